@@ -1,0 +1,194 @@
+# Makefile - build, test and benchmark talon (GNU make).
+#
+#   make              check deps, build libtalon.a, talon, tests, benches,
+#                     examples
+#   make test         build, then run every test (scripts/run-tests.sh)
+#   make bench        build, then run every benchmark (scripts/run-bench.sh)
+#   make run          build, then run $(RUN_CMD)
+#   make deps         check / install the build dependencies again
+#   make clean        remove every build directory
+#
+#   SAN=address,undefined   sanitized build in build-asan/
+#   SAN=thread              sanitized build in build-tsan/
+#   V=1                     show full commands
+#   TESTS=pattern           run only tests whose path contains pattern
+#   CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS   appended to ours
+#
+# Layout of a build directory $(B) mirrors the source tree:
+#   $(B)/libtalon.a            kernel/ io/ persist/ sim/
+#   $(B)/talon                 cli/
+#   $(B)/tests/<module>/test_<unit>   one per tests/<module>/test_<unit>.c
+#   $(B)/bench/<name>          one per bench/<name>.c that has a main()
+#   $(B)/examples/<name>       one per examples/<name>.c
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+comma := ,
+SAN ?=
+
+# ---- build directory -------------------------------------------------------
+# One directory per sanitizer set, so objects never mix.
+san_dir_address_undefined := build-asan
+san_dir_thread := build-tsan
+ifeq ($(SAN),)
+B := build
+else
+B := $(or $(san_dir_$(subst $(comma),_,$(SAN))),build-$(subst $(comma),-,$(SAN)))
+endif
+
+# ---- flags, in layers ------------------------------------------------------
+OPT := -O2
+ifneq ($(SAN),)
+OPT := -O1
+SAN_FLAGS := -fsanitize=$(SAN) -fno-omit-frame-pointer
+ifneq ($(findstring undefined,$(SAN)),)
+# Undefined behaviour aborts the program, so the test fails.
+SAN_FLAGS += -fno-sanitize-recover=undefined
+endif
+ifneq ($(findstring thread,$(SAN)),)
+# ck's default x86 atomics are inline asm, which ThreadSanitizer cannot see;
+# ck's compiler-builtin mode uses GCC's __sync builtins, which it can. (In
+# ck 0.7.1 plain ck_pr_load/store stay volatile accesses in that mode, so a
+# ring's head/tail still need a TSan suppression or annotation.)
+SAN_CPPFLAGS := -DCK_USE_CC_BUILTINS=1
+endif
+endif
+
+BASE_CFLAGS := -std=gnu11 $(OPT) -g -pthread
+WARN_CFLAGS := -Wall -Wextra -Werror
+DEP_CFLAGS  := -MMD -MP
+TL_CPPFLAGS := -I. $(SAN_CPPFLAGS)
+
+# TL_PKG_CFLAGS and TL_PKG_LIBS come from $(B)/config.mk (scripts/deps.sh).
+ALL_CFLAGS   = $(BASE_CFLAGS) $(WARN_CFLAGS) $(DEP_CFLAGS) $(SAN_FLAGS) \
+               $(TL_CPPFLAGS) $(TL_PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS  = -pthread $(SAN_FLAGS) $(LDFLAGS)
+ALL_LDLIBS   = $(TL_PKG_LIBS) $(LDLIBS)
+
+# ---- version ---------------------------------------------------------------
+VERSION    := $(shell cat VERSION)
+GIT_DESC   := $(shell git describe --always --dirty 2>/dev/null)
+TL_VERSION := $(VERSION)$(if $(GIT_DESC),+$(GIT_DESC))
+
+# ---- sources ---------------------------------------------------------------
+LIB_SRCS     := $(wildcard kernel/*.c io/*.c persist/*.c sim/*.c)
+CLI_SRCS     := $(wildcard cli/*.c)
+SUPPORT_SRCS := $(wildcard tests/support/*.c)
+TEST_SRCS    := $(filter-out tests/support/% tests/data/%,$(wildcard tests/*/test_*.c))
+EXAMPLE_SRCS := $(wildcard examples/*.c)
+# bench/<name>.c with a main() is a benchmark; other bench/*.c and
+# bench/support/*.c are helpers linked into every benchmark.
+BENCH_ALL    := $(wildcard bench/*.c)
+bench_main_re := ^(int[[:space:]]+)?main[[:space:]]*[(]
+BENCH_SRCS   := $(if $(BENCH_ALL),$(shell grep -lE '$(bench_main_re)' $(BENCH_ALL)))
+BENCH_HELPER_SRCS := $(filter-out $(BENCH_SRCS),$(BENCH_ALL)) $(wildcard bench/support/*.c)
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+
+LIB          := $(B)/libtalon.a
+TALON        := $(B)/talon
+LIB_OBJS     := $(call obj,$(LIB_SRCS))
+CLI_OBJS     := $(call obj,$(CLI_SRCS))
+SUPPORT_OBJS := $(call obj,$(SUPPORT_SRCS))
+TEST_BINS    := $(patsubst %.c,$(B)/%,$(TEST_SRCS))
+BENCH_BINS   := $(patsubst %.c,$(B)/%,$(BENCH_SRCS))
+BENCH_HELPER_OBJS := $(call obj,$(BENCH_HELPER_SRCS))
+EXAMPLE_BINS := $(patsubst %.c,$(B)/%,$(EXAMPLE_SRCS))
+ALL_OBJS     := $(call obj,$(LIB_SRCS) $(CLI_SRCS) $(SUPPORT_SRCS) \
+                $(TEST_SRCS) $(BENCH_ALL) $(wildcard bench/support/*.c) \
+                $(EXAMPLE_SRCS))
+
+# `make run` runs this; a later change makes it start the engine.
+RUN_CMD ?= $(TALON) --help
+
+# ---- output ----------------------------------------------------------------
+ifeq ($(V),1)
+Q   :=
+say := @:
+else
+Q   := @
+say := @printf '  %-6s %s\n'
+endif
+
+# ---- targets ---------------------------------------------------------------
+.PHONY: all test bench run deps clean FORCE
+
+all: $(LIB) $(TALON) $(TEST_BINS) $(BENCH_BINS) $(EXAMPLE_BINS)
+
+test: all
+	$(Q)TESTS='$(TESTS)' scripts/run-tests.sh $(B)
+
+bench: all
+	$(Q)scripts/run-bench.sh $(B)
+
+run: $(TALON)
+	$(RUN_CMD)
+
+deps:
+	$(Q)scripts/deps.sh --mk $(B)/config.mk
+
+clean:
+	rm -rf build build-*
+
+# ---- rules -----------------------------------------------------------------
+# $(B)/config.mk holds the pkg-config flags; make builds it (running the
+# dependency check) before anything else, then re-reads the Makefile.
+# `make clean` and `make deps` need neither it nor the .d files.
+ifneq ($(filter-out clean deps,$(or $(MAKECMDGOALS),all)),)
+include $(B)/config.mk
+-include $(ALL_OBJS:.o=.d)
+endif
+
+$(B)/config.mk: scripts/deps.sh
+	$(say) DEPS scripts/deps.sh
+	$(Q)scripts/deps.sh --mk $@
+
+# Rewritten only when their text changes, so everything rebuilds exactly
+# when the flags do (`make CFLAGS=-O0`), and cli/ when the version does.
+write-if-changed = @mkdir -p $(@D); \
+	if [ "$$(cat $@ 2>/dev/null)" != '$(1)' ]; then \
+		printf '%s\n' '$(1)' >$@; fi
+
+$(B)/flags.txt: FORCE
+	$(call write-if-changed,$(CC) $(ALL_CFLAGS) | $(ALL_LDFLAGS) $(ALL_LDLIBS))
+
+$(B)/version.txt: FORCE
+	$(call write-if-changed,$(TL_VERSION))
+
+$(B)/%.o: %.c $(B)/flags.txt
+	$(say) CC $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+
+$(CLI_OBJS): EXTRA_CFLAGS = -DTL_VERSION='"$(TL_VERSION)"'
+$(CLI_OBJS): $(B)/version.txt
+
+# The malloc hook is first called from inside the sanitizer runtime's own
+# start-up (its interceptor set-up calls dlsym, which mallocs), before ASan's
+# shadow memory or TSan's thread state exist: it must not be instrumented.
+$(B)/tests/support/alloc_hook.o: EXTRA_CFLAGS = -fno-sanitize=all
+
+$(LIB): $(LIB_OBJS)
+	$(say) AR $@
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $(LIB_OBJS)
+
+$(TALON): $(CLI_OBJS) $(LIB) $(B)/flags.txt
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(ALL_LDLIBS)
+
+# Tests link every tests/support object (the harness and the malloc hook
+# are defined in the executable) and -ldl for dlsym.
+$(TEST_BINS): $(B)/%: $(B)/%.o $(SUPPORT_OBJS) $(LIB) $(B)/flags.txt
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIB) $(ALL_LDLIBS) -ldl
+
+$(BENCH_BINS): $(B)/%: $(B)/%.o $(BENCH_HELPER_OBJS) $(LIB) $(B)/flags.txt
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BENCH_HELPER_OBJS) $(LIB) $(ALL_LDLIBS)
+
+$(EXAMPLE_BINS): $(B)/%: $(B)/%.o $(LIB) $(B)/flags.txt
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(ALL_LDLIBS)

@@ -1,0 +1,24 @@
+/*
+ * cli.h - the talon command line: a table of subcommands.
+ *
+ * Adding a subcommand `talon NAME` is one file and one table entry:
+ *   cli/cmd_NAME.c    defines int tl_cli_NAME(int argc, char **argv)
+ *   cli/cli.h         declares it below
+ *   cli/main.c        lists it in tl_cli_cmds[] with a one-line summary
+ *
+ * A subcommand gets argv[0] == "NAME" and its own arguments after it, and
+ * returns the process exit code: 0 success, 1 failure, 2 usage error
+ * (message to stderr).
+ */
+#ifndef TL_CLI_H
+#define TL_CLI_H
+
+/* Exit codes shared by every subcommand. */
+#define TL_CLI_OK 0
+#define TL_CLI_FAIL 1
+#define TL_CLI_USAGE 2
+
+/* `talon version`: prints "talon <version>" (cmd_version.c). */
+int tl_cli_version(int argc, char **argv);
+
+#endif /* TL_CLI_H */

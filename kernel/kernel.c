@@ -1,0 +1,384 @@
+/*
+ * kernel.c - kernel lifecycle, input dispatch, output emission, client id
+ * reservation, timers and trade-id deduplication.
+ *
+ * Invariants (checked by tl_kernel_check):
+ *   1. the order table is consistent (tl_orders_check);
+ *   2. open_by_sym[s] equals the number of active orders of symbol s;
+ *   3. every order's filled <= qty, and filled >= 0;
+ *   4. id_next <= id_reserved_to: no client id is used before its block
+ *      was emitted as an ID_RESERVE record;
+ *   5. every position's status matches its quantity (OPEN iff qty != 0).
+ */
+#include "kernel/kernel_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tl_kernel_cfg_defaults(tl_kernel_cfg_t *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->order_cap = 1024;
+	c->trade_cap = 4096;
+	memcpy(c->clid_prefix, "tl", 3);
+	c->id_next = 1;
+	c->id_block = 1000;
+	c->leverage = 10;
+	c->ack_timeout_ns = 5 * TL_NS_PER_S;
+	c->query_interval_ns = 2 * TL_NS_PER_S;
+	tl_backoff_defaults(&c->backoff);
+	tl_backoff_defaults(&c->emergency_backoff);
+	c->emergency_backoff.base_ns = 200 * TL_NS_PER_MS;
+	c->emergency_backoff.cap_ns = 5 * TL_NS_PER_S;
+	c->emergency_backoff.max_attempts = 20;
+	c->rate_10s = 300;
+	c->rate_1m = 1200;
+}
+
+static bool kernel_prefix_ok(const char *p)
+{
+	size_t n = strnlen(p, TL_PREFIX_MAX + 1);
+	if (n == 0 || n > TL_PREFIX_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static bool pow2(uint32_t v)
+{
+	return v >= 2 && (v & (v - 1)) == 0;
+}
+
+int tl_kernel_init(tl_kernel_t *k, const tl_kernel_cfg_t *cfg,
+		   tl_symbols_t *syms, char *errbuf, size_t errlen)
+{
+	memset(k, 0, sizeof(*k));
+	const char *bad = NULL;
+	if (!kernel_prefix_ok(cfg->clid_prefix))
+		bad = "client id prefix: expected 1..16 of [A-Za-z0-9_-]";
+	else if (!pow2(cfg->trade_cap) || cfg->trade_cap > (1u << 26))
+		bad = "trade_cap: expected a power of two in 2..2^26";
+	else if (cfg->id_next == 0)
+		bad = "id_next: expected >= 1";
+	else if (cfg->id_block == 0 || cfg->id_block > 1000000)
+		bad = "id_block: expected 1..1000000";
+	else if (cfg->leverage == 0 || cfg->leverage > 125)
+		bad = "leverage: expected 1..125";
+	else if (cfg->ack_timeout_ns <= 0 || cfg->query_interval_ns <= 0)
+		bad = "ack_timeout and query_interval: expected > 0";
+	else if (cfg->order_ttl_ns < 0)
+		bad = "order_ttl: expected >= 0";
+	else if (cfg->backoff.max_attempts == 0 ||
+		 cfg->emergency_backoff.max_attempts == 0)
+		bad = "backoff.max_attempts: expected >= 1";
+	else if (cfg->max_order_qty < 0 || cfg->max_order_notional < 0 ||
+		 cfg->max_position_qty < 0 || cfg->loss_limit < 0)
+		bad = "risk limits: expected >= 0";
+	else if (!syms || syms->count == 0)
+		bad = "symbols: expected at least one";
+	if (bad) {
+		snprintf(errbuf, errlen, "kernel config: %s", bad);
+		return -1;
+	}
+	/* 16 prefix chars + 20 digits of a uint64 sequence = 36, the venue's
+	 * limit, so every id the kernel can make is valid. */
+	k->cfg = *cfg;
+	k->syms = *syms;
+	memset(syms, 0, sizeof(*syms));
+	if (tl_orders_init(&k->orders, cfg->order_cap, errbuf, errlen) < 0)
+		goto err;
+	uint32_t sc = k->syms.cap;
+	k->pos = calloc((size_t)sc * 3, sizeof(*k->pos));
+	k->open_by_sym = calloc(sc, sizeof(*k->open_by_sym));
+	k->leverage = calloc(sc, sizeof(*k->leverage));
+	k->trade_cap = cfg->trade_cap;
+	k->trade_keys = calloc((size_t)k->trade_cap * 2, sizeof(*k->trade_keys));
+	k->trade_fifo = calloc(k->trade_cap, sizeof(*k->trade_fifo));
+	if (!k->pos || !k->open_by_sym || !k->leverage || !k->trade_keys ||
+	    !k->trade_fifo) {
+		snprintf(errbuf, errlen, "kernel: out of memory");
+		goto err;
+	}
+	for (uint32_t s = 0; s < sc; s++) {
+		k->leverage[s] = cfg->leverage;
+		for (int ps = 0; ps < 3; ps++) {
+			tl_position_t *p = &k->pos[s * 3 + ps];
+			p->sym = (uint16_t)s;
+			p->pos_side = (uint8_t)ps;
+			p->leverage = cfg->leverage;
+		}
+	}
+	k->id_next = cfg->id_next;
+	k->id_reserved_to = cfg->id_next;	/* nothing reserved yet */
+	k->state = TL_TS_NORMAL;
+	k->next_deadline = INT64_MAX;
+	return 0;
+err:
+	tl_kernel_free(k);
+	return -1;
+}
+
+void tl_kernel_free(tl_kernel_t *k)
+{
+	tl_orders_free(&k->orders);
+	tl_symbols_free(&k->syms);
+	free(k->pos);
+	free(k->open_by_sym);
+	free(k->leverage);
+	free(k->trade_keys);
+	free(k->trade_fifo);
+	memset(k, 0, sizeof(*k));
+}
+
+int tl_kernel_set_leverage(tl_kernel_t *k, const char *symbol, uint32_t lev)
+{
+	int s = tl_symbols_find(&k->syms, symbol);
+	if (s < 0 || lev == 0 || lev > 125)
+		return -1;
+	k->leverage[s] = lev;
+	for (int ps = 0; ps < 3; ps++)
+		k->pos[s * 3 + ps].leverage = lev;
+	return 0;
+}
+
+void tl_kernel_restore_state(tl_kernel_t *k, tl_trading_state_t st)
+{
+	/* A journal that says LIQUIDATING comes back PAUSED: the liquidation's
+	 * orders died with the process, a person must look first. */
+	k->state = (st == TL_TS_LIQUIDATING) ? TL_TS_PAUSED : st;
+}
+
+tl_position_t *tl_k_pos(tl_kernel_t *k, int sym, tl_pos_side_t ps)
+{
+	if (sym < 0 || (uint32_t)sym >= k->syms.count || (unsigned)ps > 2)
+		return NULL;
+	return &k->pos[(uint32_t)sym * 3 + ps];
+}
+
+tl_position_t *tl_kernel_position(tl_kernel_t *k, int sym, tl_pos_side_t ps)
+{
+	return tl_k_pos(k, sym, ps);
+}
+
+tl_order_t *tl_kernel_order(tl_kernel_t *k, const char *client_id)
+{
+	return tl_orders_by_clid(&k->orders, client_id);
+}
+
+tl_fx_t tl_kernel_total_pnl(const tl_kernel_t *k)
+{
+	tl_fx_t u = 0;
+	for (uint32_t i = 0; i < k->syms.count * 3; i++)
+		u += k->pos[i].unrealized;
+	return k->realized_total - k->commission_total + u;
+}
+
+void tl_k_copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void tl_k_emit(tl_kernel_t *k, tl_output_t *o)
+{
+	o->hdr.seq = ++k->out_seq;
+	o->hdr.time = k->now;
+	o->hdr.cause_seq = k->cur_seq;
+	o->hdr.flags = 0;
+	k->ctr.outputs++;
+	if (o->hdr.type == TL_OUT_EVENT)
+		k->ctr.events++;
+	else if (o->hdr.type == TL_OUT_REQ_NEW || o->hdr.type == TL_OUT_REQ_CANCEL ||
+		 o->hdr.type == TL_OUT_REQ_QUERY)
+		k->ctr.requests++;
+	if (k->sink && k->sink->emit)
+		k->sink->emit(k->sink->ctx, o);
+}
+
+void tl_k_deadline(tl_kernel_t *k, tl_time_t t)
+{
+	if (t < k->next_deadline)
+		k->next_deadline = t;
+}
+
+/* ---- trade-id dedup ------------------------------------------------------
+ * Keys are (sym + 1) << 48 ^ trade_id mixed; the table remembers the last
+ * trade_cap trades, forgetting the oldest first. A duplicate older than
+ * that window is still stopped by the overfill check in order.c. */
+
+static uint64_t kernel_trade_key(uint16_t sym, int64_t id)
+{
+	uint64_t x = ((uint64_t)id * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)(sym + 1) << 48);
+	return x ? x : 1;
+}
+
+static uint32_t kernel_trade_cell(const tl_kernel_t *k, uint64_t key)
+{
+	uint32_t mask = k->trade_cap * 2 - 1;
+	uint64_t h = key ^ (key >> 31);
+	uint32_t c = (uint32_t)(h * 0xbf58476d1ce4e5b9ULL >> 32) & mask;
+	while (k->trade_keys[c] != 0 && k->trade_keys[c] != key)
+		c = (c + 1) & mask;
+	return c;
+}
+
+static void kernel_trade_forget(tl_kernel_t *k, uint64_t key)
+{
+	uint32_t mask = k->trade_cap * 2 - 1;
+	uint32_t c = kernel_trade_cell(k, key), j = c;
+	if (k->trade_keys[c] == 0)
+		return;
+	k->trade_keys[c] = 0;
+	for (;;) {
+		j = (j + 1) & mask;
+		uint64_t v = k->trade_keys[j];
+		if (v == 0)
+			return;
+		uint64_t h = v ^ (v >> 31);
+		uint32_t home = (uint32_t)(h * 0xbf58476d1ce4e5b9ULL >> 32) & mask;
+		bool in = (c <= j) ? (home > c && home <= j) : (home > c || home <= j);
+		if (!in) {
+			k->trade_keys[c] = v;
+			k->trade_keys[j] = 0;
+			c = j;
+		}
+	}
+}
+
+bool tl_k_trade_seen(tl_kernel_t *k, uint16_t sym, int64_t trade_id)
+{
+	uint64_t key = kernel_trade_key(sym, trade_id);
+	uint32_t c = kernel_trade_cell(k, key);
+	if (k->trade_keys[c] == key)
+		return true;
+	if (k->trade_n == k->trade_cap) {
+		uint64_t old = k->trade_fifo[k->trade_head];
+		kernel_trade_forget(k, old);
+		k->trade_head = (k->trade_head + 1) & (k->trade_cap - 1);
+		k->trade_n--;
+		c = kernel_trade_cell(k, key);
+	}
+	k->trade_keys[c] = key;
+	k->trade_fifo[(k->trade_head + k->trade_n) & (k->trade_cap - 1)] = key;
+	k->trade_n++;
+	return false;
+}
+
+/* ---- timers ------------------------------------------------------------ */
+
+static void kernel_tick(tl_kernel_t *k)
+{
+	if (k->now < k->next_deadline)
+		return;
+	k->next_deadline = INT64_MAX;
+	tl_k_order_timers(k);
+	if (k->state == TL_TS_LIQUIDATING)
+		tl_k_emergency_progress(k);
+}
+
+/* ---- apply -------------------------------------------------------------- */
+
+tl_reject_t tl_kernel_apply(tl_kernel_t *k, const tl_input_t *in,
+			    tl_sink_t *sink, uint64_t *handle)
+{
+	tl_reject_t r = TL_REJ_NONE;
+	if (handle)
+		*handle = 0;
+	k->sink = sink;
+	k->cur_seq = in->hdr.seq;
+	/* Time never runs backwards inside the kernel: a late-stamped input
+	 * is applied at the latest time seen. */
+	if (!k->started || in->hdr.time > k->now)
+		k->now = in->hdr.time;
+	if (!k->started) {
+		k->started = true;
+		tl_bucket_init(&k->rate10, k->cfg.rate_10s, 10 * TL_NS_PER_S, k->now);
+		tl_bucket_init(&k->rate60, k->cfg.rate_1m, 60 * TL_NS_PER_S, k->now);
+	}
+	k->ctr.inputs++;
+
+	switch ((tl_in_type_t)in->hdr.type) {
+	case TL_IN_SUBMIT:
+		r = tl_k_on_submit(k, &in->u.submit, handle);
+		break;
+	case TL_IN_SIGNAL:
+		r = tl_k_on_signal(k, &in->u.signal, handle);
+		break;
+	case TL_IN_CANCEL:
+		r = tl_k_on_cancel(k, &in->u.cancel);
+		break;
+	case TL_IN_CANCEL_ALL:
+		r = tl_k_on_cancel_all(k, &in->u.cancel);
+		break;
+	case TL_IN_CONTROL:
+		r = tl_k_on_control(k, &in->u.control);
+		break;
+	case TL_IN_ORDER_UPDATE:
+		tl_k_on_update(k, &in->u.update);
+		break;
+	case TL_IN_FILL:
+		tl_k_on_fill(k, &in->u.fill);
+		break;
+	case TL_IN_REQ_ERROR:
+		tl_k_on_req_error(k, &in->u.error);
+		break;
+	case TL_IN_QUERY_RESULT:
+		tl_k_on_query(k, &in->u.query);
+		break;
+	case TL_IN_MARK:
+		tl_k_on_mark(k, &in->u.mark);
+		break;
+	case TL_IN_TICK:
+		break;
+	default:
+		k->ctr.bad_inputs++;
+		break;
+	}
+	/* Every input doubles as a clock tick. */
+	kernel_tick(k);
+	k->sink = NULL;
+	return r;
+}
+
+/* ---- invariants --------------------------------------------------------- */
+
+bool tl_kernel_check(const tl_kernel_t *k)
+{
+	if (!tl_orders_check(&k->orders))
+		return false;
+	if (k->id_next > k->id_reserved_to)
+		return false;
+	for (uint32_t s = 0; s < k->syms.count; s++) {
+		uint32_t n = 0;
+		for (tl_order_t *o = tl_orders_active_first(&k->orders); o;
+		     o = tl_orders_next(&k->orders, o))
+			if (o->sym == s)
+				n++;
+		if (n != k->open_by_sym[s])
+			return false;
+		for (int ps = 0; ps < 3; ps++) {
+			const tl_position_t *p = &k->pos[s * 3 + ps];
+			if ((p->qty != 0) != (p->status == TL_POS_OPEN))
+				return false;
+			if (p->pos_side == TL_PS_LONG && p->qty < 0)
+				return false;
+			if (p->pos_side == TL_PS_SHORT && p->qty > 0)
+				return false;
+		}
+	}
+	for (uint32_t i = 0; i < k->orders.cap; i++) {
+		const tl_order_t *o = &k->orders.slot[i];
+		if (o->list == TL_LIST_FREE)
+			continue;
+		if (o->filled < 0 || o->filled > o->qty)
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,168 @@
+/*
+ * kernel.h - talon's deterministic core.
+ *
+ * One call, tl_kernel_apply, applies one input record and emits the
+ * outputs it causes (venue requests, id reservations, events) to a sink,
+ * in order. The kernel makes no I/O, reads no clock (time is the input's
+ * hdr.time), and allocates only in tl_kernel_init: the engine thread, the
+ * journal replayer and the tests drive the same code, so replaying the
+ * same inputs reproduces the same outputs and state, bit for bit.
+ *
+ * Threading: a kernel belongs to one thread. Other threads see it only
+ * through what the sink publishes.
+ */
+#ifndef TL_KERNEL_H
+#define TL_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/orders.h"
+#include "kernel/position.h"
+#include "kernel/record.h"
+#include "kernel/retry.h"
+#include "kernel/symbols.h"
+#include "kernel/types.h"
+
+#define TL_PREFIX_MAX 16
+
+/* Where outputs go. emit() must not call back into the kernel. */
+typedef struct tl_sink {
+	void (*emit)(void *ctx, const tl_output_t *out);
+	void *ctx;
+} tl_sink_t;
+
+/* Everything the kernel needs to start; sizes are fixed for its life. */
+typedef struct tl_kernel_cfg {
+	uint32_t order_cap;        /* order table slots, power of two */
+	uint32_t trade_cap;        /* remembered trade ids for dedup, power of two */
+	char clid_prefix[TL_PREFIX_MAX + 1]; /* [A-Za-z0-9_-], 1..16 chars */
+	uint64_t id_next;          /* first client id sequence to use (>= 1) */
+	uint32_t id_block;         /* ids reserved per ID_RESERVE record */
+	bool hedge_mode;           /* LONG/SHORT positions instead of BOTH */
+	uint32_t leverage;         /* default leverage for every symbol */
+	tl_time_t ack_timeout_ns;  /* SENT without ack this long -> UNKNOWN */
+	tl_time_t query_interval_ns; /* re-query an UNKNOWN order this often */
+	tl_time_t order_ttl_ns;    /* default time-to-live, 0 = none */
+	tl_backoff_t backoff;      /* retries of new orders and cancels */
+	tl_backoff_t emergency_backoff; /* retries of liquidation closes */
+	/* Risk limits; 0 disables a limit. */
+	tl_fx_t max_order_qty;
+	tl_fx_t max_order_notional;
+	tl_fx_t max_position_qty;  /* |position| per symbol and side */
+	uint32_t max_open_orders;  /* across all symbols */
+	uint32_t rate_10s;         /* orders per 10 s */
+	uint32_t rate_1m;          /* orders per minute */
+	tl_fx_t loss_limit;        /* liquidate when PnL since start/resume <= -limit */
+} tl_kernel_cfg_t;
+
+/* Counters a monitor can read (monotonic unless said otherwise). */
+typedef struct tl_kernel_counters {
+	uint64_t inputs;
+	uint64_t outputs;
+	uint64_t events;
+	uint64_t orders_submitted;  /* accepted by the kernel */
+	uint64_t orders_refused;    /* refused by pre-trade checks */
+	uint64_t orders_filled;
+	uint64_t orders_canceled;
+	uint64_t orders_rejected;   /* rejected by the venue */
+	uint64_t orders_failed;
+	uint64_t orders_expired;
+	uint64_t orders_unknown;    /* times an order went UNKNOWN */
+	uint64_t requests;          /* venue requests emitted */
+	uint64_t retries;
+	uint64_t fills;
+	uint64_t duplicate_fills;
+	uint64_t invalid_fills;     /* overfill, bad values: not applied */
+	uint64_t invalid_transitions;
+	uint64_t unknown_order_inputs; /* venue input for an order we don't have */
+	uint64_t bad_inputs;        /* malformed input records */
+	uint64_t refusals[TL_REJ__COUNT];
+} tl_kernel_counters_t;
+
+/* The emergency liquidation's bookkeeping. */
+typedef struct tl_emergency {
+	bool active;
+	tl_time_t started;
+	tl_time_t completed;
+	uint32_t total;            /* close orders sent */
+	uint32_t ok;               /* close orders filled */
+	uint32_t failed;           /* close orders ended without filling */
+	uint32_t canceled;         /* open orders canceled for it */
+	char reason[TL_TEXT_LEN];
+} tl_emergency_t;
+
+typedef struct tl_kernel {
+	tl_kernel_cfg_t cfg;
+	tl_symbols_t syms;
+	tl_orders_t orders;
+	tl_position_t *pos;        /* [syms.cap * 3], index sym*3 + pos_side */
+	uint32_t *open_by_sym;     /* active orders per symbol */
+	uint32_t *leverage;        /* per symbol */
+	/* trade-id dedup: open addressing over (sym, trade id) keys */
+	uint64_t *trade_keys;      /* [trade_cap * 2], 0 = empty */
+	uint64_t *trade_fifo;      /* [trade_cap] insertion order, for eviction */
+	uint32_t trade_cap, trade_n, trade_head;
+	tl_bucket_t rate10, rate60;
+	tl_trading_state_t state;
+	tl_emergency_t emg;
+	uint64_t id_next, id_reserved_to;
+	uint64_t out_seq;
+	uint64_t cur_seq;          /* seq of the input being applied */
+	tl_time_t now;             /* time of the input being applied */
+	tl_time_t next_deadline;   /* earliest timer work; INT64_MAX none */
+	tl_fx_t pnl_baseline;      /* loss limit is measured from here */
+	tl_fx_t realized_total, commission_total;
+	bool loss_tripped;
+	bool started;              /* first input seen (time origin set) */
+	tl_sink_t *sink;           /* valid during apply only */
+	tl_kernel_counters_t ctr;
+} tl_kernel_t;
+
+/* Fill `cfg` with safe defaults (1024 orders, prefix "tl", 5 s ack
+ * timeout, backoff 1/2/4 s, no risk limits except 300/10 s, 1200/min). */
+void tl_kernel_cfg_defaults(tl_kernel_cfg_t *cfg);
+
+/*
+ * Allocate and initialise a kernel. `syms` is moved into the kernel (the
+ * caller's struct is zeroed). Returns 0, or -1 with a message naming the
+ * bad setting in errbuf; nothing is leaked on failure.
+ */
+int tl_kernel_init(tl_kernel_t *k, const tl_kernel_cfg_t *cfg,
+		   tl_symbols_t *syms, char *errbuf, size_t errlen);
+void tl_kernel_free(tl_kernel_t *k);
+
+/* Set one symbol's leverage (1..125) before or between inputs. */
+int tl_kernel_set_leverage(tl_kernel_t *k, const char *symbol, uint32_t lev);
+
+/* Restore the trading state at start (recovery); emits nothing. */
+void tl_kernel_restore_state(tl_kernel_t *k, tl_trading_state_t st);
+
+/*
+ * Apply one input. Outputs go to `sink` before this returns. Returns
+ * TL_REJ_NONE, or the reason a strategy/operator command was refused
+ * (venue inputs always return TL_REJ_NONE; anomalies are counted).
+ * The handle of an order created by a SUBMIT or SIGNAL is stored in
+ * *handle when handle is non-NULL (0 otherwise).
+ */
+tl_reject_t tl_kernel_apply(tl_kernel_t *k, const tl_input_t *in,
+			    tl_sink_t *sink, uint64_t *handle);
+
+/* Lookups for callers that hold the kernel's thread. */
+tl_order_t *tl_kernel_order(tl_kernel_t *k, const char *client_id);
+tl_position_t *tl_kernel_position(tl_kernel_t *k, int sym, tl_pos_side_t ps);
+
+/* Total PnL now: realized - commission + unrealized, all positions. */
+tl_fx_t tl_kernel_total_pnl(const tl_kernel_t *k);
+
+/* Earliest time at which a TICK has work to do (INT64_MAX: none). */
+static inline tl_time_t tl_kernel_next_deadline(const tl_kernel_t *k)
+{
+	return k->next_deadline;
+}
+
+/* Full invariant check, O(table sizes): for assert() and tests. */
+bool tl_kernel_check(const tl_kernel_t *k);
+
+#endif /* TL_KERNEL_H */

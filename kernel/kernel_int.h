@@ -1,0 +1,79 @@
+/*
+ * kernel_int.h - private interface between the kernel's source files.
+ *
+ * kernel.c     init, apply dispatch, emit, ids, timers, trade dedup, checks
+ * order.c      the order state machine: submit, cancel, venue updates
+ * risk.c       pre-trade checks
+ * emergency.c  trading state, liquidation and the loss limit
+ * Not for use outside kernel/.
+ */
+#ifndef TL_KERNEL_INT_H
+#define TL_KERNEL_INT_H
+
+#include "kernel/kernel.h"
+
+/* A new order as the kernel sees it, before it has a slot. */
+typedef struct tl_k_ordreq {
+	int sym;
+	tl_side_t side;
+	tl_ord_type_t type;
+	tl_tif_t tif;
+	tl_pos_side_t pos_side;
+	bool reduce_only;
+	tl_fx_t qty, price, stop_price, tp, sl;
+	int64_t ttl_ns;
+	uint64_t user_ref;
+	tl_ord_role_t role;
+	uint64_t parent;
+} tl_k_ordreq_t;
+
+/* ---- kernel.c ---- */
+void tl_k_emit(tl_kernel_t *k, tl_output_t *o);
+void tl_k_deadline(tl_kernel_t *k, tl_time_t t);
+bool tl_k_trade_seen(tl_kernel_t *k, uint16_t sym, int64_t trade_id);
+void tl_k_copy_str(char *dst, size_t cap, const char *src);
+tl_position_t *tl_k_pos(tl_kernel_t *k, int sym, tl_pos_side_t ps);
+
+/* ---- order.c ---- */
+/* Create, number and send an order that passed (or skips) the checks.
+ * Returns the order or NULL with *rej set (table full). */
+tl_order_t *tl_k_order_create(tl_kernel_t *k, const tl_k_ordreq_t *r,
+			      tl_reject_t *rej);
+void tl_k_order_status(tl_kernel_t *k, tl_order_t *o, tl_ord_status_t st);
+void tl_k_order_send(tl_kernel_t *k, tl_order_t *o);
+/* Request a cancel (or cancel locally when nothing was sent yet). */
+tl_reject_t tl_k_order_cancel(tl_kernel_t *k, tl_order_t *o, bool urgent);
+void tl_k_ev_order(tl_kernel_t *k, tl_event_type_t t, const tl_order_t *o,
+		   const char *text);
+void tl_k_ev_refused(tl_kernel_t *k, const tl_k_ordreq_t *r,
+		     const char *symbol, tl_reject_t why);
+void tl_k_ev_position(tl_kernel_t *k, tl_event_type_t t, const tl_position_t *p);
+tl_reject_t tl_k_on_submit(tl_kernel_t *k, const tl_in_submit_t *s,
+			   uint64_t *handle);
+tl_reject_t tl_k_on_signal(tl_kernel_t *k, const tl_in_signal_t *s,
+			   uint64_t *handle);
+tl_reject_t tl_k_on_cancel(tl_kernel_t *k, const tl_in_cancel_t *c);
+tl_reject_t tl_k_on_cancel_all(tl_kernel_t *k, const tl_in_cancel_t *c);
+void tl_k_on_update(tl_kernel_t *k, const tl_in_order_update_t *u);
+void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f);
+void tl_k_on_req_error(tl_kernel_t *k, const tl_in_req_error_t *e);
+void tl_k_on_query(tl_kernel_t *k, const tl_in_query_result_t *q);
+void tl_k_order_timers(tl_kernel_t *k);
+
+/* ---- risk.c ---- */
+/* Every pre-trade check; takes rate tokens only when all pass. */
+tl_reject_t tl_risk_check(tl_kernel_t *k, const tl_k_ordreq_t *r);
+/* Does this order only reduce an existing position? */
+bool tl_risk_reduces(tl_kernel_t *k, const tl_k_ordreq_t *r);
+
+/* ---- emergency.c ---- */
+tl_reject_t tl_k_on_control(tl_kernel_t *k, const tl_in_control_t *c);
+void tl_k_set_state(tl_kernel_t *k, tl_trading_state_t st, const char *why);
+void tl_k_liquidate(tl_kernel_t *k, const char *reason);
+/* Called after fills, order endings and ticks while liquidating. */
+void tl_k_emergency_progress(tl_kernel_t *k);
+/* Called after PnL changes: trips the loss limit. */
+void tl_k_check_loss(tl_kernel_t *k);
+void tl_k_on_mark(tl_kernel_t *k, const tl_in_mark_t *m);
+
+#endif /* TL_KERNEL_INT_H */

@@ -1,0 +1,915 @@
+/*
+ * order.c - the order state machine (drawn in kernel/types.h).
+ *
+ * Strategy commands create and cancel orders; venue inputs move them.
+ * Rules that keep orders from being lost or doubled:
+ *   - a new-order request is resent only after a TRANSIENT failure (the
+ *     venue did not execute it) or after a status query answered "does
+ *     not exist"; an AMBIGUOUS outcome sends the order to UNKNOWN and
+ *     queries it by client id, never resends;
+ *   - fills are idempotent by (symbol, trade id) and bounded by the
+ *     order's quantity; a fill is applied whatever the order's status
+ *     (before its ack, after a cancel request, even after a terminal
+ *     status arrived out of order) because money that moved must reach
+ *     the position;
+ *   - terminal statuses absorb: a later status change is counted as an
+ *     invalid transition and ignored.
+ */
+#include "kernel/kernel_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- events ------------------------------------------------------------- */
+
+static void order_fill_ev(tl_event_t *ev, const tl_order_t *o)
+{
+	tl_ev_order_t *e = &ev->u.order;
+	memcpy(e->client_id, o->client_id, TL_CLID_LEN);
+	e->side = o->side;
+	e->type = o->type;
+	e->status = o->status;
+	e->pos_side = o->pos_side;
+	e->reduce_only = o->reduce_only;
+	e->role = o->role;
+	e->reject = o->reject;
+	e->venue_code = o->venue_code;
+	e->qty = o->qty;
+	e->price = o->type == TL_ORD_LIMIT || o->type == TL_ORD_STOP ||
+				   o->type == TL_ORD_TAKE_PROFIT
+			   ? o->price
+			   : o->stop_price;
+	e->filled = o->filled;
+	e->avg_price = 0;
+	if (o->filled > 0)
+		tl_fx_div_wide(o->cum_quote, o->filled, TL_FX_NEAREST, &e->avg_price);
+	e->venue_id = o->venue_id;
+	e->user_ref = o->user_ref;
+}
+
+void tl_k_ev_order(tl_kernel_t *k, tl_event_type_t t, const tl_order_t *o,
+		   const char *text)
+{
+	tl_output_t out;
+	memset(&out, 0, sizeof(out));
+	out.hdr.type = TL_OUT_EVENT;
+	out.u.ev.type = (uint16_t)t;
+	out.u.ev.priority = (uint8_t)tl_event_priority(t);
+	const tl_symbol_t *s = tl_symbols_get(&k->syms, o->sym);
+	if (s)
+		memcpy(out.u.ev.symbol, s->name, TL_SYMBOL_NAMELEN);
+	order_fill_ev(&out.u.ev, o);
+	if (text)
+		tl_k_copy_str(out.u.ev.text, TL_TEXT_LEN, text);
+	tl_k_emit(k, &out);
+}
+
+static void order_ev_fill(tl_kernel_t *k, tl_event_type_t t, const tl_order_t *o,
+			  tl_fx_t qty, tl_fx_t px)
+{
+	tl_output_t out;
+	memset(&out, 0, sizeof(out));
+	out.hdr.type = TL_OUT_EVENT;
+	out.u.ev.type = (uint16_t)t;
+	out.u.ev.priority = (uint8_t)tl_event_priority(t);
+	memcpy(out.u.ev.symbol, k->syms.sym[o->sym].name, TL_SYMBOL_NAMELEN);
+	order_fill_ev(&out.u.ev, o);
+	out.u.ev.u.order.last_qty = qty;
+	out.u.ev.u.order.last_price = px;
+	tl_k_emit(k, &out);
+}
+
+void tl_k_ev_refused(tl_kernel_t *k, const tl_k_ordreq_t *r,
+		     const char *symbol, tl_reject_t why)
+{
+	tl_output_t out;
+	memset(&out, 0, sizeof(out));
+	out.hdr.type = TL_OUT_EVENT;
+	out.u.ev.type = TL_EV_ORDER_REJECTED;
+	out.u.ev.priority = (uint8_t)tl_event_priority(TL_EV_ORDER_REJECTED);
+	tl_k_copy_str(out.u.ev.symbol, TL_SYMBOL_NAMELEN, symbol);
+	tl_ev_order_t *e = &out.u.ev.u.order;
+	e->side = (uint8_t)r->side;
+	e->type = (uint8_t)r->type;
+	e->status = TL_ST_REJECTED;
+	e->pos_side = (uint8_t)r->pos_side;
+	e->reduce_only = r->reduce_only;
+	e->role = (uint8_t)r->role;
+	e->reject = (uint16_t)why;
+	e->qty = r->qty;
+	e->price = r->price;
+	e->user_ref = r->user_ref;
+	tl_k_copy_str(out.u.ev.text, TL_TEXT_LEN, tl_reject_msg(why));
+	k->ctr.orders_refused++;
+	if (why < TL_REJ__COUNT)
+		k->ctr.refusals[why]++;
+	tl_k_emit(k, &out);
+}
+
+void tl_k_ev_position(tl_kernel_t *k, tl_event_type_t t, const tl_position_t *p)
+{
+	tl_output_t out;
+	memset(&out, 0, sizeof(out));
+	out.hdr.type = TL_OUT_EVENT;
+	out.u.ev.type = (uint16_t)t;
+	out.u.ev.priority = (uint8_t)tl_event_priority(t);
+	memcpy(out.u.ev.symbol, k->syms.sym[p->sym].name, TL_SYMBOL_NAMELEN);
+	tl_ev_position_t *e = &out.u.ev.u.pos;
+	e->pos_side = p->pos_side;
+	e->status = p->status;
+	e->qty = p->qty;
+	e->entry = p->entry;
+	e->mark = p->mark;
+	e->realized = p->realized;
+	e->unrealized = p->unrealized;
+	e->commission = p->commission;
+	e->roe = tl_pos_roe(p, p->mark);
+	e->leverage = p->leverage;
+	tl_k_emit(k, &out);
+}
+
+/* ---- status changes ------------------------------------------------------ */
+
+void tl_k_order_status(tl_kernel_t *k, tl_order_t *o, tl_ord_status_t st)
+{
+	if (o->status == st)
+		return;
+	o->status = (uint8_t)st;
+	o->t_updated = k->now;
+	o->hist[o->hist_n % TL_ORD_HIST] = (tl_ord_hist_t){ .status = (uint8_t)st,
+							    .time = k->now };
+	if (o->hist_n < UINT8_MAX)
+		o->hist_n++;
+	if (!tl_status_terminal(st))
+		return;
+	switch (st) {
+	case TL_ST_FILLED: k->ctr.orders_filled++; break;
+	case TL_ST_CANCELED: k->ctr.orders_canceled++; break;
+	case TL_ST_REJECTED: k->ctr.orders_rejected++; break;
+	case TL_ST_EXPIRED: k->ctr.orders_expired++; break;
+	case TL_ST_FAILED: k->ctr.orders_failed++; break;
+	default: break;
+	}
+	if (k->open_by_sym[o->sym] > 0)
+		k->open_by_sym[o->sym]--;
+	tl_orders_retire(&k->orders, o);
+}
+
+/* Next client id, reserving a new block (an ID_RESERVE record ahead of
+ * any use) when the current one is spent. */
+static void order_next_clid(tl_kernel_t *k, char out[TL_CLID_LEN], uint64_t *seq)
+{
+	if (k->id_next >= k->id_reserved_to) {
+		tl_output_t o;
+		memset(&o, 0, sizeof(o));
+		o.hdr.type = TL_OUT_ID_RESERVE;
+		o.u.reserve.from = k->id_next;
+		o.u.reserve.to = k->id_next + k->cfg.id_block;
+		k->id_reserved_to = o.u.reserve.to;
+		tl_k_emit(k, &o);
+	}
+	*seq = k->id_next++;
+	snprintf(out, TL_CLID_LEN, "%s%llu", k->cfg.clid_prefix,
+		 (unsigned long long)*seq);
+}
+
+static bool order_is_algo(const tl_order_t *o)
+{
+	return o->type == TL_ORD_STOP || o->type == TL_ORD_STOP_MARKET ||
+	       o->type == TL_ORD_TAKE_PROFIT || o->type == TL_ORD_TAKE_PROFIT_MARKET;
+}
+
+void tl_k_order_send(tl_kernel_t *k, tl_order_t *o)
+{
+	tl_output_t out;
+	memset(&out, 0, sizeof(out));
+	out.hdr.type = TL_OUT_REQ_NEW;
+	tl_out_req_t *q = &out.u.req;
+	memcpy(q->client_id, o->client_id, TL_CLID_LEN);
+	memcpy(q->symbol, k->syms.sym[o->sym].name, TL_SYMBOL_NAMELEN);
+	q->side = o->side;
+	q->type = o->type;
+	q->tif = o->tif;
+	q->pos_side = o->pos_side;
+	q->reduce_only = o->reduce_only;
+	q->urgent = o->role == TL_ROLE_EMERGENCY;
+	q->algo = order_is_algo(o);
+	if (o->attempts < UINT8_MAX)
+		o->attempts++;
+	q->attempt = o->attempts;
+	q->qty = o->qty;
+	q->price = o->price;
+	q->stop_price = o->stop_price;
+	q->handle = tl_orders_handle(&k->orders, o);
+	if (o->attempts > 1)
+		k->ctr.retries++;
+	o->t_sent = k->now;
+	tl_k_order_status(k, o, TL_ST_SENT);
+	tl_k_deadline(k, k->now + k->cfg.ack_timeout_ns);
+	tl_k_emit(k, &out);
+}
+
+static void order_send_cancel(tl_kernel_t *k, tl_order_t *o)
+{
+	tl_output_t out;
+	memset(&out, 0, sizeof(out));
+	out.hdr.type = TL_OUT_REQ_CANCEL;
+	tl_out_req_t *q = &out.u.req;
+	memcpy(q->client_id, o->client_id, TL_CLID_LEN);
+	memcpy(q->symbol, k->syms.sym[o->sym].name, TL_SYMBOL_NAMELEN);
+	q->side = o->side;
+	q->type = o->type;
+	q->urgent = 1;		/* cancels always jump the queue */
+	q->algo = order_is_algo(o);
+	if (o->cancel_attempts < UINT8_MAX)
+		o->cancel_attempts++;
+	q->attempt = o->cancel_attempts;
+	q->venue_id = o->venue_id;
+	q->handle = tl_orders_handle(&k->orders, o);
+	o->cancel_retry = 0;
+	o->t_next = k->now + k->cfg.ack_timeout_ns;	/* cancel answer due */
+	tl_k_deadline(k, o->t_next);
+	tl_k_emit(k, &out);
+}
+
+static void order_send_query(tl_kernel_t *k, tl_order_t *o)
+{
+	tl_output_t out;
+	memset(&out, 0, sizeof(out));
+	out.hdr.type = TL_OUT_REQ_QUERY;
+	tl_out_req_t *q = &out.u.req;
+	memcpy(q->client_id, o->client_id, TL_CLID_LEN);
+	memcpy(q->symbol, k->syms.sym[o->sym].name, TL_SYMBOL_NAMELEN);
+	q->urgent = o->role == TL_ROLE_EMERGENCY;
+	q->algo = order_is_algo(o);
+	q->venue_id = o->venue_id;
+	q->handle = tl_orders_handle(&k->orders, o);
+	o->t_next = k->now + k->cfg.query_interval_ns;
+	tl_k_deadline(k, o->t_next);
+	tl_k_emit(k, &out);
+}
+
+static void order_go_unknown(tl_kernel_t *k, tl_order_t *o, const char *why)
+{
+	k->ctr.orders_unknown++;
+	tl_k_order_status(k, o, TL_ST_UNKNOWN);
+	tl_k_ev_order(k, TL_EV_ORDER_UNKNOWN, o, why);
+	order_send_query(k, o);
+}
+
+/* ---- creation -------------------------------------------------------------- */
+
+tl_order_t *tl_k_order_create(tl_kernel_t *k, const tl_k_ordreq_t *r,
+			      tl_reject_t *rej)
+{
+	/* Reserve the id first only if a slot exists, so a full table wastes
+	 * no id: probe by checking for an evictable or free slot. */
+	if (k->orders.free_head == TL_ORD_NIL && k->orders.term_head == TL_ORD_NIL) {
+		*rej = TL_REJ_TABLE_FULL;
+		return NULL;
+	}
+	char clid[TL_CLID_LEN];
+	uint64_t seq;
+	order_next_clid(k, clid, &seq);
+	tl_order_t *o = tl_orders_alloc(&k->orders, clid);
+	if (!o) {
+		*rej = TL_REJ_TABLE_FULL;
+		return NULL;
+	}
+	o->seq = seq;
+	o->sym = (uint16_t)r->sym;
+	o->side = (uint8_t)r->side;
+	o->type = (uint8_t)r->type;
+	o->tif = (uint8_t)r->tif;
+	o->pos_side = (uint8_t)r->pos_side;
+	o->reduce_only = r->reduce_only;
+	o->role = (uint8_t)r->role;
+	o->qty = r->qty;
+	o->price = r->price;
+	o->stop_price = r->stop_price;
+	o->tp = r->tp;
+	o->sl = r->sl;
+	o->user_ref = r->user_ref;
+	o->parent = r->parent;
+	o->t_created = k->now;
+	o->t_updated = k->now;
+	o->hist[0] = (tl_ord_hist_t){ .status = TL_ST_PENDING_NEW, .time = k->now };
+	o->hist_n = 1;
+	int64_t ttl = r->ttl_ns == 0 ? k->cfg.order_ttl_ns : r->ttl_ns;
+	if (ttl > 0 && r->type == TL_ORD_LIMIT && r->tif == TL_TIF_GTC) {
+		o->t_expire = k->now + ttl;
+		tl_k_deadline(k, o->t_expire);
+	}
+	k->open_by_sym[r->sym]++;
+	k->ctr.orders_submitted++;
+	tl_k_ev_order(k, TL_EV_ORDER_SUBMITTED, o, NULL);
+	tl_k_order_send(k, o);
+	*rej = TL_REJ_NONE;
+	return o;
+}
+
+static tl_reject_t order_tpsl_valid(tl_kernel_t *k, const tl_k_ordreq_t *r)
+{
+	if (r->tp == 0 && r->sl == 0)
+		return TL_REJ_NONE;
+	const tl_symbol_t *s = &k->syms.sym[r->sym];
+	if (r->tp < 0 || r->sl < 0 || tl_risk_reduces(k, r) || r->reduce_only)
+		return TL_REJ_BAD_TPSL;
+	if ((r->tp && !tl_fx_on_step(r->tp - s->min_price, s->tick_size)) ||
+	    (r->sl && !tl_fx_on_step(r->sl - s->min_price, s->tick_size)))
+		return TL_REJ_PRICE_TICK;
+	tl_fx_t ref = r->type == TL_ORD_LIMIT ? r->price : s->mark;
+	if (ref <= 0)
+		return TL_REJ_NO_MARK;
+	/* A long's take-profit sits above the entry and its stop below;
+	 * mirrored for a short. */
+	bool buy = r->side == TL_BUY;
+	if (r->tp && (buy ? r->tp <= ref : r->tp >= ref))
+		return TL_REJ_BAD_TPSL;
+	if (r->sl && (buy ? r->sl >= ref : r->sl <= ref))
+		return TL_REJ_BAD_TPSL;
+	return TL_REJ_NONE;
+}
+
+static tl_reject_t order_submit(tl_kernel_t *k, tl_k_ordreq_t *r,
+				const char *symbol, uint64_t *handle)
+{
+	tl_reject_t rej;
+	if (r->sym < 0) {
+		rej = TL_REJ_UNKNOWN_SYMBOL;
+		goto refuse;
+	}
+	if ((rej = tl_risk_check(k, r)) != TL_REJ_NONE)
+		goto refuse;
+	if ((rej = order_tpsl_valid(k, r)) != TL_REJ_NONE)
+		goto refuse;
+	if (r->tp || r->sl)
+		r->role = TL_ROLE_ENTRY;
+	tl_order_t *o = tl_k_order_create(k, r, &rej);
+	if (!o)
+		goto refuse;
+	if (handle)
+		*handle = tl_orders_handle(&k->orders, o);
+	return TL_REJ_NONE;
+refuse:
+	tl_k_ev_refused(k, r, symbol, rej);
+	return rej;
+}
+
+tl_reject_t tl_k_on_submit(tl_kernel_t *k, const tl_in_submit_t *s,
+			   uint64_t *handle)
+{
+	char sym[TL_SYMBOL_NAMELEN];
+	tl_k_copy_str(sym, sizeof(sym), s->symbol);
+	tl_k_ordreq_t r = {
+		.sym = tl_symbols_find(&k->syms, sym),
+		.side = (tl_side_t)s->side,
+		.type = (tl_ord_type_t)s->type,
+		.tif = s->tif ? (tl_tif_t)s->tif : TL_TIF_GTC,
+		.pos_side = (tl_pos_side_t)s->pos_side,
+		.reduce_only = s->reduce_only != 0,
+		.qty = s->qty,
+		.price = s->price,
+		.stop_price = s->stop_price,
+		.tp = s->tp,
+		.sl = s->sl,
+		.ttl_ns = s->ttl_ns,
+		.user_ref = s->user_ref,
+		.role = TL_ROLE_PLAIN,
+	};
+	return order_submit(k, &r, sym, handle);
+}
+
+tl_reject_t tl_k_on_signal(tl_kernel_t *k, const tl_in_signal_t *s,
+			   uint64_t *handle)
+{
+	char sym[TL_SYMBOL_NAMELEN];
+	tl_k_copy_str(sym, sizeof(sym), s->symbol);
+	bool hedge = k->cfg.hedge_mode;
+	tl_k_ordreq_t r = {
+		.sym = tl_symbols_find(&k->syms, sym),
+		.type = s->price > 0 ? TL_ORD_LIMIT : TL_ORD_MARKET,
+		.tif = TL_TIF_GTC,
+		.qty = s->qty,
+		.price = s->price > 0 ? s->price : 0,
+		.user_ref = s->user_ref,
+		.role = TL_ROLE_PLAIN,
+	};
+	switch ((tl_signal_t)s->signal) {
+	case TL_SIG_LONG_ENTRY:
+		r.side = TL_BUY;
+		r.pos_side = hedge ? TL_PS_LONG : TL_PS_BOTH;
+		r.tp = s->tp;
+		r.sl = s->sl;
+		break;
+	case TL_SIG_SHORT_ENTRY:
+		r.side = TL_SELL;
+		r.pos_side = hedge ? TL_PS_SHORT : TL_PS_BOTH;
+		r.tp = s->tp;
+		r.sl = s->sl;
+		break;
+	case TL_SIG_CLOSE_LONG:
+	case TL_SIG_CLOSE_SHORT: {
+		bool lng = s->signal == TL_SIG_CLOSE_LONG;
+		r.side = lng ? TL_SELL : TL_BUY;
+		r.pos_side = hedge ? (lng ? TL_PS_LONG : TL_PS_SHORT) : TL_PS_BOTH;
+		r.reduce_only = !hedge;
+		if (s->tp || s->sl) {
+			tl_k_ev_refused(k, &r, sym, TL_REJ_BAD_TPSL);
+			return TL_REJ_BAD_TPSL;
+		}
+		/* Close up to the position: a close never opens the other side. */
+		const tl_position_t *p = tl_k_pos(k, r.sym, r.pos_side);
+		tl_fx_t have = p ? (lng ? p->qty : -p->qty) : 0;
+		if (r.sym >= 0 && have <= 0) {
+			tl_k_ev_refused(k, &r, sym, TL_REJ_NOTHING_TO_CLOSE);
+			return TL_REJ_NOTHING_TO_CLOSE;
+		}
+		if (r.qty > have && have > 0)
+			r.qty = have;
+		break;
+	}
+	default:
+		tl_k_ev_refused(k, &r, sym, TL_REJ_BAD_PARAM);
+		return TL_REJ_BAD_PARAM;
+	}
+	return order_submit(k, &r, sym, handle);
+}
+
+/* ---- cancels ---------------------------------------------------------------- */
+
+tl_reject_t tl_k_order_cancel(tl_kernel_t *k, tl_order_t *o, bool urgent)
+{
+	(void)urgent;
+	switch ((tl_ord_status_t)o->status) {
+	case TL_ST_PENDING_NEW:
+		/* Waiting for a retry: nothing is at the venue, cancel here. */
+		tl_k_order_status(k, o, TL_ST_CANCELED);
+		tl_k_ev_order(k, TL_EV_ORDER_CANCELED, o, "canceled before send");
+		return TL_REJ_NONE;
+	case TL_ST_SENT:
+	case TL_ST_NEW:
+	case TL_ST_PARTIALLY_FILLED:
+	case TL_ST_UNKNOWN:
+		o->prev_status = o->status;
+		o->cancel_attempts = 0;
+		tl_k_order_status(k, o, TL_ST_PENDING_CANCEL);
+		tl_k_ev_order(k, TL_EV_ORDER_CANCEL_REQUESTED, o, NULL);
+		order_send_cancel(k, o);
+		return TL_REJ_NONE;
+	case TL_ST_PENDING_CANCEL:
+		return TL_REJ_NONE;	/* already on its way */
+	default:
+		return TL_REJ_NOT_CANCELABLE;
+	}
+}
+
+tl_reject_t tl_k_on_cancel(tl_kernel_t *k, const tl_in_cancel_t *c)
+{
+	char id[TL_CLID_LEN];
+	tl_k_copy_str(id, sizeof(id), c->client_id);
+	tl_order_t *o = tl_orders_by_clid(&k->orders, id);
+	if (!o)
+		return TL_REJ_UNKNOWN_ORDER;
+	return tl_k_order_cancel(k, o, false);
+}
+
+tl_reject_t tl_k_on_cancel_all(tl_kernel_t *k, const tl_in_cancel_t *c)
+{
+	int sym = -1;
+	if (c->symbol[0]) {
+		char name[TL_SYMBOL_NAMELEN];
+		tl_k_copy_str(name, sizeof(name), c->symbol);
+		if ((sym = tl_symbols_find(&k->syms, name)) < 0)
+			return TL_REJ_UNKNOWN_SYMBOL;
+	}
+	tl_order_t *o = tl_orders_active_first(&k->orders);
+	while (o) {
+		tl_order_t *next = tl_orders_next(&k->orders, o);
+		if ((sym < 0 || o->sym == sym) && o->role != TL_ROLE_EMERGENCY)
+			tl_k_order_cancel(k, o, true);
+		o = next;
+	}
+	return TL_REJ_NONE;
+}
+
+/* ---- protective orders (take-profit / stop-loss of a signal entry) ------- */
+
+static void order_place_protective(tl_kernel_t *k, tl_order_t *entry)
+{
+	tl_fx_t qty = entry->filled;
+	if (qty <= 0 || (!entry->tp && !entry->sl))
+		return;
+	uint64_t eh = tl_orders_handle(&k->orders, entry);
+	tl_side_t close = entry->side == TL_BUY ? TL_SELL : TL_BUY;
+	tl_fx_t prices[2] = { entry->tp, entry->sl };
+	tl_ord_type_t types[2] = { TL_ORD_TAKE_PROFIT_MARKET, TL_ORD_STOP_MARKET };
+	tl_ord_role_t roles[2] = { TL_ROLE_TP, TL_ROLE_SL };
+	uint64_t hs[2] = { 0, 0 };
+	entry->tp = entry->sl = 0;	/* placed once */
+	for (int i = 0; i < 2; i++) {
+		if (!prices[i])
+			continue;
+		tl_k_ordreq_t r = {
+			.sym = entry->sym, .side = close, .type = types[i],
+			.tif = TL_TIF_GTC, .pos_side = (tl_pos_side_t)entry->pos_side,
+			.reduce_only = entry->pos_side == TL_PS_BOTH,
+			.qty = qty, .stop_price = prices[i], .ttl_ns = -1,
+			.user_ref = entry->user_ref, .role = roles[i], .parent = eh,
+		};
+		tl_reject_t rej;
+		tl_order_t *o = tl_k_order_create(k, &r, &rej);
+		if (!o) {
+			tl_k_ev_refused(k, &r, k->syms.sym[entry->sym].name, rej);
+			continue;
+		}
+		hs[i] = tl_orders_handle(&k->orders, o);
+	}
+	tl_order_t *a = tl_orders_get(&k->orders, hs[0]);
+	tl_order_t *b = tl_orders_get(&k->orders, hs[1]);
+	if (a && b) {
+		a->sibling = hs[1];
+		b->sibling = hs[0];
+	}
+	tl_position_t *p = tl_k_pos(k, entry->sym, (tl_pos_side_t)entry->pos_side);
+	if (p) {
+		if (prices[0]) p->tp = prices[0];
+		if (prices[1]) p->sl = prices[1];
+	}
+}
+
+/* After an order reached a terminal status: follow-ups by role. */
+static void order_ended(tl_kernel_t *k, tl_order_t *o)
+{
+	if (o->role == TL_ROLE_ENTRY && o->filled > 0)
+		order_place_protective(k, o);
+	if ((o->role == TL_ROLE_TP || o->role == TL_ROLE_SL) &&
+	    o->status == TL_ST_FILLED) {
+		tl_order_t *sib = tl_orders_get(&k->orders, o->sibling);
+		if (sib && !tl_status_terminal(sib->status))
+			tl_k_order_cancel(k, sib, true);
+		tl_position_t *p = tl_k_pos(k, o->sym, (tl_pos_side_t)o->pos_side);
+		if (p)
+			p->tp = p->sl = 0;
+	}
+	if ((o->role == TL_ROLE_TP || o->role == TL_ROLE_SL) &&
+	    (o->status == TL_ST_REJECTED || o->status == TL_ST_FAILED))
+		tl_k_ev_order(k, TL_EV_ORDER_REJECTED, o,
+			      "protective order not placed; entry stands");
+	if (o->role == TL_ROLE_EMERGENCY) {
+		tl_position_t *p = tl_k_pos(k, o->sym, (tl_pos_side_t)o->pos_side);
+		if (p && p->closers > 0)
+			p->closers--;
+		if (o->status == TL_ST_FILLED)
+			k->emg.ok++;
+		else
+			k->emg.failed++;
+	}
+	if (k->state == TL_TS_LIQUIDATING)
+		tl_k_emergency_progress(k);
+}
+
+static void order_finish(tl_kernel_t *k, tl_order_t *o, tl_ord_status_t st,
+			 tl_event_type_t ev, const char *text)
+{
+	tl_k_order_status(k, o, st);
+	tl_k_ev_order(k, ev, o, text);
+	order_ended(k, o);
+}
+
+/* ---- venue inputs ------------------------------------------------------------ */
+
+static tl_order_t *order_lookup(tl_kernel_t *k, const char *clid_in, int64_t vid)
+{
+	char id[TL_CLID_LEN];
+	tl_k_copy_str(id, sizeof(id), clid_in);
+	tl_order_t *o = id[0] ? tl_orders_by_clid(&k->orders, id) : NULL;
+	if (!o && vid)
+		o = tl_orders_by_vid(&k->orders, vid);
+	if (!o)
+		k->ctr.unknown_order_inputs++;
+	return o;
+}
+
+void tl_k_on_update(tl_kernel_t *k, const tl_in_order_update_t *u)
+{
+	tl_order_t *o = order_lookup(k, u->client_id, u->venue_id);
+	if (!o)
+		return;
+	if (u->venue_id)
+		tl_orders_set_venue_id(&k->orders, o, u->venue_id);
+	tl_ord_status_t st = (tl_ord_status_t)o->status;
+	if (tl_status_terminal(st)) {
+		if (u->status != st)
+			k->ctr.invalid_transitions++;
+		return;
+	}
+	switch (u->status) {
+	case TL_ST_NEW:
+		if (!o->t_acked)
+			o->t_acked = k->now;
+		if (st == TL_ST_SENT || st == TL_ST_UNKNOWN || st == TL_ST_PENDING_NEW) {
+			tl_k_order_status(k, o, o->filled > 0 ? TL_ST_PARTIALLY_FILLED
+							       : TL_ST_NEW);
+			tl_k_ev_order(k, TL_EV_ORDER_ACCEPTED, o, NULL);
+		}
+		/* NEW/PF/PENDING_CANCEL: a late or duplicate ack, nothing to do. */
+		break;
+	case TL_ST_CANCELED:
+		order_finish(k, o, TL_ST_CANCELED, TL_EV_ORDER_CANCELED, u->text);
+		break;
+	case TL_ST_EXPIRED:
+		order_finish(k, o, TL_ST_EXPIRED, TL_EV_ORDER_EXPIRED, u->text);
+		break;
+	case TL_ST_REJECTED:
+		o->venue_code = u->code;
+		order_finish(k, o, TL_ST_REJECTED, TL_EV_ORDER_REJECTED, u->text);
+		break;
+	default:
+		k->ctr.invalid_transitions++;
+		break;
+	}
+}
+
+void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f)
+{
+	tl_order_t *o = order_lookup(k, f->client_id, f->venue_id);
+	if (!o)
+		return;
+	if (f->qty <= 0 || f->price <= 0 || f->commission < 0) {
+		k->ctr.invalid_fills++;
+		return;
+	}
+	if (tl_k_trade_seen(k, o->sym, f->trade_id)) {
+		k->ctr.duplicate_fills++;
+		return;
+	}
+	if (f->qty > o->qty - o->filled) {
+		/* Overfill: never applied. A duplicate trade older than the
+		 * dedup window also ends here rather than counting twice. */
+		k->ctr.invalid_fills++;
+		return;
+	}
+	if (f->venue_id)
+		tl_orders_set_venue_id(&k->orders, o, f->venue_id);
+	tl_position_t *p = tl_k_pos(k, o->sym, (tl_pos_side_t)o->pos_side);
+	tl_pos_change_t chg;
+	if (!tl_pos_apply_fill(p, (tl_side_t)o->side, f->qty, f->price,
+			       f->commission, k->now, &chg)) {
+		k->ctr.invalid_fills++;
+		return;
+	}
+	k->ctr.fills++;
+	k->realized_total += chg.realized;
+	k->commission_total += f->commission;
+	o->filled += f->qty;
+	o->cum_quote += tl_fx_mul_wide(f->qty, f->price);
+	o->commission += f->commission;
+	if (!o->t_acked)
+		o->t_acked = k->now;
+
+	tl_ord_status_t st = (tl_ord_status_t)o->status;
+	bool full = o->filled == o->qty;
+	if (!tl_status_terminal(st)) {
+		if (full) {
+			tl_k_order_status(k, o, TL_ST_FILLED);
+		} else if (st != TL_ST_PENDING_CANCEL) {
+			tl_k_order_status(k, o, TL_ST_PARTIALLY_FILLED);
+		}
+	}
+	order_ev_fill(k, full ? TL_EV_ORDER_FILLED : TL_EV_ORDER_PARTIALLY_FILLED,
+		      o, f->qty, f->price);
+
+	tl_event_type_t pe = TL_EV_POSITION_UPDATED;
+	if (chg.closed || (chg.flipped))
+		pe = o->role == TL_ROLE_EMERGENCY ? TL_EV_POSITION_LIQUIDATED
+						  : TL_EV_POSITION_CLOSED;
+	else if (chg.opened)
+		pe = TL_EV_POSITION_OPENED;
+	if (chg.closed && o->role == TL_ROLE_EMERGENCY)
+		p->status = TL_POS_LIQUIDATED;
+	if (p->qty == 0 && p->status == TL_POS_OPEN)
+		p->status = TL_POS_CLOSED;
+	tl_k_ev_position(k, pe, p);
+	if (chg.flipped)
+		tl_k_ev_position(k, TL_EV_POSITION_OPENED, p);
+	if (!tl_status_terminal(st) && full)
+		order_ended(k, o);
+	else if (k->state == TL_TS_LIQUIDATING)
+		tl_k_emergency_progress(k);
+	tl_k_check_loss(k);
+}
+
+/* Retry a new-order request after a definite failure, or give up. */
+static void order_retry_new(tl_kernel_t *k, tl_order_t *o, int64_t retry_after,
+			    const char *text)
+{
+	const tl_backoff_t *b = o->role == TL_ROLE_EMERGENCY ? &k->cfg.emergency_backoff
+							     : &k->cfg.backoff;
+	int64_t d = tl_backoff_delay(b, o->attempts, o->seq);
+	if (d < 0) {
+		o->reject = TL_REJ_NONE;
+		order_finish(k, o, TL_ST_FAILED, TL_EV_ORDER_FAILED,
+			     text && text[0] ? text : "retries exhausted");
+		return;
+	}
+	if (retry_after > d)
+		d = retry_after;
+	tl_k_order_status(k, o, TL_ST_PENDING_NEW);
+	o->t_next = k->now + d;
+	tl_k_deadline(k, o->t_next);
+}
+
+void tl_k_on_req_error(tl_kernel_t *k, const tl_in_req_error_t *e)
+{
+	tl_order_t *o = order_lookup(k, e->client_id, 0);
+	if (!o)
+		return;
+	tl_outcome_t oc = e->outcome;
+	oc.is_write = e->req != TL_REQ_QUERY;
+	tl_outcome_class_t cls = tl_retry_classify(&oc);
+	if (oc.code)
+		o->venue_code = oc.code;
+	tl_ord_status_t st = (tl_ord_status_t)o->status;
+
+	switch (e->req) {
+	case TL_REQ_NEW:
+		if (st != TL_ST_SENT)
+			return;	/* stale: already acked, filled, queried or ended */
+		switch (cls) {
+		case TL_OUT_OK:
+			return;
+		case TL_OUT_TRANSIENT:
+			order_retry_new(k, o, e->retry_after_ns, e->text);
+			return;
+		case TL_OUT_AMBIGUOUS:
+		case TL_OUT_NOOP_OK:
+			order_go_unknown(k, o, e->text);
+			return;
+		case TL_OUT_PERMANENT:
+			if (oc.code != 0 || oc.http_status != 0)
+				order_finish(k, o, TL_ST_REJECTED, TL_EV_ORDER_REJECTED, e->text);
+			else
+				order_finish(k, o, TL_ST_FAILED, TL_EV_ORDER_FAILED, e->text);
+			return;
+		}
+		return;
+	case TL_REQ_CANCEL:
+		if (st != TL_ST_PENDING_CANCEL)
+			return;
+		if (cls == TL_OUT_TRANSIENT) {
+			const tl_backoff_t *b = &k->cfg.backoff;
+			int64_t d = tl_backoff_delay(b, o->cancel_attempts, o->seq);
+			if (d < 0)
+				d = b->cap_ns;	/* cancels never give up */
+			if (e->retry_after_ns > d)
+				d = e->retry_after_ns;
+			o->cancel_retry = 1;
+			o->t_next = k->now + d;
+			tl_k_deadline(k, o->t_next);
+			return;
+		}
+		if (cls == TL_OUT_OK || cls == TL_OUT_NOOP_OK)
+			return;
+		/* Rejected (-2011: not open) or ambiguous: the order's real state
+		 * is unknown to us; go back and ask the venue. */
+		tl_k_order_status(k, o, (tl_ord_status_t)o->prev_status);
+		tl_k_ev_order(k, TL_EV_ORDER_CANCEL_REJECTED, o, e->text);
+		order_send_query(k, o);
+		return;
+	case TL_REQ_QUERY:
+		if (tl_status_terminal(st))
+			return;
+		if (cls == TL_OUT_PERMANENT && oc.code == -2013) {
+			tl_in_query_result_t q;
+			memset(&q, 0, sizeof(q));
+			memcpy(q.client_id, o->client_id, TL_CLID_LEN);
+			tl_k_on_query(k, &q);
+			return;
+		}
+		/* Anything else: ask again later; never forget the order. */
+		o->t_next = k->now + k->cfg.query_interval_ns;
+		tl_k_deadline(k, o->t_next);
+		return;
+	default:
+		k->ctr.bad_inputs++;
+		return;
+	}
+}
+
+void tl_k_on_query(tl_kernel_t *k, const tl_in_query_result_t *q)
+{
+	tl_order_t *o = order_lookup(k, q->client_id, q->venue_id);
+	if (!o)
+		return;
+	tl_ord_status_t st = (tl_ord_status_t)o->status;
+	if (tl_status_terminal(st))
+		return;
+	if (!q->found) {
+		if (st == TL_ST_UNKNOWN && o->venue_id == 0) {
+			/* The venue never saw it: resending the same id is safe. */
+			tl_k_order_status(k, o, TL_ST_PENDING_NEW);
+			tl_k_order_send(k, o);
+		} else if (o->venue_id != 0) {
+			/* It existed and is gone without a final status: the venue
+			 * no longer knows it. */
+			order_finish(k, o, TL_ST_FAILED, TL_EV_ORDER_FAILED,
+				     "venue no longer knows the order");
+		}
+		/* SENT and not found: the request may still be in flight; the
+		 * ack timeout will ask again. */
+		return;
+	}
+	if (q->venue_id)
+		tl_orders_set_venue_id(&k->orders, o, q->venue_id);
+	if (q->executed_qty > o->venue_executed)
+		o->venue_executed = q->executed_qty;
+	if (!o->t_acked)
+		o->t_acked = k->now;
+	switch (q->status) {
+	case TL_ST_NEW:
+	case TL_ST_PARTIALLY_FILLED:
+		if (st == TL_ST_UNKNOWN || st == TL_ST_SENT) {
+			tl_k_order_status(k, o, o->filled > 0 ? TL_ST_PARTIALLY_FILLED
+							       : TL_ST_NEW);
+			tl_k_ev_order(k, TL_EV_ORDER_ACCEPTED, o, NULL);
+		}
+		break;
+	case TL_ST_FILLED:
+		/* Fills themselves arrive as FILL inputs (stream or trade
+		 * query); the status is the venue's word. */
+		order_finish(k, o, TL_ST_FILLED, TL_EV_ORDER_FILLED, NULL);
+		break;
+	case TL_ST_CANCELED:
+		order_finish(k, o, TL_ST_CANCELED, TL_EV_ORDER_CANCELED, NULL);
+		break;
+	case TL_ST_EXPIRED:
+		order_finish(k, o, TL_ST_EXPIRED, TL_EV_ORDER_EXPIRED, NULL);
+		break;
+	case TL_ST_REJECTED:
+		order_finish(k, o, TL_ST_REJECTED, TL_EV_ORDER_REJECTED, NULL);
+		break;
+	default:
+		k->ctr.invalid_transitions++;
+		break;
+	}
+}
+
+/* ---- timers --------------------------------------------------------------- */
+
+void tl_k_order_timers(tl_kernel_t *k)
+{
+	tl_time_t now = k->now;
+	tl_order_t *o = tl_orders_active_first(&k->orders);
+	while (o) {
+		tl_order_t *next = tl_orders_next(&k->orders, o);
+		switch ((tl_ord_status_t)o->status) {
+		case TL_ST_PENDING_NEW:
+			if (o->t_next <= now)
+				tl_k_order_send(k, o);
+			else
+				tl_k_deadline(k, o->t_next);
+			break;
+		case TL_ST_SENT:
+			if (o->t_sent + k->cfg.ack_timeout_ns <= now)
+				order_go_unknown(k, o, "no ack in time");
+			else
+				tl_k_deadline(k, o->t_sent + k->cfg.ack_timeout_ns);
+			break;
+		case TL_ST_UNKNOWN:
+			if (o->t_next <= now)
+				order_send_query(k, o);
+			else
+				tl_k_deadline(k, o->t_next);
+			break;
+		case TL_ST_PENDING_CANCEL:
+			if (o->t_next <= now) {
+				if (o->cancel_retry)
+					order_send_cancel(k, o);
+				else
+					order_send_query(k, o); /* no answer: ask */
+			} else {
+				tl_k_deadline(k, o->t_next);
+			}
+			break;
+		case TL_ST_NEW:
+		case TL_ST_PARTIALLY_FILLED:
+			if (o->t_next && o->t_next <= now) {
+				/* A query was outstanding (after a cancel reject). */
+				o->t_next = 0;
+			}
+			if (o->t_expire) {
+				if (o->t_expire <= now) {
+					o->t_expire = 0;
+					tl_k_order_cancel(k, o, false);
+				} else {
+					tl_k_deadline(k, o->t_expire);
+				}
+			}
+			break;
+		default:
+			break;
+		}
+		o = next;
+	}
+}

@@ -1,0 +1,204 @@
+/*
+ * risk.c - pre-trade checks, in the order the venue would fail them, then
+ * our own limits, then the rate buckets (last, so a refused order never
+ * spends a token).
+ *
+ * An order "reduces" when, filled completely, it only shrinks an existing
+ * position: one-way reduce-only orders against the position's sign, and
+ * hedge orders that close their side (SELL+LONG, BUY+SHORT). Reducing
+ * orders skip the min-notional rule (the venue waives it) and the
+ * position and notional limits, and are the only ones allowed while
+ * REDUCING.
+ */
+#include "kernel/kernel_int.h"
+
+static tl_fx_t risk_abs(tl_fx_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+bool tl_risk_reduces(tl_kernel_t *k, const tl_k_ordreq_t *r)
+{
+	const tl_position_t *p = tl_k_pos(k, r->sym, r->pos_side);
+	if (!p)
+		return false;
+	if (r->pos_side == TL_PS_BOTH) {
+		if (!r->reduce_only || p->qty == 0)
+			return false;
+		/* BUY reduces a short, SELL reduces a long, never past flat. */
+		if (r->side == TL_BUY)
+			return p->qty < 0 && r->qty <= -p->qty;
+		return p->qty > 0 && r->qty <= p->qty;
+	}
+	if (r->pos_side == TL_PS_LONG && r->side == TL_SELL)
+		return p->qty > 0 && r->qty <= p->qty;
+	if (r->pos_side == TL_PS_SHORT && r->side == TL_BUY)
+		return p->qty < 0 && r->qty <= -p->qty;
+	return false;
+}
+
+static bool risk_is_conditional(tl_ord_type_t t)
+{
+	return t == TL_ORD_STOP || t == TL_ORD_STOP_MARKET ||
+	       t == TL_ORD_TAKE_PROFIT || t == TL_ORD_TAKE_PROFIT_MARKET;
+}
+
+static bool risk_needs_price(tl_ord_type_t t)
+{
+	return t == TL_ORD_LIMIT || t == TL_ORD_STOP || t == TL_ORD_TAKE_PROFIT;
+}
+
+static tl_reject_t risk_price(const tl_symbol_t *s, tl_fx_t px)
+{
+	if (px <= 0)
+		return TL_REJ_PRICE_MISSING;
+	if (s->min_price > 0 && px < s->min_price)
+		return TL_REJ_PRICE_BELOW_MIN;
+	if (s->max_price > 0 && px > s->max_price)
+		return TL_REJ_PRICE_ABOVE_MAX;
+	if (s->tick_size > 0 && !tl_fx_on_step(px - s->min_price, s->tick_size))
+		return TL_REJ_PRICE_TICK;
+	return TL_REJ_NONE;
+}
+
+/* Shape of the request itself, before any market state is looked at. */
+static tl_reject_t risk_shape(tl_kernel_t *k, const tl_k_ordreq_t *r)
+{
+	if (r->side != TL_BUY && r->side != TL_SELL)
+		return TL_REJ_BAD_PARAM;
+	if (r->type < TL_ORD_LIMIT || r->type > TL_ORD_TAKE_PROFIT_MARKET)
+		return TL_REJ_BAD_PARAM;
+	if (r->tif < TL_TIF_GTC || r->tif > TL_TIF_GTX)
+		return TL_REJ_BAD_PARAM;
+	if ((unsigned)r->pos_side > TL_PS_SHORT)
+		return TL_REJ_BAD_PARAM;
+	/* One-way mode takes BOTH only; hedge mode takes LONG/SHORT and no
+	 * reduce-only flag (the venue answers -1106 / -4061). */
+	if (k->cfg.hedge_mode) {
+		if (r->pos_side == TL_PS_BOTH || r->reduce_only)
+			return TL_REJ_BAD_PARAM;
+	} else if (r->pos_side != TL_PS_BOTH) {
+		return TL_REJ_BAD_PARAM;
+	}
+	return TL_REJ_NONE;
+}
+
+static tl_reject_t risk_state(tl_kernel_t *k, bool reduces)
+{
+	switch (k->state) {
+	case TL_TS_NORMAL:
+		return TL_REJ_NONE;
+	case TL_TS_REDUCING:
+		return reduces ? TL_REJ_NONE : TL_REJ_STATE_REDUCING;
+	case TL_TS_LIQUIDATING:
+		return TL_REJ_STATE_LIQUIDATING;
+	case TL_TS_PAUSED:
+		return TL_REJ_STATE_PAUSED;
+	}
+	return TL_REJ_STATE_PAUSED;
+}
+
+tl_reject_t tl_risk_check(tl_kernel_t *k, const tl_k_ordreq_t *r)
+{
+	tl_reject_t rej = risk_shape(k, r);
+	if (rej)
+		return rej;
+	const tl_symbol_t *s = tl_symbols_get(&k->syms, r->sym);
+	if (!s)
+		return TL_REJ_UNKNOWN_SYMBOL;
+	bool reduces = tl_risk_reduces(k, r);
+	bool closing = r->reduce_only ||
+		       (r->pos_side == TL_PS_LONG && r->side == TL_SELL) ||
+		       (r->pos_side == TL_PS_SHORT && r->side == TL_BUY);
+	if ((rej = risk_state(k, reduces)) != TL_REJ_NONE)
+		return rej;
+	if (s->status != TL_SYM_TRADING)
+		return TL_REJ_SYMBOL_NOT_TRADING;
+
+	/* Quantity: LOT_SIZE, or MARKET_LOT_SIZE for market orders. */
+	bool mkt = r->type == TL_ORD_MARKET || r->type == TL_ORD_STOP_MARKET ||
+		   r->type == TL_ORD_TAKE_PROFIT_MARKET;
+	tl_fx_t step = s->step_size, minq = s->min_qty, maxq = s->max_qty;
+	if (mkt && s->mkt_step_size > 0) {
+		step = s->mkt_step_size;
+		minq = s->mkt_min_qty;
+		maxq = s->mkt_max_qty;
+	}
+	if (r->qty <= 0)
+		return TL_REJ_QTY_NOT_POSITIVE;
+	if (minq > 0 && r->qty < minq)
+		return TL_REJ_QTY_BELOW_MIN;
+	if (maxq > 0 && r->qty > maxq)
+		return TL_REJ_QTY_ABOVE_MAX;
+	if (step > 0 && !tl_fx_on_step(r->qty - minq, step))
+		return TL_REJ_QTY_STEP;
+
+	/* Prices. */
+	if (risk_needs_price(r->type)) {
+		if ((rej = risk_price(s, r->price)) != TL_REJ_NONE)
+			return rej;
+	} else if (r->price != 0) {
+		return TL_REJ_BAD_PARAM;	/* a market order carries no price */
+	}
+	if (risk_is_conditional(r->type)) {
+		if ((rej = risk_price(s, r->stop_price)) != TL_REJ_NONE)
+			return rej;
+	} else if (r->stop_price != 0) {
+		return TL_REJ_BAD_PARAM;
+	}
+	if (r->type == TL_ORD_LIMIT && s->mark > 0) {
+		/* PERCENT_PRICE against the mark. */
+		tl_fx_t cap;
+		if (r->side == TL_BUY && s->pct_up > 0 &&
+		    tl_fx_mul(s->mark, s->pct_up, TL_FX_FLOOR, &cap) && r->price > cap)
+			return TL_REJ_PRICE_ABOVE_BAND;
+		if (r->side == TL_SELL && s->pct_down > 0 &&
+		    tl_fx_mul(s->mark, s->pct_down, TL_FX_CEIL, &cap) && r->price < cap)
+			return TL_REJ_PRICE_BELOW_BAND;
+	}
+
+	/* Reduce-only must really reduce. */
+	if (closing && !reduces)
+		return TL_REJ_REDUCE_ONLY_NOT_REDUCING;
+
+	/* Notional at the order's price, or the mark for market orders. */
+	tl_fx_t ref = risk_needs_price(r->type) ? r->price : s->mark;
+	if (r->type == TL_ORD_STOP_MARKET || r->type == TL_ORD_TAKE_PROFIT_MARKET)
+		ref = r->stop_price;
+	if (ref <= 0 && !reduces)
+		return TL_REJ_NO_MARK;
+	tl_fx_t notional = 0;
+	if (ref > 0 && !tl_fx_mul(r->qty, ref, TL_FX_CEIL, &notional))
+		return TL_REJ_MAX_ORDER_NOTIONAL;
+	if (!reduces) {
+		if (s->min_notional > 0 && notional < s->min_notional)
+			return TL_REJ_NOTIONAL_BELOW_MIN;
+		if (k->cfg.max_order_qty > 0 && r->qty > k->cfg.max_order_qty)
+			return TL_REJ_MAX_ORDER_QTY;
+		if (k->cfg.max_order_notional > 0 &&
+		    notional > k->cfg.max_order_notional)
+			return TL_REJ_MAX_ORDER_NOTIONAL;
+		if (k->cfg.max_position_qty > 0) {
+			const tl_position_t *p = tl_k_pos(k, r->sym, r->pos_side);
+			tl_fx_t after = p->qty + tl_pos_signed(r->side, r->qty);
+			if (risk_abs(after) > k->cfg.max_position_qty)
+				return TL_REJ_MAX_POSITION;
+		}
+	}
+
+	/* Open-order limits: the venue's per symbol, ours across symbols. */
+	if (s->max_open_orders > 0 && k->open_by_sym[r->sym] >= s->max_open_orders)
+		return TL_REJ_MAX_OPEN_ORDERS;
+	if (k->cfg.max_open_orders > 0 &&
+	    k->orders.n_active >= k->cfg.max_open_orders)
+		return TL_REJ_MAX_OPEN_ORDERS;
+
+	/* Rate buckets last: check both, then take from both. */
+	if (tl_bucket_available(&k->rate10, k->now) < 1)
+		return TL_REJ_RATE_10S;
+	if (tl_bucket_available(&k->rate60, k->now) < 1)
+		return TL_REJ_RATE_1M;
+	tl_bucket_take(&k->rate10, 1, k->now);
+	tl_bucket_take(&k->rate60, 1, k->now);
+	return TL_REJ_NONE;
+}

@@ -1,0 +1,111 @@
+/*
+ * config.h - the simulator's configuration (config/venue.json).
+ *
+ * Loaded once at start-up (cold path, may allocate). All decimals are
+ * JSON strings parsed exactly into 1e-8 fixed point; integers may be JSON
+ * numbers. Keys other tools rely on: rest.host, rest.port, rest.tls,
+ * ws.port, accounts[].api_key, accounts[].api_secret. docs/venue.md lists
+ * every key with its default.
+ */
+#ifndef TL_SIM_CONFIG_H
+#define TL_SIM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/fixed.h"
+
+#define TL_SIM_MAX_SYMBOLS 16
+#define TL_SIM_MAX_ACCOUNTS 16
+#define TL_SIM_NAME_LEN 20
+#define TL_SIM_KEY_LEN 96
+
+/* One tradable perpetual contract with its exchangeInfo filters and the
+ * parameters of its synthetic market. */
+typedef struct tl_sim_symbol_cfg {
+	char name[TL_SIM_NAME_LEN];  /* "BTCUSDT" */
+	char base[TL_SIM_NAME_LEN];  /* "BTC" */
+	char quote[TL_SIM_NAME_LEN]; /* "USDT" (also the margin asset) */
+	int price_prec;    /* pricePrecision: decimals of prices on the wire */
+	int qty_prec;      /* quantityPrecision */
+	int quote_prec;    /* decimals of quote amounts (cumQuote) */
+	tl_fx_t tick, min_price, max_price;              /* PRICE_FILTER */
+	tl_fx_t step, min_qty, max_qty;                  /* LOT_SIZE */
+	tl_fx_t mkt_step, mkt_min_qty, mkt_max_qty;      /* MARKET_LOT_SIZE */
+	tl_fx_t min_notional;                            /* MIN_NOTIONAL */
+	tl_fx_t mult_up, mult_down;                      /* PERCENT_PRICE */
+	int mult_decimal;
+	int max_orders, max_algo_orders;   /* MAX_NUM_(ALGO_)ORDERS */
+	int max_leverage, default_leverage;
+	tl_fx_t max_notional;              /* maxNotionalValue reported */
+	tl_fx_t maker_rate, taker_rate;    /* commission rates */
+	tl_fx_t maint_rate;                /* maintenance margin rate */
+	/* synthetic market */
+	tl_fx_t start_price;  /* initial mark */
+	int vol_bps;          /* max |move| per tick in basis points (1e-4) */
+	int spread_ticks;     /* best ask - best bid, in ticks (>= 1) */
+	int depth_levels;     /* levels per side */
+	int level_gap_ticks;  /* distance between levels, in ticks */
+	tl_fx_t level_qty;    /* quantity per level */
+	int slippage_bps;     /* extra price concession for MARKET orders */
+	bool partial_fills;   /* false: the last level is bottomless */
+} tl_sim_symbol_cfg_t;
+
+typedef struct tl_sim_account_cfg {
+	char name[TL_SIM_NAME_LEN];
+	char api_key[TL_SIM_KEY_LEN];
+	char api_secret[TL_SIM_KEY_LEN];
+	tl_fx_t usdt;      /* starting wallet balance */
+	bool dual_side;    /* start in hedge mode */
+} tl_sim_account_cfg_t;
+
+/* Fault injection knobs (also settable through /sim/faults). Rates are
+ * in parts per million of requests, drawn from the seeded generator. */
+typedef struct tl_sim_faults {
+	int latency_ms;        /* fixed delay before answering */
+	int latency_jitter_ms; /* + uniform 0..jitter */
+	int error_ppm;         /* answer error_code instead of executing */
+	int error_code;        /* e.g. -1001 (503), -1008 */
+	int unknown_ppm;       /* execute, then answer 503 "Unknown error" */
+	int reset_ppm;         /* close the connection after reading */
+	int64_t clock_offset_ms; /* added to the venue clock */
+} tl_sim_faults_t;
+
+typedef struct tl_sim_config {
+	char rest_host[64];   /* loopback only */
+	int rest_port;        /* HTTPS when rest_tls, else HTTP */
+	bool rest_tls;
+	int rest_plain_port;  /* extra plain-HTTP port, 0 = none */
+	int ws_port;          /* WebSocket streams */
+	bool ws_tls;
+	char tls_cert[256], tls_key[256];
+	int max_conns;
+	uint64_t seed;
+	int tick_ms;          /* market step interval */
+	int64_t recv_window_max;
+	int weight_1m, orders_10s, orders_1m; /* rate limits */
+	int ban_after;        /* 429s within a minute before a 418 ban */
+	int ban_seconds;
+	int64_t listen_key_ttl_ms;
+	int max_orders_total; /* order table capacity */
+	int max_trades_total; /* trade table capacity */
+	int nsym;
+	tl_sim_symbol_cfg_t sym[TL_SIM_MAX_SYMBOLS];
+	int nacct;
+	tl_sim_account_cfg_t acct[TL_SIM_MAX_ACCOUNTS];
+	tl_sim_faults_t faults;
+} tl_sim_config_t;
+
+/* Defaults: one BTCUSDT symbol, one account, ports 0 (ephemeral). */
+void tl_sim_config_defaults(tl_sim_config_t *c);
+
+/* Parse JSON text into c (on top of defaults). Returns 0, or -1 with a
+ * message in err[errcap]. */
+int tl_sim_config_parse(tl_sim_config_t *c, const char *json, size_t len,
+			char *err, size_t errcap);
+
+/* Read and parse a file. Returns 0 or -1 with err. */
+int tl_sim_config_load(tl_sim_config_t *c, const char *path, char *err,
+		       size_t errcap);
+
+#endif /* TL_SIM_CONFIG_H */

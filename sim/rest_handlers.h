@@ -1,0 +1,72 @@
+/*
+ * rest_handlers.h - endpoint handlers behind the route table of rest.c.
+ *
+ * Each handler reads c->p (parameters), uses c->acct (already
+ * authenticated when the route is signed), writes the success body with
+ * c->w and returns 0, or returns a Binance error code with c->e filled.
+ * Split by family: rest_market.c (public), rest_orders.c (orders, algo
+ * orders, trades), rest_account.c (account, positions, settings,
+ * listenKey), rest_admin.c (/sim/).
+ */
+#ifndef TL_SIM_REST_HANDLERS_H
+#define TL_SIM_REST_HANDLERS_H
+
+#include "sim/rest.h"
+
+/* rest_market.c */
+int tl_sim_h_ping(tl_sim_call_t *c);
+int tl_sim_h_time(tl_sim_call_t *c);
+int tl_sim_h_exchange_info(tl_sim_call_t *c);
+int tl_sim_h_premium_index(tl_sim_call_t *c);
+int tl_sim_h_book_ticker(tl_sim_call_t *c);
+
+/* rest_orders.c */
+int tl_sim_h_order_new(tl_sim_call_t *c);
+int tl_sim_h_order_get(tl_sim_call_t *c);
+int tl_sim_h_order_cancel(tl_sim_call_t *c);
+int tl_sim_h_open_order(tl_sim_call_t *c);
+int tl_sim_h_open_orders(tl_sim_call_t *c);
+int tl_sim_h_all_orders(tl_sim_call_t *c);
+int tl_sim_h_cancel_all(tl_sim_call_t *c);
+int tl_sim_h_batch_new(tl_sim_call_t *c);
+int tl_sim_h_batch_cancel(tl_sim_call_t *c);
+int tl_sim_h_user_trades(tl_sim_call_t *c);
+int tl_sim_h_countdown(tl_sim_call_t *c);
+int tl_sim_h_algo_new(tl_sim_call_t *c);
+int tl_sim_h_algo_cancel(tl_sim_call_t *c);
+int tl_sim_h_algo_cancel_all(tl_sim_call_t *c);
+int tl_sim_h_algo_get(tl_sim_call_t *c);
+int tl_sim_h_algo_open(tl_sim_call_t *c);
+int tl_sim_h_algo_all(tl_sim_call_t *c);
+
+/* rest_account.c */
+int tl_sim_h_position_risk_v2(tl_sim_call_t *c);
+int tl_sim_h_position_risk_v3(tl_sim_call_t *c);
+int tl_sim_h_balance(tl_sim_call_t *c);
+int tl_sim_h_account_v2(tl_sim_call_t *c);
+int tl_sim_h_account_v3(tl_sim_call_t *c);
+int tl_sim_h_account_config(tl_sim_call_t *c);
+int tl_sim_h_symbol_config(tl_sim_call_t *c);
+int tl_sim_h_commission(tl_sim_call_t *c);
+int tl_sim_h_rate_limit_order(tl_sim_call_t *c);
+int tl_sim_h_leverage(tl_sim_call_t *c);
+int tl_sim_h_margin_type(tl_sim_call_t *c);
+int tl_sim_h_dual_set(tl_sim_call_t *c);
+int tl_sim_h_dual_get(tl_sim_call_t *c);
+int tl_sim_h_listen_key_new(tl_sim_call_t *c);
+int tl_sim_h_listen_key_keep(tl_sim_call_t *c);
+int tl_sim_h_listen_key_close(tl_sim_call_t *c);
+
+/* rest_admin.c */
+int tl_sim_h_admin_state(tl_sim_call_t *c);
+int tl_sim_h_admin_mark(tl_sim_call_t *c);
+int tl_sim_h_admin_reset(tl_sim_call_t *c);
+int tl_sim_h_admin_faults(tl_sim_call_t *c);
+
+/* Shared helpers (rest.c). */
+/* Symbol from the `symbol` parameter: index, or -1102/-1121 in c->e. */
+int tl_sim_rest_symbol(tl_sim_call_t *c, bool required, int *sym);
+/* Parse a decimal integer parameter; false when absent or malformed. */
+bool tl_sim_rest_int(const tl_sim_call_t *c, const char *name, int64_t *out);
+
+#endif /* TL_SIM_REST_HANDLERS_H */
