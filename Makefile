@@ -112,10 +112,13 @@ Q   := @
 say := @printf '  %-6s %s\n'
 endif
 
+# The simulated exchange's CA and server certificate (build/tls/).
+include sim/tls.mk
+
 # ---- targets ---------------------------------------------------------------
 .PHONY: all test bench run deps clean FORCE
 
-all: $(LIB) $(TALON) $(TEST_BINS) $(BENCH_BINS) $(EXAMPLE_BINS)
+all: $(LIB) $(TALON) $(TEST_BINS) $(BENCH_BINS) $(EXAMPLE_BINS) $(SIM_TLS)
 
 test: all
 	$(Q)TESTS='$(TESTS)' scripts/run-tests.sh $(B)

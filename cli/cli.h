@@ -21,4 +21,7 @@
 /* `talon version`: prints "talon <version>" (cmd_version.c). */
 int tl_cli_version(int argc, char **argv);
 
+/* `talon venue`: the simulated Binance USD-M exchange (cmd_venue.c). */
+int tl_cli_venue(int argc, char **argv);
+
 #endif /* TL_CLI_H */

@@ -17,6 +17,7 @@ static const struct tl_cli_cmd {
 } tl_cli_cmds[] = {
 	{ "help",    tl_cli_help,    "show this help" },
 	{ "version", tl_cli_version, "print the talon version" },
+	{ "venue",   tl_cli_venue,   "run the simulated Binance USD-M exchange" },
 };
 
 #define TL_CLI_NCMDS (sizeof(tl_cli_cmds) / sizeof(tl_cli_cmds[0]))

@@ -36,6 +36,8 @@ missing=()
 command -v "${CC:-cc}" >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 ||
 	missing+=(gcc)
 command -v make >/dev/null 2>&1 || missing+=(make)
+# The simulated exchange's TLS certificates are made with the openssl CLI.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if command -v pkg-config >/dev/null 2>&1; then
 	have_pkgconfig=1
 else

@@ -70,6 +70,9 @@ void tl_sim_config_defaults(tl_sim_config_t *c)
 	snprintf(c->rest_host, sizeof c->rest_host, "127.0.0.1");
 	c->rest_tls = false;
 	c->max_conns = 1024;
+	c->ws_enabled = true;
+	c->ws_ping_ms = 180000;
+	c->ws_lifetime_ms = 24LL * 3600 * 1000;
 	c->seed = 42;
 	c->tick_ms = 100;
 	c->recv_window_max = 60000;
@@ -261,6 +264,9 @@ int tl_sim_config_parse(tl_sim_config_t *c, const char *json, size_t len,
 	if ((o = tl_sim_json_get(json, x.t, 0, "ws")) >= 0) {
 		CFG_INT(&x, o, "port", 0, 65535, &c->ws_port);
 		cfg_bool(&x, o, "tls", &c->ws_tls);
+		cfg_bool(&x, o, "enabled", &c->ws_enabled);
+		CFG_INT(&x, o, "ping_ms", 1, INT64_MAX, &c->ws_ping_ms);
+		CFG_INT(&x, o, "lifetime_ms", 1, INT64_MAX, &c->ws_lifetime_ms);
 	}
 	{
 		int64_t seed = (int64_t)c->seed;

@@ -76,8 +76,11 @@ typedef struct tl_sim_config {
 	int rest_port;        /* HTTPS when rest_tls, else HTTP */
 	bool rest_tls;
 	int rest_plain_port;  /* extra plain-HTTP port, 0 = none */
-	int ws_port;          /* WebSocket streams */
+	int ws_port;          /* WebSocket streams (0 = ephemeral) */
 	bool ws_tls;
+	bool ws_enabled;      /* listen for streams at all */
+	int64_t ws_ping_ms;   /* server ping interval (180000) */
+	int64_t ws_lifetime_ms; /* connection lifetime (24 h) */
 	char tls_cert[256], tls_key[256];
 	int max_conns;
 	uint64_t seed;

@@ -130,6 +130,9 @@ int tl_sim_http_parse(const char *buf, size_t len, tl_sim_http_req_t *r)
 				conn_keep = true;
 		} else if (hdr_is(p, (size_t)(colon - p), "transfer-encoding")) {
 			chunked = true;
+		} else if (hdr_is(p, (size_t)(colon - p), "sec-websocket-key")) {
+			r->ws_key = v;
+			r->ws_key_len = (size_t)(ve - v);
 		} else if (hdr_is(p, (size_t)(colon - p), "upgrade")) {
 			r->upgrade = http_has_token(v, (size_t)(ve - v), "websocket");
 		}

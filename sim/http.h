@@ -29,6 +29,7 @@ typedef struct tl_sim_http_req {
 	const char *api_key; size_t api_key_len; /* X-MBX-APIKEY, or NULL */
 	bool keep_alive;                /* HTTP/1.1 default unless "close" */
 	bool upgrade;                   /* Upgrade: websocket */
+	const char *ws_key; size_t ws_key_len; /* Sec-WebSocket-Key */
 	size_t total;                   /* bytes of this request */
 } tl_sim_http_req_t;
 

@@ -1,0 +1,24 @@
+/*
+ * demo.h - the demo strategy `talon run --demo` drives on the main thread:
+ * it opens, adds to and closes positions on two symbols, in a loop, so a
+ * person can watch the engine trade (and pull the kill switch on it).
+ */
+#ifndef TL_DEMO_H
+#define TL_DEMO_H
+
+#include "include/talon.h"
+
+typedef struct tl_demo {
+	tl_engine_t *e;
+	int64_t t0_ns;         /* monotonic start */
+	uint32_t step;         /* next scripted step */
+	uint32_t cycle;
+	uint64_t ref;
+} tl_demo_t;
+
+void tl_demo_init(tl_demo_t *d, tl_engine_t *e, int64_t now_ns);
+
+/* Run whatever steps are due at `now_ns` (monotonic). */
+void tl_demo_step(tl_demo_t *d, int64_t now_ns);
+
+#endif

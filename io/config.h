@@ -1,0 +1,106 @@
+/*
+ * config.h - talon's engine configuration, loaded from JSON (cJSON).
+ *
+ * The file is untrusted input: every key is checked for type and range,
+ * unknown keys are errors, and every error names the key path and what
+ * was expected ("kernel.order_capacity: expected a power of two in
+ * 2..16777216, got 1000"). Defaults apply to keys that are absent. The
+ * loaded struct holds no secrets today; when venue keys arrive they are
+ * never printed (tl_config_dump masks them).
+ */
+#ifndef TL_CONFIG_H
+#define TL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/kernel.h"
+
+#define TL_PATH_MAX 256
+#define TL_CFG_SYMBOLS_MAX 32
+
+typedef enum tl_idle {
+	TL_IDLE_SPIN = 0,     /* busy-poll: lowest latency, burns the core */
+	TL_IDLE_YIELD,        /* sched_yield between empty polls */
+	TL_IDLE_BACKOFF,      /* spin, then yield, then sleep, growing */
+	TL_IDLE_SLEEP,        /* nanosleep(idle_us) after an empty poll */
+} tl_idle_t;
+
+/* One thread's placement and idle strategy. */
+typedef struct tl_agent_cfg {
+	int cpu;              /* -1 = not pinned */
+	tl_idle_t idle;
+	uint32_t idle_us;     /* sleep length for SLEEP/BACKOFF, 1..100000 */
+} tl_agent_cfg_t;
+
+typedef struct tl_paper_cfg {
+	uint64_t seed;             /* random walk and fault seed */
+	tl_fx_t balance;           /* starting USDT wallet */
+	tl_fx_t maker_rate;        /* e.g. 0.0002 */
+	tl_fx_t taker_rate;        /* e.g. 0.0004 */
+	uint32_t slippage_bps;     /* market orders pay this much worse than mark */
+	tl_time_t latency_ns;      /* request -> response delay */
+	tl_time_t mark_interval_ns; /* random walk step period */
+	uint32_t walk_bps;         /* max move per step, basis points */
+	char marks_csv[TL_PATH_MAX]; /* "" = random walk; else time,symbol,price */
+	uint32_t n_start;
+	struct {
+		char symbol[TL_SYMBOL_NAMELEN];
+		tl_fx_t price;
+	} start[TL_CFG_SYMBOLS_MAX]; /* starting mark per symbol */
+	/* Fault injection (tests): rates in parts per million of requests. */
+	uint32_t reject_ppm;       /* rejected with reject_code */
+	int32_t reject_code;       /* default -2019 */
+	uint32_t timeout_ppm;      /* answered with a timeout after latency */
+	bool timeout_executes;     /* ...but the order was executed */
+} tl_paper_cfg_t;
+
+typedef struct tl_config {
+	char path[TL_PATH_MAX];    /* file it came from */
+	/* engine */
+	char name[32];             /* engine.name: [A-Za-z0-9_-]{1,31} */
+	tl_agent_cfg_t engine;     /* engine.cpu / idle / idle_us */
+	tl_agent_cfg_t io;         /* io.cpu / idle / idle_us */
+	uint32_t snapshot_hz;      /* engine.snapshot_hz: 1..1000, default 10 */
+	/* kernel + risk: straight into the kernel */
+	tl_kernel_cfg_t kernel;
+	/* rings (power of two sizes) */
+	uint32_t ring_command;     /* rings.command: per strategy producer */
+	uint32_t ring_request;     /* rings.request: engine -> IO */
+	uint32_t ring_venue;       /* rings.venue: IO -> engine */
+	uint32_t ring_event;       /* rings.event: engine -> strategy */
+	uint32_t ring_journal;     /* rings.journal: engine -> persist */
+	uint32_t high_water_pct;   /* rings.high_water_pct: refuse new orders above */
+	/* symbols */
+	char exchange_info[TL_PATH_MAX]; /* symbols.exchange_info: file path */
+	uint32_t n_symbols;
+	char symbols[TL_CFG_SYMBOLS_MAX][TL_SYMBOL_NAMELEN]; /* symbols.only */
+	uint32_t leverage[TL_CFG_SYMBOLS_MAX]; /* symbols.leverage.<S>, 0 = default */
+	/* venue */
+	char venue_type[16];       /* venue.type: "paper" (later "binance") */
+	tl_paper_cfg_t paper;      /* venue.paper */
+	/* journal (persistence issue) */
+	char journal_path[TL_PATH_MAX]; /* journal.path, "" = no journal */
+	/* log */
+	int log_level;             /* log.level: 0 error 1 warn 2 info 3 debug */
+} tl_config_t;
+
+/* Fill cfg with defaults (a valid paper-trading config except for the
+ * exchange_info path). */
+void tl_config_defaults(tl_config_t *cfg);
+
+/* Parse `len` bytes of JSON text; relative paths inside are resolved
+ * against `base_dir` (NULL = as given). Returns 0 or -1 with a message. */
+int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
+		    const char *base_dir, char *err, size_t errlen);
+
+/* Read and parse a file (at most 1 MiB). */
+int tl_config_load(tl_config_t *cfg, const char *path, char *err, size_t errlen);
+
+/* Load the symbol table the config names (exchange_info + only), then
+ * apply per-symbol leverage via tl_kernel_set_leverage later. */
+int tl_config_symbols(const tl_config_t *cfg, tl_symbols_t *syms, char *err,
+		      size_t errlen);
+
+#endif /* TL_CONFIG_H */

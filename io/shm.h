@@ -1,0 +1,180 @@
+/*
+ * shm.h - the engine's POSIX shared-memory control block,
+ * /dev/shm/talon.<engine-name>, mode 0600.
+ *
+ * Who writes what:
+ *   engine (one thread) : heartbeat, state, the status snapshot (seqlock),
+ *                         replies to ctl requests, kill.seen
+ *   talon ctl / monitors: the kill switch word, ctl requests (MPMC ring)
+ * Nothing here is ever locked: the kill switch is one sequence word the
+ * engine reads once per loop (so it works when every ring is full), the
+ * snapshot is a seqlock (readers retry, never block the writer), requests
+ * go through a multi-producer ck ring that lives inside the block, and
+ * replies land in slots indexed by request id.
+ *
+ * Layout is versioned: a reader refuses a block whose magic or version
+ * differs. The block holds no pointers, so every process maps it anywhere.
+ */
+#ifndef TL_SHM_H
+#define TL_SHM_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <ck_ring.h>
+
+#include "kernel/record.h"
+
+#define TL_SHM_MAGIC   0x314d48534e4f4c54ULL  /* "TLONSHM1" */
+#define TL_SHM_VERSION 1
+#define TL_SHM_NAMELEN 32                     /* engine name, [A-Za-z0-9_-] */
+#define TL_SHM_POS_MAX 64                     /* positions in the snapshot */
+#define TL_SHM_CTL_SLOTS 64                   /* ctl ring size (power of two) */
+#define TL_SHM_REPLY_SLOTS 64
+#define TL_SHM_STALE_NS (3LL * 1000000000LL)  /* heartbeat older = dead */
+
+/* Kill switch commands (the word's cmd). */
+typedef enum tl_kill_cmd {
+	TL_KILL_NONE = 0,
+	TL_KILL_LIQUIDATE = 1,
+} tl_kill_cmd_t;
+
+typedef struct tl_shm_kill {
+	_Atomic uint64_t seq;       /* bumped by each writer after cmd/reason */
+	_Atomic uint32_t cmd;       /* tl_kill_cmd_t */
+	char reason[TL_TEXT_LEN];
+	_Atomic uint64_t seen;      /* engine: last seq acted on */
+} tl_shm_kill_t;
+
+/* ctl request kinds. */
+typedef enum tl_ctl_kind {
+	TL_CTLK_INPUT = 1,          /* a kernel input: submit, signal, cancel, cancel-all, control */
+} tl_ctl_kind_t;
+
+/* A request from talon ctl; `in` is a kernel input the engine validates
+ * and applies (the engine sets seq and time). */
+struct tl_ctl_req {
+	uint64_t id;                /* unique, from next_req_id */
+	int32_t pid;                /* requester */
+	uint32_t kind;              /* tl_ctl_kind_t */
+	tl_input_t in;
+};
+typedef struct tl_ctl_req tl_ctl_req_t;
+
+/* The engine's answer to request `id`. */
+typedef struct tl_shm_reply {
+	_Atomic uint64_t id;        /* written last: the slot is complete */
+	int32_t result;             /* tl_reject_t (0 = accepted) */
+	uint32_t _pad;
+	char client_id[TL_CLID_LEN];
+	char msg[96];
+} tl_shm_reply_t;
+
+typedef struct tl_shm_pos {
+	char symbol[TL_SYMBOL_NAMELEN];
+	uint8_t pos_side, status;
+	uint8_t _pad[6];
+	tl_fx_t qty, entry, mark, unrealized, realized, commission, roe;
+	uint32_t leverage;
+	uint32_t _pad2;
+} tl_shm_pos_t;
+
+/* Everything `talon ctl status` shows; written under the seqlock. */
+typedef struct tl_shm_snapshot {
+	tl_time_t published;        /* engine clock */
+	uint32_t state;             /* tl_trading_state_t */
+	uint32_t open_orders;
+	uint32_t tracked_orders;
+	uint32_t n_pos;
+	tl_shm_pos_t pos[TL_SHM_POS_MAX];
+	tl_fx_t total_pnl;
+	/* counters (see tl_kernel_counters_t) */
+	uint64_t inputs, outputs, events, submitted, refused, filled, canceled,
+		rejected, failed, expired, unknown, fills, duplicate_fills,
+		invalid_transitions, backpressure;
+	/* emergency */
+	uint32_t emg_active, emg_total, emg_ok, emg_failed, emg_canceled;
+	uint32_t _pad;
+	tl_time_t emg_started, emg_completed;
+	char emg_reason[TL_TEXT_LEN];
+	/* latency of one engine loop's kernel work, ns */
+	uint64_t lat_p50, lat_p99, lat_max;
+} tl_shm_snapshot_t;
+
+typedef struct tl_shm {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t size;              /* sizeof(tl_shm_t) */
+	char name[TL_SHM_NAMELEN];
+	_Atomic int32_t pid;        /* engine pid, 0 after a clean stop */
+	uint32_t _pad0;
+	tl_time_t started;          /* realtime ns */
+	_Atomic int64_t heartbeat;  /* realtime ns of the engine's last loop */
+	_Atomic uint32_t state;     /* tl_trading_state_t, also in the snapshot */
+	uint32_t _pad1;
+	char _line0[64];
+	tl_shm_kill_t kill;
+	char _line1[64];
+	_Atomic uint64_t snap_seq;  /* seqlock: odd while writing */
+	tl_shm_snapshot_t snap;
+	char _line2[64];
+	_Atomic uint64_t next_req_id;
+	struct ck_ring ctl_ring;    /* MPMC: ctl processes -> engine */
+	struct tl_ctl_req ctl_buf[TL_SHM_CTL_SLOTS];
+	tl_shm_reply_t reply[TL_SHM_REPLY_SLOTS];
+} tl_shm_t;
+
+CK_RING_PROTOTYPE(tl_ctl, tl_ctl_req)
+
+/* Path of an engine's block ("/talon.<name>" for shm_open). */
+int tl_shm_path(const char *engine, char *out, size_t len);
+
+/*
+ * Create (engine side) the block for `engine`. An existing block whose pid
+ * is alive and whose heartbeat is fresh means another live engine: refused
+ * (-1, message). A block left by a dead engine is taken over. On success
+ * *out is mapped read-write. Returns 0 or -1 with a message in err.
+ */
+int tl_shm_create(const char *engine, tl_shm_t **out, char *err, size_t errlen);
+
+/* Attach (ctl side) read-write. Checks magic, version and size. */
+int tl_shm_attach(const char *engine, tl_shm_t **out, char *err, size_t errlen);
+
+/* Unmap; with unlink, also remove the name (engine at clean stop). */
+void tl_shm_detach(tl_shm_t *s, const char *engine, bool unlink_it);
+
+/* Is the engine behind this block alive (pid exists, heartbeat fresher
+ * than TL_SHM_STALE_NS at realtime `now`)? Fills why with the reason. */
+bool tl_shm_alive(const tl_shm_t *s, int64_t now, char *why, size_t whylen);
+
+/* Engine: publish a snapshot under the seqlock. */
+void tl_shm_publish(tl_shm_t *s, const tl_shm_snapshot_t *snap);
+
+/* Reader: consistent copy of the snapshot; false if it kept changing. */
+bool tl_shm_read_snapshot(const tl_shm_t *s, tl_shm_snapshot_t *out);
+
+/* ctl: set the kill switch (works with every ring full). */
+void tl_shm_kill(tl_shm_t *s, tl_kill_cmd_t cmd, const char *reason);
+
+/* Engine: has the kill word changed since last acted on? Fills cmd and
+ * reason and marks it seen. */
+bool tl_shm_kill_poll(tl_shm_t *s, tl_kill_cmd_t *cmd, char *reason, size_t len);
+
+/* ctl: enqueue a request (assigns req->id). false when the ring is full. */
+bool tl_shm_request(tl_shm_t *s, tl_ctl_req_t *req);
+
+/* Engine: next request, false when none. */
+bool tl_shm_next_request(tl_shm_t *s, tl_ctl_req_t *req);
+
+/* Engine: answer request `id`. */
+void tl_shm_reply(tl_shm_t *s, uint64_t id, int32_t result,
+		  const char *client_id, const char *msg);
+
+/* ctl: wait up to timeout_ns for the reply to `id`. */
+bool tl_shm_wait_reply(tl_shm_t *s, uint64_t id, int64_t timeout_ns,
+		       tl_shm_reply_t *out);
+
+#endif /* TL_SHM_H */

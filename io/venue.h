@@ -1,0 +1,84 @@
+/*
+ * venue.h - the interface every venue adapter implements.
+ *
+ * The IO thread owns a venue: it hands it the kernel's requests (REQ_NEW,
+ * REQ_CANCEL, REQ_QUERY records) and calls poll() in its loop; the venue
+ * reports everything that happens as kernel inputs through `emit`
+ * (ORDER_UPDATE, FILL, REQ_ERROR, QUERY_RESULT, MARK), stamped with the
+ * time it observed them. All mapping between a venue's protocol and
+ * talon's records lives in one file per venue (io/paper.c, io/binance*.c).
+ *
+ * Contract:
+ *   - every request handed over ends in at least one input about it
+ *     (an update, a fill, an error or a query result), however long it
+ *     takes: a venue never silently drops a request;
+ *   - request functions return 0 when the request was taken, -EAGAIN when
+ *     the venue cannot take it now (the IO thread keeps it and retries),
+ *     other -errno for a request that is malformed (the IO thread turns
+ *     that into a REQ_ERROR with transport TL_TR_LOCAL);
+ *   - emit may be called from inside any of these functions.
+ */
+#ifndef TL_VENUE_H
+#define TL_VENUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/record.h"
+
+typedef struct tl_venue tl_venue_t;
+
+/* Where a venue delivers kernel inputs (called on the IO thread). */
+typedef void (*tl_venue_emit_fn)(void *ctx, const tl_input_t *in);
+
+#define TL_VENUE_MAX_POS 64
+
+/* One position as the venue reports it (reconciliation). */
+typedef struct tl_venue_position {
+	char symbol[TL_SYMBOL_NAMELEN];
+	uint8_t pos_side;       /* tl_pos_side_t */
+	tl_fx_t qty;            /* signed */
+	tl_fx_t entry;
+	tl_fx_t unrealized;
+	uint32_t leverage;
+} tl_venue_position_t;
+
+/* Account snapshot: balance and non-zero positions. */
+typedef struct tl_venue_account {
+	tl_fx_t balance;        /* wallet balance, margin asset */
+	tl_fx_t available;
+	uint32_t n_pos;
+	tl_venue_position_t pos[TL_VENUE_MAX_POS];
+} tl_venue_account_t;
+
+typedef struct tl_venue_ops {
+	const char *name;
+	/* Requests (records emitted by the kernel). */
+	int (*submit)(tl_venue_t *v, const tl_out_req_t *req, tl_time_t now);
+	int (*cancel)(tl_venue_t *v, const tl_out_req_t *req, tl_time_t now);
+	int (*query)(tl_venue_t *v, const tl_out_req_t *req, tl_time_t now);
+	/* Cancel every open order, of one symbol or ("" ) of all. */
+	int (*cancel_all)(tl_venue_t *v, const char *symbol, tl_time_t now);
+	/* Fill *acct synchronously from the venue's state (cold path). */
+	int (*account)(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now);
+	int (*set_leverage)(tl_venue_t *v, const char *symbol, uint32_t lev,
+			    tl_time_t now);
+	/* Advance: deliver due responses, fills, marks. Returns the number of
+	 * inputs emitted (0 when idle). Never blocks. */
+	int (*poll)(tl_venue_t *v, tl_time_t now);
+	void (*destroy)(tl_venue_t *v);
+} tl_venue_ops_t;
+
+/* Base of every venue; adapters embed it first. */
+struct tl_venue {
+	const tl_venue_ops_t *ops;
+	tl_venue_emit_fn emit;
+	void *emit_ctx;
+};
+
+static inline void tl_venue_emit(tl_venue_t *v, const tl_input_t *in)
+{
+	v->emit(v->emit_ctx, in);
+}
+
+#endif /* TL_VENUE_H */

@@ -1,0 +1,85 @@
+/*
+ * server_int.h - internals shared by server.c (the loop, HTTP) and
+ * stream.c (WebSocket connections): connection and server structs.
+ * Not a public header: only those two files include it.
+ */
+#ifndef TL_SIM_SERVER_INT_H
+#define TL_SIM_SERVER_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+
+#include "sim/http.h"
+#include "sim/rest.h"
+#include "sim/server.h"
+
+#define TAG_REST 1
+#define TAG_PLAIN 2
+#define TAG_WAKE 3
+#define TAG_WS 4
+#define RBUF_CAP (TL_SIM_HTTP_MAX_HEAD + TL_SIM_HTTP_MAX_BODY + 4096)
+#define WBUF_MAX (16u << 20)
+
+typedef struct conn {
+	int fd;                 /* -1 when the slot is free */
+	WOLFSSL *ssl;           /* NULL for plain HTTP */
+	bool tls_ready;         /* handshake finished */
+	bool out_armed;         /* EPOLLOUT registered */
+	bool close_after;       /* close once the output is flushed */
+	char *rbuf;
+	size_t rlen;
+	char *wbuf;
+	size_t wlen, woff, wcap;
+	int64_t hold_until;     /* monotonic ms; 0 = not held */
+	int kind;               /* enum conn_kind */
+	/* streams (kind == CONN_WS) */
+	int acct;               /* user data stream account, -1 = none */
+	char lkey[72];          /* its listenKey */
+	bool combined;          /* wrap as {"stream":..,"data":..} */
+	uint32_t mark_mask;     /* symbols with @markPrice */
+	uint32_t mark1s_mask;   /* ... of which @1s */
+	uint32_t book_mask;     /* symbols with @bookTicker */
+	int64_t next_mark, next_mark1s, next_ping, expires;
+	tl_fx_t last_bid[TL_SIM_MAX_SYMBOLS], last_ask[TL_SIM_MAX_SYMBOLS];
+} conn_t;
+
+enum conn_kind { CONN_HTTP = 0, CONN_WS_HANDSHAKE, CONN_WS };
+
+struct tl_sim_server {
+	const tl_sim_config_t *cfg;
+	tl_sim_venue_t venue;
+	tl_sim_rest_t rest;
+	int ep, lfd[3], port[3], wake;
+	WOLFSSL_CTX *tls;
+	conn_t *conns;
+	int nconns;
+	atomic_bool stop;
+	int nws;                /* open stream connections */
+	int64_t book_update_id; /* bookTicker `u` */
+	char *scratch;          /* event JSON */
+};
+
+#define SCRATCH_CAP (64u << 10)
+
+/* server.c */
+bool tl_sim_srv_append(conn_t *c, const char *b, size_t n);
+bool tl_sim_srv_flush(tl_sim_server_t *s, conn_t *c);
+void tl_sim_srv_close(tl_sim_server_t *s, conn_t *c);
+
+/* stream.c */
+/* Handle the upgrade request of a stream connection. False if closed. */
+bool tl_sim_stream_handshake(tl_sim_server_t *s, conn_t *c,
+			     const tl_sim_http_req_t *req, int64_t now);
+/* Consume client frames from c->rbuf. False if the connection closed. */
+bool tl_sim_stream_input(tl_sim_server_t *s, conn_t *c, int64_t now);
+/* The venue's event sink (ctx = server). */
+void tl_sim_stream_sink(void *ctx, const tl_sim_event_t *ev);
+/* Timers: mark price pushes, bookTicker changes, pings, lifetime,
+ * listenKey expiry. Flushes stream output. */
+void tl_sim_stream_tick(tl_sim_server_t *s, int64_t now);
+
+#endif /* TL_SIM_SERVER_INT_H */

@@ -1,0 +1,371 @@
+/*
+ * test_rest.c - the REST API over real loopback HTTP: an in-process
+ * server on an ephemeral port (plain HTTP), a tiny signing client.
+ * Covers auth errors, every endpoint family, response shapes and
+ * headers, batch orders with mixed results, pipelining, rate limits
+ * (429 -1003 / -1015 + Retry-After, 418 ban) and REST faults.
+ */
+#define _GNU_SOURCE
+#include "tests/support/tl_test.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tests/sim/sim_client.c"
+
+static tl_sim_config_t cfg;
+static tl_sim_server_t *srv;
+static simc_t cli;
+
+static void start_with(void (*tweak)(tl_sim_config_t *))
+{
+	tl_sim_config_defaults(&cfg);
+	cfg.sym[0].vol_bps = 0;
+	cfg.acct[1] = cfg.acct[0];
+	snprintf(cfg.acct[1].api_key, sizeof cfg.acct[1].api_key, "hedgekey");
+	cfg.acct[1].dual_side = true;
+	cfg.nacct = 2;
+	if (tweak)
+		tweak(&cfg);
+	srv = simc_server_start(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	CU_ASSERT_EQUAL_FATAL(simc_connect(&cli, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL), 0);
+	cli.key = cfg.acct[0].api_key;
+	cli.secret = cfg.acct[0].api_secret;
+	cli.ts_offset = 0;
+}
+
+static void each_setup(void) { start_with(NULL); }
+
+static void each_teardown(void)
+{
+	simc_close(&cli);
+	simc_server_stop(srv);
+	srv = NULL;
+}
+
+static bool has(const char *needle)
+{
+	bool ok = strstr(cli.body, needle) != NULL;
+
+	if (!ok)
+		fprintf(stderr, "\n  body lacks %s: %s\n", needle, cli.body);
+	return ok;
+}
+
+static void test_public_endpoints(void)
+{
+	char h[64];
+
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/ping", "", "", NULL), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "{}");
+	CU_ASSERT_PTR_NOT_NULL(simc_header(&cli, "X-MBX-USED-WEIGHT-1M", h, sizeof h));
+	CU_ASSERT_STRING_EQUAL(h, "1");
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/time", "", "", NULL), 200);
+	CU_ASSERT_TRUE(has("{\"serverTime\":"));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/exchangeInfo", "", "", NULL), 200);
+	CU_ASSERT_TRUE(has("{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":300}"));
+	CU_ASSERT_TRUE(has("{\"filterType\":\"PRICE_FILTER\",\"maxPrice\":\"809484\",\"minPrice\":\"261.1\",\"tickSize\":\"0.1\"}"));
+	CU_ASSERT_TRUE(has("{\"filterType\":\"MIN_NOTIONAL\",\"notional\":\"100\"}"));
+	CU_ASSERT_TRUE(has("\"pricePrecision\":2,\"quantityPrecision\":3"));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/premiumIndex", "symbol=BTCUSDT", "", NULL), 200);
+	CU_ASSERT_TRUE(has("\"markPrice\":\"60000.00000000\""));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/premiumIndex", "", "", NULL), 200);
+	CU_ASSERT_EQUAL(cli.body[0], '[');
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/premiumIndex", "symbol=NOPE", "", NULL), 400);
+	CU_ASSERT_TRUE(has("{\"code\":-1121,\"msg\":\"Invalid symbol.\"}"));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/nothing", "", "", NULL), 404);
+	CU_ASSERT_EQUAL(simc_raw(&cli, "PATCH", "/fapi/v1/ping", "", "", NULL), 405);
+}
+
+static void test_auth_errors(void)
+{
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v2/balance", "timestamp=1", "", NULL), 401);
+	CU_ASSERT_TRUE(has("\"code\":-2015"));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v2/balance", "timestamp=1", "", "wrongkey"), 401);
+	CU_ASSERT_TRUE(has("\"code\":-2015"));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v2/balance", "", "", cli.key), 400);
+	CU_ASSERT_TRUE(has("{\"code\":-1102,\"msg\":\"Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.\"}"));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v2/balance", "timestamp=1", "", cli.key), 400);
+	CU_ASSERT_TRUE(has("'signature'"));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v2/balance",
+				 "timestamp=1&signature=0000000000000000000000000000000000000000000000000000000000000000",
+				 "", cli.key), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1022"));
+	cli.ts_offset = -10000;
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v2/balance", "", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1021"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v2/balance", "recvWindow=20000", false), 200);
+	cli.ts_offset = 2000;
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v2/balance", "", false), 400);
+	CU_ASSERT_TRUE(has("1000ms ahead"));
+	cli.ts_offset = 0;
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v2/balance", "", false), 200);
+	CU_ASSERT_TRUE(has("\"asset\":\"USDT\",\"balance\":\"100000.00000000\""));
+}
+
+static void test_order_lifecycle(void)
+{
+	char h[32];
+
+	/* RESULT market order, signed in the body */
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.010&newOrderRespType=RESULT&newClientOrderId=m1", true), 200);
+	CU_ASSERT_TRUE(has("\"status\":\"FILLED\",\"clientOrderId\":\"m1\",\"price\":\"0.00\",\"avgPrice\":\"60000.10\",\"origQty\":\"0.010\",\"executedQty\":\"0.010\",\"cumQty\":\"0.010\",\"cumQuote\":\"600.00100\""));
+	CU_ASSERT_PTR_NOT_NULL(simc_header(&cli, "X-MBX-ORDER-COUNT-10S", h, sizeof h));
+	CU_ASSERT_STRING_EQUAL(h, "1");
+	CU_ASSERT_PTR_NOT_NULL(simc_header(&cli, "X-MBX-ORDER-COUNT-1M", h, sizeof h));
+	/* ACK: state at acceptance */
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.010", false), 200);
+	CU_ASSERT_TRUE(has("\"status\":\"NEW\""));
+	CU_ASSERT_TRUE(has("\"executedQty\":\"0.000\""));
+	/* resting limit; query; cancel; query again */
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=59000&newClientOrderId=L1", false), 200);
+	CU_ASSERT_TRUE(has("\"price\":\"59000.00\""));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=59000&newClientOrderId=L1", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-4116"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/order", "symbol=BTCUSDT&origClientOrderId=L1", false), 200);
+	CU_ASSERT_TRUE(has("\"status\":\"NEW\""));
+	CU_ASSERT_TRUE(has("\"time\":"));
+	CU_ASSERT_FALSE(strstr(cli.body, "cumQty") != NULL);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/openOrders", "symbol=BTCUSDT", false), 200);
+	CU_ASSERT_TRUE(has("\"clientOrderId\":\"L1\""));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/openOrder", "symbol=BTCUSDT&origClientOrderId=L1", false), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "DELETE", "/fapi/v1/order", "symbol=BTCUSDT&origClientOrderId=L1", false), 200);
+	CU_ASSERT_TRUE(has("\"status\":\"CANCELED\""));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "DELETE", "/fapi/v1/order", "symbol=BTCUSDT&origClientOrderId=L1", false), 400);
+	CU_ASSERT_TRUE(has("{\"code\":-2011,\"msg\":\"Unknown order sent.\"}"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/order", "symbol=BTCUSDT&origClientOrderId=nope", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-2013"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/order", "symbol=BTCUSDT", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1102"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/openOrder", "symbol=BTCUSDT&origClientOrderId=L1", false), 400);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/allOrders", "symbol=BTCUSDT", false), 200);
+	CU_ASSERT_TRUE(has("\"clientOrderId\":\"m1\""));
+	CU_ASSERT_TRUE(has("\"clientOrderId\":\"L1\""));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/userTrades", "symbol=BTCUSDT", false), 200);
+	CU_ASSERT_TRUE(has("\"buyer\":true,\"commission\":\"0.24000040\",\"commissionAsset\":\"USDT\""));
+	CU_ASSERT_TRUE(has("\"price\":\"60000.10\",\"qty\":\"0.010\",\"quoteQty\":\"600.00100\",\"realizedPnl\":\"0.00000000\""));
+	/* conditional type on the order endpoint */
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=SELL&type=STOP_MARKET&stopPrice=50000&quantity=0.010", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-4120"));
+	/* cancel all */
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=59000", false), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "DELETE", "/fapi/v1/allOpenOrders", "symbol=BTCUSDT", false), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "{\"code\":200,\"msg\":\"The operation of cancel all open order is done.\"}");
+}
+
+static void test_batch_orders_mixed(void)
+{
+	/* raw JSON in the form body (as a multi-exchange library sends) */
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/batchOrders",
+				    "batchOrders=[{\"symbol\":\"BTCUSDT\",\"side\":\"BUY\",\"type\":\"LIMIT\",\"timeInForce\":\"GTC\",\"quantity\":\"0.010\",\"price\":\"59000\",\"newClientOrderId\":\"b1\"},"
+				    "{\"symbol\":\"BTCUSDT\",\"side\":\"BUY\",\"type\":\"LIMIT\",\"timeInForce\":\"GTX\",\"quantity\":\"0.010\",\"price\":\"60000.1\"},"
+				    "{\"symbol\":\"BTCUSDT\",\"side\":\"SELL\",\"type\":\"MARKET\",\"quantity\":\"0.010\",\"reduceOnly\":\"true\"}]", true), 200);
+	CU_ASSERT_EQUAL(cli.body[0], '[');
+	CU_ASSERT_TRUE(has("\"clientOrderId\":\"b1\""));
+	CU_ASSERT_TRUE(has("{\"code\":-5022,"));
+	CU_ASSERT_TRUE(has("{\"code\":-2022,\"msg\":\"ReduceOnly Order is rejected.\"}"));
+	/* percent-encoded JSON in the query (as the official connector) */
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/batchOrders",
+				    "batchOrders=%5B%7B%22symbol%22%3A%22BTCUSDT%22%2C%22side%22%3A%22BUY%22%2C%22type%22%3A%22LIMIT%22%2C%22timeInForce%22%3A%22GTC%22%2C%22quantity%22%3A%220.010%22%2C%22price%22%3A%2259000%22%2C%22newClientOrderId%22%3A%22b2%22%7D%5D", false), 200);
+	CU_ASSERT_TRUE(has("\"clientOrderId\":\"b2\""));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/batchOrders", "batchOrders=[1,2,3,4,5,6]", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1130"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "DELETE", "/fapi/v1/batchOrders",
+				    "symbol=BTCUSDT&origClientOrderIdList=%5B%22b1%22%2C%22zz%22%5D", false), 200);
+	CU_ASSERT_TRUE(has("\"clientOrderId\":\"b1\""));
+	CU_ASSERT_TRUE(has("\"status\":\"CANCELED\""));
+	CU_ASSERT_TRUE(has("{\"code\":-2011,\"msg\":\"Unknown order sent.\"}"));
+}
+
+static void test_account_endpoints(void)
+{
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.010", false), 200);
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/mark", "symbol=BTCUSDT&price=61000", "", NULL), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v2/positionRisk", "symbol=BTCUSDT", false), 200);
+	CU_ASSERT_TRUE(has("\"entryPrice\":\"60000.10\""));
+	CU_ASSERT_TRUE(has("\"marginType\":\"cross\""));
+	CU_ASSERT_TRUE(has("\"leverage\":\"20\""));
+	CU_ASSERT_TRUE(has("\"positionAmt\":\"0.010\""));
+	CU_ASSERT_TRUE(has("\"unRealizedProfit\":\"9.99900000\""));
+	CU_ASSERT_TRUE(has("\"positionSide\":\"BOTH\""));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v3/positionRisk", "", false), 200);
+	CU_ASSERT_TRUE(has("\"notional\":\"610.00000000\""));
+	CU_ASSERT_TRUE(has("\"initialMargin\":\"30.50000000\""));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v3/account", "", false), 200);
+	CU_ASSERT_TRUE(has("\"totalWalletBalance\":\"99999.75999960\""));
+	CU_ASSERT_TRUE(has("\"totalUnrealizedProfit\":\"9.99900000\""));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v2/account", "", false), 200);
+	CU_ASSERT_TRUE(has("\"canTrade\":true"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v3/balance", "", false), 200);
+	CU_ASSERT_TRUE(has("\"crossUnPnl\":\"9.99900000\""));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/leverage", "symbol=BTCUSDT&leverage=10", false), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "{\"leverage\":10,\"maxNotionalValue\":\"1000000\",\"symbol\":\"BTCUSDT\"}");
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/leverage", "symbol=BTCUSDT&leverage=126", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-4028"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/symbolConfig", "symbol=BTCUSDT", false), 200);
+	CU_ASSERT_TRUE(has("\"marginType\":\"CROSSED\",\"isAutoAddMargin\":false,\"leverage\":10"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/marginType", "symbol=BTCUSDT&marginType=CROSSED", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-4046"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/marginType", "symbol=BTCUSDT&marginType=ISOLATED", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-4048"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/positionSide/dual", "dualSidePosition=true", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-4068"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/positionSide/dual", "", false), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "{\"dualSidePosition\":false}");
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/commissionRate", "symbol=BTCUSDT", false), 200);
+	CU_ASSERT_TRUE(has("\"makerCommissionRate\":\"0.0002\",\"takerCommissionRate\":\"0.0004\""));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/accountConfig", "", false), 200);
+	CU_ASSERT_TRUE(has("\"dualSidePosition\":false"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.010&reduceOnly=true", false), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/marginType", "symbol=BTCUSDT&marginType=ISOLATED", false), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "{\"code\":200,\"msg\":\"success\"}");
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/positionSide/dual", "dualSidePosition=true", false), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/positionSide/dual", "dualSidePosition=true", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-4059"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.010", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-4061"));
+}
+
+static void test_listen_key_algo_countdown(void)
+{
+	char key1[128];
+
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/fapi/v1/listenKey", "", "", cli.key), 200);
+	CU_ASSERT_EQUAL(strlen(cli.body), strlen("{\"listenKey\":\"\"}") + 64);
+	CU_ASSERT_FATAL(cli.body_len < sizeof key1);
+	memcpy(key1, cli.body, cli.body_len + 1);
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/fapi/v1/listenKey", "", "", cli.key), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, key1);
+	CU_ASSERT_EQUAL(simc_raw(&cli, "PUT", "/fapi/v1/listenKey", "", "listenKey=x", cli.key), 200);
+	CU_ASSERT_EQUAL(simc_raw(&cli, "DELETE", "/fapi/v1/listenKey", "", "", cli.key), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "{}");
+	CU_ASSERT_EQUAL(simc_raw(&cli, "PUT", "/fapi/v1/listenKey", "", "", cli.key), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1125"));
+
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/algoOrder",
+				    "algoType=CONDITIONAL&symbol=BTCUSDT&side=BUY&type=STOP_MARKET&triggerPrice=61000&quantity=0.010&workingType=MARK_PRICE&clientAlgoId=a1", false), 200);
+	CU_ASSERT_TRUE(has("\"clientAlgoId\":\"a1\",\"algoType\":\"CONDITIONAL\",\"orderType\":\"STOP_MARKET\""));
+	CU_ASSERT_TRUE(has("\"algoStatus\":\"NEW\",\"triggerPrice\":\"61000.00\""));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/openAlgoOrders", "", false), 200);
+	CU_ASSERT_TRUE(has("\"clientAlgoId\":\"a1\""));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/mark", "symbol=BTCUSDT&price=61000", "", NULL), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/algoOrder", "clientAlgoId=a1", false), 200);
+	CU_ASSERT_TRUE(has("\"algoStatus\":\"FINISHED\""));
+	CU_ASSERT_FALSE(strstr(cli.body, "\"actualOrderId\":\"\"") != NULL);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v2/positionRisk", "symbol=BTCUSDT", false), 200);
+	CU_ASSERT_TRUE(has("\"positionAmt\":\"0.010\""));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/algoOrder",
+				    "algoType=CONDITIONAL&symbol=BTCUSDT&side=SELL&type=TAKE_PROFIT_MARKET&triggerPrice=65000&closePosition=true&clientAlgoId=a2", false), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "DELETE", "/fapi/v1/algoOrder", "clientAlgoId=a2", false), 200);
+	CU_ASSERT_TRUE(has("\"code\":\"200\",\"msg\":\"success\""));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "DELETE", "/fapi/v1/algoOrder", "clientAlgoId=a2", false), 400);
+
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/countdownCancelAll", "symbol=BTCUSDT&countdownTime=100000", false), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "{\"symbol\":\"BTCUSDT\",\"countdownTime\":\"100000\"}");
+}
+
+static void test_pipelining(void)
+{
+	const char *three =
+		"GET /fapi/v1/ping HTTP/1.1\r\nHost: x\r\n\r\n"
+		"GET /fapi/v1/time HTTP/1.1\r\nHost: x\r\n\r\n"
+		"GET /fapi/v1/premiumIndex?symbol=BTCUSDT HTTP/1.1\r\nHost: x\r\n\r\n";
+
+	simc_npend = 0;
+	CU_ASSERT_EQUAL(simc_send_all(&cli, three, strlen(three)), 0);
+	CU_ASSERT_EQUAL(simc_read_response(&cli), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "{}");
+	CU_ASSERT_EQUAL(simc_read_response(&cli), 200);
+	CU_ASSERT_TRUE(has("serverTime"));
+	CU_ASSERT_EQUAL(simc_read_response(&cli), 200);
+	CU_ASSERT_TRUE(has("markPrice"));
+	/* a malformed request gets 400 and the connection closes */
+	CU_ASSERT_EQUAL(simc_send_all(&cli, "BROKEN\r\n\r\n", 10), 0);
+	CU_ASSERT_EQUAL(simc_read_response(&cli), 400);
+}
+
+static void small_limits(tl_sim_config_t *c)
+{
+	c->weight_1m = 10;
+	c->orders_10s = 3;
+	c->ban_after = 3;
+}
+
+static void test_rate_limits(void)
+{
+	char h[32];
+	int i;
+
+	simc_close(&cli);
+	simc_server_stop(srv);
+	start_with(small_limits);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+					    "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=59000", false), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=59000", false), 429);
+	CU_ASSERT_TRUE(has("\"code\":-1015"));
+	CU_ASSERT_PTR_NOT_NULL(simc_header(&cli, "Retry-After", h, sizeof h));
+	for (i = 0; i < 11; i++) /* weight 10/min: the 11th is over */
+		simc_raw(&cli, "GET", "/fapi/v1/ping", "", "", NULL);
+	CU_ASSERT_EQUAL(cli.status, 429);
+	CU_ASSERT_TRUE(has("\"code\":-1003"));
+	CU_ASSERT_PTR_NOT_NULL(simc_header(&cli, "Retry-After", h, sizeof h));
+	/* third 429 in the minute bans: 418 */
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/ping", "", "", NULL), 429);
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/ping", "", "", NULL), 418);
+	CU_ASSERT_TRUE(has("banned until"));
+}
+
+static void test_faults(void)
+{
+	simc_t c2;
+
+	/* unknown outcome: 503 but the order exists */
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults", "unknown_ppm=1000000", "", NULL), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=59000&newClientOrderId=u1", false), 503);
+	CU_ASSERT_TRUE(has("Unknown error, please check your request or try again later."));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults", "unknown_ppm=0&error_ppm=1000000&error_code=-1001", "", NULL), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/order", "symbol=BTCUSDT&origClientOrderId=u1", false), 503);
+	CU_ASSERT_TRUE(has("\"code\":-1001"));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults", "error_ppm=0", "", NULL), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/order", "symbol=BTCUSDT&origClientOrderId=u1", false), 200);
+	CU_ASSERT_TRUE(has("\"status\":\"NEW\""));
+	/* reset after reading: no answer, connection closed */
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults", "reset_ppm=1000000", "", NULL), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "DELETE", "/fapi/v1/order", "symbol=BTCUSDT&origClientOrderId=u1", false), -1);
+	CU_ASSERT_EQUAL(simc_connect(&c2, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL), 0);
+	c2.key = cli.key;
+	c2.secret = cli.secret;
+	c2.ts_offset = 0;
+	CU_ASSERT_EQUAL(simc_raw(&c2, "POST", "/sim/faults", "reset_ppm=0&clock_offset_ms=-3000&latency_ms=50", "", NULL), 200);
+	/* clock offset: a client with a correct clock is now 3 s ahead */
+	CU_ASSERT_EQUAL(simc_signed(&c2, "GET", "/fapi/v2/balance", "", false), 400);
+	CU_ASSERT_TRUE(strstr(c2.body, "1000ms ahead") != NULL);
+	CU_ASSERT_EQUAL(simc_raw(&c2, "GET", "/sim/state", "", "", NULL), 200);
+	CU_ASSERT_TRUE(strstr(c2.body, "\"markets\":[{\"symbol\":\"BTCUSDT\"") != NULL);
+	CU_ASSERT_EQUAL(simc_raw(&c2, "POST", "/sim/reset", "", "", NULL), 200);
+	simc_close(&c2);
+}
+
+TL_TEST_SUITE("sim.rest", each_setup, each_teardown,
+	      TL_TEST(test_public_endpoints),
+	      TL_TEST(test_auth_errors),
+	      TL_TEST(test_order_lifecycle),
+	      TL_TEST(test_batch_orders_mixed),
+	      TL_TEST(test_account_endpoints),
+	      TL_TEST(test_listen_key_algo_countdown),
+	      TL_TEST(test_pipelining),
+	      TL_TEST(test_rate_limits),
+	      TL_TEST(test_faults));

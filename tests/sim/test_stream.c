@@ -1,0 +1,266 @@
+/*
+ * test_stream.c - the WebSocket stream port: handshake (RFC 6455 accept
+ * key), user data events per fill in Binance's order, combined streams
+ * with JSON SUBSCRIBE / LIST_SUBSCRIPTIONS, markPrice and bookTicker
+ * pushes, listenKeyExpired, ping/pong and close.
+ */
+#define _GNU_SOURCE
+#include "tests/support/tl_test.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/ws.h"
+#include "tests/sim/sim_client.c"
+
+static tl_sim_config_t cfg;
+static tl_sim_server_t *srv;
+static simc_t rest;
+static char lkey[80];
+
+typedef struct wsc {
+	int fd;
+	char buf[1 << 16];
+	size_t n;
+	char msg[1 << 16];
+	int op;
+} wsc_t;
+
+static wsc_t ws;
+
+static int ws_open(wsc_t *w, const char *target)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = 3 };
+	char req[1024], *eoh;
+	int n;
+
+	w->n = 0;
+	w->fd = socket(AF_INET, SOCK_STREAM, 0);
+	sa.sin_port = htons((uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_WS));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(w->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if (connect(w->fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+		return -1;
+	n = snprintf(req, sizeof req,
+		     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+		     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+		     "Sec-WebSocket-Version: 13\r\n\r\n", target);
+	if (send(w->fd, req, (size_t)n, MSG_NOSIGNAL) != n)
+		return -1;
+	for (;;) {
+		ssize_t r = recv(w->fd, w->buf + w->n, sizeof w->buf - w->n - 1, 0);
+		if (r <= 0)
+			return -1;
+		w->n += (size_t)r;
+		w->buf[w->n] = 0;
+		if ((eoh = strstr(w->buf, "\r\n\r\n")))
+			break;
+	}
+	if (strncmp(w->buf, "HTTP/1.1 101", 12) != 0 ||
+	    !strstr(w->buf, "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="))
+		return -1;
+	eoh += 4;
+	w->n -= (size_t)(eoh - w->buf);
+	memmove(w->buf, eoh, w->n);
+	return 0;
+}
+
+/* Next server frame into w->msg; returns its length or -1. */
+static int ws_next(wsc_t *w)
+{
+	for (;;) {
+		if (w->n >= 2) {
+			const uint8_t *b = (const uint8_t *)w->buf;
+			size_t hl = 2, pl = b[1] & 0x7F;
+			if (pl == 126 && w->n >= 4) {
+				pl = (size_t)b[2] << 8 | b[3];
+				hl = 4;
+			}
+			if (!(pl == 126 && hl == 2) && w->n >= hl + pl) {
+				w->op = b[0] & 0x0F;
+				memcpy(w->msg, w->buf + hl, pl);
+				w->msg[pl] = 0;
+				memmove(w->buf, w->buf + hl + pl, w->n - hl - pl);
+				w->n -= hl + pl;
+				return (int)pl;
+			}
+		}
+		{
+			ssize_t r = recv(w->fd, w->buf + w->n, sizeof w->buf - w->n, 0);
+			if (r <= 0)
+				return -1;
+			w->n += (size_t)r;
+		}
+	}
+}
+
+/* Next text frame (skipping pings). */
+static const char *ws_text(wsc_t *w)
+{
+	while (ws_next(w) >= 0)
+		if (w->op == TL_SIM_WS_OP_TEXT)
+			return w->msg;
+	return "";
+}
+
+static void ws_send(wsc_t *w, int op, const char *p)
+{
+	uint8_t f[512];
+	size_t n = strlen(p), i;
+
+	f[0] = (uint8_t)(0x80 | op);
+	f[1] = (uint8_t)(0x80 | n);
+	memcpy(f + 2, "\x11\x22\x33\x44", 4);
+	for (i = 0; i < n; i++)
+		f[6 + i] = (uint8_t)(p[i] ^ f[2 + (i & 3)]);
+	send(w->fd, f, 6 + n, MSG_NOSIGNAL);
+}
+
+static void each_setup(void)
+{
+	tl_sim_config_defaults(&cfg);
+	cfg.sym[0].vol_bps = 0;
+	srv = simc_server_start(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	CU_ASSERT_EQUAL_FATAL(simc_connect(&rest, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL), 0);
+	rest.key = cfg.acct[0].api_key;
+	rest.secret = cfg.acct[0].api_secret;
+	rest.ts_offset = 0;
+	CU_ASSERT_EQUAL_FATAL(simc_raw(&rest, "POST", "/fapi/v1/listenKey", "", "", rest.key), 200);
+	CU_ASSERT_FATAL(rest.body_len == 80);
+	memcpy(lkey, rest.body + 14, 64);
+	lkey[64] = 0;
+	ws.fd = -1;
+}
+
+static void each_teardown(void)
+{
+	if (ws.fd >= 0)
+		close(ws.fd);
+	simc_close(&rest);
+	simc_server_stop(srv);
+}
+
+static bool has(const char *msg, const char *needle)
+{
+	bool ok = strstr(msg, needle) != NULL;
+
+	if (!ok)
+		fprintf(stderr, "\n  message lacks %s: %s\n", needle, msg);
+	return ok;
+}
+
+static void test_accept_key_rfc_example(void)
+{
+	char out[29];
+
+	CU_ASSERT_EQUAL(tl_sim_ws_accept("dGhlIHNhbXBsZSBub25jZQ==", 24, out), 0);
+	CU_ASSERT_STRING_EQUAL(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+}
+
+static void test_user_stream_fill_order(void)
+{
+	char target[128];
+
+	snprintf(target, sizeof target, "/ws/%s", lkey);
+	CU_ASSERT_EQUAL_FATAL(ws_open(&ws, target), 0);
+	CU_ASSERT_EQUAL(simc_signed(&rest, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.010&newClientOrderId=w1", false), 200);
+	CU_ASSERT_TRUE(has(ws_text(&ws), "\"e\":\"ORDER_TRADE_UPDATE\""));
+	CU_ASSERT_TRUE(has(ws.msg, "\"c\":\"w1\""));
+	CU_ASSERT_TRUE(has(ws.msg, "\"x\":\"NEW\",\"X\":\"NEW\""));
+	CU_ASSERT_TRUE(has(ws_text(&ws), "\"e\":\"TRADE_LITE\""));
+	CU_ASSERT_TRUE(has(ws.msg, "\"L\":\"60000.10\",\"l\":\"0.010\""));
+	CU_ASSERT_TRUE(has(ws_text(&ws), "\"x\":\"TRADE\",\"X\":\"FILLED\""));
+	CU_ASSERT_TRUE(has(ws.msg, "\"N\":\"USDT\",\"n\":\"0.24000040\""));
+	CU_ASSERT_TRUE(has(ws_text(&ws), "\"e\":\"ACCOUNT_UPDATE\""));
+	CU_ASSERT_TRUE(has(ws.msg, "\"m\":\"ORDER\",\"B\":[{\"a\":\"USDT\",\"wb\":\"99999.75999960\""));
+	CU_ASSERT_TRUE(has(ws.msg, "\"pa\":\"0.010\",\"ep\":\"60000.10\""));
+	/* a cancel pushes ORDER_TRADE_UPDATE only */
+	CU_ASSERT_EQUAL(simc_signed(&rest, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=59000&newClientOrderId=w2", false), 200);
+	CU_ASSERT_TRUE(has(ws_text(&ws), "\"x\":\"NEW\""));
+	CU_ASSERT_EQUAL(simc_signed(&rest, "DELETE", "/fapi/v1/order", "symbol=BTCUSDT&origClientOrderId=w2", false), 200);
+	CU_ASSERT_TRUE(has(ws_text(&ws), "\"x\":\"CANCELED\",\"X\":\"CANCELED\""));
+	/* deleting the key ends the stream */
+	CU_ASSERT_EQUAL(simc_raw(&rest, "DELETE", "/fapi/v1/listenKey", "", "", rest.key), 200);
+	CU_ASSERT_TRUE(has(ws_text(&ws), "\"e\":\"listenKeyExpired\""));
+}
+
+static void test_combined_subscribe_and_market_streams(void)
+{
+	char sub[256];
+
+	CU_ASSERT_EQUAL_FATAL(ws_open(&ws, "/private/stream?streams="), 0);
+	snprintf(sub, sizeof sub, "{\"method\":\"SUBSCRIBE\",\"params\":[\"%s\"],\"id\":1}", lkey);
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, sub);
+	CU_ASSERT_STRING_EQUAL(ws_text(&ws), "{\"result\":null,\"id\":1}");
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@markPrice@1s\",\"btcusdt@bookTicker\"],\"id\":2}");
+	CU_ASSERT_STRING_EQUAL(ws_text(&ws), "{\"result\":null,\"id\":2}");
+	/* pushes start at once */
+	{
+		bool mark = false, book = false;
+		for (int i = 0; i < 2; i++) {
+			const char *m = ws_text(&ws);
+			mark |= strstr(m, "{\"stream\":\"btcusdt@markPrice@1s\",\"data\":{\"e\":\"markPriceUpdate\"") != NULL;
+			book |= strstr(m, "{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"e\":\"bookTicker\"") != NULL;
+		}
+		CU_ASSERT_TRUE(mark);
+		CU_ASSERT_TRUE(book);
+	}
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":3}");
+	{
+		const char *m = ws_text(&ws);
+		while (!strstr(m, "\"id\":3") && *m)
+			m = ws_text(&ws);
+		CU_ASSERT_TRUE(has(m, "\"btcusdt@markPrice@1s\",\"btcusdt@bookTicker\"],\"id\":3}"));
+		CU_ASSERT_TRUE(has(m, lkey));
+	}
+	CU_ASSERT_EQUAL(simc_raw(&rest, "POST", "/sim/mark", "symbol=BTCUSDT&price=60500&frozen=true", "", NULL), 200);
+	CU_ASSERT_EQUAL(simc_signed(&rest, "POST", "/fapi/v1/leverage", "symbol=BTCUSDT&leverage=7", false), 200);
+	{
+		const char *m = ws_text(&ws);
+		while (*m && !strstr(m, "ACCOUNT_CONFIG_UPDATE"))
+			m = ws_text(&ws);
+		snprintf(sub, sizeof sub, "{\"stream\":\"%s\",\"data\":{\"e\":\"ACCOUNT_CONFIG_UPDATE\"", lkey);
+		CU_ASSERT_TRUE(has(m, sub));
+		CU_ASSERT_TRUE(has(m, "\"ac\":{\"s\":\"BTCUSDT\",\"l\":7}"));
+	}
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, "not json");
+	{
+		const char *m = ws_text(&ws);
+		while (*m && !strstr(m, "\"code\":3"))
+			m = ws_text(&ws);
+		CU_ASSERT_TRUE(has(m, "{\"code\":3,"));
+	}
+}
+
+static void test_ping_pong_close_and_bad_paths(void)
+{
+	wsc_t *w = &ws;
+
+	CU_ASSERT_EQUAL_FATAL(ws_open(w, "/ws/btcusdt@markPrice"), 0);
+	CU_ASSERT_TRUE(has(ws_text(w), "\"e\":\"markPriceUpdate\",\"E\":"));
+	ws_send(w, TL_SIM_WS_OP_PING, "hi");
+	while (ws_next(w) >= 0 && w->op != TL_SIM_WS_OP_PONG)
+		;
+	CU_ASSERT_EQUAL(w->op, TL_SIM_WS_OP_PONG);
+	CU_ASSERT_STRING_EQUAL(w->msg, "hi");
+	ws_send(w, TL_SIM_WS_OP_CLOSE, "\x03\xe8");
+	while (ws_next(w) >= 0 && w->op != TL_SIM_WS_OP_CLOSE)
+		;
+	CU_ASSERT_EQUAL(w->op, TL_SIM_WS_OP_CLOSE);
+	CU_ASSERT_EQUAL(ws_next(w), -1); /* closed */
+	close(w->fd);
+	w->fd = -1;
+	CU_ASSERT_NOT_EQUAL(ws_open(w, "/nope"), 0);
+	close(w->fd);
+	w->fd = -1;
+}
+
+TL_TEST_SUITE("sim.stream", each_setup, each_teardown,
+	      TL_TEST(test_accept_key_rfc_example),
+	      TL_TEST(test_user_stream_fill_order),
+	      TL_TEST(test_combined_subscribe_and_market_streams),
+	      TL_TEST(test_ping_pong_close_and_bad_paths));
