@@ -100,8 +100,8 @@ ALL_OBJS     := $(call obj,$(LIB_SRCS) $(CLI_SRCS) $(SUPPORT_SRCS) \
                 $(TEST_SRCS) $(BENCH_ALL) $(wildcard bench/support/*.c) \
                 $(EXAMPLE_SRCS))
 
-# `make run` runs this; a later change makes it start the engine.
-RUN_CMD ?= $(TALON) --help
+# `make run`: the engine on the paper venue with the demo strategy.
+RUN_CMD ?= $(TALON) run -c config/paper.json --demo
 
 # ---- output ----------------------------------------------------------------
 ifeq ($(V),1)

@@ -21,7 +21,15 @@
 /* `talon version`: prints "talon <version>" (cmd_version.c). */
 int tl_cli_version(int argc, char **argv);
 
+/* `talon run`: the engine in the foreground, optionally with the demo
+ * strategy (cmd_run.c, cli/demo.c). */
+int tl_cli_run(int argc, char **argv);
+
 /* `talon venue`: the simulated Binance USD-M exchange (cmd_venue.c). */
 int tl_cli_venue(int argc, char **argv);
+
+/* `talon ctl`: operate a running engine through its shm block
+ * (cmd_ctl.c, docs/ctl.md). */
+int tl_cli_ctl(int argc, char **argv);
 
 #endif /* TL_CLI_H */

@@ -17,7 +17,9 @@ static const struct tl_cli_cmd {
 } tl_cli_cmds[] = {
 	{ "help",    tl_cli_help,    "show this help" },
 	{ "version", tl_cli_version, "print the talon version" },
+	{ "run",     tl_cli_run,     "run the engine (-c CONFIG [--demo])" },
 	{ "venue",   tl_cli_venue,   "run the simulated Binance USD-M exchange" },
+	{ "ctl",     tl_cli_ctl,     "operate a running engine (status, submit, liquidate, ...)" },
 };
 
 #define TL_CLI_NCMDS (sizeof(tl_cli_cmds) / sizeof(tl_cli_cmds[0]))

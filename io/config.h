@@ -80,8 +80,10 @@ typedef struct tl_config {
 	/* venue */
 	char venue_type[16];       /* venue.type: "paper" (later "binance") */
 	tl_paper_cfg_t paper;      /* venue.paper */
-	/* journal (persistence issue) */
+	/* journal */
 	char journal_path[TL_PATH_MAX]; /* journal.path, "" = no journal */
+	int journal_strict;        /* journal.mode: 0 "async" (default), 1 "strict" */
+	int journal_sync_full;     /* journal.sync: 0 "normal" (default), 1 "full" */
 	/* log */
 	int log_level;             /* log.level: 0 error 1 warn 2 info 3 debug */
 } tl_config_t;

@@ -23,6 +23,7 @@
 
 #include <ck_ring.h>
 
+#include "io/tsan.h"
 #include "kernel/record.h"
 
 /* A journal record: an input or an output (hdr.flags says which). */
@@ -67,42 +68,54 @@ void tl_outring_free(tl_outring_t *q);
 void tl_recring_free(tl_recring_t *q);
 
 /* Producer side: false when full (nothing written). */
-static inline bool tl_inring_push(tl_inring_t *q, const tl_input_t *v)
-{
-	return ck_ring_enqueue_spsc_tl_in(&q->r, q->buf, (struct tl_input *)v);
-}
-static inline bool tl_outring_push(tl_outring_t *q, const tl_output_t *v)
-{
-	return ck_ring_enqueue_spsc_tl_out(&q->r, q->buf, (struct tl_output *)v);
-}
-static inline bool tl_recring_push(tl_recring_t *q, const tl_record_t *v)
-{
-	return ck_ring_enqueue_spsc_tl_rec(&q->r, q->buf, (struct tl_record *)v);
-}
-
+#define TL_RING_PUSH(fn, qtype, rtype)                                         \
+	static inline bool fn##_push(qtype *q, const rtype *v)                 \
+	{                                                                      \
+		tl_tsan_release(&q->r);                                        \
+		tl_tsan_ignore_begin();                                        \
+		bool ok = ck_ring_enqueue_spsc_##fn##_(&q->r, q->buf, (rtype *)v); \
+		tl_tsan_ignore_end();                                          \
+		return ok;                                                     \
+	}
 /* Consumer side: false when empty. */
-static inline bool tl_inring_pop(tl_inring_t *q, tl_input_t *v)
-{
-	return ck_ring_dequeue_spsc_tl_in(&q->r, q->buf, v);
-}
-static inline bool tl_outring_pop(tl_outring_t *q, tl_output_t *v)
-{
-	return ck_ring_dequeue_spsc_tl_out(&q->r, q->buf, v);
-}
-static inline bool tl_recring_pop(tl_recring_t *q, tl_record_t *v)
-{
-	return ck_ring_dequeue_spsc_tl_rec(&q->r, q->buf, v);
-}
+#define TL_RING_POP(fn, qtype, rtype)                                          \
+	static inline bool fn##_pop(qtype *q, rtype *v)                        \
+	{                                                                      \
+		tl_tsan_ignore_begin();                                        \
+		bool ok = ck_ring_dequeue_spsc_##fn##_(&q->r, q->buf, v);      \
+		tl_tsan_ignore_end();                                          \
+		if (ok)                                                        \
+			tl_tsan_acquire(&q->r);                                \
+		return ok;                                                     \
+	}
+
+/* ck's generated names, under the wrapper's prefix. */
+#define ck_ring_enqueue_spsc_tl_inring_ ck_ring_enqueue_spsc_tl_in
+#define ck_ring_dequeue_spsc_tl_inring_ ck_ring_dequeue_spsc_tl_in
+#define ck_ring_enqueue_spsc_tl_outring_ ck_ring_enqueue_spsc_tl_out
+#define ck_ring_dequeue_spsc_tl_outring_ ck_ring_dequeue_spsc_tl_out
+#define ck_ring_enqueue_spsc_tl_recring_ ck_ring_enqueue_spsc_tl_rec
+#define ck_ring_dequeue_spsc_tl_recring_ ck_ring_dequeue_spsc_tl_rec
+
+TL_RING_PUSH(tl_inring, tl_inring_t, struct tl_input)
+TL_RING_POP(tl_inring, tl_inring_t, struct tl_input)
+TL_RING_PUSH(tl_outring, tl_outring_t, struct tl_output)
+TL_RING_POP(tl_outring, tl_outring_t, struct tl_output)
+TL_RING_PUSH(tl_recring, tl_recring_t, struct tl_record)
+TL_RING_POP(tl_recring, tl_recring_t, struct tl_record)
 
 /* Records waiting, and room left (racy by nature: exact for the thread
  * that owns the other end's counterpart, a bound for anyone else). */
 static inline uint32_t tl_ring_used(const struct ck_ring *r)
 {
-	return ck_ring_size(r);
+	tl_tsan_ignore_begin();
+	uint32_t n = ck_ring_size(r);
+	tl_tsan_ignore_end();
+	return n;
 }
 static inline uint32_t tl_ring_free(const struct ck_ring *r)
 {
-	return ck_ring_capacity(r) - 1 - ck_ring_size(r);
+	return ck_ring_capacity(r) - 1 - tl_ring_used(r);
 }
 
 #endif /* TL_RING_H */

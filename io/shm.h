@@ -82,6 +82,10 @@ typedef struct tl_shm_pos {
 	uint32_t _pad2;
 } tl_shm_pos_t;
 
+#define TL_SHM_JOURNAL_ON     0x1   /* journal.path set, PERSIST running */
+#define TL_SHM_JOURNAL_FAILED 0x2   /* a write failed: new orders refused */
+#define TL_SHM_JOURNAL_STRICT 0x4   /* journal.mode strict */
+
 /* Everything `talon ctl status` shows; written under the seqlock. */
 typedef struct tl_shm_snapshot {
 	tl_time_t published;        /* engine clock */
@@ -97,7 +101,7 @@ typedef struct tl_shm_snapshot {
 		invalid_transitions, backpressure;
 	/* emergency */
 	uint32_t emg_active, emg_total, emg_ok, emg_failed, emg_canceled;
-	uint32_t _pad;
+	uint32_t journal;           /* TL_SHM_JOURNAL_* bits */
 	tl_time_t emg_started, emg_completed;
 	char emg_reason[TL_TEXT_LEN];
 	/* latency of one engine loop's kernel work, ns */
@@ -143,12 +147,20 @@ int tl_shm_create(const char *engine, tl_shm_t **out, char *err, size_t errlen);
 /* Attach (ctl side) read-write. Checks magic, version and size. */
 int tl_shm_attach(const char *engine, tl_shm_t **out, char *err, size_t errlen);
 
-/* Unmap; with unlink, also remove the name (engine at clean stop). */
+/* Unmap; with unlink, also remove the name (engine at clean stop) and
+ * set pid 0, but only while the block is still this process's (pid ours
+ * or 0): a successor that took the name over keeps it. */
 void tl_shm_detach(tl_shm_t *s, const char *engine, bool unlink_it);
 
 /* Is the engine behind this block alive (pid exists, heartbeat fresher
  * than TL_SHM_STALE_NS at realtime `now`)? Fills why with the reason. */
 bool tl_shm_alive(const tl_shm_t *s, int64_t now, char *why, size_t whylen);
+
+/* Engine: store the heartbeat (realtime ns), once per loop or at least
+ * every second during start-up. Returns false when the block's pid is no
+ * longer this process: another engine took the name over after this one
+ * looked dead, and this one must stop using the block. */
+bool tl_shm_heartbeat(tl_shm_t *s, int64_t now);
 
 /* Engine: publish a snapshot under the seqlock. */
 void tl_shm_publish(tl_shm_t *s, const tl_shm_snapshot_t *snap);
@@ -156,14 +168,17 @@ void tl_shm_publish(tl_shm_t *s, const tl_shm_snapshot_t *snap);
 /* Reader: consistent copy of the snapshot; false if it kept changing. */
 bool tl_shm_read_snapshot(const tl_shm_t *s, tl_shm_snapshot_t *out);
 
-/* ctl: set the kill switch (works with every ring full). */
-void tl_shm_kill(tl_shm_t *s, tl_kill_cmd_t cmd, const char *reason);
+/* ctl: set the kill switch (works with every ring full). Returns the
+ * word's new seq: the engine has acted on it once kill.seen >= it. */
+uint64_t tl_shm_kill(tl_shm_t *s, tl_kill_cmd_t cmd, const char *reason);
 
 /* Engine: has the kill word changed since last acted on? Fills cmd and
  * reason and marks it seen. */
 bool tl_shm_kill_poll(tl_shm_t *s, tl_kill_cmd_t *cmd, char *reason, size_t len);
 
-/* ctl: enqueue a request (assigns req->id). false when the ring is full. */
+/* ctl: enqueue a request. Assigns req->id from next_req_id when it is 0
+ * (set it to 0 for each new request; a retry after "full" keeps its id).
+ * false when the ring is full. */
 bool tl_shm_request(tl_shm_t *s, tl_ctl_req_t *req);
 
 /* Engine: next request, false when none. */

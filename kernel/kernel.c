@@ -8,7 +8,9 @@
  *   3. every order's filled <= qty, and filled >= 0;
  *   4. id_next <= id_reserved_to: no client id is used before its block
  *      was emitted as an ID_RESERVE record;
- *   5. every position's status matches its quantity (OPEN iff qty != 0).
+ *   5. every position's status matches its quantity (OPEN iff qty != 0);
+ *   6. each position's pend_buy/pend_sell equal the unfilled quantity of
+ *      its active orders that can add to it.
  */
 #include "kernel/kernel_int.h"
 
@@ -283,6 +285,30 @@ static void kernel_tick(tl_kernel_t *k)
 		tl_k_emergency_progress(k);
 }
 
+/* ---- restart ------------------------------------------------------------ */
+
+/* The engine came back from its journal. Client ids continue past
+ * anything the previous session may have used without journaling it; a
+ * liquidation that was running comes back PAUSED (its orders died with the
+ * process: a person looks first); every order that was not final is
+ * queried at the venue before anything else is done with it. */
+static void kernel_restart(tl_kernel_t *k, const tl_in_restart_t *r)
+{
+	if (r->id_next > k->id_next)
+		k->id_next = r->id_next;
+	if (k->id_reserved_to < k->id_next)
+		k->id_reserved_to = k->id_next;	/* next order reserves anew */
+	for (uint32_t i = 0; i < k->syms.count * 3; i++) {
+		k->pos[i].closers = 0;
+		k->pos[i].t_reclose = 0;
+	}
+	if (k->state == TL_TS_LIQUIDATING) {
+		k->emg.active = false;
+		tl_k_set_state(k, TL_TS_PAUSED, "restart during liquidation");
+	}
+	tl_k_orders_restart(k);
+}
+
 /* ---- apply -------------------------------------------------------------- */
 
 tl_reject_t tl_kernel_apply(tl_kernel_t *k, const tl_input_t *in,
@@ -337,6 +363,9 @@ tl_reject_t tl_kernel_apply(tl_kernel_t *k, const tl_input_t *in,
 		break;
 	case TL_IN_TICK:
 		break;
+	case TL_IN_RESTART:
+		kernel_restart(k, &in->u.restart);
+		break;
 	default:
 		k->ctr.bad_inputs++;
 		break;
@@ -357,12 +386,30 @@ bool tl_kernel_check(const tl_kernel_t *k)
 		return false;
 	for (uint32_t s = 0; s < k->syms.count; s++) {
 		uint32_t n = 0;
+		tl_fx_t pb[3] = { 0, 0, 0 }, ps[3] = { 0, 0, 0 };
+		uint32_t prot[3] = { 0, 0, 0 };
 		for (tl_order_t *o = tl_orders_active_first(&k->orders); o;
-		     o = tl_orders_next(&k->orders, o))
-			if (o->sym == s)
-				n++;
+		     o = tl_orders_next(&k->orders, o)) {
+			if (o->sym != s)
+				continue;
+			n++;
+			if ((o->role == TL_ROLE_TP || o->role == TL_ROLE_SL) &&
+			    o->pos_side <= TL_PS_SHORT)
+				prot[o->pos_side]++;
+			if (o->exposure && o->pos_side <= TL_PS_SHORT) {
+				if (o->side == TL_BUY)
+					pb[o->pos_side] += o->qty - o->filled;
+				else
+					ps[o->pos_side] += o->qty - o->filled;
+			}
+		}
 		if (n != k->open_by_sym[s])
 			return false;
+		for (int q = 0; q < 3; q++)
+			if (k->pos[s * 3 + q].pend_buy != pb[q] ||
+			    k->pos[s * 3 + q].pend_sell != ps[q] ||
+			    k->pos[s * 3 + q].protectors != prot[q])
+				return false;
 		for (int ps = 0; ps < 3; ps++) {
 			const tl_position_t *p = &k->pos[s * 3 + ps];
 			if ((p->qty != 0) != (p->status == TL_POS_OPEN))

@@ -59,10 +59,15 @@ void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f);
 void tl_k_on_req_error(tl_kernel_t *k, const tl_in_req_error_t *e);
 void tl_k_on_query(tl_kernel_t *k, const tl_in_query_result_t *q);
 void tl_k_order_timers(tl_kernel_t *k);
+/* After a restart: every non-terminal order's venue state is unknown. */
+void tl_k_orders_restart(tl_kernel_t *k);
 
 /* ---- risk.c ---- */
-/* Every pre-trade check; takes rate tokens only when all pass. */
+/* Every pre-trade check; takes no rate token. */
 tl_reject_t tl_risk_check(tl_kernel_t *k, const tl_k_ordreq_t *r);
+/* Spend one token of each rate bucket for an order that now exists;
+ * force: count it even past the limit (kernel-made orders). */
+void tl_risk_take(tl_kernel_t *k, bool force);
 /* Does this order only reduce an existing position? */
 bool tl_risk_reduces(tl_kernel_t *k, const tl_k_ordreq_t *r);
 

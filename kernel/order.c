@@ -130,6 +130,19 @@ void tl_k_ev_position(tl_kernel_t *k, tl_event_type_t t, const tl_position_t *p)
 
 /* ---- status changes ------------------------------------------------------ */
 
+/* Remove `q` of an order's unfilled quantity from its position's
+ * pending exposure. */
+static void order_unexpose(tl_kernel_t *k, tl_order_t *o, tl_fx_t q)
+{
+	if (!o->exposure || q <= 0)
+		return;
+	tl_position_t *p = tl_k_pos(k, o->sym, (tl_pos_side_t)o->pos_side);
+	tl_fx_t *pend = o->side == TL_BUY ? &p->pend_buy : &p->pend_sell;
+	*pend -= q;
+	if (*pend < 0)
+		*pend = 0;
+}
+
 void tl_k_order_status(tl_kernel_t *k, tl_order_t *o, tl_ord_status_t st)
 {
 	if (o->status == st)
@@ -152,6 +165,13 @@ void tl_k_order_status(tl_kernel_t *k, tl_order_t *o, tl_ord_status_t st)
 	}
 	if (k->open_by_sym[o->sym] > 0)
 		k->open_by_sym[o->sym]--;
+	order_unexpose(k, o, o->qty - o->filled);
+	o->exposure = 0;
+	if (o->role == TL_ROLE_TP || o->role == TL_ROLE_SL) {
+		tl_position_t *p = tl_k_pos(k, o->sym, (tl_pos_side_t)o->pos_side);
+		if (p->protectors > 0)
+			p->protectors--;
+	}
 	tl_orders_retire(&k->orders, o);
 }
 
@@ -169,8 +189,21 @@ static void order_next_clid(tl_kernel_t *k, char out[TL_CLID_LEN], uint64_t *seq
 		tl_k_emit(k, &o);
 	}
 	*seq = k->id_next++;
-	snprintf(out, TL_CLID_LEN, "%s%llu", k->cfg.clid_prefix,
-		 (unsigned long long)*seq);
+	/* prefix (<= 16) + decimal sequence (<= 20 digits) = <= 36 chars;
+	 * written by hand because snprintf costs more than the rest of a
+	 * submit. */
+	size_t n = strnlen(k->cfg.clid_prefix, TL_PREFIX_MAX);
+	memcpy(out, k->cfg.clid_prefix, n);
+	char digits[20];
+	int nd = 0;
+	uint64_t v = *seq;
+	do {
+		digits[nd++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (nd)
+		out[n++] = digits[--nd];
+	out[n] = '\0';
 }
 
 static bool order_is_algo(const tl_order_t *o)
@@ -302,6 +335,21 @@ tl_order_t *tl_k_order_create(tl_kernel_t *k, const tl_k_ordreq_t *r,
 	}
 	k->open_by_sym[r->sym]++;
 	k->ctr.orders_submitted++;
+	/* Orders that can add to a position count toward the position limit
+	 * until they fill or end. */
+	bool closing = r->reduce_only || r->role == TL_ROLE_TP || r->role == TL_ROLE_SL ||
+		       r->role == TL_ROLE_EMERGENCY ||
+		       (r->pos_side == TL_PS_LONG && r->side == TL_SELL) ||
+		       (r->pos_side == TL_PS_SHORT && r->side == TL_BUY);
+	if (!closing) {
+		tl_position_t *p = tl_k_pos(k, r->sym, r->pos_side);
+		if (r->side == TL_BUY)
+			p->pend_buy += r->qty;
+		else
+			p->pend_sell += r->qty;
+		o->exposure = 1;
+	}
+	tl_risk_take(k, r->role != TL_ROLE_PLAIN && r->role != TL_ROLE_ENTRY);
 	tl_k_ev_order(k, TL_EV_ORDER_SUBMITTED, o, NULL);
 	tl_k_order_send(k, o);
 	*rej = TL_REJ_NONE;
@@ -524,6 +572,7 @@ static void order_place_protective(tl_kernel_t *k, tl_order_t *entry)
 			continue;
 		}
 		hs[i] = tl_orders_handle(&k->orders, o);
+		tl_k_pos(k, o->sym, (tl_pos_side_t)o->pos_side)->protectors++;
 	}
 	tl_order_t *a = tl_orders_get(&k->orders, hs[0]);
 	tl_order_t *b = tl_orders_get(&k->orders, hs[1]);
@@ -536,6 +585,24 @@ static void order_place_protective(tl_kernel_t *k, tl_order_t *entry)
 		if (prices[0]) p->tp = prices[0];
 		if (prices[1]) p->sl = prices[1];
 	}
+}
+
+/* The position these protected is flat (or flipped): their job is over,
+ * cancel what is still open so they cannot open a new position. */
+static void order_cancel_protective(tl_kernel_t *k, uint16_t sym, tl_pos_side_t ps)
+{
+	tl_position_t *p = tl_k_pos(k, sym, ps);
+	if (!p || p->protectors == 0)
+		return;	/* the common case: nothing to scan for */
+	tl_order_t *o = tl_orders_active_first(&k->orders);
+	while (o) {
+		tl_order_t *next = tl_orders_next(&k->orders, o);
+		if ((o->role == TL_ROLE_TP || o->role == TL_ROLE_SL) && o->sym == sym &&
+		    o->pos_side == ps)
+			tl_k_order_cancel(k, o, true);
+		o = next;
+	}
+	p->tp = p->sl = 0;
 }
 
 /* After an order reached a terminal status: follow-ups by role. */
@@ -660,6 +727,8 @@ void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f)
 		return;
 	}
 	k->ctr.fills++;
+	if (!tl_status_terminal((tl_ord_status_t)o->status))
+		order_unexpose(k, o, f->qty);
 	k->realized_total += chg.realized;
 	k->commission_total += f->commission;
 	o->filled += f->qty;
@@ -693,6 +762,8 @@ void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f)
 	tl_k_ev_position(k, pe, p);
 	if (chg.flipped)
 		tl_k_ev_position(k, TL_EV_POSITION_OPENED, p);
+	if (chg.closed || chg.flipped)
+		order_cancel_protective(k, o->sym, (tl_pos_side_t)o->pos_side);
 	if (!tl_status_terminal(st) && full)
 		order_ended(k, o);
 	else if (k->state == TL_TS_LIQUIDATING)
@@ -852,6 +923,25 @@ void tl_k_on_query(tl_kernel_t *k, const tl_in_query_result_t *q)
 	default:
 		k->ctr.invalid_transitions++;
 		break;
+	}
+}
+
+void tl_k_orders_restart(tl_kernel_t *k)
+{
+	tl_order_t *o = tl_orders_active_first(&k->orders);
+	while (o) {
+		tl_order_t *next = tl_orders_next(&k->orders, o);
+		if (o->status == TL_ST_PENDING_CANCEL) {
+			/* The cancel is still wanted; canceling by client id is
+			 * safe to repeat (-2011 leads to a query). */
+			order_send_cancel(k, o);
+		} else if (o->status != TL_ST_UNKNOWN) {
+			o->cancel_retry = 0;
+			order_go_unknown(k, o, "engine restarted");
+		} else {
+			order_send_query(k, o);
+		}
+		o = next;
 	}
 }
 

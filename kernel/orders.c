@@ -17,25 +17,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t orders_hash_str(const char *s)
+static uint64_t orders_mix(uint64_t x)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-	while (*s) {
-		h ^= (uint8_t)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h ^ (h >> 29);
-}
-
-static uint64_t orders_hash_i64(int64_t v)
-{
-	uint64_t x = (uint64_t)v;		/* splitmix64 finalizer */
-	x ^= x >> 30;
+	x ^= x >> 30;		/* splitmix64 finalizer: full avalanche */
 	x *= 0xbf58476d1ce4e5b9ULL;
 	x ^= x >> 27;
 	x *= 0x94d049bb133111ebULL;
 	return x ^ (x >> 31);
 }
+
+static uint32_t orders_hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a, then mixed */
+	while (*s) {
+		h ^= (uint8_t)*s++;
+		h *= 1099511628211ULL;
+	}
+	return (uint32_t)orders_mix(h);
+}
+
+static uint32_t orders_hash_i64(int64_t v)
+{
+	return (uint32_t)orders_mix((uint64_t)v);
+}
+
+#define CELL_SLOT(c) ((uint32_t)(c) - 1)
+#define CELL_HASH(c) ((uint32_t)((c) >> 32))
+#define CELL(h, slot) (((uint64_t)(h) << 32) | ((uint64_t)(slot) + 1))
 
 int tl_orders_init(tl_orders_t *t, uint32_t cap, char *errbuf, size_t errlen)
 {
@@ -107,27 +115,30 @@ static void orders_list_unlink(tl_orders_t *t, uint32_t *head, uint32_t *tail,
 
 /* ---- indexes ------------------------------------------------------------ */
 
-static uint32_t orders_clid_find_cell(const tl_orders_t *t, const char *clid)
+/* Cell holding `clid` (hash h), or the empty cell where it would go. */
+static uint32_t orders_clid_find_cell(const tl_orders_t *t, const char *clid,
+				      uint32_t h)
 {
 	uint32_t mask = t->idx_cap - 1;
-	uint32_t c = (uint32_t)orders_hash_str(clid) & mask;
+	uint32_t c = h & mask;
 	for (;;) {
-		uint32_t v = t->by_clid[c];
+		uint64_t v = t->by_clid[c];
 		if (v == 0)
-			return c;	/* empty: not present, insert here */
-		if (strcmp(t->slot[v - 1].client_id, clid) == 0)
+			return c;
+		if (CELL_HASH(v) == h &&
+		    strcmp(t->slot[CELL_SLOT(v)].client_id, clid) == 0)
 			return c;
 		c = (c + 1) & mask;
 	}
 }
 
-static uint32_t orders_vid_find_cell(const tl_orders_t *t, int64_t vid)
+static uint32_t orders_vid_find_cell(const tl_orders_t *t, int64_t vid, uint32_t h)
 {
 	uint32_t mask = t->idx_cap - 1;
-	uint32_t c = (uint32_t)orders_hash_i64(vid) & mask;
+	uint32_t c = h & mask;
 	for (;;) {
-		uint32_t v = t->by_vid[c];
-		if (v == 0 || t->slot[v - 1].venue_id == vid)
+		uint64_t v = t->by_vid[c];
+		if (v == 0 || (CELL_HASH(v) == h && t->slot[CELL_SLOT(v)].venue_id == vid))
 			return c;
 		c = (c + 1) & mask;
 	}
@@ -135,21 +146,18 @@ static uint32_t orders_vid_find_cell(const tl_orders_t *t, int64_t vid)
 
 /* Backward-shift deletion for linear probing: after emptying cell `c`,
  * move later entries of the same cluster back when their home position
- * does not lie cyclically in (c, j]. */
-static void orders_idx_delete(tl_orders_t *t, uint32_t *idx, uint32_t c,
-			      bool by_vid)
+ * does not lie cyclically in (c, j]. Homes come from the stored hashes. */
+static void orders_idx_delete(tl_orders_t *t, uint64_t *idx, uint32_t c)
 {
 	uint32_t mask = t->idx_cap - 1;
 	uint32_t j = c;
 	idx[c] = 0;
 	for (;;) {
 		j = (j + 1) & mask;
-		uint32_t v = idx[j];
+		uint64_t v = idx[j];
 		if (v == 0)
 			return;
-		const tl_order_t *o = &t->slot[v - 1];
-		uint32_t home = by_vid ? (uint32_t)orders_hash_i64(o->venue_id) & mask
-				       : (uint32_t)orders_hash_str(o->client_id) & mask;
+		uint32_t home = CELL_HASH(v) & mask;
 		bool in_range = (c <= j) ? (home > c && home <= j)
 					 : (home > c || home <= j);
 		if (!in_range) {
@@ -162,13 +170,13 @@ static void orders_idx_delete(tl_orders_t *t, uint32_t *idx, uint32_t c,
 
 static void orders_unindex(tl_orders_t *t, tl_order_t *o)
 {
-	uint32_t c = orders_clid_find_cell(t, o->client_id);
+	uint32_t c = orders_clid_find_cell(t, o->client_id, orders_hash_str(o->client_id));
 	if (t->by_clid[c] != 0)
-		orders_idx_delete(t, t->by_clid, c, false);
+		orders_idx_delete(t, t->by_clid, c);
 	if (o->venue_id != 0) {
-		c = orders_vid_find_cell(t, o->venue_id);
-		if (t->by_vid[c] != 0 && &t->slot[t->by_vid[c] - 1] == o)
-			orders_idx_delete(t, t->by_vid, c, true);
+		c = orders_vid_find_cell(t, o->venue_id, orders_hash_i64(o->venue_id));
+		if (t->by_vid[c] != 0 && &t->slot[CELL_SLOT(t->by_vid[c])] == o)
+			orders_idx_delete(t, t->by_vid, c);
 	}
 }
 
@@ -179,7 +187,8 @@ tl_order_t *tl_orders_alloc(tl_orders_t *t, const char *client_id)
 	size_t n = strnlen(client_id, TL_CLID_LEN);
 	if (n == 0 || n > TL_CLID_MAX)
 		return NULL;
-	uint32_t cell = orders_clid_find_cell(t, client_id);
+	uint32_t h = orders_hash_str(client_id);
+	uint32_t cell = orders_clid_find_cell(t, client_id, h);
 	if (t->by_clid[cell] != 0)
 		return NULL;	/* duplicate client id */
 
@@ -194,7 +203,7 @@ tl_order_t *tl_orders_alloc(tl_orders_t *t, const char *client_id)
 		t->n_terminal--;
 		t->evicted++;
 		/* The deletion may have moved cells: find the insert point again. */
-		cell = orders_clid_find_cell(t, client_id);
+		cell = orders_clid_find_cell(t, client_id, h);
 	} else {
 		return NULL;	/* every slot holds an active order */
 	}
@@ -209,7 +218,7 @@ tl_order_t *tl_orders_alloc(tl_orders_t *t, const char *client_id)
 	o->list = TL_LIST_ACTIVE;
 	orders_list_push(t, &t->active_head, &t->active_tail, i);
 	t->n_active++;
-	t->by_clid[cell] = i + 1;
+	t->by_clid[cell] = CELL(h, i);
 	return o;
 }
 
@@ -231,11 +240,12 @@ void tl_orders_set_venue_id(tl_orders_t *t, tl_order_t *o, int64_t venue_id)
 		return;
 	if (o->venue_id != 0) {
 		/* The venue changed its mind about the id: re-index. */
-		uint32_t c = orders_vid_find_cell(t, o->venue_id);
-		if (t->by_vid[c] != 0 && &t->slot[t->by_vid[c] - 1] == o)
-			orders_idx_delete(t, t->by_vid, c, true);
+		uint32_t c = orders_vid_find_cell(t, o->venue_id, orders_hash_i64(o->venue_id));
+		if (t->by_vid[c] != 0 && &t->slot[CELL_SLOT(t->by_vid[c])] == o)
+			orders_idx_delete(t, t->by_vid, c);
 	}
-	uint32_t c = orders_vid_find_cell(t, venue_id);
+	uint32_t h = orders_hash_i64(venue_id);
+	uint32_t c = orders_vid_find_cell(t, venue_id, h);
 	if (t->by_vid[c] != 0) {
 		/* Another order claims this venue id: keep the first, record
 		 * the id on this order without indexing it. */
@@ -243,23 +253,25 @@ void tl_orders_set_venue_id(tl_orders_t *t, tl_order_t *o, int64_t venue_id)
 		return;
 	}
 	o->venue_id = venue_id;
-	t->by_vid[c] = tl_orders_slot(t, o) + 1;
+	t->by_vid[c] = CELL(h, tl_orders_slot(t, o));
 }
 
 tl_order_t *tl_orders_by_clid(const tl_orders_t *t, const char *client_id)
 {
 	if (strnlen(client_id, TL_CLID_LEN) > TL_CLID_MAX)
 		return NULL;
-	uint32_t v = t->by_clid[orders_clid_find_cell(t, client_id)];
-	return v ? &t->slot[v - 1] : NULL;
+	uint64_t v = t->by_clid[orders_clid_find_cell(t, client_id,
+						      orders_hash_str(client_id))];
+	return v ? &t->slot[CELL_SLOT(v)] : NULL;
 }
 
 tl_order_t *tl_orders_by_vid(const tl_orders_t *t, int64_t venue_id)
 {
 	if (venue_id == 0)
 		return NULL;
-	uint32_t v = t->by_vid[orders_vid_find_cell(t, venue_id)];
-	return v ? &t->slot[v - 1] : NULL;
+	uint64_t v = t->by_vid[orders_vid_find_cell(t, venue_id,
+						    orders_hash_i64(venue_id))];
+	return v ? &t->slot[CELL_SLOT(v)] : NULL;
 }
 
 uint64_t tl_orders_handle(const tl_orders_t *t, const tl_order_t *o)
@@ -320,12 +332,16 @@ bool tl_orders_check(const tl_orders_t *t)
 	uint32_t nc = 0, nv = 0;
 	for (uint32_t c = 0; c < t->idx_cap; c++) {
 		if (t->by_clid[c]) {
-			if (t->slot[t->by_clid[c] - 1].list == TL_LIST_FREE)
+			const tl_order_t *o = &t->slot[CELL_SLOT(t->by_clid[c])];
+			if (o->list == TL_LIST_FREE ||
+			    CELL_HASH(t->by_clid[c]) != orders_hash_str(o->client_id))
 				return false;
 			nc++;
 		}
 		if (t->by_vid[c]) {
-			if (t->slot[t->by_vid[c] - 1].list == TL_LIST_FREE)
+			const tl_order_t *o = &t->slot[CELL_SLOT(t->by_vid[c])];
+			if (o->list == TL_LIST_FREE ||
+			    CELL_HASH(t->by_vid[c]) != orders_hash_i64(o->venue_id))
 				return false;
 			nv++;
 		}

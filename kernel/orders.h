@@ -63,6 +63,7 @@ typedef struct tl_order {
 	uint8_t cancel_attempts;
 	uint8_t cancel_retry;  /* a cancel waits for t_next to be resent */
 	uint8_t list;          /* tl_ord_list_t */
+	uint8_t exposure;      /* unfilled qty counted in its position's pend_* */
 	uint8_t hist_n;        /* status changes recorded (saturating) */
 	uint16_t sym;          /* symbol id */
 	uint32_t gen;          /* generation of this slot */
@@ -94,8 +95,11 @@ typedef struct tl_order {
 typedef struct tl_orders {
 	tl_order_t *slot;      /* [cap] */
 	uint32_t cap;          /* power of two */
-	uint32_t *by_clid;     /* [idx_cap], slot+1, 0 = empty */
-	uint32_t *by_vid;      /* [idx_cap] */
+	/* Index cells: (hash32 << 32) | (slot + 1), 0 = empty. Keeping the
+	 * hash in the cell means a probe touches an order only on a likely
+	 * match, and deletion never rehashes a key. */
+	uint64_t *by_clid;     /* [idx_cap] */
+	uint64_t *by_vid;      /* [idx_cap] */
 	uint32_t idx_cap;      /* 2 * cap */
 	uint32_t free_head;
 	uint32_t active_head, active_tail;

@@ -137,16 +137,16 @@ tl_fx_t tl_pos_roe(const tl_position_t *p, tl_fx_t mark)
 	/* ROE = u * lev / (|q| * mark), computed from the exact u at 1e-16
 	 * so the only rounding is the final one:
 	 *   roe(1e-8) = q*(mark-e) [1e-16] * lev * 1e8 / (|q|*mark [1e-16]). */
-	__int128 num = tl_fx_mul_wide(p->qty, mark - p->entry) * p->leverage;
+	__int128 num, scaled;
+	if (__builtin_mul_overflow(tl_fx_mul_wide(p->qty, mark - p->entry),
+				   (__int128)p->leverage, &num) ||
+	    __builtin_mul_overflow(num, (__int128)TL_FX_SCALE, &scaled))
+		return 0;	/* beyond any real position: report nothing */
 	__int128 den = tl_fx_mul_wide(aq, mark);
-	/* Divide num * 1e8 by den: den can exceed int64, so reduce by hand. */
-	__int128 scaled = num * TL_FX_SCALE;
-	if (scaled / TL_FX_SCALE != num)
-		return 0;
 	__int128 q = scaled / den, r = scaled % den;
 	if (r < 0)
 		r = -r;
-	if (2 * r >= den)
+	if (r >= den - r)	/* 2r >= den without overflowing 2r */
 		q += (scaled < 0) ? -1 : 1;
 	if (q > INT64_MAX || q < INT64_MIN)
 		return 0;

@@ -29,11 +29,14 @@ typedef struct tl_position {
 	tl_fx_t unrealized;    /* at the last mark */
 	tl_fx_t mark;          /* last mark applied */
 	tl_fx_t tp, sl;        /* protective prices in force, 0 none */
+	tl_fx_t pend_buy;      /* unfilled qty of open BUY orders that can add */
+	tl_fx_t pend_sell;     /* unfilled qty of open SELL orders that can add */
 	tl_time_t opened;      /* when it last went from flat to open */
 	tl_time_t updated;
 	uint32_t leverage;     /* >= 1 */
 	uint32_t fills;        /* fills applied */
 	uint32_t closers;      /* emergency close orders in flight */
+	uint32_t protectors;   /* take-profit/stop-loss orders still active */
 	uint16_t sym;
 	uint8_t pos_side;      /* tl_pos_side_t */
 	uint8_t status;        /* tl_pos_status_t */

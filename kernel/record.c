@@ -48,7 +48,7 @@ const char *tl_in_type_name(tl_in_type_t t)
 		[TL_IN_CONTROL] = "CONTROL", [TL_IN_ORDER_UPDATE] = "ORDER_UPDATE",
 		[TL_IN_FILL] = "FILL", [TL_IN_REQ_ERROR] = "REQ_ERROR",
 		[TL_IN_QUERY_RESULT] = "QUERY_RESULT", [TL_IN_MARK] = "MARK",
-		[TL_IN_TICK] = "TICK",
+		[TL_IN_TICK] = "TICK", [TL_IN_RESTART] = "RESTART",
 	};
 	return (unsigned)t < TL_IN__COUNT && n[t] ? n[t] : "?";
 }

@@ -52,6 +52,7 @@ typedef enum tl_in_type {
 	TL_IN_QUERY_RESULT, /* venue: answer to an order-status query */
 	TL_IN_MARK,         /* venue: mark price */
 	TL_IN_TICK,         /* timer: time passes (timeouts, retries, TTL) */
+	TL_IN_RESTART,      /* runtime: the engine restarted from its journal */
 	TL_IN__COUNT
 } tl_in_type_t;
 
@@ -147,6 +148,13 @@ typedef struct tl_in_query_result {
 	tl_fx_t avg_price;
 } tl_in_query_result_t;
 
+/* First input of every session that continues a journal: everything the
+ * runtime decided at start-up, as an input, so replay reproduces it. */
+typedef struct tl_in_restart {
+	uint64_t id_next;      /* continue client ids at or after this */
+	uint64_t session;      /* 1 for the first restart, then 2, ... */
+} tl_in_restart_t;
+
 typedef struct tl_in_mark {
 	char symbol[TL_SYMBOL_NAMELEN];
 	tl_fx_t price;
@@ -164,6 +172,7 @@ typedef struct tl_input {
 		tl_in_req_error_t error;
 		tl_in_query_result_t query;
 		tl_in_mark_t mark;
+		tl_in_restart_t restart;
 		uint8_t raw[TL_RECORD_SIZE - sizeof(tl_rec_hdr_t)];
 	} u;
 } tl_input_t;

@@ -8,7 +8,11 @@
  * hedge orders that close their side (SELL+LONG, BUY+SHORT). Reducing
  * orders skip the min-notional rule (the venue waives it) and the
  * position and notional limits, and are the only ones allowed while
- * REDUCING.
+ * REDUCING. Reduce-only is judged against the filled position only, as
+ * the venue does: several reduce-only orders (a take-profit and a
+ * stop-loss, say) may together exceed it; the venue expires the rest once
+ * the position is flat. The position limit counts open orders that can
+ * add to the position (pend_buy / pend_sell).
  */
 #include "kernel/kernel_int.h"
 
@@ -179,8 +183,11 @@ tl_reject_t tl_risk_check(tl_kernel_t *k, const tl_k_ordreq_t *r)
 		    notional > k->cfg.max_order_notional)
 			return TL_REJ_MAX_ORDER_NOTIONAL;
 		if (k->cfg.max_position_qty > 0) {
+			/* Worst case: this order and every open order on the
+			 * same side fill. */
 			const tl_position_t *p = tl_k_pos(k, r->sym, r->pos_side);
-			tl_fx_t after = p->qty + tl_pos_signed(r->side, r->qty);
+			tl_fx_t after = r->side == TL_BUY ? p->qty + p->pend_buy + r->qty
+							  : p->qty - p->pend_sell - r->qty;
 			if (risk_abs(after) > k->cfg.max_position_qty)
 				return TL_REJ_MAX_POSITION;
 		}
@@ -193,12 +200,30 @@ tl_reject_t tl_risk_check(tl_kernel_t *k, const tl_k_ordreq_t *r)
 	    k->orders.n_active >= k->cfg.max_open_orders)
 		return TL_REJ_MAX_OPEN_ORDERS;
 
-	/* Rate buckets last: check both, then take from both. */
-	if (tl_bucket_available(&k->rate10, k->now) < 1)
+	/* Rate buckets last: check both; the tokens are taken only once the
+	 * order exists (tl_risk_take), so a refused order spends none. A limit
+	 * of 0 means no local limit (the venue's still applies). */
+	if (k->cfg.rate_10s > 0 && tl_bucket_available(&k->rate10, k->now) < 1)
 		return TL_REJ_RATE_10S;
-	if (tl_bucket_available(&k->rate60, k->now) < 1)
+	if (k->cfg.rate_1m > 0 && tl_bucket_available(&k->rate60, k->now) < 1)
 		return TL_REJ_RATE_1M;
-	tl_bucket_take(&k->rate10, 1, k->now);
-	tl_bucket_take(&k->rate60, 1, k->now);
 	return TL_REJ_NONE;
+}
+
+void tl_risk_take(tl_kernel_t *k, bool force)
+{
+	/* Orders the kernel must send (liquidation closes, protective
+	 * orders) still count, even past the limit. */
+	if (k->cfg.rate_10s > 0) {
+		if (force)
+			tl_bucket_force(&k->rate10, 1, k->now);
+		else
+			tl_bucket_take(&k->rate10, 1, k->now);
+	}
+	if (k->cfg.rate_1m > 0) {
+		if (force)
+			tl_bucket_force(&k->rate60, 1, k->now);
+		else
+			tl_bucket_take(&k->rate60, 1, k->now);
+	}
 }

@@ -148,6 +148,7 @@ typedef enum tl_reject {
 	TL_REJ_BACKPRESSURE,
 	TL_REJ_BAD_TPSL,
 	TL_REJ_NOTHING_TO_CLOSE,
+	TL_REJ_JOURNAL_DOWN,       /* runtime: the journal cannot write */
 	TL_REJ__COUNT
 } tl_reject_t;
 

@@ -250,6 +250,28 @@ static void test_long_entry_places_tp_and_sl_after_fill(void)
 	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->realized, fx("-100"));
 }
 
+static void test_closing_the_position_cancels_protective_orders(void)
+{
+	uint64_t h;
+	kf_signal(TL_SIG_LONG_ENTRY, "BTCUSDT", "0.100", NULL, "52000", "49000", &h);
+	kf_fill(kf_clid(h), 1, "50000", "0.100", "0");
+	char tpid[TL_CLID_LEN], slid[TL_CLID_LEN];
+	strcpy(tpid, kf_nth(TL_OUT_REQ_NEW, 1)->u.req.client_id);
+	strcpy(slid, kf_nth(TL_OUT_REQ_NEW, 2)->u.req.client_id);
+	kf_ack(tpid, 301);
+	kf_ack(slid, 302);
+	uint64_t c;
+	CU_ASSERT_EQUAL(kf_signal(TL_SIG_CLOSE_LONG, "BTCUSDT", "0.100", NULL, NULL, NULL, &c),
+			TL_REJ_NONE);
+	kfix_clear();
+	kf_fill(kf_clid(c), 2, "50100", "0.100", "0");
+	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->qty, 0);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_CANCEL), 2);
+	CU_ASSERT_EQUAL(tl_kernel_order(&KF->k, tpid)->status, TL_ST_PENDING_CANCEL);
+	CU_ASSERT_EQUAL(tl_kernel_order(&KF->k, slid)->status, TL_ST_PENDING_CANCEL);
+	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->tp, 0);
+}
+
 static void test_protective_rejection_leaves_entry(void)
 {
 	uint64_t h;
@@ -324,6 +346,7 @@ TL_TEST_SUITE("kernel.emergency", setup, teardown,
 	      TL_TEST(test_halt_and_resume_rules),
 	      TL_TEST(test_restore_liquidating_comes_back_paused),
 	      TL_TEST(test_long_entry_places_tp_and_sl_after_fill),
+	      TL_TEST(test_closing_the_position_cancels_protective_orders),
 	      TL_TEST(test_protective_rejection_leaves_entry),
 	      TL_TEST(test_tpsl_on_wrong_side_refused),
 	      TL_TEST(test_close_signals),

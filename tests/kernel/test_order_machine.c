@@ -377,7 +377,63 @@ static void test_table_full_refuses_and_evicts_terminal(void)
 	CU_ASSERT(tl_kernel_check(&KF->k));
 }
 
+static void test_restart_queries_open_orders_and_skips_ids(void)
+{
+	tl_order_t *a = submit_limit("0.010", "49000.0");	/* SENT */
+	tl_order_t *b = submit_limit("0.010", "49000.0");
+	kf_ack(b->client_id, 2);				/* NEW */
+	tl_order_t *c = submit_limit("0.010", "49000.0");
+	kf_ack(c->client_id, 3);
+	kf_cancel(c->client_id);				/* PENDING_CANCEL */
+	kfix_clear();
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_RESTART;
+	in.u.restart.id_next = 500;
+	in.u.restart.session = 1;
+	kf_apply(&in);
+	CU_ASSERT_EQUAL(KF->k.state, TL_TS_NORMAL);
+	CU_ASSERT_EQUAL(a->status, TL_ST_UNKNOWN);
+	CU_ASSERT_EQUAL(b->status, TL_ST_UNKNOWN);
+	CU_ASSERT_EQUAL(c->status, TL_ST_PENDING_CANCEL);
+	CU_ASSERT(kf_count(TL_OUT_REQ_QUERY) >= 2);
+	CU_ASSERT(kf_count(TL_OUT_REQ_CANCEL) >= 1);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_NEW), 0);
+	/* the venue still has b: it is NEW again */
+	kf_query(b->client_id, true, TL_ST_NEW, 2);
+	CU_ASSERT_EQUAL(b->status, TL_ST_NEW);
+	/* new ids continue at 500, after a fresh reservation */
+	kfix_clear();
+	uint64_t h;
+	CU_ASSERT_EQUAL(kf_submit("BTCUSDT", TL_BUY, TL_ORD_LIMIT, "0.010", "49000.0", &h),
+			TL_REJ_NONE);
+	CU_ASSERT_STRING_EQUAL(kf_clid(h), "tl500");
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_ID_RESERVE), 1);
+	CU_ASSERT_EQUAL(kf_last(TL_OUT_ID_RESERVE)->u.reserve.from, 500);
+	CU_ASSERT(tl_kernel_check(&KF->k));
+}
+
+static void test_restart_during_liquidation_comes_back_paused(void)
+{
+	uint64_t h;
+	kf_submit("BTCUSDT", TL_BUY, TL_ORD_MARKET, "0.010", NULL, &h);
+	kf_fill(kf_clid(h), 1, "50000", "0.010", "0");
+	kf_control(TL_CTL_LIQUIDATE, "x");
+	CU_ASSERT_EQUAL_FATAL(KF->k.state, TL_TS_LIQUIDATING);
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_RESTART;
+	in.u.restart.id_next = 1;
+	kf_apply(&in);
+	CU_ASSERT_EQUAL(KF->k.state, TL_TS_PAUSED);
+	CU_ASSERT_FALSE(KF->k.emg.active);
+	/* the close order is being queried, not resent */
+	CU_ASSERT_EQUAL(kf_last(TL_OUT_EVENT)->u.ev.type, TL_EV_ORDER_UNKNOWN);
+}
+
 TL_TEST_SUITE("kernel.order_machine", setup, teardown,
+	      TL_TEST(test_restart_during_liquidation_comes_back_paused),
+	      TL_TEST(test_restart_queries_open_orders_and_skips_ids),
 	      TL_TEST(test_submit_reserves_ids_before_first_request),
 	      TL_TEST(test_ack_then_fills),
 	      TL_TEST(test_duplicate_fill_is_ignored),

@@ -15,7 +15,7 @@
  * Inputs: submits, signals, acks, fills (partial, duplicate, late, out of
  * order, overfills), cancels, venue cancels/expiries/rejects, request
  * errors of every class, query answers, mark prices, ticks, liquidations
- * and resumes. TL_PROPERTY_STEPS overrides the step count.
+ * and resumes, restarts. TL_PROPERTY_STEPS overrides the step count.
  */
 #include "tests/support/tl_test.h"
 #include "tests/support/kfix.h"
@@ -248,6 +248,13 @@ static void random_input(void)
 	} else if (r < 99) {
 		if (rn(10) == 0)
 			kf_control(TL_CTL_LIQUIDATE, "property");
+	} else if (rn(20) == 0) {
+		/* the engine restarts from its journal */
+		tl_input_t in;
+		memset(&in, 0, sizeof(in));
+		in.hdr.type = TL_IN_RESTART;
+		in.u.restart.id_next = KF->k.id_next + rn(50);
+		kf_apply(&in);
 	} else {
 		kf_control(rn(4) ? TL_CTL_RESUME : TL_CTL_HALT, "property");
 	}

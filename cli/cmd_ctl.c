@@ -1,0 +1,857 @@
+/*
+ * cmd_ctl.c - `talon ctl`: operate a running engine through its shared-
+ * memory control block (io/shm.h). docs/ctl.md is the user's reference;
+ * keep it, ctl_usage() and this file in step.
+ *
+ *   status              reads the seqlock snapshot; never writes the block
+ *   submit, cancel,     build one kernel input (tl_input_t), enqueue it on
+ *   cancel-all, signal, the block's MPMC ring, wait for the engine's reply
+ *   halt, pause, resume (3 s), print the outcome
+ *   liquidate           sets the kill switch word (no ring, so it works
+ *                       when every ring is full), waits 2 s for the engine
+ *                       to mark it seen
+ *
+ * Divided into: usage; flag parsing (one table of flags per command);
+ * finding and checking the engine; output helpers (text, JSON); the
+ * commands; the entry point.
+ *
+ * Exit codes: 0 done / accepted, 1 refused, engine not running, no answer,
+ * or any other failure; 2 usage error (message names the flag).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "io/shm.h"
+#include "kernel/fixed.h"
+#include "kernel/types.h"
+
+#define CTL_REPLY_TIMEOUT_NS (3 * TL_NS_PER_S)
+#define CTL_KILL_TIMEOUT_NS (2 * TL_NS_PER_S)
+
+/* ---- usage ----------------------------------------------------------------- */
+
+static void ctl_usage(FILE *f)
+{
+	fprintf(f,
+"usage: talon ctl [--engine NAME] [--json] COMMAND [FLAGS]\n"
+"\n"
+"Operate a running talon engine through /dev/shm/talon.NAME.\n"
+"\n"
+"  --engine NAME   engine to talk to; default: the only running engine\n"
+"  --json          one line of JSON on stdout (documented in docs/ctl.md)\n"
+"\n"
+"commands:\n"
+"  status                         state, positions, counters (read only)\n"
+"  submit --symbol S --side BUY|SELL --type MARKET|LIMIT --qty Q\n"
+"         [--price P] [--tif GTC|IOC|FOK|GTX] [--reduce-only]\n"
+"         [--position-side BOTH|LONG|SHORT]\n"
+"                                 new order (--price required for LIMIT;\n"
+"                                 --price and --tif only for LIMIT)\n"
+"  cancel --symbol S --client-id ID   cancel one order\n"
+"  cancel-all [--symbol S]        cancel every open order (of one symbol)\n"
+"  signal LONG_ENTRY|SHORT_ENTRY|CLOSE_LONG|CLOSE_SHORT --symbol S --qty Q\n"
+"         [--tp P] [--sl P]       trading signal (market entry or close)\n"
+"  liquidate --reason TEXT        kill switch: cancel all, close every\n"
+"                                 position, then PAUSED (no ring needed)\n"
+"  halt                           REDUCING: only orders that reduce\n"
+"  pause                          PAUSED: no new orders\n"
+"  resume                         back to NORMAL\n"
+"\n"
+"--json and --engine may also follow the command. Decimals are plain\n"
+"(\"0.001\", no exponent, at most 8 decimals).\n"
+"\n"
+"exit status: 0 done or accepted; 1 refused, engine not running, engine\n"
+"did not answer (3 s), or other failure; 2 usage error.\n");
+}
+
+/* ---- flags -------------------------------------------------------------------- */
+
+enum ctl_flag {
+	F_SYMBOL, F_SIDE, F_TYPE, F_QTY, F_PRICE, F_TIF, F_REDUCE_ONLY,
+	F_POS_SIDE, F_CLIENT_ID, F_TP, F_SL, F_REASON, F__COUNT
+};
+
+static const struct ctl_flag_def {
+	const char *name;
+	bool has_value;
+} ctl_flag_defs[F__COUNT] = {
+	[F_SYMBOL] = { "--symbol", true },
+	[F_SIDE] = { "--side", true },
+	[F_TYPE] = { "--type", true },
+	[F_QTY] = { "--qty", true },
+	[F_PRICE] = { "--price", true },
+	[F_TIF] = { "--tif", true },
+	[F_REDUCE_ONLY] = { "--reduce-only", false },
+	[F_POS_SIDE] = { "--position-side", true },
+	[F_CLIENT_ID] = { "--client-id", true },
+	[F_TP] = { "--tp", true },
+	[F_SL] = { "--sl", true },
+	[F_REASON] = { "--reason", true },
+};
+
+#define FB(f) (1u << (f))
+
+/* Everything parsed from the command line. */
+typedef struct ctl_args {
+	const char *engine;
+	bool json;
+	const char *cmd;
+	const char *positional;        /* signal's kind */
+	const char *val[F__COUNT];     /* flag values; "" for booleans */
+} ctl_args_t;
+
+static int ctl_usage_err(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int ctl_usage_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "talon ctl%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nRun 'talon ctl --help' for usage.\n");
+	return TL_CLI_USAGE;
+}
+
+/* Parse argv[i..] after the command word: the command's flags (mask), one
+ * positional when allow_pos, and the global --json/--engine. Returns 0, or
+ * an exit code (help printed, or a usage error). */
+static int ctl_parse_flags(ctl_args_t *a, int argc, char **argv, int i,
+			   unsigned mask, bool allow_pos)
+{
+	for (; i < argc; i++) {
+		const char *arg = argv[i];
+		int f;
+
+		if (!strcmp(arg, "--json")) {
+			a->json = true;
+			continue;
+		}
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			ctl_usage(stdout);
+			return -1;
+		}
+		if (!strcmp(arg, "--engine")) {
+			if (i + 1 >= argc)
+				return ctl_usage_err(a->cmd, "--engine needs a value");
+			a->engine = argv[++i];
+			continue;
+		}
+		if (arg[0] != '-' || arg[1] == '\0') {
+			if (!allow_pos || a->positional)
+				return ctl_usage_err(a->cmd, "unexpected argument '%s'", arg);
+			a->positional = arg;
+			continue;
+		}
+		for (f = 0; f < F__COUNT; f++)
+			if (!strcmp(arg, ctl_flag_defs[f].name))
+				break;
+		if (f == F__COUNT || !(mask & FB(f)))
+			return ctl_usage_err(a->cmd, "unknown flag '%s'", arg);
+		if (a->val[f])
+			return ctl_usage_err(a->cmd, "%s given twice", arg);
+		if (ctl_flag_defs[f].has_value) {
+			if (i + 1 >= argc)
+				return ctl_usage_err(a->cmd, "%s needs a value", arg);
+			a->val[f] = argv[++i];
+		} else {
+			a->val[f] = "";
+		}
+	}
+	return 0;
+}
+
+static int ctl_require(const ctl_args_t *a, unsigned mask)
+{
+	for (int f = 0; f < F__COUNT; f++)
+		if ((mask & FB(f)) && !a->val[f])
+			return ctl_usage_err(a->cmd, "%s is required",
+					     ctl_flag_defs[f].name);
+	return 0;
+}
+
+/* A decimal flag; positive unless allow_zero. */
+static int ctl_decimal(const ctl_args_t *a, int f, tl_fx_t *out)
+{
+	tl_fx_err_t e = tl_fx_parse_cstr(a->val[f], out);
+
+	if (e != TL_FX_OK)
+		return ctl_usage_err(a->cmd, "%s: '%s' is not a decimal (%s)",
+				     ctl_flag_defs[f].name, a->val[f],
+				     tl_fx_strerror(e));
+	if (*out <= 0)
+		return ctl_usage_err(a->cmd, "%s: '%s' must be positive",
+				     ctl_flag_defs[f].name, a->val[f]);
+	return 0;
+}
+
+/* --symbol: 1-23 characters [A-Z0-9] (lower case is upper-cased). */
+static int ctl_symbol(const ctl_args_t *a, char out[TL_SYMBOL_NAMELEN])
+{
+	const char *s = a->val[F_SYMBOL];
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= TL_SYMBOL_NAMELEN)
+		goto bad;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			goto bad;
+		out[i] = c;
+	}
+	out[n] = '\0';
+	return 0;
+bad:
+	return ctl_usage_err(a->cmd, "--symbol: '%s' is not a symbol (1-%d "
+			     "characters A-Z 0-9)", s, TL_SYMBOL_NAMELEN - 1);
+}
+
+/* --client-id: the venue's ^[.A-Z:/a-z0-9_-]{1,36}$. */
+static int ctl_client_id(const ctl_args_t *a, char out[TL_CLID_LEN])
+{
+	const char *s = a->val[F_CLIENT_ID];
+	size_t n = strlen(s);
+
+	if (n == 0 || n > TL_CLID_MAX)
+		goto bad;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(".:/_-", s[i]) &&
+		    !((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			goto bad;
+	memcpy(out, s, n + 1);
+	return 0;
+bad:
+	return ctl_usage_err(a->cmd, "--client-id: '%s' is not a client order "
+			     "id (1-%d characters from A-Z a-z 0-9 . : / _ -)",
+			     s, TL_CLID_MAX);
+}
+
+/* ---- output helpers ------------------------------------------------------------- */
+
+static void ctl_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* JSON string or null when s is empty. */
+static void ctl_json_str_or_null(FILE *f, const char *s)
+{
+	if (s && *s)
+		ctl_json_str(f, s);
+	else
+		fputs("null", f);
+}
+
+static const char *ctl_fx(tl_fx_t v, char buf[TL_FX_STRLEN])
+{
+	tl_fx_format(v, -1, buf, TL_FX_STRLEN);
+	return buf;
+}
+
+/* The one-line outcome object of a request command. */
+static void ctl_json_outcome(bool ok, const char *client_id, const char *reason,
+			     const char *message)
+{
+	printf("{\"ok\":%s,\"client_id\":", ok ? "true" : "false");
+	ctl_json_str_or_null(stdout, client_id);
+	printf(",\"reason\":");
+	ctl_json_str_or_null(stdout, reason);
+	printf(",\"message\":");
+	ctl_json_str_or_null(stdout, message);
+	printf("}\n");
+}
+
+/* A failure outside the engine's answer (not running, no answer, ...):
+ * text on stderr, or the outcome object with reason `code`. */
+static int ctl_fail(const ctl_args_t *a, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int ctl_fail(const ctl_args_t *a, const char *code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (a->json)
+		ctl_json_outcome(false, NULL, code, msg);
+	else
+		fprintf(stderr, "talon ctl: %s\n", msg);
+	return TL_CLI_FAIL;
+}
+
+static int64_t ctl_now(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
+}
+
+/* ---- finding the engine ---------------------------------------------------------- */
+
+/* The one running engine's name into out; or a message and false. */
+static bool ctl_default_engine(char *out, size_t len, char *err, size_t errlen)
+{
+	char alive[512] = "", dead[512] = "";
+	size_t na = 0, nd = 0;
+	struct dirent *de;
+	DIR *d = opendir("/dev/shm");
+
+	if (!d) {
+		snprintf(err, errlen, "no talon engine is running (cannot read /dev/shm)");
+		return false;
+	}
+	while ((de = readdir(d)) != NULL) {
+		const char *name = de->d_name;
+		char why[96], e2[256];
+		tl_shm_t *s;
+
+		if (strncmp(name, "talon.", 6) != 0)
+			continue;
+		name += 6;
+		if (tl_shm_attach(name, &s, e2, sizeof e2) != 0)
+			continue;
+		if (tl_shm_alive(s, ctl_now(CLOCK_REALTIME), why, sizeof why)) {
+			if (na++ == 0)
+				snprintf(out, len, "%s", name);
+			size_t n = strlen(alive);
+			snprintf(alive + n, sizeof alive - n, "%s%s", n ? ", " : "", name);
+		} else {
+			size_t n = strlen(dead);
+			snprintf(dead + n, sizeof dead - n, "%s%s (%s)",
+				 n ? ", " : "", name, why);
+			nd++;
+		}
+		tl_shm_detach(s, name, false);
+	}
+	closedir(d);
+	if (na == 1)
+		return true;
+	if (na > 1)
+		snprintf(err, errlen, "%zu talon engines are running (%s); "
+			 "choose one with --engine NAME", na, alive);
+	else if (nd > 0)
+		snprintf(err, errlen, "no talon engine is running (stale block%s: %s)",
+			 nd > 1 ? "s" : "", dead);
+	else
+		snprintf(err, errlen, "no talon engine is running");
+	return false;
+}
+
+/* Attach the engine named by --engine or the default one. *alive and why
+ * say whether it runs. Returns 0, or an exit code after reporting. */
+static int ctl_open(ctl_args_t *a, char *name, size_t namelen, tl_shm_t **s,
+		    bool *alive, char *why, size_t whylen)
+{
+	char err[768];
+
+	if (a->engine) {
+		snprintf(name, namelen, "%s", a->engine);
+	} else if (!ctl_default_engine(name, namelen, err, sizeof err)) {
+		return ctl_fail(a, "NO_ENGINE", "%s", err);
+	}
+	if (tl_shm_attach(name, s, err, sizeof err) != 0)
+		return ctl_fail(a, "NO_ENGINE", "%s", err);
+	*alive = tl_shm_alive(*s, ctl_now(CLOCK_REALTIME), why, whylen);
+	return 0;
+}
+
+/* ---- request commands ------------------------------------------------------------- */
+
+/* Enqueue `in`, wait for the answer, print it. */
+static int ctl_send(ctl_args_t *a, const tl_input_t *in)
+{
+	char name[TL_SHM_NAMELEN + 8], why[96];
+	struct timespec nap = { 0, 1000 * 1000 };
+	tl_shm_reply_t rep;
+	tl_ctl_req_t req;
+	tl_shm_t *s;
+	bool alive;
+	int64_t deadline;
+	int rc;
+
+	rc = ctl_open(a, name, sizeof name, &s, &alive, why, sizeof why);
+	if (rc)
+		return rc;
+	if (!alive) {
+		rc = ctl_fail(a, "NOT_RUNNING", "engine '%s' is not running (%s)",
+			      name, why);
+		goto out;
+	}
+	memset(&req, 0, sizeof req);
+	req.pid = (int32_t)getpid();
+	req.kind = TL_CTLK_INPUT;
+	req.in = *in;
+	deadline = ctl_now(CLOCK_MONOTONIC) + CTL_REPLY_TIMEOUT_NS;
+	while (!tl_shm_request(s, &req)) {
+		if (ctl_now(CLOCK_MONOTONIC) >= deadline) {
+			rc = ctl_fail(a, "RING_FULL", "engine '%s' did not take the "
+				      "request: its ctl ring stayed full for 3 s", name);
+			goto out;
+		}
+		nanosleep(&nap, NULL);
+	}
+	if (!tl_shm_wait_reply(s, req.id, deadline - ctl_now(CLOCK_MONOTONIC), &rep)) {
+		rc = ctl_fail(a, "NO_ANSWER", "engine '%s' did not answer (request %llu)",
+			      name, (unsigned long long)req.id);
+		goto out;
+	}
+	if (rep.result == TL_REJ_NONE) {
+		if (a->json)
+			ctl_json_outcome(true, rep.client_id, NULL, rep.msg);
+		else if (rep.client_id[0])
+			printf("%s\n", rep.client_id);
+		else
+			printf("%s\n", rep.msg[0] ? rep.msg : "ok");
+		rc = TL_CLI_OK;
+	} else {
+		const char *rname = tl_reject_name((tl_reject_t)rep.result);
+		const char *msg = rep.msg[0] ? rep.msg : tl_reject_msg((tl_reject_t)rep.result);
+
+		if (a->json)
+			ctl_json_outcome(false, rep.client_id, rname, msg);
+		else
+			printf("refused: %s: %s\n", rname, msg);
+		rc = TL_CLI_FAIL;
+	}
+out:
+	tl_shm_detach(s, name, false);
+	return rc;
+}
+
+static void ctl_input(tl_input_t *in, tl_in_type_t type)
+{
+	memset(in, 0, sizeof *in);
+	in->hdr.type = (uint16_t)type;
+}
+
+static int ctl_submit(ctl_args_t *a)
+{
+	tl_in_submit_t *o;
+	tl_input_t in;
+	int v, rc;
+
+	if ((rc = ctl_require(a, FB(F_SYMBOL) | FB(F_SIDE) | FB(F_TYPE) | FB(F_QTY))))
+		return rc;
+	ctl_input(&in, TL_IN_SUBMIT);
+	o = &in.u.submit;
+	if ((rc = ctl_symbol(a, o->symbol)))
+		return rc;
+	v = tl_side_parse(a->val[F_SIDE]);
+	if (v <= 0)
+		return ctl_usage_err(a->cmd, "--side: '%s' is not BUY or SELL",
+				     a->val[F_SIDE]);
+	o->side = (uint8_t)v;
+	v = tl_ord_type_parse(a->val[F_TYPE]);
+	if (v != TL_ORD_MARKET && v != TL_ORD_LIMIT)
+		return ctl_usage_err(a->cmd, "--type: '%s' is not MARKET or LIMIT",
+				     a->val[F_TYPE]);
+	o->type = (uint8_t)v;
+	if ((rc = ctl_decimal(a, F_QTY, &o->qty)))
+		return rc;
+	if (o->type == TL_ORD_LIMIT) {
+		if (!a->val[F_PRICE])
+			return ctl_usage_err(a->cmd, "--price is required with --type LIMIT");
+		if ((rc = ctl_decimal(a, F_PRICE, &o->price)))
+			return rc;
+		o->tif = TL_TIF_GTC;
+		if (a->val[F_TIF]) {
+			v = tl_tif_parse(a->val[F_TIF]);
+			if (v <= 0)
+				return ctl_usage_err(a->cmd, "--tif: '%s' is not GTC, "
+						     "IOC, FOK or GTX", a->val[F_TIF]);
+			o->tif = (uint8_t)v;
+		}
+	} else {
+		if (a->val[F_PRICE])
+			return ctl_usage_err(a->cmd, "--price is only for --type LIMIT");
+		if (a->val[F_TIF])
+			return ctl_usage_err(a->cmd, "--tif is only for --type LIMIT");
+	}
+	o->reduce_only = a->val[F_REDUCE_ONLY] != NULL;
+	if (a->val[F_POS_SIDE]) {
+		v = tl_pos_side_parse(a->val[F_POS_SIDE]);
+		if (v < 0)
+			return ctl_usage_err(a->cmd, "--position-side: '%s' is not "
+					     "BOTH, LONG or SHORT", a->val[F_POS_SIDE]);
+		o->pos_side = (uint8_t)v;
+	}
+	return ctl_send(a, &in);
+}
+
+static int ctl_cancel(ctl_args_t *a)
+{
+	tl_input_t in;
+	int rc;
+
+	if ((rc = ctl_require(a, FB(F_SYMBOL) | FB(F_CLIENT_ID))))
+		return rc;
+	ctl_input(&in, TL_IN_CANCEL);
+	if ((rc = ctl_symbol(a, in.u.cancel.symbol)) ||
+	    (rc = ctl_client_id(a, in.u.cancel.client_id)))
+		return rc;
+	return ctl_send(a, &in);
+}
+
+static int ctl_cancel_all(ctl_args_t *a)
+{
+	tl_input_t in;
+	int rc;
+
+	ctl_input(&in, TL_IN_CANCEL_ALL);
+	if (a->val[F_SYMBOL] && (rc = ctl_symbol(a, in.u.cancel.symbol)))
+		return rc;
+	return ctl_send(a, &in);
+}
+
+static int ctl_signal(ctl_args_t *a)
+{
+	tl_in_signal_t *g;
+	tl_input_t in;
+	int v, rc;
+
+	if (!a->positional)
+		return ctl_usage_err(a->cmd, "which signal? LONG_ENTRY, "
+				     "SHORT_ENTRY, CLOSE_LONG or CLOSE_SHORT");
+	if ((rc = ctl_require(a, FB(F_SYMBOL) | FB(F_QTY))))
+		return rc;
+	ctl_input(&in, TL_IN_SIGNAL);
+	g = &in.u.signal;
+	v = tl_signal_parse(a->positional);
+	if (v <= 0)
+		return ctl_usage_err(a->cmd, "'%s' is not LONG_ENTRY, SHORT_ENTRY, "
+				     "CLOSE_LONG or CLOSE_SHORT", a->positional);
+	g->signal = (uint8_t)v;
+	if ((rc = ctl_symbol(a, g->symbol)) || (rc = ctl_decimal(a, F_QTY, &g->qty)))
+		return rc;
+	if (a->val[F_TP] && (rc = ctl_decimal(a, F_TP, &g->tp)))
+		return rc;
+	if (a->val[F_SL] && (rc = ctl_decimal(a, F_SL, &g->sl)))
+		return rc;
+	return ctl_send(a, &in);
+}
+
+static int ctl_control(ctl_args_t *a, tl_ctl_cmd_t cmd)
+{
+	tl_input_t in;
+
+	ctl_input(&in, TL_IN_CONTROL);
+	in.u.control.cmd = (uint8_t)cmd;
+	snprintf(in.u.control.reason, sizeof in.u.control.reason,
+		 "talon ctl %s (pid %d)", a->cmd, (int)getpid());
+	return ctl_send(a, &in);
+}
+
+/* ---- liquidate ---------------------------------------------------------------------- */
+
+static int ctl_liquidate(ctl_args_t *a)
+{
+	char name[TL_SHM_NAMELEN + 8], why[96], msg[160];
+	struct timespec nap = { 0, 1000 * 1000 };
+	tl_shm_t *s;
+	uint64_t seq;
+	int64_t deadline;
+	bool alive, seen = false;
+	int rc;
+
+	if ((rc = ctl_require(a, FB(F_REASON))))
+		return rc;
+	if (!a->val[F_REASON][0])
+		return ctl_usage_err(a->cmd, "--reason must not be empty");
+	rc = ctl_open(a, name, sizeof name, &s, &alive, why, sizeof why);
+	if (rc)
+		return rc;
+	if (!alive) {
+		rc = ctl_fail(a, "NOT_RUNNING", "engine '%s' is not running (%s)",
+			      name, why);
+		goto out;
+	}
+	seq = tl_shm_kill(s, TL_KILL_LIQUIDATE, a->val[F_REASON]);
+	deadline = ctl_now(CLOCK_MONOTONIC) + CTL_KILL_TIMEOUT_NS;
+	while (!(seen = atomic_load_explicit(&s->kill.seen, memory_order_acquire) >= seq) &&
+	       ctl_now(CLOCK_MONOTONIC) < deadline)
+		nanosleep(&nap, NULL);
+	if (seen)
+		snprintf(msg, sizeof msg, "liquidation started");
+	else
+		snprintf(msg, sizeof msg, "engine has not seen the kill switch yet "
+			 "(it stays set; the engine acts on it at its next loop)");
+	if (a->json)
+		ctl_json_outcome(seen, NULL, seen ? NULL : "NOT_SEEN", msg);
+	else
+		printf("%s\n", msg);
+	rc = seen ? TL_CLI_OK : TL_CLI_FAIL;
+out:
+	tl_shm_detach(s, name, false);
+	return rc;
+}
+
+/* ---- status ---------------------------------------------------------------------------- */
+
+static const char *ctl_pos_dir(const tl_shm_pos_t *p)
+{
+	if (p->pos_side == TL_PS_LONG)
+		return "LONG";
+	if (p->pos_side == TL_PS_SHORT)
+		return "SHORT";
+	return p->qty > 0 ? "LONG" : p->qty < 0 ? "SHORT" : "FLAT";
+}
+
+static void ctl_fmt_dur(int64_t ns, char *buf, size_t len)
+{
+	int64_t sec = ns / TL_NS_PER_S;
+
+	if (ns < 0)
+		snprintf(buf, len, "-");
+	else if (sec < 60)
+		snprintf(buf, len, "%.1fs", (double)ns / 1e9);
+	else if (sec < 3600)
+		snprintf(buf, len, "%lldm%02llds", (long long)(sec / 60),
+			 (long long)(sec % 60));
+	else
+		snprintf(buf, len, "%lldh%02lldm%02llds", (long long)(sec / 3600),
+			 (long long)(sec / 60 % 60), (long long)(sec % 60));
+}
+
+/* The counters, by name, for text and JSON. */
+#define CTL_COUNTERS(X) \
+	X(inputs) X(outputs) X(events) X(submitted) X(refused) X(filled) \
+	X(canceled) X(rejected) X(failed) X(expired) X(unknown) X(fills) \
+	X(duplicate_fills) X(invalid_transitions) X(backpressure)
+
+static void ctl_status_json(const char *name, const tl_shm_t *s,
+			    const tl_shm_snapshot_t *sn, bool alive,
+			    const char *why, int64_t now)
+{
+	char b[TL_FX_STRLEN];
+	int64_t hb = atomic_load(&s->heartbeat);
+	const char *sep = "";
+
+	printf("{\"engine\":");
+	ctl_json_str(stdout, name);
+	printf(",\"pid\":%d,\"alive\":%s,\"not_running\":",
+	       (int)atomic_load(&s->pid), alive ? "true" : "false");
+	ctl_json_str_or_null(stdout, alive ? NULL : why);
+	printf(",\"started_ns\":%lld,\"uptime_ns\":%lld,\"heartbeat_age_ns\":%lld"
+	       ",\"published_ns\":%lld,\"state\":\"%s\",\"open_orders\":%u"
+	       ",\"tracked_orders\":%u,\"total_pnl\":\"%s\",\"positions\":[",
+	       (long long)s->started, (long long)(now - s->started),
+	       (long long)(now - hb), (long long)sn->published,
+	       tl_trading_state_name((tl_trading_state_t)sn->state),
+	       sn->open_orders, sn->tracked_orders, ctl_fx(sn->total_pnl, b));
+	for (uint32_t i = 0; i < sn->n_pos && i < TL_SHM_POS_MAX; i++) {
+		const tl_shm_pos_t *p = &sn->pos[i];
+		char sym[TL_SYMBOL_NAMELEN];
+
+		snprintf(sym, sizeof sym, "%.*s", (int)sizeof p->symbol - 1, p->symbol);
+		printf("%s{\"symbol\":", i ? "," : "");
+		ctl_json_str(stdout, sym);
+		printf(",\"side\":\"%s\",\"position_side\":\"%s\",\"status\":\"%s\"",
+		       ctl_pos_dir(p), tl_pos_side_name((tl_pos_side_t)p->pos_side),
+		       tl_pos_status_name((tl_pos_status_t)p->status));
+		printf(",\"qty\":\"%s\"", ctl_fx(p->qty, b));
+		printf(",\"entry\":\"%s\"", ctl_fx(p->entry, b));
+		printf(",\"mark\":\"%s\"", ctl_fx(p->mark, b));
+		printf(",\"unrealized\":\"%s\"", ctl_fx(p->unrealized, b));
+		printf(",\"realized\":\"%s\"", ctl_fx(p->realized, b));
+		printf(",\"commission\":\"%s\"", ctl_fx(p->commission, b));
+		printf(",\"roe\":\"%s\",\"leverage\":%u}", ctl_fx(p->roe, b), p->leverage);
+	}
+	printf("],\"counters\":{");
+#define X(c) printf("%s\"" #c "\":%llu", sep, (unsigned long long)sn->c); sep = ",";
+	CTL_COUNTERS(X)
+#undef X
+	printf("},\"emergency\":{\"active\":%s,\"total\":%u,\"ok\":%u,\"failed\":%u"
+	       ",\"canceled\":%u,\"started_ns\":%lld,\"completed_ns\":%lld,\"reason\":",
+	       sn->emg_active ? "true" : "false", sn->emg_total, sn->emg_ok,
+	       sn->emg_failed, sn->emg_canceled, (long long)sn->emg_started,
+	       (long long)sn->emg_completed);
+	{
+		char r[TL_TEXT_LEN];
+		snprintf(r, sizeof r, "%.*s", (int)sizeof sn->emg_reason - 1, sn->emg_reason);
+		ctl_json_str_or_null(stdout, r);
+	}
+	printf("},\"latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu}"
+	       ",\"kill\":{\"seq\":%llu,\"seen\":%llu}}\n",
+	       (unsigned long long)sn->lat_p50, (unsigned long long)sn->lat_p99,
+	       (unsigned long long)sn->lat_max,
+	       (unsigned long long)atomic_load(&s->kill.seq),
+	       (unsigned long long)atomic_load(&s->kill.seen));
+}
+
+static void ctl_status_text(const char *name, const tl_shm_t *s,
+			    const tl_shm_snapshot_t *sn, bool alive,
+			    const char *why, int64_t now)
+{
+	char d1[32], d2[32], d3[32], b[7][TL_FX_STRLEN];
+	int n = 0;
+
+	ctl_fmt_dur(now - s->started, d1, sizeof d1);
+	ctl_fmt_dur(now - atomic_load(&s->heartbeat), d2, sizeof d2);
+	ctl_fmt_dur(sn->published ? now - sn->published : -1, d3, sizeof d3);
+	printf("engine     %s\n", name);
+	if (alive)
+		printf("pid        %d (running)\n", (int)atomic_load(&s->pid));
+	else
+		printf("pid        %d (NOT RUNNING: %s)\n", (int)atomic_load(&s->pid), why);
+	printf("uptime     %s\n", d1);
+	printf("state      %s\n", tl_trading_state_name((tl_trading_state_t)sn->state));
+	printf("heartbeat  %s ago\n", d2);
+	printf("snapshot   %s ago\n", d3);
+	printf("orders     %u open, %u tracked\n", sn->open_orders, sn->tracked_orders);
+	printf("total pnl  %s\n", ctl_fx(sn->total_pnl, b[0]));
+	printf("latency    p50 %lluns  p99 %lluns  max %lluns\n",
+	       (unsigned long long)sn->lat_p50, (unsigned long long)sn->lat_p99,
+	       (unsigned long long)sn->lat_max);
+	printf("counters  ");
+#define X(c) printf("%s " #c "=%llu", (n++ % 5 == 0 && n > 1) ? "\n          " : "", \
+		    (unsigned long long)sn->c);
+	CTL_COUNTERS(X)
+#undef X
+	printf("\n");
+	if (sn->emg_active || sn->emg_total || sn->emg_started)
+		printf("emergency  %s: %u close orders, %u ok, %u failed, %u "
+		       "canceled; reason: %.*s\n",
+		       sn->emg_active ? "ACTIVE" : "completed", sn->emg_total,
+		       sn->emg_ok, sn->emg_failed, sn->emg_canceled,
+		       (int)sizeof sn->emg_reason - 1, sn->emg_reason);
+	else
+		printf("emergency  none\n");
+	if (sn->n_pos == 0) {
+		printf("positions  none\n");
+		return;
+	}
+	printf("\n%-12s %-5s %14s %14s %14s %14s %14s %9s\n", "SYMBOL", "SIDE",
+	       "QTY", "ENTRY", "MARK", "UNREALIZED", "REALIZED", "ROE%");
+	for (uint32_t i = 0; i < sn->n_pos && i < TL_SHM_POS_MAX; i++) {
+		const tl_shm_pos_t *p = &sn->pos[i];
+		tl_fx_t roe_pct = p->roe > INT64_MAX / 100 || p->roe < INT64_MIN / 100
+					  ? 0 : p->roe * 100;
+
+		tl_fx_format(roe_pct, 2, b[6], sizeof b[6]);
+		printf("%-12.*s %-5s %14s %14s %14s %14s %14s %9s\n",
+		       (int)sizeof p->symbol - 1, p->symbol, ctl_pos_dir(p),
+		       ctl_fx(p->qty, b[0]), ctl_fx(p->entry, b[1]),
+		       ctl_fx(p->mark, b[2]), ctl_fx(p->unrealized, b[3]),
+		       ctl_fx(p->realized, b[4]), b[6]);
+	}
+}
+
+static int ctl_status(ctl_args_t *a)
+{
+	char name[TL_SHM_NAMELEN + 8], why[96];
+	static tl_shm_snapshot_t sn;
+	tl_shm_t *s;
+	bool alive;
+	int rc;
+
+	rc = ctl_open(a, name, sizeof name, &s, &alive, why, sizeof why);
+	if (rc)
+		return rc;
+	if (!tl_shm_read_snapshot(s, &sn)) {
+		rc = ctl_fail(a, "SNAPSHOT_BUSY", "engine '%s': the status snapshot "
+			      "kept changing while being read; try again", name);
+		goto out;
+	}
+	if (sn.published == 0)
+		sn.state = atomic_load(&s->state);
+	if (a->json)
+		ctl_status_json(name, s, &sn, alive, why, ctl_now(CLOCK_REALTIME));
+	else
+		ctl_status_text(name, s, &sn, alive, why, ctl_now(CLOCK_REALTIME));
+	rc = alive ? TL_CLI_OK : TL_CLI_FAIL;
+out:
+	tl_shm_detach(s, name, false);
+	return rc;
+}
+
+/* ---- entry point ----------------------------------------------------------------------- */
+
+static const struct ctl_cmd {
+	const char *name;
+	unsigned flags;           /* accepted flags */
+	bool positional;
+	int (*run)(ctl_args_t *a);
+	tl_ctl_cmd_t control;     /* for halt, pause, resume */
+} ctl_cmds[] = {
+	{ "status", 0, false, ctl_status, 0 },
+	{ "submit", FB(F_SYMBOL) | FB(F_SIDE) | FB(F_TYPE) | FB(F_QTY) | FB(F_PRICE) |
+		    FB(F_TIF) | FB(F_REDUCE_ONLY) | FB(F_POS_SIDE), false, ctl_submit, 0 },
+	{ "cancel", FB(F_SYMBOL) | FB(F_CLIENT_ID), false, ctl_cancel, 0 },
+	{ "cancel-all", FB(F_SYMBOL), false, ctl_cancel_all, 0 },
+	{ "signal", FB(F_SYMBOL) | FB(F_QTY) | FB(F_TP) | FB(F_SL), true, ctl_signal, 0 },
+	{ "liquidate", FB(F_REASON), false, ctl_liquidate, 0 },
+	{ "halt", 0, false, NULL, TL_CTL_HALT },
+	{ "pause", 0, false, NULL, TL_CTL_PAUSE },
+	{ "resume", 0, false, NULL, TL_CTL_RESUME },
+};
+
+int tl_cli_ctl(int argc, char **argv)
+{
+	ctl_args_t a;
+	const struct ctl_cmd *c = NULL;
+	int i, rc;
+
+	memset(&a, 0, sizeof a);
+	/* Global options, then the command word. */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			a.json = true;
+		} else if (!strcmp(argv[i], "--engine")) {
+			if (i + 1 >= argc)
+				return ctl_usage_err(NULL, "--engine needs a value");
+			a.engine = argv[++i];
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") ||
+			   !strcmp(argv[i], "help")) {
+			ctl_usage(stdout);
+			return TL_CLI_OK;
+		} else if (argv[i][0] == '-') {
+			return ctl_usage_err(NULL, "unknown option '%s'", argv[i]);
+		} else {
+			break;
+		}
+	}
+	if (i >= argc)
+		return ctl_usage_err(NULL, "which command? status, submit, cancel, "
+				     "cancel-all, signal, liquidate, halt, pause, resume");
+	for (size_t k = 0; k < sizeof ctl_cmds / sizeof ctl_cmds[0]; k++)
+		if (!strcmp(argv[i], ctl_cmds[k].name))
+			c = &ctl_cmds[k];
+	if (!c)
+		return ctl_usage_err(NULL, "unknown command '%s'", argv[i]);
+	a.cmd = c->name;
+	rc = ctl_parse_flags(&a, argc, argv, i + 1, c->flags, c->positional);
+	if (rc < 0)
+		return TL_CLI_OK; /* --help */
+	if (rc)
+		return rc;
+	if (a.engine && tl_shm_path(a.engine, (char[64]){ 0 }, 64) != 0)
+		return ctl_usage_err(a.cmd, "--engine: '%s' is not an engine name "
+				     "(1-%d characters A-Z a-z 0-9 _ -)", a.engine,
+				     TL_SHM_NAMELEN - 1);
+	return c->run ? c->run(&a) : ctl_control(&a, c->control);
+}

@@ -1,0 +1,185 @@
+/*
+ * cmd_run.c - `talon run -c CONFIG [--demo] [--duration S]`: start the
+ * engine and stay in the foreground, logging every event on stderr, until
+ * SIGINT/SIGTERM (or --duration). With --demo the main thread also runs
+ * the demo strategy (cli/demo.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/demo.h"
+#include "io/engine.h"
+#include "io/log.h"
+
+static volatile sig_atomic_t run_stop;
+
+static void run_on_signal(int sig)
+{
+	(void)sig;
+	run_stop = 1;
+}
+
+static int64_t run_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: talon run -c CONFIG [--demo] [--load RATE] [--duration SECONDS]\n"
+		"\n"
+		"Start the engine (ENGINE and IO threads, the venue from the config,\n"
+		"the shared-memory block /dev/shm/talon.<engine.name>) and log every\n"
+		"order, position and state event on stderr until SIGINT or SIGTERM.\n"
+		"\n"
+		"  -c, --config FILE   engine configuration (JSON), e.g. config/paper.json\n"
+		"      --demo          run the demo strategy on two symbols\n"
+		"      --load RATE     submit RATE orders/s (1..100000): market, limit and\n"
+		"                      cancel-all on two symbols (load tests, crash tests)\n"
+		"      --duration S    stop by itself after S seconds (1..86400)\n"
+		"  -h, --help          this help\n"
+		"\n"
+		"Operate it from another terminal with `talon ctl` (status, submit,\n"
+		"liquidate --reason TEXT, resume, ...).\n");
+}
+
+int tl_cli_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "demo", no_argument, NULL, 'd' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "load", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL;
+	int demo = 0;
+	long duration = 0;
+	long load = 0;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'd':
+			demo = 1;
+			break;
+		case 't': {
+			char *end;
+			errno = 0;
+			duration = strtol(optarg, &end, 10);
+			if (errno || *end || duration < 1 || duration > 86400) {
+				fprintf(stderr, "talon run: --duration: expected 1..86400 seconds, got '%s'\n",
+					optarg);
+				return TL_CLI_USAGE;
+			}
+			break;
+		}
+		case 'l': {
+			char *end;
+			errno = 0;
+			load = strtol(optarg, &end, 10);
+			if (errno || *end || load < 1 || load > 100000) {
+				fprintf(stderr, "talon run: --load: expected 1..100000 orders/s, got '%s'\n",
+					optarg);
+				return TL_CLI_USAGE;
+			}
+			break;
+		}
+		case 'h':
+			run_usage(stdout);
+			return TL_CLI_OK;
+		default:
+			run_usage(stderr);
+			return TL_CLI_USAGE;
+		}
+	}
+	if (!config || optind != argc) {
+		fprintf(stderr, "talon run: %s\n", config ? "unexpected argument" : "-c CONFIG is required");
+		run_usage(stderr);
+		return TL_CLI_USAGE;
+	}
+
+	char err[512];
+	tl_config_t cfg;
+	if (tl_config_load(&cfg, config, err, sizeof(err)) < 0) {
+		fprintf(stderr, "talon run: %s\n", err);
+		return TL_CLI_FAIL;
+	}
+	tl_log_set_level(cfg.log_level);
+	tl_engine_t *e = tl_engine_create(&cfg, NULL, err, sizeof(err));
+	if (!e) {
+		fprintf(stderr, "talon run: %s\n", err);
+		return TL_CLI_FAIL;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = run_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (tl_engine_start(e, err, sizeof(err)) < 0) {
+		fprintf(stderr, "talon run: %s\n", err);
+		tl_engine_close(e);
+		return TL_CLI_FAIL;
+	}
+	tl_log(TL_LOG_INFO,
+	       "engine '%s' running (pid %d, venue %s, %u symbols); stop with Ctrl-C; "
+	       "operate with: talon ctl --engine %s status",
+	       cfg.name, (int)getpid(), cfg.venue_type, cfg.n_symbols, cfg.name);
+
+	tl_demo_t d;
+	tl_load_t ld;
+	int64_t start = run_mono();
+	if (demo)
+		tl_demo_init(&d, e, start);
+	if (load)
+		tl_load_init(&ld, e, (uint32_t)load, start);
+	tl_event_t ev[256];
+	while (!run_stop) {
+		int64_t now = run_mono();
+		if (duration && now - start >= duration * 1000000000LL)
+			break;
+		if (demo)
+			tl_demo_step(&d, now);
+		if (load)
+			tl_load_step(&ld, now);
+		int n = tl_engine_poll(e, ev, 256);
+		for (int i = 0; i < n; i++)
+			if (!load || ev[i].priority >= 8)
+				tl_log_event(&ev[i]);	/* under load: only what matters */
+		if (n == 0) {
+			struct timespec ts = { 0, 1000000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	tl_log(TL_LOG_INFO, "stopping engine '%s'", cfg.name);
+	tl_engine_stop(e);
+	int n;
+	while ((n = tl_engine_poll(e, ev, 256)) > 0)
+		for (int i = 0; i < n; i++)
+			tl_log_event(&ev[i]);
+	tl_shm_snapshot_t s;
+	if (tl_engine_snapshot(e, &s)) {
+		char pnl[TL_FX_STRLEN];
+		tl_fx_format(s.total_pnl, -1, pnl, sizeof(pnl));
+		tl_log(TL_LOG_INFO,
+		       "final: state %s, %u open orders, %llu fills, total PnL %s USDT",
+		       tl_trading_state_name((tl_trading_state_t)s.state), s.open_orders,
+		       (unsigned long long)s.fills, pnl);
+	}
+	tl_engine_close(e);
+	return TL_CLI_OK;
+}

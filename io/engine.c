@@ -1,0 +1,879 @@
+/*
+ * engine.c - the ENGINE and IO agents and the strategy API (engine.h).
+ *
+ * Ownership:
+ *   ENGINE thread: kernel, cmd/vin/shm-ring consumer, req/evt/journal
+ *                  producer, engine staging queues, snapshot writer;
+ *   IO thread:     venue, req consumer, vin producer, IO staging;
+ *   strategy:      cmd producer, evt consumer (one thread).
+ * Nothing is shared except the rings, the shm block and atomics.
+ */
+#define _GNU_SOURCE
+#include "io/engine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io/paper.h"
+
+/* A preallocated FIFO for records that found their ring full. */
+typedef struct eng_stage {
+	tl_record_t *v;
+	uint32_t cap, head, n;      /* cap is a power of two */
+} eng_stage_t;
+
+struct tl_engine {
+	tl_config_t cfg;
+	tl_engine_opts_t opts;
+	tl_kernel_t k;
+	tl_sink_t sink;
+	tl_venue_t *venue;
+	tl_shm_t *shm;              /* shared block, or a private one (no_shm) */
+	bool shm_shared;
+	tl_inring_t cmd, vin;
+	tl_outring_t req, evr;
+	tl_recring_t jr;
+	bool journal;
+	eng_stage_t st_req, st_ev, st_j;   /* engine thread */
+	eng_stage_t st_vin;                /* IO thread */
+	tl_output_t io_batch[256];         /* IO thread: requests in hand */
+	uint32_t io_n;
+	tl_agent_t eng, io;
+	uint64_t in_seq;
+	tl_time_t now;
+	tl_time_t next_snap, snap_period;
+	uint32_t high_water[3];            /* req, evt, journal thresholds */
+	uint64_t lat_hist[64];             /* log2 ns of each busy loop's work */
+	tl_engine_counters_t ctr;
+	_Atomic bool eng_running;
+	_Atomic bool lost_shm;             /* another engine took the block */
+};
+
+static _Thread_local char eng_errmsg[256];
+
+const char *tl_engine_error(void)
+{
+	return eng_errmsg;
+}
+
+static inline tl_time_t eng_clock(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);	/* vDSO: no syscall */
+	return (tl_time_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
+}
+
+static inline tl_time_t eng_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (tl_time_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
+}
+
+static inline void eng_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/* ---- staging ------------------------------------------------------------ */
+
+static int stage_init(eng_stage_t *s, uint32_t cap, char *err, size_t errlen)
+{
+	uint32_t c = 64;
+	while (c < cap)
+		c <<= 1;
+	s->v = calloc(c, sizeof(*s->v));
+	if (!s->v) {
+		snprintf(err, errlen, "engine: out of memory for staging");
+		return -1;
+	}
+	s->cap = c;
+	s->head = s->n = 0;
+	return 0;
+}
+
+static void stage_free(eng_stage_t *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static inline bool stage_put(eng_stage_t *s, const void *rec, size_t len)
+{
+	if (s->n == s->cap)
+		return false;
+	tl_record_t *d = &s->v[(s->head + s->n) & (s->cap - 1)];
+	memcpy(d, rec, len);
+	s->n++;
+	return true;
+}
+
+static inline tl_record_t *stage_peek(eng_stage_t *s)
+{
+	return s->n ? &s->v[s->head] : NULL;
+}
+
+static inline void stage_drop_head(eng_stage_t *s)
+{
+	s->head = (s->head + 1) & (s->cap - 1);
+	s->n--;
+}
+
+/* Move staged records into their ring while it has room. */
+static int flush_out(eng_stage_t *s, tl_outring_t *q)
+{
+	int moved = 0;
+	tl_record_t *r;
+	while ((r = stage_peek(s)) && tl_outring_push(q, &r->u.out)) {
+		stage_drop_head(s);
+		moved++;
+	}
+	return moved;
+}
+
+static int flush_rec(eng_stage_t *s, tl_recring_t *q)
+{
+	int moved = 0;
+	tl_record_t *r;
+	while ((r = stage_peek(s)) && tl_recring_push(q, r)) {
+		stage_drop_head(s);
+		moved++;
+	}
+	return moved;
+}
+
+static int flush_in(eng_stage_t *s, tl_inring_t *q)
+{
+	int moved = 0;
+	tl_record_t *r;
+	while ((r = stage_peek(s)) && tl_inring_push(q, &r->u.in)) {
+		stage_drop_head(s);
+		moved++;
+	}
+	return moved;
+}
+
+/* ---- engine-side routing -------------------------------------------------- */
+
+/* Put an output on its ring, behind anything already staged for it. When
+ * the stage itself is full the engine waits for the consumer: it never
+ * drops a record. */
+static void route_out(tl_engine_t *e, eng_stage_t *s, tl_outring_t *q,
+		      const tl_output_t *o)
+{
+	if (s->n == 0 && tl_outring_push(q, o))
+		return;
+	atomic_fetch_add_explicit(&e->ctr.staged, 1, memory_order_relaxed);
+	while (!stage_put(s, o, sizeof(*o))) {
+		atomic_fetch_add_explicit(&e->ctr.stalls, 1, memory_order_relaxed);
+		while (flush_out(s, q) == 0)
+			eng_relax();
+	}
+}
+
+static void route_journal(tl_engine_t *e, const tl_record_t *r)
+{
+	eng_stage_t *s = &e->st_j;
+	if (s->n == 0 && tl_recring_push(&e->jr, r))
+		return;
+	atomic_fetch_add_explicit(&e->ctr.staged, 1, memory_order_relaxed);
+	while (!stage_put(s, r, sizeof(*r))) {
+		atomic_fetch_add_explicit(&e->ctr.stalls, 1, memory_order_relaxed);
+		while (flush_rec(s, &e->jr) == 0)
+			eng_relax();
+	}
+}
+
+static void eng_emit(void *ctx, const tl_output_t *o)
+{
+	tl_engine_t *e = ctx;
+	if (e->journal) {
+		tl_record_t r;
+		r.u.out = *o;
+		r.u.hdr.flags |= TL_REC_OUTPUT;
+		route_journal(e, &r);
+	}
+	switch (o->hdr.type) {
+	case TL_OUT_REQ_NEW:
+	case TL_OUT_REQ_CANCEL:
+	case TL_OUT_REQ_QUERY:
+		route_out(e, &e->st_req, &e->req, o);
+		break;
+	case TL_OUT_EVENT:
+		route_out(e, &e->st_ev, &e->evr, o);
+		break;
+	default:
+		break;		/* ID_RESERVE: journal only */
+	}
+}
+
+static tl_reject_t eng_apply(tl_engine_t *e, tl_input_t *in, uint64_t *h)
+{
+	in->hdr.seq = ++e->in_seq;
+	in->hdr.time = e->now;
+	in->hdr.flags = 0;
+	in->hdr.cause_seq = 0;
+	if (e->journal) {
+		tl_record_t r;
+		r.u.in = *in;
+		route_journal(e, &r);
+	}
+	return tl_kernel_apply(&e->k, in, &e->sink, h);
+}
+
+/* Above the high-water mark on any output path: refuse new orders. */
+static bool eng_pressure(tl_engine_t *e)
+{
+	if (e->st_req.n || tl_ring_used(&e->req.r) >= e->high_water[0])
+		return true;
+	if (e->st_ev.n || tl_ring_used(&e->evr.r) >= e->high_water[1])
+		return true;
+	if (e->journal && (e->st_j.n || tl_ring_used(&e->jr.r) >= e->high_water[2]))
+		return true;
+	return false;
+}
+
+static bool eng_is_order_cmd(const tl_input_t *in)
+{
+	return in->hdr.type == TL_IN_SUBMIT || in->hdr.type == TL_IN_SIGNAL;
+}
+
+/* Refuse a strategy command without the kernel (back-pressure). */
+static void eng_refuse(tl_engine_t *e, const tl_input_t *in)
+{
+	tl_output_t o;
+	memset(&o, 0, sizeof(o));
+	o.hdr.type = TL_OUT_EVENT;
+	o.hdr.time = e->now;
+	o.u.ev.type = TL_EV_ORDER_REJECTED;
+	o.u.ev.priority = (uint8_t)tl_event_priority(TL_EV_ORDER_REJECTED);
+	const char *sym = in->hdr.type == TL_IN_SUBMIT ? in->u.submit.symbol
+						      : in->u.signal.symbol;
+	snprintf(o.u.ev.symbol, TL_SYMBOL_NAMELEN, "%.*s", TL_SYMBOL_NAMELEN - 1, sym);
+	o.u.ev.u.order.status = TL_ST_REJECTED;
+	o.u.ev.u.order.reject = TL_REJ_BACKPRESSURE;
+	o.u.ev.u.order.user_ref = in->hdr.type == TL_IN_SUBMIT ? in->u.submit.user_ref
+							      : in->u.signal.user_ref;
+	snprintf(o.u.ev.text, TL_TEXT_LEN, "%s", tl_reject_msg(TL_REJ_BACKPRESSURE));
+	atomic_fetch_add_explicit(&e->ctr.backpressure, 1, memory_order_relaxed);
+	route_out(e, &e->st_ev, &e->evr, &o);
+}
+
+/* ---- snapshot ----------------------------------------------------------------- */
+
+/* Percentile of a log2 histogram: the upper bound of the bucket holding
+ * the p-quantile (so within 2x of the truth; a summary for operators). */
+static uint64_t eng_hist_pct(const uint64_t *h, double p)
+{
+	uint64_t total = 0, acc = 0;
+	for (int i = 0; i < 64; i++)
+		total += h[i];
+	if (!total)
+		return 0;
+	uint64_t want = (uint64_t)((double)(total - 1) * p);
+	for (int i = 0; i < 63; i++) {
+		acc += h[i];
+		if (acc > want)
+			return 2ULL << i;
+	}
+	return UINT64_MAX;
+}
+
+static void eng_publish(tl_engine_t *e)
+{
+	tl_shm_snapshot_t s;
+	memset(&s, 0, sizeof(s));
+	const tl_kernel_t *k = &e->k;
+	s.published = e->now;
+	s.state = k->state;
+	s.open_orders = k->orders.n_active;
+	s.tracked_orders = k->orders.n_active + k->orders.n_terminal;
+	for (uint32_t i = 0; i < k->syms.count * 3 && s.n_pos < TL_SHM_POS_MAX; i++) {
+		const tl_position_t *p = &k->pos[i];
+		if (p->status == TL_POS_FLAT && p->qty == 0)
+			continue;
+		tl_shm_pos_t *d = &s.pos[s.n_pos++];
+		memcpy(d->symbol, k->syms.sym[p->sym].name, TL_SYMBOL_NAMELEN);
+		d->pos_side = p->pos_side;
+		d->status = p->status;
+		d->qty = p->qty;
+		d->entry = p->entry;
+		d->mark = p->mark;
+		d->unrealized = p->unrealized;
+		d->realized = p->realized;
+		d->commission = p->commission;
+		d->roe = tl_pos_roe(p, p->mark);
+		d->leverage = p->leverage;
+	}
+	s.total_pnl = tl_kernel_total_pnl(k);
+	const tl_kernel_counters_t *c = &k->ctr;
+	s.inputs = c->inputs;
+	s.outputs = c->outputs;
+	s.events = c->events;
+	s.submitted = c->orders_submitted;
+	s.refused = c->orders_refused;
+	s.filled = c->orders_filled;
+	s.canceled = c->orders_canceled;
+	s.rejected = c->orders_rejected;
+	s.failed = c->orders_failed;
+	s.expired = c->orders_expired;
+	s.unknown = c->orders_unknown;
+	s.fills = c->fills;
+	s.duplicate_fills = c->duplicate_fills;
+	s.invalid_transitions = c->invalid_transitions;
+	s.backpressure = atomic_load_explicit(&e->ctr.backpressure, memory_order_relaxed);
+	s.emg_active = k->emg.active;
+	s.emg_total = k->emg.total;
+	s.emg_ok = k->emg.ok;
+	s.emg_failed = k->emg.failed;
+	s.emg_canceled = k->emg.canceled;
+	s.emg_started = k->emg.started;
+	s.emg_completed = k->emg.completed;
+	memcpy(s.emg_reason, k->emg.reason, TL_TEXT_LEN);
+	s.lat_p50 = eng_hist_pct(e->lat_hist, 0.50);
+	s.lat_p99 = eng_hist_pct(e->lat_hist, 0.99);
+	s.lat_max = eng_hist_pct(e->lat_hist, 1.0);
+	tl_shm_publish(e->shm, &s);
+	atomic_store_explicit(&e->shm->state, k->state, memory_order_release);
+}
+
+/* ---- the ENGINE agent ----------------------------------------------------------- */
+
+#define ENG_BUDGET 256   /* records of one kind per loop, so none starves */
+
+static void eng_ctl(tl_engine_t *e, tl_ctl_req_t *rq)
+{
+	uint64_t h = 0;
+	tl_reject_t r;
+	atomic_fetch_add_explicit(&e->ctr.ctl_requests, 1, memory_order_relaxed);
+	if (rq->kind != TL_CTLK_INPUT || rq->in.hdr.type < TL_IN_SUBMIT ||
+	    rq->in.hdr.type > TL_IN_CONTROL) {
+		tl_shm_reply(e->shm, rq->id, TL_REJ_BAD_PARAM, "", "not a command");
+		return;
+	}
+	if (eng_is_order_cmd(&rq->in) && eng_pressure(e)) {
+		atomic_fetch_add_explicit(&e->ctr.backpressure, 1, memory_order_relaxed);
+		tl_shm_reply(e->shm, rq->id, TL_REJ_BACKPRESSURE, "",
+			     tl_reject_msg(TL_REJ_BACKPRESSURE));
+		return;
+	}
+	r = eng_apply(e, &rq->in, &h);
+	const tl_order_t *o = h ? tl_orders_get(&e->k.orders, h) : NULL;
+	tl_shm_reply(e->shm, rq->id, r, o ? o->client_id : "", tl_reject_msg(r));
+}
+
+static int eng_work(void *ctx)
+{
+	tl_engine_t *e = ctx;
+	int work = 0;
+	tl_time_t t0 = eng_mono();
+	e->now = eng_clock();
+	atomic_fetch_add_explicit(&e->ctr.loops, 1, memory_order_relaxed);
+	if (e->shm_shared && !tl_shm_heartbeat(e->shm, e->now)) {
+		/* Another engine took our block over (we looked dead to it):
+		 * stop trading rather than run two engines under one name. */
+		atomic_store_explicit(&e->lost_shm, true, memory_order_release);
+		atomic_store_explicit(&e->eng.stop, true, memory_order_release);
+		return 0;
+	}
+	if (!e->shm_shared)
+		atomic_store_explicit(&e->shm->heartbeat, e->now, memory_order_relaxed);
+
+	/* 1. The kill switch: one word, read every loop. */
+	tl_kill_cmd_t kc;
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	if (tl_shm_kill_poll(e->shm, &kc, in.u.control.reason,
+			     sizeof(in.u.control.reason)) && kc == TL_KILL_LIQUIDATE) {
+		in.hdr.type = TL_IN_CONTROL;
+		in.u.control.cmd = TL_CTL_LIQUIDATE;
+		eng_apply(e, &in, NULL);
+		atomic_fetch_add_explicit(&e->ctr.kill_seen, 1, memory_order_relaxed);
+		work++;
+	}
+
+	/* 2. Staged outputs first, so ring order is kept. */
+	work += flush_out(&e->st_req, &e->req);
+	work += flush_out(&e->st_ev, &e->evr);
+	if (e->journal)
+		work += flush_rec(&e->st_j, &e->jr);
+
+	/* 3. Venue events: always taken. */
+	for (int i = 0; i < ENG_BUDGET && tl_inring_pop(&e->vin, &in); i++) {
+		eng_apply(e, &in, NULL);
+		work++;
+	}
+
+	/* 4. Operator requests. */
+	tl_ctl_req_t rq;
+	for (int i = 0; i < 16 && tl_shm_next_request(e->shm, &rq); i++) {
+		eng_ctl(e, &rq);
+		work++;
+	}
+
+	/* 5. Strategy commands, only while the event ring can take answers. */
+	for (int i = 0; i < ENG_BUDGET; i++) {
+		if (tl_ring_free(&e->evr.r) < 64 || e->st_ev.n > e->st_ev.cap / 2)
+			break;
+		if (!tl_inring_pop(&e->cmd, &in))
+			break;
+		if (eng_is_order_cmd(&in) && eng_pressure(e))
+			eng_refuse(e, &in);
+		else
+			eng_apply(e, &in, NULL);
+		work++;
+	}
+
+	/* 6. Timers. */
+	if (e->now >= tl_kernel_next_deadline(&e->k)) {
+		memset(&in, 0, sizeof(in));
+		in.hdr.type = TL_IN_TICK;
+		eng_apply(e, &in, NULL);
+	}
+
+	/* 7. Snapshot at a bounded rate. */
+	if (e->now >= e->next_snap) {
+		eng_publish(e);
+		e->next_snap = e->now + e->snap_period;
+	}
+	if (work) {
+		uint64_t d = (uint64_t)(eng_mono() - t0);
+		e->lat_hist[d ? 63 - __builtin_clzll(d) : 0]++;
+	}
+	return work;
+}
+
+static void eng_on_start(void *ctx)
+{
+	tl_engine_t *e = ctx;
+	atomic_store_explicit(&e->eng_running, true, memory_order_release);
+}
+
+static void eng_on_stop(void *ctx)
+{
+	tl_engine_t *e = ctx;
+	/* Drain: take what the venue already said, push out what is staged,
+	 * for at most 200 ms, then publish the final snapshot. */
+	tl_time_t end = eng_mono() + 200 * TL_NS_PER_MS;
+	tl_input_t in;
+	while (eng_mono() < end) {
+		int w = 0;
+		e->now = eng_clock();
+		while (tl_inring_pop(&e->vin, &in)) {
+			eng_apply(e, &in, NULL);
+			w++;
+		}
+		w += flush_out(&e->st_req, &e->req);
+		w += flush_out(&e->st_ev, &e->evr);
+		if (e->journal)
+			w += flush_rec(&e->st_j, &e->jr);
+		if (!w && !e->st_ev.n && !e->st_req.n && !e->st_j.n)
+			break;
+	}
+	eng_publish(e);
+	atomic_store_explicit(&e->eng_running, false, memory_order_release);
+}
+
+/* ---- the IO agent ------------------------------------------------------------------ */
+
+static void io_emit(void *ctx, const tl_input_t *in)
+{
+	tl_engine_t *e = ctx;
+	eng_stage_t *s = &e->st_vin;
+	if (s->n == 0 && tl_inring_push(&e->vin, in))
+		return;
+	while (!stage_put(s, in, sizeof(*in))) {
+		while (flush_in(s, &e->vin) == 0)
+			eng_relax();
+	}
+}
+
+static void io_fail(tl_engine_t *e, const tl_out_req_t *r, tl_req_kind_t kind,
+		    int rc, tl_time_t now)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_REQ_ERROR;
+	in.hdr.time = now;
+	memcpy(in.u.error.client_id, r->client_id, TL_CLID_LEN);
+	in.u.error.req = (uint8_t)kind;
+	in.u.error.outcome.transport = TL_TR_LOCAL;
+	snprintf(in.u.error.text, sizeof(in.u.error.text), "venue refused request: %s",
+		 strerror(-rc));
+	io_emit(e, &in);
+}
+
+/* Hand one request to the venue; false when it must wait (-EAGAIN). */
+static bool io_send(tl_engine_t *e, const tl_output_t *o, tl_time_t now)
+{
+	const tl_venue_ops_t *ops = e->venue->ops;
+	int rc;
+	tl_req_kind_t kind;
+	switch (o->hdr.type) {
+	case TL_OUT_REQ_NEW:
+		kind = TL_REQ_NEW;
+		rc = ops->submit(e->venue, &o->u.req, now);
+		break;
+	case TL_OUT_REQ_CANCEL:
+		kind = TL_REQ_CANCEL;
+		rc = ops->cancel(e->venue, &o->u.req, now);
+		break;
+	case TL_OUT_REQ_QUERY:
+		kind = TL_REQ_QUERY;
+		rc = ops->query(e->venue, &o->u.req, now);
+		break;
+	default:
+		return true;
+	}
+	if (rc == -EAGAIN)
+		return false;
+	if (rc < 0)
+		io_fail(e, &o->u.req, kind, rc, now);
+	return true;
+}
+
+static int io_work(void *ctx)
+{
+	tl_engine_t *e = ctx;
+	int work = 0;
+	tl_time_t now = eng_clock();
+	work += flush_in(&e->st_vin, &e->vin);
+	/* Refill the batch, then send urgent requests (cancels, emergency
+	 * closes) before the rest. */
+	while (e->io_n < 256 && tl_outring_pop(&e->req, &e->io_batch[e->io_n]))
+		e->io_n++;
+	if (e->io_n) {
+		uint32_t keep = 0;
+		for (int pass = 0; pass < 2; pass++) {
+			for (uint32_t i = 0; i < e->io_n; i++) {
+				tl_output_t *o = &e->io_batch[i];
+				if (o->hdr.type == 0 || (pass == 0) != (o->u.req.urgent != 0))
+					continue;
+				if (io_send(e, o, now)) {
+					o->hdr.type = 0;	/* done */
+					work++;
+				}
+			}
+		}
+		for (uint32_t i = 0; i < e->io_n; i++)
+			if (e->io_batch[i].hdr.type != 0)
+				e->io_batch[keep++] = e->io_batch[i];
+		e->io_n = keep;
+	}
+	work += e->venue->ops->poll(e->venue, now);
+	return work;
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------ */
+
+tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *opts,
+			      char *err, size_t errlen)
+{
+	tl_engine_t *e = calloc(1, sizeof(*e));
+	if (!e) {
+		snprintf(err, errlen, "engine: out of memory");
+		return NULL;
+	}
+	e->cfg = *cfg;
+	if (opts)
+		e->opts = *opts;
+	if (e->opts.name)
+		snprintf(e->cfg.name, sizeof(e->cfg.name), "%s", e->opts.name);
+	e->opts.name = NULL;
+
+	tl_symbols_t syms;
+	memset(&syms, 0, sizeof(syms));
+	if (tl_config_symbols(&e->cfg, &syms, err, errlen) < 0)
+		goto fail;
+	if (tl_kernel_init(&e->k, &e->cfg.kernel, &syms, err, errlen) < 0) {
+		tl_symbols_free(&syms);
+		goto fail;
+	}
+	for (uint32_t i = 0; i < e->cfg.n_symbols; i++)
+		if (e->cfg.leverage[i] &&
+		    tl_kernel_set_leverage(&e->k, e->cfg.symbols[i], e->cfg.leverage[i]) < 0) {
+			snprintf(err, errlen, "symbols.leverage.%s: expected 1..125",
+				 e->cfg.symbols[i]);
+			goto fail;
+		}
+	e->sink.emit = eng_emit;
+	e->sink.ctx = e;
+	e->journal = e->cfg.journal_path[0] != '\0' || e->opts.journal_ring;
+	if (tl_inring_init(&e->cmd, e->cfg.ring_command, err, errlen) < 0 ||
+	    tl_inring_init(&e->vin, e->cfg.ring_venue, err, errlen) < 0 ||
+	    tl_outring_init(&e->req, e->cfg.ring_request, err, errlen) < 0 ||
+	    tl_outring_init(&e->evr, e->cfg.ring_event, err, errlen) < 0 ||
+	    (e->journal && tl_recring_init(&e->jr, e->cfg.ring_journal, err, errlen) < 0))
+		goto fail;
+	uint32_t hw = e->cfg.high_water_pct ? e->cfg.high_water_pct : 75;
+	e->high_water[0] = (uint32_t)((uint64_t)(e->cfg.ring_request - 1) * hw / 100);
+	e->high_water[1] = (uint32_t)((uint64_t)(e->cfg.ring_event - 1) * hw / 100);
+	e->high_water[2] = (uint32_t)((uint64_t)(e->cfg.ring_journal - 1) * hw / 100);
+	/* Staging must hold the largest burst one input can cause: a
+	 * liquidation cancels and closes everything. */
+	uint32_t burst = e->cfg.kernel.order_cap * 4 + 1024;
+	if (stage_init(&e->st_req, burst, err, errlen) < 0 ||
+	    stage_init(&e->st_ev, burst, err, errlen) < 0 ||
+	    stage_init(&e->st_j, e->journal ? burst * 2 : 64, err, errlen) < 0 ||
+	    stage_init(&e->st_vin, e->cfg.ring_venue, err, errlen) < 0)
+		goto fail;
+
+	if (strcmp(e->cfg.venue_type, "paper") == 0) {
+		e->venue = tl_paper_create(&e->cfg.paper, &e->k.syms, e->cfg.kernel.hedge_mode,
+					   io_emit, e, err, errlen);
+		if (!e->venue)
+			goto fail;
+	} else {
+		snprintf(err, errlen, "venue.type: \"%s\" is not available (expected \"paper\")",
+			 e->cfg.venue_type);
+		goto fail;
+	}
+
+	if (e->opts.no_shm) {
+		e->shm = calloc(1, sizeof(*e->shm));
+		if (!e->shm) {
+			snprintf(err, errlen, "engine: out of memory");
+			goto fail;
+		}
+		ck_ring_init(&e->shm->ctl_ring, TL_SHM_CTL_SLOTS);
+	} else {
+		if (tl_shm_create(e->cfg.name, &e->shm, err, errlen) < 0)
+			goto fail;
+		e->shm_shared = true;
+	}
+	e->snap_period = TL_NS_PER_S / (e->cfg.snapshot_hz ? e->cfg.snapshot_hz : 10);
+
+	e->eng = (tl_agent_t){ .name = "tl-engine", .cfg = e->cfg.engine,
+			       .do_work = eng_work, .on_start = eng_on_start,
+			       .on_stop = eng_on_stop, .ctx = e };
+	e->io = (tl_agent_t){ .name = "tl-io", .cfg = e->cfg.io, .do_work = io_work,
+			      .ctx = e };
+	return e;
+fail:
+	tl_engine_close(e);
+	return NULL;
+}
+
+int tl_engine_start(tl_engine_t *e, char *err, size_t errlen)
+{
+	e->now = eng_clock();
+	atomic_store(&e->shm->pid, (int32_t)getpid());
+	atomic_store(&e->shm->heartbeat, e->now);
+	eng_publish(e);
+	if (tl_agent_start(&e->io, err, errlen) < 0)
+		return -1;
+	if (tl_agent_start(&e->eng, err, errlen) < 0) {
+		tl_agent_stop(&e->io);
+		return -1;
+	}
+	while (!atomic_load_explicit(&e->eng.running, memory_order_acquire))
+		sched_yield();
+	return 0;
+}
+
+void tl_engine_stop(tl_engine_t *e)
+{
+	tl_agent_stop(&e->eng);	/* drains and publishes the final snapshot */
+	tl_agent_stop(&e->io);
+	/* Events the IO thread handed over after the engine stopped stay in
+	 * the ring; nothing is applied without the engine. */
+	if (e->shm)
+		atomic_store(&e->shm->pid, 0);
+}
+
+tl_engine_t *tl_engine_open(const char *config_path, const tl_engine_opts_t *opts,
+			    char *err, size_t errlen)
+{
+	tl_config_t cfg;
+	if (tl_config_load(&cfg, config_path, err, errlen) < 0)
+		return NULL;
+	tl_engine_t *e = tl_engine_create(&cfg, opts, err, errlen);
+	if (!e)
+		return NULL;
+	if (tl_engine_start(e, err, errlen) < 0) {
+		tl_engine_close(e);
+		return NULL;
+	}
+	return e;
+}
+
+void tl_engine_close(tl_engine_t *e)
+{
+	if (!e)
+		return;
+	tl_engine_stop(e);
+	if (e->venue)
+		e->venue->ops->destroy(e->venue);
+	if (e->shm_shared)
+		tl_shm_detach(e->shm, e->cfg.name, true);
+	else
+		free(e->shm);
+	tl_inring_free(&e->cmd);
+	tl_inring_free(&e->vin);
+	tl_outring_free(&e->req);
+	tl_outring_free(&e->evr);
+	tl_recring_free(&e->jr);
+	stage_free(&e->st_req);
+	stage_free(&e->st_ev);
+	stage_free(&e->st_j);
+	stage_free(&e->st_vin);
+	tl_kernel_free(&e->k);
+	free(e);
+}
+
+/* ---- strategy API ---------------------------------------------------------------------- */
+
+static int api_push(tl_engine_t *e, tl_input_t *in)
+{
+	return tl_inring_push(&e->cmd, in) ? 0 : -EAGAIN;
+}
+
+static int api_fx(const char *s, const char *what, tl_fx_t *out)
+{
+	*out = 0;
+	if (!s || !*s)
+		return 0;
+	tl_fx_err_t r = tl_fx_parse_cstr(s, out);
+	if (r != TL_FX_OK) {
+		snprintf(eng_errmsg, sizeof(eng_errmsg), "%s \"%s\": %s", what, s,
+			 tl_fx_strerror(r));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int api_symbol(char *dst, const char *src)
+{
+	if (!src || !*src || strlen(src) >= TL_SYMBOL_NAMELEN) {
+		snprintf(eng_errmsg, sizeof(eng_errmsg), "symbol: expected 1..%d characters",
+			 TL_SYMBOL_NAMELEN - 1);
+		return -EINVAL;
+	}
+	memcpy(dst, src, strlen(src) + 1);
+	return 0;
+}
+
+int tl_engine_submit(tl_engine_t *e, const tl_order_spec_t *o, uint64_t user_ref)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_SUBMIT;
+	tl_in_submit_t *s = &in.u.submit;
+	if (api_symbol(s->symbol, o->symbol) < 0 ||
+	    api_fx(o->qty, "qty", &s->qty) < 0 ||
+	    api_fx(o->price, "price", &s->price) < 0 ||
+	    api_fx(o->stop_price, "stop_price", &s->stop_price) < 0 ||
+	    api_fx(o->tp, "tp", &s->tp) < 0 || api_fx(o->sl, "sl", &s->sl) < 0)
+		return -EINVAL;
+	s->side = (uint8_t)o->side;
+	s->type = (uint8_t)o->type;
+	s->tif = (uint8_t)o->tif;
+	s->pos_side = (uint8_t)o->pos_side;
+	s->reduce_only = o->reduce_only;
+	s->user_ref = user_ref;
+	return api_push(e, &in);
+}
+
+int tl_engine_signal(tl_engine_t *e, tl_signal_t sig, const char *symbol,
+		     const char *qty, const char *price, const char *tp,
+		     const char *sl, uint64_t user_ref)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_SIGNAL;
+	tl_in_signal_t *s = &in.u.signal;
+	if (api_symbol(s->symbol, symbol) < 0 || api_fx(qty, "qty", &s->qty) < 0 ||
+	    api_fx(price, "price", &s->price) < 0 || api_fx(tp, "tp", &s->tp) < 0 ||
+	    api_fx(sl, "sl", &s->sl) < 0)
+		return -EINVAL;
+	s->signal = (uint8_t)sig;
+	s->user_ref = user_ref;
+	return api_push(e, &in);
+}
+
+int tl_engine_cancel(tl_engine_t *e, const char *client_id, uint64_t user_ref)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_CANCEL;
+	if (!client_id || strlen(client_id) > TL_CLID_MAX) {
+		snprintf(eng_errmsg, sizeof(eng_errmsg), "client id: expected 1..36 characters");
+		return -EINVAL;
+	}
+	memcpy(in.u.cancel.client_id, client_id, strlen(client_id) + 1);
+	in.u.cancel.user_ref = user_ref;
+	return api_push(e, &in);
+}
+
+int tl_engine_cancel_all(tl_engine_t *e, const char *symbol)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_CANCEL_ALL;
+	if (symbol && *symbol && api_symbol(in.u.cancel.symbol, symbol) < 0)
+		return -EINVAL;
+	return api_push(e, &in);
+}
+
+int tl_engine_control(tl_engine_t *e, tl_ctl_cmd_t cmd, const char *reason)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_CONTROL;
+	in.u.control.cmd = (uint8_t)cmd;
+	if (reason)
+		snprintf(in.u.control.reason, sizeof(in.u.control.reason), "%s", reason);
+	return api_push(e, &in);
+}
+
+int tl_engine_poll(tl_engine_t *e, tl_event_t *out, int max)
+{
+	int n = 0;
+	tl_output_t o;
+	while (n < max && tl_outring_pop(&e->evr, &o))
+		out[n++] = o.u.ev;
+	return n;
+}
+
+bool tl_engine_snapshot(tl_engine_t *e, tl_shm_snapshot_t *out)
+{
+	return tl_shm_read_snapshot(e->shm, out);
+}
+
+int tl_engine_status(tl_engine_t *e, tl_engine_status_t *st)
+{
+	tl_shm_snapshot_t s;
+	if (!tl_engine_snapshot(e, &s))
+		return -EAGAIN;
+	st->state = (tl_trading_state_t)s.state;
+	st->open_orders = s.open_orders;
+	st->fills = s.fills;
+	st->submitted = s.submitted;
+	st->refused = s.refused;
+	st->backpressure = s.backpressure;
+	st->total_pnl = s.total_pnl;
+	return 0;
+}
+
+bool tl_engine_journal_pop(tl_engine_t *e, tl_record_t *rec)
+{
+	return e->journal && tl_recring_pop(&e->jr, rec);
+}
+
+const tl_config_t *tl_engine_config(const tl_engine_t *e) { return &e->cfg; }
+const tl_engine_counters_t *tl_engine_counters(const tl_engine_t *e) { return &e->ctr; }
+tl_venue_t *tl_engine_venue(tl_engine_t *e) { return e->venue; }
+
+bool tl_engine_thread(tl_engine_t *e, pthread_t *out)
+{
+	if (!atomic_load_explicit(&e->eng_running, memory_order_acquire))
+		return false;
+	*out = e->eng.thread;
+	return true;
+}

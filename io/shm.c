@@ -1,0 +1,527 @@
+/*
+ * shm.c - the engine's shared-memory control block (see shm.h for who
+ * writes what).
+ *
+ * Divided into: names and clocks; create / attach / detach (the only
+ * syscalls); liveness; the seqlock snapshot; the kill switch word; the
+ * ctl request ring and the reply slots.
+ *
+ * Invariants:
+ *   1. magic is stored last (release) when a block is (re)initialised and
+ *      loaded first (acquire) on attach, so a reader never sees a half-
+ *      initialised block as valid.
+ *   2. Creation and takeover hold flock(LOCK_EX) on the object, so two
+ *      engines starting at once cannot both take the same name.
+ *   3. snap_seq is odd exactly while the engine is copying a snapshot in;
+ *      a reader's copy is used only if seq was even and unchanged around
+ *      it.
+ *   4. kill.seq only grows; kill.seen <= kill.seq; the engine acts on every
+ *      change (it reports the latest cmd/reason, never a lost one).
+ *   5. A reply slot holds request `id` only while its id word == id; the
+ *      engine clears the word before rewriting the slot, so a waiter that
+ *      reads id, copies, then reads id again gets a consistent reply.
+ *
+ * Data races and the C11 model: every byte that is written by one process
+ * while another may read it (snapshot, kill reason, reply fields) is copied
+ * with atomic word/byte accesses (release stores, acquire loads; relaxed
+ * for the kill reason, which the seq word orders), which compile to plain
+ * moves on x86 but make the seqlock a race-free program for the compiler
+ * and for ThreadSanitizer. The ck ring's own accesses are volatile loads/stores
+ * plus fences that TSan cannot follow, so under TSan the ring operations
+ * run with TSan's access checks off and the hand-off is declared with
+ * __tsan_release/__tsan_acquire on the ring.
+ */
+#define _GNU_SOURCE
+#include "io/shm.h"
+#include "io/tsan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static_assert(sizeof(tl_shm_snapshot_t) % 8 == 0, "snapshot copied by words");
+static_assert(offsetof(tl_shm_reply_t, result) == 8, "reply body after id");
+static_assert((sizeof(tl_shm_reply_t) - 8) % 8 == 0, "reply copied by words");
+static_assert(sizeof(tl_shm_t) < UINT32_MAX, "size field");
+static_assert((TL_SHM_CTL_SLOTS & (TL_SHM_CTL_SLOTS - 1)) == 0, "ring size");
+
+/* The engine's pid, cached: the heartbeat runs on the engine thread every
+ * loop and must not make a syscall (getpid is one; glibc no longer caches
+ * it). Set when this process creates a block. */
+static _Atomic int32_t shm_self_pid;
+
+/* ---- ThreadSanitizer hooks for the ck ring ------------------------------ */
+
+#define shm_tsan_release(p) tl_tsan_release(p)
+#define shm_tsan_acquire(p) tl_tsan_acquire(p)
+#define shm_tsan_ignore_begin() tl_tsan_ignore_begin()
+#define shm_tsan_ignore_end() tl_tsan_ignore_end()
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static int64_t shm_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
+}
+
+static bool shm_name_ok(const char *engine)
+{
+	size_t n = 0;
+
+	if (!engine)
+		return false;
+	for (; engine[n]; n++) {
+		char c = engine[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+		if (n + 1 >= TL_SHM_NAMELEN)
+			return false;
+	}
+	return n > 0;
+}
+
+/* Atomic word copies into shared memory (release stores) and out of it
+ * (acquire loads); pointers 8-byte aligned, n % 8 == 0. Release on each
+ * store keeps an earlier "odd"/"cleared" marker store ordered before the
+ * data, acquire on each load keeps the later recheck of the marker ordered
+ * after it: the seqlock's fences, per word (plain moves on x86; GCC
+ * refuses atomic_thread_fence under -fsanitize=thread). */
+static void shm_store_words(void *dst, const void *src, size_t n)
+{
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+
+	for (size_t i = 0; i < n / 8; i++)
+		__atomic_store_n(&d[i], s[i], __ATOMIC_RELEASE);
+}
+
+static void shm_load_words(void *dst, const void *src, size_t n)
+{
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+
+	for (size_t i = 0; i < n / 8; i++)
+		d[i] = __atomic_load_n(&s[i], __ATOMIC_ACQUIRE);
+}
+
+/* Bounded string copy into a shared char array; always NUL-terminated. */
+static void shm_store_text(char *dst, size_t cap, const char *src)
+{
+	size_t i = 0;
+
+	if (src)
+		for (; i + 1 < cap && src[i]; i++)
+			__atomic_store_n(&dst[i], src[i], __ATOMIC_RELAXED);
+	for (; i < cap; i++)
+		__atomic_store_n(&dst[i], '\0', __ATOMIC_RELAXED);
+}
+
+static void shm_load_text(char *dst, size_t len, const char *src, size_t cap)
+{
+	size_t i;
+
+	if (!dst || len == 0)
+		return;
+	for (i = 0; i + 1 < len && i < cap; i++) {
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+		if (!dst[i])
+			return;
+	}
+	dst[i] = '\0';
+}
+
+int tl_shm_path(const char *engine, char *out, size_t len)
+{
+	int n;
+
+	if (!shm_name_ok(engine))
+		return -1;
+	n = snprintf(out, len, "/talon.%s", engine);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* ---- create / attach / detach ---------------------------------------------- */
+
+/* Fresh block for `engine`, owned by this process. The caller holds the
+ * object's flock; the mapping is the object's full size. */
+static void shm_init(tl_shm_t *s, const char *engine)
+{
+	int64_t now = shm_now();
+
+	__atomic_store_n(&s->magic, 0, __ATOMIC_RELEASE);
+	memset((char *)s + sizeof s->magic, 0, sizeof *s - sizeof s->magic);
+	s->version = TL_SHM_VERSION;
+	s->size = (uint32_t)sizeof *s;
+	snprintf(s->name, sizeof s->name, "%s", engine);
+	s->started = now;
+	atomic_store_explicit(&s->heartbeat, now, memory_order_relaxed);
+	atomic_store_explicit(&shm_self_pid, (int32_t)getpid(), memory_order_relaxed);
+	atomic_store_explicit(&s->pid, (int32_t)getpid(), memory_order_relaxed);
+	atomic_store_explicit(&s->state, TL_TS_NORMAL, memory_order_relaxed);
+	atomic_store_explicit(&s->next_req_id, 1, memory_order_relaxed);
+	ck_ring_init(&s->ctl_ring, TL_SHM_CTL_SLOTS);
+	__atomic_store_n(&s->magic, TL_SHM_MAGIC, __ATOMIC_RELEASE);
+}
+
+/* Check a mapped block's header. 0, or -1 with a message. */
+static int shm_check(const tl_shm_t *s, const char *engine, char *err,
+		     size_t errlen)
+{
+	uint64_t magic = __atomic_load_n(&s->magic, __ATOMIC_ACQUIRE);
+
+	if (magic != TL_SHM_MAGIC) {
+		snprintf(err, errlen, "/dev/shm/talon.%s is not a talon control "
+			 "block (bad magic)%s", engine,
+			 magic == 0 ? "; it may still be being created" : "");
+		return -1;
+	}
+	if (s->version != TL_SHM_VERSION || s->size != sizeof *s) {
+		snprintf(err, errlen, "/dev/shm/talon.%s has layout version %u "
+			 "(size %u); this talon uses version %u (size %zu)",
+			 engine, s->version, s->size, TL_SHM_VERSION, sizeof *s);
+		return -1;
+	}
+	return 0;
+}
+
+int tl_shm_create(const char *engine, tl_shm_t **out, char *err, size_t errlen)
+{
+	char path[64], why[96];
+	struct stat st;
+	tl_shm_t *s = MAP_FAILED;
+	int fd, e;
+
+	*out = NULL;
+	if (tl_shm_path(engine, path, sizeof path) != 0) {
+		snprintf(err, errlen, "engine name '%s' is invalid: use 1-%d "
+			 "characters from [A-Za-z0-9_-]", engine ? engine : "",
+			 TL_SHM_NAMELEN - 1);
+		return -1;
+	}
+	fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 && errno == EEXIST)
+		fd = shm_open(path, O_RDWR, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "shm_open /dev/shm%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* Serialise with another engine creating or taking over the name. */
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			snprintf(err, errlen, "flock /dev/shm%s: %s", path, strerror(errno));
+			goto err;
+		}
+	}
+	if (fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "fstat /dev/shm%s: %s", path, strerror(errno));
+		goto err;
+	}
+	if (st.st_size != 0) {
+		/* An existing block: a live engine keeps it, a dead one loses it.
+		 * Size 0 is a creator that died before initialising it. */
+		if ((size_t)st.st_size != sizeof(tl_shm_t)) {
+			snprintf(err, errlen, "/dev/shm/talon.%s has size %lld, not "
+				 "%zu (another talon version?); remove it if no "
+				 "engine uses it", engine, (long long)st.st_size,
+				 sizeof(tl_shm_t));
+			goto err;
+		}
+		s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (s == MAP_FAILED) {
+			snprintf(err, errlen, "mmap /dev/shm%s: %s", path, strerror(errno));
+			goto err;
+		}
+		if (shm_check(s, engine, err, errlen) != 0) {
+			size_t n = strlen(err);
+			snprintf(err + n, errlen - n, "; remove it if no engine uses it");
+			goto err;
+		}
+		if (tl_shm_alive(s, shm_now(), why, sizeof why)) {
+			snprintf(err, errlen, "engine '%s' is already running (pid %d)",
+				 engine, (int)atomic_load(&s->pid));
+			goto err;
+		}
+	} else {
+		if (ftruncate(fd, sizeof(tl_shm_t)) != 0) {
+			snprintf(err, errlen, "ftruncate /dev/shm%s: %s", path,
+				 strerror(errno));
+			goto err;
+		}
+		s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (s == MAP_FAILED) {
+			snprintf(err, errlen, "mmap /dev/shm%s: %s", path, strerror(errno));
+			goto err;
+		}
+	}
+	(void)fchmod(fd, 0600);
+	shm_init(s, engine);
+	/* Unlock explicitly: the mapping holds the open file description, so
+	 * close() alone would keep the flock until munmap. */
+	flock(fd, LOCK_UN);
+	close(fd);
+	*out = s;
+	return 0;
+err:
+	e = errno;
+	if (s != MAP_FAILED)
+		munmap(s, sizeof *s);
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int tl_shm_attach(const char *engine, tl_shm_t **out, char *err, size_t errlen)
+{
+	char path[64];
+	struct stat st;
+	tl_shm_t *s;
+	int fd;
+
+	*out = NULL;
+	if (tl_shm_path(engine, path, sizeof path) != 0) {
+		snprintf(err, errlen, "engine name '%s' is invalid: use 1-%d "
+			 "characters from [A-Za-z0-9_-]", engine ? engine : "",
+			 TL_SHM_NAMELEN - 1);
+		return -1;
+	}
+	fd = shm_open(path, O_RDWR, 0);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			snprintf(err, errlen, "no talon engine named '%s' "
+				 "(no /dev/shm/talon.%s)", engine, engine);
+		else
+			snprintf(err, errlen, "shm_open /dev/shm%s: %s", path,
+				 strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "fstat /dev/shm%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if ((size_t)st.st_size != sizeof(tl_shm_t)) {
+		snprintf(err, errlen, "/dev/shm/talon.%s has size %lld, not %zu "
+			 "(being created, or another talon version)", engine,
+			 (long long)st.st_size, sizeof(tl_shm_t));
+		close(fd);
+		return -1;
+	}
+	s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (s == MAP_FAILED) {
+		snprintf(err, errlen, "mmap /dev/shm%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (shm_check(s, engine, err, errlen) != 0) {
+		munmap(s, sizeof *s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void tl_shm_detach(tl_shm_t *s, const char *engine, bool unlink_it)
+{
+	char path[64];
+
+	if (!s)
+		return;
+	/* Only the owner removes the name (pid is ours, or 0 after our own
+	 * clean stop): an engine whose block was taken over because it
+	 * looked dead must not delete its successor's. */
+	int32_t pid = atomic_load(&s->pid);
+
+	if (unlink_it && (pid == (int32_t)getpid() || pid == 0)) {
+		atomic_store_explicit(&s->pid, 0, memory_order_release);
+		if (tl_shm_path(engine, path, sizeof path) == 0)
+			shm_unlink(path);
+	}
+	munmap(s, sizeof *s);
+}
+
+/* ---- liveness ----------------------------------------------------------------- */
+
+bool tl_shm_alive(const tl_shm_t *s, int64_t now, char *why, size_t whylen)
+{
+	int32_t pid = atomic_load_explicit(&s->pid, memory_order_acquire);
+	int64_t hb = atomic_load_explicit(&s->heartbeat, memory_order_acquire);
+	int64_t age = now - hb;
+	char dummy[1];
+
+	if (!why || whylen == 0) {
+		why = dummy;
+		whylen = sizeof dummy;
+	}
+	if (pid <= 0) {
+		snprintf(why, whylen, "stopped");
+		return false;
+	}
+	if (kill(pid, 0) != 0 && errno != EPERM) {
+		snprintf(why, whylen, "pid %d gone", (int)pid);
+		return false;
+	}
+	if (age > TL_SHM_STALE_NS) {
+		snprintf(why, whylen, "heartbeat %llds old",
+			 (long long)(age / TL_NS_PER_S));
+		return false;
+	}
+	snprintf(why, whylen, "alive");
+	return true;
+}
+
+bool tl_shm_heartbeat(tl_shm_t *s, int64_t now)
+{
+	atomic_store_explicit(&s->heartbeat, now, memory_order_release);
+	int32_t self = atomic_load_explicit(&shm_self_pid, memory_order_relaxed);
+	if (self == 0)
+		self = (int32_t)getpid();	/* block not created here (tests) */
+	return atomic_load_explicit(&s->pid, memory_order_relaxed) == self;
+}
+
+/* ---- seqlock snapshot ------------------------------------------------------------ */
+
+void tl_shm_publish(tl_shm_t *s, const tl_shm_snapshot_t *snap)
+{
+	uint64_t seq = atomic_load_explicit(&s->snap_seq, memory_order_relaxed);
+
+	atomic_store_explicit(&s->snap_seq, seq + 1, memory_order_relaxed);
+	shm_store_words(&s->snap, snap, sizeof *snap);
+	atomic_store_explicit(&s->snap_seq, seq + 2, memory_order_release);
+	atomic_store_explicit(&s->state, snap->state, memory_order_relaxed);
+}
+
+#define TL_SHM_READ_TRIES 10000
+
+bool tl_shm_read_snapshot(const tl_shm_t *s, tl_shm_snapshot_t *out)
+{
+	for (int i = 0; i < TL_SHM_READ_TRIES; i++) {
+		uint64_t a = atomic_load_explicit(&s->snap_seq, memory_order_acquire);
+		uint64_t b;
+
+		if (a & 1) {
+			if (i > 100)
+				sched_yield();
+			continue;
+		}
+		shm_load_words(out, &s->snap, sizeof *out);
+		b = atomic_load_explicit(&s->snap_seq, memory_order_relaxed);
+		if (a == b)
+			return true;
+	}
+	return false;
+}
+
+/* ---- kill switch ------------------------------------------------------------------- */
+
+uint64_t tl_shm_kill(tl_shm_t *s, tl_kill_cmd_t cmd, const char *reason)
+{
+	shm_store_text(s->kill.reason, sizeof s->kill.reason, reason);
+	atomic_store_explicit(&s->kill.cmd, (uint32_t)cmd, memory_order_relaxed);
+	return atomic_fetch_add_explicit(&s->kill.seq, 1, memory_order_release) + 1;
+}
+
+bool tl_shm_kill_poll(tl_shm_t *s, tl_kill_cmd_t *cmd, char *reason, size_t len)
+{
+	uint64_t seq = atomic_load_explicit(&s->kill.seq, memory_order_acquire);
+
+	if (seq == atomic_load_explicit(&s->kill.seen, memory_order_relaxed))
+		return false;
+	if (cmd)
+		*cmd = (tl_kill_cmd_t)atomic_load_explicit(&s->kill.cmd,
+							   memory_order_relaxed);
+	shm_load_text(reason, len, s->kill.reason, sizeof s->kill.reason);
+	atomic_store_explicit(&s->kill.seen, seq, memory_order_release);
+	return true;
+}
+
+/* ---- requests and replies ---------------------------------------------------------- */
+
+bool tl_shm_request(tl_shm_t *s, tl_ctl_req_t *req)
+{
+	bool ok;
+
+	/* A retry after "full" keeps its id; 0 is never handed out. */
+	while (req->id == 0)
+		req->id = atomic_fetch_add_explicit(&s->next_req_id, 1,
+						    memory_order_relaxed);
+	shm_tsan_release(&s->ctl_ring);
+	shm_tsan_ignore_begin();
+	ok = ck_ring_enqueue_mpmc_tl_ctl(&s->ctl_ring, s->ctl_buf, req);
+	shm_tsan_ignore_end();
+	return ok;
+}
+
+bool tl_shm_next_request(tl_shm_t *s, tl_ctl_req_t *req)
+{
+	bool ok;
+
+	shm_tsan_ignore_begin();
+	ok = ck_ring_dequeue_mpmc_tl_ctl(&s->ctl_ring, s->ctl_buf, req);
+	shm_tsan_ignore_end();
+	if (ok)
+		shm_tsan_acquire(&s->ctl_ring);
+	return ok;
+}
+
+void tl_shm_reply(tl_shm_t *s, uint64_t id, int32_t result,
+		  const char *client_id, const char *msg)
+{
+	tl_shm_reply_t *r = &s->reply[id % TL_SHM_REPLY_SLOTS];
+	tl_shm_reply_t v;
+
+	memset(&v, 0, sizeof v);
+	v.result = result;
+	snprintf(v.client_id, sizeof v.client_id, "%s", client_id ? client_id : "");
+	snprintf(v.msg, sizeof v.msg, "%s", msg ? msg : "");
+	atomic_store_explicit(&r->id, 0, memory_order_relaxed);
+	shm_store_words((char *)r + 8, (const char *)&v + 8, sizeof v - 8);
+	atomic_store_explicit(&r->id, id, memory_order_release);
+}
+
+/* Copy slot `id` into out if it holds a complete reply to `id`. */
+static bool shm_take_reply(const tl_shm_reply_t *r, uint64_t id,
+			   tl_shm_reply_t *out)
+{
+	if (atomic_load_explicit(&r->id, memory_order_acquire) != id)
+		return false;
+	shm_load_words((char *)out + 8, (const char *)r + 8, sizeof *out - 8);
+	if (atomic_load_explicit(&r->id, memory_order_relaxed) != id)
+		return false;
+	atomic_store_explicit(&out->id, id, memory_order_relaxed);
+	out->client_id[sizeof out->client_id - 1] = '\0';
+	out->msg[sizeof out->msg - 1] = '\0';
+	return true;
+}
+
+bool tl_shm_wait_reply(tl_shm_t *s, uint64_t id, int64_t timeout_ns,
+		       tl_shm_reply_t *out)
+{
+	const tl_shm_reply_t *r = &s->reply[id % TL_SHM_REPLY_SLOTS];
+	struct timespec nap = { 0, 200 * 1000 }; /* 200 us */
+	struct timespec t0, t;
+	int64_t waited;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (shm_take_reply(r, id, out))
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		waited = (int64_t)(t.tv_sec - t0.tv_sec) * TL_NS_PER_S +
+			 (t.tv_nsec - t0.tv_nsec);
+		if (waited >= timeout_ns)
+			return false;
+		nanosleep(&nap, NULL);
+	}
+}

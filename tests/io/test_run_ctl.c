@@ -1,0 +1,214 @@
+/*
+ * test_run_ctl.c - the real thing, end to end: `talon run` as its own
+ * process on the paper venue, operated by `talon ctl` processes through
+ * shared memory: status, submit, liquidate (kill switch), resume, and a
+ * clean stop on SIGTERM that removes the block.
+ */
+#include "tests/support/tl_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char talon_bin[PATH_MAX];
+static char name[64], cfgpath[128], logpath[128];
+static char out[65536];
+static pid_t engine_pid;
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* Run `talon ARGS...` (NULL-terminated), capture stdout into out. */
+static int talon(const char *a0, ...)
+{
+	const char *argv[32];
+	int n = 0;
+	argv[n++] = talon_bin;
+	va_list ap;
+	va_start(ap, a0);
+	for (const char *a = a0; a && n < 31; a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	int p[2];
+	if (pipe(p) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 2);
+		close(p[0]);
+		execv(talon_bin, (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	size_t len = 0;
+	ssize_t r;
+	while ((r = read(p[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)r;
+	out[len] = '\0';
+	close(p[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Poll `talon ctl status --json` until it contains `needle` (<= 10 s). */
+static bool status_until(const char *needle)
+{
+	for (int i = 0; i < 200; i++) {
+		talon("ctl", "--engine", name, "status", "--json", NULL);
+		if (strstr(out, needle))
+			return true;
+		nap_ms(50);
+	}
+	fprintf(stderr, "status never showed %s; last: %.400s\n", needle, out);
+	return false;
+}
+
+static int suite_init(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	const char *tail = "/tests/io/test_run_ctl";
+	size_t tl = strlen(tail);
+	if (n <= (ssize_t)tl)
+		return 1;
+	self[n] = '\0';
+	self[n - tl] = '\0';
+	snprintf(talon_bin, sizeof talon_bin, "%.*s/talon", PATH_MAX - 16, self);
+	if (access(talon_bin, X_OK) != 0)
+		return 1;
+	snprintf(name, sizeof name, "t%d", (int)getpid());
+	snprintf(cfgpath, sizeof cfgpath, "/tmp/talon-test-%d.json", (int)getpid());
+	snprintf(logpath, sizeof logpath, "/tmp/talon-test-%d.log", (int)getpid());
+	FILE *f = fopen(cfgpath, "w");
+	if (!f)
+		return 1;
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd))
+		return 1;
+	fprintf(f, "{\"engine\": {\"name\": \"%s\", \"idle\": \"sleep\", \"idle_us\": 100, "
+		   "\"snapshot_hz\": 50},\n"
+		   " \"io\": {\"idle\": \"sleep\", \"idle_us\": 100},\n"
+		   " \"symbols\": {\"exchange_info\": \"%s/config/exchange_info.json\", "
+		   "\"only\": [\"BTCUSDT\", \"ETHUSDT\"]},\n"
+		   " \"venue\": {\"type\": \"paper\", \"paper\": {\"latency_ms\": 1, "
+		   "\"mark_interval_ms\": 100}}}\n", name, cwd);
+	fclose(f);
+	engine_pid = fork();
+	if (engine_pid == 0) {
+		int fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 2);
+		dup2(fd, 1);
+		execl(talon_bin, talon_bin, "run", "-c", cfgpath, "--duration", "120", (char *)NULL);
+		_exit(127);
+	}
+	return engine_pid > 0 ? 0 : 1;
+}
+
+static int suite_clean(void)
+{
+	if (engine_pid > 0) {
+		kill(engine_pid, SIGKILL);
+		waitpid(engine_pid, NULL, 0);
+	}
+	unlink(cfgpath);
+	unlink(logpath);
+	char shm[96];
+	snprintf(shm, sizeof shm, "/dev/shm/talon.%s", name);
+	unlink(shm);
+	return 0;
+}
+
+static void test_status_shows_running_engine(void)
+{
+	CU_ASSERT_TRUE_FATAL(status_until("\"alive\":true"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"state\":\"NORMAL\""));
+	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "status", NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "NORMAL"));
+}
+
+static void test_submit_fills_and_shows_in_status(void)
+{
+	/* The paper venue publishes its first marks on its first poll; until
+	 * then a market order is refused with NO_MARK. */
+	int rc = 1;
+	for (int i = 0; i < 100 && rc != 0; i++) {
+		rc = talon("ctl", "--engine", name, "submit", "--symbol", "BTCUSDT",
+			   "--side", "BUY", "--type", "MARKET", "--qty", "0.010", NULL);
+		if (rc != 0 && !strstr(out, "NO_MARK"))
+			break;
+		if (rc != 0)
+			nap_ms(50);
+	}
+	if (rc != 0)
+		fprintf(stderr, "submit: %s\n", out);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "tl"));	/* the client order id */
+	rc = talon("ctl", "--engine", name, "submit", "--symbol", "ETHUSDT",
+		   "--side", "SELL", "--type", "MARKET", "--qty", "0.100", NULL);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_TRUE(status_until("\"qty\":\"0.01\""));
+	CU_ASSERT_TRUE(status_until("\"qty\":\"-0.1\""));
+	/* A refusal is reported with its reason and exit 1. */
+	rc = talon("ctl", "--engine", name, "submit", "--symbol", "BTCUSDT", "--side", "BUY",
+		   "--type", "LIMIT", "--qty", "0.0101", "--price", "40000", NULL);
+	CU_ASSERT_EQUAL(rc, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "QTY_STEP"));
+}
+
+static void test_liquidate_flattens_and_pauses_then_resume(void)
+{
+	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "liquidate", "--reason", "test", NULL), 0);
+	CU_ASSERT_TRUE(status_until("\"state\":\"PAUSED\""));
+	talon("ctl", "--engine", name, "status", "--json", NULL);
+	CU_ASSERT_PTR_NULL(strstr(out, "\"status\":\"OPEN\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"reason\":\"test\""));
+	/* PAUSED refuses new orders. */
+	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "submit", "--symbol", "BTCUSDT",
+			      "--side", "BUY", "--type", "MARKET", "--qty", "0.010", NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "STATE_PAUSED"));
+	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "resume", NULL), 0);
+	CU_ASSERT_TRUE(status_until("\"state\":\"NORMAL\""));
+}
+
+static void test_sigterm_stops_cleanly(void)
+{
+	CU_ASSERT_EQUAL_FATAL(kill(engine_pid, SIGTERM), 0);
+	int st = 0;
+	for (int i = 0; i < 100; i++) {
+		if (waitpid(engine_pid, &st, WNOHANG) == engine_pid) {
+			engine_pid = 0;
+			break;
+		}
+		nap_ms(50);
+	}
+	CU_ASSERT_EQUAL(engine_pid, 0);
+	CU_ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	char shm[96];
+	snprintf(shm, sizeof shm, "/dev/shm/talon.%s", name);
+	CU_ASSERT_EQUAL(access(shm, F_OK), -1);
+	/* and ctl says so */
+	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "status", NULL), 1);
+}
+
+TL_TEST_SUITE("io.run_ctl", suite_init, suite_clean,
+	      TL_TEST(test_status_shows_running_engine),
+	      TL_TEST(test_submit_fills_and_shows_in_status),
+	      TL_TEST(test_liquidate_flattens_and_pauses_then_resume),
+	      TL_TEST(test_sigterm_stops_cleanly));

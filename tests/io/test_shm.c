@@ -1,0 +1,675 @@
+/*
+ * test_shm.c - the shared-memory control block (io/shm.c): create, attach,
+ * takeover of a dead engine's block, layout checks, the seqlock snapshot
+ * under a hammering writer, the kill switch word, the MPMC ctl ring with
+ * racing producers, and reply slots with timeouts.
+ *
+ * Every block is named "t<pid>_<n>" so parallel runs never collide, and
+ * each test unlinks what it created (a teardown sweeps leftovers).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io/shm.h"
+#include "tests/support/tl_test.h"
+
+static char shm_name[TL_SHM_NAMELEN];
+static int shm_counter;
+
+static const char *fresh_name(void)
+{
+	snprintf(shm_name, sizeof shm_name, "t%d_%d", (int)getpid(), ++shm_counter);
+	return shm_name;
+}
+
+static int64_t now_rt(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
+}
+
+static int64_t now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
+}
+
+static bool shm_exists(const char *name)
+{
+	char p[96];
+
+	snprintf(p, sizeof p, "/dev/shm/talon.%s", name);
+	return access(p, F_OK) == 0;
+}
+
+static void shm_unlink_name(const char *name)
+{
+	char p[64];
+
+	snprintf(p, sizeof p, "/talon.%s", name);
+	shm_unlink(p);
+}
+
+/* Remove every block this process may have left (after each test). */
+static void sweep(void)
+{
+	char p[64];
+
+	for (int i = 1; i <= shm_counter; i++) {
+		snprintf(p, sizeof p, "/talon.t%d_%d", (int)getpid(), i);
+		shm_unlink(p);
+	}
+}
+
+/* A pid that is certainly gone: a child that exited and was reaped. */
+static pid_t dead_pid(void)
+{
+	pid_t p = fork();
+
+	if (p == 0)
+		_exit(0);
+	waitpid(p, NULL, 0);
+	return p;
+}
+
+static tl_shm_t *create_ok(const char *name)
+{
+	char err[256] = "";
+	tl_shm_t *s = NULL;
+
+	if (tl_shm_create(name, &s, err, sizeof err) != 0)
+		fprintf(stderr, "create %s: %s\n", name, err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	return s;
+}
+
+/* ---- create / attach / detach ----------------------------------------- */
+
+static void test_create_attach_detach(void)
+{
+	const char *name = fresh_name();
+	char err[256], why[96];
+	tl_shm_t *s = create_ok(name), *c = NULL;
+
+	CU_ASSERT(shm_exists(name));
+	CU_ASSERT_EQUAL(s->magic, TL_SHM_MAGIC);
+	CU_ASSERT_EQUAL(s->version, TL_SHM_VERSION);
+	CU_ASSERT_EQUAL(s->size, sizeof(tl_shm_t));
+	CU_ASSERT_STRING_EQUAL(s->name, name);
+	CU_ASSERT_EQUAL(atomic_load(&s->pid), getpid());
+	CU_ASSERT(tl_shm_alive(s, now_rt(), why, sizeof why));
+	CU_ASSERT_EQUAL(atomic_load(&s->next_req_id), 1);
+
+	CU_ASSERT_EQUAL(tl_shm_attach(name, &c, err, sizeof err), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT(c != s);
+	atomic_store(&s->state, TL_TS_PAUSED);
+	CU_ASSERT_EQUAL(atomic_load(&c->state), TL_TS_PAUSED);
+	tl_shm_detach(c, name, false);
+	CU_ASSERT(shm_exists(name));
+
+	tl_shm_detach(s, name, true);
+	CU_ASSERT(!shm_exists(name));
+	CU_ASSERT_EQUAL(tl_shm_attach(name, &c, err, sizeof err), -1);
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no talon engine named"));
+}
+
+static void test_name_validation(void)
+{
+	char p[64], err[256];
+	tl_shm_t *s;
+
+	CU_ASSERT_EQUAL(tl_shm_path("main-1_X", p, sizeof p), 0);
+	CU_ASSERT_STRING_EQUAL(p, "/talon.main-1_X");
+	CU_ASSERT_EQUAL(tl_shm_path("", p, sizeof p), -1);
+	CU_ASSERT_EQUAL(tl_shm_path("a/b", p, sizeof p), -1);
+	CU_ASSERT_EQUAL(tl_shm_path("a.b", p, sizeof p), -1);
+	CU_ASSERT_EQUAL(tl_shm_path("..", p, sizeof p), -1);
+	CU_ASSERT_EQUAL(tl_shm_path("abcdefghijabcdefghijabcdefghij1", p, sizeof p), 0);
+	CU_ASSERT_EQUAL(tl_shm_path("abcdefghijabcdefghijabcdefghij12", p, sizeof p), -1);
+	CU_ASSERT_EQUAL(tl_shm_create("bad name", &s, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "invalid"));
+}
+
+static void test_second_create_refused_while_alive(void)
+{
+	const char *name = fresh_name();
+	char err[256], want[128];
+	tl_shm_t *s = create_ok(name), *t = NULL;
+
+	CU_ASSERT_EQUAL(tl_shm_create(name, &t, err, sizeof err), -1);
+	CU_ASSERT_PTR_NULL(t);
+	snprintf(want, sizeof want, "engine '%s' is already running (pid %d)",
+		 name, (int)getpid());
+	CU_ASSERT_STRING_EQUAL(err, want);
+	tl_shm_detach(s, name, true);
+}
+
+static void test_takeover_after_pid_gone(void)
+{
+	const char *name = fresh_name();
+	char err[256], why[96], want[64];
+	tl_shm_t *s = create_ok(name), *t = NULL;
+	pid_t gone = dead_pid();
+	tl_ctl_req_t req;
+
+	/* Leave state behind that a takeover must wipe. */
+	memset(&req, 0, sizeof req);
+	CU_ASSERT(tl_shm_request(s, &req));
+	tl_shm_kill(s, TL_KILL_LIQUIDATE, "old");
+	atomic_store(&s->pid, gone);
+	atomic_store(&s->heartbeat, now_rt() - 10 * TL_NS_PER_S);
+	CU_ASSERT(!tl_shm_alive(s, now_rt(), why, sizeof why));
+	snprintf(want, sizeof want, "pid %d gone", (int)gone);
+	CU_ASSERT_STRING_EQUAL(why, want);
+
+	CU_ASSERT_EQUAL(tl_shm_create(name, &t, err, sizeof err), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(atomic_load(&t->pid), getpid());
+	CU_ASSERT(tl_shm_alive(t, now_rt(), why, sizeof why));
+	CU_ASSERT_EQUAL(atomic_load(&t->kill.seq), 0);
+	CU_ASSERT(!tl_shm_next_request(t, &req));
+	CU_ASSERT_EQUAL(atomic_load(&t->next_req_id), 1);
+	CU_ASSERT_STRING_EQUAL(t->name, name);
+	/* The old mapping sees the same object, re-initialised. */
+	CU_ASSERT_EQUAL(atomic_load(&s->pid), getpid());
+	tl_shm_detach(s, name, false);
+	tl_shm_detach(t, name, true);
+}
+
+static void test_takeover_after_stale_heartbeat(void)
+{
+	const char *name = fresh_name();
+	char err[256], why[96];
+	tl_shm_t *s = create_ok(name), *t = NULL;
+
+	/* The pid lives (it is us) but the heartbeat stopped: hung engine. */
+	atomic_store(&s->heartbeat, now_rt() - 7 * TL_NS_PER_S);
+	CU_ASSERT(!tl_shm_alive(s, now_rt(), why, sizeof why));
+	CU_ASSERT_STRING_EQUAL(why, "heartbeat 7s old");
+	CU_ASSERT_EQUAL(tl_shm_create(name, &t, err, sizeof err), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT(tl_shm_heartbeat(t, now_rt()));
+	CU_ASSERT(tl_shm_alive(t, now_rt(), why, sizeof why));
+	tl_shm_detach(s, name, false);
+	tl_shm_detach(t, name, true);
+}
+
+static void test_heartbeat_reports_lost_block(void)
+{
+	const char *name = fresh_name();
+	tl_shm_t *s = create_ok(name);
+
+	CU_ASSERT(tl_shm_heartbeat(s, now_rt()));
+	atomic_store(&s->pid, getpid() + 1); /* someone else took it over */
+	CU_ASSERT(!tl_shm_heartbeat(s, now_rt()));
+	/* Not the owner any more: detach must leave the name alone. */
+	tl_shm_detach(s, name, true);
+	CU_ASSERT(shm_exists(name));
+	shm_unlink_name(name);
+}
+
+/* The engine sets pid 0 at a clean stop, then detaches with unlink. */
+static void test_clean_stop_then_detach_unlinks(void)
+{
+	const char *name = fresh_name();
+	tl_shm_t *s = create_ok(name);
+	char why[96];
+
+	atomic_store(&s->pid, 0);
+	CU_ASSERT(!tl_shm_alive(s, now_rt(), why, sizeof why));
+	CU_ASSERT_STRING_EQUAL(why, "stopped");
+	tl_shm_detach(s, name, true);
+	CU_ASSERT(!shm_exists(name));
+}
+
+static void test_bad_magic_or_version_refused(void)
+{
+	const char *name = fresh_name();
+	char err[256];
+	tl_shm_t *s = create_ok(name), *t = NULL;
+
+	s->magic = 0x1234;
+	CU_ASSERT_EQUAL(tl_shm_attach(name, &t, err, sizeof err), -1);
+	CU_ASSERT_PTR_NULL(t);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad magic"));
+	CU_ASSERT_EQUAL(tl_shm_create(name, &t, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad magic"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "remove it"));
+
+	s->magic = TL_SHM_MAGIC;
+	s->version = TL_SHM_VERSION + 1;
+	CU_ASSERT_EQUAL(tl_shm_attach(name, &t, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "layout version 2"));
+	CU_ASSERT_EQUAL(tl_shm_create(name, &t, err, sizeof err), -1);
+
+	s->version = TL_SHM_VERSION;
+	s->size = 12;
+	CU_ASSERT_EQUAL(tl_shm_attach(name, &t, err, sizeof err), -1);
+	s->size = sizeof(tl_shm_t);
+	CU_ASSERT_EQUAL(tl_shm_attach(name, &t, err, sizeof err), 0);
+	tl_shm_detach(t, name, false);
+	tl_shm_detach(s, name, true);
+}
+
+/* ---- seqlock ------------------------------------------------------------ */
+
+struct snap_writer {
+	tl_shm_t *s;
+	_Atomic bool stop;
+	uint64_t published;
+};
+
+/* Every 8-byte word of the snapshot holds the same counter value. */
+static void *snap_writer_run(void *arg)
+{
+	struct snap_writer *w = arg;
+	static tl_shm_snapshot_t snap;
+	uint64_t *words = (uint64_t *)&snap;
+	uint64_t k = 0;
+
+	while (!atomic_load(&w->stop)) {
+		k++;
+		for (size_t i = 0; i < sizeof snap / 8; i++)
+			words[i] = k;
+		tl_shm_publish(w->s, &snap);
+	}
+	w->published = k;
+	return NULL;
+}
+
+static void test_seqlock_reader_never_sees_torn_snapshot(void)
+{
+	const char *name = fresh_name();
+	tl_shm_t *s = create_ok(name), *r = NULL;
+	struct snap_writer w = { .s = s };
+	static tl_shm_snapshot_t got;
+	const uint64_t *words = (const uint64_t *)&got;
+	uint64_t last = 0, reads = 0, torn = 0, backwards = 0, busy = 0;
+	char err[256];
+	pthread_t th;
+	int64_t end;
+
+	/* The reader uses its own mapping, as talon ctl would. */
+	CU_ASSERT_EQUAL_FATAL(tl_shm_attach(name, &r, err, sizeof err), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, snap_writer_run, &w), 0);
+	end = now_mono() + 700 * TL_NS_PER_MS;
+	while (now_mono() < end || reads < 1000) {
+		if (!tl_shm_read_snapshot(r, &got)) {
+			busy++;
+			continue;
+		}
+		reads++;
+		for (size_t i = 1; i < sizeof got / 8; i++)
+			if (words[i] != words[0]) {
+				torn++;
+				break;
+			}
+		if (words[0] < last)
+			backwards++;
+		last = words[0];
+	}
+	atomic_store(&w.stop, true);
+	pthread_join(th, NULL);
+	CU_ASSERT_EQUAL(torn, 0);
+	CU_ASSERT_EQUAL(backwards, 0);
+	CU_ASSERT(reads >= 1000);
+	CU_ASSERT(last > 0);
+	/* The last publish is what a quiet reader sees. */
+	CU_ASSERT(tl_shm_read_snapshot(r, &got));
+	CU_ASSERT_EQUAL(words[0], w.published);
+	CU_ASSERT_EQUAL(atomic_load(&s->snap_seq), 2 * w.published);
+	fprintf(stderr, "    seqlock: %llu reads, %llu busy, %llu publishes\n",
+		(unsigned long long)reads, (unsigned long long)busy,
+		(unsigned long long)w.published);
+	tl_shm_detach(r, name, false);
+	tl_shm_detach(s, name, true);
+}
+
+static void test_seqlock_gives_up_on_a_stuck_writer(void)
+{
+	const char *name = fresh_name();
+	tl_shm_t *s = create_ok(name);
+	static tl_shm_snapshot_t got;
+
+	atomic_store(&s->snap_seq, 7); /* odd: a writer died mid-copy */
+	CU_ASSERT(!tl_shm_read_snapshot(s, &got));
+	atomic_store(&s->snap_seq, 8);
+	CU_ASSERT(tl_shm_read_snapshot(s, &got));
+	tl_shm_detach(s, name, true);
+}
+
+/* ---- kill switch ------------------------------------------------------ */
+
+static void test_kill_word_set_and_poll(void)
+{
+	const char *name = fresh_name();
+	tl_shm_t *s = create_ok(name);
+	char reason[TL_TEXT_LEN], longr[200];
+	tl_kill_cmd_t cmd = TL_KILL_NONE;
+
+	CU_ASSERT(!tl_shm_kill_poll(s, &cmd, reason, sizeof reason));
+	CU_ASSERT_EQUAL(tl_shm_kill(s, TL_KILL_LIQUIDATE, "drawdown"), 1);
+	CU_ASSERT(tl_shm_kill_poll(s, &cmd, reason, sizeof reason));
+	CU_ASSERT_EQUAL(cmd, TL_KILL_LIQUIDATE);
+	CU_ASSERT_STRING_EQUAL(reason, "drawdown");
+	CU_ASSERT_EQUAL(atomic_load(&s->kill.seen), 1);
+	CU_ASSERT(!tl_shm_kill_poll(s, &cmd, reason, sizeof reason));
+
+	/* Two sets between polls: one poll, the latest reason. */
+	CU_ASSERT_EQUAL(tl_shm_kill(s, TL_KILL_LIQUIDATE, "first"), 2);
+	CU_ASSERT_EQUAL(tl_shm_kill(s, TL_KILL_LIQUIDATE, "second"), 3);
+	CU_ASSERT(tl_shm_kill_poll(s, &cmd, reason, sizeof reason));
+	CU_ASSERT_STRING_EQUAL(reason, "second");
+	CU_ASSERT_EQUAL(atomic_load(&s->kill.seen), 3);
+	CU_ASSERT(!tl_shm_kill_poll(s, &cmd, reason, sizeof reason));
+
+	/* A long reason is cut at TL_TEXT_LEN - 1; a short buffer is safe. */
+	memset(longr, 'x', sizeof longr - 1);
+	longr[sizeof longr - 1] = '\0';
+	tl_shm_kill(s, TL_KILL_LIQUIDATE, longr);
+	CU_ASSERT(tl_shm_kill_poll(s, &cmd, reason, sizeof reason));
+	CU_ASSERT_EQUAL(strlen(reason), TL_TEXT_LEN - 1);
+	tl_shm_kill(s, TL_KILL_LIQUIDATE, "abcdef");
+	CU_ASSERT(tl_shm_kill_poll(s, &cmd, reason, 4));
+	CU_ASSERT_STRING_EQUAL(reason, "abc");
+	tl_shm_kill(s, TL_KILL_LIQUIDATE, NULL);
+	CU_ASSERT(tl_shm_kill_poll(s, NULL, reason, sizeof reason));
+	CU_ASSERT_STRING_EQUAL(reason, "");
+	tl_shm_detach(s, name, true);
+}
+
+struct kill_setter {
+	tl_shm_t *s;
+	int n;
+};
+
+static void *kill_setter_run(void *arg)
+{
+	struct kill_setter *k = arg;
+	char r[32];
+
+	for (int i = 1; i <= k->n; i++) {
+		snprintf(r, sizeof r, "reason %d", i);
+		tl_shm_kill(k->s, TL_KILL_LIQUIDATE, r);
+	}
+	return NULL;
+}
+
+static void test_kill_word_threads_engine_sees_last(void)
+{
+	const char *name = fresh_name();
+	tl_shm_t *s = create_ok(name);
+	struct kill_setter ks[2] = { { s, 2000 }, { s, 2000 } };
+	char reason[TL_TEXT_LEN];
+	tl_kill_cmd_t cmd;
+	pthread_t th[2];
+	int polls = 0;
+
+	for (int i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, kill_setter_run, &ks[i]);
+	while (atomic_load(&s->kill.seen) < 4000) {
+		if (tl_shm_kill_poll(s, &cmd, reason, sizeof reason)) {
+			polls++;
+			CU_ASSERT_EQUAL(cmd, TL_KILL_LIQUIDATE);
+			CU_ASSERT_NSTRING_EQUAL(reason, "reason ", 7);
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	CU_ASSERT(polls >= 1 && polls <= 4000);
+	CU_ASSERT(!tl_shm_kill_poll(s, &cmd, reason, sizeof reason));
+	CU_ASSERT_EQUAL(atomic_load(&s->kill.seq), 4000);
+	tl_shm_detach(s, name, true);
+}
+
+/* ---- ctl ring ------------------------------------------------------------ */
+
+#define MP_PER_PRODUCER 20000
+
+struct producer {
+	tl_shm_t *s;
+	int idx;
+	uint64_t full;
+};
+
+static void *producer_run(void *arg)
+{
+	struct producer *p = arg;
+	tl_ctl_req_t req;
+
+	for (int i = 0; i < MP_PER_PRODUCER; i++) {
+		memset(&req, 0, sizeof req);
+		req.pid = p->idx;
+		req.kind = TL_CTLK_INPUT;
+		req.in.hdr.type = TL_IN_SUBMIT;
+		req.in.u.submit.user_ref = (uint64_t)i;
+		snprintf(req.in.u.submit.symbol, sizeof req.in.u.submit.symbol,
+			 "P%dX%d", p->idx, i);
+		while (!tl_shm_request(p->s, &req)) {
+			p->full++;
+			sched_yield();
+		}
+	}
+	return NULL;
+}
+
+static void test_ring_two_producers_each_request_once(void)
+{
+	const char *name = fresh_name();
+	tl_shm_t *s = create_ok(name), *c2 = NULL;
+	struct producer prod[2];
+	const uint64_t total = 2 * MP_PER_PRODUCER;
+	uint8_t *seen = calloc(total + 2, 1);
+	uint64_t got = 0, dup = 0, bad = 0, next_ref[2] = { 0, 0 }, order = 0;
+	char err[256], sym[TL_SYMBOL_NAMELEN];
+	tl_ctl_req_t req;
+	pthread_t th[2];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(seen);
+	/* The second producer works through its own mapping (another ctl). */
+	CU_ASSERT_EQUAL_FATAL(tl_shm_attach(name, &c2, err, sizeof err), 0);
+	prod[0] = (struct producer){ s, 0, 0 };
+	prod[1] = (struct producer){ c2, 1, 0 };
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, producer_run, &prod[i]), 0);
+	while (got < total) {
+		if (!tl_shm_next_request(s, &req))
+			continue;
+		got++;
+		if (req.id == 0 || req.id > total || req.pid < 0 || req.pid > 1) {
+			bad++;
+			continue;
+		}
+		if (seen[req.id]++)
+			dup++;
+		/* Payload intact and each producer's requests in its order. */
+		snprintf(sym, sizeof sym, "P%dX%llu", req.pid,
+			 (unsigned long long)req.in.u.submit.user_ref);
+		if (strcmp(sym, req.in.u.submit.symbol) != 0 ||
+		    req.in.hdr.type != TL_IN_SUBMIT)
+			bad++;
+		if (req.in.u.submit.user_ref != next_ref[req.pid])
+			order++;
+		next_ref[req.pid] = req.in.u.submit.user_ref + 1;
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	CU_ASSERT(!tl_shm_next_request(s, &req));
+	CU_ASSERT_EQUAL(dup, 0);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(order, 0);
+	for (uint64_t id = 1; id <= total; id++)
+		if (seen[id] != 1) {
+			CU_FAIL("request id not delivered exactly once");
+			break;
+		}
+	CU_ASSERT_EQUAL(atomic_load(&s->next_req_id), total + 1);
+	fprintf(stderr, "    ring: %llu requests, full %llu+%llu times\n",
+		(unsigned long long)got, (unsigned long long)prod[0].full,
+		(unsigned long long)prod[1].full);
+	free(seen);
+	tl_shm_detach(c2, name, false);
+	tl_shm_detach(s, name, true);
+}
+
+static void test_ring_full_refuses_then_drains(void)
+{
+	const char *name = fresh_name();
+	tl_shm_t *s = create_ok(name);
+	tl_ctl_req_t req;
+	int n = 0;
+
+	memset(&req, 0, sizeof req);
+	while (tl_shm_request(s, &req)) {
+		n++;
+		req.id = 0;
+	}
+	CU_ASSERT_EQUAL(n, TL_SHM_CTL_SLOTS - 1); /* ck keeps one slot free */
+	/* The refused request kept its id for the retry. */
+	CU_ASSERT_EQUAL(req.id, (uint64_t)TL_SHM_CTL_SLOTS);
+	CU_ASSERT(!tl_shm_request(s, &req));
+	CU_ASSERT_EQUAL(req.id, (uint64_t)TL_SHM_CTL_SLOTS);
+	/* The kill word still works with the ring full. */
+	tl_shm_kill(s, TL_KILL_LIQUIDATE, "ring full");
+	CU_ASSERT(tl_shm_kill_poll(s, NULL, NULL, 0));
+	for (int i = 0; i < n; i++) {
+		CU_ASSERT(tl_shm_next_request(s, &req));
+		CU_ASSERT_EQUAL(req.id, (uint64_t)i + 1);
+	}
+	CU_ASSERT(!tl_shm_next_request(s, &req));
+	req.id = 0;
+	CU_ASSERT(tl_shm_request(s, &req));
+	CU_ASSERT_EQUAL(req.id, (uint64_t)TL_SHM_CTL_SLOTS + 1);
+	tl_shm_detach(s, name, true);
+}
+
+/* ---- replies -------------------------------------------------------------- */
+
+static void test_reply_and_wait(void)
+{
+	const char *name = fresh_name();
+	tl_shm_t *s = create_ok(name);
+	tl_shm_reply_t rep;
+	char longmsg[300];
+	int64_t t0, waited;
+
+	tl_shm_reply(s, 5, 0, "tl-ABC-1", "accepted");
+	CU_ASSERT(tl_shm_wait_reply(s, 5, TL_NS_PER_S, &rep));
+	CU_ASSERT_EQUAL(atomic_load(&rep.id), 5);
+	CU_ASSERT_EQUAL(rep.result, 0);
+	CU_ASSERT_STRING_EQUAL(rep.client_id, "tl-ABC-1");
+	CU_ASSERT_STRING_EQUAL(rep.msg, "accepted");
+
+	memset(longmsg, 'm', sizeof longmsg - 1);
+	longmsg[sizeof longmsg - 1] = '\0';
+	tl_shm_reply(s, 6, TL_REJ_QTY_STEP, NULL, longmsg);
+	CU_ASSERT(tl_shm_wait_reply(s, 6, TL_NS_PER_S, &rep));
+	CU_ASSERT_EQUAL(rep.result, TL_REJ_QTY_STEP);
+	CU_ASSERT_STRING_EQUAL(rep.client_id, "");
+	CU_ASSERT_EQUAL(strlen(rep.msg), sizeof rep.msg - 1);
+
+	/* No reply: times out after about the timeout. */
+	t0 = now_mono();
+	CU_ASSERT(!tl_shm_wait_reply(s, 7, 50 * TL_NS_PER_MS, &rep));
+	waited = now_mono() - t0;
+	CU_ASSERT(waited >= 50 * TL_NS_PER_MS);
+	CU_ASSERT(waited < 2 * TL_NS_PER_S);
+
+	/* Slot reused by a later id: the earlier waiter does not take it. */
+	tl_shm_reply(s, 8 + TL_SHM_REPLY_SLOTS, 0, "later", "");
+	CU_ASSERT(!tl_shm_wait_reply(s, 8, 10 * TL_NS_PER_MS, &rep));
+	CU_ASSERT(tl_shm_wait_reply(s, 8 + TL_SHM_REPLY_SLOTS, 0, &rep));
+	tl_shm_detach(s, name, true);
+}
+
+/* An engine thread: answer every request, accept even user_ref, refuse
+ * odd ones, until told to stop. */
+struct replier {
+	tl_shm_t *s;
+	_Atomic bool stop;
+	uint64_t answered;
+};
+
+static void *replier_run(void *arg)
+{
+	struct replier *r = arg;
+	tl_ctl_req_t req;
+	char id[TL_CLID_LEN];
+
+	while (!atomic_load(&r->stop)) {
+		if (!tl_shm_next_request(r->s, &req)) {
+			sched_yield();
+			continue;
+		}
+		snprintf(id, sizeof id, "c-%llu", (unsigned long long)req.in.u.submit.user_ref);
+		tl_shm_reply(r->s, req.id, (req.in.u.submit.user_ref & 1) ?
+			     TL_REJ_MAX_POSITION : 0, id, "");
+		r->answered++;
+	}
+	return NULL;
+}
+
+static void test_request_reply_round_trips_with_engine_thread(void)
+{
+	const char *name = fresh_name();
+	tl_shm_t *s = create_ok(name), *c = NULL;
+	struct replier r = { .s = s };
+	char err[256], want[TL_CLID_LEN];
+	tl_shm_reply_t rep;
+	tl_ctl_req_t req;
+	pthread_t th;
+	int ok = 0;
+
+	CU_ASSERT_EQUAL_FATAL(tl_shm_attach(name, &c, err, sizeof err), 0);
+	pthread_create(&th, NULL, replier_run, &r);
+	for (uint64_t i = 0; i < 500; i++) {
+		memset(&req, 0, sizeof req);
+		req.in.u.submit.user_ref = i;
+		if (!tl_shm_request(c, &req))
+			continue;
+		if (!tl_shm_wait_reply(c, req.id, 5 * TL_NS_PER_S, &rep))
+			continue;
+		snprintf(want, sizeof want, "c-%llu", (unsigned long long)i);
+		if (!strcmp(rep.client_id, want) &&
+		    rep.result == ((i & 1) ? TL_REJ_MAX_POSITION : 0))
+			ok++;
+	}
+	atomic_store(&r.stop, true);
+	pthread_join(th, NULL);
+	CU_ASSERT_EQUAL(ok, 500);
+	CU_ASSERT_EQUAL(r.answered, 500);
+	tl_shm_detach(c, name, false);
+	tl_shm_detach(s, name, true);
+}
+
+TL_TEST_SUITE("io.shm", NULL, sweep,
+	      TL_TEST(test_create_attach_detach),
+	      TL_TEST(test_name_validation),
+	      TL_TEST(test_second_create_refused_while_alive),
+	      TL_TEST(test_takeover_after_pid_gone),
+	      TL_TEST(test_takeover_after_stale_heartbeat),
+	      TL_TEST(test_heartbeat_reports_lost_block),
+	      TL_TEST(test_clean_stop_then_detach_unlinks),
+	      TL_TEST(test_bad_magic_or_version_refused),
+	      TL_TEST(test_seqlock_reader_never_sees_torn_snapshot),
+	      TL_TEST(test_seqlock_gives_up_on_a_stuck_writer),
+	      TL_TEST(test_kill_word_set_and_poll),
+	      TL_TEST(test_kill_word_threads_engine_sees_last),
+	      TL_TEST(test_ring_two_producers_each_request_once),
+	      TL_TEST(test_ring_full_refuses_then_drains),
+	      TL_TEST(test_reply_and_wait),
+	      TL_TEST(test_request_reply_round_trips_with_engine_thread));
