@@ -2,30 +2,26 @@
  * emergency.c - how fast the kill switch gets orders out, through the
  * running engine (real ENGINE and IO threads, the paper venue).
  *
- *   emergency.flag_to_first_order.32pos_68ord
+ *   emergency.flag_to_first_order
  *       operator kill switch set (tl_shm_kill on the engine's shm block,
  *       what `talon ctl liquidate` does) -> the first emergency request
- *       (cancel or close) handed to the venue by the IO thread
- *   emergency.all_orders_out.32pos_68ord
- *       the same flag -> the 100th request handed over
+ *       (a reduce-only close) handed to the venue by the IO thread
+ *   emergency.all_orders_out
+ *       the same flag -> the close order of the 100th position handed over
  *
- * 100 open positions cannot be configured today: symbols.only holds at
- * most TL_CFG_SYMBOLS_MAX = 32 names (io/config.h), a position is one per
- * symbol in one-way mode, and without symbols.only the table holds one
- * symbol. So each repetition holds 32 open positions (one per symbol,
- * filled MARKET buys) plus 68 resting LIMIT buys spread over them: the
- * liquidation must put 100 requests on the wire (32 reduce-only MARKET
- * closes + 68 cancels), all emitted by the one kernel input and marked
- * urgent. The 32 symbols (SYM00USDT..SYM31USDT, mark 100.00, tick 0.01,
- * step 0.001, min notional 5) come from an exchangeInfo file written to
- * a temp file at start and removed at exit.
+ * Each repetition holds 100 open positions, one per symbol (filled MARKET
+ * buys on SYM00USDT..SYM99USDT, mark 100.00, tick 0.01, step 0.001, min
+ * notional 5, from an exchangeInfo file written to a temp file at start and
+ * removed at exit): the liquidation must put 100 reduce-only MARKET closes
+ * on the wire, all emitted by the one kernel input and marked urgent.
+ * EMG_RESTING adds resting orders to cancel as well (0 by default).
  *
  * Method. The paper venue's ops table is swapped, before tl_engine_start,
  * for a copy whose submit() and cancel() read CLOCK_MONOTONIC_RAW first
  * (while armed) and then call the paper venue's own. Per repetition: open
- * the positions and orders, wait until all 32 fills and 68 acks have come
+ * the positions and orders, wait until every fill and ack has come
  * back (the engine is idle), arm, take t0, set the kill word; the strategy
- * thread waits (nanosleep 20 us between checks) until 100 requests were
+ * thread waits (nanosleep 20 us between checks) until all requests were
  * handed over, records first - t0 and last - t0, waits for
  * EMERGENCY_COMPLETED (everything flat, PAUSED), disarms and RESUMEs. R
  * repetitions (default 50, `--n R`), the first 5 unrecorded. When the
@@ -60,8 +56,8 @@
 
 #define EMG_REPS_DEFAULT 50
 #define EMG_WARM 5
-#define EMG_SYMS 32                 /* TL_CFG_SYMBOLS_MAX */
-#define EMG_RESTING 68              /* 32 + 68 = 100 requests out */
+#define EMG_SYMS 100                /* open positions, one per symbol */
+#define EMG_RESTING 0               /* resting orders to cancel as well */
 #define EMG_OUT (EMG_SYMS + EMG_RESTING)
 #define EMG_WAIT_NS (10LL * 1000000000LL)
 
@@ -235,10 +231,13 @@ static void emg_wait(tl_engine_t *e, emg_evcount_t *c,
 	}
 }
 
+/* A variable, so the count may be 0 without a constant comparison. */
+static volatile uint64_t emg_resting = EMG_RESTING;
+
 static bool emg_opened(const emg_evcount_t *c)
 {
 	return c->by[TL_EV_ORDER_FILLED] >= EMG_SYMS &&
-	       c->limit_acks >= EMG_RESTING;
+	       c->limit_acks >= emg_resting;
 }
 static bool emg_completed(const emg_evcount_t *c)
 {
@@ -298,7 +297,7 @@ static void emg_open(tl_engine_t *e, uint64_t *ref)
 		if (tl_engine_submit(e, &s, ++*ref) != 0)
 			emg_die("open: submit failed");
 	}
-	emg_wait(e, &c, emg_opened, "32 fills and 68 acks");
+	emg_wait(e, &c, emg_opened, "every fill and ack");
 }
 
 static void emg_print(const char *bench, const tl_hist_t *h, int cpu, const char *flag)
@@ -415,10 +414,10 @@ int main(int argc, char **argv)
 	unlink(emg_xinfo);
 
 	const char *flag = use_shm ? "shm kill switch" : "tl_engine_control";
-	emg_print(use_shm ? "emergency.flag_to_first_order.32pos_68ord"
-			  : "emergency.flag_to_first_order.32pos_68ord.ctl", first, cpu, flag);
-	emg_print(use_shm ? "emergency.all_orders_out.32pos_68ord"
-			  : "emergency.all_orders_out.32pos_68ord.ctl", all, cpu, flag);
+	emg_print(use_shm ? "emergency.flag_to_first_order"
+			  : "emergency.flag_to_first_order.ctl", first, cpu, flag);
+	emg_print(use_shm ? "emergency.all_orders_out"
+			  : "emergency.all_orders_out.ctl", all, cpu, flag);
 	free(first);
 	free(all);
 	return 0;

@@ -695,7 +695,11 @@ static void ctl_status_json(const char *name, const tl_shm_t *s,
 		snprintf(r, sizeof r, "%.*s", (int)sizeof sn->emg_reason - 1, sn->emg_reason);
 		ctl_json_str_or_null(stdout, r);
 	}
-	printf("},\"latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu}"
+	printf("},\"journal\":{\"on\":%s,\"failed\":%s,\"mode\":\"%s\"}",
+	       (sn->journal & TL_SHM_JOURNAL_ON) ? "true" : "false",
+	       (sn->journal & TL_SHM_JOURNAL_FAILED) ? "true" : "false",
+	       (sn->journal & TL_SHM_JOURNAL_STRICT) ? "strict" : "async");
+	printf(",\"latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu}"
 	       ",\"kill\":{\"seq\":%llu,\"seen\":%llu}}\n",
 	       (unsigned long long)sn->lat_p50, (unsigned long long)sn->lat_p99,
 	       (unsigned long long)sn->lat_max,
@@ -724,6 +728,13 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 	printf("snapshot   %s ago\n", d3);
 	printf("orders     %u open, %u tracked\n", sn->open_orders, sn->tracked_orders);
 	printf("total pnl  %s\n", ctl_fx(sn->total_pnl, b[0]));
+	if (!(sn->journal & TL_SHM_JOURNAL_ON))
+		printf("journal    off\n");
+	else
+		printf("journal    %s, %s\n",
+		       (sn->journal & TL_SHM_JOURNAL_FAILED)
+			       ? "FAILED: cannot write, new orders refused" : "ok",
+		       (sn->journal & TL_SHM_JOURNAL_STRICT) ? "strict" : "async");
 	printf("latency    p50 %lluns  p99 %lluns  max %lluns\n",
 	       (unsigned long long)sn->lat_p50, (unsigned long long)sn->lat_p99,
 	       (unsigned long long)sn->lat_max);

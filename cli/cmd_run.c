@@ -130,6 +130,8 @@ int tl_cli_run(int argc, char **argv)
 	sa.sa_handler = run_on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A closed log pipe (`talon run ... | head`) must not kill the engine. */
+	signal(SIGPIPE, SIG_IGN);
 	if (tl_engine_start(e, err, sizeof(err)) < 0) {
 		fprintf(stderr, "talon run: %s\n", err);
 		tl_engine_close(e);

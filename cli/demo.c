@@ -112,7 +112,7 @@ void tl_load_step(tl_load_t *l, int64_t now_ns)
 	for (int i = 0; l->sent < due && i < 64; i++) {
 		uint64_t k = l->sent;
 		const char *sym = (k & 1) ? "ETHUSDT" : "BTCUSDT";
-		const char *qty = (k & 1) ? "0.050" : "0.002";
+		const char *qty = (k & 1) ? "0.050" : "0.003";
 		tl_order_spec_t o = { .symbol = sym, .qty = qty };
 		int rc;
 		switch (k % 8) {

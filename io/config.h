@@ -18,7 +18,7 @@
 #include "kernel/kernel.h"
 
 #define TL_PATH_MAX 256
-#define TL_CFG_SYMBOLS_MAX 32
+#define TL_CFG_SYMBOLS_MAX 128
 
 typedef enum tl_idle {
 	TL_IDLE_SPIN = 0,     /* busy-poll: lowest latency, burns the core */

@@ -16,9 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io/paper.h"
+#include "persist/journal.h"
+#include "persist/replay.h"
 
 /* A preallocated FIFO for records that found their ring full. */
 typedef struct eng_stage {
@@ -51,6 +54,13 @@ struct tl_engine {
 	tl_engine_counters_t ctr;
 	_Atomic bool eng_running;
 	_Atomic bool lost_shm;             /* another engine took the block */
+	/* persistence */
+	tl_journal_t *jnl;                 /* NULL: no journal.path */
+	const tl_journal_stats_t *jst;
+	bool strict;                       /* requests wait for their commit */
+	bool recovered;                    /* state came from the journal */
+	uint64_t restart_id;               /* RESTART: continue ids here */
+	uint64_t session;
 };
 
 static _Thread_local char eng_errmsg[256];
@@ -159,6 +169,25 @@ static int flush_in(eng_stage_t *s, tl_inring_t *q)
 	return moved;
 }
 
+/* Strict journal mode: a request leaves for IO only once its journal
+ * record is committed. */
+static int flush_req(tl_engine_t *e)
+{
+	if (!e->strict)
+		return flush_out(&e->st_req, &e->req);
+	/* Records commit in ring order: once the request's own journal copy
+	 * (same output seq) is on disk, so is everything before it. */
+	uint64_t done = tl_journal_committed_out_seq(e->jnl);
+	int moved = 0;
+	tl_record_t *r;
+	while ((r = stage_peek(&e->st_req)) && r->u.hdr.seq <= done &&
+	       tl_outring_push(&e->req, &r->u.out)) {
+		stage_drop_head(&e->st_req);
+		moved++;
+	}
+	return moved;
+}
+
 /* ---- engine-side routing -------------------------------------------------- */
 
 /* Put an output on its ring, behind anything already staged for it. When
@@ -203,7 +232,18 @@ static void eng_emit(void *ctx, const tl_output_t *o)
 	case TL_OUT_REQ_NEW:
 	case TL_OUT_REQ_CANCEL:
 	case TL_OUT_REQ_QUERY:
-		route_out(e, &e->st_req, &e->req, o);
+		if (e->strict) {
+			/* Held until committed (flush_req). */
+			while (!stage_put(&e->st_req, o, sizeof(*o))) {
+				atomic_fetch_add_explicit(&e->ctr.stalls, 1, memory_order_relaxed);
+				if (e->journal)
+					flush_rec(&e->st_j, &e->jr);
+				if (flush_req(e) == 0)
+					eng_relax();
+			}
+		} else {
+			route_out(e, &e->st_req, &e->req, o);
+		}
 		break;
 	case TL_OUT_EVENT:
 		route_out(e, &e->st_ev, &e->evr, o);
@@ -227,14 +267,21 @@ static tl_reject_t eng_apply(tl_engine_t *e, tl_input_t *in, uint64_t *h)
 	return tl_kernel_apply(&e->k, in, &e->sink, h);
 }
 
+static bool eng_journal_down(tl_engine_t *e)
+{
+	return e->jst && atomic_load_explicit(&e->jst->failed, memory_order_acquire);
+}
+
 /* Above the high-water mark on any output path: refuse new orders. */
 static bool eng_pressure(tl_engine_t *e)
 {
-	if (e->st_req.n || tl_ring_used(&e->req.r) >= e->high_water[0])
+	/* Staged records count as queued (in strict mode every request waits
+	 * in staging for its commit, so "anything staged" is not pressure). */
+	if (e->st_req.n + tl_ring_used(&e->req.r) >= e->high_water[0])
 		return true;
-	if (e->st_ev.n || tl_ring_used(&e->evr.r) >= e->high_water[1])
+	if (e->st_ev.n + tl_ring_used(&e->evr.r) >= e->high_water[1])
 		return true;
-	if (e->journal && (e->st_j.n || tl_ring_used(&e->jr.r) >= e->high_water[2]))
+	if (e->journal && e->st_j.n + tl_ring_used(&e->jr.r) >= e->high_water[2])
 		return true;
 	return false;
 }
@@ -244,8 +291,9 @@ static bool eng_is_order_cmd(const tl_input_t *in)
 	return in->hdr.type == TL_IN_SUBMIT || in->hdr.type == TL_IN_SIGNAL;
 }
 
-/* Refuse a strategy command without the kernel (back-pressure). */
-static void eng_refuse(tl_engine_t *e, const tl_input_t *in)
+/* Refuse a strategy command without the kernel (back-pressure, or the
+ * journal cannot write). */
+static void eng_refuse(tl_engine_t *e, const tl_input_t *in, tl_reject_t why)
 {
 	tl_output_t o;
 	memset(&o, 0, sizeof(o));
@@ -257,10 +305,10 @@ static void eng_refuse(tl_engine_t *e, const tl_input_t *in)
 						      : in->u.signal.symbol;
 	snprintf(o.u.ev.symbol, TL_SYMBOL_NAMELEN, "%.*s", TL_SYMBOL_NAMELEN - 1, sym);
 	o.u.ev.u.order.status = TL_ST_REJECTED;
-	o.u.ev.u.order.reject = TL_REJ_BACKPRESSURE;
+	o.u.ev.u.order.reject = (uint16_t)why;
 	o.u.ev.u.order.user_ref = in->hdr.type == TL_IN_SUBMIT ? in->u.submit.user_ref
 							      : in->u.signal.user_ref;
-	snprintf(o.u.ev.text, TL_TEXT_LEN, "%s", tl_reject_msg(TL_REJ_BACKPRESSURE));
+	snprintf(o.u.ev.text, TL_TEXT_LEN, "%s", tl_reject_msg(why));
 	atomic_fetch_add_explicit(&e->ctr.backpressure, 1, memory_order_relaxed);
 	route_out(e, &e->st_ev, &e->evr, &o);
 }
@@ -336,6 +384,9 @@ static void eng_publish(tl_engine_t *e)
 	s.emg_started = k->emg.started;
 	s.emg_completed = k->emg.completed;
 	memcpy(s.emg_reason, k->emg.reason, TL_TEXT_LEN);
+	if (e->jnl)
+		s.journal = TL_SHM_JOURNAL_ON | (e->strict ? TL_SHM_JOURNAL_STRICT : 0) |
+			    (eng_journal_down(e) ? TL_SHM_JOURNAL_FAILED : 0);
 	s.lat_p50 = eng_hist_pct(e->lat_hist, 0.50);
 	s.lat_p99 = eng_hist_pct(e->lat_hist, 0.99);
 	s.lat_max = eng_hist_pct(e->lat_hist, 1.0);
@@ -355,6 +406,11 @@ static void eng_ctl(tl_engine_t *e, tl_ctl_req_t *rq)
 	if (rq->kind != TL_CTLK_INPUT || rq->in.hdr.type < TL_IN_SUBMIT ||
 	    rq->in.hdr.type > TL_IN_CONTROL) {
 		tl_shm_reply(e->shm, rq->id, TL_REJ_BAD_PARAM, "", "not a command");
+		return;
+	}
+	if (eng_is_order_cmd(&rq->in) && eng_journal_down(e)) {
+		tl_shm_reply(e->shm, rq->id, TL_REJ_JOURNAL_DOWN, "",
+			     tl_reject_msg(TL_REJ_JOURNAL_DOWN));
 		return;
 	}
 	if (eng_is_order_cmd(&rq->in) && eng_pressure(e)) {
@@ -399,7 +455,7 @@ static int eng_work(void *ctx)
 	}
 
 	/* 2. Staged outputs first, so ring order is kept. */
-	work += flush_out(&e->st_req, &e->req);
+	work += flush_req(e);
 	work += flush_out(&e->st_ev, &e->evr);
 	if (e->journal)
 		work += flush_rec(&e->st_j, &e->jr);
@@ -423,8 +479,10 @@ static int eng_work(void *ctx)
 			break;
 		if (!tl_inring_pop(&e->cmd, &in))
 			break;
-		if (eng_is_order_cmd(&in) && eng_pressure(e))
-			eng_refuse(e, &in);
+		if (eng_is_order_cmd(&in) && eng_journal_down(e))
+			eng_refuse(e, &in, TL_REJ_JOURNAL_DOWN);
+		else if (eng_is_order_cmd(&in) && eng_pressure(e))
+			eng_refuse(e, &in, TL_REJ_BACKPRESSURE);
 		else
 			eng_apply(e, &in, NULL);
 		work++;
@@ -469,7 +527,7 @@ static void eng_on_stop(void *ctx)
 			eng_apply(e, &in, NULL);
 			w++;
 		}
-		w += flush_out(&e->st_req, &e->req);
+		w += flush_req(e);
 		w += flush_out(&e->st_ev, &e->evr);
 		if (e->journal)
 			w += flush_rec(&e->st_j, &e->jr);
@@ -572,6 +630,72 @@ static int io_work(void *ctx)
 
 /* ---- lifecycle ------------------------------------------------------------------------ */
 
+/*
+ * Open the journal; if it holds a previous session, rebuild the kernel by
+ * replaying its inputs (every regenerated output must equal the journaled
+ * one, or the engine refuses to start: a different config or a bug would
+ * otherwise trade on a state nobody can explain).
+ */
+static int eng_open_journal(tl_engine_t *e, char *err, size_t errlen)
+{
+	tl_journal_cfg_t jc;
+	memset(&jc, 0, sizeof(jc));
+	snprintf(jc.path, sizeof(jc.path), "%s", e->cfg.journal_path);
+	snprintf(jc.engine, sizeof(jc.engine), "%s", e->cfg.name);
+	jc.mode = e->cfg.journal_strict ? TL_JOURNAL_STRICT : TL_JOURNAL_ASYNC;
+	jc.sync_full = e->cfg.journal_sync_full != 0;
+	jc.batch_max = 4096;
+	jc.batch_us = 2000;
+	/* The journal's own directory is created if missing (one level,
+	 * private), so a fresh checkout can run at once. */
+	char d[TL_PATH_MAX];
+	snprintf(d, sizeof(d), "%s", e->cfg.journal_path);
+	char *slash = strrchr(d, '/');
+	if (slash && slash != d) {
+		*slash = '\0';
+		if (mkdir(d, 0700) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "journal.path: cannot create directory %s: %s", d,
+				 strerror(errno));
+			return -1;
+		}
+	}
+	bool fresh = false;
+	e->jnl = tl_journal_open(&jc, &fresh, err, errlen);
+	if (!e->jnl)
+		return -1;
+	e->jst = tl_journal_stats(e->jnl);
+	e->strict = e->cfg.journal_strict != 0;
+	if (fresh)
+		return 0;
+	tl_replay_stats_t st;
+	memset(&st, 0, sizeof(st));
+	if (tl_replay_into_kernel(e->jnl, &e->k, 0, &st, err, errlen) < 0)
+		return -1;
+	if (st.mismatches) {
+		snprintf(err, errlen,
+			 "%s: replaying the journal diverged at output seq %llu (%llu "
+			 "mismatches): was it written with another config? refusing to start",
+			 e->cfg.journal_path, (unsigned long long)st.first_mismatch_seq,
+			 (unsigned long long)st.mismatches);
+		return -1;
+	}
+	e->recovered = true;
+	e->in_seq = st.last_in_seq;
+	e->session = st.restarts + 1;
+	/* Ids the last session may have used without their records reaching
+	 * the disk: at most one per record that could still have been in the
+	 * journal ring, its staging queue or an uncommitted batch. Skip them. */
+	uint64_t in_flight = (uint64_t)e->cfg.ring_journal +
+			     2ULL * (e->cfg.kernel.order_cap * 4ULL + 1024) + 4096;
+	uint64_t next = st.max_client_seq + 1;
+	if (st.id_reserved_to > next)
+		next = st.id_reserved_to;
+	if (e->k.id_next > next)
+		next = e->k.id_next;
+	e->restart_id = next + in_flight;
+	return 0;
+}
+
 tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *opts,
 			      char *err, size_t errlen)
 {
@@ -605,6 +729,8 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 	e->sink.emit = eng_emit;
 	e->sink.ctx = e;
 	e->journal = e->cfg.journal_path[0] != '\0' || e->opts.journal_ring;
+	if (e->cfg.journal_path[0] && eng_open_journal(e, err, errlen) < 0)
+		goto fail;
 	if (tl_inring_init(&e->cmd, e->cfg.ring_command, err, errlen) < 0 ||
 	    tl_inring_init(&e->vin, e->cfg.ring_venue, err, errlen) < 0 ||
 	    tl_outring_init(&e->req, e->cfg.ring_request, err, errlen) < 0 ||
@@ -629,6 +755,16 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 					   io_emit, e, err, errlen);
 		if (!e->venue)
 			goto fail;
+		/* Venue ids and trade ids never repeat across sessions. */
+		tl_paper_set_id_base(e->venue, eng_clock() / 1000);
+		/* The paper venue's books died with the last process: give it
+		 * back the positions the journal says we hold. */
+		for (uint32_t i = 0; e->recovered && i < e->k.syms.count * 3; i++) {
+			const tl_position_t *p = &e->k.pos[i];
+			if (p->qty != 0)
+				tl_paper_seed_position(e->venue, e->k.syms.sym[p->sym].name,
+						       (tl_pos_side_t)p->pos_side, p);
+		}
 	} else {
 		snprintf(err, errlen, "venue.type: \"%s\" is not available (expected \"paper\")",
 			 e->cfg.venue_type);
@@ -660,9 +796,27 @@ fail:
 	return NULL;
 }
 
+static bool eng_jpop(void *ctx, tl_record_t *rec)
+{
+	tl_engine_t *e = ctx;
+	return tl_recring_pop(&e->jr, rec);
+}
+
 int tl_engine_start(tl_engine_t *e, char *err, size_t errlen)
 {
 	e->now = eng_clock();
+	if (e->jnl && tl_journal_start(e->jnl, eng_jpop, e, err, errlen) < 0)
+		return -1;
+	if (e->recovered) {
+		/* The first input of this session says what start-up decided. */
+		tl_input_t in;
+		memset(&in, 0, sizeof(in));
+		in.hdr.type = TL_IN_RESTART;
+		in.u.restart.id_next = e->restart_id;
+		in.u.restart.session = e->session;
+		eng_apply(e, &in, NULL);
+		e->recovered = false;
+	}
 	atomic_store(&e->shm->pid, (int32_t)getpid());
 	atomic_store(&e->shm->heartbeat, e->now);
 	eng_publish(e);
@@ -681,6 +835,8 @@ void tl_engine_stop(tl_engine_t *e)
 {
 	tl_agent_stop(&e->eng);	/* drains and publishes the final snapshot */
 	tl_agent_stop(&e->io);
+	if (e->jnl)
+		tl_journal_stop(e->jnl);	/* everything journaled is committed */
 	/* Events the IO thread handed over after the engine stopped stay in
 	 * the ring; nothing is applied without the engine. */
 	if (e->shm)
@@ -710,6 +866,8 @@ void tl_engine_close(tl_engine_t *e)
 	tl_engine_stop(e);
 	if (e->venue)
 		e->venue->ops->destroy(e->venue);
+	if (e->jnl)
+		tl_journal_close(e->jnl);
 	if (e->shm_shared)
 		tl_shm_detach(e->shm, e->cfg.name, true);
 	else
@@ -863,12 +1021,14 @@ int tl_engine_status(tl_engine_t *e, tl_engine_status_t *st)
 
 bool tl_engine_journal_pop(tl_engine_t *e, tl_record_t *rec)
 {
-	return e->journal && tl_recring_pop(&e->jr, rec);
+	/* With a journal file the PERSIST thread is the ring's consumer. */
+	return e->journal && !e->jnl && tl_recring_pop(&e->jr, rec);
 }
 
 const tl_config_t *tl_engine_config(const tl_engine_t *e) { return &e->cfg; }
 const tl_engine_counters_t *tl_engine_counters(const tl_engine_t *e) { return &e->ctr; }
 tl_venue_t *tl_engine_venue(tl_engine_t *e) { return e->venue; }
+struct tl_journal *tl_engine_journal(tl_engine_t *e) { return e->jnl; }
 
 bool tl_engine_thread(tl_engine_t *e, pthread_t *out)
 {

@@ -55,6 +55,8 @@ bool tl_engine_journal_pop(tl_engine_t *e, tl_record_t *rec);
 const tl_config_t *tl_engine_config(const tl_engine_t *e);
 const tl_engine_counters_t *tl_engine_counters(const tl_engine_t *e);
 tl_venue_t *tl_engine_venue(tl_engine_t *e);
+/* The journal (NULL without journal.path), for tests and tools. */
+struct tl_journal *tl_engine_journal(tl_engine_t *e);
 /* The engine thread's pthread, once running (for the no-alloc test). */
 bool tl_engine_thread(tl_engine_t *e, pthread_t *out);
 /* Latest published snapshot (works with and without shm). */

@@ -310,6 +310,16 @@ int tl_paper_position(tl_venue_t *v, const char *symbol, tl_pos_side_t ps,
 	return 0;
 }
 
+void tl_paper_set_id_base(tl_venue_t *v, int64_t base)
+{
+	tl_paper_t *p = paper_of(v);
+	if (base > p->next_vid)
+		p->next_vid = base;
+	for (uint32_t i = 0; i < p->nsym; i++)
+		if (base > p->sym[i].next_trade)
+			p->sym[i].next_trade = base;
+}
+
 int tl_paper_seed_position(tl_venue_t *v, const char *symbol, tl_pos_side_t ps,
 			   const tl_position_t *pos)
 {

@@ -78,6 +78,12 @@ int tl_paper_position(tl_venue_t *v, const char *symbol, tl_pos_side_t ps,
 /* Orders accepted (acked, or executed behind a timeout) since create. A
  * client id reused after its first order ended counts again: a blind
  * resend that doubled an order shows here. */
+/* Start venue order ids and trade ids above `base` (the engine passes
+ * the wall clock in microseconds), so a restarted paper venue never
+ * repeats an id an earlier session used: the kernel deduplicates fills by
+ * trade id across sessions. */
+void tl_paper_set_id_base(tl_venue_t *v, int64_t base);
+
 /* Recovery: the paper venue's state died with the last process; give it
  * back the positions the journal says we hold, so both sides agree.
  * Call before the first poll. Returns -1 for an unknown symbol/side. */

@@ -31,7 +31,7 @@
 #define TL_SHM_MAGIC   0x314d48534e4f4c54ULL  /* "TLONSHM1" */
 #define TL_SHM_VERSION 1
 #define TL_SHM_NAMELEN 32                     /* engine name, [A-Za-z0-9_-] */
-#define TL_SHM_POS_MAX 64                     /* positions in the snapshot */
+#define TL_SHM_POS_MAX 128                    /* positions in the snapshot */
 #define TL_SHM_CTL_SLOTS 64                   /* ctl ring size (power of two) */
 #define TL_SHM_REPLY_SLOTS 64
 #define TL_SHM_STALE_NS (3LL * 1000000000LL)  /* heartbeat older = dead */

@@ -31,7 +31,7 @@ typedef struct tl_venue tl_venue_t;
 /* Where a venue delivers kernel inputs (called on the IO thread). */
 typedef void (*tl_venue_emit_fn)(void *ctx, const tl_input_t *in);
 
-#define TL_VENUE_MAX_POS 64
+#define TL_VENUE_MAX_POS 128
 
 /* One position as the venue reports it (reconciliation). */
 typedef struct tl_venue_position {

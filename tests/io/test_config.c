@@ -148,6 +148,22 @@ static void test_empty_is_defaults(void)
 	CU_ASSERT_EQUAL(memcmp(&c, &d, sizeof(c)), 0);
 }
 
+static void test_journal_mode_and_sync(void)
+{
+	tl_config_t c;
+
+	GOOD(&c, "{\"journal\":{\"path\":\"/tmp/j.db\",\"mode\":\"strict\",\"sync\":\"full\"}}");
+	CU_ASSERT_STRING_EQUAL(c.journal_path, "/tmp/j.db");
+	CU_ASSERT_EQUAL(c.journal_strict, 1);
+	CU_ASSERT_EQUAL(c.journal_sync_full, 1);
+	GOOD(&c, "{\"journal\":{\"mode\":\"async\",\"sync\":\"normal\"}}");
+	CU_ASSERT_EQUAL(c.journal_strict, 0);
+	CU_ASSERT_EQUAL(c.journal_sync_full, 0);
+	BAD("{\"journal\":{\"mode\":\"sometimes\"}}", "journal.mode");
+	BAD("{\"journal\":{\"sync\":\"off\"}}", "journal.sync");
+	BAD("{\"journal\":{\"mode\":1}}", "journal.mode");
+}
+
 /* ---- the shipped config ------------------------------------------------- */
 
 static void test_paper_json_fields(void)
@@ -230,7 +246,10 @@ static void test_paper_json_fields(void)
 	CU_ASSERT_EQUAL(c.paper.reject_code, -2019);
 	CU_ASSERT_EQUAL(c.paper.timeout_ppm, 0);
 	CU_ASSERT_FALSE(c.paper.timeout_executes);
-	CU_ASSERT_STRING_EQUAL(c.journal_path, "");
+	/* relative to the config file's directory */
+	CU_ASSERT_STRING_EQUAL(c.journal_path, "config/../var/paper.db");
+	CU_ASSERT_EQUAL(c.journal_strict, 0);
+	CU_ASSERT_EQUAL(c.journal_sync_full, 0);
 	CU_ASSERT_EQUAL(c.log_level, 2);
 }
 
@@ -501,7 +520,7 @@ static void test_bad_names(void)
 	     "kernel.client_id_prefix", "1..16");
 	BAD("{\"kernel\":{\"client_id_prefix\":\"t.l\"}}", "kernel.client_id_prefix");
 	BAD("{\"symbols\":{\"only\":[\"btcusdt\"]}}", "symbols.only[0]");
-	BAD("{\"symbols\":{\"only\":[]}}", "symbols.only: expected 1..32");
+	BAD("{\"symbols\":{\"only\":[]}}", "symbols.only: expected 1..128");
 	BAD2("{\"symbols\":{\"leverage\":{\"BTC USDT\":2}}}", "symbols.leverage",
 	     "bad symbol name");
 	BAD("{\"symbols\":{\"exchange_info\":\"\"}}", "symbols.exchange_info");
@@ -777,6 +796,7 @@ static void test_symbols_not_in_document(void)
 }
 
 TL_TEST_SUITE("io.config", setup, NULL,
+	      TL_TEST(test_journal_mode_and_sync),
 	      TL_TEST(test_defaults_valid),
 	      TL_TEST(test_empty_is_defaults),
 	      TL_TEST(test_paper_json_fields),
