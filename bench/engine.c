@@ -5,6 +5,20 @@
  *
  *   engine.submit_to_request        engine and IO agents idle "spin",
  *                                   pinned to CPU 0 and CPU 1
+ *   engine.submit_to_request.journal_async
+ *                                   the same with the journal on
+ *                                   (journal.mode "async", sync NORMAL):
+ *                                   every record also goes to the journal
+ *                                   ring, a PERSIST thread commits it
+ *   engine.submit_to_request.journal_strict
+ *                                   journal.mode "strict": the request
+ *                                   reaches IO only once its records are
+ *                                   committed (a SQLite commit per sample
+ *                                   in this closed loop)
+ *   engine.submit_to_request.journal_ratio
+ *                                   p50 and p99 of the two journal cases
+ *                                   over the journal-off case of the same
+ *                                   run (unit "ratio")
  *   engine.submit_to_request.sleep  the same with idle "sleep" 50 us (the
  *                                   default config; 2-core friendly)
  *
@@ -39,8 +53,17 @@
  * the ENGINE thread's CPU (0) when both agents were pinned, else -1 (no
  * pinning is attempted with fewer than 2 CPUs).
  *
+ * Journal cases. Same settings as the first case (spin, pinned), with
+ * journal.path in a fresh directory under $TMPDIR (default /tmp), deleted
+ * after the case; the PERSIST thread is not pinned, so on 2 CPUs it
+ * competes with the two spinning agents and the strategy (4 threads):
+ * the ratio is what turning the journal on costs on this machine, not
+ * SQLite's cost alone. The cases run in the order off, async, strict,
+ * sleep, one engine each.
+ *
  * Output: one JSON line per case on stdout, the fields of
- * bench/support/benchutil.h plus "idle" and "note".
+ * bench/support/benchutil.h plus "idle" and "note" ("journal" too), and
+ * the ratio line.
  * Command: make bench BENCHES=engine
  *      or: build/bench/engine [--n N]   (N default 20000 per case)
  */
@@ -52,6 +75,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,6 +83,7 @@
 #include "bench/support/hist.h"
 #include "io/engine.h"
 #include "io/paper.h"
+#include "persist/journal.h"
 
 #define ENG_N_DEFAULT 20000
 #define ENG_WAIT_NS (5LL * 1000000000LL)   /* a stuck order aborts the run */
@@ -135,6 +160,9 @@ static uint64_t eng_drain(tl_engine_t *e)
 	return fills;
 }
 
+/* Journal modes of a case. */
+enum { ENG_JOURNAL_OFF = 0, ENG_JOURNAL_ASYNC, ENG_JOURNAL_STRICT };
+
 static void eng_print(const char *bench, const tl_hist_t *h, int cpu,
 		      const char *idle, const char *note)
 {
@@ -206,12 +234,46 @@ static void eng_prime(tl_engine_t *e)
 	}
 }
 
+/* A fresh directory for a journal; "" when jmode is off. */
+static void eng_jdir(int jmode, char *dir, size_t len, tl_config_t *c)
+{
+	dir[0] = '\0';
+	if (jmode == ENG_JOURNAL_OFF)
+		return;
+	const char *t = getenv("TMPDIR");
+	int m = snprintf(dir, len, "%s/talon-bench-XXXXXX", t && *t ? t : "/tmp");
+	if (m < 0 || (size_t)m >= len || !mkdtemp(dir))
+		eng_die("cannot create a temporary journal directory");
+	m = snprintf(c->journal_path, sizeof(c->journal_path), "%s/journal.db", dir);
+	if (m < 0 || (size_t)m >= sizeof(c->journal_path))
+		eng_die("temporary journal path too long");
+	c->journal_strict = jmode == ENG_JOURNAL_STRICT;
+	c->journal_sync_full = 0;
+}
+
+static void eng_jdir_remove(const char *dir)
+{
+	static const char *const files[] = { "journal.db", "journal.db-wal",
+					     "journal.db-shm" };
+	char p[512];
+	if (!dir[0])
+		return;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int m = snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		if (m > 0 && (size_t)m < sizeof(p))
+			unlink(p);
+	}
+	if (rmdir(dir) < 0)
+		fprintf(stderr, "bench engine: cannot remove %s\n", dir);
+}
+
 /* Run one case; returns the CPU to report. */
-static int eng_case(tl_idle_t idle, bool pin, uint64_t n, tl_hist_t *h)
+static int eng_case(tl_idle_t idle, bool pin, uint64_t n, tl_hist_t *h, int jmode)
 {
 	tl_config_t c;
-	char err[512];
+	char err[512], jdir[200];
 	eng_cfg(&c, idle, pin);
+	eng_jdir(jmode, jdir, sizeof(jdir), &c);
 	tl_engine_opts_t o = { .no_shm = true };
 	tl_engine_t *e = tl_engine_create(&c, &o, err, sizeof(err));
 	if (!e)
@@ -269,9 +331,22 @@ static int eng_case(tl_idle_t idle, bool pin, uint64_t n, tl_hist_t *h)
 	pthread_t et;
 	int ecpu = tl_engine_thread(e, &et) ? eng_thread_cpu(et) : -1;
 	int iocpu = atomic_load(&eng_io_cpu);
-	fprintf(stderr, "bench engine: %s: %llu orders in %.2f s\n", tl_idle_name(idle),
+	fprintf(stderr, "bench engine: %s%s: %llu orders in %.2f s\n", tl_idle_name(idle),
+		jmode == ENG_JOURNAL_ASYNC ? " journal async" :
+		jmode == ENG_JOURNAL_STRICT ? " journal strict" : "",
 		(unsigned long long)total, (double)(tl_bench_now_ns() - t_start) / 1e9);
+	tl_engine_stop(e);	/* the journal commits everything (idempotent) */
+	struct tl_journal *jn = tl_engine_journal(e);
+	if (jn) {
+		const tl_journal_stats_t *js = tl_journal_stats(jn);
+		if (atomic_load(&js->failed))
+			eng_die("the journal failed to write");
+		fprintf(stderr, "bench engine: journal: %llu records in %llu commits\n",
+			(unsigned long long)atomic_load(&js->records),
+			(unsigned long long)atomic_load(&js->commits));
+	}
 	tl_engine_close(e);
+	eng_jdir_remove(jdir);
 	return pin && ecpu == 0 && iocpu == 1 ? 0 : -1;
 }
 
@@ -286,11 +361,34 @@ int main(int argc, char **argv)
 	if (!h)
 		eng_die("out of memory");
 
-	int cpu = eng_case(TL_IDLE_SPIN, pin, o.n, h);
-	eng_print("engine.submit_to_request", h, cpu, "spin",
-		  ncpu <= 2 ? "ENGINE cpu0 + IO cpu1 spin; strategy unpinned shares a core"
-			    : "ENGINE cpu0 + IO cpu1 spin; strategy unpinned");
-	cpu = eng_case(TL_IDLE_SLEEP, pin, o.n, h);
+	const char *note = ncpu <= 2 ? "ENGINE cpu0 + IO cpu1 spin; strategy unpinned shares a core"
+				     : "ENGINE cpu0 + IO cpu1 spin; strategy unpinned";
+	const char *jnote = ncpu <= 2
+		? "ENGINE cpu0 + IO cpu1 spin; strategy and PERSIST unpinned share the cores"
+		: "ENGINE cpu0 + IO cpu1 spin; strategy and PERSIST unpinned";
+	uint64_t p50[3], p99[3];
+	static const char *const names[3] = { "engine.submit_to_request",
+					       "engine.submit_to_request.journal_async",
+					       "engine.submit_to_request.journal_strict" };
+	for (int m = ENG_JOURNAL_OFF; m <= ENG_JOURNAL_STRICT; m++) {
+		int cpu = eng_case(TL_IDLE_SPIN, pin, o.n, h, m);
+		p50[m] = tl_hist_percentile(h, 50.0);
+		p99[m] = tl_hist_percentile(h, 99.0);
+		eng_print(names[m], h, cpu, "spin", m ? jnote : note);
+	}
+	printf("{\"bench\":\"engine.submit_to_request.journal_ratio\",\"unit\":\"ratio\","
+	       "\"n\":%llu,\"async_over_off_p50\":%.2f,\"async_over_off_p99\":%.2f,"
+	       "\"strict_over_off_p50\":%.2f,\"strict_over_off_p99\":%.2f,"
+	       "\"off_p50\":%llu,\"off_p99\":%llu,\"idle\":\"spin\",\"sync\":\"normal\","
+	       "\"machine\":",
+	       (unsigned long long)o.n,
+	       (double)p50[1] / (double)p50[0], (double)p99[1] / (double)p99[0],
+	       (double)p50[2] / (double)p50[0], (double)p99[2] / (double)p99[0],
+	       (unsigned long long)p50[0], (unsigned long long)p99[0]);
+	tl_bench_json_str(stdout, tl_bench_machine());
+	fputs("}\n", stdout);
+	fflush(stdout);
+	int cpu = eng_case(TL_IDLE_SLEEP, pin, o.n, h, ENG_JOURNAL_OFF);
 	eng_print("engine.submit_to_request.sleep", h, cpu, "sleep 50us",
 		  ncpu <= 2 ? "ENGINE cpu0 + IO cpu1 sleep 50us; strategy unpinned shares a core"
 			    : "ENGINE cpu0 + IO cpu1 sleep 50us; strategy unpinned");

@@ -51,6 +51,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "strategy: %s\n", err);
 		return 1;
 	}
+	/* Give the venue a moment to publish its first mark prices: a market
+	 * order (and a TP/SL check) needs one, else NO_MARK. */
+	pump(e, 300);
 	int rc = tl_engine_signal(e, TL_SIG_LONG_ENTRY, "BTCUSDT", "0.010", NULL,
 				  "60000", "40000", 1);
 	if (rc != 0)

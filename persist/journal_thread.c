@@ -32,6 +32,7 @@
 #include <time.h>
 
 #define JT_IDLE_NS     200000ull        /* sleep when the ring is empty */
+#define JT_IDLE_STRICT_NS 10000ull      /* strict mode: orders wait on us */
 #define JT_RETRY_NS    1000000000ull    /* retry a failed batch this often */
 #define JT_GIVEUP_NS   5000000000ull    /* stop: retry this long, then give up */
 
@@ -178,7 +179,7 @@ static void *jt_main(void *arg)
 			break;
 		}
 		if (empty || got == 0)
-			jt_sleep(JT_IDLE_NS);
+			jt_sleep(strict ? JT_IDLE_STRICT_NS : JT_IDLE_NS);
 	}
 	/* The producer has stopped: the last input's records are all in. */
 	if (j->pend_n == 0 && !atomic_load(&j->stats.failed) && j->d.have_in &&

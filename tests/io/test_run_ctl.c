@@ -5,6 +5,7 @@
  * clean stop on SIGTERM that removes the block.
  */
 #include "tests/support/tl_test.h"
+#include "tests/support/subproc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,28 +44,7 @@ static int talon(const char *a0, ...)
 		argv[n++] = a;
 	va_end(ap);
 	argv[n] = NULL;
-	int p[2];
-	if (pipe(p) != 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(p[1], 1);
-		int devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, 2);
-		close(p[0]);
-		execv(talon_bin, (char *const *)argv);
-		_exit(127);
-	}
-	close(p[1]);
-	size_t len = 0;
-	ssize_t r;
-	while ((r = read(p[0], out + len, sizeof(out) - 1 - len)) > 0)
-		len += (size_t)r;
-	out[len] = '\0';
-	close(p[0]);
-	int st;
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return tl_test_run(out, sizeof out, 0, argv);
 }
 
 /* Poll `talon ctl status --json` until it contains `needle` (<= 10 s). */
@@ -82,16 +62,7 @@ static bool status_until(const char *needle)
 
 static int suite_init(void)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	const char *tail = "/tests/io/test_run_ctl";
-	size_t tl = strlen(tail);
-	if (n <= (ssize_t)tl)
-		return 1;
-	self[n] = '\0';
-	self[n - tl] = '\0';
-	snprintf(talon_bin, sizeof talon_bin, "%.*s/talon", PATH_MAX - 16, self);
-	if (access(talon_bin, X_OK) != 0)
+	if (tl_test_talon_path(talon_bin, sizeof talon_bin) < 0)
 		return 1;
 	snprintf(name, sizeof name, "t%d", (int)getpid());
 	snprintf(cfgpath, sizeof cfgpath, "/tmp/talon-test-%d.json", (int)getpid());

@@ -9,6 +9,7 @@
  * 20 kills from a fixed seed; `talon run --load` is the load.
  */
 #include "tests/support/tl_test.h"
+#include "tests/support/subproc.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -57,27 +58,7 @@ static int run_talon(const char *a0, ...)
 		argv[n++] = a;
 	va_end(ap);
 	argv[n] = NULL;
-	int p[2];
-	if (pipe(p) != 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		close(p[0]);
-		execv(talon_bin, (char *const *)argv);
-		_exit(127);
-	}
-	close(p[1]);
-	size_t len = 0;
-	ssize_t r;
-	while ((r = read(p[0], out + len, sizeof(out) - 1 - len)) > 0)
-		len += (size_t)r;
-	out[len] = '\0';
-	close(p[0]);
-	int st;
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return tl_test_run(out, sizeof out, 1, argv);
 }
 
 static pid_t start_engine(const char *load)
@@ -169,16 +150,7 @@ static int64_t db_int(const char *sql)
 
 static int suite_init(void)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	const char *tail = "/tests/persist/test_crash";
-	size_t tl = strlen(tail);
-	if (n <= (ssize_t)tl)
-		return 1;
-	self[n] = '\0';
-	self[n - tl] = '\0';
-	snprintf(talon_bin, sizeof talon_bin, "%.*s/talon", PATH_MAX - 16, self);
-	if (access(talon_bin, X_OK) != 0)
+	if (tl_test_talon_path(talon_bin, sizeof talon_bin) < 0)
 		return 1;
 	snprintf(name, sizeof name, "crash%d", (int)getpid());
 	snprintf(dir, sizeof dir, "/tmp/talon-crash-%d", (int)getpid());
