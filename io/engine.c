@@ -38,6 +38,8 @@ struct tl_engine {
 	tl_shm_t *shm;              /* shared block, or a private one (no_shm) */
 	bool shm_shared;
 	tl_inring_t cmd, vin;
+	tl_inring_t sin;                   /* STREAM thread -> engine (venue streams) */
+	eng_stage_t st_sin;                /* STREAM thread staging */
 	tl_outring_t req, evr;
 	tl_recring_t jr;
 	bool journal;
@@ -460,8 +462,12 @@ static int eng_work(void *ctx)
 	if (e->journal)
 		work += flush_rec(&e->st_j, &e->jr);
 
-	/* 3. Venue events: always taken. */
+	/* 3. Venue events (IO replies, then stream events): always taken. */
 	for (int i = 0; i < ENG_BUDGET && tl_inring_pop(&e->vin, &in); i++) {
+		eng_apply(e, &in, NULL);
+		work++;
+	}
+	for (int i = 0; i < ENG_BUDGET && tl_inring_pop(&e->sin, &in); i++) {
 		eng_apply(e, &in, NULL);
 		work++;
 	}
@@ -523,7 +529,7 @@ static void eng_on_stop(void *ctx)
 	while (eng_mono() < end) {
 		int w = 0;
 		e->now = eng_clock();
-		while (tl_inring_pop(&e->vin, &in)) {
+		while (tl_inring_pop(&e->vin, &in) || tl_inring_pop(&e->sin, &in)) {
 			eng_apply(e, &in, NULL);
 			w++;
 		}
@@ -548,6 +554,21 @@ static void io_emit(void *ctx, const tl_input_t *in)
 		return;
 	while (!stage_put(s, in, sizeof(*in))) {
 		while (flush_in(s, &e->vin) == 0)
+			eng_relax();
+	}
+}
+
+/* The venue's STREAM thread: its own ring and staging, same rules. */
+static void stream_emit(void *ctx, const tl_input_t *in)
+{
+	tl_engine_t *e = ctx;
+	eng_stage_t *s = &e->st_sin;
+	if (s->n)
+		flush_in(s, &e->sin);	/* keep order: older staged records first */
+	if (s->n == 0 && tl_inring_push(&e->sin, in))
+		return;
+	while (!stage_put(s, in, sizeof(*in))) {
+		while (flush_in(s, &e->sin) == 0)
 			eng_relax();
 	}
 }
@@ -733,6 +754,7 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 		goto fail;
 	if (tl_inring_init(&e->cmd, e->cfg.ring_command, err, errlen) < 0 ||
 	    tl_inring_init(&e->vin, e->cfg.ring_venue, err, errlen) < 0 ||
+	    tl_inring_init(&e->sin, e->cfg.ring_venue, err, errlen) < 0 ||
 	    tl_outring_init(&e->req, e->cfg.ring_request, err, errlen) < 0 ||
 	    tl_outring_init(&e->evr, e->cfg.ring_event, err, errlen) < 0 ||
 	    (e->journal && tl_recring_init(&e->jr, e->cfg.ring_journal, err, errlen) < 0))
@@ -747,7 +769,8 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 	if (stage_init(&e->st_req, burst, err, errlen) < 0 ||
 	    stage_init(&e->st_ev, burst, err, errlen) < 0 ||
 	    stage_init(&e->st_j, e->journal ? burst * 2 : 64, err, errlen) < 0 ||
-	    stage_init(&e->st_vin, e->cfg.ring_venue, err, errlen) < 0)
+	    stage_init(&e->st_vin, e->cfg.ring_venue, err, errlen) < 0 ||
+	    stage_init(&e->st_sin, e->cfg.ring_venue, err, errlen) < 0)
 		goto fail;
 
 	if (strcmp(e->cfg.venue_type, "paper") == 0) {
@@ -770,6 +793,9 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 			 e->cfg.venue_type);
 		goto fail;
 	}
+
+	e->venue->emit_stream = stream_emit;
+	e->venue->emit_stream_ctx = e;
 
 	if (e->opts.no_shm) {
 		e->shm = calloc(1, sizeof(*e->shm));
@@ -874,6 +900,7 @@ void tl_engine_close(tl_engine_t *e)
 		free(e->shm);
 	tl_inring_free(&e->cmd);
 	tl_inring_free(&e->vin);
+	tl_inring_free(&e->sin);
 	tl_outring_free(&e->req);
 	tl_outring_free(&e->evr);
 	tl_recring_free(&e->jr);
@@ -881,6 +908,7 @@ void tl_engine_close(tl_engine_t *e)
 	stage_free(&e->st_ev);
 	stage_free(&e->st_j);
 	stage_free(&e->st_vin);
+	stage_free(&e->st_sin);
 	tl_kernel_free(&e->k);
 	free(e);
 }

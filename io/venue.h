@@ -72,8 +72,14 @@ typedef struct tl_venue_ops {
 /* Base of every venue; adapters embed it first. */
 struct tl_venue {
 	const tl_venue_ops_t *ops;
-	tl_venue_emit_fn emit;
+	tl_venue_emit_fn emit;        /* IO thread only */
 	void *emit_ctx;
+	/* A venue with its own STREAM thread (WebSocket user data and mark
+	 * prices) delivers what that thread receives here: the engine gives
+	 * it a second single-producer ring, so IO and STREAM never share one.
+	 * Set by the engine before start; NULL when the engine has none. */
+	tl_venue_emit_fn emit_stream; /* STREAM thread only */
+	void *emit_stream_ctx;
 };
 
 static inline void tl_venue_emit(tl_venue_t *v, const tl_input_t *in)

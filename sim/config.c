@@ -73,6 +73,7 @@ void tl_sim_config_defaults(tl_sim_config_t *c)
 	c->ws_enabled = true;
 	c->ws_ping_ms = 180000;
 	c->ws_lifetime_ms = 24LL * 3600 * 1000;
+	c->mark_interval_ms = 1000;
 	c->seed = 42;
 	c->tick_ms = 100;
 	c->recv_window_max = 60000;
@@ -233,6 +234,12 @@ static void cfg_faults(cfg_ctx_t *x, int o, tl_sim_faults_t *f)
 	CFG_INT(x, o, "unknown_ppm", 0, 1000000, &f->unknown_ppm);
 	CFG_INT(x, o, "reset_ppm", 0, 1000000, &f->reset_ppm);
 	CFG_INT(x, o, "clock_offset_ms", -86400000, 86400000, &f->clock_offset_ms);
+	CFG_INT(x, o, "stream_drop_permille", 0, 1000, &f->stream_drop_permille);
+	CFG_INT(x, o, "stream_dup_permille", 0, 1000, &f->stream_dup_permille);
+	CFG_INT(x, o, "stream_reorder_permille", 0, 1000, &f->stream_reorder_permille);
+	CFG_INT(x, o, "stream_delay_ms", 0, 60000, &f->stream_delay_ms);
+	CFG_INT(x, o, "stream_delay_jitter_ms", 0, 60000, &f->stream_delay_jitter_ms);
+	CFG_INT(x, o, "stream_disconnect_every_ms", 0, 86400000, &f->stream_disconnect_every_ms);
 }
 
 int tl_sim_config_parse(tl_sim_config_t *c, const char *json, size_t len,
@@ -268,6 +275,8 @@ int tl_sim_config_parse(tl_sim_config_t *c, const char *json, size_t len,
 		CFG_INT(&x, o, "ping_ms", 1, INT64_MAX, &c->ws_ping_ms);
 		CFG_INT(&x, o, "lifetime_ms", 1, INT64_MAX, &c->ws_lifetime_ms);
 	}
+	if ((o = tl_sim_json_get(json, x.t, 0, "streams")) >= 0)
+		CFG_INT(&x, o, "mark_interval_ms", 10, 3600000, &c->mark_interval_ms);
 	{
 		int64_t seed = (int64_t)c->seed;
 		CFG_INT(&x, 0, "seed", 0, INT64_MAX, &seed);

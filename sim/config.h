@@ -59,8 +59,9 @@ typedef struct tl_sim_account_cfg {
 	bool dual_side;    /* start in hedge mode */
 } tl_sim_account_cfg_t;
 
-/* Fault injection knobs (also settable through /sim/faults). Rates are
- * in parts per million of requests, drawn from the seeded generator. */
+/* Fault injection knobs (also settable through /sim/faults). REST rates
+ * are in parts per million of requests, stream rates in per mille of
+ * stream events (per connection); all drawn from seeded generators. */
 typedef struct tl_sim_faults {
 	int latency_ms;        /* fixed delay before answering */
 	int latency_jitter_ms; /* + uniform 0..jitter */
@@ -69,6 +70,13 @@ typedef struct tl_sim_faults {
 	int unknown_ppm;       /* execute, then answer 503 "Unknown error" */
 	int reset_ppm;         /* close the connection after reading */
 	int64_t clock_offset_ms; /* added to the venue clock */
+	/* streams: user data and market events, not control replies */
+	int stream_drop_permille;    /* event not sent */
+	int stream_dup_permille;     /* event sent twice in a row */
+	int stream_reorder_permille; /* event swapped with the next one */
+	int stream_delay_ms;         /* event sent this much later ... */
+	int stream_delay_jitter_ms;  /* ... + uniform 0..jitter (order kept) */
+	int64_t stream_disconnect_every_ms; /* close all streams, 0 = off */
 } tl_sim_faults_t;
 
 typedef struct tl_sim_config {
@@ -81,6 +89,7 @@ typedef struct tl_sim_config {
 	bool ws_enabled;      /* listen for streams at all */
 	int64_t ws_ping_ms;   /* server ping interval (180000) */
 	int64_t ws_lifetime_ms; /* connection lifetime (24 h) */
+	int64_t mark_interval_ms; /* @markPrice@1s push interval (1000, >= 10) */
 	char tls_cert[256], tls_key[256];
 	int max_conns;
 	uint64_t seed;

@@ -79,6 +79,7 @@ static const route_t routes[] = {
 	{ D, "/fapi/v1/listenKey", SEC_KEY, 1, 0, 0, 0, false, tl_sim_h_listen_key_close },
 	{ G, "/sim/state", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_state },
 	{ P, "/sim/mark", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_mark },
+	{ P, "/sim/move", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_move },
 	{ P, "/sim/reset", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_reset },
 	{ P, "/sim/faults", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_faults },
 	{ G, "/sim/faults", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_faults },
@@ -95,9 +96,15 @@ int tl_sim_rest_init(tl_sim_rest_t *r, tl_sim_venue_t *v)
 	r->v = v;
 	r->cfg = v->cfg;
 	r->faults = v->cfg->faults;
-	r->fault_rng = (v->cfg->seed ^ 0xA5A5A5A5DEADBEEFULL) | 1;
+	tl_sim_rest_seed_faults(r);
 	r->body = malloc(TL_SIM_REST_BODY_CAP);
 	return r->body ? 0 : -1;
+}
+
+void tl_sim_rest_seed_faults(tl_sim_rest_t *r)
+{
+	r->fault_rng = (r->cfg->seed ^ 0xA5A5A5A5DEADBEEFULL) | 1;
+	r->stream_rng = (r->cfg->seed ^ 0x5EED5EED0BADF00DULL) | 1;
 }
 
 void tl_sim_rest_free(tl_sim_rest_t *r)

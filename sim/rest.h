@@ -29,6 +29,12 @@ typedef struct tl_sim_rest {
 	tl_sim_rl_t rl;
 	tl_sim_faults_t faults;   /* live copy, changed by /sim/faults */
 	uint64_t fault_rng;       /* seeded, separate from the market's */
+	uint64_t stream_rng;      /* stream fault draws (stream.c), seeded */
+	/* One-shot stream actions asked for through /sim/faults; the
+	 * server loop's stream tick carries them out and clears them. */
+	bool stream_disconnect;   /* close every stream connection now */
+	uint32_t lkey_expired;    /* accounts (bits) whose listenKey the
+				   * admin expired: listenKeyExpired, close */
 	char *body;               /* response body buffer */
 	tl_sim_params_t params;
 	tl_sim_params_t bparams;  /* one batchOrders element */
@@ -65,6 +71,9 @@ typedef struct tl_sim_call {
 /* Set up a context for venue v. Returns 0 or -1 (out of memory). */
 int tl_sim_rest_init(tl_sim_rest_t *r, tl_sim_venue_t *v);
 void tl_sim_rest_free(tl_sim_rest_t *r);
+/* Re-seed the REST and stream fault generators from cfg->seed (init and
+ * /sim/reset), so a run with the same seed draws the same faults. */
+void tl_sim_rest_seed_faults(tl_sim_rest_t *r);
 
 /* Handle one request at venue time `now` (clock offset already
  * applied). Fills *out; out->body points into r. */

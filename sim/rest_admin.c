@@ -6,10 +6,15 @@
  *   GET  /sim/state                 markets, accounts, positions, faults
  *   POST /sim/mark   symbol, price  set the mark (and book), match now;
  *                    [frozen=true|false] pause/resume the random walk
+ *   POST /sim/move   symbol, bps    move the mark by bps basis points
+ *                    (signed, rounded to the tick), match now
  *   POST /sim/reset                 back to the configured start state
- *   GET|POST /sim/faults  latency_ms, latency_jitter_ms, error_ppm,
- *                    error_code, unknown_ppm, reset_ppm, clock_offset_ms
+ *   GET|POST /sim/faults  the knobs of tl_sim_faults_t by name
+ *                    (latency_ms ... stream_disconnect_every_ms), and
+ *                    the one-shot actions disconnect_streams=true and
+ *                    expire_listen_key=<account name>|all
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "sim/render.h"
@@ -105,11 +110,43 @@ int tl_sim_h_admin_mark(tl_sim_call_t *c)
 	return 0;
 }
 
+int tl_sim_h_admin_move(tl_sim_call_t *c)
+{
+	const tl_sim_symbol_cfg_t *sc;
+	tl_fx_t from, to;
+	int64_t bps;
+	int sym, rc;
+
+	if ((rc = tl_sim_rest_symbol(c, true, &sym)))
+		return rc;
+	if (!tl_sim_params_val(c->p, "bps"))
+		return tl_sim_err_missing(&c->e, "bps");
+	if (!tl_sim_rest_int(c, "bps", &bps) || bps <= -10000 || bps > 100000)
+		return tl_sim_errf(&c->e, -1130, "Data sent for parameter 'bps' is not valid.");
+	sc = &c->v->cfg->sym[sym];
+	from = c->v->mkt[sym].mark;
+	/* mark * (10000 + bps) / 10000, to the nearest tick, at least one tick */
+	if (!tl_fx_div_wide((__int128)from * (10000 + bps), 10000, TL_FX_NEAREST, &to) ||
+	    !tl_fx_quantize(to, sc->tick, TL_FX_NEAREST, &to))
+		return tl_sim_errf(&c->e, -1130, "Data sent for parameter 'bps' is not valid.");
+	if (to < sc->tick)
+		to = sc->tick;
+	tl_sim_venue_set_mark(c->v, sym, to, c->now);
+	tl_sim_jw_obj(&c->w);
+	tl_sim_jw_kstr(&c->w, "symbol", sc->name);
+	tl_sim_jw_kfx(&c->w, "from", from, 8);
+	tl_sim_jw_kfx(&c->w, "markPrice", c->v->mkt[sym].mark, 8);
+	tl_sim_jw_kbool(&c->w, "frozen", c->v->mkt[sym].frozen);
+	tl_sim_jw_obj_end(&c->w);
+	return 0;
+}
+
 int tl_sim_h_admin_reset(tl_sim_call_t *c)
 {
 	tl_sim_venue_reset(c->v, c->now);
 	c->r->rl = (tl_sim_rl_t){ 0 };
 	c->r->faults = c->v->cfg->faults;
+	tl_sim_rest_seed_faults(c->r);
 	tl_sim_jw_obj(&c->w);
 	tl_sim_jw_kint(&c->w, "code", 200);
 	tl_sim_jw_kstr(&c->w, "msg", "success");
@@ -117,50 +154,105 @@ int tl_sim_h_admin_reset(tl_sim_call_t *c)
 	return 0;
 }
 
-static int fault_int(tl_sim_call_t *c, const char *name, int64_t lo,
-		     int64_t hi, int64_t *out)
-{
-	int64_t v;
+/* Every fault knob: /sim/faults parameter and config key name, range,
+ * where it lives. */
+static const struct fault_knob {
+	const char *name;
+	int64_t lo, hi;
+	size_t off, width;
+} fault_knobs[] = {
+#define K(f, lo, hi) { #f, lo, hi, offsetof(tl_sim_faults_t, f), \
+		       sizeof ((tl_sim_faults_t *)0)->f }
+	K(latency_ms, 0, 60000),
+	K(latency_jitter_ms, 0, 60000),
+	K(error_ppm, 0, 1000000),
+	K(error_code, -10000, 0),
+	K(unknown_ppm, 0, 1000000),
+	K(reset_ppm, 0, 1000000),
+	K(clock_offset_ms, -86400000, 86400000),
+	K(stream_drop_permille, 0, 1000),
+	K(stream_dup_permille, 0, 1000),
+	K(stream_reorder_permille, 0, 1000),
+	K(stream_delay_ms, 0, 60000),
+	K(stream_delay_jitter_ms, 0, 60000),
+	K(stream_disconnect_every_ms, 0, 86400000),
+#undef K
+};
+#define NKNOBS (sizeof fault_knobs / sizeof fault_knobs[0])
 
-	if (!tl_sim_params_val(c->p, name))
-		return 0;
-	if (!tl_sim_rest_int(c, name, &v) || v < lo || v > hi)
-		return tl_sim_errf(&c->e, -1130, "Data sent for parameter '%s' is not valid.", name);
-	*out = v;
+static int64_t knob_get(const tl_sim_faults_t *f, const struct fault_knob *k)
+{
+	const char *p = (const char *)f + k->off;
+
+	return k->width == sizeof(int) ? *(const int *)p : *(const int64_t *)p;
+}
+
+static void knob_set(tl_sim_faults_t *f, const struct fault_knob *k,
+		     int64_t v)
+{
+	char *p = (char *)f + k->off;
+
+	if (k->width == sizeof(int))
+		*(int *)p = (int)v;
+	else
+		*(int64_t *)p = v;
+}
+
+/* One-shot stream actions: disconnect_streams=true closes every stream
+ * connection; expire_listen_key=<account name>|all drops the account's
+ * listenKey (REST keepalive then answers -1125) and its streams get
+ * listenKeyExpired and a close frame. */
+static int fault_actions(tl_sim_call_t *c, uint32_t *expire)
+{
+	const char *d = tl_sim_params_val(c->p, "disconnect_streams");
+	const char *x = tl_sim_params_val(c->p, "expire_listen_key");
+	int i;
+
+	*expire = 0;
+	if (d && strcmp(d, "true") != 0 && strcmp(d, "false") != 0)
+		return tl_sim_errf(&c->e, -1130, "Data sent for parameter 'disconnect_streams' is not valid.");
+	if (x) {
+		for (i = 0; i < c->v->cfg->nacct; i++)
+			if (!strcmp(x, "all") || !strcmp(x, c->v->cfg->acct[i].name))
+				*expire |= 1u << i;
+		if (!*expire)
+			return tl_sim_errf(&c->e, -1130, "Data sent for parameter 'expire_listen_key' is not valid.");
+	}
 	return 0;
 }
 
 int tl_sim_h_admin_faults(tl_sim_call_t *c)
 {
-	tl_sim_faults_t *f = &c->r->faults;
-	int64_t lat = f->latency_ms, jit = f->latency_jitter_ms,
-		err = f->error_ppm, code = f->error_code, unk = f->unknown_ppm,
-		rst = f->reset_ppm, off = f->clock_offset_ms;
-	int rc;
+	tl_sim_faults_t f = c->r->faults;
+	uint32_t expire;
+	size_t k;
+	int i, rc;
 
-	if ((rc = fault_int(c, "latency_ms", 0, 60000, &lat)) ||
-	    (rc = fault_int(c, "latency_jitter_ms", 0, 60000, &jit)) ||
-	    (rc = fault_int(c, "error_ppm", 0, 1000000, &err)) ||
-	    (rc = fault_int(c, "error_code", -10000, 0, &code)) ||
-	    (rc = fault_int(c, "unknown_ppm", 0, 1000000, &unk)) ||
-	    (rc = fault_int(c, "reset_ppm", 0, 1000000, &rst)) ||
-	    (rc = fault_int(c, "clock_offset_ms", -86400000, 86400000, &off)))
+	for (k = 0; k < NKNOBS; k++) {
+		const struct fault_knob *kn = &fault_knobs[k];
+		int64_t v;
+		if (!tl_sim_params_val(c->p, kn->name))
+			continue;
+		if (!tl_sim_rest_int(c, kn->name, &v) || v < kn->lo || v > kn->hi)
+			return tl_sim_errf(&c->e, -1130, "Data sent for parameter '%s' is not valid.", kn->name);
+		knob_set(&f, kn, v);
+	}
+	if ((rc = fault_actions(c, &expire)))
 		return rc;
-	f->latency_ms = (int)lat;
-	f->latency_jitter_ms = (int)jit;
-	f->error_ppm = (int)err;
-	f->error_code = (int)code;
-	f->unknown_ppm = (int)unk;
-	f->reset_ppm = (int)rst;
-	f->clock_offset_ms = off;
+	/* nothing changes unless every parameter was valid */
+	c->r->faults = f;
+	if (tl_sim_params_val(c->p, "disconnect_streams") &&
+	    !strcmp(tl_sim_params_val(c->p, "disconnect_streams"), "true"))
+		c->r->stream_disconnect = true;
+	for (i = 0; i < c->v->cfg->nacct; i++) {
+		if (!(expire & (1u << i)))
+			continue;
+		c->v->acct[i].listen_key[0] = '\0';
+		c->r->lkey_expired |= 1u << i;
+	}
 	tl_sim_jw_obj(&c->w);
-	tl_sim_jw_kint(&c->w, "latency_ms", f->latency_ms);
-	tl_sim_jw_kint(&c->w, "latency_jitter_ms", f->latency_jitter_ms);
-	tl_sim_jw_kint(&c->w, "error_ppm", f->error_ppm);
-	tl_sim_jw_kint(&c->w, "error_code", f->error_code);
-	tl_sim_jw_kint(&c->w, "unknown_ppm", f->unknown_ppm);
-	tl_sim_jw_kint(&c->w, "reset_ppm", f->reset_ppm);
-	tl_sim_jw_kint(&c->w, "clock_offset_ms", f->clock_offset_ms);
+	for (k = 0; k < NKNOBS; k++)
+		tl_sim_jw_kint(&c->w, fault_knobs[k].name, knob_get(&f, &fault_knobs[k]));
 	tl_sim_jw_obj_end(&c->w);
 	return 0;
 }

@@ -135,7 +135,8 @@ tl_sim_server_t *tl_sim_server_new(const tl_sim_config_t *cfg, char *err,
 	s->nconns = cfg->max_conns;
 	s->conns = calloc((size_t)s->nconns, sizeof *s->conns);
 	s->scratch = malloc(SCRATCH_CAP);
-	if (!s->conns || !s->scratch || tl_sim_venue_init(&s->venue, cfg, 0) != 0 ||
+	s->frame = malloc(FRAME_CAP);
+	if (!s->conns || !s->scratch || !s->frame || tl_sim_venue_init(&s->venue, cfg, 0) != 0 ||
 	    tl_sim_rest_init(&s->rest, &s->venue) != 0) {
 		snprintf(err, errcap, "venue: out of memory");
 		goto fail;
@@ -203,6 +204,7 @@ static void conn_close(tl_sim_server_t *s, conn_t *c)
 	close(c->fd);
 	free(c->rbuf);
 	free(c->wbuf);
+	tl_sim_stream_free(c);
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
 }
@@ -227,6 +229,7 @@ void tl_sim_server_free(tl_sim_server_t *s)
 	tl_sim_rest_free(&s->rest);
 	tl_sim_venue_free(&s->venue);
 	free(s->scratch);
+	free(s->frame);
 	free(s->conns);
 	free(s);
 }
@@ -532,6 +535,7 @@ int tl_sim_server_run(tl_sim_server_t *s)
 
 	while (!atomic_load(&s->stop)) {
 		int timeout = srv_holds(s, s->cfg->tick_ms < 50 ? s->cfg->tick_ms : 50);
+		timeout = tl_sim_stream_next_ms(s, timeout);
 		int n = epoll_wait(s->ep, evs, 256, timeout), i;
 
 		if (n < 0 && errno != EINTR)
@@ -574,6 +578,11 @@ int tl_sim_server_run(tl_sim_server_t *s)
 	wc_ecc_fp_free(); /* this thread's ECC point cache (thread-local) */
 #endif
 	return 0;
+}
+
+int64_t tl_sim_srv_mono_ms(void)
+{
+	return mono_ms();
 }
 
 bool tl_sim_srv_append(conn_t *c, const char *b, size_t n)

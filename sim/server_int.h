@@ -43,8 +43,16 @@ typedef struct conn {
 	uint32_t mark_mask;     /* symbols with @markPrice */
 	uint32_t mark1s_mask;   /* ... of which @1s */
 	uint32_t book_mask;     /* symbols with @bookTicker */
-	int64_t next_mark, next_mark1s, next_ping, expires;
+	int64_t next_mark, next_mark1s, next_ping, expires; /* monotonic ms */
 	tl_fx_t last_bid[TL_SIM_MAX_SYMBOLS], last_ask[TL_SIM_MAX_SYMBOLS];
+	/* stream fault state (stream.c); freed by tl_sim_srv_close */
+	char *sq;               /* delayed frames, FIFO of records
+				 * {int64_t due; uint32_t len; bytes} */
+	size_t sq_len, sq_off, sq_cap;
+	int64_t sq_last_due;    /* due of the newest record: order is kept */
+	char *held;             /* one frame held back by a reorder fault */
+	size_t held_len, held_cap;
+	int64_t held_since;     /* monotonic ms */
 } conn_t;
 
 enum conn_kind { CONN_HTTP = 0, CONN_WS_HANDSHAKE, CONN_WS };
@@ -61,11 +69,16 @@ struct tl_sim_server {
 	int nws;                /* open stream connections */
 	int64_t book_update_id; /* bookTicker `u` */
 	char *scratch;          /* event JSON */
+	char *frame;            /* one complete frame (faulted streams) */
+	int64_t next_disconnect; /* stream_disconnect_every_ms timer, 0 = off */
+	int64_t disconnect_every; /* period the timer was armed with */
 };
 
 #define SCRATCH_CAP (64u << 10)
+#define FRAME_CAP (SCRATCH_CAP + 256)
 
 /* server.c */
+int64_t tl_sim_srv_mono_ms(void);
 bool tl_sim_srv_append(conn_t *c, const char *b, size_t n);
 bool tl_sim_srv_flush(tl_sim_server_t *s, conn_t *c);
 void tl_sim_srv_close(tl_sim_server_t *s, conn_t *c);
@@ -79,7 +92,13 @@ bool tl_sim_stream_input(tl_sim_server_t *s, conn_t *c, int64_t now);
 /* The venue's event sink (ctx = server). */
 void tl_sim_stream_sink(void *ctx, const tl_sim_event_t *ev);
 /* Timers: mark price pushes, bookTicker changes, pings, lifetime,
- * listenKey expiry. Flushes stream output. */
+ * listenKey expiry, stream faults (delayed and held frames, forced
+ * disconnects and expiries). `now` is venue time (event timestamps);
+ * timers run on the monotonic clock. Flushes stream output. */
 void tl_sim_stream_tick(tl_sim_server_t *s, int64_t now);
+/* Milliseconds until the next stream timer is due (at most cap). */
+int tl_sim_stream_next_ms(tl_sim_server_t *s, int cap);
+/* Free a stream connection's fault buffers (from tl_sim_srv_close). */
+void tl_sim_stream_free(conn_t *c);
 
 #endif /* TL_SIM_SERVER_INT_H */

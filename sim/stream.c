@@ -17,8 +17,24 @@
  * EXPIRED carry ORDER_TRADE_UPDATE only; algo orders ALGO_UPDATE;
  * leverage changes ACCOUNT_CONFIG_UPDATE; when the listenKey lapses or is
  * deleted, listenKeyExpired and nothing more. markPrice every 3 s
- * (@1s: 1 s), bookTicker when the best bid/ask changes. The server pings
- * every ws.ping_ms and closes after ws.lifetime_ms.
+ * (@1s: streams.mark_interval_ms, 1 s by default), bookTicker when the
+ * best bid/ask changes. The server pings every ws.ping_ms and closes
+ * after ws.lifetime_ms. Timers use the monotonic clock; event times (E,
+ * T) the venue clock, so a fault clock offset shows in the events but
+ * does not stall or fire the timers.
+ *
+ * Stream faults (tl_sim_faults_t stream_*), applied per connection to
+ * each event frame (user data and market events; not control replies,
+ * pongs, listenKeyExpired or close frames), in this order:
+ *   drop    -> the frame is not sent;
+ *   dup     -> the frame is sent twice in a row;
+ *   reorder -> the frame is held and sent right after the next one
+ *              (adjacent swap); alone for 100 ms, it is sent anyway;
+ *   delay   -> the frame waits delay + uniform(0..jitter) ms in a FIFO
+ *              (a frame never overtakes an earlier one).
+ * Draws come from rest.stream_rng (seeded by cfg->seed), so the same
+ * seed, subscriptions and requests give the same faults. Forced
+ * disconnects and listenKey expiries discard frames still waiting.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -41,27 +57,195 @@ static bool stream_frame(tl_sim_server_t *s, conn_t *c, uint8_t op,
 	       tl_sim_srv_append(c, p, n);
 }
 
-/* One event to one connection, wrapped in combined mode. */
-static void stream_send(tl_sim_server_t *s, conn_t *c, const char *name,
-			const char *json, size_t n)
-{
-	char pre[160];
-	uint8_t hdr[10];
-	size_t pl, hl;
-	int k;
+#define HELD_MAX_MS 100        /* a held (reorder) frame waits at most */
+#define SQ_MAX (16u << 20)     /* delayed bytes per connection */
 
-	if (!c->combined) {
-		if (!stream_frame(s, c, TL_SIM_WS_OP_TEXT, json, n))
+static uint64_t stream_rand(tl_sim_server_t *s)
+{
+	uint64_t x = s->rest.stream_rng;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	s->rest.stream_rng = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+static bool stream_draw(tl_sim_server_t *s, int permille)
+{
+	return permille > 0 && (int)(stream_rand(s) % 1000) < permille;
+}
+
+static bool stream_faulty(const tl_sim_faults_t *f)
+{
+	return f->stream_drop_permille || f->stream_dup_permille ||
+	       f->stream_reorder_permille || f->stream_delay_ms ||
+	       f->stream_delay_jitter_ms;
+}
+
+static bool buf_put(char **b, size_t *len, size_t *cap, const void *p,
+		    size_t n)
+{
+	if (*len + n > *cap) {
+		size_t nc = *cap ? *cap : 4096;
+		char *nb;
+		while (nc < *len + n)
+			nc *= 2;
+		if (nc > SQ_MAX || !(nb = realloc(*b, nc)))
+			return false;
+		*b = nb;
+		*cap = nc;
+	}
+	memcpy(*b + *len, p, n);
+	*len += n;
+	return true;
+}
+
+/* A frame past the reorder stage: straight out, or into the delay FIFO
+ * when a delay is set or earlier frames still wait there. */
+static void stream_delay(tl_sim_server_t *s, conn_t *c, const char *f,
+			 size_t n, int64_t mono)
+{
+	const tl_sim_faults_t *ft = &s->rest.faults;
+	int64_t due;
+	uint32_t n32 = (uint32_t)n;
+
+	if (!ft->stream_delay_ms && !ft->stream_delay_jitter_ms &&
+	    c->sq_off == c->sq_len) {
+		if (!tl_sim_srv_append(c, f, n))
 			c->close_after = true;
 		return;
 	}
-	k = snprintf(pre, sizeof pre, "{\"stream\":\"%s\",\"data\":", name);
-	pl = (size_t)k + n + 1;
-	hl = tl_sim_ws_header(TL_SIM_WS_OP_TEXT, pl, hdr);
-	if (!tl_sim_srv_append(c, (const char *)hdr, hl) ||
-	    !tl_sim_srv_append(c, pre, (size_t)k) ||
-	    !tl_sim_srv_append(c, json, n) || !tl_sim_srv_append(c, "}", 1))
+	due = mono + ft->stream_delay_ms +
+	      (ft->stream_delay_jitter_ms
+	       ? (int64_t)(stream_rand(s) % (uint64_t)(ft->stream_delay_jitter_ms + 1)) : 0);
+	if (due < c->sq_last_due)
+		due = c->sq_last_due;
+	c->sq_last_due = due;
+	if (!buf_put(&c->sq, &c->sq_len, &c->sq_cap, &due, sizeof due) ||
+	    !buf_put(&c->sq, &c->sq_len, &c->sq_cap, &n32, sizeof n32) ||
+	    !buf_put(&c->sq, &c->sq_len, &c->sq_cap, f, n))
 		c->close_after = true;
+}
+
+/* One complete event frame to one connection, through the faults. */
+static void stream_out(tl_sim_server_t *s, conn_t *c, const char *f,
+		       size_t n)
+{
+	const tl_sim_faults_t *ft = &s->rest.faults;
+	int64_t mono;
+	int copies, k;
+
+	if (!stream_faulty(ft) && !c->held_len && c->sq_off == c->sq_len) {
+		if (!tl_sim_srv_append(c, f, n))
+			c->close_after = true;
+		return;
+	}
+	mono = tl_sim_srv_mono_ms();
+	if (stream_draw(s, ft->stream_drop_permille))
+		return;
+	copies = stream_draw(s, ft->stream_dup_permille) ? 2 : 1;
+	for (k = 0; k < copies; k++) {
+		if (c->held_len) {
+			stream_delay(s, c, f, n, mono);
+			stream_delay(s, c, c->held, c->held_len, mono);
+			c->held_len = 0;
+		} else if (stream_draw(s, ft->stream_reorder_permille)) {
+			c->held_len = 0;
+			if (!buf_put(&c->held, &c->held_len, &c->held_cap, f, n))
+				c->close_after = true;
+			c->held_since = mono;
+		} else {
+			stream_delay(s, c, f, n, mono);
+		}
+	}
+}
+
+/* Release what the faults hold back and is due now. */
+static void stream_release(tl_sim_server_t *s, conn_t *c, int64_t mono)
+{
+	if (c->held_len && mono - c->held_since >= HELD_MAX_MS) {
+		size_t n = c->held_len;
+		c->held_len = 0;
+		stream_delay(s, c, c->held, n, mono);
+	}
+	while (c->sq_off < c->sq_len) {
+		int64_t due;
+		uint32_t n;
+		memcpy(&due, c->sq + c->sq_off, sizeof due);
+		if (due > mono)
+			break;
+		memcpy(&n, c->sq + c->sq_off + sizeof due, sizeof n);
+		if (!tl_sim_srv_append(c, c->sq + c->sq_off + sizeof due + sizeof n, n))
+			c->close_after = true;
+		c->sq_off += sizeof due + sizeof n + n;
+	}
+	if (c->sq_off == c->sq_len) {
+		c->sq_off = c->sq_len = 0;
+	} else if (c->sq_off > c->sq_cap / 2) {
+		memmove(c->sq, c->sq + c->sq_off, c->sq_len - c->sq_off);
+		c->sq_len -= c->sq_off;
+		c->sq_off = 0;
+	}
+}
+
+/* Drop frames the faults still hold (the connection is closing). */
+static void stream_discard(conn_t *c)
+{
+	c->held_len = 0;
+	c->sq_off = c->sq_len = 0;
+}
+
+void tl_sim_stream_free(conn_t *c)
+{
+	free(c->sq);
+	free(c->held);
+	c->sq = c->held = NULL;
+	c->sq_len = c->sq_off = c->sq_cap = c->held_len = c->held_cap = 0;
+}
+
+/* One event to one connection, wrapped in combined mode, through the
+ * stream faults. */
+static void stream_send(tl_sim_server_t *s, conn_t *c, const char *name,
+			const char *json, size_t n)
+{
+	uint8_t hdr[10];
+	size_t hl, pl, k = 0, off;
+
+	if (c->combined)
+		k = (size_t)snprintf(s->frame, 160, "{\"stream\":\"%s\",\"data\":", name);
+	pl = k + n + (c->combined ? 1 : 0);
+	hl = tl_sim_ws_header(TL_SIM_WS_OP_TEXT, pl, hdr);
+	if (hl + pl > FRAME_CAP) {
+		c->close_after = true;
+		return;
+	}
+	/* header, then the prefix moved behind it, then the event */
+	memmove(s->frame + hl, s->frame, k);
+	memcpy(s->frame, hdr, hl);
+	off = hl + k;
+	memcpy(s->frame + off, json, n);
+	off += n;
+	if (c->combined)
+		s->frame[off++] = '}';
+	stream_out(s, c, s->frame, off);
+}
+
+/* A frame outside the faults (listenKeyExpired): frames the faults still
+ * hold go out first, at once. */
+static void stream_send_now(tl_sim_server_t *s, conn_t *c, const char *name,
+			    const char *json, size_t n)
+{
+	tl_sim_faults_t saved = s->rest.faults;
+
+	s->rest.faults.stream_drop_permille = 0;
+	s->rest.faults.stream_dup_permille = 0;
+	s->rest.faults.stream_reorder_permille = 0;
+	s->rest.faults.stream_delay_ms = 0;
+	s->rest.faults.stream_delay_jitter_ms = 0;
+	stream_release(s, c, INT64_MAX); /* flushes held and delayed frames */
+	stream_send(s, c, name, json, n);
+	s->rest.faults = saved;
 }
 
 static int stream_symbol(const tl_sim_venue_t *v, const char *name, size_t n)
@@ -147,6 +331,7 @@ bool tl_sim_stream_handshake(tl_sim_server_t *s, conn_t *c,
 	char path[256], accept[29], resp[256];
 	const char *p;
 	tl_sim_err_t e;
+	int64_t mono;
 	size_t pl;
 	int n;
 
@@ -189,9 +374,11 @@ bool tl_sim_stream_handshake(tl_sim_server_t *s, conn_t *c,
 	tl_sim_srv_append(c, resp, (size_t)n);
 	c->kind = CONN_WS;
 	s->nws++;
-	c->next_ping = now + s->cfg->ws_ping_ms;
-	c->expires = now + s->cfg->ws_lifetime_ms;
-	c->next_mark = c->next_mark1s = now;
+	(void)now;
+	mono = tl_sim_srv_mono_ms();
+	c->next_ping = mono + s->cfg->ws_ping_ms;
+	c->expires = mono + s->cfg->ws_lifetime_ms;
+	c->next_mark = c->next_mark1s = mono;
 	return true;
 }
 
@@ -200,7 +387,7 @@ static void stream_reply(tl_sim_server_t *s, conn_t *c, const char *json)
 	stream_frame(s, c, TL_SIM_WS_OP_TEXT, json, strlen(json));
 }
 
-static void stream_list(tl_sim_server_t *s, conn_t *c, int64_t id)
+static void stream_list(tl_sim_server_t *s, conn_t *c, const char *id)
 {
 	tl_sim_jw_t w;
 	int i;
@@ -228,9 +415,42 @@ static void stream_list(tl_sim_server_t *s, conn_t *c, int64_t id)
 		}
 	}
 	tl_sim_jw_arr_end(&w);
-	tl_sim_jw_kint(&w, "id", id);
+	tl_sim_jw_key(&w, "id");
+	tl_sim_jw_raw(&w, id, strlen(id));
 	tl_sim_jw_obj_end(&w);
 	stream_reply(s, c, s->scratch);
+}
+
+/* The request id as JSON into out[80]: an unsigned integer as Binance
+ * documents, or a string of up to 64 [0-9A-Za-z_-] characters (the
+ * official connector sends 32 hex characters, and fstream answers them),
+ * or null when absent. False when it is neither. */
+static bool stream_id(const char *m, const tl_sim_jtok_t *t, int ii,
+		      char out[80])
+{
+	int64_t id;
+	char txt[66];
+	int n, k;
+
+	if (ii < 0) {
+		memcpy(out, "null", 5);
+		return true;
+	}
+	if (t[ii].type == TL_SIM_JT_NUM) {
+		if (!tl_sim_json_int(m, t, ii, &id) || id < 0)
+			return false;
+		snprintf(out, 80, "%lld", (long long)id);
+		return true;
+	}
+	if (t[ii].type != TL_SIM_JT_STR ||
+	    (n = tl_sim_json_text(m, t, ii, txt, sizeof txt)) <= 0 || n > 64)
+		return false;
+	for (k = 0; k < n; k++)
+		if (!(txt[k] >= '0' && txt[k] <= '9') && !(txt[k] >= 'a' && txt[k] <= 'z') &&
+		    !(txt[k] >= 'A' && txt[k] <= 'Z') && txt[k] != '_' && txt[k] != '-')
+			return false;
+	snprintf(out, 80, "\"%s\"", txt);
+	return true;
 }
 
 /* A JSON control message. */
@@ -238,8 +458,7 @@ static void stream_control(tl_sim_server_t *s, conn_t *c, const char *m,
 			   size_t n)
 {
 	tl_sim_jtok_t t[80];
-	char method[32], name[128], out[96];
-	int64_t id = 0;
+	char method[32], name[128], id[80], out[128];
 	int nt, mi, pi, ii, k, j;
 	bool on;
 
@@ -251,8 +470,8 @@ static void stream_control(tl_sim_server_t *s, conn_t *c, const char *m,
 	mi = tl_sim_json_get(m, t, 0, "method");
 	ii = tl_sim_json_get(m, t, 0, "id");
 	if (mi < 0 || tl_sim_json_text(m, t, mi, method, sizeof method) < 0 ||
-	    (ii >= 0 && (!tl_sim_json_int(m, t, ii, &id) || id < 0))) {
-		stream_reply(s, c, "{\"code\":2,\"msg\":\"Invalid request: method and unsigned integer id required\"}");
+	    !stream_id(m, t, ii, id)) {
+		stream_reply(s, c, "{\"code\":2,\"msg\":\"Invalid request: method and an unsigned integer or string id required\"}");
 		return;
 	}
 	if (!strcmp(method, "LIST_SUBSCRIPTIONS")) {
@@ -272,7 +491,7 @@ static void stream_control(tl_sim_server_t *s, conn_t *c, const char *m,
 	for (k = 0, j = pi + 1; k < (int)t[pi].size; k++, j = (int)t[j].skip)
 		if (tl_sim_json_text(m, t, j, name, sizeof name) > 0)
 			stream_sub(s, c, name, on);
-	snprintf(out, sizeof out, "{\"result\":null,\"id\":%lld}", (long long)id);
+	snprintf(out, sizeof out, "{\"result\":null,\"id\":%s}", id);
 	stream_reply(s, c, out);
 }
 
@@ -355,26 +574,44 @@ void tl_sim_stream_sink(void *ctx, const tl_sim_event_t *ev)
 	}
 }
 
-static void stream_conn_tick(tl_sim_server_t *s, conn_t *c, int64_t now)
+/* Close with a close frame (code, reason); frames still waiting are lost. */
+static void stream_kick(tl_sim_server_t *s, conn_t *c, const char *payload,
+			size_t n)
+{
+	stream_discard(c);
+	stream_frame(s, c, TL_SIM_WS_OP_CLOSE, payload, n);
+	c->close_after = true;
+}
+
+static void stream_conn_tick(tl_sim_server_t *s, conn_t *c, int64_t now,
+			     int64_t mono)
 {
 	const tl_sim_venue_t *v = &s->venue;
 	char name[64];
 	tl_sim_jw_t w;
 	int i;
 
-	if (now >= c->expires) {
-		stream_frame(s, c, TL_SIM_WS_OP_CLOSE, "\x03\xe8", 2);
-		c->close_after = true;
+	if (mono >= c->expires) {
+		stream_kick(s, c, "\x03\xe8", 2); /* 1000 */
 		return;
 	}
-	if (now >= c->next_ping) {
+	if (c->acct >= 0 && (s->rest.lkey_expired & (1u << c->acct))) {
+		/* forced by /sim/faults: listenKeyExpired, then close */
+		tl_sim_jw_init(&w, s->scratch, SCRATCH_CAP);
+		tl_sim_ws_listen_key_expired(&w, c->lkey, now);
+		stream_send_now(s, c, c->lkey, w.buf, w.len);
+		c->acct = -1;
+		stream_kick(s, c, "\x03\xe8listenKey expired", 19);
+		return;
+	}
+	if (mono >= c->next_ping) {
 		stream_frame(s, c, TL_SIM_WS_OP_PING, "", 0);
-		c->next_ping = now + s->cfg->ws_ping_ms;
+		c->next_ping = mono + s->cfg->ws_ping_ms;
 	}
 	if (c->acct >= 0 && strcmp(v->acct[c->acct].listen_key, c->lkey) != 0) {
 		tl_sim_jw_init(&w, s->scratch, SCRATCH_CAP);
 		tl_sim_ws_listen_key_expired(&w, c->lkey, now);
-		stream_send(s, c, c->lkey, w.buf, w.len);
+		stream_send_now(s, c, c->lkey, w.buf, w.len);
 		c->acct = -1;
 	}
 	for (i = 0; i < v->cfg->nsym; i++) {
@@ -386,7 +623,7 @@ static void stream_conn_tick(tl_sim_server_t *s, conn_t *c, int64_t now)
 			name[k] = (char)(v->cfg->sym[i].name[k] | 0x20);
 		name[k] = '\0';
 		if ((c->mark_mask & bit) &&
-		    now >= (one ? c->next_mark1s : c->next_mark)) {
+		    mono >= (one ? c->next_mark1s : c->next_mark)) {
 			tl_sim_jw_init(&w, s->scratch, SCRATCH_CAP);
 			tl_sim_ws_mark_price(&w, v, i, now);
 			snprintf(name + k, sizeof name - k, "@markPrice%s", one ? "@1s" : "");
@@ -403,24 +640,86 @@ static void stream_conn_tick(tl_sim_server_t *s, conn_t *c, int64_t now)
 			stream_send(s, c, name, w.buf, w.len);
 		}
 	}
-	if (c->mark_mask & ~c->mark1s_mask && now >= c->next_mark)
-		c->next_mark = now + 3000;
-	if (c->mark1s_mask && now >= c->next_mark1s)
-		c->next_mark1s = now + 1000;
+	/* fixed rate: the next push is one interval after the last due time,
+	 * or one interval from now after a stall */
+	if (c->mark_mask & ~c->mark1s_mask && mono >= c->next_mark) {
+		c->next_mark += 3000;
+		if (c->next_mark <= mono)
+			c->next_mark = mono + 3000;
+	}
+	if (c->mark1s_mask && mono >= c->next_mark1s) {
+		c->next_mark1s += s->cfg->mark_interval_ms;
+		if (c->next_mark1s <= mono)
+			c->next_mark1s = mono + s->cfg->mark_interval_ms;
+	}
+	stream_release(s, c, mono);
+}
+
+/* stream_disconnect_every_ms: due now? (re-armed when the period changes) */
+static bool stream_disconnect_due(tl_sim_server_t *s, int64_t mono)
+{
+	int64_t every = s->rest.faults.stream_disconnect_every_ms;
+
+	if (every != s->disconnect_every) {
+		s->disconnect_every = every;
+		s->next_disconnect = every > 0 ? mono + every : 0;
+	}
+	if (!s->next_disconnect || mono < s->next_disconnect)
+		return false;
+	s->next_disconnect = mono + every;
+	return true;
 }
 
 void tl_sim_stream_tick(tl_sim_server_t *s, int64_t now)
 {
+	int64_t mono = tl_sim_srv_mono_ms();
+	bool kick = stream_disconnect_due(s, mono) || s->rest.stream_disconnect;
 	int i;
 
-	if (s->nws == 0)
+	s->rest.stream_disconnect = false;
+	if (s->nws == 0) {
+		s->rest.lkey_expired = 0;
 		return;
+	}
 	for (i = 0; i < s->nconns; i++) {
 		conn_t *c = &s->conns[i];
 		if (c->fd < 0 || c->kind != CONN_WS)
 			continue;
-		stream_conn_tick(s, c, now);
+		if (kick)
+			stream_kick(s, c, "\x03\xe9" "forced disconnect", 19); /* 1001 */
+		else
+			stream_conn_tick(s, c, now, mono);
 		if (c->wlen > c->woff || c->close_after)
 			tl_sim_srv_flush(s, c);
 	}
+	s->rest.lkey_expired = 0;
+}
+
+int tl_sim_stream_next_ms(tl_sim_server_t *s, int cap)
+{
+	int64_t mono, next;
+	int i;
+
+	if (s->nws == 0)
+		return cap;
+	mono = tl_sim_srv_mono_ms();
+	next = mono + cap;
+	if (s->next_disconnect && s->next_disconnect < next)
+		next = s->next_disconnect;
+	for (i = 0; i < s->nconns; i++) {
+		const conn_t *c = &s->conns[i];
+		if (c->fd < 0 || c->kind != CONN_WS)
+			continue;
+		if (c->mark1s_mask && c->next_mark1s < next)
+			next = c->next_mark1s;
+		if (c->held_len && c->held_since + HELD_MAX_MS < next)
+			next = c->held_since + HELD_MAX_MS;
+		if (c->sq_off < c->sq_len) {
+			int64_t due;
+			memcpy(&due, c->sq + c->sq_off, sizeof due);
+			if (due < next)
+				next = due;
+		}
+	}
+	return next <= mono ? 0 : (int)(next - mono);
 }

@@ -178,6 +178,10 @@ void tl_sim_venue_tick(tl_sim_venue_t *v, int64_t now)
 
 	for (s = 0; s < v->cfg->nsym; s++) {
 		tl_sim_market_t *m = &v->mkt[s];
+		/* the clock went back (a smaller fault clock offset): restart
+		 * the walk from now rather than stall until it catches up */
+		if (m->next_move - v->cfg->tick_ms > now)
+			m->next_move = now + v->cfg->tick_ms;
 		/* bounded catch-up: after a long stall, jump the clock */
 		for (steps = 0; now >= m->next_move && steps < 1000; steps++) {
 			m->next_move += v->cfg->tick_ms;

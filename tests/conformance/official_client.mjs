@@ -1,16 +1,21 @@
 // official_client.mjs - drive `talon venue` with Binance's official
 // connector (@binance/derivatives-trading-usds-futures) and check what it
-// gets back. Usage: node official_client.mjs REST_URL KEY SECRET
+// gets back: REST calls, then (when WS_URL is given) the connector's own
+// WebSocket streams client on the user data stream of a MARKET fill.
+// Usage: node official_client.mjs REST_URL KEY SECRET MODULE_DIR [WS_URL]
 // Exits 0 when every check passed; prints one line per check.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-const [restUrl, apiKey, apiSecret, modDir] = process.argv.slice(2);
+const [restUrl, apiKey, apiSecret, modDir, wsUrl] = process.argv.slice(2);
 const require = createRequire(path.join(path.resolve(modDir), 'package.json'));
 const { DerivativesTradingUsdsFutures } = require('@binance/derivatives-trading-usds-futures');
 
 const client = new DerivativesTradingUsdsFutures({
   configurationRestAPI: { apiKey, apiSecret, basePath: restUrl, timeout: 5000, retries: 0 },
+  // the streams client appends /market, /public and /private and then
+  // /stream?streams=...; the venue accepts all three routes
+  ...(wsUrl && { configurationWebsocketStreams: { wsURL: wsUrl, reconnectDelay: 500 } }),
 });
 const api = client.restAPI;
 let failed = 0, passed = 0;
@@ -75,6 +80,48 @@ check('position v3 0.010 long', Array.isArray(pos) && pos[0] && pos[0].positionA
 
 const lk = await call('startUserDataStream', () => api.startUserDataStream());
 check('listenKey', lk && typeof lk.listenKey === 'string' && lk.listenKey.length === 64, lk);
+
+// --- user data stream through the connector's WebSocket streams client ---
+if (wsUrl) {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const events = [];
+  let conn;
+  try {
+    conn = await client.websocketStreams.connect();
+  } catch (e) {
+    check('websocketStreams.connect', false, String(e && e.message ? e.message : e));
+  }
+  if (conn) {
+    const key = await call('startUserDataStream', () => api.startUserDataStream());
+    const user = conn.userData(key.listenKey);       // JSON SUBSCRIBE on /private
+    user.on('message', (d) => events.push(d));
+    await sleep(300);                                 // let SUBSCRIBE land
+    const fill = await call('newOrder MARKET (stream)', () => api.newOrder({
+      symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: 0.004,
+      newClientOrderId: 'conf-ws-1', newOrderRespType: 'RESULT' }));
+    check('stream: MARKET order FILLED over REST', fill && fill.status === 'FILLED', fill);
+    const mine = (e) => e.o && String(e.o.i) === String(fill.orderId);
+    const otuFilled = () => events.find((e) => e.e === 'ORDER_TRADE_UPDATE' && mine(e) && e.o.X === 'FILLED');
+    const acctUpd = () => events.find((e) => e.e === 'ACCOUNT_UPDATE' && e.a && e.a.m === 'ORDER');
+    for (let i = 0; i < 50 && !(otuFilled() && acctUpd()); i++)
+      await sleep(100);
+    const trades = await call('accountTradeList', () => api.accountTradeList({ symbol: 'BTCUSDT', orderId: fill.orderId }));
+    const tradeId = Array.isArray(trades) && trades[0] ? String(trades[0].id) : undefined;
+    const otu = otuFilled(), au = acctUpd();
+    const names = events.map((e) => e.e === 'ORDER_TRADE_UPDATE' ? `OTU:${e.o.x}` : e.e);
+    check('stream: ORDER_TRADE_UPDATE NEW first', names[0] === 'OTU:NEW' && mine(events[0]) && events[0].o.c === 'conf-ws-1', names);
+    check('stream: ORDER_TRADE_UPDATE x=TRADE X=FILLED', otu && otu.o.x === 'TRADE' && otu.o.c === 'conf-ws-1' &&
+          otu.o.S === 'SELL' && otu.o.z === '0.004' && otu.o.l === '0.004', otu);
+    check('stream: ORDER_TRADE_UPDATE carries the trade id', otu && tradeId && String(otu.o.t) === tradeId, { otu: otu && otu.o.t, tradeId });
+    check('stream: ORDER_TRADE_UPDATE commission', otu && otu.o.N === 'USDT' && Number(otu.o.n) > 0, otu);
+    check('stream: ACCOUNT_UPDATE m=ORDER with USDT and BTCUSDT', au && au.a.B.some((b) => b.a === 'USDT') &&
+          au.a.P.some((p) => p.s === 'BTCUSDT' && p.pa === '0.006'), au);
+    check('stream: per-fill order TRADE_LITE, OTU:TRADE, ACCOUNT_UPDATE',
+          names.join(',') === 'OTU:NEW,TRADE_LITE,OTU:TRADE,ACCOUNT_UPDATE', names);
+    user.unsubscribe();
+    await conn.disconnect();
+  }
+}
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

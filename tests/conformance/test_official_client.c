@@ -5,7 +5,10 @@
  * tests/conformance/official_client.mjs (exchange info, balance and
  * account v3, leverage, margin type, limit order place/query/cancel,
  * market order, batch orders with a mixed result, a conditional algo
- * order, position v3, listenKey).
+ * order, position v3, listenKey), then the connector's WebSocket
+ * streams client (wsURL = the venue's plain stream port): userData()
+ * subscription, a MARKET fill, ORDER_TRADE_UPDATE FILLED with the trade
+ * id and ACCOUNT_UPDATE, in Binance's per-fill order.
  *
  * The package is installed with npm into build/npm on first use. Skips
  * (exit 77) when node/npm are missing or the install fails (no registry).
@@ -47,13 +50,12 @@ static void test_official_client_round_trip(void)
 	snprintf(cfg.sym[1].name, sizeof cfg.sym[1].name, "ETHUSDT");
 	cfg.sym[1].start_price = 3000LL * TL_FX_ONE;
 	cfg.sym[1].min_price = TL_FX_ONE;
-	cfg.ws_enabled = false;
 	srv = simc_server_start(&cfg);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
 	snprintf(cmd, sizeof cmd,
-		 "timeout 60 node tests/conformance/official_client.mjs http://127.0.0.1:%d '%s' '%s' '%s'",
+		 "timeout 60 node tests/conformance/official_client.mjs http://127.0.0.1:%d '%s' '%s' '%s' ws://127.0.0.1:%d",
 		 tl_sim_server_port(srv, TL_SIM_PORT_REST), cfg.acct[0].api_key,
-		 cfg.acct[0].api_secret, MOD);
+		 cfg.acct[0].api_secret, MOD, tl_sim_server_port(srv, TL_SIM_PORT_WS));
 	rc = system(cmd);
 	CU_ASSERT_EQUAL(rc, 0);
 	simc_server_stop(srv);

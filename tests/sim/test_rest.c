@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "tests/sim/sim_client.c"
 
@@ -359,6 +360,78 @@ static void test_faults(void)
 	simc_close(&c2);
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* latency_ms holds every answer; latency_jitter_ms adds uniform 0..jitter;
+ * a pipelined request behind a held one waits its own delay too. */
+static void test_latency_faults(void)
+{
+	static const char two[] =
+		"GET /fapi/v1/ping HTTP/1.1\r\nHost: x\r\n\r\n"
+		"GET /fapi/v1/time HTTP/1.1\r\nHost: x\r\n\r\n";
+	long long t0, dt, lo = 1 << 30, hi = 0;
+	int i;
+
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults", "latency_ms=120", "", NULL), 200);
+	t0 = mono_ms();
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/ping", "", "", NULL), 200);
+	dt = mono_ms() - t0;
+	CU_ASSERT_TRUE(dt >= 120 && dt < 1000);
+	/* pipelined: the second answer comes a second delay later */
+	t0 = mono_ms();
+	CU_ASSERT_EQUAL(simc_send_all(&cli, two, sizeof two - 1), 0);
+	CU_ASSERT_EQUAL(simc_read_response(&cli), 200);
+	CU_ASSERT_EQUAL(simc_read_response(&cli), 200);
+	CU_ASSERT_TRUE(has("serverTime"));
+	dt = mono_ms() - t0;
+	CU_ASSERT_TRUE(dt >= 240 && dt < 2000);
+	/* a range: 30 + uniform(0..60) ms */
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults", "latency_ms=30&latency_jitter_ms=60", "", NULL), 200);
+	CU_ASSERT_TRUE(has("\"latency_ms\":30,\"latency_jitter_ms\":60"));
+	for (i = 0; i < 12; i++) {
+		t0 = mono_ms();
+		CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/ping", "", "", NULL), 200);
+		dt = mono_ms() - t0;
+		lo = dt < lo ? dt : lo;
+		hi = dt > hi ? dt : hi;
+	}
+	CU_ASSERT_TRUE(lo >= 30);
+	CU_ASSERT_TRUE(hi < 1000);
+	CU_ASSERT_TRUE(hi - lo >= 5); /* not a fixed delay */
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults", "latency_ms=0&latency_jitter_ms=0", "", NULL), 200);
+	/* rejected values change nothing */
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults", "latency_ms=5&error_ppm=2000000", "", NULL), 400);
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/sim/faults", "", "", NULL), 200);
+	CU_ASSERT_TRUE(has("\"latency_ms\":0,"));
+}
+
+/* /sim/move: the mark moves by N basis points, rounded to the tick, and
+ * resting orders it crosses fill at once. */
+static void test_admin_move(void)
+{
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/mark", "symbol=BTCUSDT&price=60000&frozen=true", "", NULL), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=0.010&price=60500&newClientOrderId=mv1", false), 200);
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/move", "symbol=BTCUSDT&bps=-25", "", NULL), 200);
+	CU_ASSERT_TRUE(has("\"from\":\"60000.00000000\",\"markPrice\":\"59850.00000000\",\"frozen\":true"));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/move", "symbol=BTCUSDT&bps=101", "", NULL), 200);
+	CU_ASSERT_TRUE(has("\"markPrice\":\"60454.50000000\"")); /* 60454.485 -> tick */
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/order", "symbol=BTCUSDT&origClientOrderId=mv1", false), 200);
+	CU_ASSERT_TRUE(has("\"status\":\"NEW\""));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/move", "symbol=BTCUSDT&bps=10", "", NULL), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/order", "symbol=BTCUSDT&origClientOrderId=mv1", false), 200);
+	CU_ASSERT_TRUE(has("\"status\":\"FILLED\""));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/move", "symbol=BTCUSDT", "", NULL), 400);
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/move", "symbol=BTCUSDT&bps=-10000", "", NULL), 400);
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/move", "symbol=NOPE&bps=1", "", NULL), 400);
+}
+
 TL_TEST_SUITE("sim.rest", each_setup, each_teardown,
 	      TL_TEST(test_public_endpoints),
 	      TL_TEST(test_auth_errors),
@@ -368,4 +441,6 @@ TL_TEST_SUITE("sim.rest", each_setup, each_teardown,
 	      TL_TEST(test_listen_key_algo_countdown),
 	      TL_TEST(test_pipelining),
 	      TL_TEST(test_rate_limits),
-	      TL_TEST(test_faults));
+	      TL_TEST(test_faults),
+	      TL_TEST(test_latency_faults),
+	      TL_TEST(test_admin_move));

@@ -12,109 +12,34 @@
 
 #include "sim/ws.h"
 #include "tests/sim/sim_client.c"
+#include "tests/sim/ws_client.c"
 
 static tl_sim_config_t cfg;
 static tl_sim_server_t *srv;
 static simc_t rest;
 static char lkey[80];
 
-typedef struct wsc {
-	int fd;
-	char buf[1 << 16];
-	size_t n;
-	char msg[1 << 16];
-	int op;
-} wsc_t;
-
 static wsc_t ws;
 
 static int ws_open(wsc_t *w, const char *target)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	struct timeval tv = { .tv_sec = 3 };
-	char req[1024], *eoh;
-	int n;
-
-	w->n = 0;
-	w->fd = socket(AF_INET, SOCK_STREAM, 0);
-	sa.sin_port = htons((uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_WS));
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(w->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	if (connect(w->fd, (struct sockaddr *)&sa, sizeof sa) < 0)
-		return -1;
-	n = snprintf(req, sizeof req,
-		     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-		     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-		     "Sec-WebSocket-Version: 13\r\n\r\n", target);
-	if (send(w->fd, req, (size_t)n, MSG_NOSIGNAL) != n)
-		return -1;
-	for (;;) {
-		ssize_t r = recv(w->fd, w->buf + w->n, sizeof w->buf - w->n - 1, 0);
-		if (r <= 0)
-			return -1;
-		w->n += (size_t)r;
-		w->buf[w->n] = 0;
-		if ((eoh = strstr(w->buf, "\r\n\r\n")))
-			break;
-	}
-	if (strncmp(w->buf, "HTTP/1.1 101", 12) != 0 ||
-	    !strstr(w->buf, "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="))
-		return -1;
-	eoh += 4;
-	w->n -= (size_t)(eoh - w->buf);
-	memmove(w->buf, eoh, w->n);
-	return 0;
+	return wsc_open(w, tl_sim_server_port(srv, TL_SIM_PORT_WS), target);
 }
 
-/* Next server frame into w->msg; returns its length or -1. */
 static int ws_next(wsc_t *w)
 {
-	for (;;) {
-		if (w->n >= 2) {
-			const uint8_t *b = (const uint8_t *)w->buf;
-			size_t hl = 2, pl = b[1] & 0x7F;
-			if (pl == 126 && w->n >= 4) {
-				pl = (size_t)b[2] << 8 | b[3];
-				hl = 4;
-			}
-			if (!(pl == 126 && hl == 2) && w->n >= hl + pl) {
-				w->op = b[0] & 0x0F;
-				memcpy(w->msg, w->buf + hl, pl);
-				w->msg[pl] = 0;
-				memmove(w->buf, w->buf + hl + pl, w->n - hl - pl);
-				w->n -= hl + pl;
-				return (int)pl;
-			}
-		}
-		{
-			ssize_t r = recv(w->fd, w->buf + w->n, sizeof w->buf - w->n, 0);
-			if (r <= 0)
-				return -1;
-			w->n += (size_t)r;
-		}
-	}
+	return wsc_next(w, 3000);
 }
 
 /* Next text frame (skipping pings). */
 static const char *ws_text(wsc_t *w)
 {
-	while (ws_next(w) >= 0)
-		if (w->op == TL_SIM_WS_OP_TEXT)
-			return w->msg;
-	return "";
+	return wsc_text(w, 3000);
 }
 
 static void ws_send(wsc_t *w, int op, const char *p)
 {
-	uint8_t f[512];
-	size_t n = strlen(p), i;
-
-	f[0] = (uint8_t)(0x80 | op);
-	f[1] = (uint8_t)(0x80 | n);
-	memcpy(f + 2, "\x11\x22\x33\x44", 4);
-	for (i = 0; i < n; i++)
-		f[6 + i] = (uint8_t)(p[i] ^ f[2 + (i & 3)]);
-	send(w->fd, f, 6 + n, MSG_NOSIGNAL);
+	wsc_send(w, op, p);
 }
 
 static void each_setup(void)
@@ -236,6 +161,30 @@ static void test_combined_subscribe_and_market_streams(void)
 	}
 }
 
+/* The official connector sends 32-hex-character string ids; fstream
+ * answers them, so the venue echoes string ids with their type. */
+static void test_subscribe_string_and_bad_ids(void)
+{
+	char sub[256];
+
+	CU_ASSERT_EQUAL_FATAL(ws_open(&ws, "/private/stream?streams="), 0);
+	snprintf(sub, sizeof sub, "{\"method\":\"SUBSCRIBE\",\"params\":[\"%s\"],"
+		 "\"id\":\"0123456789abcdef0123456789ABCDEF\"}", lkey);
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, sub);
+	CU_ASSERT_STRING_EQUAL(ws_text(&ws), "{\"result\":null,\"id\":\"0123456789abcdef0123456789ABCDEF\"}");
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, "{\"method\":\"LIST_SUBSCRIPTIONS\"}");
+	CU_ASSERT_TRUE(has(ws_text(&ws), "],\"id\":null}"));
+	CU_ASSERT_TRUE(has(ws.msg, lkey));
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, "{\"method\":\"SUBSCRIBE\",\"params\":[],\"id\":-1}");
+	CU_ASSERT_TRUE(has(ws_text(&ws), "{\"code\":2,"));
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, "{\"method\":\"SUBSCRIBE\",\"params\":[],\"id\":\"a\\\"b\"}");
+	CU_ASSERT_TRUE(has(ws_text(&ws), "{\"code\":2,"));
+	/* the subscription made with the string id delivers */
+	CU_ASSERT_EQUAL(simc_signed(&rest, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.010", false), 200);
+	CU_ASSERT_TRUE(has(ws_text(&ws), "\"e\":\"ORDER_TRADE_UPDATE\""));
+}
+
 static void test_ping_pong_close_and_bad_paths(void)
 {
 	wsc_t *w = &ws;
@@ -263,4 +212,5 @@ TL_TEST_SUITE("sim.stream", each_setup, each_teardown,
 	      TL_TEST(test_accept_key_rfc_example),
 	      TL_TEST(test_user_stream_fill_order),
 	      TL_TEST(test_combined_subscribe_and_market_streams),
+	      TL_TEST(test_subscribe_string_and_bad_ids),
 	      TL_TEST(test_ping_pong_close_and_bad_paths));

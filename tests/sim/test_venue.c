@@ -368,6 +368,22 @@ static void test_random_walk_is_seeded(void)
 	CU_ASSERT_TRUE(tl_fx_on_step(b, cfg.sym[0].tick));
 }
 
+/* A smaller clock offset steps the venue clock back: the walk restarts
+ * from the new time instead of stalling until the clock catches up. */
+static void test_random_walk_survives_clock_step_back(void)
+{
+	tl_fx_t a;
+
+	setup_cfg();
+	cfg.sym[0].vol_bps = 5;
+	start();
+	tl_sim_venue_tick(&ven, NOW + 3600000);
+	a = ven.mkt[0].mark;
+	tl_sim_venue_tick(&ven, NOW + 50 * cfg.tick_ms); /* an hour back */
+	tl_sim_venue_tick(&ven, NOW + 60 * cfg.tick_ms);
+	CU_ASSERT_NOT_EQUAL(ven.mkt[0].mark, a);
+}
+
 static void test_countdown_cancels(void)
 {
 	CU_ASSERT_EQUAL(place("symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=59000", NULL), 0);
@@ -397,4 +413,5 @@ TL_TEST_SUITE("sim.venue", each_setup, each_teardown,
 	      TL_TEST(test_algo_stop_market_close_position),
 	      TL_TEST(test_algo_take_profit_limit_and_cancel),
 	      TL_TEST(test_random_walk_is_seeded),
+	      TL_TEST(test_random_walk_survives_clock_step_back),
 	      TL_TEST(test_countdown_cancels));
