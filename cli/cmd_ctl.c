@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "io/config.h"
 #include "io/shm.h"
 #include "kernel/fixed.h"
 #include "kernel/types.h"
@@ -44,7 +45,9 @@ static void ctl_usage(FILE *f)
 "\n"
 "Operate a running talon engine through /dev/shm/talon.NAME.\n"
 "\n"
-"  --engine NAME   engine to talk to; default: the only running engine\n"
+"  --engine NAME   engine to talk to; default: the engine of --config,\n"
+"                  else the only running engine\n"
+"  -c, --config F  take the engine name from config file F (engine.name)\n"
 "  --json          one line of JSON on stdout (documented in docs/ctl.md)\n"
 "\n"
 "commands:\n"
@@ -101,6 +104,7 @@ static const struct ctl_flag_def {
 /* Everything parsed from the command line. */
 typedef struct ctl_args {
 	const char *engine;
+	const char *config;            /* -c: engine name from a config file */
 	bool json;
 	const char *cmd;
 	const char *positional;        /* signal's kind */
@@ -144,6 +148,12 @@ static int ctl_parse_flags(ctl_args_t *a, int argc, char **argv, int i,
 			if (i + 1 >= argc)
 				return ctl_usage_err(a->cmd, "--engine needs a value");
 			a->engine = argv[++i];
+			continue;
+		}
+		if (!strcmp(arg, "-c") || !strcmp(arg, "--config")) {
+			if (i + 1 >= argc)
+				return ctl_usage_err(a->cmd, "%s needs a value", arg);
+			a->config = argv[++i];
 			continue;
 		}
 		if (arg[0] != '-' || arg[1] == '\0') {
@@ -371,6 +381,12 @@ static int ctl_open(ctl_args_t *a, char *name, size_t namelen, tl_shm_t **s,
 
 	if (a->engine) {
 		snprintf(name, namelen, "%s", a->engine);
+	} else if (a->config) {
+		/* The engine a config file runs: its engine.name. */
+		tl_config_t cfg;
+		if (tl_config_load(&cfg, a->config, err, sizeof err) < 0)
+			return ctl_fail(a, "NO_ENGINE", "%s", err);
+		snprintf(name, namelen, "%s", cfg.name);
 	} else if (!ctl_default_engine(name, namelen, err, sizeof err)) {
 		return ctl_fail(a, "NO_ENGINE", "%s", err);
 	}
@@ -836,6 +852,10 @@ int tl_cli_ctl(int argc, char **argv)
 			if (i + 1 >= argc)
 				return ctl_usage_err(NULL, "--engine needs a value");
 			a.engine = argv[++i];
+		} else if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) {
+			if (i + 1 >= argc)
+				return ctl_usage_err(NULL, "%s needs a value", argv[i]);
+			a.config = argv[++i];
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") ||
 			   !strcmp(argv[i], "help")) {
 			ctl_usage(stdout);

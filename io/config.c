@@ -437,7 +437,7 @@ static const char *const tl_config_idle_names[] = {
 static const char *const tl_config_level_names[] = {
 	"error", "warn", "info", "debug", NULL
 };
-static const char *const tl_config_venue_names[] = { "paper", NULL };
+static const char *const tl_config_venue_names[] = { "paper", "binance", NULL };
 
 /* cpu / idle / idle_us, shared by engine and io. */
 static int tl_config_agent(tl_config_ctx_t *x, const cJSON *o, const char *p,
@@ -729,9 +729,123 @@ static int tl_config_paper(tl_config_ctx_t *x, const cJSON *o, tl_paper_cfg_t *p
 	return 0;
 }
 
+/*
+ * A host name or IP literal: 1..TL_CFG_HOST_MAX-1 characters of
+ * [A-Za-z0-9.:-] (no scheme, no port, no path).
+ */
+static int tl_config_host(tl_config_ctx_t *x, const cJSON *obj, const char *path,
+			  const char *key, char out[TL_CFG_HOST_MAX])
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!v)
+		return 0;
+	if (cJSON_IsString(v)) {
+		const char *s = v->valuestring;
+		size_t n = strlen(s), i;
+
+		for (i = 0; i < n; i++) {
+			char c = s[i];
+
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			      (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+			      c == ':'))
+				break;
+		}
+		if (n > 0 && n < TL_CFG_HOST_MAX && i == n) {
+			memcpy(out, s, n + 1);
+			return 1;
+		}
+		return tl_config_fail(x, path, key,
+				      "expected a host name or IP address (1..%d characters of [A-Za-z0-9.:-]), got \"%.40s\"",
+				      TL_CFG_HOST_MAX - 1, s);
+	}
+	return tl_config_fail(x, path, key,
+			      "expected a host name or IP address, got %s",
+			      tl_config_kind(v));
+}
+
+/*
+ * A credential: 1..TL_CFG_KEY_MAX printable ASCII characters (no space).
+ * Errors name the key, never the value, not even part of it.
+ */
+static int tl_config_secret(tl_config_ctx_t *x, const cJSON *obj,
+			    const char *path, const char *key,
+			    char out[TL_CFG_KEY_MAX + 1])
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsString(v))
+		return tl_config_fail(x, path, key, "expected a string, got %s",
+				      tl_config_kind(v));
+	const char *s = v->valuestring;
+	size_t n = strlen(s);
+
+	if (n == 0 || n > TL_CFG_KEY_MAX)
+		return tl_config_fail(x, path, key,
+				      "expected 1..%d characters, got %zu (value not shown)",
+				      TL_CFG_KEY_MAX, n);
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return tl_config_fail(x, path, key,
+					      "expected printable ASCII without spaces (value not shown)");
+	memcpy(out, s, n + 1);
+	return 1;
+}
+
+static int tl_config_binance(tl_config_ctx_t *x, const cJSON *o,
+			     tl_binance_cfg_t *b)
+{
+	static const char *const keys[] = {
+		"rest", "ws", "api_key", "api_secret", "recv_window_ms",
+		"connections", "timeout_ms", NULL
+	};
+	static const char *const rkeys[] = {
+		"host", "port", "tls", "ca_file", "insecure", NULL
+	};
+	static const char *const wkeys[] = { "host", "port", "tls", NULL };
+	const char *p = "venue.binance";
+	const cJSON *v;
+	uint32_t port;
+	int r;
+
+	TL_CFG_TRY(tl_config_keys(x, o, p, keys));
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "rest"))) {
+		const char *rp = "venue.binance.rest";
+
+		TL_CFG_TRY(tl_config_keys(x, v, rp, rkeys));
+		TL_CFG_TRY(tl_config_host(x, v, rp, "host", b->rest.host));
+		TL_CFG_TRY(r = tl_config_u32(x, v, rp, "port", 1, 65535, &port));
+		if (r == 1)
+			b->rest.port = (uint16_t)port;
+		TL_CFG_TRY(tl_config_bool(x, v, rp, "tls", &b->rest.tls));
+		TL_CFG_TRY(tl_config_path(x, v, rp, "ca_file", b->rest.ca_file));
+		TL_CFG_TRY(tl_config_bool(x, v, rp, "insecure", &b->rest.insecure));
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "ws"))) {
+		const char *wp = "venue.binance.ws";
+
+		TL_CFG_TRY(tl_config_keys(x, v, wp, wkeys));
+		TL_CFG_TRY(tl_config_host(x, v, wp, "host", b->ws.host));
+		TL_CFG_TRY(r = tl_config_u32(x, v, wp, "port", 1, 65535, &port));
+		if (r == 1)
+			b->ws.port = (uint16_t)port;
+		TL_CFG_TRY(tl_config_bool(x, v, wp, "tls", &b->ws.tls));
+	}
+	TL_CFG_TRY(tl_config_secret(x, o, p, "api_key", b->api_key));
+	TL_CFG_TRY(tl_config_secret(x, o, p, "api_secret", b->api_secret));
+	TL_CFG_TRY(tl_config_u32(x, o, p, "recv_window_ms", 1, 60000,
+				 &b->recv_window_ms));
+	TL_CFG_TRY(tl_config_u32(x, o, p, "connections", 1, 16, &b->connections));
+	TL_CFG_TRY(tl_config_ms(x, o, p, "timeout_ms", 100, 60000, &b->timeout_ns));
+	return 0;
+}
+
 static int tl_config_venue(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 {
-	static const char *const keys[] = { "type", "paper", NULL };
+	static const char *const keys[] = { "type", "paper", "binance", NULL };
 	const cJSON *v;
 	int t, r;
 
@@ -743,6 +857,20 @@ static int tl_config_venue(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 			 tl_config_venue_names[t]);
 	if ((v = cJSON_GetObjectItemCaseSensitive(o, "paper")))
 		TL_CFG_TRY(tl_config_paper(x, v, &c->paper));
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "binance")))
+		TL_CFG_TRY(tl_config_binance(x, v, &c->binance));
+	if (strcmp(c->venue_type, "binance") == 0) {
+		if (!c->binance.api_key[0])
+			return tl_config_fail(x, "venue.binance", "api_key",
+					      "required when venue.type is \"binance\"");
+		if (!c->binance.api_secret[0])
+			return tl_config_fail(x, "venue.binance", "api_secret",
+					      "required when venue.type is \"binance\"");
+		if (c->binance.rest.tls && !c->binance.rest.insecure &&
+		    !c->binance.rest.ca_file[0])
+			return tl_config_fail(x, "venue.binance.rest", "ca_file",
+					      "required when tls is on (or set insecure: true)");
+	}
 	return 0;
 }
 
@@ -849,6 +977,20 @@ void tl_config_defaults(tl_config_t *c)
 	p->start[1].price = 3000 * TL_FX_ONE;
 	p->reject_code = -2019;
 	c->log_level = 2;               /* info */
+
+	tl_binance_cfg_t *b = &c->binance;
+
+	snprintf(b->rest.host, sizeof(b->rest.host), "fapi.binance.com");
+	b->rest.port = 443;
+	b->rest.tls = true;
+	snprintf(b->rest.ca_file, sizeof(b->rest.ca_file),
+		 "/etc/ssl/certs/ca-certificates.crt");
+	snprintf(b->ws.host, sizeof(b->ws.host), "fstream.binance.com");
+	b->ws.port = 443;
+	b->ws.tls = true;
+	b->recv_window_ms = 5000;
+	b->connections = 2;
+	b->timeout_ns = 5000 * TL_NS_PER_MS;
 }
 
 int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,

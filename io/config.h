@@ -5,8 +5,8 @@
  * unknown keys are errors, and every error names the key path and what
  * was expected ("kernel.order_capacity: expected a power of two in
  * 2..16777216, got 1000"). Defaults apply to keys that are absent. The
- * loaded struct holds no secrets today; when venue keys arrive they are
- * never printed (tl_config_dump masks them).
+ * loaded struct holds the venue's API secret (venue.binance.api_secret):
+ * no error message ever quotes it or the API key, only the key's name.
  */
 #ifndef TL_CONFIG_H
 #define TL_CONFIG_H
@@ -56,6 +56,30 @@ typedef struct tl_paper_cfg {
 	bool timeout_executes;     /* ...but the order was executed */
 } tl_paper_cfg_t;
 
+#define TL_CFG_HOST_MAX 128
+#define TL_CFG_KEY_MAX 128       /* API key / secret characters */
+
+/* venue.binance: the Binance USD-M adapter (io/binance.h). */
+typedef struct tl_binance_cfg {
+	struct {
+		char host[TL_CFG_HOST_MAX]; /* rest.host, default fapi.binance.com */
+		uint16_t port;             /* rest.port, default 443 */
+		bool tls;                  /* rest.tls, default true (plain: loopback only) */
+		char ca_file[TL_PATH_MAX]; /* rest.ca_file, PEM CAs */
+		bool insecure;             /* rest.insecure: skip verification (warns) */
+	} rest;
+	struct {
+		char host[TL_CFG_HOST_MAX]; /* ws.host, default fstream.binance.com */
+		uint16_t port;             /* ws.port, default 443 */
+		bool tls;                  /* ws.tls, default true */
+	} ws;
+	char api_key[TL_CFG_KEY_MAX + 1];    /* printable ASCII, never printed */
+	char api_secret[TL_CFG_KEY_MAX + 1]; /* secret: never printed */
+	uint32_t recv_window_ms;   /* 1..60000, default 5000 */
+	uint32_t connections;      /* REST pool size 1..16, default 2 */
+	tl_time_t timeout_ns;      /* timeout_ms: response deadline, default 5000 */
+} tl_binance_cfg_t;
+
 typedef struct tl_config {
 	char path[TL_PATH_MAX];    /* file it came from */
 	/* engine */
@@ -78,7 +102,7 @@ typedef struct tl_config {
 	char symbols[TL_CFG_SYMBOLS_MAX][TL_SYMBOL_NAMELEN]; /* symbols.only */
 	uint32_t leverage[TL_CFG_SYMBOLS_MAX]; /* symbols.leverage.<S>, 0 = default */
 	/* venue */
-	char venue_type[16];       /* venue.type: "paper" (later "binance") */
+	char venue_type[16];       /* venue.type: "paper" or "binance" */
 	tl_paper_cfg_t paper;      /* venue.paper */
 	/* journal */
 	char journal_path[TL_PATH_MAX]; /* journal.path, "" = no journal */
@@ -86,6 +110,8 @@ typedef struct tl_config {
 	int journal_sync_full;     /* journal.sync: 0 "normal" (default), 1 "full" */
 	/* log */
 	int log_level;             /* log.level: 0 error 1 warn 2 info 3 debug */
+	/* venue.binance (appended: keep earlier fields where they are) */
+	tl_binance_cfg_t binance;
 } tl_config_t;
 
 /* Fill cfg with defaults (a valid paper-trading config except for the

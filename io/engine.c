@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/binance.h"
 #include "io/paper.h"
 #include "persist/journal.h"
 #include "persist/replay.h"
@@ -788,8 +789,14 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 				tl_paper_seed_position(e->venue, e->k.syms.sym[p->sym].name,
 						       (tl_pos_side_t)p->pos_side, p);
 		}
+	} else if (strcmp(e->cfg.venue_type, "binance") == 0) {
+		e->venue = tl_binance_create(&e->cfg, &e->k.syms, io_emit, e, err, errlen);
+		/* The signer holds the key schedule now: drop the text copy. */
+		explicit_bzero(e->cfg.binance.api_secret, sizeof(e->cfg.binance.api_secret));
+		if (!e->venue)
+			goto fail;
 	} else {
-		snprintf(err, errlen, "venue.type: \"%s\" is not available (expected \"paper\")",
+		snprintf(err, errlen, "venue.type: \"%s\" is not available (expected \"paper\" or \"binance\")",
 			 e->cfg.venue_type);
 		goto fail;
 	}
@@ -842,6 +849,21 @@ int tl_engine_start(tl_engine_t *e, char *err, size_t errlen)
 		in.u.restart.session = e->session;
 		eng_apply(e, &in, NULL);
 		e->recovered = false;
+	}
+	/* The shared-memory block outlived a dead engine and says it was
+	 * liquidating or paused: come back PAUSED even if the journal lost
+	 * that (async mode can lose the last records). Never less careful. */
+	uint32_t prev = e->shm_shared ? e->shm->prev_state : TL_SHM_NO_PREV;
+	if ((prev == TL_TS_LIQUIDATING || prev == TL_TS_PAUSED) &&
+	    e->k.state != TL_TS_PAUSED) {
+		tl_input_t in;
+		memset(&in, 0, sizeof(in));
+		in.hdr.type = TL_IN_CONTROL;
+		in.u.control.cmd = TL_CTL_PAUSE;
+		snprintf(in.u.control.reason, sizeof(in.u.control.reason),
+			 "restart: the engine was %s when it stopped",
+			 tl_trading_state_name((tl_trading_state_t)prev));
+		eng_apply(e, &in, NULL);
 	}
 	atomic_store(&e->shm->pid, (int32_t)getpid());
 	atomic_store(&e->shm->heartbeat, e->now);

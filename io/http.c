@@ -45,21 +45,28 @@ enum {
 
 /* ---- character classes ------------------------------------------------- */
 
-/* RFC 9110 tchar: the bytes a header name may hold. */
+/* Byte classes. V: field-value, reason-phrase and chunk-ext bytes
+ * (HTAB, SP, VCHAR, obs-text; no other control byte, no DEL). T: RFC
+ * 9110 tchar, the bytes of a header name. */
+enum { HTTP_V = 1, HTTP_T = 2, HTTP_VT = 3 };
+static const unsigned char http_class[256] = {
+	['\t'] = HTTP_V, [' '] = HTTP_V, ['!'] = HTTP_VT, ['"'] = HTTP_V,
+	['#' ... '\''] = HTTP_VT, ['(' ... ')'] = HTTP_V, ['*' ... '+'] = HTTP_VT,
+	[','] = HTTP_V, ['-' ... '.'] = HTTP_VT, ['/'] = HTTP_V,
+	['0' ... '9'] = HTTP_VT, [':' ... '@'] = HTTP_V, ['A' ... 'Z'] = HTTP_VT,
+	['[' ... ']'] = HTTP_V, ['^' ... 'z'] = HTTP_VT, ['{'] = HTTP_V,
+	['|'] = HTTP_VT, ['}'] = HTTP_V, ['~'] = HTTP_VT,
+	[0x80 ... 0xff] = HTTP_V,
+};
+
 static bool http_tchar(unsigned char c)
 {
-	if (c >= '0' && c <= '9')
-		return true;
-	if (((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '-')
-		return true;
-	return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+	return http_class[c] & HTTP_T;
 }
 
-/* Field-value, reason-phrase and chunk-ext bytes: HTAB, SP, VCHAR,
- * obs-text. No other control byte, no DEL. */
 static bool http_vbyte(unsigned char c)
 {
-	return c == '\t' || (c >= 0x20 && c != 0x7f);
+	return http_class[c] & HTTP_V;
 }
 
 static bool http_vbytes(const char *s, size_t n)
@@ -103,15 +110,21 @@ static int64_t http_digits(const char *s, size_t n)
 
 /* ---- request writer ----------------------------------------------------- */
 
-/* Non-empty, no space and no control byte (method, host, path, query). */
-static bool http_token_ok(const char *s)
+/* Non-empty, no control byte, and no space unless `sp` (method, host,
+ * path, query: no space; content type: spaces allowed). */
+static bool http_text_ok(const char *s, bool sp)
 {
 	if (!s || !*s)
 		return false;
 	for (; *s; s++)
-		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
+		if (((unsigned char)*s < 0x20 || *s == 0x7f) || (*s == ' ' && !sp))
 			return false;
 	return true;
+}
+
+static bool http_token_ok(const char *s)
+{
+	return http_text_ok(s, false);
 }
 
 /* "Name: value\r\n" lines: every CR followed by LF, every LF preceded by
@@ -184,9 +197,7 @@ int tl_http_write_request(char *buf, size_t cap, const char *method,
 		return -EINVAL;
 	if (body_len && !body)
 		return -EINVAL;
-	if (body_len && content_type &&
-	    (!*content_type || !http_vbytes(content_type, strlen(content_type)) ||
-	     strchr(content_type, '\t')))
+	if (body_len && content_type && !http_text_ok(content_type, true))
 		return -EINVAL;
 	want_cl = body_len || !strcmp(method, "POST") || !strcmp(method, "PUT") ||
 		  !strcmp(method, "PATCH");
@@ -360,6 +371,12 @@ static void http_header(tl_http_resp_t *r, const char *k, size_t kn,
 	const size_t wlen = sizeof wpre - 1;
 	int64_t x;
 
+	switch (k[0] | 0x20) {   /* most headers are none of ours */
+	case 'c': case 't': case 'r': case 'x':
+		break;
+	default:
+		return;
+	}
 	if (http_ieq(k, kn, "content-length")) {
 		x = http_digits(v, vn);
 		if (x < 0 || (r->priv.have_cl && x != r->content_length)) {
@@ -539,29 +556,31 @@ static void http_chunk_line(tl_http_resp_t *r, const char *s, size_t n)
 	r->priv.phase = P_CHUNK_DATA;
 }
 
-/* One complete line, line end removed. */
+/* One complete line, line end removed. NUL and stray CR are refused by
+ * every line parser's byte checks; only when a line fails is it scanned
+ * for them, to report the most telling error. */
 static void http_on_line(tl_http_resp_t *r, const char *s, size_t n)
 {
+	int phase = r->priv.phase;
+
 	if (n > TL_HTTP_LINE_MAX) {
 		http_fail(r, TL_HTTP_E_LINE_TOO_LONG);
 		return;
 	}
-	if (memchr(s, '\0', n)) {
-		http_fail(r, TL_HTTP_E_NUL);
-		return;
-	}
-	if (memchr(s, '\r', n)) {   /* a CR not right before the LF */
-		http_fail(r, r->priv.phase == P_STATUS ? TL_HTTP_E_STATUS :
-			     r->priv.phase == P_CHUNK_SIZE ?
-			     TL_HTTP_E_CHUNK_SIZE : TL_HTTP_E_HEADER);
-		return;
-	}
-	if (r->priv.phase == P_STATUS)
+	if (phase == P_STATUS)
 		http_status_line(r, s, n);
-	else if (r->priv.phase == P_CHUNK_SIZE)
+	else if (phase == P_CHUNK_SIZE)
 		http_chunk_line(r, s, n);
 	else
 		http_header_line(r, s, n);
+	if (r->state != TL_HTTP_ERROR)
+		return;
+	if (memchr(s, '\0', n))
+		r->error = TL_HTTP_E_NUL;
+	else if (memchr(s, '\r', n))     /* a CR not right before the LF */
+		r->error = phase == P_STATUS ? TL_HTTP_E_STATUS :
+			   phase == P_CHUNK_SIZE ? TL_HTTP_E_CHUNK_SIZE :
+			   TL_HTTP_E_HEADER;
 }
 
 /*

@@ -28,12 +28,14 @@
  *
  * Limits (each violation is its own error, nothing is ever written past
  * a buffer): a line of the head, of a chunk size or of a trailer holds at
- * most TL_HTTP_LINE_MAX bytes before its line end; the status lines and
- * header lines of every head (interim ones included) and the trailers
+ * most TL_HTTP_LINE_MAX bytes before its line end; the lines of every
+ * head (interim ones included) and of the trailers, line ends included,
  * together hold at most TL_HTTP_HEAD_MAX bytes; chunk-size lines at most
  * TL_HTTP_CHUNK_FRAMING_MAX bytes per response; the body at most the
  * caller's body_cap bytes (a Content-Length or chunk size above what is
- * left fails at once, before any of that body arrives).
+ * left fails at once, before any of that body arrives). So a response
+ * takes at most body_cap + 160 KiB of wire bytes, and the parser's work
+ * is linear in them.
  *
  * Strictness (decided for talon; the venue is the only peer):
  * - A bare LF ends a line like CRLF (RFC 9112 section 2.2 allows it; we
@@ -125,7 +127,7 @@ typedef struct tl_http_resp {
 	bool conn_close;         /* Connection: close, or HTTP/1.0 default */
 	bool keep_alive;         /* at DONE: the connection may carry the next
 				  * request (no close, body not ended by EOF) */
-	int64_t content_length;  /* -1 when absent (or chunked / no body) */
+	int64_t content_length;  /* the header's value, -1 when absent */
 	int64_t retry_after_ns;  /* Retry-After in ns (saturated), -1 absent */
 	int64_t used_weight_1m;  /* X-MBX-USED-WEIGHT-1M, -1 absent */
 	int64_t used_weight_max; /* max over X-MBX-USED-WEIGHT[-*], -1 absent */

@@ -266,7 +266,12 @@ int tl_shm_create(const char *engine, tl_shm_t **out, char *err, size_t errlen)
 		}
 	}
 	(void)fchmod(fd, 0600);
+	/* A dead engine's last published state outlives it here: recovery
+	 * uses it to never come back less careful than the engine was, even
+	 * if its journal lost the last records (async mode). */
+	uint32_t prev = st.st_size != 0 ? atomic_load(&s->state) : TL_SHM_NO_PREV;
 	shm_init(s, engine);
+	s->prev_state = prev;
 	/* Unlock explicitly: the mapping holds the open file description, so
 	 * close() alone would keep the flock until munmap. */
 	flock(fd, LOCK_UN);

@@ -35,6 +35,7 @@
 #define TL_SHM_CTL_SLOTS 64                   /* ctl ring size (power of two) */
 #define TL_SHM_REPLY_SLOTS 64
 #define TL_SHM_STALE_NS (3LL * 1000000000LL)  /* heartbeat older = dead */
+#define TL_SHM_NO_PREV 0xffffffffu            /* prev_state of a new block */
 
 /* Kill switch commands (the word's cmd). */
 typedef enum tl_kill_cmd {
@@ -118,7 +119,8 @@ typedef struct tl_shm {
 	tl_time_t started;          /* realtime ns */
 	_Atomic int64_t heartbeat;  /* realtime ns of the engine's last loop */
 	_Atomic uint32_t state;     /* tl_trading_state_t, also in the snapshot */
-	uint32_t _pad1;
+	uint32_t prev_state;        /* takeover: the dead engine's last state,
+				     * TL_SHM_NO_PREV for a new block */
 	char _line0[64];
 	tl_shm_kill_t kill;
 	char _line1[64];

@@ -375,7 +375,9 @@ static void test_unknown_key(void)
 	    "kernel.emergency_retry.x: unknown key");
 	BAD("{\"venue\":{\"paper\":{\"faults\":{\"drop_ppm\":1}}}}",
 	    "venue.paper.faults.drop_ppm: unknown key");
-	BAD("{\"venue\":{\"binance\":{}}}", "venue.binance: unknown key");
+	BAD("{\"venue\":{\"kraken\":{}}}", "venue.kraken: unknown key");
+	BAD("{\"venue\":{\"binance\":{\"rest\":{\"url\":\"x\"}}}}",
+	    "venue.binance.rest.url: unknown key");
 	BAD("{\"engine\":{\"Name\":\"x\"}}", "engine.Name: unknown key");
 	BAD("{\"log\":{\"level\":\"info\",\"file\":\"x\"}}", "log.file: unknown key");
 }
@@ -507,7 +509,63 @@ static void test_bad_enum(void)
 	BAD("{\"io\":{\"idle\":\"Sleep\"}}", "io.idle");
 	BAD2("{\"log\":{\"level\":\"trace\"}}", "log.level",
 	     "\"error\", \"warn\", \"info\", \"debug\", got \"trace\"");
-	BAD2("{\"venue\":{\"type\":\"binance\"}}", "venue.type", "\"paper\"");
+	BAD2("{\"venue\":{\"type\":\"kraken\"}}", "venue.type", "\"paper\", \"binance\"");
+}
+
+/* venue.binance: fields land, defaults hold, and no message ever shows
+ * the API key or secret (only the key's name). */
+static void test_binance_section(void)
+{
+	tl_config_t c;
+
+	good_at(__LINE__, &c, "{}");
+	CU_ASSERT_STRING_EQUAL(c.binance.rest.host, "fapi.binance.com");
+	CU_ASSERT_EQUAL(c.binance.rest.port, 443);
+	CU_ASSERT_TRUE(c.binance.rest.tls);
+	CU_ASSERT_FALSE(c.binance.rest.insecure);
+	CU_ASSERT_EQUAL(c.binance.recv_window_ms, 5000);
+	CU_ASSERT_EQUAL(c.binance.connections, 2);
+	good_at(__LINE__, &c,
+		"{\"venue\":{\"type\":\"binance\",\"binance\":{"
+		"\"rest\":{\"host\":\"127.0.0.1\",\"port\":8080,\"tls\":false,"
+		"\"ca_file\":\"ca.pem\",\"insecure\":false},"
+		"\"ws\":{\"host\":\"127.0.0.1\",\"port\":8444,\"tls\":false},"
+		"\"api_key\":\"K123\",\"api_secret\":\"S456\","
+		"\"recv_window_ms\":3000,\"connections\":4,\"timeout_ms\":800}}}");
+	CU_ASSERT_STRING_EQUAL(c.venue_type, "binance");
+	CU_ASSERT_STRING_EQUAL(c.binance.rest.host, "127.0.0.1");
+	CU_ASSERT_EQUAL(c.binance.rest.port, 8080);
+	CU_ASSERT_FALSE(c.binance.rest.tls);
+	CU_ASSERT_STRING_EQUAL(c.binance.rest.ca_file, "ca.pem");
+	CU_ASSERT_EQUAL(c.binance.ws.port, 8444);
+	CU_ASSERT_FALSE(c.binance.ws.tls);
+	CU_ASSERT_STRING_EQUAL(c.binance.api_key, "K123");
+	CU_ASSERT_STRING_EQUAL(c.binance.api_secret, "S456");
+	CU_ASSERT_EQUAL(c.binance.recv_window_ms, 3000);
+	CU_ASSERT_EQUAL(c.binance.connections, 4);
+	CU_ASSERT_EQUAL(c.binance.timeout_ns, 800LL * 1000000);
+	BAD("{\"venue\":{\"type\":\"binance\",\"binance\":{\"api_key\":\"K\"}}}",
+	    "venue.binance.api_secret: required");
+	BAD("{\"venue\":{\"type\":\"binance\"}}", "venue.binance.api_key: required");
+	BAD("{\"venue\":{\"binance\":{\"connections\":17}}}",
+	    "venue.binance.connections: expected an integer in 1..16");
+	BAD("{\"venue\":{\"binance\":{\"recv_window_ms\":60001}}}",
+	    "venue.binance.recv_window_ms");
+	BAD("{\"venue\":{\"binance\":{\"rest\":{\"host\":\"http://x\"}}}}",
+	    "venue.binance.rest.host");
+	BAD("{\"venue\":{\"binance\":{\"rest\":{\"port\":0}}}}",
+	    "venue.binance.rest.port");
+	BAD("{\"venue\":{\"binance\":{\"rest\":{\"tls\":1}}}}",
+	    "venue.binance.rest.tls: expected true or false");
+	/* A bad secret or key is named, never shown. */
+	BAD("{\"venue\":{\"binance\":{\"api_secret\":\"TOPSECRET has space\"}}}",
+	    "venue.binance.api_secret");
+	CU_ASSERT_PTR_NULL(strstr(err, "TOPSECRET"));
+	BAD("{\"venue\":{\"binance\":{\"api_key\":\"KEYVALUE\\u0001\"}}}",
+	    "venue.binance.api_key");
+	CU_ASSERT_PTR_NULL(strstr(err, "KEYVALUE"));
+	BAD("{\"venue\":{\"binance\":{\"api_secret\":42}}}",
+	    "venue.binance.api_secret: expected a string");
 }
 
 static void test_bad_names(void)
@@ -810,6 +868,7 @@ TL_TEST_SUITE("io.config", setup, NULL,
 	      TL_TEST(test_bad_decimal),
 	      TL_TEST(test_number_for_money),
 	      TL_TEST(test_bad_enum),
+	      TL_TEST(test_binance_section),
 	      TL_TEST(test_bad_names),
 	      TL_TEST(test_too_long_path),
 	      TL_TEST(test_not_an_object),

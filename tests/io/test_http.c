@@ -668,6 +668,42 @@ static void test_resp_bare_lf_tolerated(void)
 	CU_ASSERT_EQUAL(r->body_len, 2);
 }
 
+/* Which bytes a header name and a header value may hold (RFC 9110
+ * tchar; VCHAR, SP, HTAB, obs-text). */
+static void test_resp_header_byte_classes(void)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~";
+	tl_http_resp_t *r = &R;
+	char in[128];
+	size_t n;
+
+	for (int c = 0; c < 256; c++) {
+		bool is_t = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+			    (c >= 'A' && c <= 'Z') || (c && strchr(tchar, c));
+		bool is_v = c == '\t' || (c >= 0x20 && c != 0x7f);
+
+		if (c != ':') {
+			n = (size_t)snprintf(in, sizeof in, "HTTP/1.1 200 OK\r\nX%cY: 1\r\n"
+					     "Content-Length: 0\r\n\r\n", c ? c : '@');
+			if (!c)
+				in[18] = '\0';
+			parse1(r, BODY, sizeof BODY, in, n);
+			if ((r->state == TL_HTTP_DONE) != is_t)
+				printf("\n  name byte 0x%02x\n", c);
+			CU_ASSERT((r->state == TL_HTTP_DONE) == is_t);
+		}
+		n = (size_t)snprintf(in, sizeof in, "HTTP/1.1 200 OK\r\nX-A: a%cb\r\n"
+				     "Content-Length: 0\r\n\r\n", c ? c : '@');
+		if (!c)
+			in[23] = '\0';
+		parse1(r, BODY, sizeof BODY, in, n);
+		if ((r->state == TL_HTTP_DONE) != is_v)
+			printf("\n  value byte 0x%02x\n", c);
+		CU_ASSERT((r->state == TL_HTTP_DONE) == is_v);
+		CU_ASSERT(c || r->error == TL_HTTP_E_NUL);
+	}
+}
+
 /* ---- malformed input, one error each ----------------------------------- */
 
 typedef struct bad_case {
@@ -1184,6 +1220,7 @@ TL_TEST_SUITE("io.http", load_samples, NULL,
 	      TL_TEST(test_resp_read_until_close),
 	      TL_TEST(test_resp_eof_truncated),
 	      TL_TEST(test_resp_bare_lf_tolerated),
+	      TL_TEST(test_resp_header_byte_classes),
 	      TL_TEST(test_resp_malformed_each_error),
 	      TL_TEST(test_resp_limit_line),
 	      TL_TEST(test_resp_limit_head),

@@ -112,6 +112,9 @@ static void test_status_shows_running_engine(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"state\":\"NORMAL\""));
 	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "status", NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "NORMAL"));
+	/* the engine named by a config file */
+	CU_ASSERT_EQUAL(talon("ctl", "-c", cfgpath, "status", "--json", NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, name));
 }
 
 static void test_submit_fills_and_shows_in_status(void)

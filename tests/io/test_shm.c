@@ -109,6 +109,7 @@ static void test_create_attach_detach(void)
 	CU_ASSERT_EQUAL(s->size, sizeof(tl_shm_t));
 	CU_ASSERT_STRING_EQUAL(s->name, name);
 	CU_ASSERT_EQUAL(atomic_load(&s->pid), getpid());
+	CU_ASSERT_EQUAL(s->prev_state, TL_SHM_NO_PREV);	/* a new block */
 	CU_ASSERT(tl_shm_alive(s, now_rt(), why, sizeof why));
 	CU_ASSERT_EQUAL(atomic_load(&s->next_req_id), 1);
 
@@ -170,6 +171,7 @@ static void test_takeover_after_pid_gone(void)
 	memset(&req, 0, sizeof req);
 	CU_ASSERT(tl_shm_request(s, &req));
 	tl_shm_kill(s, TL_KILL_LIQUIDATE, "old");
+	atomic_store(&s->state, TL_TS_LIQUIDATING);
 	atomic_store(&s->pid, gone);
 	atomic_store(&s->heartbeat, now_rt() - 10 * TL_NS_PER_S);
 	CU_ASSERT(!tl_shm_alive(s, now_rt(), why, sizeof why));
@@ -181,6 +183,8 @@ static void test_takeover_after_pid_gone(void)
 	CU_ASSERT_EQUAL(atomic_load(&t->pid), getpid());
 	CU_ASSERT(tl_shm_alive(t, now_rt(), why, sizeof why));
 	CU_ASSERT_EQUAL(atomic_load(&t->kill.seq), 0);
+	/* ...but the dead engine's last state is kept for recovery */
+	CU_ASSERT_EQUAL(t->prev_state, TL_TS_LIQUIDATING);
 	CU_ASSERT(!tl_shm_next_request(t, &req));
 	CU_ASSERT_EQUAL(atomic_load(&t->next_req_id), 1);
 	CU_ASSERT_STRING_EQUAL(t->name, name);

@@ -1,0 +1,687 @@
+/*
+ * test_binance.c - the Binance USD-M adapter (io/binance.c) end to end:
+ * a real engine (ENGINE + IO threads, venue.type "binance") against the
+ * simulated exchange started in-process on ephemeral loopback ports,
+ * plain HTTP and TLS, REST and WebSocket streams.
+ *
+ * Covered: LIMIT acked with a venue id then canceled (with a journal
+ * that must not contain the secret); MARKET acked, FILLED at the venue
+ * and its fill back through the user stream; a venue reject (-2019)
+ * carries the venue's code; reset after an executed write, 503 "Unknown
+ * error" after execution and a response timeout each end with exactly
+ * one order at the venue (never resent blindly); a clock jump (-1021)
+ * re-reads /fapi/v1/time; a 429 -1015 holds the queue for Retry-After
+ * and the retried order then goes through; TLS with the right CA works,
+ * a wrong CA fails the order and the adapter's last error says
+ * "certificate verification"; set_leverage and account() as cold
+ * synchronous calls on the adapter alone. The API secret is checked
+ * absent from events, adapter errors, engine errors and everything the
+ * process wrote to stderr while an engine ran.
+ */
+#define _GNU_SOURCE
+#include "tests/support/tl_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io/binance.h"
+#include "io/binance_stream.h"
+#include "io/engine.h"
+#include "sim/server.h"
+
+#include "tests/sim/sim_client.c"
+
+static tl_sim_config_t scfg;
+static tl_sim_server_t *srv;
+static tl_engine_t *E;
+static tl_event_t evs[4096];
+static int nev;
+static int saved_stderr = -1;
+static char cap_path[64];
+
+static int64_t mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void nap(void)
+{
+	struct timespec ts = { 0, 500000 };
+	nanosleep(&ts, NULL);
+}
+
+/* stderr goes to a file while an engine runs, so we can grep it. */
+static void capture_begin(void)
+{
+	snprintf(cap_path, sizeof cap_path, "/tmp/tl_test_binance.%d", (int)getpid());
+	fflush(stderr);
+	saved_stderr = dup(2);
+	int fd = open(cap_path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	if (fd >= 0) {
+		dup2(fd, 2);
+		close(fd);
+	}
+}
+
+/* Restore stderr, echo what was captured, and check it for the secret. */
+static void capture_end(void)
+{
+	char buf[65536];
+	size_t n = 0;
+
+	if (saved_stderr < 0)
+		return;
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	saved_stderr = -1;
+	FILE *f = fopen(cap_path, "r");
+	if (f) {
+		n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	unlink(cap_path);
+	if (n)
+		fputs(buf, stderr);
+	CU_ASSERT_PTR_NULL(strstr(buf, scfg.acct[0].api_secret));
+}
+
+static void server_start(bool tls, const char *usdt)
+{
+	char err[256];
+
+	tl_sim_config_defaults(&scfg);
+	CU_ASSERT_EQUAL_FATAL(tl_sim_config_load(&scfg, "config/venue.json", err, sizeof err), 0);
+	scfg.rest_port = 0;
+	scfg.rest_plain_port = 0;
+	scfg.ws_port = 0;
+	scfg.ws_enabled = true;
+	scfg.rest_tls = tls;
+	scfg.ws_tls = tls;
+	for (int i = 0; i < scfg.nsym; i++)
+		scfg.sym[i].vol_bps = 0;
+	if (usdt)
+		tl_fx_parse_cstr(usdt, &scfg.acct[0].usdt);
+	srv = simc_server_start(&scfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+}
+
+static void server_stop(void)
+{
+	simc_server_stop(srv);
+	srv = NULL;
+}
+
+static void cfg_binance(tl_config_t *c, bool tls, const char *ca)
+{
+	tl_config_defaults(c);
+	snprintf(c->exchange_info, sizeof c->exchange_info, "config/exchange_info.json");
+	c->engine.idle = TL_IDLE_SLEEP;
+	c->engine.idle_us = 20;
+	c->io.idle = TL_IDLE_SLEEP;
+	c->io.idle_us = 20;
+	c->kernel.order_cap = 1024;
+	c->snapshot_hz = 1000;
+	snprintf(c->venue_type, sizeof c->venue_type, "binance");
+	tl_binance_cfg_t *b = &c->binance;
+	snprintf(b->rest.host, sizeof b->rest.host, "127.0.0.1");
+	b->rest.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_REST);
+	b->rest.tls = tls;
+	snprintf(b->rest.ca_file, sizeof b->rest.ca_file, "%s", ca ? ca : "");
+	snprintf(b->ws.host, sizeof b->ws.host, "127.0.0.1");
+	b->ws.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_WS);
+	b->ws.tls = tls;
+	snprintf(b->api_key, sizeof b->api_key, "%s", scfg.acct[0].api_key);
+	snprintf(b->api_secret, sizeof b->api_secret, "%s", scfg.acct[0].api_secret);
+	b->connections = 2;
+	b->timeout_ns = 2000LL * 1000000;
+}
+
+static void engine_start(tl_config_t *c, bool wait_marks)
+{
+	char err[512];
+	tl_engine_opts_t o = { .no_shm = true };
+
+	capture_begin();
+	E = tl_engine_create(c, &o, err, sizeof err);
+	if (!E)
+		fprintf(stderr, "engine: %s\n", err);
+	CU_ASSERT_PTR_NULL(strstr(err, c->binance.api_secret));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(E);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_start(E, err, sizeof err), 0);
+	nev = 0;
+	if (!wait_marks)
+		return;
+	/* Clock set, then the premiumIndex marks (one per symbol). */
+	tl_shm_snapshot_t s;
+	int64_t end = mono() + 10000000000LL;
+	while (mono() < end && (!tl_engine_snapshot(E, &s) || s.inputs < 2))
+		nap();
+	CU_ASSERT_FATAL(s.inputs >= 2);
+	/* Fills come only from the user stream: wait until it is up. */
+	end = mono() + 10000000000LL;
+	while (mono() < end &&
+	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BSTREAM_UP)
+		nap();
+	CU_ASSERT_EQUAL_FATAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BSTREAM_UP);
+}
+
+/* Stop the threads (the adapter's state may then be read here). */
+static void engine_halt(void)
+{
+	tl_engine_stop(E);
+}
+
+static void engine_stop(void)
+{
+	engine_halt();
+	const char *le = tl_binance_last_error(tl_engine_venue(E));
+	CU_ASSERT_PTR_NULL(strstr(le, scfg.acct[0].api_secret));
+	for (int i = 0; i < nev; i++)
+		CU_ASSERT_PTR_NULL(strstr(evs[i].text, scfg.acct[0].api_secret));
+	capture_end();
+	tl_engine_close(E);
+	E = NULL;
+}
+
+static int count_ev(tl_event_type_t t)
+{
+	int n = 0;
+	for (int i = 0; i < nev; i++)
+		n += evs[i].type == t;
+	return n;
+}
+
+static const tl_event_t *find_ev(tl_event_type_t t)
+{
+	for (int i = 0; i < nev; i++)
+		if (evs[i].type == t)
+			return &evs[i];
+	return NULL;
+}
+
+static bool wait_ev(tl_event_type_t t, int64_t max_ns)
+{
+	int64_t end = mono() + max_ns;
+	while (mono() < end) {
+		int n = tl_engine_poll(E, evs + nev, (int)(4096 - nev));
+		nev += n;
+		if (find_ev(t))
+			return true;
+		if (!n)
+			nap();
+	}
+	return find_ev(t) != NULL;
+}
+
+static void dump_events(void)
+{
+	for (int i = 0; i < nev; i++)
+		printf("  ev %s %s %s\n", tl_event_name(evs[i].type),
+			evs[i].u.order.client_id, evs[i].text);
+}
+
+static const tl_order_spec_t limit_buy = {
+	.symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_LIMIT,
+	.qty = "0.010", .price = "58000.0",
+};
+
+/* LIMIT far from the market rests (acked with a venue id), then cancel. */
+static void limit_then_cancel(void)
+{
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &limit_buy, 1), 0);
+	if (!wait_ev(TL_EV_ORDER_ACCEPTED, 10000000000LL))
+		dump_events();
+	const tl_event_t *a = find_ev(TL_EV_ORDER_ACCEPTED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT(a->u.order.venue_id > 0);
+	char clid[TL_CLID_LEN];
+	memcpy(clid, a->u.order.client_id, TL_CLID_LEN);
+	CU_ASSERT_EQUAL(tl_engine_cancel(E, clid, 2), 0);
+	if (!wait_ev(TL_EV_ORDER_CANCELED, 10000000000LL))
+		dump_events();
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_CANCELED), 1);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_REJECTED), 0);
+}
+
+/* true when the file at path holds `needle` (absent file: false). */
+static bool file_has(const char *path, const char *needle)
+{
+	static char buf[8 << 20];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	return memmem(buf, n, needle, strlen(needle)) != NULL;
+}
+
+/* Also with a journal: the secret is in neither the journal nor its WAL. */
+static void test_limit_ack_and_cancel_plain(void)
+{
+	tl_config_t c;
+	char db[128], wal[140];
+
+	server_start(false, NULL);
+	cfg_binance(&c, false, NULL);
+	snprintf(db, sizeof db, "/tmp/tl_test_binance_%d.db", (int)getpid());
+	snprintf(wal, sizeof wal, "%s-wal", db);
+	unlink(db);
+	unlink(wal);
+	snprintf(c.journal_path, sizeof c.journal_path, "%s", db);
+	engine_start(&c, true);
+	limit_then_cancel();
+	engine_stop();
+	CU_ASSERT_TRUE(file_has(db, "\"BTCUSDT\"") || file_has(db, "BTCUSDT") ||
+		       file_has(wal, "BTCUSDT"));	/* the journal was written */
+	CU_ASSERT_FALSE(file_has(db, scfg.acct[0].api_secret));
+	CU_ASSERT_FALSE(file_has(wal, scfg.acct[0].api_secret));
+	unlink(db);
+	unlink(wal);
+	char shm[140];
+	snprintf(shm, sizeof shm, "%s-shm", db);
+	unlink(shm);
+	server_stop();
+}
+
+/* MARKET: acked by REST, FILLED at the venue, and the fill comes back
+ * through the user data stream. */
+static void test_market_acked_and_filled_at_venue(void)
+{
+	tl_config_t c;
+	simc_t cli;
+	char q[128];
+
+	server_start(false, NULL);
+	cfg_binance(&c, false, NULL);
+	engine_start(&c, true);
+	tl_order_spec_t mkt = { .symbol = "BTCUSDT", .side = TL_BUY,
+				.type = TL_ORD_MARKET, .qty = "0.010" };
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &mkt, 1), 0);
+	if (!wait_ev(TL_EV_ORDER_ACCEPTED, 10000000000LL))
+		dump_events();
+	const tl_event_t *a = find_ev(TL_EV_ORDER_ACCEPTED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT(a->u.order.venue_id > 0);
+	CU_ASSERT_EQUAL_FATAL(simc_connect(&cli, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL), 0);
+	cli.key = scfg.acct[0].api_key;
+	cli.secret = scfg.acct[0].api_secret;
+	cli.ts_offset = 0;
+	snprintf(q, sizeof q, "symbol=BTCUSDT&origClientOrderId=%s", a->u.order.client_id);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/order", q, false), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cli.body, "\"status\":\"FILLED\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cli.body, "\"executedQty\":\"0.010\""));
+	simc_close(&cli);
+	/* ...and the fill reaches the kernel through the user stream. */
+	if (!wait_ev(TL_EV_ORDER_FILLED, 10000000000LL)) {
+		tl_shm_snapshot_t ss;
+		tl_engine_snapshot(E, &ss);
+		printf("stream fills %llu upd %llu marks %llu\n", (unsigned long long)tl_binance_stream_inputs(tl_engine_venue(E), TL_IN_FILL), (unsigned long long)tl_binance_stream_inputs(tl_engine_venue(E), TL_IN_ORDER_UPDATE), (unsigned long long)tl_binance_stream_inputs(tl_engine_venue(E), TL_IN_MARK));
+		printf("inputs %llu filled %llu fills %llu dup %llu inv %llu\n", (unsigned long long)ss.inputs, (unsigned long long)ss.filled, (unsigned long long)ss.fills, (unsigned long long)ss.duplicate_fills, (unsigned long long)ss.invalid_transitions);
+		dump_events();
+	}
+	const tl_event_t *f = find_ev(TL_EV_ORDER_FILLED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(f->u.order.filled, 10 * TL_FX_ONE / 1000);
+	CU_ASSERT(f->u.order.avg_price > 0);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_FILLED), 1);
+	engine_stop();
+	server_stop();
+}
+
+/* The venue refuses for lack of margin: REJECTED with the venue's code. */
+static void test_venue_reject_carries_code(void)
+{
+	tl_config_t c;
+
+	server_start(false, "1");
+	cfg_binance(&c, false, NULL);
+	engine_start(&c, true);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &limit_buy, 1), 0);
+	if (!wait_ev(TL_EV_ORDER_REJECTED, 10000000000LL))
+		dump_events();
+	const tl_event_t *r = find_ev(TL_EV_ORDER_REJECTED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(r->u.order.venue_code, -2019);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_ACCEPTED), 0);
+	engine_stop();
+	server_stop();
+}
+
+static void test_tls_right_ca(void)
+{
+	tl_config_t c;
+
+	server_start(true, NULL);
+	cfg_binance(&c, true, "build/tls/ca.pem");
+	engine_start(&c, true);
+	limit_then_cancel();
+	engine_stop();
+	server_stop();
+}
+
+/* A CA that did not sign the venue's certificate: the order cannot go
+ * out (CONNECT, retried, then failed) and the adapter says why. */
+static void test_tls_wrong_ca_is_refused(void)
+{
+	tl_config_t c;
+
+	server_start(true, NULL);
+	cfg_binance(&c, true, "/etc/ssl/certs/ca-certificates.crt");
+	c.binance.timeout_ns = 500LL * 1000000;
+	c.kernel.backoff.base_ns = 50LL * 1000000;
+	c.kernel.backoff.cap_ns = 100LL * 1000000;
+	c.kernel.backoff.max_attempts = 2;
+	engine_start(&c, false);
+	/* No mark arrives without a connection: a LIMIT needs none. */
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &limit_buy, 1), 0);
+	bool ended = false;
+	int64_t end = mono() + 15000000000LL;
+	while (!ended && mono() < end) {
+		wait_ev(TL_EV_ORDER_FAILED, 100000000LL);
+		ended = find_ev(TL_EV_ORDER_FAILED) || find_ev(TL_EV_ORDER_REJECTED);
+	}
+	if (!ended)
+		dump_events();
+	CU_ASSERT_TRUE(ended);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_ACCEPTED), 0);
+	engine_halt();
+	const char *le = tl_binance_last_error(tl_engine_venue(E));
+	if (!strstr(le, "certificate verification"))
+		fprintf(stderr, "last error: %s\n", le);
+	CU_ASSERT_PTR_NOT_NULL(strstr(le, "certificate verification"));
+	CU_ASSERT_FALSE(tl_binance_ready(tl_engine_venue(E)));
+	engine_stop();
+	server_stop();
+}
+
+static int sim_call_once(const char *method, const char *path, const char *q,
+		    bool sign, char *body, size_t cap)
+{
+	simc_t cli;
+	int st;
+
+	if (simc_connect(&cli, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL) != 0)
+		return -1;
+	cli.key = scfg.acct[0].api_key;
+	cli.secret = scfg.acct[0].api_secret;
+	cli.ts_offset = 0;
+	st = sign ? simc_signed(&cli, method, path, q, false)
+		  : simc_raw(&cli, method, path, q, "", NULL);
+	if (body && cap) {
+		size_t n = strnlen(cli.body, cap - 1);
+		memcpy(body, cli.body, n);
+		body[n] = '\0';
+	}
+	simc_close(&cli);
+	return st;
+}
+
+/* A /sim/ admin call or a signed query at the simulator; returns the
+ * status. Retried when the blocking client's recv is interrupted (EINTR:
+ * the engine's threads run beside it); every call here is idempotent. */
+static int sim_call(const char *method, const char *path, const char *q,
+		    bool sign, char *body, size_t cap)
+{
+	int st = -1;
+	for (int i = 0; i < 3 && st < 0; i++)
+		st = sim_call_once(method, path, q, sign, body, cap);
+	return st;
+}
+
+static int count_str(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void cfg_fast_retry(tl_config_t *c)
+{
+	c->kernel.backoff.base_ns = 50LL * 1000000;
+	c->kernel.backoff.cap_ns = 200LL * 1000000;
+	c->kernel.query_interval_ns = 100LL * 1000000;
+	c->kernel.ack_timeout_ns = 3000LL * 1000000;
+}
+
+/* The venue executes the order, then resets the connection: the adapter
+ * reports RESET written, the kernel queries (never resends) and finds it. */
+static void test_reset_after_write_queries_never_doubles(void)
+{
+	tl_config_t c;
+	static char body[65536];
+
+	server_start(false, NULL);
+	cfg_binance(&c, false, NULL);
+	cfg_fast_retry(&c);
+	engine_start(&c, true);
+	CU_ASSERT_EQUAL_FATAL(sim_call("POST", "/sim/faults", "reset_ppm=1000000", false, NULL, 0), 200);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &limit_buy, 1), 0);
+	if (!wait_ev(TL_EV_ORDER_ACCEPTED, 10000000000LL))
+		dump_events();
+	/* Either the user stream's ack came first, or the order went
+	 * UNKNOWN and a query found it: in both cases no resend. */
+	const tl_event_t *a = find_ev(TL_EV_ORDER_ACCEPTED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT(a->u.order.venue_id > 0);
+	CU_ASSERT_EQUAL(sim_call("POST", "/sim/faults", "reset_ppm=0", false, NULL, 0), 200);
+	CU_ASSERT_EQUAL(sim_call("GET", "/fapi/v1/allOrders", "symbol=BTCUSDT", true, body, sizeof body), 200);
+	char needle[64];
+	snprintf(needle, sizeof needle, "\"clientOrderId\":\"%s\"", a->u.order.client_id);
+	CU_ASSERT_EQUAL(count_str(body, needle), 1);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_FAILED), 0);
+	engine_halt();
+	tl_binance_stats_t st;
+	tl_binance_stats(tl_engine_venue(E), &st);
+	CU_ASSERT(st.transport_errors >= 1);	/* the reset was seen */
+	engine_stop();
+	server_stop();
+}
+
+/* 503 "Unknown error" after execution: ambiguous, resolved by a query. */
+static void test_unknown_error_after_execution_resolves(void)
+{
+	tl_config_t c;
+	static char body[65536];
+
+	server_start(false, NULL);
+	cfg_binance(&c, false, NULL);
+	cfg_fast_retry(&c);
+	engine_start(&c, true);
+	CU_ASSERT_EQUAL_FATAL(sim_call("POST", "/sim/faults", "unknown_ppm=1000000", false, NULL, 0), 200);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &limit_buy, 1), 0);
+	if (!wait_ev(TL_EV_ORDER_ACCEPTED, 10000000000LL))
+		dump_events();
+	const tl_event_t *a = find_ev(TL_EV_ORDER_ACCEPTED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_EQUAL(sim_call("GET", "/fapi/v1/allOrders", "symbol=BTCUSDT", true, body, sizeof body), 200);
+	char needle[64];
+	snprintf(needle, sizeof needle, "\"clientOrderId\":\"%s\"", a->u.order.client_id);
+	CU_ASSERT_EQUAL(count_str(body, needle), 1);
+	engine_stop();
+	server_stop();
+}
+
+/* No response in time: the adapter ends the request as TIMEOUT written
+ * and closes the connection; the order is never resent blindly (the ack
+ * itself arrives through the user stream, which REST latency does not
+ * delay, so the kernel knows the order without querying). */
+static void test_response_timeout_closes_never_doubles(void)
+{
+	tl_config_t c;
+	tl_binance_stats_t st;
+	static char body[65536];
+
+	server_start(false, NULL);
+	cfg_binance(&c, false, NULL);
+	cfg_fast_retry(&c);
+	c.binance.timeout_ns = 300LL * 1000000;
+	engine_start(&c, true);
+	/* Its own answer is delayed too and the blocking client may be
+	 * interrupted meanwhile: the effect is checked below instead
+	 * (transport_errors), so the status is not. */
+	(void)sim_call_once("POST", "/sim/faults", "latency_ms=1000", false, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &limit_buy, 1), 0);
+	if (!wait_ev(TL_EV_ORDER_ACCEPTED, 10000000000LL))
+		dump_events();
+	const tl_event_t *a = find_ev(TL_EV_ORDER_ACCEPTED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	wait_ev(TL_EV_ORDER_FAILED, 1500000000LL);	/* let the deadline pass */
+	CU_ASSERT_EQUAL(sim_call("POST", "/sim/faults", "latency_ms=0", false, NULL, 0), 200);
+	CU_ASSERT_EQUAL(sim_call("GET", "/fapi/v1/allOrders", "symbol=BTCUSDT", true, body, sizeof body), 200);
+	char needle[64];
+	snprintf(needle, sizeof needle, "\"clientOrderId\":\"%s\"", a->u.order.client_id);
+	CU_ASSERT_EQUAL(count_str(body, needle), 1);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_FAILED), 0);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_REJECTED), 0);
+	engine_halt();
+	tl_binance_stats(tl_engine_venue(E), &st);
+	CU_ASSERT(st.transport_errors >= 1);
+	engine_stop();
+	server_stop();
+}
+
+static bool three_accepted(void) { return count_ev(TL_EV_ORDER_ACCEPTED) >= 3; }
+
+/* The venue allows 2 orders per 10 s: the third gets 429 -1015 with
+ * Retry-After; the adapter holds its queue that long, the kernel's retry
+ * waits in it instead of failing, and then goes through. */
+static void test_429_holds_queue_then_order_goes_through(void)
+{
+	tl_config_t c;
+	tl_binance_stats_t st;
+	static const char *px[3] = { "58000.0", "58100.0", "58200.0" };
+
+	server_start(false, NULL);
+	server_stop();
+	scfg.orders_10s = 2;
+	srv = simc_server_start(&scfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	cfg_binance(&c, false, NULL);
+	cfg_fast_retry(&c);
+	c.kernel.ack_timeout_ns = 20000LL * 1000000;
+	engine_start(&c, true);
+	for (int i = 0; i < 3; i++) {
+		tl_order_spec_t o = limit_buy;
+		o.price = px[i];
+		CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, (uint64_t)i + 1), 0);
+	}
+	int64_t end = mono() + 15000000000LL;
+	while (!three_accepted() && mono() < end)
+		wait_ev(TL_EV_ORDER_FAILED, 100000000LL);
+	if (!three_accepted())
+		dump_events();
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_ACCEPTED), 3);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_FAILED), 0);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_REJECTED), 0);
+	engine_halt();
+	tl_binance_stats(tl_engine_venue(E), &st);
+	CU_ASSERT(st.held >= 1);
+	CU_ASSERT(st.order_count_10s >= 1);
+	engine_stop();
+	server_stop();
+}
+
+/* The venue's clock jumps ahead: -1021, the adapter re-reads
+ * /fapi/v1/time, the kernel's retry then goes through. */
+static void test_clock_jump_resyncs_on_1021(void)
+{
+	tl_config_t c;
+	tl_binance_stats_t st;
+
+	server_start(false, NULL);
+	cfg_binance(&c, false, NULL);
+	cfg_fast_retry(&c);
+	engine_start(&c, true);
+	CU_ASSERT_EQUAL_FATAL(sim_call("POST", "/sim/faults", "clock_offset_ms=20000", false, NULL, 0), 200);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &limit_buy, 1), 0);
+	if (!wait_ev(TL_EV_ORDER_ACCEPTED, 10000000000LL))
+		dump_events();
+	CU_ASSERT_PTR_NOT_NULL(find_ev(TL_EV_ORDER_ACCEPTED));
+	engine_halt();
+	tl_binance_stats(tl_engine_venue(E), &st);
+	CU_ASSERT(st.time_syncs >= 2);
+	CU_ASSERT(st.clock_offset_ns > 15000LL * 1000000);
+	engine_stop();
+	server_stop();
+}
+
+static int direct_inputs[TL_IN__COUNT];
+static void direct_emit(void *ctx, const tl_input_t *in)
+{
+	(void)ctx;
+	if (in->hdr.type < TL_IN__COUNT)
+		direct_inputs[in->hdr.type]++;
+}
+
+/* The adapter alone, driven from this thread (no engine, so no
+ * emit_stream: REST only): ready after /fapi/v1/time, marks from
+ * premiumIndex, set_leverage and account() as synchronous cold calls. */
+static void test_direct_leverage_and_account(void)
+{
+	tl_config_t c;
+	tl_symbols_t syms;
+	tl_venue_account_t acct;
+	char err[256];
+
+	server_start(false, NULL);
+	cfg_binance(&c, false, NULL);
+	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
+	memset(direct_inputs, 0, sizeof direct_inputs);
+	tl_venue_t *v = tl_binance_create(&c, &syms, direct_emit, NULL, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(tl_binance_stream_state(v), -1);
+	int64_t end = mono() + 5000000000LL;
+	while (mono() < end && direct_inputs[TL_IN_MARK] < 2) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		v->ops->poll(v, (tl_time_t)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+		nap();
+	}
+	CU_ASSERT_TRUE(tl_binance_ready(v));
+	CU_ASSERT_EQUAL(direct_inputs[TL_IN_MARK], 2);
+	CU_ASSERT_EQUAL(v->ops->set_leverage(v, "BTCUSDT", 10, 0), 0);
+	CU_ASSERT_EQUAL(v->ops->set_leverage(v, "BTCUSDT", 500, 0), -EIO);
+	CU_ASSERT_EQUAL(v->ops->account(v, &acct, 0), 0);
+	CU_ASSERT_EQUAL(acct.balance, 100000 * TL_FX_ONE);
+	CU_ASSERT(acct.available > 0);
+	CU_ASSERT_EQUAL(acct.n_pos, 0);
+	/* A position opened at the venue shows up with its entry. */
+	CU_ASSERT_EQUAL(sim_call("POST", "/fapi/v1/order",
+				 "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.020",
+				 true, NULL, 0), 200);
+	CU_ASSERT_EQUAL(v->ops->account(v, &acct, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(acct.n_pos, 1);
+	CU_ASSERT_STRING_EQUAL(acct.pos[0].symbol, "BTCUSDT");
+	CU_ASSERT_EQUAL(acct.pos[0].pos_side, TL_PS_BOTH);
+	CU_ASSERT_EQUAL(acct.pos[0].qty, -20 * TL_FX_ONE / 1000);
+	CU_ASSERT(acct.pos[0].entry > 0);
+	CU_ASSERT_EQUAL(acct.pos[0].leverage, 10);
+	v->ops->destroy(v);
+	tl_symbols_free(&syms);
+	server_stop();
+}
+
+TL_TEST_SUITE("io.binance", NULL, NULL,
+	      TL_TEST(test_direct_leverage_and_account),
+	      TL_TEST(test_limit_ack_and_cancel_plain),
+	      TL_TEST(test_market_acked_and_filled_at_venue),
+	      TL_TEST(test_venue_reject_carries_code),
+	      TL_TEST(test_reset_after_write_queries_never_doubles),
+	      TL_TEST(test_unknown_error_after_execution_resolves),
+	      TL_TEST(test_response_timeout_closes_never_doubles),
+	      TL_TEST(test_clock_jump_resyncs_on_1021),
+	      TL_TEST(test_429_holds_queue_then_order_goes_through),
+	      TL_TEST(test_tls_right_ca),
+	      TL_TEST(test_tls_wrong_ca_is_refused));
