@@ -2,8 +2,8 @@
  * demo.c - a scripted strategy for `talon run --demo` (see demo.h).
  *
  * One 12-second cycle, repeated:
- *   0 s  LONG_ENTRY BTCUSDT 0.010 (market) with take-profit +3 % and
- *        stop-loss -3 % of the last known price
+ *   0 s  LONG_ENTRY BTCUSDT 0.010 (market) with a take-profit at 800000
+ *        and a stop-loss at 1000 (wide, so they are placed on any venue)
  *   2 s  add: BUY BTCUSDT 0.005 market
  *   3 s  SHORT_ENTRY ETHUSDT 0.200 (market)
  *   5 s  LIMIT BUY ETHUSDT 0.100 1 % below the price (rests, may fill)
@@ -24,7 +24,8 @@
 void tl_demo_init(tl_demo_t *d, tl_engine_t *e, int64_t now_ns)
 {
 	d->e = e;
-	d->t0_ns = now_ns;
+	/* Start a second late: market orders need the venue's first marks. */
+	d->t0_ns = now_ns + NS;
 	d->step = 0;
 	d->cycle = 0;
 	d->ref = 1;
@@ -44,6 +45,8 @@ void tl_demo_step(tl_demo_t *d, int64_t now_ns)
 {
 	static const int64_t at[] = { 0, 2, 3, 5, 7, 9 };
 	int64_t t = now_ns - d->t0_ns - (int64_t)d->cycle * 12 * NS;
+	if (t < 0)
+		return;
 	if (t >= 12 * NS) {
 		d->cycle++;
 		d->step = 0;
@@ -57,9 +60,10 @@ void tl_demo_step(tl_demo_t *d, int64_t now_ns)
 	case 0:
 		tl_log(TL_LOG_INFO, "demo: cycle %u: LONG_ENTRY BTCUSDT 0.010 with TP/SL",
 		       d->cycle + 1);
-		/* TP/SL around the starting price; the kernel checks the side. */
+		/* Wide TP/SL (on the right side of any realistic mark) so the
+		 * demo shows protective orders on either venue; they rarely fire. */
 		demo_rc("LONG_ENTRY", tl_engine_signal(d->e, TL_SIG_LONG_ENTRY, "BTCUSDT",
-						       "0.010", NULL, "60000", "40000", d->ref++));
+						       "0.010", NULL, "800000", "1000", d->ref++));
 		break;
 	case 1: {
 		tl_order_spec_t o = { .symbol = "BTCUSDT", .side = TL_BUY,
