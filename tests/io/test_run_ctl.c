@@ -33,19 +33,8 @@ static void nap_ms(long ms)
 }
 
 /* Run `talon ARGS...` (NULL-terminated), capture stdout into out. */
-static int talon(const char *a0, ...)
-{
-	const char *argv[32];
-	int n = 0;
-	argv[n++] = talon_bin;
-	va_list ap;
-	va_start(ap, a0);
-	for (const char *a = a0; a && n < 31; a = va_arg(ap, const char *))
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	return tl_test_run(out, sizeof out, 0, argv);
-}
+/* Run `talon ARGS...` (NULL-terminated), output into out. */
+#define talon(...) tl_test_runv(out, sizeof out, 0, talon_bin, __VA_ARGS__)
 
 /* Poll `talon ctl status --json` until it contains `needle` (<= 10 s). */
 static bool status_until(const char *needle)

@@ -47,19 +47,8 @@ static void nap_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static int run_talon(const char *a0, ...)
-{
-	const char *argv[32];
-	int n = 0;
-	argv[n++] = talon_bin;
-	va_list ap;
-	va_start(ap, a0);
-	for (const char *a = a0; a && n < 31; a = va_arg(ap, const char *))
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	return tl_test_run(out, sizeof out, 1, argv);
-}
+/* Run `talon ARGS...` (NULL-terminated), output into out. */
+#define run_talon(...) tl_test_runv(out, sizeof out, 1, talon_bin, __VA_ARGS__)
 
 static pid_t start_engine(const char *load)
 {

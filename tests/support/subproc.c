@@ -4,6 +4,7 @@
 #include "tests/support/subproc.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,4 +62,19 @@ int tl_test_run(char *out, size_t cap, int merge_stderr, const char *const *argv
 	if (waitpid(pid, &st, 0) != pid)
 		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int tl_test_runv(char *out, size_t cap, int merge_stderr, const char *bin,
+		 const char *a0, ...)
+{
+	const char *argv[32];
+	int n = 0;
+	argv[n++] = bin;
+	va_list ap;
+	va_start(ap, a0);
+	for (const char *a = a0; a && n < 31; a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	return tl_test_run(out, cap, merge_stderr, argv);
 }

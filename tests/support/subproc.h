@@ -20,4 +20,8 @@ int tl_test_talon_path(char *buf, size_t len);
  */
 int tl_test_run(char *out, size_t cap, int merge_stderr, const char *const *argv);
 
+/* tl_test_run of `bin a0 a1 ... NULL` (at most 30 arguments). */
+int tl_test_runv(char *out, size_t cap, int merge_stderr, const char *bin,
+		 const char *a0, ...);
+
 #endif
