@@ -302,24 +302,10 @@ static void emg_open(tl_engine_t *e, uint64_t *ref)
 
 static void emg_print(const char *bench, const tl_hist_t *h, int cpu, const char *flag)
 {
-	FILE *f = stdout;
-	fputs("{\"bench\":", f);
-	tl_bench_json_str(f, bench);
-	fprintf(f, ",\"unit\":\"ns\",\"n\":%llu,\"p50\":%llu,\"p90\":%llu,"
-		"\"p99\":%llu,\"p999\":%llu,\"p9999\":%llu,\"max\":%llu,"
-		"\"mean\":%.1f,\"threads\":3,\"cpu\":%d,\"machine\":",
-		(unsigned long long)tl_hist_count(h),
-		(unsigned long long)tl_hist_percentile(h, 50.0),
-		(unsigned long long)tl_hist_percentile(h, 90.0),
-		(unsigned long long)tl_hist_percentile(h, 99.0),
-		(unsigned long long)tl_hist_percentile(h, 99.9),
-		(unsigned long long)tl_hist_percentile(h, 99.99),
-		(unsigned long long)tl_hist_max(h), tl_hist_mean(h), cpu);
-	tl_bench_json_str(f, tl_bench_machine());
-	fprintf(f, ",\"positions\":%d,\"orders\":%d,\"flag\":", EMG_SYMS, EMG_RESTING);
-	tl_bench_json_str(f, flag);
-	fputs("}\n", f);
-	fflush(f);
+	tl_bench_print_open(bench, h, 3, cpu);
+	printf(",\"positions\":%d,\"orders\":%d,\"flag\":", EMG_SYMS, EMG_RESTING);
+	tl_bench_json_str(stdout, flag);
+	tl_bench_print_close();
 }
 
 int main(int argc, char **argv)

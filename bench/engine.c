@@ -166,26 +166,12 @@ enum { ENG_JOURNAL_OFF = 0, ENG_JOURNAL_ASYNC, ENG_JOURNAL_STRICT };
 static void eng_print(const char *bench, const tl_hist_t *h, int cpu,
 		      const char *idle, const char *note)
 {
-	FILE *f = stdout;
-	fputs("{\"bench\":", f);
-	tl_bench_json_str(f, bench);
-	fprintf(f, ",\"unit\":\"ns\",\"n\":%llu,\"p50\":%llu,\"p90\":%llu,"
-		"\"p99\":%llu,\"p999\":%llu,\"p9999\":%llu,\"max\":%llu,"
-		"\"mean\":%.1f,\"threads\":3,\"cpu\":%d,\"machine\":",
-		(unsigned long long)tl_hist_count(h),
-		(unsigned long long)tl_hist_percentile(h, 50.0),
-		(unsigned long long)tl_hist_percentile(h, 90.0),
-		(unsigned long long)tl_hist_percentile(h, 99.0),
-		(unsigned long long)tl_hist_percentile(h, 99.9),
-		(unsigned long long)tl_hist_percentile(h, 99.99),
-		(unsigned long long)tl_hist_max(h), tl_hist_mean(h), cpu);
-	tl_bench_json_str(f, tl_bench_machine());
-	fputs(",\"idle\":", f);
-	tl_bench_json_str(f, idle);
-	fputs(",\"note\":", f);
-	tl_bench_json_str(f, note);
-	fputs("}\n", f);
-	fflush(f);
+	tl_bench_print_open(bench, h, 3, cpu);
+	fputs(",\"idle\":", stdout);
+	tl_bench_json_str(stdout, idle);
+	fputs(",\"note\":", stdout);
+	tl_bench_json_str(stdout, note);
+	tl_bench_print_close();
 }
 
 static void eng_cfg(tl_config_t *c, tl_idle_t idle, bool pin)

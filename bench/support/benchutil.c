@@ -139,8 +139,8 @@ void tl_bench_json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void tl_bench_print(const char *bench, const tl_hist_t *h, int threads,
-		    int cpu)
+void tl_bench_print_open(const char *bench, const tl_hist_t *h, int threads,
+			 int cpu)
 {
 	FILE *f = stdout;
 	fputs("{\"bench\":", f);
@@ -157,6 +157,17 @@ void tl_bench_print(const char *bench, const tl_hist_t *h, int threads,
 		(unsigned long long)tl_hist_max(h),
 		tl_hist_mean(h), threads, cpu);
 	tl_bench_json_str(f, tl_bench_machine());
-	fputs("}\n", f);
-	fflush(f);
+}
+
+void tl_bench_print_close(void)
+{
+	fputs("}\n", stdout);
+	fflush(stdout);
+}
+
+void tl_bench_print(const char *bench, const tl_hist_t *h, int threads,
+		    int cpu)
+{
+	tl_bench_print_open(bench, h, threads, cpu);
+	tl_bench_print_close();
 }

@@ -61,6 +61,12 @@ void tl_bench_json_str(FILE *f, const char *s);
 
 /* Print one result line for case `bench` from histogram h to stdout and
  * flush it. */
+/* The same line in two halves, for benches that append their own fields
+ * between them: open prints up to and including "machine", close ends it. */
+void tl_bench_print_open(const char *bench, const tl_hist_t *h, int threads,
+			 int cpu);
+void tl_bench_print_close(void);
+
 void tl_bench_print(const char *bench, const tl_hist_t *h, int threads,
 		    int cpu);
 
