@@ -17,6 +17,15 @@
  * synchronous calls on the adapter alone. The API secret is checked
  * absent from events, adapter errors, engine errors and everything the
  * process wrote to stderr while an engine ran.
+ *
+ * End to end (test_e2e_*): the kill switch (LIQUIDATE with a long on
+ * BTCUSDT, a short on ETHUSDT and a resting LIMIT) leaves no open order
+ * and both positions flat at the venue, the kernel PAUSED with
+ * EMERGENCY_COMPLETED; after market orders at moving marks (buys, sells,
+ * a flip per symbol) talon's snapshot qty and entry equal positionRisk's
+ * positionAmt and entryPrice exactly; with 30 % 503 "Unknown error"
+ * after execution, 20 MARKET orders give no duplicate client id in
+ * allOrders, every submitted id there once (FAILED ones absent).
  */
 #define _GNU_SOURCE
 #include "tests/support/tl_test.h"
@@ -676,8 +685,305 @@ static void test_direct_leverage_and_account(void)
 	server_stop();
 }
 
+
+/* ---- end to end: kill switch, positions equal, no duplicates ---- */
+
+/* The string value of "field" in the JSON object of `body` whose
+ * "symbol" is `sym` (flat objects, as positionRisk answers). */
+static bool json_sym_field(const char *body, const char *sym,
+			   const char *field, char *out, size_t cap)
+{
+	char sn[48], fn[48];
+	snprintf(sn, sizeof sn, "\"symbol\":\"%s\"", sym);
+	snprintf(fn, sizeof fn, "\"%s\":\"", field);
+	const char *p = strstr(body, sn);
+	if (!p)
+		return false;
+	const char *b = p;
+	while (b > body && *b != '{')
+		b--;
+	const char *e = strchr(p, '}');
+	if (!e)
+		return false;
+	const char *f = strstr(b, fn);
+	if (!f || f > e)
+		return false;
+	f += strlen(fn);
+	const char *q = strchr(f, '"');
+	if (!q || (size_t)(q - f) >= cap)
+		return false;
+	memcpy(out, f, (size_t)(q - f));
+	out[q - f] = '\0';
+	return true;
+}
+
+/* The simulator's positionAmt and entryPrice of `sym` (BOTH side). */
+static bool venue_pos(const char *sym, tl_fx_t *amt, tl_fx_t *entry)
+{
+	static char body[65536];
+	char q[64], a[64], en[64];
+	snprintf(q, sizeof q, "symbol=%s", sym);
+	if (sim_call("GET", "/fapi/v3/positionRisk", q, true, body, sizeof body) != 200)
+		return false;
+	*amt = 0;
+	*entry = 0;
+	if (!strstr(body, sym))
+		return true;	/* no position row at all: flat */
+	if (!json_sym_field(body, sym, "positionAmt", a, sizeof a) ||
+	    !json_sym_field(body, sym, "entryPrice", en, sizeof en)) {
+		printf("positionRisk: %s\n", body);
+		return false;
+	}
+	if (tl_fx_parse_cstr(a, amt) != TL_FX_OK || tl_fx_parse_cstr(en, entry) != TL_FX_OK) {
+		printf("unparsable positionAmt %s entryPrice %s\n", a, en);
+		return false;
+	}
+	return true;
+}
+
+static const tl_shm_pos_t *snap_pos(const tl_shm_snapshot_t *s, const char *sym)
+{
+	for (uint32_t i = 0; i < s->n_pos && i < TL_SHM_POS_MAX; i++)
+		if (!strcmp(s->pos[i].symbol, sym))
+			return &s->pos[i];
+	return NULL;
+}
+
+static tl_fx_t snap_qty(const tl_shm_snapshot_t *s, const char *sym)
+{
+	const tl_shm_pos_t *p = snap_pos(s, sym);
+	return p ? p->qty : 0;
+}
+
+/* Poll events and snapshots until talon's qty of `sym` is `want`. */
+static bool wait_snap_qty(const char *sym, tl_fx_t want, int64_t max_ns)
+{
+	tl_shm_snapshot_t s;
+	int64_t end = mono() + max_ns;
+	while (mono() < end) {
+		nev += tl_engine_poll(E, evs + nev, (int)(4096 - nev));
+		if (tl_engine_snapshot(E, &s) && snap_qty(&s, sym) == want)
+			return true;
+		nap();
+	}
+	return false;
+}
+
+static void market(const char *sym, tl_side_t side, const char *qty, uint64_t ref)
+{
+	tl_order_spec_t o = { .side = side, .type = TL_ORD_MARKET };
+	o.symbol = sym;
+	o.qty = qty;
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, ref), 0);
+}
+
+/* Kill switch: a long on BTCUSDT, a short on ETHUSDT and a resting LIMIT;
+ * LIQUIDATE cancels the order and closes both positions at the venue,
+ * and the kernel ends PAUSED with EMERGENCY_COMPLETED. */
+static void test_e2e_kill_switch_flattens_venue(void)
+{
+	tl_config_t c;
+	tl_shm_snapshot_t s;
+	static char body[65536];
+	tl_fx_t amt, entry;
+
+	server_start(false, NULL);
+	cfg_binance(&c, false, NULL);
+	cfg_fast_retry(&c);
+	engine_start(&c, true);
+	market("BTCUSDT", TL_BUY, "0.010", 1);
+	market("ETHUSDT", TL_SELL, "0.100", 2);
+	CU_ASSERT_TRUE_FATAL(wait_snap_qty("BTCUSDT", TL_FX_ONE / 100, 10000000000LL));
+	CU_ASSERT_TRUE_FATAL(wait_snap_qty("ETHUSDT", -TL_FX_ONE / 10, 10000000000LL));
+	nev = 0;
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &limit_buy, 3), 0);
+	if (!wait_ev(TL_EV_ORDER_ACCEPTED, 10000000000LL))
+		dump_events();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(find_ev(TL_EV_ORDER_ACCEPTED));
+	CU_ASSERT_EQUAL(sim_call("GET", "/fapi/v1/openOrders", "symbol=BTCUSDT", true, body, sizeof body), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body, "\"clientOrderId\""));
+	CU_ASSERT_TRUE(venue_pos("BTCUSDT", &amt, &entry) && amt == TL_FX_ONE / 100);
+	CU_ASSERT_TRUE(venue_pos("ETHUSDT", &amt, &entry) && amt == -TL_FX_ONE / 10);
+
+	CU_ASSERT_EQUAL_FATAL(tl_engine_control(E, TL_CTL_LIQUIDATE, "test kill"), 0);
+	if (!wait_ev(TL_EV_EMERGENCY_COMPLETED, 15000000000LL))
+		dump_events();
+	CU_ASSERT_PTR_NOT_NULL(find_ev(TL_EV_EMERGENCY_COMPLETED));
+	/* The venue's side: nothing open, both flat. */
+	CU_ASSERT_EQUAL(sim_call("GET", "/fapi/v1/openOrders", "", true, body, sizeof body), 200);
+	if (strcmp(body, "[]"))
+		printf("openOrders after liquidate: %s\n", body);
+	CU_ASSERT_STRING_EQUAL(body, "[]");
+	CU_ASSERT_TRUE(venue_pos("BTCUSDT", &amt, &entry));
+	CU_ASSERT_EQUAL(amt, 0);
+	CU_ASSERT_TRUE(venue_pos("ETHUSDT", &amt, &entry));
+	CU_ASSERT_EQUAL(amt, 0);
+	/* talon's side. */
+	CU_ASSERT_TRUE(wait_snap_qty("BTCUSDT", 0, 5000000000LL));
+	CU_ASSERT_TRUE(wait_snap_qty("ETHUSDT", 0, 5000000000LL));
+	CU_ASSERT_TRUE_FATAL(tl_engine_snapshot(E, &s));
+	CU_ASSERT_EQUAL(s.state, TL_TS_PAUSED);
+	CU_ASSERT_EQUAL(s.open_orders, 0);
+	engine_stop();
+	server_stop();
+}
+
+/* talon's snapshot position of `sym` against the simulator's
+ * positionRisk: qty and entry equal to the last digit. */
+static void check_pos_equal(const char *sym)
+{
+	tl_shm_snapshot_t s;
+	tl_fx_t amt = 0, entry = 0;
+	char a[TL_FX_STRLEN], b[TL_FX_STRLEN];
+
+	CU_ASSERT_TRUE_FATAL(venue_pos(sym, &amt, &entry));
+	CU_ASSERT_TRUE_FATAL(wait_snap_qty(sym, amt, 5000000000LL));
+	CU_ASSERT_TRUE_FATAL(tl_engine_snapshot(E, &s));
+	const tl_shm_pos_t *p = snap_pos(&s, sym);
+	tl_fx_t tq = p ? p->qty : 0, te = p ? p->entry : 0;
+	if (tq != amt || te != entry) {
+		tl_fx_format(te, 8, a, sizeof a);
+		tl_fx_format(entry, 8, b, sizeof b);
+		printf("%s: talon qty %lld entry %s, venue qty %lld entry %s\n", sym,
+		       (long long)tq, a, (long long)amt, b);
+	}
+	CU_ASSERT_EQUAL(tq, amt);
+	CU_ASSERT_EQUAL(te, entry);
+}
+
+/* Market orders at moving prices, buys and sells, a flip on each
+ * symbol: talon's positions equal the venue's after each step. */
+static void test_e2e_positions_equal_venue(void)
+{
+	tl_config_t c;
+	static const struct { const char *sym; tl_side_t side; const char *qty; const char *bps; } st[] = {
+		{ "BTCUSDT", TL_BUY,  "0.010", "13" },
+		{ "BTCUSDT", TL_BUY,  "0.023", "-7" },
+		{ "ETHUSDT", TL_SELL, "0.130", "21" },
+		{ "BTCUSDT", TL_SELL, "0.011", "5" },
+		{ "ETHUSDT", TL_SELL, "0.070", "-11" },
+		{ "BTCUSDT", TL_SELL, "0.041", "17" },	/* flip: long 0.022 -> short 0.019 */
+		{ "ETHUSDT", TL_BUY,  "0.350", "3" },	/* flip: short 0.200 -> long 0.150 */
+		{ "BTCUSDT", TL_SELL, "0.007", "-9" },
+		{ "ETHUSDT", TL_BUY,  "0.033", "0" },
+	};
+	char q[96];
+
+	server_start(false, NULL);
+	cfg_binance(&c, false, NULL);
+	cfg_fast_retry(&c);
+	engine_start(&c, true);
+	for (size_t i = 0; i < sizeof st / sizeof st[0]; i++) {
+		snprintf(q, sizeof q, "symbol=%s&bps=%s", st[i].sym, st[i].bps);
+		CU_ASSERT_EQUAL(sim_call("POST", "/sim/move", q, false, NULL, 0), 200);
+		nev = 0;
+		market(st[i].sym, st[i].side, st[i].qty, 100 + i);
+		if (!wait_ev(TL_EV_ORDER_FILLED, 10000000000LL))
+			dump_events();
+		CU_ASSERT_PTR_NOT_NULL_FATAL(find_ev(TL_EV_ORDER_FILLED));
+		check_pos_equal(st[i].sym);
+	}
+	check_pos_equal("BTCUSDT");
+	check_pos_equal("ETHUSDT");
+	tl_fx_t amt, entry;
+	CU_ASSERT_TRUE(venue_pos("BTCUSDT", &amt, &entry) && amt == -26 * TL_FX_ONE / 1000);
+	CU_ASSERT_TRUE(venue_pos("ETHUSDT", &amt, &entry) && amt == 183 * TL_FX_ONE / 1000);
+	engine_stop();
+	server_stop();
+}
+
+static bool ev_terminal(tl_event_type_t t)
+{
+	return t == TL_EV_ORDER_FILLED || t == TL_EV_ORDER_REJECTED ||
+	       t == TL_EV_ORDER_FAILED || t == TL_EV_ORDER_CANCELED ||
+	       t == TL_EV_ORDER_EXPIRED;
+}
+
+/* Distinct client ids with a terminal event. */
+static int count_terminal(void)
+{
+	int n = 0;
+	for (int i = 0; i < nev; i++) {
+		if (!ev_terminal(evs[i].type))
+			continue;
+		bool seen = false;
+		for (int j = 0; j < i && !seen; j++)
+			seen = ev_terminal(evs[j].type) &&
+			       !strcmp(evs[j].u.order.client_id, evs[i].u.order.client_id);
+		n += !seen;
+	}
+	return n;
+}
+
+static bool clid_has_ev(const char *clid, tl_event_type_t t)
+{
+	for (int i = 0; i < nev; i++)
+		if (evs[i].type == t && !strcmp(evs[i].u.order.client_id, clid))
+			return true;
+	return false;
+}
+
+/* 30 % of order requests execute and then answer 503 "Unknown error":
+ * after 20 MARKET orders every client id is at the venue at most once,
+ * and every submitted one exactly once unless the kernel ended it FAILED
+ * (then it must be absent); positions still agree. */
+static void test_e2e_no_duplicates_after_unknown_errors(void)
+{
+	tl_config_t c;
+	static char body[1 << 20];
+	char needle[64];
+	enum { N = 20 };
+
+	server_start(false, NULL);
+	cfg_binance(&c, false, NULL);
+	cfg_fast_retry(&c);
+	engine_start(&c, true);
+	CU_ASSERT_EQUAL_FATAL(sim_call("POST", "/sim/faults", "unknown_ppm=300000", false, NULL, 0), 200);
+	nev = 0;
+	for (int i = 0; i < N; i++)
+		market("BTCUSDT", (i % 3 == 2) ? TL_SELL : TL_BUY, "0.002", 1000 + (uint64_t)i);
+	int64_t end = mono() + 30000000000LL;
+	while (count_terminal() < N && mono() < end)
+		wait_ev(TL_EV__COUNT, 100000000LL);	/* never found: just polls */
+	if (count_terminal() < N)
+		dump_events();
+	CU_ASSERT_EQUAL(count_terminal(), N);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_SUBMITTED), N);
+	CU_ASSERT_EQUAL(sim_call("POST", "/sim/faults", "unknown_ppm=0", false, NULL, 0), 200);
+	CU_ASSERT_EQUAL_FATAL(sim_call("GET", "/fapi/v1/allOrders", "symbol=BTCUSDT&limit=1000",
+				       true, body, sizeof body), 200);
+	int at_venue = 0;
+	for (int i = 0; i < nev; i++) {
+		if (evs[i].type != TL_EV_ORDER_SUBMITTED)
+			continue;
+		const char *clid = evs[i].u.order.client_id;
+		snprintf(needle, sizeof needle, "\"clientOrderId\":\"%s\"", clid);
+		int n = count_str(body, needle);
+		CU_ASSERT(n <= 1);
+		if (clid_has_ev(clid, TL_EV_ORDER_FAILED)) {
+			if (n != 0)
+				printf("%s FAILED in talon but at the venue %d times\n", clid, n);
+			CU_ASSERT_EQUAL(n, 0);
+		} else {
+			if (n != 1)
+				printf("%s at the venue %d times\n", clid, n);
+			CU_ASSERT_EQUAL(n, 1);
+		}
+		at_venue += n;
+	}
+	/* Nothing at the venue that talon did not submit. */
+	CU_ASSERT_EQUAL(count_str(body, "\"clientOrderId\":\""), at_venue);
+	CU_ASSERT(count_ev(TL_EV_ORDER_UNKNOWN) >= 1);	/* the fault did bite */
+	check_pos_equal("BTCUSDT");
+	engine_stop();
+	server_stop();
+}
+
 TL_TEST_SUITE("io.binance", NULL, NULL,
 	      TL_TEST(test_direct_leverage_and_account),
+	      TL_TEST(test_e2e_kill_switch_flattens_venue),
+	      TL_TEST(test_e2e_positions_equal_venue),
+	      TL_TEST(test_e2e_no_duplicates_after_unknown_errors),
 	      TL_TEST(test_limit_ack_and_cancel_plain),
 	      TL_TEST(test_market_acked_and_filled_at_venue),
 	      TL_TEST(test_venue_reject_carries_code),
