@@ -225,8 +225,85 @@ static void cfg_symbol(cfg_ctx_t *x, int o, tl_sim_symbol_cfg_t *s)
 	}
 }
 
+int tl_sim_ep_fault_parse(const char *spec, tl_sim_ep_fault_t *out)
+{
+	static const char *const m[] = { "", "GET", "POST", "PUT", "DELETE" };
+	char meth[8], path[64];
+	long long ppm, code = -1001;
+	int n = 0;
+	tl_sim_ep_fault_t e;
+
+	memset(&e, 0, sizeof e);
+	if (!spec || sscanf(spec, "%7s %63s %lld %n", meth, path, &ppm, &n) < 3)
+		return -1;
+	if (spec[n]) {
+		int m = 0;
+		if (sscanf(spec + n, "%lld %n", &code, &m) != 1 || spec[n + m])
+			return -1;	/* only an optional code may follow */
+	}
+	for (int i = 1; i < 5; i++)
+		if (!strcmp(meth, m[i]))
+			e.method = i;
+	if (!e.method || path[0] != '/' || strlen(path) >= sizeof e.path ||
+	    ppm < 0 || ppm > 1000000 || code < -10000 || code >= 0)
+		return -1;
+	memcpy(e.path, path, strlen(path) + 1);
+	e.ppm = (int)ppm;
+	e.code = (int)code;
+	*out = e;
+	return 0;
+}
+
+int tl_sim_ep_fault_set(tl_sim_faults_t *f, const tl_sim_ep_fault_t *e)
+{
+	int i;
+
+	for (i = 0; i < f->n_ep; i++)
+		if (f->ep[i].method == e->method && !strcmp(f->ep[i].path, e->path))
+			break;
+	if (e->ppm == 0) {
+		if (i < f->n_ep) {
+			f->ep[i] = f->ep[f->n_ep - 1];
+			f->n_ep--;
+		}
+		return 0;
+	}
+	if (i == f->n_ep) {
+		if (f->n_ep == TL_SIM_MAX_EP_FAULTS)
+			return -1;
+		f->n_ep++;
+	}
+	f->ep[i] = *e;
+	return 0;
+}
+
 static void cfg_faults(cfg_ctx_t *x, int o, tl_sim_faults_t *f)
 {
+	int a = tl_sim_json_get(x->s, x->t, o, "endpoint_errors");
+
+	if (a >= 0) {
+		if (x->t[a].type != TL_SIM_JT_ARR || x->t[a].size > TL_SIM_MAX_EP_FAULTS) {
+			snprintf(x->err, x->errcap, "config: 'faults.endpoint_errors' must be an "
+				 "array of at most %d strings \"METHOD /path PPM [CODE]\"",
+				 TL_SIM_MAX_EP_FAULTS);
+			x->rc = -1;
+		} else {
+			int i = a + 1;
+			for (int k = 0; k < (int)x->t[a].size; k++, i = (int)x->t[i].skip) {
+				char spec[128];
+				tl_sim_ep_fault_t e;
+				if (tl_sim_json_text(x->s, x->t, i, spec, sizeof spec) < 0 ||
+				    tl_sim_ep_fault_parse(spec, &e) < 0 ||
+				    tl_sim_ep_fault_set(f, &e) < 0) {
+					snprintf(x->err, x->errcap, "config: 'faults.endpoint_errors[%d]': "
+						 "expected \"METHOD /path PPM [CODE]\" (PPM 0..1000000, "
+						 "CODE a negative venue code)", k);
+					x->rc = -1;
+					break;
+				}
+			}
+		}
+	}
 	CFG_INT(x, o, "latency_ms", 0, 60000, &f->latency_ms);
 	CFG_INT(x, o, "latency_jitter_ms", 0, 60000, &f->latency_jitter_ms);
 	CFG_INT(x, o, "error_ppm", 0, 1000000, &f->error_ppm);

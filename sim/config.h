@@ -59,6 +59,17 @@ typedef struct tl_sim_account_cfg {
 	bool dual_side;    /* start in hedge mode */
 } tl_sim_account_cfg_t;
 
+/* One per-endpoint error rule: `ppm` of the requests to METHOD path are
+ * answered with venue code `code` (its own HTTP status: -2019 is 400,
+ * -1003 429, -1001 503, ...) before executing. */
+#define TL_SIM_MAX_EP_FAULTS 8
+typedef struct tl_sim_ep_fault {
+	int method;            /* enum tl_sim_http_method */
+	char path[48];         /* "/fapi/v1/order" */
+	int ppm;
+	int code;
+} tl_sim_ep_fault_t;
+
 /* Fault injection knobs (also settable through /sim/faults). REST rates
  * are in parts per million of requests, stream rates in per mille of
  * stream events (per connection); all drawn from seeded generators. */
@@ -77,7 +88,17 @@ typedef struct tl_sim_faults {
 	int stream_delay_ms;         /* event sent this much later ... */
 	int stream_delay_jitter_ms;  /* ... + uniform 0..jitter (order kept) */
 	int64_t stream_disconnect_every_ms; /* close all streams, 0 = off */
+	int n_ep;                    /* per-endpoint error rules */
+	tl_sim_ep_fault_t ep[TL_SIM_MAX_EP_FAULTS];
 } tl_sim_faults_t;
+
+/* Parse "METHOD /path PPM [CODE]" (CODE defaults to -1001) into *out;
+ * 0, or -1 when malformed or out of range. */
+int tl_sim_ep_fault_parse(const char *spec, tl_sim_ep_fault_t *out);
+
+/* Add rule e to f, replacing the rule for the same METHOD and path; a
+ * rule with ppm 0 removes it. -1 when the table is full. */
+int tl_sim_ep_fault_set(tl_sim_faults_t *f, const tl_sim_ep_fault_t *e);
 
 typedef struct tl_sim_config {
 	char rest_host[64];   /* loopback only */

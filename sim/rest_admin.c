@@ -237,6 +237,14 @@ int tl_sim_h_admin_faults(tl_sim_call_t *c)
 			return tl_sim_errf(&c->e, -1130, "Data sent for parameter '%s' is not valid.", kn->name);
 		knob_set(&f, kn, v);
 	}
+	const char *ep = tl_sim_params_val(c->p, "endpoint_error");
+	if (ep) {
+		tl_sim_ep_fault_t e;
+		if (!strcmp(ep, "clear"))
+			f.n_ep = 0;
+		else if (tl_sim_ep_fault_parse(ep, &e) < 0 || tl_sim_ep_fault_set(&f, &e) < 0)
+			return tl_sim_errf(&c->e, -1130, "Data sent for parameter 'endpoint_error' is not valid.");
+	}
 	if ((rc = fault_actions(c, &expire)))
 		return rc;
 	/* nothing changes unless every parameter was valid */
@@ -253,6 +261,7 @@ int tl_sim_h_admin_faults(tl_sim_call_t *c)
 	tl_sim_jw_obj(&c->w);
 	for (k = 0; k < NKNOBS; k++)
 		tl_sim_jw_kint(&c->w, fault_knobs[k].name, knob_get(&f, &fault_knobs[k]));
+	tl_sim_jw_kint(&c->w, "endpoint_errors", f.n_ep);
 	tl_sim_jw_obj_end(&c->w);
 	return 0;
 }

@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "tests/sim/sim_client.c"
+#include "sim/config.h"
+#include "sim/http.h"
 
 static tl_sim_config_t cfg;
 static tl_sim_server_t *srv;
@@ -370,6 +372,74 @@ static long long mono_ms(void)
 
 /* latency_ms holds every answer; latency_jitter_ms adds uniform 0..jitter;
  * a pipelined request behind a held one waits its own delay too. */
+/* Per-endpoint error rates by code: only the named METHOD and path fail,
+ * with the code's own HTTP status; ppm 0 or "clear" removes the rule. */
+static void test_endpoint_error_faults(void)
+{
+	tl_sim_faults_t f;
+	tl_sim_ep_fault_t e;
+
+	/* "POST /fapi/v1/order" with spaces, percent-encoded in the query */
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults",
+				 "endpoint_error=POST%20%2Ffapi%2Fv1%2Forder%201000000%20-2019", "", NULL), 200);
+	CU_ASSERT_TRUE(has("\"endpoint_errors\":1"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=59000&newClientOrderId=ep1", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-2019"));
+	/* other endpoints are untouched, and nothing was placed */
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/order", "symbol=BTCUSDT&origClientOrderId=ep1", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-2013"));
+	/* a 503-class code gets 503 */
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults",
+				 "endpoint_error=GET%20%2Ffapi%2Fv2%2Fbalance%201000000%20-1001", "", NULL), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v2/balance", "", false), 503);
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults",
+				 "endpoint_error=POST%20%2Ffapi%2Fv1%2Forder%200", "", NULL), 200);
+	CU_ASSERT_TRUE(has("\"endpoint_errors\":1"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
+				    "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=59000&newClientOrderId=ep2", false), 200);
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults", "endpoint_error=clear", "", NULL), 200);
+	CU_ASSERT_TRUE(has("\"endpoint_errors\":0"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v2/balance", "", false), 200);
+	/* malformed rules are refused and change nothing */
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults", "endpoint_error=FETCH%20%2Fx%2010", "", NULL), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1130"));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults", "endpoint_error=GET%20%2Fx%202000000", "", NULL), 400);
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/faults", "endpoint_error=GET%20%2Fx%2010%205", "", NULL), 400);
+	/* the parser and the table directly */
+	memset(&f, 0, sizeof f);
+	CU_ASSERT_EQUAL(tl_sim_ep_fault_parse("DELETE /fapi/v1/order 500000", &e), 0);
+	CU_ASSERT_EQUAL(e.method, TL_SIM_HTTP_DELETE);
+	CU_ASSERT_STRING_EQUAL(e.path, "/fapi/v1/order");
+	CU_ASSERT_EQUAL(e.ppm, 500000);
+	CU_ASSERT_EQUAL(e.code, -1001);
+	CU_ASSERT_EQUAL(tl_sim_ep_fault_parse("GET fapi 1 -1", &e), -1);
+	CU_ASSERT_EQUAL(tl_sim_ep_fault_parse("GET /x 1 -1 junk", &e), -1);
+	CU_ASSERT_EQUAL(tl_sim_ep_fault_parse("GET /x 1 -1  ", &e), 0);
+	for (int i = 0; i < TL_SIM_MAX_EP_FAULTS; i++) {
+		char spec[64];
+		snprintf(spec, sizeof spec, "GET /p%d 10 -1001", i);
+		CU_ASSERT_EQUAL_FATAL(tl_sim_ep_fault_parse(spec, &e), 0);
+		CU_ASSERT_EQUAL(tl_sim_ep_fault_set(&f, &e), 0);
+	}
+	CU_ASSERT_EQUAL(tl_sim_ep_fault_parse("GET /one-too-many 10", &e), 0);
+	CU_ASSERT_EQUAL(tl_sim_ep_fault_set(&f, &e), -1);
+	CU_ASSERT_EQUAL(f.n_ep, TL_SIM_MAX_EP_FAULTS);
+	/* and from the config file */
+	static tl_sim_config_t sc;
+	char err[256];
+	static const char good[] =
+		"{\"faults\":{\"endpoint_errors\":[\"POST /fapi/v1/order 1000 -2019\","
+		"\"DELETE /fapi/v1/order 5\"]}}";
+	static const char bad[] = "{\"faults\":{\"endpoint_errors\":[\"POST order 1\"]}}";
+	CU_ASSERT_EQUAL(tl_sim_config_parse(&sc, good, sizeof good - 1, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(sc.faults.n_ep, 2);
+	CU_ASSERT_EQUAL(sc.faults.ep[0].code, -2019);
+	CU_ASSERT_EQUAL(sc.faults.ep[1].ppm, 5);
+	CU_ASSERT_EQUAL(tl_sim_config_parse(&sc, bad, sizeof bad - 1, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "faults.endpoint_errors[0]"));
+}
+
 static void test_latency_faults(void)
 {
 	static const char two[] =
@@ -442,5 +512,6 @@ TL_TEST_SUITE("sim.rest", each_setup, each_teardown,
 	      TL_TEST(test_pipelining),
 	      TL_TEST(test_rate_limits),
 	      TL_TEST(test_faults),
+	      TL_TEST(test_endpoint_error_faults),
 	      TL_TEST(test_latency_faults),
 	      TL_TEST(test_admin_move));
