@@ -1,9 +1,12 @@
 # Makefile - build, test and benchmark talon (GNU make).
 #
-#   make              check deps, build libtalon.a, talon, tests, benches,
-#                     examples
+#   make              check deps, build libtalon.a, talon (with the
+#                     benchmarks linked in), tests, examples
 #   make test         build, then run every test (scripts/run-tests.sh)
-#   make bench        build, then run every benchmark (scripts/run-bench.sh)
+#   make bench        build, then `talon bench --suite all --out DIR` and
+#                     `talon bench report DIR` (DIR: $(B)/bench-results/
+#                     <UTC time>; BENCH_SUITES=kernel,ring picks suites,
+#                     BENCH_FLAGS='--duration 2' adds flags, BENCH_OUT=DIR)
 #   make run          build, then run $(RUN_CMD)
 #   make deps         check / install the build dependencies again
 #   make clean        remove every build directory
@@ -16,10 +19,13 @@
 #
 # Layout of a build directory $(B) mirrors the source tree:
 #   $(B)/libtalon.a            kernel/ io/ persist/ sim/
+#   $(B)/libtalon_bench.a      bench/ bench/support/ (the `talon bench`
+#                              suites; linked into talon and tests/bench/)
 #   $(B)/talon                 cli/
 #   $(B)/tests/<module>/test_<unit>   one per tests/<module>/test_<unit>.c
-#   $(B)/bench/<name>          one per bench/<name>.c that has a main()
 #   $(B)/examples/<name>       one per examples/<name>.c
+#   $(B)/bench-results/<time>/ what `make bench` wrote (results, report)
+#   $(B)/bench-cache/          recovery journals kept between bench runs
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
@@ -78,30 +84,30 @@ CLI_SRCS     := $(wildcard cli/*.c)
 SUPPORT_SRCS := $(wildcard tests/support/*.c)
 TEST_SRCS    := $(filter-out tests/support/% tests/data/%,$(wildcard tests/*/test_*.c))
 EXAMPLE_SRCS := $(wildcard examples/*.c)
-# bench/<name>.c with a main() is a benchmark; other bench/*.c and
-# bench/support/*.c are helpers linked into every benchmark.
-BENCH_ALL    := $(wildcard bench/*.c)
-bench_main_re := ^(int[[:space:]]+)?main[[:space:]]*[(]
-BENCH_SRCS   := $(if $(BENCH_ALL),$(shell grep -lE '$(bench_main_re)' $(BENCH_ALL)))
-BENCH_HELPER_SRCS := $(filter-out $(BENCH_SRCS),$(BENCH_ALL)) $(wildcard bench/support/*.c)
+# bench/*.c (one file per `talon bench` suite, the registry, the report)
+# and bench/support/*.c: an archive linked into talon and the bench tests.
+BENCH_SRCS   := $(wildcard bench/*.c bench/support/*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
 LIB          := $(B)/libtalon.a
+BENCH_LIB    := $(B)/libtalon_bench.a
 TALON        := $(B)/talon
 LIB_OBJS     := $(call obj,$(LIB_SRCS))
 CLI_OBJS     := $(call obj,$(CLI_SRCS))
 SUPPORT_OBJS := $(call obj,$(SUPPORT_SRCS))
 TEST_BINS    := $(patsubst %.c,$(B)/%,$(TEST_SRCS))
-BENCH_BINS   := $(patsubst %.c,$(B)/%,$(BENCH_SRCS))
-BENCH_HELPER_OBJS := $(call obj,$(BENCH_HELPER_SRCS))
+BENCH_OBJS   := $(call obj,$(BENCH_SRCS))
+BENCH_TEST_BINS := $(filter $(B)/tests/bench/%,$(TEST_BINS))
 EXAMPLE_BINS := $(patsubst %.c,$(B)/%,$(EXAMPLE_SRCS))
 ALL_OBJS     := $(call obj,$(LIB_SRCS) $(CLI_SRCS) $(SUPPORT_SRCS) \
-                $(TEST_SRCS) $(BENCH_ALL) $(wildcard bench/support/*.c) \
+                $(TEST_SRCS) $(BENCH_SRCS) \
                 $(EXAMPLE_SRCS))
 
-# `make run`: the engine on the paper venue with the demo strategy.
-RUN_CMD ?= $(TALON) run -c config/paper.json --demo
+# `make run`: the simulated exchange (talon venue -c config/venue.json) and
+# the engine with the demo strategy against it (talon run -c
+# config/talon.json --demo); Ctrl-C stops both (scripts/run.sh).
+RUN_CMD ?= scripts/run.sh $(B)
 
 # ---- output ----------------------------------------------------------------
 ifeq ($(V),1)
@@ -118,13 +124,24 @@ include sim/tls.mk
 # ---- targets ---------------------------------------------------------------
 .PHONY: all test bench run deps clean FORCE
 
-all: $(LIB) $(TALON) $(TEST_BINS) $(BENCH_BINS) $(EXAMPLE_BINS) $(SIM_TLS)
+all: $(LIB) $(TALON) $(TEST_BINS) $(EXAMPLE_BINS) $(SIM_TLS)
 
 test: all
 	$(Q)TESTS='$(TESTS)' scripts/run-tests.sh $(B)
 
+# `make bench`: every suite into a fresh results directory, then the
+# report; fails if a suite failed, but writes the report either way.
+BENCH_SUITES ?= all
+BENCH_FLAGS  ?=
+BENCH_OUT    ?= $(B)/bench-results/$(bench_stamp)
+bench_stamp  := $(shell date -u +%Y%m%dT%H%M%SZ)
+
 bench: all
-	$(Q)scripts/run-bench.sh $(B)
+	$(Q)rc=0; \
+	$(TALON) bench --suite $(BENCH_SUITES) --out $(BENCH_OUT) $(BENCH_FLAGS) || rc=1; \
+	$(TALON) bench report $(BENCH_OUT) || rc=1; \
+	echo "bench: results in $(BENCH_OUT)/results.jsonl, report in $(BENCH_OUT)/report.md" >&2; \
+	exit $$rc
 
 run: $(TALON)
 	$(RUN_CMD)
@@ -178,19 +195,25 @@ $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $(LIB_OBJS)
 
-$(TALON): $(CLI_OBJS) $(LIB) $(B)/flags.txt
+$(BENCH_LIB): $(BENCH_OBJS)
+	$(say) AR $@
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $(BENCH_OBJS)
+
+$(TALON): $(CLI_OBJS) $(BENCH_LIB) $(LIB) $(B)/flags.txt
 	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(ALL_LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(BENCH_LIB) $(LIB) $(ALL_LDLIBS)
 
 # Tests link every tests/support object (the harness and the malloc hook
 # are defined in the executable) and -ldl for dlsym.
+# tests/bench/ also link the bench archive (before libtalon.a, which it
+# uses).
+$(BENCH_TEST_BINS): TEST_BENCH_LIB = $(BENCH_LIB)
+$(BENCH_TEST_BINS): $(BENCH_LIB)
+
 $(TEST_BINS): $(B)/%: $(B)/%.o $(SUPPORT_OBJS) $(LIB) $(B)/flags.txt
 	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIB) $(ALL_LDLIBS) -ldl
-
-$(BENCH_BINS): $(B)/%: $(B)/%.o $(BENCH_HELPER_OBJS) $(LIB) $(B)/flags.txt
-	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BENCH_HELPER_OBJS) $(LIB) $(ALL_LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(TEST_BENCH_LIB) $(LIB) $(ALL_LDLIBS) -ldl
 
 $(EXAMPLE_BINS): $(B)/%: $(B)/%.o $(LIB) $(B)/flags.txt
 	$(say) LD $@

@@ -1,12 +1,14 @@
 /*
- * journal.c - the SQLite journal: how fast the PERSIST thread writes, how
- * long recovery takes.
+ * journal.c - suites `journal` and `recovery`: how fast the PERSIST
+ * thread writes the SQLite journal, how long recovery from it takes. One
+ * file because both replay the same generated kernel session.
  *
- *   journal.throughput  records per second the PERSIST thread
+ *   journal.throughput  (suite journal) records per second the PERSIST thread
  *                       (tl_journal_start) commits into SQLite, WAL mode,
  *                       one line with synchronous NORMAL (the default) and
  *                       one with FULL
- *   recovery.time       what `talon run` does at start on an existing
+ *   recovery.time       (suite recovery) what `talon run` does at start
+ *                       on an existing
  *                       journal: tl_journal_open (WAL, PRAGMA quick_check,
  *                       schema and engine checks) + a fresh kernel from
  *                       the config + tl_replay_into_kernel (every input
@@ -29,7 +31,7 @@
  * every input seq, output seq, cause_seq and time shifted past the
  * previous pass, so the journal's seqs keep increasing; repeated client
  * ids then update their `orders` row instead of inserting one). A producer
- * thread pinned to --cpu (default 0) pushes the records through a
+ * thread pinned to --cpus A (default 0) pushes the records through a
  * tl_recring of 65536 slots (rings.journal's default) into
  * tl_journal_start with the engine's batch settings (batch_max 4096,
  * batch_us 2000), spinning while the ring is full; the PERSIST thread is
@@ -38,32 +40,32 @@
  * last commit is inside it; the line reports the median of 3 runs (min
  * and max beside it) after one unreported warm-up run of N/5 (the first
  * journal written in a process ran up to 2x slower). Reported too: that
- * run's commits, mean batch (records / commits) and file size per record. The journal lives
- * in a fresh directory under $TMPDIR (default /tmp) deleted afterwards.
+ * run's commits, mean batch (records / commits) and file size per
+ * record. The journal lives in a fresh directory under DIR/tmp (talon
+ * bench --out DIR), deleted afterwards. N = 500000 records; --duration S:
+ * about S seconds per run (estimated at 175,000 records/s); --smoke:
+ * 5000 records, one run per sync mode after a 1000-record warm-up.
  *
  * recovery.time. Each journal is generated once with tl_journal_write in
  * transactions of 65536 records and kept in <build>/bench-cache/
- * (recovery-<orders>-v<schema>.<gen>.db, <build> being the directory
- * above this binary's bench/; `make clean` removes it, --regen rebuilds
- * it). A cached journal whose replay no longer matches the kernel (the
- * kernel or the record format changed) is regenerated and timed again.
- * The timed part runs on the main thread pinned to --cpu, twice in a row:
+ * (recovery-<orders>-v<schema>.<gen>.db, <build> being the directory of
+ * the talon binary; `make clean` removes it). A cached journal whose
+ * replay no longer matches the kernel (the kernel or the record format
+ * changed) is regenerated and timed again. --smoke: only the 10k-order
+ * journal, generated fresh under DIR/tmp and removed afterwards.
+ * The timed part runs on the main thread pinned to --cpus A (default 0),
+ * twice in a row:
  * value is the second run (open + kernel init + replay, ms; as warm as
  * the page cache allows), first_ms the first (cache as found: on this VM
  * the page cache keeps only about 1 GB, so a journal read a minute ago
  * may come from disk again). per_order_us = value / orders. open_ms is
  * mostly PRAGMA quick_check, which reads the whole file.
  *
- * Output: one JSON line per case on stdout (fields as in
- * bench/support/benchutil.h where they apply); progress on stderr.
- * Command: make bench BENCHES=journal
- *      or: build/bench/journal [--n N] [--max-orders M] [--cpu C] [--regen]
- *          (N default 500000 records per sync mode; M default 1000000:
- *          recovery for 10k, 100k and 1M orders; --max-orders 100000
- *          skips the 1M journal)
+ * Output: one line per case through tl_bench_emit (value lines, mode
+ * batch; the rest in "extra"); progress on stderr.
+ * Command: talon bench --suite journal,recovery
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -79,6 +81,7 @@
 #include <unistd.h>
 
 #include "bench/support/benchutil.h"
+#include "bench/support/suite.h"
 #include "io/config.h"
 #include "io/ring.h"
 #include "kernel/kernel.h"
@@ -86,7 +89,8 @@
 #include "persist/replay.h"
 
 #define JB_N_DEFAULT 500000ull
-#define JB_MAX_ORDERS_DEFAULT 1000000ull
+#define JB_N_SMOKE 5000ull
+#define JB_NS_PER_RECORD 5700.0        /* --duration sizing: 175k/s */
 #define JB_CAPTURE_MAX (1ull << 20)    /* records captured for throughput */
 #define JB_REPS 3                      /* throughput runs per sync mode */
 #define JB_RING 65536u
@@ -98,6 +102,7 @@
 #define JB_ENGINE "bench"
 
 static char jb_err[512];
+static const tl_bench_ctx_t *jb_ctx;
 
 static _Noreturn void jb_die(const char *fmt, const char *arg)
 {
@@ -303,28 +308,14 @@ static void jb_order(jb_gen_t *g)
 
 static void jb_tmpdir(char *out, size_t len)
 {
-	const char *t = getenv("TMPDIR");
-	jb_fmt(out, len, "%s/talon-bench-XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(out))
-		jb_die("mkdtemp: %s", strerror(errno));
+	if (tl_bench_scratch(jb_ctx, "journal", out, len) < 0)
+		jb_die("%s", "cannot create a scratch directory");
 }
 
 /* Remove the directory and the files in it (no subdirectories). */
 static void jb_rmdir(const char *dir)
 {
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *e;
-		char p[PATH_MAX];
-		while ((e = readdir(d)) != NULL) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			jb_fmt(p, sizeof(p), "%s/%s", dir, e->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
+	tl_bench_rmdir(dir);
 }
 
 static void jb_unlink_db(const char *path)
@@ -504,6 +495,8 @@ static void jb_throughput(const jb_gen_t *g, uint64_t n, bool sync_full, int cpu
 			  int reps, bool report)
 {
 	jb_run_t r[JB_REPS];
+	if (reps < 1)
+		reps = 1;
 	if (reps > JB_REPS)
 		reps = JB_REPS;
 	for (int i = 0; i < reps; i++)
@@ -512,24 +505,27 @@ static void jb_throughput(const jb_gen_t *g, uint64_t n, bool sync_full, int cpu
 		return;
 	qsort(r, (size_t)reps, sizeof(r[0]), jb_run_cmp);
 	const jb_run_t *m = &r[reps / 2];
-	FILE *f = stdout;
-	fprintf(f, "{\"bench\":\"journal.throughput\",\"unit\":\"records/s\","
-		"\"sync\":\"%s\",\"n\":%llu,\"value\":%.0f,\"runs\":%d,"
-		"\"min\":%.0f,\"max\":%.0f,\"seconds\":%.3f,"
-		"\"commits\":%llu,\"mean_batch\":%.1f,\"bytes_per_record\":%.0f,"
-		"\"ring\":%u,\"batch_max\":%u,\"batch_us\":%u,\"threads\":2,"
-		"\"cpu\":%d,\"machine\":",
-		sync_full ? "full" : "normal", (unsigned long long)n, m->rate, reps,
-		r[0].rate, r[reps - 1].rate, m->secs, (unsigned long long)m->commits,
-		m->commits ? (double)m->records / (double)m->commits : 0.0,
-		(double)m->bytes / (double)m->records, JB_RING, JB_BATCH_MAX, JB_BATCH_US,
-		m->cpu);
-	tl_bench_json_str(f, tl_bench_machine());
-	fputs(",\"note\":", f);
-	tl_bench_json_str(f, "median of runs; producer pinned, PERSIST unpinned; WAL; "
-			  "records of a kernel session (submit/ack/fill), seqs increasing");
-	fputs("}\n", f);
-	fflush(f);
+	char extra[1024], cpus[16];
+	snprintf(extra, sizeof extra,
+		 "\"sync\":\"%s\",\"records\":%llu,\"runs\":%d,"
+		 "\"min_rate\":%.0f,\"max_rate\":%.0f,\"seconds\":%.3f,"
+		 "\"commits\":%llu,\"mean_batch\":%.1f,\"bytes_per_record\":%.0f,"
+		 "\"ring\":%u,\"batch_max\":%u,\"batch_us\":%u,"
+		 "\"note\":\"median of runs; producer pinned, PERSIST unpinned; WAL; "
+		 "records of a kernel session (submit/ack/fill), seqs increasing\"",
+		 sync_full ? "full" : "normal", (unsigned long long)n, reps,
+		 r[0].rate, r[reps - 1].rate, m->secs, (unsigned long long)m->commits,
+		 m->commits ? (double)m->records / (double)m->commits : 0.0,
+		 (double)m->bytes / (double)m->records, JB_RING, JB_BATCH_MAX, JB_BATCH_US);
+	tl_bench_emit(&(tl_bench_line_t){
+		.bench = "journal.throughput", .unit = "records/s", .value = m->rate,
+		.mode = TL_BENCH_BATCH, .threads = 2,
+		.cpu = tl_bench_cpu_text(cpus, sizeof cpus, m->cpu, -1),
+		.from = "producer: first tl_recring_push of N captured records",
+		.to = "PERSIST thread: stats->records reaches N (last commit included); "
+		      "value = N / elapsed",
+		.extra = extra,
+	});
 }
 
 /* ---- recovery.time ----------------------------------------------------------- */
@@ -647,128 +643,87 @@ static void jb_recovery_case(const char *cache_dir, uint64_t orders, bool regen,
 		"again %.1f ms (open %.1f, replay %.1f)\n", (unsigned long long)orders,
 		first_ms, (double)r.open_ns / 1e6, ms, (double)r2.open_ns / 1e6,
 		(double)r2.replay_ns / 1e6);
-	FILE *f = stdout;
-	fprintf(f, "{\"bench\":\"recovery.time\",\"unit\":\"ms\",\"orders\":%llu,"
-		"\"records\":%llu,\"inputs\":%llu,\"value\":%.1f,\"per_order_us\":%.2f,"
-		"\"open_ms\":%.1f,\"replay_ms\":%.1f,\"first_ms\":%.1f,\"file_mb\":%.1f,"
-		"\"generated\":%s,\"threads\":1,\"cpu\":%d,\"machine\":",
-		(unsigned long long)orders, (unsigned long long)r2.st.records,
-		(unsigned long long)r2.st.inputs, ms, ms * 1000.0 / (double)orders,
-		(double)r2.open_ns / 1e6, (double)r2.replay_ns / 1e6, first_ms,
-		(double)jb_db_bytes(path) / 1e6, made ? "true" : "false", cpu);
-	tl_bench_json_str(f, tl_bench_machine());
-	fputs("}\n", f);
-	fflush(f);
+	char extra[512], cpus[16];
+	snprintf(extra, sizeof extra,
+		 "\"orders\":%llu,\"records\":%llu,\"inputs\":%llu,\"per_order_us\":%.2f,"
+		 "\"open_ms\":%.1f,\"replay_ms\":%.1f,\"first_ms\":%.1f,\"file_mb\":%.1f,"
+		 "\"generated\":%s",
+		 (unsigned long long)orders, (unsigned long long)r2.st.records,
+		 (unsigned long long)r2.st.inputs, ms * 1000.0 / (double)orders,
+		 (double)r2.open_ns / 1e6, (double)r2.replay_ns / 1e6, first_ms,
+		 (double)jb_db_bytes(path) / 1e6, made ? "true" : "false");
+	tl_bench_emit(&(tl_bench_line_t){
+		.bench = "recovery.time", .unit = "ms", .value = ms, .mode = TL_BENCH_BATCH,
+		.threads = 1, .cpu = tl_bench_cpu_text(cpus, sizeof cpus, cpu, -1),
+		.from = "tl_journal_open of an existing journal (WAL, quick_check, schema checks)",
+		.to = "tl_replay_into_kernel done on a fresh kernel, 0 mismatches "
+		      "(second of two back-to-back runs)",
+		.extra = extra,
+	});
 }
 
-/* ---- main ---------------------------------------------------------------------- */
+/* ---- the suites ------------------------------------------------------------------ */
 
-static int jb_u64(const char *s, uint64_t *out)
+int tl_bench_suite_journal(const tl_bench_ctx_t *ctx)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || v == 0)
-		return -1;
-	*out = v;
+	jb_ctx = ctx;
+	uint64_t n = tl_bench_iters(ctx, JB_N_DEFAULT, JB_N_SMOKE, JB_NS_PER_RECORD);
+	int reps = ctx->smoke ? 1 : JB_REPS;
+	int cpu = sysconf(_SC_NPROCESSORS_ONLN) < 2 ? -1 : tl_bench_role_cpu(ctx, 0, 0);
+
+	/* Capture a session, then push it through fresh journals. */
+	uint64_t cap = n < JB_CAPTURE_MAX ? n : JB_CAPTURE_MAX;
+	jb_gen_t *g = malloc(sizeof(*g));
+	if (!g)
+		jb_die("%s", "out of memory");
+	jb_gen_init(g, cap + JB_ORDER_ROOM);
+	while (g->n < cap)
+		jb_order(g);
+	if (g->refused)
+		jb_die("%s", "the generator's kernel refused an order");
+	fprintf(stderr, "bench journal: captured %zu records of %llu orders "
+		"(%.2f records/order)\n", g->n, (unsigned long long)g->orders,
+		(double)g->n / (double)g->orders);
+	/* Warm-up (not reported): the first journal written in a process
+	 * ran up to 2x slower here, whatever its sync mode. */
+	jb_throughput(g, n / 5 ? n / 5 : 1, false, cpu, 1, false);
+	jb_throughput(g, n, false, cpu, reps, true);
+	jb_throughput(g, n, true, cpu, reps, true);
+	jb_gen_free(g);
+	free(g);
 	return 0;
 }
 
-static void jb_usage(void)
+int tl_bench_suite_recovery(const tl_bench_ctx_t *ctx)
 {
-	fprintf(stderr, "usage: journal [--n N] [--max-orders M] [--cpu C] [--regen]\n");
-}
-
-int main(int argc, char **argv)
-{
-	uint64_t n = JB_N_DEFAULT, max_orders = JB_MAX_ORDERS_DEFAULT;
-	int cpu = 0;
-	bool regen = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
-		const char *names[] = { "--n", "--max-orders", "--cpu" };
-		uint64_t *dst[] = { &n, &max_orders, NULL };   /* --cpu: below */
-		int which = -1;
-		if (!strcmp(a, "--regen")) {
-			regen = true;
-			continue;
-		}
-		for (int w = 0; w < 3; w++) {
-			size_t l = strlen(names[w]);
-			if (!strncmp(a, names[w], l) && (a[l] == '=' || a[l] == '\0')) {
-				which = w;
-				v = a[l] == '=' ? a + l + 1 : (i + 1 < argc ? argv[++i] : NULL);
-			}
-		}
-		if (which < 0 || !v) {
-			jb_usage();
-			return 2;
-		}
-		if (which == 2) {
-			char *end;
-			long c = strtol(v, &end, 10);
-			if (*end || end == v || c < 0 || c > 1023) {
-				jb_usage();
-				return 2;
-			}
-			cpu = (int)c;
-			continue;
-		}
-		if (jb_u64(v, dst[which]) < 0) {
-			jb_usage();
-			return 2;
-		}
-	}
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		cpu = -1;
-
-	/* The cache directory: <build>/bench-cache, <build>/bench/journal
-	 * being this program. */
+	jb_ctx = ctx;
+	int cpu = sysconf(_SC_NPROCESSORS_ONLN) < 2 ? -1 : tl_bench_role_cpu(ctx, 0, 0);
 	char cache[PATH_MAX];
-	{
+	bool scratch = ctx->smoke || !ctx->talon;
+	if (scratch) {
+		/* Smoke: a fresh 10k journal, never the cache. */
+		jb_tmpdir(cache, sizeof cache);
+	} else {
+		/* <build>/bench-cache, <build>/talon being this program. */
 		char self[PATH_MAX];
-		ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (l <= 0)
-			jb_die("%s", "cannot read /proc/self/exe");
-		self[l] = '\0';
-		for (int up = 0; up < 2; up++) {
-			char *s = strrchr(self, '/');
-			if (s)
-				*s = '\0';
-		}
+		jb_fmt(self, sizeof self, "%s", ctx->talon);
+		char *sl = strrchr(self, '/');
+		if (sl)
+			*sl = '\0';
+		else
+			jb_fmt(self, sizeof self, ".");
 		jb_fmt(cache, sizeof(cache), "%s/bench-cache", self);
 		if (mkdir(cache, 0755) < 0 && errno != EEXIST)
 			jb_die("mkdir bench-cache: %s", strerror(errno));
 	}
 
-	/* journal.throughput: capture a session, then push it twice. */
-	{
-		uint64_t cap = n < JB_CAPTURE_MAX ? n : JB_CAPTURE_MAX;
-		jb_gen_t *g = malloc(sizeof(*g));
-		if (!g)
-			jb_die("%s", "out of memory");
-		jb_gen_init(g, cap + JB_ORDER_ROOM);
-		while (g->n < cap)
-			jb_order(g);
-		if (g->refused)
-			jb_die("%s", "the generator's kernel refused an order");
-		fprintf(stderr, "bench journal: captured %zu records of %llu orders "
-			"(%.2f records/order)\n", g->n, (unsigned long long)g->orders,
-			(double)g->n / (double)g->orders);
-		/* Warm-up (not reported): the first journal written in a
-		 * process ran up to 2x slower here, whatever its sync mode. */
-		jb_throughput(g, n / 5 ? n / 5 : 1, false, cpu, 1, false);
-		jb_throughput(g, n, false, cpu, JB_REPS, true);
-		jb_throughput(g, n, true, cpu, JB_REPS, true);
-		jb_gen_free(g);
-		free(g);
-	}
-
-	/* recovery.time, pinned like the engine thread would be. */
+	/* Pinned like the engine thread would be. */
 	int pinned = tl_bench_pin(cpu);
 	const uint64_t sizes[] = { 10000, 100000, 1000000 };
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		if (sizes[i] <= max_orders)
-			jb_recovery_case(cache, sizes[i], regen, pinned);
+	size_t nsizes = ctx->smoke ? 1 : sizeof(sizes) / sizeof(sizes[0]);
+	for (size_t i = 0; i < nsizes; i++)
+		jb_recovery_case(cache, sizes[i], scratch, pinned);
+	if (scratch)
+		jb_rmdir(cache);
 	return 0;
 }

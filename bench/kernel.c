@@ -1,5 +1,6 @@
 /*
- * kernel.c - nanoseconds per tl_kernel_apply, one input kind per case.
+ * kernel.c - suite `kernel`: nanoseconds per tl_kernel_apply, one input
+ * kind per case (all closed loop: one input at a time, single thread).
  *
  *   kernel.clock_overhead  two back-to-back tl_bench_now_ns() reads: the
  *                          floor under every number below (subtract it)
@@ -23,7 +24,7 @@
  * before an ack, the venue CANCELED after a measured submit, ...) are
  * applied in the same loop but not timed. Each case first applies
  * measured-kind inputs unrecorded until the 65536-slot order table has
- * cycled once (BENCH_WARMUP inputs; in the mixed stream, until the
+ * cycled once (bench_warmup inputs, 65536; in the mixed stream, until the
  * 65536th submit), so every recorded submit evicts a terminal order as in
  * a long-running engine. The active set stays <= 4096 orders.
  *
@@ -33,10 +34,13 @@
  * it should (all submits accepted, every fill applied, ...); otherwise the
  * benchmark aborts rather than report the cost of refusals.
  *
- * Output: one JSON line per case on stdout (bench/support/benchutil.h).
- * Command: make bench BENCHES=kernel
- *      or: build/bench/kernel [--n N] [--cpu C]   (N default 200000, pinned
- *          to CPU 1 when allowed, else the lowest allowed CPU)
+ * Output: one line per case through tl_bench_emit (bench/support/suite.h).
+ * Command: talon bench --suite kernel [--duration S] [--cpus A,B]
+ *   200000 measured inputs per case by default; --duration S: about S
+ *   seconds per case (estimated at 1 us of run time per measured input,
+ *   set-up inputs included); --smoke: 2000 per case on an 8192-slot
+ *   order table (warm-up 8192). Pinned to --cpus A, else CPU 1 when
+ *   allowed, else the lowest allowed CPU.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,11 +49,14 @@
 
 #include "bench/support/benchutil.h"
 #include "bench/support/hist.h"
+#include "bench/support/suite.h"
 #include "kernel/kernel.h"
 
 #define BENCH_N_DEFAULT 200000
-#define BENCH_WARMUP 65536u       /* unrecorded measured-kind inputs */
-#define BENCH_ORDER_CAP 65536u
+#define BENCH_N_SMOKE 2000
+#define BENCH_NS_PER_INPUT 1000.0 /* --duration sizing estimate */
+#define BENCH_WARMUP_FULL 65536u  /* unrecorded measured-kind inputs */
+#define BENCH_CAP_SMOKE 8192u     /* order table and warm-up in smoke */
 #define BENCH_BATCH 4096u         /* orders in flight per round */
 #define BENCH_CHUNK (4 * BENCH_BATCH)
 #define BENCH_RING 1024u          /* sink ring, power of two */
@@ -58,6 +65,11 @@
 
 /* How the run loop treats one prepared input. */
 enum { TAG_SETUP = 0, TAG_WARM = 1, TAG_MEASURE = 2 };
+
+/* Order table size, and the unrecorded measured-kind inputs that cycle
+ * it once: 65536 (smoke: 8192), set by tl_bench_suite_kernel. */
+static uint32_t bench_order_cap = BENCH_WARMUP_FULL;
+static uint32_t bench_warmup = BENCH_WARMUP_FULL;
 
 typedef struct bench_sink {
 	tl_output_t ring[BENCH_RING];
@@ -164,7 +176,7 @@ static void bench_init(bench_t *b, uint64_t warm)
 	bench_add_sym(&syms, &bench_syms[0]);
 	bench_add_sym(&syms, &bench_syms[1]);
 	tl_kernel_cfg_defaults(&cfg);
-	cfg.order_cap = BENCH_ORDER_CAP;
+	cfg.order_cap = bench_order_cap;
 	cfg.trade_cap = 1u << 17;
 	cfg.ack_timeout_ns = 3600 * TL_NS_PER_S;  /* no timer fires mid-run */
 	cfg.query_interval_ns = 3600 * TL_NS_PER_S;
@@ -368,9 +380,17 @@ static void bench_check_common(const char *name, bench_t *b, uint64_t n)
 
 static int bench_cpu = -1;
 
+static const char *const bench_from = "clock read just before tl_kernel_apply(input)";
+
 static void bench_report(const char *name, bench_t *b)
 {
-	tl_bench_print(name, &b->hist, 1, bench_cpu);
+	char cpu[16];
+	tl_bench_emit(&(tl_bench_line_t){
+		.bench = name, .unit = "ns", .h = &b->hist, .mode = TL_BENCH_CLOSED,
+		.threads = 1, .cpu = tl_bench_cpu_text(cpu, sizeof cpu, bench_cpu, -1),
+		.from = bench_from,
+		.to = "clock read right after it returns (outputs copied to the sink ring)",
+	});
 }
 
 static void bench_clock_overhead(uint64_t n)
@@ -379,15 +399,22 @@ static void bench_clock_overhead(uint64_t n)
 	if (!h)
 		bench_die("out of memory");
 	tl_hist_init(h);
-	for (uint64_t i = 0; i < BENCH_WARMUP + n; i++) {
+	for (uint64_t i = 0; i < bench_warmup + n; i++) {
 		int64_t t0 = tl_bench_now_ns();
 		int64_t t1 = tl_bench_now_ns();
-		if (i >= BENCH_WARMUP)
+		if (i >= bench_warmup)
 			tl_hist_record(h, t1 > t0 ? (uint64_t)(t1 - t0) : 0);
 	}
 	if (!tl_hist_check(h) || h->count != n)
 		bench_die("clock_overhead: histogram inconsistent");
-	tl_bench_print("kernel.clock_overhead", h, 1, bench_cpu);
+	char cpu[16];
+	tl_bench_emit(&(tl_bench_line_t){
+		.bench = "kernel.clock_overhead", .unit = "ns", .h = h,
+		.mode = TL_BENCH_CLOSED, .threads = 1,
+		.cpu = tl_bench_cpu_text(cpu, sizeof cpu, bench_cpu, -1),
+		.from = "tl_bench_now_ns() (CLOCK_MONOTONIC_RAW, vDSO)",
+		.to = "the next tl_bench_now_ns() right after it",
+	});
 	free(h);
 }
 
@@ -415,7 +442,7 @@ static void bench_submit_case(bench_t *b, uint64_t n)
 	BENCH_EXPECT("kernel.submit", c->orders_canceled, total);
 	BENCH_EXPECT("kernel.submit", b->k.orders.n_active, 0);
 	/* Steady state: the table filled up, so submits evicted. */
-	BENCH_EXPECT("kernel.submit", b->k.orders.evicted, total - BENCH_ORDER_CAP);
+	BENCH_EXPECT("kernel.submit", b->k.orders.evicted, total - bench_order_cap);
 	bench_report("kernel.submit", b);
 }
 
@@ -537,7 +564,7 @@ static void bench_mixed_step(bench_t *b, bench_mixed_t *x)
 		o->partial = f < 17;
 		x->submits++;
 		/* Warm-up ends once the order table has cycled. */
-		if (x->submits == BENCH_ORDER_CAP)
+		if (x->submits == bench_order_cap)
 			b->warm = b->measured_kind;
 		return;
 	}
@@ -607,28 +634,31 @@ static void bench_mixed_case(bench_t *b, uint64_t n)
 	BENCH_EXPECT(nm, b->sink.by_type[TL_OUT_REQ_CANCEL], x.cancels);
 	BENCH_EXPECT(nm, c->orders_canceled, x.canceled);
 	BENCH_EXPECT(nm, b->k.orders.n_active, x.n_live);
-	BENCH_EXPECT(nm, b->k.orders.evicted + BENCH_ORDER_CAP, x.submits);
+	BENCH_EXPECT(nm, b->k.orders.evicted + bench_order_cap, x.submits);
 	bench_report(nm, b);
 }
 
-int main(int argc, char **argv)
+int tl_bench_suite_kernel(const tl_bench_ctx_t *ctx)
 {
-	tl_bench_opts_t o = { .n = BENCH_N_DEFAULT, .cpu = -1 };
-	if (tl_bench_parse(argc, argv, &o) < 0)
-		return 2;
-	bench_cpu = tl_bench_pin(o.cpu);
+	uint64_t n = tl_bench_iters(ctx, BENCH_N_DEFAULT, BENCH_N_SMOKE,
+				    BENCH_NS_PER_INPUT);
+	bench_order_cap = ctx->smoke ? BENCH_CAP_SMOKE : BENCH_WARMUP_FULL;
+	bench_warmup = bench_order_cap;
+	bench_cpu = tl_bench_pin(tl_bench_role_cpu(ctx, 0, -1));
 
 	static void (*const cases[])(bench_t *, uint64_t) = {
 		bench_submit_case, bench_ack_case, bench_fill_case,
 		bench_cancel_case, bench_mixed_case,
 	};
 	bench_t *b = malloc(sizeof(*b));
-	if (!b)
-		bench_die("out of memory");
-	bench_clock_overhead(o.n);
+	if (!b) {
+		fprintf(stderr, "bench kernel: out of memory\n");
+		return -1;
+	}
+	bench_clock_overhead(n);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		bench_init(b, BENCH_WARMUP);
-		cases[i](b, o.n);
+		bench_init(b, bench_warmup);
+		cases[i](b, n);
 		bench_fini(b);
 	}
 	free(b);

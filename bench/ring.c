@@ -1,11 +1,7 @@
 /*
- * ring.c - the cost of one hop through a talon ring, beside the hardware
- * floor measured in the same run.
+ * ring.c - suite `ring`: the cost of one hop through a talon ring, beside
+ * the hardware floor measured in the same run.
  *
- *   floor.cacheline   one-way latency floor: two pinned threads ping-pong
- *                     a counter in one cache line (atomic store, spin on
- *                     load); each sample is half a round trip, timed on
- *                     the initiating thread's clock
  *   ring.hop          one-way latency of a tl_input_t (256 bytes) through
  *                     a tl_inring: the producer writes CLOCK_MONOTONIC_RAW
  *                     into hdr.time just before the push, the consumer
@@ -13,28 +9,33 @@
  *                     sends the next record only after the consumer has
  *                     acknowledged the previous one (a flag on its own
  *                     cache line), so no sample waits behind another in
- *                     the ring. Two clocks on two cores: valid where the
- *                     TSC is synchronised (every current x86 server; the
- *                     kernel otherwise refuses the TSC clocksource).
+ *                     the ring (closed loop). Two clocks on two cores:
+ *                     valid where the TSC is synchronised (every current
+ *                     x86 server; the kernel otherwise refuses the TSC
+ *                     clocksource).
  *   ring.hop_rtt2     the same record ping-ponged through two tl_inrings
  *                     (A -> B, B -> A), half the round trip per sample on
- *                     one clock: directly comparable to floor.cacheline
- *   ring.hop_vs_floor ratio_p50 / ratio_p99 = ring.hop_rtt2 / floor.cacheline
- *                     (same method, same two CPUs); oneway_ratio_p50 /
- *                     oneway_ratio_p99 = ring.hop / floor.cacheline
+ *                     one clock: comparable to half of floor.cacheline
+ *                     (which the `floor` suite reports as a full round
+ *                     trip)
+ *   ring.hop_vs_floor value = p50 of ring.hop_rtt2 / p50 of a cache-line
+ *                     ping-pong measured by this suite just before on the
+ *                     same two CPUs (two pinned threads, atomic store,
+ *                     spin on load, half a round trip per sample, so both
+ *                     sides of the ratio are one-way); beside it
+ *                     ratio_p99 and oneway_ratio_p50/p99 (ring.hop over
+ *                     the floor) and the floor's own p50/p99 (floor_*).
  *
  * Every sample includes one clock read (about 15-25 ns through the vDSO;
- * see kernel.clock_overhead). Threads: the measuring thread on CPU 0, the
- * echoing/consuming thread on CPU 1 ("cpu" in the output is the measuring
- * thread's CPU, -1 when either pin failed and the run went unpinned). On a
- * one-CPU machine the spins yield so the run still ends, and the numbers
- * are scheduler latencies.
+ * see kernel.clock_overhead). Threads: the measuring thread on --cpus A
+ * (default 0), the echoing/consuming thread on --cpus B (default 1);
+ * "cpu" is "A,B" as pinned, "none" when either pin failed. On a one-CPU
+ * machine the spins yield so the run still ends, and the numbers are
+ * scheduler latencies.
  *
- * Output: one JSON line per case on stdout (bench/support/benchutil.h),
- * then the ratio line.
- * Command: make bench BENCHES=ring
- *      or: build/bench/ring [--n N]   (N default 200000 samples per case,
- *          after 20000 unrecorded warm-up samples)
+ * Sizes: 200000 samples per case after 20000 unrecorded warm-up samples;
+ * --duration S: as many as fit in S seconds per case (estimated from the
+ * warm-up of the floor case); --smoke: 2000 after 1000.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -48,10 +49,13 @@
 
 #include "bench/support/benchutil.h"
 #include "bench/support/hist.h"
+#include "bench/support/suite.h"
 #include "io/ring.h"
 
 #define RING_N_DEFAULT 200000
+#define RING_N_SMOKE 2000
 #define RING_WARMUP 20000u
+#define RING_WARMUP_SMOKE 1000u
 #define RING_SIZE 1024u
 
 enum { CASE_FLOOR, CASE_HOP, CASE_RTT };
@@ -63,7 +67,10 @@ typedef struct ring_bench {
 	_Alignas(64) _Atomic int ready;        /* threads pinned and waiting */
 	_Alignas(64) int kind;
 	uint64_t total;                        /* warm-up + measured */
+	uint64_t warm;                         /* unrecorded samples first */
+	int want_a, want_b;                    /* CPUs to pin to */
 	int cpu_a, cpu_b;                      /* pinned CPUs (-1 failed) */
+	bool bad;                              /* a record came back wrong */
 	tl_inring_t ab, ba;
 	tl_hist_t hist;                        /* written by the measurer */
 } ring_bench_t;
@@ -93,7 +100,7 @@ static void ring_rendezvous(ring_bench_t *b)
 static void *ring_thread_b(void *arg)
 {
 	ring_bench_t *b = arg;
-	b->cpu_b = tl_bench_pin(1);
+	b->cpu_b = tl_bench_pin(b->want_b);
 	ring_rendezvous(b);
 	tl_input_t rec;
 	switch (b->kind) {
@@ -110,7 +117,7 @@ static void *ring_thread_b(void *arg)
 			while (!tl_inring_pop(&b->ab, &rec))
 				ring_relax();
 			int64_t now = tl_bench_now_ns();
-			if (i >= RING_WARMUP)
+			if (i >= b->warm)
 				tl_hist_record(&b->hist, (uint64_t)(now - rec.hdr.time));
 			atomic_store_explicit(&b->ack, i + 1, memory_order_release);
 		}
@@ -142,7 +149,7 @@ static void ring_thread_a(ring_bench_t *b)
 			while (atomic_load_explicit(&b->line, memory_order_acquire) != want)
 				ring_relax();
 			int64_t t1 = tl_bench_now_ns();
-			if (i >= RING_WARMUP)
+			if (i >= b->warm)
 				tl_hist_record(&b->hist, (uint64_t)(t1 - t0) / 2);
 		}
 		break;
@@ -170,43 +177,57 @@ static void ring_thread_a(ring_bench_t *b)
 				fprintf(stderr, "bench ring: record %llu came back as %llu\n",
 					(unsigned long long)i,
 					(unsigned long long)back.hdr.seq);
-				abort();
+				b->bad = true;
 			}
-			if (i >= RING_WARMUP)
+			if (i >= b->warm)
 				tl_hist_record(&b->hist, (uint64_t)(t1 - t0) / 2);
 		}
 		break;
 	}
 }
 
-/* Run one case on a fresh pair of threads; returns the measurer's CPU or
- * -1 when either pin failed. The histogram is left in b->hist. */
+/* Run one case on a fresh pair of threads: n measured samples after
+ * b->warm unrecorded ones, histogram left in b->hist. Returns 0, or -1
+ * after saying why. */
 static int ring_run(ring_bench_t *b, int kind, uint64_t n)
 {
 	char err[256];
 	b->kind = kind;
-	b->total = n + RING_WARMUP;
+	b->total = n + b->warm;
+	b->bad = false;
 	atomic_store(&b->line, 0);
 	atomic_store(&b->ack, 0);
 	atomic_store(&b->ready, 0);
 	tl_hist_init(&b->hist);
-	if (tl_inring_init(&b->ab, RING_SIZE, err, sizeof(err)) < 0 ||
-	    tl_inring_init(&b->ba, RING_SIZE, err, sizeof(err)) < 0) {
+	if (tl_inring_init(&b->ab, RING_SIZE, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench ring: %s\n", err);
-		exit(1);
+		return -1;
+	}
+	if (tl_inring_init(&b->ba, RING_SIZE, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench ring: %s\n", err);
+		tl_inring_free(&b->ab);
+		return -1;
 	}
 	pthread_t tb;
 	if (pthread_create(&tb, NULL, ring_thread_b, b) != 0) {
 		fprintf(stderr, "bench ring: pthread_create failed\n");
-		exit(1);
+		tl_inring_free(&b->ab);
+		tl_inring_free(&b->ba);
+		return -1;
 	}
-	b->cpu_a = tl_bench_pin(0);
+	b->cpu_a = tl_bench_pin(b->want_a);
 	ring_rendezvous(b);
 	ring_thread_a(b);
 	pthread_join(tb, NULL);
 	tl_inring_free(&b->ab);
 	tl_inring_free(&b->ba);
-	return b->cpu_a < 0 || b->cpu_b < 0 ? -1 : b->cpu_a;
+	if (b->bad || tl_hist_count(&b->hist) != n || !tl_hist_check(&b->hist)) {
+		fprintf(stderr, "bench ring: case %d: %llu samples of %llu%s\n", kind,
+			(unsigned long long)tl_hist_count(&b->hist),
+			(unsigned long long)n, b->bad ? ", records out of order" : "");
+		return -1;
+	}
+	return 0;
 }
 
 static double ring_ratio(const tl_hist_t *num, const tl_hist_t *den, double p)
@@ -215,11 +236,9 @@ static double ring_ratio(const tl_hist_t *num, const tl_hist_t *den, double p)
 	return d ? (double)tl_hist_percentile(num, p) / (double)d : 0.0;
 }
 
-int main(int argc, char **argv)
+int tl_bench_suite_ring(const tl_bench_ctx_t *ctx)
 {
-	tl_bench_opts_t o = { .n = RING_N_DEFAULT, .cpu = -1 };
-	if (tl_bench_parse(argc, argv, &o) < 0)
-		return 2;
+	int rc = -1;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	ring_yield = ncpu < 2;
 	if (ring_yield)
@@ -230,33 +249,69 @@ int main(int argc, char **argv)
 	tl_hist_t *hop_h = malloc(sizeof(*hop_h));
 	if (!b || !floor_h || !hop_h) {
 		fprintf(stderr, "bench ring: out of memory\n");
-		return 1;
+		goto out;
 	}
 	memset(b, 0, sizeof(*b));
+	b->want_a = tl_bench_role_cpu(ctx, 0, 0);
+	b->want_b = tl_bench_role_cpu(ctx, 1, 1);
+	b->warm = ctx->smoke ? RING_WARMUP_SMOKE : RING_WARMUP;
 
-	int cpu = ring_run(b, CASE_FLOOR, o.n);
+	/* The floor first; its warm-up sizes the others under --duration. */
+	uint64_t n = tl_bench_iters(ctx, RING_N_DEFAULT, RING_N_SMOKE, 0);
+	int64_t t0 = tl_bench_now_ns();
+	if (ring_run(b, CASE_FLOOR, n) < 0)
+		goto out;
+	double per = (double)(tl_bench_now_ns() - t0) / (double)(n + b->warm);
 	*floor_h = b->hist;
-	tl_bench_print("floor.cacheline", floor_h, 2, cpu);
+	/* Each ring sample is a few floor round trips; 4x is generous. */
+	n = tl_bench_iters(ctx, RING_N_DEFAULT, RING_N_SMOKE, 4 * per);
 
-	cpu = ring_run(b, CASE_HOP, o.n);
+	char cpu[32];
+	if (ring_run(b, CASE_HOP, n) < 0)
+		goto out;
 	*hop_h = b->hist;
-	tl_bench_print("ring.hop", hop_h, 2, cpu);
+	tl_bench_cpu_text(cpu, sizeof cpu, b->cpu_a < 0 || b->cpu_b < 0 ? -1 : b->cpu_a,
+			  b->cpu_a < 0 || b->cpu_b < 0 ? -1 : b->cpu_b);
+	tl_bench_emit(&(tl_bench_line_t){
+		.bench = "ring.hop", .unit = "ns", .h = hop_h, .mode = TL_BENCH_CLOSED,
+		.threads = 2, .cpu = cpu,
+		.from = "producer: clock read, stamped into the record, then tl_inring_push",
+		.to = "consumer: clock read right after tl_inring_pop returns it",
+	});
 
-	cpu = ring_run(b, CASE_RTT, o.n);
-	tl_bench_print("ring.hop_rtt2", &b->hist, 2, cpu);
+	if (ring_run(b, CASE_RTT, n) < 0)
+		goto out;
+	tl_bench_cpu_text(cpu, sizeof cpu, b->cpu_a < 0 || b->cpu_b < 0 ? -1 : b->cpu_a,
+			  b->cpu_a < 0 || b->cpu_b < 0 ? -1 : b->cpu_b);
+	tl_bench_emit(&(tl_bench_line_t){
+		.bench = "ring.hop_rtt2", .unit = "ns", .h = &b->hist,
+		.mode = TL_BENCH_CLOSED, .threads = 2, .cpu = cpu,
+		.from = "thread A: clock read, then push into ring A->B",
+		.to = "thread A: pop from ring B->A after B echoed it; half the round trip",
+	});
 
-	printf("{\"bench\":\"ring.hop_vs_floor\",\"unit\":\"ratio\","
-	       "\"num\":\"ring.hop_rtt2\",\"den\":\"floor.cacheline\","
-	       "\"ratio_p50\":%.2f,\"ratio_p99\":%.2f,"
-	       "\"oneway_ratio_p50\":%.2f,\"oneway_ratio_p99\":%.2f,"
-	       "\"threads\":2,\"cpu\":%d,\"machine\":",
-	       ring_ratio(&b->hist, floor_h, 50.0), ring_ratio(&b->hist, floor_h, 99.0),
-	       ring_ratio(hop_h, floor_h, 50.0), ring_ratio(hop_h, floor_h, 99.0), cpu);
-	tl_bench_json_str(stdout, tl_bench_machine());
-	fputs("}\n", stdout);
-	fflush(stdout);
+	char extra[512];
+	snprintf(extra, sizeof extra,
+		 "\"num\":\"ring.hop_rtt2\",\"den\":\"half a cache-line ping-pong, same CPUs\","
+		 "\"ratio_p99\":%.2f,\"oneway_ratio_p50\":%.2f,\"oneway_ratio_p99\":%.2f,"
+		 "\"floor_n\":%llu,\"floor_p50\":%llu,\"floor_p99\":%llu",
+		 ring_ratio(&b->hist, floor_h, 99.0), ring_ratio(hop_h, floor_h, 50.0),
+		 ring_ratio(hop_h, floor_h, 99.0),
+		 (unsigned long long)tl_hist_count(floor_h),
+		 (unsigned long long)tl_hist_percentile(floor_h, 50.0),
+		 (unsigned long long)tl_hist_percentile(floor_h, 99.0));
+	tl_bench_emit(&(tl_bench_line_t){
+		.bench = "ring.hop_vs_floor", .unit = "ratio",
+		.value = ring_ratio(&b->hist, floor_h, 50.0), .mode = TL_BENCH_CLOSED,
+		.threads = 2, .cpu = cpu,
+		.from = "ring.hop_rtt2 p50",
+		.to = "over the p50 of a cache-line ping-pong between the same two CPUs, same run",
+		.extra = extra,
+	});
+	rc = 0;
+out:
 	free(hop_h);
 	free(floor_h);
 	free(b);
-	return 0;
+	return rc;
 }

@@ -36,4 +36,8 @@ int tl_cli_ctl(int argc, char **argv);
  * or verify the stored tables (cmd_replay.c, docs/replay.md). */
 int tl_cli_replay(int argc, char **argv);
 
+/* `talon bench`: run the benchmark suites, `talon bench report DIR`
+ * (cmd_bench.c, bench/, docs/benchmarks.md). */
+int tl_cli_bench(int argc, char **argv);
+
 #endif /* TL_CLI_H */

@@ -21,6 +21,7 @@ static const struct tl_cli_cmd {
 	{ "venue",   tl_cli_venue,   "run the simulated Binance USD-M exchange" },
 	{ "ctl",     tl_cli_ctl,     "operate a running engine (status, submit, liquidate, ...)" },
 	{ "replay",  tl_cli_replay,  "replay a journal: post-mortem timelines, --verify" },
+	{ "bench",   tl_cli_bench,   "run the benchmark suites; bench report DIR" },
 };
 
 #define TL_CLI_NCMDS (sizeof(tl_cli_cmds) / sizeof(tl_cli_cmds[0]))

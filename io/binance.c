@@ -20,6 +20,12 @@
  *   busy --drop, all bytes written--> REQ_ERROR RESET written
  *   busy --drop, bytes left unsent--> REQ_ERROR CONNECT (not executed)
  *   busy --no response in timeout--> REQ_ERROR TIMEOUT written, close
+ * Emergency closes (urgent MARKET NEWs) queued together leave as one
+ * batchOrders of 2..5 (a lone close lingers BN_BATCH_LINGER_NS for its
+ * burst); the batch's members live in its connection (`br`) and each
+ * ends in its own input: its element of the answer, or the batch's
+ * transport outcome (invariant 2 holds per member).
+ * "held" is the local limiters (io/binance_limits.h) and Retry-After.
  */
 #define _GNU_SOURCE
 #include "io/binance.h"
@@ -35,17 +41,22 @@
 
 #include "io/binance_map.h"
 #include "io/binance_sign.h"
+#include "io/binance_deadman.h"
+#include "io/binance_limits.h"
 #include "io/binance_stream.h"
+#include "io/binance_sync.h"
 #include "io/http.h"
 #include "io/log.h"
 #include "io/uring.h"
 
 #define BN_MAX_CONNS 16
-#define BN_BODY_CAP (256u << 10)     /* response body per connection */
+/* Response body per connection, and the reconciler's copy: room for
+ * positionRisk with 1,000+ open positions (about 550 bytes each). */
+#define BN_BODY_CAP (1u << 20)
 #define BN_ARENA_CAP (64u << 10)
 #define BN_TX_CAP 8192
 #define BN_Q_CAP 4096
-#define BN_SYNC_CAP (256u << 10)
+#define BN_SYNC_CAP (1u << 20)
 
 /* What a queued or in-flight request is. Kernel kinds equal tl_req_kind_t. */
 enum bn_kind {
@@ -61,6 +72,12 @@ enum bn_kind {
 	BN_K_POSITIONS,        /* GET /fapi/v2/positionRisk (sync) */
 	BN_K_LISTEN_KEY,       /* POST /fapi/v1/listenKey (API key only) */
 	BN_K_LISTEN_KEEP,      /* PUT /fapi/v1/listenKey: keep it alive */
+	BN_K_BATCH,            /* POST /fapi/v1/batchOrders: urgent closes (members) */
+	BN_K_COUNTDOWN,        /* POST /fapi/v1/countdownCancelAll (dead-man) */
+	BN_K_SYNC,             /* signed GET for binance_sync.c (async): lev =
+				* tl_bsync_call_t, answer to tl_bsync_done */
+	BN_K_TRADES,           /* GET userTrades of a queried order: child_id =
+				* orderId, lev = held slot (binance_sync.c) */
 };
 
 #define BN_KEEPALIVE_NS (30LL * 60 * TL_NS_PER_S)  /* listenKey: every 30 min */
@@ -71,6 +88,9 @@ typedef struct bn_req {
 	uint32_t lev;          /* BN_K_LEVERAGE */
 	int64_t child_id;      /* BN_K_QUERY_CHILD: venue order id */
 	int64_t queued;        /* monotonic ns */
+	/* BN_K_BATCH: the orders of the batch (NEW requests), in order */
+	const struct bn_req *members;
+	uint8_t nmem;
 } bn_req_t;
 
 typedef struct bn_queue {
@@ -86,6 +106,7 @@ typedef struct bn_conn {
 	int64_t sent_mono;
 	tl_time_t sent_real;
 	tl_http_resp_t resp;
+	bn_req_t br[TL_BINANCE_BATCH_MAX]; /* members of the batch on the wire */
 } bn_conn_t;
 
 typedef struct tl_binance {
@@ -123,7 +144,9 @@ typedef struct tl_binance {
 	const char *sym_names[TL_BSTREAM_MAX_SYMBOLS];
 	unsigned n_sym_names;
 	/* rate-limit holds (monotonic ns) */
-	int64_t hold_all_until, hold_nonurgent_until, hold_orders_until;
+	int64_t hold_all_until;           /* 429/418: everything waits */
+	int64_t hold_nonurgent_until, hold_orders_until; /* unused: see lim */
+	int64_t lim_weight_1m, lim_orders_10s, lim_orders_1m; /* cfg, > 0 */
 	/* request text */
 	char host_hdr[TL_CFG_HOST_MAX + 8];
 	char key_hdr[TL_CFG_KEY_MAX + 32];
@@ -137,8 +160,17 @@ typedef struct tl_binance {
 	bool sync_wait, sync_done;
 	int sync_status;
 	char *sync_buf;
+	/* reconciliation (io/binance_sync.h) */
+	tl_bsync_t *rsync;
 	size_t sync_len;
 	tl_binance_stats_t st;
+	/* local rate limiters (io/binance_limits.h), venue time */
+	tl_blim_t lim;
+	/* dead-man switch (io/binance_deadman.h); hb: the engine's heartbeat
+	 * (realtime ns), NULL = not known (taken as alive) */
+	tl_bdm_t dm;
+	const _Atomic int64_t *hb;
+	bn_req_t batch_tmp[TL_BINANCE_BATCH_MAX]; /* a batch being sent */
 } tl_binance_t;
 
 static inline tl_binance_t *bn_of(tl_venue_t *v) { return (tl_binance_t *)v; }
@@ -162,6 +194,9 @@ static void bn_emit(tl_binance_t *b, const tl_input_t *in)
 	b->emitted++;
 	tl_venue_emit(&b->base, in);
 }
+
+static void bn_dm_result(tl_binance_t *b, const bn_req_t *r, bool ok,
+			 const char *text);
 
 /* ---- queues ---------------------------------------------------------------- */
 
@@ -225,6 +260,22 @@ static void bn_fail(tl_binance_t *b, const bn_req_t *r, tl_transport_t tr,
 		b->sync_done = true;
 		b->sync_status = -1;
 		return;
+	case BN_K_SYNC:
+		tl_bsync_done(b->rsync, (int)r->lev, -1, text, strlen(text), b->now);
+		return;
+	case BN_K_TRADES:
+		tl_bsync_trades_done(b->rsync, (int)r->lev, -1, text, strlen(text),
+				     b->now);
+		return;
+	case BN_K_BATCH:
+		/* Every order of the batch shares the batch's fate: after the
+		 * write, UNKNOWN for each (the kernel queries each by id). */
+		for (uint8_t i = 0; i < r->nmem; i++)
+			bn_fail(b, &r->members[i], tr, written, text);
+		return;
+	case BN_K_COUNTDOWN:
+		bn_dm_result(b, r, false, text);
+		return;
 	default:
 		break;
 	}
@@ -251,6 +302,27 @@ static void bn_set_error(tl_binance_t *b, uint32_t id, const char *msg)
 }
 
 /* ---- sending --------------------------------------------------------------- */
+
+/* batchOrders of r's members (emergency closes). */
+static int bn_encode_batch(tl_binance_t *b, const bn_req_t *r, int64_t ts,
+			   uint32_t rw, tl_binance_http_t *http, char *q,
+			   size_t cap)
+{
+	const tl_out_req_t *reqs[TL_BINANCE_BATCH_MAX];
+	const tl_symbol_t *syms[TL_BINANCE_BATCH_MAX];
+
+	if (r->nmem == 0 || r->nmem > TL_BINANCE_BATCH_MAX)
+		return -EINVAL;
+	for (uint8_t i = 0; i < r->nmem; i++) {
+		int sid = tl_symbols_find(b->syms, r->members[i].req.symbol);
+		if (sid < 0)
+			return -EINVAL;
+		reqs[i] = &r->members[i].req;
+		syms[i] = tl_symbols_get(b->syms, sid);
+	}
+	return tl_binance_encode_batch(reqs, syms, r->nmem, b->hedge, ts, rw,
+				       http, q, cap);
+}
 
 /* Encode the parameters of r into b->qbuf; sets *http and *sign. Returns
  * the length or -errno. */
@@ -318,6 +390,25 @@ static int bn_encode(tl_binance_t *b, const bn_req_t *r, tl_time_t now,
 		http->path = "/fapi/v2/positionRisk";
 		return snprintf(q, cap, "recvWindow=%u&timestamp=%lld", rw,
 				(long long)ts);
+	case BN_K_SYNC:
+		http->method = TL_BN_GET;
+		http->path = tl_bsync_call_path((int)r->lev);
+		return snprintf(q, cap, "recvWindow=%u&timestamp=%lld", rw,
+				(long long)ts);
+	case BN_K_TRADES:
+		http->method = TL_BN_GET;
+		http->path = "/fapi/v1/userTrades";
+		return snprintf(q, cap, "symbol=%s&orderId=%lld&limit=1000&recvWindow=%u&timestamp=%lld",
+				r->req.symbol, (long long)r->child_id, rw,
+				(long long)ts);
+	case BN_K_BATCH:
+		return bn_encode_batch(b, r, ts, rw, http, q, cap);
+	case BN_K_COUNTDOWN:
+		http->method = TL_BN_POST;
+		http->path = "/fapi/v1/countdownCancelAll";
+		return snprintf(q, cap, "symbol=%s&countdownTime=%lld&recvWindow=%u&timestamp=%lld",
+				r->req.symbol, (long long)r->child_id, rw,
+				(long long)ts);
 	}
 	return -EINVAL;
 }
@@ -362,6 +453,13 @@ static void bn_send(tl_binance_t *b, uint32_t id, const bn_req_t *r,
 	c->busy = true;
 	c->closing = false;
 	c->r = *r;
+	if (r->kind == BN_K_BATCH) {
+		/* the members live with the connection until the outcome */
+		memcpy(c->br, r->members, r->nmem * sizeof(bn_req_t));
+		c->r.members = c->br;
+		b->st.batches++;
+		b->st.batch_orders += r->nmem;
+	}
 	c->http = http;
 	c->sent_mono = m;
 	c->sent_real = bn_real();
@@ -378,13 +476,145 @@ static bool bn_want_listen_key(const tl_binance_t *b, int64_t m)
 	return !b->bs || tl_bstream_state(b->bs) == TL_BSTREAM_KEY_EXPIRED;
 }
 
+/* ---- rate limits, batches, dead-man ---------------------------------------- */
+
+/* What r costs on the venue's limiters (binance-usdm.md 2.1). A kind not
+ * listed costs 1 weight; the response headers correct any difference. */
+static void bn_cost(const bn_req_t *r, tl_blim_cost_t *c)
+{
+	memset(c, 0, sizeof(*c));
+	switch (r->kind) {
+	case BN_K_NEW:          /* order and algoOrder: 0 IP, 1 + 1 orders */
+		c->n[TL_BLIM_ORDERS_10S] = 1;
+		c->n[TL_BLIM_ORDERS_1M] = 1;
+		return;
+	case BN_K_BATCH:
+		c->n[TL_BLIM_WEIGHT_1M] = 5;
+		c->n[TL_BLIM_ORDERS_10S] = 5;
+		c->n[TL_BLIM_ORDERS_1M] = 1;
+		return;
+	case BN_K_MARKS:        /* premiumIndex without symbol */
+	case BN_K_COUNTDOWN:
+		c->n[TL_BLIM_WEIGHT_1M] = 10;
+		return;
+	case BN_K_BALANCE:
+	case BN_K_POSITIONS:
+	case BN_K_TRADES:
+		c->n[TL_BLIM_WEIGHT_1M] = 5;
+		return;
+	case BN_K_SYNC:
+		c->n[TL_BLIM_WEIGHT_1M] = tl_bsync_call_weight((int)r->lev);
+		return;
+	default:
+		c->n[TL_BLIM_WEIGHT_1M] = 1;
+		return;
+	}
+}
+
+/* Venue time for the limiters, 50 ms late: a window is taken to roll
+ * over only once the venue has surely rolled it (clock offset error). */
+static int64_t bn_lim_ms(const tl_binance_t *b, tl_time_t now)
+{
+	return tl_binance_clock_ms(&b->clock, now) - 50;
+}
+
+/* Admit r on the local limiters (charged when true). */
+static bool bn_admit(tl_binance_t *b, const bn_req_t *r, tl_time_t now,
+		     tl_blim_prio_t p)
+{
+	tl_blim_cost_t c;
+
+	bn_cost(r, &c);
+	return tl_blim_admit(&b->lim, bn_lim_ms(b, now), &c,
+			     p) == 0;
+}
+
+static void bn_charge(tl_binance_t *b, const bn_req_t *r, tl_time_t now)
+{
+	tl_blim_cost_t c;
+
+	bn_cost(r, &c);
+	tl_blim_charge(&b->lim, bn_lim_ms(b, now), &c);
+}
+
+/* An urgent plain MARKET order: an emergency close, batchable. */
+static bool bn_batchable(const bn_req_t *r)
+{
+	return r->kind == BN_K_NEW && r->req.urgent && !r->req.algo &&
+	       r->req.type == TL_ORD_MARKET;
+}
+
+/* How long the first of fewer than 5 emergency closes waits for the
+ * rest of its burst (the kernel emits them in one input, but they cross
+ * the request ring one by one): far below one round trip. */
+#define BN_BATCH_LINGER_NS (300LL * 1000)
+
+/* Emergency closes at the head of the urgent queue that go together as
+ * one batchOrders (2..5, copied to b->batch_tmp); 1: the head is a close
+ * that lingers for its burst (send nothing yet); 0: send the head alone. */
+static unsigned bn_take_batch(tl_binance_t *b, tl_time_t now, int64_t m)
+{
+	const bn_queue_t *q = &b->q_urgent;
+	unsigned n = 0;
+
+	while (n < q->n && n < TL_BINANCE_BATCH_MAX &&
+	       bn_batchable(&q->v[(q->head + n) & (q->cap - 1)]))
+		n++;
+	if (n >= 1 && n < TL_BINANCE_BATCH_MAX && n == q->n &&
+	    m - q->v[q->head].queued < BN_BATCH_LINGER_NS)
+		return 1;
+	if (n < 2)
+		return 0;
+	n = tl_blim_batch_size(&b->lim, bn_lim_ms(b, now), n);
+	if (n < 2)
+		return 0;
+	for (unsigned i = 0; i < n; i++)
+		b->batch_tmp[i] = q->v[(q->head + i) & (q->cap - 1)];
+	return n;
+}
+
+/* The dead-man renewal due now, if any: r filled, true. */
+static bool bn_dm_due(tl_binance_t *b, int64_t m, tl_time_t now, bn_req_t *r)
+{
+	int64_t age = -1;
+	int sid;
+
+	if (b->hb) {
+		int64_t hb = atomic_load_explicit(b->hb, memory_order_relaxed);
+		age = hb > 0 && now > hb ? now - hb : 0;
+	}
+	sid = tl_bdm_due(&b->dm, m, age);
+	if (sid < 0)
+		return false;
+	r->kind = BN_K_COUNTDOWN;
+	r->child_id = b->dm.countdown_ms;
+	snprintf(r->req.symbol, sizeof(r->req.symbol), "%s",
+		 tl_symbols_get(b->syms, sid)->name);
+	r->lev = (uint32_t)sid;
+	return true;
+}
+
+static void bn_dm_result(tl_binance_t *b, const bn_req_t *r, bool ok,
+			 const char *text)
+{
+	tl_bdm_done(&b->dm, (int)r->lev, ok, bn_mono());
+	b->st.deadman_renewals = b->dm.renewals;
+	b->st.deadman_failures = b->dm.failures;
+	if (!ok && b->dm.failures < 10)
+		tl_log(TL_LOG_WARN, "binance: countdownCancelAll %s failed: %s",
+		       r->req.symbol, text);
+}
+
 /* Send what may go now, on every idle connection (priority: clock, then
- * urgent queue, then marks, then the normal queue in FIFO order). */
+ * dead-man renewals, then the urgent queue (emergency closes batched),
+ * then marks, then the normal queue in FIFO order). The local limiters
+ * hold the normal queue at 90 % and the urgent one at 100 %. */
 static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 {
 	for (;;) {
 		int id = tl_conn_idle(b->pool);
 		bn_req_t r;
+		unsigned nb = 0;
 
 		if (id < 0 || m < b->hold_all_until)
 			return;
@@ -394,27 +624,48 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 			r.kind = BN_K_TIME;
 			b->time_pending = true;
 			b->time_wanted = false;
+			bn_charge(b, &r, now);
 		} else if (!b->ready) {
 			return;
+		} else if (bn_dm_due(b, m, now, &r)) {
+			bn_charge(b, &r, now);	/* must go: it keeps orders alive */
+		} else if (b->q_urgent.n && (nb = bn_take_batch(b, now, m)) == 1) {
+			return;	/* a burst of closes is still arriving */
+		} else if (nb >= 2) {
+			r.kind = BN_K_BATCH;
+			r.members = b->batch_tmp;
+			r.nmem = (uint8_t)nb;
+			r.queued = b->batch_tmp[0].queued;
+			if (!bn_admit(b, &r, now, TL_BLIM_URGENT))
+				return;
+			for (unsigned i = 0; i < nb; i++)
+				bn_q_drop(&b->q_urgent);
 		} else if (b->q_urgent.n) {
+			if (!bn_admit(b, bn_q_peek(&b->q_urgent), now, TL_BLIM_URGENT))
+				return;
 			r = *bn_q_peek(&b->q_urgent);
 			bn_q_drop(&b->q_urgent);
 		} else if (bn_want_listen_key(b, m)) {
 			r.kind = BN_K_LISTEN_KEY;
 			b->lk_pending = true;
+			bn_charge(b, &r, now);
 		} else if (b->bs && m >= b->next_keepalive) {
 			r.kind = BN_K_LISTEN_KEEP;
 			b->next_keepalive = m + BN_KEEPALIVE_NS;
-		} else if (m < b->hold_nonurgent_until) {
-			return;
+			bn_charge(b, &r, now);
 		} else if (!b->marks_pending && m >= b->next_marks &&
-			   !(b->bs && tl_bstream_market_up(b->bs))) {
+			   !(b->bs && tl_bstream_market_up(b->bs)) &&
+			   bn_admit(b, &(bn_req_t){ .kind = BN_K_MARKS }, now,
+				    TL_BLIM_NORMAL)) {
 			r.kind = BN_K_MARKS;
 			b->marks_pending = true;
 		} else if (b->q_normal.n) {
 			bn_req_t *h = bn_q_peek(&b->q_normal);
-			if (h->kind == BN_K_NEW && m < b->hold_orders_until)
-				return;	/* FIFO: orders wait, in order */
+			/* a cancel waits here only behind its own NEW: once
+			 * at the head it is as urgent as any cancel */
+			if (!bn_admit(b, h, now, h->kind == BN_K_CANCEL ? TL_BLIM_URGENT
+									: TL_BLIM_NORMAL))
+				return;	/* FIFO: held requests wait, in order */
 			r = *h;
 			bn_q_drop(&b->q_normal);
 		} else {
@@ -426,35 +677,33 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 
 /* ---- responses ------------------------------------------------------------- */
 
-/* Hold until the venue's next `window_ms` boundary (plus a little). */
-static int64_t bn_next_window(const tl_binance_t *b, int64_t m, int64_t window_ms)
-{
-	int64_t vms = tl_binance_clock_ms(&b->clock, bn_real());
-	int64_t left = window_ms - (vms % window_ms);
-	return m + (left + 50) * TL_NS_PER_MS;
-}
-
+/* The X-MBX-* counts raise the local limiters (io/binance_limits.h),
+ * which hold non-urgent requests at 90 % and everything at 100 %; the
+ * 80 % warning is logged once per window and limiter. */
 static void bn_rate_headers(tl_binance_t *b, const tl_http_resp_t *h, int64_t m)
 {
-	if (h->used_weight_1m >= 0) {
+	int64_t vms = bn_lim_ms(b, bn_real());
+	unsigned warn;
+
+	if (h->used_weight_1m >= 0)
 		b->st.used_weight_1m = h->used_weight_1m;
-		if (h->used_weight_1m * 10 >= TL_BINANCE_WEIGHT_1M * 9) {
-			b->hold_nonurgent_until = bn_next_window(b, m, 60000);
-			b->st.held++;
-		}
-	}
-	if (h->order_count_10s >= 0) {
+	if (h->order_count_10s >= 0)
 		b->st.order_count_10s = h->order_count_10s;
-		if (h->order_count_10s * 10 >= TL_BINANCE_ORDERS_10S * 9) {
-			b->hold_orders_until = bn_next_window(b, m, 10000);
-			b->st.held++;
-		}
-	}
-	if (h->order_count_1m >= 0) {
+	if (h->order_count_1m >= 0)
 		b->st.order_count_1m = h->order_count_1m;
-		if (h->order_count_1m * 10 >= TL_BINANCE_ORDERS_1M * 9) {
-			b->hold_orders_until = bn_next_window(b, m, 60000);
-			b->st.held++;
+	tl_blim_sync(&b->lim, vms, h->used_weight_1m, h->order_count_10s,
+		     h->order_count_1m);
+	b->st.limiter_holds = b->lim.holds;
+	if ((warn = tl_blim_warnings(&b->lim, vms)) != 0) {
+		for (int i = 0; i < TL_BLIM__N; i++) {
+			if (!(warn & (1u << i)))
+				continue;
+			b->st.limit_warnings++;
+			tl_log(TL_LOG_WARN,
+			       "binance: %s at %u of %u (warning at %u %%, non-urgent requests held at %u %%)",
+			       tl_blim_name((tl_blim_id_t)i),
+			       tl_blim_used(&b->lim, (tl_blim_id_t)i, vms),
+			       b->lim.w[i].limit, b->lim.warn_pct, b->lim.hold_pct);
 		}
 	}
 	if (h->status == 429 || h->status == 418) {
@@ -488,7 +737,8 @@ static void bn_on_time(tl_binance_t *b, bn_conn_t *c)
 	}
 	b->st.time_syncs++;
 	b->st.clock_offset_ns = b->clock.offset_ns;
-	b->ready = true;
+	/* read by tl_binance_ready() from other threads */
+	__atomic_store_n(&b->ready, true, __ATOMIC_RELEASE);
 }
 
 /* premiumIndex (all symbols) -> one MARK per symbol we trade. Cold-ish:
@@ -528,6 +778,26 @@ static void bn_on_marks(tl_binance_t *b, bn_conn_t *c)
 	cJSON_Delete(root);
 }
 
+/* A query found the order with executed quantity: fetch its trades
+ * before the answer goes to the kernel, so a fill the user stream missed
+ * is applied (once: the kernel deduplicates by trade id). False: no room,
+ * emit the answer as it is. */
+static bool bn_fetch_trades(tl_binance_t *b, const bn_conn_t *c,
+			    const tl_input_t *in)
+{
+	if (!b->rsync || !b->base.emit_stream || !in->u.query.found ||
+	    in->u.query.executed_qty <= 0 ||
+	    in->u.query.venue_id <= 0)
+		return false;
+	int slot = tl_bsync_hold(b->rsync, in);
+	if (slot < 0)
+		return false;
+	if (tl_binance_trades_send(&b->base, c->r.req.symbol, in->u.query.venue_id,
+				   in->u.query.client_id, slot) < 0)
+		tl_bsync_trades_done(b->rsync, slot, -1, "queue full", 10, b->now);
+	return true;
+}
+
 static void bn_on_kernel(tl_binance_t *b, bn_conn_t *c)
 {
 	const tl_http_resp_t *h = &c->resp;
@@ -549,6 +819,8 @@ static void bn_on_kernel(tl_binance_t *b, bn_conn_t *c)
 			if (in->hdr.type == TL_IN_REQ_ERROR &&
 			    in->u.error.outcome.code == -1021)
 				b->time_wanted = true;	/* resync the clock */
+			if (in->hdr.type == TL_IN_QUERY_RESULT && bn_fetch_trades(b, c, in))
+				continue;	/* emitted after its trades */
 			bn_emit(b, in);
 		}
 		return;
@@ -580,6 +852,33 @@ static void bn_on_kernel(tl_binance_t *b, bn_conn_t *c)
 		 tl_binance_strerror(rc), dec.field ? " at " : "",
 		 dec.field ? dec.field : "");
 	bn_emit(b, &in);
+}
+
+/* batchOrders answered: one outcome per order of the batch, each on its
+ * own (an error element fails or retries just that order). */
+static void bn_on_batch(tl_binance_t *b, bn_conn_t *c)
+{
+	const tl_http_resp_t *h = &c->resp;
+	const tl_out_req_t *reqs[TL_BINANCE_BATCH_MAX];
+	tl_binance_resp_t rr = {
+		.http_status = (uint16_t)h->status,
+		.retry_after_ns = h->retry_after_ns > 0 ? h->retry_after_ns : 0,
+		.body = h->body,
+		.len = h->body_len,
+	};
+	tl_binance_decoded_t dec;
+
+	for (uint8_t i = 0; i < c->r.nmem; i++)
+		reqs[i] = &c->r.members[i].req;
+	(void)tl_binance_decode_batch(&b->arena, reqs, c->r.nmem, &rr, b->now, &dec);
+	/* decode_batch gives one input per order whatever the body was
+	 * (undecodable: a written, unknown outcome for each). */
+	for (uint32_t i = 0; i < dec.n; i++) {
+		if (dec.in[i].hdr.type == TL_IN_REQ_ERROR &&
+		    dec.in[i].u.error.outcome.code == -1021)
+			b->time_wanted = true;
+		bn_emit(b, &dec.in[i]);
+	}
 }
 
 /* STREAM thread: count, then hand over to the engine's stream ring. */
@@ -669,6 +968,26 @@ static void bn_done(tl_binance_t *b, uint32_t id)
 			       c->r.req.symbol, c->resp.status,
 			       (int)(c->resp.body_len < 160 ? c->resp.body_len : 160),
 			       c->resp.body);
+		break;
+	case BN_K_BATCH:
+		bn_on_batch(b, c);
+		break;
+	case BN_K_COUNTDOWN:
+		bn_dm_result(b, &c->r, c->resp.status == 200,
+			     c->resp.status == 200 ? "" : "HTTP error");
+		if (c->resp.status != 200 && b->dm.failures < 10)
+			tl_log(TL_LOG_WARN, "binance: countdownCancelAll %s: HTTP %d %.*s",
+			       c->r.req.symbol, c->resp.status,
+			       (int)(c->resp.body_len < 160 ? c->resp.body_len : 160),
+			       c->resp.body);
+		break;
+	case BN_K_TRADES:
+		tl_bsync_trades_done(b->rsync, (int)c->r.lev, c->resp.status,
+				     c->resp.body, c->resp.body_len, b->now);
+		break;
+	case BN_K_SYNC:
+		tl_bsync_done(b->rsync, (int)c->r.lev, c->resp.status, c->resp.body,
+			      c->resp.body_len, b->now);
 		break;
 	case BN_K_LEVERAGE:
 	case BN_K_BALANCE:
@@ -867,6 +1186,10 @@ static int bn_enqueue(tl_binance_t *b, const tl_out_req_t *req, int kind,
 	if (!bn_q_push(q, &r))
 		return -EAGAIN;
 	b->now = now;
+	/* Emergency closes come in a burst (one kernel input emits them
+	 * all): let the next poll see the whole burst and batch it. */
+	if (bn_batchable(&r))
+		return 0;
 	bn_pump(b, now, r.queued);
 	return 0;
 }
@@ -1019,6 +1342,9 @@ static int bn_poll(tl_venue_t *v, tl_time_t now)
 
 	b->emitted = 0;
 	r = bn_step(b, now);
+	/* Reconciliation runs for an engine-driven adapter (it has streams). */
+	if (b->rsync && b->base.emit_stream)
+		tl_bsync_poll(b->rsync, now);
 	return b->emitted + (r > 0);
 }
 
@@ -1036,6 +1362,7 @@ static void bn_destroy(tl_venue_t *v)
 	free(b->q_urgent.v);
 	free(b->q_normal.v);
 	free(b->sync_buf);
+	tl_bsync_free(b->rsync);
 	free(b);
 }
 
@@ -1074,6 +1401,18 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 	b->recv_window_ms = bc->recv_window_ms ? bc->recv_window_ms : 5000;
 	b->timeout_ns = bc->timeout_ns > 0 ? bc->timeout_ns : 5 * TL_NS_PER_S;
 	b->nconn = bc->connections ? bc->connections : 2;
+	b->lim_weight_1m = bc->weight_1m ? bc->weight_1m : TL_BINANCE_WEIGHT_1M;
+	b->lim_orders_10s = bc->orders_10s ? bc->orders_10s : TL_BINANCE_ORDERS_10S;
+	b->lim_orders_1m = bc->orders_1m ? bc->orders_1m : TL_BINANCE_ORDERS_1M;
+	tl_blim_init(&b->lim, (uint32_t)b->lim_weight_1m, (uint32_t)b->lim_orders_10s,
+		     (uint32_t)b->lim_orders_1m);
+	if (bc->countdown_cancel_ms &&
+	    (bc->countdown_cancel_ms < TL_BDM_MIN_MS || bc->countdown_cancel_ms > TL_BDM_MAX_MS)) {
+		snprintf(err, errlen, "venue.binance.countdown_cancel_ms: expected 0 or %d..%d",
+			 TL_BDM_MIN_MS, TL_BDM_MAX_MS);
+		goto fail;
+	}
+	tl_bdm_init(&b->dm, bc->countdown_cancel_ms, syms->count);
 	if (b->nconn > BN_MAX_CONNS) {
 		snprintf(err, errlen, "venue.binance.connections: expected 1..%d",
 			 BN_MAX_CONNS);
@@ -1099,8 +1438,9 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 	b->bodies = malloc((size_t)b->nconn * BN_BODY_CAP);
 	b->arena_buf = malloc(BN_ARENA_CAP);
 	b->sync_buf = malloc(BN_SYNC_CAP);
+	b->rsync = tl_bsync_new(cfg, syms, &b->base);
 	if (!b->q_urgent.v || !b->q_normal.v || !b->bodies || !b->arena_buf ||
-	    !b->sync_buf) {
+	    !b->sync_buf || !b->rsync) {
 		snprintf(err, errlen, "binance: out of memory");
 		goto fail;
 	}
@@ -1150,12 +1490,23 @@ const char *tl_binance_last_error(const tl_venue_t *v)
 
 bool tl_binance_ready(const tl_venue_t *v)
 {
-	return ((const tl_binance_t *)v)->ready;
+	return __atomic_load_n(&((const tl_binance_t *)v)->ready, __ATOMIC_ACQUIRE);
 }
 
 void tl_binance_stats(const tl_venue_t *v, tl_binance_stats_t *out)
 {
-	*out = ((const tl_binance_t *)v)->st;
+	const tl_binance_t *b = (const tl_binance_t *)v;
+
+	*out = b->st;
+	out->limiter_holds = b->lim.holds;
+	out->held += b->lim.holds;	/* 429/418 holds and local ones */
+	out->deadman_armed = b->dm.armed;
+	out->deadman_stale_rounds = b->dm.stale_rounds;
+}
+
+void tl_binance_set_heartbeat(tl_venue_t *v, const _Atomic int64_t *hb)
+{
+	bn_of(v)->hb = hb;
 }
 
 int tl_binance_stream_state(const tl_venue_t *v)
@@ -1170,4 +1521,67 @@ uint64_t tl_binance_stream_inputs(const tl_venue_t *v, int type)
 		return 0;
 	return atomic_load_explicit(&((tl_binance_t *)v)->stream_in[type],
 				    memory_order_relaxed);
+}
+
+/* ---- reconciliation support (io/binance_sync.c) -------------------------- */
+
+int tl_binance_sync_send(tl_venue_t *v, int call)
+{
+	tl_binance_t *b = bn_of(v);
+	bn_req_t r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = BN_K_SYNC;
+	r.lev = (uint32_t)call;
+	r.queued = bn_mono();
+	return bn_q_push(&b->q_normal, &r) ? 0 : -EAGAIN;
+}
+
+int tl_binance_trades_send(tl_venue_t *v, const char *symbol, int64_t order_id,
+			   const char *client_id, int slot)
+{
+	tl_binance_t *b = bn_of(v);
+	bn_req_t q;
+
+	memset(&q, 0, sizeof(q));
+	q.kind = BN_K_TRADES;
+	snprintf(q.req.client_id, sizeof(q.req.client_id), "%s", client_id);
+	snprintf(q.req.symbol, sizeof(q.req.symbol), "%s", symbol);
+	q.req.urgent = 1;
+	q.child_id = order_id;
+	q.lev = (uint32_t)slot;
+	q.queued = bn_mono();
+	return bn_q_push(&b->q_urgent, &q) ? 0 : -EAGAIN;
+}
+
+uint64_t tl_binance_stream_epoch(const tl_venue_t *v)
+{
+	const tl_binance_t *b = (const tl_binance_t *)v;
+	return b->bs ? tl_bstream_epoch(b->bs) : 0;
+}
+
+bool tl_binance_streams_wanted(const tl_venue_t *v)
+{
+	return v->emit_stream != NULL;
+}
+
+bool tl_binance_idle(const tl_venue_t *v)
+{
+	const tl_binance_t *b = (const tl_binance_t *)v;
+
+	if (b->q_urgent.n || b->q_normal.n)
+		return false;
+	for (uint32_t i = 0; i < b->nconn; i++)
+		if (b->conns[i].busy)
+			return false;
+	return true;
+}
+
+void tl_binance_sync_stats(const tl_venue_t *v, tl_bsync_stats_t *out)
+{
+	const tl_binance_t *b = (const tl_binance_t *)v;
+
+	memset(out, 0, sizeof(*out));
+	if (b->rsync)
+		tl_bsync_stats(b->rsync, out);
 }

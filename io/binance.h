@@ -20,9 +20,10 @@
  * new one over when the venue expires it. Fills come only from the user
  * stream (REST acks carry no trade ids). Marks come from
  * GET /fapi/v1/premiumIndex at start, and every TL_BINANCE_MARK_POLL_NS
- * while the mark stream is not up. NOT done yet: the REST resync after
- * a stream reconnect (tl_bstream_epoch): what the stream missed while
- * down is learned only when the kernel queries an order.
+ * while the mark stream is not up. Reconciliation (io/binance_sync.h):
+ * start-up, the position monitor, the REST resync after each new stream
+ * epoch (tl_bstream_epoch), and the trades of every query answer that
+ * shows executed quantity (a fill the stream missed arrives once).
  *
  * Never lose, never double: every request handed over ends in exactly
  * one input (response, or REQ_ERROR). A connection that drops after the
@@ -32,10 +33,27 @@
  * closed. Requests waiting longer than the timeout for a connection end
  * as CONNECT with the pool's last error (e.g. a TLS certificate error).
  *
- * Rate limits: X-MBX-USED-WEIGHT-1M and X-MBX-ORDER-COUNT-10S/-1M are
- * tracked; at 90 % of a limit non-urgent requests (resp. new orders) are
- * held until the window rolls over; a 429/418 holds the whole queue for
- * Retry-After (1 s / 60 s when absent) and the kernel gets the REQ_ERROR.
+ * Rate limits (io/binance_limits.h): every request is charged on local
+ * fixed-window buckets (weight/min, orders/10 s, orders/min: config, or
+ * the venue's exchangeInfo when lower) kept in step with
+ * X-MBX-USED-WEIGHT-1M and X-MBX-ORDER-COUNT-10S/-1M (the venue's count
+ * wins when higher). The 80 % mark is logged once per window; requests
+ * of the normal queue are held at 90 % of a limit they touch, urgent ones
+ * (cancels, emergency closes) at 100 %; held requests wait, in order,
+ * nothing fails. A 429/418 holds the whole queue for Retry-After (1 s /
+ * 60 s when absent) and the kernel gets the REQ_ERROR.
+ *
+ * Emergency closes (urgent MARKET orders) that wait together go as POST
+ * /fapi/v1/batchOrders, up to 5 each, when the limiters can take a batch
+ * (tl_blim_batch_size); each entry of the answer is its own order's
+ * outcome; a transport failure after the write is every member's
+ * (UNKNOWN, queried by client id).
+ *
+ * Dead-man switch (io/binance_deadman.h): with
+ * venue.binance.countdown_cancel_ms, POST /fapi/v1/countdownCancelAll
+ * for every symbol once ready and every countdown/4 after, ahead of the
+ * urgent queue, while the engine's heartbeat (tl_binance_set_heartbeat)
+ * is fresh.
  *
  * Cold calls: set_leverage (POST /fapi/v1/leverage) and account()
  * (GET /fapi/v2/balance + /fapi/v2/positionRisk) run synchronously on
@@ -62,7 +80,8 @@
 #define TL_BINANCE_QUEUE_CAP 4096           /* requests waiting for a connection */
 #define TL_BINANCE_MARK_POLL_NS (1000LL * TL_NS_PER_MS)
 
-/* Rate-limit defaults of the venue (binance-usdm.md 1.6). */
+/* Rate-limit defaults of the venue (binance-usdm.md 1.6), used when
+ * venue.binance.weight_per_min / orders_per_10s / orders_per_min are 0. */
 #define TL_BINANCE_WEIGHT_1M 2400
 #define TL_BINANCE_ORDERS_10S 300
 #define TL_BINANCE_ORDERS_1M 1200
@@ -96,13 +115,53 @@ typedef struct tl_binance_stats {
 	uint64_t responses;       /* complete HTTP responses */
 	uint64_t transport_errors;/* requests ended by RESET/TIMEOUT/CONNECT */
 	uint64_t time_syncs;      /* /fapi/v1/time samples taken */
-	uint64_t held;            /* times the queue was held by rate limits */
+	uint64_t held;            /* times the queue was held by rate limits
+				   * (429/418 Retry-After, and limiter_holds) */
 	int64_t used_weight_1m;   /* last X-MBX-USED-WEIGHT-1M, -1 unknown */
 	int64_t order_count_10s;  /* last X-MBX-ORDER-COUNT-10S, -1 unknown */
 	int64_t order_count_1m;   /* last X-MBX-ORDER-COUNT-1M, -1 unknown */
 	int64_t clock_offset_ns;  /* venue - local */
+	uint64_t batches;         /* batchOrders requests written */
+	uint64_t batch_orders;    /* orders that went in them */
+	uint64_t limiter_holds;   /* requests the local limiters held (retried) */
+	uint64_t limit_warnings;  /* 80 % warnings logged */
+	uint64_t deadman_renewals;/* countdownCancelAll confirmed by the venue */
+	uint64_t deadman_failures;/* ... failed (each retried within 1 s) */
+	uint64_t deadman_stale_rounds; /* rounds skipped: engine heartbeat stale */
+	uint32_t deadman_armed;   /* symbols armed (= traded symbols when on) */
 } tl_binance_stats_t;
 
 void tl_binance_stats(const tl_venue_t *v, tl_binance_stats_t *out);
+
+/* ---- reconciliation support (io/binance_sync.h; IO thread) ---------- */
+
+struct tl_bsync_stats;
+
+/* Queue the signed GET `call` (tl_bsync_call_t) of the reconciler; its
+ * answer goes to tl_bsync_done. Safe inside a pool callback (queues
+ * only; the next poll sends it). 0, or -EAGAIN when the queue is full. */
+int tl_binance_sync_send(tl_venue_t *v, int call);
+
+/* Queue GET userTrades?symbol=&orderId= for held slot `slot`; the answer
+ * goes to tl_bsync_trades_done. 0, or -EAGAIN. */
+int tl_binance_trades_send(tl_venue_t *v, const char *symbol, int64_t order_id,
+			   const char *client_id, int slot);
+
+/* tl_bstream_epoch of the user stream, 0 before the streams start. */
+uint64_t tl_binance_stream_epoch(const tl_venue_t *v);
+
+/* The adapter has streams to run (an engine gave it emit_stream). */
+bool tl_binance_streams_wanted(const tl_venue_t *v);
+
+/* No request queued or on the wire. */
+bool tl_binance_idle(const tl_venue_t *v);
+
+/* The reconciler's counters (any thread). */
+void tl_binance_sync_stats(const tl_venue_t *v, struct tl_bsync_stats *out);
+
+/* The engine's heartbeat (realtime ns, written by the ENGINE thread every
+ * loop): dead-man renewals stop while it is older than half the
+ * countdown. Call before the IO thread starts; NULL = always alive. */
+void tl_binance_set_heartbeat(tl_venue_t *v, const _Atomic int64_t *hb);
 
 #endif /* TL_BINANCE_H */

@@ -49,6 +49,14 @@
 #include "io/venue.h"
 
 #define TL_BSTREAM_MAX_FRAME (1u << 20)  /* one message, bytes */
+/* Mark-price streams: one market connection whose URL names each
+ * symbol's <sym>@markPrice@1s (about 24 bytes a name in a 4 KiB path).
+ * Below TL_SYMBOLS_MAX (1024) on purpose: the binance adapter streams
+ * the first 64 symbols of its table; the others get their mark from
+ * GET /fapi/v1/premiumIndex, which it polls only while no market stream
+ * is up (so at start). Orders that reduce a position (every emergency
+ * close) need no mark. More would take !markPrice@arr@1s or several
+ * connections (fstream: at most 1024 streams each). */
 #define TL_BSTREAM_MAX_SYMBOLS 64
 #define TL_BSTREAM_KEY_LEN 128           /* listenKey incl. NUL */
 #define TL_BSTREAM_STABLE_MS 5000        /* up this long: backoff resets */

@@ -800,7 +800,8 @@ static int tl_config_binance(tl_config_ctx_t *x, const cJSON *o,
 {
 	static const char *const keys[] = {
 		"rest", "ws", "api_key", "api_secret", "recv_window_ms",
-		"connections", "timeout_ms", NULL
+		"connections", "timeout_ms", "orders_per_10s", "orders_per_min",
+		"weight_per_min", "countdown_cancel_ms", "symbols_from_venue", NULL
 	};
 	static const char *const rkeys[] = {
 		"host", "port", "tls", "ca_file", "insecure", NULL
@@ -840,6 +841,26 @@ static int tl_config_binance(tl_config_ctx_t *x, const cJSON *o,
 				 &b->recv_window_ms));
 	TL_CFG_TRY(tl_config_u32(x, o, p, "connections", 1, 16, &b->connections));
 	TL_CFG_TRY(tl_config_ms(x, o, p, "timeout_ms", 100, 60000, &b->timeout_ns));
+	TL_CFG_TRY(tl_config_u32(x, o, p, "orders_per_10s", 1, 1000000000,
+				 &b->orders_10s));
+	TL_CFG_TRY(tl_config_u32(x, o, p, "orders_per_min", 1, 1000000000,
+				 &b->orders_1m));
+	TL_CFG_TRY(tl_config_u32(x, o, p, "weight_per_min", 1, 1000000000,
+				 &b->weight_1m));
+	/* countdownCancelAll: 0 disarms; the fapi docs give no bounds.
+	 * Below 5 s (the bound Binance documents for the options
+	 * endpoint) a slow response or GC pause of the venue cancels live
+	 * orders, and renewals every countdown/4 at weight 10 per symbol
+	 * would eat the weight budget; above 10 min a dead engine's orders
+	 * rest too long to call it a safety switch. */
+	TL_CFG_TRY(r = tl_config_u32(x, o, p, "countdown_cancel_ms", 0, 600000,
+				     &b->countdown_cancel_ms));
+	if (r == 1 && b->countdown_cancel_ms && b->countdown_cancel_ms < 5000)
+		return tl_config_fail(x, p, "countdown_cancel_ms",
+				      "expected 0 (off) or 5000..600000, got %u",
+				      b->countdown_cancel_ms);
+	TL_CFG_TRY(tl_config_bool(x, o, p, "symbols_from_venue",
+				  &b->symbols_from_venue));
 	return 0;
 }
 
@@ -884,6 +905,29 @@ static int tl_config_journal(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 	TL_CFG_TRY(tl_config_path(x, o, "journal", "path", c->journal_path));
 	TL_CFG_TRY(tl_config_enum(x, o, "journal", "mode", modes, &c->journal_strict));
 	TL_CFG_TRY(tl_config_enum(x, o, "journal", "sync", syncs, &c->journal_sync_full));
+	return 0;
+}
+
+/* reconcile: the venue reconciliation (docs/recovery.md). */
+static int tl_config_reconcile(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
+{
+	static const char *const keys[] = {
+		"policy", "tolerance_pct", "sync_interval_s", "confirm", NULL
+	};
+	/* index + 1 == tl_recon_policy_t */
+	static const char *const policies[] = { "trust_venue", "pause", NULL };
+	int pol = c->reconcile.policy - 1, r;
+
+	TL_CFG_TRY(tl_config_keys(x, o, "reconcile", keys));
+	TL_CFG_TRY(r = tl_config_enum(x, o, "reconcile", "policy", policies, &pol));
+	if (r == 1)
+		c->reconcile.policy = pol + 1;
+	TL_CFG_TRY(tl_config_fx(x, o, "reconcile", "tolerance_pct", 0, 100 * TL_FX_ONE,
+				&c->reconcile.tolerance_pct));
+	TL_CFG_TRY(tl_config_u32(x, o, "reconcile", "sync_interval_s", 0, 86400,
+				 &c->reconcile.sync_interval_s));
+	TL_CFG_TRY(tl_config_u32(x, o, "reconcile", "confirm", 1, 10,
+				 &c->reconcile.confirm));
 	return 0;
 }
 
@@ -977,6 +1021,10 @@ void tl_config_defaults(tl_config_t *c)
 	p->start[1].price = 3000 * TL_FX_ONE;
 	p->reject_code = -2019;
 	c->log_level = 2;               /* info */
+	c->reconcile.policy = 2;        /* TL_RECON_PAUSE: a person looks first */
+	c->reconcile.tolerance_pct = TL_FX_ONE;	/* 1 % */
+	c->reconcile.sync_interval_s = 60;
+	c->reconcile.confirm = 2;
 
 	tl_binance_cfg_t *b = &c->binance;
 
@@ -991,6 +1039,10 @@ void tl_config_defaults(tl_config_t *c)
 	b->recv_window_ms = 5000;
 	b->connections = 2;
 	b->timeout_ns = 5000 * TL_NS_PER_MS;
+	b->orders_10s = 300;            /* Binance's defaults (binance.h) */
+	b->orders_1m = 1200;
+	b->weight_1m = 2400;
+	b->symbols_from_venue = true;
 }
 
 int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
@@ -998,13 +1050,14 @@ int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
 {
 	static const char *const keys[] = {
 		"engine", "io", "kernel", "risk", "rings", "symbols", "venue",
-		"journal", "log", NULL
+		"journal", "log", "reconcile", NULL
 	};
 	static int (*const sections[])(tl_config_ctx_t *, const cJSON *,
 				       tl_config_t *) = {
 		tl_config_engine, tl_config_io, tl_config_kernel,
 		tl_config_risk, tl_config_rings, tl_config_symbols_sec,
-		tl_config_venue, tl_config_journal, tl_config_log
+		tl_config_venue, tl_config_journal, tl_config_log,
+		tl_config_reconcile
 	};
 	tl_config_ctx_t x = { .err = err, .errlen = errlen, .base_dir = base_dir };
 	tl_config_t c;

@@ -18,7 +18,10 @@
 #include "kernel/kernel.h"
 
 #define TL_PATH_MAX 256
-#define TL_CFG_SYMBOLS_MAX 128
+/* symbols.only and venue.paper.start: as many as the kernel's table
+ * holds. Each costs 60 bytes of tl_config_t (name, leverage, start
+ * mark), about 60 KiB in all. */
+#define TL_CFG_SYMBOLS_MAX TL_SYMBOLS_MAX
 
 typedef enum tl_idle {
 	TL_IDLE_SPIN = 0,     /* busy-poll: lowest latency, burns the core */
@@ -78,6 +81,19 @@ typedef struct tl_binance_cfg {
 	uint32_t recv_window_ms;   /* 1..60000, default 5000 */
 	uint32_t connections;      /* REST pool size 1..16, default 2 */
 	tl_time_t timeout_ns;      /* timeout_ms: response deadline, default 5000 */
+	/* The account's venue limits (exchangeInfo rateLimits; Binance
+	 * raises them per account): the adapter holds at 90 % of each. */
+	uint32_t orders_10s;       /* orders_per_10s, default 300 */
+	uint32_t orders_1m;        /* orders_per_min, default 1200 */
+	uint32_t weight_1m;        /* weight_per_min, default 2400 */
+	/* Dead-man switch (io/binance_deadman.c): POST countdownCancelAll
+	 * per traded symbol, renewed every countdown/4 while the engine's
+	 * heartbeat is fresh. 0 = off (default), else 5000..600000. */
+	uint32_t countdown_cancel_ms;
+	/* symbols_from_venue, default true: at start GET exchangeInfo and
+	 * let the venue's filters and status win over the file's
+	 * (io/binance_xinfo.h). */
+	bool symbols_from_venue;
 } tl_binance_cfg_t;
 
 typedef struct tl_config {
@@ -112,6 +128,13 @@ typedef struct tl_config {
 	int log_level;             /* log.level: 0 error 1 warn 2 info 3 debug */
 	/* venue.binance (appended: keep earlier fields where they are) */
 	tl_binance_cfg_t binance;
+	/* reconcile: venue reconciliation (docs/recovery.md, io/binance_sync.h) */
+	struct {
+		int policy;            /* tl_recon_policy_t: "trust_venue" or "pause" (default) */
+		tl_fx_t tolerance_pct; /* "1" = 1 % (default); 0..100 */
+		uint32_t sync_interval_s; /* position monitor period, 0 = off; default 60 */
+		uint32_t confirm;      /* monitor: consecutive differing snapshots, 1..10, default 2 */
+	} reconcile;
 } tl_config_t;
 
 /* Fill cfg with defaults (a valid paper-trading config except for the

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "io/binance.h"
+#include "io/binance_xinfo.h"
 #include "io/paper.h"
 #include "persist/journal.h"
 #include "persist/replay.h"
@@ -737,6 +738,13 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 	memset(&syms, 0, sizeof(syms));
 	if (tl_config_symbols(&e->cfg, &syms, err, errlen) < 0)
 		goto fail;
+	/* The venue's exchangeInfo wins over the file (before the kernel
+	 * and the journal replay see the table). */
+	if (strcmp(e->cfg.venue_type, "binance") == 0 &&
+	    tl_binance_xinfo_load(&e->cfg, &syms, err, errlen) < 0) {
+		tl_symbols_free(&syms);
+		goto fail;
+	}
 	if (tl_kernel_init(&e->k, &e->cfg.kernel, &syms, err, errlen) < 0) {
 		tl_symbols_free(&syms);
 		goto fail;
@@ -816,6 +824,9 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 			goto fail;
 		e->shm_shared = true;
 	}
+	/* The venue's dead-man renewals follow this engine's heartbeat. */
+	if (strcmp(e->cfg.venue_type, "binance") == 0)
+		tl_binance_set_heartbeat(e->venue, &e->shm->heartbeat);
 	e->snap_period = TL_NS_PER_S / (e->cfg.snapshot_hz ? e->cfg.snapshot_hz : 10);
 
 	e->eng = (tl_agent_t){ .name = "tl-engine", .cfg = e->cfg.engine,

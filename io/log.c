@@ -85,6 +85,17 @@ int tl_event_format(const tl_event_t *ev, char *buf, size_t len)
 				tl_trading_state_name((tl_trading_state_t)s->to), s->total,
 				s->ok, s->failed, s->canceled, TL_TEXT_LEN - 1, ev->text);
 	}
+	case TL_EV_POSITION_CONFLICT:
+	case TL_EV_POSITION_ORPHAN: {
+		const tl_ev_recon_t *r = &ev->u.recon;
+		return snprintf(buf, len,
+				"%s %.*s %s talon qty=%s entry=%s venue qty=%s entry=%s%s msg=\"%.*s\"",
+				name, TL_SYMBOL_NAMELEN - 1, ev->symbol,
+				tl_pos_side_name((tl_pos_side_t)r->pos_side),
+				fmt_fx(r->local_qty, a), fmt_fx(r->local_entry, b),
+				fmt_fx(r->venue_qty, c), fmt_fx(r->venue_entry, d),
+				r->adopted ? " adopted" : "", TL_TEXT_LEN - 1, ev->text);
+	}
 	default: {
 		const tl_ev_order_t *o = &ev->u.order;
 		int n = snprintf(buf, len,

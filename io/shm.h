@@ -29,9 +29,13 @@
 #include "kernel/record.h"
 
 #define TL_SHM_MAGIC   0x314d48534e4f4c54ULL  /* "TLONSHM1" */
-#define TL_SHM_VERSION 1
+#define TL_SHM_VERSION 2                      /* 2: pos[] last, 2048 of them */
 #define TL_SHM_NAMELEN 32                     /* engine name, [A-Za-z0-9_-] */
-#define TL_SHM_POS_MAX 128                    /* positions in the snapshot */
+/* Positions in the snapshot: every open position of a full symbol table
+ * (one-way mode: one per symbol; hedge mode: LONG and SHORT). 96 bytes
+ * each, so the block is about 220 KiB; a publish and a read copy only
+ * the n_pos in use. */
+#define TL_SHM_POS_MAX (2 * TL_SYMBOLS_MAX)
 #define TL_SHM_CTL_SLOTS 64                   /* ctl ring size (power of two) */
 #define TL_SHM_REPLY_SLOTS 64
 #define TL_SHM_STALE_NS (3LL * 1000000000LL)  /* heartbeat older = dead */
@@ -93,8 +97,7 @@ typedef struct tl_shm_snapshot {
 	uint32_t state;             /* tl_trading_state_t */
 	uint32_t open_orders;
 	uint32_t tracked_orders;
-	uint32_t n_pos;
-	tl_shm_pos_t pos[TL_SHM_POS_MAX];
+	uint32_t n_pos;             /* pos[] entries in use (<= TL_SHM_POS_MAX) */
 	tl_fx_t total_pnl;
 	/* counters (see tl_kernel_counters_t) */
 	uint64_t inputs, outputs, events, submitted, refused, filled, canceled,
@@ -107,6 +110,8 @@ typedef struct tl_shm_snapshot {
 	char emg_reason[TL_TEXT_LEN];
 	/* latency of one engine loop's kernel work, ns */
 	uint64_t lat_p50, lat_p99, lat_max;
+	/* Last, so that only the n_pos in use are copied each way. */
+	tl_shm_pos_t pos[TL_SHM_POS_MAX];
 } tl_shm_snapshot_t;
 
 typedef struct tl_shm {
@@ -164,10 +169,12 @@ bool tl_shm_alive(const tl_shm_t *s, int64_t now, char *why, size_t whylen);
  * looked dead, and this one must stop using the block. */
 bool tl_shm_heartbeat(tl_shm_t *s, int64_t now);
 
-/* Engine: publish a snapshot under the seqlock. */
+/* Engine: publish a snapshot under the seqlock: everything before pos[]
+ * and pos[0 .. n_pos) (n_pos above TL_SHM_POS_MAX counts as the max). */
 void tl_shm_publish(tl_shm_t *s, const tl_shm_snapshot_t *snap);
 
-/* Reader: consistent copy of the snapshot; false if it kept changing. */
+/* Reader: consistent copy of the snapshot; false if it kept changing.
+ * out->n_pos <= TL_SHM_POS_MAX; out->pos[] past n_pos is zeroed. */
 bool tl_shm_read_snapshot(const tl_shm_t *s, tl_shm_snapshot_t *out);
 
 /* ctl: set the kill switch (works with every ring full). Returns the

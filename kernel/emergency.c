@@ -21,7 +21,8 @@
  *   4. close orders retry transient failures with the emergency backoff;
  *      a position still open with no close order in flight gets a new
  *      one after a backoff, so a liquidation never silently gives up;
- *   5. when every position is flat: EMERGENCY_COMPLETED, state PAUSED.
+ *   5. when every position is flat and every order has reached a final
+ *      state: EMERGENCY_COMPLETED, state PAUSED.
  * A second LIQUIDATE while one runs is a no-op.
  */
 #include "kernel/kernel_int.h"
@@ -150,7 +151,11 @@ void tl_k_emergency_progress(tl_kernel_t *k)
 			tl_k_deadline(k, p->t_reclose);
 		}
 	}
-	if (!flat)
+	/* Flat is not done while an order canceled (or any other) is still
+	 * unconfirmed: its late fill would reopen a position behind a PAUSED
+	 * engine. The fill path re-runs this check, so such a fill gets its
+	 * own close; the last terminal status completes the liquidation. */
+	if (!flat || k->orders.n_active > 0)
 		return;
 	k->emg.active = false;
 	k->emg.completed = k->now;

@@ -102,8 +102,10 @@ int tl_kernel_init(tl_kernel_t *k, const tl_kernel_cfg_t *cfg,
 	k->trade_cap = cfg->trade_cap;
 	k->trade_keys = calloc((size_t)k->trade_cap * 2, sizeof(*k->trade_keys));
 	k->trade_fifo = calloc(k->trade_cap, sizeof(*k->trade_fifo));
+	k->snap_gen = calloc((size_t)sc * 3, sizeof(*k->snap_gen));
+	k->snap_miss = calloc((size_t)sc * 3, sizeof(*k->snap_miss));
 	if (!k->pos || !k->open_by_sym || !k->leverage || !k->trade_keys ||
-	    !k->trade_fifo) {
+	    !k->trade_fifo || !k->snap_gen || !k->snap_miss) {
 		snprintf(errbuf, errlen, "kernel: out of memory");
 		goto err;
 	}
@@ -135,6 +137,8 @@ void tl_kernel_free(tl_kernel_t *k)
 	free(k->leverage);
 	free(k->trade_keys);
 	free(k->trade_fifo);
+	free(k->snap_gen);
+	free(k->snap_miss);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -365,6 +369,15 @@ tl_reject_t tl_kernel_apply(tl_kernel_t *k, const tl_input_t *in,
 		break;
 	case TL_IN_RESTART:
 		kernel_restart(k, &in->u.restart);
+		break;
+	case TL_IN_ADOPT:
+		tl_k_on_adopt(k, &in->u.adopt);
+		break;
+	case TL_IN_POSITION_SNAPSHOT:
+		tl_k_on_snapshot(k, &in->u.snap);
+		break;
+	case TL_IN_RESYNC:
+		tl_k_on_resync(k, &in->u.resync);
 		break;
 	default:
 		k->ctr.bad_inputs++;

@@ -79,6 +79,13 @@ typedef struct tl_kernel_counters {
 	uint64_t unknown_order_inputs; /* venue input for an order we don't have */
 	uint64_t bad_inputs;        /* malformed input records */
 	uint64_t refusals[TL_REJ__COUNT];
+	/* reconciliation (kernel/reconcile.c) */
+	uint64_t orders_adopted;    /* ADOPT inputs that created an order */
+	uint64_t pos_conflicts;     /* POSITION_CONFLICT events */
+	uint64_t pos_orphans;       /* POSITION_ORPHAN events */
+	uint64_t pos_adopted;       /* venue positions adopted (trust_venue) */
+	uint64_t pos_deferred;      /* differing positions not compared: orders in flight */
+	uint64_t resyncs;           /* RESYNC inputs */
 } tl_kernel_counters_t;
 
 /* The emergency liquidation's bookkeeping. */
@@ -116,6 +123,10 @@ typedef struct tl_kernel {
 	tl_fx_t realized_total, commission_total;
 	bool loss_tripped;
 	bool started;              /* first input seen (time origin set) */
+	/* reconciliation: per position [syms.cap * 3], see kernel/reconcile.c */
+	uint32_t *snap_gen;        /* snap_id of the last snapshot reporting it */
+	uint8_t *snap_miss;        /* consecutive snapshots that differed */
+	tl_fx_t venue_balance;     /* wallet balance of the last snapshot */
 	tl_sink_t *sink;           /* valid during apply only */
 	tl_kernel_counters_t ctr;
 } tl_kernel_t;

@@ -5,6 +5,7 @@
  * order.c      the order state machine: submit, cancel, venue updates
  * risk.c       pre-trade checks
  * emergency.c  trading state, liquidation and the loss limit
+ * reconcile.c  venue reconciliation: ADOPT, POSITION_SNAPSHOT, RESYNC
  * Not for use outside kernel/.
  */
 #ifndef TL_KERNEL_INT_H
@@ -61,6 +62,13 @@ void tl_k_on_query(tl_kernel_t *k, const tl_in_query_result_t *q);
 void tl_k_order_timers(tl_kernel_t *k);
 /* After a restart: every non-terminal order's venue state is unknown. */
 void tl_k_orders_restart(tl_kernel_t *k);
+/* Ask the venue for an order's status by client id. */
+void tl_k_order_query(tl_kernel_t *k, tl_order_t *o);
+
+/* ---- reconcile.c ---- */
+void tl_k_on_adopt(tl_kernel_t *k, const tl_in_adopt_t *a);
+void tl_k_on_snapshot(tl_kernel_t *k, const tl_in_pos_snapshot_t *s);
+void tl_k_on_resync(tl_kernel_t *k, const tl_in_resync_t *r);
 
 /* ---- risk.c ---- */
 /* Every pre-trade check; takes no rate token. */

@@ -282,6 +282,11 @@ static void order_send_query(tl_kernel_t *k, tl_order_t *o)
 	tl_k_emit(k, &out);
 }
 
+void tl_k_order_query(tl_kernel_t *k, tl_order_t *o)
+{
+	order_send_query(k, o);
+}
+
 static void order_go_unknown(tl_kernel_t *k, tl_order_t *o, const char *why)
 {
 	k->ctr.orders_unknown++;
@@ -667,7 +672,13 @@ void tl_k_on_update(tl_kernel_t *k, const tl_in_order_update_t *u)
 		tl_orders_set_venue_id(&k->orders, o, u->venue_id);
 	tl_ord_status_t st = (tl_ord_status_t)o->status;
 	if (tl_status_terminal(st)) {
-		if (u->status != st)
+		/* A NEW after FILLED, CANCELED or EXPIRED is the REST
+		 * acknowledgement arriving after the stream already ended
+		 * the order: late, not wrong. After REJECTED it is. */
+		bool late_ack = u->status == TL_ST_NEW &&
+				(st == TL_ST_FILLED || st == TL_ST_CANCELED ||
+				 st == TL_ST_EXPIRED);
+		if (u->status != st && !late_ack)
 			k->ctr.invalid_transitions++;
 		return;
 	}

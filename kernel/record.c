@@ -28,6 +28,8 @@ static const struct {
 	[TL_EV_ORDER_UNKNOWN] = { "ORDER_UNKNOWN", 9 },
 	[TL_EV_ORDER_CANCEL_REQUESTED] = { "ORDER_CANCEL_REQUESTED", 5 },
 	[TL_EV_ORDER_CANCEL_REJECTED] = { "ORDER_CANCEL_REJECTED", 8 },
+	[TL_EV_POSITION_CONFLICT] = { "POSITION_CONFLICT", 9 },
+	[TL_EV_POSITION_ORPHAN] = { "POSITION_ORPHAN", 9 },
 };
 
 int tl_event_priority(tl_event_type_t t)
@@ -49,6 +51,8 @@ const char *tl_in_type_name(tl_in_type_t t)
 		[TL_IN_FILL] = "FILL", [TL_IN_REQ_ERROR] = "REQ_ERROR",
 		[TL_IN_QUERY_RESULT] = "QUERY_RESULT", [TL_IN_MARK] = "MARK",
 		[TL_IN_TICK] = "TICK", [TL_IN_RESTART] = "RESTART",
+		[TL_IN_ADOPT] = "ADOPT", [TL_IN_POSITION_SNAPSHOT] = "POSITION_SNAPSHOT",
+		[TL_IN_RESYNC] = "RESYNC",
 	};
 	return (unsigned)t < TL_IN__COUNT && n[t] ? n[t] : "?";
 }

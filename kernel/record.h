@@ -53,6 +53,9 @@ typedef enum tl_in_type {
 	TL_IN_MARK,         /* venue: mark price */
 	TL_IN_TICK,         /* timer: time passes (timeouts, retries, TTL) */
 	TL_IN_RESTART,      /* runtime: the engine restarted from its journal */
+	TL_IN_ADOPT,        /* venue: an open order with our prefix we do not know */
+	TL_IN_POSITION_SNAPSHOT, /* venue: one position (or the end of a snapshot) */
+	TL_IN_RESYNC,       /* venue: the user stream was down: query open orders */
 	TL_IN__COUNT
 } tl_in_type_t;
 
@@ -160,6 +163,67 @@ typedef struct tl_in_mark {
 	tl_fx_t price;
 } tl_in_mark_t;
 
+/* An order open at the venue under this engine's client-id prefix that
+ * the kernel does not know (its record was lost, async journal): it
+ * enters the table with the venue's state. Fills it already had arrive
+ * as FILL inputs after it (by trade id). Known orders only learn their
+ * venue id from it. */
+typedef struct tl_in_adopt {
+	char client_id[TL_CLID_LEN];
+	char symbol[TL_SYMBOL_NAMELEN];
+	uint8_t side, type, tif, pos_side, reduce_only;
+	uint8_t status;        /* venue status: NEW or PARTIALLY_FILLED */
+	uint8_t _pad[5];
+	int64_t venue_id;
+	tl_fx_t qty;
+	tl_fx_t price;
+	tl_fx_t stop_price;
+	tl_fx_t executed_qty;  /* as the venue reported it (informative) */
+} tl_in_adopt_t;
+
+/* Reconciliation policy carried by each snapshot (config reconcile.policy),
+ * so replay never depends on the config of the day. */
+typedef enum tl_recon_policy {
+	TL_RECON_TRUST_VENUE = 1, /* adopt the venue's position, continue */
+	TL_RECON_PAUSE,           /* go PAUSED, a person decides */
+} tl_recon_policy_t;
+
+typedef enum tl_snap_kind {
+	TL_SNAP_POSITION = 1,     /* one venue position (qty may be 0) */
+	TL_SNAP_END,              /* snapshot complete: local positions not
+				   * reported in it are orphans */
+} tl_snap_kind_t;
+
+typedef enum tl_snap_source {
+	TL_SNAP_START = 1,        /* start-up reconciliation */
+	TL_SNAP_MONITOR,          /* periodic position monitor */
+	TL_SNAP_RESYNC,           /* after a user-stream reconnect */
+} tl_snap_source_t;
+
+/* One position of a venue snapshot (GET positionRisk). A snapshot is
+ * every POSITION record with the same snap_id followed by one END. */
+typedef struct tl_in_pos_snapshot {
+	char symbol[TL_SYMBOL_NAMELEN]; /* "" for END */
+	uint8_t kind;          /* tl_snap_kind_t */
+	uint8_t pos_side;      /* tl_pos_side_t */
+	uint8_t policy;        /* tl_recon_policy_t */
+	uint8_t confirm;       /* consecutive differing snapshots before a
+				* report (1 = at once; 0 counts as 1) */
+	uint8_t source;        /* tl_snap_source_t */
+	uint8_t _pad[3];
+	uint32_t snap_id;      /* nonzero, new for each snapshot */
+	tl_fx_t tolerance_pct; /* 1.0 = 1 %: size or entry differing more */
+	tl_fx_t qty;           /* signed: short < 0 */
+	tl_fx_t entry;
+	tl_fx_t balance;       /* END: wallet balance (journal meta), 0 none */
+} tl_in_pos_snapshot_t;
+
+/* The user stream came back (new epoch): what it missed is learned by
+ * querying every order the venue may hold. */
+typedef struct tl_in_resync {
+	uint64_t epoch;        /* tl_bstream_epoch after the reconnect */
+} tl_in_resync_t;
+
 typedef struct tl_input {
 	tl_rec_hdr_t hdr;
 	union {
@@ -173,6 +237,9 @@ typedef struct tl_input {
 		tl_in_query_result_t query;
 		tl_in_mark_t mark;
 		tl_in_restart_t restart;
+		tl_in_adopt_t adopt;
+		tl_in_pos_snapshot_t snap;
+		tl_in_resync_t resync;
 		uint8_t raw[TL_RECORD_SIZE - sizeof(tl_rec_hdr_t)];
 	} u;
 } tl_input_t;
@@ -227,6 +294,8 @@ typedef enum tl_event_type {
 	TL_EV_ORDER_UNKNOWN,      /* outcome unknown, being queried */
 	TL_EV_ORDER_CANCEL_REQUESTED,
 	TL_EV_ORDER_CANCEL_REJECTED,  /* venue refused a cancel; order queried */
+	TL_EV_POSITION_CONFLICT,  /* venue and talon differ beyond tolerance */
+	TL_EV_POSITION_ORPHAN,    /* a position on one side only */
 	TL_EV__COUNT
 } tl_event_type_t;
 
@@ -267,6 +336,17 @@ typedef struct tl_ev_state {
 	uint32_t canceled;     /* emergency: orders canceled */
 } tl_ev_state_t;
 
+/* POSITION_CONFLICT / POSITION_ORPHAN: both sides' view. */
+typedef struct tl_ev_recon {
+	uint8_t pos_side;
+	uint8_t source;        /* tl_snap_source_t */
+	uint8_t policy;        /* tl_recon_policy_t applied */
+	uint8_t adopted;       /* 1: the venue's position was adopted */
+	uint8_t _pad[4];
+	tl_fx_t local_qty, local_entry;
+	tl_fx_t venue_qty, venue_entry;
+} tl_ev_recon_t;
+
 typedef struct tl_event {
 	uint16_t type;         /* tl_event_type_t */
 	uint8_t priority;      /* 5..10, see tl_event_priority */
@@ -276,6 +356,7 @@ typedef struct tl_event {
 		tl_ev_order_t order;
 		tl_ev_position_t pos;
 		tl_ev_state_t state;
+		tl_ev_recon_t recon;
 	} u;
 	char text[TL_TEXT_LEN]; /* reason or venue message */
 } tl_event_t;

@@ -51,6 +51,8 @@
 /* Longest venue symbol name we accept (the venue's own limit). */
 #define TL_SYMBOLS_NAME_MAX 20
 
+_Static_assert(TL_SYMBOLS_MAX < UINT16_MAX, "index cells hold id + 1 in 16 bits");
+
 /* ---- helpers ----------------------------------------------------------- */
 
 static void tl_symbols_err(char *buf, size_t len, const char *fmt, ...)

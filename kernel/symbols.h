@@ -17,7 +17,10 @@
 #include "kernel/fixed.h"
 
 #define TL_SYMBOL_NAMELEN 24   /* venue names are <= 20 chars; NUL incl. */
-#define TL_SYMBOLS_MAX    256  /* hard upper bound for the table capacity */
+#define TL_SYMBOLS_MAX    1024 /* hard upper bound for the table capacity;
+				 * the tables are sized by the count loaded,
+				 * not by this (the kernel: about 540 bytes a
+				 * symbol, its 3 position slots included) */
 
 typedef enum tl_symbol_status {
 	TL_SYM_TRADING = 0,

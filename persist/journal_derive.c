@@ -215,6 +215,14 @@ static void jd_keys(const tl_record_t *r, const char **clid, const char **sym)
 	case TL_IN_REQ_ERROR: *clid = in->u.error.client_id; break;
 	case TL_IN_QUERY_RESULT: *clid = in->u.query.client_id; break;
 	case TL_IN_MARK: *sym = in->u.mark.symbol; break;
+	case TL_IN_ADOPT:
+		*clid = in->u.adopt.client_id;
+		*sym = in->u.adopt.symbol;
+		break;
+	case TL_IN_POSITION_SNAPSHOT:
+		if (in->u.snap.symbol[0])
+			*sym = in->u.snap.symbol;
+		break;
 	default: break;
 	}
 }
@@ -384,6 +392,15 @@ int tl_jd_record(tl_journal_t *j, const tl_record_t *rec)
 		j->d.out_seq = rec->u.hdr.seq;
 		j->d.have_out = true;
 		return jd_output(j, &rec->u.out);
+	}
+	/* the venue's balance as the last reconciliation saw it */
+	if (rec->u.in.hdr.type == TL_IN_POSITION_SNAPSHOT &&
+	    rec->u.in.u.snap.kind == TL_SNAP_END && rec->u.in.u.snap.balance != 0) {
+		char b[TL_FX_STRLEN];
+		tl_fx_format(rec->u.in.u.snap.balance, -1, b, sizeof(b));
+		rc = tl_jd_meta_set(j, "venue_balance", b);
+		if (rc != SQLITE_OK)
+			return rc;
 	}
 	/* the first input of this handle has no predecessor of this session */
 	j->d.prev_in_seq = j->d.have_in ? j->d.in_seq : 0;

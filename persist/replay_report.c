@@ -660,6 +660,22 @@ static void rep_on_output(void *ctx, const tl_input_t *cause, const tl_output_t 
 			 tl_trading_state_name((tl_trading_state_t)st->from), text,
 			 (double)(o->hdr.time - r->flag_t) / 1e6);
 		break;
+	case TL_EV_POSITION_CONFLICT:
+	case TL_EV_POSITION_ORPHAN: {
+		/* Reconciliation with the venue: in the state timeline. */
+		char a[TL_FX_STRLEN], b[TL_FX_STRLEN], c[TL_FX_STRLEN], d[TL_FX_STRLEN];
+		const tl_ev_recon_t *rc = &ev->u.recon;
+		if (!r->o->symbol || strcmp(ev->symbol, r->o->symbol) == 0)
+			rep_sec3(r, "state", "", o->hdr.time, o->hdr.seq,
+				 "%s %.*s %s talon %s@%s venue %s@%s%s",
+				 tl_event_name((tl_event_type_t)ev->type),
+				 TL_SYMBOL_NAMELEN - 1, ev->symbol,
+				 tl_pos_side_name((tl_pos_side_t)rc->pos_side),
+				 fxs(rc->local_qty, a), fxs(rc->local_entry, b),
+				 fxs(rc->venue_qty, c), fxs(rc->venue_entry, d),
+				 rc->adopted ? " (venue's adopted)" : "");
+		break;
+	}
 	case TL_EV_EMERGENCY_COMPLETED:
 		if (r->emg_cancels)
 			rep_sec3(r, "emergency", "cancels", o->hdr.time, o->hdr.seq,

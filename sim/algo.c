@@ -10,6 +10,19 @@
  * tl_sim_book_place; closePosition takes the whole position at that
  * moment. Status: NEW -> TRIGGERED -> FINISHED, or -> REJECTED when the
  * resulting order is refused, or -> CANCELED.
+ *
+ * The triggered order carries the algo order's client id (clientOrderId
+ * = clientAlgoId), as Binance's does (observed, not in the docs:
+ * nautilus_trader#3287 and its adapter, which files the triggered order's
+ * ORDER_TRADE_UPDATE under the clientAlgoId; io/binance_map.c relies on
+ * it too): its `c` is the algo order's `caid`, so a client finds the
+ * fills of its conditional order by the id it chose, and
+ * GET /fapi/v1/order?origClientOrderId=<clientAlgoId> finds the triggered
+ * order (binance-usdm.md 5.5 lists `ai`). ALGO_UPDATE TRIGGERED is sent
+ * once that order exists, with its id in `ai` (actualOrderId); FINISHED
+ * follows at once (a simplification: Binance says FINISHED when the
+ * triggered order is filled or canceled, which for a resting STOP /
+ * TAKE_PROFIT limit order can be later).
  */
 #include "sim/venue.h"
 
@@ -183,17 +196,20 @@ static void algo_trigger(tl_sim_venue_t *v, tl_sim_algo_t *a, int64_t now)
 					       : (amt < 0 ? -amt : 0);
 	}
 	r.has_qty = r.qty > 0;
+	memcpy(r.cid, a->cid, sizeof r.cid);
 	a->trigger_time = now;
 	a->update_time = now;
 	v->mkt[a->sym].nalgo--;
+	/* Not NEW any more: it no longer counts against MAX_NUM_ORDERS. */
 	a->status = TL_SIM_ALGO_TRIGGERED;
-	algo_emit(v, a, now);
 	if (!r.has_qty || tl_sim_book_place(v, a->acct, &r, now, &o, &e) != 0) {
 		a->status = TL_SIM_ALGO_REJECTED;
-	} else {
-		a->actual_order_id = o->id;
-		a->status = TL_SIM_ALGO_FINISHED;
+		algo_emit(v, a, now);
+		return;
 	}
+	a->actual_order_id = o->id;
+	algo_emit(v, a, now);
+	a->status = TL_SIM_ALGO_FINISHED;
 	algo_emit(v, a, now);
 }
 

@@ -13,7 +13,9 @@
 
 #include "sim/json_in.h"
 
-#define CFG_MAX_TOKENS 8192
+/* Room for TL_SIM_MAX_SYMBOLS symbols with every key given (about 75
+ * tokens, 800 bytes each) besides the rest: 1.8 MiB of tokens, cold. */
+#define CFG_MAX_TOKENS (80 * TL_SIM_MAX_SYMBOLS + 8192)
 #define CFG_MAX_BYTES (1 << 20)
 
 static tl_fx_t fx(const char *s)

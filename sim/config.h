@@ -15,7 +15,11 @@
 
 #include "kernel/fixed.h"
 
-#define TL_SIM_MAX_SYMBOLS 16
+/* Symbols the venue lists. Its state is preallocated at this size: about
+ * 260 bytes of config and 64 of market a symbol, plus 128 per account
+ * (TL_SIM_MAX_ACCOUNTS of them), about 2.3 MiB in all at 1024; only the
+ * configured `nsym` are visited. */
+#define TL_SIM_MAX_SYMBOLS 1024
 #define TL_SIM_MAX_ACCOUNTS 16
 #define TL_SIM_NAME_LEN 20
 #define TL_SIM_KEY_LEN 96

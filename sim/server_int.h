@@ -23,6 +23,8 @@
 #define TAG_WS 4
 #define RBUF_CAP (TL_SIM_HTTP_MAX_HEAD + TL_SIM_HTTP_MAX_BODY + 4096)
 #define WBUF_MAX (16u << 20)
+/* Words of a per-symbol subscription bit set. */
+#define SYM_WORDS ((TL_SIM_MAX_SYMBOLS + 63) / 64)
 
 typedef struct conn {
 	int fd;                 /* -1 when the slot is free */
@@ -40,11 +42,15 @@ typedef struct conn {
 	int acct;               /* user data stream account, -1 = none */
 	char lkey[72];          /* its listenKey */
 	bool combined;          /* wrap as {"stream":..,"data":..} */
-	uint32_t mark_mask;     /* symbols with @markPrice */
-	uint32_t mark1s_mask;   /* ... of which @1s */
-	uint32_t book_mask;     /* symbols with @bookTicker */
+	uint64_t mark_set[SYM_WORDS];   /* symbols with @markPrice */
+	uint64_t mark1s_set[SYM_WORDS]; /* ... of which @1s */
+	uint64_t book_set[SYM_WORDS];   /* symbols with @bookTicker */
+	int n_mark, n_mark1s, n_book;   /* bits set in each */
 	int64_t next_mark, next_mark1s, next_ping, expires; /* monotonic ms */
-	tl_fx_t last_bid[TL_SIM_MAX_SYMBOLS], last_ask[TL_SIM_MAX_SYMBOLS];
+	/* [2 * TL_SIM_MAX_SYMBOLS]: bid, ask last sent per @bookTicker
+	 * symbol; allocated at the first such subscription (16 KiB with
+	 * 1024 symbols, times max_connections if it were inline) */
+	tl_fx_t *last_book;
 	/* stream fault state (stream.c); freed by tl_sim_srv_close */
 	char *sq;               /* delayed frames, FIFO of records
 				 * {int64_t due; uint32_t len; bytes} */

@@ -35,9 +35,13 @@
  * Draws come from rest.stream_rng (seeded by cfg->seed), so the same
  * seed, subscriptions and requests give the same faults. Forced
  * disconnects and listenKey expiries discard frames still waiting.
+ *
+ * Market subscriptions are bit sets over the venue's symbols (up to
+ * TL_SIM_MAX_SYMBOLS); a tick visits only the words with a bit set.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -200,6 +204,8 @@ void tl_sim_stream_free(conn_t *c)
 {
 	free(c->sq);
 	free(c->held);
+	free(c->last_book);
+	c->last_book = NULL;
 	c->sq = c->held = NULL;
 	c->sq_len = c->sq_off = c->sq_cap = c->held_len = c->held_cap = 0;
 }
@@ -259,7 +265,24 @@ static int stream_symbol(const tl_sim_venue_t *v, const char *name, size_t n)
 	return -1;
 }
 
-/* Subscribe (on) or unsubscribe one stream name. False if unknown. */
+static bool stream_bit(const uint64_t *set, int i)
+{
+	return (set[i / 64] >> (i % 64)) & 1;
+}
+
+/* Set (on) or clear bit i of set, keeping *n the number of bits set. */
+static void stream_bit_put(uint64_t *set, int *n, int i, bool on)
+{
+	uint64_t b = (uint64_t)1 << (i % 64);
+
+	if (on == stream_bit(set, i))
+		return;
+	set[i / 64] ^= b;
+	*n += on ? 1 : -1;
+}
+
+/* Subscribe (on) or unsubscribe one stream name. False if unknown (or,
+ * for a first @bookTicker, out of memory). */
 static bool stream_sub(tl_sim_server_t *s, conn_t *c, const char *name,
 		       bool on)
 {
@@ -283,23 +306,18 @@ static bool stream_sub(tl_sim_server_t *s, conn_t *c, const char *name,
 		return false;
 	if (strcasecmp(at, "@markPrice") == 0 || strcasecmp(at, "@markPrice@1s") == 0) {
 		bool one = strcasecmp(at, "@markPrice@1s") == 0;
-		if (on) {
-			c->mark_mask |= 1u << sym;
-			if (one)
-				c->mark1s_mask |= 1u << sym;
-		} else {
-			c->mark_mask &= ~(1u << sym);
-			c->mark1s_mask &= ~(1u << sym);
-		}
+		stream_bit_put(c->mark_set, &c->n_mark, sym, on);
+		if (one || !on)
+			stream_bit_put(c->mark1s_set, &c->n_mark1s, sym, on);
 		return true;
 	}
 	if (strcasecmp(at, "@bookTicker") == 0) {
-		if (on) {
-			c->book_mask |= 1u << sym;
-			c->last_bid[sym] = c->last_ask[sym] = -1;
-		} else {
-			c->book_mask &= ~(1u << sym);
-		}
+		if (on && !c->last_book &&
+		    !(c->last_book = malloc(2 * TL_SIM_MAX_SYMBOLS * sizeof *c->last_book)))
+			return false;
+		if (on)
+			c->last_book[2 * sym] = c->last_book[2 * sym + 1] = -1;
+		stream_bit_put(c->book_set, &c->n_book, sym, on);
 		return true;
 	}
 	return false;
@@ -404,12 +422,12 @@ static void stream_list(tl_sim_server_t *s, conn_t *c, const char *id)
 		for (k = 0; k + 1 < sizeof lower && s->venue.cfg->sym[i].name[k]; k++)
 			lower[k] = (char)(s->venue.cfg->sym[i].name[k] | 0x20);
 		lower[k] = '\0';
-		if (c->mark_mask & (1u << i)) {
+		if (stream_bit(c->mark_set, i)) {
 			snprintf(b, sizeof b, "%s@markPrice%s", lower,
-				 c->mark1s_mask & (1u << i) ? "@1s" : "");
+				 stream_bit(c->mark1s_set, i) ? "@1s" : "");
 			tl_sim_jw_str(&w, b);
 		}
-		if (c->book_mask & (1u << i)) {
+		if (stream_bit(c->book_set, i)) {
 			snprintf(b, sizeof b, "%s@bookTicker", lower);
 			tl_sim_jw_str(&w, b);
 		}
@@ -615,25 +633,31 @@ static void stream_conn_tick(tl_sim_server_t *s, conn_t *c, int64_t now,
 		c->acct = -1;
 	}
 	for (i = 0; i < v->cfg->nsym; i++) {
-		uint32_t bit = 1u << i;
-		bool one = c->mark1s_mask & bit;
+		bool one = stream_bit(c->mark1s_set, i);
+		bool mark = stream_bit(c->mark_set, i);
+		bool book = stream_bit(c->book_set, i);
 		size_t k;
 
+		if (i % 64 == 0 && !c->mark_set[i / 64] && !c->book_set[i / 64]) {
+			i += 63;	/* nothing subscribed in this word */
+			continue;
+		}
+		if (!mark && !book)
+			continue;
 		for (k = 0; k + 1 < 32 && v->cfg->sym[i].name[k]; k++)
 			name[k] = (char)(v->cfg->sym[i].name[k] | 0x20);
 		name[k] = '\0';
-		if ((c->mark_mask & bit) &&
-		    mono >= (one ? c->next_mark1s : c->next_mark)) {
+		if (mark && mono >= (one ? c->next_mark1s : c->next_mark)) {
 			tl_sim_jw_init(&w, s->scratch, SCRATCH_CAP);
 			tl_sim_ws_mark_price(&w, v, i, now);
 			snprintf(name + k, sizeof name - k, "@markPrice%s", one ? "@1s" : "");
 			stream_send(s, c, name, w.buf, w.len);
 			name[k] = '\0';
 		}
-		if ((c->book_mask & bit) &&
-		    (c->last_bid[i] != v->mkt[i].bid || c->last_ask[i] != v->mkt[i].ask)) {
-			c->last_bid[i] = v->mkt[i].bid;
-			c->last_ask[i] = v->mkt[i].ask;
+		if (book && (c->last_book[2 * i] != v->mkt[i].bid ||
+			     c->last_book[2 * i + 1] != v->mkt[i].ask)) {
+			c->last_book[2 * i] = v->mkt[i].bid;
+			c->last_book[2 * i + 1] = v->mkt[i].ask;
 			tl_sim_jw_init(&w, s->scratch, SCRATCH_CAP);
 			tl_sim_ws_book_ticker(&w, v, i, now, ++s->book_update_id);
 			snprintf(name + k, sizeof name - k, "@bookTicker");
@@ -642,12 +666,12 @@ static void stream_conn_tick(tl_sim_server_t *s, conn_t *c, int64_t now,
 	}
 	/* fixed rate: the next push is one interval after the last due time,
 	 * or one interval from now after a stall */
-	if (c->mark_mask & ~c->mark1s_mask && mono >= c->next_mark) {
+	if (c->n_mark > c->n_mark1s && mono >= c->next_mark) {
 		c->next_mark += 3000;
 		if (c->next_mark <= mono)
 			c->next_mark = mono + 3000;
 	}
-	if (c->mark1s_mask && mono >= c->next_mark1s) {
+	if (c->n_mark1s && mono >= c->next_mark1s) {
 		c->next_mark1s += s->cfg->mark_interval_ms;
 		if (c->next_mark1s <= mono)
 			c->next_mark1s = mono + s->cfg->mark_interval_ms;
@@ -710,7 +734,7 @@ int tl_sim_stream_next_ms(tl_sim_server_t *s, int cap)
 		const conn_t *c = &s->conns[i];
 		if (c->fd < 0 || c->kind != CONN_WS)
 			continue;
-		if (c->mark1s_mask && c->next_mark1s < next)
+		if (c->n_mark1s && c->next_mark1s < next)
 			next = c->next_mark1s;
 		if (c->held_len && c->held_since + HELD_MAX_MS < next)
 			next = c->held_since + HELD_MAX_MS;

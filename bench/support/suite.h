@@ -13,6 +13,13 @@
  * measured is a failure, never a line with made-up numbers).
  *
  * Everything a suite says besides its result lines goes to stderr.
+ *
+ * `talon bench` (cli/cmd_bench.c) runs each suite in a child process of
+ * its own, in its own process group: pinning, threads, globals and peak
+ * RSS start fresh; a suite may exit(1) or abort on a failed check (it
+ * fails alone); whatever it spawned is killed when it ends; DIR/tmp is
+ * removed after it. A suite that returns 0 without emitting a line is
+ * reported as failed.
  */
 #ifndef TL_BENCH_SUITE_H
 #define TL_BENCH_SUITE_H
@@ -85,6 +92,48 @@ void tl_bench_results_close(void);
 /* "0,1" / "1" / "none" from up to two pinned CPUs (-1 = not pinned),
  * into buf. Returns buf. */
 const char *tl_bench_cpu_text(char *buf, size_t len, int cpu_a, int cpu_b);
+
+/*
+ * Sizing. How many measured operations a case should run:
+ *   ctx->smoke            -> smoke_n (tiny: the smoke test runs every
+ *                            suite in seconds, under sanitizers too);
+ *   ctx->duration_s > 0   -> duration_s / ns_per_op, at least smoke_n
+ *                            (ns_per_op: the suite's estimate of one
+ *                            operation, ideally measured in its warm-up);
+ *   otherwise             -> dflt.
+ */
+uint64_t tl_bench_iters(const tl_bench_ctx_t *ctx, uint64_t dflt,
+			uint64_t smoke_n, double ns_per_op);
+
+/* The CPU for role 0 (engine side) or 1 (peer side): ctx->cpus[role]
+ * when given, else dflt (-1: unpinned). */
+int tl_bench_role_cpu(const tl_bench_ctx_t *ctx, int role, int dflt);
+
+/*
+ * A fresh scratch directory DIR/tmp/<prefix>-XXXXXX (ctx->outdir/tmp,
+ * created if missing; $TMPDIR or /tmp when ctx->outdir is NULL) into
+ * buf. Returns 0, or -1 with a message on stderr.
+ */
+int tl_bench_scratch(const tl_bench_ctx_t *ctx, const char *prefix,
+		     char *buf, size_t len);
+
+/* Remove a scratch directory and the plain files in it (one level).
+ * Returns 0, or -1 when something could not be removed. */
+int tl_bench_rmdir(const char *dir);
+
+/* The suites' entry points (bench/<name>.c; registered in bench/suites.c
+ * in this order). */
+int tl_bench_suite_floor(const tl_bench_ctx_t *ctx);
+int tl_bench_suite_ring(const tl_bench_ctx_t *ctx);
+int tl_bench_suite_kernel(const tl_bench_ctx_t *ctx);
+int tl_bench_suite_engine(const tl_bench_ctx_t *ctx);
+int tl_bench_suite_io(const tl_bench_ctx_t *ctx);
+int tl_bench_suite_rtt(const tl_bench_ctx_t *ctx);
+int tl_bench_suite_journal(const tl_bench_ctx_t *ctx);
+int tl_bench_suite_emergency(const tl_bench_ctx_t *ctx);
+int tl_bench_suite_recovery(const tl_bench_ctx_t *ctx);
+int tl_bench_suite_memory(const tl_bench_ctx_t *ctx);
+int tl_bench_suite_peer(const tl_bench_ctx_t *ctx);
 
 /* The suites (bench/suites.c). */
 typedef struct tl_bench_suite {

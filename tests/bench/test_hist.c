@@ -7,13 +7,12 @@
  * everything into one histogram; min/max exact; empty; 0 and 1e12 ns; the
  * bucket layout itself; and that recording never allocates.
  *
- * hist.c is not part of libtalon.a (benchmarks link bench/support/ on
- * their own), so this program compiles it in directly.
+ * hist.c lives in libtalon_bench.a, which tests/bench/ programs link.
  */
 #include "tests/support/tl_test.h"
 #include "tests/support/alloc_hook.h"
 
-#include "bench/support/hist.c"
+#include "bench/support/hist.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -578,10 +578,58 @@ static void test_bad_names(void)
 	     "kernel.client_id_prefix", "1..16");
 	BAD("{\"kernel\":{\"client_id_prefix\":\"t.l\"}}", "kernel.client_id_prefix");
 	BAD("{\"symbols\":{\"only\":[\"btcusdt\"]}}", "symbols.only[0]");
-	BAD("{\"symbols\":{\"only\":[]}}", "symbols.only: expected 1..128");
+	BAD("{\"symbols\":{\"only\":[]}}", "symbols.only: expected 1..1024");
 	BAD2("{\"symbols\":{\"leverage\":{\"BTC USDT\":2}}}", "symbols.leverage",
 	     "bad symbol name");
 	BAD("{\"symbols\":{\"exchange_info\":\"\"}}", "symbols.exchange_info");
+}
+
+/* symbols.only and venue.paper.start take TL_CFG_SYMBOLS_MAX names (the
+ * kernel's table size), and one more is refused with the limit named.
+ * The document: n names in symbols.only (at most the max) and, with
+ * start, n start marks for them. */
+static void symbols_json(char *buf, size_t cap, bool start, int n)
+{
+	int n_only = start && n > TL_CFG_SYMBOLS_MAX ? TL_CFG_SYMBOLS_MAX : n;
+	size_t len = (size_t)snprintf(buf, cap, "{\"symbols\":{\"only\":[");
+
+	for (int i = 0; i < n_only && len < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s\"S%04dUSDT\"",
+					i ? "," : "", i);
+	len += (size_t)snprintf(buf + len, cap - len, "]}%s",
+				start ? ",\"venue\":{\"paper\":{\"start\":{" : "}");
+	for (int i = 0; start && i < n && len < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s\"S%04dUSDT\":\"100\"",
+					i ? "," : "", i);
+	if (start && len < cap)
+		snprintf(buf + len, cap - len, "}}}}");
+}
+
+static void test_symbol_cap(void)
+{
+	static char json[64 << 10];
+	static tl_config_t c;
+	char want[64];
+
+	CU_ASSERT_EQUAL(TL_CFG_SYMBOLS_MAX, TL_SYMBOLS_MAX);
+	CU_ASSERT(TL_CFG_SYMBOLS_MAX >= 1000);
+	symbols_json(json, sizeof json, false, TL_CFG_SYMBOLS_MAX);
+	tl_config_defaults(&c);
+	GOOD(&c, json);
+	CU_ASSERT_EQUAL(c.n_symbols, TL_CFG_SYMBOLS_MAX);
+	CU_ASSERT_STRING_EQUAL(c.symbols[TL_CFG_SYMBOLS_MAX - 1], "S1023USDT");
+	symbols_json(json, sizeof json, false, TL_CFG_SYMBOLS_MAX + 1);
+	snprintf(want, sizeof want, "expected 1..%d symbol names, got %d",
+		 TL_CFG_SYMBOLS_MAX, TL_CFG_SYMBOLS_MAX + 1);
+	BAD2(json, "symbols.only", want);
+
+	symbols_json(json, sizeof json, true, TL_CFG_SYMBOLS_MAX);
+	tl_config_defaults(&c);
+	GOOD(&c, json);
+	CU_ASSERT_EQUAL(c.paper.n_start, TL_CFG_SYMBOLS_MAX);
+	symbols_json(json, sizeof json, true, TL_CFG_SYMBOLS_MAX + 1);
+	snprintf(want, sizeof want, "expected at most %d entries", TL_CFG_SYMBOLS_MAX);
+	BAD2(json, "venue.paper.start", want);
 }
 
 static void test_too_long_path(void)
@@ -870,6 +918,7 @@ TL_TEST_SUITE("io.config", setup, NULL,
 	      TL_TEST(test_bad_enum),
 	      TL_TEST(test_binance_section),
 	      TL_TEST(test_bad_names),
+	      TL_TEST(test_symbol_cap),
 	      TL_TEST(test_too_long_path),
 	      TL_TEST(test_not_an_object),
 	      TL_TEST(test_trailing_garbage),

@@ -243,7 +243,7 @@ static void test_clean_stop_then_detach_unlinks(void)
 static void test_bad_magic_or_version_refused(void)
 {
 	const char *name = fresh_name();
-	char err[256];
+	char err[256], want[64];
 	tl_shm_t *s = create_ok(name), *t = NULL;
 
 	s->magic = 0x1234;
@@ -257,8 +257,17 @@ static void test_bad_magic_or_version_refused(void)
 	s->magic = TL_SHM_MAGIC;
 	s->version = TL_SHM_VERSION + 1;
 	CU_ASSERT_EQUAL(tl_shm_attach(name, &t, err, sizeof err), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "layout version 2"));
+	snprintf(want, sizeof want, "layout version %d", TL_SHM_VERSION + 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
 	CU_ASSERT_EQUAL(tl_shm_create(name, &t, err, sizeof err), -1);
+	/* a block of the 128-position layout (version 1) left by an older
+	 * talon: refused, both versions named */
+	CU_ASSERT(TL_SHM_VERSION >= 2);
+	s->version = 1;
+	CU_ASSERT_EQUAL(tl_shm_attach(name, &t, err, sizeof err), -1);
+	snprintf(want, sizeof want, "this talon uses version %d", TL_SHM_VERSION);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "layout version 1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
 
 	s->version = TL_SHM_VERSION;
 	s->size = 12;
@@ -277,7 +286,11 @@ struct snap_writer {
 	uint64_t published;
 };
 
-/* Every 8-byte word of the snapshot holds the same counter value. */
+/* Every 8-byte word of the snapshot holds the same counter value, but
+ * the one holding n_pos, which says every position is in use (so that
+ * the whole snapshot is copied). */
+#define SNAP_NPOS_WORD (offsetof(tl_shm_snapshot_t, n_pos) / 8)
+
 static void *snap_writer_run(void *arg)
 {
 	struct snap_writer *w = arg;
@@ -289,6 +302,7 @@ static void *snap_writer_run(void *arg)
 		k++;
 		for (size_t i = 0; i < sizeof snap / 8; i++)
 			words[i] = k;
+		snap.n_pos = TL_SHM_POS_MAX;
 		tl_shm_publish(w->s, &snap);
 	}
 	w->published = k;
@@ -318,7 +332,7 @@ static void test_seqlock_reader_never_sees_torn_snapshot(void)
 		}
 		reads++;
 		for (size_t i = 1; i < sizeof got / 8; i++)
-			if (words[i] != words[0]) {
+			if (i != SNAP_NPOS_WORD && words[i] != words[0]) {
 				torn++;
 				break;
 			}
@@ -353,6 +367,43 @@ static void test_seqlock_gives_up_on_a_stuck_writer(void)
 	CU_ASSERT(!tl_shm_read_snapshot(s, &got));
 	atomic_store(&s->snap_seq, 8);
 	CU_ASSERT(tl_shm_read_snapshot(s, &got));
+	tl_shm_detach(s, name, true);
+}
+
+/* A full symbol table's positions all fit; a publish and a read copy
+ * the n_pos in use, the reader's pos[] past n_pos is zero, and an n_pos
+ * above the maximum is clamped instead of overrunning. */
+static void test_snapshot_positions_in_use_only(void)
+{
+	const char *name = fresh_name();
+	tl_shm_t *s = create_ok(name);
+	static tl_shm_snapshot_t snap, got;
+
+	CU_ASSERT(TL_SHM_POS_MAX >= TL_SYMBOLS_MAX);
+	memset(&snap, 0, sizeof snap);
+	for (uint32_t i = 0; i < TL_SHM_POS_MAX; i++) {
+		snprintf(snap.pos[i].symbol, sizeof snap.pos[i].symbol, "S%uUSDT", i);
+		snap.pos[i].qty = (tl_fx_t)i + 1;
+	}
+	snap.n_pos = 3;
+	snap.lat_max = 42;
+	tl_shm_publish(s, &snap);
+	memset(&got, 0xab, sizeof got);
+	CU_ASSERT_FATAL(tl_shm_read_snapshot(s, &got));
+	CU_ASSERT_EQUAL(got.n_pos, 3);
+	CU_ASSERT_EQUAL(got.lat_max, 42);
+	CU_ASSERT_STRING_EQUAL(got.pos[2].symbol, "S2USDT");
+	CU_ASSERT_EQUAL(got.pos[2].qty, 3);
+	CU_ASSERT_EQUAL(got.pos[3].qty, 0);
+	CU_ASSERT_EQUAL(got.pos[TL_SHM_POS_MAX - 1].symbol[0], '\0');
+	/* not copied: the block still holds the zeroes of creation */
+	CU_ASSERT_EQUAL(s->snap.pos[3].qty, 0);
+
+	snap.n_pos = TL_SHM_POS_MAX + 5;
+	tl_shm_publish(s, &snap);
+	CU_ASSERT_FATAL(tl_shm_read_snapshot(s, &got));
+	CU_ASSERT_EQUAL(got.n_pos, TL_SHM_POS_MAX);
+	CU_ASSERT_EQUAL(got.pos[TL_SHM_POS_MAX - 1].qty, TL_SHM_POS_MAX);
 	tl_shm_detach(s, name, true);
 }
 
@@ -671,6 +722,7 @@ TL_TEST_SUITE("io.shm", NULL, sweep,
 	      TL_TEST(test_bad_magic_or_version_refused),
 	      TL_TEST(test_seqlock_reader_never_sees_torn_snapshot),
 	      TL_TEST(test_seqlock_gives_up_on_a_stuck_writer),
+	      TL_TEST(test_snapshot_positions_in_use_only),
 	      TL_TEST(test_kill_word_set_and_poll),
 	      TL_TEST(test_kill_word_threads_engine_sees_last),
 	      TL_TEST(test_ring_two_producers_each_request_once),

@@ -82,6 +82,10 @@ static void test_liquidation_cancels_and_closes_everything(void)
 	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->status, TL_POS_LIQUIDATED);
 	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_POSITION_LIQUIDATED), 1);
 	kf_fill(eid, 11, "3010", "2.000", "0");
+	/* flat, but the canceled order is not confirmed yet: not done */
+	CU_ASSERT_EQUAL(KF->k.state, TL_TS_LIQUIDATING);
+	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_EMERGENCY_COMPLETED), 0);
+	kf_update(kf_clid(h1), TL_ST_CANCELED, 0);
 	CU_ASSERT_EQUAL(KF->k.state, TL_TS_PAUSED);
 	const tl_output_t *done = kf_last_ev(TL_EV_EMERGENCY_COMPLETED);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(done);
@@ -94,6 +98,45 @@ static void test_liquidation_cancels_and_closes_everything(void)
 			TL_REJ_STATE_PAUSED);
 	CU_ASSERT_EQUAL(kf_control(TL_CTL_RESUME, NULL), TL_REJ_NONE);
 	CU_ASSERT_EQUAL(KF->k.state, TL_TS_NORMAL);
+	CU_ASSERT(tl_kernel_check(&KF->k));
+}
+
+/* A resting order fills after the liquidation flattened everything but
+ * before its cancel is confirmed: the new position gets its own close and
+ * the liquidation completes only when that one is flat and every order
+ * has reached a final state. */
+static void test_liquidation_waits_for_unconfirmed_cancels(void)
+{
+	open_pos("BTCUSDT", TL_BUY, "0.100", "50000", 1);
+	uint64_t h1;
+	kf_submit("BTCUSDT", TL_BUY, TL_ORD_LIMIT, "0.010", "49000.0", &h1);
+	kf_ack(kf_clid(h1), 100);
+	kfix_clear();
+	CU_ASSERT_EQUAL(kf_control(TL_CTL_LIQUIDATE, "test"), TL_REJ_NONE);
+	const tl_output_t *b = req_for("BTCUSDT", TL_OUT_REQ_NEW);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	char bid[TL_CLID_LEN];
+	strcpy(bid, b->u.req.client_id);
+	kf_fill(bid, 10, "49900", "0.100", "0");
+	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->qty, 0);
+	CU_ASSERT_EQUAL(KF->k.state, TL_TS_LIQUIDATING);
+	/* the canceled order's late fill reopens a position */
+	kfix_clear();
+	kf_fill(kf_clid(h1), 11, "49000", "0.010", "0");
+	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->qty, fx("0.01"));
+	CU_ASSERT_EQUAL(KF->k.state, TL_TS_LIQUIDATING);
+	/* it gets a close after the emergency backoff */
+	kf_tick_after(KF->k.cfg.emergency_backoff.base_ns + 1);
+	const tl_output_t *c = req_for("BTCUSDT", TL_OUT_REQ_NEW);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->u.req.qty, fx("0.01"));
+	CU_ASSERT_EQUAL(c->u.req.side, TL_SELL);
+	char cid[TL_CLID_LEN];
+	strcpy(cid, c->u.req.client_id);
+	kf_fill(cid, 12, "48900", "0.010", "0");
+	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->qty, 0);
+	CU_ASSERT_EQUAL(KF->k.state, TL_TS_PAUSED);
+	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_EMERGENCY_COMPLETED), 1);
 	CU_ASSERT(tl_kernel_check(&KF->k));
 }
 
@@ -338,6 +381,7 @@ static void test_hedge_signals_use_position_side(void)
 
 TL_TEST_SUITE("kernel.emergency", setup, teardown,
 	      TL_TEST(test_liquidation_cancels_and_closes_everything),
+	      TL_TEST(test_liquidation_waits_for_unconfirmed_cancels),
 	      TL_TEST(test_liquidation_with_nothing_open_pauses_at_once),
 	      TL_TEST(test_liquidation_retries_transient_and_recloses),
 	      TL_TEST(test_liquidation_splits_at_market_max_qty),

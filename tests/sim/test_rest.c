@@ -440,6 +440,36 @@ static void test_endpoint_error_faults(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "faults.endpoint_errors[0]"));
 }
 
+/* venue.json takes TL_SIM_MAX_SYMBOLS symbols; one more is refused with
+ * the limit named. */
+static void test_config_symbol_cap(void)
+{
+	static tl_sim_config_t sc;
+	static char json[64 << 10];
+	char err[256], want[64];
+
+	for (int n = TL_SIM_MAX_SYMBOLS; n <= TL_SIM_MAX_SYMBOLS + 1; n++) {
+		size_t len = (size_t)snprintf(json, sizeof json, "{\"symbols\":[");
+		for (int i = 0; i < n; i++)
+			len += (size_t)snprintf(json + len, sizeof json - len,
+						"%s{\"symbol\":\"S%04dUSDT\",\"base\":\"S%04d\"}",
+						i ? "," : "", i, i);
+		len += (size_t)snprintf(json + len, sizeof json - len, "]}");
+		CU_ASSERT_FATAL(len < sizeof json);
+		tl_sim_config_defaults(&sc);
+		int rc = tl_sim_config_parse(&sc, json, len, err, sizeof err);
+		if (n == TL_SIM_MAX_SYMBOLS) {
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT_EQUAL(sc.nsym, TL_SIM_MAX_SYMBOLS);
+			CU_ASSERT_STRING_EQUAL(sc.sym[n - 1].name, "S1023USDT");
+		} else {
+			snprintf(want, sizeof want, "1..%d objects", TL_SIM_MAX_SYMBOLS);
+			CU_ASSERT_EQUAL(rc, -1);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+		}
+	}
+}
+
 static void test_latency_faults(void)
 {
 	static const char two[] =
@@ -513,5 +543,6 @@ TL_TEST_SUITE("sim.rest", each_setup, each_teardown,
 	      TL_TEST(test_rate_limits),
 	      TL_TEST(test_faults),
 	      TL_TEST(test_endpoint_error_faults),
+	      TL_TEST(test_config_symbol_cap),
 	      TL_TEST(test_latency_faults),
 	      TL_TEST(test_admin_move));

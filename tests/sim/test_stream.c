@@ -161,6 +161,64 @@ static void test_combined_subscribe_and_market_streams(void)
 	}
 }
 
+/* A venue with TL_SIM_MAX_SYMBOLS symbols: subscriptions past the first
+ * 32 and 64 (once the width of a mask word) deliver, list and drop. */
+static void test_market_streams_on_every_symbol(void)
+{
+	static const int pick[] = { 0, 40, 100, TL_SIM_MAX_SYMBOLS - 1 };
+	char sub[512], name[64];
+	int len, seen = 0;
+
+	simc_close(&rest);
+	simc_server_stop(srv);
+	cfg.nsym = TL_SIM_MAX_SYMBOLS;
+	for (int i = 1; i < TL_SIM_MAX_SYMBOLS; i++)
+		cfg.sym[i] = cfg.sym[0];
+	for (int i = 0; i < TL_SIM_MAX_SYMBOLS; i++) {
+		snprintf(cfg.sym[i].name, sizeof cfg.sym[i].name, "S%04dUSDT", i);
+		snprintf(cfg.sym[i].base, sizeof cfg.sym[i].base, "S%04d", i);
+	}
+	srv = simc_server_start(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	CU_ASSERT_EQUAL_FATAL(simc_connect(&rest, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL), 0);
+
+	CU_ASSERT_EQUAL_FATAL(ws_open(&ws, "/market/stream?streams="), 0);
+	len = snprintf(sub, sizeof sub, "{\"method\":\"SUBSCRIBE\",\"params\":[");
+	for (int k = 0; k < 4; k++)
+		len += snprintf(sub + len, sizeof sub - (size_t)len,
+				"%s\"s%04dusdt@markPrice@1s\",\"s%04dusdt@bookTicker\"",
+				k ? "," : "", pick[k], pick[k]);
+	snprintf(sub + len, sizeof sub - (size_t)len, "],\"id\":1}");
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, sub);
+	CU_ASSERT_STRING_EQUAL(ws_text(&ws), "{\"result\":null,\"id\":1}");
+	/* one markPrice and one bookTicker per picked symbol, at once */
+	for (int n = 0; n < 8; n++) {
+		const char *m = ws_text(&ws);
+		for (int k = 0; k < 4; k++) {
+			snprintf(name, sizeof name, "{\"stream\":\"s%04dusdt@markPrice@1s\"", pick[k]);
+			if (strstr(m, name))
+				seen |= 1 << (2 * k);
+			snprintf(name, sizeof name, "{\"stream\":\"s%04dusdt@bookTicker\"", pick[k]);
+			if (strstr(m, name))
+				seen |= 1 << (2 * k + 1);
+		}
+	}
+	CU_ASSERT_EQUAL(seen, 0xff);
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, "{\"method\":\"UNSUBSCRIBE\",\"params\":"
+		"[\"s0040usdt@markPrice@1s\",\"s0100usdt@bookTicker\"],\"id\":2}");
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":3}");
+	{
+		const char *m = ws_text(&ws);
+		while (*m && !strstr(m, "\"id\":3"))
+			m = ws_text(&ws);
+		snprintf(name, sizeof name, "\"s%04dusdt@markPrice@1s\",\"s%04dusdt@bookTicker\"]",
+			 TL_SIM_MAX_SYMBOLS - 1, TL_SIM_MAX_SYMBOLS - 1);
+		CU_ASSERT_TRUE(has(m, "[\"s0000usdt@markPrice@1s\",\"s0000usdt@bookTicker\","
+				   "\"s0040usdt@bookTicker\",\"s0100usdt@markPrice@1s\","));
+		CU_ASSERT_TRUE(has(m, name));
+	}
+}
+
 /* The official connector sends 32-hex-character string ids; fstream
  * answers them, so the venue echoes string ids with their type. */
 static void test_subscribe_string_and_bad_ids(void)
@@ -212,5 +270,6 @@ TL_TEST_SUITE("sim.stream", each_setup, each_teardown,
 	      TL_TEST(test_accept_key_rfc_example),
 	      TL_TEST(test_user_stream_fill_order),
 	      TL_TEST(test_combined_subscribe_and_market_streams),
+	      TL_TEST(test_market_streams_on_every_symbol),
 	      TL_TEST(test_subscribe_string_and_bad_ids),
 	      TL_TEST(test_ping_pong_close_and_bad_paths));

@@ -1,0 +1,415 @@
+/*
+ * test_report.c - bench/report.c (`talon bench report DIR`) and the SVG
+ * writer it uses (bench/support/svg.c).
+ *
+ * A hand-written results.jsonl with known numbers: report.md holds the
+ * exact table rows, the floor and peer ratios computed from them, the
+ * machine and command lines, and names every malformed line (not JSON,
+ * incomplete histogram, unsafe case name, longer than 64 KiB) that was
+ * skipped; the SVGs exist for the data present and only for it, start
+ * with <svg, have balanced tags and contain the series names. A missing
+ * file and a file without a valid line fail; more than 10 cases in a
+ * suite split into a second plot. The log/pow helpers (no libm) against
+ * known values; an empty plot is refused; text is escaped.
+ *
+ * The report code is not part of libtalon.a, so this program compiles
+ * it in directly (as test_hist.c does with hist.c).
+ */
+#define _GNU_SOURCE
+#include "tests/support/tl_test.h"
+
+#include "bench/report.c"
+#include "bench/support/svg.c"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void dir_make(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/tl_test_report.XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+}
+
+static void dir_remove(void)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	char p[512];
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static void put(FILE *f, const char *s)
+{
+	fputs(s, f);
+	fputc('\n', f);
+}
+
+/* Whole file into a malloc'd string (NULL when absent). */
+static char *slurp(const char *name)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	FILE *f = fopen(p, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *b = malloc((size_t)n + 1);
+	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	if (b)
+		b[n] = '\0';
+	fclose(f);
+	return b;
+}
+
+static bool exists(const char *name)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return access(p, F_OK) == 0;
+}
+
+/* Starts with <svg, every element closed in order (a tag stack), ends
+ * with </svg>, nothing but text outside tags. */
+static bool svg_balanced(const char *s)
+{
+	char stack[64][32];
+	int depth = 0;
+	bool seen_root = false;
+	if (strncmp(s, "<svg", 4))
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (*p != '<')
+			continue;
+		const char *e = strchr(p, '>');
+		if (!e)
+			return false;
+		bool close = p[1] == '/', self = e[-1] == '/';
+		const char *n = p + 1 + close;
+		size_t len = strcspn(n, " \t\n/>");
+		if (len == 0 || len >= 32)
+			return false;
+		if (memchr(p + 1, '<', (size_t)(e - p - 1)))
+			return false;   /* a '<' inside a tag: unescaped text */
+		if (close) {
+			if (depth == 0 || strncmp(stack[depth - 1], n, len) ||
+			    stack[depth - 1][len])
+				return false;
+			depth--;
+		} else if (!self) {
+			if (depth == 64 || (depth == 0 && seen_root))
+				return false;
+			memcpy(stack[depth], n, len);
+			stack[depth++][len] = '\0';
+			seen_root = true;
+		}
+		p = e;
+	}
+	return depth == 0 && seen_root;
+}
+
+#define HIST(b, extra)                                                          \
+	"{\"bench\":\"" b "\",\"unit\":\"ns\",\"n\":5000,\"p50\":40000,"      \
+	"\"p90\":45000,\"p99\":52000,\"p999\":70000,\"p9999\":90000,"         \
+	"\"max\":120000,\"mean\":41234.5,\"threads\":3,\"cpu\":\"0,1\","      \
+	"\"machine\":\"Test CPU 9000\"" extra "}"
+
+static void write_results(void)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/results.jsonl", dir);
+	FILE *f = fopen(p, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	/* 1 */ put(f, "{\"command\":\"talon bench --suite all --out /tmp/x\",\"version\":\"0.9.0\","
+		     "\"started\":\"2026-11-21T07:00:00Z\",\"smoke\":false,\"machine\":\"Test CPU 9000\"}");
+	/* 2 */ put(f, "{\"bench\":\"floor.tcp\",\"unit\":\"ns\",\"n\":1000,\"p50\":20000,"
+		     "\"p90\":22000,\"p99\":26000,\"p999\":40000,\"p9999\":50000,"
+		     "\"max\":60000,\"mean\":21000.5,\"mode\":\"closed\",\"rate\":0,"
+		     "\"threads\":2,\"cpu\":\"0,1\",\"machine\":\"Test CPU 9000\"}");
+	/* 3 */ put(f, "this is not json");
+	/* 4 */ put(f, HIST("rtt.order.tcp", ",\"mode\":\"open\",\"rate\":1000,\"floor\":\"floor.tcp\""));
+	/* 5 */ put(f, "{\"bench\":\"rtt.order.tcp\",\"unit\":\"ns\",\"n\":500,\"p50\":35000,"
+		     "\"p90\":39000,\"p99\":41000,\"p999\":44000,\"p9999\":44000,"
+		     "\"max\":44000,\"mean\":36000,\"mode\":\"open\",\"rate\":100,"
+		     "\"threads\":3,\"cpu\":\"0,1\"}");
+	/* 6 */ put(f, "{\"bench\":\"kernel.submit\",\"unit\":\"ns\",\"n\":5,\"p50\":3}");
+	/* 7 */ put(f, "{\"bench\":\"peer.binance_connector.order\",\"unit\":\"ns\",\"n\":5000,"
+		     "\"p50\":400000,\"p90\":500000,\"p99\":1040000,\"p999\":2000000,"
+		     "\"p9999\":3000000,\"max\":4000000,\"mean\":450000,\"mode\":\"open\","
+		     "\"rate\":1000,\"threads\":2,\"cpu\":\"1\"}");
+	/* 8 */ put(f, "{\"bench\":\"recovery.time\",\"unit\":\"ms\",\"orders\":10000,"
+		     "\"value\":56.2,\"open_ms\":30.7,\"replay_ms\":25.3,\"threads\":1,\"cpu\":0}");
+	/* 9 */ put(f, "{\"bench\":\"recovery.time\",\"unit\":\"ms\",\"orders\":100000,"
+		     "\"value\":545.1,\"open_ms\":297.0,\"replay_ms\":248.0,\"threads\":1,\"cpu\":0}");
+	/* 10 */ put(f, "{\"bench\":\"ring.hop_vs_floor\",\"unit\":\"ratio\",\"value\":2.12,"
+		      "\"mode\":\"closed\",\"threads\":2,\"cpu\":\"0,1\"}");
+	/* 11 */ put(f, "{\"bench\":\"bad|name<script>\",\"value\":1}");
+	/* 12: longer than 64 KiB */
+	fputs("{\"bench\":\"long.line\",\"value\":1,\"pad\":\"", f);
+	for (int i = 0; i < 70000; i++)
+		fputc('x', f);
+	fputs("\"}\n", f);
+	/* 13 */ put(f, "{\"bench\":\"memory.rss_after_1k\",\"unit\":\"bytes\",\"value\":12345678,"
+		      "\"mode\":\"batch\",\"rate\":0,\"threads\":1,\"cpu\":\"none\"}");
+	/* 14 */ put(f, "{\"bench\":\"kernel.submit\",\"unit\":\"ns\",\"n\":200000,\"p50\":231,"
+		      "\"p90\":321,\"p99\":451,\"p999\":583,\"p9999\":900,\"max\":49954,"
+		      "\"mean\":250.5,\"threads\":1,\"cpu\":1}");
+	/* 15 */ put(f, "[1,2,3]");
+	/* 16 */ put(f, "");
+	CU_ASSERT_EQUAL(fclose(f), 0);
+}
+
+static void test_report_rows_and_ratios(void)
+{
+	dir_make();
+	write_results();
+	CU_ASSERT_EQUAL_FATAL(tl_bench_report(dir), 0);
+	char *md = slurp("report.md");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(md);
+	/* Exact rows. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `rtt.order.tcp` | open | 1000/s | 5000 | 40000 | 45000 | 52000 | 70000 "
+		"| 90000 | 120000 | 41234.5 | ns | 0,1 / 3 |\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `rtt.order.tcp` | open | 100/s | 500 | 35000 | 39000 | 41000 | 44000 "
+		"| 44000 | 44000 | 36000.0 | ns | 0,1 / 3 |\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `kernel.submit` | - | - | 200000 | 231 | 321 | 451 | 583 | 900 | 49954 "
+		"| 250.5 | ns | 1 / 1 |\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| **`floor.tcp`** (floor) | closed | - | 1000 | 20000 | 22000 | 26000 |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `recovery.time` | - | - | 56.2 | ms | 0 / 1 | orders 10000 |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `memory.rss_after_1k` | batch | - | 12345678 | bytes | none / 1 | - |"));
+	/* Ratios: the floor one, the ratio line, the peer. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `rtt.order.tcp @1000/s` | `floor.tcp` | 40000 | 52000 | **2.00x** | **2.00x** |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "| `ring.hop_vs_floor` | closed | - | **2.12** | ratio |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `peer.binance_connector.order @1000/s` | `rtt.order.tcp @1000/s` | 400000 "
+		"| 40000 | **0.100** | 1040000 | 52000 | **0.050** |"));
+	/* Sections, metadata, skipped lines. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "## Suite `rtt`"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "## Suite `recovery`"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "Machine: Test CPU 9000\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "Command: `talon bench --suite all --out /tmp/x`"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "talon 0.9.0, started 2026-11-21T07:00:00Z."));
+	CU_ASSERT_PTR_NULL(strstr(md, "Smoke run"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "9 result lines; 5 lines skipped as malformed "
+				      "(line 3, 6, 11, 12, 15)"));
+	CU_ASSERT_PTR_NULL(strstr(md, "long.line"));
+	CU_ASSERT_PTR_NULL(strstr(md, "script"));
+	/* Plots linked, the one without data noted. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "](latency-rtt.svg)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "](peer.svg)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "](rtt-rate.svg)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "](recovery.svg)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "suite `memory`: skipped"));
+	CU_ASSERT_FALSE(exists("latency-memory.svg"));
+	CU_ASSERT_FALSE(exists("latency-recovery.svg"));
+	free(md);
+
+	static const struct { const char *file, *names[3]; } want[] = {
+		{ "latency-rtt.svg", { "rtt.order.tcp @1000/s", "rtt.order.tcp @100/s", NULL } },
+		{ "latency-kernel.svg", { "kernel.submit", NULL, NULL } },
+		{ "latency-floor.svg", { "floor.tcp", NULL, NULL } },
+		{ "latency-peer.svg", { "peer.binance_connector.order @1000/s", NULL, NULL } },
+		{ "peer.svg", { "peer.binance_connector.order", "rtt.order.tcp @100/s", "floor.tcp" } },
+		{ "rtt-rate.svg", { "rtt.order.tcp p50", "rtt.order.tcp p99", "k/s" } },
+		{ "recovery.svg", { "recovery.time (total)", "open (quick_check)", "replay" } },
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char *s = slurp(want[i].file);
+		CU_ASSERT_PTR_NOT_NULL(s);
+		if (!s) {
+			printf("missing %s\n", want[i].file);
+			continue;
+		}
+		CU_ASSERT_TRUE(svg_balanced(s));
+		CU_ASSERT_PTR_NOT_NULL(strstr(s, "<polyline"));
+		for (int k = 0; k < 3 && want[i].names[k]; k++) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(s, want[i].names[k]));
+			if (!strstr(s, want[i].names[k]))
+				printf("%s lacks %s\n", want[i].file, want[i].names[k]);
+		}
+		free(s);
+	}
+	dir_remove();
+}
+
+static void test_report_missing_or_empty_fails(void)
+{
+	dir_make();
+	CU_ASSERT_EQUAL(tl_bench_report(dir), -1);      /* no results.jsonl */
+	CU_ASSERT_FALSE(exists("report.md"));
+	char p[512];
+	snprintf(p, sizeof(p), "%s/results.jsonl", dir);
+	FILE *f = fopen(p, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	put(f, "garbage");
+	put(f, "{\"bench\":\"x.y\"}");
+	put(f, "{\"command\":\"talon bench\"}");
+	fclose(f);
+	CU_ASSERT_EQUAL(tl_bench_report(dir), -1);      /* no valid line */
+	CU_ASSERT_FALSE(exists("report.md"));
+	dir_remove();
+}
+
+/* Only value lines: every plot skipped with a note, no SVG written. */
+static void test_report_absent_plots_noted(void)
+{
+	dir_make();
+	char p[512];
+	snprintf(p, sizeof(p), "%s/results.jsonl", dir);
+	FILE *f = fopen(p, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	put(f, "{\"bench\":\"journal.throughput\",\"unit\":\"records/s\",\"value\":174917}");
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(tl_bench_report(dir), 0);
+	char *md = slurp("report.md");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(md);
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "talon vs peer: skipped, no peer.*.order lines"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "RTT vs offered rate: skipped"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "Recovery time vs journal size: skipped"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "| `journal.throughput` | - | - | 174917 | records/s |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "Command: not recorded"));
+	free(md);
+	CU_ASSERT_FALSE(exists("peer.svg"));
+	CU_ASSERT_FALSE(exists("rtt-rate.svg"));
+	CU_ASSERT_FALSE(exists("recovery.svg"));
+	CU_ASSERT_FALSE(exists("latency-journal.svg"));
+	dir_remove();
+}
+
+/* A peer line naming its talon line ("talon") is compared with that
+ * one; talon's own peer.talon.order is not listed as a peer. */
+static void test_report_peer_named_talon(void)
+{
+	dir_make();
+	char p[512];
+	snprintf(p, sizeof(p), "%s/results.jsonl", dir);
+	FILE *f = fopen(p, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	put(f, HIST("rtt.order.tcp", ",\"mode\":\"closed\",\"rate\":0"));
+	put(f, "{\"bench\":\"peer.talon.order\",\"unit\":\"ns\",\"n\":100,\"p50\":300000,"
+	       "\"p90\":400000,\"p99\":2000000,\"p999\":3000000,\"p9999\":3000000,"
+	       "\"max\":3000000,\"mean\":350000,\"mode\":\"closed\"}");
+	put(f, "{\"bench\":\"peer.binance_connector.order\",\"unit\":\"ns\",\"n\":100,"
+	       "\"p50\":1200000,\"p90\":2000000,\"p99\":4000000,\"p999\":5000000,"
+	       "\"p9999\":5000000,\"max\":5000000,\"mean\":1300000,\"mode\":\"closed\","
+	       "\"talon\":\"peer.talon.order\"}");
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(tl_bench_report(dir), 0);
+	char *md = slurp("report.md");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(md);
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `peer.binance_connector.order` | `peer.talon.order` | 1200000 | 300000 "
+		"| **0.250** | 4000000 | 2000000 | **0.500** |"));
+	CU_ASSERT_PTR_NULL(strstr(md, "| `peer.talon.order` | `"));
+	free(md);
+	char *svg = slurp("peer.svg");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "peer.talon.order"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "peer.binance_connector.order"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "rtt.order.tcp"));
+	CU_ASSERT_TRUE(svg_balanced(svg));
+	free(svg);
+	dir_remove();
+}
+
+/* More than 10 cases in a suite: a second plot, named -2. */
+static void test_report_many_cases_split(void)
+{
+	dir_make();
+	char p[512];
+	snprintf(p, sizeof(p), "%s/results.jsonl", dir);
+	FILE *f = fopen(p, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (int i = 0; i < 12; i++)
+		fprintf(f, "{\"bench\":\"many.case%02d\",\"unit\":\"ns\",\"n\":10,\"p50\":%d,"
+			"\"p90\":%d,\"p99\":%d,\"p999\":%d,\"p9999\":%d,\"max\":%d,\"mean\":%d}\n",
+			i, 100 + i, 200 + i, 300 + i, 400 + i, 500 + i, 600 + i, 150 + i);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(tl_bench_report(dir), 0);
+	char *a = slurp("latency-many.svg"), *b = slurp("latency-many-2.svg");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a, "many.case09"));
+	CU_ASSERT_PTR_NULL(strstr(a, "many.case10"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b, "many.case10"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b, "many.case11"));
+	CU_ASSERT_TRUE(svg_balanced(a) && svg_balanced(b));
+	CU_ASSERT_FALSE(exists("latency-many-3.svg"));
+	free(a);
+	free(b);
+	dir_remove();
+}
+
+static void test_svg_math(void)
+{
+	static const double v[] = { 1, 2, 10, 0.5, 123456.789, 1e-6, 3e12 };
+	static const double l[] = { 0, 0.30102999566, 1, -0.30102999566,
+				    5.09151497717, -6, 12.4771212547 };
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		double d = tl_svg_log10(v[i]) - l[i];
+		CU_ASSERT_TRUE(d < 1e-10 && d > -1e-10);
+		double r = tl_svg_pow10(l[i]) / v[i] - 1;
+		CU_ASSERT_TRUE(r < 1e-9 && r > -1e-9);
+	}
+	CU_ASSERT_TRUE(tl_svg_nines(99) > 1.999 && tl_svg_nines(99) < 2.001);
+	CU_ASSERT_TRUE(tl_svg_nines(100) == 5.0);
+}
+
+/* An empty plot is refused, not written. */
+static void test_svg_empty_refused(void)
+{
+	tl_svg_plot_t *p = malloc(sizeof(*p));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	tl_svg_init(p, "t", "x", "y", TL_SVG_X_LOG, TL_SVG_FMT_PLAIN, TL_SVG_FMT_NS);
+	tl_svg_series_t *s = tl_svg_add(p, "a<&>\"b", false);
+	tl_svg_point(s, 0, 5);          /* x 0 on a log axis */
+	tl_svg_point(s, 10, -1);        /* y <= 0 */
+	CU_ASSERT_EQUAL(tl_svg_drawable(p), 0);
+	CU_ASSERT_EQUAL(tl_svg_write(p, "/tmp/tl_test_report_empty.svg"), -1);
+	CU_ASSERT_NOT_EQUAL(access("/tmp/tl_test_report_empty.svg", F_OK), 0);
+	tl_svg_point(s, 10, 100);
+	CU_ASSERT_EQUAL(tl_svg_write(p, "/tmp/tl_test_report_one.svg"), 0);
+	FILE *f = fopen("/tmp/tl_test_report_one.svg", "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	static char buf[65536];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink("/tmp/tl_test_report_one.svg");
+	CU_ASSERT_TRUE(svg_balanced(buf));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "a&lt;&amp;&gt;&quot;b"));
+	free(p);
+}
+
+TL_TEST_SUITE("bench.report", NULL, NULL,
+	      TL_TEST(test_report_rows_and_ratios),
+	      TL_TEST(test_report_missing_or_empty_fails),
+	      TL_TEST(test_report_absent_plots_noted),
+	      TL_TEST(test_report_many_cases_split),
+	      TL_TEST(test_report_peer_named_talon),
+	      TL_TEST(test_svg_math),
+	      TL_TEST(test_svg_empty_refused));
