@@ -876,6 +876,21 @@ int tl_engine_start(tl_engine_t *e, char *err, size_t errlen)
 			 tl_trading_state_name((tl_trading_state_t)prev));
 		eng_apply(e, &in, NULL);
 	}
+	/* symbols.leverage is what the kernel's margin and ROE assume: the
+	 * venue must agree before anything trades. The IO agent has not
+	 * started, so this thread still owns the venue (cold calls). */
+	for (uint32_t i = 0; i < e->cfg.n_symbols; i++) {
+		if (!e->cfg.leverage[i] || !e->venue->ops->set_leverage)
+			continue;
+		int rc = e->venue->ops->set_leverage(e->venue, e->cfg.symbols[i],
+						     e->cfg.leverage[i], eng_clock());
+		if (rc < 0) {
+			snprintf(err, errlen, "symbols.leverage.%s: the venue refused "
+				 "leverage %u (%s)", e->cfg.symbols[i],
+				 e->cfg.leverage[i], strerror(-rc));
+			return -1;
+		}
+	}
 	atomic_store(&e->shm->pid, (int32_t)getpid());
 	atomic_store(&e->shm->heartbeat, e->now);
 	eng_publish(e);
