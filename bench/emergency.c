@@ -86,6 +86,7 @@
 #include <cJSON.h>
 
 #include "bench/support/benchutil.h"
+#include "bench/support/engsetup.h"
 #include "bench/support/hist.h"
 #include "bench/support/suite.h"
 #include "io/binance.h"
@@ -219,26 +220,7 @@ static int emg_write_xinfo(emg_t *g, int n)
 		fprintf(stderr, "bench emergency: %s: %s\n", g->xinfo, strerror(errno));
 		return -1;
 	}
-	fputs("{\"timezone\":\"UTC\",\"serverTime\":1700000000000,\"symbols\":[", f);
-	for (int i = 0; i < n; i++)
-		fprintf(f, "%s{\"symbol\":\"SYM%02dUSDT\",\"pair\":\"SYM%02dUSDT\","
-			"\"contractType\":\"PERPETUAL\",\"status\":\"TRADING\","
-			"\"baseAsset\":\"SYM%02d\",\"quoteAsset\":\"USDT\","
-			"\"marginAsset\":\"USDT\",\"pricePrecision\":2,"
-			"\"quantityPrecision\":3,\"filters\":["
-			"{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"0.01\","
-			"\"maxPrice\":\"100000\",\"tickSize\":\"0.01\"},"
-			"{\"filterType\":\"LOT_SIZE\",\"minQty\":\"0.001\","
-			"\"maxQty\":\"10000\",\"stepSize\":\"0.001\"},"
-			"{\"filterType\":\"MARKET_LOT_SIZE\",\"minQty\":\"0.001\","
-			"\"maxQty\":\"1000\",\"stepSize\":\"0.001\"},"
-			"{\"filterType\":\"MAX_NUM_ORDERS\",\"limit\":200},"
-			"{\"filterType\":\"MAX_NUM_ALGO_ORDERS\",\"limit\":10},"
-			"{\"filterType\":\"MIN_NOTIONAL\",\"notional\":\"5\"},"
-			"{\"filterType\":\"PERCENT_PRICE\",\"multiplierUp\":\"1.0500\","
-			"\"multiplierDown\":\"0.9500\",\"multiplierDecimal\":\"4\"}]}",
-			i ? "," : "", i, i, i);
-	fputs("]}\n", f);
+	tl_bench_xinfo_write(f, n);
 	if (fclose(f) != 0) {
 		fprintf(stderr, "bench emergency: writing %s failed\n", g->xinfo);
 		return -1;
@@ -558,22 +540,12 @@ static int emg_prime(emg_t *g)
 					fprintf(stderr, "bench emergency: prime: submit refused\n");
 					return -1;
 				}
-				for (bool done = false; !done;) {
-					tl_event_t ev;
-					if (tl_bench_now_ns() > end) {
-						fprintf(stderr, "bench emergency: prime: no fill on %s\n", sym);
-						return -1;
-					}
-					if (tl_engine_poll(g->e, &ev, 1) == 0) {
-						emg_nap();
-						continue;
-					}
-					if (ev.type == TL_EV_ORDER_FILLED)
-						done = filled = true;
-					else if (ev.type == TL_EV_ORDER_REJECTED ||
-						 ev.type == TL_EV_ORDER_FAILED)
-						done = true;
+				int rc = tl_bench_await_fill(g->e, end, EMG_NAP_NS);
+				if (rc < 0) {
+					fprintf(stderr, "bench emergency: prime: no fill on %s\n", sym);
+					return -1;
 				}
+				filled = rc > 0;
 			}
 		}
 	}

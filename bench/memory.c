@@ -68,6 +68,7 @@
 #include <unistd.h>
 
 #include "bench/support/benchutil.h"
+#include "bench/support/engsetup.h"
 #include "bench/support/suite.h"
 #include "io/engine.h"
 
@@ -77,6 +78,7 @@
 #define MEM_WINDOW 600                    /* orders in flight: 150 per symbol */
 #define MEM_NSYM 4                        /* MAX_NUM_ORDERS 200 each */
 #define MEM_STALL_NS (10LL * 1000000000LL) /* no progress this long: fail */
+#define MEM_NAP_NS 20000                  /* idle poll: 20 us */
 
 /* What the child sends back through the pipe. */
 typedef struct mem_result {
@@ -119,7 +121,7 @@ static bool mem_reset_hwm(void)
 
 static void mem_nap(void)
 {
-	struct timespec ts = { 0, 20000 };
+	struct timespec ts = { 0, MEM_NAP_NS };
 	nanosleep(&ts, NULL);
 }
 
@@ -130,26 +132,7 @@ static int mem_write_xinfo(const char *path)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
-	fputs("{\"timezone\":\"UTC\",\"serverTime\":1700000000000,\"symbols\":[", f);
-	for (int i = 0; i < MEM_NSYM; i++)
-		fprintf(f, "%s{\"symbol\":\"SYM%02dUSDT\",\"pair\":\"SYM%02dUSDT\","
-			"\"contractType\":\"PERPETUAL\",\"status\":\"TRADING\","
-			"\"baseAsset\":\"SYM%02d\",\"quoteAsset\":\"USDT\","
-			"\"marginAsset\":\"USDT\",\"pricePrecision\":2,"
-			"\"quantityPrecision\":3,\"filters\":["
-			"{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"0.01\","
-			"\"maxPrice\":\"100000\",\"tickSize\":\"0.01\"},"
-			"{\"filterType\":\"LOT_SIZE\",\"minQty\":\"0.001\","
-			"\"maxQty\":\"10000\",\"stepSize\":\"0.001\"},"
-			"{\"filterType\":\"MARKET_LOT_SIZE\",\"minQty\":\"0.001\","
-			"\"maxQty\":\"1000\",\"stepSize\":\"0.001\"},"
-			"{\"filterType\":\"MAX_NUM_ORDERS\",\"limit\":200},"
-			"{\"filterType\":\"MAX_NUM_ALGO_ORDERS\",\"limit\":10},"
-			"{\"filterType\":\"MIN_NOTIONAL\",\"notional\":\"5\"},"
-			"{\"filterType\":\"PERCENT_PRICE\",\"multiplierUp\":\"1.0500\","
-			"\"multiplierDown\":\"0.9500\",\"multiplierDecimal\":\"4\"}]}",
-			i ? "," : "", i, i, i);
-	fputs("]}\n", f);
+	tl_bench_xinfo_write(f, MEM_NSYM);
 	return fclose(f);
 }
 
@@ -172,13 +155,7 @@ static void mem_cfg(tl_config_t *c, const char *xinfo, int cpu_e, int cpu_i)
 	c->paper.balance = 100000000LL * TL_FX_ONE;
 	c->kernel.order_cap = MEM_ORDER_CAP;
 	c->kernel.trade_cap = MEM_TRADE_CAP;
-	c->kernel.rate_10s = 0;
-	c->kernel.rate_1m = 0;
-	c->kernel.max_open_orders = 0;
-	c->kernel.max_order_qty = 0;
-	c->kernel.max_order_notional = 0;
-	c->kernel.max_position_qty = 0;
-	c->kernel.loss_limit = 0;
+	tl_bench_cfg_unlimited(c);
 }
 
 /* The strategy's side of the run. An order refused for backpressure
@@ -275,22 +252,12 @@ static int mem_prime(mem_drive_t *d)
 					mem_nap();
 					continue;
 				}
-				for (bool done = false; !done;) {
-					tl_event_t ev;
-					if (tl_bench_now_ns() > end) {
-						snprintf(d->why, sizeof(d->why), "prime: no fill on %s", sym);
-						return -1;
-					}
-					if (tl_engine_poll(d->e, &ev, 1) == 0) {
-						mem_nap();
-						continue;
-					}
-					if (ev.type == TL_EV_ORDER_FILLED)
-						done = filled = true;
-					else if (ev.type == TL_EV_ORDER_REJECTED ||
-						 ev.type == TL_EV_ORDER_FAILED)
-						done = true;
+				int rc = tl_bench_await_fill(d->e, end, MEM_NAP_NS);
+				if (rc < 0) {
+					snprintf(d->why, sizeof(d->why), "prime: no fill on %s", sym);
+					return -1;
 				}
+				filled = rc > 0;
 			}
 		}
 	return 0;

@@ -29,6 +29,7 @@
 #include <cjson/cJSON.h>
 
 #include "bench/support/benchutil.h"
+#include "bench/support/engsetup.h"
 #include "bench/support/loopback.h"
 #include "bench/support/openloop.h"
 #include "io/binance.h"
@@ -244,13 +245,7 @@ static void rig_engine_cfg(tl_rig_t *r, bool tls, const char *tdir)
 	c->io.idle = TL_IDLE_SLEEP;
 	c->io.idle_us = 20;
 	c->kernel.order_cap = 1u << 17;
-	c->kernel.max_order_qty = 0;
-	c->kernel.max_order_notional = 0;
-	c->kernel.max_position_qty = 0;
-	c->kernel.max_open_orders = 0;
-	c->kernel.rate_10s = 0;
-	c->kernel.rate_1m = 0;
-	c->kernel.loss_limit = 0;
+	tl_bench_cfg_unlimited(c);
 	snprintf(c->venue_type, sizeof c->venue_type, "binance");
 	snprintf(b->rest.host, sizeof b->rest.host, "127.0.0.1");
 	b->rest.port = (uint16_t)tl_sim_server_port(r->srv, TL_SIM_PORT_REST);

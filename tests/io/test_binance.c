@@ -28,105 +28,39 @@
  * allOrders, every submitted id there once (FAILED ones absent).
  */
 #define _GNU_SOURCE
-#include "tests/support/tl_test.h"
+#define BSIM_CAP_FMT "/tmp/tl_test_binance.%d"
+#include "tests/io/test_binance_sim_common.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "io/binance.h"
-#include "io/binance_stream.h"
-#include "io/engine.h"
-#include "sim/server.h"
-
-#include "tests/sim/sim_client.c"
-
-static tl_sim_config_t scfg;
-static tl_sim_server_t *srv;
-static tl_engine_t *E;
 static tl_event_t evs[4096];
 static int nev;
-static int saved_stderr = -1;
-static char cap_path[64];
-
-static int64_t mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void nap(void)
-{
-	struct timespec ts = { 0, 500000 };
-	nanosleep(&ts, NULL);
-}
-
-/* stderr goes to a file while an engine runs, so we can grep it. */
-static void capture_begin(void)
-{
-	snprintf(cap_path, sizeof cap_path, "/tmp/tl_test_binance.%d", (int)getpid());
-	fflush(stderr);
-	saved_stderr = dup(2);
-	int fd = open(cap_path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-	if (fd >= 0) {
-		dup2(fd, 2);
-		close(fd);
-	}
-}
 
 /* Restore stderr, echo what was captured, and check it for the secret. */
 static void capture_end(void)
 {
 	char buf[65536];
-	size_t n = 0;
 
-	if (saved_stderr < 0)
-		return;
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	saved_stderr = -1;
-	FILE *f = fopen(cap_path, "r");
-	if (f) {
-		n = fread(buf, 1, sizeof buf - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	unlink(cap_path);
-	if (n)
-		fputs(buf, stderr);
+	capture_restore(buf, sizeof buf);
 	CU_ASSERT_PTR_NULL(strstr(buf, scfg.acct[0].api_secret));
 }
 
-static void server_start(bool tls, const char *usdt)
-{
-	char err[256];
+static bool srv_tls;            /* server_start's arguments, for its tweak */
+static const char *srv_usdt;
 
-	tl_sim_config_defaults(&scfg);
-	CU_ASSERT_EQUAL_FATAL(tl_sim_config_load(&scfg, "config/venue.json", err, sizeof err), 0);
-	scfg.rest_port = 0;
-	scfg.rest_plain_port = 0;
-	scfg.ws_port = 0;
-	scfg.ws_enabled = true;
-	scfg.rest_tls = tls;
-	scfg.ws_tls = tls;
-	for (int i = 0; i < scfg.nsym; i++)
-		scfg.sym[i].vol_bps = 0;
-	if (usdt)
-		tl_fx_parse_cstr(usdt, &scfg.acct[0].usdt);
-	srv = simc_server_start(&scfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+static void server_tweak(tl_sim_config_t *c)
+{
+	c->rest_tls = srv_tls;
+	c->ws_tls = srv_tls;
+	if (srv_usdt)
+		tl_fx_parse_cstr(srv_usdt, &c->acct[0].usdt);
 }
 
-static void server_stop(void)
+/* The simulator, over TLS or not, with the first account's USDT balance
+ * set to `usdt` (NULL: as configured). */
+static void server_start(bool tls, const char *usdt)
 {
-	simc_server_stop(srv);
-	srv = NULL;
+	srv_tls = tls;
+	srv_usdt = usdt;
+	server_start_cfg(server_tweak);
 }
 
 static void cfg_binance(tl_config_t *c, bool tls, const char *ca)
@@ -156,31 +90,13 @@ static void cfg_binance(tl_config_t *c, bool tls, const char *ca)
 
 static void engine_start(tl_config_t *c, bool wait_marks)
 {
-	char err[512];
-	tl_engine_opts_t o = { .no_shm = true };
-
-	capture_begin();
-	E = tl_engine_create(c, &o, err, sizeof err);
-	if (!E)
-		fprintf(stderr, "engine: %s\n", err);
-	CU_ASSERT_PTR_NULL(strstr(err, c->binance.api_secret));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(E);
-	CU_ASSERT_EQUAL_FATAL(tl_engine_start(E, err, sizeof err), 0);
+	engine_create_start(c);
 	nev = 0;
 	if (!wait_marks)
 		return;
 	/* Clock set, then the premiumIndex marks (one per symbol). */
-	tl_shm_snapshot_t s;
-	int64_t end = mono() + 10000000000LL;
-	while (mono() < end && (!tl_engine_snapshot(E, &s) || s.inputs < 2))
-		nap();
-	CU_ASSERT_FATAL(s.inputs >= 2);
-	/* Fills come only from the user stream: wait until it is up. */
-	end = mono() + 10000000000LL;
-	while (mono() < end &&
-	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BSTREAM_UP)
-		nap();
-	CU_ASSERT_EQUAL_FATAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BSTREAM_UP);
+	CU_ASSERT_FATAL(wait_inputs(2));
+	wait_stream_up();
 }
 
 /* Stop the threads (the adapter's state may then be read here). */
@@ -259,20 +175,6 @@ static void limit_then_cancel(void)
 		dump_events();
 	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_CANCELED), 1);
 	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_REJECTED), 0);
-}
-
-/* true when the file at path holds `needle` (absent file: false). */
-static bool file_has(const char *path, const char *needle)
-{
-	static char buf[8 << 20];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	return memmem(buf, n, needle, strlen(needle)) != NULL;
 }
 
 /* Also with a journal: the secret is in neither the journal nor its WAL. */
@@ -414,40 +316,6 @@ static void test_tls_wrong_ca_is_refused(void)
 	server_stop();
 }
 
-static int sim_call_once(const char *method, const char *path, const char *q,
-		    bool sign, char *body, size_t cap)
-{
-	simc_t cli;
-	int st;
-
-	if (simc_connect(&cli, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL) != 0)
-		return -1;
-	cli.key = scfg.acct[0].api_key;
-	cli.secret = scfg.acct[0].api_secret;
-	cli.ts_offset = 0;
-	st = sign ? simc_signed(&cli, method, path, q, false)
-		  : simc_raw(&cli, method, path, q, "", NULL);
-	if (body && cap) {
-		size_t n = strnlen(cli.body, cap - 1);
-		memcpy(body, cli.body, n);
-		body[n] = '\0';
-	}
-	simc_close(&cli);
-	return st;
-}
-
-/* A /sim/ admin call or a signed query at the simulator; returns the
- * status. Retried when the blocking client's recv is interrupted (EINTR:
- * the engine's threads run beside it); every call here is idempotent. */
-static int sim_call(const char *method, const char *path, const char *q,
-		    bool sign, char *body, size_t cap)
-{
-	int st = -1;
-	for (int i = 0; i < 3 && st < 0; i++)
-		st = sim_call_once(method, path, q, sign, body, cap);
-	return st;
-}
-
 static int count_str(const char *hay, const char *needle)
 {
 	int n = 0;
@@ -578,8 +446,7 @@ static void test_429_holds_queue_then_order_goes_through(void)
 	server_start(false, NULL);
 	server_stop();
 	scfg.orders_10s = 2;
-	srv = simc_server_start(&scfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	server_start_scfg();
 	cfg_binance(&c, false, NULL);
 	cfg_fast_retry(&c);
 	c.kernel.ack_timeout_ns = 20000LL * 1000000;

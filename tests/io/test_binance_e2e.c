@@ -340,7 +340,39 @@ static void test_e2e_hedge_stop_loss_fills_and_cancels_take_profit(void)
 	server_stop();
 }
 
+/* symbols.leverage is applied at the venue before anything trades. */
+static void test_e2e_configured_leverage_is_set_at_the_venue(void)
+{
+	tl_config_t c;
+	int n = 0;
+
+	server_start();
+	cfg_binance(&c, 0);
+	for (uint32_t i = 0; i < c.n_symbols; i++)
+		if (!strcmp(c.symbols[i], "BTCUSDT"))
+			c.leverage[i] = 7, n++;
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	engine_start(&c);
+	/* v2 carries the leverage (v3 dropped it) */
+	cJSON *j = sim_get_json("/fapi/v2/positionRisk", "symbol=BTCUSDT");
+	CU_ASSERT_TRUE_FATAL(cJSON_IsArray(j));
+	const cJSON *r;
+	int seen = 0;
+	cJSON_ArrayForEach(r, j) {
+		const cJSON *lv = cJSON_GetObjectItemCaseSensitive(r, "leverage");
+		CU_ASSERT_TRUE(cJSON_IsString(lv) && !strcmp(lv->valuestring, "7"));
+		seen++;
+	}
+	cJSON_Delete(j);
+	CU_ASSERT(seen >= 1);
+	engine_halt();
+	engine_close();
+	e2e_unlink_db();
+	server_stop();
+}
+
 TL_TEST_SUITE("io.binance_e2e", NULL, NULL,
+	      TL_TEST(test_e2e_configured_leverage_is_set_at_the_venue),
 	      TL_TEST(test_e2e_oneway_signals_positions_and_pnl_equal_venue),
 	      TL_TEST(test_e2e_hedge_long_and_short_positions_and_pnl_equal_venue),
 	      TL_TEST(test_e2e_take_profit_fills_and_cancels_stop_loss),

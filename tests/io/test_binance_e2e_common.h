@@ -10,7 +10,9 @@
  *
  * Included by each test program (a header of static functions, like
  * tests/sim/sim_client.c), so every helper is E2E_FN (static, maybe
- * unused in one of them).
+ * unused in one of them). The simulator, the engine handle, stderr
+ * capture and sim_call come from test_binance_sim_common.h, which
+ * test_binance.c and test_binance_safety.c share too.
  *
  * What "the journal matches the venue" means (e2e_check_journal_vs_venue):
  *   J = distinct client ids of REQ_NEW outputs in the journal table;
@@ -39,75 +41,14 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
-#include "io/binance.h"
-#include "io/binance_stream.h"
-#include "io/engine.h"
-#include "sim/server.h"
+#define BSIM_CAP_FMT "/tmp/tl_test_e2e.%d.err"
+#include "tests/io/test_binance_sim_common.h"
 
-#include "tests/sim/sim_client.c"
-
-#define E2E_FN static __attribute__((unused))
-#define E2E_S 1000000000LL
-
-static tl_sim_config_t scfg;
-static tl_sim_server_t *srv;
-static tl_engine_t *E;
 static tl_event_t evs[8192];
 static int nev;
-static int e2e_acct;              /* venue account the engine trades on */
-static long long e2e_ts_offset;   /* our signed calls' clock offset (ms) */
-static int saved_stderr = -1;
-static char cap_path[96];
 static char e2e_db[128];          /* journal of the running test */
-static simc_t e2e_cli;            /* 1 MiB body: not on the stack */
-static int e2e_rest_port;         /* the venue's plain REST port */
-
-E2E_FN int64_t mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * E2E_S + ts.tv_nsec;
-}
-
-E2E_FN void nap(void)
-{
-	struct timespec ts = { 0, 500000 };
-	nanosleep(&ts, NULL);
-}
-
-E2E_FN void nap_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
 
 /* ---- stderr capture: grep what the engine wrote for the secret --------- */
-
-E2E_FN void capture_begin(void)
-{
-	snprintf(cap_path, sizeof cap_path, "/tmp/tl_test_e2e.%d.err", (int)getpid());
-	fflush(stderr);
-	saved_stderr = dup(2);
-	int fd = open(cap_path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-	if (fd >= 0) {
-		dup2(fd, 2);
-		close(fd);
-	}
-}
-
-/* true when the file at path holds `needle` (absent file: false). */
-E2E_FN bool file_has(const char *path, const char *needle)
-{
-	static char buf[16 << 20];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	return memmem(buf, n, needle, strlen(needle)) != NULL;
-}
 
 E2E_FN void capture_end(void)
 {
@@ -136,76 +77,9 @@ E2E_FN void capture_end(void)
 
 /* ---- the venue ----------------------------------------------------------- */
 
-/* Start the simulator (plain HTTP/WS, no random walk) after `tweak` may
- * change its config. */
-E2E_FN void server_start_cfg(void (*tweak)(tl_sim_config_t *))
-{
-	char err[256];
-
-	tl_sim_config_defaults(&scfg);
-	CU_ASSERT_EQUAL_FATAL(tl_sim_config_load(&scfg, "config/venue.json", err, sizeof err), 0);
-	scfg.rest_port = 0;
-	scfg.rest_plain_port = 0;
-	scfg.ws_port = 0;
-	scfg.ws_enabled = true;
-	scfg.rest_tls = false;
-	scfg.ws_tls = false;
-	for (int i = 0; i < scfg.nsym; i++)
-		scfg.sym[i].vol_bps = 0;
-	if (tweak)
-		tweak(&scfg);
-	e2e_ts_offset = 0;
-	srv = simc_server_start(&scfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
-	e2e_rest_port = tl_sim_server_port(srv, TL_SIM_PORT_REST);
-}
-
 E2E_FN void server_start(void)
 {
 	server_start_cfg(NULL);
-}
-
-E2E_FN void server_stop(void)
-{
-	simc_server_stop(srv);
-	srv = NULL;
-}
-
-E2E_FN int sim_call_once(const char *method, const char *path, const char *q,
-			 bool sign, char *body, size_t cap)
-{
-	simc_t *cli = &e2e_cli;
-	int st;
-
-	if (simc_connect(cli, e2e_rest_port, NULL) != 0) {
-		simc_close(cli);
-		return -1;
-	}
-	cli->key = scfg.acct[e2e_acct].api_key;
-	cli->secret = scfg.acct[e2e_acct].api_secret;
-	cli->ts_offset = e2e_ts_offset;
-	st = sign ? simc_signed(cli, method, path, q, false)
-		  : simc_raw(cli, method, path, q, "", NULL);
-	if (body && cap) {
-		size_t n = strnlen(cli->body, cap - 1);
-		memcpy(body, cli->body, n);
-		body[n] = '\0';
-	}
-	simc_close(cli);
-	return st;
-}
-
-/* A /sim/ admin call or a signed call of the engine's account; returns
- * the HTTP status. Retried when the blocking client is interrupted
- * (EINTR: the engine's threads run beside it); use it for idempotent
- * calls only. */
-E2E_FN int sim_call(const char *method, const char *path, const char *q,
-		    bool sign, char *body, size_t cap)
-{
-	int st = -1;
-	for (int i = 0; i < 3 && st < 0; i++)
-		st = sim_call_once(method, path, q, sign, body, cap);
-	return st;
 }
 
 /* A signed GET parsed as JSON (NULL on failure; cJSON_Delete it). */
@@ -355,28 +229,11 @@ E2E_FN void e2e_unlink_db(void)
 
 E2E_FN void engine_start(tl_config_t *c)
 {
-	char err[512];
-	tl_engine_opts_t o = { .no_shm = true };
-
-	capture_begin();
-	E = tl_engine_create(c, &o, err, sizeof err);
-	if (!E)
-		fprintf(stderr, "engine: %s\n", err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(E);
-	CU_ASSERT_EQUAL_FATAL(tl_engine_start(E, err, sizeof err), 0);
+	engine_create_start(c);
 	nev = 0;
 	/* Clock set, then the premiumIndex marks (one per symbol). */
-	tl_shm_snapshot_t s;
-	int64_t end = mono() + 10 * E2E_S;
-	while (mono() < end && (!tl_engine_snapshot(E, &s) || s.inputs < 2))
-		nap();
-	CU_ASSERT_FATAL(s.inputs >= 2);
-	/* Fills come only from the user stream: wait until it is up. */
-	end = mono() + 10 * E2E_S;
-	while (mono() < end &&
-	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BSTREAM_UP)
-		nap();
-	CU_ASSERT_EQUAL_FATAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BSTREAM_UP);
+	CU_ASSERT_FATAL(wait_inputs(2));
+	wait_stream_up();
 }
 
 /* Stop the threads; the adapter's state may then be read here. */
@@ -399,6 +256,20 @@ E2E_FN void engine_close(void)
 	snprintf(wal, sizeof wal, "%s-wal", e2e_db);
 	CU_ASSERT_FALSE(file_has(e2e_db, scfg.acct[e2e_acct].api_secret));
 	CU_ASSERT_FALSE(file_has(wal, scfg.acct[e2e_acct].api_secret));
+}
+
+/* A suite's teardown: halt and close a test's engine and stop its venue
+ * if it left them running (a failed FATAL assert), then remove its
+ * journal. */
+E2E_FN void e2e_teardown(void)
+{
+	if (E) {
+		engine_halt();
+		engine_close();
+	}
+	if (srv)
+		server_stop();
+	e2e_unlink_db();
 }
 
 /* ---- events -------------------------------------------------------------- */

@@ -205,16 +205,17 @@ static void drop_streams(void)
 	}
 }
 
-/* Stream connections dropped while the orders fill: what the stream
- * missed must come back (REST resync), nothing twice. */
-static void test_e2e_faults_stream_drops_no_loss_no_duplicates(void)
+/* A round of orders with `fault` hitting the user stream mid-way, then,
+ * once the stream is back up, a second round: what the stream missed
+ * must come back (REST resync), nothing twice. */
+static void stream_fault_round(void (*fault)(void))
 {
 	tl_config_t c;
 
 	server_start();
 	cfg_binance(&c, 0);
 	engine_start(&c);
-	workload_round(1000, drop_streams, 20 * E2E_S);
+	workload_round(1000, fault, 20 * E2E_S);
 	/* The stream comes back. */
 	int64_t end = mono() + 10 * E2E_S;
 	while (mono() < end &&
@@ -228,6 +229,13 @@ static void test_e2e_faults_stream_drops_no_loss_no_duplicates(void)
 	 * (after it, or at start-up if the drop came first). */
 	CU_ASSERT(e2e_epoch >= 2);
 	CU_ASSERT(e2e_jr.n_resync >= 1);
+}
+
+/* Stream connections dropped while the orders fill: what the stream
+ * missed must come back (REST resync), nothing twice. */
+static void test_e2e_faults_stream_drops_no_loss_no_duplicates(void)
+{
+	stream_fault_round(drop_streams);
 }
 
 /* Every stream event twice: fills are applied once (by trade id). */
@@ -260,24 +268,7 @@ static void expire_key(void)
  * what was missed comes back; nothing twice. */
 static void test_e2e_faults_listen_key_expiry_no_loss_no_duplicates(void)
 {
-	tl_config_t c;
-
-	server_start();
-	cfg_binance(&c, 0);
-	engine_start(&c);
-	workload_round(1000, expire_key, 20 * E2E_S);
-	int64_t end = mono() + 10 * E2E_S;
-	while (mono() < end &&
-	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BSTREAM_UP)
-		nap();
-	CU_ASSERT_EQUAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BSTREAM_UP);
-	workload_round(2000, NULL, 20 * E2E_S);
-	finish(true);
-	finish_check_journal(2 * (N_MKT + N_LMT));
-	/* The stream did come back (a new epoch), and a REST resync ran
-	 * (after it, or at start-up if the drop came first). */
-	CU_ASSERT(e2e_epoch >= 2);
-	CU_ASSERT(e2e_jr.n_resync >= 1);
+	stream_fault_round(expire_key);
 }
 
 static void clock_jump(void)

@@ -27,13 +27,7 @@ static char xinfo_path[96];
 static void setup(void) {}
 static void teardown(void)
 {
-	if (E) {
-		engine_halt();
-		engine_close();
-	}
-	if (srv)
-		server_stop();
-	e2e_unlink_db();
+	e2e_teardown();
 	if (xinfo_path[0])
 		unlink(xinfo_path);
 }

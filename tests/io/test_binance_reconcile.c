@@ -33,13 +33,7 @@
 static void setup(void) {}
 static void teardown(void)
 {
-	if (E) {
-		engine_halt();
-		engine_close();
-	}
-	if (srv)
-		server_stop();
-	e2e_unlink_db();
+	e2e_teardown();
 }
 
 static tl_bsync_stats_t sync_stats(void)

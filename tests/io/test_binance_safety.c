@@ -23,40 +23,16 @@
  *     start with an error naming it.
  */
 #define _GNU_SOURCE
-#include "tests/support/tl_test.h"
+#define BSIM_CAP_FMT "/tmp/tl_test_bsafety.%d"
+#include "tests/io/test_binance_sim_common.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "io/binance.h"
-#include "io/binance_stream.h"
 #include "io/binance_xinfo.h"
-#include "io/engine.h"
-#include "sim/server.h"
 
-#include "tests/sim/sim_client.c"
-
-static tl_sim_config_t scfg;
-static tl_sim_server_t *srv;
-static tl_engine_t *E;
 static tl_event_t evs[8192];
 static int nev;
-static int saved_stderr = -1;
-static char cap_path[64];
 static char cap_buf[1 << 16];
-
-static int64_t mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static tl_time_t real_ns(void)
 {
@@ -65,118 +41,31 @@ static tl_time_t real_ns(void)
 	return (tl_time_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void nap(void)
-{
-	struct timespec ts = { 0, 500000 };
-	nanosleep(&ts, NULL);
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
-/* stderr into a file while an engine runs (warnings are checked). */
-static void capture_begin(void)
-{
-	snprintf(cap_path, sizeof cap_path, "/tmp/tl_test_bsafety.%d", (int)getpid());
-	fflush(stderr);
-	saved_stderr = dup(2);
-	int fd = open(cap_path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-	if (fd >= 0) {
-		dup2(fd, 2);
-		close(fd);
-	}
-}
-
 /* Restore stderr; what was written is in cap_buf (and echoed). */
 static void capture_end(void)
 {
-	size_t n = 0;
-
-	cap_buf[0] = '\0';
-	if (saved_stderr < 0)
-		return;
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	saved_stderr = -1;
-	FILE *f = fopen(cap_path, "r");
-	if (f) {
-		n = fread(cap_buf, 1, sizeof cap_buf - 1, f);
-		fclose(f);
-	}
-	cap_buf[n] = '\0';
-	unlink(cap_path);
-	if (n)
-		fputs(cap_buf, stderr);
+	capture_restore(cap_buf, sizeof cap_buf);
 	CU_ASSERT_PTR_NULL(strstr(cap_buf, scfg.acct[0].api_secret));
+}
+
+static int srv_nsym;            /* server_start's argument, for its tweak */
+
+static void server_tweak(tl_sim_config_t *c)
+{
+	for (int i = c->nsym; i < srv_nsym && i < TL_SIM_MAX_SYMBOLS; i++) {
+		c->sym[i] = c->sym[1];
+		snprintf(c->sym[i].name, sizeof c->sym[i].name, "S%dUSDT", i + 1);
+		snprintf(c->sym[i].base, sizeof c->sym[i].base, "S%d", i + 1);
+		c->nsym = i + 1;
+	}
 }
 
 /* The simulator with `nsym` symbols: BTCUSDT, ETHUSDT, then copies of
  * ETHUSDT named S3USDT, S4USDT, ... (flat markets). */
 static void server_start(int nsym)
 {
-	char err[256];
-
-	tl_sim_config_defaults(&scfg);
-	CU_ASSERT_EQUAL_FATAL(tl_sim_config_load(&scfg, "config/venue.json", err, sizeof err), 0);
-	scfg.rest_port = 0;
-	scfg.rest_plain_port = 0;
-	scfg.ws_port = 0;
-	scfg.ws_enabled = true;
-	scfg.rest_tls = false;
-	scfg.ws_tls = false;
-	for (int i = scfg.nsym; i < nsym && i < TL_SIM_MAX_SYMBOLS; i++) {
-		scfg.sym[i] = scfg.sym[1];
-		snprintf(scfg.sym[i].name, sizeof scfg.sym[i].name, "S%dUSDT", i + 1);
-		snprintf(scfg.sym[i].base, sizeof scfg.sym[i].base, "S%d", i + 1);
-		scfg.nsym = i + 1;
-	}
-	for (int i = 0; i < scfg.nsym; i++)
-		scfg.sym[i].vol_bps = 0;
-	srv = simc_server_start(&scfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
-}
-
-static void server_stop(void)
-{
-	simc_server_stop(srv);
-	srv = NULL;
-}
-
-static int sim_call_once(const char *method, const char *path, const char *q,
-			 bool sign, char *body, size_t cap)
-{
-	simc_t cli;
-	int st;
-
-	if (simc_connect(&cli, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL) != 0)
-		return -1;
-	cli.key = scfg.acct[0].api_key;
-	cli.secret = scfg.acct[0].api_secret;
-	cli.ts_offset = 0;
-	st = sign ? simc_signed(&cli, method, path, q, false)
-		  : simc_raw(&cli, method, path, q, "", NULL);
-	if (body && cap) {
-		size_t n = strnlen(cli.body, cap - 1);
-		memcpy(body, cli.body, n);
-		body[n] = '\0';
-	}
-	simc_close(&cli);
-	return st;
-}
-
-/* A call at the simulator (retried on EINTR-style client failures;
- * every call here is idempotent). */
-static int sim_call(const char *method, const char *path, const char *q,
-		    bool sign, char *body, size_t cap)
-{
-	int st = -1;
-	for (int i = 0; i < 3 && st < 0; i++)
-		st = sim_call_once(method, path, q, sign, body, cap);
-	return st;
+	srv_nsym = nsym;
+	server_start_cfg(server_tweak);
 }
 
 static char xinfo_path[96];
@@ -241,27 +130,11 @@ static void cfg_binance(tl_config_t *c)
 
 static void engine_start(tl_config_t *c)
 {
-	char err[512];
-	tl_engine_opts_t o = { .no_shm = true };
-	tl_shm_snapshot_t s;
-	int64_t end;
-
-	capture_begin();
-	E = tl_engine_create(c, &o, err, sizeof err);
-	if (!E)
-		fprintf(stderr, "engine: %s\n", err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(E);
-	CU_ASSERT_EQUAL_FATAL(tl_engine_start(E, err, sizeof err), 0);
+	engine_create_start(c);
 	nev = 0;
 	/* the marks of every symbol, then the user stream */
-	end = mono() + 10000000000LL;
-	while (mono() < end && (!tl_engine_snapshot(E, &s) || s.inputs < (uint64_t)scfg.nsym))
-		nap();
-	end = mono() + 10000000000LL;
-	while (mono() < end &&
-	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BSTREAM_UP)
-		nap();
-	CU_ASSERT_EQUAL_FATAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BSTREAM_UP);
+	wait_inputs((uint64_t)scfg.nsym);
+	wait_stream_up();
 }
 
 static void engine_stop(void)
@@ -411,7 +284,7 @@ static void test_deadman_cancels_after_engine_stops(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(find_ev(TL_EV_ORDER_ACCEPTED));
 	CU_ASSERT_EQUAL(open_orders("BTCUSDT"), 1);
 	/* longer than the countdown: renewals keep it */
-	sleep_ms(10000);
+	nap_ms(10000);
 	CU_ASSERT_EQUAL(open_orders("BTCUSDT"), 1);
 	tl_engine_stop(E);
 	int64_t t_stop = mono();
@@ -426,11 +299,11 @@ static void test_deadman_cancels_after_engine_stops(void)
 	CU_ASSERT_EQUAL(st.deadman_failures, 0);
 	/* the last renewal was at most 2 s before the stop: the venue
 	 * cancels 6..8 s after it */
-	sleep_ms(3500);
+	nap_ms(3500);
 	CU_ASSERT_EQUAL(open_orders("BTCUSDT"), 1);
 	int n = 1;
 	while (mono() - t_stop < 14000000000LL && (n = open_orders("BTCUSDT")) != 0)
-		sleep_ms(100);
+		nap_ms(100);
 	if (n != 0)
 		printf("still %d open orders %.1f s after the stop\n", n,
 		       (double)(mono() - t_stop) / 1e9);
@@ -533,12 +406,11 @@ static void test_weight_warning_and_hold(void)
 	server_start(2);
 	server_stop();
 	scfg.weight_1m = 100;
-	srv = simc_server_start(&scfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	server_start_scfg();
 	write_xinfo(NULL, NULL);	/* 1 weight, this minute */
 	/* all of it inside one venue minute: start early in one */
 	while (real_ns() / 1000000 % 60000 > 35000)
-		sleep_ms(200);
+		nap_ms(200);
 	cfg_binance(&c);
 	c.binance.weight_1m = 100;
 	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
