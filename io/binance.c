@@ -78,6 +78,9 @@ enum bn_kind {
 				* tl_bsync_call_t, answer to tl_bsync_done */
 	BN_K_TRADES,           /* GET userTrades of a queried order: child_id =
 				* orderId, lev = held slot (binance_sync.c) */
+	BN_K_CANCEL_CHILD,     /* a kernel cancel of an algo order that already
+				* triggered: DELETE /fapi/v1/order of the order it
+				* placed (same client id) */
 };
 
 #define BN_KEEPALIVE_NS (30LL * 60 * TL_NS_PER_S)  /* listenKey: every 30 min */
@@ -224,7 +227,18 @@ static void bn_q_drop(bn_queue_t *q)
 
 static bool bn_is_write(int kind)
 {
-	return kind == BN_K_NEW || kind == BN_K_CANCEL;
+	return kind == BN_K_NEW || kind == BN_K_CANCEL || kind == BN_K_CANCEL_CHILD;
+}
+
+/* The kernel's kind of a request (internal follow-ups answer as the
+ * kernel request they continue). */
+static tl_req_kind_t bn_kernel_kind(int kind)
+{
+	if (kind == BN_K_QUERY_CHILD)
+		return TL_REQ_QUERY;
+	if (kind == BN_K_CANCEL_CHILD)
+		return TL_REQ_CANCEL;
+	return (tl_req_kind_t)kind;
 }
 
 /* End a kernel request with a transport error (internal kinds: their own
@@ -285,7 +299,7 @@ static void bn_fail(tl_binance_t *b, const bn_req_t *r, tl_transport_t tr,
 	in.hdr.type = TL_IN_REQ_ERROR;
 	in.hdr.time = b->now;
 	memcpy(in.u.error.client_id, r->req.client_id, TL_CLID_LEN);
-	in.u.error.req = (uint8_t)(r->kind == BN_K_QUERY_CHILD ? TL_REQ_QUERY : r->kind);
+	in.u.error.req = (uint8_t)bn_kernel_kind(r->kind);
 	in.u.error.outcome.transport = tr;
 	in.u.error.outcome.written = written;
 	in.u.error.outcome.is_write = bn_is_write(r->kind);
@@ -346,6 +360,14 @@ static int bn_encode(tl_binance_t *b, const bn_req_t *r, tl_time_t now,
 					       b->hedge, ts, rw, http, q, cap);
 	case BN_K_CANCEL:
 		return tl_binance_encode_cancel(&r->req, ts, rw, http, q, cap);
+	case BN_K_CANCEL_CHILD: {
+		/* The triggered order carries the algo order's client id
+		 * (binance_map.c notes): cancel it as a plain order. */
+		tl_out_req_t x = r->req;
+		x.type = TL_ORD_LIMIT;
+		x.algo = 0;
+		return tl_binance_encode_cancel(&x, ts, rw, http, q, cap);
+	}
 	case BN_K_QUERY:
 		return tl_binance_encode_query(&r->req, ts, rw, http, q, cap);
 	case BN_K_QUERY_CHILD:
@@ -808,11 +830,24 @@ static void bn_on_kernel(tl_binance_t *b, bn_conn_t *c)
 		.len = h->body_len,
 	};
 	tl_binance_decoded_t dec;
-	tl_req_kind_t kind = c->r.kind == BN_K_QUERY_CHILD ? TL_REQ_QUERY
-							   : (tl_req_kind_t)c->r.kind;
+	tl_req_kind_t kind = bn_kernel_kind(c->r.kind);
 	int rc = tl_binance_decode_response(&b->arena, &c->r.req, kind, &c->http,
 					    &rr, b->now, &dec);
 
+	/* An algo order that already triggered is no longer open at the
+	 * algo endpoint (-2011): what is left to cancel is the order it
+	 * placed, under the same client id. Its answer (CANCELED, or the
+	 * error, e.g. -2011 when that order is done too) goes to the
+	 * kernel as this cancel's. */
+	if (rc == TL_BN_OK && c->r.kind == BN_K_CANCEL && c->http.algo &&
+	    dec.n == 1 && dec.in[0].hdr.type == TL_IN_REQ_ERROR &&
+	    dec.in[0].u.error.outcome.code == -2011) {
+		bn_req_t q = c->r;
+		q.kind = BN_K_CANCEL_CHILD;
+		q.queued = bn_mono();
+		if (bn_q_push(&b->q_urgent, &q))
+			return;
+	}
 	if (rc == TL_BN_OK) {
 		for (uint32_t i = 0; i < dec.n; i++) {
 			const tl_input_t *in = &dec.in[i];
