@@ -21,8 +21,8 @@
  *   busy --drop, bytes left unsent--> REQ_ERROR CONNECT (not executed)
  *   busy --no response in timeout--> REQ_ERROR TIMEOUT written, close
  * Emergency closes (urgent MARKET NEWs) queued together leave as one
- * batchOrders of 2..5 (a lone close lingers BN_BATCH_LINGER_NS for its
- * burst); the batch's members live in its connection (`br`) and each
+ * batchOrders of 2..5 (the engine flags every close that has another of
+ * its burst behind it, and the adapter waits for the rest); the batch's members live in its connection (`br`) and each
  * ends in its own input: its element of the answer, or the batch's
  * transport outcome (invariant 2 holds per member).
  * "held" is the local limiters (io/binance_limits.h) and Retry-After.
@@ -566,14 +566,17 @@ static bool bn_batchable(const bn_req_t *r)
 	       r->req.type == TL_ORD_MARKET;
 }
 
-/* How long the first of fewer than 5 emergency closes waits for the
- * rest of its burst (the kernel emits them in one input, but they cross
- * the request ring one by one): far below one round trip. */
-#define BN_BATCH_LINGER_NS (300LL * 1000)
+/* The engine marks each emergency close after which another of the
+ * same burst follows (`more`: a liquidation emits them all in one kernel
+ * input, but they cross the request ring one by one). A burst still
+ * arriving is waited for; this bound only guards against a close that
+ * never comes (it cannot, by construction: see io/engine.c). */
+#define BN_BATCH_WAIT_NS (500LL * 1000 * 1000)
 
 /* Emergency closes at the head of the urgent queue that go together as
- * one batchOrders (2..5, copied to b->batch_tmp); 1: the head is a close
- * that lingers for its burst (send nothing yet); 0: send the head alone. */
+ * one batchOrders (2..5, copied to b->batch_tmp); 1: the queue ends in
+ * a close whose burst is still arriving (send nothing yet); 0: send the
+ * head alone. */
 static unsigned bn_take_batch(tl_binance_t *b, tl_time_t now, int64_t m)
 {
 	const bn_queue_t *q = &b->q_urgent;
@@ -583,7 +586,8 @@ static unsigned bn_take_batch(tl_binance_t *b, tl_time_t now, int64_t m)
 	       bn_batchable(&q->v[(q->head + n) & (q->cap - 1)]))
 		n++;
 	if (n >= 1 && n < TL_BINANCE_BATCH_MAX && n == q->n &&
-	    m - q->v[q->head].queued < BN_BATCH_LINGER_NS)
+	    q->v[(q->head + n - 1) & (q->cap - 1)].req.more &&
+	    m - q->v[q->head].queued < BN_BATCH_WAIT_NS)
 		return 1;
 	if (n < 2)
 		return 0;
@@ -1221,9 +1225,8 @@ static int bn_enqueue(tl_binance_t *b, const tl_out_req_t *req, int kind,
 	if (!bn_q_push(q, &r))
 		return -EAGAIN;
 	b->now = now;
-	/* Emergency closes come in a burst (one kernel input emits them
-	 * all): let the next poll see the whole burst and batch it. */
-	if (bn_batchable(&r))
+	/* More closes of this burst follow: send once they are here. */
+	if (bn_batchable(&r) && r.req.more)
 		return 0;
 	bn_pump(b, now, r.queued);
 	return 0;

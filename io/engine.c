@@ -47,6 +47,9 @@ struct tl_engine {
 	bool journal;
 	eng_stage_t st_req, st_ev, st_j;   /* engine thread */
 	eng_stage_t st_vin;                /* IO thread */
+	tl_output_t held;                  /* engine: last emergency close of
+					    * the input being applied */
+	bool held_set;
 	tl_output_t io_batch[256];         /* IO thread: requests in hand */
 	uint32_t io_n;
 	tl_agent_t eng, io;
@@ -223,6 +226,51 @@ static void route_journal(tl_engine_t *e, const tl_record_t *r)
 	}
 }
 
+/* An emergency close: an urgent plain MARKET NEW, which the venue
+ * adapter may send together with the rest of its burst (batchOrders). */
+static bool eng_batchable(const tl_output_t *o)
+{
+	return o->hdr.type == TL_OUT_REQ_NEW && o->u.req.urgent && !o->u.req.algo &&
+	       o->u.req.type == TL_ORD_MARKET;
+}
+
+static void eng_route_req(tl_engine_t *e, const tl_output_t *o)
+{
+	if (e->strict) {
+		/* Held until committed (flush_req). */
+		while (!stage_put(&e->st_req, o, sizeof(*o))) {
+			atomic_fetch_add_explicit(&e->ctr.stalls, 1, memory_order_relaxed);
+			if (e->journal)
+				flush_rec(&e->st_j, &e->jr);
+			if (flush_req(e) == 0)
+				eng_relax();
+		}
+	} else {
+		route_out(e, &e->st_req, &e->req, o);
+	}
+}
+
+/* The emergency closes of one input (a liquidation emits them all at
+ * once) reach the IO thread one by one: each is held back until the
+ * next request of the same input shows whether another close follows
+ * (`more`), so the adapter knows for certain when a burst is complete
+ * instead of guessing with a timer. The last one leaves when the input
+ * has been applied (eng_apply). */
+static void eng_emit_req(tl_engine_t *e, const tl_output_t *o)
+{
+	if (e->held_set) {
+		e->held.u.req.more = eng_batchable(o);
+		e->held_set = false;
+		eng_route_req(e, &e->held);
+	}
+	if (eng_batchable(o)) {
+		e->held = *o;
+		e->held_set = true;
+	} else {
+		eng_route_req(e, o);
+	}
+}
+
 static void eng_emit(void *ctx, const tl_output_t *o)
 {
 	tl_engine_t *e = ctx;
@@ -236,18 +284,7 @@ static void eng_emit(void *ctx, const tl_output_t *o)
 	case TL_OUT_REQ_NEW:
 	case TL_OUT_REQ_CANCEL:
 	case TL_OUT_REQ_QUERY:
-		if (e->strict) {
-			/* Held until committed (flush_req). */
-			while (!stage_put(&e->st_req, o, sizeof(*o))) {
-				atomic_fetch_add_explicit(&e->ctr.stalls, 1, memory_order_relaxed);
-				if (e->journal)
-					flush_rec(&e->st_j, &e->jr);
-				if (flush_req(e) == 0)
-					eng_relax();
-			}
-		} else {
-			route_out(e, &e->st_req, &e->req, o);
-		}
+		eng_emit_req(e, o);
 		break;
 	case TL_OUT_EVENT:
 		route_out(e, &e->st_ev, &e->evr, o);
@@ -268,7 +305,13 @@ static tl_reject_t eng_apply(tl_engine_t *e, tl_input_t *in, uint64_t *h)
 		r.u.in = *in;
 		route_journal(e, &r);
 	}
-	return tl_kernel_apply(&e->k, in, &e->sink, h);
+	tl_reject_t rej = tl_kernel_apply(&e->k, in, &e->sink, h);
+	if (e->held_set) {
+		e->held.u.req.more = 0;	/* the last close of its burst */
+		e->held_set = false;
+		eng_route_req(e, &e->held);
+	}
+	return rej;
 }
 
 static bool eng_journal_down(tl_engine_t *e)

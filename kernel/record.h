@@ -262,7 +262,10 @@ typedef struct tl_out_req {
 	uint8_t algo;          /* conditional: goes to the algo endpoint */
 	uint8_t attempt;       /* 1 for the first send */
 	char symbol[TL_SYMBOL_NAMELEN];
-	uint8_t _pad2[6];
+	uint8_t more;          /* engine -> IO only, never set by the kernel nor
+				* journaled: another emergency close of the
+				* same kernel input follows (batch them) */
+	uint8_t _pad2[5];
 	tl_fx_t qty;
 	tl_fx_t price;
 	tl_fx_t stop_price;

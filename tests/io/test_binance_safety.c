@@ -323,6 +323,14 @@ static void direct_emit(void *ctx, const tl_input_t *in)
 		direct_inputs[in->hdr.type]++;
 }
 
+static int count_str(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
 /* Drive the adapter alone for ms milliseconds, the heartbeat fresh or
  * frozen. */
 static void direct_run(tl_venue_t *v, _Atomic int64_t *hb, bool fresh, int ms)
@@ -515,6 +523,79 @@ static void test_liquidation_7_positions_two_batches(void)
 	server_stop();
 }
 
+/* The adapter alone: three emergency closes flagged `more` are held
+ * (for 200 ms here, far past the old 300 us timer, so the wait is the
+ * flag's); the fourth, unflagged, completes the burst and
+ * all four leave as one batchOrders. A lone unflagged close leaves at
+ * once, on its own. */
+static void test_batch_waits_for_its_whole_burst(void)
+{
+	tl_config_t c;
+	tl_symbols_t syms;
+	tl_binance_stats_t st;
+	_Atomic int64_t hb;
+	char err[256];
+	static char body[1 << 16];
+
+	server_start(2);
+	write_xinfo(NULL, NULL);
+	cfg_binance(&c);
+	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
+	memset(direct_inputs, 0, sizeof direct_inputs);
+	tl_venue_t *v = tl_binance_create(&c, &syms, direct_emit, NULL, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	atomic_init(&hb, real_ns());
+	direct_run(v, &hb, true, 300);
+	CU_ASSERT_TRUE_FATAL(tl_binance_ready(v));
+
+	tl_out_req_t r;
+	memset(&r, 0, sizeof r);
+	snprintf(r.symbol, sizeof r.symbol, "BTCUSDT");
+	r.side = TL_BUY;
+	r.type = TL_ORD_MARKET;
+	r.tif = TL_TIF_GTC;
+	r.urgent = 1;
+	r.attempt = 1;
+	r.qty = TL_FX_ONE / 100;
+	for (int i = 0; i < 4; i++) {
+		snprintf(r.client_id, sizeof r.client_id, "tlburst%d", i);
+		r.more = i < 3;
+		CU_ASSERT_EQUAL(v->ops->submit(v, &r, real_ns()), 0);
+		if (i == 2) {
+			direct_run(v, &hb, true, 200);
+			tl_binance_stats(v, &st);
+			CU_ASSERT_EQUAL(st.batches, 0);
+			CU_ASSERT_EQUAL(direct_inputs[TL_IN_ORDER_UPDATE], 0);
+			CU_ASSERT_EQUAL(sim_call("GET", "/fapi/v1/allOrders", "symbol=BTCUSDT",
+						 true, body, sizeof body), 200);
+			CU_ASSERT_EQUAL(count_str(body, "\"clientOrderId\""), 0);
+		}
+	}
+	direct_run(v, &hb, true, 300);
+	tl_binance_stats(v, &st);
+	CU_ASSERT_EQUAL(st.batches, 1);
+	CU_ASSERT_EQUAL(st.batch_orders, 4);
+	CU_ASSERT(direct_inputs[TL_IN_ORDER_UPDATE] + direct_inputs[TL_IN_FILL] >= 4);
+	CU_ASSERT_EQUAL(sim_call("GET", "/fapi/v1/allOrders", "symbol=BTCUSDT",
+				 true, body, sizeof body), 200);
+	CU_ASSERT_EQUAL(count_str(body, "\"clientOrderId\""), 4);
+
+	/* a lone close: no wait, no batch */
+	snprintf(r.client_id, sizeof r.client_id, "tlburst9");
+	r.more = 0;
+	r.side = TL_SELL;
+	CU_ASSERT_EQUAL(v->ops->submit(v, &r, real_ns()), 0);
+	direct_run(v, &hb, true, 300);
+	tl_binance_stats(v, &st);
+	CU_ASSERT_EQUAL(st.batches, 1);
+	CU_ASSERT_EQUAL(sim_call("GET", "/fapi/v1/allOrders", "symbol=BTCUSDT",
+				 true, body, sizeof body), 200);
+	CU_ASSERT_EQUAL(count_str(body, "\"clientOrderId\""), 5);
+	v->ops->destroy(v);
+	tl_symbols_free(&syms);
+	server_stop();
+}
+
 /* One entry of the batch refused: ETHUSDT was closed at the venue behind
  * talon's back, so its reduce-only close gets -2022 and is REJECTED
  * alone; the other two positions are closed by the same batch. */
@@ -562,14 +643,6 @@ static void test_batch_one_bad_entry(void)
 	tl_engine_close(E);
 	E = NULL;
 	server_stop();
-}
-
-static int count_str(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
 }
 
 /* Every write answered by a connection reset after it executed: the
@@ -725,6 +798,7 @@ TL_TEST_SUITE("io.binance_safety", NULL, NULL,
 	      TL_TEST(test_xinfo_symbol_missing_at_venue_fails_start),
 	      TL_TEST(test_xinfo_venue_wins_over_file),
 	      TL_TEST(test_liquidation_7_positions_two_batches),
+	      TL_TEST(test_batch_waits_for_its_whole_burst),
 	      TL_TEST(test_batch_one_bad_entry),
 	      TL_TEST(test_batch_reset_after_write_never_doubles),
 	      TL_TEST(test_deadman_cancels_after_engine_stops),
