@@ -423,6 +423,10 @@ static void eng_publish(tl_engine_t *e)
 	s.duplicate_fills = c->duplicate_fills;
 	s.invalid_transitions = c->invalid_transitions;
 	s.backpressure = atomic_load_explicit(&e->ctr.backpressure, memory_order_relaxed);
+	s.adopted = c->orders_adopted;
+	s.conflicts = c->pos_conflicts;
+	s.orphans = c->pos_orphans;
+	s.resyncs = c->resyncs;
 	s.emg_active = k->emg.active;
 	s.emg_total = k->emg.total;
 	s.emg_ok = k->emg.ok;

@@ -29,7 +29,7 @@
 #include "kernel/record.h"
 
 #define TL_SHM_MAGIC   0x314d48534e4f4c54ULL  /* "TLONSHM1" */
-#define TL_SHM_VERSION 2                      /* 2: pos[] last, 2048 of them */
+#define TL_SHM_VERSION 3                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters */
 #define TL_SHM_NAMELEN 32                     /* engine name, [A-Za-z0-9_-] */
 /* Positions in the snapshot: every open position of a full symbol table
  * (one-way mode: one per symbol; hedge mode: LONG and SHORT). 96 bytes
@@ -103,6 +103,9 @@ typedef struct tl_shm_snapshot {
 	uint64_t inputs, outputs, events, submitted, refused, filled, canceled,
 		rejected, failed, expired, unknown, fills, duplicate_fills,
 		invalid_transitions, backpressure;
+	/* reconciliation: orders adopted from the venue, POSITION_CONFLICT
+	 * and POSITION_ORPHAN events, REST resyncs after a stream gap */
+	uint64_t adopted, conflicts, orphans, resyncs;
 	/* emergency */
 	uint32_t emg_active, emg_total, emg_ok, emg_failed, emg_canceled;
 	uint32_t journal;           /* TL_SHM_JOURNAL_* bits */

@@ -199,6 +199,16 @@ static void test_restart_after_fills_while_down(void)
 }
 
 /* (b) */
+/* The engine's published snapshot (what `talon ctl status` shows), a
+ * few publishing periods from now. */
+static const tl_shm_snapshot_t *snap_after_publish(void)
+{
+	static tl_shm_snapshot_t s;
+	nap_ms(50);	/* snapshot_hz 1000 */
+	CU_ASSERT_TRUE_FATAL(tl_engine_snapshot(E, &s));
+	return &s;
+}
+
 static void test_venue_order_with_our_prefix_is_adopted(void)
 {
 	tl_config_t c;
@@ -230,6 +240,7 @@ static void test_venue_order_with_our_prefix_is_adopted(void)
 	CU_ASSERT_EQUAL(g->u.order.price, 55000 * TL_FX_ONE);	/* the trigger */
 	CU_ASSERT_PTR_NULL(find_ev_clid(TL_EV_ORDER_ACCEPTED, "web123"));
 	CU_ASSERT_EQUAL(sync_stats().adopts, 2);
+	CU_ASSERT_EQUAL(snap_after_publish()->adopted, 2);
 	/* The algo order too: canceled through the engine at the algo endpoint. */
 	CU_ASSERT_EQUAL(tl_engine_cancel(E, "tl778", 8), 0);
 	CU_ASSERT_TRUE(wait_ev(TL_EV_ORDER_CANCELED, 10 * E2E_S));
@@ -307,6 +318,7 @@ static void test_position_conflict_pause_then_trust_venue(void)
 	CU_ASSERT_EQUAL(e->u.recon.adopted, 0);
 	CU_ASSERT_TRUE(wait_ev(TL_EV_TRADING_STATE_CHANGED, 5 * E2E_S));
 	CU_ASSERT_EQUAL(state_is(TL_TS_PAUSED), TL_TS_PAUSED);
+	CU_ASSERT_EQUAL(snap_after_publish()->conflicts, 1);
 	tl_order_spec_t o = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_MARKET,
 			      .qty = "0.001" };
 	nev = 0;
@@ -375,6 +387,8 @@ static void test_orphans_both_sides(void)
 	}
 	CU_ASSERT_TRUE(talon_only);
 	CU_ASSERT_TRUE(venue_only);
+	CU_ASSERT_EQUAL(snap_after_publish()->orphans, 2);
+	CU_ASSERT_EQUAL(snap_after_publish()->conflicts, 0);
 	check_pos_equal_pnl("BTCUSDT", TL_PS_BOTH, false);
 	check_pos_equal_pnl("ETHUSDT", TL_PS_BOTH, false);
 	CU_ASSERT_EQUAL(state_is(TL_TS_NORMAL), TL_TS_NORMAL);
@@ -421,6 +435,7 @@ static void test_stream_drop_resync_applies_fills_once(void)
 	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_FILLED), 3);
 	CU_ASSERT(sync_stats().resyncs >= 1);
 	CU_ASSERT(sync_stats().synced_epoch > epoch0);
+	CU_ASSERT(snap_after_publish()->resyncs >= 1);
 	check_pos_equal("BTCUSDT", TL_PS_BOTH);
 	check_pos_equal("ETHUSDT", TL_PS_BOTH);
 	CU_ASSERT_EQUAL(count_ev(TL_EV_POSITION_CONFLICT) + count_ev(TL_EV_POSITION_ORPHAN), 0);
