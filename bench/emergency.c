@@ -259,8 +259,8 @@ static void emg_cfg_paper(emg_t *g)
 	}
 	int ce = tl_bench_role_cpu(g->ctx, 0, 0), ci = tl_bench_role_cpu(g->ctx, 1, 1);
 	bool pin = sysconf(_SC_NPROCESSORS_ONLN) >= 2;
-	c->engine = (tl_agent_cfg_t){ .cpu = pin ? ce : -1, .idle = TL_IDLE_SPIN, .idle_us = 50 };
-	c->io = (tl_agent_cfg_t){ .cpu = pin ? ci : -1, .idle = TL_IDLE_SPIN, .idle_us = 50 };
+	c->engine = (tl_agent_cfg_t){ .cpu = pin ? ce : -1, .idle = TL_IDLE_SPIN, .idle_us = 50, .timer_slack_ns = 1 };
+	c->io = (tl_agent_cfg_t){ .cpu = pin ? ci : -1, .idle = TL_IDLE_SPIN, .idle_us = 50, .timer_slack_ns = 1 };
 	c->paper.latency_ns = 0;
 	c->paper.mark_interval_ns = 3600LL * 1000000000LL;   /* marks stay put */
 	c->paper.balance = 100000000LL * TL_FX_ONE;
@@ -346,8 +346,8 @@ static void emg_cfg_sim(emg_t *g)
 	tl_binance_cfg_t *b = &c->binance;
 	emg_cfg_common(g);
 	int ce = tl_bench_role_cpu(g->ctx, 0, sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 0 : -1);
-	c->engine = (tl_agent_cfg_t){ .cpu = ce, .idle = TL_IDLE_SLEEP, .idle_us = 20 };
-	c->io = (tl_agent_cfg_t){ .cpu = ce, .idle = TL_IDLE_SLEEP, .idle_us = 20 };
+	c->engine = (tl_agent_cfg_t){ .cpu = ce, .idle = TL_IDLE_SLEEP, .idle_us = 20, .timer_slack_ns = 1 };
+	c->io = (tl_agent_cfg_t){ .cpu = ce, .idle = TL_IDLE_SLEEP, .idle_us = 20, .timer_slack_ns = 1 };
 	snprintf(c->venue_type, sizeof(c->venue_type), "binance");
 	snprintf(b->rest.host, sizeof(b->rest.host), "127.0.0.1");
 	b->rest.port = (uint16_t)tl_sim_server_port(g->srv, TL_SIM_PORT_REST);

@@ -23,7 +23,16 @@
  *                                   "ratio"); p99 and the strict ratios
  *                                   beside it
  *   engine.submit_to_request.sleep  the same with idle "sleep" 50 us (the
- *                                   default config; 2-core friendly)
+ *                                   default config; 2-core friendly), the
+ *                                   agents' timer slack 1 ns (the default
+ *                                   engine.timer_slack_ns)
+ *   engine.submit_to_request.sleep_slack50us
+ *                                   the same with Linux's default timer
+ *                                   slack (50 us) on the agents
+ *   engine.submit_to_request.slack_ratio
+ *                                   value = p50 of sleep_slack50us over
+ *                                   sleep (same run): what the slack key
+ *                                   buys a sleeping engine
  *   engine.venue.order_server_side  the simulator's own cost per order:
  *                                   HTTP parse + signature check + filters
  *                                   + matching + JSON response of a signed
@@ -73,7 +82,7 @@
  * competes with the two spinning agents and the strategy (4 threads):
  * the ratio is what turning the journal on costs on this machine, not
  * SQLite's cost alone. The cases run in the order off, async, strict,
- * sleep, one engine each.
+ * sleep, sleep with the default slack, one engine each.
  *
  * Pinning: ENGINE on --cpus A (default 0), IO on --cpus B (default 1);
  * "cpu" is "A,B" when both agents ran pinned there, else "none" (no
@@ -224,6 +233,10 @@ static void eng_print(const char *bench, const tl_hist_t *h, int cpu,
 	});
 }
 
+/* The agents' timer slack (engine.timer_slack_ns); the slack case sets
+ * the Linux default to show what the config key buys. */
+static uint32_t eng_slack_ns = 1;
+
 static void eng_cfg(tl_config_t *c, tl_idle_t idle, bool pin)
 {
 	tl_config_defaults(c);
@@ -234,6 +247,7 @@ static void eng_cfg(tl_config_t *c, tl_idle_t idle, bool pin)
 	c->io.idle = idle;
 	c->io.idle_us = 50;
 	c->io.cpu = pin ? eng_want[1] : -1;
+	c->engine.timer_slack_ns = c->io.timer_slack_ns = eng_slack_ns;
 	c->paper.latency_ns = 0;
 	c->paper.mark_interval_ns = 3600LL * 1000000000LL;   /* no random walk */
 	c->paper.balance = 100000000LL * TL_FX_ONE;          /* fees never bind */
@@ -602,6 +616,29 @@ int tl_bench_suite_engine(const tl_bench_ctx_t *ctx)
 	eng_print("engine.submit_to_request.sleep", h, cpu, "sleep 50us",
 		  ncpu <= 2 ? "ENGINE + IO pinned, sleep 50us; strategy unpinned shares a core"
 			    : "ENGINE + IO pinned, sleep 50us; strategy unpinned");
+	uint64_t s1_p50 = tl_hist_percentile(h, 50.0), s1_p99 = tl_hist_percentile(h, 99.0);
+	eng_slack_ns = 50000;
+	cpu = eng_case(TL_IDLE_SLEEP, pin, n, h, ENG_JOURNAL_OFF);
+	eng_slack_ns = 1;
+	eng_print("engine.submit_to_request.sleep_slack50us", h, cpu,
+		  "sleep 50us, timer slack 50us",
+		  "as engine.submit_to_request.sleep, but the agents keep Linux's "
+		  "default timer slack (50 us) instead of engine.timer_slack_ns 1");
+	uint64_t s50_p50 = tl_hist_percentile(h, 50.0), s50_p99 = tl_hist_percentile(h, 99.0);
+	snprintf(extra, sizeof extra,
+		 "\"slack1_p50\":%llu,\"slack1_p99\":%llu,\"slack50us_p50\":%llu,"
+		 "\"slack50us_p99\":%llu,\"ratio_p99\":%.2f,\"idle\":\"sleep 50us\"",
+		 (unsigned long long)s1_p50, (unsigned long long)s1_p99,
+		 (unsigned long long)s50_p50, (unsigned long long)s50_p99,
+		 s1_p99 ? (double)s50_p99 / (double)s1_p99 : 0.0);
+	tl_bench_emit(&(tl_bench_line_t){
+		.bench = "engine.submit_to_request.slack_ratio", .unit = "ratio",
+		.value = s1_p50 ? (double)s50_p50 / (double)s1_p50 : 0.0,
+		.mode = TL_BENCH_CLOSED, .threads = 3, .cpu = cpus,
+		.from = "engine.submit_to_request.sleep_slack50us p50",
+		.to = "over engine.submit_to_request.sleep (timer slack 1 ns) p50, same run",
+		.extra = extra,
+	});
 	free(h);
 
 	/* The simulator's side, on the engine-side CPU. */

@@ -148,8 +148,8 @@ static void mem_cfg(tl_config_t *c, const char *xinfo, int cpu_e, int cpu_i)
 		memcpy(c->paper.start[i].symbol, c->symbols[i], sizeof(c->symbols[i]));
 		c->paper.start[i].price = 100 * TL_FX_ONE;
 	}
-	c->engine = (tl_agent_cfg_t){ .cpu = cpu_e, .idle = TL_IDLE_SLEEP, .idle_us = 20 };
-	c->io = (tl_agent_cfg_t){ .cpu = cpu_i, .idle = TL_IDLE_SLEEP, .idle_us = 20 };
+	c->engine = (tl_agent_cfg_t){ .cpu = cpu_e, .idle = TL_IDLE_SLEEP, .idle_us = 20, .timer_slack_ns = 1 };
+	c->io = (tl_agent_cfg_t){ .cpu = cpu_i, .idle = TL_IDLE_SLEEP, .idle_us = 20, .timer_slack_ns = 1 };
 	c->paper.latency_ns = 0;
 	c->paper.mark_interval_ns = 3600LL * 1000000000LL;   /* marks stay put */
 	c->paper.balance = 100000000LL * TL_FX_ONE;

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 static int tl_cli_help(int argc, char **argv);
 
@@ -71,6 +72,10 @@ int main(int argc, char **argv)
 			argv[1]);
 		return TL_CLI_USAGE;
 	}
+	/* Sleeps end on time in every thread created from here on (the
+	 * simulator's loop, the benchmark harness); engine agents set their
+	 * own from the config (engine.timer_slack_ns, io.timer_slack_ns). */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	rc = cmd->run(argc - 1, argv + 1);
 	/* A full disk or closed pipe on stdout is a failure, not silence. */
 	if (fflush(stdout) != 0 && rc == TL_CLI_OK)

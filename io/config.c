@@ -439,7 +439,7 @@ static const char *const tl_config_level_names[] = {
 };
 static const char *const tl_config_venue_names[] = { "paper", "binance", NULL };
 
-/* cpu / idle / idle_us, shared by engine and io. */
+/* cpu / idle / idle_us / timer_slack_ns, shared by engine and io. */
 static int tl_config_agent(tl_config_ctx_t *x, const cJSON *o, const char *p,
 			   tl_agent_cfg_t *a)
 {
@@ -455,13 +455,14 @@ static int tl_config_agent(tl_config_ctx_t *x, const cJSON *o, const char *p,
 	if (r == 1)
 		a->idle = (tl_idle_t)idle;
 	TL_CFG_TRY(tl_config_u32(x, o, p, "idle_us", 1, 100000, &a->idle_us));
+	TL_CFG_TRY(tl_config_u32(x, o, p, "timer_slack_ns", 1, 1000000, &a->timer_slack_ns));
 	return 0;
 }
 
 static int tl_config_engine(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 {
 	static const char *const keys[] = {
-		"name", "cpu", "idle", "idle_us", "snapshot_hz", NULL
+		"name", "cpu", "idle", "idle_us", "timer_slack_ns", "snapshot_hz", NULL
 	};
 
 	TL_CFG_TRY(tl_config_keys(x, o, "engine", keys));
@@ -474,7 +475,7 @@ static int tl_config_engine(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 
 static int tl_config_io(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 {
-	static const char *const keys[] = { "cpu", "idle", "idle_us", NULL };
+	static const char *const keys[] = { "cpu", "idle", "idle_us", "timer_slack_ns", NULL };
 
 	TL_CFG_TRY(tl_config_keys(x, o, "io", keys));
 	return tl_config_agent(x, o, "io", &c->io);
@@ -987,7 +988,8 @@ void tl_config_defaults(tl_config_t *c)
 {
 	memset(c, 0, sizeof(*c));
 	memcpy(c->name, "paper", 6);
-	c->engine = (tl_agent_cfg_t){ .cpu = -1, .idle = TL_IDLE_SLEEP, .idle_us = 50 };
+	c->engine = (tl_agent_cfg_t){ .cpu = -1, .idle = TL_IDLE_SLEEP, .idle_us = 50,
+				      .timer_slack_ns = 1 };
 	c->io = c->engine;
 	c->snapshot_hz = 10;
 	tl_kernel_cfg_defaults(&c->kernel);

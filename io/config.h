@@ -35,6 +35,10 @@ typedef struct tl_agent_cfg {
 	int cpu;              /* -1 = not pinned */
 	tl_idle_t idle;
 	uint32_t idle_us;     /* sleep length for SLEEP/BACKOFF, 1..100000 */
+	uint32_t timer_slack_ns; /* the thread's timer slack, 1..1000000: how
+				  * late the kernel may end its sleeps (Linux
+				  * default 50000, which makes a 50 us sleep
+				  * last 100 us or more) */
 } tl_agent_cfg_t;
 
 typedef struct tl_paper_cfg {

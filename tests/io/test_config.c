@@ -90,6 +90,7 @@ static void test_defaults_valid(void)
 	CU_ASSERT_EQUAL(c.engine.cpu, -1);
 	CU_ASSERT_EQUAL(c.engine.idle, TL_IDLE_SLEEP);
 	CU_ASSERT_EQUAL(c.engine.idle_us, 50);
+	CU_ASSERT_EQUAL(c.engine.timer_slack_ns, 1);
 	CU_ASSERT_EQUAL(c.io.cpu, -1);
 	CU_ASSERT_EQUAL(c.io.idle, TL_IDLE_SLEEP);
 	CU_ASSERT_EQUAL(c.io.idle_us, 50);
@@ -280,8 +281,9 @@ static void test_every_key_lands(void)
 
 	GOOD(&c,
 	     "{\"engine\":{\"name\":\"eng_1-A\",\"cpu\":3,\"idle\":\"spin\","
-	     "\"idle_us\":7,\"snapshot_hz\":1000},"
-	     "\"io\":{\"cpu\":1,\"idle\":\"backoff\",\"idle_us\":100000},"
+	     "\"idle_us\":7,\"timer_slack_ns\":1000000,\"snapshot_hz\":1000},"
+	     "\"io\":{\"cpu\":1,\"idle\":\"backoff\",\"idle_us\":100000,"
+	     "\"timer_slack_ns\":1},"
 	     "\"kernel\":{\"order_capacity\":2,\"trade_capacity\":67108864,"
 	     "\"client_id_prefix\":\"abcdefghijklmnop\",\"id_block\":1000000,"
 	     "\"hedge_mode\":true,\"leverage\":125,\"ack_timeout_ms\":1,"
@@ -306,6 +308,8 @@ static void test_every_key_lands(void)
 	CU_ASSERT_EQUAL(c.engine.cpu, 3);
 	CU_ASSERT_EQUAL(c.engine.idle, TL_IDLE_SPIN);
 	CU_ASSERT_EQUAL(c.engine.idle_us, 7);
+	CU_ASSERT_EQUAL(c.engine.timer_slack_ns, 1000000);
+	CU_ASSERT_EQUAL(c.io.timer_slack_ns, 1);
 	CU_ASSERT_EQUAL(c.snapshot_hz, 1000);
 	CU_ASSERT_EQUAL(c.io.cpu, 1);
 	CU_ASSERT_EQUAL(c.io.idle, TL_IDLE_BACKOFF);
@@ -428,6 +432,8 @@ static void test_out_of_range(void)
 	BAD("{\"kernel\":{\"leverage\":0}}", "kernel.leverage");
 	BAD("{\"engine\":{\"idle_us\":0}}", "engine.idle_us");
 	BAD("{\"io\":{\"idle_us\":100001}}", "io.idle_us");
+	BAD("{\"engine\":{\"timer_slack_ns\":0}}", "engine.timer_slack_ns");
+	BAD("{\"io\":{\"timer_slack_ns\":1000001}}", "io.timer_slack_ns");
 	BAD("{\"engine\":{\"cpu\":-2}}", "engine.cpu");
 	BAD("{\"io\":{\"cpu\":1024}}", "io.cpu");
 	BAD("{\"rings\":{\"high_water_pct\":101}}", "rings.high_water_pct");

@@ -8,6 +8,7 @@
 #include "tests/support/tl_test.h"
 #include "tests/support/alloc_hook.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,6 +325,53 @@ static void test_engine_thread_never_allocates(void)
 	tl_engine_close(E);
 }
 
+/* The thread named `comm`'s timer slack, from /proc; -1 if not found. */
+static long thread_slack(const char *comm)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	long v = -1;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while (v < 0 && (de = readdir(d))) {
+		char path[300], name[32] = "";
+		FILE *f;
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/comm", de->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		if (fgets(name, sizeof name, f))
+			name[strcspn(name, "\n")] = '\0';
+		fclose(f);
+		if (strcmp(name, comm) != 0)
+			continue;
+		/* only /proc/<tid>/ has it, not /proc/self/task/<tid>/ */
+		snprintf(path, sizeof path, "/proc/%s/timerslack_ns", de->d_name);
+		if ((f = fopen(path, "r"))) {
+			if (fscanf(f, "%ld", &v) != 1)
+				v = -1;
+			fclose(f);
+		}
+	}
+	closedir(d);
+	return v;
+}
+
+static void slack_tweak(tl_config_t *c)
+{
+	c->io.timer_slack_ns = 7777;
+}
+
+/* engine.timer_slack_ns / io.timer_slack_ns reach the agents' threads
+ * (default 1 ns: a 20 us idle sleep must not last 70). */
+static void test_agents_take_their_timer_slack(void)
+{
+	E = start(slack_tweak, false);
+	CU_ASSERT_EQUAL(thread_slack("tl-engine"), 1);
+	CU_ASSERT_EQUAL(thread_slack("tl-io"), 7777);
+	tl_engine_close(E);
+}
+
 static void test_journal_sees_input_before_request(void)
 {
 	E = start(NULL, true);
@@ -370,5 +418,6 @@ TL_TEST_SUITE("io.engine", NULL, NULL,
 	      TL_TEST(test_full_ring_back_pressure_loses_nothing),
 	      TL_TEST(test_journal_high_water_refuses_then_recovers),
 	      TL_TEST(test_engine_thread_never_allocates),
+	      TL_TEST(test_agents_take_their_timer_slack),
 	      TL_TEST(test_journal_sees_input_before_request),
 	      TL_TEST(test_clean_shutdown_is_prompt));
