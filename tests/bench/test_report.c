@@ -301,7 +301,8 @@ static void test_report_absent_plots_noted(void)
 }
 
 /* A peer line naming its talon line ("talon") is compared with that
- * one; talon's own peer.talon.order is not listed as a peer. */
+ * one; talon's own peer.talon.order is not listed as a peer; two peers
+ * (the peer suite's connector and ccxt) each get a row and a curve. */
 static void test_report_peer_named_talon(void)
 {
 	dir_make();
@@ -317,6 +318,10 @@ static void test_report_peer_named_talon(void)
 	       "\"p50\":1200000,\"p90\":2000000,\"p99\":4000000,\"p999\":5000000,"
 	       "\"p9999\":5000000,\"max\":5000000,\"mean\":1300000,\"mode\":\"closed\","
 	       "\"talon\":\"peer.talon.order\"}");
+	put(f, "{\"bench\":\"peer.ccxt.order\",\"unit\":\"ns\",\"n\":100,"
+	       "\"p50\":600000,\"p90\":2000000,\"p99\":8000000,\"p999\":9000000,"
+	       "\"p9999\":9000000,\"max\":9000000,\"mean\":900000,\"mode\":\"closed\","
+	       "\"talon\":\"peer.talon.order\"}");
 	fclose(f);
 	CU_ASSERT_EQUAL_FATAL(tl_bench_report(dir), 0);
 	char *md = slurp("report.md");
@@ -324,12 +329,17 @@ static void test_report_peer_named_talon(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(md,
 		"| `peer.binance_connector.order` | `peer.talon.order` | 1200000 | 300000 "
 		"| **0.250** | 4000000 | 2000000 | **0.500** |"));
+	/* A second peer: its own row against the same talon line. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `peer.ccxt.order` | `peer.talon.order` | 600000 | 300000 "
+		"| **0.500** | 8000000 | 2000000 | **0.250** |"));
 	CU_ASSERT_PTR_NULL(strstr(md, "| `peer.talon.order` | `"));
 	free(md);
 	char *svg = slurp("peer.svg");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
 	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "peer.talon.order"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "peer.binance_connector.order"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "peer.ccxt.order"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "rtt.order.tcp"));
 	CU_ASSERT_TRUE(svg_balanced(svg));
 	free(svg);
