@@ -472,6 +472,11 @@ static void emg_drain(emg_t *g, emg_evcount_t *c)
 	do {
 		m = tl_engine_poll(g->e, ev, 64);
 		for (int k = 0; k < m; k++) {
+			/* A reconciliation finding pauses the engine: say why. */
+			if (ev[k].type == TL_EV_POSITION_CONFLICT ||
+			    ev[k].type == TL_EV_POSITION_ORPHAN)
+				fprintf(stderr, "bench emergency: %s %s: %s\n",
+					tl_event_name(ev[k].type), ev[k].symbol, ev[k].text);
 			if (ev[k].type < TL_EV__COUNT)
 				c->by[ev[k].type]++;
 			if (ev[k].type == TL_EV_TRADING_STATE_CHANGED &&

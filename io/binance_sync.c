@@ -78,6 +78,7 @@ struct tl_bsync {
 	int64_t next_monitor;
 	tl_fx_t balance;           /* of the snapshot being taken */
 	uint32_t last_snap_id;
+	tl_time_t pos_asked;       /* when positionRisk was asked (s->now) */
 	bool again;                /* a query's trades could not be fetched, or
 				    * a resync failed: resync once more */
 	int64_t last_resync;       /* monotonic; "again" waits BSYNC_AGAIN_NS */
@@ -351,6 +352,7 @@ static int bsync_positions(tl_bsync_t *s, const char *body, size_t len)
 	p->source = s->source;
 	p->snap_id = id;
 	p->tolerance_pct = s->tolerance;
+	p->asked = s->pos_asked;
 	cJSON_ArrayForEach(e, root) {
 		const char *sym = bsync_str(e, "symbol");
 		const char *ps = bsync_str(e, "positionSide");
@@ -391,6 +393,8 @@ static void bsync_send(tl_bsync_t *s, int call)
 		return;
 	}
 	s->pending = call;
+	if (call == TL_BSYNC_POSITIONS)
+		s->pos_asked = s->now;	/* at or before the venue's look */
 }
 
 /* The running chain failed: back to where it started, a second later. */

@@ -20,7 +20,9 @@
  *
  * A differing position with an order in flight (sent, unknown, a market
  * order not ended) is not judged: the venue may already show what the
- * kernel has not heard yet (recon_unsettled). Then the snapshot's policy:
+ * kernel has not heard yet (recon_unsettled). Nor is one that changed
+ * at or after the snapshot was asked for (`asked`): the venue's answer
+ * may be older than the fill the kernel already applied. Then the snapshot's policy:
  * TRUST_VENUE sets the position's size and entry to the venue's (realized
  * PnL and commission stay: they are talon's history) and emits the
  * position event that keeps the journal's positions table in step; PAUSE
@@ -262,7 +264,10 @@ static void recon_compare(tl_kernel_t *k, uint32_t idx, tl_fx_t vq, tl_fx_t ve,
 		k->snap_miss[idx] = 0;	/* equal, or within tolerance */
 		return;
 	}
-	if (recon_unsettled(k, idx)) {
+	/* A fill applied after the venue was asked: its answer may predate
+	 * it (the order is FILLED, so not unsettled, but the snapshot
+	 * is older than our position). */
+	if ((s->asked && p->updated >= s->asked) || recon_unsettled(k, idx)) {
 		k->ctr.pos_deferred++;
 		return;	/* look again next time */
 	}

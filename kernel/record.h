@@ -216,6 +216,10 @@ typedef struct tl_in_pos_snapshot {
 	tl_fx_t qty;           /* signed: short < 0 */
 	tl_fx_t entry;
 	tl_fx_t balance;       /* END: wallet balance (journal meta), 0 none */
+	tl_time_t asked;       /* when the IO side asked the venue (engine
+				* clock; 0 unknown): a position that changed
+				* at or after it is not judged, the venue's
+				* answer may predate that change */
 } tl_in_pos_snapshot_t;
 
 /* The user stream came back (new epoch): what it missed is learned by

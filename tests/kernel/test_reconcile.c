@@ -33,6 +33,7 @@ static void adopt(const char *clid, const char *sym, tl_side_t side,
 }
 
 static uint32_t snap_id = 0;
+static tl_time_t snap_asked = 0;	/* the snapshots' `asked` (0: unknown) */
 
 static void snap(const char *sym, tl_pos_side_t ps, const char *qty,
 		 const char *entry, tl_recon_policy_t pol, uint8_t confirm)
@@ -49,6 +50,7 @@ static void snap(const char *sym, tl_pos_side_t ps, const char *qty,
 	s->source = TL_SNAP_MONITOR;
 	s->snap_id = snap_id;
 	s->tolerance_pct = fx("1");
+	s->asked = snap_asked;
 	s->qty = fx(qty);
 	s->entry = fx(entry);
 	kf_apply(&in);
@@ -66,6 +68,7 @@ static void snap_end(tl_recon_policy_t pol, uint8_t confirm, const char *balance
 	s->source = TL_SNAP_MONITOR;
 	s->snap_id = snap_id;
 	s->tolerance_pct = fx("1");
+	s->asked = snap_asked;
 	s->balance = fx(balance);
 	kf_apply(&in);
 }
@@ -296,6 +299,28 @@ static void test_orders_in_flight_defer_the_comparison(void)
 	CU_ASSERT_EQUAL(KF->k.ctr.pos_deferred, 1);
 }
 
+/* The venue was asked before the fill and answered flat: its answer is
+ * older than the position (the order is FILLED, so nothing is in
+ * flight), so it is not judged; asked after the fill, it is. */
+static void test_snapshot_asked_before_the_fill_is_not_judged(void)
+{
+	snap_asked = KF->now;
+	open_long();
+	kfix_clear();
+	snapshot1(NULL, NULL, TL_RECON_PAUSE, 1);
+	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_POSITION_ORPHAN), 0);
+	CU_ASSERT_EQUAL(KF->k.ctr.pos_deferred, 1);
+	CU_ASSERT_EQUAL(KF->k.state, TL_TS_NORMAL);
+	snapshot1("0.3", "50000", TL_RECON_PAUSE, 1);	/* a size conflict too */
+	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_POSITION_CONFLICT), 0);
+	CU_ASSERT_EQUAL(KF->k.ctr.pos_deferred, 2);
+	snap_asked = KF->now;	/* asked after the fill: judged */
+	snapshot1(NULL, NULL, TL_RECON_PAUSE, 1);
+	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_POSITION_ORPHAN), 1);
+	CU_ASSERT_EQUAL(KF->k.state, TL_TS_PAUSED);
+	snap_asked = 0;
+}
+
 static void test_bad_snapshots_are_counted(void)
 {
 	snap_id++;
@@ -398,6 +423,7 @@ TL_TEST_SUITE("kernel.reconcile", setup, teardown,
 	      TL_TEST(test_orphan_talon_only_at_end),
 	      TL_TEST(test_confirmation_needs_consecutive_differences),
 	      TL_TEST(test_orders_in_flight_defer_the_comparison),
+	      TL_TEST(test_snapshot_asked_before_the_fill_is_not_judged),
 	      TL_TEST(test_bad_snapshots_are_counted),
 	      TL_TEST(test_resync_queries_open_orders_and_fills_apply_once),
 	      TL_TEST(test_replay_reproduces_every_output));
