@@ -221,6 +221,6 @@ void tl_k_on_mark(tl_kernel_t *k, const tl_in_mark_t *m)
 	}
 	k->syms.sym[s].mark = m->price;
 	for (int ps = 0; ps < 3; ps++)
-		tl_pos_mark(&k->pos[s * 3 + ps], m->price);
+		tl_k_pos_mark(k, &k->pos[s * 3 + ps], m->price);
 	tl_k_check_loss(k);
 }

@@ -179,10 +179,7 @@ tl_order_t *tl_kernel_order(tl_kernel_t *k, const char *client_id)
 
 tl_fx_t tl_kernel_total_pnl(const tl_kernel_t *k)
 {
-	tl_fx_t u = 0;
-	for (uint32_t i = 0; i < k->syms.count * 3; i++)
-		u += k->pos[i].unrealized;
-	return k->realized_total - k->commission_total + u;
+	return k->realized_total - k->commission_total + k->unrealized_total;
 }
 
 void tl_k_copy_str(char *dst, size_t cap, const char *src)
@@ -397,6 +394,7 @@ bool tl_kernel_check(const tl_kernel_t *k)
 		return false;
 	if (k->id_next > k->id_reserved_to)
 		return false;
+	tl_fx_t unreal = 0;
 	for (uint32_t s = 0; s < k->syms.count; s++) {
 		uint32_t n = 0;
 		tl_fx_t pb[3] = { 0, 0, 0 }, ps[3] = { 0, 0, 0 };
@@ -425,6 +423,7 @@ bool tl_kernel_check(const tl_kernel_t *k)
 				return false;
 		for (int ps = 0; ps < 3; ps++) {
 			const tl_position_t *p = &k->pos[s * 3 + ps];
+			unreal += p->unrealized;
 			if ((p->qty != 0) != (p->status == TL_POS_OPEN))
 				return false;
 			if (p->pos_side == TL_PS_LONG && p->qty < 0)
@@ -433,6 +432,8 @@ bool tl_kernel_check(const tl_kernel_t *k)
 				return false;
 		}
 	}
+	if (unreal != k->unrealized_total)
+		return false;
 	for (uint32_t i = 0; i < k->orders.cap; i++) {
 		const tl_order_t *o = &k->orders.slot[i];
 		if (o->list == TL_LIST_FREE)

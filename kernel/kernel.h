@@ -121,6 +121,10 @@ typedef struct tl_kernel {
 	tl_time_t next_deadline;   /* earliest timer work; INT64_MAX none */
 	tl_fx_t pnl_baseline;      /* loss limit is measured from here */
 	tl_fx_t realized_total, commission_total;
+	tl_fx_t unrealized_total;  /* sum of every position's unrealized, kept
+				    * as they change: a mark costs O(1), not
+				    * a walk of every position (1,024 marks a
+				    * second with 1,024 symbols) */
 	bool loss_tripped;
 	bool started;              /* first input seen (time origin set) */
 	/* reconciliation: per position [syms.cap * 3], see kernel/reconcile.c */

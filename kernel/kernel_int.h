@@ -87,6 +87,14 @@ void tl_k_liquidate(tl_kernel_t *k, const char *reason);
 void tl_k_emergency_progress(tl_kernel_t *k);
 /* Called after PnL changes: trips the loss limit. */
 void tl_k_check_loss(tl_kernel_t *k);
+
+/* Mark a position, keeping k->unrealized_total in step. */
+static inline void tl_k_pos_mark(tl_kernel_t *k, tl_position_t *p, tl_fx_t mark)
+{
+	tl_fx_t u0 = p->unrealized;
+	tl_pos_mark(p, mark);
+	k->unrealized_total += p->unrealized - u0;
+}
 void tl_k_on_mark(tl_kernel_t *k, const tl_in_mark_t *m);
 
 #endif /* TL_KERNEL_INT_H */

@@ -732,11 +732,13 @@ void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f)
 		tl_orders_set_venue_id(&k->orders, o, f->venue_id);
 	tl_position_t *p = tl_k_pos(k, o->sym, (tl_pos_side_t)o->pos_side);
 	tl_pos_change_t chg;
+	tl_fx_t u0 = p->unrealized;
 	if (!tl_pos_apply_fill(p, (tl_side_t)o->side, f->qty, f->price,
 			       f->commission, k->now, &chg)) {
 		k->ctr.invalid_fills++;
 		return;
 	}
+	k->unrealized_total += p->unrealized - u0;
 	k->ctr.fills++;
 	if (!tl_status_terminal((tl_ord_status_t)o->status))
 		order_unexpose(k, o, f->qty);

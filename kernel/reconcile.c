@@ -204,7 +204,7 @@ static void recon_adopt_position(tl_kernel_t *k, tl_position_t *p, tl_fx_t vq,
 		p->status = TL_POS_CLOSED;
 		ev = TL_EV_POSITION_CLOSED;
 	}
-	tl_pos_mark(p, p->mark);
+	tl_k_pos_mark(k, p, p->mark);
 	k->ctr.pos_adopted++;
 	tl_k_ev_position(k, ev, p);
 	if (k->state == TL_TS_LIQUIDATING)
