@@ -138,12 +138,16 @@ typedef struct tl_binance {
 	tl_bstream_t *bs;
 	_Atomic int stream_state;         /* mirror for other threads, -1 none */
 	_Atomic uint64_t stream_in[TL_IN__COUNT]; /* STREAM thread: inputs by type */
+	_Atomic uint64_t mark_polls;      /* IO thread: premiumIndex applied */
+	_Atomic uint64_t io_wakeups;      /* IO thread: idle waits ended by I/O */
 	bool lk_pending;
 	int64_t lk_retry_at, next_keepalive;
 	char ws_host[TL_CFG_HOST_MAX];
 	int ws_port;
 	bool ws_tls, ws_insecure;
 	char ws_ca[TL_PATH_MAX];
+	/* every symbol of the table: past TL_BSTREAM_URL_SYMBOLS the stream
+	 * takes !markPrice@arr@1s and keeps these */
 	const char *sym_names[TL_BSTREAM_MAX_SYMBOLS];
 	unsigned n_sym_names;
 	/* rate-limit holds (monotonic ns) */
@@ -777,6 +781,7 @@ static void bn_on_marks(tl_binance_t *b, bn_conn_t *c)
 	b->next_marks = bn_mono() + TL_BINANCE_MARK_POLL_NS;
 	if (h->status != 200)
 		return;
+	atomic_fetch_add_explicit(&b->mark_polls, 1, memory_order_relaxed);
 	cJSON *root = cJSON_ParseWithLength(h->body, h->body_len);
 	const cJSON *e;
 
@@ -1404,6 +1409,17 @@ static void bn_destroy(tl_venue_t *v)
 	free(b);
 }
 
+/* The IO thread's idle: block in io_uring until a completion or max_ns. */
+static int bn_wait(tl_venue_t *v, int64_t max_ns)
+{
+	tl_binance_t *b = bn_of(v);
+	int rc = tl_pool_wait(b->pool, max_ns);
+
+	if (rc > 0)
+		atomic_fetch_add_explicit(&b->io_wakeups, 1, memory_order_relaxed);
+	return rc;
+}
+
 static const tl_venue_ops_t bn_ops = {
 	.name = "binance",
 	.submit = bn_submit,
@@ -1413,6 +1429,7 @@ static const tl_venue_ops_t bn_ops = {
 	.account = bn_account,
 	.set_leverage = bn_set_leverage,
 	.poll = bn_poll,
+	.wait = bn_wait,
 	.destroy = bn_destroy,
 };
 
@@ -1540,6 +1557,20 @@ void tl_binance_stats(const tl_venue_t *v, tl_binance_stats_t *out)
 	out->held += b->lim.holds;	/* 429/418 holds and local ones */
 	out->deadman_armed = b->dm.armed;
 	out->deadman_stale_rounds = b->dm.stale_rounds;
+	out->mark_polls = tl_binance_mark_polls(v);
+	out->io_wakeups = tl_binance_io_wakeups(v);
+}
+
+uint64_t tl_binance_io_wakeups(const tl_venue_t *v)
+{
+	return atomic_load_explicit(&((const tl_binance_t *)v)->io_wakeups,
+				    memory_order_relaxed);
+}
+
+uint64_t tl_binance_mark_polls(const tl_venue_t *v)
+{
+	return atomic_load_explicit(&((const tl_binance_t *)v)->mark_polls,
+				    memory_order_relaxed);
 }
 
 void tl_binance_set_heartbeat(tl_venue_t *v, const _Atomic int64_t *hb)

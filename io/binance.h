@@ -109,6 +109,14 @@ int tl_binance_stream_state(const tl_venue_t *v);
 /* Inputs of one tl_in_type_t the streams delivered so far (any thread). */
 uint64_t tl_binance_stream_inputs(const tl_venue_t *v, int type);
 
+/* GET /fapi/v1/premiumIndex answers applied so far, i.e. marks by REST,
+ * polled only while no market stream is up (any thread). */
+uint64_t tl_binance_mark_polls(const tl_venue_t *v);
+
+/* The IO thread's idle waits that a completion ended (a response read
+ * at once rather than after io.idle_us) (any thread). */
+uint64_t tl_binance_io_wakeups(const tl_venue_t *v);
+
 /* Counters for tests and monitoring. */
 typedef struct tl_binance_stats {
 	uint64_t sent;            /* requests written to a connection */
@@ -129,6 +137,9 @@ typedef struct tl_binance_stats {
 	uint64_t deadman_failures;/* ... failed (each retried within 1 s) */
 	uint64_t deadman_stale_rounds; /* rounds skipped: engine heartbeat stale */
 	uint32_t deadman_armed;   /* symbols armed (= traded symbols when on) */
+	uint64_t mark_polls;      /* tl_binance_mark_polls(); stream marks
+				   * are tl_binance_stream_inputs(TL_IN_MARK) */
+	uint64_t io_wakeups;      /* tl_binance_io_wakeups() */
 } tl_binance_stats_t;
 
 void tl_binance_stats(const tl_venue_t *v, tl_binance_stats_t *out);

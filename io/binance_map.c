@@ -8,7 +8,8 @@
  *   3. the cJSON arena and its process-global hooks
  *   4. typed, validating field getters over untrusted JSON
  *   5. REST responses -> ORDER_UPDATE / QUERY_RESULT / REQ_ERROR
- *   6. stream events -> ORDER_UPDATE / FILL / MARK
+ *   6. stream events -> ORDER_UPDATE / FILL / MARK; the all-market mark
+ *      array (!markPrice@arr) element by element into a callback
  *
  * Invariants:
  *   - Encoders never truncate: a value that does not fit the symbol's
@@ -634,14 +635,18 @@ const char *tl_binance_strerror(int rc)
 	return "?";
 }
 
-/* Each getter records the field in out->field on failure. */
+/* Each getter records the field in out->field (and in `field`: the
+ * marks decoder has no `out`) on failure. */
 typedef struct binance_ctx {
 	tl_binance_decoded_t *out;
+	const char *field;
 } binance_ctx_t;
 
 static int binance_fail(binance_ctx_t *c, const char *field, int rc)
 {
-	c->out->field = field;
+	if (c->out)
+		c->out->field = field;
+	c->field = field;
 	return rc;
 }
 
@@ -1049,7 +1054,7 @@ int tl_binance_decode_response(tl_binance_arena_t *a, const tl_out_req_t *req,
 			       const tl_binance_resp_t *resp, tl_time_t now,
 			       tl_binance_decoded_t *out)
 {
-	binance_ctx_t c = { out };
+	binance_ctx_t c = { out, NULL };
 	int32_t code;
 	cJSON *j;
 	int rc;
@@ -1087,7 +1092,7 @@ int tl_binance_decode_batch(tl_binance_arena_t *a,
 			    const tl_binance_resp_t *resp, tl_time_t now,
 			    tl_binance_decoded_t *out)
 {
-	binance_ctx_t c = { out };
+	binance_ctx_t c = { out, NULL };
 	int32_t code = 0;
 	cJSON *j;
 	unsigned i;
@@ -1374,7 +1379,7 @@ int tl_binance_decode_stream(tl_binance_arena_t *a, const char *msg,
 			     size_t len, tl_time_t now,
 			     tl_binance_decoded_t *out)
 {
-	binance_ctx_t c = { out };
+	binance_ctx_t c = { out, NULL };
 	const cJSON *ev;
 	cJSON *j;
 	int rc;
@@ -1414,4 +1419,110 @@ int tl_binance_decode_stream(tl_binance_arena_t *a, const char *msg,
 	if (rc < 0)
 		out->n = 0;
 	return rc;
+}
+
+/* One element of the all-market mark stream into *in. Shape and symbol
+ * first; the rest only when the symbol is wanted. Returns 0 (wanted, *in
+ * set), 1 (dropped) or a TL_BN_E_* code. */
+static int binance_mark_elem(binance_ctx_t *c, const cJSON *el, tl_time_t now,
+			     tl_binance_want_fn want, void *ctx, tl_input_t *in,
+			     int64_t *event_ms)
+{
+	const char *e, *sym;
+	size_t n;
+	int64_t t;
+	tl_fx_t px;
+	int rc;
+
+	if (!cJSON_IsObject(el))
+		return binance_fail(c, "event", TL_BN_E_SHAPE);
+	if ((rc = binance_str(c, el, "e", 64, false, &e)))
+		return rc;
+	if (strcmp(e, "markPriceUpdate") != 0)
+		return binance_fail(c, "e", TL_BN_E_ENUM);
+	/* 64: a long name of a symbol we do not trade is dropped, not refused */
+	if ((rc = binance_str(c, el, "s", 64, false, &sym)))
+		return rc;
+	if (!want(ctx, sym))
+		return 1;
+	if ((rc = binance_int(c, el, "E", true, true, false, &t)) ||
+	    (rc = binance_fx_get(c, el, "p", false, false, &px)))
+		return rc;
+	n = strlen(sym);
+	if (n >= TL_SYMBOL_NAMELEN || !binance_symbol_valid(sym))
+		return binance_fail(c, "s", TL_BN_E_RANGE);
+	if (px <= 0)
+		return binance_fail(c, "p", TL_BN_E_DECIMAL);
+	if (t > *event_ms)
+		*event_ms = t;
+	memset(in, 0, sizeof(*in));
+	in->hdr.type = TL_IN_MARK;
+	in->hdr.time = now;
+	memcpy(in->u.mark.symbol, sym, n + 1);
+	in->u.mark.price = px;
+	return 0;
+}
+
+int tl_binance_decode_marks(tl_binance_arena_t *a, const char *msg,
+			    size_t len, tl_time_t now, tl_binance_want_fn want,
+			    tl_binance_mark_fn emit, void *ctx,
+			    tl_binance_marks_t *res)
+{
+	binance_ctx_t c = { NULL, NULL };
+	const cJSON *data, *el;
+	tl_input_t in;
+	int64_t ems = 0;
+	int32_t i;
+	cJSON *j;
+	int rc, pass;
+
+	if (!res)
+		return TL_BN_E_ARG;
+	memset(res, 0, sizeof(*res));
+	res->index = -1;
+	if (!a || !want || !emit)
+		return TL_BN_E_ARG;
+	if (!(j = binance_parse(a, msg, len, &rc)))
+		return rc;
+	data = j;
+	if (cJSON_IsObject(j) && binance_item(j, "stream") && binance_item(j, "data"))
+		data = binance_item(j, "data");   /* combined stream wrapper */
+	if (cJSON_IsObject(data)) {
+		const cJSON *e = binance_item(data, "e");
+		/* {"result":null,"id":1}, or an event that is not a mark */
+		if (!e || (cJSON_IsString(e) && e->valuestring &&
+			   strcmp(e->valuestring, "markPriceUpdate") != 0))
+			return TL_BN_IGNORED;
+	} else if (!cJSON_IsArray(data)) {
+		res->field = "event";
+		return TL_BN_E_SHAPE;
+	} else if (cJSON_GetArraySize(data) > TL_BINANCE_MARKS_MAX) {
+		res->field = "markPrice";
+		return TL_BN_E_RANGE;
+	}
+	/* Pass 0 checks every element, pass 1 emits: all or nothing. A
+	 * single object is an array of one. */
+	bool arr = cJSON_IsArray(data);
+	for (pass = 0; pass < 2; pass++) {
+		for (el = arr ? data->child : data, i = 0; el;
+		     el = arr ? el->next : NULL, i++) {
+			rc = binance_mark_elem(&c, el, now, want, ctx, &in, &ems);
+			if (rc < 0) {
+				res->field = c.field;
+				res->index = i;
+				return rc;
+			}
+			if (pass == 0)
+				continue;
+			res->elements++;
+			if (rc == 1) {
+				res->dropped++;
+				continue;
+			}
+			emit(ctx, &in);
+			res->emitted++;
+		}
+	}
+	res->event_ms = ems;
+	return res->emitted ? TL_BN_OK : TL_BN_IGNORED;
 }

@@ -213,13 +213,74 @@ int tl_binance_decode_batch(tl_binance_arena_t *a,
  *     EXPIRED, REJECTED (text `rm`) -> ORDER_UPDATE; TRIGGERING,
  *     TRIGGERED, FINISHED -> IGNORED (the placed order reports under the
  *     same client id through ORDER_TRADE_UPDATE).
- *   markPriceUpdate (or an array of them) -> MARK per symbol.
+ *   markPriceUpdate (or an array of up to TL_BINANCE_OUT_MAX of them;
+ *     the all-market stream takes tl_binance_decode_marks) -> MARK per
+ *     symbol.
  *   listenKeyExpired -> TL_BN_LISTEN_KEY_EXPIRED.
  *   ACCOUNT_UPDATE, subscription replies, other events -> IGNORED.
  */
 int tl_binance_decode_stream(tl_binance_arena_t *a, const char *msg,
 			     size_t len, tl_time_t now,
 			     tl_binance_decoded_t *out);
+
+/*
+ * The all-market mark price stream (!markPrice@arr[@1s], binance-usdm.md
+ * 6): one message a second with a markPriceUpdate for every symbol on the
+ * venue, of which talon trades some. Decoded element by element into the
+ * caller's `emit`, so the output has no fixed size (tl_binance_decoded_t
+ * holds TL_BINANCE_OUT_MAX inputs).
+ *
+ * TL_BINANCE_MARKS_MAX bounds the elements of one message: about six
+ * times the ~650 symbols Binance USD-M lists and four times
+ * TL_SYMBOLS_MAX; a realistic element is ~200 bytes, so the bound is
+ * also about what fits in a 1 MiB frame (TL_BSTREAM_MAX_FRAME). Past it
+ * the message is refused, never cut short.
+ * TL_BINANCE_MARKS_ARENA is an arena that holds the cJSON tree of such a
+ * message: a Binance element takes ~1040 bytes (11 cJSON items of 64
+ * bytes, keys and strings in 16-byte blocks), 4.3 MB for 4096
+ * (test_binance_map measures it); 8 MiB leaves room for elements twice
+ * that size. A bump arena touches only what a message uses (~0.7 MB for
+ * 650 symbols).
+ */
+#define TL_BINANCE_MARKS_MAX 4096
+#define TL_BINANCE_MARKS_ARENA (8u << 20)
+
+/* True when marks for `symbol` are wanted (talon trades it). Called for
+ * each element, twice per message (validate, then emit). */
+typedef bool (*tl_binance_want_fn)(void *ctx, const char *symbol);
+/* One MARK input (hdr.type, hdr.time = now, symbol, price set). */
+typedef void (*tl_binance_mark_fn)(void *ctx, const tl_input_t *in);
+
+typedef struct tl_binance_marks {
+	uint32_t elements;       /* markPriceUpdate elements in the message */
+	uint32_t emitted;        /* MARK inputs passed to emit */
+	uint32_t dropped;        /* elements whose symbol `want` refused */
+	int64_t event_ms;        /* largest event time `E` seen, 0 if none */
+	const char *field;       /* on error: the field at fault */
+	int32_t index;           /* on error: the element at fault, -1 none */
+} tl_binance_marks_t;
+
+/*
+ * Decode one message of the all-market mark stream: an array (raw, or
+ * combined {"stream","data":[...]}) of markPriceUpdate objects, or one
+ * such object. Each element must be an object with "e":"markPriceUpdate"
+ * and a string "s"; an element whose symbol `want` refuses is then
+ * dropped unread (a venue symbol talon does not trade, whatever its name
+ * or price, cannot spoil the message); a wanted one is validated like a
+ * single mark ("s" talon's charset, "p" > 0 through tl_fx_parse, "E").
+ * All or nothing: every element is checked before the first emit, so a
+ * refused message emits nothing. Returns TL_BN_OK (res->emitted >= 1),
+ * TL_BN_IGNORED (nothing wanted; also an object without "e", such as a
+ * subscription reply, or another event), or an error with res->field and
+ * res->index: TL_BN_E_RANGE "markPrice" for more than
+ * TL_BINANCE_MARKS_MAX elements, TL_BN_E_NOMEM when the arena is too
+ * small, TL_BN_E_SHAPE / _MISSING / _ENUM / _DECIMAL / _RANGE for an
+ * element. No allocation outside the arena.
+ */
+int tl_binance_decode_marks(tl_binance_arena_t *a, const char *msg,
+			    size_t len, tl_time_t now, tl_binance_want_fn want,
+			    tl_binance_mark_fn emit, void *ctx,
+			    tl_binance_marks_t *res);
 
 /* Map venue spellings to talon (0 when unknown). Order status: NEW,
  * PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, EXPIRED_IN_MATCH,

@@ -16,7 +16,9 @@
  *     lws_cancel_service (the one lws call that is thread-safe), always
  *     under `mu` and only while !ctx_dead, so it never races the destroy;
  *   - the decode arena is the STREAM thread's own (binance_map.h selects
- *     it thread-locally only for the duration of each decode call).
+ *     it thread-locally only for the duration of each decode call);
+ *   - the sorted name table of the all-market mark stream is read-only
+ *     after start (bsearch per element, no allocation per message).
  *
  * Invariants (bs_check):
  *   1. a connection is `live` from its connect attempt until the first of
@@ -50,7 +52,13 @@
 #include "io/binance_map.h"
 #include "io/log.h"
 
-#define BS_ARENA_CAP (4u << 20)   /* cJSON of a 1 MiB message */
+/* cJSON of one message: a 1 MiB user stream event, or the all-market
+ * mark stream's TL_BINANCE_MARKS_MAX elements */
+#define BS_ARENA_CAP TL_BINANCE_MARKS_ARENA
+#define BS_NAME_CAP 32            /* a symbol name incl. NUL (bs_symbol_ok) */
+
+_Static_assert(TL_BSTREAM_MAX_SYMBOLS == TL_SYMBOLS_MAX,
+	       "the adapter streams marks for its whole symbol table");
 #define BS_PATH_CAP 4096
 #define BS_HOST_CAP 256
 #define BS_ERR_CAP 256
@@ -91,6 +99,11 @@ struct tl_bstream {
 	uint32_t backoff_min_ms, backoff_max_ms;
 	tl_venue_emit_fn emit;
 	void *emit_ctx;
+	/* !markPrice@arr@1s (more than URL_SYMBOLS): the wanted symbols,
+	 * sorted (strcmp) for bsearch; NULL otherwise */
+	bool all_marks;
+	char (*names)[BS_NAME_CAP];
+	unsigned n_names;
 
 	/* STREAM thread only */
 	struct lws_context *lws;
@@ -116,7 +129,8 @@ struct tl_bstream {
 	_Atomic bool market_up;
 	_Atomic bool stop;
 	_Atomic uint64_t n_messages, n_inputs, n_decode_errors, n_oversize,
-		n_skipped, n_connects, n_reconnects, n_connect_errors, n_key_expired;
+		n_skipped, n_connects, n_reconnects, n_connect_errors, n_key_expired,
+		n_marks_dropped;
 };
 
 static void bs_connect(tl_bstream_t *s, bs_conn_t *c);
@@ -341,6 +355,53 @@ static void bs_wakeup(tl_bstream_t *s)
 
 /* ---- receive ---------------------------------------------------------- */
 
+static int bs_name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* tl_binance_want_fn: is `sym` one of ours? (~10 strcmp for 1024) */
+static bool bs_want(void *ctx, const char *sym)
+{
+	tl_bstream_t *s = ctx;
+
+	return strlen(sym) < BS_NAME_CAP &&
+	       bsearch(sym, s->names, s->n_names, sizeof *s->names,
+		       bs_name_cmp) != NULL;
+}
+
+/* tl_binance_mark_fn: a wanted mark of the all-market stream. */
+static void bs_mark_emit(void *ctx, const tl_input_t *in)
+{
+	tl_bstream_t *s = ctx;
+
+	s->emit(s->emit_ctx, in);
+	bs_inc(&s->n_inputs);
+}
+
+/* A !markPrice@arr message: every element for our symbols, or nothing. */
+static void bs_all_marks(tl_bstream_t *s, bs_conn_t *c, int64_t now)
+{
+	tl_binance_marks_t res;
+	int rc;
+
+	rc = tl_binance_decode_marks(&s->arena, c->buf, c->len, now, bs_want,
+				     bs_mark_emit, s, &res);
+	atomic_fetch_add_explicit(&s->n_marks_dropped, res.dropped,
+				  memory_order_relaxed);
+	if (rc >= 0)
+		return;
+	/* log the 1st, 2nd, 4th, ... refusal: a venue that sends a bad
+	 * element every second must not flood the log */
+	uint64_t n = atomic_fetch_add_explicit(&s->n_decode_errors, 1,
+					       memory_order_relaxed) + 1;
+	if ((n & (n - 1)) == 0)
+		tl_log(TL_LOG_WARN, "binance stream: !markPrice@arr message "
+		       "refused (%llu so far): element %d, field %s: %s",
+		       (unsigned long long)n, (int)res.index,
+		       res.field ? res.field : "-", tl_binance_strerror(rc));
+}
+
 static void bs_message(tl_bstream_t *s, bs_conn_t *c)
 {
 	tl_binance_decoded_t out;
@@ -350,6 +411,10 @@ static void bs_message(tl_bstream_t *s, bs_conn_t *c)
 
 	bs_inc(&s->n_messages);
 	c->buf[c->len] = '\0';
+	if (c->kind == BS_MARKET && s->all_marks) {
+		bs_all_marks(s, c, now);
+		return;
+	}
 	/* The event type is the first "e" (after {"stream":"<key>","data":
 	 * in combined mode); string values cannot hold a bare quote. */
 	if (!s->trade_lite &&
@@ -563,6 +628,7 @@ static void bs_free(tl_bstream_t *s)
 	for (k = 0; k < BS_NCONN; k++)
 		free(s->conn[k].buf);
 	free(s->arena_buf);
+	free(s->names);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
@@ -571,7 +637,7 @@ static bool bs_symbol_ok(const char *sym)
 {
 	size_t n = sym ? strlen(sym) : 0;
 
-	if (n == 0 || n >= 32)
+	if (n == 0 || n >= BS_NAME_CAP)
 		return false;
 	for (; *sym; sym++)
 		if (!((*sym >= 'A' && *sym <= 'Z') || (*sym >= 'a' && *sym <= 'z') ||
@@ -603,6 +669,10 @@ static int bs_market_path(tl_bstream_t *s, const tl_bstream_cfg_t *cfg)
 		     cfg->paths == TL_BSTREAM_PATH_LEGACY ? "/stream?streams=" :
 		     "/market/stream?streams=");
 	p += n;
+	if (s->all_marks) {
+		snprintf(p, (size_t)(end - p), "!markPrice@arr@1s");
+		return 0;
+	}
 	for (i = 0; i < cfg->n_symbols; i++) {
 		const char *q = cfg->symbols[i];
 		if (i && p < end)
@@ -673,6 +743,16 @@ tl_bstream_t *tl_bstream_start(const tl_bstream_cfg_t *cfg,
 	if (cfg->listen_key && cfg->listen_key[0]) {
 		snprintf(s->key, sizeof s->key, "%s", cfg->listen_key);
 		s->key_gen = 1;
+	}
+	if (cfg->n_symbols > TL_BSTREAM_URL_SYMBOLS) {
+		s->all_marks = true;
+		s->names = calloc(cfg->n_symbols, sizeof *s->names);
+		if (!s->names)
+			goto nomem;
+		for (i = 0; i < cfg->n_symbols; i++)
+			memcpy(s->names[i], cfg->symbols[i], strlen(cfg->symbols[i]) + 1);
+		s->n_names = cfg->n_symbols;
+		qsort(s->names, s->n_names, sizeof *s->names, bs_name_cmp);
 	}
 	if (cfg->n_symbols && bs_market_path(s, cfg) != 0) {
 		snprintf(err, errlen, "binance stream: too many symbols for one URL");
@@ -801,6 +881,7 @@ void tl_bstream_stats(const tl_bstream_t *s, tl_bstream_stats_t *o)
 	o->reconnects = LD(n_reconnects);
 	o->connect_errors = LD(n_connect_errors);
 	o->key_expired = LD(n_key_expired);
+	o->marks_dropped = LD(n_marks_dropped);
 #undef LD
 }
 

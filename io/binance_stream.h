@@ -1,19 +1,28 @@
 /*
  * binance_stream.h - the Binance USD-M WebSocket streams on their own
  * STREAM thread ("tl-stream"): the user data stream (one listenKey) and
- * the mark price stream of the traded symbols (<symbol>@markPrice@1s),
- * over libwebsockets, plain or TLS (binance-usdm.md 5, 6).
+ * the mark price stream of the traded symbols, over libwebsockets, plain
+ * or TLS (binance-usdm.md 5, 6).
  *
- * Every text frame received is decoded with tl_binance_decode_stream
- * (io/binance_map.h) on the STREAM thread, with that thread's own arena,
- * and each resulting kernel input is handed to `emit` with hdr.time = the
- * receive time (CLOCK_REALTIME ns). emit runs on the STREAM thread only
- * (one producer: give it venue->emit_stream).
+ * Every text frame received is decoded on the STREAM thread, with that
+ * thread's own arena (tl_binance_decode_stream; the all-market mark
+ * stream tl_binance_decode_marks, io/binance_map.h), and each resulting
+ * kernel input is handed to `emit` with hdr.time = the receive time
+ * (CLOCK_REALTIME ns). emit runs on the STREAM thread only (one
+ * producer: give it venue->emit_stream).
+ *
+ * Marks: up to TL_BSTREAM_URL_SYMBOLS symbols, the URL names each one's
+ * <symbol>@markPrice@1s (what a small user wants: only its own marks).
+ * Past that, it names the all-market stream !markPrice@arr@1s instead:
+ * one message a second with every symbol on the venue (~650 on Binance,
+ * ~130 KB), bounded by TL_BINANCE_MARKS_MAX elements; marks for symbols
+ * not in cfg.symbols are dropped (stats.marks_dropped).
  *
  * Two connections on one libwebsockets context:
  *   user    /private/ws?listenKey=K          (TL_BSTREAM_PATH_CURRENT)
  *           /ws/K                            (TL_BSTREAM_PATH_LEGACY)
  *   market  /market/stream?streams=a@markPrice@1s/b@markPrice@1s
+ *           /market/stream?streams=!markPrice@arr@1s  (> URL_SYMBOLS)
  *           /stream?streams=...              (legacy)
  * Either is left out when it has nothing to carry (no key / no symbols).
  *
@@ -49,15 +58,15 @@
 #include "io/venue.h"
 
 #define TL_BSTREAM_MAX_FRAME (1u << 20)  /* one message, bytes */
-/* Mark-price streams: one market connection whose URL names each
- * symbol's <sym>@markPrice@1s (about 24 bytes a name in a 4 KiB path).
- * Below TL_SYMBOLS_MAX (1024) on purpose: the binance adapter streams
- * the first 64 symbols of its table; the others get their mark from
- * GET /fapi/v1/premiumIndex, which it polls only while no market stream
- * is up (so at start). Orders that reduce a position (every emergency
- * close) need no mark. More would take !markPrice@arr@1s or several
- * connections (fstream: at most 1024 streams each). */
-#define TL_BSTREAM_MAX_SYMBOLS 64
+/* Mark-price streams: one market connection. Up to URL_SYMBOLS symbols
+ * its URL names each one's <sym>@markPrice@1s (about 24 bytes a name in
+ * a 4 KiB path); more take !markPrice@arr@1s, every symbol of the venue
+ * in one message a second, filtered here to cfg.symbols. MAX_SYMBOLS is
+ * the kernel's TL_SYMBOLS_MAX: the binance adapter passes its whole
+ * table. GET /fapi/v1/premiumIndex (the adapter polls it only while no
+ * market stream is up, so at start) fills the gap before the stream. */
+#define TL_BSTREAM_URL_SYMBOLS 64
+#define TL_BSTREAM_MAX_SYMBOLS 1024
 #define TL_BSTREAM_KEY_LEN 128           /* listenKey incl. NUL */
 #define TL_BSTREAM_STABLE_MS 5000        /* up this long: backoff resets */
 
@@ -83,7 +92,8 @@ typedef struct tl_bstream_cfg {
 	bool insecure;               /* no certificate/hostname checks (tests) */
 	const char *listen_key;      /* NULL or "": no user stream yet */
 	const char *const *symbols;  /* mark prices for these ("BTCUSDT") */
-	unsigned n_symbols;          /* <= TL_BSTREAM_MAX_SYMBOLS */
+	unsigned n_symbols;          /* <= TL_BSTREAM_MAX_SYMBOLS; more than
+				      * URL_SYMBOLS: !markPrice@arr@1s */
 	tl_bstream_paths_t paths;
 	uint32_t backoff_min_ms;     /* first reconnect delay (0: 100) */
 	uint32_t backoff_max_ms;     /* doubling stops here (0: 10000) */
@@ -98,13 +108,16 @@ typedef struct tl_bstream_cfg {
 typedef struct tl_bstream_stats {
 	uint64_t messages;           /* text messages received, both streams */
 	uint64_t inputs;             /* kernel inputs passed to emit */
-	uint64_t decode_errors;      /* messages tl_binance_decode_stream refused */
+	uint64_t decode_errors;      /* messages the decoder refused (nothing
+				      * of such a message is emitted) */
 	uint64_t oversize;           /* messages refused for size */
 	uint64_t skipped;            /* TRADE_LITE not decoded (cfg.trade_lite) */
 	uint64_t connects;           /* connections established */
 	uint64_t reconnects;         /* connection attempts after the first */
 	uint64_t connect_errors;     /* attempts that failed before UP */
 	uint64_t key_expired;        /* listenKeyExpired received */
+	uint64_t marks_dropped;      /* !markPrice@arr elements of symbols
+				      * not in cfg.symbols */
 } tl_bstream_stats_t;
 
 /*

@@ -46,6 +46,7 @@ typedef struct conn {
 	uint64_t mark1s_set[SYM_WORDS]; /* ... of which @1s */
 	uint64_t book_set[SYM_WORDS];   /* symbols with @bookTicker */
 	int n_mark, n_mark1s, n_book;   /* bits set in each */
+	bool arr_mark, arr_mark1s;      /* !markPrice@arr, !markPrice@arr@1s */
 	int64_t next_mark, next_mark1s, next_ping, expires; /* monotonic ms */
 	/* [2 * TL_SIM_MAX_SYMBOLS]: bid, ask last sent per @bookTicker
 	 * symbol; allocated at the first such subscription (16 KiB with
@@ -80,7 +81,9 @@ struct tl_sim_server {
 	int64_t disconnect_every; /* period the timer was armed with */
 };
 
-#define SCRATCH_CAP (64u << 10)
+/* Room for one !markPrice@arr message: TL_SIM_MAX_SYMBOLS elements of
+ * ~250 bytes (256 KiB), twice over. */
+#define SCRATCH_CAP (512u << 10)
 #define FRAME_CAP (SCRATCH_CAP + 256)
 
 /* server.c */

@@ -9,6 +9,7 @@
  *   /ws/K  /ws/btcusdt@markPrice/ethusdt@bookTicker   raw
  *   /stream?streams=K/btcusdt@markPrice@1s            combined
  *   /stream?listenKey=K                               combined
+ *   /ws/!markPrice@arr@1s  /stream?streams=!markPrice@arr   every symbol
  * plus JSON control frames SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS.
  * Combined mode wraps each event as {"stream":NAME,"data":EVENT}.
  *
@@ -17,11 +18,12 @@
  * EXPIRED carry ORDER_TRADE_UPDATE only; algo orders ALGO_UPDATE;
  * leverage changes ACCOUNT_CONFIG_UPDATE; when the listenKey lapses or is
  * deleted, listenKeyExpired and nothing more. markPrice every 3 s
- * (@1s: streams.mark_interval_ms, 1 s by default), bookTicker when the
- * best bid/ask changes. The server pings every ws.ping_ms and closes
- * after ws.lifetime_ms. Timers use the monotonic clock; event times (E,
- * T) the venue clock, so a fault clock offset shows in the events but
- * does not stall or fire the timers.
+ * (@1s: streams.mark_interval_ms, 1 s by default); !markPrice@arr[@1s]
+ * on the same timers, one frame holding an array of every symbol's
+ * markPriceUpdate; bookTicker when the best bid/ask changes. The
+ * server pings every ws.ping_ms and closes after ws.lifetime_ms. Timers
+ * use the monotonic clock; event times (E, T) the venue clock, so a fault
+ * clock offset shows in the events but does not stall or fire the timers.
  *
  * Stream faults (tl_sim_faults_t stream_*), applied per connection to
  * each event frame (user data and market events; not control replies,
@@ -302,6 +304,14 @@ static bool stream_sub(tl_sim_server_t *s, conn_t *c, const char *name,
 			return true;
 		}
 	}
+	if (strcasecmp(name, "!markPrice@arr") == 0) {
+		c->arr_mark = on;
+		return true;
+	}
+	if (strcasecmp(name, "!markPrice@arr@1s") == 0) {
+		c->arr_mark1s = on;
+		return true;
+	}
 	if (!at || (sym = stream_symbol(v, name, (size_t)(at - name))) < 0)
 		return false;
 	if (strcasecmp(at, "@markPrice") == 0 || strcasecmp(at, "@markPrice@1s") == 0) {
@@ -416,6 +426,10 @@ static void stream_list(tl_sim_server_t *s, conn_t *c, const char *id)
 	tl_sim_jw_arr(&w);
 	if (c->acct >= 0)
 		tl_sim_jw_str(&w, c->lkey);
+	if (c->arr_mark)
+		tl_sim_jw_str(&w, "!markPrice@arr");
+	if (c->arr_mark1s)
+		tl_sim_jw_str(&w, "!markPrice@arr@1s");
 	for (i = 0; i < s->venue.cfg->nsym; i++) {
 		char b[64], lower[TL_SIM_NAME_LEN];
 		size_t k;
@@ -601,6 +615,23 @@ static void stream_kick(tl_sim_server_t *s, conn_t *c, const char *payload,
 	c->close_after = true;
 }
 
+/* One !markPrice@arr frame: every listed symbol's markPriceUpdate. */
+static void stream_mark_arr(tl_sim_server_t *s, conn_t *c, const char *name,
+			    int64_t now)
+{
+	const tl_sim_venue_t *v = &s->venue;
+	tl_sim_jw_t w;
+	int i;
+
+	tl_sim_jw_init(&w, s->scratch, SCRATCH_CAP);
+	tl_sim_jw_arr(&w);
+	for (i = 0; i < v->cfg->nsym; i++)
+		tl_sim_ws_mark_price(&w, v, i, now);
+	tl_sim_jw_arr_end(&w);
+	if (!w.overflow)        /* SCRATCH_CAP holds TL_SIM_MAX_SYMBOLS */
+		stream_send(s, c, name, w.buf, w.len);
+}
+
 static void stream_conn_tick(tl_sim_server_t *s, conn_t *c, int64_t now,
 			     int64_t mono)
 {
@@ -664,14 +695,18 @@ static void stream_conn_tick(tl_sim_server_t *s, conn_t *c, int64_t now,
 			stream_send(s, c, name, w.buf, w.len);
 		}
 	}
+	if (c->arr_mark && mono >= c->next_mark)
+		stream_mark_arr(s, c, "!markPrice@arr", now);
+	if (c->arr_mark1s && mono >= c->next_mark1s)
+		stream_mark_arr(s, c, "!markPrice@arr@1s", now);
 	/* fixed rate: the next push is one interval after the last due time,
 	 * or one interval from now after a stall */
-	if (c->n_mark > c->n_mark1s && mono >= c->next_mark) {
+	if ((c->n_mark > c->n_mark1s || c->arr_mark) && mono >= c->next_mark) {
 		c->next_mark += 3000;
 		if (c->next_mark <= mono)
 			c->next_mark = mono + 3000;
 	}
-	if (c->n_mark1s && mono >= c->next_mark1s) {
+	if ((c->n_mark1s || c->arr_mark1s) && mono >= c->next_mark1s) {
 		c->next_mark1s += s->cfg->mark_interval_ms;
 		if (c->next_mark1s <= mono)
 			c->next_mark1s = mono + s->cfg->mark_interval_ms;
@@ -734,7 +769,7 @@ int tl_sim_stream_next_ms(tl_sim_server_t *s, int cap)
 		const conn_t *c = &s->conns[i];
 		if (c->fd < 0 || c->kind != CONN_WS)
 			continue;
-		if (c->n_mark1s && c->next_mark1s < next)
+		if ((c->n_mark1s || c->arr_mark1s) && c->next_mark1s < next)
 			next = c->next_mark1s;
 		if (c->held_len && c->held_since + HELD_MAX_MS < next)
 			next = c->held_since + HELD_MAX_MS;

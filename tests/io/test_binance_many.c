@@ -11,6 +11,9 @@
  *
  *   - MANY marketable LIMIT buys (no mark needed) fill; the snapshot
  *     carries MANY positions;
+ *   - marks for all of them by the all-market stream (!markPrice@arr@1s):
+ *     a mark set at the venue for the 501st symbol shows in its position
+ *     (mark, unrealized PnL), with no premiumIndex poll in between;
  *   - the position monitor (sync_interval_s 1) completes rounds with all
  *     of them, no error, no POSITION_CONFLICT;
  *   - LIQUIDATE closes them all: EMERGENCY_COMPLETED, one
@@ -140,8 +143,7 @@ static void test_many_positions_monitored_and_liquidated(void)
 	c.reconcile.sync_interval_s = 1;
 	engine_start(&c);
 
-	/* One long per symbol: marketable LIMITs need no mark (the adapter
-	 * streams marks for the first 64 symbols only). */
+	/* One long per symbol: marketable LIMITs need no mark. */
 	char sym[TL_SYMBOL_NAMELEN];
 	for (int i = 0; i < MANY; i++) {
 		many_sym(sym, sizeof sym, i);
@@ -164,6 +166,37 @@ static void test_many_positions_monitored_and_liquidated(void)
 	venue_counts(&pos, &ord);
 	CU_ASSERT_EQUAL(pos, MANY);
 	CU_ASSERT_EQUAL(ord, 0);
+
+	/* Marks of every symbol come by the stream: past
+	 * TL_BSTREAM_URL_SYMBOLS the adapter takes !markPrice@arr@1s. A
+	 * mark set at the venue for the 501st symbol reaches the kernel's
+	 * position by it, not by a premiumIndex poll (none while the
+	 * market stream is up). */
+	tl_venue_t *v = tl_engine_venue(E);
+	const tl_shm_pos_t *p;
+	end = mono() + 5 * E2E_S;
+	while (mono() < end && tl_binance_stream_inputs(v, TL_IN_MARK) < MANY)
+		nap_ms(10);
+	uint64_t m0 = tl_binance_stream_inputs(v, TL_IN_MARK);
+	CU_ASSERT_FATAL(m0 >= MANY);
+	uint64_t polls = tl_binance_mark_polls(v);
+	CU_ASSERT_EQUAL_FATAL(sim_call("POST", "/sim/mark", "symbol=M500USDT&price=123.45",
+				       false, NULL, 0), 200);
+	end = mono() + 5 * E2E_S;
+	bool moved = false;
+	while (!moved && mono() < end) {
+		moved = tl_engine_snapshot(E, &s) &&
+			(p = snap_pos(&s, "M500USDT", TL_PS_BOTH)) != NULL &&
+			p->mark == fxs("123.45");
+		if (!moved)
+			nap_ms(10);
+	}
+	CU_ASSERT_TRUE(moved);
+	p = snap_pos(&s, "M500USDT", TL_PS_BOTH);
+	if (p)   /* long 0.1 bought at about 100 */
+		CU_ASSERT(p->unrealized >= fxs("2.2") && p->unrealized <= fxs("2.4"));
+	CU_ASSERT_EQUAL(tl_binance_mark_polls(v), polls);
+	CU_ASSERT(tl_binance_stream_inputs(v, TL_IN_MARK) >= m0 + MANY);
 
 	/* Monitor rounds over every position: none fails, none disagrees. */
 	tl_bsync_stats_t st0 = sync_stats();

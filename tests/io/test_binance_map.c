@@ -6,7 +6,10 @@
  * markPriceUpdate, listenKeyExpired) asserting every produced field;
  * then untrusted input: malformed fields with their error codes, a fixed
  * seed mutation loop that must never crash, and no system allocation
- * while decoding.
+ * while decoding. The all-market mark stream (tl_binance_decode_marks):
+ * only traded symbols emitted, exact prices, all-or-nothing refusal of a
+ * bad element, the element bound, a full venue within frame and arena,
+ * and its own mutation loop.
  */
 #define _GNU_SOURCE
 #include "tests/support/tl_test.h"
@@ -14,6 +17,7 @@
 
 #include "io/binance_map.h"
 #include "io/binance_sign.h"
+#include "io/binance_stream.h"
 #include "sim/auth.h"
 
 #include <cjson/cJSON.h>
@@ -1251,6 +1255,394 @@ static void test_mutation_loop_never_crashes(void)
 	CU_ASSERT(bad > 100);
 }
 
+/* ======================================================================= */
+/* The all-market mark stream (!markPrice@arr)                             */
+/* ======================================================================= */
+
+static unsigned char marks_arena_buf[TL_BINANCE_MARKS_ARENA];
+static tl_binance_arena_t MA;
+static tl_binance_marks_t MR;
+static struct {
+	unsigned n;
+	tl_input_t in[TL_BINANCE_MARKS_MAX];
+} got;
+static char marks_msg[TL_BSTREAM_MAX_FRAME + 1];
+
+static const char *const TRADED[] = { "BTCUSDT", "ETHUSDT", "S0005USDT", NULL };
+
+/* want: the NULL-terminated list in ctx */
+static bool want_list(void *ctx, const char *sym)
+{
+	for (const char *const *p = ctx; *p; p++)
+		if (!strcmp(*p, sym))
+			return true;
+	return false;
+}
+
+/* want: S<n>USDT with n % 4 == 0 (1024 of 4096) */
+static bool want_every4th(void *ctx, const char *sym)
+{
+	int n;
+
+	(void)ctx;
+	return sscanf(sym, "S%dUSDT", &n) == 1 && n % 4 == 0;
+}
+
+static bool want_all(void *ctx, const char *sym)
+{
+	(void)ctx;
+	(void)sym;
+	return true;
+}
+
+static void got_emit(void *ctx, const tl_input_t *in)
+{
+	(void)ctx;
+	if (got.n < TL_BINANCE_MARKS_MAX)
+		got.in[got.n] = *in;
+	got.n++;
+}
+
+static int marks_n(const char *msg, size_t len, tl_binance_want_fn want, const void *ctx)
+{
+	if (!MA.buf)
+		tl_binance_arena_init(&MA, marks_arena_buf, sizeof marks_arena_buf);
+	got.n = 0;
+	return tl_binance_decode_marks(&MA, msg, len, NOW, want, got_emit,
+				       (void *)ctx, &MR);
+}
+
+static int marks(const char *msg, tl_binance_want_fn want, const void *ctx)
+{
+	return marks_n(msg, strlen(msg), want, ctx);
+}
+
+/* A markPriceUpdate like Binance's (~200 bytes) for sym at price p. */
+static size_t mark_el(char *buf, size_t cap, const char *sym, const char *p)
+{
+	int n = snprintf(buf, cap,
+			 "{\"e\":\"markPriceUpdate\",\"E\":1562305380000,\"s\":\"%s\",\"p\":\"%s\","
+			 "\"ap\":\"11794.15000000\",\"i\":\"11784.62659091\",\"P\":\"11784.25641265\","
+			 "\"r\":\"0.00038167\",\"T\":1562306400000,\"st\":1}", sym, p);
+	CU_ASSERT_FATAL(n > 0 && (size_t)n < cap);
+	return (size_t)n;
+}
+
+/* "[el(sym[0], px[0]),...]" into marks_msg. */
+static const char *mark_arr(const char *const *sym, const char *const *px, int n)
+{
+	size_t len = 1;
+
+	marks_msg[0] = '[';
+	for (int i = 0; i < n; i++) {
+		if (i)
+			marks_msg[len++] = ',';
+		len += mark_el(marks_msg + len, sizeof marks_msg - len, sym[i], px[i]);
+	}
+	marks_msg[len++] = ']';
+	marks_msg[len] = '\0';
+	return marks_msg;
+}
+
+/* Untraded elements are dropped unread: a non-ASCII name (Binance lists
+ * one), a name too long for talon, prices that are no decimal. */
+static const char *const ARR_SYM[] = {
+	"XRPUSDT", "BTCUSDT", "\xe5\xb8\x81\xe5\xae\x89\xe4\xba\xba\xe7\x94\x9fUSDT",
+	"S0005USDT", "AVERYLONGSYMBOLNAMEPASTTALONSLIMITUSDT", "SOLUSDT", "ETHUSDT",
+	"DOGEUSDT",
+};
+static const char *const ARR_PX[] = {
+	"0.5", "11794.15000000", "0.1", "0.00000001", "1", "abc", "3000.12345678", "-1",
+};
+#define ARR_N ((int)(sizeof ARR_SYM / sizeof ARR_SYM[0]))
+
+static void check_traded_three(void)
+{
+	CU_ASSERT_EQUAL(MR.elements, (uint32_t)ARR_N);
+	CU_ASSERT_EQUAL(MR.emitted, 3);
+	CU_ASSERT_EQUAL(MR.dropped, (uint32_t)ARR_N - 3);
+	CU_ASSERT_EQUAL(MR.index, -1);
+	CU_ASSERT_EQUAL(MR.event_ms, 1562305380000LL);
+	CU_ASSERT_EQUAL_FATAL(got.n, 3);
+	for (unsigned i = 0; i < got.n; i++) {
+		CU_ASSERT_EQUAL(got.in[i].hdr.type, TL_IN_MARK);
+		CU_ASSERT_EQUAL(got.in[i].hdr.time, NOW);
+	}
+	/* in message order, exact fixed point */
+	CU_ASSERT_STRING_EQUAL(got.in[0].u.mark.symbol, "BTCUSDT");
+	CU_ASSERT_EQUAL(got.in[0].u.mark.price, 1179415 * ONE / 100);
+	CU_ASSERT_STRING_EQUAL(got.in[1].u.mark.symbol, "S0005USDT");
+	CU_ASSERT_EQUAL(got.in[1].u.mark.price, 1);   /* 1e-8: the smallest */
+	CU_ASSERT_STRING_EQUAL(got.in[2].u.mark.symbol, "ETHUSDT");
+	CU_ASSERT_EQUAL(got.in[2].u.mark.price, 300012345678LL * (ONE / 100000000));
+}
+
+static void test_marks_array_keeps_only_traded_symbols(void)
+{
+	static char m[8192];
+	char one[512];
+
+	CU_ASSERT_EQUAL(marks(mark_arr(ARR_SYM, ARR_PX, ARR_N), want_list, TRADED), TL_BN_OK);
+	check_traded_three();
+	/* combined form, as /market/stream?streams=!markPrice@arr@1s sends it */
+	CU_ASSERT_FATAL(strlen(marks_msg) < sizeof m - 64);
+	snprintf(m, sizeof m, "{\"stream\":\"!markPrice@arr@1s\",\"data\":%.8000s}", marks_msg);
+	CU_ASSERT_EQUAL(marks(m, want_list, TRADED), TL_BN_OK);
+	check_traded_three();
+	/* nothing of ours: ignored, all dropped */
+	static const char *const none[] = { "LTCUSDT", NULL };
+	CU_ASSERT_EQUAL(marks(m, want_list, none), TL_BN_IGNORED);
+	CU_ASSERT_EQUAL(got.n, 0);
+	CU_ASSERT_EQUAL(MR.dropped, (uint32_t)ARR_N);
+	/* one object (a per-symbol stream) is an array of one */
+	mark_el(one, sizeof one, "ETHUSDT", "2.5");
+	CU_ASSERT_EQUAL(marks(one, want_list, TRADED), TL_BN_OK);
+	CU_ASSERT_EQUAL_FATAL(got.n, 1);
+	CU_ASSERT_EQUAL(got.in[0].u.mark.price, 5 * ONE / 2);
+	/* replies and other events, empty arrays */
+	CU_ASSERT_EQUAL(marks("{\"result\":null,\"id\":1}", want_all, NULL), TL_BN_IGNORED);
+	CU_ASSERT_EQUAL(marks("{\"e\":\"bookTicker\",\"s\":\"BTCUSDT\"}", want_all, NULL),
+			TL_BN_IGNORED);
+	CU_ASSERT_EQUAL(marks("[]", want_all, NULL), TL_BN_IGNORED);
+	CU_ASSERT_EQUAL(marks("{\"stream\":\"!markPrice@arr\",\"data\":[]}", want_all, NULL),
+			TL_BN_IGNORED);
+	CU_ASSERT_EQUAL(got.n, 0);
+}
+
+/* One bad element refuses the whole message (nothing emitted), with the
+ * element and the field at fault. */
+static void bad_marks(int line, const char *msg, tl_binance_want_fn want, int rc,
+		      const char *field, int index)
+{
+	int got_rc = marks(msg, want, TRADED);
+	bool ok = got_rc == rc && got.n == 0 && MR.emitted == 0 && MR.index == index &&
+		  ((!field && !MR.field) || (field && MR.field && !strcmp(field, MR.field)));
+
+	if (!ok)
+		fprintf(stderr, "\n  line %d: rc %d (want %d) n %u field %s (want %s) index %d (want %d)\n",
+			line, got_rc, rc, got.n, MR.field ? MR.field : "-", field ? field : "-",
+			(int)MR.index, index);
+	CU_ASSERT_TRUE(ok);
+}
+#define BAD_MARKS(m, w, rc, f, i) bad_marks(__LINE__, m, w, rc, f, i)
+
+/* The array of ARR_SYM with element k replaced by `el` (traded BTCUSDT
+ * at k = 1). */
+static const char *arr_with(int k, const char *el)
+{
+	static char m[8192];
+	size_t len = 1;
+
+	m[0] = '[';
+	for (int i = 0; i < ARR_N; i++) {
+		if (i)
+			m[len++] = ',';
+		if (i == k)
+			len += (size_t)snprintf(m + len, sizeof m - len, "%s", el);
+		else
+			len += mark_el(m + len, sizeof m - len, ARR_SYM[i], ARR_PX[i]);
+	}
+	snprintf(m + len, sizeof m - len, "]");
+	return m;
+}
+
+static void test_marks_bad_element_refuses_message(void)
+{
+	char el[512];
+
+	/* a traded element: every check of a single mark */
+	mark_el(el, sizeof el, "BTCUSDT", "1e5");
+	BAD_MARKS(arr_with(1, el), want_list, TL_BN_E_DECIMAL, "p", 1);
+	mark_el(el, sizeof el, "BTCUSDT", "0");
+	BAD_MARKS(arr_with(1, el), want_list, TL_BN_E_DECIMAL, "p", 1);
+	mark_el(el, sizeof el, "BTCUSDT", "-3");
+	BAD_MARKS(arr_with(1, el), want_list, TL_BN_E_DECIMAL, "p", 1);
+	mark_el(el, sizeof el, "BTCUSDT", "1.123456789");
+	BAD_MARKS(arr_with(1, el), want_list, TL_BN_E_DECIMAL, "p", 1);
+	BAD_MARKS(arr_with(6, "{\"e\":\"markPriceUpdate\",\"s\":\"ETHUSDT\"}"), want_list,
+		  TL_BN_E_MISSING, "p", 6);
+	BAD_MARKS(arr_with(6, "{\"e\":\"markPriceUpdate\",\"s\":\"ETHUSDT\",\"p\":5}"), want_list,
+		  TL_BN_E_SHAPE, "p", 6);
+	BAD_MARKS(arr_with(6, "{\"e\":\"markPriceUpdate\",\"s\":\"ETHUSDT\",\"p\":\"5\",\"E\":-1}"),
+		  want_list, TL_BN_E_RANGE, "E", 6);
+	/* a symbol talon would take but cannot hold */
+	mark_el(el, sizeof el, "BTC USDT", "1");
+	BAD_MARKS(arr_with(0, el), want_all, TL_BN_E_RANGE, "s", 0);
+	mark_el(el, sizeof el, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "1");
+	BAD_MARKS(arr_with(0, el), want_all, TL_BN_E_RANGE, "s", 0);
+	/* the shape of any element, ours or not */
+	BAD_MARKS(arr_with(7, "7"), want_list, TL_BN_E_SHAPE, "event", 7);
+	BAD_MARKS(arr_with(7, "[]"), want_list, TL_BN_E_SHAPE, "event", 7);
+	BAD_MARKS(arr_with(0, "{\"e\":\"bookTicker\",\"s\":\"XRPUSDT\"}"), want_list,
+		  TL_BN_E_ENUM, "e", 0);
+	BAD_MARKS(arr_with(0, "{\"s\":\"XRPUSDT\"}"), want_list, TL_BN_E_MISSING, "e", 0);
+	BAD_MARKS(arr_with(0, "{\"e\":\"markPriceUpdate\"}"), want_list, TL_BN_E_MISSING, "s", 0);
+	BAD_MARKS(arr_with(0, "{\"e\":\"markPriceUpdate\",\"s\":1}"), want_list,
+		  TL_BN_E_SHAPE, "s", 0);
+	BAD_MARKS(arr_with(0, "{\"e\":\"markPriceUpdate\",\"s\":\"\"}"), want_list,
+		  TL_BN_E_RANGE, "s", 0);
+	/* a single object is checked the same way */
+	BAD_MARKS("{\"e\":\"markPriceUpdate\",\"s\":\"BTCUSDT\",\"p\":\"x\"}", want_list,
+		  TL_BN_E_DECIMAL, "p", 0);
+	/* not a message of this stream */
+	BAD_MARKS("5", want_list, TL_BN_E_SHAPE, "event", -1);
+	BAD_MARKS("{\"stream\":\"x\",\"data\":\"y\"}", want_list, TL_BN_E_SHAPE, "event", -1);
+	BAD_MARKS("[{\"e\":\"markPriceUpdate\"", want_list, TL_BN_E_JSON, NULL, -1);
+	BAD_MARKS("[] x", want_list, TL_BN_E_JSON, NULL, -1);
+	BAD_MARKS("", want_list, TL_BN_E_JSON, NULL, -1);
+	CU_ASSERT(marks_n("[]\0[]", 5, want_all, NULL) < 0);
+	/* bad arguments */
+	CU_ASSERT_EQUAL(tl_binance_decode_marks(&MA, "[]", 2, NOW, NULL, got_emit, NULL, &MR),
+			TL_BN_E_ARG);
+	CU_ASSERT_EQUAL(tl_binance_decode_marks(&MA, "[]", 2, NOW, want_all, NULL, NULL, &MR),
+			TL_BN_E_ARG);
+	CU_ASSERT_EQUAL(tl_binance_decode_marks(NULL, "[]", 2, NOW, want_all, got_emit, NULL, &MR),
+			TL_BN_E_ARG);
+	CU_ASSERT_EQUAL(tl_binance_decode_marks(&MA, "[]", 2, NOW, want_all, got_emit, NULL, NULL),
+			TL_BN_E_ARG);
+}
+
+/* TL_BINANCE_MARKS_MAX elements pass; one more is refused. */
+static void test_marks_oversized_array_refused(void)
+{
+	static const char small[] = "{\"e\":\"markPriceUpdate\",\"s\":\"X\"}";
+	size_t len = 1;
+
+	marks_msg[0] = '[';
+	for (int i = 0; i < TL_BINANCE_MARKS_MAX; i++) {
+		memcpy(marks_msg + len, small, sizeof small - 1);
+		len += sizeof small - 1;
+		marks_msg[len++] = ',';
+	}
+	marks_msg[len - 1] = ']';
+	CU_ASSERT_EQUAL(marks_n(marks_msg, len, want_list, TRADED), TL_BN_IGNORED);
+	CU_ASSERT_EQUAL(MR.elements, TL_BINANCE_MARKS_MAX);
+	CU_ASSERT_EQUAL(MR.dropped, TL_BINANCE_MARKS_MAX);
+	/* one more, and ours: refused before any is emitted */
+	static const char btc[] = ",{\"e\":\"markPriceUpdate\",\"s\":\"BTCUSDT\",\"p\":\"1\"}]";
+	memcpy(marks_msg + len - 1, btc, sizeof btc);
+	len += sizeof btc - 2;
+	CU_ASSERT_EQUAL(marks_n(marks_msg, len, want_list, TRADED), TL_BN_E_RANGE);
+	CU_ASSERT_STRING_EQUAL(MR.field, "markPrice");
+	CU_ASSERT_EQUAL(got.n, 0);
+	CU_ASSERT_EQUAL(MR.emitted, 0);
+}
+
+/* A venue of TL_BINANCE_MARKS_MAX symbols, full-size elements: fits one
+ * frame and TL_BINANCE_MARKS_ARENA, decodes without allocating; a
+ * smaller arena is a clean NOMEM. */
+static void test_marks_full_venue_fits_frame_and_arena(void)
+{
+	static unsigned char small[2u << 20];
+	tl_binance_arena_t sa;
+	char sym[32];
+	size_t len = 1;
+	int rc;
+
+	marks_msg[0] = '[';
+	for (int i = 0; i < TL_BINANCE_MARKS_MAX; i++) {
+		snprintf(sym, sizeof sym, "S%04dUSDT", i);
+		if (i)
+			marks_msg[len++] = ',';
+		len += mark_el(marks_msg + len, sizeof marks_msg - len, sym, "12345.67800000");
+	}
+	marks_msg[len++] = ']';
+	marks_msg[len] = '\0';
+	CU_ASSERT(len <= TL_BSTREAM_MAX_FRAME);
+	tl_alloc_hook_arm();
+	rc = marks_n(marks_msg, len, want_every4th, NULL);
+	size_t allocs = tl_alloc_hook_disarm();
+	CU_ASSERT_EQUAL(allocs, 0);
+	if (rc != TL_BN_OK)
+		printf("\n  rc %d, %zu bytes, arena used %zu of %zu\n", rc, len, MA.used, MA.cap);
+	CU_ASSERT_EQUAL(rc, TL_BN_OK);
+	CU_ASSERT_EQUAL(MR.emitted, TL_BINANCE_MARKS_MAX / 4);
+	CU_ASSERT_EQUAL(MR.dropped, TL_BINANCE_MARKS_MAX - TL_BINANCE_MARKS_MAX / 4);
+	CU_ASSERT_EQUAL_FATAL(got.n, TL_BINANCE_MARKS_MAX / 4);
+	CU_ASSERT_STRING_EQUAL(got.in[1023].u.mark.symbol, "S4092USDT");
+	CU_ASSERT_EQUAL(got.in[1023].u.mark.price, 12345678 * ONE / 1000);
+	CU_ASSERT(MA.peak <= MA.cap / 2 + MA.cap / 4);   /* headroom */
+	printf(" [%zu bytes, arena peak %zu of %zu] ", len, MA.peak, MA.cap);
+	tl_binance_arena_init(&sa, small, sizeof small);
+	got.n = 0;
+	CU_ASSERT_EQUAL(tl_binance_decode_marks(&sa, marks_msg, len, NOW, want_every4th,
+						got_emit, NULL, &MR), TL_BN_E_NOMEM);
+	CU_ASSERT_EQUAL(got.n, 0);
+	CU_ASSERT(sa.failed > 0);
+}
+
+/* Random edits of mark arrays: never a crash or an out-of-range result;
+ * a refused message emits nothing; every emitted mark is well formed
+ * and for a traded symbol. */
+static void test_marks_mutation_loop_never_crashes(void)
+{
+	static char buf[8192];
+	static const char *const tokens[] = {
+		"\"", "{", "}", "[", "]", ",", ":", "1e9", "-", ".", "\\", "\\u0000",
+		"null", "true", "0", "\"\"", " ", "\xff", "\"s\":\"BTCUSDT\"",
+		"\"p\":\"1\"", "\"e\":\"markPriceUpdate\"", "{\"stream\":\"a\",\"data\":",
+	};
+	const size_t ntok = sizeof tokens / sizeof tokens[0];
+	char seed[8192];
+	unsigned ok = 0, bad = 0;
+
+	snprintf(seed, sizeof seed, "%s", mark_arr(ARR_SYM, ARR_PX, ARR_N));
+	for (int it = 0; it < 50000; it++) {
+		size_t len = strlen(seed);
+		memcpy(buf, seed, len);
+		int edits = 1 + (int)(rng() % 4);
+		for (int k = 0; k < edits && len > 0; k++) {
+			size_t at = rng() % len;
+			switch (rng() % 4) {
+			case 0:
+				buf[at] = (char)(rng() & 0xff);
+				break;
+			case 1: {
+				size_t n = 1 + rng() % 16;
+				if (at + n > len)
+					n = len - at;
+				memmove(buf + at, buf + at + n, len - at - n);
+				len -= n;
+				break;
+			}
+			case 2: {
+				const char *t = tokens[rng() % ntok];
+				size_t n = strlen(t);
+				if (len + n < sizeof buf) {
+					memmove(buf + at + n, buf + at, len - at);
+					memcpy(buf + at, t, n);
+					len += n;
+				}
+				break;
+			}
+			default:
+				len = at;
+				break;
+			}
+		}
+		int rc = marks_n(buf, len, want_list, TRADED);
+		CU_ASSERT(rc >= TL_BN_E_ARG && rc <= TL_BN_IGNORED);
+		if (rc < 0) {
+			CU_ASSERT_EQUAL(got.n, 0);
+			bad++;
+			continue;
+		}
+		ok++;
+		CU_ASSERT_EQUAL(got.n, MR.emitted);
+		CU_ASSERT_EQUAL(MR.emitted + MR.dropped, MR.elements);
+		CU_ASSERT(MR.elements <= TL_BINANCE_MARKS_MAX);
+		for (unsigned i = 0; i < got.n && i < TL_BINANCE_MARKS_MAX; i++) {
+			CU_ASSERT_EQUAL(got.in[i].hdr.type, TL_IN_MARK);
+			CU_ASSERT(got.in[i].u.mark.price > 0);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(memchr(got.in[i].u.mark.symbol, 0,
+							    sizeof got.in[i].u.mark.symbol));
+			CU_ASSERT(want_list((void *)TRADED, got.in[i].u.mark.symbol));
+		}
+	}
+	CU_ASSERT(ok > 100);
+	CU_ASSERT(bad > 100);
+}
+
 TL_TEST_SUITE("io.binance_map", suite_init, NULL,
 	      TL_TEST(test_encode_limit_one_way),
 	      TL_TEST(test_encode_limit_tif_default_and_post_only),
@@ -1298,4 +1690,9 @@ TL_TEST_SUITE("io.binance_map", suite_init, NULL,
 	      TL_TEST(test_arena_exhaustion_is_clean),
 	      TL_TEST(test_decode_does_not_allocate),
 	      TL_TEST(test_hooks_transparent_outside_decode),
-	      TL_TEST(test_mutation_loop_never_crashes));
+	      TL_TEST(test_mutation_loop_never_crashes),
+	      TL_TEST(test_marks_array_keeps_only_traded_symbols),
+	      TL_TEST(test_marks_bad_element_refuses_message),
+	      TL_TEST(test_marks_oversized_array_refused),
+	      TL_TEST(test_marks_full_venue_fits_frame_and_arena),
+	      TL_TEST(test_marks_mutation_loop_never_crashes));

@@ -7,7 +7,9 @@
  * server pings and connection lifetime, listenKeyExpired (KEY_EXPIRED
  * until a new key), a wrong CA and a wrong hostname refused with an error
  * recorded, oversize and fragmented messages from a hand-made server,
- * bad arguments, and stop joining within a second.
+ * the all-market mark stream past TL_BSTREAM_URL_SYMBOLS (only our
+ * symbols' marks, the rest dropped and counted), bad arguments, and stop
+ * joining within a second.
  */
 #define _GNU_SOURCE
 #include "tests/support/tl_test.h"
@@ -730,6 +732,80 @@ static void test_oversize_refused_and_fragments_assembled(void)
 	close(lfd);
 }
 
+/* More than TL_BSTREAM_URL_SYMBOLS symbols: the market connection takes
+ * !markPrice@arr@1s, every symbol of the venue; marks come for ours
+ * only (the others dropped and counted), including a mark set at the
+ * venue for one past the 64th. */
+static void test_all_market_marks_past_url_symbols(void)
+{
+	enum { NV = 80, NT = TL_BSTREAM_URL_SYMBOLS + 6 };
+	static char names[NV][16];
+	const char *list[NT];
+	tl_bstream_cfg_t c;
+	tl_bstream_stats_t st;
+	tl_input_t in;
+	unsigned i, theirs = 0;
+
+	cfg.nsym = NV;
+	cfg.mark_interval_ms = 1000;
+	for (i = 1; i < NV; i++)
+		cfg.sym[i] = cfg.sym[0];
+	for (i = 0; i < NV; i++) {
+		snprintf(names[i], sizeof names[i], "S%04uUSDT", i);
+		snprintf(cfg.sym[i].name, sizeof cfg.sym[i].name, "%s", names[i]);
+		snprintf(cfg.sym[i].base, sizeof cfg.sym[i].base, "S%04u", i);
+	}
+	for (i = 0; i < NT; i++)     /* ours: every other symbol first */
+		list[i] = names[i < NV / 2 ? 2 * i : 2 * (i - NV / 2) + 1];
+	venue_start(false, 0);
+	c = stream_cfg(false, NULL);
+	c.listen_key = NULL;
+	c.symbols = list;
+	c.n_symbols = NT;
+	stream_start(&c);
+	CU_ASSERT_TRUE_FATAL(wait_market(3000));
+	CU_ASSERT_TRUE_FATAL(rec_find(TL_IN_MARK, list[NT - 1], false, 3000, &in));
+	CU_ASSERT_EQUAL(in.u.mark.price, fx("60000"));
+	rec_reset();
+	/* list[NT - 1] (S0059USDT) is our 70th symbol */
+	char q[80];
+	snprintf(q, sizeof q, "symbol=%s&price=61234.5&frozen=true", list[NT - 1]);
+	CU_ASSERT_EQUAL_FATAL(simc_raw(&rest, "POST", "/sim/mark", q, "", NULL), 200);
+	{
+		int64_t end = now_ms() + 3000;
+		bool seen = false;
+		while (!seen && now_ms() < end) {
+			usleep(5000);
+			pthread_mutex_lock(&rec.mu);
+			for (i = 0; i < rec.n && i < REC_CAP; i++)
+				seen |= rec.in[i].hdr.type == TL_IN_MARK &&
+					!strcmp(rec.in[i].u.mark.symbol, list[NT - 1]) &&
+					rec.in[i].u.mark.price == fx("61234.5");
+			pthread_mutex_unlock(&rec.mu);
+		}
+		CU_ASSERT_TRUE(seen);
+	}
+	/* nothing for the symbols we do not trade (odd from S0061USDT) */
+	pthread_mutex_lock(&rec.mu);
+	for (i = 0; i < rec.n && i < REC_CAP; i++) {
+		bool ours = false;
+		for (unsigned k = 0; k < NT; k++)
+			ours |= !strcmp(rec.in[i].u.mark.symbol, list[k]);
+		theirs += !ours || rec.in[i].hdr.type != TL_IN_MARK;
+	}
+	pthread_mutex_unlock(&rec.mu);
+	CU_ASSERT_EQUAL(theirs, 0);
+	tl_bstream_stats(bs, &st);
+	CU_ASSERT_EQUAL(st.decode_errors, 0);
+	CU_ASSERT(st.messages >= 2);
+	/* each array: NT ours, NV - NT dropped */
+	CU_ASSERT(st.marks_dropped >= 2 * (NV - NT));
+	CU_ASSERT_EQUAL(st.marks_dropped % (NV - NT), 0);
+	CU_ASSERT_EQUAL(st.marks_dropped / (NV - NT) * NT, st.inputs);
+	CU_ASSERT_EQUAL(st.connects, 1);
+	stream_stop();
+}
+
 static void test_bad_arguments(void)
 {
 	tl_bstream_cfg_t c = { .host = "127.0.0.1", .port = 1 };
@@ -745,6 +821,21 @@ static void test_bad_arguments(void)
 	c.symbols = bad_sym;
 	c.n_symbols = 1;
 	CU_ASSERT_PTR_NULL(tl_bstream_start(&c, rec_emit, NULL, err, sizeof err));
+	/* the all-market path checks every name too; and a bound */
+	{
+		static const char *many[TL_BSTREAM_MAX_SYMBOLS + 1];
+		for (unsigned i = 0; i <= TL_BSTREAM_MAX_SYMBOLS; i++)
+			many[i] = "BTCUSDT";
+		many[100] = "BTC/USDT";
+		c.symbols = many;
+		c.n_symbols = 101;
+		CU_ASSERT_PTR_NULL(tl_bstream_start(&c, rec_emit, NULL, err, sizeof err));
+		c.n_symbols = TL_BSTREAM_MAX_SYMBOLS + 1;
+		many[100] = "BTCUSDT";
+		err[0] = 0;
+		CU_ASSERT_PTR_NULL(tl_bstream_start(&c, rec_emit, NULL, err, sizeof err));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "at most 1024 symbols"));
+	}
 	c.n_symbols = 0;
 	c.listen_key = "a/b";
 	CU_ASSERT_PTR_NULL(tl_bstream_start(&c, rec_emit, NULL, err, sizeof err));
@@ -768,4 +859,5 @@ TL_TEST_SUITE("io.binance_stream", each_setup, each_teardown,
 	      TL_TEST(test_wss_wrong_ca_is_refused),
 	      TL_TEST(test_wss_hostname_mismatch_is_refused),
 	      TL_TEST(test_oversize_refused_and_fragments_assembled),
+	      TL_TEST(test_all_market_marks_past_url_symbols),
 	      TL_TEST(test_bad_arguments));

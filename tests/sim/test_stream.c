@@ -2,13 +2,15 @@
  * test_stream.c - the WebSocket stream port: handshake (RFC 6455 accept
  * key), user data events per fill in Binance's order, combined streams
  * with JSON SUBSCRIBE / LIST_SUBSCRIPTIONS, markPrice and bookTicker
- * pushes, listenKeyExpired, ping/pong and close.
+ * pushes, the all-market !markPrice@arr[@1s] array, listenKeyExpired,
+ * ping/pong and close.
  */
 #define _GNU_SOURCE
 #include "tests/support/tl_test.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim/ws.h"
 #include "tests/sim/sim_client.c"
@@ -266,10 +268,115 @@ static void test_ping_pong_close_and_bad_paths(void)
 	w->fd = -1;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Count non-overlapping occurrences of needle in msg. */
+static int count_of(const char *msg, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = msg; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Every symbol's markPriceUpdate, each once, in the array m (after the
+ * `prefix`, which starts it). */
+static bool arr_has_every_symbol(const char *m, const char *prefix, int nsym)
+{
+	char name[48];
+	bool ok = strncmp(m, prefix, strlen(prefix)) == 0 &&
+		  count_of(m, "{\"e\":\"markPriceUpdate\",") == nsym;
+
+	for (int i = 0; i < nsym && ok; i++) {
+		snprintf(name, sizeof name, "\"s\":\"S%04dUSDT\",", i);
+		ok = count_of(m, name) == 1;
+	}
+	if (!ok)
+		fprintf(stderr, "\n  not an array of %d marks: %.200s\n", nsym, m);
+	return ok;
+}
+
+/* !markPrice@arr@1s: one array of every symbol's markPriceUpdate per
+ * interval, by URL (combined and raw) and by SUBSCRIBE; a mark set at
+ * the venue shows in the next one; !markPrice@arr (3 s) alike. */
+static void test_mark_arr_every_symbol(void)
+{
+	enum { NSYM = 200 };   /* ~40 KB an array: ws_client holds 64 KiB */
+	int64_t t0, t1;
+	const char *m;
+
+	simc_close(&rest);
+	simc_server_stop(srv);
+	cfg.nsym = NSYM;
+	cfg.mark_interval_ms = 200;
+	for (int i = 1; i < NSYM; i++)
+		cfg.sym[i] = cfg.sym[0];
+	for (int i = 0; i < NSYM; i++) {
+		snprintf(cfg.sym[i].name, sizeof cfg.sym[i].name, "S%04dUSDT", i);
+		snprintf(cfg.sym[i].base, sizeof cfg.sym[i].base, "S%04d", i);
+	}
+	srv = simc_server_start(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	CU_ASSERT_EQUAL_FATAL(simc_connect(&rest, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL), 0);
+
+	/* combined, as talon's adapter asks for it */
+	CU_ASSERT_EQUAL_FATAL(ws_open(&ws, "/market/stream?streams=!markPrice@arr@1s"), 0);
+	m = ws_text(&ws);
+	t0 = mono_ms();
+	CU_ASSERT_TRUE(arr_has_every_symbol(m, "{\"stream\":\"!markPrice@arr@1s\",\"data\":[{", NSYM));
+	CU_ASSERT_TRUE(m[strlen(m) - 2] == ']' && m[strlen(m) - 1] == '}');
+	/* the next one a mark_interval_ms later */
+	m = ws_text(&ws);
+	t1 = mono_ms();
+	CU_ASSERT_TRUE(arr_has_every_symbol(m, "{\"stream\":\"!markPrice@arr@1s\",\"data\":[{", NSYM));
+	CU_ASSERT(t1 - t0 >= 100 && t1 - t0 <= 1000);
+	/* a mark set at the venue, in the next array */
+	CU_ASSERT_EQUAL(simc_raw(&rest, "POST", "/sim/mark", "symbol=S0150USDT&price=61234.5", "", NULL), 200);
+	{
+		bool seen = false;
+		for (int k = 0; k < 5 && !seen; k++)
+			seen = strstr(ws_text(&ws), "\"s\":\"S0150USDT\",\"p\":\"61234.50000000\"") != NULL;
+		CU_ASSERT_TRUE(seen);
+	}
+	close(ws.fd);
+	ws.fd = -1;
+
+	/* raw, 3 s stream: at once on connect, then the subscription list */
+	CU_ASSERT_EQUAL_FATAL(ws_open(&ws, "/market/ws/!markPrice@arr"), 0);
+	CU_ASSERT_TRUE(arr_has_every_symbol(ws_text(&ws), "[{", NSYM));
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, "{\"method\":\"SUBSCRIBE\",\"params\":[\"!markPrice@arr@1s\"],\"id\":1}");
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":2}");
+	{
+		bool listed = false, acked = false;
+		for (int k = 0; k < 8 && !listed; k++) {
+			m = ws_text(&ws);
+			acked |= strcmp(m, "{\"result\":null,\"id\":1}") == 0;
+			listed |= strcmp(m, "{\"result\":[\"!markPrice@arr\",\"!markPrice@arr@1s\"],\"id\":2}") == 0;
+		}
+		CU_ASSERT_TRUE(acked);
+		CU_ASSERT_TRUE(listed);
+	}
+	/* unsubscribed: no more arrays */
+	ws_send(&ws, TL_SIM_WS_OP_TEXT, "{\"method\":\"UNSUBSCRIBE\",\"params\":[\"!markPrice@arr@1s\",\"!markPrice@arr\"],\"id\":3}");
+	m = ws_text(&ws);
+	while (*m && strcmp(m, "{\"result\":null,\"id\":3}") != 0)
+		m = ws_text(&ws);
+	CU_ASSERT_STRING_EQUAL(m, "{\"result\":null,\"id\":3}");
+	CU_ASSERT_STRING_EQUAL(wsc_text(&ws, 700), "");
+}
+
 TL_TEST_SUITE("sim.stream", each_setup, each_teardown,
 	      TL_TEST(test_accept_key_rfc_example),
 	      TL_TEST(test_user_stream_fill_order),
 	      TL_TEST(test_combined_subscribe_and_market_streams),
 	      TL_TEST(test_market_streams_on_every_symbol),
 	      TL_TEST(test_subscribe_string_and_bad_ids),
-	      TL_TEST(test_ping_pong_close_and_bad_paths));
+	      TL_TEST(test_ping_pong_close_and_bad_paths),
+	      TL_TEST(test_mark_arr_every_symbol));
