@@ -34,6 +34,11 @@ void tl_agent_idle(tl_agent_t *a, int work)
 		return;
 	}
 	struct timespec ts = { 0, (long)a->cfg.idle_us * 1000L };
+	bool sleeps = a->cfg.idle == TL_IDLE_SLEEP ||
+		      (a->cfg.idle == TL_IDLE_BACKOFF && a->idle_level >= 200);
+	if (sleeps && a->idle_wait &&
+	    a->idle_wait(a->ctx, (int64_t)a->cfg.idle_us * 1000) >= 0)
+		return;
 	switch (a->cfg.idle) {
 	case TL_IDLE_SPIN:
 		agent_relax();

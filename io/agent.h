@@ -24,6 +24,9 @@ typedef struct tl_agent {
 	void (*on_start)(void *ctx); /* on the agent's thread, before the loop */
 	void (*on_stop)(void *ctx);  /* on the agent's thread, after the loop */
 	void *ctx;
+	/* Optional: the sleep of SLEEP/BACKOFF, ended early by the agent's
+	 * own events (the IO thread waits on io_uring); <0: nanosleep. */
+	int (*idle_wait)(void *ctx, int64_t ns);
 	pthread_t thread;
 	_Atomic bool running;      /* set by the thread once in its loop */
 	_Atomic bool stop;         /* ask the loop to end */

@@ -666,6 +666,16 @@ static bool io_send(tl_engine_t *e, const tl_output_t *o, tl_time_t now)
 	return true;
 }
 
+/* The IO thread's idle: the venue's wait when it has one (a response
+ * is read as it lands; a request from the engine still waits up to
+ * io.idle_us, as waking IO would cost the engine a syscall). */
+static int io_idle_wait(void *ctx, int64_t ns)
+{
+	tl_engine_t *e = ctx;
+	const tl_venue_ops_t *ops = e->venue->ops;
+	return ops->wait ? ops->wait(e->venue, ns) : -1;
+}
+
 static int io_work(void *ctx)
 {
 	tl_engine_t *e = ctx;
@@ -880,7 +890,7 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 			       .do_work = eng_work, .on_start = eng_on_start,
 			       .on_stop = eng_on_stop, .ctx = e };
 	e->io = (tl_agent_t){ .name = "tl-io", .cfg = e->cfg.io, .do_work = io_work,
-			      .ctx = e };
+			      .idle_wait = io_idle_wait, .ctx = e };
 	return e;
 fail:
 	tl_engine_close(e);

@@ -745,7 +745,7 @@ int tl_pool_wait(tl_pool_t *p, int64_t max_ns)
 		p->queued = 0;
 	}
 	rc = io_uring_wait_cqe_timeout(&p->ring, &cqe, &ts);
-	return rc == -ETIME ? 0 : rc;
+	return rc == 0 ? 1 : rc == -ETIME ? 0 : rc;
 }
 
 int tl_conn_send(tl_pool_t *p, uint32_t id, const void *data, size_t len)

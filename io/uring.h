@@ -109,7 +109,7 @@ int tl_pool_poll(tl_pool_t *p, int64_t now, tl_pool_cb cb, void *user);
 
 /* Block until a completion is ready or max_ns passes (an idle strategy
  * for the IO agent, and for tests). Returns 0 or -errno. */
-int tl_pool_wait(tl_pool_t *p, int64_t max_ns);
+int tl_pool_wait(tl_pool_t *p, int64_t max_ns);  /* 1: a completion, 0: timed out */
 
 /*
  * Queue len bytes (a whole request) on connection id; they leave on the

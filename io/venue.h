@@ -66,6 +66,11 @@ typedef struct tl_venue_ops {
 	/* Advance: deliver due responses, fills, marks. Returns the number of
 	 * inputs emitted (0 when idle). Never blocks. */
 	int (*poll)(tl_venue_t *v, tl_time_t now);
+	/* Optional (NULL: the IO thread sleeps): the IO thread's idle sleep,
+	 * up to max_ns, ended early by the venue's own I/O so a response is
+	 * read the moment it lands. Returns 1 when woken by I/O, 0 after
+	 * max_ns, <0 on error (the caller then sleeps). */
+	int (*wait)(tl_venue_t *v, int64_t max_ns);
 	void (*destroy)(tl_venue_t *v);
 } tl_venue_ops_t;
 

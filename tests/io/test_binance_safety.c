@@ -262,6 +262,32 @@ static const tl_order_spec_t limit_buy = {
 	.qty = "0.010", .price = "58000.0",
 };
 
+/* ---- the IO thread's idle ---------------------------------------------- */
+
+/* io.idle_us at its maximum (100 ms): the IO thread's idle is a wait in
+ * io_uring, which each REST answer ends at once (io_wakeups), instead of
+ * a sleep that would leave the answer unread for up to 100 ms. */
+static void test_io_idle_wakes_on_response(void)
+{
+	tl_config_t c;
+
+	server_start(2);
+	write_xinfo(NULL, NULL);
+	cfg_binance(&c);
+	c.io.idle_us = 100000;
+	engine_start(&c);
+	uint64_t w0 = tl_binance_io_wakeups(tl_engine_venue(E));
+	for (int i = 0; i < 5; i++) {
+		nev = 0;
+		CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &limit_buy, (uint64_t)i + 1), 0);
+		CU_ASSERT_TRUE_FATAL(wait_ev(TL_EV_ORDER_ACCEPTED, 10000000000LL));
+	}
+	CU_ASSERT(tl_binance_io_wakeups(tl_engine_venue(E)) - w0 >= 5);
+	CU_ASSERT_EQUAL(open_orders("BTCUSDT"), 5);
+	engine_stop();
+	server_stop();
+}
+
 /* ---- dead-man switch ------------------------------------------------- */
 
 /* Armed at 8 s (renewed every 2 s; the margins leave room for a loaded
@@ -794,6 +820,7 @@ static void test_xinfo_symbol_missing_at_venue_fails_start(void)
 
 TL_TEST_SUITE("io.binance_safety", NULL, NULL,
 	      TL_TEST(test_deadman_config_bounds),
+	      TL_TEST(test_io_idle_wakes_on_response),
 	      TL_TEST(test_weight_warning_and_hold),
 	      TL_TEST(test_xinfo_symbol_missing_at_venue_fails_start),
 	      TL_TEST(test_xinfo_venue_wins_over_file),
