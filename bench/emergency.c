@@ -32,10 +32,8 @@
  *
  * 1,000 symbols fit every layer's compile-time cap (kernel table, engine
  * config, simulator, shm snapshot: 1024 or more; the static_assert
- * below). Not the adapter's mark-price streams (TL_BSTREAM_MAX_SYMBOLS
- * 64): symbols past the 64th get their mark once, from premiumIndex at
- * start (marks stay at 100 here), and the closes, being reduce-only,
- * need none.
+ * below), the adapter's mark stream included (past 64 symbols it takes
+ * the all-market !markPrice@arr@1s; marks stay at 100 here).
  *
  * Each repetition opens the positions (one filled MARKET buy of 0.100 per
  * symbol SYM00USDT.., mark 100.00, tick 0.01, step 0.001, min notional
