@@ -20,49 +20,26 @@
 //                         which is not part of USD-M and not simulated.
 // loadMarkets (GET /fapi/v1/exchangeInfo) runs once before the warm-up;
 // each measured createOrder is then one POST /fapi/v1/order.
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { peerArgs, peerRun } from './harness.mjs';
 
-const [restUrl, apiKey, apiSecret, modDir, secsArg, warmArg] = process.argv.slice(2);
-if (!restUrl || !apiKey || !apiSecret || !modDir || !secsArg) {
-  console.error('usage: node ccxt.mjs REST_URL KEY SECRET MODULE_DIR SECONDS [WARMUP]');
-  process.exit(2);
-}
-const secs = Number(secsArg);
-const warmup = Number(warmArg || 50);
-const require = createRequire(path.join(path.resolve(modDir), 'package.json'));
-const ccxt = require('ccxt');
+const args = peerArgs('ccxt.mjs');
+const ccxt = args.require('ccxt');
 
 const ex = new ccxt.binanceusdm({
-  apiKey, secret: apiSecret, enableRateLimit: false, timeout: 5000,
+  apiKey: args.apiKey, secret: args.apiSecret, enableRateLimit: false, timeout: 5000,
   options: { fetchCurrencies: false, adjustForTimeDifference: false },
 });
-const base = restUrl.replace(/\/+$/, '');
+const base = args.restUrl.replace(/\/+$/, '');
 for (const k of Object.keys(ex.urls.api))
   if (k.startsWith('fapi'))
     ex.urls.api[k] = ex.urls.api[k].replace(/^https?:\/\/[^/]+/, base);
 
 let side = 0;
 async function order() {
-  const t0 = process.hrtime.bigint();
   const o = await ex.createOrder('BTC/USDT:USDT', 'market', (side++ & 1) ? 'sell' : 'buy',
                                  0.01, undefined, { newOrderRespType: 'RESULT' });
-  const t1 = process.hrtime.bigint();
   if (!o || !o.info || o.info.status !== 'FILLED')
     throw new Error(`order not FILLED: ${JSON.stringify(o && o.info)}`);
-  return t1 - t0;
 }
 
-try {
-  await ex.loadMarkets();
-  for (let i = 0; i < warmup; i++)
-    await order();
-  const out = [];
-  const end = process.hrtime.bigint() + BigInt(Math.round(secs * 1e9));
-  while (process.hrtime.bigint() < end)
-    out.push((await order()).toString());
-  process.stdout.write(out.join('\n') + '\n');
-} catch (e) {
-  console.error(`ccxt: ${e && e.message ? e.message : e}`);
-  process.exit(1);
-}
+await peerRun('ccxt', args, () => ex.loadMarkets(), order);
