@@ -34,10 +34,7 @@ static void emg_state_event(tl_kernel_t *k, tl_event_type_t t,
 			    const char *text)
 {
 	tl_output_t out;
-	memset(&out, 0, sizeof(out));
-	out.hdr.type = TL_OUT_EVENT;
-	out.u.ev.type = (uint16_t)t;
-	out.u.ev.priority = (uint8_t)tl_event_priority(t);
+	tl_k_ev_init(&out, t);
 	out.u.ev.u.state.from = (uint8_t)from;
 	out.u.ev.u.state.to = (uint8_t)to;
 	out.u.ev.u.state.total = k->emg.total;

@@ -13,6 +13,8 @@
 
 #include "kernel/kernel.h"
 
+#include <string.h>
+
 /* A new order as the kernel sees it, before it has a slot. */
 typedef struct tl_k_ordreq {
 	int sym;
@@ -87,6 +89,15 @@ void tl_k_liquidate(tl_kernel_t *k, const char *reason);
 void tl_k_emergency_progress(tl_kernel_t *k);
 /* Called after PnL changes: trips the loss limit. */
 void tl_k_check_loss(tl_kernel_t *k);
+
+/* An event output of type t, zeroed, its priority set. */
+static inline void tl_k_ev_init(tl_output_t *o, tl_event_type_t t)
+{
+	memset(o, 0, sizeof(*o));
+	o->hdr.type = TL_OUT_EVENT;
+	o->u.ev.type = (uint16_t)t;
+	o->u.ev.priority = (uint8_t)tl_event_priority(t);
+}
 
 /* Mark a position, keeping k->unrealized_total in step. */
 static inline void tl_k_pos_mark(tl_kernel_t *k, tl_position_t *p, tl_fx_t mark)

@@ -51,10 +51,7 @@ void tl_k_ev_order(tl_kernel_t *k, tl_event_type_t t, const tl_order_t *o,
 		   const char *text)
 {
 	tl_output_t out;
-	memset(&out, 0, sizeof(out));
-	out.hdr.type = TL_OUT_EVENT;
-	out.u.ev.type = (uint16_t)t;
-	out.u.ev.priority = (uint8_t)tl_event_priority(t);
+	tl_k_ev_init(&out, t);
 	const tl_symbol_t *s = tl_symbols_get(&k->syms, o->sym);
 	if (s)
 		memcpy(out.u.ev.symbol, s->name, TL_SYMBOL_NAMELEN);
@@ -68,10 +65,7 @@ static void order_ev_fill(tl_kernel_t *k, tl_event_type_t t, const tl_order_t *o
 			  tl_fx_t qty, tl_fx_t px)
 {
 	tl_output_t out;
-	memset(&out, 0, sizeof(out));
-	out.hdr.type = TL_OUT_EVENT;
-	out.u.ev.type = (uint16_t)t;
-	out.u.ev.priority = (uint8_t)tl_event_priority(t);
+	tl_k_ev_init(&out, t);
 	memcpy(out.u.ev.symbol, k->syms.sym[o->sym].name, TL_SYMBOL_NAMELEN);
 	order_fill_ev(&out.u.ev, o);
 	out.u.ev.u.order.last_qty = qty;
@@ -83,10 +77,7 @@ void tl_k_ev_refused(tl_kernel_t *k, const tl_k_ordreq_t *r,
 		     const char *symbol, tl_reject_t why)
 {
 	tl_output_t out;
-	memset(&out, 0, sizeof(out));
-	out.hdr.type = TL_OUT_EVENT;
-	out.u.ev.type = TL_EV_ORDER_REJECTED;
-	out.u.ev.priority = (uint8_t)tl_event_priority(TL_EV_ORDER_REJECTED);
+	tl_k_ev_init(&out, TL_EV_ORDER_REJECTED);
 	tl_k_copy_str(out.u.ev.symbol, TL_SYMBOL_NAMELEN, symbol);
 	tl_ev_order_t *e = &out.u.ev.u.order;
 	e->side = (uint8_t)r->side;
@@ -109,10 +100,7 @@ void tl_k_ev_refused(tl_kernel_t *k, const tl_k_ordreq_t *r,
 void tl_k_ev_position(tl_kernel_t *k, tl_event_type_t t, const tl_position_t *p)
 {
 	tl_output_t out;
-	memset(&out, 0, sizeof(out));
-	out.hdr.type = TL_OUT_EVENT;
-	out.u.ev.type = (uint16_t)t;
-	out.u.ev.priority = (uint8_t)tl_event_priority(t);
+	tl_k_ev_init(&out, t);
 	memcpy(out.u.ev.symbol, k->syms.sym[p->sym].name, TL_SYMBOL_NAMELEN);
 	tl_ev_position_t *e = &out.u.ev.u.pos;
 	e->pos_side = p->pos_side;

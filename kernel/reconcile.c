@@ -166,10 +166,7 @@ static void recon_event(tl_kernel_t *k, tl_event_type_t t, const tl_position_t *
 			bool adopted, const char *what)
 {
 	tl_output_t out;
-	memset(&out, 0, sizeof(out));
-	out.hdr.type = TL_OUT_EVENT;
-	out.u.ev.type = (uint16_t)t;
-	out.u.ev.priority = (uint8_t)tl_event_priority(t);
+	tl_k_ev_init(&out, t);
 	memcpy(out.u.ev.symbol, k->syms.sym[p->sym].name, TL_SYMBOL_NAMELEN);
 	tl_ev_recon_t *r = &out.u.ev.u.recon;
 	r->pos_side = p->pos_side;
