@@ -637,6 +637,13 @@ static const char *ctl_pos_dir(const tl_shm_pos_t *p)
 	return p->qty > 0 ? "LONG" : p->qty < 0 ? "SHORT" : "FLAT";
 }
 
+/* How old `t` is at `now`: the engine may have written it after this
+ * command read its clock, which is no age at all, not a negative one. */
+static int64_t ctl_age(int64_t now, int64_t t)
+{
+	return now > t ? now - t : 0;
+}
+
 static void ctl_fmt_dur(int64_t ns, char *buf, size_t len)
 {
 	int64_t sec = ns / TL_NS_PER_S;
@@ -677,7 +684,7 @@ static void ctl_status_json(const char *name, const tl_shm_t *s,
 	       ",\"published_ns\":%lld,\"state\":\"%s\",\"open_orders\":%u"
 	       ",\"tracked_orders\":%u,\"total_pnl\":\"%s\",\"positions\":[",
 	       (long long)s->started, (long long)(now - s->started),
-	       (long long)(now - hb), (long long)sn->published,
+	       (long long)ctl_age(now, hb), (long long)sn->published,
 	       tl_trading_state_name((tl_trading_state_t)sn->state),
 	       sn->open_orders, sn->tracked_orders, ctl_fx(sn->total_pnl, b));
 	for (uint32_t i = 0; i < sn->n_pos && i < TL_SHM_POS_MAX; i++) {
@@ -732,8 +739,8 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 	int n = 0;
 
 	ctl_fmt_dur(now - s->started, d1, sizeof d1);
-	ctl_fmt_dur(now - atomic_load(&s->heartbeat), d2, sizeof d2);
-	ctl_fmt_dur(sn->published ? now - sn->published : -1, d3, sizeof d3);
+	ctl_fmt_dur(ctl_age(now, atomic_load(&s->heartbeat)), d2, sizeof d2);
+	ctl_fmt_dur(sn->published ? ctl_age(now, sn->published) : -1, d3, sizeof d3);
 	printf("engine     %s\n", name);
 	if (alive)
 		printf("pid        %d (running)\n", (int)atomic_load(&s->pid));

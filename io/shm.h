@@ -104,7 +104,8 @@ typedef struct tl_shm_snapshot {
 		rejected, failed, expired, unknown, fills, duplicate_fills,
 		invalid_transitions, backpressure;
 	/* reconciliation: orders adopted from the venue, POSITION_CONFLICT
-	 * and POSITION_ORPHAN events, REST resyncs after a stream gap */
+	 * and POSITION_ORPHAN events, RESYNC inputs (at the user stream's
+	 * first connection and after each gap) */
 	uint64_t adopted, conflicts, orphans, resyncs;
 	/* emergency */
 	uint32_t emg_active, emg_total, emg_ok, emg_failed, emg_canceled;

@@ -310,6 +310,23 @@ static void test_status_text(void)
 	engine_stop();
 }
 
+/* The engine heartbeats after ctl read its clock: the age is 0, not a
+ * negative number ("-" in text). */
+static void test_status_heartbeat_newer_than_ctl_clock(void)
+{
+	engine_start();
+	atomic_store(&E.stop, true);	/* no more heartbeats from the thread */
+	pthread_join(E.th, NULL);
+	atomic_store(&E.s->heartbeat, now_rt() + 2 * TL_NS_PER_S);
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "status", NULL), 0);
+	CONTAINS(out, "heartbeat  0.0s ago");
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "status", "--json", NULL), 0);
+	CONTAINS(out, "\"heartbeat_age_ns\":0,");
+	tl_shm_detach(E.s, E.name, true);
+	pthread_mutex_destroy(&E.mu);
+	E.s = NULL;
+}
+
 static void test_status_json(void)
 {
 	cJSON *j, *p, *c;
@@ -639,6 +656,7 @@ TL_TEST_SUITE("io.ctl", suite_init, NULL,
 	      TL_TEST(test_help_lists_every_command_and_flag),
 	      TL_TEST(test_status_text),
 	      TL_TEST(test_status_json),
+	      TL_TEST(test_status_heartbeat_newer_than_ctl_clock),
 	      TL_TEST(test_submit_accepted_carries_every_flag),
 	      TL_TEST(test_submit_refused_prints_reason_exits_1),
 	      TL_TEST(test_bad_flags_exit_2_naming_the_flag),
