@@ -148,15 +148,23 @@ static bool bn_fetch_trades(tl_binance_t *b, const bn_conn_t *c,
 	return true;
 }
 
-static void bn_on_kernel(tl_binance_t *b, bn_conn_t *c)
+/* The connection's whole response, as the decoders take it. */
+static tl_binance_resp_t bn_resp_of(const bn_conn_t *c)
 {
 	const tl_http_resp_t *h = &c->resp;
-	tl_binance_resp_t rr = {
+
+	return (tl_binance_resp_t){
 		.http_status = (uint16_t)h->status,
 		.retry_after_ns = h->retry_after_ns > 0 ? h->retry_after_ns : 0,
 		.body = h->body,
 		.len = h->body_len,
 	};
+}
+
+static void bn_on_kernel(tl_binance_t *b, bn_conn_t *c)
+{
+	const tl_http_resp_t *h = &c->resp;
+	tl_binance_resp_t rr = bn_resp_of(c);
 	tl_binance_decoded_t dec;
 	tl_req_kind_t kind = bn_kernel_kind(c->r.kind);
 	int rc = tl_binance_decode_response(&b->arena, &c->r.req, kind, &c->http,
@@ -221,14 +229,8 @@ static void bn_on_kernel(tl_binance_t *b, bn_conn_t *c)
  * own (an error element fails or retries just that order). */
 static void bn_on_batch(tl_binance_t *b, bn_conn_t *c)
 {
-	const tl_http_resp_t *h = &c->resp;
 	const tl_out_req_t *reqs[TL_BINANCE_BATCH_MAX];
-	tl_binance_resp_t rr = {
-		.http_status = (uint16_t)h->status,
-		.retry_after_ns = h->retry_after_ns > 0 ? h->retry_after_ns : 0,
-		.body = h->body,
-		.len = h->body_len,
-	};
+	tl_binance_resp_t rr = bn_resp_of(c);
 	tl_binance_decoded_t dec;
 
 	for (uint8_t i = 0; i < c->r.nmem; i++)

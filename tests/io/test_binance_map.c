@@ -1177,6 +1177,45 @@ static uint64_t rng(void)
 	return rng_state = x;
 }
 
+/* 1 to 4 random edits of buf[0, len) (cap bytes): flip a byte, delete up
+ * to maxdel bytes, insert a token, or truncate. Returns the new length. */
+static size_t mutate(char *buf, size_t len, size_t cap,
+		     const char *const *tokens, size_t ntok, size_t maxdel)
+{
+	int edits = 1 + (int)(rng() % 4);
+
+	for (int k = 0; k < edits && len > 0; k++) {
+		size_t at = rng() % len;
+		switch (rng() % 4) {
+		case 0:   /* flip a byte */
+			buf[at] = (char)(rng() & 0xff);
+			break;
+		case 1: { /* delete a range */
+			size_t n = 1 + rng() % maxdel;
+			if (at + n > len)
+				n = len - at;
+			memmove(buf + at, buf + at + n, len - at - n);
+			len -= n;
+			break;
+		}
+		case 2: { /* insert a token */
+			const char *t = tokens[rng() % ntok];
+			size_t n = strlen(t);
+			if (len + n < cap) {
+				memmove(buf + at + n, buf + at, len - at);
+				memcpy(buf + at, t, n);
+				len += n;
+			}
+			break;
+		}
+		default:  /* truncate */
+			len = at;
+			break;
+		}
+	}
+	return len;
+}
+
 /* Random edits of the golden messages: never a crash, a leak, or an
  * out-of-range result; successes produce well-formed records. */
 static void test_mutation_loop_never_crashes(void)
@@ -1202,36 +1241,7 @@ static void test_mutation_loop_never_crashes(void)
 		const char *s = seeds[rng() % nseeds];
 		size_t len = strlen(s);
 		memcpy(buf, s, len);
-		int edits = 1 + (int)(rng() % 4);
-		for (int k = 0; k < edits && len > 0; k++) {
-			size_t at = rng() % len;
-			switch (rng() % 4) {
-			case 0:   /* flip a byte */
-				buf[at] = (char)(rng() & 0xff);
-				break;
-			case 1: { /* delete a range */
-				size_t n = 1 + rng() % 8;
-				if (at + n > len)
-					n = len - at;
-				memmove(buf + at, buf + at + n, len - at - n);
-				len -= n;
-				break;
-			}
-			case 2: { /* insert a token */
-				const char *t = tokens[rng() % ntok];
-				size_t n = strlen(t);
-				if (len + n < sizeof buf) {
-					memmove(buf + at + n, buf + at, len - at);
-					memcpy(buf + at, t, n);
-					len += n;
-				}
-				break;
-			}
-			default:  /* truncate */
-				len = at;
-				break;
-			}
-		}
+		len = mutate(buf, len, sizeof buf, tokens, ntok, 8);
 		int rc1 = tl_binance_decode_stream(&A, buf, len, NOW, &D);
 		CU_ASSERT(rc1 >= TL_BN_E_ARG && rc1 <= TL_BN_ALGO_CHILD);
 		CU_ASSERT(D.n <= TL_BINANCE_OUT_MAX);
@@ -1590,36 +1600,7 @@ static void test_marks_mutation_loop_never_crashes(void)
 	for (int it = 0; it < 50000; it++) {
 		size_t len = strlen(seed);
 		memcpy(buf, seed, len);
-		int edits = 1 + (int)(rng() % 4);
-		for (int k = 0; k < edits && len > 0; k++) {
-			size_t at = rng() % len;
-			switch (rng() % 4) {
-			case 0:
-				buf[at] = (char)(rng() & 0xff);
-				break;
-			case 1: {
-				size_t n = 1 + rng() % 16;
-				if (at + n > len)
-					n = len - at;
-				memmove(buf + at, buf + at + n, len - at - n);
-				len -= n;
-				break;
-			}
-			case 2: {
-				const char *t = tokens[rng() % ntok];
-				size_t n = strlen(t);
-				if (len + n < sizeof buf) {
-					memmove(buf + at + n, buf + at, len - at);
-					memcpy(buf + at, t, n);
-					len += n;
-				}
-				break;
-			}
-			default:
-				len = at;
-				break;
-			}
-		}
+		len = mutate(buf, len, sizeof buf, tokens, ntok, 16);
 		int rc = marks_n(buf, len, want_list, TRADED);
 		CU_ASSERT(rc >= TL_BN_E_ARG && rc <= TL_BN_IGNORED);
 		if (rc < 0) {
