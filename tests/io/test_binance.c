@@ -31,8 +31,6 @@
 #define BSIM_CAP_FMT "/tmp/tl_test_binance.%d"
 #include "tests/io/test_binance_sim_common.h"
 
-static tl_event_t evs[4096];
-static int nev;
 
 /* Restore stderr, echo what was captured, and check it for the secret. */
 static void capture_end(void)
@@ -116,48 +114,6 @@ static void engine_stop(void)
 	tl_engine_close(E);
 	E = NULL;
 }
-
-static int count_ev(tl_event_type_t t)
-{
-	int n = 0;
-	for (int i = 0; i < nev; i++)
-		n += evs[i].type == t;
-	return n;
-}
-
-static const tl_event_t *find_ev(tl_event_type_t t)
-{
-	for (int i = 0; i < nev; i++)
-		if (evs[i].type == t)
-			return &evs[i];
-	return NULL;
-}
-
-static bool wait_ev(tl_event_type_t t, int64_t max_ns)
-{
-	int64_t end = mono() + max_ns;
-	while (mono() < end) {
-		int n = tl_engine_poll(E, evs + nev, (int)(4096 - nev));
-		nev += n;
-		if (find_ev(t))
-			return true;
-		if (!n)
-			nap();
-	}
-	return find_ev(t) != NULL;
-}
-
-static void dump_events(void)
-{
-	for (int i = 0; i < nev; i++)
-		printf("  ev %s %s %s\n", tl_event_name(evs[i].type),
-			evs[i].u.order.client_id, evs[i].text);
-}
-
-static const tl_order_spec_t limit_buy = {
-	.symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_LIMIT,
-	.qty = "0.010", .price = "58000.0",
-};
 
 /* LIMIT far from the market rests (acked with a venue id), then cancel. */
 static void limit_then_cancel(void)
@@ -628,7 +584,7 @@ static bool wait_snap_qty(const char *sym, tl_fx_t want, int64_t max_ns)
 	tl_shm_snapshot_t s;
 	int64_t end = mono() + max_ns;
 	while (mono() < end) {
-		nev += tl_engine_poll(E, evs + nev, (int)(4096 - nev));
+		poll_events();
 		if (tl_engine_snapshot(E, &s) && snap_qty(&s, sym) == want)
 			return true;
 		nap();
@@ -757,13 +713,6 @@ static void test_e2e_positions_equal_venue(void)
 	CU_ASSERT_TRUE(venue_pos("ETHUSDT", &amt, &entry) && amt == 183 * TL_FX_ONE / 1000);
 	engine_stop();
 	server_stop();
-}
-
-static bool ev_terminal(tl_event_type_t t)
-{
-	return t == TL_EV_ORDER_FILLED || t == TL_EV_ORDER_REJECTED ||
-	       t == TL_EV_ORDER_FAILED || t == TL_EV_ORDER_CANCELED ||
-	       t == TL_EV_ORDER_EXPIRED;
 }
 
 /* Distinct client ids with a terminal event. */

@@ -44,8 +44,6 @@
 #define BSIM_CAP_FMT "/tmp/tl_test_e2e.%d.err"
 #include "tests/io/test_binance_sim_common.h"
 
-static tl_event_t evs[8192];
-static int nev;
 static char e2e_db[128];          /* journal of the running test */
 
 /* ---- stderr capture: grep what the engine wrote for the secret --------- */
@@ -270,79 +268,6 @@ E2E_FN void e2e_teardown(void)
 	if (srv)
 		server_stop();
 	e2e_unlink_db();
-}
-
-/* ---- events -------------------------------------------------------------- */
-
-E2E_FN void poll_events(void)
-{
-	if (nev < (int)(sizeof evs / sizeof evs[0]))
-		nev += tl_engine_poll(E, evs + nev, (int)(sizeof evs / sizeof evs[0]) - nev);
-}
-
-E2E_FN void dump_events(void)
-{
-	for (int i = 0; i < nev; i++)
-		printf("  ev %s %s role %u %s\n", tl_event_name(evs[i].type),
-		       evs[i].u.order.client_id, evs[i].u.order.role, evs[i].text);
-}
-
-E2E_FN int count_ev(tl_event_type_t t)
-{
-	int n = 0;
-	for (int i = 0; i < nev; i++)
-		n += evs[i].type == t;
-	return n;
-}
-
-/* First event of type t (and role, unless role < 0) from index `from`. */
-E2E_FN const tl_event_t *find_ev_role(tl_event_type_t t, int role, int from)
-{
-	for (int i = from; i < nev; i++)
-		if (evs[i].type == t && (role < 0 || evs[i].u.order.role == role))
-			return &evs[i];
-	return NULL;
-}
-
-E2E_FN const tl_event_t *find_ev(tl_event_type_t t)
-{
-	return find_ev_role(t, -1, 0);
-}
-
-E2E_FN const tl_event_t *find_ev_clid(tl_event_type_t t, const char *clid)
-{
-	for (int i = 0; i < nev; i++)
-		if (evs[i].type == t && !strcmp(evs[i].u.order.client_id, clid))
-			return &evs[i];
-	return NULL;
-}
-
-/* Poll until an event of type t (and role) shows up after index from. */
-E2E_FN bool wait_ev_role(tl_event_type_t t, int role, int from, int64_t max_ns)
-{
-	int64_t end = mono() + max_ns;
-	for (;;) {
-		int before = nev;
-		poll_events();
-		if (find_ev_role(t, role, from))
-			return true;
-		if (mono() >= end)
-			return false;
-		if (nev == before)
-			nap();
-	}
-}
-
-E2E_FN bool wait_ev(tl_event_type_t t, int64_t max_ns)
-{
-	return wait_ev_role(t, -1, 0, max_ns);
-}
-
-E2E_FN bool ev_terminal(tl_event_type_t t)
-{
-	return t == TL_EV_ORDER_FILLED || t == TL_EV_ORDER_REJECTED ||
-	       t == TL_EV_ORDER_FAILED || t == TL_EV_ORDER_CANCELED ||
-	       t == TL_EV_ORDER_EXPIRED;
 }
 
 /* Poll events until the engine has no open order, or max_ns. */

@@ -30,8 +30,6 @@
 
 #include "io/binance_xinfo.h"
 
-static tl_event_t evs[8192];
-static int nev;
 static char cap_buf[1 << 16];
 
 static tl_time_t real_ns(void)
@@ -145,48 +143,6 @@ static void engine_stop(void)
 	E = NULL;
 }
 
-static const tl_event_t *find_ev(tl_event_type_t t)
-{
-	for (int i = 0; i < nev; i++)
-		if (evs[i].type == t)
-			return &evs[i];
-	return NULL;
-}
-
-static int count_ev(tl_event_type_t t)
-{
-	int n = 0;
-	for (int i = 0; i < nev; i++)
-		n += evs[i].type == t;
-	return n;
-}
-
-static void poll_ev(void)
-{
-	nev += tl_engine_poll(E, evs + nev, (int)(8192 - nev));
-}
-
-static bool wait_ev(tl_event_type_t t, int64_t max_ns)
-{
-	int64_t end = mono() + max_ns;
-	while (mono() < end) {
-		int before = nev;
-		poll_ev();
-		if (find_ev(t))
-			return true;
-		if (nev == before)
-			nap();
-	}
-	return find_ev(t) != NULL;
-}
-
-static void dump_events(void)
-{
-	for (int i = 0; i < nev; i++)
-		printf("  ev %s %s %s\n", tl_event_name(evs[i].type),
-		       evs[i].u.order.client_id, evs[i].text);
-}
-
 static const tl_shm_pos_t *snap_pos(const tl_shm_snapshot_t *s, const char *sym)
 {
 	for (uint32_t i = 0; i < s->n_pos && i < TL_SHM_POS_MAX; i++)
@@ -200,7 +156,7 @@ static bool wait_snap_qty(const char *sym, tl_fx_t want, int64_t max_ns)
 	tl_shm_snapshot_t s;
 	int64_t end = mono() + max_ns;
 	while (mono() < end) {
-		poll_ev();
+		poll_events();
 		if (tl_engine_snapshot(E, &s)) {
 			const tl_shm_pos_t *p = snap_pos(&s, sym);
 			if ((p ? p->qty : 0) == want)
@@ -256,11 +212,6 @@ static void market(const char *sym, tl_side_t side, const char *qty, uint64_t re
 	o.qty = qty;
 	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, ref), 0);
 }
-
-static const tl_order_spec_t limit_buy = {
-	.symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_LIMIT,
-	.qty = "0.010", .price = "58000.0",
-};
 
 /* ---- the IO thread's idle ---------------------------------------------- */
 
