@@ -111,7 +111,7 @@ for _ in $(seq 100); do
 		exit 1
 	fi
 	if [ -z "$port" ]; then
-		port=$(sed -n 's|^venue: rest https\{0,1\}://[^:]*:\([0-9][0-9]*\).*|\1|p' var/venue.log | head -n 1)
+		port=$(sed -n 's|^venue: rest https\{0,1\}://[^:]*:\([0-9][0-9]*\).*|\1|p' var/venue.log | sed -n 1p)
 	fi
 	if [ -n "$port" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		break
