@@ -78,6 +78,9 @@ typedef struct tl_kernel_counters {
 	uint64_t invalid_transitions;
 	uint64_t unknown_order_inputs; /* venue input for an order we don't have */
 	uint64_t bad_inputs;        /* malformed input records */
+	uint64_t foreign_updates;   /* venue input whose client id is ours but
+				     * whose symbol or venue id is not the
+				     * order's: refused, never applied */
 	uint64_t refusals[TL_REJ__COUNT];
 	/* reconciliation (kernel/reconcile.c) */
 	uint64_t orders_adopted;    /* ADOPT inputs that created an order */

@@ -113,6 +113,11 @@ typedef struct tl_in_order_update {
 	int32_t code;          /* venue code for REJECTED */
 	int64_t venue_id;
 	char text[TL_TEXT_LEN];
+	/* The order's symbol as the venue reported it. The kernel applies
+	 * the update only when it is the order's (kernel invariant on
+	 * foreign updates); "" (records older than the field) is not
+	 * checked. Adapters always fill it. */
+	char symbol[TL_SYMBOL_NAMELEN];
 } tl_in_order_update_t;
 
 typedef struct tl_in_fill {
@@ -124,6 +129,7 @@ typedef struct tl_in_fill {
 	tl_fx_t price;
 	tl_fx_t qty;
 	tl_fx_t commission;    /* in the margin asset, >= 0 */
+	char symbol[TL_SYMBOL_NAMELEN]; /* as in tl_in_order_update_t */
 } tl_in_fill_t;
 
 typedef enum tl_req_kind {
@@ -149,6 +155,7 @@ typedef struct tl_in_query_result {
 	int64_t venue_id;
 	tl_fx_t executed_qty;
 	tl_fx_t avg_price;
+	char symbol[TL_SYMBOL_NAMELEN]; /* as in tl_in_order_update_t */
 } tl_in_query_result_t;
 
 /* First input of every session that continues a journal: everything the

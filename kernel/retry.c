@@ -22,6 +22,7 @@
  *  T3 | transport TIMEOUT/RESET, not written        | TRANSIENT  | TRANSIENT
  *  T4 | transport LOCAL (encode/buffer), written    | AMBIGUOUS  | PERMANENT
  *  T5 | transport LOCAL, not written                | PERMANENT  | PERMANENT
+ *  T7 | transport WITHDRAWN (never written)         | TRANSIENT  | TRANSIENT
  *  T6 | transport value not in the enum, written    | AMBIGUOUS  | TRANSIENT
  *     |   (not written -> TRANSIENT)                |            |
  *  ---+---------------------------------------------+------------+----------
@@ -88,6 +89,7 @@ static tl_outcome_class_t tl_retry_transport(const tl_outcome_t *o)
 
 	switch (o->transport) {
 	case TL_TR_CONNECT:                                     /* T1 */
+	case TL_TR_WITHDRAWN:                                   /* T7 */
 		return TL_OUT_TRANSIENT;
 	case TL_TR_TIMEOUT:
 	case TL_TR_RESET:                                       /* T2, T3 */

@@ -33,6 +33,9 @@ typedef enum tl_transport {
 	TL_TR_TIMEOUT,        /* no response in time */
 	TL_TR_RESET,          /* connection closed or reset */
 	TL_TR_LOCAL,          /* local failure (buffer, encode) */
+	TL_TR_WITHDRAWN,      /* the runtime withdrew the request before any
+			       * byte of it was written (cancel intent, kill
+			       * switch, state): never at the venue */
 } tl_transport_t;
 
 /* Which 503 text came back (the four documented variants). */

@@ -149,6 +149,9 @@ typedef enum tl_reject {
 	TL_REJ_BAD_TPSL,
 	TL_REJ_NOTHING_TO_CLOSE,
 	TL_REJ_JOURNAL_DOWN,       /* runtime: the journal cannot write */
+	TL_REJ_STALE,              /* a resend the trading state, a cancel
+				    * intent, the order's age or a restart
+				    * forbids: the order ends FAILED */
 	TL_REJ__COUNT
 } tl_reject_t;
 
