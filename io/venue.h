@@ -21,6 +21,7 @@
 #ifndef TL_VENUE_H
 #define TL_VENUE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -50,6 +51,31 @@ typedef struct tl_venue_account {
 	uint32_t n_pos;
 	tl_venue_position_t pos[TL_VENUE_MAX_POS];
 } tl_venue_account_t;
+
+/* The exposure gate: what the ENGINE thread lets leave, published for
+ * the IO thread (and any queue a venue keeps). ENGINE writes it the
+ * moment it sees the kill word (before the kernel applies the
+ * liquidation) and after every input that changes the trading state.
+ * A venue checks it immediately before writing a new-order request: an
+ * order that is not closing is then withdrawn (a REQ_ERROR with
+ * transport TL_TR_WITHDRAWN, written = false), never sent. */
+typedef struct tl_venue_gate {
+	_Atomic uint32_t closing_only; /* 1: only closing orders may leave
+					* (REDUCING, LIQUIDATING, PAUSED) */
+	_Atomic uint32_t kill_epoch;   /* +1 each time the kill word is seen:
+					* the venue runs its sweep once per
+					* epoch (emergency.venue_sweep) */
+} tl_venue_gate_t;
+
+/* A request that cannot add exposure: reduce-only, a hedge-mode close
+ * (SELL LONG, BUY SHORT) or close-position. Cancels and queries never
+ * add exposure either. */
+static inline bool tl_venue_req_closing(const tl_out_req_t *r)
+{
+	return r->reduce_only || r->close_position ||
+	       (r->pos_side == TL_PS_LONG && r->side == TL_SELL) ||
+	       (r->pos_side == TL_PS_SHORT && r->side == TL_BUY);
+}
 
 typedef struct tl_venue_ops {
 	const char *name;
@@ -85,7 +111,19 @@ struct tl_venue {
 	 * Set by the engine before start; NULL when the engine has none. */
 	tl_venue_emit_fn emit_stream; /* STREAM thread only */
 	void *emit_stream_ctx;
+	/* Set by the engine before start; NULL: always open (tests that
+	 * drive a venue alone). */
+	const tl_venue_gate_t *gate;
 };
+
+/* May this new-order request be written now? (IO thread, just before
+ * the bytes leave.) */
+static inline bool tl_venue_may_send(const tl_venue_t *v, const tl_out_req_t *r)
+{
+	return !v->gate ||
+	       !atomic_load_explicit(&v->gate->closing_only, memory_order_acquire) ||
+	       tl_venue_req_closing(r);
+}
 
 static inline void tl_venue_emit(tl_venue_t *v, const tl_input_t *in)
 {

@@ -205,6 +205,8 @@ typedef enum tl_snap_source {
 	TL_SNAP_START = 1,        /* start-up reconciliation */
 	TL_SNAP_MONITOR,          /* periodic position monitor */
 	TL_SNAP_RESYNC,           /* after a user-stream reconnect */
+	TL_SNAP_SWEEP,            /* the kill switch's venue sweep: positions
+				   * the venue holds in the sweep's scope */
 } tl_snap_source_t;
 
 /* One position of a venue snapshot (GET positionRisk). A snapshot is
@@ -233,6 +235,14 @@ typedef struct tl_in_pos_snapshot {
  * querying every order the venue may hold. */
 typedef struct tl_in_resync {
 	uint64_t epoch;        /* tl_bstream_epoch after the reconnect */
+	/* bulk = 1: the IO side read the venue's open orders in one request
+	 * at `asked` (engine clock) and reported each of ours as a
+	 * QUERY_RESULT just before this input; the kernel then queries only
+	 * the live orders that read did not confirm. bulk = 0: query every
+	 * order the venue may hold. */
+	uint8_t bulk;
+	uint8_t _pad[7];
+	tl_time_t asked;
 } tl_in_resync_t;
 
 typedef struct tl_input {
