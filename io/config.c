@@ -508,7 +508,7 @@ static int tl_config_kernel(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 		"order_capacity", "trade_capacity", "client_id_prefix",
 		"id_block", "hedge_mode", "leverage", "ack_timeout_ms",
 		"query_interval_ms", "order_ttl_s", "retry", "emergency_retry",
-		NULL
+		"send_window_ms", "resend_max_age_ms", NULL
 	};
 	tl_kernel_cfg_t *k = &c->kernel;
 	const char *p = "kernel";
@@ -529,6 +529,10 @@ static int tl_config_kernel(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 				&k->ack_timeout_ns));
 	TL_CFG_TRY(tl_config_ms(x, o, p, "query_interval_ms", 1, 3600000,
 				&k->query_interval_ns));
+	TL_CFG_TRY(tl_config_ms(x, o, p, "send_window_ms", 0, 3600000,
+				&k->send_window_ns));
+	TL_CFG_TRY(tl_config_ms(x, o, p, "resend_max_age_ms", 0, 3600000,
+				&k->resend_max_age_ns));
 	int r = tl_config_int(x, o, p, "order_ttl_s", 0, 366 * 86400, &ttl);
 
 	TL_CFG_TRY(r);
@@ -964,6 +968,23 @@ static int tl_config_cross(tl_config_ctx_t *x, tl_config_t *c)
 	for (uint32_t i = keep; i < pp->n_start; i++)
 		memset(&pp->start[i], 0, sizeof(pp->start[i]));
 	pp->n_start = keep;
+	/* A "does not exist" answer is final only once the new-order request
+	 * can no longer reach the venue, which rejects it after recvWindow. */
+	const tl_kernel_cfg_t *k = &c->kernel;
+	if (strcmp(c->venue_type, "binance") == 0 &&
+	    k->send_window_ns < (int64_t)c->binance.recv_window_ms * TL_NS_PER_MS)
+		return tl_config_fail(x, "kernel.send_window_ms", NULL,
+				      "expected >= venue.binance.recv_window_ms (%u), got %lld",
+				      c->binance.recv_window_ms,
+				      (long long)(k->send_window_ns / TL_NS_PER_MS));
+	/* A resend waits for send_window: an age limit below it would refuse
+	 * every resend, which 0 says plainly. */
+	if (k->resend_max_age_ns != 0 && k->resend_max_age_ns <= k->send_window_ns)
+		return tl_config_fail(x, "kernel.resend_max_age_ms", NULL,
+				      "expected 0 (never resend) or more than "
+				      "kernel.send_window_ms (%lld), got %lld",
+				      (long long)(k->send_window_ns / TL_NS_PER_MS),
+				      (long long)(k->resend_max_age_ns / TL_NS_PER_MS));
 	return 0;
 }
 

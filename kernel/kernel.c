@@ -10,7 +10,13 @@
  *      was emitted as an ID_RESERVE record;
  *   5. every position's status matches its quantity (OPEN iff qty != 0);
  *   6. each position's pend_buy/pend_sell equal the unfilled quantity of
- *      its active orders that can add to it.
+ *      its active orders that can add to it;
+ *   7. (K1) an order with cancel intent is PENDING_CANCEL or final: it
+ *      is never sent again;
+ *   8. (K2) an order that lived through a restart is never PENDING_NEW
+ *      or SENT: it is never resent;
+ *   9. (K5) id_next <= TL_SEQ_MAX + 1: client ids never wrap.
+ * docs/kernel.md states K1..K6 in full.
  */
 #include "kernel/kernel_int.h"
 
@@ -29,6 +35,8 @@ void tl_kernel_cfg_defaults(tl_kernel_cfg_t *c)
 	c->leverage = 10;
 	c->ack_timeout_ns = 5 * TL_NS_PER_S;
 	c->query_interval_ns = 2 * TL_NS_PER_S;
+	c->send_window_ns = 6 * TL_NS_PER_S;	/* recvWindow 5 s + 1 s */
+	c->resend_max_age_ns = 10 * TL_NS_PER_S;
 	tl_backoff_defaults(&c->backoff);
 	tl_backoff_defaults(&c->emergency_backoff);
 	c->emergency_backoff.base_ns = 200 * TL_NS_PER_MS;
@@ -74,6 +82,10 @@ int tl_kernel_init(tl_kernel_t *k, const tl_kernel_cfg_t *cfg,
 		bad = "leverage: expected 1..125";
 	else if (cfg->ack_timeout_ns <= 0 || cfg->query_interval_ns <= 0)
 		bad = "ack_timeout and query_interval: expected > 0";
+	else if (cfg->send_window_ns < 0 || cfg->resend_max_age_ns < 0)
+		bad = "send_window and resend_max_age: expected >= 0";
+	else if (cfg->id_next > TL_SEQ_MAX)
+		bad = "id_next: expected <= 10^18";
 	else if (cfg->order_ttl_ns < 0)
 		bad = "order_ttl: expected >= 0";
 	else if (cfg->backoff.max_attempts == 0 ||
@@ -295,7 +307,9 @@ static void kernel_tick(tl_kernel_t *k)
  * queried at the venue before anything else is done with it. */
 static void kernel_restart(tl_kernel_t *k, const tl_in_restart_t *r)
 {
-	if (r->id_next > k->id_next)
+	if (r->id_next > TL_SEQ_MAX) {
+		k->ctr.bad_inputs++;	/* a crafted journal: ids stay put */
+	} else if (r->id_next > k->id_next)
 		k->id_next = r->id_next;
 	if (k->id_reserved_to < k->id_next)
 		k->id_reserved_to = k->id_next;	/* next order reserves anew */
@@ -392,8 +406,16 @@ bool tl_kernel_check(const tl_kernel_t *k)
 {
 	if (!tl_orders_check(&k->orders))
 		return false;
-	if (k->id_next > k->id_reserved_to)
+	if (k->id_next > k->id_reserved_to || k->id_next > TL_SEQ_MAX + 1)
 		return false;
+	for (tl_order_t *o = tl_orders_active_first(&k->orders); o;
+	     o = tl_orders_next(&k->orders, o)) {
+		if ((o->flags & TL_OF_CANCEL) && o->status != TL_ST_PENDING_CANCEL)
+			return false;
+		if ((o->flags & TL_OF_RESTARTED) &&
+		    (o->status == TL_ST_PENDING_NEW || o->status == TL_ST_SENT))
+			return false;
+	}
 	tl_fx_t unreal = 0;
 	for (uint32_t s = 0; s < k->syms.count; s++) {
 		uint32_t n = 0;

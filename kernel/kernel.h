@@ -26,6 +26,12 @@
 #include "kernel/types.h"
 
 #define TL_PREFIX_MAX 16
+/* Largest client id sequence: 18 digits, so any id fits the venue's 36
+ * characters and no sequence arithmetic can overflow a uint64. */
+#define TL_SEQ_MAX 1000000000000000000ULL
+/* Least distance past the reserved ids at which an adopted sequence is
+ * foreign (K5); the window is otherwise 8 id blocks. */
+#define TL_ADOPT_WINDOW_MIN 10000ULL
 
 /* Where outputs go. emit() must not call back into the kernel. */
 typedef struct tl_sink {
@@ -45,6 +51,15 @@ typedef struct tl_kernel_cfg {
 	tl_time_t ack_timeout_ns;  /* SENT without ack this long -> UNKNOWN */
 	tl_time_t query_interval_ns; /* re-query an UNKNOWN order this often */
 	tl_time_t order_ttl_ns;    /* default time-to-live, 0 = none */
+	/* A new-order request can still reach the venue this long after it
+	 * was sent (the venue's recvWindow plus clock error): until then a
+	 * "does not exist" answer is not final (K1, K2). */
+	tl_time_t send_window_ns;
+	/* An UNKNOWN order the venue does not have is resent only while
+	 * younger than this (since created); older ones end FAILED/STALE.
+	 * 0: never resend. */
+	tl_time_t resend_max_age_ns;
+
 	tl_backoff_t backoff;      /* retries of new orders and cancels */
 	tl_backoff_t emergency_backoff; /* retries of liquidation closes */
 	/* Risk limits; 0 disables a limit. */

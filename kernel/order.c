@@ -13,7 +13,19 @@
  *     status arrived out of order) because money that moved must reach
  *     the position;
  *   - terminal statuses absorb: a later status change is counted as an
- *     invalid transition and ignored.
+ *     invalid transition and ignored;
+ *   - cancel intent is sticky (K1): an order someone asked to cancel is
+ *     never sent or resent; a refused cancel leads to a query, never back
+ *     to SENT; "does not exist" ends it CANCELED once its new-order
+ *     request can no longer reach the venue (send_window);
+ *   - no stale resend (K2): "does not exist" allows a resend only when
+ *     the trading state admits the order, it carries no cancel intent,
+ *     it did not live through a restart and it is younger than
+ *     resend_max_age; otherwise it ends FAILED with reason STALE;
+ *   - a venue input applies only to the order whose client id, symbol
+ *     and venue id it names (K5): anything else is a foreign update,
+ *     counted and refused.
+ * The K numbers are the invariants of docs/kernel.md.
  */
 #include "kernel/kernel_int.h"
 
@@ -165,14 +177,18 @@ void tl_k_order_status(tl_kernel_t *k, tl_order_t *o, tl_ord_status_t st)
 
 /* Next client id, reserving a new block (an ID_RESERVE record ahead of
  * any use) when the current one is spent. */
-static void order_next_clid(tl_kernel_t *k, char out[TL_CLID_LEN], uint64_t *seq)
+static bool order_next_clid(tl_kernel_t *k, char out[TL_CLID_LEN], uint64_t *seq)
 {
+	/* Sequences stop at TL_SEQ_MAX (restart and adoption keep id_next
+	 * within it): an id is refused, never wrapped or reused. */
+	if (k->id_next > TL_SEQ_MAX)
+		return false;
 	if (k->id_next >= k->id_reserved_to) {
 		tl_output_t o;
 		memset(&o, 0, sizeof(o));
 		o.hdr.type = TL_OUT_ID_RESERVE;
 		o.u.reserve.from = k->id_next;
-		o.u.reserve.to = k->id_next + k->cfg.id_block;
+		o.u.reserve.to = k->id_next + k->cfg.id_block;	/* <= 10^18 + 10^6 */
 		k->id_reserved_to = o.u.reserve.to;
 		tl_k_emit(k, &o);
 	}
@@ -192,7 +208,11 @@ static void order_next_clid(tl_kernel_t *k, char out[TL_CLID_LEN], uint64_t *seq
 	while (nd)
 		out[n++] = digits[--nd];
 	out[n] = '\0';
+	return true;
 }
+
+static void order_finish(tl_kernel_t *k, tl_order_t *o, tl_ord_status_t st,
+			 tl_event_type_t ev, const char *text);
 
 static bool order_is_algo(const tl_order_t *o)
 {
@@ -202,6 +222,15 @@ static bool order_is_algo(const tl_order_t *o)
 
 void tl_k_order_send(tl_kernel_t *k, tl_order_t *o)
 {
+	if (o->flags & (TL_OF_CANCEL | TL_OF_RESTARTED)) {
+		/* K1/K2 hold by construction (every caller checks first); a
+		 * path that forgets must fail closed, never send. */
+		k->ctr.invalid_transitions++;
+		o->flags |= TL_OF_LOCAL_END;
+		order_finish(k, o, TL_ST_FAILED, TL_EV_ORDER_FAILED,
+			     "not sent: cancel requested or restarted");
+		return;
+	}
 	tl_output_t out;
 	memset(&out, 0, sizeof(out));
 	out.hdr.type = TL_OUT_REQ_NEW;
@@ -226,7 +255,8 @@ void tl_k_order_send(tl_kernel_t *k, tl_order_t *o)
 		k->ctr.retries++;
 	o->t_sent = k->now;
 	tl_k_order_status(k, o, TL_ST_SENT);
-	tl_k_deadline(k, k->now + k->cfg.ack_timeout_ns);
+	o->flags &= (uint8_t)~TL_OF_NEW_AMBIGUOUS;
+	tl_k_deadline(k, tl_time_add(k->now, k->cfg.ack_timeout_ns));
 	tl_k_emit(k, &out);
 }
 
@@ -248,7 +278,7 @@ static void order_send_cancel(tl_kernel_t *k, tl_order_t *o)
 	q->venue_id = o->venue_id;
 	q->handle = tl_orders_handle(&k->orders, o);
 	o->cancel_retry = 0;
-	o->t_next = k->now + k->cfg.ack_timeout_ns;	/* cancel answer due */
+	o->t_next = tl_time_add(k->now, k->cfg.ack_timeout_ns); /* answer due */
 	tl_k_deadline(k, o->t_next);
 	tl_k_emit(k, &out);
 }
@@ -265,7 +295,8 @@ static void order_send_query(tl_kernel_t *k, tl_order_t *o)
 	q->algo = order_is_algo(o);
 	q->venue_id = o->venue_id;
 	q->handle = tl_orders_handle(&k->orders, o);
-	o->t_next = k->now + k->cfg.query_interval_ns;
+	o->t_next = tl_time_add(k->now, k->cfg.query_interval_ns);
+	o->flags |= TL_OF_QUERYING;
 	tl_k_deadline(k, o->t_next);
 	tl_k_emit(k, &out);
 }
@@ -277,6 +308,7 @@ void tl_k_order_query(tl_kernel_t *k, tl_order_t *o)
 
 static void order_go_unknown(tl_kernel_t *k, tl_order_t *o, const char *why)
 {
+	o->flags |= TL_OF_NEW_AMBIGUOUS;
 	k->ctr.orders_unknown++;
 	tl_k_order_status(k, o, TL_ST_UNKNOWN);
 	tl_k_ev_order(k, TL_EV_ORDER_UNKNOWN, o, why);
@@ -296,7 +328,10 @@ tl_order_t *tl_k_order_create(tl_kernel_t *k, const tl_k_ordreq_t *r,
 	}
 	char clid[TL_CLID_LEN];
 	uint64_t seq;
-	order_next_clid(k, clid, &seq);
+	if (!order_next_clid(k, clid, &seq)) {
+		*rej = TL_REJ_TABLE_FULL;	/* client ids exhausted */
+		return NULL;
+	}
 	tl_order_t *o = tl_orders_alloc(&k->orders, clid);
 	if (!o) {
 		*rej = TL_REJ_TABLE_FULL;
@@ -323,7 +358,7 @@ tl_order_t *tl_k_order_create(tl_kernel_t *k, const tl_k_ordreq_t *r,
 	o->hist_n = 1;
 	int64_t ttl = r->ttl_ns == 0 ? k->cfg.order_ttl_ns : r->ttl_ns;
 	if (ttl > 0 && r->type == TL_ORD_LIMIT && r->tif == TL_TIF_GTC) {
-		o->t_expire = k->now + ttl;
+		o->t_expire = tl_time_add(k->now, ttl);
 		tl_k_deadline(k, o->t_expire);
 	}
 	k->open_by_sym[r->sym]++;
@@ -482,9 +517,13 @@ tl_reject_t tl_k_on_signal(tl_kernel_t *k, const tl_in_signal_t *s,
 tl_reject_t tl_k_order_cancel(tl_kernel_t *k, tl_order_t *o, bool urgent)
 {
 	(void)urgent;
+	if (!tl_status_terminal((tl_ord_status_t)o->status))
+		o->flags |= TL_OF_CANCEL;	/* K1: from here on, never sent */
 	switch ((tl_ord_status_t)o->status) {
 	case TL_ST_PENDING_NEW:
-		/* Waiting for a retry: nothing is at the venue, cancel here. */
+		/* Waiting for a retry after a definite failure: nothing is at
+		 * the venue, cancel here. */
+		o->flags |= TL_OF_LOCAL_END;
 		tl_k_order_status(k, o, TL_ST_CANCELED);
 		tl_k_ev_order(k, TL_EV_ORDER_CANCELED, o, "canceled before send");
 		return TL_REJ_NONE;
@@ -601,7 +640,9 @@ static void order_cancel_protective(tl_kernel_t *k, uint16_t sym, tl_pos_side_t 
 /* After an order reached a terminal status: follow-ups by role. */
 static void order_ended(tl_kernel_t *k, tl_order_t *o)
 {
-	if (o->role == TL_ROLE_ENTRY && o->filled > 0)
+	/* A liquidation closes the position itself: no new protective
+	 * orders for it to cancel. */
+	if (o->role == TL_ROLE_ENTRY && o->filled > 0 && k->state != TL_TS_LIQUIDATING)
 		order_place_protective(k, o);
 	if ((o->role == TL_ROLE_TP || o->role == TL_ROLE_SL) &&
 	    o->status == TL_ST_FILLED) {
@@ -639,26 +680,136 @@ static void order_finish(tl_kernel_t *k, tl_order_t *o, tl_ord_status_t st,
 
 /* ---- venue inputs ------------------------------------------------------------ */
 
-static tl_order_t *order_lookup(tl_kernel_t *k, const char *clid_in, int64_t vid)
+/* K5: is this venue input about this order? The symbol must be the
+ * order's ("" is a record older than the field) and a venue id, once the
+ * order has one, must be its own; an algo order's triggered child is
+ * the one other id it may take (kept apart, not indexed). */
+static bool order_input_is_its(tl_kernel_t *k, tl_order_t *o, int64_t vid,
+			       const char *sym)
 {
-	char id[TL_CLID_LEN];
+	if (sym[0] && strncmp(sym, k->syms.sym[o->sym].name, TL_SYMBOL_NAMELEN) != 0)
+		return false;
+	if (vid == 0 || o->venue_id == 0 || vid == o->venue_id || vid == o->child_vid)
+		return true;
+	if (order_is_algo(o) && o->child_vid == 0) {
+		o->child_vid = vid;
+		return true;
+	}
+	return false;
+}
+
+static void order_ev_foreign(tl_kernel_t *k, const char *clid, int64_t vid,
+			     const char *sym, const tl_order_t *o)
+{
+	tl_output_t out;
+	tl_k_ev_init(&out, TL_EV_FOREIGN_UPDATE);
+	tl_k_copy_str(out.u.ev.symbol, TL_SYMBOL_NAMELEN, sym);
+	tl_ev_order_t *e = &out.u.ev.u.order;
+	tl_k_copy_str(e->client_id, TL_CLID_LEN, clid);
+	e->venue_id = vid;
+	e->status = o->status;
+	char ours[24];
+	tl_k_copy_str(ours, sizeof(ours), k->syms.sym[o->sym].name);
+	snprintf(out.u.ev.text, TL_TEXT_LEN, "not applied: ours is %.20s id %lld", ours,
+		 (long long)o->venue_id);
+	tl_k_emit(k, &out);
+}
+
+static tl_order_t *order_lookup(tl_kernel_t *k, const char *clid_in, int64_t vid,
+				const char *sym_in)
+{
+	char id[TL_CLID_LEN], sym[TL_SYMBOL_NAMELEN];
 	tl_k_copy_str(id, sizeof(id), clid_in);
+	tl_k_copy_str(sym, sizeof(sym), sym_in);
 	tl_order_t *o = id[0] ? tl_orders_by_clid(&k->orders, id) : NULL;
 	if (!o && vid)
 		o = tl_orders_by_vid(&k->orders, vid);
-	if (!o)
+	if (!o) {
 		k->ctr.unknown_order_inputs++;
+		return NULL;
+	}
+	if (!order_input_is_its(k, o, vid, sym)) {
+		k->ctr.foreign_updates++;
+		order_ev_foreign(k, id, vid, sym, o);
+		return NULL;
+	}
+	o->t_seen = k->now;
 	return o;
+}
+
+/* Record the venue's id of an order the first time it is told; an algo
+ * order's child id stays in child_vid (order_input_is_its). */
+static void order_learn_vid(tl_kernel_t *k, tl_order_t *o, int64_t vid)
+{
+	if (vid && !o->venue_id && vid != o->child_vid)
+		tl_orders_set_venue_id(&k->orders, o, vid);
+}
+
+/* Orders that cannot add exposure. */
+static bool order_closing(const tl_order_t *o)
+{
+	return o->reduce_only || o->role == TL_ROLE_EMERGENCY || o->role == TL_ROLE_TP ||
+	       o->role == TL_ROLE_SL ||
+	       (o->pos_side == TL_PS_LONG && o->side == TL_SELL) ||
+	       (o->pos_side == TL_PS_SHORT && o->side == TL_BUY);
+}
+
+/* K2/K3: may this order be (re)sent in the current trading state?
+ * NORMAL admits every order; REDUCING and LIQUIDATING only orders that
+ * cannot add exposure; PAUSED none. */
+static bool order_state_admits(const tl_kernel_t *k, const tl_order_t *o)
+{
+	switch (k->state) {
+	case TL_TS_NORMAL: return true;
+	case TL_TS_REDUCING:
+	case TL_TS_LIQUIDATING: return order_closing(o);
+	default: return false;
+	}
+}
+
+/* K2: why an order the venue does not have may not be resent, or NULL
+ * when it may. */
+static const char *order_resend_refusal(const tl_kernel_t *k, const tl_order_t *o)
+{
+	if (o->flags & TL_OF_CANCEL)
+		return "not resent: cancel requested";
+	if (o->flags & TL_OF_RESTARTED)
+		return "not resent: the engine restarted since";
+	if (!order_state_admits(k, o))
+		return k->state == TL_TS_PAUSED ? "not resent: trading state PAUSED"
+						: "not resent: trading state";
+	if (k->cfg.resend_max_age_ns <= 0 ||
+	    tl_time_add(o->t_created, k->cfg.resend_max_age_ns) < k->now)
+		return "not resent: older than resend_max_age";
+	return NULL;
+}
+
+/* End an order here, without the venue's word, as STALE (K2). */
+static void order_fail_stale(tl_kernel_t *k, tl_order_t *o, const char *why)
+{
+	o->reject = TL_REJ_STALE;
+	o->flags |= TL_OF_LOCAL_END;
+	order_finish(k, o, TL_ST_FAILED, TL_EV_ORDER_FAILED, why);
 }
 
 void tl_k_on_update(tl_kernel_t *k, const tl_in_order_update_t *u)
 {
-	tl_order_t *o = order_lookup(k, u->client_id, u->venue_id);
+	tl_order_t *o = order_lookup(k, u->client_id, u->venue_id, u->symbol);
 	if (!o)
 		return;
-	if (u->venue_id)
-		tl_orders_set_venue_id(&k->orders, o, u->venue_id);
+	order_learn_vid(k, o, u->venue_id);
 	tl_ord_status_t st = (tl_ord_status_t)o->status;
+	if (tl_status_terminal(st) && u->status == TL_ST_NEW &&
+	    (o->flags & TL_OF_LOCAL_END)) {
+		/* Ended here as never at the venue, yet the venue acknowledges
+		 * it: it is there after all. Cancel it there (once); its fills,
+		 * if any, still reach the position. */
+		o->flags &= (uint8_t)~TL_OF_LOCAL_END;
+		tl_k_ev_order(k, TL_EV_ORDER_CANCEL_REQUESTED, o,
+			      "acknowledged after it ended here: canceling");
+		order_send_cancel(k, o);
+		return;
+	}
 	if (tl_status_terminal(st)) {
 		/* A NEW after FILLED, CANCELED or EXPIRED is the REST
 		 * acknowledgement arriving after the stream already ended
@@ -679,7 +830,8 @@ void tl_k_on_update(tl_kernel_t *k, const tl_in_order_update_t *u)
 							       : TL_ST_NEW);
 			tl_k_ev_order(k, TL_EV_ORDER_ACCEPTED, o, NULL);
 		}
-		/* NEW/PF/PENDING_CANCEL: a late or duplicate ack, nothing to do. */
+		/* NEW/PF: a late or duplicate ack. PENDING_CANCEL: the cancel
+		 * (or the query after its refusal) is already on its way. */
 		break;
 	case TL_ST_CANCELED:
 		order_finish(k, o, TL_ST_CANCELED, TL_EV_ORDER_CANCELED, u->text);
@@ -699,7 +851,7 @@ void tl_k_on_update(tl_kernel_t *k, const tl_in_order_update_t *u)
 
 void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f)
 {
-	tl_order_t *o = order_lookup(k, f->client_id, f->venue_id);
+	tl_order_t *o = order_lookup(k, f->client_id, f->venue_id, f->symbol);
 	if (!o)
 		return;
 	if (f->qty <= 0 || f->price <= 0 || f->commission < 0) {
@@ -716,8 +868,7 @@ void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f)
 		k->ctr.invalid_fills++;
 		return;
 	}
-	if (f->venue_id)
-		tl_orders_set_venue_id(&k->orders, o, f->venue_id);
+	order_learn_vid(k, o, f->venue_id);
 	tl_position_t *p = tl_k_pos(k, o->sym, (tl_pos_side_t)o->pos_side);
 	tl_pos_change_t chg;
 	tl_fx_t u0 = p->unrealized;
@@ -788,13 +939,45 @@ static void order_retry_new(tl_kernel_t *k, tl_order_t *o, int64_t retry_after,
 	if (retry_after > d)
 		d = retry_after;
 	tl_k_order_status(k, o, TL_ST_PENDING_NEW);
-	o->t_next = k->now + d;
+	o->t_next = tl_time_add(k->now, d);
 	tl_k_deadline(k, o->t_next);
+}
+
+/* K1: the new-order request of an order whose cancel is already asked
+ * for has failed. A definite failure means the venue never had it: the
+ * cancel is done here. An ambiguous one leaves the cancel (and, after
+ * its refusal, the query) to find out. */
+static void order_new_failed_canceling(tl_kernel_t *k, tl_order_t *o,
+				       tl_outcome_class_t cls, const tl_outcome_t *oc,
+				       const char *text)
+{
+	switch (cls) {
+	case TL_OUT_TRANSIENT:
+		o->flags |= TL_OF_LOCAL_END;
+		order_finish(k, o, TL_ST_CANCELED, TL_EV_ORDER_CANCELED,
+			     oc->transport == TL_TR_WITHDRAWN
+				     ? "withdrawn before send"
+				     : "canceled: the venue never took it");
+		return;
+	case TL_OUT_PERMANENT:
+		order_finish(k, o, oc->code || oc->http_status ? TL_ST_REJECTED
+							       : TL_ST_FAILED,
+			     oc->code || oc->http_status ? TL_EV_ORDER_REJECTED
+							 : TL_EV_ORDER_FAILED,
+			     text);
+		return;
+	case TL_OUT_AMBIGUOUS:
+	case TL_OUT_NOOP_OK:
+		o->flags |= TL_OF_NEW_AMBIGUOUS;
+		return;
+	case TL_OUT_OK:
+		return;
+	}
 }
 
 void tl_k_on_req_error(tl_kernel_t *k, const tl_in_req_error_t *e)
 {
-	tl_order_t *o = order_lookup(k, e->client_id, 0);
+	tl_order_t *o = order_lookup(k, e->client_id, 0, "");
 	if (!o)
 		return;
 	tl_outcome_t oc = e->outcome;
@@ -806,12 +989,24 @@ void tl_k_on_req_error(tl_kernel_t *k, const tl_in_req_error_t *e)
 
 	switch (e->req) {
 	case TL_REQ_NEW:
+		if (st == TL_ST_PENDING_CANCEL && (o->flags & TL_OF_CANCEL)) {
+			order_new_failed_canceling(k, o, cls, &oc, e->text);
+			return;
+		}
 		if (st != TL_ST_SENT)
 			return;	/* stale: already acked, filled, queried or ended */
 		switch (cls) {
 		case TL_OUT_OK:
 			return;
 		case TL_OUT_TRANSIENT:
+			if (oc.transport == TL_TR_WITHDRAWN && !order_state_admits(k, o)) {
+				/* K3: the runtime held it back (kill switch,
+				 * trading state): it never left. */
+				o->flags |= TL_OF_LOCAL_END;
+				order_finish(k, o, TL_ST_CANCELED, TL_EV_ORDER_CANCELED,
+					     "withdrawn before send: trading state");
+				return;
+			}
 			order_retry_new(k, o, e->retry_after_ns, e->text);
 			return;
 		case TL_OUT_AMBIGUOUS:
@@ -837,15 +1032,15 @@ void tl_k_on_req_error(tl_kernel_t *k, const tl_in_req_error_t *e)
 			if (e->retry_after_ns > d)
 				d = e->retry_after_ns;
 			o->cancel_retry = 1;
-			o->t_next = k->now + d;
+			o->t_next = tl_time_add(k->now, d);
 			tl_k_deadline(k, o->t_next);
 			return;
 		}
 		if (cls == TL_OUT_OK || cls == TL_OUT_NOOP_OK)
 			return;
-		/* Rejected (-2011: not open) or ambiguous: the order's real state
-		 * is unknown to us; go back and ask the venue. */
-		tl_k_order_status(k, o, (tl_ord_status_t)o->prev_status);
+		/* Refused (-2011: not open) or ambiguous: the order's real state
+		 * is unknown to us. K1: the intent stays (never back to SENT,
+		 * whose timers would resend); the query decides. */
 		tl_k_ev_order(k, TL_EV_ORDER_CANCEL_REJECTED, o, e->text);
 		order_send_query(k, o);
 		return;
@@ -860,7 +1055,7 @@ void tl_k_on_req_error(tl_kernel_t *k, const tl_in_req_error_t *e)
 			return;
 		}
 		/* Anything else: ask again later; never forget the order. */
-		o->t_next = k->now + k->cfg.query_interval_ns;
+		o->t_next = tl_time_add(k->now, k->cfg.query_interval_ns);
 		tl_k_deadline(k, o->t_next);
 		return;
 	default:
@@ -869,31 +1064,61 @@ void tl_k_on_req_error(tl_kernel_t *k, const tl_in_req_error_t *e)
 	}
 }
 
+/* The venue says it does not have this order (-2013). */
+static void order_not_found(tl_kernel_t *k, tl_order_t *o)
+{
+	tl_ord_status_t st = (tl_ord_status_t)o->status;
+	if (o->venue_id != 0) {
+		/* It existed and is gone without a final status: the venue no
+		 * longer knows it. */
+		order_finish(k, o, TL_ST_FAILED, TL_EV_ORDER_FAILED,
+			     "venue no longer knows the order");
+		return;
+	}
+	/* SENT and not found: the request may still be in flight; the ack
+	 * timeout will ask again. Other statuses have nothing to settle. */
+	if (st != TL_ST_UNKNOWN && st != TL_ST_PENDING_CANCEL)
+		return;
+	/* Until send_window has passed since the last send, the request may
+	 * still reach the venue: the answer is not final yet. */
+	tl_time_t settled = tl_time_add(o->t_sent, k->cfg.send_window_ns);
+	if (k->now < settled) {
+		o->cancel_retry = 0;
+		o->t_next = settled;
+		tl_k_deadline(k, o->t_next);
+		return;
+	}
+	if (o->flags & TL_OF_CANCEL) {
+		/* K1: it never reached the venue and never will. */
+		o->flags |= TL_OF_LOCAL_END;
+		order_finish(k, o, TL_ST_CANCELED, TL_EV_ORDER_CANCELED,
+			     "canceled: never reached the venue");
+		return;
+	}
+	const char *why = order_resend_refusal(k, o);
+	if (why) {
+		order_fail_stale(k, o, why);
+		return;
+	}
+	/* The venue never saw it: resending the same id is safe. */
+	tl_k_order_status(k, o, TL_ST_PENDING_NEW);
+	tl_k_order_send(k, o);
+}
+
 void tl_k_on_query(tl_kernel_t *k, const tl_in_query_result_t *q)
 {
-	tl_order_t *o = order_lookup(k, q->client_id, q->venue_id);
+	tl_order_t *o = order_lookup(k, q->client_id, q->venue_id, q->symbol);
 	if (!o)
 		return;
+	o->flags &= (uint8_t)~TL_OF_QUERYING;
 	tl_ord_status_t st = (tl_ord_status_t)o->status;
 	if (tl_status_terminal(st))
 		return;
 	if (!q->found) {
-		if (st == TL_ST_UNKNOWN && o->venue_id == 0) {
-			/* The venue never saw it: resending the same id is safe. */
-			tl_k_order_status(k, o, TL_ST_PENDING_NEW);
-			tl_k_order_send(k, o);
-		} else if (o->venue_id != 0) {
-			/* It existed and is gone without a final status: the venue
-			 * no longer knows it. */
-			order_finish(k, o, TL_ST_FAILED, TL_EV_ORDER_FAILED,
-				     "venue no longer knows the order");
-		}
-		/* SENT and not found: the request may still be in flight; the
-		 * ack timeout will ask again. */
+		order_not_found(k, o);
 		return;
 	}
-	if (q->venue_id)
-		tl_orders_set_venue_id(&k->orders, o, q->venue_id);
+	order_learn_vid(k, o, q->venue_id);
 	if (q->executed_qty > o->venue_executed)
 		o->venue_executed = q->executed_qty;
 	if (!o->t_acked)
@@ -901,6 +1126,12 @@ void tl_k_on_query(tl_kernel_t *k, const tl_in_query_result_t *q)
 	switch (q->status) {
 	case TL_ST_NEW:
 	case TL_ST_PARTIALLY_FILLED:
+		if (st == TL_ST_PENDING_CANCEL) {
+			/* K1: the venue holds it and we want it gone (its
+			 * cancel was refused, lost, or overtook the order). */
+			order_send_cancel(k, o);
+			break;
+		}
 		if (st == TL_ST_UNKNOWN || st == TL_ST_SENT) {
 			tl_k_order_status(k, o, o->filled > 0 ? TL_ST_PARTIALLY_FILLED
 							       : TL_ST_NEW);
@@ -932,6 +1163,7 @@ void tl_k_orders_restart(tl_kernel_t *k)
 	tl_order_t *o = tl_orders_active_first(&k->orders);
 	while (o) {
 		tl_order_t *next = tl_orders_next(&k->orders, o);
+		o->flags |= TL_OF_RESTARTED;	/* K2: never resent */
 		if (o->status == TL_ST_PENDING_CANCEL) {
 			/* The cancel is still wanted; canceling by client id is
 			 * safe to repeat (-2011 leads to a query). */
@@ -956,17 +1188,21 @@ void tl_k_order_timers(tl_kernel_t *k)
 		tl_order_t *next = tl_orders_next(&k->orders, o);
 		switch ((tl_ord_status_t)o->status) {
 		case TL_ST_PENDING_NEW:
-			if (o->t_next <= now)
+			if (o->t_next > now)
+				tl_k_deadline(k, o->t_next);
+			else if (order_state_admits(k, o))
 				tl_k_order_send(k, o);
 			else
-				tl_k_deadline(k, o->t_next);
+				order_fail_stale(k, o, "not resent: trading state");
 			break;
-		case TL_ST_SENT:
-			if (o->t_sent + k->cfg.ack_timeout_ns <= now)
+		case TL_ST_SENT: {
+			tl_time_t due = tl_time_add(o->t_sent, k->cfg.ack_timeout_ns);
+			if (due <= now)
 				order_go_unknown(k, o, "no ack in time");
 			else
-				tl_k_deadline(k, o->t_sent + k->cfg.ack_timeout_ns);
+				tl_k_deadline(k, due);
 			break;
+		}
 		case TL_ST_UNKNOWN:
 			if (o->t_next <= now)
 				order_send_query(k, o);
@@ -986,8 +1222,13 @@ void tl_k_order_timers(tl_kernel_t *k)
 		case TL_ST_NEW:
 		case TL_ST_PARTIALLY_FILLED:
 			if (o->t_next && o->t_next <= now) {
-				/* A query was outstanding (after a cancel reject). */
+				/* A query (resync) got no answer in time: ask
+				 * again, never forget; otherwise nothing is due. */
 				o->t_next = 0;
+				if (o->flags & TL_OF_QUERYING)
+					order_send_query(k, o);
+			} else if (o->t_next) {
+				tl_k_deadline(k, o->t_next);
 			}
 			if (o->t_expire) {
 				if (o->t_expire <= now) {

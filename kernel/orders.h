@@ -38,6 +38,25 @@ typedef enum tl_ord_role {
 	TL_ROLE_EMERGENCY,     /* liquidation close order */
 } tl_ord_role_t;
 
+/* Order flags (tl_order_t.flags). */
+enum {
+	/* Someone asked to cancel it (strategy, ctl, cancel-all, TTL, the
+	 * kill switch, a protective sibling): it is never sent or resent
+	 * again, whatever the venue answers (sticky; docs/kernel.md K1). */
+	TL_OF_CANCEL = 1u << 0,
+	/* It was active when the engine restarted: never resent (K2). */
+	TL_OF_RESTARTED = 1u << 1,
+	/* Its last new-order request had an ambiguous outcome: it may still
+	 * reach the venue until send_window has passed since t_sent. */
+	TL_OF_NEW_AMBIGUOUS = 1u << 2,
+	/* Ended here without the venue's word (canceled before it reached
+	 * the venue, or not resent): a late ack means it is at the venue
+	 * after all and gets a cancel (K1). */
+	TL_OF_LOCAL_END = 1u << 3,
+	/* A status query is out for it (resync): another resync skips it. */
+	TL_OF_QUERYING = 1u << 4,
+};
+
 typedef struct tl_ord_hist {
 	uint8_t status;        /* tl_ord_status_t entered */
 	tl_time_t time;
@@ -65,6 +84,7 @@ typedef struct tl_order {
 	uint8_t list;          /* tl_ord_list_t */
 	uint8_t exposure;      /* unfilled qty counted in its position's pend_* */
 	uint8_t hist_n;        /* status changes recorded (saturating) */
+	uint8_t flags;         /* TL_OF_* */
 	uint16_t sym;          /* symbol id */
 	uint32_t gen;          /* generation of this slot */
 	uint64_t seq;          /* client id sequence (0 if adopted) */
@@ -77,6 +97,8 @@ typedef struct tl_order {
 	tl_fx_t venue_executed; /* executed qty the venue reported by query */
 	__int128 cum_quote;    /* sum(price * qty) at 1e-16: exact average */
 	int64_t venue_id;      /* 0 until acked */
+	int64_t child_vid;     /* algo orders: the id of the order the venue
+				* placed when it triggered (same client id) */
 	uint64_t user_ref;
 	uint64_t parent;       /* TP/SL: handle of the entry */
 	uint64_t sibling;      /* TP/SL: handle of the other protective order */
@@ -88,6 +110,9 @@ typedef struct tl_order {
 	tl_time_t t_updated;
 	tl_time_t t_next;      /* next retry / query / cancel resend */
 	tl_time_t t_expire;    /* time-to-live deadline, 0 none */
+	tl_time_t t_seen;      /* the venue last confirmed it (update, fill,
+				* query result): a bulk resync skips it when
+				* this is newer than the bulk read */
 	uint32_t prev, next;   /* intrusive list links */
 	tl_ord_hist_t hist[TL_ORD_HIST];
 } tl_order_t;

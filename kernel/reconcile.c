@@ -83,6 +83,27 @@ void tl_k_on_adopt(tl_kernel_t *k, const tl_in_adopt_t *a)
 		k->ctr.bad_inputs++;
 		return;
 	}
+	/* K5: our ids come from blocks reserved in order; one far past what
+	 * was reserved (a lost journal tail is at most a few blocks) is
+	 * another engine's or made up, and adopting it would move id_next
+	 * there (towards wrapping). The window is 8 blocks, at least
+	 * TL_ADOPT_WINDOW_MIN ids. */
+	uint64_t top = k->id_reserved_to > k->id_next ? k->id_reserved_to : k->id_next;
+	uint64_t window = 8ULL * k->cfg.id_block;
+	if (window < TL_ADOPT_WINDOW_MIN)
+		window = TL_ADOPT_WINDOW_MIN;
+	if (seq > TL_SEQ_MAX || seq >= top + window) {
+		k->ctr.foreign_updates++;
+		tl_output_t out;
+		tl_k_ev_init(&out, TL_EV_FOREIGN_UPDATE);
+		tl_k_copy_str(out.u.ev.symbol, TL_SYMBOL_NAMELEN, name);
+		tl_k_copy_str(out.u.ev.u.order.client_id, TL_CLID_LEN, id);
+		out.u.ev.u.order.venue_id = a->venue_id;
+		tl_k_copy_str(out.u.ev.text, TL_TEXT_LEN,
+			      "not adopted: sequence beyond our reserved ids");
+		tl_k_emit(k, &out);
+		return;
+	}
 	tl_k_ordreq_t r = {
 		.sym = sym, .side = (tl_side_t)a->side, .type = (tl_ord_type_t)a->type,
 		.tif = a->tif ? (tl_tif_t)a->tif : TL_TIF_GTC,
@@ -209,6 +230,15 @@ static void recon_adopt_position(tl_kernel_t *k, tl_position_t *p, tl_fx_t vq,
 	tl_k_check_loss(k);
 }
 
+/* K3: the kill switch's sweep found a position talon did not hold (or
+ * held otherwise). After a liquidation has ended it is closed by a new
+ * one; a liquidation that runs closes it itself (emergency_progress). */
+static void recon_sweep_found(tl_kernel_t *k, const tl_position_t *p)
+{
+	if (p->qty != 0 && k->state == TL_TS_PAUSED && k->emg.completed != 0)
+		tl_k_liquidate(k, "venue sweep: position left at the venue");
+}
+
 /* Can this position be moving right now without the kernel knowing yet?
  * An order of it that is on its way (PENDING_NEW, SENT), whose outcome
  * is unknown (UNKNOWN, PENDING_CANCEL), or a MARKET order not ended (it
@@ -268,21 +298,23 @@ static void recon_compare(tl_kernel_t *k, uint32_t idx, tl_fx_t vq, tl_fx_t ve,
 		k->ctr.pos_deferred++;
 		return;	/* look again next time */
 	}
-	uint8_t need = s->confirm ? s->confirm : 1;
+	uint8_t need = s->confirm && s->source != TL_SNAP_SWEEP ? s->confirm : 1;
 	if (k->snap_miss[idx] < UINT8_MAX)
 		k->snap_miss[idx]++;
 	if (k->snap_miss[idx] < need)
 		return;	/* maybe a fill in flight: look again next time */
 	k->snap_miss[idx] = 0;
-	bool trust = s->policy == TL_RECON_TRUST_VENUE;
+	bool trust = s->policy == TL_RECON_TRUST_VENUE || s->source == TL_SNAP_SWEEP;
 	if (t == TL_EV_POSITION_CONFLICT)
 		k->ctr.pos_conflicts++;
 	else
 		k->ctr.pos_orphans++;
 	recon_event(k, t, p, s, vq, ve, trust, what);
-	if (trust)
+	if (trust) {
 		recon_adopt_position(k, p, vq, ve);
-	else if (k->state != TL_TS_PAUSED && k->state != TL_TS_LIQUIDATING)
+		if (s->source == TL_SNAP_SWEEP)
+			recon_sweep_found(k, p);
+	} else if (k->state != TL_TS_PAUSED && k->state != TL_TS_LIQUIDATING)
 		tl_k_set_state(k, TL_TS_PAUSED, t == TL_EV_POSITION_CONFLICT
 						       ? "position conflict"
 						       : "position orphan");
@@ -333,25 +365,36 @@ void tl_k_on_snapshot(tl_kernel_t *k, const tl_in_pos_snapshot_t *s)
 
 /* The user stream was down: anything may have happened to the orders the
  * venue holds. Ask for each; a result that shows fills we never saw comes
- * with those fills (FILL inputs by trade id, deduplicated). */
+ * with those fills (FILL inputs by trade id, deduplicated).
+ *
+ * Under a shortage of request weight this must not multiply requests
+ * (K4): an order whose query is already out, or whose own timer asks
+ * the venue soon anyway (UNKNOWN, PENDING_CANCEL), is skipped; after a
+ * bulk read of the open orders (bulk = 1) an order the read confirmed
+ * (t_seen at or after `asked`) is skipped too. */
 void tl_k_on_resync(tl_kernel_t *k, const tl_in_resync_t *r)
 {
-	(void)r;
 	k->ctr.resyncs++;
 	tl_order_t *o = tl_orders_active_first(&k->orders);
 	while (o) {
 		tl_order_t *next = tl_orders_next(&k->orders, o);
+		bool ask = false;
 		switch ((tl_ord_status_t)o->status) {
 		case TL_ST_SENT:
 		case TL_ST_NEW:
 		case TL_ST_PARTIALLY_FILLED:
+			ask = !(o->flags & TL_OF_QUERYING) &&
+			      !(r->bulk && r->asked && o->t_seen >= r->asked);
+			break;
 		case TL_ST_UNKNOWN:
 		case TL_ST_PENDING_CANCEL:
-			tl_k_order_query(k, o);
+			ask = o->t_next <= k->now;	/* else already due */
 			break;
 		default:
 			break;	/* PENDING_NEW: nothing at the venue yet */
 		}
+		if (ask)
+			tl_k_order_query(k, o);
 		o = next;
 	}
 }

@@ -30,6 +30,7 @@ static const struct {
 	[TL_EV_ORDER_CANCEL_REJECTED] = { "ORDER_CANCEL_REJECTED", 8 },
 	[TL_EV_POSITION_CONFLICT] = { "POSITION_CONFLICT", 9 },
 	[TL_EV_POSITION_ORPHAN] = { "POSITION_ORPHAN", 9 },
+	[TL_EV_FOREIGN_UPDATE] = { "FOREIGN_UPDATE", 9 },
 };
 
 int tl_event_priority(tl_event_type_t t)

@@ -320,6 +320,9 @@ typedef enum tl_event_type {
 	TL_EV_ORDER_CANCEL_REJECTED,  /* venue refused a cancel; order queried */
 	TL_EV_POSITION_CONFLICT,  /* venue and talon differ beyond tolerance */
 	TL_EV_POSITION_ORPHAN,    /* a position on one side only */
+	TL_EV_FOREIGN_UPDATE,     /* a venue input names one of our client ids
+				   * with another symbol or venue id: not
+				   * applied (another engine's order?) */
 	TL_EV__COUNT
 } tl_event_type_t;
 

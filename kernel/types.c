@@ -65,7 +65,7 @@ static const struct {
 	[TL_REJ_BAD_TPSL] = { "BAD_TPSL", "take-profit/stop-loss on the wrong side or not allowed" },
 	[TL_REJ_NOTHING_TO_CLOSE] = { "NOTHING_TO_CLOSE", "no position to close" },
 	[TL_REJ_JOURNAL_DOWN] = { "JOURNAL_DOWN", "journal cannot write (disk full or I/O error)" },
-	[TL_REJ_STALE] = { "STALE", "not resent: too old, canceled, restarted or the trading state forbids it" },
+	[TL_REJ_STALE] = { "STALE", "not resent: stale (age, cancel, restart or state)" },
 };
 
 const char *tl_side_name(tl_side_t s) { return TL_NAME(side_names, s); }

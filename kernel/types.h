@@ -19,6 +19,17 @@ typedef int64_t tl_time_t;
 #define TL_NS_PER_MS 1000000LL
 #define TL_NS_PER_S  1000000000LL
 
+/* t + d, saturating at the ends of tl_time_t: times come from outside
+ * (a journal, a venue), and a deadline far in the future must stay far
+ * in the future rather than wrap into the past. */
+static inline tl_time_t tl_time_add(tl_time_t t, int64_t d)
+{
+	tl_time_t r;
+	if (__builtin_add_overflow(t, d, &r))
+		return d > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 /* Client order id: Binance allows ^[.A-Z:/a-z0-9_-]{1,36}$. */
 #define TL_CLID_MAX 36
 #define TL_CLID_LEN (TL_CLID_MAX + 1)

@@ -461,6 +461,27 @@ static void test_out_of_range(void)
 	    "venue.paper.start.BTCUSDT");
 }
 
+/* K1/K2 (docs/kernel.md): "does not exist" is final only after the
+ * send window, and a resend needs an age limit past it. */
+static void test_send_window_and_resend_age(void)
+{
+	tl_config_t c;
+	GOOD(&c, "{\"kernel\":{\"send_window_ms\":7000,\"resend_max_age_ms\":20000}}");
+	CU_ASSERT_EQUAL(c.kernel.send_window_ns, 7000 * TL_NS_PER_MS);
+	CU_ASSERT_EQUAL(c.kernel.resend_max_age_ns, 20000 * TL_NS_PER_MS);
+	GOOD(&c, "{\"kernel\":{\"resend_max_age_ms\":0}}");	/* never resend */
+	CU_ASSERT_EQUAL(c.kernel.resend_max_age_ns, 0);
+	GOOD(&c, "{}");
+	CU_ASSERT_EQUAL(c.kernel.send_window_ns, 6000 * TL_NS_PER_MS);
+	CU_ASSERT_EQUAL(c.kernel.resend_max_age_ns, 10000 * TL_NS_PER_MS);
+	BAD2("{\"kernel\":{\"resend_max_age_ms\":5000}}", "kernel.resend_max_age_ms",
+	     "more than kernel.send_window_ms (6000), got 5000");
+	BAD("{\"kernel\":{\"send_window_ms\":-1}}", "kernel.send_window_ms");
+	BAD2("{\"kernel\":{\"send_window_ms\":3000},\"venue\":{\"type\":\"binance\","
+	     "\"binance\":{\"api_key\":\"k\",\"api_secret\":\"s\"}}}",
+	     "kernel.send_window_ms", ">= venue.binance.recv_window_ms (5000), got 3000");
+}
+
 static void test_not_power_of_two(void)
 {
 	BAD2("{\"kernel\":{\"order_capacity\":1000}}",
@@ -918,6 +939,7 @@ TL_TEST_SUITE("io.config", setup, NULL,
 	      TL_TEST(test_wrong_type),
 	      TL_TEST(test_non_integral),
 	      TL_TEST(test_out_of_range),
+	      TL_TEST(test_send_window_and_resend_age),
 	      TL_TEST(test_not_power_of_two),
 	      TL_TEST(test_bad_decimal),
 	      TL_TEST(test_number_for_money),

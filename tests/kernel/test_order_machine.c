@@ -247,6 +247,13 @@ static void test_query_not_found_resends_same_id(void)
 	kf_error(id, TL_REQ_NEW, TL_TR_TIMEOUT, true, 0, 0, "timeout");
 	CU_ASSERT_EQUAL(o->status, TL_ST_UNKNOWN);
 	kfix_clear();
+	/* The timed-out request may still reach the venue within its
+	 * send window: "does not exist" is not final yet (K1/K2). */
+	kf_error(id, TL_REQ_QUERY, TL_TR_NONE, true, 400, -2013, "Order does not exist.");
+	CU_ASSERT_EQUAL(o->status, TL_ST_UNKNOWN);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_NEW), 0);
+	kf_tick_after(6 * TL_NS_PER_S);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_QUERY), 1);	/* asked again */
 	kf_error(id, TL_REQ_QUERY, TL_TR_NONE, true, 400, -2013, "Order does not exist.");
 	CU_ASSERT_EQUAL(o->status, TL_ST_SENT);
 	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_NEW), 1);
@@ -292,11 +299,17 @@ static void test_cancel_rejected_queries(void)
 	kf_cancel(o->client_id);
 	kfix_clear();
 	kf_error(o->client_id, TL_REQ_CANCEL, TL_TR_NONE, true, 400, -2011, "Unknown order sent.");
-	CU_ASSERT_EQUAL(o->status, TL_ST_NEW);
+	/* K1: the intent stays; the query decides. */
+	CU_ASSERT_EQUAL(o->status, TL_ST_PENDING_CANCEL);
 	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_QUERY), 1);
 	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_ORDER_CANCEL_REJECTED), 1);
+	/* Still open at the venue: canceled again, never back to NEW. */
+	kf_query(o->client_id, true, TL_ST_NEW, 1);
+	CU_ASSERT_EQUAL(o->status, TL_ST_PENDING_CANCEL);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_CANCEL), 1);
 	kf_query(o->client_id, true, TL_ST_FILLED, 1);
 	CU_ASSERT_EQUAL(o->status, TL_ST_FILLED);
+	CU_ASSERT(tl_kernel_check(&KF->k));
 }
 
 static void test_cancel_transient_is_retried(void)
@@ -338,13 +351,23 @@ static void test_unknown_order_inputs_counted(void)
 	CU_ASSERT_EQUAL(KF->n, 0);
 }
 
+static void many_retries(tl_kernel_cfg_t *c)
+{
+	c->backoff.max_attempts = 50;
+	c->backoff.cap_ns = TL_NS_PER_S;
+}
+
 static void test_status_history_is_bounded(void)
 {
+	kfix_free(KF);
+	kfix_new(many_retries);
+	kf_mark("BTCUSDT", "50000");
 	tl_order_t *o = submit_limit("0.100", "49000.0");
-	kf_ack(o->client_id, 1);
-	for (int i = 0; i < 20; i++) {
-		kf_cancel(o->client_id);
-		kf_error(o->client_id, TL_REQ_CANCEL, TL_TR_NONE, true, 400, -2011, "x");
+	for (int i = 0; i < 10; i++) {	/* SENT -> PENDING_NEW -> SENT ... */
+		kf_error(o->client_id, TL_REQ_NEW, TL_TR_CONNECT, false, 0, 0, "x");
+		CU_ASSERT_EQUAL_FATAL(o->status, TL_ST_PENDING_NEW);
+		kf_tick_after(TL_NS_PER_S);
+		CU_ASSERT_EQUAL_FATAL(o->status, TL_ST_SENT);
 	}
 	CU_ASSERT(o->hist_n > TL_ORD_HIST);
 	/* the newest entry is the last status */
