@@ -463,6 +463,20 @@ int tl_shm_owner(const char *engine, uid_t *uid, unsigned *mode)
 
 /* ---- client-id prefixes ---------------------------------------------------------- */
 
+void tl_shm_default_prefix(const char *name, char *out, size_t cap)
+{
+	size_t n = strnlen(name, TL_SHM_NAMELEN);
+	uint32_t h = 2166136261u;
+
+	if (n + 1 <= TL_PREFIX_MAX) {
+		snprintf(out, cap, "%.*s-", (int)n, name);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	snprintf(out, cap, "%.10s%04x-", name, (unsigned)(h & 0xffff));
+}
+
 bool tl_shm_prefix_overlap(const char *a, const char *b)
 {
 	size_t na = strnlen(a, TL_SHM_PREFIX_LEN), nb = strnlen(b, TL_SHM_PREFIX_LEN);

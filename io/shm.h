@@ -215,6 +215,16 @@ void tl_shm_init_local(tl_shm_t *s, const char *engine);
 int tl_shm_claim_prefix(tl_shm_t *s, const char *engine, const char *prefix,
 			char *err, size_t errlen);
 
+/*
+ * The default client-id prefix of engine `name` (kernel.client_id_prefix
+ * unset): a name of up to 15 characters plus "-" ("paper" -> "paper-");
+ * a longer one's first 10 characters, 4 hex digits of a hash of the whole
+ * name (FNV-1a), then "-" ("production-btc-1" -> "production1a2b-"), so
+ * long names that share a start still differ. At most TL_PREFIX_MAX
+ * characters of [A-Za-z0-9_-]; cap >= TL_PREFIX_MAX + 1.
+ */
+void tl_shm_default_prefix(const char *name, char *out, size_t cap);
+
 /* Do two client-id prefixes overlap (one is a prefix of the other)? */
 bool tl_shm_prefix_overlap(const char *a, const char *b);
 
