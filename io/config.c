@@ -994,6 +994,8 @@ void tl_config_defaults(tl_config_t *c)
 	c->io = c->engine;
 	c->snapshot_hz = 10;
 	tl_kernel_cfg_defaults(&c->kernel);
+	tl_shm_default_prefix(c->name, c->kernel.clid_prefix,
+			      sizeof(c->kernel.clid_prefix));
 	c->ring_command = 4096;
 	c->ring_request = 4096;
 	c->ring_venue = 16384;
