@@ -994,8 +994,6 @@ void tl_config_defaults(tl_config_t *c)
 	c->io = c->engine;
 	c->snapshot_hz = 10;
 	tl_kernel_cfg_defaults(&c->kernel);
-	tl_shm_default_prefix(c->name, c->kernel.clid_prefix,
-			      sizeof(c->kernel.clid_prefix));
 	c->ring_command = 4096;
 	c->ring_request = 4096;
 	c->ring_venue = 16384;
@@ -1112,9 +1110,12 @@ int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
 		if (v && sections[i](&x, v, &c) < 0)
 			goto err;
 	}
-	/* No kernel.client_id_prefix: one derived from engine.name, so two
-	 * engines on one account never share ids by default (shm.h). */
-	if (!cJSON_GetObjectItemCaseSensitive(
+	/* engine.name given, kernel.client_id_prefix not: a prefix derived
+	 * from the name, so two engines on one account never share ids by
+	 * default (shm.h). Without a name (engine "paper") it stays "tl". */
+	if (cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(root, "engine"), "name") &&
+	    !cJSON_GetObjectItemCaseSensitive(
 		    cJSON_GetObjectItemCaseSensitive(root, "kernel"), "client_id_prefix"))
 		tl_shm_default_prefix(c.name, c.kernel.clid_prefix,
 				      sizeof(c.kernel.clid_prefix));

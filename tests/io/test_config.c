@@ -79,9 +79,6 @@ static void test_defaults_valid(void)
 
 	tl_config_defaults(&c);
 	tl_kernel_cfg_defaults(&k);
-	/* the client-id prefix comes from engine.name ("paper") */
-	memset(k.clid_prefix, 0, sizeof(k.clid_prefix));
-	memcpy(k.clid_prefix, "paper-", 7);
 	CU_ASSERT_STRING_EQUAL(c.name, "paper");
 	CU_ASSERT_STRING_EQUAL(c.venue_type, "paper");
 	CU_ASSERT_STRING_EQUAL(c.exchange_info, "config/exchange_info.json");
@@ -910,8 +907,9 @@ static void test_symbols_not_in_document(void)
 	CU_ASSERT_EQUAL(s.count, 0);
 }
 
-/* No kernel.client_id_prefix: derived from engine.name, name + "-" up to
- * 15 characters, else 10 characters + 4 hex + "-"; a set one wins. */
+/* engine.name without kernel.client_id_prefix: the prefix is derived
+ * from the name, name + "-" up to 15 characters, else 10 characters +
+ * 4 hex + "-"; a set one wins; no name at all keeps "tl". */
 static void test_client_id_prefix_default_from_name(void)
 {
 	char err[256];
@@ -930,6 +928,8 @@ static void test_client_id_prefix_default_from_name(void)
 	CU_ASSERT_EQUAL(c.kernel.clid_prefix[14], '-');
 	CU_ASSERT_STRING_NOT_EQUAL(c.kernel.clid_prefix, d.kernel.clid_prefix);
 	CU_ASSERT_EQUAL_FATAL(tl_config_parse(&c, j4, strlen(j4), NULL, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.kernel.clid_prefix, "tl");
+	CU_ASSERT_EQUAL_FATAL(tl_config_parse(&c, "{}", 2, NULL, err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(c.kernel.clid_prefix, "tl");
 }
 
