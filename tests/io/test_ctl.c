@@ -46,6 +46,7 @@ struct fake_engine {
 	int kills;
 	uint32_t state;
 	char raw_reason[TL_TEXT_LEN]; /* published as emg_reason when set */
+	tl_shm_snapshot_t *snap;    /* this engine's (two may run at once) */
 };
 
 static struct fake_engine E, E2;
@@ -70,44 +71,44 @@ static tl_fx_t fx(const char *s)
 
 static void fake_publish(struct fake_engine *e)
 {
-	static tl_shm_snapshot_t sn;
+	tl_shm_snapshot_t *sn = e->snap;	/* per engine: two may run at once */
 
-	memset(&sn, 0, sizeof sn);
-	sn.published = now_rt();
-	sn.state = e->state;
-	sn.open_orders = 3;
-	sn.tracked_orders = 7;
-	sn.n_pos = 2;
-	snprintf(sn.pos[0].symbol, sizeof sn.pos[0].symbol, "BTCUSDT");
-	sn.pos[0].pos_side = TL_PS_BOTH;
-	sn.pos[0].status = TL_POS_OPEN;
-	sn.pos[0].qty = 50000000;            /* 0.5 */
-	sn.pos[0].entry = 5000000000000;     /* 50000 */
-	sn.pos[0].mark = 5100000000000;      /* 51000 */
-	sn.pos[0].unrealized = 50000000000;  /* 500 */
-	sn.pos[0].realized = 1250000000;     /* 12.5 */
-	sn.pos[0].roe = 10000000;            /* 0.1 = 10 % */
-	sn.pos[0].leverage = 5;
-	snprintf(sn.pos[1].symbol, sizeof sn.pos[1].symbol, "ETHUSDT");
-	sn.pos[1].pos_side = TL_PS_SHORT;
-	sn.pos[1].status = TL_POS_OPEN;
-	sn.pos[1].qty = -200000000;          /* -2 */
-	sn.pos[1].entry = 300000000000;      /* 3000 */
-	sn.pos[1].mark = 310000000000;
-	sn.pos[1].unrealized = -20000000000; /* -200 */
-	sn.pos[1].roe = -3333333;
-	sn.total_pnl = 30000000000;
-	sn.inputs = 42;
-	sn.fills = 9;
-	sn.lat_p50 = 800;
-	sn.foreign_updates = 4;
+	memset(sn, 0, sizeof *sn);
+	sn->published = now_rt();
+	sn->state = e->state;
+	sn->open_orders = 3;
+	sn->tracked_orders = 7;
+	sn->n_pos = 2;
+	snprintf(sn->pos[0].symbol, sizeof sn->pos[0].symbol, "BTCUSDT");
+	sn->pos[0].pos_side = TL_PS_BOTH;
+	sn->pos[0].status = TL_POS_OPEN;
+	sn->pos[0].qty = 50000000;            /* 0.5 */
+	sn->pos[0].entry = 5000000000000;     /* 50000 */
+	sn->pos[0].mark = 5100000000000;      /* 51000 */
+	sn->pos[0].unrealized = 50000000000;  /* 500 */
+	sn->pos[0].realized = 1250000000;     /* 12.5 */
+	sn->pos[0].roe = 10000000;            /* 0.1 = 10 % */
+	sn->pos[0].leverage = 5;
+	snprintf(sn->pos[1].symbol, sizeof sn->pos[1].symbol, "ETHUSDT");
+	sn->pos[1].pos_side = TL_PS_SHORT;
+	sn->pos[1].status = TL_POS_OPEN;
+	sn->pos[1].qty = -200000000;          /* -2 */
+	sn->pos[1].entry = 300000000000;      /* 3000 */
+	sn->pos[1].mark = 310000000000;
+	sn->pos[1].unrealized = -20000000000; /* -200 */
+	sn->pos[1].roe = -3333333;
+	sn->total_pnl = 30000000000;
+	sn->inputs = 42;
+	sn->fills = 9;
+	sn->lat_p50 = 800;
+	sn->foreign_updates = 4;
 	if (e->kills || e->raw_reason[0]) {
-		sn.emg_total = 1;
-		sn.emg_started = sn.published;
-		memcpy(sn.emg_reason, e->raw_reason[0] ? e->raw_reason : e->kill_reason,
-		       sizeof sn.emg_reason);
+		sn->emg_total = 1;
+		sn->emg_started = sn->published;
+		memcpy(sn->emg_reason, e->raw_reason[0] ? e->raw_reason : e->kill_reason,
+		       sizeof sn->emg_reason);
 	}
-	tl_shm_publish(e->s, &sn);
+	tl_shm_publish(e->s, sn);
 }
 
 static void *fake_run(void *arg)
@@ -178,7 +179,11 @@ static void engine_start_on(struct fake_engine *e)
 {
 	char err[256];
 
+	tl_shm_snapshot_t *snap = e->snap;	/* kept across tests */
+
 	memset(e, 0, sizeof *e);
+	e->snap = snap ? snap : calloc(1, sizeof *e->snap);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e->snap);
 	pthread_mutex_init(&e->mu, NULL);
 	snprintf(e->name, sizeof e->name, "c%d_%d", (int)getpid(), ++block_counter);
 	CU_ASSERT_EQUAL_FATAL(tl_shm_create(e->name, &e->s, err, sizeof err), 0);
