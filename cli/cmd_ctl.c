@@ -32,6 +32,7 @@
 #include "io/shm.h"
 #include "kernel/fixed.h"
 #include "kernel/types.h"
+#include "kernel/utf8.h"
 
 #define CTL_REPLY_TIMEOUT_NS (3 * TL_NS_PER_S)
 #define CTL_KILL_TIMEOUT_NS (2 * TL_NS_PER_S)
@@ -46,7 +47,8 @@ static void ctl_usage(FILE *f)
 "Operate a running talon engine through /dev/shm/talon.NAME.\n"
 "\n"
 "  --engine NAME   engine to talk to; default: the engine of --config,\n"
-"                  else the only running engine\n"
+"                  else the only running engine owned by you (none or\n"
+"                  several: refused, running engines listed)\n"
 "  -c, --config F  take the engine name from config file F (engine.name)\n"
 "  --json          one line of JSON on stdout (documented in docs/ctl.md)\n"
 "\n"
@@ -109,6 +111,9 @@ typedef struct ctl_args {
 	const char *cmd;
 	const char *positional;        /* signal's kind */
 	const char *val[F__COUNT];     /* flag values; "" for booleans */
+	/* The engine acted on, once chosen: every outcome names it. */
+	char target[TL_SHM_NAMELEN];
+	int target_pid;
 } ctl_args_t;
 
 static int ctl_usage_err(const char *cmd, const char *fmt, ...)
@@ -250,17 +255,33 @@ bad:
 
 /* ---- output helpers ------------------------------------------------------------- */
 
+/* A JSON string that is valid whatever the bytes: quote and backslash
+ * escaped, control characters as \u00XX, each byte that is not part of
+ * a valid UTF-8 character replaced by U+FFFD (the text may come from a
+ * block anyone of this user can write, or from the venue). */
 static void ctl_json_str(FILE *f, const char *s)
 {
+	size_t len = s ? strlen(s) : 0;
+
 	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		uint32_t cp;
+		size_t n;
+
+		if (c == '"' || c == '\\') {
 			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
 			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+			i++;
+		} else if ((n = tl_utf8_decode(s + i, len - i, &cp)) == 0) {
+			fputs("\\ufffd", f);
+			i++;
+		} else {
+			fwrite(s + i, 1, n, f);
+			i += n;
+		}
 	}
 	fputc('"', f);
 }
@@ -280,11 +301,18 @@ static const char *ctl_fx(tl_fx_t v, char buf[TL_FX_STRLEN])
 	return buf;
 }
 
-/* The one-line outcome object of a request command. */
-static void ctl_json_outcome(bool ok, const char *client_id, const char *reason,
-			     const char *message)
+/* The one-line outcome object of a request command; engine and pid name
+ * the engine acted on (null before one was chosen). */
+static void ctl_json_outcome(const ctl_args_t *a, bool ok, const char *client_id,
+			     const char *reason, const char *message)
 {
-	printf("{\"ok\":%s,\"client_id\":", ok ? "true" : "false");
+	printf("{\"ok\":%s,\"engine\":", ok ? "true" : "false");
+	ctl_json_str_or_null(stdout, a->target);
+	if (a->target[0])
+		printf(",\"pid\":%d", a->target_pid);
+	else
+		printf(",\"pid\":null");
+	printf(",\"client_id\":");
 	ctl_json_str_or_null(stdout, client_id);
 	printf(",\"reason\":");
 	ctl_json_str_or_null(stdout, reason);
@@ -300,17 +328,33 @@ static int ctl_fail(const ctl_args_t *a, const char *code, const char *fmt, ...)
 
 static int ctl_fail(const ctl_args_t *a, const char *code, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[1600];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (a->json)
-		ctl_json_outcome(false, NULL, code, msg);
+		ctl_json_outcome(a, false, NULL, code, msg);
 	else
 		fprintf(stderr, "talon ctl: %s\n", msg);
 	return TL_CLI_FAIL;
+}
+
+/* The text outcome of a command that changes state, on stdout, naming
+ * the engine it reached: "<cmd>: engine 'NAME' (pid N): <outcome>". */
+static void ctl_acted(const ctl_args_t *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void ctl_acted(const ctl_args_t *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s: engine '%s' (pid %d): ", a->cmd, a->target, a->target_pid);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
 }
 
 static int64_t ctl_now(clockid_t clk)
@@ -323,11 +367,42 @@ static int64_t ctl_now(clockid_t clk)
 
 /* ---- finding the engine ---------------------------------------------------------- */
 
-/* The one running engine's name into out; or a message and false. */
+/* One line of the running-engine list ("name (pid N, uid U, STATE)"),
+ * appended to list; true when the engine is alive. Another user's block
+ * that cannot be opened is listed with what stat shows. */
+static bool ctl_list_engine(const char *name, uid_t uid, char *list, size_t len,
+			    char *why, size_t whylen)
+{
+	char e2[256];
+	size_t n = strlen(list);
+	tl_shm_t *s;
+	bool alive;
+
+	if (tl_shm_attach(name, &s, e2, sizeof e2) != 0) {
+		if (uid == geteuid())
+			return false;	/* ours but unreadable: not an engine */
+		snprintf(list + n, len - n, "\n  %s (pid ?, uid %u, not readable by you)",
+			 name, (unsigned)uid);
+		snprintf(why, whylen, "unreadable");
+		return false;
+	}
+	alive = tl_shm_alive(s, ctl_now(CLOCK_REALTIME), why, whylen);
+	if (alive)
+		snprintf(list + n, len - n, "\n  %s (pid %d, uid %u, %s)", name,
+			 (int)atomic_load(&s->pid), (unsigned)uid,
+			 tl_trading_state_name((tl_trading_state_t)atomic_load(&s->state)));
+	tl_shm_detach(s, name, false);
+	return alive;
+}
+
+/* The one running engine owned by the caller's uid into out; or a
+ * message listing every running engine (any owner) and false. Another
+ * user's engine is never picked: acting on it by accident is worse than
+ * having to name it. */
 static bool ctl_default_engine(char *out, size_t len, char *err, size_t errlen)
 {
-	char alive[512] = "", dead[512] = "";
-	size_t na = 0, nd = 0;
+	char list[1024] = "", why[96];
+	size_t mine = 0, all = 0;
 	struct dirent *de;
 	DIR *d = opendir("/dev/shm");
 
@@ -337,36 +412,30 @@ static bool ctl_default_engine(char *out, size_t len, char *err, size_t errlen)
 	}
 	while ((de = readdir(d)) != NULL) {
 		const char *name = de->d_name;
-		char why[96], e2[256];
-		tl_shm_t *s;
+		uid_t uid;
 
 		if (strncmp(name, "talon.", 6) != 0)
 			continue;
 		name += 6;
-		if (tl_shm_attach(name, &s, e2, sizeof e2) != 0)
+		if (tl_shm_owner(name, &uid, NULL) != 0)
 			continue;
-		if (tl_shm_alive(s, ctl_now(CLOCK_REALTIME), why, sizeof why)) {
-			if (na++ == 0)
-				snprintf(out, len, "%s", name);
-			size_t n = strlen(alive);
-			snprintf(alive + n, sizeof alive - n, "%s%s", n ? ", " : "", name);
-		} else {
-			size_t n = strlen(dead);
-			snprintf(dead + n, sizeof dead - n, "%s%s (%s)",
-				 n ? ", " : "", name, why);
-			nd++;
-		}
-		tl_shm_detach(s, name, false);
+		size_t before = strlen(list);
+		bool alive = ctl_list_engine(name, uid, list, sizeof list, why, sizeof why);
+		all += strlen(list) != before;
+		if (alive && uid == geteuid() && mine++ == 0)
+			snprintf(out, len, "%s", name);
 	}
 	closedir(d);
-	if (na == 1)
+	if (mine == 1)
 		return true;
-	if (na > 1)
-		snprintf(err, errlen, "%zu talon engines are running (%s); "
-			 "choose one with --engine NAME", na, alive);
-	else if (nd > 0)
-		snprintf(err, errlen, "no talon engine is running (stale block%s: %s)",
-			 nd > 1 ? "s" : "", dead);
+	if (mine > 1)
+		snprintf(err, errlen, "%zu talon engines owned by you (uid %u) are "
+			 "running; choose one with --engine NAME:%s", mine,
+			 (unsigned)geteuid(), list);
+	else if (all > 0)
+		snprintf(err, errlen, "no talon engine owned by you (uid %u) is "
+			 "running; other users' engines are never picked, name one "
+			 "with --engine NAME:%s", (unsigned)geteuid(), list);
 	else
 		snprintf(err, errlen, "no talon engine is running");
 	return false;
@@ -377,7 +446,7 @@ static bool ctl_default_engine(char *out, size_t len, char *err, size_t errlen)
 static int ctl_open(ctl_args_t *a, char *name, size_t namelen, tl_shm_t **s,
 		    bool *alive, char *why, size_t whylen)
 {
-	char err[768];
+	char err[1400];
 
 	if (a->engine) {
 		snprintf(name, namelen, "%s", a->engine);
@@ -393,6 +462,8 @@ static int ctl_open(ctl_args_t *a, char *name, size_t namelen, tl_shm_t **s,
 	if (tl_shm_attach(name, s, err, sizeof err) != 0)
 		return ctl_fail(a, "NO_ENGINE", "%s", err);
 	*alive = tl_shm_alive(*s, ctl_now(CLOCK_REALTIME), why, whylen);
+	snprintf(a->target, sizeof a->target, "%s", name);
+	a->target_pid = (int)atomic_load(&(*s)->pid);
 	return 0;
 }
 
@@ -432,26 +503,26 @@ static int ctl_send(ctl_args_t *a, const tl_input_t *in)
 		nanosleep(&nap, NULL);
 	}
 	if (!tl_shm_wait_reply(s, req.id, deadline - ctl_now(CLOCK_MONOTONIC), &rep)) {
-		rc = ctl_fail(a, "NO_ANSWER", "engine '%s' did not answer (request %llu)",
-			      name, (unsigned long long)req.id);
+		rc = ctl_fail(a, "NO_ANSWER", "engine '%s' (pid %d) did not answer "
+			      "(request %llu)", name, a->target_pid,
+			      (unsigned long long)req.id);
 		goto out;
 	}
 	if (rep.result == TL_REJ_NONE) {
 		if (a->json)
-			ctl_json_outcome(true, rep.client_id, NULL, rep.msg);
-		else if (rep.client_id[0])
-			printf("%s\n", rep.client_id);
+			ctl_json_outcome(a, true, rep.client_id, NULL, rep.msg);
 		else
-			printf("%s\n", rep.msg[0] ? rep.msg : "ok");
+			ctl_acted(a, "%s", rep.client_id[0] ? rep.client_id
+					   : rep.msg[0] ? rep.msg : "ok");
 		rc = TL_CLI_OK;
 	} else {
 		const char *rname = tl_reject_name((tl_reject_t)rep.result);
 		const char *msg = rep.msg[0] ? rep.msg : tl_reject_msg((tl_reject_t)rep.result);
 
 		if (a->json)
-			ctl_json_outcome(false, rep.client_id, rname, msg);
+			ctl_json_outcome(a, false, rep.client_id, rname, msg);
 		else
-			printf("refused: %s: %s\n", rname, msg);
+			ctl_acted(a, "refused: %s: %s", rname, msg);
 		rc = TL_CLI_FAIL;
 	}
 out:
@@ -617,9 +688,9 @@ static int ctl_liquidate(ctl_args_t *a)
 		snprintf(msg, sizeof msg, "engine has not seen the kill switch yet "
 			 "(it stays set; the engine acts on it at its next loop)");
 	if (a->json)
-		ctl_json_outcome(seen, NULL, seen ? NULL : "NOT_SEEN", msg);
+		ctl_json_outcome(a, seen, NULL, seen ? NULL : "NOT_SEEN", msg);
 	else
-		printf("%s\n", msg);
+		ctl_acted(a, "%s", msg);
 	rc = seen ? TL_CLI_OK : TL_CLI_FAIL;
 out:
 	tl_shm_detach(s, name, false);
@@ -665,7 +736,7 @@ static void ctl_fmt_dur(int64_t ns, char *buf, size_t len)
 	X(inputs) X(outputs) X(events) X(submitted) X(refused) X(filled) \
 	X(canceled) X(rejected) X(failed) X(expired) X(unknown) X(fills) \
 	X(duplicate_fills) X(invalid_transitions) X(backpressure) X(adopted) \
-	X(conflicts) X(orphans) X(resyncs)
+	X(conflicts) X(orphans) X(resyncs) X(foreign_updates)
 
 static void ctl_status_json(const char *name, const tl_shm_t *s,
 			    const tl_shm_snapshot_t *sn, bool alive,
@@ -675,10 +746,23 @@ static void ctl_status_json(const char *name, const tl_shm_t *s,
 	int64_t hb = atomic_load(&s->heartbeat);
 	const char *sep = "";
 
+	char prefix[TL_SHM_PREFIX_LEN];
+	uid_t uid;
+
+	snprintf(prefix, sizeof prefix, "%.*s", (int)sizeof s->clid_prefix - 1,
+		 s->clid_prefix);
 	printf("{\"engine\":");
 	ctl_json_str(stdout, name);
-	printf(",\"pid\":%d,\"alive\":%s,\"not_running\":",
-	       (int)atomic_load(&s->pid), alive ? "true" : "false");
+	printf(",\"pid\":%d,\"owner_uid\":", (int)atomic_load(&s->pid));
+	if (tl_shm_owner(name, &uid, NULL) == 0)
+		printf("%u", (unsigned)uid);
+	else
+		printf("null");
+	printf(",\"client_id_prefix\":");
+	ctl_json_str_or_null(stdout, prefix);
+	printf(",\"ctl_resyncs\":%llu",
+	       (unsigned long long)atomic_load(&s->ctl_resyncs));
+	printf(",\"alive\":%s,\"not_running\":", alive ? "true" : "false");
 	ctl_json_str_or_null(stdout, alive ? NULL : why);
 	printf(",\"started_ns\":%lld,\"uptime_ns\":%lld,\"heartbeat_age_ns\":%lld"
 	       ",\"published_ns\":%lld,\"state\":\"%s\",\"open_orders\":%u"
@@ -741,7 +825,15 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 	ctl_fmt_dur(now - s->started, d1, sizeof d1);
 	ctl_fmt_dur(ctl_age(now, atomic_load(&s->heartbeat)), d2, sizeof d2);
 	ctl_fmt_dur(sn->published ? ctl_age(now, sn->published) : -1, d3, sizeof d3);
+	char prefix[TL_SHM_PREFIX_LEN];
+	uid_t uid;
+
+	snprintf(prefix, sizeof prefix, "%.*s", (int)sizeof s->clid_prefix - 1,
+		 s->clid_prefix);
 	printf("engine     %s\n", name);
+	if (tl_shm_owner(name, &uid, NULL) == 0)
+		printf("owner      uid %u\n", (unsigned)uid);
+	printf("client ids %s<sequence>\n", prefix[0] ? prefix : "?");
 	if (alive)
 		printf("pid        %d (running)\n", (int)atomic_load(&s->pid));
 	else
@@ -768,6 +860,10 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 	CTL_COUNTERS(X)
 #undef X
 	printf("\n");
+	if (atomic_load(&s->ctl_resyncs))
+		printf("ctl ring   reset %llu times (found inconsistent; pending "
+		       "requests dropped)\n",
+		       (unsigned long long)atomic_load(&s->ctl_resyncs));
 	if (sn->emg_active || sn->emg_total || sn->emg_started)
 		printf("emergency  %s: %u close orders, %u ok, %u failed, %u "
 		       "canceled; reason: %.*s\n",

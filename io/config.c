@@ -21,6 +21,7 @@
  * Cold path only: allocation (cJSON, file buffers) is fine here.
  */
 #include "io/config.h"
+#include "io/shm.h"
 
 #include <errno.h>
 #include <math.h>
@@ -1130,6 +1131,15 @@ int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
 		if (v && sections[i](&x, v, &c) < 0)
 			goto err;
 	}
+	/* engine.name given, kernel.client_id_prefix not: a prefix derived
+	 * from the name, so two engines on one account never share ids by
+	 * default (shm.h). Without a name (engine "paper") it stays "tl". */
+	if (cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(root, "engine"), "name") &&
+	    !cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(root, "kernel"), "client_id_prefix"))
+		tl_shm_default_prefix(c.name, c.kernel.clid_prefix,
+				      sizeof(c.kernel.clid_prefix));
 	if (tl_config_cross(&x, &c) < 0)
 		goto err;
 	cJSON_Delete(root);

@@ -427,6 +427,7 @@ static void eng_publish(tl_engine_t *e)
 	s.conflicts = c->pos_conflicts;
 	s.orphans = c->pos_orphans;
 	s.resyncs = c->resyncs;
+	s.foreign_updates = c->foreign_updates;
 	s.emg_active = k->emg.active;
 	s.emg_total = k->emg.total;
 	s.emg_ok = k->emg.ok;
@@ -875,11 +876,16 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 			snprintf(err, errlen, "engine: out of memory");
 			goto fail;
 		}
-		ck_ring_init(&e->shm->ctl_ring, TL_SHM_CTL_SLOTS);
+		tl_shm_init_local(e->shm, e->cfg.name);
 	} else {
 		if (tl_shm_create(e->cfg.name, &e->shm, err, errlen) < 0)
 			goto fail;
 		e->shm_shared = true;
+		/* Two engines of one account must never claim each other's
+		 * client ids (docs/operations.md, kernel.client_id_prefix). */
+		if (tl_shm_claim_prefix(e->shm, e->cfg.name, e->cfg.kernel.clid_prefix,
+					err, errlen) < 0)
+			goto fail;
 	}
 	/* The venue's dead-man renewals follow this engine's heartbeat. */
 	if (strcmp(e->cfg.venue_type, "binance") == 0)

@@ -9,8 +9,16 @@
  * Nothing here is ever locked: the kill switch is one sequence word the
  * engine reads once per loop (so it works when every ring is full), the
  * snapshot is a seqlock (readers retry, never block the writer), requests
- * go through a multi-producer ck ring that lives inside the block, and
- * replies land in slots indexed by request id.
+ * go through a bounded multi-producer ring that lives inside the block,
+ * and replies land in slots indexed by request id.
+ *
+ * Trust: the block belongs to the engine's user (created 0600, a leftover
+ * one reused only when that user owns it with mode 0600), but any process
+ * of that user, or a bug, can write any byte of it. So no size, mask or
+ * index is ever read back from it: the ring's geometry is the compile-time
+ * TL_SHM_CTL_SLOTS, every index taken from the block is masked or bounded
+ * before use, and an inconsistent ring is reset (pending requests dropped,
+ * ctl_resyncs counted) instead of being followed.
  *
  * Layout is versioned: a reader refuses a block whose magic or version
  * differs. The block holds no pointers, so every process maps it anywhere.
@@ -24,19 +32,24 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <ck_ring.h>
-
 #include "kernel/record.h"
 
 #define TL_SHM_MAGIC   0x314d48534e4f4c54ULL  /* "TLONSHM1" */
-#define TL_SHM_VERSION 3                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters */
+#define TL_SHM_VERSION 4                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters;
+						 4: own ctl ring (no stored geometry), client-id prefix,
+						 foreign_updates */
 #define TL_SHM_NAMELEN 32                     /* engine name, [A-Za-z0-9_-] */
 /* Positions in the snapshot: every open position of a full symbol table
  * (one-way mode: one per symbol; hedge mode: LONG and SHORT). 96 bytes
  * each, so the block is about 220 KiB; a publish and a read copy only
  * the n_pos in use. */
 #define TL_SHM_POS_MAX (2 * TL_SYMBOLS_MAX)
-#define TL_SHM_CTL_SLOTS 64                   /* ctl ring size (power of two) */
+#define TL_SHM_CTL_SLOTS 64                   /* ctl ring slots = capacity (power of two) */
+#define TL_SHM_CTL_MASK (TL_SHM_CTL_SLOTS - 1)
+/* A reserved ring slot still unpublished after this long: its producer
+ * died between reserving and writing it; the engine resets the ring. */
+#define TL_SHM_CTL_STALL_NS (1000LL * 1000000LL)
+#define TL_SHM_PREFIX_LEN 24                  /* client-id prefix + NUL, padded */
 #define TL_SHM_REPLY_SLOTS 64
 #define TL_SHM_STALE_NS (3LL * 1000000000LL)  /* heartbeat older = dead */
 #define TL_SHM_NO_PREV 0xffffffffu            /* prev_state of a new block */
@@ -68,6 +81,15 @@ struct tl_ctl_req {
 	tl_input_t in;
 };
 typedef struct tl_ctl_req tl_ctl_req_t;
+
+/* One slot of the ctl ring (bounded MPMC in the style of D. Vyukov's
+ * queue): the slot at position p is free for a producer when seq == p,
+ * holds a request for the engine when seq == p + 1, and is free for the
+ * next lap (p + TL_SHM_CTL_SLOTS) once the engine took it. */
+typedef struct tl_shm_slot {
+	_Atomic uint64_t seq;
+	struct tl_ctl_req req;
+} tl_shm_slot_t;
 
 /* The engine's answer to request `id`. */
 typedef struct tl_shm_reply {
@@ -107,6 +129,9 @@ typedef struct tl_shm_snapshot {
 	 * and POSITION_ORPHAN events, RESYNC inputs (at the user stream's
 	 * first connection and after each gap) */
 	uint64_t adopted, conflicts, orphans, resyncs;
+	/* venue updates carrying one of our client ids but another order's
+	 * symbol or venue id: refused (tl_kernel_counters_t.foreign_updates) */
+	uint64_t foreign_updates;
 	/* emergency */
 	uint32_t emg_active, emg_total, emg_ok, emg_failed, emg_canceled;
 	uint32_t journal;           /* TL_SHM_JOURNAL_* bits */
@@ -130,6 +155,9 @@ typedef struct tl_shm {
 	_Atomic uint32_t state;     /* tl_trading_state_t, also in the snapshot */
 	uint32_t prev_state;        /* takeover: the dead engine's last state,
 				     * TL_SHM_NO_PREV for a new block */
+	/* The engine's client-id prefix (kernel.client_id_prefix): engines of
+	 * one user refuse to start on overlapping prefixes. */
+	char clid_prefix[TL_SHM_PREFIX_LEN];
 	char _line0[64];
 	tl_shm_kill_t kill;
 	char _line1[64];
@@ -137,26 +165,68 @@ typedef struct tl_shm {
 	tl_shm_snapshot_t snap;
 	char _line2[64];
 	_Atomic uint64_t next_req_id;
-	struct ck_ring ctl_ring;    /* MPMC: ctl processes -> engine */
-	struct tl_ctl_req ctl_buf[TL_SHM_CTL_SLOTS];
+	/* ctl ring positions (only ever masked with TL_SHM_CTL_MASK) */
+	_Atomic uint64_t ctl_head;  /* next position a producer reserves */
+	char _line3[56];
+	_Atomic uint64_t ctl_tail;  /* next position the engine takes */
+	_Atomic uint64_t ctl_resyncs; /* engine: ring found inconsistent, reset */
+	_Atomic int64_t ctl_stall_ns; /* engine: monotonic time a reserved slot
+				       * was first seen unpublished, 0 = none */
+	char _line4[40];
+	tl_shm_slot_t ctl_slot[TL_SHM_CTL_SLOTS];
 	tl_shm_reply_t reply[TL_SHM_REPLY_SLOTS];
 } tl_shm_t;
-
-CK_RING_PROTOTYPE(tl_ctl, tl_ctl_req)
 
 /* Path of an engine's block ("/talon.<name>" for shm_open). */
 int tl_shm_path(const char *engine, char *out, size_t len);
 
 /*
- * Create (engine side) the block for `engine`. An existing block whose pid
- * is alive and whose heartbeat is fresh means another live engine: refused
- * (-1, message). A block left by a dead engine is taken over. On success
- * *out is mapped read-write. Returns 0 or -1 with a message in err.
+ * Create (engine side) the block for `engine`: O_CREAT|O_EXCL, mode 0600.
+ * An existing block is used only when it is a regular file owned by this
+ * process's effective uid with mode exactly 0600 (anything else may have
+ * been planted by another user: refused, naming owner and mode). One
+ * whose pid is alive and whose heartbeat is fresh means another live
+ * engine: refused. A block left by a dead engine is taken over. On
+ * success *out is mapped read-write. Returns 0 or -1 with a message.
  */
 int tl_shm_create(const char *engine, tl_shm_t **out, char *err, size_t errlen);
 
 /* Attach (ctl side) read-write. Checks magic, version and size. */
 int tl_shm_attach(const char *engine, tl_shm_t **out, char *err, size_t errlen);
+
+/* Owner uid and permission bits (mode & 07777) of an engine's block, from
+ * its name in /dev/shm. 0, or -1 with errno. */
+int tl_shm_owner(const char *engine, uid_t *uid, unsigned *mode);
+
+/* Engine-less block for tests and `--no-shm` runs: the ring ready, no
+ * name, no process but this one. */
+void tl_shm_init_local(tl_shm_t *s, const char *engine);
+
+/*
+ * Engine, right after tl_shm_create: publish `prefix` in the block, then
+ * refuse (-1, message naming the other engine) when a live engine of this
+ * user (another /dev/shm/talon.* block owned by the effective uid, pid
+ * alive, heartbeat fresh) has a client-id prefix equal to ours, or one
+ * that is a prefix of ours or the other way round: the kernel reads an id
+ * as <prefix><digits>, so "tl" would claim the ids of "tl1". Publishing
+ * first means two engines starting at once both see each other (both
+ * refuse) rather than neither.
+ */
+int tl_shm_claim_prefix(tl_shm_t *s, const char *engine, const char *prefix,
+			char *err, size_t errlen);
+
+/*
+ * The default client-id prefix of engine `name` (kernel.client_id_prefix
+ * unset): a name of up to 15 characters plus "-" ("paper" -> "paper-");
+ * a longer one's first 10 characters, 4 hex digits of a hash of the whole
+ * name (FNV-1a), then "-" ("production-btc-1" -> "production1a2b-"), so
+ * long names that share a start still differ. At most TL_PREFIX_MAX
+ * characters of [A-Za-z0-9_-]; cap >= TL_PREFIX_MAX + 1.
+ */
+void tl_shm_default_prefix(const char *name, char *out, size_t cap);
+
+/* Do two client-id prefixes overlap (one is a prefix of the other)? */
+bool tl_shm_prefix_overlap(const char *a, const char *b);
 
 /* Unmap; with unlink, also remove the name (engine at clean stop) and
  * set pid 0, but only while the block is still this process's (pid ours
@@ -191,10 +261,15 @@ bool tl_shm_kill_poll(tl_shm_t *s, tl_kill_cmd_t *cmd, char *reason, size_t len)
 
 /* ctl: enqueue a request. Assigns req->id from next_req_id when it is 0
  * (set it to 0 for each new request; a retry after "full" keeps its id).
- * false when the ring is full. */
+ * false when the ring is full (or its words never settle: a corrupt ring
+ * reads as full until the engine resets it). */
 bool tl_shm_request(tl_shm_t *s, tl_ctl_req_t *req);
 
-/* Engine: next request, false when none. */
+/* Engine (the one consumer): next request, false when none. A ring that
+ * is inconsistent (position or slot word out of its possible range, or a
+ * reserved slot unpublished for TL_SHM_CTL_STALL_NS) is reset: pending
+ * requests are dropped (their ctl sees no answer) and ctl_resyncs counts
+ * it. */
 bool tl_shm_next_request(tl_shm_t *s, tl_ctl_req_t *req);
 
 /* Engine: answer request `id`. */

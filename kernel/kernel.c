@@ -19,6 +19,7 @@
  * docs/kernel.md states K1..K6 in full.
  */
 #include "kernel/kernel_int.h"
+#include "kernel/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,11 +195,12 @@ tl_fx_t tl_kernel_total_pnl(const tl_kernel_t *k)
 	return k->realized_total - k->commission_total + k->unrealized_total;
 }
 
+/* Cut on a UTF-8 character boundary: reasons and venue messages end up
+ * in the journal, the shm block and JSON, where half a character makes
+ * the whole text invalid. */
 void tl_k_copy_str(char *dst, size_t cap, const char *src)
 {
-	size_t n = strnlen(src, cap - 1);
-	memcpy(dst, src, n);
-	dst[n] = '\0';
+	tl_utf8_copy(dst, cap, src);
 }
 
 void tl_k_emit(tl_kernel_t *k, tl_output_t *o)

@@ -928,7 +928,34 @@ static void test_symbols_not_in_document(void)
 	CU_ASSERT_EQUAL(s.count, 0);
 }
 
+/* engine.name without kernel.client_id_prefix: the prefix is derived
+ * from the name, name + "-" up to 15 characters, else 10 characters +
+ * 4 hex + "-"; a set one wins; no name at all keeps "tl". */
+static void test_client_id_prefix_default_from_name(void)
+{
+	char err[256];
+	tl_config_t c, d;
+	const char *j1 = "{\"engine\":{\"name\":\"alpha\"}}";
+	const char *j2 = "{\"engine\":{\"name\":\"production-btc-1\"}}";
+	const char *j3 = "{\"engine\":{\"name\":\"production-btc-2\"}}";
+	const char *j4 = "{\"engine\":{\"name\":\"alpha\"},\"kernel\":{\"client_id_prefix\":\"tl\"}}";
+
+	CU_ASSERT_EQUAL_FATAL(tl_config_parse(&c, j1, strlen(j1), NULL, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.kernel.clid_prefix, "alpha-");
+	CU_ASSERT_EQUAL_FATAL(tl_config_parse(&c, j2, strlen(j2), NULL, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_config_parse(&d, j3, strlen(j3), NULL, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(strlen(c.kernel.clid_prefix), 15);
+	CU_ASSERT_NSTRING_EQUAL(c.kernel.clid_prefix, "production", 10);
+	CU_ASSERT_EQUAL(c.kernel.clid_prefix[14], '-');
+	CU_ASSERT_STRING_NOT_EQUAL(c.kernel.clid_prefix, d.kernel.clid_prefix);
+	CU_ASSERT_EQUAL_FATAL(tl_config_parse(&c, j4, strlen(j4), NULL, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.kernel.clid_prefix, "tl");
+	CU_ASSERT_EQUAL_FATAL(tl_config_parse(&c, "{}", 2, NULL, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.kernel.clid_prefix, "tl");
+}
+
 TL_TEST_SUITE("io.config", setup, NULL,
+	      TL_TEST(test_client_id_prefix_default_from_name),
 	      TL_TEST(test_journal_mode_and_sync),
 	      TL_TEST(test_defaults_valid),
 	      TL_TEST(test_empty_is_defaults),

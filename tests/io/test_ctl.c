@@ -25,6 +25,7 @@
 #include <cJSON.h>
 
 #include "io/shm.h"
+#include "kernel/utf8.h"
 #include "tests/support/tl_test.h"
 
 extern char **environ;
@@ -44,9 +45,11 @@ struct fake_engine {
 	char kill_reason[TL_TEXT_LEN];
 	int kills;
 	uint32_t state;
+	char raw_reason[TL_TEXT_LEN]; /* published as emg_reason when set */
+	tl_shm_snapshot_t *snap;    /* this engine's (two may run at once) */
 };
 
-static struct fake_engine E;
+static struct fake_engine E, E2;
 static int block_counter;
 static char talon_bin[PATH_MAX];
 
@@ -68,37 +71,44 @@ static tl_fx_t fx(const char *s)
 
 static void fake_publish(struct fake_engine *e)
 {
-	static tl_shm_snapshot_t sn;
+	tl_shm_snapshot_t *sn = e->snap;	/* per engine: two may run at once */
 
-	memset(&sn, 0, sizeof sn);
-	sn.published = now_rt();
-	sn.state = e->state;
-	sn.open_orders = 3;
-	sn.tracked_orders = 7;
-	sn.n_pos = 2;
-	snprintf(sn.pos[0].symbol, sizeof sn.pos[0].symbol, "BTCUSDT");
-	sn.pos[0].pos_side = TL_PS_BOTH;
-	sn.pos[0].status = TL_POS_OPEN;
-	sn.pos[0].qty = 50000000;            /* 0.5 */
-	sn.pos[0].entry = 5000000000000;     /* 50000 */
-	sn.pos[0].mark = 5100000000000;      /* 51000 */
-	sn.pos[0].unrealized = 50000000000;  /* 500 */
-	sn.pos[0].realized = 1250000000;     /* 12.5 */
-	sn.pos[0].roe = 10000000;            /* 0.1 = 10 % */
-	sn.pos[0].leverage = 5;
-	snprintf(sn.pos[1].symbol, sizeof sn.pos[1].symbol, "ETHUSDT");
-	sn.pos[1].pos_side = TL_PS_SHORT;
-	sn.pos[1].status = TL_POS_OPEN;
-	sn.pos[1].qty = -200000000;          /* -2 */
-	sn.pos[1].entry = 300000000000;      /* 3000 */
-	sn.pos[1].mark = 310000000000;
-	sn.pos[1].unrealized = -20000000000; /* -200 */
-	sn.pos[1].roe = -3333333;
-	sn.total_pnl = 30000000000;
-	sn.inputs = 42;
-	sn.fills = 9;
-	sn.lat_p50 = 800;
-	tl_shm_publish(e->s, &sn);
+	memset(sn, 0, sizeof *sn);
+	sn->published = now_rt();
+	sn->state = e->state;
+	sn->open_orders = 3;
+	sn->tracked_orders = 7;
+	sn->n_pos = 2;
+	snprintf(sn->pos[0].symbol, sizeof sn->pos[0].symbol, "BTCUSDT");
+	sn->pos[0].pos_side = TL_PS_BOTH;
+	sn->pos[0].status = TL_POS_OPEN;
+	sn->pos[0].qty = 50000000;            /* 0.5 */
+	sn->pos[0].entry = 5000000000000;     /* 50000 */
+	sn->pos[0].mark = 5100000000000;      /* 51000 */
+	sn->pos[0].unrealized = 50000000000;  /* 500 */
+	sn->pos[0].realized = 1250000000;     /* 12.5 */
+	sn->pos[0].roe = 10000000;            /* 0.1 = 10 % */
+	sn->pos[0].leverage = 5;
+	snprintf(sn->pos[1].symbol, sizeof sn->pos[1].symbol, "ETHUSDT");
+	sn->pos[1].pos_side = TL_PS_SHORT;
+	sn->pos[1].status = TL_POS_OPEN;
+	sn->pos[1].qty = -200000000;          /* -2 */
+	sn->pos[1].entry = 300000000000;      /* 3000 */
+	sn->pos[1].mark = 310000000000;
+	sn->pos[1].unrealized = -20000000000; /* -200 */
+	sn->pos[1].roe = -3333333;
+	sn->total_pnl = 30000000000;
+	sn->inputs = 42;
+	sn->fills = 9;
+	sn->lat_p50 = 800;
+	sn->foreign_updates = 4;
+	if (e->kills || e->raw_reason[0]) {
+		sn->emg_total = 1;
+		sn->emg_started = sn->published;
+		memcpy(sn->emg_reason, e->raw_reason[0] ? e->raw_reason : e->kill_reason,
+		       sizeof sn->emg_reason);
+	}
+	tl_shm_publish(e->s, sn);
 }
 
 static void *fake_run(void *arg)
@@ -165,28 +175,43 @@ static void *fake_run(void *arg)
 	return NULL;
 }
 
-static void engine_start(void)
+static void engine_start_on(struct fake_engine *e)
 {
 	char err[256];
 
-	memset(&E, 0, sizeof E);
-	pthread_mutex_init(&E.mu, NULL);
-	snprintf(E.name, sizeof E.name, "c%d_%d", (int)getpid(), ++block_counter);
-	CU_ASSERT_EQUAL_FATAL(tl_shm_create(E.name, &E.s, err, sizeof err), 0);
-	E.state = TL_TS_NORMAL;
-	fake_publish(&E);
-	CU_ASSERT_EQUAL_FATAL(pthread_create(&E.th, NULL, fake_run, &E), 0);
+	tl_shm_snapshot_t *snap = e->snap;	/* kept across tests */
+
+	memset(e, 0, sizeof *e);
+	e->snap = snap ? snap : calloc(1, sizeof *e->snap);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e->snap);
+	pthread_mutex_init(&e->mu, NULL);
+	snprintf(e->name, sizeof e->name, "c%d_%d", (int)getpid(), ++block_counter);
+	CU_ASSERT_EQUAL_FATAL(tl_shm_create(e->name, &e->s, err, sizeof err), 0);
+	snprintf(e->s->clid_prefix, sizeof e->s->clid_prefix, "%.16s-", e->name);
+	e->state = TL_TS_NORMAL;
+	fake_publish(e);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&e->th, NULL, fake_run, e), 0);
+}
+
+static void engine_stop_on(struct fake_engine *e)
+{
+	if (!e->s)
+		return;
+	atomic_store(&e->stop, true);
+	pthread_join(e->th, NULL);
+	tl_shm_detach(e->s, e->name, true);
+	pthread_mutex_destroy(&e->mu);
+	e->s = NULL;
+}
+
+static void engine_start(void)
+{
+	engine_start_on(&E);
 }
 
 static void engine_stop(void)
 {
-	if (!E.s)
-		return;
-	atomic_store(&E.stop, true);
-	pthread_join(E.th, NULL);
-	tl_shm_detach(E.s, E.name, true);
-	pthread_mutex_destroy(&E.mu);
-	E.s = NULL;
+	engine_stop_on(&E);
 }
 
 /* ---- running talon ctl ------------------------------------------------------ */
@@ -247,6 +272,28 @@ static int ctl(const char *arg, ...)
 			CU_FAIL("output lacks " needle);                        \
 		}                                                              \
 	} while (0)
+
+/* The text outcome line of a state-changing command on engine E. */
+static const char *acted(const char *cmd, const char *outcome)
+{
+	static char buf[512];
+
+	snprintf(buf, sizeof buf, "%s: engine '%s' (pid %d): %s\n", cmd, E.name,
+		 (int)getpid(), outcome);
+	return buf;
+}
+
+/* The JSON outcome line of a request command on engine E. */
+static const char *acted_json(const char *ok, const char *cid, const char *reason,
+			      const char *msg)
+{
+	static char buf[512];
+
+	snprintf(buf, sizeof buf, "{\"ok\":%s,\"engine\":\"%s\",\"pid\":%d,"
+		 "\"client_id\":%s,\"reason\":%s,\"message\":%s}\n", ok, E.name,
+		 (int)getpid(), cid, reason, msg);
+	return buf;
+}
 
 static tl_input_t last_input(int *nreq)
 {
@@ -380,7 +427,7 @@ static void test_submit_accepted_carries_every_flag(void)
 			    "--side", "SELL", "--type", "LIMIT", "--qty", "0.001",
 			    "--price", "65000.5", "--tif", "GTX", "--reduce-only",
 			    "--position-side", "LONG", NULL), 0);
-	CU_ASSERT_NSTRING_EQUAL(out, "tlT-", 4);
+	CU_ASSERT_STRING_EQUAL(out, acted("submit", "tlT-1"));
 	in = last_input(NULL);
 	CU_ASSERT_EQUAL(in.hdr.type, TL_IN_SUBMIT);
 	CU_ASSERT_STRING_EQUAL(in.u.submit.symbol, "BTCUSDT");
@@ -395,7 +442,7 @@ static void test_submit_accepted_carries_every_flag(void)
 	CU_ASSERT_EQUAL(ctl("--engine", E.name, "--json", "submit", "--symbol",
 			    "ethusdt", "--side", "BUY", "--type", "MARKET",
 			    "--qty", "2", NULL), 0);
-	CU_ASSERT_NSTRING_EQUAL(out, "{\"ok\":true,\"client_id\":\"tlT-", 28);
+	CU_ASSERT_STRING_EQUAL(out, acted_json("true", "\"tlT-2\"", "null", "null"));
 	CONTAINS(out, "\"reason\":null");
 	in = last_input(NULL);
 	CU_ASSERT_STRING_EQUAL(in.u.submit.symbol, "ETHUSDT");
@@ -412,12 +459,12 @@ static void test_submit_refused_prints_reason_exits_1(void)
 	CU_ASSERT_EQUAL(ctl("--engine", E.name, "submit", "--symbol", "BTCUSDT",
 			    "--side", "BUY", "--type", "MARKET", "--qty", "101",
 			    NULL), 1);
-	CU_ASSERT_STRING_EQUAL(out, "refused: MAX_ORDER_QTY: qty above 100\n");
+	CU_ASSERT_STRING_EQUAL(out, acted("submit", "refused: MAX_ORDER_QTY: qty above 100"));
 	CU_ASSERT_EQUAL(ctl("--engine", E.name, "submit", "--json", "--symbol",
 			    "BTCUSDT", "--side", "BUY", "--type", "MARKET",
 			    "--qty", "101", NULL), 1);
-	CU_ASSERT_STRING_EQUAL(out, "{\"ok\":false,\"client_id\":null,\"reason\":"
-			       "\"MAX_ORDER_QTY\",\"message\":\"qty above 100\"}\n");
+	CU_ASSERT_STRING_EQUAL(out, acted_json("false", "null", "\"MAX_ORDER_QTY\"",
+					       "\"qty above 100\""));
 	engine_stop();
 }
 
@@ -478,7 +525,7 @@ static void test_cancel_cancel_all_signal_inputs(void)
 	engine_start();
 	CU_ASSERT_EQUAL(ctl("--engine", E.name, "cancel", "--symbol", "BTCUSDT",
 			    "--client-id", "tlT-abc.1", NULL), 0);
-	CU_ASSERT_STRING_EQUAL(out, "tlT-abc.1\n");
+	CU_ASSERT_STRING_EQUAL(out, acted("cancel", "tlT-abc.1"));
 	in = last_input(NULL);
 	CU_ASSERT_EQUAL(in.hdr.type, TL_IN_CANCEL);
 	CU_ASSERT_STRING_EQUAL(in.u.cancel.client_id, "tlT-abc.1");
@@ -495,7 +542,7 @@ static void test_cancel_cancel_all_signal_inputs(void)
 	CU_ASSERT_EQUAL(ctl("--engine", E.name, "signal", "SHORT_ENTRY", "--symbol",
 			    "ETHUSDT", "--qty", "0.25", "--tp", "2900", "--sl",
 			    "3100.5", NULL), 0);
-	CU_ASSERT_NSTRING_EQUAL(out, "tlS-", 4);
+	CONTAINS(out, "): tlS-");
 	in = last_input(NULL);
 	CU_ASSERT_EQUAL(in.hdr.type, TL_IN_SIGNAL);
 	CU_ASSERT_EQUAL(in.u.signal.signal, TL_SIG_SHORT_ENTRY);
@@ -544,10 +591,10 @@ static void test_liquidate_sets_kill_word_even_with_ring_full(void)
 		n++;
 		req.id = 0;
 	}
-	CU_ASSERT_EQUAL(n, TL_SHM_CTL_SLOTS - 1);
+	CU_ASSERT_EQUAL(n, TL_SHM_CTL_SLOTS);
 	CU_ASSERT_EQUAL(ctl("--engine", E.name, "liquidate", "--reason",
 			    "drawdown limit", NULL), 0);
-	CU_ASSERT_STRING_EQUAL(out, "liquidation started\n");
+	CU_ASSERT_STRING_EQUAL(out, acted("liquidate", "liquidation started"));
 	pthread_mutex_lock(&E.mu);
 	kills = E.kills;
 	snprintf(reason, sizeof reason, "%s", E.kill_reason);
@@ -629,6 +676,133 @@ static void test_dead_engine_reported(void)
 	CONTAINS(errout, "no talon engine named");
 }
 
+
+/* Two engines of this user running: a state-changing command without
+ * --engine refuses and lists both (name, pid, uid, state); with --engine
+ * it acts on that one and says which. */
+static void test_two_engines_need_engine_flag(void)
+{
+	char want[160];
+	int nreq0, nreq1;
+
+	engine_start();
+	engine_start_on(&E2);
+	last_input(&nreq0);
+	CU_ASSERT_EQUAL(ctl("liquidate", "--reason", "which one?", NULL), 1);
+	CONTAINS(errout, "choose one with --engine NAME");
+	for (int i = 0; i < 2; i++) {
+		snprintf(want, sizeof want, "%s (pid %d, uid %u, NORMAL)",
+			 i ? E2.name : E.name, (int)getpid(), (unsigned)geteuid());
+		CONTAINS(errout, want);
+	}
+	CU_ASSERT_EQUAL(atomic_load(&E.s->kill.seq), 0);
+	CU_ASSERT_EQUAL(atomic_load(&E2.s->kill.seq), 0);
+	CU_ASSERT_EQUAL(ctl("--json", "pause", NULL), 1);
+	CONTAINS(out, "\"reason\":\"NO_ENGINE\"");
+	CONTAINS(out, "\"engine\":null");
+	last_input(&nreq1);
+	CU_ASSERT_EQUAL(nreq1, nreq0);
+	CU_ASSERT_EQUAL(ctl("status", NULL), 1);	/* status too: which? */
+	CONTAINS(errout, E2.name);
+
+	CU_ASSERT_EQUAL(ctl("liquidate", "--engine", E2.name, "--reason", "this one",
+			    NULL), 0);
+	snprintf(want, sizeof want, "liquidate: engine '%s' (pid %d): liquidation "
+		 "started\n", E2.name, (int)getpid());
+	CU_ASSERT_STRING_EQUAL(out, want);
+	CU_ASSERT_EQUAL(atomic_load(&E2.s->kill.seq), 1);
+	CU_ASSERT_EQUAL(atomic_load(&E.s->kill.seq), 0);
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "pause", NULL), 0);
+	snprintf(want, sizeof want, "pause: engine '%s' (pid %d): state PAUSED\n",
+		 E.name, (int)getpid());
+	CU_ASSERT_STRING_EQUAL(out, want);
+	engine_stop_on(&E2);
+	engine_stop();
+}
+
+/* Every byte of out decodes as UTF-8 (the shared decoder, strict). */
+static bool utf8_valid(const char *s)
+{
+	size_t len = strlen(s);
+	uint32_t cp;
+
+	for (size_t i = 0, n; i < len; i += n)
+		if ((n = tl_utf8_decode(s + i, len - i, &cp)) == 0)
+			return false;
+	return true;
+}
+
+/* And an independent strict parser agrees, when there is one. */
+static void python_json_ok(const char *json)
+{
+	char path[64], cmd[256];
+	FILE *f;
+
+	if (system("python3 -c 1 >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "    (no python3: strict check by cJSON + decoder only)\n");
+		return;
+	}
+	snprintf(path, sizeof path, "/tmp/talon-ctl-json-%d", (int)getpid());
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(json, f);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "python3 -c 'import json,sys; json.loads(open(sys.argv[1],"
+		 "\"rb\").read().decode(\"utf-8\",\"strict\"))' %s", path);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	unlink(path);
+}
+
+/* A kill reason of 62 ASCII bytes and a 4-byte emoji: cut before the
+ * emoji (never inside it), and status --json stays valid JSON. */
+static void test_status_json_valid_with_utf8_reason(void)
+{
+	char reason[80], want[TL_TEXT_LEN];
+	cJSON *j;
+
+	engine_start();
+	memset(reason, 'a', 62);
+	memcpy(reason + 62, "\xF0\x9F\x94\xA5", 5);
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "liquidate", "--reason", reason, NULL), 0);
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "status", "--json", NULL), 0);
+	CU_ASSERT(utf8_valid(out));
+	python_json_ok(out);
+	j = cJSON_Parse(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	memset(want, 'a', 62);
+	want[62] = '\0';
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "emergency"),
+						   "reason")->valuestring, want);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "counters"),
+					    "foreign_updates")->valueint, 4);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "owner_uid")->valueint, (int)geteuid());
+	snprintf(want, sizeof want, "%s-", E.name);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "client_id_prefix")->valuestring, want);
+	cJSON_Delete(j);
+
+	/* Raw bytes in the block (anyone of this user can write it): quote,
+	 * backslash, control characters, a lone lead byte, 0xff. */
+	pthread_mutex_lock(&E.mu);
+	memcpy(E.raw_reason, "q\"b\\\\n\n\x01t\tx\xC3(\xFF\xF0\x9F\x94\xA5z\xE2\x82", 22);
+	pthread_mutex_unlock(&E.mu);
+	usleep(20 * 1000);
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "status", "--json", NULL), 0);
+	CU_ASSERT(utf8_valid(out));
+	python_json_ok(out);
+	j = cJSON_Parse(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "emergency"),
+						   "reason")->valuestring,
+			       "q\"b\\\\n\n\x01t\tx\xEF\xBF\xBD(\xEF\xBF\xBD\xF0\x9F\x94\xA5z"
+			       "\xEF\xBF\xBD\xEF\xBF\xBD");
+	cJSON_Delete(j);
+	/* text status shows the prefix, owner and counter too */
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "status", NULL), 0);
+	CONTAINS(out, "foreign_updates=4");
+	CONTAINS(out, "owner      uid");
+	engine_stop();
+}
+
 static int suite_init(void)
 {
 	char self[PATH_MAX];
@@ -665,4 +839,6 @@ TL_TEST_SUITE("io.ctl", suite_init, NULL,
 	      TL_TEST(test_liquidate_sets_kill_word_even_with_ring_full),
 	      TL_TEST(test_liquidate_not_seen_exits_1),
 	      TL_TEST(test_engine_that_does_not_answer_times_out),
-	      TL_TEST(test_dead_engine_reported));
+	      TL_TEST(test_dead_engine_reported),
+	      TL_TEST(test_two_engines_need_engine_flag),
+	      TL_TEST(test_status_json_valid_with_utf8_reason));

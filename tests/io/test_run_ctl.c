@@ -101,6 +101,11 @@ static void test_status_shows_running_engine(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"state\":\"NORMAL\""));
 	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "status", NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "NORMAL"));
+	/* the prefix it claimed is in the block */
+	talon("ctl", "--engine", name, "status", "--json", NULL);
+	char want[96];
+	snprintf(want, sizeof want, "\"client_id_prefix\":\"%s-\"", name);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
 	/* the engine named by a config file */
 	CU_ASSERT_EQUAL(talon("ctl", "-c", cfgpath, "status", "--json", NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, name));
@@ -122,7 +127,12 @@ static void test_submit_fills_and_shows_in_status(void)
 	if (rc != 0)
 		fprintf(stderr, "submit: %s\n", out);
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "tl"));	/* the client order id */
+	/* the engine it reached, and the client order id: the prefix is
+	 * derived from engine.name ("<name>-") */
+	char want[160];
+	snprintf(want, sizeof want, "submit: engine '%s' (pid %d): %s-", name,
+		 (int)engine_pid, name);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
 	rc = talon("ctl", "--engine", name, "submit", "--symbol", "ETHUSDT",
 		   "--side", "SELL", "--type", "MARKET", "--qty", "0.100", NULL);
 	CU_ASSERT_EQUAL(rc, 0);

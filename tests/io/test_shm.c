@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -593,11 +595,11 @@ static void test_ring_full_refuses_then_drains(void)
 		n++;
 		req.id = 0;
 	}
-	CU_ASSERT_EQUAL(n, TL_SHM_CTL_SLOTS - 1); /* ck keeps one slot free */
+	CU_ASSERT_EQUAL(n, TL_SHM_CTL_SLOTS); /* every slot usable */
 	/* The refused request kept its id for the retry. */
-	CU_ASSERT_EQUAL(req.id, (uint64_t)TL_SHM_CTL_SLOTS);
+	CU_ASSERT_EQUAL(req.id, (uint64_t)TL_SHM_CTL_SLOTS + 1);
 	CU_ASSERT(!tl_shm_request(s, &req));
-	CU_ASSERT_EQUAL(req.id, (uint64_t)TL_SHM_CTL_SLOTS);
+	CU_ASSERT_EQUAL(req.id, (uint64_t)TL_SHM_CTL_SLOTS + 1);
 	/* The kill word still works with the ring full. */
 	tl_shm_kill(s, TL_KILL_LIQUIDATE, "ring full");
 	CU_ASSERT(tl_shm_kill_poll(s, NULL, NULL, 0));
@@ -608,7 +610,8 @@ static void test_ring_full_refuses_then_drains(void)
 	CU_ASSERT(!tl_shm_next_request(s, &req));
 	req.id = 0;
 	CU_ASSERT(tl_shm_request(s, &req));
-	CU_ASSERT_EQUAL(req.id, (uint64_t)TL_SHM_CTL_SLOTS + 1);
+	CU_ASSERT_EQUAL(req.id, (uint64_t)TL_SHM_CTL_SLOTS + 2);
+	CU_ASSERT_EQUAL(atomic_load(&s->ctl_resyncs), 0);
 	tl_shm_detach(s, name, true);
 }
 
@@ -711,6 +714,221 @@ static void test_request_reply_round_trips_with_engine_thread(void)
 	tl_shm_detach(s, name, true);
 }
 
+
+/* ---- ownership of a leftover block ------------------------------------------ */
+
+/* A block left with the wrong mode (another user could have written it)
+ * is refused, naming owner and mode; the engine never reuses it. */
+static void test_leftover_block_wrong_mode_refused(void)
+{
+	const char *name = fresh_name();
+	char path[96], err[512], want[256];
+	tl_shm_t *s = create_ok(name), *t = NULL;
+	struct stat st;
+
+	snprintf(path, sizeof path, "/dev/shm/talon.%s", name);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);	/* created 0600 */
+	CU_ASSERT_EQUAL(st.st_uid, geteuid());
+	atomic_store(&s->pid, dead_pid());		/* a dead engine's block */
+	CU_ASSERT_EQUAL_FATAL(chmod(path, 0666), 0);
+	CU_ASSERT_EQUAL(tl_shm_create(name, &t, err, sizeof err), -1);
+	CU_ASSERT_PTR_NULL(t);
+	snprintf(want, sizeof want, "is owned by uid %u with mode 0666, not by "
+		 "you (uid %u) with 0600", (unsigned)geteuid(), (unsigned)geteuid());
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "remove it if it is yours"));
+	CU_ASSERT(shm_exists(name));	/* refused, not removed */
+	/* 0640 is refused too: only exactly 0600 */
+	CU_ASSERT_EQUAL_FATAL(chmod(path, 0640), 0);
+	CU_ASSERT_EQUAL(tl_shm_create(name, &t, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "mode 0640"));
+	/* back to 0600: taken over */
+	CU_ASSERT_EQUAL_FATAL(chmod(path, 0600), 0);
+	CU_ASSERT_EQUAL(tl_shm_create(name, &t, err, sizeof err), 0);
+	tl_shm_detach(s, name, false);
+	tl_shm_detach(t, name, true);
+}
+
+/* A block owned by another uid (root plants it for uid 65534 here) is
+ * refused. Needs root to chown; otherwise skipped with a note. */
+static void test_leftover_block_wrong_owner_refused(void)
+{
+	const char *name = fresh_name();
+	char path[96], err[512], want[256];
+	tl_shm_t *s, *t = NULL;
+	int fd;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "    skipped: not root, cannot chown a block to "
+			"uid 65534 (the mode case runs anyway)\n");
+		return;
+	}
+	s = create_ok(name);
+	atomic_store(&s->pid, dead_pid());
+	snprintf(path, sizeof path, "/dev/shm/talon.%s", name);
+	fd = open(path, O_RDWR | O_NOFOLLOW);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(fchown(fd, 65534, 65534), 0);
+	close(fd);
+	CU_ASSERT_EQUAL(tl_shm_create(name, &t, err, sizeof err), -1);
+	CU_ASSERT_PTR_NULL(t);
+	snprintf(want, sizeof want, "/dev/shm/talon.%s is owned by uid 65534 with "
+		 "mode 0600, not by you (uid 0) with 0600: another user may have "
+		 "planted it; remove it if it is yours", name);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	tl_shm_detach(s, name, false);
+	shm_unlink_name(name);
+}
+
+/* ---- a corrupted ring -------------------------------------------------------- */
+
+static void garbage_ring(tl_shm_t *s, unsigned how)
+{
+	switch (how) {
+	case 0:	/* positions far apart */
+		atomic_store(&s->ctl_head, 0xdeadbeefcafef00dULL);
+		break;
+	case 1:	/* tail ahead of head */
+		atomic_store(&s->ctl_tail, atomic_load(&s->ctl_head) + 5);
+		break;
+	case 2:	/* slot words scribbled over */
+		for (int i = 0; i < TL_SHM_CTL_SLOTS; i++)
+			atomic_store(&s->ctl_slot[i].seq, 0x4141414141414141ULL * (uint64_t)i);
+		break;
+	case 3:	/* everything: bytes over both positions and every slot
+		 * (the resync counter is left readable for the test) */
+		memset((char *)&s->ctl_head, 0xA5, sizeof s->ctl_head);
+		memset((char *)&s->ctl_tail, 0x5A, sizeof s->ctl_tail);
+		memset(s->ctl_slot, 0xA5, sizeof s->ctl_slot);
+		break;
+	default: /* head claims requests that were never written: a producer
+		  * died between reserving and publishing */
+		atomic_store(&s->ctl_head, atomic_load(&s->ctl_tail) + 3);
+		break;
+	}
+}
+
+/* Garbage in the ring's shared words: the engine's reader neither
+ * crashes nor reads out of bounds (ASan run), counts a resync, drops
+ * what was pending, and requests after the resync go through. */
+static void test_corrupt_ring_resyncs_and_recovers(void)
+{
+	const char *name = fresh_name();
+	tl_shm_t *s = create_ok(name), *c = NULL;
+	char err[256];
+	tl_ctl_req_t req;
+	uint64_t resyncs = 0;
+
+	CU_ASSERT_EQUAL_FATAL(tl_shm_attach(name, &c, err, sizeof err), 0);
+	for (unsigned how = 0; how < 5; how++) {
+		/* two pending requests, then garbage */
+		for (int i = 0; i < 2; i++) {
+			memset(&req, 0, sizeof req);
+			CU_ASSERT(tl_shm_request(c, &req));
+		}
+		garbage_ring(c, how);
+		/* The reader copes, for as long as it takes (the stalled case
+		 * waits TL_SHM_CTL_STALL_NS). */
+		int64_t t0 = now_mono();
+		while (atomic_load(&s->ctl_resyncs) == resyncs &&
+		       now_mono() - t0 < 3 * TL_SHM_CTL_STALL_NS)
+			(void)tl_shm_next_request(s, &req);
+		CU_ASSERT_EQUAL(atomic_load(&s->ctl_resyncs), resyncs + 1);
+		resyncs = atomic_load(&s->ctl_resyncs);
+		CU_ASSERT(!tl_shm_next_request(s, &req));	/* pending dropped */
+		/* ...and the ring works again, to full capacity. */
+		for (int i = 0; i < TL_SHM_CTL_SLOTS; i++) {
+			memset(&req, 0, sizeof req);
+			req.in.u.submit.user_ref = (uint64_t)i;
+			CU_ASSERT(tl_shm_request(c, &req));
+		}
+		for (int i = 0; i < TL_SHM_CTL_SLOTS; i++) {
+			CU_ASSERT(tl_shm_next_request(s, &req));
+			CU_ASSERT_EQUAL(req.in.u.submit.user_ref, (uint64_t)i);
+		}
+		CU_ASSERT(!tl_shm_next_request(s, &req));
+		CU_ASSERT_EQUAL(atomic_load(&s->ctl_resyncs), resyncs);
+	}
+	/* Garbage reply slots and next_req_id: a waiter only ever takes the
+	 * slot id % TL_SHM_REPLY_SLOTS, and only a reply to its own id. */
+	memset(c->reply, 0xff, sizeof c->reply);
+	atomic_store(&c->next_req_id, UINT64_MAX - 1);
+	tl_shm_reply_t rep;
+	CU_ASSERT(!tl_shm_wait_reply(c, UINT64_MAX - 1, 5 * TL_NS_PER_MS, &rep));
+	memset(&req, 0, sizeof req);
+	CU_ASSERT(tl_shm_request(c, &req));
+	CU_ASSERT(tl_shm_next_request(s, &req));
+	tl_shm_reply(s, req.id, 0, "x", "ok");
+	CU_ASSERT(tl_shm_wait_reply(c, req.id, TL_NS_PER_S, &rep));
+	tl_shm_detach(c, name, false);
+	tl_shm_detach(s, name, true);
+}
+
+/* ---- client-id prefixes --------------------------------------------------------- */
+
+static void test_prefix_overlap_rule(void)
+{
+	CU_ASSERT(tl_shm_prefix_overlap("alpha-", "alpha-"));
+	CU_ASSERT(tl_shm_prefix_overlap("tl", "tl1"));	/* tl would read tl1's ids */
+	CU_ASSERT(tl_shm_prefix_overlap("tl1", "tl"));
+	CU_ASSERT(tl_shm_prefix_overlap("alph", "alpha-"));
+	CU_ASSERT(!tl_shm_prefix_overlap("alpha-", "alph-"));
+	CU_ASSERT(!tl_shm_prefix_overlap("a-", "b-"));
+}
+
+/* A second live engine of this user with an overlapping prefix is
+ * refused by name; a dead one's, or a distinct prefix, is not. */
+static void test_claim_prefix_refuses_overlap_with_live_engine(void)
+{
+	char a[TL_SHM_NAMELEN], b[TL_SHM_NAMELEN], err[512] = "", want[128];
+	tl_shm_t *sa, *sb;
+
+	snprintf(a, sizeof a, "%s", fresh_name());
+	snprintf(b, sizeof b, "%s", fresh_name());
+	sa = create_ok(a);
+	CU_ASSERT_EQUAL(tl_shm_claim_prefix(sa, a, "pfxA-", err, sizeof err), 0);
+	CU_ASSERT_STRING_EQUAL(sa->clid_prefix, "pfxA-");
+	sb = create_ok(b);
+	CU_ASSERT_EQUAL(tl_shm_claim_prefix(sb, b, "pfxA-", err, sizeof err), -1);
+	snprintf(want, sizeof want, "of engine '%s' (pid %d)", a, (int)getpid());
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "kernel.client_id_prefix"));
+	CU_ASSERT_EQUAL(tl_shm_claim_prefix(sb, b, "pfxA-x", err, sizeof err), -1);
+	CU_ASSERT_EQUAL(tl_shm_claim_prefix(sb, b, "pfx", err, sizeof err), -1);
+	CU_ASSERT_EQUAL(tl_shm_claim_prefix(sb, b, "pfxB-", err, sizeof err), 0);
+	/* a dead engine's prefix does not count */
+	atomic_store(&sa->pid, dead_pid());
+	CU_ASSERT_EQUAL(tl_shm_claim_prefix(sb, b, "pfxA-", err, sizeof err), 0);
+	tl_shm_detach(sa, a, false);
+	shm_unlink_name(a);
+	tl_shm_detach(sb, b, true);
+}
+
+/* ---- UTF-8 in the kill reason ------------------------------------------------------ */
+
+/* 62 ASCII bytes and a 4-byte emoji do not fit the 63 bytes of the
+ * reason: the emoji goes whole, never half of it. */
+static void test_kill_reason_cut_on_character_boundary(void)
+{
+	const char *name = fresh_name();
+	tl_shm_t *s = create_ok(name);
+	char reason[128], got[TL_TEXT_LEN];
+
+	memset(reason, 'r', 62);
+	memcpy(reason + 62, "\xF0\x9F\x92\xA5", 5);	/* U+1F4A5 and NUL */
+	tl_shm_kill(s, TL_KILL_LIQUIDATE, reason);
+	CU_ASSERT(tl_shm_kill_poll(s, NULL, got, sizeof got));
+	CU_ASSERT_EQUAL(strlen(got), 62);
+	CU_ASSERT_NSTRING_EQUAL(got, reason, 62);
+	/* 59 + emoji = 63 bytes fits whole */
+	memmove(reason + 59, reason + 62, 5);
+	tl_shm_kill(s, TL_KILL_LIQUIDATE, reason);
+	CU_ASSERT(tl_shm_kill_poll(s, NULL, got, sizeof got));
+	CU_ASSERT_STRING_EQUAL(got, reason);
+	tl_shm_detach(s, name, true);
+}
+
 TL_TEST_SUITE("io.shm", NULL, sweep,
 	      TL_TEST(test_create_attach_detach),
 	      TL_TEST(test_name_validation),
@@ -728,4 +946,10 @@ TL_TEST_SUITE("io.shm", NULL, sweep,
 	      TL_TEST(test_ring_two_producers_each_request_once),
 	      TL_TEST(test_ring_full_refuses_then_drains),
 	      TL_TEST(test_reply_and_wait),
-	      TL_TEST(test_request_reply_round_trips_with_engine_thread));
+	      TL_TEST(test_request_reply_round_trips_with_engine_thread),
+	      TL_TEST(test_leftover_block_wrong_mode_refused),
+	      TL_TEST(test_leftover_block_wrong_owner_refused),
+	      TL_TEST(test_corrupt_ring_resyncs_and_recovers),
+	      TL_TEST(test_prefix_overlap_rule),
+	      TL_TEST(test_claim_prefix_refuses_overlap_with_live_engine),
+	      TL_TEST(test_kill_reason_cut_on_character_boundary));
