@@ -140,6 +140,17 @@ typedef struct tl_binance_stats {
 	uint64_t mark_polls;      /* tl_binance_mark_polls(); stream marks
 				   * are tl_binance_stream_inputs(TL_IN_MARK) */
 	uint64_t io_wakeups;      /* tl_binance_io_wakeups() */
+	uint64_t withdrawn;       /* requests taken but never written, ended
+				   * WITHDRAWN (gate closed, canceled first) */
+	/* the kill switch's venue sweep (emergency.venue_sweep) */
+	uint64_t sweeps;          /* sweeps started (one per kill epoch) */
+	uint64_t sweeps_done;     /* ... finished (every step succeeded) */
+	uint64_t sweep_cancels;   /* DELETE allOpenOrders confirmed */
+	uint64_t sweep_cancel_failures; /* ... failed (each retried) */
+	uint64_t sweep_closes;    /* reduce-only closes of positions on
+				   * symbols outside the table ("account") */
+	uint64_t sweep_close_failures;
+	uint64_t sweep_snapshot_positions; /* SWEEP snapshot records emitted */
 } tl_binance_stats_t;
 
 void tl_binance_stats(const tl_venue_t *v, tl_binance_stats_t *out);

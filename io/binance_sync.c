@@ -214,6 +214,9 @@ int tl_bsync_trades_to_fills(const char *body, size_t len, const char *clid,
 		in.u.fill.qty = bsync_fx(e, "qty", &ok);
 		in.u.fill.commission = bsync_fx(e, "commission", &ok);
 		in.u.fill.maker = cJSON_IsTrue(mk);
+		const char *sym = bsync_str(e, "symbol");
+		if (sym && strlen(sym) < TL_SYMBOL_NAMELEN)
+			memcpy(in.u.fill.symbol, sym, strlen(sym) + 1);
 		if (!ok || in.u.fill.trade_id <= 0)
 			continue;	/* the kernel would refuse it anyway */
 		if (in.u.fill.commission < 0)
