@@ -62,6 +62,17 @@
  * cancel_all queues DELETE /fapi/v1/allOpenOrders per symbol (urgent)
  * and only logs failures.
  *
+ * The exposure gate (io/venue.h): a NEW that is not closing is withdrawn
+ * (REQ_ERROR transport WITHDRAWN, written = false) when taken while the
+ * gate is closed, when the gate closes while it waits (limiter or
+ * 429/418 holds, no connection) and at the last moment before it is
+ * written (batch members too). A cancel of an order whose NEW still
+ * waits unwritten withdraws that NEW ("withdrawn: canceled before send")
+ * and ends the cancel WITHDRAWN as well. Cancels, queries (unless their
+ * own NEW still waits) and emergency closes use the urgent queue: never
+ * behind new orders held by the order-rate limiters. On each kill epoch
+ * the venue sweep (emergency.venue_sweep, io/binance_sweep.c) runs once.
+ *
  * Secrets: the API secret lives only inside the signer's HMAC schedule;
  * no message this module produces contains the key or the secret.
  *
