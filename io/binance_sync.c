@@ -583,13 +583,15 @@ void tl_bsync_poll(tl_bsync_t *s, tl_time_t now)
 		if (!up && tl_binance_streams_wanted(s->v) &&
 		    m - s->ready_at < TL_BSYNC_START_WAIT_NS)
 			break;
-		if (up && !s->bulk_pending) {
+		if (up) {
 			/* Orders sent before the stream's first connection
 			 * (the kernel takes orders as soon as REST works) may
-			 * have traded unheard: resync, as after a reconnect
-			 * (bulk: the open-orders read below answers for the
-			 * open ones). */
-			bsync_bulk_begin(s, epoch);
+			 * have traded unheard: ask for every live one, as
+			 * after a reconnect (queries are idempotent). Not in
+			 * bulk: at this moment there are few or none (those
+			 * of a journal), and a RESYNC owed until the read
+			 * returns would query orders sent in the meantime. */
+			bsync_resync_input(s, epoch, false, 0);
 		}
 		BS_SET(s, synced_epoch, epoch);
 		bsync_start_chain(s, TL_SNAP_START);
