@@ -12,6 +12,8 @@
  * A request's life:
  *   queued --pump [idle conn, ready, not held]--> on the wire (busy)
  *   queued --timeout with no usable connection--> REQ_ERROR CONNECT
+ *   queued NEW --gate closed (io/venue.h), or its own cancel taken-->
+ *          REQ_ERROR WITHDRAWN, not written (and the cancel too)
  *   busy --response--> decoded inputs (or REQ_ERROR for undecodable)
  *   busy --drop, all bytes written--> REQ_ERROR RESET written
  *   busy --drop, bytes left unsent--> REQ_ERROR CONNECT (not executed)

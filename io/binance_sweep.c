@@ -53,6 +53,7 @@ typedef struct sw_item {
 struct bn_sweep {
 	int scope;                     /* tl_sweep_scope_t */
 	char prefix[TL_PREFIX_MAX + 1];
+	tl_fx_t tolerance;             /* reconcile.tolerance_pct, as the monitor */
 	uint32_t epoch;                /* kill epoch last swept */
 	bool active;
 	uint8_t get_st[3];             /* [1] openOrders, [2] positionRisk: SW_* */
@@ -77,6 +78,7 @@ struct bn_sweep *bn_sweep_new(const tl_config_t *cfg)
 		return NULL;
 	w->scope = cfg->emergency.venue_sweep;
 	snprintf(w->prefix, sizeof(w->prefix), "%s", cfg->kernel.clid_prefix);
+	w->tolerance = cfg->reconcile.tolerance_pct;
 	return w;
 }
 
@@ -313,6 +315,7 @@ static int sw_on_positions(tl_binance_t *b, struct bn_sweep *w, const char *body
 	p->snap_id = ((uint32_t)(b->now / TL_NS_PER_MS) | 1u) ^ 2u; /* nonzero, not
 								       * a monitor's */
 	p->asked = w->pos_asked;
+	p->tolerance_pct = w->tolerance;
 	cJSON_ArrayForEach(e, root) {
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "symbol");
 		const cJSON *ps = cJSON_GetObjectItemCaseSensitive(e, "positionSide");
