@@ -12,6 +12,8 @@
  * A request's life:
  *   queued --pump [idle conn, ready, not held]--> on the wire (busy)
  *   queued --timeout with no usable connection--> REQ_ERROR CONNECT
+ *   queued NEW --gate closed (io/venue.h), or its own cancel taken-->
+ *          REQ_ERROR WITHDRAWN, not written (and the cancel too)
  *   busy --response--> decoded inputs (or REQ_ERROR for undecodable)
  *   busy --drop, all bytes written--> REQ_ERROR RESET written
  *   busy --drop, bytes left unsent--> REQ_ERROR CONNECT (not executed)
@@ -86,6 +88,11 @@ void bn_fail(tl_binance_t *b, const bn_req_t *r, tl_transport_t tr,
 	case BN_K_COUNTDOWN:
 		bn_dm_result(b, r, false, text);
 		return;
+	case BN_K_SWEEP_CANCEL:
+	case BN_K_SWEEP_GET:
+	case BN_K_SWEEP_CLOSE:
+		bn_sweep_done(b, r, -1, text, strlen(text));
+		return;
 	default:
 		break;
 	}
@@ -120,6 +127,68 @@ void bn_fail_queued(tl_binance_t *b, int64_t older_than)
 			bn_fail(b, &copy, TL_TR_CONNECT, false, text);
 		}
 	}
+}
+
+/* ---- the exposure gate (io/venue.h) ---------------------------------------- */
+
+/* Why the gate holds: a kill (its epoch moved) or the trading state. */
+static const char *bn_gate_why(const tl_binance_t *b)
+{
+	return b->base.gate && atomic_load_explicit(&b->base.gate->kill_epoch,
+						    memory_order_relaxed)
+		       ? "withdrawn: kill switch"
+		       : "withdrawn: trading state";
+}
+
+/* End a request the adapter took but never wrote: its one outcome
+ * (invariant 2), transport WITHDRAWN, written = false. */
+void bn_withdraw(tl_binance_t *b, const bn_req_t *r, const char *why)
+{
+	b->st.withdrawn++;
+	bn_fail(b, r, TL_TR_WITHDRAWN, false, why);
+}
+
+/* Remove entry i (0 = head) of q, keeping the order of the rest. */
+static void bn_q_remove(bn_queue_t *q, uint32_t i)
+{
+	uint32_t mask = q->cap - 1;
+
+	for (; i + 1 < q->n; i++)
+		q->v[(q->head + i) & mask] = q->v[(q->head + i + 1) & mask];
+	q->n--;
+}
+
+/* The gate closed: withdraw every queued NEW that may not leave now
+ * (held by the limiters, by a 429/418 Retry-After, waiting for a
+ * connection), so the kernel hears at once instead of after the hold. */
+static void bn_gate_purge(tl_binance_t *b)
+{
+	bn_queue_t *qs[2] = { &b->q_urgent, &b->q_normal };
+
+	for (int k = 0; k < 2; k++) {
+		bn_queue_t *q = qs[k];
+		for (uint32_t i = 0; i < q->n;) {
+			bn_req_t *r = &q->v[(q->head + i) & (q->cap - 1)];
+			if (r->kind != BN_K_NEW || tl_venue_may_send(&b->base, &r->req)) {
+				i++;
+				continue;
+			}
+			bn_req_t copy = *r;
+			bn_q_remove(q, i);
+			bn_withdraw(b, &copy, bn_gate_why(b));
+		}
+	}
+}
+
+/* Once per poll: purge when the gate has closed since the last look. */
+static void bn_gate_poll(tl_binance_t *b)
+{
+	uint32_t c = b->base.gate ? atomic_load_explicit(&b->base.gate->closing_only,
+							 memory_order_acquire) : 0;
+
+	if (c && !b->gate_closed)
+		bn_gate_purge(b);
+	b->gate_closed = c != 0;
 }
 
 /* ---- sending --------------------------------------------------------------- */
@@ -238,8 +307,38 @@ static int bn_encode(tl_binance_t *b, const bn_req_t *r, tl_time_t now,
 		return snprintf(q, cap, "symbol=%s&countdownTime=%lld&recvWindow=%u&timestamp=%lld",
 				r->req.symbol, (long long)r->child_id, rw,
 				(long long)ts);
+	default:
+		return bn_sweep_encode(b, r, ts, rw, http, q, cap);
 	}
-	return -EINVAL;
+}
+
+/* A batch at the gate: its members that may not leave are withdrawn;
+ * the rest go as a batch (2..), alone (one, in *one) or not at all
+ * (NULL). Emergency closes are reduce-only, so normally all go. */
+static const bn_req_t *bn_batch_gate(tl_binance_t *b, const bn_req_t *r,
+				     bn_req_t *one)
+{
+	bn_req_t *m = (bn_req_t *)r->members;	/* b->batch_tmp */
+	uint8_t keep = 0;
+
+	for (uint8_t i = 0; i < r->nmem; i++) {
+		if (!tl_venue_may_send(&b->base, &m[i].req)) {
+			bn_withdraw(b, &m[i], bn_gate_why(b));
+			continue;
+		}
+		m[keep++] = m[i];
+	}
+	if (keep == r->nmem)
+		return r;
+	if (keep == 0)
+		return NULL;
+	if (keep == 1) {
+		*one = m[0];
+		return one;
+	}
+	*one = *r;
+	one->nmem = keep;
+	return one;
 }
 
 /* Put r on idle connection id. Ends r with an error when it cannot go. */
@@ -250,6 +349,16 @@ static void bn_send(tl_binance_t *b, uint32_t id, const bn_req_t *r,
 	tl_binance_http_t http;
 	bool sign;
 	char text[96];
+	bn_req_t one;
+
+	/* The last moment before the bytes leave: the gate may have closed
+	 * since the request was queued (tl_venue_may_send). */
+	if (r->kind == BN_K_NEW && !tl_venue_may_send(&b->base, &r->req)) {
+		bn_withdraw(b, r, bn_gate_why(b));
+		return;
+	}
+	if (r->kind == BN_K_BATCH && !(r = bn_batch_gate(b, r, &one)))
+		return;
 	int n = bn_encode(b, r, now, &http, &sign);
 
 	if (n >= 0 && (size_t)n >= sizeof(b->qbuf) - TL_BINANCE_SIG_PARAM_LEN - 1)
@@ -330,6 +439,13 @@ static void bn_cost(const bn_req_t *r, tl_blim_cost_t *c)
 	case BN_K_POSITIONS:
 	case BN_K_TRADES:
 		c->n[TL_BLIM_WEIGHT_1M] = 5;
+		return;
+	case BN_K_SWEEP_GET:    /* openOrders without symbol 40, positionRisk 5 */
+		c->n[TL_BLIM_WEIGHT_1M] = r->lev == 1 ? 40 : 5;
+		return;
+	case BN_K_SWEEP_CLOSE:
+		c->n[TL_BLIM_ORDERS_10S] = 1;
+		c->n[TL_BLIM_ORDERS_1M] = 1;
 		return;
 	case BN_K_SYNC:
 		c->n[TL_BLIM_WEIGHT_1M] = tl_bsync_call_weight((int)r->lev);
@@ -545,40 +661,85 @@ int bn_step(tl_binance_t *b, tl_time_t now)
 
 /* ---- venue ops ------------------------------------------------------------- */
 
-/* Is the NEW of this client id still waiting in the normal queue? */
-static bool bn_new_queued(const tl_binance_t *b, const char *clid)
+/* Where the NEW of this client id still waits unwritten: its queue
+ * and index, or NULL. */
+static bn_queue_t *bn_new_queued(tl_binance_t *b, const char *clid, uint32_t *at)
 {
-	const bn_queue_t *q = &b->q_normal;
+	bn_queue_t *qs[2] = { &b->q_normal, &b->q_urgent };
 
-	for (uint32_t i = 0; i < q->n; i++) {
-		const bn_req_t *r = &q->v[(q->head + i) & (q->cap - 1)];
-		if (r->kind == BN_K_NEW && strncmp(r->req.client_id, clid, TL_CLID_LEN) == 0)
-			return true;
+	for (int k = 0; k < 2; k++) {
+		bn_queue_t *q = qs[k];
+		for (uint32_t i = 0; i < q->n; i++) {
+			const bn_req_t *r = &q->v[(q->head + i) & (q->cap - 1)];
+			if (r->kind == BN_K_NEW &&
+			    strncmp(r->req.client_id, clid, TL_CLID_LEN) == 0) {
+				*at = i;
+				return q;
+			}
+		}
 	}
-	return false;
+	return NULL;
+}
+
+/* A cancel of an order whose NEW has not left: neither goes. The NEW
+ * is withdrawn (the venue never sees it), then the cancel gets its own
+ * outcome (invariant 2; the kernel has the order CANCELED by then). */
+static bool bn_cancel_unsent(tl_binance_t *b, const tl_out_req_t *req)
+{
+	static const char why[] = "withdrawn: canceled before send";
+	uint32_t at;
+	bn_queue_t *q = bn_new_queued(b, req->client_id, &at);
+	bn_req_t nr, cr;
+
+	if (!q)
+		return false;
+	nr = q->v[(q->head + at) & (q->cap - 1)];
+	bn_q_remove(q, at);
+	bn_withdraw(b, &nr, why);
+	memset(&cr, 0, sizeof(cr));
+	cr.req = *req;
+	cr.kind = BN_K_CANCEL;
+	bn_withdraw(b, &cr, why);
+	return true;
+}
+
+/* Cancels, queries and emergency closes go on the urgent queue: they
+ * must never wait behind new orders held by the order-rate limiters
+ * (a cancel or query of an order whose NEW is still queued does not
+ * exist here: bn_cancel_unsent, and a query waits behind its NEW). */
+static bn_queue_t *bn_queue_for(tl_binance_t *b, const tl_out_req_t *req, int kind)
+{
+	uint32_t at;
+
+	if (req->urgent || kind == BN_K_CANCEL)
+		return &b->q_urgent;
+	if (kind == BN_K_QUERY && !bn_new_queued(b, req->client_id, &at))
+		return &b->q_urgent;
+	return &b->q_normal;
 }
 
 static int bn_enqueue(tl_binance_t *b, const tl_out_req_t *req, int kind,
 		      tl_time_t now)
 {
-	bn_queue_t *q = (req->urgent || kind == BN_K_CANCEL) ? &b->q_urgent
-							      : &b->q_normal;
+	bn_queue_t *q;
 	bn_req_t r;
 
-	/* A cancel never overtakes its own order's NEW (it would find
-	 * nothing, and the order would then rest): it queues behind it. */
-	if (q == &b->q_urgent && kind == BN_K_CANCEL && !req->urgent &&
-	    bn_new_queued(b, req->client_id))
-		q = &b->q_normal;
 	if (kind == BN_K_NEW && tl_symbols_find(b->syms, req->symbol) < 0)
 		return -EINVAL;
 	memset(&r, 0, sizeof(r));
 	r.req = *req;
 	r.kind = (uint8_t)kind;
 	r.queued = bn_mono();
+	b->now = now;
+	if (kind == BN_K_NEW && !tl_venue_may_send(&b->base, req)) {
+		bn_withdraw(b, &r, bn_gate_why(b));
+		return 0;
+	}
+	if (kind == BN_K_CANCEL && bn_cancel_unsent(b, req))
+		return 0;
+	q = bn_queue_for(b, req, kind);
 	if (!bn_q_push(q, &r))
 		return -EAGAIN;
-	b->now = now;
 	/* More closes of this burst follow: send once they are here. */
 	if (bn_batchable(&r) && r.req.more)
 		return 0;
@@ -629,6 +790,9 @@ static int bn_poll(tl_venue_t *v, tl_time_t now)
 	int r;
 
 	b->emitted = 0;
+	b->now = now;
+	bn_gate_poll(b);
+	bn_sweep_poll(b, now);
 	r = bn_step(b, now);
 	/* Reconciliation runs for an engine-driven adapter (it has streams). */
 	if (b->rsync && b->base.emit_stream)
@@ -651,6 +815,7 @@ static void bn_destroy(tl_venue_t *v)
 	free(b->q_normal.v);
 	free(b->sync_buf);
 	tl_bsync_free(b->rsync);
+	bn_sweep_free(b->sw);
 	free(b);
 }
 
@@ -739,8 +904,9 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 	b->arena_buf = malloc(BN_ARENA_CAP);
 	b->sync_buf = malloc(BN_SYNC_CAP);
 	b->rsync = tl_bsync_new(cfg, syms, &b->base);
+	b->sw = bn_sweep_new(cfg);
 	if (!b->q_urgent.v || !b->q_normal.v || !b->bodies || !b->arena_buf ||
-	    !b->sync_buf || !b->rsync) {
+	    !b->sync_buf || !b->rsync || !b->sw) {
 		snprintf(err, errlen, "binance: out of memory");
 		goto fail;
 	}

@@ -62,6 +62,17 @@
  * cancel_all queues DELETE /fapi/v1/allOpenOrders per symbol (urgent)
  * and only logs failures.
  *
+ * The exposure gate (io/venue.h): a NEW that is not closing is withdrawn
+ * (REQ_ERROR transport WITHDRAWN, written = false) when taken while the
+ * gate is closed, when the gate closes while it waits (limiter or
+ * 429/418 holds, no connection) and at the last moment before it is
+ * written (batch members too). A cancel of an order whose NEW still
+ * waits unwritten withdraws that NEW ("withdrawn: canceled before send")
+ * and ends the cancel WITHDRAWN as well. Cancels, queries (unless their
+ * own NEW still waits) and emergency closes use the urgent queue: never
+ * behind new orders held by the order-rate limiters. On each kill epoch
+ * the venue sweep (emergency.venue_sweep, io/binance_sweep.c) runs once.
+ *
  * Secrets: the API secret lives only inside the signer's HMAC schedule;
  * no message this module produces contains the key or the secret.
  *
@@ -140,6 +151,17 @@ typedef struct tl_binance_stats {
 	uint64_t mark_polls;      /* tl_binance_mark_polls(); stream marks
 				   * are tl_binance_stream_inputs(TL_IN_MARK) */
 	uint64_t io_wakeups;      /* tl_binance_io_wakeups() */
+	uint64_t withdrawn;       /* requests taken but never written, ended
+				   * WITHDRAWN (gate closed, canceled first) */
+	/* the kill switch's venue sweep (emergency.venue_sweep) */
+	uint64_t sweeps;          /* sweeps started (one per kill epoch) */
+	uint64_t sweeps_done;     /* ... finished (every step succeeded) */
+	uint64_t sweep_cancels;   /* DELETE allOpenOrders confirmed */
+	uint64_t sweep_cancel_failures; /* ... failed (each retried) */
+	uint64_t sweep_closes;    /* reduce-only closes of positions on
+				   * symbols outside the table ("account") */
+	uint64_t sweep_close_failures;
+	uint64_t sweep_snapshot_positions; /* SWEEP snapshot records emitted */
 } tl_binance_stats_t;
 
 void tl_binance_stats(const tl_venue_t *v, tl_binance_stats_t *out);

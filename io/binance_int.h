@@ -1,6 +1,7 @@
 /*
  * binance_int.h - the Binance adapter's internals, shared by its three
  * parts (the public interface is io/binance.h):
+ *   io/binance_sweep.c the kill switch's venue sweep (cold);
  *   io/binance.c       the request pipeline: queues, pump, encode and
  *                      send, transport outcomes, timeouts, the venue
  *                      ops, create/destroy;
@@ -9,7 +10,7 @@
  *   io/binance_call.c  the cold calls: blocking account/leverage, the
  *                      reconciliation requests, accessors for other
  *                      threads.
- * Only these three files include it. Functions shared across them keep
+ * Only these four files include it. Functions shared across them keep
  * the bn_ prefix of the file-local ones and are declared here only.
  *
  * Invariants (IO thread; the life of a request is drawn in binance.c):
@@ -71,6 +72,12 @@ enum bn_kind {
 	BN_K_CANCEL_CHILD,     /* a kernel cancel of an algo order that already
 				* triggered: DELETE /fapi/v1/order of the order it
 				* placed (same client id) */
+	BN_K_SWEEP_CANCEL,     /* the kill sweep's DELETE allOpenOrders: lev =
+				* its entry (binance_sweep.c) */
+	BN_K_SWEEP_GET,        /* the kill sweep's reads: lev 1 openOrders (all
+				* symbols), 2 positionRisk */
+	BN_K_SWEEP_CLOSE,      /* the kill sweep's reduce-only close of a
+				* position outside the table: lev = its entry */
 };
 
 #define BN_KEEPALIVE_NS (30LL * 60 * TL_NS_PER_S)  /* listenKey: every 30 min */
@@ -168,6 +175,9 @@ typedef struct tl_binance {
 	tl_bdm_t dm;
 	const _Atomic int64_t *hb;
 	bn_req_t batch_tmp[TL_BINANCE_BATCH_MAX]; /* a batch being sent */
+	bool gate_closed;                 /* the gate as the last poll saw it */
+	/* the kill switch's venue sweep (binance_sweep.c) */
+	struct bn_sweep *sw;
 } tl_binance_t;
 
 static inline tl_binance_t *bn_of(tl_venue_t *v) { return (tl_binance_t *)v; }
@@ -249,6 +259,8 @@ void bn_fail(tl_binance_t *b, const bn_req_t *r, tl_transport_t tr,
 /* A dead-man renewal (countdownCancelAll) ended: ok or failed with text. */
 void bn_dm_result(tl_binance_t *b, const bn_req_t *r, bool ok,
 		  const char *text);
+/* End r, taken but never written, as WITHDRAWN (the gate, a cancel). */
+void bn_withdraw(tl_binance_t *b, const bn_req_t *r, const char *why);
 /* Fail every queued request queued at or before older_than (monotonic
  * ns): no connection can carry them. */
 void bn_fail_queued(tl_binance_t *b, int64_t older_than);
@@ -266,5 +278,18 @@ int bn_set_leverage(tl_venue_t *v, const char *symbol, uint32_t lev,
 		    tl_time_t now);
 /* tl_venue_ops_t.account: USDT balance and open positions, blocking. */
 int bn_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now);
+
+/* binance_sweep.c */
+struct bn_sweep *bn_sweep_new(const tl_config_t *cfg);
+void bn_sweep_free(struct bn_sweep *w);
+/* Start a sweep when the kill epoch moved; queue what is due. */
+void bn_sweep_poll(tl_binance_t *b, tl_time_t now);
+/* The request text of a BN_K_SWEEP_* request. */
+int bn_sweep_encode(tl_binance_t *b, const bn_req_t *r, int64_t ts, uint32_t rw,
+		    tl_binance_http_t *http, char *q, size_t cap);
+/* A BN_K_SWEEP_* request ended: HTTP status and body, or status -1 and
+ * the reason (transport failure). */
+void bn_sweep_done(tl_binance_t *b, const bn_req_t *r, int status,
+		   const char *body, size_t len);
 
 #endif /* TL_BINANCE_INT_H */

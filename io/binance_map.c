@@ -672,6 +672,25 @@ static int binance_str(binance_ctx_t *c, const cJSON *o, const char *k, size_t m
 	return 0;
 }
 
+/* The order's symbol in field k, when the venue sent one, into out
+ * ("" when absent: the kernel then does not compare it). */
+static int binance_sym_opt(binance_ctx_t *c, const cJSON *o, const char *k,
+			   char out[TL_SYMBOL_NAMELEN])
+{
+	const char *s;
+	int rc;
+
+	out[0] = '\0';
+	if (!binance_item(o, k))
+		return 0;
+	if ((rc = binance_str(c, o, k, TL_SYMBOL_NAMELEN - 1, false, &s)))
+		return rc;
+	if (!binance_symbol_valid(s))
+		return binance_fail(c, k, TL_BN_E_RANGE);
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
 /* Client id in field k: Binance's charset, <= 36. */
 static int binance_clid(binance_ctx_t *c, const cJSON *o, const char *k,
 		   char out[TL_CLID_LEN])
@@ -979,6 +998,7 @@ static int binance_order_obj(binance_ctx_t *c, const cJSON *o, const tl_out_req_
 		in->u.query.venue_id = vid;
 		in->u.query.executed_qty = exec;
 		in->u.query.avg_price = avg;
+		memcpy(in->u.query.symbol, req->symbol, TL_SYMBOL_NAMELEN);
 		return TL_BN_OK;
 	}
 	/* Fills come from the stream with trade ids: a (partially) filled
@@ -989,6 +1009,8 @@ static int binance_order_obj(binance_ctx_t *c, const cJSON *o, const tl_out_req_
 	memcpy(in->u.update.client_id, clid, TL_CLID_LEN);
 	in->u.update.status = (uint8_t)st;
 	in->u.update.venue_id = vid;
+	/* the response's "symbol" equals the request's (checked above) */
+	memcpy(in->u.update.symbol, req->symbol, TL_SYMBOL_NAMELEN);
 	return TL_BN_OK;
 }
 
@@ -1003,9 +1025,16 @@ static int binance_algo_obj(binance_ctx_t *c, const cJSON *o, const tl_out_req_t
 
 	if (!cJSON_IsObject(o))
 		return binance_fail(c, "algo", TL_BN_E_SHAPE);
+	char sym[TL_SYMBOL_NAMELEN];
+
 	if ((rc = binance_match_clid(c, o, "clientAlgoId", req, clid)) ||
-	    (rc = binance_int(c, o, "algoId", false, false, false, &aid)))
+	    (rc = binance_int(c, o, "algoId", false, false, false, &aid)) ||
+	    (rc = binance_sym_opt(c, o, "symbol", sym)))
 		return rc;
+	if (!sym[0])
+		memcpy(sym, req->symbol, TL_SYMBOL_NAMELEN);
+	else if (strcmp(sym, req->symbol) != 0)
+		return binance_fail(c, "symbol", TL_BN_E_MISMATCH);
 	if (aid <= 0)
 		return binance_fail(c, "algoId", TL_BN_E_RANGE);
 	if (kind == TL_REQ_CANCEL && !binance_item(o, "algoStatus")) {
@@ -1032,6 +1061,7 @@ static int binance_algo_obj(binance_ctx_t *c, const cJSON *o, const tl_out_req_t
 		in->u.query.found = 1;
 		in->u.query.status = (uint8_t)(st == BINANCE_ALGO_WORKING ? TL_ST_NEW : st);
 		in->u.query.venue_id = aid;
+		memcpy(in->u.query.symbol, sym, TL_SYMBOL_NAMELEN);
 		return TL_BN_OK;
 	}
 	if (st == BINANCE_ALGO_WORKING || st == BINANCE_ALGO_FINISHED)
@@ -1040,6 +1070,7 @@ static int binance_algo_obj(binance_ctx_t *c, const cJSON *o, const tl_out_req_t
 	memcpy(in->u.update.client_id, clid, TL_CLID_LEN);
 	in->u.update.status = (uint8_t)st;
 	in->u.update.venue_id = aid;
+	memcpy(in->u.update.symbol, sym, TL_SYMBOL_NAMELEN);
 	return TL_BN_OK;
 }
 
@@ -1198,9 +1229,12 @@ static int binance_ev_order_trade(binance_ctx_t *c, const cJSON *ev, tl_time_t n
 		return binance_fail(c, "o", TL_BN_E_MISSING);
 	if (!cJSON_IsObject(o))
 		return binance_fail(c, "o", TL_BN_E_SHAPE);
+	char sym[TL_SYMBOL_NAMELEN];
+
 	if ((rc = binance_clid(c, o, "c", clid)) ||
 	    (rc = binance_str(c, o, "x", 32, false, &x)) ||
-	    (rc = binance_int(c, o, "i", false, false, false, &vid)))
+	    (rc = binance_int(c, o, "i", false, false, false, &vid)) ||
+	    (rc = binance_sym_opt(c, o, "s", sym)))
 		return rc;
 	if (vid <= 0)
 		return binance_fail(c, "i", TL_BN_E_RANGE);
@@ -1228,6 +1262,7 @@ static int binance_ev_order_trade(binance_ctx_t *c, const cJSON *ev, tl_time_t n
 		in->u.fill.price = px;
 		in->u.fill.qty = qty;
 		in->u.fill.commission = fee > 0 ? fee : 0;   /* rebate -> 0 */
+		memcpy(in->u.fill.symbol, sym, TL_SYMBOL_NAMELEN);
 		return TL_BN_OK;
 	}
 	uint8_t st;
@@ -1250,6 +1285,7 @@ static int binance_ev_order_trade(binance_ctx_t *c, const cJSON *ev, tl_time_t n
 	memcpy(in->u.update.client_id, clid, TL_CLID_LEN);
 	in->u.update.status = st;
 	in->u.update.venue_id = vid;
+	memcpy(in->u.update.symbol, sym, TL_SYMBOL_NAMELEN);
 	if (st == TL_ST_EXPIRED) {
 		const char *why = binance_expiry_reason(er);
 		binance_text(in->u.update.text, why, strlen(why));
@@ -1265,7 +1301,10 @@ static int binance_ev_trade_lite(binance_ctx_t *c, const cJSON *ev, tl_time_t no
 	bool maker;
 	int rc;
 
+	char sym[TL_SYMBOL_NAMELEN];
+
 	if ((rc = binance_clid(c, ev, "c", clid)) ||
+	    (rc = binance_sym_opt(c, ev, "s", sym)) ||
 	    (rc = binance_int(c, ev, "i", false, false, false, &vid)) ||
 	    (rc = binance_int(c, ev, "t", false, false, false, &tid)) ||
 	    (rc = binance_fx_get(c, ev, "l", false, false, &qty)) ||
@@ -1288,6 +1327,7 @@ static int binance_ev_trade_lite(binance_ctx_t *c, const cJSON *ev, tl_time_t no
 	in->u.fill.price = px;
 	in->u.fill.qty = qty;
 	in->u.fill.commission = 0;   /* TRADE_LITE carries none */
+	memcpy(in->u.fill.symbol, sym, TL_SYMBOL_NAMELEN);
 	return TL_BN_OK;
 }
 
@@ -1303,9 +1343,12 @@ static int binance_ev_algo(binance_ctx_t *c, const cJSON *ev, tl_time_t now)
 		return binance_fail(c, "o", TL_BN_E_MISSING);
 	if (!cJSON_IsObject(o))
 		return binance_fail(c, "o", TL_BN_E_SHAPE);
+	char sym[TL_SYMBOL_NAMELEN];
+
 	if ((rc = binance_clid(c, o, "caid", clid)) ||
 	    (rc = binance_int(c, o, "aid", false, true, false, &aid)) ||
-	    (rc = binance_str(c, o, "X", 32, false, &st_s)))
+	    (rc = binance_str(c, o, "X", 32, false, &st_s)) ||
+	    (rc = binance_sym_opt(c, o, "s", sym)))
 		return rc;
 	if (aid <= 0)
 		return binance_fail(c, "aid", TL_BN_E_RANGE);
@@ -1320,6 +1363,7 @@ static int binance_ev_algo(binance_ctx_t *c, const cJSON *ev, tl_time_t now)
 	memcpy(in->u.update.client_id, clid, TL_CLID_LEN);
 	in->u.update.status = (uint8_t)st;
 	in->u.update.venue_id = aid;
+	memcpy(in->u.update.symbol, sym, TL_SYMBOL_NAMELEN);
 	if (rm)
 		binance_text(in->u.update.text, rm, strlen(rm));
 	return TL_BN_OK;

@@ -354,6 +354,11 @@ static void bn_done(tl_binance_t *b, uint32_t id)
 		tl_bsync_done(b->rsync, (int)c->r.lev, c->resp.status, c->resp.body,
 			      c->resp.body_len, b->now);
 		break;
+	case BN_K_SWEEP_CANCEL:
+	case BN_K_SWEEP_GET:
+	case BN_K_SWEEP_CLOSE:
+		bn_sweep_done(b, &c->r, c->resp.status, c->resp.body, c->resp.body_len);
+		break;
 	case BN_K_LEVERAGE:
 	case BN_K_BALANCE:
 	case BN_K_POSITIONS:

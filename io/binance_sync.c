@@ -82,6 +82,11 @@ struct tl_bsync {
 	bool again;                /* a query's trades could not be fetched, or
 				    * a resync failed: resync once more */
 	int64_t last_resync;       /* monotonic; "again" waits BSYNC_AGAIN_NS */
+	/* bulk resync: the RESYNC input owed once openOrders is read */
+	bool bulk_pending;
+	uint64_t bulk_epoch;
+	tl_time_t bulk_asked;      /* engine clock when openOrders was asked */
+	uint32_t bulk_fails;       /* failed reads of this resync */
 	tl_time_t now;             /* of the current call */
 	bool held_used[TL_BSYNC_HELD];
 	tl_input_t held[TL_BSYNC_HELD]; /* hdr.type 0: nothing to emit after */
@@ -142,6 +147,9 @@ void tl_bsync_stats(const tl_bsync_t *s, tl_bsync_stats_t *out)
 	out->fills = BS_GET(s, fills);
 	out->errors = BS_GET(s, errors);
 	out->synced_epoch = BS_GET(s, synced_epoch);
+	out->bulk_resyncs = BS_GET(s, bulk_resyncs);
+	out->bulk_results = BS_GET(s, bulk_results);
+	out->bulk_fallbacks = BS_GET(s, bulk_fallbacks);
 }
 
 /* ---- venue JSON -> inputs ------------------------------------------------ */
@@ -214,6 +222,9 @@ int tl_bsync_trades_to_fills(const char *body, size_t len, const char *clid,
 		in.u.fill.qty = bsync_fx(e, "qty", &ok);
 		in.u.fill.commission = bsync_fx(e, "commission", &ok);
 		in.u.fill.maker = cJSON_IsTrue(mk);
+		const char *sym = bsync_str(e, "symbol");
+		if (sym && strlen(sym) < TL_SYMBOL_NAMELEN)
+			memcpy(in.u.fill.symbol, sym, strlen(sym) + 1);
 		if (!ok || in.u.fill.trade_id <= 0)
 			continue;	/* the kernel would refuse it anyway */
 		if (in.u.fill.commission < 0)
@@ -252,8 +263,29 @@ static int bsync_open_status(bool algo, const char *st)
 	return (v == TL_ST_NEW || v == TL_ST_PARTIALLY_FILLED) ? v : 0;
 }
 
+/* A bulk resync's answer for one open plain order of ours (bulk 1):
+ * found, its venue status, id, executed quantity and symbol, as a query
+ * of it would have said. */
+static void bsync_bulk_result(tl_bsync_t *s, const tl_in_adopt_t *a)
+{
+	tl_input_t in;
+	tl_in_query_result_t *q = &in.u.query;
+
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_QUERY_RESULT;
+	memcpy(q->client_id, a->client_id, TL_CLID_LEN);
+	memcpy(q->symbol, a->symbol, TL_SYMBOL_NAMELEN);
+	q->found = 1;
+	q->status = a->status;
+	q->venue_id = a->venue_id;
+	q->executed_qty = a->executed_qty;
+	bsync_emit(s, &in, s->now);
+	BS_ADD(s, bulk_results, 1);
+}
+
 /* An open-orders list (plain or algo) -> ADOPT for each order of ours,
- * and the trades of a plain one that already traded. */
+ * and the trades of a plain one that already traded; in a bulk resync
+ * also its QUERY_RESULT. */
 static int bsync_adopt_list(tl_bsync_t *s, bool algo, const char *body, size_t len)
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
@@ -297,6 +329,8 @@ static int bsync_adopt_list(tl_bsync_t *s, bool algo, const char *body, size_t l
 			continue;
 		bsync_emit(s, &in, s->now);
 		BS_ADD(s, adopts, 1);
+		if (!algo && s->bulk_pending)
+			bsync_bulk_result(s, a);
 		/* Trades it had while we did not know it: the kernel drops the
 		 * ones it already applied (trade id). */
 		if (a->executed_qty > 0 && a->venue_id > 0)
@@ -395,6 +429,8 @@ static void bsync_send(tl_bsync_t *s, int call)
 	s->pending = call;
 	if (call == TL_BSYNC_POSITIONS)
 		s->pos_asked = s->now;	/* at or before the venue's look */
+	if (call == TL_BSYNC_OPEN)
+		s->bulk_asked = s->now;
 }
 
 /* The running chain failed: back to where it started, a second later. */
@@ -423,13 +459,48 @@ static void bsync_start_chain(tl_bsync_t *s, uint8_t src)
 	bsync_send(s, TL_BSYNC_OPEN);
 }
 
-static void bsync_resync_input(tl_bsync_t *s, uint64_t epoch)
+/* bulk 1: the open orders were read at `asked` and each of ours was
+ * reported just before (the kernel queries only the others); bulk 0:
+ * the kernel queries every order the venue may hold. */
+static void bsync_resync_input(tl_bsync_t *s, uint64_t epoch, bool bulk,
+			       tl_time_t asked)
 {
 	tl_input_t in;
 	memset(&in, 0, sizeof(in));
 	in.hdr.type = TL_IN_RESYNC;
 	in.u.resync.epoch = epoch;
+	in.u.resync.bulk = bulk;
+	in.u.resync.asked = bulk ? asked : 0;
 	bsync_emit(s, &in, s->now);
+}
+
+/* A resync owed to the kernel starts with one read of every open order
+ * (weight 40, whatever the number of live orders) instead of a query
+ * per order; the RESYNC input follows the answer. */
+static void bsync_bulk_begin(tl_bsync_t *s, uint64_t epoch)
+{
+	s->bulk_pending = true;
+	s->bulk_epoch = epoch;
+	s->bulk_fails = 0;
+}
+
+/* The read failed: a transient failure is tried again twice (a second
+ * apart); then, or at once for a refusal (4xx), the kernel is told to
+ * query order by order. */
+static void bsync_bulk_failed(tl_bsync_t *s, int http_status)
+{
+	bool transient = http_status <= 0 || http_status == 429 ||
+			 http_status == 418 || http_status >= 500;
+
+	if (!s->bulk_pending)
+		return;
+	if (transient && ++s->bulk_fails < 3)
+		return;	/* bsync_fail sends the chain back; it restarts */
+	s->bulk_pending = false;
+	BS_ADD(s, bulk_fallbacks, 1);
+	tl_log(TL_LOG_WARN, "binance: bulk resync read failed (HTTP %d): "
+	       "the kernel queries each order", http_status);
+	bsync_resync_input(s, s->bulk_epoch, false, 0);
 }
 
 void tl_bsync_done(tl_bsync_t *s, int call, int http_status, const char *body,
@@ -444,6 +515,8 @@ void tl_bsync_done(tl_bsync_t *s, int call, int http_status, const char *body,
 			tl_log(TL_LOG_WARN, "binance: reconcile GET %s: HTTP %d %.*s",
 			       tl_bsync_call_path(call), http_status,
 			       (int)(len < 120 ? len : 120), body);
+		if (call == TL_BSYNC_OPEN)
+			bsync_bulk_failed(s, http_status);
 		bsync_fail(s);
 		return;
 	}
@@ -451,8 +524,15 @@ void tl_bsync_done(tl_bsync_t *s, int call, int http_status, const char *body,
 	case TL_BSYNC_OPEN:
 	case TL_BSYNC_OPEN_ALGO:
 		if (bsync_adopt_list(s, call == TL_BSYNC_OPEN_ALGO, body, len) < 0) {
+			if (call == TL_BSYNC_OPEN)
+				bsync_bulk_failed(s, 400);	/* not a list: no use */
 			bsync_fail(s);
 			return;
+		}
+		if (call == TL_BSYNC_OPEN && s->bulk_pending) {
+			s->bulk_pending = false;
+			BS_ADD(s, bulk_resyncs, 1);
+			bsync_resync_input(s, s->bulk_epoch, true, s->bulk_asked);
 		}
 		if (call == TL_BSYNC_OPEN) {
 			bsync_send(s, TL_BSYNC_OPEN_ALGO);
@@ -507,8 +587,11 @@ void tl_bsync_poll(tl_bsync_t *s, tl_time_t now)
 			/* Orders sent before the stream's first connection
 			 * (the kernel takes orders as soon as REST works) may
 			 * have traded unheard: ask for every live one, as
-			 * after a reconnect (queries are idempotent). */
-			bsync_resync_input(s, epoch);
+			 * after a reconnect (queries are idempotent). Not in
+			 * bulk: at this moment there are few or none (those
+			 * of a journal), and a RESYNC owed until the read
+			 * returns would query orders sent in the meantime. */
+			bsync_resync_input(s, epoch, false, 0);
 		}
 		BS_SET(s, synced_epoch, epoch);
 		bsync_start_chain(s, TL_SNAP_START);
@@ -521,11 +604,19 @@ void tl_bsync_poll(tl_bsync_t *s, tl_time_t now)
 		bsync_send(s, TL_BSYNC_BALANCE);
 		break;
 	case BS_RUN:
+		if (s->bulk_pending) {
+			/* the bulk read failed transiently: again, now */
+			bsync_start_chain(s, TL_SNAP_RESYNC);
+			break;
+		}
+		/* Reconnects while a resync's read is in flight coalesce: the
+		 * chain runs to its end first (s->pending, phase), then one
+		 * more resync covers every epoch since. */
 		if ((up && epoch != s->st.synced_epoch /* own thread */) ||
 		    (s->again && m - s->last_resync >= BSYNC_AGAIN_NS)) {
 			s->again = false;
 			s->last_resync = m;
-			bsync_resync_input(s, epoch);
+			bsync_bulk_begin(s, epoch);
 			BS_SET(s, synced_epoch, epoch);
 			BS_ADD(s, resyncs, 1);
 			tl_log(TL_LOG_INFO, "binance: REST resync (user stream epoch %llu)",

@@ -14,9 +14,13 @@
  *                                that already traded (GET userTrades)
  *   GET /fapi/v3/positionRisk -> POSITION_SNAPSHOT per position, then END
  *   GET /fapi/v3/balance      ->   carrying the wallet balance
- *   stream epoch changed      -> RESYNC (the kernel queries every order
- *                                the venue may hold), openOrders, then a
- *                                position snapshot
+ *   stream epoch changed      -> GET openOrders once (all symbols, weight
+ *                                40): ADOPT and QUERY_RESULT per open
+ *                                order of ours, then RESYNC bulk=1 (the
+ *                                kernel queries only the live orders the
+ *                                read did not confirm); the read failing
+ *                                for good: RESYNC bulk=0 (query each);
+ *                                then a position snapshot
  *   query answer with executedQty > 0
  *                             -> GET userTrades?orderId= first: FILL per
  *                                trade (deduplicated by trade id in the
@@ -73,6 +77,9 @@ typedef struct tl_bsync_stats {
 	uint64_t fills;           /* FILL inputs from userTrades */
 	uint64_t errors;          /* REST calls that failed (retried later) */
 	uint64_t synced_epoch;    /* stream epoch the last resync covered */
+	uint64_t bulk_resyncs;    /* RESYNC bulk=1 sent (one openOrders read) */
+	uint64_t bulk_results;    /* QUERY_RESULT inputs from those reads */
+	uint64_t bulk_fallbacks;  /* reads that failed for good: RESYNC bulk=0 */
 } tl_bsync_stats_t;
 
 /* Make the reconciler of venue `v` (the Binance adapter). NULL: no memory. */

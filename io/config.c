@@ -937,6 +937,19 @@ static int tl_config_reconcile(tl_config_ctx_t *x, const cJSON *o, tl_config_t *
 	return 0;
 }
 
+/* emergency: the kill switch's venue sweep (docs/operations.md). */
+static int tl_config_emergency(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
+{
+	static const char *const keys[] = { "venue_sweep", NULL };
+	/* index == tl_sweep_scope_t */
+	static const char *const scopes[] = { "symbols", "account", "off", NULL };
+
+	TL_CFG_TRY(tl_config_keys(x, o, "emergency", keys));
+	TL_CFG_TRY(tl_config_enum(x, o, "emergency", "venue_sweep", scopes,
+				  &c->emergency.venue_sweep));
+	return 0;
+}
+
 static int tl_config_log(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 {
 	static const char *const keys[] = { "level", NULL };
@@ -1074,14 +1087,14 @@ int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
 {
 	static const char *const keys[] = {
 		"engine", "io", "kernel", "risk", "rings", "symbols", "venue",
-		"journal", "log", "reconcile", NULL
+		"journal", "log", "reconcile", "emergency", NULL
 	};
 	static int (*const sections[])(tl_config_ctx_t *, const cJSON *,
 				       tl_config_t *) = {
 		tl_config_engine, tl_config_io, tl_config_kernel,
 		tl_config_risk, tl_config_rings, tl_config_symbols_sec,
 		tl_config_venue, tl_config_journal, tl_config_log,
-		tl_config_reconcile
+		tl_config_reconcile, tl_config_emergency
 	};
 	tl_config_ctx_t x = { .err = err, .errlen = errlen, .base_dir = base_dir };
 	tl_config_t c;

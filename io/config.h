@@ -139,7 +139,24 @@ typedef struct tl_config {
 		uint32_t sync_interval_s; /* position monitor period, 0 = off; default 60 */
 		uint32_t confirm;      /* monitor: consecutive differing snapshots, 1..10, default 2 */
 	} reconcile;
+	/* emergency: what the kill switch does at the venue besides the
+	 * kernel's liquidation (docs/operations.md) */
+	struct {
+		int venue_sweep;       /* tl_sweep_scope_t: "symbols" (default),
+					* "account" or "off" */
+	} emergency;
 } tl_config_t;
+
+/* emergency.venue_sweep: the venue sweep once per kill (io/venue.h
+ * kill_epoch): cancel every open order and report the positions of
+ * the scope's symbols. */
+typedef enum tl_sweep_scope {
+	TL_SWEEP_SYMBOLS = 0,      /* the symbols this engine trades */
+	TL_SWEEP_ACCOUNT,          /* every symbol of the account with an open
+				    * order or a position; positions on symbols
+				    * outside the table are closed too */
+	TL_SWEEP_OFF,
+} tl_sweep_scope_t;
 
 /* Fill cfg with defaults (a valid paper-trading config except for the
  * exchange_info path). */

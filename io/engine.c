@@ -68,6 +68,11 @@ struct tl_engine {
 	bool recovered;                    /* state came from the journal */
 	uint64_t restart_id;               /* RESTART: continue ids here */
 	uint64_t session;
+	/* The exposure gate (io/venue.h): ENGINE writes, IO and the venue
+	 * read. */
+	tl_venue_gate_t gate;
+	eng_stage_t st_wd;                 /* one purge's withdrawn requests */
+	bool purging;
 };
 
 static _Thread_local char eng_errmsg[256];
@@ -294,6 +299,108 @@ static void eng_emit(void *ctx, const tl_output_t *o)
 	}
 }
 
+/* ---- the exposure gate ------------------------------------------------------ */
+
+static void eng_gate_update(tl_engine_t *e);
+
+/* States in which nothing may add exposure (kernel.md: REDUCING only
+ * reduces, LIQUIDATING closes, PAUSED sends no new orders). */
+static bool eng_state_closing(uint8_t st)
+{
+	return st == TL_TS_REDUCING || st == TL_TS_LIQUIDATING || st == TL_TS_PAUSED;
+}
+
+/* A staged request the gate withdraws: a NEW that could add exposure. */
+static bool eng_withdrawable(const tl_output_t *o)
+{
+	return o->hdr.type == TL_OUT_REQ_NEW && !tl_venue_req_closing(&o->u.req);
+}
+
+/* A staged cancel of an order whose NEW this purge already withdrew
+ * (in st_wd): it would only reach the venue to find nothing. */
+static bool eng_cancel_of_withdrawn(const tl_engine_t *e, const tl_output_t *o)
+{
+	const eng_stage_t *w = &e->st_wd;
+
+	if (o->hdr.type != TL_OUT_REQ_CANCEL)
+		return false;
+	for (uint32_t i = 0; i < w->n; i++)
+		if (w->v[(w->head + i) & (w->cap - 1)].u.out.u.req.handle == o->u.req.handle)
+			return true;
+	return false;
+}
+
+static tl_reject_t eng_apply(tl_engine_t *e, tl_input_t *in, uint64_t *h);
+
+/* Tell the kernel a request never left: a REQ_ERROR input through the
+ * normal path (journaled, applied), never a silent drop. */
+static void eng_withdraw(tl_engine_t *e, const tl_output_t *o, const char *why)
+{
+	tl_input_t in;
+
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_REQ_ERROR;
+	memcpy(in.u.error.client_id, o->u.req.client_id, TL_CLID_LEN);
+	in.u.error.req = o->hdr.type == TL_OUT_REQ_NEW ? TL_REQ_NEW : TL_REQ_CANCEL;
+	in.u.error.outcome.transport = TL_TR_WITHDRAWN;
+	in.u.error.outcome.written = false;
+	in.u.error.outcome.is_write = true;
+	snprintf(in.u.error.text, sizeof(in.u.error.text), "%s", why);
+	atomic_fetch_add_explicit(&e->ctr.withdrawn, 1, memory_order_relaxed);
+	eng_apply(e, &in, NULL);
+}
+
+/*
+ * The gate just closed: take every non-closing NEW out of the request
+ * staging queue (requests waiting for ring room, and in strict mode for
+ * their commit), with any cancel the kernel queued behind one of them,
+ * keeping the order of the rest. The kernel hears of each (one REQ_ERROR
+ * per request) once the queue is whole again: its answers may stage new
+ * requests. Cold: once per gate closing; st_wd is preallocated.
+ */
+static void eng_purge_req(tl_engine_t *e, const char *why)
+{
+	eng_stage_t *s = &e->st_req, *w = &e->st_wd;
+	uint32_t mask = s->cap - 1, keep = 0, n = s->n;
+	tl_record_t *r;
+
+	if (e->purging)
+		return;
+	e->purging = true;
+	for (uint32_t i = 0; i < n; i++) {
+		r = &s->v[(s->head + i) & mask];
+		if (eng_withdrawable(&r->u.out) || eng_cancel_of_withdrawn(e, &r->u.out)) {
+			stage_put(w, r, sizeof(*r));	/* same capacity: fits */
+			continue;
+		}
+		if (keep != i)
+			s->v[(s->head + keep) & mask] = *r;
+		keep++;
+	}
+	s->n = keep;
+	while ((r = stage_peek(w))) {
+		tl_output_t o = r->u.out;
+		stage_drop_head(w);
+		eng_withdraw(e, &o, why);
+	}
+	e->purging = false;
+}
+
+/* After every applied input: only closing orders leave while the kernel
+ * is REDUCING, LIQUIDATING or PAUSED. The moment it closes, what waits in
+ * staging is purged. */
+static void eng_gate_update(tl_engine_t *e)
+{
+	uint32_t want = eng_state_closing(e->k.state);
+	uint32_t was = atomic_load_explicit(&e->gate.closing_only, memory_order_relaxed);
+
+	if (want == was)
+		return;
+	atomic_store_explicit(&e->gate.closing_only, want, memory_order_release);
+	if (want)
+		eng_purge_req(e, "withdrawn: trading state");
+}
+
 static tl_reject_t eng_apply(tl_engine_t *e, tl_input_t *in, uint64_t *h)
 {
 	in->hdr.seq = ++e->in_seq;
@@ -311,6 +418,7 @@ static tl_reject_t eng_apply(tl_engine_t *e, tl_input_t *in, uint64_t *h)
 		e->held_set = false;
 		eng_route_req(e, &e->held);
 	}
+	eng_gate_update(e);
 	return rej;
 }
 
@@ -499,9 +607,18 @@ static int eng_work(void *ctx)
 	memset(&in, 0, sizeof(in));
 	if (tl_shm_kill_poll(e->shm, &kc, in.u.control.reason,
 			     sizeof(in.u.control.reason)) && kc == TL_KILL_LIQUIDATE) {
+		/* The gate closes before the kernel even hears of the kill:
+		 * from this store on the IO thread and the venue let only
+		 * closing orders leave (the kill switch never adds exposure),
+		 * and the venue sweeps once for this epoch. */
+		atomic_store_explicit(&e->gate.closing_only, 1, memory_order_release);
+		atomic_fetch_add_explicit(&e->gate.kill_epoch, 1, memory_order_release);
 		in.hdr.type = TL_IN_CONTROL;
 		in.u.control.cmd = TL_CTL_LIQUIDATE;
 		eng_apply(e, &in, NULL);
+		/* After the LIQUIDATE (its cancels of these orders are purged
+		 * with them): the kernel learns each NEW never left. */
+		eng_purge_req(e, "withdrawn: kill switch");
 		atomic_fetch_add_explicit(&e->ctr.kill_seen, 1, memory_order_relaxed);
 		work++;
 	}
@@ -638,6 +755,42 @@ static void io_fail(tl_engine_t *e, const tl_out_req_t *r, tl_req_kind_t kind,
 	io_emit(e, &in);
 }
 
+/* A request the IO thread ends itself, never handing it to the venue
+ * (transport WITHDRAWN: no byte of it was written). */
+static void io_withdraw(tl_engine_t *e, const tl_out_req_t *r, tl_req_kind_t kind,
+			const char *why, tl_time_t now)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_REQ_ERROR;
+	in.hdr.time = now;
+	memcpy(in.u.error.client_id, r->client_id, TL_CLID_LEN);
+	in.u.error.req = (uint8_t)kind;
+	in.u.error.outcome.transport = TL_TR_WITHDRAWN;
+	in.u.error.outcome.is_write = true;
+	snprintf(in.u.error.text, sizeof(in.u.error.text), "%s", why);
+	atomic_fetch_add_explicit(&e->ctr.withdrawn, 1, memory_order_relaxed);
+	io_emit(e, &in);
+}
+
+/* A cancel whose order's NEW is still in hand (the venue said -EAGAIN
+ * to it): neither goes; both end WITHDRAWN (the NEW would otherwise
+ * follow its own cancel to the venue and rest). */
+static bool io_cancel_in_hand(tl_engine_t *e, const tl_output_t *c, tl_time_t now)
+{
+	for (uint32_t i = 0; i < e->io_n; i++) {
+		tl_output_t *o = &e->io_batch[i];
+		if (o->hdr.type != TL_OUT_REQ_NEW || o->u.req.handle != c->u.req.handle ||
+		    strncmp(o->u.req.client_id, c->u.req.client_id, TL_CLID_LEN) != 0)
+			continue;
+		io_withdraw(e, &o->u.req, TL_REQ_NEW, "withdrawn: canceled before send", now);
+		io_withdraw(e, &c->u.req, TL_REQ_CANCEL, "withdrawn: canceled before send", now);
+		o->hdr.type = 0;
+		return true;
+	}
+	return false;
+}
+
 /* Hand one request to the venue; false when it must wait (-EAGAIN). */
 static bool io_send(tl_engine_t *e, const tl_output_t *o, tl_time_t now)
 {
@@ -647,10 +800,20 @@ static bool io_send(tl_engine_t *e, const tl_output_t *o, tl_time_t now)
 	switch (o->hdr.type) {
 	case TL_OUT_REQ_NEW:
 		kind = TL_REQ_NEW;
+		/* also each retry after -EAGAIN: the gate may have closed */
+		if (!tl_venue_may_send(e->venue, &o->u.req)) {
+			io_withdraw(e, &o->u.req, kind,
+				    atomic_load_explicit(&e->gate.kill_epoch, memory_order_relaxed)
+					    ? "withdrawn: kill switch" : "withdrawn: trading state",
+				    now);
+			return true;
+		}
 		rc = ops->submit(e->venue, &o->u.req, now);
 		break;
 	case TL_OUT_REQ_CANCEL:
 		kind = TL_REQ_CANCEL;
+		if (io_cancel_in_hand(e, o, now))
+			return true;
 		rc = ops->cancel(e->venue, &o->u.req, now);
 		break;
 	case TL_OUT_REQ_QUERY:
@@ -837,7 +1000,8 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 	    stage_init(&e->st_ev, burst, err, errlen) < 0 ||
 	    stage_init(&e->st_j, e->journal ? burst * 2 : 64, err, errlen) < 0 ||
 	    stage_init(&e->st_vin, e->cfg.ring_venue, err, errlen) < 0 ||
-	    stage_init(&e->st_sin, e->cfg.ring_venue, err, errlen) < 0)
+	    stage_init(&e->st_sin, e->cfg.ring_venue, err, errlen) < 0 ||
+	    stage_init(&e->st_wd, burst, err, errlen) < 0)
 		goto fail;
 
 	if (strcmp(e->cfg.venue_type, "paper") == 0) {
@@ -847,6 +1011,7 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 			goto fail;
 		/* Venue ids and trade ids never repeat across sessions. */
 		tl_paper_set_id_base(e->venue, eng_clock() / 1000);
+		tl_paper_set_sweep(e->venue, e->cfg.emergency.venue_sweep != TL_SWEEP_OFF);
 		/* The paper venue's books died with the last process: give it
 		 * back the positions the journal says we hold. */
 		for (uint32_t i = 0; e->recovered && i < e->k.syms.count * 3; i++) {
@@ -869,6 +1034,10 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 
 	e->venue->emit_stream = stream_emit;
 	e->venue->emit_stream_ctx = e;
+	/* A journal that left the kernel liquidating or paused starts closed. */
+	atomic_init(&e->gate.closing_only, eng_state_closing(e->k.state));
+	atomic_init(&e->gate.kill_epoch, 0);
+	e->venue->gate = &e->gate;
 
 	if (e->opts.no_shm) {
 		e->shm = calloc(1, sizeof(*e->shm));
@@ -1020,6 +1189,7 @@ void tl_engine_close(tl_engine_t *e)
 	stage_free(&e->st_j);
 	stage_free(&e->st_vin);
 	stage_free(&e->st_sin);
+	stage_free(&e->st_wd);
 	tl_kernel_free(&e->k);
 	free(e);
 }
@@ -1127,6 +1297,16 @@ int tl_engine_control(tl_engine_t *e, tl_ctl_cmd_t cmd, const char *reason)
 	if (reason)
 		snprintf(in.u.control.reason, sizeof(in.u.control.reason), "%s", reason);
 	return api_push(e, &in);
+}
+
+uint64_t tl_engine_kill(tl_engine_t *e, const char *reason)
+{
+	return tl_shm_kill(e->shm, TL_KILL_LIQUIDATE, reason ? reason : "");
+}
+
+const tl_venue_gate_t *tl_engine_gate(const tl_engine_t *e)
+{
+	return &e->gate;
 }
 
 int tl_engine_poll(tl_engine_t *e, tl_event_t *out, int max)

@@ -54,10 +54,33 @@ static int paper_submit(tl_venue_t *v, const tl_out_req_t *r, tl_time_t now)
 	return paper_enqueue(paper_of(v), PJ_NEW, r, now);
 }
 
+/* A cancel of an order whose NEW still waits in the queue (latency):
+ * the NEW is withdrawn, never reaching the book, and the cancel answered
+ * at once (each request its one outcome). */
+static bool paper_cancel_unsent(tl_paper_t *p, const tl_out_req_t *r)
+{
+	static const char why[] = "withdrawn: canceled before send";
+
+	for (uint32_t i = 0; i < p->q_len; i++) {
+		paper_job_t *j = &p->q[(p->q_head + i) % TL_PAPER_QUEUE_CAP];
+		if (j->kind != PJ_NEW ||
+		    strncmp(j->req.client_id, r->client_id, TL_CLID_LEN) != 0)
+			continue;
+		j->kind = PJ_NONE;
+		paper_withdraw(p, &j->req, TL_REQ_NEW, why);
+		paper_withdraw(p, r, TL_REQ_CANCEL, why);
+		return true;
+	}
+	return false;
+}
+
 static int paper_cancel(tl_venue_t *v, const tl_out_req_t *r, tl_time_t now)
 {
 	if (!r)
 		return -EINVAL;
+	paper_of(v)->now = now;
+	if (paper_cancel_unsent(paper_of(v), r))
+		return 0;
 	return paper_enqueue(paper_of(v), PJ_CANCEL, r, now);
 }
 
@@ -127,6 +150,22 @@ static int paper_set_leverage(tl_venue_t *v, const char *symbol, uint32_t lev,
 	return 0;
 }
 
+/* The kill switch's venue sweep ("symbols"): once per kill epoch, every
+ * resting order of the engine's symbols is canceled (the paper venue
+ * holds only this engine's orders; its positions are the kernel's own,
+ * which the liquidation closes). */
+static void paper_sweep_poll(tl_paper_t *p, tl_time_t now)
+{
+	if (!p->base.gate)
+		return;
+	uint32_t e = atomic_load_explicit(&p->base.gate->kill_epoch, memory_order_acquire);
+	if (e == p->swept_epoch)
+		return;
+	if (p->sweep && paper_cancel_all(&p->base, "", now) < 0)
+		return;	/* queue full: next poll */
+	p->swept_epoch = e;
+}
+
 static int paper_poll(tl_venue_t *v, tl_time_t now)
 {
 	tl_paper_t *p = paper_of(v);
@@ -134,6 +173,7 @@ static int paper_poll(tl_venue_t *v, tl_time_t now)
 	p->emitted = 0;
 	if (!p->started)
 		paper_marks_start(p);
+	paper_sweep_poll(p, now);
 	/* Merge jobs and mark events by time; on a tie the job goes first
 	 * (answers before the market moves). */
 	uint32_t steps = 0;
@@ -180,6 +220,11 @@ static const tl_venue_ops_t paper_ops = {
 };
 
 /* ---- public ------------------------------------------------------------- */
+
+void tl_paper_set_sweep(tl_venue_t *v, bool on)
+{
+	paper_of(v)->sweep = on;
+}
 
 tl_venue_t *tl_paper_create(const tl_paper_cfg_t *cfg, const tl_symbols_t *syms,
 			    bool hedge_mode, tl_venue_emit_fn emit, void *ctx,

@@ -84,6 +84,11 @@ int tl_paper_position(tl_venue_t *v, const char *symbol, tl_pos_side_t ps,
  * trade id across sessions. */
 void tl_paper_set_id_base(tl_venue_t *v, int64_t base);
 
+/* emergency.venue_sweep != "off": on each kill epoch (io/venue.h) cancel
+ * every resting order. Default off (a venue driven alone); the engine
+ * sets it from its config. */
+void tl_paper_set_sweep(tl_venue_t *v, bool on);
+
 /* Recovery: the paper venue's state died with the last process; give it
  * back the positions the journal says we hold, so both sides agree.
  * Call before the first poll. Returns -1 for an unknown symbol/side. */

@@ -44,7 +44,8 @@ typedef struct paper_sym {
 	tl_position_t pos[3];    /* by tl_pos_side_t */
 } paper_sym_t;
 
-enum paper_job_kind { PJ_NEW = 1, PJ_CANCEL, PJ_QUERY, PJ_CANCEL_ALL };
+enum paper_job_kind { PJ_NEW = 1, PJ_CANCEL, PJ_QUERY, PJ_CANCEL_ALL,
+		     PJ_NONE /* withdrawn while queued: runs as nothing */ };
 enum paper_fault { PF_NONE = 0, PF_REJECT, PF_TIMEOUT };
 
 /* One request waiting for its answer. */
@@ -90,6 +91,10 @@ typedef struct tl_paper {
 	/* current call */
 	tl_time_t now;
 	int emitted;
+	/* the kill switch (io/venue.h gate): the epoch last swept, and
+	 * whether to sweep (emergency.venue_sweep != off) */
+	uint32_t swept_epoch;
+	bool sweep;
 } tl_paper_t;
 
 /* splitmix64: the only random source (integer math, seeded). */
@@ -104,6 +109,10 @@ static inline uint64_t paper_rand(uint64_t *s)
 /* paper_match.c */
 /* Emit one input stamped p->now (seq 0: the engine stamps it). */
 void paper_emit(tl_paper_t *p, tl_input_t *in);
+/* End a request that never reached the paper book: REQ_ERROR with
+ * transport WITHDRAWN (the gate closed, or it was canceled first). */
+void paper_withdraw(tl_paper_t *p, const tl_out_req_t *r, uint8_t kind,
+		    const char *why);
 /* A symbol's mark moved: emit the MARK, then fill and trigger its resting
  * orders, in arrival order. */
 void paper_mark_changed(tl_paper_t *p, uint32_t sid, tl_fx_t price);

@@ -226,6 +226,21 @@ static void paper_error(tl_paper_t *p, const tl_out_req_t *r, uint8_t kind,
 	paper_emit(p, &in);
 }
 
+void paper_withdraw(tl_paper_t *p, const tl_out_req_t *r, uint8_t kind,
+		    const char *why)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_REQ_ERROR;
+	memcpy(in.u.error.client_id, r->client_id, TL_CLID_LEN);
+	in.u.error.client_id[TL_CLID_MAX] = '\0';
+	in.u.error.req = kind;
+	in.u.error.outcome.transport = TL_TR_WITHDRAWN;
+	in.u.error.outcome.is_write = true;
+	paper_text(in.u.error.text, why);
+	paper_emit(p, &in);
+}
+
 static void paper_timeout(tl_paper_t *p, const tl_out_req_t *r, uint8_t kind)
 {
 	paper_error(p, r, kind, 0, 0, MSG_TIMEOUT);
@@ -240,6 +255,7 @@ static void paper_update(tl_paper_t *p, const paper_ord_t *o, uint8_t status,
 	memcpy(in.u.update.client_id, o->clid, TL_CLID_LEN);
 	in.u.update.status = status;
 	in.u.update.venue_id = o->venue_id;
+	memcpy(in.u.update.symbol, p->syms->sym[o->sym].name, TL_SYMBOL_NAMELEN);
 	if (text)
 		paper_text(in.u.update.text, text);
 	paper_emit(p, &in);
@@ -360,6 +376,7 @@ static void paper_fill(tl_paper_t *p, int32_t slot, tl_fx_t price, bool maker)
 	in.u.fill.price = price;
 	in.u.fill.qty = qty;
 	in.u.fill.commission = fee;
+	memcpy(in.u.fill.symbol, p->syms->sym[o->sym].name, TL_SYMBOL_NAMELEN);
 	paper_emit(p, &in);
 }
 
@@ -522,6 +539,12 @@ static void paper_reject_new(tl_paper_t *p, const paper_job_t *j, int32_t code,
 static void paper_job_new(tl_paper_t *p, const paper_job_t *j)
 {
 	const tl_out_req_t *r = &j->req;
+	/* The paper venue's "write": the gate may have closed since the
+	 * request was queued (io/venue.h). */
+	if (!tl_venue_may_send(&p->base, r)) {
+		paper_withdraw(p, r, TL_REQ_NEW, "withdrawn: kill switch");
+		return;
+	}
 	if (j->fault == PF_REJECT) {
 		paper_error(p, r, TL_REQ_NEW, 400, p->cfg.reject_code,
 			    p->cfg.reject_code == -2019 ? "Margin is insufficient."
@@ -687,6 +710,7 @@ static void paper_job_query(tl_paper_t *p, const paper_job_t *j)
 	in.u.query.status = o->status;
 	in.u.query.venue_id = o->venue_id;
 	in.u.query.executed_qty = o->executed;
+	memcpy(in.u.query.symbol, p->syms->sym[o->sym].name, TL_SYMBOL_NAMELEN);
 	if (o->executed > 0 &&
 	    !tl_fx_div_wide(o->cum_quote, o->executed, TL_FX_NEAREST,
 			    &in.u.query.avg_price))

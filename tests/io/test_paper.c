@@ -14,6 +14,7 @@
 #include "io/paper.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1100,6 +1101,81 @@ static void test_bad_config_rejected(void)
 	CU_ASSERT_PTR_NULL(tl_paper_create(&c, &SYMS, false, capture, &C2, err, sizeof(err)));
 }
 
+/* ---- the exposure gate and the kill sweep (io/venue.h) ------------------ */
+
+static uint32_t count_withdrawn(uint8_t kind)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < C1.n && i < CAP; i++)
+		n += C1.in[i].hdr.type == TL_IN_REQ_ERROR &&
+		     C1.in[i].u.error.req == kind &&
+		     C1.in[i].u.error.outcome.transport == TL_TR_WITHDRAWN &&
+		     !C1.in[i].u.error.outcome.written;
+	return n;
+}
+
+/* With 50 ms of latency a NEW waits in the paper queue: a cancel then
+ * withdraws it (it never rests) and is answered; the gate closing while
+ * a buy waits withdraws the buy, a reduce-only sell still goes; a kill
+ * epoch cancels the resting orders (emergency.venue_sweep). Every
+ * ORDER_UPDATE carries the order's symbol. */
+static void test_gate_withdraws_and_kill_sweeps(void)
+{
+	tl_paper_cfg_t c;
+	tl_venue_gate_t gate;
+
+	cfg_defaults(&c);
+	c.latency_ns = 50 * MS;
+	reset_venue(&c, false);
+	atomic_init(&gate.closing_only, 0);
+	atomic_init(&gate.kill_epoch, 0);
+	V->gate = &gate;
+	tl_paper_set_sweep(V, true);
+
+	tl_out_req_t a = req("w1", "BTCUSDT", TL_BUY, TL_ORD_LIMIT, TL_TIF_GTC, "0.01", "40000", NULL);
+	CU_ASSERT_EQUAL(V->ops->submit(V, &a, NOW), 0);
+	CU_ASSERT_EQUAL(V->ops->cancel(V, &a, NOW), 0);
+	CU_ASSERT_EQUAL(count_withdrawn(TL_REQ_NEW), 1);
+	CU_ASSERT_EQUAL(count_withdrawn(TL_REQ_CANCEL), 1);
+	NOW += 100 * MS;
+	V->ops->poll(V, NOW);
+	CU_ASSERT_EQUAL(count(TL_IN_ORDER_UPDATE), 0);	/* never rested */
+
+	/* a resting order, then a buy that waits while the gate closes */
+	tl_out_req_t r = req("w2", "BTCUSDT", TL_BUY, TL_ORD_LIMIT, TL_TIF_GTC, "0.01", "40000", NULL);
+	CU_ASSERT_EQUAL(V->ops->submit(V, &r, NOW), 0);
+	NOW += 100 * MS;
+	V->ops->poll(V, NOW);
+	CU_ASSERT_EQUAL(count(TL_IN_ORDER_UPDATE), 1);
+	CU_ASSERT_STRING_EQUAL(nth(TL_IN_ORDER_UPDATE, 0)->u.update.symbol, "BTCUSDT");
+	tl_out_req_t b = req("w3", "BTCUSDT", TL_BUY, TL_ORD_LIMIT, TL_TIF_GTC, "0.01", "40000", NULL);
+	tl_out_req_t ro = req("w4", "BTCUSDT", TL_SELL, TL_ORD_LIMIT, TL_TIF_GTC, "0.01", "60000", NULL);
+	ro.reduce_only = 1;
+	CU_ASSERT_EQUAL(V->ops->submit(V, &b, NOW), 0);
+	CU_ASSERT_EQUAL(V->ops->submit(V, &ro, NOW), 0);
+	atomic_store(&gate.closing_only, 1);
+	atomic_store(&gate.kill_epoch, 1);
+	NOW += 100 * MS;
+	V->ops->poll(V, NOW);
+	CU_ASSERT_EQUAL(count_withdrawn(TL_REQ_NEW), 2);	/* w1, w3 */
+	NOW += 100 * MS;	/* the sweep's cancel-all has the latency too */
+	V->ops->poll(V, NOW);
+	/* w4 reached the book (refused: nothing to reduce); w2 swept */
+	bool swept = false;
+	for (uint32_t i = 0; i < count(TL_IN_ORDER_UPDATE); i++) {
+		const tl_input_t *u = nth(TL_IN_ORDER_UPDATE, (int)i);
+		swept |= !strcmp(u->u.update.client_id, "w2") &&
+			 u->u.update.status == TL_ST_CANCELED;
+	}
+	CU_ASSERT_TRUE(swept);
+	/* once per epoch */
+	uint32_t before = count(TL_IN_ORDER_UPDATE);
+	NOW += 100 * MS;
+	V->ops->poll(V, NOW);
+	CU_ASSERT_EQUAL(count(TL_IN_ORDER_UPDATE), before);
+	V->gate = NULL;
+}
+
 TL_TEST_SUITE("io.paper", setup, teardown,
 	TL_TEST(test_market_buy_fills_at_mark_plus_slippage),
 	TL_TEST(test_latency_delays_the_answer),
@@ -1134,4 +1210,5 @@ TL_TEST_SUITE("io.paper", setup, teardown,
 	TL_TEST(test_first_poll_emits_starting_marks),
 	TL_TEST(test_csv_replay),
 	TL_TEST(test_bad_csv_rejected_with_line_number),
-	TL_TEST(test_bad_config_rejected));
+	TL_TEST(test_bad_config_rejected),
+	TL_TEST(test_gate_withdraws_and_kill_sweeps));
