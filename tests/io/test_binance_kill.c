@@ -21,10 +21,9 @@
  *     reads openOrders once and reports K QUERY_RESULTs before a RESYNC
  *     with bulk = 1.
  *
- * Asserts that need the kernel's side of WITHDRAWN (sticky cancel
- * intent, no stale resend, bulk RESYNC honoured, SWEEP positions
- * adopted) run only with TL_TEST_KERNEL_SIDE=1 in the environment
- * (KERNEL_SIDE below); without it they are reported as skipped.
+ * KERNEL_SIDE marks the asserts on the kernel's side of WITHDRAWN
+ * (sticky cancel intent, no stale resend, bulk RESYNC honoured, SWEEP
+ * positions adopted).
  */
 #define _GNU_SOURCE
 #define BSIM_CAP_FMT "/tmp/tl_test_bkill.%d"
@@ -36,16 +35,8 @@
 
 static char cap_buf[1 << 16];
 
-/* An assert that holds only once the kernel side has landed. */
-#define KERNEL_SIDE(expr)                                                    \
-	do {                                                                 \
-		if (getenv("TL_TEST_KERNEL_SIDE")) {                         \
-			CU_ASSERT(expr);                                     \
-		} else if (!(expr)) {                                        \
-			printf("  (kernel side, not asserted) %s:%d: %s\n",  \
-			       __FILE__, __LINE__, #expr);                   \
-		}                                                            \
-	} while (0)
+/* An assert on the kernel's side of the contract (docs/kernel.md K1-K4). */
+#define KERNEL_SIDE(expr) CU_ASSERT(expr)
 
 static tl_time_t real_ns(void)
 {
