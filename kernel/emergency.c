@@ -82,7 +82,7 @@ static void emg_close_position(tl_kernel_t *k, tl_position_t *p)
 			/* Table full of active orders: try again on the next
 			 * tick, after the cancels have freed slots. */
 			tl_k_ev_refused(k, &r, s->name, rej);
-			p->t_reclose = k->now + k->cfg.emergency_backoff.base_ns;
+			p->t_reclose = tl_time_add(k->now, k->cfg.emergency_backoff.base_ns);
 			tl_k_deadline(k, p->t_reclose);
 			return;
 		}
@@ -139,7 +139,7 @@ void tl_k_emergency_progress(tl_kernel_t *k)
 			continue;
 		/* Open, and nothing is closing it: schedule or send a new close. */
 		if (p->t_reclose == 0) {
-			p->t_reclose = k->now + k->cfg.emergency_backoff.base_ns;
+			p->t_reclose = tl_time_add(k->now, k->cfg.emergency_backoff.base_ns);
 			tl_k_deadline(k, p->t_reclose);
 		} else if (p->t_reclose <= k->now) {
 			p->t_reclose = 0;

@@ -19,6 +19,19 @@ typedef int64_t tl_time_t;
 #define TL_NS_PER_MS 1000000LL
 #define TL_NS_PER_S  1000000000LL
 
+/* t + d, saturated to [INT64_MIN, INT64_MAX]. Times come from the venue
+ * and the journal, so a crafted or corrupt time near INT64_MAX must not
+ * wrap a deadline into the past (signed overflow is also undefined):
+ * a saturated deadline simply never fires. */
+static inline tl_time_t tl_time_add(tl_time_t t, int64_t d)
+{
+	tl_time_t r;
+
+	if (__builtin_add_overflow(t, d, &r))
+		return d > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 /* Client order id: Binance allows ^[.A-Z:/a-z0-9_-]{1,36}$. */
 #define TL_CLID_MAX 36
 #define TL_CLID_LEN (TL_CLID_MAX + 1)
