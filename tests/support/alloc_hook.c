@@ -23,6 +23,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -215,11 +216,49 @@ void *realloc(void *p, size_t size)
 	return q;
 }
 
+/* Freed-block watch (tl_alloc_hook_watch): set by one test thread while
+ * the code under test runs; read by every free. */
+static atomic_bool watch_on;
+static unsigned char watch_s[256];
+static size_t watch_n;
+static atomic_uint_fast64_t watch_hits;
+
+void tl_alloc_hook_watch(const void *needle, size_t n)
+{
+	atomic_store(&watch_on, false);
+	if (!needle || n == 0 || n > sizeof(watch_s))
+		return;
+	memcpy(watch_s, needle, n);
+	watch_n = n;
+	atomic_store(&watch_hits, 0);
+	atomic_store(&watch_on, true);
+}
+
+uint64_t tl_alloc_hook_watch_hits(void)
+{
+	return atomic_load(&watch_hits);
+}
+
+/* A plain loop, not memmem: no interceptor, no allocation. */
+static void alloc_hook_scan(const void *p)
+{
+	const unsigned char *b = p;
+	size_t len = malloc_usable_size((void *)p);
+
+	for (size_t i = 0; len >= watch_n && i <= len - watch_n; i++)
+		if (b[i] == watch_s[0] && memcmp(b + i, watch_s, watch_n) == 0) {
+			atomic_fetch_add(&watch_hits, 1);
+			return;
+		}
+}
+
 void free(void *p)
 {
 	if (!alloc_hook_ready())
 		return;
 	alloc_hook_enter(false);
+	if (p && !alloc_hook_is_boot(p) && atomic_load_explicit(&watch_on, memory_order_acquire))
+		alloc_hook_scan(p);
 	if (!alloc_hook_is_boot(p))
 		next_free(p);
 }
