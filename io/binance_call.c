@@ -80,7 +80,9 @@ static void bn_sync_outcome(tl_binance_t *b, int rc, tl_outcome_t *o,
 		o->transport = TL_TR_LOCAL;
 		snprintf(cause, cap, "the adapter's request queue is full");
 	} else if (rc < 0) {
-		o->transport = b->sync_tr != TL_TR_NONE ? b->sync_tr : TL_TR_CONNECT;
+		o->transport = tl_startup_transport(b->sync_tr != TL_TR_NONE ? b->sync_tr
+									: TL_TR_CONNECT,
+						    b->sync_why);
 		tl_startup_cause(cause, cap, o, b->sync_why, NULL);
 	} else {
 		o->http_status = (uint16_t)rc;
@@ -108,8 +110,9 @@ static void bn_sync_pause(tl_binance_t *b, int64_t d)
 
 /* bn_sync, retrying transient failures until the start-up deadline
  * (io/startup.h). Returns 200 with the body in sync_buf, -EPERM (the
- * venue's answer was permanent) or -ETIMEDOUT (transient until the
- * deadline), the cause in call_err. */
+ * venue's answer was permanent), -EPROTO (a permanent local or TLS
+ * failure) or -ETIMEDOUT (transient until the deadline), the cause in
+ * call_err. */
 static int bn_sync_retry(tl_binance_t *b, int kind, const char *symbol,
 			 uint32_t lev, tl_time_t now)
 {
@@ -136,7 +139,10 @@ static int bn_sync_retry(tl_binance_t *b, int kind, const char *symbol,
 		if (d < 0) {
 			tl_startup_suffix(&su, m, tail, sizeof(tail));
 			snprintf(b->call_err, sizeof(b->call_err), "%.380s%.120s", cause, tail);
-			return su.last == TL_OUT_TRANSIENT ? -ETIMEDOUT : -EPERM;
+			if (su.last == TL_OUT_TRANSIENT)
+				return -ETIMEDOUT;
+			/* only an answer is the venue refusing; else TLS etc. */
+			return o.transport == TL_TR_NONE ? -EPERM : -EPROTO;
 		}
 		tl_log(TL_LOG_WARN, "binance: start-up call failed (%s); retrying in %lld ms",
 		       cause, (long long)(d / TL_NS_PER_MS));

@@ -132,7 +132,8 @@ static char *xi_fetch_once(const tl_binance_cfg_t *bc, size_t *len,
 			tl_pool_wait(pool, 10000000LL);
 	}
 	if (f->failed) {
-		o->transport = f->sent ? TL_TR_RESET : TL_TR_CONNECT;
+		o->transport = tl_startup_transport(f->sent ? TL_TR_RESET : TL_TR_CONNECT,
+						    f->why);
 		tl_startup_cause(err, errlen, o, f->why, NULL);
 		goto done;
 	}

@@ -59,9 +59,16 @@ int32_t tl_startup_venue_error(const char *body, size_t len, char *msg,
 	return code;
 }
 
+tl_transport_t tl_startup_transport(tl_transport_t tr, const char *text)
+{
+	if (text && strstr(text, "certificate verification failed"))
+		return TL_TR_LOCAL;
+	return tr;
+}
+
 /* "connect H:P: why" (io/uring.c) -> "cannot connect to H:P: why"; a
  * text relayed with a prefix ("lost before send: ...") too. */
-static void tl_startup_transport(char *out, size_t cap, const tl_outcome_t *o,
+static void tl_startup_text(char *out, size_t cap, const tl_outcome_t *o,
 				 const char *text)
 {
 	const char *c = text ? strstr(text, "connect ") : NULL;
@@ -71,6 +78,10 @@ static void tl_startup_transport(char *out, size_t cap, const tl_outcome_t *o,
 	if (c && (c == text || c[-1] == ' ') && strncmp(c, "connect ", 8) == 0 &&
 	    o->transport == TL_TR_CONNECT) {
 		snprintf(out, cap, "cannot connect to %s", c + 8);
+		return;
+	}
+	if (strstr(text, "certificate verification failed")) {
+		snprintf(out, cap, "TLS failure: %s", text);
 		return;
 	}
 	switch (o->transport) {
@@ -93,7 +104,7 @@ void tl_startup_cause(char *out, size_t cap, const tl_outcome_t *o,
 		      const char *text, const char *msg)
 {
 	if (o->transport != TL_TR_NONE)
-		tl_startup_transport(out, cap, o, text);
+		tl_startup_text(out, cap, o, text);
 	else if (o->code)
 		snprintf(out, cap, "%d %s", (int)o->code, msg && msg[0] ? msg : "(no message)");
 	else

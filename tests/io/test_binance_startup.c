@@ -111,8 +111,18 @@ static void test_unit_texts(void)
 	tl_startup_cause(out, sizeof(out), &o,
 			 "lost before send: connect 127.0.0.1:9: Connection refused", NULL);
 	CU_ASSERT_STRING_EQUAL(out, "cannot connect to 127.0.0.1:9: Connection refused");
-	tl_startup_cause(out, sizeof(out), &o, "127.0.0.1:8443: TLS handshake: certificate verification failed", NULL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "certificate verification failed"));
+	/* a certificate the CA file does not verify: not retried */
+	static const char bad_cert[] = "tls handshake: certificate verification failed: ASN no signer error (-188)";
+	CU_ASSERT_EQUAL(tl_startup_transport(TL_TR_CONNECT, bad_cert), TL_TR_LOCAL);
+	CU_ASSERT_EQUAL(tl_startup_transport(TL_TR_CONNECT, "connect x:1: Connection refused"),
+			TL_TR_CONNECT);
+	tl_startup_t s;
+	tl_startup_begin(&s, 30000 * MS, 0);
+	o = transport(tl_startup_transport(TL_TR_CONNECT, bad_cert), false);
+	CU_ASSERT_EQUAL(tl_startup_failed(&s, &o, 0, 0), -1);
+	CU_ASSERT_EQUAL(s.last, TL_OUT_PERMANENT);
+	tl_startup_cause(out, sizeof(out), &o, bad_cert, NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "TLS failure: tls handshake: certificate verification failed"));
 	const char body[] = "{\"code\":-2015,\"msg\":\"Invalid API-key, IP, or permissions for action.\"}";
 	o = http(401, tl_startup_venue_error(body, strlen(body), msg, sizeof(msg)));
 	CU_ASSERT_EQUAL(o.code, -2015);
@@ -312,10 +322,41 @@ static void test_nothing_listening_names_connect_refused(void)
 	close(fd);
 }
 
+static void tls_on(tl_sim_config_t *c)
+{
+	c->rest_tls = true;
+	c->ws_tls = true;
+}
+
+/* A CA file that did not sign the venue's certificate: a configuration
+ * error, named as a TLS failure and not retried to the deadline. */
+static void test_wrong_ca_fails_at_once_naming_tls(void)
+{
+	static char log[65536];
+	char err[512];
+	tl_config_t c;
+
+	server_start_cfg(tls_on);
+	cfg_startup(&c, e2e_rest_port);
+	c.binance.rest.tls = true;
+	c.binance.ws.tls = true;
+	snprintf(c.binance.rest.ca_file, sizeof c.binance.rest.ca_file,
+		 "/etc/ssl/certs/ca-certificates.crt");
+	int64_t t0 = mono();
+	CU_ASSERT_EQUAL(try_start(&c, err, sizeof err, log, sizeof log), -1);
+	fprintf(stderr, "wrong CA: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "could not set leverage 20 for BTCUSDT: TLS failure: "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "certificate verification failed"));
+	CU_ASSERT_PTR_NULL(strstr(log, "retrying"));
+	CU_ASSERT(mono() - t0 < 5000 * MS);
+	server_stop();
+}
+
 TL_TEST_SUITE("io.binance_startup", NULL, NULL,
 	      TL_TEST(test_unit_retry_or_not),
 	      TL_TEST(test_unit_backoff_and_deadline),
 	      TL_TEST(test_unit_texts),
 	      TL_TEST(test_transient_5xx_and_429_then_start),
 	      TL_TEST(test_wrong_key_fails_at_once_with_2015),
-	      TL_TEST(test_nothing_listening_names_connect_refused));
+	      TL_TEST(test_nothing_listening_names_connect_refused),
+	      TL_TEST(test_wrong_ca_fails_at_once_naming_tls));
