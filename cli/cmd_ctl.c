@@ -456,6 +456,7 @@ static int ctl_open(ctl_args_t *a, char *name, size_t namelen, tl_shm_t **s,
 		if (tl_config_load(&cfg, a->config, err, sizeof err) < 0)
 			return ctl_fail(a, "NO_ENGINE", "%s", err);
 		snprintf(name, namelen, "%s", cfg.name);
+		tl_config_wipe_secrets(&cfg);	/* ctl needs only the name */
 	} else if (!ctl_default_engine(name, namelen, err, sizeof err)) {
 		return ctl_fail(a, "NO_ENGINE", "%s", err);
 	}

@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "cli/demo.h"
 #include "io/engine.h"
+#include "io/harden.h"
 #include "io/log.h"
 
 static volatile sig_atomic_t run_stop;
@@ -120,7 +121,16 @@ int tl_cli_run(int argc, char **argv)
 		return TL_CLI_FAIL;
 	}
 	tl_log_set_level(cfg.log_level);
+	/* Before the secret goes anywhere: no core file, no ptrace. */
+	if (tl_harden_process(cfg.allow_core_dumps, err, sizeof(err)) < 0) {
+		tl_config_wipe_secrets(&cfg);
+		fprintf(stderr, "talon run: %s\n", err);
+		return TL_CLI_FAIL;
+	}
 	tl_engine_t *e = tl_engine_create(&cfg, NULL, err, sizeof(err));
+	/* The venue's signer holds the key schedule now (or nothing does):
+	 * this copy is not needed again. */
+	tl_config_wipe_secrets(&cfg);
 	if (!e) {
 		fprintf(stderr, "talon run: %s\n", err);
 		return TL_CLI_FAIL;

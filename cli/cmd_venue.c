@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "io/harden.h"
 #include "sim/config.h"
 #include "sim/server.h"
 
@@ -59,6 +60,11 @@ int tl_cli_venue(int argc, char **argv)
 		}
 	}
 	if (tl_sim_config_load(&cfg, path, err, sizeof err) != 0) {
+		fprintf(stderr, "talon venue: %s\n", err);
+		return TL_CLI_FAIL;
+	}
+	/* It holds its accounts' API secrets for its whole life. */
+	if (tl_harden_process(false, err, sizeof err) < 0) {
 		fprintf(stderr, "talon venue: %s\n", err);
 		return TL_CLI_FAIL;
 	}

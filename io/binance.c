@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "io/log.h"
+#include "io/startup.h"
 
 /* ---- outcomes -------------------------------------------------------------- */
 
@@ -71,6 +72,8 @@ void bn_fail(tl_binance_t *b, const bn_req_t *r, tl_transport_t tr,
 	case BN_K_POSITIONS:
 		b->sync_done = true;
 		b->sync_status = -1;
+		b->sync_tr = tr;	/* the cold call names the cause */
+		snprintf(b->sync_why, sizeof(b->sync_why), "%s", text);
 		return;
 	case BN_K_SYNC:
 		tl_bsync_done(b->rsync, (int)r->lev, -1, text, strlen(text), b->now);
@@ -865,6 +868,8 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 	b->hedge = cfg->kernel.hedge_mode;
 	b->recv_window_ms = bc->recv_window_ms ? bc->recv_window_ms : 5000;
 	b->timeout_ns = bc->timeout_ns > 0 ? bc->timeout_ns : 5 * TL_NS_PER_S;
+	b->startup_deadline_ns = bc->startup_deadline_ns > 0 ? bc->startup_deadline_ns
+							     : TL_STARTUP_DEADLINE_NS;
 	b->nconn = bc->connections ? bc->connections : 2;
 	b->lim_weight_1m = bc->weight_1m ? bc->weight_1m : TL_BINANCE_WEIGHT_1M;
 	b->lim_orders_10s = bc->orders_10s ? bc->orders_10s : TL_BINANCE_ORDERS_10S;

@@ -110,6 +110,16 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
  * "" when none. Stays until a newer one. IO thread, or after stop. */
 const char *tl_binance_last_error(const tl_venue_t *v);
 
+/* Why the last cold call (set_leverage, account) failed, "" when it
+ * did not: "cannot connect to 127.0.0.1:8443: Connection refused (5
+ * attempts in 2000 ms, ...)", "HTTP 503 ...", "-2015 Invalid API-key,
+ * IP, or permissions for action." (io/startup.h). The op's return says
+ * which kind: -EPERM the venue refused (permanent), -EPROTO a permanent
+ * failure before any answer (a certificate the CA file does not verify),
+ * -ETIMEDOUT transient failures until the start-up deadline. Caller's
+ * thread, after the call. */
+const char *tl_binance_call_error(const tl_venue_t *v);
+
 /* True once the clock offset is set and requests flow. */
 bool tl_binance_ready(const tl_venue_t *v);
 

@@ -22,6 +22,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "io/log.h"
+#include "io/startup.h"
+
 /* ---- blocking calls -------------------------------------------------------- */
 
 /* Run one internal request to completion (cold path: blocks the IO
@@ -55,15 +58,110 @@ static int bn_sync(tl_binance_t *b, int kind, const char *symbol, uint32_t lev,
 	return b->sync_status < 0 ? -EIO : b->sync_status;
 }
 
+/* What one bn_sync attempt that did not return 200 was (io/startup.h):
+ * its outcome for tl_retry_classify and its cause in words. */
+static void bn_sync_outcome(tl_binance_t *b, int rc, tl_outcome_t *o,
+			    char *cause, size_t cap)
+{
+	char msg[256];
+
+	memset(o, 0, sizeof(*o));
+	if (rc == -ETIMEDOUT && !b->ready) {
+		/* Nothing signed leaves before the clock is set: the time
+		 * request is what failed. */
+		o->transport = TL_TR_TIMEOUT;
+		snprintf(cause, cap, "the venue's server time is not known yet (%s)",
+			 b->last_err[0] ? b->last_err : "GET /fapi/v1/time: no answer");
+	} else if (rc == -ETIMEDOUT) {
+		o->transport = TL_TR_TIMEOUT;
+		snprintf(cause, cap, "no answer in %lld ms",
+			 (long long)((b->timeout_ns * 2 + TL_NS_PER_S) / TL_NS_PER_MS));
+	} else if (rc == -EAGAIN) {
+		o->transport = TL_TR_LOCAL;
+		snprintf(cause, cap, "the adapter's request queue is full");
+	} else if (rc < 0) {
+		o->transport = tl_startup_transport(b->sync_tr != TL_TR_NONE ? b->sync_tr
+									: TL_TR_CONNECT,
+						    b->sync_why);
+		tl_startup_cause(cause, cap, o, b->sync_why, NULL);
+	} else {
+		o->http_status = (uint16_t)rc;
+		o->code = tl_startup_venue_error(b->sync_buf, b->sync_len, msg, sizeof(msg));
+		if (!o->code && !msg[0])
+			snprintf(msg, sizeof(msg), "%.160s", b->sync_buf);
+		if (rc == 503)
+			o->kind503 = tl_retry_503_kind(msg);
+		tl_startup_cause(cause, cap, o, NULL, msg);
+	}
+}
+
+/* Wait d ns, keeping the pool going (reconnects, stray responses). */
+static void bn_sync_pause(tl_binance_t *b, int64_t d)
+{
+	int64_t until = bn_mono() + d;
+
+	for (int64_t m = bn_mono(); m < until; m = bn_mono()) {
+		bn_step(b, bn_real());
+		int64_t left = until - bn_mono();
+		if (left > 0)
+			tl_pool_wait(b->pool, left < 10 * TL_NS_PER_MS ? left : 10 * TL_NS_PER_MS);
+	}
+}
+
+/* bn_sync, retrying transient failures until the start-up deadline
+ * (io/startup.h). Returns 200 with the body in sync_buf, -EPERM (the
+ * venue's answer was permanent), -EPROTO (a permanent local or TLS
+ * failure) or -ETIMEDOUT (transient until the deadline), the cause in
+ * call_err. */
+static int bn_sync_retry(tl_binance_t *b, int kind, const char *symbol,
+			 uint32_t lev, tl_time_t now)
+{
+	tl_startup_t su;
+	char cause[400], tail[128];
+	int64_t m = bn_mono();
+
+	if (!b->startup_end)
+		b->startup_end = m + b->startup_deadline_ns;
+	tl_startup_begin(&su, b->startup_end - m, m);
+	for (;;) {
+		tl_outcome_t o;
+		int rc = bn_sync(b, kind, symbol, lev, now);
+
+		if (rc == 200) {
+			b->call_err[0] = '\0';
+			return 200;
+		}
+		bn_sync_outcome(b, rc, &o, cause, sizeof(cause));
+		if (o.code == -1021 || o.code == -5028)
+			b->time_wanted = true;	/* resync, re-sign with a fresh time */
+		m = bn_mono();
+		int64_t d = tl_startup_failed(&su, &o, b->hold_all_until - m, m);
+		if (d < 0) {
+			tl_startup_suffix(&su, m, tail, sizeof(tail));
+			snprintf(b->call_err, sizeof(b->call_err), "%.380s%.120s", cause, tail);
+			if (su.last == TL_OUT_TRANSIENT)
+				return -ETIMEDOUT;
+			/* only an answer is the venue refusing; else TLS etc. */
+			return o.transport == TL_TR_NONE ? -EPERM : -EPROTO;
+		}
+		tl_log(TL_LOG_WARN, "binance: start-up call failed (%s); retrying in %lld ms",
+		       cause, (long long)(d / TL_NS_PER_MS));
+		bn_sync_pause(b, d);
+		now = bn_real();
+	}
+}
+
 int bn_set_leverage(tl_venue_t *v, const char *symbol, uint32_t lev,
 		    tl_time_t now)
 {
-	tl_binance_t *b = bn_of(v);
-	int rc = bn_sync(b, BN_K_LEVERAGE, symbol, lev, now);
+	int rc = bn_sync_retry(bn_of(v), BN_K_LEVERAGE, symbol, lev, now);
 
-	if (rc < 0)
-		return rc;
-	return rc == 200 ? 0 : -EIO;
+	return rc == 200 ? 0 : rc;
+}
+
+const char *tl_binance_call_error(const tl_venue_t *v)
+{
+	return ((const tl_binance_t *)v)->call_err;
 }
 
 static tl_fx_t bn_fx_field(const cJSON *o, const char *name)
@@ -84,9 +182,9 @@ int bn_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now)
 	int rc;
 
 	memset(acct, 0, sizeof(*acct));
-	rc = bn_sync(b, BN_K_BALANCE, NULL, 0, now);
+	rc = bn_sync_retry(b, BN_K_BALANCE, NULL, 0, now);
 	if (rc != 200)
-		return rc < 0 ? rc : -EIO;
+		return rc;
 	if (!(root = cJSON_ParseWithLength(b->sync_buf, b->sync_len)))
 		return -EPROTO;
 	cJSON_ArrayForEach(e, root) {
@@ -97,9 +195,9 @@ int bn_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now)
 		}
 	}
 	cJSON_Delete(root);
-	rc = bn_sync(b, BN_K_POSITIONS, NULL, 0, now);
+	rc = bn_sync_retry(b, BN_K_POSITIONS, NULL, 0, now);
 	if (rc != 200)
-		return rc < 0 ? rc : -EIO;
+		return rc;
 	if (!(root = cJSON_ParseWithLength(b->sync_buf, b->sync_len)))
 		return -EPROTO;
 	cJSON_ArrayForEach(e, root) {

@@ -164,6 +164,15 @@ typedef struct tl_binance {
 	bool sync_wait, sync_done;
 	int sync_status;
 	char *sync_buf;
+	/* ... when one failed below HTTP (bn_fail): how and why */
+	tl_transport_t sync_tr;
+	char sync_why[320];
+	/* ... retried within the start-up deadline (io/startup.h), shared by
+	 * every cold call from the first one on; call_err: the cause of the
+	 * last one that failed, for tl_binance_call_error */
+	int64_t startup_deadline_ns;
+	int64_t startup_end;              /* monotonic ns, 0 = not started */
+	char call_err[512];
 	/* reconciliation (io/binance_sync.h) */
 	tl_bsync_t *rsync;
 	size_t sync_len;

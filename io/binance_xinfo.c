@@ -17,6 +17,7 @@
 
 #include "io/http.h"
 #include "io/log.h"
+#include "io/startup.h"
 #include "io/uring.h"
 
 #define XI_BODY_CAP ((size_t)16 << 20)   /* = the symbol loader's limit */
@@ -69,8 +70,10 @@ static void xi_cb(void *user, const tl_conn_ev_t *ev)
 	}
 }
 
-char *tl_binance_xinfo_fetch(const tl_binance_cfg_t *bc, size_t *len,
-			     char *err, size_t errlen)
+/* One attempt. On failure: NULL, *o what happened (io/startup.h), the
+ * cause in err, *hint the venue's Retry-After (0 none). */
+static char *xi_fetch_once(const tl_binance_cfg_t *bc, size_t *len,
+			   tl_outcome_t *o, int64_t *hint, char *err, size_t errlen)
 {
 	int64_t timeout = bc->timeout_ns > 0 ? bc->timeout_ns : 5000000000LL;
 	const char *warning = NULL;
@@ -81,8 +84,11 @@ char *tl_binance_xinfo_fetch(const tl_binance_cfg_t *bc, size_t *len,
 	char *out = NULL;
 	int n;
 
+	memset(o, 0, sizeof(*o));
+	*hint = 0;
 	if (!f || !body) {
-		snprintf(err, errlen, "exchangeInfo: out of memory");
+		o->transport = TL_TR_LOCAL;
+		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
 	tl_http_resp_init(&f->resp, body, XI_BODY_CAP);
@@ -98,7 +104,8 @@ char *tl_binance_xinfo_fetch(const tl_binance_cfg_t *bc, size_t *len,
 		.connect_timeout_ns = timeout,
 	};
 	if (!(pool = tl_pool_new(&pc, &warning, perr, sizeof(perr)))) {
-		snprintf(err, errlen, "exchangeInfo: %s", perr);
+		o->transport = TL_TR_LOCAL;	/* bad CA file etc.: permanent */
+		snprintf(err, errlen, "%s", perr);
 		goto done;
 	}
 	if (bc->rest.port == 443 || bc->rest.port == 80)
@@ -108,7 +115,8 @@ char *tl_binance_xinfo_fetch(const tl_binance_cfg_t *bc, size_t *len,
 	n = tl_http_write_request(tx, sizeof(tx), "GET", host, "/fapi/v1/exchangeInfo",
 				  NULL, NULL, NULL, 0, NULL);
 	if (n < 0) {
-		snprintf(err, errlen, "exchangeInfo: request: %s", strerror(-n));
+		o->transport = TL_TR_LOCAL;
+		snprintf(err, errlen, "request: %s", strerror(-n));
 		goto done;
 	}
 	/* Connect, send, read: one deadline for it all. */
@@ -124,18 +132,33 @@ char *tl_binance_xinfo_fetch(const tl_binance_cfg_t *bc, size_t *len,
 			tl_pool_wait(pool, 10000000LL);
 	}
 	if (f->failed) {
-		snprintf(err, errlen, "exchangeInfo: %s", f->why);
+		o->transport = tl_startup_transport(f->sent ? TL_TR_RESET : TL_TR_CONNECT,
+						    f->why);
+		tl_startup_cause(err, errlen, o, f->why, NULL);
 		goto done;
 	}
 	if (!f->done) {
-		snprintf(err, errlen, "exchangeInfo: no answer in %lld ms",
+		char why[64];
+		o->transport = TL_TR_TIMEOUT;
+		snprintf(why, sizeof(why), "nothing in %lld ms",
 			 (long long)(2 * timeout / 1000000));
+		tl_startup_cause(err, errlen, o, why, NULL);
 		goto done;
 	}
 	if (f->resp.status != 200) {
-		snprintf(err, errlen, "exchangeInfo: HTTP %d %.*s", f->resp.status,
-			 (int)(f->resp.body_len < 120 ? f->resp.body_len : 120),
-			 f->resp.body);
+		char msg[200];
+		o->http_status = (uint16_t)f->resp.status;
+		o->code = tl_startup_venue_error(f->resp.body, f->resp.body_len, msg,
+						 sizeof(msg));
+		if (!o->code && !msg[0])
+			snprintf(msg, sizeof(msg), "%.*s",
+				 (int)(f->resp.body_len < 120 ? f->resp.body_len : 120),
+				 f->resp.body);
+		if (f->resp.status == 503)
+			o->kind503 = tl_retry_503_kind(msg);
+		if (f->resp.retry_after_ns > 0)
+			*hint = f->resp.retry_after_ns;
+		tl_startup_cause(err, errlen, o, NULL, msg);
 		goto done;
 	}
 	*len = f->resp.body_len;
@@ -147,6 +170,36 @@ done:
 	free(body);
 	free(f);
 	return out;
+}
+
+char *tl_binance_xinfo_fetch(const tl_binance_cfg_t *bc, size_t *len,
+			     char *err, size_t errlen)
+{
+	int64_t budget = bc->startup_deadline_ns > 0 ? bc->startup_deadline_ns
+						     : TL_STARTUP_DEADLINE_NS;
+	tl_startup_t su;
+	char cause[300], tail[128];
+
+	tl_startup_begin(&su, budget, xi_mono());
+	for (;;) {
+		tl_outcome_t o;
+		int64_t hint, d;
+		char *doc = xi_fetch_once(bc, len, &o, &hint, cause, sizeof(cause));
+
+		if (doc)
+			return doc;
+		d = tl_startup_failed(&su, &o, hint, xi_mono());
+		if (d < 0) {
+			tl_startup_suffix(&su, xi_mono(), tail, sizeof(tail));
+			snprintf(err, errlen, "exchangeInfo: %s%s", cause, tail);
+			return NULL;
+		}
+		tl_log(TL_LOG_WARN, "binance: GET /fapi/v1/exchangeInfo failed (%s); retrying in %lld ms",
+		       cause, (long long)(d / 1000000));
+		struct timespec ts = { (time_t)(d / 1000000000LL), (long)(d % 1000000000LL) };
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
 }
 
 /* ---- apply ------------------------------------------------------------ */

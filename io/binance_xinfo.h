@@ -18,7 +18,9 @@
  *   - the venue's rateLimits lower the configured limits
  *     (venue.binance.weight_per_min / orders_per_10s / orders_per_min)
  *     when they are lower.
- * A venue that cannot be reached (transport error, non-200) is a warning:
+ * Transient failures (connect, reset, timeout, 5xx, 429) are retried
+ * within venue.binance.startup_deadline_ms (io/startup.h). A venue that
+ * still cannot be read (or answers with a permanent error) is a warning:
  * the engine starts on the file, as before (the adapter then retries its
  * connections as usual).
  *
@@ -42,8 +44,10 @@ typedef struct tl_binance_xlimits {
 
 /*
  * GET /fapi/v1/exchangeInfo from bc->rest (TLS and CA as configured),
- * waiting at most bc->timeout_ns. Returns the body (NUL-terminated,
- * free() it) and its length, or NULL with a message in err.
+ * each attempt waiting at most 2 * bc->timeout_ns, transient failures
+ * retried until bc->startup_deadline_ns (io/startup.h). Returns the body
+ * (NUL-terminated, free() it) and its length, or NULL with the cause in
+ * err ("exchangeInfo: cannot connect to H:P: Connection refused (...)").
  */
 char *tl_binance_xinfo_fetch(const tl_binance_cfg_t *bc, size_t *len,
 			     char *err, size_t errlen);

@@ -29,7 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -463,7 +465,8 @@ static int tl_config_agent(tl_config_ctx_t *x, const cJSON *o, const char *p,
 static int tl_config_engine(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 {
 	static const char *const keys[] = {
-		"name", "cpu", "idle", "idle_us", "timer_slack_ns", "snapshot_hz", NULL
+		"name", "cpu", "idle", "idle_us", "timer_slack_ns", "snapshot_hz",
+		"allow_core_dumps", NULL
 	};
 
 	TL_CFG_TRY(tl_config_keys(x, o, "engine", keys));
@@ -471,6 +474,8 @@ static int tl_config_engine(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 	TL_CFG_TRY(tl_config_agent(x, o, "engine", &c->engine));
 	TL_CFG_TRY(tl_config_u32(x, o, "engine", "snapshot_hz", 1, 1000,
 				 &c->snapshot_hz));
+	TL_CFG_TRY(tl_config_bool(x, o, "engine", "allow_core_dumps",
+				  &c->allow_core_dumps));
 	return 0;
 }
 
@@ -807,7 +812,8 @@ static int tl_config_binance(tl_config_ctx_t *x, const cJSON *o,
 	static const char *const keys[] = {
 		"rest", "ws", "api_key", "api_secret", "recv_window_ms",
 		"connections", "timeout_ms", "orders_per_10s", "orders_per_min",
-		"weight_per_min", "countdown_cancel_ms", "symbols_from_venue", NULL
+		"weight_per_min", "countdown_cancel_ms", "symbols_from_venue",
+		"startup_deadline_ms", NULL
 	};
 	static const char *const rkeys[] = {
 		"host", "port", "tls", "ca_file", "insecure", NULL
@@ -867,6 +873,8 @@ static int tl_config_binance(tl_config_ctx_t *x, const cJSON *o,
 				      b->countdown_cancel_ms);
 	TL_CFG_TRY(tl_config_bool(x, o, p, "symbols_from_venue",
 				  &b->symbols_from_venue));
+	TL_CFG_TRY(tl_config_ms(x, o, p, "startup_deadline_ms", 1000, 600000,
+				&b->startup_deadline_ns));
 	return 0;
 }
 
@@ -1080,6 +1088,24 @@ void tl_config_defaults(tl_config_t *c)
 	b->orders_1m = 1200;
 	b->weight_1m = 2400;
 	b->symbols_from_venue = true;
+	b->startup_deadline_ns = 30000 * TL_NS_PER_MS;
+}
+
+/* The parsed tree's copy of the secret (cJSON's own allocation, freed
+ * by cJSON_Delete without clearing): wipe it first. */
+static void tl_config_wipe_tree(cJSON *root)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "venue");
+	cJSON *b = cJSON_GetObjectItemCaseSensitive(v, "binance");
+	cJSON *s = cJSON_GetObjectItemCaseSensitive(b, "api_secret");
+
+	if (cJSON_IsString(s) && s->valuestring)
+		explicit_bzero(s->valuestring, strlen(s->valuestring));
+}
+
+void tl_config_wipe_secrets(tl_config_t *cfg)
+{
+	explicit_bzero(cfg->binance.api_secret, sizeof(cfg->binance.api_secret));
 }
 
 int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
@@ -1155,31 +1181,38 @@ int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
 				      sizeof(c.kernel.clid_prefix));
 	if (tl_config_cross(&x, &c) < 0)
 		goto err;
+	tl_config_wipe_tree(root);
 	cJSON_Delete(root);
 	*cfg = c;
+	explicit_bzero(&c, sizeof(c));	/* the caller's is the only copy */
 	return 0;
 err:
+	if (root)
+		tl_config_wipe_tree(root);
 	cJSON_Delete(root);
+	explicit_bzero(&c, sizeof(c));
 	return -1;
 }
 
 /*
  * Read a whole regular file of at most `max` bytes into a malloc'd,
  * NUL-terminated buffer. Returns NULL with a message naming the file.
+ * read(2), not stdio: a FILE's buffer would hold a second copy of the
+ * text (the API secret) and be freed without being wiped.
  */
 static char *tl_config_read(const char *path, size_t max, size_t *len,
 			    char *err, size_t errlen)
 {
 	struct stat st;
 	char *buf = NULL;
-	size_t n = 0;
-	FILE *f = fopen(path, "rb");
+	size_t n = 0, cap = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (!f) {
+	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
 		goto err;
 	}
@@ -1189,27 +1222,37 @@ static char *tl_config_read(const char *path, size_t max, size_t *len,
 		goto err;
 	}
 	/* One byte more than allowed detects a file that grew meanwhile. */
-	buf = malloc((size_t)st.st_size + 2);
+	cap = (size_t)st.st_size + 1;
+	buf = malloc(cap + 1);
 	if (!buf) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto err;
 	}
-	n = fread(buf, 1, (size_t)st.st_size + 1, f);
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
-		goto err;
+	while (n < cap) {
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+			goto err;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
 	}
 	if (n > (size_t)st.st_size) {
 		snprintf(err, errlen, "%s: file changed while reading", path);
 		goto err;
 	}
-	fclose(f);
+	close(fd);
 	buf[n] = '\0';
 	*len = n;
 	return buf;
 err:
+	if (buf)
+		explicit_bzero(buf, cap + 1);
 	free(buf);
-	fclose(f);
+	close(fd);
 	return NULL;
 }
 
@@ -1240,6 +1283,7 @@ int tl_config_load(tl_config_t *cfg, const char *path, char *err, size_t errlen)
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
 	int rc = tl_config_parse(&c, text, len, dir, msg, sizeof(msg));
 
+	explicit_bzero(text, len);	/* the file text holds the API secret */
 	free(text);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", path, msg);
@@ -1247,6 +1291,7 @@ int tl_config_load(tl_config_t *cfg, const char *path, char *err, size_t errlen)
 	}
 	memcpy(c.path, path, plen + 1);
 	*cfg = c;
+	explicit_bzero(&c, sizeof(c));
 	return 0;
 }
 

@@ -98,6 +98,11 @@ typedef struct tl_binance_cfg {
 	 * let the venue's filters and status win over the file's
 	 * (io/binance_xinfo.h). */
 	bool symbols_from_venue;
+	/* startup_deadline_ms, default 30000 (1000..600000): how long the
+	 * start-up calls (exchangeInfo, server time, leverage per symbol,
+	 * account) keep retrying transient failures before the start
+	 * fails. Permanent rejects (-2015, -1022, -4028 ...) fail at once. */
+	tl_time_t startup_deadline_ns;
 } tl_binance_cfg_t;
 
 typedef struct tl_config {
@@ -145,6 +150,11 @@ typedef struct tl_config {
 		int venue_sweep;       /* tl_sweep_scope_t: "symbols" (default),
 					* "account" or "off" */
 	} emergency;
+	/* engine.allow_core_dumps, default false: the process holds the API
+	 * secret's key schedule, so `talon run` makes itself non-dumpable (no
+	 * core file, no ptrace attach, /proc/PID/mem closed to other
+	 * processes of the same user) unless this is true. */
+	bool allow_core_dumps;
 } tl_config_t;
 
 /* emergency.venue_sweep: the venue sweep once per kill (io/venue.h
@@ -169,6 +179,11 @@ int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
 
 /* Read and parse a file (at most 1 MiB). */
 int tl_config_load(tl_config_t *cfg, const char *path, char *err, size_t errlen);
+
+/* Zero every copy of a secret the struct holds (venue.binance.api_secret)
+ * with explicit_bzero. Call once the venue adapter's signer has its key
+ * schedule; nothing reads the secret from a config after that. */
+void tl_config_wipe_secrets(tl_config_t *cfg);
 
 /* Load the symbol table the config names (exchange_info + only), then
  * apply per-symbol leverage via tl_kernel_set_leverage later. */

@@ -21,6 +21,8 @@
 
 #include "io/binance.h"
 #include "io/binance_xinfo.h"
+#include "io/harden.h"
+#include "io/startup.h"
 #include "io/paper.h"
 #include "persist/journal.h"
 #include "persist/replay.h"
@@ -940,6 +942,39 @@ static int eng_open_journal(tl_engine_t *e, char *err, size_t errlen)
 	return 0;
 }
 
+/* exchangeInfo (io/binance_xinfo.h), retried within the start-up
+ * deadline; the adapter's cold calls (time, leverage) get what is left
+ * of it, so a dead venue fails the start in one deadline, not two. */
+static int eng_xinfo(tl_engine_t *e, tl_symbols_t *syms, char *err, size_t errlen)
+{
+	tl_binance_cfg_t *bc = &e->cfg.binance;
+	int64_t t0 = eng_mono();
+	int rc = tl_binance_xinfo_load(&e->cfg, syms, err, errlen);
+	int64_t used = eng_mono() - t0;
+
+	if (bc->startup_deadline_ns <= 0)
+		bc->startup_deadline_ns = TL_STARTUP_DEADLINE_NS;
+	/* at least one attempt each: a 1 ms budget is one try */
+	bc->startup_deadline_ns = used < bc->startup_deadline_ns ?
+				  bc->startup_deadline_ns - used : TL_NS_PER_MS;
+	return rc;
+}
+
+/* symbols.leverage.<S> could not be set: say whether the venue refused
+ * it (its code and message) or could not be asked (the real cause). */
+static void eng_leverage_error(tl_engine_t *e, uint32_t i, int rc, char *err,
+			       size_t errlen)
+{
+	const char *why = strcmp(e->cfg.venue_type, "binance") == 0 ?
+			  tl_binance_call_error(e->venue) : "";
+
+	if (!why[0])
+		why = strerror(-rc);
+	snprintf(err, errlen, "symbols.leverage.%s: %s leverage %u for %s: %s",
+		 e->cfg.symbols[i], rc == -EPERM ? "the venue refused" : "could not set",
+		 e->cfg.leverage[i], e->cfg.symbols[i], why);
+}
+
 tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *opts,
 			      char *err, size_t errlen)
 {
@@ -962,7 +997,7 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 	/* The venue's exchangeInfo wins over the file (before the kernel
 	 * and the journal replay see the table). */
 	if (strcmp(e->cfg.venue_type, "binance") == 0 &&
-	    tl_binance_xinfo_load(&e->cfg, &syms, err, errlen) < 0) {
+	    eng_xinfo(e, &syms, err, errlen) < 0) {
 		tl_symbols_free(&syms);
 		goto fail;
 	}
@@ -1022,8 +1057,9 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 		}
 	} else if (strcmp(e->cfg.venue_type, "binance") == 0) {
 		e->venue = tl_binance_create(&e->cfg, &e->k.syms, io_emit, e, err, errlen);
-		/* The signer holds the key schedule now: drop the text copy. */
-		explicit_bzero(e->cfg.binance.api_secret, sizeof(e->cfg.binance.api_secret));
+		/* The signer holds the key schedule now: drop the text copy
+		 * (nothing reads the secret from e->cfg after this). */
+		tl_config_wipe_secrets(&e->cfg);
 		if (!e->venue)
 			goto fail;
 	} else {
@@ -1117,9 +1153,7 @@ int tl_engine_start(tl_engine_t *e, char *err, size_t errlen)
 		int rc = e->venue->ops->set_leverage(e->venue, e->cfg.symbols[i],
 						     e->cfg.leverage[i], eng_clock());
 		if (rc < 0) {
-			snprintf(err, errlen, "symbols.leverage.%s: the venue refused "
-				 "leverage %u (%s)", e->cfg.symbols[i],
-				 e->cfg.leverage[i], strerror(-rc));
+			eng_leverage_error(e, i, rc, err, errlen);
 			return -1;
 		}
 	}
@@ -1155,7 +1189,13 @@ tl_engine_t *tl_engine_open(const char *config_path, const tl_engine_opts_t *opt
 	tl_config_t cfg;
 	if (tl_config_load(&cfg, config_path, err, errlen) < 0)
 		return NULL;
+	/* Before the secret goes anywhere: no core file, no ptrace. */
+	if (tl_harden_process(cfg.allow_core_dumps, err, errlen) < 0) {
+		tl_config_wipe_secrets(&cfg);
+		return NULL;
+	}
 	tl_engine_t *e = tl_engine_create(&cfg, opts, err, errlen);
+	tl_config_wipe_secrets(&cfg);	/* the signer has it, or nothing needs it */
 	if (!e)
 		return NULL;
 	if (tl_engine_start(e, err, errlen) < 0) {
@@ -1191,6 +1231,7 @@ void tl_engine_close(tl_engine_t *e)
 	stage_free(&e->st_sin);
 	stage_free(&e->st_wd);
 	tl_kernel_free(&e->k);
+	tl_config_wipe_secrets(&e->cfg);	/* paper, or a create that failed early */
 	free(e);
 }
 

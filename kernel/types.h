@@ -19,12 +19,14 @@ typedef int64_t tl_time_t;
 #define TL_NS_PER_MS 1000000LL
 #define TL_NS_PER_S  1000000000LL
 
-/* t + d, saturating at the ends of tl_time_t: times come from outside
- * (a journal, a venue), and a deadline far in the future must stay far
- * in the future rather than wrap into the past. */
+/* t + d, saturated to [INT64_MIN, INT64_MAX]. Times come from the venue
+ * and the journal, so a crafted or corrupt time near INT64_MAX must not
+ * wrap a deadline into the past (signed overflow is also undefined):
+ * a saturated deadline simply never fires. */
 static inline tl_time_t tl_time_add(tl_time_t t, int64_t d)
 {
 	tl_time_t r;
+
 	if (__builtin_add_overflow(t, d, &r))
 		return d > 0 ? INT64_MAX : INT64_MIN;
 	return r;

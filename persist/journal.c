@@ -17,6 +17,7 @@
 #include "persist/journal_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -165,6 +166,55 @@ static int jn_check_dir(const tl_journal_cfg_t *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* The journal holds every order, fill and position, and is readable by
+ * `sqlite3`: owner only. Make `p` mode 0600, creating it (empty) when
+ * `create`; a missing file is fine otherwise. Existing files go by path
+ * (chmod), never open()+close(): closing any descriptor of a file drops
+ * every POSIX lock this process holds on it, SQLite's included. Best
+ * effort on a file we do not own (replaying someone else's journal):
+ * EPERM is not an error. */
+static int jn_private_file(const char *p, bool create, char *err, size_t errlen)
+{
+	if (create) {
+		int fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "journal %s: cannot create: %s", p,
+				 strerror(errno));
+			return -1;
+		}
+		if (fd >= 0) {
+			/* 0600 whatever the umask */
+			int rc = fchmod(fd, 0600);
+			close(fd);
+			if (rc == 0)
+				return 0;
+		}
+	}
+	if (chmod(p, 0600) < 0 && errno != ENOENT && errno != EPERM) {
+		snprintf(err, errlen, "journal %s: cannot make it private (chmod 0600): %s",
+			 p, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The database and the -wal and -shm files beside it. SQLite creates
+ * those two with the database's mode, so once the main file is 0600 the
+ * later ones are too; ones left by an older run are fixed here. */
+static int jn_private_all(const char *path, bool create_main, char *err,
+			  size_t errlen)
+{
+	char p[sizeof(((tl_journal_cfg_t *)0)->path) + 8];
+
+	if (jn_private_file(path, create_main, err, errlen) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s-wal", path);
+	if (jn_private_file(p, false, err, errlen) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s-shm", path);
+	return jn_private_file(p, false, err, errlen);
 }
 
 /* One text value of a single-row query, "" when no row. */
@@ -339,6 +389,10 @@ tl_journal_t *tl_journal_open(const tl_journal_cfg_t *cfg, bool *fresh,
 	bool create = !exists || st.st_size == 0;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 		    (create ? SQLITE_OPEN_CREATE : 0);
+	/* Created 0600 by us before SQLite sees it (whatever the umask or
+	 * the directory's mode), existing files tightened. */
+	if (jn_private_all(cfg->path, create, err, errlen) < 0)
+		goto fail;
 	if (sqlite3_open_v2(cfg->path, &j->db, flags, NULL) != SQLITE_OK) {
 		jn_errf(err, errlen, cfg->path, "cannot open", j->db);
 		goto fail;
@@ -360,6 +414,9 @@ tl_journal_t *tl_journal_open(const tl_journal_cfg_t *cfg, bool *fresh,
 	if (create && jn_create_schema(j, err, errlen) < 0)
 		goto fail;
 	if (tl_jd_prepare(j, err, errlen) < 0)
+		goto fail;
+	/* WAL mode and the schema created -wal and -shm: check them too. */
+	if (jn_private_all(cfg->path, false, err, errlen) < 0)
 		goto fail;
 	jn_load_progress(j);
 	if (fresh)

@@ -600,6 +600,7 @@ static int rp_kernel_from_config(tl_kernel_t *k, const char *path, tl_config_t *
 		snprintf(err, errlen, "config %s: %s", path, e);
 		return -1;
 	}
+	tl_config_wipe_secrets(cfg);	/* replay never talks to the venue */
 	if (tl_config_symbols(cfg, &syms, e, sizeof(e)) < 0) {
 		snprintf(err, errlen, "config %s: symbols: %s", path, e);
 		return -1;

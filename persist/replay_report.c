@@ -19,6 +19,8 @@
 #define _GNU_SOURCE
 #include "persist/replay_int.h"
 
+#include "io/json_esc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,18 +71,11 @@ static void rep_time(tl_time_t t, char *buf, size_t len)
 	snprintf(buf, len, "%.26sZ", full);
 }
 
-/* JSON string body (without quotes). */
+/* JSON string body (without quotes): any bytes, valid JSON out
+ * (io/json_esc.h: escapes, invalid UTF-8 as U+FFFD). */
 static void rep_json_str(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
+	tl_json_esc_fputs(f, s);
 }
 
 static void rep_csv_str(FILE *f, const char *s)

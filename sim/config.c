@@ -231,7 +231,7 @@ int tl_sim_ep_fault_parse(const char *spec, tl_sim_ep_fault_t *out)
 {
 	static const char *const m[] = { "", "GET", "POST", "PUT", "DELETE" };
 	char meth[8], path[64];
-	long long ppm, code = -1001;
+	long long ppm, code = -1001, count = 0;
 	int n = 0;
 	tl_sim_ep_fault_t e;
 
@@ -240,8 +240,15 @@ int tl_sim_ep_fault_parse(const char *spec, tl_sim_ep_fault_t *out)
 		return -1;
 	if (spec[n]) {
 		int m = 0;
-		if (sscanf(spec + n, "%lld %n", &code, &m) != 1 || spec[n + m])
-			return -1;	/* only an optional code may follow */
+		if (sscanf(spec + n, "%lld %n", &code, &m) != 1)
+			return -1;	/* only an optional code ... */
+		n += m;
+	}
+	if (spec[n]) {
+		int m = 0;
+		if (sscanf(spec + n, "%lld %n", &count, &m) != 1 || spec[n + m] ||
+		    count < 0 || count > 1000000000)
+			return -1;	/* ... and an optional count may follow */
 	}
 	for (int i = 1; i < 5; i++)
 		if (!strcmp(meth, m[i]))
@@ -252,6 +259,7 @@ int tl_sim_ep_fault_parse(const char *spec, tl_sim_ep_fault_t *out)
 	memcpy(e.path, path, strlen(path) + 1);
 	e.ppm = (int)ppm;
 	e.code = (int)code;
+	e.left = (int)count;
 	*out = e;
 	return 0;
 }

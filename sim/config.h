@@ -72,6 +72,8 @@ typedef struct tl_sim_ep_fault {
 	char path[48];         /* "/fapi/v1/order" */
 	int ppm;
 	int code;
+	int left;              /* COUNT: answers left, then the rule stops
+				* (ppm 0); 0 = no limit */
 } tl_sim_ep_fault_t;
 
 /* Fault injection knobs (also settable through /sim/faults). REST rates

@@ -288,10 +288,13 @@ void tl_sim_rest_handle(tl_sim_rest_t *r, const tl_sim_http_req_t *req,
 		c.e.http = tl_sim_err_http(c.e.code) == 400 ? 503 : tl_sim_err_http(c.e.code);
 	}
 	for (int k = 0; rc == 0 && k < r->faults.n_ep; k++) {
-		const tl_sim_ep_fault_t *ep = &r->faults.ep[k];
+		tl_sim_ep_fault_t *ep = &r->faults.ep[k];
 		if (ep->method == rt->method && !strcmp(ep->path, rt->path) &&
-		    rest_draw(r, ep->ppm))
+		    rest_draw(r, ep->ppm)) {
 			rc = tl_sim_err(&c.e, ep->code);	/* the code's own status */
+			if (ep->left > 0 && --ep->left == 0)
+				ep->ppm = 0;	/* its COUNT answers are spent */
+		}
 	}
 	if (rc == 0) {
 		tl_sim_jw_init(&c.w, r->body, TL_SIM_REST_BODY_CAP);

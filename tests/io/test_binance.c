@@ -487,7 +487,9 @@ static void test_direct_leverage_and_account(void)
 	CU_ASSERT_TRUE(tl_binance_ready(v));
 	CU_ASSERT_EQUAL(direct_inputs[TL_IN_MARK], 2);
 	CU_ASSERT_EQUAL(v->ops->set_leverage(v, "BTCUSDT", 10, 0), 0);
-	CU_ASSERT_EQUAL(v->ops->set_leverage(v, "BTCUSDT", 500, 0), -EIO);
+	/* refused by the venue: permanent, not retried, its code named */
+	CU_ASSERT_EQUAL(v->ops->set_leverage(v, "BTCUSDT", 500, 0), -EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(tl_binance_call_error(v), "-4028 "));
 	CU_ASSERT_EQUAL(v->ops->account(v, &acct, 0), 0);
 	CU_ASSERT_EQUAL(acct.balance, 100000 * TL_FX_ONE);
 	CU_ASSERT(acct.available > 0);

@@ -593,6 +593,21 @@ static void test_binance_section(void)
 	CU_ASSERT_PTR_NULL(strstr(err, "KEYVALUE"));
 	BAD("{\"venue\":{\"binance\":{\"api_secret\":42}}}",
 	    "venue.binance.api_secret: expected a string");
+	/* the start-up deadline (io/startup.h) and core files */
+	good_at(__LINE__, &c, "{}");
+	CU_ASSERT_EQUAL(c.binance.startup_deadline_ns, 30000LL * 1000000);
+	CU_ASSERT_FALSE(c.allow_core_dumps);
+	good_at(__LINE__, &c,
+		"{\"engine\":{\"allow_core_dumps\":true},"
+		"\"venue\":{\"binance\":{\"startup_deadline_ms\":2500}}}");
+	CU_ASSERT_EQUAL(c.binance.startup_deadline_ns, 2500LL * 1000000);
+	CU_ASSERT_TRUE(c.allow_core_dumps);
+	BAD("{\"venue\":{\"binance\":{\"startup_deadline_ms\":999}}}",
+	    "venue.binance.startup_deadline_ms");
+	BAD("{\"venue\":{\"binance\":{\"startup_deadline_ms\":600001}}}",
+	    "venue.binance.startup_deadline_ms");
+	BAD("{\"engine\":{\"allow_core_dumps\":1}}",
+	    "engine.allow_core_dumps: expected true or false");
 }
 
 static void test_bad_names(void)

@@ -194,7 +194,28 @@ static void test_record_sizes(void)
 	CU_ASSERT_EQUAL(TL_IN_TICK, 11);
 }
 
+/* tl_time_add saturates instead of wrapping (a crafted journal time near
+ * INT64_MAX must not turn a deadline into one in the distant past). */
+static void test_time_add_saturates(void)
+{
+	CU_ASSERT_EQUAL(tl_time_add(1000, 234), 1234);
+	CU_ASSERT_EQUAL(tl_time_add(1000, -2000), -1000);
+	CU_ASSERT_EQUAL(tl_time_add(INT64_MAX - 5, 5), INT64_MAX);
+	CU_ASSERT_EQUAL(tl_time_add(INT64_MAX - 5, 6), INT64_MAX);
+	CU_ASSERT_EQUAL(tl_time_add(INT64_MAX, INT64_MAX), INT64_MAX);
+	CU_ASSERT_EQUAL(tl_time_add(INT64_MAX - 1, 30 * TL_NS_PER_S), INT64_MAX);
+	CU_ASSERT_EQUAL(tl_time_add(INT64_MIN + 5, -6), INT64_MIN);
+	CU_ASSERT_EQUAL(tl_time_add(INT64_MIN, INT64_MIN), INT64_MIN);
+	CU_ASSERT_EQUAL(tl_time_add(INT64_MIN, INT64_MAX), -1);
+	CU_ASSERT_EQUAL(tl_time_add(INT64_MAX, INT64_MIN), -1);
+	CU_ASSERT_EQUAL(tl_time_add(0, INT64_MAX), INT64_MAX);
+	/* the result is never smaller than t for d >= 0 */
+	for (int64_t t = INT64_MAX - 3; t > INT64_MAX - 10; t--)
+		CU_ASSERT(tl_time_add(t, 7) >= t);
+}
+
 TL_TEST_SUITE("kernel.types", NULL, NULL,
+	      TL_TEST(test_time_add_saturates),
 	      TL_TEST(test_every_enum_value_has_a_name),
 	      TL_TEST(test_venue_spellings),
 	      TL_TEST(test_parse_round_trip),

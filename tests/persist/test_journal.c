@@ -366,6 +366,58 @@ static void test_create_then_reopen_is_not_fresh(void)
 	sqlite3_close(db);
 }
 
+/* mode & 0777 of p, -1 when missing. */
+static int file_mode(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 ? (int)(st.st_mode & 0777) : -1;
+}
+
+static void expect_private(const char *what)
+{
+	char w[160], s[160];
+	snprintf(w, sizeof(w), "%s-wal", path);
+	snprintf(s, sizeof(s), "%s-shm", path);
+	if (file_mode(path) != 0600 || file_mode(w) != 0600 || file_mode(s) != 0600)
+		fprintf(stderr, "%s: modes %o %o %o\n", what, file_mode(path),
+			file_mode(w), file_mode(s));
+	CU_ASSERT_EQUAL(file_mode(path), 0600);
+	CU_ASSERT_EQUAL(file_mode(w), 0600);
+	CU_ASSERT_EQUAL(file_mode(s), 0600);
+}
+
+static void write_session(tl_journal_t *j);
+
+/* The journal and its -wal/-shm are 0600 in an existing 0755 directory
+ * under umask 022, when created and when an older run left them 0644. */
+static void test_journal_files_are_private(void)
+{
+	mode_t old = umask(022);
+	char w[160], s[160];
+	snprintf(w, sizeof(w), "%s-wal", path);
+	snprintf(s, sizeof(s), "%s-shm", path);
+	CU_ASSERT_EQUAL_FATAL(chmod(dir, 0755), 0);
+	session_run();
+	tl_journal_t *j = jopen(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	write_session(j);
+	expect_private("created");
+	tl_journal_close(j);
+
+	/* an older run's files, readable by all */
+	sqlite3 *db = db_open(path);	/* keeps -wal/-shm while open */
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM journal") > 0, 1);
+	CU_ASSERT_EQUAL(chmod(path, 0644), 0);
+	chmod(w, 0644);
+	chmod(s, 0644);
+	j = jopen(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	expect_private("reopened");
+	tl_journal_close(j);
+	sqlite3_close(db);
+	umask(old);
+}
+
 /* Write the session in three uneven transactions (one split falls between
  * an input and its outputs: the derivation must carry over). */
 static void write_session(tl_journal_t *j)
@@ -1078,6 +1130,7 @@ static void test_killed_writer_leaves_whole_transactions_and_integrity_ok(void)
 
 TL_TEST_SUITE("persist.journal", each_setup, each_teardown,
 	      TL_TEST(test_create_then_reopen_is_not_fresh),
+	      TL_TEST(test_journal_files_are_private),
 	      TL_TEST(test_session_fills_every_table_and_view),
 	      TL_TEST(test_position_pnl_view_is_exact),
 	      TL_TEST(test_reopen_continues_meta_and_restarts_progress),

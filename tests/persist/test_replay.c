@@ -979,6 +979,61 @@ static void test_cli_verify_and_exit_codes(void)
 	free(errs);
 }
 
+/* Texts in the journal are bytes: quotes, backslashes, control
+ * characters and a venue message cut in the middle of a 4-byte UTF-8
+ * character must still give valid JSON lines (io/json_esc.h), the cut
+ * character as U+FFFD. Runs last: it continues the scenario's kernel. */
+static void test_json_escapes_any_text(void)
+{
+	/* "\xF0\x9F\x98" is the first 3 of the 4 bytes of U+1F600 */
+	static const char why[] = "ops \"ok\" \\ \x01\x1f\t\x7f \xe2\x82\xac \xF0\x9F\x98";
+	static const char venue[] = "Margin \"low\" \\ \x02 \xff\xc0\x80 cut \xF0\x9F\x98";
+	char p[PATH_MAX + 16];
+	size_t base = nrecs;
+
+	j_control(MS(200), TL_CTL_RESUME, why);
+	j_submit(MS(210), "ETHUSDT", TL_SELL, TL_ORD_LIMIT, "0.1", "3100");
+	const char *clid = last_clid();
+	CU_ASSERT_FATAL(clid[0] != '\0');
+	j_update(MS(211), clid, TL_ST_REJECTED, 0, -2019, venue);
+	snprintf(p, sizeof(p), "%s/utf8.db", dir);
+	CU_ASSERT_EQUAL_FATAL(journal_make(p, nrecs), 0);
+	nrecs = base;
+
+	tl_replay_opts_t o;
+	tl_replay_result_t res;
+	int rc, bad = 0, lines = 0;
+	bool saw_why = false, saw_venue = false;
+	opts_init(&o, p);
+	o.format = TL_REPLAY_JSON;
+	char *s = run(&o, &res, &rc);
+	CU_ASSERT_EQUAL(rc, 0);
+	for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+		cJSON *j = cJSON_Parse(line);
+		lines++;
+		if (!j) {
+			bad++;
+			fprintf(stderr, "bad json: %s\n", line);
+			continue;
+		}
+		/* what was written: every byte accounted for */
+		if (strstr(line, "ops \\\"ok\\\" \\\\ \\u0001\\u001f\\u0009\\u007f \xe2\x82\xac "
+				 "\\ufffd\\ufffd\\ufffd"))
+			saw_why = true;
+		if (strstr(line, "Margin \\\"low\\\" \\\\ \\u0002 \\ufffd\\ufffd\\ufffd cut "
+				 "\\ufffd\\ufffd\\ufffd"))
+			saw_venue = true;
+		cJSON_Delete(j);
+	}
+	CU_ASSERT_TRUE(lines > 20);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_TRUE(saw_why);
+	CU_ASSERT_TRUE(saw_venue);
+	if (!saw_why || !saw_venue)
+		fprintf(stderr, "%s\n", s);
+	free(s);
+}
+
 TL_TEST_SUITE("persist.replay", suite_init, suite_clean,
 	      TL_TEST(test_into_kernel_reproduces_state_and_ids),
 	      TL_TEST(test_crash_tail_outputs_are_lost_not_mismatched),
@@ -991,4 +1046,5 @@ TL_TEST_SUITE("persist.replay", suite_init, suite_clean,
 	      TL_TEST(test_verify_names_a_tampered_order_status),
 	      TL_TEST(test_verify_fails_on_a_tampered_output_blob),
 	      TL_TEST(test_errors_missing_not_a_journal_config_mismatch),
-	      TL_TEST(test_cli_verify_and_exit_codes));
+	      TL_TEST(test_cli_verify_and_exit_codes),
+	      TL_TEST(test_json_escapes_any_text));

@@ -416,6 +416,13 @@ static void test_endpoint_error_faults(void)
 	CU_ASSERT_EQUAL(tl_sim_ep_fault_parse("GET fapi 1 -1", &e), -1);
 	CU_ASSERT_EQUAL(tl_sim_ep_fault_parse("GET /x 1 -1 junk", &e), -1);
 	CU_ASSERT_EQUAL(tl_sim_ep_fault_parse("GET /x 1 -1  ", &e), 0);
+	CU_ASSERT_EQUAL(e.left, 0);
+	/* an optional COUNT: only that many answers fail */
+	CU_ASSERT_EQUAL(tl_sim_ep_fault_parse("POST /fapi/v1/leverage 1000000 -1003 3", &e), 0);
+	CU_ASSERT_EQUAL(e.code, -1003);
+	CU_ASSERT_EQUAL(e.left, 3);
+	CU_ASSERT_EQUAL(tl_sim_ep_fault_parse("GET /x 1 -1 3 4", &e), -1);
+	CU_ASSERT_EQUAL(tl_sim_ep_fault_parse("GET /x 1 -1 -3", &e), -1);
 	for (int i = 0; i < TL_SIM_MAX_EP_FAULTS; i++) {
 		char spec[64];
 		snprintf(spec, sizeof spec, "GET /p%d 10 -1001", i);

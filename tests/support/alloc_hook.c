@@ -23,6 +23,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -215,11 +216,82 @@ void *realloc(void *p, size_t size)
 	return q;
 }
 
+/* Freed-block watch (tl_alloc_hook_watch): set by one test thread while
+ * the code under test runs; read by every free, from any thread. Readers
+ * announce themselves (watch_readers) before looking at watch_on, and
+ * tl_alloc_hook_watch rewrites the needle only once it is off and no
+ * reader is left. Byte loops through volatile pointers, not memcpy or
+ * memcmp: those are sanitizer interceptors, which would see this file's
+ * accesses without its (uninstrumented) atomics. */
+static atomic_bool watch_on;
+static atomic_int watch_readers;
+static unsigned char watch_s[256];
+static size_t watch_n;
+static atomic_uint_fast64_t watch_hits;
+
+void tl_alloc_hook_watch(const void *needle, size_t n)
+{
+	volatile unsigned char *d = watch_s;
+	const volatile unsigned char *src = needle;
+
+	atomic_store(&watch_on, false);
+	while (atomic_load(&watch_readers) != 0)
+		;	/* a free is scanning with the old needle */
+	if (!needle || n == 0 || n > sizeof(watch_s))
+		return;
+	for (size_t i = 0; i < n; i++)
+		d[i] = src[i];
+	watch_n = n;
+	atomic_store(&watch_hits, 0);
+	atomic_store(&watch_on, true);
+}
+
+uint64_t tl_alloc_hook_watch_hits(void)
+{
+	return atomic_load(&watch_hits);
+}
+
+static bool alloc_hook_at(const volatile unsigned char *b, const volatile unsigned char *s,
+			  size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		if (b[j] != s[j])
+			return false;
+	return true;
+}
+
+static void alloc_hook_scan(const void *p)
+{
+	const volatile unsigned char *b = p;
+	const volatile unsigned char *s = watch_s;
+	size_t len = malloc_usable_size((void *)p);
+	size_t n = watch_n;
+
+	for (size_t i = 0; len >= n && i <= len - n; i++)
+		if (alloc_hook_at(b + i, s, n)) {
+			atomic_fetch_add(&watch_hits, 1);
+			return;
+		}
+}
+
+static void alloc_hook_watch_free(const void *p)
+{
+	/* the common case, no watch: one relaxed load, no shared write */
+	if (!atomic_load_explicit(&watch_on, memory_order_relaxed))
+		return;
+	atomic_fetch_add(&watch_readers, 1);
+	if (atomic_load(&watch_on))
+		alloc_hook_scan(p);
+	atomic_fetch_sub(&watch_readers, 1);
+}
+
 void free(void *p)
 {
 	if (!alloc_hook_ready())
 		return;
 	alloc_hook_enter(false);
+	if (p && !alloc_hook_is_boot(p))
+		alloc_hook_watch_free(p);
 	if (!alloc_hook_is_boot(p))
 		next_free(p);
 }

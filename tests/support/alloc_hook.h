@@ -67,4 +67,13 @@ void tl_alloc_hook_fail_none(void);
 /* Violations counted since the program started. */
 uint64_t tl_alloc_hook_violations(void);
 
+/* Secret-wipe checks: from now on every free() (any thread) of a block
+ * whose bytes contain needle[0..n) counts a hit (n <= 256; NULL or 0
+ * stops watching). Resets the hit count. Blocks released by realloc are
+ * not scanned. */
+void tl_alloc_hook_watch(const void *needle, size_t n);
+
+/* Hits since the last tl_alloc_hook_watch. */
+uint64_t tl_alloc_hook_watch_hits(void);
+
 #endif /* TL_ALLOC_HOOK_H */
