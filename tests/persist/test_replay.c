@@ -1020,8 +1020,10 @@ static void test_json_escapes_any_text(void)
 		if (strstr(line, "ops \\\"ok\\\" \\\\ \\u0001\\u001f\\u0009\\u007f \xe2\x82\xac "
 				 "\\ufffd\\ufffd\\ufffd"))
 			saw_why = true;
-		if (strstr(line, "Margin \\\"low\\\" \\\\ \\u0002 \\ufffd\\ufffd\\ufffd cut "
-				 "\\ufffd\\ufffd\\ufffd"))
+		/* the kernel copies a venue text into its event cut on a
+		 * character boundary (kernel/utf8.h): the half character at
+		 * the end is gone there, the invalid bytes inside stay */
+		if (strstr(line, "Margin \\\"low\\\" \\\\ \\u0002 \\ufffd\\ufffd\\ufffd cut"))
 			saw_venue = true;
 		cJSON_Delete(j);
 	}
