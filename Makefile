@@ -18,11 +18,14 @@
 #   CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS   appended to ours
 #
 # Layout of a build directory $(B) mirrors the source tree:
-#   $(B)/libtalon.a            kernel/ io/ persist/ sim/
+#   $(B)/libtalon.a            kernel/ runtime/ io/ (venue drivers, net)
+#                              persist/: what a strategy links
+#   $(B)/libtalon_sim.a        sim/: the simulated exchange (talon venue)
 #   $(B)/libtalon_bench.a      bench/ bench/support/ (the `talon bench`
 #                              suites; linked into talon and tests/bench/)
 #   $(B)/talon                 cli/
-#   $(B)/tests/<module>/test_<unit>   one per tests/<module>/test_<unit>.c
+#   $(B)/tests/<dir>/test_<unit>   one per tests/<dir>/test_<unit>.c (the
+#                              test folders mirror the source folders)
 #   $(B)/examples/<name>       one per examples/<name>.c
 #   $(B)/bench-results/<time>/ what `make bench` wrote (results, report)
 #   $(B)/bench-cache/          recovery journals kept between bench runs
@@ -79,10 +82,13 @@ GIT_DESC   := $(shell git describe --always --dirty 2>/dev/null)
 TL_VERSION := $(VERSION)$(if $(GIT_DESC),+$(GIT_DESC))
 
 # ---- sources ---------------------------------------------------------------
-LIB_SRCS     := $(wildcard kernel/*.c io/*.c persist/*.c sim/*.c)
+LIB_SRCS     := $(wildcard kernel/*.c runtime/*.c io/*.c io/*/*.c persist/*.c)
+# The simulated exchange (`talon venue`): its own archive, linked into the
+# talon binary, the tests and the benchmarks, never into libtalon.a.
+SIM_SRCS     := $(wildcard sim/*.c)
 CLI_SRCS     := $(wildcard cli/*.c)
 SUPPORT_SRCS := $(wildcard tests/support/*.c)
-TEST_SRCS    := $(filter-out tests/support/% tests/data/%,$(wildcard tests/*/test_*.c))
+TEST_SRCS    := $(filter-out tests/support/% tests/data/%,$(wildcard tests/*/test_*.c tests/*/*/test_*.c))
 EXAMPLE_SRCS := $(wildcard examples/*.c)
 # bench/*.c (one file per `talon bench` suite, the registry, the report)
 # and bench/support/*.c: an archive linked into talon and the bench tests.
@@ -91,16 +97,18 @@ BENCH_SRCS   := $(wildcard bench/*.c bench/support/*.c)
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
 LIB          := $(B)/libtalon.a
+SIM_LIB      := $(B)/libtalon_sim.a
 BENCH_LIB    := $(B)/libtalon_bench.a
 TALON        := $(B)/talon
 LIB_OBJS     := $(call obj,$(LIB_SRCS))
+SIM_OBJS     := $(call obj,$(SIM_SRCS))
 CLI_OBJS     := $(call obj,$(CLI_SRCS))
 SUPPORT_OBJS := $(call obj,$(SUPPORT_SRCS))
 TEST_BINS    := $(patsubst %.c,$(B)/%,$(TEST_SRCS))
 BENCH_OBJS   := $(call obj,$(BENCH_SRCS))
 BENCH_TEST_BINS := $(filter $(B)/tests/bench/%,$(TEST_BINS))
 EXAMPLE_BINS := $(patsubst %.c,$(B)/%,$(EXAMPLE_SRCS))
-ALL_OBJS     := $(call obj,$(LIB_SRCS) $(CLI_SRCS) $(SUPPORT_SRCS) \
+ALL_OBJS     := $(call obj,$(LIB_SRCS) $(SIM_SRCS) $(CLI_SRCS) $(SUPPORT_SRCS) \
                 $(TEST_SRCS) $(BENCH_SRCS) \
                 $(EXAMPLE_SRCS))
 
@@ -124,7 +132,7 @@ include sim/tls.mk
 # ---- targets ---------------------------------------------------------------
 .PHONY: all test bench run deps clean FORCE
 
-all: $(LIB) $(TALON) $(TEST_BINS) $(EXAMPLE_BINS) $(SIM_TLS)
+all: $(LIB) $(SIM_LIB) $(TALON) $(TEST_BINS) $(EXAMPLE_BINS) $(SIM_TLS)
 
 test: all
 	$(Q)TESTS='$(TESTS)' scripts/run-tests.sh $(B)
@@ -195,14 +203,19 @@ $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $(LIB_OBJS)
 
+$(SIM_LIB): $(SIM_OBJS)
+	$(say) AR $@
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $(SIM_OBJS)
+
 $(BENCH_LIB): $(BENCH_OBJS)
 	$(say) AR $@
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $(BENCH_OBJS)
 
-$(TALON): $(CLI_OBJS) $(BENCH_LIB) $(LIB) $(B)/flags.txt
+$(TALON): $(CLI_OBJS) $(BENCH_LIB) $(SIM_LIB) $(LIB) $(B)/flags.txt
 	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(BENCH_LIB) $(LIB) $(ALL_LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(BENCH_LIB) $(SIM_LIB) $(LIB) $(ALL_LDLIBS)
 
 # Tests link every tests/support object (the harness and the malloc hook
 # are defined in the executable) and -ldl for dlsym.
@@ -211,9 +224,9 @@ $(TALON): $(CLI_OBJS) $(BENCH_LIB) $(LIB) $(B)/flags.txt
 $(BENCH_TEST_BINS): TEST_BENCH_LIB = $(BENCH_LIB)
 $(BENCH_TEST_BINS): $(BENCH_LIB)
 
-$(TEST_BINS): $(B)/%: $(B)/%.o $(SUPPORT_OBJS) $(LIB) $(B)/flags.txt
+$(TEST_BINS): $(B)/%: $(B)/%.o $(SUPPORT_OBJS) $(SIM_LIB) $(LIB) $(B)/flags.txt
 	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(TEST_BENCH_LIB) $(LIB) $(ALL_LDLIBS) -ldl
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(TEST_BENCH_LIB) $(SIM_LIB) $(LIB) $(ALL_LDLIBS) -ldl
 
 $(EXAMPLE_BINS): $(B)/%: $(B)/%.o $(LIB) $(B)/flags.txt
 	$(say) LD $@

@@ -31,9 +31,9 @@
 #include "bench/support/benchutil.h"
 #include "bench/support/loopback.h"
 #include "bench/support/suite.h"
-#include "io/binance_map.h"
-#include "io/binance_sign.h"
-#include "io/http.h"
+#include "io/binance/map.h"
+#include "io/binance/sign.h"
+#include "io/net/http.h"
 #include "kernel/symbols.h"
 
 

@@ -82,8 +82,8 @@
 
 #include "bench/support/benchutil.h"
 #include "bench/support/suite.h"
-#include "io/config.h"
-#include "io/ring.h"
+#include "runtime/config.h"
+#include "runtime/ring.h"
 #include "kernel/kernel.h"
 #include "persist/journal.h"
 #include "persist/replay.h"

@@ -70,7 +70,7 @@
 #include "bench/support/benchutil.h"
 #include "bench/support/engsetup.h"
 #include "bench/support/suite.h"
-#include "io/engine.h"
+#include "runtime/engine.h"
 
 #define MEM_ORDER_CAP 65536u
 #define MEM_TRADE_CAP 131072u

@@ -50,7 +50,7 @@
 #include "bench/support/benchutil.h"
 #include "bench/support/hist.h"
 #include "bench/support/suite.h"
-#include "io/ring.h"
+#include "runtime/ring.h"
 
 #define RING_N_DEFAULT 200000
 #define RING_N_SMOKE 2000

@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "io/config.h"
-#include "io/shm.h"
+#include "runtime/config.h"
+#include "runtime/shm.h"
 #include "kernel/fixed.h"
 #include "kernel/types.h"
 #include "kernel/utf8.h"

@@ -15,9 +15,9 @@
 
 #include "cli/cli.h"
 #include "cli/demo.h"
-#include "io/engine.h"
-#include "io/harden.h"
-#include "io/log.h"
+#include "runtime/engine.h"
+#include "runtime/harden.h"
+#include "runtime/log.h"
 
 static volatile sig_atomic_t run_stop;
 

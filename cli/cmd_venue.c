@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "io/harden.h"
+#include "runtime/harden.h"
 #include "sim/config.h"
 #include "sim/server.h"
 

@@ -17,7 +17,7 @@
 
 #include <stdio.h>
 
-#include "io/log.h"
+#include "runtime/log.h"
 
 #define NS 1000000000LL
 

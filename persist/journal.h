@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "io/ring.h"
+#include "runtime/ring.h"
 
 #define TL_JOURNAL_SCHEMA_VERSION 1
 

@@ -31,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io/config.h"
+#include "runtime/config.h"
 
 /* ---- 1. the comparator ------------------------------------------------- */
 

@@ -19,7 +19,7 @@
 #define _GNU_SOURCE
 #include "persist/replay_int.h"
 
-#include "io/json_esc.h"
+#include "persist/json_esc.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "io/engine.h"
+#include "runtime/engine.h"
 
 /* Write the body of an exchangeInfo document with n symbols SYM00USDT,
  * SYM01USDT, .. (filters as on Binance USD-M: tick 0.01, step 0.001,

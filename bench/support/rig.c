@@ -32,9 +32,9 @@
 #include "bench/support/engsetup.h"
 #include "bench/support/loopback.h"
 #include "bench/support/openloop.h"
-#include "io/binance.h"
-#include "io/binance_stream.h"
-#include "io/engine.h"
+#include "io/binance/binance.h"
+#include "io/binance/stream.h"
+#include "runtime/engine.h"
 #include "sim/server.h"
 
 #define RIG_POLL_NS 20000           /* strategy sleep between empty polls */

@@ -36,7 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/http.h"
+#include "io/net/http.h"
 
 #define MAX_RESP 16
 

@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/binance_map.h"
+#include "io/binance/map.h"
 
 static unsigned emitted, want_calls;
 static int want_mode;

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io/engine.h"
+#include "runtime/engine.h"
 #include "persist/journal.h"
 
 static char dbpath[128];

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io/ring.h"
+#include "runtime/ring.h"
 #include "persist/journal.h"
 
 /* ---- scratch directory, config, plain-SQL helpers ---------------------- */

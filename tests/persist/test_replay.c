@@ -25,7 +25,7 @@
 #include <cJSON.h>
 #include <sqlite3.h>
 
-#include "io/config.h"
+#include "runtime/config.h"
 #include "persist/journal.h"
 #include "persist/replay.h"
 #include "tests/support/kfix.h"

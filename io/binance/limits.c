@@ -1,0 +1,182 @@
+/*
+ * binance_limits.c - fixed-window rate limiters (see binance_limits.h).
+ *
+ * Invariants (tl_blim_check): every limit > 0; window lengths 60000,
+ * 10000, 60000 ms; 0 < warn_pct <= hold_pct <= 100.
+ */
+#include "io/binance/limits.h"
+
+#include <assert.h>
+#include <stddef.h>
+
+#define BLIM_BATCH_MAX 5
+
+static const int64_t blim_window_ms[TL_BLIM__N] = { 60000, 10000, 60000 };
+static const uint32_t blim_default[TL_BLIM__N] = { 2400, 300, 1200 };
+
+bool tl_blim_check(const tl_blim_t *l)
+{
+	if (!l || l->warn_pct == 0 || l->warn_pct > l->hold_pct ||
+	    l->hold_pct > 100)
+		return false;
+	for (int i = 0; i < TL_BLIM__N; i++)
+		if (l->w[i].limit == 0 || l->w[i].window_ms != blim_window_ms[i])
+			return false;
+	return true;
+}
+
+void tl_blim_init(tl_blim_t *l, uint32_t weight_1m, uint32_t orders_10s,
+		  uint32_t orders_1m)
+{
+	uint32_t lim[TL_BLIM__N] = { weight_1m, orders_10s, orders_1m };
+
+	for (int i = 0; i < TL_BLIM__N; i++) {
+		l->w[i].window_ms = blim_window_ms[i];
+		l->w[i].idx = -1;
+		l->w[i].used = 0;
+		l->w[i].limit = lim[i] ? lim[i] : blim_default[i];
+		l->w[i].warned_idx = -1;
+	}
+	l->warn_pct = 80;
+	l->hold_pct = 90;
+	l->holds = 0;
+	l->synced_up = 0;
+	assert(tl_blim_check(l));
+}
+
+void tl_blim_set_limit(tl_blim_t *l, tl_blim_id_t id, uint32_t limit)
+{
+	if ((unsigned)id < TL_BLIM__N && limit)
+		l->w[id].limit = limit;
+}
+
+/* Move window w to the one holding now_ms (venue time never goes far
+ * back; a small step back keeps the later window: conservative). */
+static void blim_roll(tl_blim_win_t *w, int64_t now_ms)
+{
+	int64_t idx = now_ms >= 0 ? now_ms / w->window_ms : 0;
+
+	if (idx > w->idx) {
+		w->idx = idx;
+		w->used = 0;
+	}
+}
+
+static int64_t blim_window_end(const tl_blim_win_t *w)
+{
+	return (w->idx + 1) * w->window_ms;
+}
+
+int64_t tl_blim_admit(tl_blim_t *l, int64_t now_ms, const tl_blim_cost_t *c,
+		      tl_blim_prio_t p)
+{
+	int64_t until = 0;
+
+	for (int i = 0; i < TL_BLIM__N; i++) {
+		tl_blim_win_t *w = &l->w[i];
+		if (!c->n[i])
+			continue;
+		blim_roll(w, now_ms);
+		/* NORMAL: only while below hold_pct (so a limit of 2 still
+		 * takes 2); both: never past the limit itself */
+		bool below = p == TL_BLIM_URGENT ||
+			     (uint64_t)w->used * 100 < (uint64_t)w->limit * l->hold_pct;
+		if (w->used == 0 || (below && (uint64_t)w->used + c->n[i] <= w->limit))
+			continue;
+		if (blim_window_end(w) > until)
+			until = blim_window_end(w);
+	}
+	if (until) {
+		l->holds++;
+		return until;
+	}
+	tl_blim_charge(l, now_ms, c);
+	return 0;
+}
+
+void tl_blim_charge(tl_blim_t *l, int64_t now_ms, const tl_blim_cost_t *c)
+{
+	for (int i = 0; i < TL_BLIM__N; i++) {
+		if (!c->n[i])
+			continue;
+		blim_roll(&l->w[i], now_ms);
+		l->w[i].used = l->w[i].used > UINT32_MAX - c->n[i]
+				       ? UINT32_MAX : l->w[i].used + c->n[i];
+	}
+}
+
+void tl_blim_sync(tl_blim_t *l, int64_t now_ms, int64_t used_weight_1m,
+		  int64_t order_count_10s, int64_t order_count_1m)
+{
+	int64_t v[TL_BLIM__N] = { used_weight_1m, order_count_10s, order_count_1m };
+
+	for (int i = 0; i < TL_BLIM__N; i++) {
+		tl_blim_win_t *w = &l->w[i];
+		if (v[i] < 0)
+			continue;
+		blim_roll(w, now_ms);
+		if (v[i] > (int64_t)w->used) {
+			w->used = v[i] > UINT32_MAX ? UINT32_MAX : (uint32_t)v[i];
+			l->synced_up++;
+		}
+	}
+}
+
+unsigned tl_blim_warnings(tl_blim_t *l, int64_t now_ms)
+{
+	unsigned bits = 0;
+
+	for (int i = 0; i < TL_BLIM__N; i++) {
+		tl_blim_win_t *w = &l->w[i];
+		blim_roll(w, now_ms);
+		if (w->warned_idx == w->idx ||
+		    (uint64_t)w->used * 100 < (uint64_t)w->limit * l->warn_pct)
+			continue;
+		w->warned_idx = w->idx;
+		bits |= 1u << i;
+	}
+	return bits;
+}
+
+uint32_t tl_blim_used(const tl_blim_t *l, tl_blim_id_t id, int64_t now_ms)
+{
+	const tl_blim_win_t *w;
+
+	if ((unsigned)id >= TL_BLIM__N)
+		return 0;
+	w = &l->w[id];
+	return w->idx == now_ms / w->window_ms ? w->used : 0;
+}
+
+const char *tl_blim_name(tl_blim_id_t id)
+{
+	switch (id) {
+	case TL_BLIM_WEIGHT_1M: return "request weight per minute";
+	case TL_BLIM_ORDERS_10S: return "orders per 10 s";
+	case TL_BLIM_ORDERS_1M: return "orders per minute";
+	default: return "?";
+	}
+}
+
+/* Would cost c be admitted as URGENT now? (No charge.) */
+static bool blim_fits(const tl_blim_t *l, int64_t now_ms, const tl_blim_cost_t *c)
+{
+	for (int i = 0; i < TL_BLIM__N; i++) {
+		const tl_blim_win_t *w = &l->w[i];
+		uint32_t used = tl_blim_used(l, (tl_blim_id_t)i, now_ms);
+		if (c->n[i] && used && (uint64_t)used + c->n[i] > w->limit)
+			return false;
+	}
+	return true;
+}
+
+unsigned tl_blim_batch_size(const tl_blim_t *l, int64_t now_ms, unsigned avail)
+{
+	const tl_blim_cost_t batch = { { 5, 5, 1 } };
+
+	if (avail < 2)
+		return 1;
+	if (!blim_fits(l, now_ms, &batch))
+		return 1;
+	return avail > BLIM_BATCH_MAX ? BLIM_BATCH_MAX : avail;
+}

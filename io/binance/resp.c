@@ -1,0 +1,474 @@
+/*
+ * binance_resp.c - the Binance adapter's answers (IO thread): what a
+ * completed HTTP response or a connection event does (binance_int.h).
+ *
+ * Entered only from the pool's callback, bn_cb, which bn_step hands to
+ * tl_pool_poll. A response is fed through the HTTP parser; a whole one
+ * goes to bn_done, which updates the rate limiters from its X-MBX-*
+ * headers, decodes it by request kind (clock, marks, listenKey, kernel
+ * requests, batches, reconciliation) and frees the connection (closed
+ * unless keep-alive). A drop before the answer ends the request as RESET
+ * (bytes written) or CONNECT (not). Kept apart from binance.c: this is
+ * what comes back, that is what goes out; both keep invariants 1 and 2
+ * of binance_int.h.
+ */
+#define _GNU_SOURCE
+#include "io/binance/internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "runtime/log.h"
+
+/* ---- responses ------------------------------------------------------------- */
+
+/* The X-MBX-* counts raise the local limiters (io/binance_limits.h),
+ * which hold non-urgent requests at 90 % and everything at 100 %; the
+ * 80 % warning is logged once per window and limiter. */
+static void bn_rate_headers(tl_binance_t *b, const tl_http_resp_t *h, int64_t m)
+{
+	int64_t vms = bn_lim_ms(b, bn_real());
+	unsigned warn;
+
+	if (h->used_weight_1m >= 0)
+		b->st.used_weight_1m = h->used_weight_1m;
+	if (h->order_count_10s >= 0)
+		b->st.order_count_10s = h->order_count_10s;
+	if (h->order_count_1m >= 0)
+		b->st.order_count_1m = h->order_count_1m;
+	tl_blim_sync(&b->lim, vms, h->used_weight_1m, h->order_count_10s,
+		     h->order_count_1m);
+	b->st.limiter_holds = b->lim.holds;
+	if ((warn = tl_blim_warnings(&b->lim, vms)) != 0) {
+		for (int i = 0; i < TL_BLIM__N; i++) {
+			if (!(warn & (1u << i)))
+				continue;
+			b->st.limit_warnings++;
+			tl_log(TL_LOG_WARN,
+			       "binance: %s at %u of %u (warning at %u %%, non-urgent requests held at %u %%)",
+			       tl_blim_name((tl_blim_id_t)i),
+			       tl_blim_used(&b->lim, (tl_blim_id_t)i, vms),
+			       b->lim.w[i].limit, b->lim.warn_pct, b->lim.hold_pct);
+		}
+	}
+	if (h->status == 429 || h->status == 418) {
+		int64_t ra = h->retry_after_ns > 0 ? h->retry_after_ns
+			     : (h->status == 418 ? 60 * TL_NS_PER_S : TL_NS_PER_S);
+		if (m + ra > b->hold_all_until)
+			b->hold_all_until = m + ra;
+		b->st.held++;
+	}
+}
+
+static void bn_on_time(tl_binance_t *b, bn_conn_t *c)
+{
+	const tl_http_resp_t *h = &c->resp;
+	tl_time_t t_recv = bn_real();
+	const char *p = NULL;
+	char tmp[128];
+	size_t n = h->body_len < sizeof(tmp) - 1 ? h->body_len : sizeof(tmp) - 1;
+
+	b->time_pending = false;
+	memcpy(tmp, h->body, n);
+	tmp[n] = '\0';
+	if (h->status == 200)
+		p = strstr(tmp, "\"serverTime\":");
+	if (!p || tl_binance_clock_update(&b->clock, strtoll(p + 13, NULL, 10),
+					  c->sent_real, t_recv) < 0) {
+		snprintf(b->last_err, sizeof(b->last_err),
+			 "GET /fapi/v1/time: HTTP %d, no serverTime", h->status);
+		b->time_retry_at = bn_mono() + TL_NS_PER_S;
+		return;
+	}
+	b->st.time_syncs++;
+	b->st.clock_offset_ns = b->clock.offset_ns;
+	/* read by tl_binance_ready() from other threads */
+	__atomic_store_n(&b->ready, true, __ATOMIC_RELEASE);
+}
+
+/* premiumIndex (all symbols) -> one MARK per symbol we trade. Cold-ish:
+ * once a second at most; cJSON allocates through the normal heap here. */
+static void bn_on_marks(tl_binance_t *b, bn_conn_t *c)
+{
+	const tl_http_resp_t *h = &c->resp;
+
+	b->marks_pending = false;
+	b->next_marks = bn_mono() + TL_BINANCE_MARK_POLL_NS;
+	if (h->status != 200)
+		return;
+	atomic_fetch_add_explicit(&b->mark_polls, 1, memory_order_relaxed);
+	cJSON *root = cJSON_ParseWithLength(h->body, h->body_len);
+	const cJSON *e;
+
+	if (!root)
+		return;
+	cJSON_ArrayForEach(e, root) {
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "symbol");
+		const cJSON *mp = cJSON_GetObjectItemCaseSensitive(e, "markPrice");
+		tl_input_t in;
+		tl_fx_t px;
+
+		if (!cJSON_IsString(s) || !cJSON_IsString(mp) ||
+		    tl_symbols_find(b->syms, s->valuestring) < 0 ||
+		    strlen(s->valuestring) >= TL_SYMBOL_NAMELEN ||
+		    tl_fx_parse(mp->valuestring, strlen(mp->valuestring), &px) != TL_FX_OK ||
+		    px <= 0)
+			continue;
+		memset(&in, 0, sizeof(in));
+		in.hdr.type = TL_IN_MARK;
+		in.hdr.time = b->now;
+		memcpy(in.u.mark.symbol, s->valuestring, strlen(s->valuestring) + 1);
+		in.u.mark.price = px;
+		bn_emit(b, &in);
+	}
+	cJSON_Delete(root);
+}
+
+/* A query found the order with executed quantity: fetch its trades
+ * before the answer goes to the kernel, so a fill the user stream missed
+ * is applied (once: the kernel deduplicates by trade id). False: no room,
+ * emit the answer as it is. */
+static bool bn_fetch_trades(tl_binance_t *b, const bn_conn_t *c,
+			    const tl_input_t *in)
+{
+	if (!b->rsync || !b->base.emit_stream || !in->u.query.found ||
+	    in->u.query.executed_qty <= 0 ||
+	    in->u.query.venue_id <= 0)
+		return false;
+	int slot = tl_bsync_hold(b->rsync, in);
+	if (slot < 0)
+		return false;
+	if (tl_binance_trades_send(&b->base, c->r.req.symbol, in->u.query.venue_id,
+				   in->u.query.client_id, slot) < 0)
+		tl_bsync_trades_done(b->rsync, slot, -1, "queue full", 10, b->now);
+	return true;
+}
+
+/* The connection's whole response, as the decoders take it. */
+static tl_binance_resp_t bn_resp_of(const bn_conn_t *c)
+{
+	const tl_http_resp_t *h = &c->resp;
+
+	return (tl_binance_resp_t){
+		.http_status = (uint16_t)h->status,
+		.retry_after_ns = h->retry_after_ns > 0 ? h->retry_after_ns : 0,
+		.body = h->body,
+		.len = h->body_len,
+	};
+}
+
+static void bn_on_kernel(tl_binance_t *b, bn_conn_t *c)
+{
+	const tl_http_resp_t *h = &c->resp;
+	tl_binance_resp_t rr = bn_resp_of(c);
+	tl_binance_decoded_t dec;
+	tl_req_kind_t kind = bn_kernel_kind(c->r.kind);
+	int rc = tl_binance_decode_response(&b->arena, &c->r.req, kind, &c->http,
+					    &rr, b->now, &dec);
+
+	/* An algo order that already triggered is no longer open at the
+	 * algo endpoint (-2011): what is left to cancel is the order it
+	 * placed, under the same client id. Its answer (CANCELED, or the
+	 * error, e.g. -2011 when that order is done too) goes to the
+	 * kernel as this cancel's. */
+	if (rc == TL_BN_OK && c->r.kind == BN_K_CANCEL && c->http.algo &&
+	    dec.n == 1 && dec.in[0].hdr.type == TL_IN_REQ_ERROR &&
+	    dec.in[0].u.error.outcome.code == -2011) {
+		bn_req_t q = c->r;
+		q.kind = BN_K_CANCEL_CHILD;
+		q.queued = bn_mono();
+		if (bn_q_push(&b->q_urgent, &q))
+			return;
+	}
+	if (rc == TL_BN_OK) {
+		for (uint32_t i = 0; i < dec.n; i++) {
+			const tl_input_t *in = &dec.in[i];
+			if (in->hdr.type == TL_IN_REQ_ERROR &&
+			    in->u.error.outcome.code == -1021)
+				b->time_wanted = true;	/* resync the clock */
+			if (in->hdr.type == TL_IN_QUERY_RESULT && bn_fetch_trades(b, c, in))
+				continue;	/* emitted after its trades */
+			bn_emit(b, in);
+		}
+		return;
+	}
+	if (rc == TL_BN_ALGO_CHILD) {
+		bn_req_t q = c->r;
+		q.kind = BN_K_QUERY_CHILD;
+		q.child_id = dec.child_order_id;
+		q.queued = bn_mono();
+		if (bn_q_push(&b->q_urgent, &q))
+			return;
+	}
+	/* Undecodable (or nothing for the kernel): an outcome we cannot
+	 * read. For a write that is ambiguous: the kernel queries. */
+	tl_input_t in;
+
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_REQ_ERROR;
+	in.hdr.time = b->now;
+	memcpy(in.u.error.client_id, c->r.req.client_id, TL_CLID_LEN);
+	in.u.error.req = (uint8_t)kind;
+	in.u.error.outcome.transport = TL_TR_NONE;
+	in.u.error.outcome.written = true;
+	in.u.error.outcome.is_write = bn_is_write(c->r.kind);
+	in.u.error.outcome.http_status = (uint16_t)h->status;
+	in.u.error.retry_after_ns = rr.retry_after_ns;
+	snprintf(in.u.error.text, sizeof(in.u.error.text),
+		 "undecodable response (HTTP %d): %s%s%s", h->status,
+		 tl_binance_strerror(rc), dec.field ? " at " : "",
+		 dec.field ? dec.field : "");
+	bn_emit(b, &in);
+}
+
+/* batchOrders answered: one outcome per order of the batch, each on its
+ * own (an error element fails or retries just that order). */
+static void bn_on_batch(tl_binance_t *b, bn_conn_t *c)
+{
+	const tl_out_req_t *reqs[TL_BINANCE_BATCH_MAX];
+	tl_binance_resp_t rr = bn_resp_of(c);
+	tl_binance_decoded_t dec;
+
+	for (uint8_t i = 0; i < c->r.nmem; i++)
+		reqs[i] = &c->r.members[i].req;
+	(void)tl_binance_decode_batch(&b->arena, reqs, c->r.nmem, &rr, b->now, &dec);
+	/* decode_batch gives one input per order whatever the body was
+	 * (undecodable: a written, unknown outcome for each). */
+	for (uint32_t i = 0; i < dec.n; i++) {
+		if (dec.in[i].hdr.type == TL_IN_REQ_ERROR &&
+		    dec.in[i].u.error.outcome.code == -1021)
+			b->time_wanted = true;
+		bn_emit(b, &dec.in[i]);
+	}
+}
+
+/* STREAM thread: count, then hand over to the engine's stream ring. */
+static void bn_stream_emit(void *ctx, const tl_input_t *in)
+{
+	tl_binance_t *b = ctx;
+
+	if (in->hdr.type < TL_IN__COUNT)
+		atomic_fetch_add_explicit(&b->stream_in[in->hdr.type], 1,
+					  memory_order_relaxed);
+	b->base.emit_stream(b->base.emit_stream_ctx, in);
+}
+
+/* POST /fapi/v1/listenKey answered: start the streams, or hand them
+ * the new key. Cold path (once, then on expiry). */
+static void bn_on_listen_key(tl_binance_t *b, bn_conn_t *c)
+{
+	const tl_http_resp_t *h = &c->resp;
+	int64_t m = bn_mono();
+	char key[TL_BSTREAM_KEY_LEN] = "";
+	char tmp[512];
+	size_t n = h->body_len < sizeof(tmp) - 1 ? h->body_len : sizeof(tmp) - 1;
+	const char *p, *e;
+
+	b->lk_pending = false;
+	b->lk_retry_at = m + 5 * TL_NS_PER_S;
+	memcpy(tmp, h->body, n);
+	tmp[n] = '\0';
+	if (h->status != 200 || !(p = strstr(tmp, "\"listenKey\":\"")) ||
+	    !(e = strchr(p + 13, '"')) || (size_t)(e - (p + 13)) >= sizeof(key) ||
+	    e == p + 13) {
+		snprintf(b->last_err, sizeof(b->last_err),
+			 "POST /fapi/v1/listenKey: HTTP %d, no listenKey", h->status);
+		return;
+	}
+	memcpy(key, p + 13, (size_t)(e - (p + 13)));
+	b->next_keepalive = m + BN_KEEPALIVE_NS;
+	if (b->bs) {
+		tl_bstream_set_listen_key(b->bs, key);
+		return;
+	}
+	tl_bstream_cfg_t sc = {
+		.host = b->ws_host,
+		.port = b->ws_port,
+		.tls = b->ws_tls,
+		.ca_file = b->ws_ca[0] ? b->ws_ca : NULL,
+		.insecure = b->ws_insecure,
+		.listen_key = key,
+		.symbols = b->sym_names,
+		.n_symbols = b->n_sym_names,
+		.paths = TL_BSTREAM_PATH_CURRENT,
+	};
+	char err[256];
+	b->bs = tl_bstream_start(&sc, bn_stream_emit, b, err, sizeof(err));
+	if (!b->bs) {
+		snprintf(b->last_err, sizeof(b->last_err), "streams: %.200s", err);
+		tl_log(TL_LOG_ERROR, "binance: streams not started: %s", err);
+		b->lk_retry_at = m + 60 * TL_NS_PER_S;
+	}
+}
+
+/* One whole response on connection id: act on it, free the connection. */
+static void bn_done(tl_binance_t *b, uint32_t id)
+{
+	bn_conn_t *c = &b->conns[id];
+	int64_t m = bn_mono();
+
+	b->st.responses++;
+	bn_rate_headers(b, &c->resp, m);
+	switch (c->r.kind) {
+	case BN_K_TIME:
+		bn_on_time(b, c);
+		break;
+	case BN_K_MARKS:
+		bn_on_marks(b, c);
+		break;
+	case BN_K_LISTEN_KEY:
+		bn_on_listen_key(b, c);
+		break;
+	case BN_K_LISTEN_KEEP:
+		if (c->resp.status != 200)
+			b->next_keepalive = m + 60 * TL_NS_PER_S;
+		break;
+	case BN_K_CANCEL_ALL:
+		if (c->resp.status != 200)
+			tl_log(TL_LOG_WARN, "binance: cancel all %s: HTTP %d %.*s",
+			       c->r.req.symbol, c->resp.status,
+			       (int)(c->resp.body_len < 160 ? c->resp.body_len : 160),
+			       c->resp.body);
+		break;
+	case BN_K_BATCH:
+		bn_on_batch(b, c);
+		break;
+	case BN_K_COUNTDOWN:
+		bn_dm_result(b, &c->r, c->resp.status == 200,
+			     c->resp.status == 200 ? "" : "HTTP error");
+		if (c->resp.status != 200 && b->dm.failures < 10)
+			tl_log(TL_LOG_WARN, "binance: countdownCancelAll %s: HTTP %d %.*s",
+			       c->r.req.symbol, c->resp.status,
+			       (int)(c->resp.body_len < 160 ? c->resp.body_len : 160),
+			       c->resp.body);
+		break;
+	case BN_K_TRADES:
+		tl_bsync_trades_done(b->rsync, (int)c->r.lev, c->resp.status,
+				     c->resp.body, c->resp.body_len, b->now);
+		break;
+	case BN_K_SYNC:
+		tl_bsync_done(b->rsync, (int)c->r.lev, c->resp.status, c->resp.body,
+			      c->resp.body_len, b->now);
+		break;
+	case BN_K_SWEEP_CANCEL:
+	case BN_K_SWEEP_GET:
+	case BN_K_SWEEP_CLOSE:
+		bn_sweep_done(b, &c->r, c->resp.status, c->resp.body, c->resp.body_len);
+		break;
+	case BN_K_LEVERAGE:
+	case BN_K_BALANCE:
+	case BN_K_POSITIONS:
+		b->sync_status = c->resp.status;
+		b->sync_len = c->resp.body_len < BN_SYNC_CAP - 1 ? c->resp.body_len
+								 : BN_SYNC_CAP - 1;
+		memcpy(b->sync_buf, c->resp.body, b->sync_len);
+		b->sync_buf[b->sync_len] = '\0';
+		b->sync_done = true;
+		break;
+	default:
+		bn_on_kernel(b, c);
+		break;
+	}
+	bool keep = c->resp.keep_alive;
+	c->busy = false;
+	tl_conn_release(b->pool, id);
+	tl_http_resp_reset(&c->resp);
+	if (!keep) {
+		c->closing = true;
+		tl_conn_close(b->pool, id);
+	}
+}
+
+/* ---- connection events ----------------------------------------------------- */
+
+/* A connection failed: last_err for the operator ("conn N: msg"),
+ * last_msg for the REQ_ERROR texts of requests still queued. */
+static void bn_set_error(tl_binance_t *b, uint32_t id, const char *msg)
+{
+	snprintf(b->last_err, sizeof(b->last_err), "conn %u: %s", id,
+		 msg ? msg : "error");
+	snprintf(b->last_msg, sizeof(b->last_msg), "%s", msg ? msg : "error");
+}
+
+/* Connection id dropped while carrying c->r. */
+static void bn_dropped(tl_binance_t *b, uint32_t id, bool written, const char *why)
+{
+	bn_conn_t *c = &b->conns[id];
+	char text[320];
+
+	c->busy = false;
+	tl_conn_release(b->pool, id);
+	snprintf(text, sizeof(text), "%s: %s",
+		 written ? "lost after send" : "lost before send",
+		 why ? why : "closed");
+	bn_fail(b, &c->r, written ? TL_TR_RESET : TL_TR_CONNECT, written, text);
+}
+
+void bn_cb(void *user, const tl_conn_ev_t *ev)
+{
+	tl_binance_t *b = user;
+	bn_conn_t *c = &b->conns[ev->conn];
+
+	switch (ev->kind) {
+	case TL_CONN_EV_DATA: {
+		const char *d = (const char *)ev->data;
+		size_t left = ev->len;
+
+		while (left && c->busy) {
+			ssize_t k = tl_http_resp_feed(&c->resp, d, left);
+			if (k < 0) {
+				char why[96];
+				snprintf(why, sizeof(why), "bad HTTP response: %s",
+					 tl_http_strerror(c->resp.error));
+				bn_set_error(b, ev->conn, why);
+				bn_dropped(b, ev->conn, true, why);
+				c->closing = true;
+				tl_conn_close(b->pool, ev->conn);
+				return;
+			}
+			d += k;
+			left -= (size_t)k;
+			if (c->resp.state != TL_HTTP_DONE)
+				break;
+			bn_done(b, ev->conn);
+		}
+		/* Bytes with no request waiting for them: the peer is out of
+		 * step; drop the connection. */
+		if (left && !c->busy && !c->closing) {
+			bn_set_error(b, ev->conn, "unexpected data from the venue");
+			c->closing = true;
+			tl_conn_close(b->pool, ev->conn);
+		}
+		break;
+	}
+	case TL_CONN_EV_CONNECTED:
+		c->closing = false;
+		break;
+	case TL_CONN_EV_CLOSED:
+	case TL_CONN_EV_ERROR: {
+		bool ours = c->closing && ev->err == -ECANCELED;
+
+		c->closing = false;
+		if (!ours && (ev->kind == TL_CONN_EV_ERROR || c->busy))
+			bn_set_error(b, ev->conn, ev->msg);
+		if (c->busy) {
+			if (tl_http_resp_eof(&c->resp) == 0 &&
+			    c->resp.state == TL_HTTP_DONE) {
+				bn_done(b, ev->conn);
+			} else {
+				bn_dropped(b, ev->conn, ev->unsent == 0, ev->msg);
+			}
+		}
+		tl_http_resp_reset(&c->resp);
+		/* Could not connect at all and nothing is up: what waits
+		 * would wait for nothing. */
+		if (!ev->was_up && tl_pool_up(b->pool) == 0)
+			bn_fail_queued(b, INT64_MAX);
+		break;
+	}
+	}
+}

@@ -1,0 +1,686 @@
+/*
+ * binance_sync.c - reconciliation with a Binance USD-M venue
+ * (binance_sync.h, docs/recovery.md).
+ *
+ * Sections: state; venue JSON -> inputs (open orders, trades, positions,
+ * balance); the phases (start-up, resync, monitor); held query answers.
+ *
+ * Every REST call is asynchronous: the reconciler queues one GET at a
+ * time (tl_binance_sync_send) and goes on when tl_bsync_done brings its
+ * answer, so the IO thread never waits for the venue here and orders keep
+ * flowing (rate-limit holds delay a sync, never an order). Phases:
+ *
+ *   WAIT --clock set, stream up (or 3 s)--> [RESYNC input] GET openOrders
+ *        -> ADOPT ... , GET openAlgoOrders -> ADOPT ...        -> POS_DUE(start)
+ *   POS_DUE --adapter idle, >= 200 ms later (or 10 s)--> GET balance,
+ *        GET positionRisk -> POSITION_SNAPSHOT ... END         -> RUN
+ *   RUN  --stream epoch != synced epoch, stream up--> RESYNC input,
+ *        open orders as above                                  -> POS_DUE(resync)
+ *   RUN  --monitor period--> balance + positionRisk -> snapshot -> RUN
+ *
+ * A call that fails sends its chain back where it started (WAIT, RUN
+ * with a resync owed, POS_DUE, RUN) to be tried a second later. JSON is
+ * parsed with cJSON on the heap: cold path, never the order path.
+ */
+#define _GNU_SOURCE
+#include "io/binance/sync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "io/binance/binance.h"
+#include "io/binance/map.h"
+#include "io/binance/stream.h"
+#include "runtime/log.h"
+#include "kernel/kernel.h"
+
+#define BSYNC_RETRY_NS (1LL * TL_NS_PER_S)
+#define BSYNC_SETTLE_NS (200LL * TL_NS_PER_MS)  /* kernel queries reach IO */
+#define BSYNC_IDLE_MAX_NS (10LL * TL_NS_PER_S)  /* snapshot even if busy */
+#define BSYNC_AGAIN_NS (5LL * TL_NS_PER_S)      /* repeated resyncs, at most */
+
+enum bsync_phase {
+	BS_WAIT = 0,   /* start-up not begun */
+	BS_ORDERS,     /* open-order lists in flight (pending says which) */
+	BS_POS_DUE,    /* waiting for the adapter to settle */
+	BS_POS,        /* balance / positionRisk in flight */
+	BS_RUN,        /* monitor and resync */
+};
+
+static const struct {
+	const char *path;
+	int weight;
+} bsync_calls[] = {
+	[TL_BSYNC_OPEN] = { "/fapi/v1/openOrders", 40 },
+	[TL_BSYNC_OPEN_ALGO] = { "/fapi/v1/openAlgoOrders", 40 },
+	[TL_BSYNC_BALANCE] = { "/fapi/v3/balance", 5 },
+	[TL_BSYNC_POSITIONS] = { "/fapi/v3/positionRisk", 5 },
+};
+
+struct tl_bsync {
+	tl_venue_t *v;
+	const tl_symbols_t *syms;
+	char prefix[TL_PREFIX_MAX + 1];
+	uint8_t policy;            /* tl_recon_policy_t */
+	uint8_t confirm;           /* monitor and resync snapshots */
+	tl_fx_t tolerance;
+	int64_t interval_ns;       /* monitor, 0 = off */
+	int phase;
+	int pending;               /* tl_bsync_call_t in flight, 0 none */
+	uint8_t source;            /* tl_snap_source_t of the running chain */
+	int64_t ready_at;          /* monotonic: first poll with the clock set */
+	int64_t due_from;          /* monotonic: POS_DUE entered */
+	int64_t retry_at;
+	int64_t next_monitor;
+	tl_fx_t balance;           /* of the snapshot being taken */
+	uint32_t last_snap_id;
+	tl_time_t pos_asked;       /* when positionRisk was asked (s->now) */
+	bool again;                /* a query's trades could not be fetched, or
+				    * a resync failed: resync once more */
+	int64_t last_resync;       /* monotonic; "again" waits BSYNC_AGAIN_NS */
+	/* bulk resync: the RESYNC input owed once openOrders is read */
+	bool bulk_pending;
+	uint64_t bulk_epoch;
+	tl_time_t bulk_asked;      /* engine clock when openOrders was asked */
+	uint32_t bulk_fails;       /* failed reads of this resync */
+	tl_time_t now;             /* of the current call */
+	bool held_used[TL_BSYNC_HELD];
+	tl_input_t held[TL_BSYNC_HELD]; /* hdr.type 0: nothing to emit after */
+	tl_bsync_stats_t st;
+};
+
+/* Counters are read by other threads (tests, monitors): relaxed atomics. */
+#define BS_ADD(s, f, v) __atomic_fetch_add(&(s)->st.f, (v), __ATOMIC_RELAXED)
+#define BS_SET(s, f, v) __atomic_store_n(&(s)->st.f, (v), __ATOMIC_RELAXED)
+#define BS_GET(s, f) __atomic_load_n(&(s)->st.f, __ATOMIC_RELAXED)
+
+static int64_t bsync_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
+}
+
+const char *tl_bsync_call_path(int call)
+{
+	return call > 0 && call < TL_BSYNC__CALLS ? bsync_calls[call].path : "/";
+}
+
+int tl_bsync_call_weight(int call)
+{
+	return call > 0 && call < TL_BSYNC__CALLS ? bsync_calls[call].weight : 1;
+}
+
+tl_bsync_t *tl_bsync_new(const tl_config_t *cfg, const tl_symbols_t *syms,
+			 tl_venue_t *v)
+{
+	tl_bsync_t *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->v = v;
+	s->syms = syms;
+	snprintf(s->prefix, sizeof(s->prefix), "%s", cfg->kernel.clid_prefix);
+	s->policy = cfg->reconcile.policy == TL_RECON_TRUST_VENUE ? TL_RECON_TRUST_VENUE
+								  : TL_RECON_PAUSE;
+	s->confirm = (uint8_t)(cfg->reconcile.confirm ? cfg->reconcile.confirm : 2);
+	s->tolerance = cfg->reconcile.tolerance_pct;
+	s->interval_ns = (int64_t)cfg->reconcile.sync_interval_s * TL_NS_PER_S;
+	return s;
+}
+
+void tl_bsync_free(tl_bsync_t *s)
+{
+	free(s);
+}
+
+void tl_bsync_stats(const tl_bsync_t *s, tl_bsync_stats_t *out)
+{
+	out->start_done = BS_GET(s, start_done);
+	out->resyncs = BS_GET(s, resyncs);
+	out->snapshots = BS_GET(s, snapshots);
+	out->adopts = BS_GET(s, adopts);
+	out->trade_fetches = BS_GET(s, trade_fetches);
+	out->fills = BS_GET(s, fills);
+	out->errors = BS_GET(s, errors);
+	out->synced_epoch = BS_GET(s, synced_epoch);
+	out->bulk_resyncs = BS_GET(s, bulk_resyncs);
+	out->bulk_results = BS_GET(s, bulk_results);
+	out->bulk_fallbacks = BS_GET(s, bulk_fallbacks);
+}
+
+/* ---- venue JSON -> inputs ------------------------------------------------ */
+
+static tl_fx_t bsync_fx(const cJSON *o, const char *name, bool *ok)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, name);
+	tl_fx_t v = 0;
+
+	if (!cJSON_IsString(f) ||
+	    tl_fx_parse(f->valuestring, strlen(f->valuestring), &v) != TL_FX_OK)
+		*ok = false;
+	return v;
+}
+
+static const char *bsync_str(const cJSON *o, const char *name)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsString(f) ? f->valuestring : NULL;
+}
+
+static int64_t bsync_int(const cJSON *o, const char *name)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsNumber(f) ? (int64_t)f->valuedouble : 0;
+}
+
+/* Our client id: "<prefix><digits>". */
+static bool bsync_ours(const tl_bsync_t *s, const char *clid)
+{
+	size_t n = strlen(s->prefix);
+	if (!clid || strncmp(clid, s->prefix, n) != 0 || !clid[n] ||
+	    strlen(clid) >= TL_CLID_LEN)
+		return false;
+	for (const char *p = clid + n; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+static void bsync_emit(tl_bsync_t *s, tl_input_t *in, tl_time_t now)
+{
+	in->hdr.time = now;
+	tl_venue_emit(s->v, in);
+}
+
+int tl_bsync_trades_to_fills(const char *body, size_t len, const char *clid,
+			     tl_time_t now, tl_venue_t *v)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	const cJSON *e;
+	int n = 0;
+
+	if (!cJSON_IsArray(root)) {
+		cJSON_Delete(root);
+		return -1;
+	}
+	cJSON_ArrayForEach(e, root) {
+		bool ok = true;
+		tl_input_t in;
+		const cJSON *mk = cJSON_GetObjectItemCaseSensitive(e, "maker");
+
+		memset(&in, 0, sizeof(in));
+		in.hdr.type = TL_IN_FILL;
+		in.hdr.time = now;
+		snprintf(in.u.fill.client_id, sizeof(in.u.fill.client_id), "%s", clid);
+		in.u.fill.venue_id = bsync_int(e, "orderId");
+		in.u.fill.trade_id = bsync_int(e, "id");
+		in.u.fill.price = bsync_fx(e, "price", &ok);
+		in.u.fill.qty = bsync_fx(e, "qty", &ok);
+		in.u.fill.commission = bsync_fx(e, "commission", &ok);
+		in.u.fill.maker = cJSON_IsTrue(mk);
+		const char *sym = bsync_str(e, "symbol");
+		if (sym && strlen(sym) < TL_SYMBOL_NAMELEN)
+			memcpy(in.u.fill.symbol, sym, strlen(sym) + 1);
+		if (!ok || in.u.fill.trade_id <= 0)
+			continue;	/* the kernel would refuse it anyway */
+		if (in.u.fill.commission < 0)
+			in.u.fill.commission = -in.u.fill.commission;
+		tl_venue_emit(v, &in);
+		n++;
+	}
+	cJSON_Delete(root);
+	return n;
+}
+
+/* Fetch the trades of an order we just adopted (emitted after them:
+ * nothing; the ADOPT went first so the fills find their order). */
+static void bsync_adopted_trades(tl_bsync_t *s, const char *symbol, int64_t order_id,
+				 const char *clid)
+{
+	tl_input_t none;
+	memset(&none, 0, sizeof(none));
+	snprintf(none.u.query.client_id, sizeof(none.u.query.client_id), "%s", clid);
+	int slot = tl_bsync_hold(s, &none);
+	if (slot < 0 || tl_binance_trades_send(s->v, symbol, order_id, clid, slot) < 0) {
+		if (slot >= 0)
+			s->held_used[slot] = false;
+		s->again = true;	/* a resync will query it, trades and all */
+	}
+}
+
+/* Venue status of an open order -> NEW / PARTIALLY_FILLED (0: not open). */
+static int bsync_open_status(bool algo, const char *st)
+{
+	if (!st)
+		return 0;
+	if (algo)	/* waiting for its trigger: open as far as we care */
+		return (!strcmp(st, "NEW") || !strcmp(st, "TRIGGERING")) ? TL_ST_NEW : 0;
+	int v = tl_binance_status_parse(st);
+	return (v == TL_ST_NEW || v == TL_ST_PARTIALLY_FILLED) ? v : 0;
+}
+
+/* A bulk resync's answer for one open plain order of ours (bulk 1):
+ * found, its venue status, id, executed quantity and symbol, as a query
+ * of it would have said. */
+static void bsync_bulk_result(tl_bsync_t *s, const tl_in_adopt_t *a)
+{
+	tl_input_t in;
+	tl_in_query_result_t *q = &in.u.query;
+
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_QUERY_RESULT;
+	memcpy(q->client_id, a->client_id, TL_CLID_LEN);
+	memcpy(q->symbol, a->symbol, TL_SYMBOL_NAMELEN);
+	q->found = 1;
+	q->status = a->status;
+	q->venue_id = a->venue_id;
+	q->executed_qty = a->executed_qty;
+	bsync_emit(s, &in, s->now);
+	BS_ADD(s, bulk_results, 1);
+}
+
+/* An open-orders list (plain or algo) -> ADOPT for each order of ours,
+ * and the trades of a plain one that already traded; in a bulk resync
+ * also its QUERY_RESULT. */
+static int bsync_adopt_list(tl_bsync_t *s, bool algo, const char *body, size_t len)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	const cJSON *e;
+	if (!cJSON_IsArray(root)) {
+		cJSON_Delete(root);
+		return -1;
+	}
+	cJSON_ArrayForEach(e, root) {
+		const char *clid = bsync_str(e, algo ? "clientAlgoId" : "clientOrderId");
+		const char *sym = bsync_str(e, "symbol");
+		const char *ps = bsync_str(e, "positionSide");
+		const char *side = bsync_str(e, "side");
+		const char *type = bsync_str(e, algo ? "orderType" : "type");
+		const char *tif = bsync_str(e, "timeInForce");
+		bool ok = true;
+		tl_input_t in;
+		tl_in_adopt_t *a = &in.u.adopt;
+
+		if (!bsync_ours(s, clid) || !sym || tl_symbols_find(s->syms, sym) < 0)
+			continue;
+		memset(&in, 0, sizeof(in));
+		in.hdr.type = TL_IN_ADOPT;
+		snprintf(a->client_id, sizeof(a->client_id), "%s", clid);
+		snprintf(a->symbol, sizeof(a->symbol), "%s", sym);
+		a->side = (uint8_t)tl_side_parse(side ? side : "");
+		a->type = (uint8_t)tl_ord_type_parse(type ? type : "");
+		a->tif = (uint8_t)tl_tif_parse(tif ? tif : "");
+		int p = tl_pos_side_parse(ps ? ps : "BOTH");
+		a->pos_side = (uint8_t)(p < 0 ? 0 : p);
+		a->reduce_only = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "reduceOnly"));
+		a->status = (uint8_t)bsync_open_status(algo, bsync_str(e, algo ? "algoStatus"
+										: "status"));
+		a->venue_id = bsync_int(e, algo ? "algoId" : "orderId");
+		a->qty = bsync_fx(e, algo ? "quantity" : "origQty", &ok);
+		a->price = bsync_fx(e, "price", &ok);
+		a->stop_price = bsync_fx(e, algo ? "triggerPrice" : "stopPrice", &ok);
+		if (!algo)
+			a->executed_qty = bsync_fx(e, "executedQty", &ok);
+		if (!ok || !a->side || !a->type || !a->status)
+			continue;
+		bsync_emit(s, &in, s->now);
+		BS_ADD(s, adopts, 1);
+		if (!algo && s->bulk_pending)
+			bsync_bulk_result(s, a);
+		/* Trades it had while we did not know it: the kernel drops the
+		 * ones it already applied (trade id). */
+		if (a->executed_qty > 0 && a->venue_id > 0)
+			bsync_adopted_trades(s, sym, a->venue_id, clid);
+	}
+	cJSON_Delete(root);
+	return 0;
+}
+
+static int bsync_balance(tl_bsync_t *s, const char *body, size_t len)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	const cJSON *e;
+	if (!cJSON_IsArray(root)) {
+		cJSON_Delete(root);
+		return -1;
+	}
+	s->balance = 0;
+	cJSON_ArrayForEach(e, root) {
+		const char *asset = bsync_str(e, "asset");
+		bool ok = true;
+		if (asset && strcmp(asset, "USDT") == 0)
+			s->balance = bsync_fx(e, "balance", &ok);
+	}
+	cJSON_Delete(root);
+	return 0;
+}
+
+/* positionRisk (+ the balance fetched before) -> POSITION_SNAPSHOT
+ * records and END. */
+static int bsync_positions(tl_bsync_t *s, const char *body, size_t len)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	const cJSON *e;
+	if (!cJSON_IsArray(root)) {
+		cJSON_Delete(root);
+		return -1;
+	}
+	/* A new id per snapshot, never 0, unlike the last one (also across
+	 * restarts: the kernel remembers ids per position). */
+	uint32_t id = (uint32_t)(s->now / TL_NS_PER_MS) | 1u;
+	if (id == s->last_snap_id)
+		id += 2;
+	s->last_snap_id = id;
+	tl_input_t in;
+	tl_in_pos_snapshot_t *p = &in.u.snap;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_POSITION_SNAPSHOT;
+	p->policy = s->policy;
+	/* Start-up: one look decides (the adapter was idle, the stream only
+	 * begins). Later: confirm, a fill may be in flight. */
+	p->confirm = s->source == TL_SNAP_START ? 1 : s->confirm;
+	p->source = s->source;
+	p->snap_id = id;
+	p->tolerance_pct = s->tolerance;
+	p->asked = s->pos_asked;
+	cJSON_ArrayForEach(e, root) {
+		const char *sym = bsync_str(e, "symbol");
+		const char *ps = bsync_str(e, "positionSide");
+		bool ok = true;
+		tl_fx_t q = bsync_fx(e, "positionAmt", &ok);
+		tl_fx_t ep = bsync_fx(e, "entryPrice", &ok);
+		int side = tl_pos_side_parse(ps ? ps : "BOTH");
+
+		if (!ok || !sym || q == 0 || side < 0 || strlen(sym) >= TL_SYMBOL_NAMELEN ||
+		    tl_symbols_find(s->syms, sym) < 0)
+			continue;
+		p->kind = TL_SNAP_POSITION;
+		snprintf(p->symbol, sizeof(p->symbol), "%s", sym);
+		p->pos_side = (uint8_t)side;
+		p->qty = q;
+		p->entry = ep;
+		bsync_emit(s, &in, s->now);
+	}
+	cJSON_Delete(root);
+	memset(p->symbol, 0, sizeof(p->symbol));
+	p->kind = TL_SNAP_END;
+	p->pos_side = 0;
+	p->qty = p->entry = 0;
+	p->balance = s->balance;
+	bsync_emit(s, &in, s->now);
+	BS_ADD(s, snapshots, 1);
+	return 0;
+}
+
+/* ---- phases ---------------------------------------------------------------- */
+
+static void bsync_fail(tl_bsync_t *s);
+
+static void bsync_send(tl_bsync_t *s, int call)
+{
+	if (tl_binance_sync_send(s->v, call) < 0) {
+		bsync_fail(s);	/* the queue is full: later */
+		return;
+	}
+	s->pending = call;
+	if (call == TL_BSYNC_POSITIONS)
+		s->pos_asked = s->now;	/* at or before the venue's look */
+	if (call == TL_BSYNC_OPEN)
+		s->bulk_asked = s->now;
+}
+
+/* The running chain failed: back to where it started, a second later. */
+static void bsync_fail(tl_bsync_t *s)
+{
+	BS_ADD(s, errors, 1);
+	s->pending = 0;
+	s->retry_at = bsync_mono() + BSYNC_RETRY_NS;
+	if (s->phase == BS_ORDERS) {
+		if (s->source == TL_SNAP_START) {
+			s->phase = BS_WAIT;
+		} else {
+			s->phase = BS_RUN;
+			s->again = true;	/* the whole resync, later */
+		}
+	} else if (s->phase == BS_POS) {
+		s->phase = s->source == TL_SNAP_MONITOR ? BS_RUN : BS_POS_DUE;
+	}
+}
+
+/* Open orders, then a position snapshot, for `src`. */
+static void bsync_start_chain(tl_bsync_t *s, uint8_t src)
+{
+	s->source = src;
+	s->phase = BS_ORDERS;
+	bsync_send(s, TL_BSYNC_OPEN);
+}
+
+/* bulk 1: the open orders were read at `asked` and each of ours was
+ * reported just before (the kernel queries only the others); bulk 0:
+ * the kernel queries every order the venue may hold. */
+static void bsync_resync_input(tl_bsync_t *s, uint64_t epoch, bool bulk,
+			       tl_time_t asked)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_RESYNC;
+	in.u.resync.epoch = epoch;
+	in.u.resync.bulk = bulk;
+	in.u.resync.asked = bulk ? asked : 0;
+	bsync_emit(s, &in, s->now);
+}
+
+/* A resync owed to the kernel starts with one read of every open order
+ * (weight 40, whatever the number of live orders) instead of a query
+ * per order; the RESYNC input follows the answer. */
+static void bsync_bulk_begin(tl_bsync_t *s, uint64_t epoch)
+{
+	s->bulk_pending = true;
+	s->bulk_epoch = epoch;
+	s->bulk_fails = 0;
+}
+
+/* The read failed: a transient failure is tried again twice (a second
+ * apart); then, or at once for a refusal (4xx), the kernel is told to
+ * query order by order. */
+static void bsync_bulk_failed(tl_bsync_t *s, int http_status)
+{
+	bool transient = http_status <= 0 || http_status == 429 ||
+			 http_status == 418 || http_status >= 500;
+
+	if (!s->bulk_pending)
+		return;
+	if (transient && ++s->bulk_fails < 3)
+		return;	/* bsync_fail sends the chain back; it restarts */
+	s->bulk_pending = false;
+	BS_ADD(s, bulk_fallbacks, 1);
+	tl_log(TL_LOG_WARN, "binance: bulk resync read failed (HTTP %d): "
+	       "the kernel queries each order", http_status);
+	bsync_resync_input(s, s->bulk_epoch, false, 0);
+}
+
+void tl_bsync_done(tl_bsync_t *s, int call, int http_status, const char *body,
+		   size_t len, tl_time_t now)
+{
+	if (call != s->pending)
+		return;	/* stale */
+	s->now = now;
+	s->pending = 0;
+	if (http_status != 200) {
+		if (http_status > 0)
+			tl_log(TL_LOG_WARN, "binance: reconcile GET %s: HTTP %d %.*s",
+			       tl_bsync_call_path(call), http_status,
+			       (int)(len < 120 ? len : 120), body);
+		if (call == TL_BSYNC_OPEN)
+			bsync_bulk_failed(s, http_status);
+		bsync_fail(s);
+		return;
+	}
+	switch (call) {
+	case TL_BSYNC_OPEN:
+	case TL_BSYNC_OPEN_ALGO:
+		if (bsync_adopt_list(s, call == TL_BSYNC_OPEN_ALGO, body, len) < 0) {
+			if (call == TL_BSYNC_OPEN)
+				bsync_bulk_failed(s, 400);	/* not a list: no use */
+			bsync_fail(s);
+			return;
+		}
+		if (call == TL_BSYNC_OPEN && s->bulk_pending) {
+			s->bulk_pending = false;
+			BS_ADD(s, bulk_resyncs, 1);
+			bsync_resync_input(s, s->bulk_epoch, true, s->bulk_asked);
+		}
+		if (call == TL_BSYNC_OPEN) {
+			bsync_send(s, TL_BSYNC_OPEN_ALGO);
+			return;
+		}
+		s->phase = BS_POS_DUE;
+		s->due_from = bsync_mono();
+		return;
+	case TL_BSYNC_BALANCE:
+		if (bsync_balance(s, body, len) < 0) {
+			bsync_fail(s);
+			return;
+		}
+		bsync_send(s, TL_BSYNC_POSITIONS);
+		return;
+	case TL_BSYNC_POSITIONS:
+		if (bsync_positions(s, body, len) < 0) {
+			bsync_fail(s);
+			return;
+		}
+		if (s->source == TL_SNAP_START)
+			BS_SET(s, start_done, 1);
+		s->phase = BS_RUN;
+		s->next_monitor = bsync_mono() + s->interval_ns;
+		return;
+	default:
+		return;
+	}
+}
+
+void tl_bsync_poll(tl_bsync_t *s, tl_time_t now)
+{
+	if (s->pending || !tl_binance_ready(s->v))
+		return;
+	int64_t m = bsync_mono();
+	if (m < s->retry_at)
+		return;
+	s->now = now;
+	if (!s->ready_at)
+		s->ready_at = m;
+	bool up = tl_binance_stream_state(s->v) == TL_BSTREAM_UP;
+	uint64_t epoch = tl_binance_stream_epoch(s->v);
+
+	switch (s->phase) {
+	case BS_WAIT:
+		/* Start once the stream delivers (what happens from now on
+		 * reaches us), or without it after a while. */
+		if (!up && tl_binance_streams_wanted(s->v) &&
+		    m - s->ready_at < TL_BSYNC_START_WAIT_NS)
+			break;
+		if (up) {
+			/* Orders sent before the stream's first connection
+			 * (the kernel takes orders as soon as REST works) may
+			 * have traded unheard: ask for every live one, as
+			 * after a reconnect (queries are idempotent). Not in
+			 * bulk: at this moment there are few or none (those
+			 * of a journal), and a RESYNC owed until the read
+			 * returns would query orders sent in the meantime. */
+			bsync_resync_input(s, epoch, false, 0);
+		}
+		BS_SET(s, synced_epoch, epoch);
+		bsync_start_chain(s, TL_SNAP_START);
+		break;
+	case BS_POS_DUE:
+		if (m - s->due_from < BSYNC_SETTLE_NS ||
+		    (!tl_binance_idle(s->v) && m - s->due_from < BSYNC_IDLE_MAX_NS))
+			break;
+		s->phase = BS_POS;
+		bsync_send(s, TL_BSYNC_BALANCE);
+		break;
+	case BS_RUN:
+		if (s->bulk_pending) {
+			/* the bulk read failed transiently: again, now */
+			bsync_start_chain(s, TL_SNAP_RESYNC);
+			break;
+		}
+		/* Reconnects while a resync's read is in flight coalesce: the
+		 * chain runs to its end first (s->pending, phase), then one
+		 * more resync covers every epoch since. */
+		if ((up && epoch != s->st.synced_epoch /* own thread */) ||
+		    (s->again && m - s->last_resync >= BSYNC_AGAIN_NS)) {
+			s->again = false;
+			s->last_resync = m;
+			bsync_bulk_begin(s, epoch);
+			BS_SET(s, synced_epoch, epoch);
+			BS_ADD(s, resyncs, 1);
+			tl_log(TL_LOG_INFO, "binance: REST resync (user stream epoch %llu)",
+			       (unsigned long long)epoch);
+			bsync_start_chain(s, TL_SNAP_RESYNC);
+			break;
+		}
+		if (s->interval_ns > 0 && m >= s->next_monitor) {
+			s->source = TL_SNAP_MONITOR;
+			s->phase = BS_POS;
+			bsync_send(s, TL_BSYNC_BALANCE);
+		}
+		break;
+	default:
+		break;	/* a call is in flight */
+	}
+}
+
+/* ---- query answers waiting for their trades -------------------------------- */
+
+int tl_bsync_hold(tl_bsync_t *s, const tl_input_t *q)
+{
+	for (int i = 0; i < TL_BSYNC_HELD; i++)
+		if (!s->held_used[i]) {
+			s->held_used[i] = true;
+			s->held[i] = *q;
+			BS_ADD(s, trade_fetches, 1);
+			return i;
+		}
+	return -1;
+}
+
+void tl_bsync_trades_done(tl_bsync_t *s, int slot, int http_status,
+			  const char *body, size_t len, tl_time_t now)
+{
+	if (slot < 0 || slot >= TL_BSYNC_HELD || !s->held_used[slot])
+		return;
+	tl_input_t q = s->held[slot];
+	s->held_used[slot] = false;
+	if (http_status == 200 &&
+	    tl_bsync_trades_to_fills(body, len, q.u.query.client_id, now, s->v) >= 0) {
+		if (q.hdr.type) {	/* fills first, then the status */
+			q.hdr.time = now;
+			tl_venue_emit(s->v, &q);
+		}
+		return;
+	}
+	/* Without its trades the answer would end the order short of its
+	 * fills: report the query as failed (an UNKNOWN order is asked again
+	 * by the kernel) and resync once more (for the others). */
+	BS_ADD(s, errors, 1);
+	s->again = true;
+	if (!q.hdr.type)
+		return;	/* an adopted order's trades: the resync asks again */
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_REQ_ERROR;
+	in.hdr.time = now;
+	memcpy(in.u.error.client_id, q.u.query.client_id, TL_CLID_LEN);
+	in.u.error.req = TL_REQ_QUERY;
+	in.u.error.outcome.transport = http_status < 0 ? TL_TR_RESET : TL_TR_NONE;
+	in.u.error.outcome.written = true;
+	in.u.error.outcome.http_status = (uint16_t)(http_status > 0 ? http_status : 0);
+	snprintf(in.u.error.text, sizeof(in.u.error.text), "userTrades: %.*s",
+		 (int)(len < 48 ? len : 48), body ? body : "");
+	tl_venue_emit(s->v, &in);
+}

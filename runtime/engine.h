@@ -1,0 +1,75 @@
+/*
+ * engine.h - the running engine: the kernel on the ENGINE thread, a venue
+ * on the IO thread, Concurrency Kit rings between them and the strategy,
+ * the shared-memory control block for operators.
+ *
+ *  strategy --cmd ring--> ENGINE --req ring--> IO --> venue (paper, ...)
+ *  talon ctl --shm ring--> ENGINE <--vin ring-- IO <-- venue events
+ *  shm kill word ------> ENGINE  --evt ring--> strategy
+ *                                --journal ring--> PERSIST (or a test)
+ *
+ * The ENGINE thread owns the kernel and is the only producer of the req,
+ * evt and journal rings and the only consumer of cmd, vin and the shm ring.
+ * After start it makes no allocation, takes no lock and makes no blocking
+ * syscall (clock reads are vDSO; with idle "spin" it makes no syscall at
+ * all). Every kernel input and output goes to the journal ring before the
+ * request it belongs to reaches the IO ring. A full output ring never
+ * loses a record: the record waits in a preallocated staging queue, and
+ * while rings are above the high-water mark new strategy orders are
+ * refused with TL_REJ_BACKPRESSURE; venue events and the kill switch keep
+ * flowing.
+ *
+ * The public API is include/talon.h; this header adds what tests, the
+ * CLI and the persistence thread need.
+ */
+#ifndef TL_ENGINE_H
+#define TL_ENGINE_H
+
+#include "include/talon.h"
+#include "runtime/agent.h"
+#include "runtime/config.h"
+#include "runtime/ring.h"
+#include "runtime/shm.h"
+#include "io/venue.h"
+
+/* Engine counters kept by the runtime (the kernel has its own). */
+typedef struct tl_engine_counters {
+	_Atomic uint64_t loops;
+	_Atomic uint64_t backpressure;   /* strategy commands refused */
+	_Atomic uint64_t staged;         /* records that waited in staging */
+	_Atomic uint64_t stalls;         /* times staging was full (engine waited) */
+	_Atomic uint64_t ctl_requests;
+	_Atomic uint64_t kill_seen;
+	_Atomic uint64_t withdrawn;      /* requests ended TL_TR_WITHDRAWN by the
+					  * engine or the IO thread (the venue
+					  * adapters count their own) */
+} tl_engine_counters_t;
+
+/* Load the config and open an engine without starting threads (tests can
+ * then start it with tl_engine_start). */
+tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *opts,
+			      char *err, size_t errlen);
+int tl_engine_start(tl_engine_t *e, char *err, size_t errlen);
+void tl_engine_stop(tl_engine_t *e);
+
+/* The journal ring's consumer side (PERSIST thread or a test). */
+bool tl_engine_journal_pop(tl_engine_t *e, tl_record_t *rec);
+
+const tl_config_t *tl_engine_config(const tl_engine_t *e);
+
+/* Set the kill word (TL_KILL_LIQUIDATE), as `talon ctl liquidate` does;
+ * works with opts.no_shm too. Returns the word's new sequence. */
+uint64_t tl_engine_kill(tl_engine_t *e, const char *reason);
+
+/* The exposure gate the engine publishes to its venue (io/venue.h). */
+const tl_venue_gate_t *tl_engine_gate(const tl_engine_t *e);
+const tl_engine_counters_t *tl_engine_counters(const tl_engine_t *e);
+tl_venue_t *tl_engine_venue(tl_engine_t *e);
+/* The journal (NULL without journal.path), for tests and tools. */
+struct tl_journal *tl_engine_journal(tl_engine_t *e);
+/* The engine thread's pthread, once running (for the no-alloc test). */
+bool tl_engine_thread(tl_engine_t *e, pthread_t *out);
+/* Latest published snapshot (works with and without shm). */
+bool tl_engine_snapshot(tl_engine_t *e, tl_shm_snapshot_t *out);
+
+#endif /* TL_ENGINE_H */

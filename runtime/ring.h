@@ -1,0 +1,121 @@
+/*
+ * ring.h - the typed Concurrency Kit rings that connect talon's threads.
+ *
+ * Records move by value (CK_RING_PROTOTYPE copies whole structs), so no
+ * pointer ever crosses a thread. Each ring has one producer and one
+ * consumer (spsc) unless its name says otherwise; capacity is size - 1
+ * (ck keeps one slot empty). Producers never block: a full ring returns
+ * false and the producer decides (stage, refuse, retry), so a record is
+ * never lost inside a ring.
+ *
+ *   strategy --tl_inring (one per producer)--> ENGINE   commands
+ *   IO       --tl_inring--------------------> ENGINE   venue events
+ *   ENGINE   --tl_outring-------------------> IO       venue requests
+ *   ENGINE   --tl_outring-------------------> strategy events
+ *   ENGINE   --tl_recring-------------------> PERSIST  journal (inputs+outputs)
+ */
+#ifndef TL_RING_H
+#define TL_RING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ck_ring.h>
+
+#include "runtime/tsan.h"
+#include "kernel/record.h"
+
+/* A journal record: an input or an output (hdr.flags says which). */
+#define TL_REC_OUTPUT 0x1
+struct tl_record {
+	union {
+		tl_rec_hdr_t hdr;
+		tl_input_t in;
+		tl_output_t out;
+	} u;
+};
+typedef struct tl_record tl_record_t;
+
+CK_RING_PROTOTYPE(tl_in, tl_input)
+CK_RING_PROTOTYPE(tl_out, tl_output)
+CK_RING_PROTOTYPE(tl_rec, tl_record)
+
+/* Hot fields sit on their own cache lines inside struct ck_ring already;
+ * the buffer pointer and size are read-only after init. */
+typedef struct tl_inring {
+	struct ck_ring r;
+	struct tl_input *buf;
+} tl_inring_t;
+
+typedef struct tl_outring {
+	struct ck_ring r;
+	struct tl_output *buf;
+} tl_outring_t;
+
+typedef struct tl_recring {
+	struct ck_ring r;
+	struct tl_record *buf;
+} tl_recring_t;
+
+/* Allocate a ring of `size` slots (power of two, 4..2^24; capacity
+ * size - 1), cache-line aligned. Return 0 or -1 with a message. */
+int tl_inring_init(tl_inring_t *q, uint32_t size, char *err, size_t errlen);
+int tl_outring_init(tl_outring_t *q, uint32_t size, char *err, size_t errlen);
+int tl_recring_init(tl_recring_t *q, uint32_t size, char *err, size_t errlen);
+void tl_inring_free(tl_inring_t *q);
+void tl_outring_free(tl_outring_t *q);
+void tl_recring_free(tl_recring_t *q);
+
+/* Producer side: false when full (nothing written). */
+#define TL_RING_PUSH(fn, qtype, rtype)                                         \
+	static inline bool fn##_push(qtype *q, const rtype *v)                 \
+	{                                                                      \
+		tl_tsan_release(&q->r);                                        \
+		tl_tsan_ignore_begin();                                        \
+		bool ok = ck_ring_enqueue_spsc_##fn##_(&q->r, q->buf, (rtype *)v); \
+		tl_tsan_ignore_end();                                          \
+		return ok;                                                     \
+	}
+/* Consumer side: false when empty. */
+#define TL_RING_POP(fn, qtype, rtype)                                          \
+	static inline bool fn##_pop(qtype *q, rtype *v)                        \
+	{                                                                      \
+		tl_tsan_ignore_begin();                                        \
+		bool ok = ck_ring_dequeue_spsc_##fn##_(&q->r, q->buf, v);      \
+		tl_tsan_ignore_end();                                          \
+		if (ok)                                                        \
+			tl_tsan_acquire(&q->r);                                \
+		return ok;                                                     \
+	}
+
+/* ck's generated names, under the wrapper's prefix. */
+#define ck_ring_enqueue_spsc_tl_inring_ ck_ring_enqueue_spsc_tl_in
+#define ck_ring_dequeue_spsc_tl_inring_ ck_ring_dequeue_spsc_tl_in
+#define ck_ring_enqueue_spsc_tl_outring_ ck_ring_enqueue_spsc_tl_out
+#define ck_ring_dequeue_spsc_tl_outring_ ck_ring_dequeue_spsc_tl_out
+#define ck_ring_enqueue_spsc_tl_recring_ ck_ring_enqueue_spsc_tl_rec
+#define ck_ring_dequeue_spsc_tl_recring_ ck_ring_dequeue_spsc_tl_rec
+
+TL_RING_PUSH(tl_inring, tl_inring_t, struct tl_input)
+TL_RING_POP(tl_inring, tl_inring_t, struct tl_input)
+TL_RING_PUSH(tl_outring, tl_outring_t, struct tl_output)
+TL_RING_POP(tl_outring, tl_outring_t, struct tl_output)
+TL_RING_PUSH(tl_recring, tl_recring_t, struct tl_record)
+TL_RING_POP(tl_recring, tl_recring_t, struct tl_record)
+
+/* Records waiting, and room left (racy by nature: exact for the thread
+ * that owns the other end's counterpart, a bound for anyone else). */
+static inline uint32_t tl_ring_used(const struct ck_ring *r)
+{
+	tl_tsan_ignore_begin();
+	uint32_t n = ck_ring_size(r);
+	tl_tsan_ignore_end();
+	return n;
+}
+static inline uint32_t tl_ring_free(const struct ck_ring *r)
+{
+	return ck_ring_capacity(r) - 1 - tl_ring_used(r);
+}
+
+#endif /* TL_RING_H */

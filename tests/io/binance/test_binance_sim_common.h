@@ -1,0 +1,332 @@
+/*
+ * test_binance_sim_common.h - the base every Binance test against the
+ * in-process simulator shares (test_binance.c, test_binance_safety.c and,
+ * through test_binance_e2e_common.h, the end-to-end tests): the
+ * simulator on ephemeral loopback ports, the engine handle, clocks and
+ * naps, stderr captured into a file while an engine runs, and calls at
+ * the simulator's REST API as the engine's account.
+ *
+ * A header of static functions (like tests/sim/sim_client.c), included
+ * once per test program; every helper is E2E_FN (static, maybe unused).
+ * Define BSIM_CAP_FMT (a printf format taking the pid) before including
+ * it to name the stderr capture file.
+ */
+#ifndef TL_TEST_BINANCE_SIM_COMMON_H
+#define TL_TEST_BINANCE_SIM_COMMON_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "tests/support/tl_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io/binance/binance.h"
+#include "io/binance/stream.h"
+#include "runtime/engine.h"
+#include "sim/server.h"
+
+#include "tests/sim/sim_client.c"
+
+#ifndef BSIM_CAP_FMT
+#error "define BSIM_CAP_FMT (the stderr capture file, \"...%d...\") first"
+#endif
+
+#define E2E_FN static __attribute__((unused))
+#define E2E_S 1000000000LL
+
+static tl_sim_config_t scfg;
+static tl_sim_server_t *srv;
+static tl_engine_t *E;
+static int e2e_acct;              /* venue account the engine trades on */
+static long long e2e_ts_offset;   /* our signed calls' clock offset (ms) */
+static int saved_stderr = -1;
+static char cap_path[96];
+static simc_t e2e_cli;            /* 1 MiB body: not on the stack */
+static int e2e_rest_port;         /* the venue's plain REST port */
+
+E2E_FN int64_t mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * E2E_S + ts.tv_nsec;
+}
+
+E2E_FN void nap(void)
+{
+	struct timespec ts = { 0, 500000 };
+	nanosleep(&ts, NULL);
+}
+
+E2E_FN void nap_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* stderr goes to cap_path while an engine runs, so it can be grepped;
+ * each test's capture_end restores it. */
+E2E_FN void capture_begin(void)
+{
+	snprintf(cap_path, sizeof cap_path, BSIM_CAP_FMT, (int)getpid());
+	fflush(stderr);
+	saved_stderr = dup(2);
+	int fd = open(cap_path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	if (fd >= 0) {
+		dup2(fd, 2);
+		close(fd);
+	}
+}
+
+/* Restore stderr after capture_begin, and read what was written (up to
+ * cap - 1 bytes, NUL-terminated) into buf; echo it and remove the file.
+ * Returns the bytes read; 0 with buf "" when nothing was captured. */
+E2E_FN size_t capture_restore(char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (saved_stderr < 0)
+		return 0;
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	saved_stderr = -1;
+	FILE *f = fopen(cap_path, "r");
+	if (f) {
+		n = fread(buf, 1, cap - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	unlink(cap_path);
+	if (n)
+		fputs(buf, stderr);
+	return n;
+}
+
+/* ---- the engine's events, as the strategy polls them -------------------- */
+
+static tl_event_t evs[8192];
+static int nev;
+
+E2E_FN void poll_events(void)
+{
+	if (nev < (int)(sizeof evs / sizeof evs[0]))
+		nev += tl_engine_poll(E, evs + nev, (int)(sizeof evs / sizeof evs[0]) - nev);
+}
+
+E2E_FN void dump_events(void)
+{
+	for (int i = 0; i < nev; i++)
+		printf("  ev %s %s role %u %s\n", tl_event_name(evs[i].type),
+		       evs[i].u.order.client_id, evs[i].u.order.role, evs[i].text);
+}
+
+E2E_FN int count_ev(tl_event_type_t t)
+{
+	int n = 0;
+	for (int i = 0; i < nev; i++)
+		n += evs[i].type == t;
+	return n;
+}
+
+/* First event of type t (and role, unless role < 0) from index `from`. */
+E2E_FN const tl_event_t *find_ev_role(tl_event_type_t t, int role, int from)
+{
+	for (int i = from; i < nev; i++)
+		if (evs[i].type == t && (role < 0 || evs[i].u.order.role == role))
+			return &evs[i];
+	return NULL;
+}
+
+E2E_FN const tl_event_t *find_ev(tl_event_type_t t)
+{
+	return find_ev_role(t, -1, 0);
+}
+
+E2E_FN const tl_event_t *find_ev_clid(tl_event_type_t t, const char *clid)
+{
+	for (int i = 0; i < nev; i++)
+		if (evs[i].type == t && !strcmp(evs[i].u.order.client_id, clid))
+			return &evs[i];
+	return NULL;
+}
+
+/* Poll until an event of type t (and role) shows up after index from. */
+E2E_FN bool wait_ev_role(tl_event_type_t t, int role, int from, int64_t max_ns)
+{
+	int64_t end = mono() + max_ns;
+	for (;;) {
+		int before = nev;
+		poll_events();
+		if (find_ev_role(t, role, from))
+			return true;
+		if (mono() >= end)
+			return false;
+		if (nev == before)
+			nap();
+	}
+}
+
+E2E_FN bool wait_ev(tl_event_type_t t, int64_t max_ns)
+{
+	return wait_ev_role(t, -1, 0, max_ns);
+}
+
+E2E_FN bool ev_terminal(tl_event_type_t t)
+{
+	return t == TL_EV_ORDER_FILLED || t == TL_EV_ORDER_REJECTED ||
+	       t == TL_EV_ORDER_FAILED || t == TL_EV_ORDER_CANCELED ||
+	       t == TL_EV_ORDER_EXPIRED;
+}
+
+/* A LIMIT far below the simulator's market: it rests. */
+static const tl_order_spec_t limit_buy __attribute__((unused)) = {
+	.symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_LIMIT,
+	.qty = "0.010", .price = "58000.0",
+};
+
+/* true when the file at path holds `needle` (absent file: false). */
+E2E_FN bool file_has(const char *path, const char *needle)
+{
+	static char buf[16 << 20];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	return memmem(buf, n, needle, strlen(needle)) != NULL;
+}
+
+/* ---- the venue ----------------------------------------------------------- */
+
+/* Start the simulator with scfg as it is (a test that changes a knob
+ * between server_stop and this); sim_call then talks to it. */
+E2E_FN void server_start_scfg(void)
+{
+	srv = simc_server_start(&scfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	e2e_rest_port = tl_sim_server_port(srv, TL_SIM_PORT_REST);
+}
+
+/* Start the simulator (plain HTTP/WS, no random walk) after `tweak` may
+ * change its config. */
+E2E_FN void server_start_cfg(void (*tweak)(tl_sim_config_t *))
+{
+	char err[256];
+
+	tl_sim_config_defaults(&scfg);
+	CU_ASSERT_EQUAL_FATAL(tl_sim_config_load(&scfg, "config/venue.json", err, sizeof err), 0);
+	scfg.rest_port = 0;
+	scfg.rest_plain_port = 0;
+	scfg.ws_port = 0;
+	scfg.ws_enabled = true;
+	scfg.rest_tls = false;
+	scfg.ws_tls = false;
+	for (int i = 0; i < scfg.nsym; i++)
+		scfg.sym[i].vol_bps = 0;
+	if (tweak)
+		tweak(&scfg);
+	e2e_ts_offset = 0;
+	server_start_scfg();
+}
+
+E2E_FN void server_stop(void)
+{
+	simc_server_stop(srv);
+	srv = NULL;
+}
+
+E2E_FN int sim_call_once(const char *method, const char *path, const char *q,
+			 bool sign, char *body, size_t cap)
+{
+	simc_t *cli = &e2e_cli;
+	int st;
+
+	if (simc_connect(cli, e2e_rest_port, NULL) != 0) {
+		simc_close(cli);
+		return -1;
+	}
+	cli->key = scfg.acct[e2e_acct].api_key;
+	cli->secret = scfg.acct[e2e_acct].api_secret;
+	cli->ts_offset = e2e_ts_offset;
+	st = sign ? simc_signed(cli, method, path, q, false)
+		  : simc_raw(cli, method, path, q, "", NULL);
+	if (body && cap) {
+		size_t n = strnlen(cli->body, cap - 1);
+		memcpy(body, cli->body, n);
+		body[n] = '\0';
+	}
+	simc_close(cli);
+	return st;
+}
+
+/* A /sim/ admin call or a signed call of the engine's account; returns
+ * the HTTP status. Retried when the blocking client is interrupted
+ * (EINTR: the engine's threads run beside it); use it for idempotent
+ * calls only. */
+E2E_FN int sim_call(const char *method, const char *path, const char *q,
+		    bool sign, char *body, size_t cap)
+{
+	int st = -1;
+	for (int i = 0; i < 3 && st < 0; i++)
+		st = sim_call_once(method, path, q, sign, body, cap);
+	return st;
+}
+
+/* ---- the engine ---------------------------------------------------------- */
+
+/* Capture stderr, then create and start E from c (no shm); fatal
+ * asserts when either fails, and the error text must not hold the
+ * secret. The caller resets its event list. */
+E2E_FN void engine_create_start(tl_config_t *c)
+{
+	char err[512];
+	tl_engine_opts_t o = { .no_shm = true };
+
+	capture_begin();
+	E = tl_engine_create(c, &o, err, sizeof err);
+	if (!E)
+		fprintf(stderr, "engine: %s\n", err);
+	CU_ASSERT_PTR_NULL(strstr(err, c->binance.api_secret));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(E);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_start(E, err, sizeof err), 0);
+}
+
+/* Wait (10 s at most) until E's kernel has taken n inputs (the clock,
+ * then the premiumIndex marks); false when it has not. */
+E2E_FN bool wait_inputs(uint64_t n)
+{
+	tl_shm_snapshot_t s;
+	bool ok = false;
+	int64_t end = mono() + 10 * E2E_S;
+
+	while (!ok && mono() < end) {
+		ok = tl_engine_snapshot(E, &s) && s.inputs >= n;
+		if (!ok)
+			nap();
+	}
+	return ok;
+}
+
+/* Wait (10 s at most) until E's user stream is up, the only source of
+ * fills; a fatal assert when it is not. */
+E2E_FN void wait_stream_up(void)
+{
+	int64_t end = mono() + 10 * E2E_S;
+
+	while (mono() < end &&
+	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BSTREAM_UP)
+		nap();
+	CU_ASSERT_EQUAL_FATAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BSTREAM_UP);
+}
+
+#endif /* TL_TEST_BINANCE_SIM_COMMON_H */
