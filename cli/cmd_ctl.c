@@ -1,6 +1,6 @@
 /*
  * cmd_ctl.c - `talon ctl`: operate a running engine through its shared-
- * memory control block (io/shm.h). docs/ctl.md is the user's reference;
+ * memory control block (runtime/shm.h). docs/ctl.md is the user's reference;
  * keep it, ctl_usage() and this file in step.
  *
  *   status              reads the seqlock snapshot; never writes the block

@@ -6,7 +6,7 @@
  * reports everything that happens as kernel inputs through `emit`
  * (ORDER_UPDATE, FILL, REQ_ERROR, QUERY_RESULT, MARK), stamped with the
  * time it observed them. All mapping between a venue's protocol and
- * talon's records lives in one file per venue (io/paper.c, io/binance*.c).
+ * talon's records lives in one file per venue (io/paper/paper.c, io/binance*.c).
  *
  * Contract:
  *   - every request handed over ends in at least one input about it

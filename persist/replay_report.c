@@ -72,7 +72,7 @@ static void rep_time(tl_time_t t, char *buf, size_t len)
 }
 
 /* JSON string body (without quotes): any bytes, valid JSON out
- * (io/json_esc.h: escapes, invalid UTF-8 as U+FFFD). */
+ * (persist/json_esc.h: escapes, invalid UTF-8 as U+FFFD). */
 static void rep_json_str(FILE *f, const char *s)
 {
 	tl_json_esc_fputs(f, s);

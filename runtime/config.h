@@ -66,7 +66,7 @@ typedef struct tl_paper_cfg {
 #define TL_CFG_HOST_MAX 128
 #define TL_CFG_KEY_MAX 128       /* API key / secret characters */
 
-/* venue.binance: the Binance USD-M adapter (io/binance.h). */
+/* venue.binance: the Binance USD-M adapter (io/binance/binance.h). */
 typedef struct tl_binance_cfg {
 	struct {
 		char host[TL_CFG_HOST_MAX]; /* rest.host, default fapi.binance.com */
@@ -90,13 +90,13 @@ typedef struct tl_binance_cfg {
 	uint32_t orders_10s;       /* orders_per_10s, default 300 */
 	uint32_t orders_1m;        /* orders_per_min, default 1200 */
 	uint32_t weight_1m;        /* weight_per_min, default 2400 */
-	/* Dead-man switch (io/binance_deadman.c): POST countdownCancelAll
+	/* Dead-man switch (io/binance/deadman.c): POST countdownCancelAll
 	 * per traded symbol, renewed every countdown/4 while the engine's
 	 * heartbeat is fresh. 0 = off (default), else 5000..600000. */
 	uint32_t countdown_cancel_ms;
 	/* symbols_from_venue, default true: at start GET exchangeInfo and
 	 * let the venue's filters and status win over the file's
-	 * (io/binance_xinfo.h). */
+	 * (io/binance/xinfo.h). */
 	bool symbols_from_venue;
 	/* startup_deadline_ms, default 30000 (1000..600000): how long the
 	 * start-up calls (exchangeInfo, server time, leverage per symbol,
@@ -137,7 +137,7 @@ typedef struct tl_config {
 	int log_level;             /* log.level: 0 error 1 warn 2 info 3 debug */
 	/* venue.binance (appended: keep earlier fields where they are) */
 	tl_binance_cfg_t binance;
-	/* reconcile: venue reconciliation (docs/recovery.md, io/binance_sync.h) */
+	/* reconcile: venue reconciliation (docs/recovery.md, io/binance/sync.h) */
 	struct {
 		int policy;            /* tl_recon_policy_t: "trust_venue" or "pause" (default) */
 		tl_fx_t tolerance_pct; /* "1" = 1 % (default); 0..100 */

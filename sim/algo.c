@@ -14,7 +14,7 @@
  * The triggered order carries the algo order's client id (clientOrderId
  * = clientAlgoId), as Binance's does (observed, not in the docs:
  * nautilus_trader#3287 and its adapter, which files the triggered order's
- * ORDER_TRADE_UPDATE under the clientAlgoId; io/binance_map.c relies on
+ * ORDER_TRADE_UPDATE under the clientAlgoId; io/binance/map.c relies on
  * it too): its `c` is the algo order's `caid`, so a client finds the
  * fills of its conditional order by the id it chose, and
  * GET /fapi/v1/order?origClientOrderId=<clientAlgoId> finds the triggered

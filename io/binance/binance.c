@@ -25,7 +25,7 @@
  * its burst behind it, and the adapter waits for the rest); the batch's members live in its connection (`br`) and each
  * ends in its own input: its element of the answer, or the batch's
  * transport outcome (invariant 2 holds per member).
- * "held" is the local limiters (io/binance_limits.h) and Retry-After.
+ * "held" is the local limiters (io/binance/limits.h) and Retry-After.
  */
 #define _GNU_SOURCE
 #include "io/binance/internal.h"
@@ -489,7 +489,7 @@ static bool bn_batchable(const bn_req_t *r)
  * same burst follows (`more`: a liquidation emits them all in one kernel
  * input, but they cross the request ring one by one). A burst still
  * arriving is waited for; this bound only guards against a close that
- * never comes (it cannot, by construction: see io/engine.c). */
+ * never comes (it cannot, by construction: see runtime/engine.c). */
 #define BN_BATCH_WAIT_NS (500LL * 1000 * 1000)
 
 /* Emergency closes at the head of the urgent queue that go together as

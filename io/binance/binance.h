@@ -2,9 +2,9 @@
  * binance.h - the Binance USD-M futures venue adapter (REST order path).
  *
  * Implements tl_venue_ops_t (io/venue.h) on the IO thread over a pool of
- * keep-alive HTTP/1.1 connections (io/uring.h, TLS by wolfSSL), with
- * requests encoded and decoded by io/binance_map.h and signed by
- * io/binance_sign.h.
+ * keep-alive HTTP/1.1 connections (io/net/uring.h, TLS by wolfSSL), with
+ * requests encoded and decoded by io/binance/map.h and signed by
+ * io/binance/sign.h.
  *
  * Lifecycle: create resolves the host and sets up the pool; nothing is
  * connected until the first poll. The first poll connects and sends
@@ -14,13 +14,13 @@
  *
  * Streams: when the engine gave the venue an emit_stream (it always
  * does), the adapter creates a listenKey (POST /fapi/v1/listenKey) once
- * the clock is set, then starts io/binance_stream.h's STREAM thread on
+ * the clock is set, then starts io/binance/stream.h's STREAM thread on
  * cfg->binance.ws with the user data stream and the mark price stream of
  * every symbol; it keeps the key alive (PUT every 30 min) and hands a
  * new one over when the venue expires it. Fills come only from the user
  * stream (REST acks carry no trade ids). Marks come from
  * GET /fapi/v1/premiumIndex at start, and every TL_BINANCE_MARK_POLL_NS
- * while the mark stream is not up. Reconciliation (io/binance_sync.h):
+ * while the mark stream is not up. Reconciliation (io/binance/sync.h):
  * start-up, the position monitor, the REST resync after each new stream
  * epoch (tl_bstream_epoch), and the trades of every query answer that
  * shows executed quantity (a fill the stream missed arrives once).
@@ -33,7 +33,7 @@
  * closed. Requests waiting longer than the timeout for a connection end
  * as CONNECT with the pool's last error (e.g. a TLS certificate error).
  *
- * Rate limits (io/binance_limits.h): every request is charged on local
+ * Rate limits (io/binance/limits.h): every request is charged on local
  * fixed-window buckets (weight/min, orders/10 s, orders/min: config, or
  * the venue's exchangeInfo when lower) kept in step with
  * X-MBX-USED-WEIGHT-1M and X-MBX-ORDER-COUNT-10S/-1M (the venue's count
@@ -49,7 +49,7 @@
  * outcome; a transport failure after the write is every member's
  * (UNKNOWN, queried by client id).
  *
- * Dead-man switch (io/binance_deadman.h): with
+ * Dead-man switch (io/binance/deadman.h): with
  * venue.binance.countdown_cancel_ms, POST /fapi/v1/countdownCancelAll
  * for every symbol once ready and every countdown/4 after, ahead of the
  * urgent queue, while the engine's heartbeat (tl_binance_set_heartbeat)
@@ -71,7 +71,7 @@
  * and ends the cancel WITHDRAWN as well. Cancels, queries (unless their
  * own NEW still waits) and emergency closes use the urgent queue: never
  * behind new orders held by the order-rate limiters. On each kill epoch
- * the venue sweep (emergency.venue_sweep, io/binance_sweep.c) runs once.
+ * the venue sweep (emergency.venue_sweep, io/binance/sweep.c) runs once.
  *
  * Secrets: the API secret lives only inside the signer's HMAC schedule;
  * no message this module produces contains the key or the secret.
@@ -113,7 +113,7 @@ const char *tl_binance_last_error(const tl_venue_t *v);
 /* Why the last cold call (set_leverage, account) failed, "" when it
  * did not: "cannot connect to 127.0.0.1:8443: Connection refused (5
  * attempts in 2000 ms, ...)", "HTTP 503 ...", "-2015 Invalid API-key,
- * IP, or permissions for action." (io/startup.h). The op's return says
+ * IP, or permissions for action." (io/binance/startup.h). The op's return says
  * which kind: -EPERM the venue refused (permanent), -EPROTO a permanent
  * failure before any answer (a certificate the CA file does not verify),
  * -ETIMEDOUT transient failures until the start-up deadline. Caller's
@@ -176,7 +176,7 @@ typedef struct tl_binance_stats {
 
 void tl_binance_stats(const tl_venue_t *v, tl_binance_stats_t *out);
 
-/* ---- reconciliation support (io/binance_sync.h; IO thread) ---------- */
+/* ---- reconciliation support (io/binance/sync.h; IO thread) ---------- */
 
 struct tl_bsync_stats;
 

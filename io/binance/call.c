@@ -5,7 +5,7 @@
  *   - account and set_leverage (tl_venue_ops_t): run one internal
  *     request to completion, blocking the IO thread (bn_sync), then read
  *     the answer with cJSON;
- *   - reconciliation support (io/binance_sync.c): queue its signed GETs
+ *   - reconciliation support (io/binance/sync.c): queue its signed GETs
  *     and userTrades fetches, and tell it when the adapter is idle;
  *   - accessors: last error, readiness, statistics and stream state,
  *     read from other threads (atomics where a field is written on the
@@ -58,7 +58,7 @@ static int bn_sync(tl_binance_t *b, int kind, const char *symbol, uint32_t lev,
 	return b->sync_status < 0 ? -EIO : b->sync_status;
 }
 
-/* What one bn_sync attempt that did not return 200 was (io/startup.h):
+/* What one bn_sync attempt that did not return 200 was (io/binance/startup.h):
  * its outcome for tl_retry_classify and its cause in words. */
 static void bn_sync_outcome(tl_binance_t *b, int rc, tl_outcome_t *o,
 			    char *cause, size_t cap)
@@ -109,7 +109,7 @@ static void bn_sync_pause(tl_binance_t *b, int64_t d)
 }
 
 /* bn_sync, retrying transient failures until the start-up deadline
- * (io/startup.h). Returns 200 with the body in sync_buf, -EPERM (the
+ * (io/binance/startup.h). Returns 200 with the body in sync_buf, -EPERM (the
  * venue's answer was permanent), -EPROTO (a permanent local or TLS
  * failure) or -ETIMEDOUT (transient until the deadline), the cause in
  * call_err. */
@@ -282,7 +282,7 @@ uint64_t tl_binance_stream_inputs(const tl_venue_t *v, int type)
 				    memory_order_relaxed);
 }
 
-/* ---- reconciliation support (io/binance_sync.c) -------------------------- */
+/* ---- reconciliation support (io/binance/sync.c) -------------------------- */
 
 int tl_binance_sync_send(tl_venue_t *v, int call)
 {

@@ -1,13 +1,13 @@
 /*
  * binance_int.h - the Binance adapter's internals, shared by its three
- * parts (the public interface is io/binance.h):
- *   io/binance_sweep.c the kill switch's venue sweep (cold);
- *   io/binance.c       the request pipeline: queues, pump, encode and
+ * parts (the public interface is io/binance/binance.h):
+ *   io/binance/sweep.c the kill switch's venue sweep (cold);
+ *   io/binance/binance.c       the request pipeline: queues, pump, encode and
  *                      send, transport outcomes, timeouts, the venue
  *                      ops, create/destroy;
- *   io/binance_resp.c  completed responses and connection events (the
+ *   io/binance/resp.c  completed responses and connection events (the
  *                      pool callback, bn_cb);
- *   io/binance_call.c  the cold calls: blocking account/leverage, the
+ *   io/binance/call.c  the cold calls: blocking account/leverage, the
  *                      reconciliation requests, accessors for other
  *                      threads.
  * Only these four files include it. Functions shared across them keep
@@ -130,7 +130,7 @@ typedef struct tl_binance {
 	int64_t time_retry_at;            /* monotonic ns */
 	bool marks_pending;
 	int64_t next_marks;
-	/* streams (io/binance_stream.h), started once the first listenKey
+	/* streams (io/binance/stream.h), started once the first listenKey
 	 * is in; NULL while REST-only */
 	tl_bstream_t *bs;
 	_Atomic int stream_state;         /* mirror for other threads, -1 none */
@@ -167,19 +167,19 @@ typedef struct tl_binance {
 	/* ... when one failed below HTTP (bn_fail): how and why */
 	tl_transport_t sync_tr;
 	char sync_why[320];
-	/* ... retried within the start-up deadline (io/startup.h), shared by
+	/* ... retried within the start-up deadline (io/binance/startup.h), shared by
 	 * every cold call from the first one on; call_err: the cause of the
 	 * last one that failed, for tl_binance_call_error */
 	int64_t startup_deadline_ns;
 	int64_t startup_end;              /* monotonic ns, 0 = not started */
 	char call_err[512];
-	/* reconciliation (io/binance_sync.h) */
+	/* reconciliation (io/binance/sync.h) */
 	tl_bsync_t *rsync;
 	size_t sync_len;
 	tl_binance_stats_t st;
-	/* local rate limiters (io/binance_limits.h), venue time */
+	/* local rate limiters (io/binance/limits.h), venue time */
 	tl_blim_t lim;
-	/* dead-man switch (io/binance_deadman.h); hb: the engine's heartbeat
+	/* dead-man switch (io/binance/deadman.h); hb: the engine's heartbeat
 	 * (realtime ns), NULL = not known (taken as alive) */
 	tl_bdm_t dm;
 	const _Atomic int64_t *hb;

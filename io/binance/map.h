@@ -5,7 +5,7 @@
  *
  * Encoding writes form parameters (the same text serves as query string
  * or as x-www-form-urlencoded body) ending in `recvWindow=..&timestamp=..`;
- * the signer (io/binance_sign.h) then appends `&signature=`.
+ * the signer (io/binance/sign.h) then appends `&signature=`.
  *
  * Decoding parses untrusted JSON with cJSON whose allocations come from a
  * caller-owned bump arena (tl_binance_arena_t), so no system malloc on

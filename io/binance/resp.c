@@ -26,7 +26,7 @@
 
 /* ---- responses ------------------------------------------------------------- */
 
-/* The X-MBX-* counts raise the local limiters (io/binance_limits.h),
+/* The X-MBX-* counts raise the local limiters (io/binance/limits.h),
  * which hold non-urgent requests at 90 % and everything at 100 %; the
  * 80 % warning is logged once per window and limiter. */
 static void bn_rate_headers(tl_binance_t *b, const tl_http_resp_t *h, int64_t m)

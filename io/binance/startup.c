@@ -66,7 +66,7 @@ tl_transport_t tl_startup_transport(tl_transport_t tr, const char *text)
 	return tr;
 }
 
-/* "connect H:P: why" (io/uring.c) -> "cannot connect to H:P: why"; a
+/* "connect H:P: why" (io/net/uring.c) -> "cannot connect to H:P: why"; a
  * text relayed with a prefix ("lost before send: ...") too. */
 static void tl_startup_text(char *out, size_t cap, const tl_outcome_t *o,
 				 const char *text)

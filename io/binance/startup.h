@@ -58,7 +58,7 @@ int32_t tl_startup_venue_error(const char *body, size_t len, char *msg,
 			       size_t cap);
 
 /* tr as the classifier should see it: a TLS certificate the CA file does
- * not verify ("certificate verification failed", io/tls.c) will not
+ * not verify ("certificate verification failed", io/net/tls.c) will not
  * verify on the next attempt either (a configuration error), so it is
  * TL_TR_LOCAL (never written: PERMANENT) rather than TL_TR_CONNECT. */
 tl_transport_t tl_startup_transport(tl_transport_t tr, const char *text);

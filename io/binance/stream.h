@@ -6,7 +6,7 @@
  *
  * Every text frame received is decoded on the STREAM thread, with that
  * thread's own arena (tl_binance_decode_stream; the all-market mark
- * stream tl_binance_decode_marks, io/binance_map.h), and each resulting
+ * stream tl_binance_decode_marks, io/binance/map.h), and each resulting
  * kernel input is handed to `emit` with hdr.time = the receive time
  * (CLOCK_REALTIME ns). emit runs on the STREAM thread only (one
  * producer: give it venue->emit_stream).

@@ -70,7 +70,7 @@ static void xi_cb(void *user, const tl_conn_ev_t *ev)
 	}
 }
 
-/* One attempt. On failure: NULL, *o what happened (io/startup.h), the
+/* One attempt. On failure: NULL, *o what happened (io/binance/startup.h), the
  * cause in err, *hint the venue's Retry-After (0 none). */
 static char *xi_fetch_once(const tl_binance_cfg_t *bc, size_t *len,
 			   tl_outcome_t *o, int64_t *hint, char *err, size_t errlen)

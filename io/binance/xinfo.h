@@ -19,7 +19,7 @@
  *     (venue.binance.weight_per_min / orders_per_10s / orders_per_min)
  *     when they are lower.
  * Transient failures (connect, reset, timeout, 5xx, 429) are retried
- * within venue.binance.startup_deadline_ms (io/startup.h). A venue that
+ * within venue.binance.startup_deadline_ms (io/binance/startup.h). A venue that
  * still cannot be read (or answers with a permanent error) is a warning:
  * the engine starts on the file, as before (the adapter then retries its
  * connections as usual).
@@ -45,7 +45,7 @@ typedef struct tl_binance_xlimits {
 /*
  * GET /fapi/v1/exchangeInfo from bc->rest (TLS and CA as configured),
  * each attempt waiting at most 2 * bc->timeout_ns, transient failures
- * retried until bc->startup_deadline_ns (io/startup.h). Returns the body
+ * retried until bc->startup_deadline_ns (io/binance/startup.h). Returns the body
  * (NUL-terminated, free() it) and its length, or NULL with the cause in
  * err ("exchangeInfo: cannot connect to H:P: Connection refused (...)").
  */

@@ -5,7 +5,7 @@
  * The pool only moves bytes: the HTTP layer above writes a request with
  * tl_conn_send and gets the response bytes, in order and in pieces, from
  * the callback given to tl_pool_poll. io_uring does every connect, send
- * and recv; wolfSSL (io/tls.h) only encrypts and decrypts between each
+ * and recv; wolfSSL (io/net/tls.h) only encrypts and decrypts between each
  * connection's fixed buffers. After tl_pool_new nothing on the request
  * path allocates: buffers are carved at init, and wolfSSL's per-record
  * buffers are recycled by tl_tls_thread_cache (on for the polling

@@ -1,7 +1,7 @@
 /*
- * paper_int.h - the paper venue's internals, shared by io/paper.c (ops,
- * queue, create), io/paper_match.c (orders, matching, positions, request
- * jobs) and io/paper_marks.c (random walk, CSV replay).
+ * paper_int.h - the paper venue's internals, shared by io/paper/paper.c (ops,
+ * queue, create), io/paper/match.c (orders, matching, positions, request
+ * jobs) and io/paper/marks.c (random walk, CSV replay).
  *
  * Invariants (checked by paper_check in debug builds):
  *   1. an order slot is free (status 0), open (NEW) or final (FILLED,

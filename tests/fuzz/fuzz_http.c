@@ -1,10 +1,10 @@
 /*
  * fuzz_http.c - libFuzzer entry point for the HTTP/1.1 client codec
- * (io/http.c). Not part of `make`; build and run it by hand:
+ * (io/net/http.c). Not part of `make`; build and run it by hand:
  *
  *   clang -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
  *         -fno-sanitize-recover=undefined \
- *         tests/fuzz/fuzz_http.c io/http.c -o build/fuzz_http
+ *         tests/fuzz/fuzz_http.c io/net/http.c -o build/fuzz_http
  *   mkdir -p build/fuzz/http
  *   printf '\0\0HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-MBX-USED-WEIGHT-1M: 1\r\n\r\n{}' \
  *         >build/fuzz/http/cl

@@ -1,12 +1,12 @@
 /*
  * fuzz_stream.c - libFuzzer entry point for the stream message decoders
- * (io/binance_map.c): tl_binance_decode_stream (user data and per-symbol
+ * (io/binance/map.c): tl_binance_decode_stream (user data and per-symbol
  * marks) and tl_binance_decode_marks (the all-market !markPrice@arr
  * stream). Not part of `make`; build and run it by hand:
  *
  *   clang -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
  *         -fno-sanitize-recover=undefined \
- *         tests/fuzz/fuzz_stream.c io/binance_map.c kernel/fixed.c \
+ *         tests/fuzz/fuzz_stream.c io/binance/map.c kernel/fixed.c \
  *         kernel/retry.c -lcjson -o build/fuzz_stream
  *   mkdir -p build/fuzz/stream
  *   printf '\0\1[{"e":"markPriceUpdate","E":1,"s":"BTCUSDT","p":"1.5"},{"e":"markPriceUpdate","s":"XRPUSDT","p":"x"}]' \

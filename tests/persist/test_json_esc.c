@@ -1,5 +1,5 @@
 /*
- * test_json_esc.c - io/json_esc.c: any bytes in, a valid JSON string body
+ * test_json_esc.c - persist/json_esc.c: any bytes in, a valid JSON string body
  * out (checked with cJSON), well-formed UTF-8 unchanged, everything else
  * escaped or replaced by U+FFFD, truncation never cutting an escape.
  */

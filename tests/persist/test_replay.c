@@ -981,7 +981,7 @@ static void test_cli_verify_and_exit_codes(void)
 
 /* Texts in the journal are bytes: quotes, backslashes, control
  * characters and a venue message cut in the middle of a 4-byte UTF-8
- * character must still give valid JSON lines (io/json_esc.h), the cut
+ * character must still give valid JSON lines (persist/json_esc.h), the cut
  * character as U+FFFD. Runs last: it continues the scenario's kernel. */
 static void test_json_escapes_any_text(void)
 {

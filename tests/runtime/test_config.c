@@ -1,5 +1,5 @@
 /*
- * test_config.c - io/config.c: defaults, the shipped config/paper.json,
+ * test_config.c - runtime/config.c: defaults, the shipped config/paper.json,
  * every class of bad input, relative path resolution, and loading the
  * symbol table the config names.
  *
@@ -593,7 +593,7 @@ static void test_binance_section(void)
 	CU_ASSERT_PTR_NULL(strstr(err, "KEYVALUE"));
 	BAD("{\"venue\":{\"binance\":{\"api_secret\":42}}}",
 	    "venue.binance.api_secret: expected a string");
-	/* the start-up deadline (io/startup.h) and core files */
+	/* the start-up deadline (io/binance/startup.h) and core files */
 	good_at(__LINE__, &c, "{}");
 	CU_ASSERT_EQUAL(c.binance.startup_deadline_ns, 30000LL * 1000000);
 	CU_ASSERT_FALSE(c.allow_core_dumps);

@@ -5,7 +5,7 @@
  * input it got) and polls the kill switch word.
  *
  * Each test spawns the talon binary of the same build directory (this
- * program's path minus "tests/io/test_ctl") and checks its exit code,
+ * program's path minus "tests/runtime/test_ctl") and checks its exit code,
  * stdout and stderr. Blocks are named "c<pid>_<n>" and removed afterwards.
  */
 #define _GNU_SOURCE
@@ -807,7 +807,7 @@ static int suite_init(void)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	const char *tail = "/tests/io/test_ctl";
+	const char *tail = "/tests/runtime/test_ctl";
 	size_t tl = strlen(tail);
 
 	if (n <= (ssize_t)tl)

@@ -1,5 +1,5 @@
 /*
- * test_shm.c - the shared-memory control block (io/shm.c): create, attach,
+ * test_shm.c - the shared-memory control block (runtime/shm.c): create, attach,
  * takeover of a dead engine's block, layout checks, the seqlock snapshot
  * under a hammering writer, the kill switch word, the MPMC ctl ring with
  * racing producers, and reply slots with timeouts.

@@ -1,5 +1,5 @@
 /*
- * test_binance.c - the Binance USD-M adapter (io/binance.c) end to end:
+ * test_binance.c - the Binance USD-M adapter (io/binance/binance.c) end to end:
  * a real engine (ENGINE + IO threads, venue.type "binance") against the
  * simulated exchange started in-process on ephemeral loopback ports,
  * plain HTTP and TLS, REST and WebSocket streams.

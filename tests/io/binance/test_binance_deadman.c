@@ -1,5 +1,5 @@
 /*
- * test_binance_deadman.c - io/binance_deadman.c: the renewal schedule of
+ * test_binance_deadman.c - io/binance/deadman.c: the renewal schedule of
  * countdownCancelAll. Off sends nothing; a round renews every symbol
  * once, every countdown/4; a stale engine heartbeat (older than half the
  * countdown) starts no round and is counted once per stale spell; a

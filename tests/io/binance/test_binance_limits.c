@@ -1,5 +1,5 @@
 /*
- * test_binance_limits.c - io/binance_limits.c: the adapter's fixed-window
+ * test_binance_limits.c - io/binance/limits.c: the adapter's fixed-window
  * rate limiters. Windows roll at the venue's boundaries; NORMAL requests
  * hold at 90 %, URGENT ones only at 100 %; the venue's header count wins
  * when higher and never lowers ours; the 80 % warning fires once per

@@ -1,5 +1,5 @@
 /*
- * test_binance_map.c - io/binance_map.c: golden request encodings for
+ * test_binance_map.c - io/binance/map.c: golden request encodings for
  * every order type and position mode, and golden decodes of the JSON in
  * binance-usdm.md (order / algo / query / batch responses, error bodies
  * and the 503 variants, ORDER_TRADE_UPDATE, TRADE_LITE, ALGO_UPDATE,

@@ -1,6 +1,6 @@
 /*
  * test_binance_reconcile.c - reconciliation with the venue
- * (io/binance_sync.c, kernel/reconcile.c) end to end: a real engine on
+ * (io/binance/sync.c, kernel/reconcile.c) end to end: a real engine on
  * venue.type "binance" against the simulator started in-process
  * (fixture: test_binance_e2e_common.h), with a journal that survives
  * restarts.

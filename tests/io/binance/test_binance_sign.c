@@ -1,5 +1,5 @@
 /*
- * test_binance_sign.c - io/binance_sign.c: HMAC-SHA256 signatures against
+ * test_binance_sign.c - io/binance/sign.c: HMAC-SHA256 signatures against
  * the test vectors of binance-usdm.md 1.4, the append helper, the key
  * schedule's reuse, secret hygiene (never in an output, never stored as
  * text, wiped), no allocation while signing, and the clock offset math.

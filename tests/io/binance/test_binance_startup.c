@@ -1,6 +1,6 @@
 /*
  * test_binance_startup.c - the start-up calls retry what is transient and
- * fail at once, naming the cause, on what is not (io/startup.h, rule 8 of
+ * fail at once, naming the cause, on what is not (io/binance/startup.h, rule 8 of
  * the safety work).
  *
  * Unit: tl_startup_* (classification through tl_retry_classify, backoff,

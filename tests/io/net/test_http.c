@@ -1,5 +1,5 @@
 /*
- * test_http.c - the HTTP/1.1 client codec (io/http.c): request golden
+ * test_http.c - the HTTP/1.1 client codec (io/net/http.c): request golden
  * strings and ENOSPC at every capacity; Binance-shaped responses (200
  * with X-MBX headers, 400 -2019, 429/418 with Retry-After, 503 "Unknown
  * error"); chunked bodies with extensions and trailers; pipelining; 1xx,

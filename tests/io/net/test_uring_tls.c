@@ -1,5 +1,5 @@
 /*
- * test_uring_tls.c - io/uring.c and io/tls.c against the simulated venue.
+ * test_uring_tls.c - io/net/uring.c and io/net/tls.c against the simulated venue.
  *
  * Two in-process venues (sim/server.h) on ephemeral loopback ports: one
  * plain HTTP, one HTTPS with the build's CA (build/tls, as in

@@ -1,5 +1,5 @@
 /*
- * test_paper.c - io/paper.c: the paper venue's answers, matching, fills,
+ * test_paper.c - io/paper/paper.c: the paper venue's answers, matching, fills,
  * positions, faults, marks (walk and CSV), determinism and no allocation
  * after create.
  *

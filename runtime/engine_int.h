@@ -1,0 +1,129 @@
+/*
+ * engine_int.h - the engine's internals, shared by its parts (the
+ * interface is runtime/engine.h and include/talon.h):
+ *   runtime/engine.c           create, start, stop, open, close; recovery
+ *                              from the journal at start
+ *   runtime/engine_route.c     ENGINE thread: applying inputs, routing
+ *                              outputs to rings or staging, the exposure
+ *                              gate, back-pressure
+ *   runtime/engine_snapshot.c  ENGINE thread: the shm snapshot
+ *   runtime/engine_loop.c      the ENGINE agent's duty cycle
+ *   runtime/engine_io.c        the IO agent's duty cycle
+ *   runtime/engine_api.c       the strategy API (strategy thread)
+ *
+ * Ownership:
+ *   ENGINE thread: kernel, cmd/vin/shm-ring consumer, req/evt/journal
+ *                  producer, engine staging queues, snapshot writer;
+ *   IO thread:     venue, req consumer, vin producer, IO staging;
+ *   strategy:      cmd producer, evt consumer (one thread).
+ * Nothing is shared except the rings, the shm block and atomics.
+ */
+#ifndef TL_ENGINE_INT_H
+#define TL_ENGINE_INT_H
+
+#include "runtime/engine.h"
+
+#include <time.h>
+
+#include "persist/journal.h"
+#include "runtime/stage.h"
+
+struct tl_engine {
+	tl_config_t cfg;
+	tl_engine_opts_t opts;
+	tl_kernel_t k;
+	tl_sink_t sink;
+	tl_venue_t *venue;
+	tl_shm_t *shm;              /* shared block, or a private one (no_shm) */
+	bool shm_shared;
+	tl_inring_t cmd, vin;
+	tl_inring_t sin;                   /* STREAM thread -> engine (venue streams) */
+	tl_stage_t st_sin;                /* STREAM thread staging */
+	tl_outring_t req, evr;
+	tl_recring_t jr;
+	bool journal;
+	tl_stage_t st_req, st_ev, st_j;   /* engine thread */
+	tl_stage_t st_vin;                /* IO thread */
+	tl_output_t held;                  /* engine: last emergency close of
+					    * the input being applied */
+	bool held_set;
+	tl_output_t io_batch[256];         /* IO thread: requests in hand */
+	uint32_t io_n;
+	tl_agent_t eng, io;
+	uint64_t in_seq;
+	tl_time_t now;
+	tl_time_t next_snap, snap_period;
+	uint32_t high_water[3];            /* req, evt, journal thresholds */
+	uint64_t lat_hist[64];             /* log2 ns of each busy loop's work */
+	tl_engine_counters_t ctr;
+	_Atomic bool eng_running;
+	_Atomic bool lost_shm;             /* another engine took the block */
+	/* persistence */
+	tl_journal_t *jnl;                 /* NULL: no journal.path */
+	const tl_journal_stats_t *jst;
+	bool strict;                       /* requests wait for their commit */
+	bool recovered;                    /* state came from the journal */
+	uint64_t restart_id;               /* RESTART: continue ids here */
+	uint64_t session;
+	/* The exposure gate (io/venue.h): ENGINE writes, IO and the venue
+	 * read. */
+	tl_venue_gate_t gate;
+	tl_stage_t st_wd;                 /* one purge's withdrawn requests */
+	bool purging;
+};
+
+/* The calling thread's last error text (tl_engine_error). */
+extern _Thread_local char tl_engine_errbuf[256];
+
+static inline tl_time_t tl_engine_clock(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);	/* vDSO: no syscall */
+	return (tl_time_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
+}
+
+static inline tl_time_t tl_engine_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (tl_time_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
+}
+
+static inline void tl_engine_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/* engine_route.c (staging flushes) */
+int tl_engine_flush_out(tl_stage_t *s, tl_outring_t *q);
+int tl_engine_flush_rec(tl_stage_t *s, tl_recring_t *q);
+int tl_engine_flush_in(tl_stage_t *s, tl_inring_t *q);
+int tl_engine_flush_req(tl_engine_t *e);
+
+/* engine_route.c */
+void tl_engine_emit(void *ctx, const tl_output_t *o);
+bool tl_engine_state_closing(uint8_t st);
+void tl_engine_purge_req(tl_engine_t *e, const char *why);
+tl_reject_t tl_engine_apply(tl_engine_t *e, tl_input_t *in, uint64_t *h);
+bool tl_engine_journal_down(tl_engine_t *e);
+bool tl_engine_pressure(tl_engine_t *e);
+bool tl_engine_is_order_cmd(const tl_input_t *in);
+void tl_engine_refuse(tl_engine_t *e, const tl_input_t *in, tl_reject_t why);
+
+/* engine_snapshot.c */
+void tl_engine_publish(tl_engine_t *e);
+
+/* engine_loop.c */
+int tl_engine_work(void *ctx);
+void tl_engine_on_start(void *ctx);
+void tl_engine_on_stop(void *ctx);
+
+/* engine_io.c */
+void tl_engine_io_emit(void *ctx, const tl_input_t *in);
+void tl_engine_stream_emit(void *ctx, const tl_input_t *in);
+int tl_engine_io_idle_wait(void *ctx, int64_t ns);
+int tl_engine_io_work(void *ctx);
+
+#endif /* TL_ENGINE_INT_H */

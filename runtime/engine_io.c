@@ -1,0 +1,173 @@
+/*
+ * engine_io.c - the IO agent: takes requests from the req ring to the
+ * venue (the exposure gate checked first), carries the venue's inputs
+ * back, and idles in the venue's own wait.
+ */
+#define _GNU_SOURCE
+#include "runtime/engine_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the IO agent ------------------------------------------------------------------ */
+
+void tl_engine_io_emit(void *ctx, const tl_input_t *in)
+{
+	tl_engine_t *e = ctx;
+	tl_stage_t *s = &e->st_vin;
+	if (s->n == 0 && tl_inring_push(&e->vin, in))
+		return;
+	while (!tl_stage_put(s, in, sizeof(*in))) {
+		while (tl_engine_flush_in(s, &e->vin) == 0)
+			tl_engine_relax();
+	}
+}
+
+/* The venue's STREAM thread: its own ring and staging, same rules. */
+void tl_engine_stream_emit(void *ctx, const tl_input_t *in)
+{
+	tl_engine_t *e = ctx;
+	tl_stage_t *s = &e->st_sin;
+	if (s->n)
+		tl_engine_flush_in(s, &e->sin);	/* keep order: older staged records first */
+	if (s->n == 0 && tl_inring_push(&e->sin, in))
+		return;
+	while (!tl_stage_put(s, in, sizeof(*in))) {
+		while (tl_engine_flush_in(s, &e->sin) == 0)
+			tl_engine_relax();
+	}
+}
+
+static void io_fail(tl_engine_t *e, const tl_out_req_t *r, tl_req_kind_t kind,
+		    int rc, tl_time_t now)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_REQ_ERROR;
+	in.hdr.time = now;
+	memcpy(in.u.error.client_id, r->client_id, TL_CLID_LEN);
+	in.u.error.req = (uint8_t)kind;
+	in.u.error.outcome.transport = TL_TR_LOCAL;
+	snprintf(in.u.error.text, sizeof(in.u.error.text), "venue refused request: %s",
+		 strerror(-rc));
+	tl_engine_io_emit(e, &in);
+}
+
+/* A request the IO thread ends itself, never handing it to the venue
+ * (transport WITHDRAWN: no byte of it was written). */
+static void io_withdraw(tl_engine_t *e, const tl_out_req_t *r, tl_req_kind_t kind,
+			const char *why, tl_time_t now)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_REQ_ERROR;
+	in.hdr.time = now;
+	memcpy(in.u.error.client_id, r->client_id, TL_CLID_LEN);
+	in.u.error.req = (uint8_t)kind;
+	in.u.error.outcome.transport = TL_TR_WITHDRAWN;
+	in.u.error.outcome.is_write = true;
+	snprintf(in.u.error.text, sizeof(in.u.error.text), "%s", why);
+	atomic_fetch_add_explicit(&e->ctr.withdrawn, 1, memory_order_relaxed);
+	tl_engine_io_emit(e, &in);
+}
+
+/* A cancel whose order's NEW is still in hand (the venue said -EAGAIN
+ * to it): neither goes; both end WITHDRAWN (the NEW would otherwise
+ * follow its own cancel to the venue and rest). */
+static bool io_cancel_in_hand(tl_engine_t *e, const tl_output_t *c, tl_time_t now)
+{
+	for (uint32_t i = 0; i < e->io_n; i++) {
+		tl_output_t *o = &e->io_batch[i];
+		if (o->hdr.type != TL_OUT_REQ_NEW || o->u.req.handle != c->u.req.handle ||
+		    strncmp(o->u.req.client_id, c->u.req.client_id, TL_CLID_LEN) != 0)
+			continue;
+		io_withdraw(e, &o->u.req, TL_REQ_NEW, "withdrawn: canceled before send", now);
+		io_withdraw(e, &c->u.req, TL_REQ_CANCEL, "withdrawn: canceled before send", now);
+		o->hdr.type = 0;
+		return true;
+	}
+	return false;
+}
+
+/* Hand one request to the venue; false when it must wait (-EAGAIN). */
+static bool io_send(tl_engine_t *e, const tl_output_t *o, tl_time_t now)
+{
+	const tl_venue_ops_t *ops = e->venue->ops;
+	int rc;
+	tl_req_kind_t kind;
+	switch (o->hdr.type) {
+	case TL_OUT_REQ_NEW:
+		kind = TL_REQ_NEW;
+		/* also each retry after -EAGAIN: the gate may have closed */
+		if (!tl_venue_may_send(e->venue, &o->u.req)) {
+			io_withdraw(e, &o->u.req, kind,
+				    atomic_load_explicit(&e->gate.kill_epoch, memory_order_relaxed)
+					    ? "withdrawn: kill switch" : "withdrawn: trading state",
+				    now);
+			return true;
+		}
+		rc = ops->submit(e->venue, &o->u.req, now);
+		break;
+	case TL_OUT_REQ_CANCEL:
+		kind = TL_REQ_CANCEL;
+		if (io_cancel_in_hand(e, o, now))
+			return true;
+		rc = ops->cancel(e->venue, &o->u.req, now);
+		break;
+	case TL_OUT_REQ_QUERY:
+		kind = TL_REQ_QUERY;
+		rc = ops->query(e->venue, &o->u.req, now);
+		break;
+	default:
+		return true;
+	}
+	if (rc == -EAGAIN)
+		return false;
+	if (rc < 0)
+		io_fail(e, &o->u.req, kind, rc, now);
+	return true;
+}
+
+/* The IO thread's idle: the venue's wait when it has one (a response
+ * is read as it lands; a request from the engine still waits up to
+ * io.idle_us, as waking IO would cost the engine a syscall). */
+int tl_engine_io_idle_wait(void *ctx, int64_t ns)
+{
+	tl_engine_t *e = ctx;
+	const tl_venue_ops_t *ops = e->venue->ops;
+	return ops->wait ? ops->wait(e->venue, ns) : -1;
+}
+
+int tl_engine_io_work(void *ctx)
+{
+	tl_engine_t *e = ctx;
+	int work = 0;
+	tl_time_t now = tl_engine_clock();
+	work += tl_engine_flush_in(&e->st_vin, &e->vin);
+	/* Refill the batch, then send urgent requests (cancels, emergency
+	 * closes) before the rest. */
+	while (e->io_n < 256 && tl_outring_pop(&e->req, &e->io_batch[e->io_n]))
+		e->io_n++;
+	if (e->io_n) {
+		uint32_t keep = 0;
+		for (int pass = 0; pass < 2; pass++) {
+			for (uint32_t i = 0; i < e->io_n; i++) {
+				tl_output_t *o = &e->io_batch[i];
+				if (o->hdr.type == 0 || (pass == 0) != (o->u.req.urgent != 0))
+					continue;
+				if (io_send(e, o, now)) {
+					o->hdr.type = 0;	/* done */
+					work++;
+				}
+			}
+		}
+		for (uint32_t i = 0; i < e->io_n; i++)
+			if (e->io_batch[i].hdr.type != 0)
+				e->io_batch[keep++] = e->io_batch[i];
+		e->io_n = keep;
+	}
+	work += e->venue->ops->poll(e->venue, now);
+	return work;
+}
