@@ -108,6 +108,9 @@ TEST_BINS    := $(patsubst %.c,$(B)/%,$(TEST_SRCS))
 BENCH_OBJS   := $(call obj,$(BENCH_SRCS))
 BENCH_TEST_BINS := $(filter $(B)/tests/bench/%,$(TEST_BINS))
 EXAMPLE_BINS := $(patsubst %.c,$(B)/%,$(EXAMPLE_SRCS))
+# Tests written as scripts (tests/scripts/test_*.sh): copied next to the
+# compiled tests without the .sh, so scripts/run-tests.sh runs them too.
+SCRIPT_TESTS := $(patsubst %.sh,$(B)/%,$(wildcard tests/scripts/test_*.sh))
 ALL_OBJS     := $(call obj,$(LIB_SRCS) $(SIM_SRCS) $(CLI_SRCS) $(SUPPORT_SRCS) \
                 $(TEST_SRCS) $(BENCH_SRCS) \
                 $(EXAMPLE_SRCS))
@@ -132,7 +135,7 @@ include sim/tls.mk
 # ---- targets ---------------------------------------------------------------
 .PHONY: all test bench run deps clean FORCE
 
-all: $(LIB) $(SIM_LIB) $(TALON) $(TEST_BINS) $(EXAMPLE_BINS) $(SIM_TLS)
+all: $(LIB) $(SIM_LIB) $(TALON) $(TEST_BINS) $(SCRIPT_TESTS) $(EXAMPLE_BINS) $(SIM_TLS)
 
 test: all
 	$(Q)TESTS='$(TESTS)' scripts/run-tests.sh $(B)
@@ -227,6 +230,11 @@ $(BENCH_TEST_BINS): $(BENCH_LIB)
 $(TEST_BINS): $(B)/%: $(B)/%.o $(SUPPORT_OBJS) $(SIM_LIB) $(LIB) $(B)/flags.txt
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(TEST_BENCH_LIB) $(SIM_LIB) $(LIB) $(ALL_LDLIBS) -ldl
+
+$(SCRIPT_TESTS): $(B)/%: %.sh
+	$(say) CP $@
+	@mkdir -p $(@D)
+	$(Q)cp $< $@ && chmod +x $@
 
 $(EXAMPLE_BINS): $(B)/%: $(B)/%.o $(LIB) $(B)/flags.txt
 	$(say) LD $@
