@@ -1,7 +1,7 @@
 /*
  * position.h - one position's arithmetic, exactly as the venue does it.
  *
- * Linear USD-M contracts, multiplier 1 (binance-usdm.md section 8):
+ * Linear USD-M contracts, multiplier 1 (Binance USD-M API docs):
  *   entry on increase  e' = (|q0| * e0 + q * p) / (|q0| + q)   (nearest 1e-8)
  *   realized on reduce rp = closed * (p - e) * dir              (dir +1 long, -1 short)
  *   unrealized         u  = q * (mark - e)                      (q signed)

@@ -7,12 +7,12 @@
  * tl_bucket_t belongs to the one agent that calls it.
  *
  * The file has three parts:
- *   1. tl_retry_classify and the 503 text matcher (binance-usdm.md 3.1-3.4)
+ *   1. tl_retry_classify and the 503 text matcher (Binance USD-M API docs)
  *   2. tl_backoff_*: base * 2^(retry-1), capped, deterministic jitter
- *   3. tl_bucket_*: integer token bucket (binance-usdm.md section 4)
+ *   3. tl_bucket_*: integer token bucket (Binance USD-M API docs)
  *
  * ---------------------------------------------------------------------------
- * 1. Classification table (binance-usdm.md 3.4, rules tried top to bottom;
+ * 1. Classification table (Binance USD-M API docs, rules tried top to bottom;
  *    the first match wins). W = is_write, R = read-only request.
  *
  *  #  | shape                                       | W          | R
@@ -187,7 +187,7 @@ const char *tl_retry_class_name(tl_outcome_class_t c)
 	return "?";
 }
 
-/* The documented 503 / -1001 / -1008 texts (binance-usdm.md 3.2, 3.3).
+/* The documented 503 / -1001 / -1008 texts (Binance USD-M API docs).
  * A message matches when it starts with the text, byte for byte, so venue
  * suffixes ("Reduce-only/close-position orders are exempt. ...") pass. */
 static const struct tl_retry_503_text {

@@ -3,7 +3,7 @@
  *
  * Pure functions, no state: the kernel asks "what kind of failure was
  * this?" and "when may I try again?" and acts. The classes follow
- * binance-usdm.md section 3.4:
+ * Binance USD-M API docs:
  *   TRANSIENT  definite failure, the request did not execute: retry later.
  *   AMBIGUOUS  the request may have executed (timeout or reset after it was
  *              written, 503 "Unknown error", -1000/-1006/-1007, 408, other

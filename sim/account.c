@@ -1,5 +1,5 @@
 /*
- * account.c - positions, PnL, commissions and margin (binance-usdm.md 8).
+ * account.c - positions, PnL, commissions and margin (Binance USD-M API docs).
  *
  *   commission = price * qty * rate (maker or taker), rounded to 1e-8
  *   increase:    entry' = (|q0| * e0 + q * p) / (|q0| + q)

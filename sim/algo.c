@@ -1,5 +1,5 @@
 /*
- * algo.c - conditional orders of the Algo Service (binance-usdm.md 2.3).
+ * algo.c - conditional orders of the Algo Service (Binance USD-M API docs).
  *
  * Trigger rules, with price = mark (workingType MARK_PRICE) or the last
  * trade price (CONTRACT_PRICE, the default):
@@ -18,7 +18,7 @@
  * it too): its `c` is the algo order's `caid`, so a client finds the
  * fills of its conditional order by the id it chose, and
  * GET /fapi/v1/order?origClientOrderId=<clientAlgoId> finds the triggered
- * order (binance-usdm.md 5.5 lists `ai`). ALGO_UPDATE TRIGGERED is sent
+ * order (Binance USD-M API docs lists `ai`). ALGO_UPDATE TRIGGERED is sent
  * once that order exists, with its id in `ai` (actualOrderId); FINISHED
  * follows at once (a simplification: Binance says FINISHED when the
  * triggered order is filled or canceled, which for a resting STOP /

@@ -1,5 +1,5 @@
 /*
- * auth.h - Binance request signing rules (binance-usdm.md 1.3-1.5).
+ * auth.h - Binance request signing rules (Binance USD-M API docs).
  *
  * The signature is lowercase hex HMAC-SHA256(secret, totalParams) where
  * totalParams is the raw query string immediately followed by the raw

@@ -4,7 +4,7 @@
  * Every rejection in the simulator is a tl_sim_err_t: the Binance code,
  * the HTTP status it travels with, and the message text. Business errors
  * are HTTP 400, -2015 is 401, -1003/-1015 are 429 (418 while banned),
- * unknown-outcome faults are 503. Messages follow binance-usdm.md 3.3.
+ * unknown-outcome faults are 503. Messages follow Binance USD-M API docs
  */
 #ifndef TL_SIM_ERRORS_H
 #define TL_SIM_ERRORS_H

@@ -1,6 +1,6 @@
 /*
  * order_req.c - New Order / Algo Order parameter parsing and the symbol
- * filters (binance-usdm.md 2.2, 2.3, 2.10).
+ * filters (Binance USD-M API docs).
  *
  * Check order (first failure wins): symbol, side, type (-4120 for the
  * conditional types on /fapi/v1/order), positionSide vs the account's

@@ -1,7 +1,7 @@
 /*
  * params.h - request parameters from the query string and form body.
  *
- * Binance rules (binance-usdm.md 1.2): parameters come in the query string,
+ * Binance rules (Binance USD-M API docs): parameters come in the query string,
  * an application/x-www-form-urlencoded body, or both; names match
  * case-insensitively; values are percent-decoded ('+' is a space); when a
  * name is in both parts the query value wins. A name repeated within one

@@ -1,6 +1,6 @@
 /*
  * render.c - order / algo / trade JSON (see render.h). Field sets and
- * their order follow the documented examples in binance-usdm.md 2.2-2.5.
+ * their order follow the documented examples in Binance USD-M API docs
  */
 #include "sim/render.h"
 

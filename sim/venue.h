@@ -16,7 +16,7 @@
  *     resting LIMIT orders fill at their price when the book crosses them
  *     on a later tick (maker);
  *   - positions, entry, realized/unrealized PnL and commissions as
- *     binance-usdm.md section 8 says.
+ *     Binance USD-M API docs says.
  *
  * Every state change is reported through the event sink (user data
  * stream), in the order Binance pushes it.

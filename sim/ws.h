@@ -45,7 +45,7 @@ typedef struct tl_sim_ws_frame {
  * larger than TL_SIM_WS_MAX_IN. */
 int tl_sim_ws_parse(char *buf, size_t len, tl_sim_ws_frame_t *f);
 
-/* Events as Binance pushes them (binance-usdm.md 5.2-5.5). */
+/* Events as Binance pushes them (Binance USD-M API docs). */
 void tl_sim_ws_order_update(tl_sim_jw_t *w, const tl_sim_venue_t *v,
 			    const tl_sim_event_t *ev);
 void tl_sim_ws_trade_lite(tl_sim_jw_t *w, const tl_sim_venue_t *v,

@@ -419,7 +419,7 @@ static bool bn_want_listen_key(const tl_binance_t *b, int64_t m)
 
 /* ---- rate limits, batches, dead-man ---------------------------------------- */
 
-/* What r costs on the venue's limiters (binance-usdm.md 2.1). A kind not
+/* What r costs on the venue's limiters (Binance USD-M API docs). A kind not
  * listed costs 1 weight; the response headers correct any difference. */
 static void bn_cost(const bn_req_t *r, tl_blim_cost_t *c)
 {

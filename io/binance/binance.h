@@ -91,7 +91,7 @@
 #define TL_BINANCE_QUEUE_CAP 4096           /* requests waiting for a connection */
 #define TL_BINANCE_MARK_POLL_NS (1000LL * TL_NS_PER_MS)
 
-/* Rate-limit defaults of the venue (binance-usdm.md 1.6), used when
+/* Rate-limit defaults of the venue (Binance USD-M API docs), used when
  * venue.binance.weight_per_min / orders_per_10s / orders_per_min are 0. */
 #define TL_BINANCE_WEIGHT_1M 2400
 #define TL_BINANCE_ORDERS_10S 300

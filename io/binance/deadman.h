@@ -1,6 +1,6 @@
 /*
  * binance_deadman.h - when to renew the venue's dead-man switch
- * (POST /fapi/v1/countdownCancelAll, binance-usdm.md 2.6).
+ * (POST /fapi/v1/countdownCancelAll, Binance USD-M API docs).
  *
  * The venue keeps one countdown per symbol; when it runs out, every open
  * order of that symbol is canceled. The adapter re-arms every traded

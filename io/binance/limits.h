@@ -1,6 +1,6 @@
 /*
  * binance_limits.h - the Binance adapter's local view of the venue's rate
- * limiters (binance-usdm.md 4): request weight per minute (per IP),
+ * limiters (Binance USD-M API docs): request weight per minute (per IP),
  * orders per 10 s and orders per minute (per account).
  *
  * Binance counts in fixed windows aligned to its clock (the minute, the
@@ -45,7 +45,7 @@ typedef enum tl_blim_prio {
 	TL_BLIM_URGENT,
 } tl_blim_prio_t;
 
-/* What one request costs on each limiter (binance-usdm.md 2.1). */
+/* What one request costs on each limiter (Binance USD-M API docs). */
 typedef struct tl_blim_cost {
 	uint16_t n[TL_BLIM__N];
 } tl_blim_cost_t;

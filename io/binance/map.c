@@ -1,6 +1,6 @@
 /*
  * binance_map.c - the one file that knows both Binance USD-M's wire
- * vocabulary and talon's records (binance-usdm.md 2, 3, 5, 6).
+ * vocabulary and talon's records (Binance USD-M API docs).
  *
  * Parts:
  *   1. spellings: talon enums <-> Binance strings, client id and symbol rules

@@ -1,7 +1,7 @@
 /*
  * binance_map.h - every mapping between Binance USD-M (fapi) and talon:
  * kernel requests -> signed-ready REST parameters, and REST responses and
- * user/market stream events -> kernel inputs (binance-usdm.md 2, 3, 5, 6).
+ * user/market stream events -> kernel inputs (Binance USD-M API docs).
  *
  * Encoding writes form parameters (the same text serves as query string
  * or as x-www-form-urlencoded body) ending in `recvWindow=..&timestamp=..`;
@@ -44,7 +44,7 @@ typedef struct tl_binance_http {
 	bool algo;               /* algo endpoint: the response is an algo object */
 } tl_binance_http_t;
 
-/* Batch orders per request (binance-usdm.md 2.4). */
+/* Batch orders per request (Binance USD-M API docs). */
 #define TL_BINANCE_BATCH_MAX 5
 
 /* "GET", "POST", ... */
@@ -224,7 +224,7 @@ int tl_binance_decode_stream(tl_binance_arena_t *a, const char *msg,
 			     tl_binance_decoded_t *out);
 
 /*
- * The all-market mark price stream (!markPrice@arr[@1s], binance-usdm.md
+ * The all-market mark price stream (!markPrice@arr[@1s], the Binance USD-M API docs
  * 6): one message a second with a markPriceUpdate for every symbol on the
  * venue, of which talon trades some. Decoded element by element into the
  * caller's `emit`, so the output has no fixed size (tl_binance_decoded_t

@@ -1,6 +1,6 @@
 /*
  * binance_sign.h - HMAC-SHA256 request signing and the venue clock for
- * the Binance USD-M adapter (binance-usdm.md 1.4, 1.5).
+ * the Binance USD-M adapter (Binance USD-M API docs).
  *
  * Signer: initialised once from the API key and secret. The secret is
  * turned into wolfCrypt's HMAC key schedule (the inner and outer padded

@@ -2,7 +2,7 @@
  * binance_stream.h - the Binance USD-M WebSocket streams on their own
  * STREAM thread ("tl-stream"): the user data stream (one listenKey) and
  * the mark price stream of the traded symbols, over libwebsockets, plain
- * or TLS (binance-usdm.md 5, 6).
+ * or TLS (Binance USD-M API docs).
  *
  * Every text frame received is decoded on the STREAM thread, with that
  * thread's own arena (tl_binance_decode_stream; the all-market mark

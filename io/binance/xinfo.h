@@ -1,6 +1,6 @@
 /*
  * binance_xinfo.h - the venue's exchangeInfo at start: symbol filters and
- * rate limits (binance-usdm.md 2.10, 4).
+ * rate limits (Binance USD-M API docs).
  *
  * The kernel's symbol table is built from the config's
  * `symbols.exchange_info` file before the kernel starts (no allocation

@@ -31,7 +31,7 @@
 
 #include <string.h>
 
-/* Binance messages (binance-usdm.md 3.3). */
+/* Binance messages (Binance USD-M API docs). */
 #define MSG_BAD_SYMBOL  "Invalid symbol."
 #define MSG_BAD_TYPE    "Invalid orderType."
 #define MSG_BAD_SIDE    "Invalid side."

@@ -8,7 +8,7 @@
  * MARKET fills at once (taker, mark worsened by slippage_bps), LIMIT rests
  * and fills whole at its price (maker) when the mark crosses it, conditional
  * orders rest until the mark triggers them. Errors carry Binance's HTTP
- * status, code and message (binance-usdm.md 3.3). Positions, realized PnL
+ * status, code and message (Binance USD-M API docs). Positions, realized PnL
  * and commissions are kept with the kernel's own arithmetic
  * (tl_pos_apply_fill), so a kernel trading against it must agree exactly.
  *

@@ -75,7 +75,7 @@ static void test_leverage_scales_roe_not_pnl(void)
 
 static void test_venue_v3_example_ada_long(void)
 {
-	/* binance-usdm.md section 8: 30 @ 0.385, mark 0.41047590, 20x. */
+	/* Binance USD-M API docs: 30 @ 0.385, mark 0.41047590, 20x. */
 	tl_position_t p = pos_new(TL_PS_BOTH, 20);
 	fill(&p, TL_BUY, "30", "0.385", "0");
 	CU_ASSERT_EQUAL(tl_pos_unrealized(&p, fx("0.41047590")), fx("0.76427700"));

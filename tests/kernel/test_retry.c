@@ -1,5 +1,5 @@
 /*
- * test_retry.c - kernel/retry.c: outcome classification (binance-usdm.md
+ * test_retry.c - kernel/retry.c: outcome classification (the Binance USD-M API docs
  * 3.1-3.4), 503 texts, backoff schedule and jitter, order-rate bucket
  * (section 4).
  *

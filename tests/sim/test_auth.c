@@ -1,5 +1,5 @@
 /*
- * test_auth.c - signatures (binance-usdm.md 1.4 test vectors), params
+ * test_auth.c - signatures (Binance USD-M API docs test vectors), params
  * parsing rules, and the timestamp window.
  */
 #include "tests/support/tl_test.h"

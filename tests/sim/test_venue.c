@@ -2,7 +2,7 @@
  * test_venue.c - the venue core without network: filters and their
  * codes, matching (MARKET, LIMIT GTC/IOC/FOK/GTX, resting maker fills),
  * reduce-only, margin, hedge-mode rules, algo triggers, and PnL against
- * hand-computed numbers (binance-usdm.md section 8).
+ * hand-computed numbers (Binance USD-M API docs).
  *
  * Book in every test (config defaults, vol_bps 0): BTCUSDT mark
  * 60000.00, tick 0.10, bid 60000.00, ask 60000.10, 5 levels of 5 BTC one

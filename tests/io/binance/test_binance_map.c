@@ -1,7 +1,7 @@
 /*
  * test_binance_map.c - io/binance/map.c: golden request encodings for
  * every order type and position mode, and golden decodes of the JSON in
- * binance-usdm.md (order / algo / query / batch responses, error bodies
+ * the Binance USD-M API docs (order / algo / query / batch responses, error bodies
  * and the 503 variants, ORDER_TRADE_UPDATE, TRADE_LITE, ALGO_UPDATE,
  * markPriceUpdate, listenKeyExpired) asserting every produced field;
  * then untrusted input: malformed fields with their error codes, a fixed

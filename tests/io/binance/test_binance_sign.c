@@ -1,6 +1,6 @@
 /*
  * test_binance_sign.c - io/binance/sign.c: HMAC-SHA256 signatures against
- * the test vectors of binance-usdm.md 1.4, the append helper, the key
+ * the test vectors of Binance USD-M API docs, the append helper, the key
  * schedule's reuse, secret hygiene (never in an output, never stored as
  * text, wiped), no allocation while signing, and the clock offset math.
  */
@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
-/* binance-usdm.md 1.4 */
+/* Binance USD-M API docs */
 #define SECRET "2b5eb11e18796d12d88f13dc27dbbd02c2cc51ff7059765ed9821957d82bb4d9"
 #define APIKEY "dbefbc809e3e83c283a984c3a1459732ea7db1360ca80c5c2c8867408d28cc83"
 #define V1_PARAMS "symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=9000" \
