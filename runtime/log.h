@@ -3,9 +3,11 @@
  *
  * Logging is for the cold side of the engine: the main thread that drains
  * the event ring, start-up and shutdown. The ENGINE thread never logs
- * (a write is a syscall). Nothing secret is ever passed here: the config
- * holds no secret today, and venue keys, when they come, are masked at
- * the source.
+ * (a write is a syscall). Nothing secret is ever passed here: the API
+ * secret lives only in the Binance driver's signing state (the config's
+ * copies are wiped once it is created, docs/operations.md), and no
+ * message is built from it; the API key appears only in request
+ * headers, never in a log line.
  */
 #ifndef TL_LOG_H
 #define TL_LOG_H
