@@ -8,6 +8,8 @@
 #                     <UTC time>; BENCH_SUITES=kernel,ring picks suites,
 #                     BENCH_FLAGS='--duration 2' adds flags, BENCH_OUT=DIR)
 #   make run          build, then run $(RUN_CMD)
+#   make chaos        build, then the long chaos test
+#                     (tests/chaos/test_chaos.py --long; CHAOS_FLAGS)
 #   make deps         check / install the build dependencies again
 #   make clean        remove every build directory
 #

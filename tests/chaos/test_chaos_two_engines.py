@@ -23,6 +23,7 @@ import random
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from chaoslib import checks  # noqa: E402
 from chaoslib.journal import Journal  # noqa: E402

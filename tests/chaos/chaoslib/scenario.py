@@ -71,23 +71,25 @@ class Scenario:
 
     # ---- the steps ---------------------------------------------------------
 
-    def plan(self, prof, kills):
+    def plan(self, prof, kills, during_liq=False):
+        """The step's actions in order; `during_liq`: the first kill comes
+        right after the kill switch (while LIQUIDATING), else 30 % do."""
         acts = ["cancel-all", "pause", "resume", "liquidate", "resume"]
         if prof == "stream":
             acts.insert(self.rng.randrange(len(acts) + 1), "disconnect-streams")
-        for _ in range(kills):
-            if self.rng.random() < 0.3:  # during the liquidation
+        for i in range(kills):
+            if (during_liq and i == 0) or self.rng.random() < 0.3:
                 acts.insert(acts.index("liquidate") + 1, "kill")
             else:
                 acts.insert(self.rng.randrange(len(acts) + 1), "kill")
         return acts
 
-    def step(self, prof, knobs, kills):
+    def step(self, prof, knobs, kills, during_liq=False):
         self.prof = prof
         row = self.tally.row(prof)
         row["steps"] += 1
         t_start = now_ms()
-        acts = self.plan(prof, kills)
+        acts = self.plan(prof, kills, during_liq)
         print("chaos: step %s t=%+.1f s: %s" % (prof, (t_start - self.t0) / 1e3,
                                                " ".join(acts)), flush=True)
         self.venue.clear_faults()
@@ -205,9 +207,10 @@ def run(talon, repo, tally, seed, rounds, kills_per_step, small, keep=False):
             return sc
         for r in range(rounds):
             for i, (prof, knobs) in enumerate(PROFILES):
-                # small: kills in steps 2, 4 and 5 (reset, stream, mix)
+                # small: kills in steps 2, 4 and 5 (reset, stream, mix),
+                # the one of `stream` during a liquidation
                 k = (1 if i in (1, 3, 4) else 0) if small else kills_per_step
-                sc.step(prof, knobs, k)
+                sc.step(prof, knobs, k, during_liq=small and prof == "stream")
     except RuntimeError as e:
         tally.add(sc.prof, "x", ["scenario stopped: %s" % e])
     finally:
