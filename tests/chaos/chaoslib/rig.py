@@ -147,6 +147,17 @@ class Engine:
             time.sleep(0.1)
         return False
 
+    def log_tail(self, n=2):
+        """The last n lines the engine printed (why it stopped)."""
+        try:
+            with open(self.rig.path(self.name + ".out"), "rb") as f:
+                f.seek(0, 2)
+                f.seek(max(0, f.tell() - 4096))
+                lines = f.read().decode(errors="replace").strip().splitlines()
+            return " | ".join(lines[-n:])
+        except OSError:
+            return ""
+
     def kill9(self):
         self.proc.kill()  # SIGKILL
         self.proc.wait()

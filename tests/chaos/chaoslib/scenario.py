@@ -44,6 +44,7 @@ class Scenario:
         self.jr = None
         self.t0 = now_ms()
         self.prof = "setup"
+        self.kills = 0
 
     # ---- set-up and the end ------------------------------------------------
 
@@ -132,28 +133,38 @@ class Scenario:
         if rc is None:
             return
         self.tally.add(self.prof, "x", ["engine exited by itself (status %d) at t=%+.1f s; "
-                                        "restarted" % (rc, (now_ms() - self.t0) / 1e3)])
+                                        "restarted; its log ends: %s" % (
+                                            rc, (now_ms() - self.t0) / 1e3, self.eng.log_tail())])
         self.restart("after it died")
 
     def kill_restart(self):
         self.tally.row(self.prof)["kills"] += 1
+        self.kills += 1
         self.eng.kill9()
-        self.check_replay("after kill %d" % self.eng.starts)
-        self.restart("after kill %d" % self.eng.starts)
+        self.check_replay("after kill %d" % self.kills)
+        self.restart("after kill %d" % self.kills)
 
-    def restart(self, when):
-        if not self.eng.start():
-            self.tally.add(self.prof, "x", ["engine did not restart %s" % when])
-            raise RuntimeError("engine did not restart")
-        if self.wait_reconciled():
-            self.check_positions(when)
-        else:
-            self.tally.add(self.prof, "x", ["not reconciled %d s after the restart %s" %
-                                            (RECONCILE_S, when)])
+    def restart(self, when, attempts=10):
+        """Start again as a supervisor would: an engine that exits during
+        start-up or reconciliation (a fault hit a start-up request) is a
+        violation (x) and is started again, up to `attempts` times."""
+        for i in range(attempts):
+            if self.eng.start() and self.wait_reconciled():
+                self.check_positions(when)
+                return
+            rc = self.eng.proc.poll()
+            if rc is None:
+                self.tally.add(self.prof, "x", ["not reconciled %d s after the restart %s" %
+                                                (RECONCILE_S, when)])
+                return
+            self.tally.add(self.prof, "x", [
+                "engine exited (status %d) during start-up %s, attempt %d, t=%+.1f s; its log "
+                "ends: %s" % (rc, when, i + 1, (now_ms() - self.t0) / 1e3, self.eng.log_tail())])
+        raise RuntimeError("engine did not restart %s in %d attempts" % (when, attempts))
 
     def wait_reconciled(self):
         end = time.time() + RECONCILE_S
-        while time.time() < end:
+        while time.time() < end and self.eng.proc.poll() is None:
             if self.jr.reconciled():
                 return True
             time.sleep(0.1)
