@@ -138,7 +138,10 @@ def main():
             tally.row(e.name)["kills"] = e.starts - 1
             tally.row(e.name)["steps"] = 1
         for e in engs:
-            e.stop()
+            rc = e.stop()
+            if rc != 0:  # a sanitizer report, a failed shutdown
+                tally.add(e.name, "x", ["%s exited %s on SIGTERM; its log ends: %s" % (
+                    e.name, rc, e.log_tail(4))])
             rc, out = e.replay_verify()
             if rc != 0:
                 tally.add(e.name, "e", ["(e) %s at the end: replay exited %d: %s" % (

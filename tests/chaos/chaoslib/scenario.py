@@ -65,7 +65,10 @@ class Scenario:
         if self.eng and self.eng.proc and self.eng.proc.poll() is None:
             self.venue.clear_faults()
             self.check_positions("at the end")
-            self.eng.stop()
+            rc = self.eng.stop()
+            if rc != 0:  # a sanitizer report, a failed shutdown
+                self.tally.add("end", "x", ["engine exited %s on SIGTERM; its log ends: %s" %
+                                            (rc, self.eng.log_tail(4))])
             self.check_replay("at the end")
             self.check_records()
         self.rig.cleanup(keep=keep)
