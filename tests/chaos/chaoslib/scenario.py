@@ -21,7 +21,7 @@ from .profiles import PROFILES
 from .rig import Engine, Rig
 from .venue import Venue
 
-RECONCILE_S = 30   # restart -> reconciled
+RECONCILE_S = 20   # restart -> reconciled (the mix profile can starve it: a finding)
 CONVERGE_S = 15    # reconciled + paused -> positions equal (queries of
                    # orders in flight answer within ack_timeout_ms + a
                    # query_interval_ms)
