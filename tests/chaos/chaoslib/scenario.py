@@ -201,7 +201,7 @@ class Scenario:
             time.sleep(0.3)
         if diff:
             self.tally.add(self.prof, "d", [
-                "(d) positions %s at t=%+.1f s, state %s, %d s after reconciling: %s" % (
+                "(d) positions %s at t=%+.1f s, state %s, still differ after %d s: %s" % (
                     when, (now_ms() - self.t0) / 1e3, (st or {}).get("state"), CONVERGE_S,
                     "; ".join(diff))])
         if paused_here:
