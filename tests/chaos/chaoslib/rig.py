@@ -91,10 +91,11 @@ class Rig:
         return cfg
 
     def _spawn(self, log, args):
-        out = open(self.path(log), "ab")
         # cwd = the repository: the venue's default cert paths are relative
-        return subprocess.Popen([self.talon] + args, cwd=self.repo, stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=subprocess.STDOUT)
+        with open(self.path(log), "ab") as out:
+            return subprocess.Popen([self.talon] + args, cwd=self.repo,
+                                    stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT)
 
     def cleanup(self, keep=False):
         if self.venue:

@@ -57,7 +57,9 @@ class Scenario:
         if not self.eng.start():
             self.tally.add("setup", "x", ["engine did not start (see %s.out)" % self.eng.name])
             return False
-        self.wait_reconciled()
+        if not self.wait_reconciled():
+            self.tally.add("setup", "x", ["engine not reconciled %d s after its first start"
+                                          % RECONCILE_S])
         return True
 
     def finish(self, keep=False):
