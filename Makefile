@@ -8,6 +8,8 @@
 #                     <UTC time>; BENCH_SUITES=kernel,ring picks suites,
 #                     BENCH_FLAGS='--duration 2' adds flags, BENCH_OUT=DIR)
 #   make run          build, then run $(RUN_CMD)
+#   make chaos        build, then the long chaos test
+#                     (tests/chaos/test_chaos.py --long; CHAOS_FLAGS)
 #   make deps         check / install the build dependencies again
 #   make clean        remove every build directory
 #
@@ -111,6 +113,10 @@ EXAMPLE_BINS := $(patsubst %.c,$(B)/%,$(EXAMPLE_SRCS))
 # Tests written as scripts (tests/scripts/test_*.sh): copied next to the
 # compiled tests without the .sh, so scripts/run-tests.sh runs them too.
 SCRIPT_TESTS := $(patsubst %.sh,$(B)/%,$(wildcard tests/scripts/test_*.sh))
+# tests/chaos/test_*.py: process-level tests in python3; make writes a
+# wrapper per script into $(B)/tests/chaos/ that runs it on $(B)/talon.
+CHAOS_SRCS   := $(wildcard tests/chaos/test_*.py)
+CHAOS_BINS   := $(patsubst %.py,$(B)/%,$(CHAOS_SRCS))
 ALL_OBJS     := $(call obj,$(LIB_SRCS) $(SIM_SRCS) $(CLI_SRCS) $(SUPPORT_SRCS) \
                 $(TEST_SRCS) $(BENCH_SRCS) \
                 $(EXAMPLE_SRCS))
@@ -133,9 +139,9 @@ endif
 include sim/tls.mk
 
 # ---- targets ---------------------------------------------------------------
-.PHONY: all test bench run deps clean FORCE
+.PHONY: all test bench run chaos deps clean FORCE
 
-all: $(LIB) $(SIM_LIB) $(TALON) $(TEST_BINS) $(SCRIPT_TESTS) $(EXAMPLE_BINS) $(SIM_TLS)
+all: $(LIB) $(SIM_LIB) $(TALON) $(TEST_BINS) $(SCRIPT_TESTS) $(CHAOS_BINS) $(EXAMPLE_BINS) $(SIM_TLS)
 
 test: all
 	$(Q)TESTS='$(TESTS)' scripts/run-tests.sh $(B)
@@ -156,6 +162,13 @@ bench: all
 
 run: $(TALON)
 	$(RUN_CMD)
+
+# `make chaos`: the long chaos test (>= 50 kill -9 over the fault
+# profiles, a summary table at the end; docs/recovery.md "Chaos test").
+# CHAOS_FLAGS='--rounds 3' shortens it, CHAOS_SEED=N repeats a run.
+CHAOS_FLAGS ?=
+chaos: $(TALON) $(CHAOS_BINS) $(SIM_TLS)
+	$(Q)$(B)/tests/chaos/test_chaos --long $(CHAOS_FLAGS)
 
 deps:
 	$(Q)scripts/deps.sh --mk $(B)/config.mk
@@ -235,6 +248,17 @@ $(SCRIPT_TESTS): $(B)/%: %.sh
 	$(say) CP $@
 	@mkdir -p $(@D)
 	$(Q)cp $< $@ && chmod +x $@
+
+# The wrapper finds talon as tests/support/subproc.c does: <build>/talon
+# next to <build>/tests/, so a sanitized build drives a sanitized talon.
+# Exit 77 (skip) without python3.
+$(CHAOS_BINS): $(B)/%: %.py
+	$(say) GEN $@
+	@mkdir -p $(@D)
+	$(Q)printf '%s\n' '#!/bin/sh' \
+		'command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }' \
+		'exec python3 "$(CURDIR)/$<" --talon "$$(dirname "$$0")/../../talon" "$$@"' >$@
+	$(Q)chmod +x $@
 
 $(EXAMPLE_BINS): $(B)/%: $(B)/%.o $(LIB) $(B)/flags.txt
 	$(say) LD $@

@@ -78,6 +78,8 @@ static const route_t routes[] = {
 	{ U, "/fapi/v1/listenKey", SEC_KEY, 1, 0, 0, 0, false, tl_sim_h_listen_key_keep },
 	{ D, "/fapi/v1/listenKey", SEC_KEY, 1, 0, 0, 0, false, tl_sim_h_listen_key_close },
 	{ G, "/sim/state", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_state },
+	{ G, "/sim/orders", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_orders },
+	{ G, "/sim/trades", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_trades },
 	{ P, "/sim/mark", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_mark },
 	{ P, "/sim/move", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_move },
 	{ P, "/sim/reset", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_reset },

@@ -63,6 +63,9 @@ int tl_sim_h_admin_mark(tl_sim_call_t *c);
 int tl_sim_h_admin_move(tl_sim_call_t *c);
 int tl_sim_h_admin_reset(tl_sim_call_t *c);
 int tl_sim_h_admin_faults(tl_sim_call_t *c);
+/* rest_admin_records.c */
+int tl_sim_h_admin_orders(tl_sim_call_t *c);
+int tl_sim_h_admin_trades(tl_sim_call_t *c);
 
 /* Shared helpers (rest.c). */
 /* Symbol from the `symbol` parameter: index, or -1102/-1121 in c->e. */
