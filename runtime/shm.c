@@ -480,8 +480,22 @@ void tl_shm_default_prefix(const char *name, char *out, size_t cap)
 bool tl_shm_prefix_overlap(const char *a, const char *b)
 {
 	size_t na = strnlen(a, TL_SHM_PREFIX_LEN), nb = strnlen(b, TL_SHM_PREFIX_LEN);
+	const char *rest;
 
-	return strncmp(a, b, na < nb ? na : nb) == 0;
+	if (na > nb) {	/* a is the longer one */
+		const char *t = a;
+		a = b;
+		b = t;
+		na = nb;
+	}
+	if (strncmp(a, b, na) != 0)
+		return false;
+	/* b = a + rest: b's ids read as a's exactly when rest is all digits
+	 * (the kernel reads an id as <prefix><decimal>), or rest is empty. */
+	for (rest = b + na; *rest && rest < b + TL_SHM_PREFIX_LEN; rest++)
+		if (*rest < '0' || *rest > '9')
+			return false;
+	return true;
 }
 
 /* The prefix of another engine's block `name` into out, when that block

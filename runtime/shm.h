@@ -225,7 +225,11 @@ int tl_shm_claim_prefix(tl_shm_t *s, const char *engine, const char *prefix,
  */
 void tl_shm_default_prefix(const char *name, char *out, size_t cap);
 
-/* Do two client-id prefixes overlap (one is a prefix of the other)? */
+/* Could one engine read the other's client ids as its own? The kernel
+ * reads an id as <prefix><decimal sequence>, so two prefixes overlap when
+ * they are equal or the longer one is the shorter plus digits only ("tl"
+ * and "tl1": "tl15" is both tl1's 5 and tl's 15). "c" and "chaos-" do
+ * not: no id of chaos- is "c" plus digits. */
 bool tl_shm_prefix_overlap(const char *a, const char *b);
 
 /* Unmap; with unlink, also remove the name (engine at clean stop) and

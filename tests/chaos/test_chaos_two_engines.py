@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """test_chaos_two_engines.py - two engines on ONE venue account, each
-trading its own symbol (A: BTCUSDT, B: ETHUSDT; `symbols.only`), both with
-the default client-id prefix, so their client ids can collide and each
-one's user stream carries the other's orders and fills.
+trading its own symbol (A: BTCUSDT, B: ETHUSDT; `symbols.only`), each with
+the default client-id prefix, which is derived from its engine name (so
+they differ), and each one's user stream carries the other's orders and
+fills.
 
 Checks (on the venue's records, as test_chaos.py):
   p  each engine's position in its own symbol equals the venue's, after
@@ -10,15 +11,20 @@ Checks (on the venue's records, as test_chaos.py):
      the shared account) and with both paused at the end;
   f  no engine holds a position in the other's symbol, and no engine
      journaled a POSITION_ORPHAN/CONFLICT for a symbol it does not trade;
-  u  a foreign update is counted, not applied: `foreign_updates` in
-     `ctl status --json` is > 0 for both (if the field is absent, a note
-     says so and nothing fails: it is being added to ctl concurrently);
-  a, c  as test_chaos.py, per engine on its own symbol (client ids
-     counted per symbol: the two engines share a prefix);
+  u  a foreign update is counted, not applied: an order placed straight
+     at the venue on B's symbol under one of A's client ids (what a
+     second engine sharing A's prefix would do; a resting LIMIT, so B's
+     position stays B's own) reaches A's stream; A counts it in
+     `counters.foreign_updates` (`ctl status --json`) and applies nothing;
+  r  a third engine whose explicit prefix overlaps A's is refused at
+     start, naming A;
+  a, c  as test_chaos.py, per engine on its own symbol;
   e  `talon replay --verify` of both journals exits 0;
   x  both engines start, stay up and reconcile.
 """
+import json
 import os
+from decimal import Decimal
 import random
 import sys
 import time
@@ -33,7 +39,7 @@ from chaoslib.venue import Venue  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CHECKS = [("p", "own position == venue"), ("f", "nothing of the other symbol"),
-          ("u", "foreign updates counted"), ("a", "no order after cancel/PAUSED"),
+          ("u", "foreign updates counted"), ("r", "overlapping prefix refused"), ("a", "no order after cancel/PAUSED"),
           ("c", "no client id placed twice"), ("e", "replay --verify exits 0"),
           ("x", "engines alive and reconciled")]
 
@@ -65,6 +71,45 @@ def positions_match(tally, eng, own, venue, account, when):
                                   % (eng.name, when, foreign)])
 
 
+def foreign_order(tally, rig, venue, a, sym):
+    """u: one of A's client ids, placed straight at the venue on `sym`."""
+    ids = [r[0] for r in a.jr._q("SELECT client_id FROM orders ORDER BY rowid DESC LIMIT 1")]
+    if not ids:
+        tally.add(a.name, "u", ["(u) %s journaled no order to borrow an id from" % a.name])
+        return
+    with open(os.path.join(REPO, "config/talon.json")) as f:
+        b = json.load(f)["venue"]["binance"]
+    mark = next(Decimal(m["mark"]) for m in venue.state()["markets"]
+                if m["symbol"] == sym)
+    price = (mark * Decimal("0.97")).quantize(Decimal("0.01"))
+    try:
+        venue.place(b["api_key"], b["api_secret"], symbol=sym, side="BUY", type="LIMIT",
+                    timeInForce="GTC", quantity="0.01", price=str(price),
+                    newClientOrderId=ids[0])
+    except RuntimeError as err:
+        tally.add(a.name, "u", ["(u) placing %s on %s: %s" % (ids[0], sym, err)])
+        return
+    print("two engines: placed %s on %s at the venue (not %s's order)" % (ids[0], sym, a.name),
+          flush=True)
+
+
+def overlap_refused(tally, rig, a):
+    """r: an engine whose prefix is A's refuses to start and names A."""
+    st = a.status() or {}
+    prefix = st.get("client_id_prefix")
+    if not prefix:
+        tally.add(a.name, "r", ["(r) %s: ctl status --json has no client_id_prefix" % a.name])
+        return
+    c = Engine(rig, a.name + "x", symbols=["BTCUSDT"],
+               tweak=lambda tj: tj["kernel"].__setitem__("client_id_prefix", prefix))
+    ok = c.start(timeout=10)
+    c.stop()
+    tail = c.log_tail(3)
+    if ok or a.name not in tail or "prefix" not in tail:
+        tally.add(a.name, "r", ["(r) an engine with %s's prefix %r %s; its log: %s" % (
+            a.name, prefix, "started" if ok else "failed without naming it", tail)])
+
+
 def main():
     talon = sys.argv[sys.argv.index("--talon") + 1]
     if not os.access(talon, os.X_OK):
@@ -90,6 +135,8 @@ def main():
                 tally.add(e.name, "x", ["%s did not start and reconcile" % e.name])
                 return tally.finish("chaos.two_engines")
         t0 = int(time.time() * 1000)
+        foreign_order(tally, rig, venue, engs[0], "ETHUSDT")
+        overlap_refused(tally, rig, engs[0])
         # flow, a cancel-all on each, a stream hiccup, then A killed and back
         time.sleep(2)
         for e in engs:
@@ -117,13 +164,11 @@ def main():
             if e.proc.poll() is None:
                 positions_match(tally, e, e.own, venue, rig.account, "at the end")
                 st = e.status() or {}
-                if "foreign_updates" not in st:
-                    print("two engines: NOTE: %s: ctl status --json has no foreign_updates "
-                          "(not checked)" % e.name, flush=True)
-                elif not st["foreign_updates"] > 0:
-                    tally.add(e.name, "u", ["(u) %s: foreign_updates %r, expected > 0 (the "
-                                            "other engine traded on the same account)" %
-                                            (e.name, st["foreign_updates"])])
+                fu = st.get("counters", {}).get("foreign_updates")
+                if e is engs[0] and not (fu or 0) > 0:
+                    tally.add(e.name, "u", ["(u) %s: foreign_updates %r, expected > 0 (an "
+                                            "order under its id rests on ETHUSDT)" %
+                                            (e.name, fu)])
                 ev = e.jr._q("SELECT type, symbol, text FROM events WHERE type IN "
                              "('POSITION_ORPHAN', 'POSITION_CONFLICT') AND symbol != ?", (e.own,))
                 for t, s, txt in ev:

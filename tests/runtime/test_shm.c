@@ -872,9 +872,12 @@ static void test_prefix_overlap_rule(void)
 	CU_ASSERT(tl_shm_prefix_overlap("alpha-", "alpha-"));
 	CU_ASSERT(tl_shm_prefix_overlap("tl", "tl1"));	/* tl would read tl1's ids */
 	CU_ASSERT(tl_shm_prefix_overlap("tl1", "tl"));
-	CU_ASSERT(tl_shm_prefix_overlap("alph", "alpha-"));
+	CU_ASSERT(tl_shm_prefix_overlap("ab", "ab0123"));
+	CU_ASSERT(!tl_shm_prefix_overlap("alph", "alpha-"));	/* "alpha-7" is not alph+digits */
+	CU_ASSERT(!tl_shm_prefix_overlap("c", "chaos-"));
 	CU_ASSERT(!tl_shm_prefix_overlap("alpha-", "alph-"));
 	CU_ASSERT(!tl_shm_prefix_overlap("a-", "b-"));
+	CU_ASSERT(!tl_shm_prefix_overlap("a", "a-b"));
 }
 
 /* A second live engine of this user with an overlapping prefix is
@@ -894,8 +897,8 @@ static void test_claim_prefix_refuses_overlap_with_live_engine(void)
 	snprintf(want, sizeof want, "of engine '%s' (pid %d)", a, (int)getpid());
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "kernel.client_id_prefix"));
-	CU_ASSERT_EQUAL(tl_shm_claim_prefix(sb, b, "pfxA-x", err, sizeof err), -1);
-	CU_ASSERT_EQUAL(tl_shm_claim_prefix(sb, b, "pfx", err, sizeof err), -1);
+	CU_ASSERT_EQUAL(tl_shm_claim_prefix(sb, b, "pfxA-7", err, sizeof err), -1);
+	CU_ASSERT_EQUAL(tl_shm_claim_prefix(sb, b, "pfxA-x", err, sizeof err), 0);
 	CU_ASSERT_EQUAL(tl_shm_claim_prefix(sb, b, "pfxB-", err, sizeof err), 0);
 	/* a dead engine's prefix does not count */
 	atomic_store(&sa->pid, dead_pid());

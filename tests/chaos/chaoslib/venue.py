@@ -2,8 +2,11 @@
 (docs/venue.md): faults, state, and its own order and trade records
 (GET /sim/orders, /sim/trades), which the checks trust instead of talon.
 """
+import hashlib
+import hmac
 import http.client
 import json
+import time
 import urllib.parse
 from decimal import Decimal
 
@@ -34,6 +37,24 @@ class Venue:
             c.close()
         if r.status != 200:
             raise RuntimeError("%s %s: %d %s" % (method, path, r.status, data[:300]))
+        return json.loads(data)
+
+    def place(self, key, secret, **params):
+        """POST /fapi/v1/order signed with (key, secret): an order of
+        nobody's engine, placed straight at the venue."""
+        params = dict(params, timestamp=int(time.time() * 1000), recvWindow=60000)
+        q = urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+        sig = hmac.new(secret.encode(), q.encode(), hashlib.sha256).hexdigest()
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            c.request("POST", "/fapi/v1/order?%s&signature=%s" % (q, sig),
+                      headers={"X-MBX-APIKEY": key})
+            r = c.getresponse()
+            data = r.read()
+        finally:
+            c.close()
+        if r.status != 200:
+            raise RuntimeError("place: %d %s" % (r.status, data[:300]))
         return json.loads(data)
 
     def faults(self, **knobs):
