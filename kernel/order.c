@@ -295,9 +295,15 @@ static void order_send_query(tl_kernel_t *k, tl_order_t *o)
 	q->algo = order_is_algo(o);
 	q->venue_id = o->venue_id;
 	q->handle = tl_orders_handle(&k->orders, o);
-	o->t_next = tl_time_add(k->now, k->cfg.query_interval_ns);
 	o->flags |= TL_OF_QUERYING;
-	tl_k_deadline(k, o->t_next);
+	/* UNKNOWN and PENDING_CANCEL ask again on their timer until answered.
+	 * A live order (a resync's query) is asked again only after an error
+	 * (tl_k_on_req_error arms t_next): every request gets its answer, and
+	 * a slow one must not start a second query. */
+	if (o->status != TL_ST_NEW && o->status != TL_ST_PARTIALLY_FILLED) {
+		o->t_next = tl_time_add(k->now, k->cfg.query_interval_ns);
+		tl_k_deadline(k, o->t_next);
+	}
 	tl_k_emit(k, &out);
 }
 
