@@ -10,9 +10,10 @@
  *
  * It opens a long BTCUSDT position with a take-profit and a stop-loss,
  * prints every event for five seconds, closes the position and exits.
- * It runs as engine "example" with its own journal (var/example.db), so
- * it never shares a control block or a journal with `talon run -c
- * config/paper.json` (engine "paper", var/paper.db).
+ * It runs as engine "example" with its own journal (var/example.db) and
+ * client ids ("tlx..."), so it never shares a control block, a journal or
+ * order ids with `talon run -c config/paper.json` (engine "paper",
+ * var/paper.db, "tlp...").
  */
 #include <stdio.h>
 #include <time.h>
@@ -65,7 +66,8 @@ int main(int argc, char **argv)
 {
 	char err[512];
 	const char *config = argc > 1 ? argv[1] : "config/paper.json";
-	tl_engine_opts_t opts = { .name = "example", .journal_path = "var/example.db" };
+	tl_engine_opts_t opts = { .name = "example", .journal_path = "var/example.db",
+				  .client_id_prefix = "tlx" };
 
 	printf("talon %s (header %s)\n", tl_version(), TALON_VERSION_STRING);
 	tl_engine_t *e = tl_engine_open(config, &opts, err, sizeof(err));

@@ -290,12 +290,15 @@ const char *tl_event_reject_name(const tl_engine_event_t *ev);
 
 typedef struct tl_engine tl_engine_t;  /* opaque */
 
-/* What to change from the config file (NULL: use the file as is). Two
- * engines on one machine need different names (the name keys the shared
- * memory `talon ctl` reaches) and different journals. */
+/* What to change from the config file (NULL fields, or NULL opts: use the
+ * file as is). Two engines on one machine need different names (the name
+ * keys the shared memory `talon ctl` reaches), different journals and
+ * client-id prefixes neither of which starts the other (the engine
+ * refuses to start otherwise). */
 typedef struct tl_engine_opts {
 	const char *name;              /* engine.name, [A-Za-z0-9_-]{1,31} */
 	const char *journal_path;      /* journal.path; "" runs without a journal */
+	const char *client_id_prefix;  /* kernel.client_id_prefix, [A-Za-z0-9_-]{1,16} */
 } tl_engine_opts_t;
 
 /* Open the engine from a JSON config (see config/paper.json) and start its

@@ -367,6 +367,17 @@ tl_engine_t *tl_engine_open_ex(const char *config_path, const tl_engine_opts_t *
 		}
 		snprintf(cfg.journal_path, sizeof(cfg.journal_path), "%s", opts->journal_path);
 	}
+	if (opts && opts->client_id_prefix) {
+		const char *p = opts->client_id_prefix;
+		size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+		if (!*p || p[n] || n >= sizeof(cfg.kernel.clid_prefix)) {
+			snprintf(err, errlen, "client_id_prefix: expected 1..%zu of [A-Za-z0-9_-]",
+				 sizeof(cfg.kernel.clid_prefix) - 1);
+			tl_config_wipe_secrets(&cfg);
+			return NULL;
+		}
+		memcpy(cfg.kernel.clid_prefix, p, n + 1);
+	}
 	/* Before the secret goes anywhere: no core file, no ptrace. */
 	if (tl_harden_process(cfg.allow_core_dumps, err, errlen) < 0) {
 		tl_config_wipe_secrets(&cfg);
