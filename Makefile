@@ -10,6 +10,8 @@
 #   make run          build, then run $(RUN_CMD)
 #   make chaos        build, then the long chaos test
 #                     (tests/chaos/test_chaos.py --long; CHAOS_FLAGS)
+#   make install      install talon.h, libtalon.a, talon.pc and talon under
+#                     PREFIX (default /usr/local), staged under DESTDIR
 #   make deps         check / install the build dependencies again
 #   make clean        remove every build directory
 #
@@ -28,7 +30,10 @@
 #   $(B)/talon                 cli/
 #   $(B)/tests/<dir>/test_<unit>   one per tests/<dir>/test_<unit>.c (the
 #                              test folders mirror the source folders)
+#   $(B)/tests/<dir>/test_<unit>   also one per tests/<dir>/test_<unit>.sh
+#                              (a shell test, copied; run the same way)
 #   $(B)/examples/<name>       one per examples/<name>.c
+#   $(B)/talon.pc              pkg-config file for `make install`
 #   $(B)/bench-results/<time>/ what `make bench` wrote (results, report)
 #   $(B)/bench-cache/          recovery journals kept between bench runs
 
@@ -91,6 +96,8 @@ SIM_SRCS     := $(wildcard sim/*.c)
 CLI_SRCS     := $(wildcard cli/*.c)
 SUPPORT_SRCS := $(wildcard tests/support/*.c)
 TEST_SRCS    := $(filter-out tests/support/% tests/data/%,$(wildcard tests/*/test_*.c tests/*/*/test_*.c))
+# Shell tests: they print the same TLTEST line as the C ones.
+TEST_SH      := $(wildcard tests/*/test_*.sh)
 EXAMPLE_SRCS := $(wildcard examples/*.c)
 # bench/*.c (one file per `talon bench` suite, the registry, the report)
 # and bench/support/*.c: an archive linked into talon and the bench tests.
@@ -107,12 +114,10 @@ SIM_OBJS     := $(call obj,$(SIM_SRCS))
 CLI_OBJS     := $(call obj,$(CLI_SRCS))
 SUPPORT_OBJS := $(call obj,$(SUPPORT_SRCS))
 TEST_BINS    := $(patsubst %.c,$(B)/%,$(TEST_SRCS))
+TEST_SH_BINS := $(patsubst %.sh,$(B)/%,$(TEST_SH))
 BENCH_OBJS   := $(call obj,$(BENCH_SRCS))
 BENCH_TEST_BINS := $(filter $(B)/tests/bench/%,$(TEST_BINS))
 EXAMPLE_BINS := $(patsubst %.c,$(B)/%,$(EXAMPLE_SRCS))
-# Tests written as scripts (tests/scripts/test_*.sh): copied next to the
-# compiled tests without the .sh, so scripts/run-tests.sh runs them too.
-SCRIPT_TESTS := $(patsubst %.sh,$(B)/%,$(wildcard tests/scripts/test_*.sh))
 # tests/chaos/test_*.py: process-level tests in python3; make writes a
 # wrapper per script into $(B)/tests/chaos/ that runs it on $(B)/talon.
 CHAOS_SRCS   := $(wildcard tests/chaos/test_*.py)
@@ -139,9 +144,10 @@ endif
 include sim/tls.mk
 
 # ---- targets ---------------------------------------------------------------
-.PHONY: all test bench run chaos deps clean FORCE
+.PHONY: all test bench run chaos deps clean install FORCE
 
-all: $(LIB) $(SIM_LIB) $(TALON) $(TEST_BINS) $(SCRIPT_TESTS) $(CHAOS_BINS) $(EXAMPLE_BINS) $(SIM_TLS)
+all: $(LIB) $(SIM_LIB) $(TALON) $(TEST_BINS) $(TEST_SH_BINS) $(CHAOS_BINS) \
+     $(EXAMPLE_BINS) $(SIM_TLS) $(B)/talon.pc
 
 test: all
 	$(Q)TESTS='$(TESTS)' scripts/run-tests.sh $(B)
@@ -175,6 +181,46 @@ deps:
 
 clean:
 	rm -rf build build-*
+
+# ---- install ---------------------------------------------------------------
+# What a strategy builds against: the public header, the library, the
+# pkg-config file (`pkg-config --cflags --libs --static talon`), and the
+# talon program (run, ctl, replay, venue, bench). DESTDIR stages a package
+# without changing the paths written into talon.pc.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+install: $(LIB) $(TALON) $(B)/talon.pc
+	$(say) INSTALL $(DESTDIR)$(PREFIX)
+	$(Q)install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/bin
+	$(Q)install -m 644 include/talon.h $(DESTDIR)$(PREFIX)/include/talon.h
+	$(Q)install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libtalon.a
+	$(Q)sed 's|@PREFIX@|$(PREFIX)|' $(B)/talon.pc >$(DESTDIR)$(PREFIX)/lib/pkgconfig/talon.pc
+	$(Q)chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/talon.pc
+	$(Q)install -m 755 $(TALON) $(DESTDIR)$(PREFIX)/bin/talon
+
+# The pkg-config file, PREFIX left as @PREFIX@ (install fills it in).
+# libtalon.a is a static archive: a program links the libraries it uses
+# too, so they are Requires.private / Libs.private (pkg-config --static).
+# The names are scripts/deps.sh's (TL_PKG_LINK_NAMES in $(B)/config.mk).
+$(B)/talon.pc: VERSION $(B)/config.mk
+	$(say) GEN $@
+	@mkdir -p $(@D)
+	$(Q){ \
+	echo 'prefix=@PREFIX@'; \
+	echo 'exec_prefix=$${prefix}'; \
+	echo 'libdir=$${exec_prefix}/lib'; \
+	echo 'includedir=$${prefix}/include'; \
+	echo; \
+	echo 'Name: talon'; \
+	echo 'Description: talon order execution engine: the strategy API (talon.h)'; \
+	echo 'Version: $(VERSION)'; \
+	echo 'Requires.private: $(TL_PKG_LINK_NAMES)'; \
+	echo 'Cflags: -I$${includedir}'; \
+	echo 'Libs: -L$${libdir} -ltalon'; \
+	echo 'Libs.private: -pthread -lpthread -ldl -lm'; \
+	} >$@
 
 # ---- rules -----------------------------------------------------------------
 # $(B)/config.mk holds the pkg-config flags; make builds it (running the
@@ -244,7 +290,7 @@ $(TEST_BINS): $(B)/%: $(B)/%.o $(SUPPORT_OBJS) $(SIM_LIB) $(LIB) $(B)/flags.txt
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(TEST_BENCH_LIB) $(SIM_LIB) $(LIB) $(ALL_LDLIBS) -ldl
 
-$(SCRIPT_TESTS): $(B)/%: %.sh
+$(TEST_SH_BINS): $(B)/%: %.sh
 	$(say) CP $@
 	@mkdir -p $(@D)
 	$(Q)cp $< $@ && chmod +x $@
@@ -259,6 +305,9 @@ $(CHAOS_BINS): $(B)/%: %.py
 		'command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }' \
 		'exec python3 "$(CURDIR)/$<" --talon "$$(dirname "$$0")/../../talon" "$$@"' >$@
 	$(Q)chmod +x $@
+
+# Examples include <talon.h> as an installed program would.
+$(call obj,$(EXAMPLE_SRCS)): EXTRA_CFLAGS = -Iinclude
 
 $(EXAMPLE_BINS): $(B)/%: $(B)/%.o $(LIB) $(B)/flags.txt
 	$(say) LD $@

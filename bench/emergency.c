@@ -468,7 +468,7 @@ static void emg_drain(emg_t *g, emg_evcount_t *c)
 	tl_event_t ev[64];
 	int m;
 	do {
-		m = tl_engine_poll(g->e, ev, 64);
+		m = tl_engine_poll_kernel(g->e, ev, 64);
 		for (int k = 0; k < m; k++) {
 			/* A reconciliation finding pauses the engine: say why. */
 			if (ev[k].type == TL_EV_POSITION_CONFLICT ||
@@ -551,8 +551,8 @@ static int emg_prime(emg_t *g)
 					continue;
 				emg_sym(sym, sizeof(sym), i);
 				tl_order_spec_t spec = { .symbol = sym,
-							 .side = k ? TL_SELL : TL_BUY,
-							 .type = TL_ORD_MARKET, .qty = "0.100" };
+							 .side = k ? TL_SIDE_SELL : TL_SIDE_BUY,
+							 .type = TL_ORDER_MARKET, .qty = "0.100" };
 				if (tl_engine_submit(g->e, &spec, EMG_PRIME_REF + (uint64_t)i) != 0) {
 					fprintf(stderr, "bench emergency: prime: submit refused\n");
 					return -1;
@@ -561,7 +561,7 @@ static int emg_prime(emg_t *g)
 			}
 			while (out > 0) {
 				tl_event_t ev[64];
-				int m = tl_engine_poll(g->e, ev, 64);
+				int m = tl_engine_poll_kernel(g->e, ev, 64);
 				if (tl_bench_now_ns() > end) {
 					fprintf(stderr, "bench emergency: prime: %d of %d symbols "
 						"without a fill\n", left, g->npos);
@@ -598,8 +598,8 @@ static int emg_open(emg_t *g)
 	char sym[TL_SYMBOL_NAMELEN];
 	for (int i = 0; i < g->npos; i++) {
 		emg_sym(sym, sizeof(sym), i);
-		tl_order_spec_t s = { .symbol = sym, .side = TL_BUY,
-				      .type = TL_ORD_MARKET, .qty = "0.100" };
+		tl_order_spec_t s = { .symbol = sym, .side = TL_SIDE_BUY,
+				      .type = TL_ORDER_MARKET, .qty = "0.100" };
 		if (tl_engine_submit(g->e, &s, ++g->ref) != 0) {
 			fprintf(stderr, "bench emergency: open: submit refused\n");
 			return -1;
@@ -620,7 +620,7 @@ static int emg_rep(emg_t *g, bool record)
 	int64_t t0 = tl_bench_now_ns();
 	if (g->use_shm)
 		tl_shm_kill(g->shm, TL_KILL_LIQUIDATE, "bench");
-	else if (tl_engine_control(g->e, TL_CTL_LIQUIDATE, "bench") != 0) {
+	else if (tl_engine_control(g->e, TL_CONTROL_LIQUIDATE, "bench") != 0) {
 		fprintf(stderr, "bench emergency: control LIQUIDATE refused\n");
 		return -1;
 	}
@@ -652,7 +652,7 @@ static int emg_rep(emg_t *g, bool record)
 		tl_hist_record(g->all, (uint64_t)(tn - t0));
 		tl_hist_record(g->flat, (uint64_t)(tf - t0));
 	}
-	if (tl_engine_control(g->e, TL_CTL_RESUME, "bench") != 0) {
+	if (tl_engine_control(g->e, TL_CONTROL_RESUME, "bench") != 0) {
 		fprintf(stderr, "bench emergency: control RESUME refused\n");
 		return -1;
 	}
@@ -664,7 +664,7 @@ static int emg_rep(emg_t *g, bool record)
 static int emg_engine_start(emg_t *g)
 {
 	char err[512];
-	tl_engine_opts_t eo = { .no_shm = false };
+	tl_engine_xopts_t eo = { .no_shm = false };
 	g->e = tl_engine_create(g->cfg, &eo, err, sizeof(err));
 	g->use_shm = g->e != NULL;
 	if (!g->e) {
@@ -701,7 +701,7 @@ static int emg_engine_start(emg_t *g)
 	while (tl_bench_now_ns() < end &&
 	       (!tl_binance_ready(v) || !tl_engine_snapshot(g->e, &s) || s.inputs < 2 ||
 		tl_binance_stream_state(v) != TL_BSTREAM_UP)) {
-		tl_engine_poll(g->e, ev, 64);
+		tl_engine_poll_kernel(g->e, ev, 64);
 		emg_nap();
 	}
 	if (tl_binance_stream_state(v) != TL_BSTREAM_UP) {

@@ -189,7 +189,7 @@ static uint64_t eng_drain(tl_engine_t *e)
 	uint64_t fills = 0;
 	int m;
 	do {
-		m = tl_engine_poll(e, ev, 64);
+		m = tl_engine_poll_kernel(e, ev, 64);
 		for (int k = 0; k < m; k++) {
 			if (ev[k].type == TL_EV_ORDER_FILLED) {
 				fills++;
@@ -261,8 +261,8 @@ static void eng_prime(tl_engine_t *e)
 {
 	int64_t end = tl_bench_now_ns() + ENG_WAIT_NS;
 	for (int k = 0; k < 2; k++) {
-		tl_order_spec_t spec = { .symbol = "BTCUSDT", .side = k ? TL_SELL : TL_BUY,
-					 .type = TL_ORD_MARKET, .qty = "0.010" };
+		tl_order_spec_t spec = { .symbol = "BTCUSDT", .side = k ? TL_SIDE_SELL : TL_SIDE_BUY,
+					 .type = TL_ORDER_MARKET, .qty = "0.010" };
 		bool filled = false;
 		while (!filled) {
 			if (tl_engine_submit(e, &spec, 0) != 0)
@@ -271,7 +271,7 @@ static void eng_prime(tl_engine_t *e)
 				tl_event_t ev;
 				if (tl_bench_now_ns() > end)
 					eng_die("prime: no fill within 30 s");
-				if (tl_engine_poll(e, &ev, 1) == 0) {
+				if (tl_engine_poll_kernel(e, &ev, 1) == 0) {
 					eng_nap();
 					continue;
 				}
@@ -312,7 +312,7 @@ static int eng_case(tl_idle_t idle, bool pin, uint64_t n, tl_hist_t *h, int jmod
 	char err[512], jdir[4096];
 	eng_cfg(&c, idle, pin);
 	eng_jdir(jmode, jdir, sizeof(jdir), &c);
-	tl_engine_opts_t o = { .no_shm = true };
+	tl_engine_xopts_t o = { .no_shm = true };
 	tl_engine_t *e = tl_engine_create(&c, &o, err, sizeof(err));
 	if (!e)
 		eng_die(err);
@@ -335,8 +335,8 @@ static int eng_case(tl_idle_t idle, bool pin, uint64_t n, tl_hist_t *h, int jmod
 	tl_hist_init(h);
 	for (uint64_t i = 0; i < total; i++) {
 		tl_order_spec_t spec = { .symbol = "BTCUSDT",
-					 .side = (i & 1) ? TL_SELL : TL_BUY,
-					 .type = TL_ORD_MARKET, .qty = "0.010" };
+					 .side = (i & 1) ? TL_SIDE_SELL : TL_SIDE_BUY,
+					 .type = TL_ORDER_MARKET, .qty = "0.010" };
 		int64_t t0 = tl_bench_now_ns();
 		atomic_store_explicit(&eng_t0, t0, memory_order_release);
 		int rc = tl_engine_submit(e, &spec, i + 1);

@@ -171,8 +171,8 @@ static int mem_submit(mem_drive_t *d, uint64_t i)
 {
 	char sym[TL_SYMBOL_NAMELEN];
 	snprintf(sym, sizeof(sym), "SYM%02dUSDT", (int)((i >> 1) % MEM_NSYM));
-	tl_order_spec_t s = { .symbol = sym, .side = (i & 1) ? TL_SELL : TL_BUY,
-			      .type = TL_ORD_MARKET, .qty = "0.100" };
+	tl_order_spec_t s = { .symbol = sym, .side = (i & 1) ? TL_SIDE_SELL : TL_SIDE_BUY,
+			      .type = TL_ORDER_MARKET, .qty = "0.100" };
 	return tl_engine_submit(d->e, &s, i + 1);
 }
 
@@ -181,7 +181,7 @@ static int mem_submit(mem_drive_t *d, uint64_t i)
 static int mem_poll(mem_drive_t *d)
 {
 	tl_event_t ev[256];
-	int m = tl_engine_poll(d->e, ev, 256);
+	int m = tl_engine_poll_kernel(d->e, ev, 256);
 	for (int k = 0; k < m; k++) {
 		const tl_event_t *x = &ev[k];
 		if (x->type == TL_EV_ORDER_FILLED) {
@@ -245,8 +245,8 @@ static int mem_prime(mem_drive_t *d)
 	for (int i = 0; i < MEM_NSYM; i++)
 		for (int k = 0; k < 2; k++) {
 			snprintf(sym, sizeof(sym), "SYM%02dUSDT", i);
-			tl_order_spec_t s = { .symbol = sym, .side = k ? TL_SELL : TL_BUY,
-					      .type = TL_ORD_MARKET, .qty = "0.100" };
+			tl_order_spec_t s = { .symbol = sym, .side = k ? TL_SIDE_SELL : TL_SIDE_BUY,
+					      .type = TL_ORDER_MARKET, .qty = "0.100" };
 			for (bool filled = false; !filled;) {
 				if (tl_engine_submit(d->e, &s, 0) != 0) {
 					mem_nap();
@@ -279,7 +279,7 @@ static void mem_child(const uint64_t pts[3], const char *xinfo, int cpu_e, int c
 		return;
 	}
 	mem_cfg(c, xinfo, cpu_e, cpu_i);
-	tl_engine_opts_t eo = { .no_shm = true };
+	tl_engine_xopts_t eo = { .no_shm = true };
 	d.e = tl_engine_create(c, &eo, err, sizeof(err));
 	if (!d.e || tl_engine_start(d.e, err, sizeof(err)) < 0) {
 		snprintf(r->why, sizeof(r->why), "engine: %s", err);

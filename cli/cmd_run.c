@@ -168,7 +168,7 @@ int tl_cli_run(int argc, char **argv)
 			tl_demo_step(&d, now);
 		if (load)
 			tl_load_step(&ld, now);
-		int n = tl_engine_poll(e, ev, 256);
+		int n = tl_engine_poll_kernel(e, ev, 256);
 		for (int i = 0; i < n; i++)
 			if (!load || ev[i].priority >= 8)
 				tl_log_event(&ev[i]);	/* under load: only what matters */
@@ -180,7 +180,7 @@ int tl_cli_run(int argc, char **argv)
 	tl_log(TL_LOG_INFO, "stopping engine '%s'", cfg.name);
 	tl_engine_stop(e);
 	int n;
-	while ((n = tl_engine_poll(e, ev, 256)) > 0)
+	while ((n = tl_engine_poll_kernel(e, ev, 256)) > 0)
 		for (int i = 0; i < n; i++)
 			tl_log_event(&ev[i]);
 	tl_shm_snapshot_t s;

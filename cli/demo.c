@@ -62,24 +62,26 @@ void tl_demo_step(tl_demo_t *d, int64_t now_ns)
 		       d->cycle + 1);
 		/* Wide TP/SL (on the right side of any realistic mark) so the
 		 * demo shows protective orders on either venue; they rarely fire. */
-		demo_rc("LONG_ENTRY", tl_engine_signal(d->e, TL_SIG_LONG_ENTRY, "BTCUSDT",
-						       "0.010", NULL, "800000", "1000", d->ref++));
+		demo_rc("LONG_ENTRY", tl_engine_signal(d->e, &(tl_signal_spec_t){
+			.signal = TL_SIGNAL_LONG_ENTRY, .symbol = "BTCUSDT", .qty = "0.010",
+			.tp = "800000", .sl = "1000", .user_ref = d->ref++ }));
 		break;
 	case 1: {
-		tl_order_spec_t o = { .symbol = "BTCUSDT", .side = TL_BUY,
-				      .type = TL_ORD_MARKET, .qty = "0.005" };
+		tl_order_spec_t o = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY,
+				      .type = TL_ORDER_MARKET, .qty = "0.005" };
 		tl_log(TL_LOG_INFO, "demo: add BUY BTCUSDT 0.005");
 		demo_rc("BUY", tl_engine_submit(d->e, &o, d->ref++));
 		break;
 	}
 	case 2:
 		tl_log(TL_LOG_INFO, "demo: SHORT_ENTRY ETHUSDT 0.200");
-		demo_rc("SHORT_ENTRY", tl_engine_signal(d->e, TL_SIG_SHORT_ENTRY, "ETHUSDT",
-							"0.200", NULL, NULL, NULL, d->ref++));
+		demo_rc("SHORT_ENTRY", tl_engine_signal(d->e, &(tl_signal_spec_t){
+			.signal = TL_SIGNAL_SHORT_ENTRY, .symbol = "ETHUSDT", .qty = "0.200",
+			.user_ref = d->ref++ }));
 		break;
 	case 3: {
-		tl_order_spec_t o = { .symbol = "ETHUSDT", .side = TL_BUY,
-				      .type = TL_ORD_LIMIT, .qty = "0.100",
+		tl_order_spec_t o = { .symbol = "ETHUSDT", .side = TL_SIDE_BUY,
+				      .type = TL_ORDER_LIMIT, .qty = "0.100",
 				      .price = "2900" };
 		tl_log(TL_LOG_INFO, "demo: LIMIT BUY ETHUSDT 0.100 @ 2900");
 		demo_rc("LIMIT", tl_engine_submit(d->e, &o, d->ref++));
@@ -87,14 +89,16 @@ void tl_demo_step(tl_demo_t *d, int64_t now_ns)
 	}
 	case 4:
 		tl_log(TL_LOG_INFO, "demo: CLOSE_LONG BTCUSDT");
-		demo_rc("CLOSE_LONG", tl_engine_signal(d->e, TL_SIG_CLOSE_LONG, "BTCUSDT",
-						       "0.015", NULL, NULL, NULL, d->ref++));
+		demo_rc("CLOSE_LONG", tl_engine_signal(d->e, &(tl_signal_spec_t){
+			.signal = TL_SIGNAL_CLOSE_LONG, .symbol = "BTCUSDT", .qty = "0.015",
+			.user_ref = d->ref++ }));
 		break;
 	case 5:
 		tl_log(TL_LOG_INFO, "demo: cancel-all ETHUSDT, CLOSE_SHORT ETHUSDT");
 		demo_rc("cancel-all", tl_engine_cancel_all(d->e, "ETHUSDT"));
-		demo_rc("CLOSE_SHORT", tl_engine_signal(d->e, TL_SIG_CLOSE_SHORT, "ETHUSDT",
-							"0.200", NULL, NULL, NULL, d->ref++));
+		demo_rc("CLOSE_SHORT", tl_engine_signal(d->e, &(tl_signal_spec_t){
+			.signal = TL_SIGNAL_CLOSE_SHORT, .symbol = "ETHUSDT", .qty = "0.200",
+			.user_ref = d->ref++ }));
 		break;
 	}
 }
@@ -121,14 +125,14 @@ void tl_load_step(tl_load_t *l, int64_t now_ns)
 		int rc;
 		switch (k % 8) {
 		case 0: case 1: case 4: case 5:
-			o.side = (k % 8) < 2 ? TL_BUY : TL_SELL;
-			o.type = TL_ORD_MARKET;
+			o.side = (k % 8) < 2 ? TL_SIDE_BUY : TL_SIDE_SELL;
+			o.type = TL_ORDER_MARKET;
 			rc = tl_engine_submit(l->e, &o, l->ref++);
 			break;
 		case 2: case 3:
 			/* a limit far from the market: rests, canceled below */
-			o.side = TL_BUY;
-			o.type = TL_ORD_LIMIT;
+			o.side = TL_SIDE_BUY;
+			o.type = TL_ORDER_LIMIT;
 			o.price = (k & 1) ? "2900" : "48000";
 			rc = tl_engine_submit(l->e, &o, l->ref++);
 			break;

@@ -1,17 +1,24 @@
 /*
  * strategy.c - the smallest useful talon strategy, using only the public
- * C API (include/talon.h) and libtalon.a.
+ * C API (<talon.h>) and libtalon.a.
  *
- *   build/examples/strategy config/paper.json
+ *   build/examples/strategy [config/paper.json]
+ *
+ * or, against an installed talon (`make install PREFIX=$HOME/.local`):
+ *
+ *   cc examples/strategy.c $(pkg-config --cflags --libs --static talon)
  *
  * It opens a long BTCUSDT position with a take-profit and a stop-loss,
- * waits for the fill, prints every event for five seconds, closes the
- * position and exits.
+ * prints every event for five seconds, closes the position and exits.
+ * It runs as engine "example" with its own journal (var/example.db) and
+ * client ids ("tlx..."), so it never shares a control block, a journal or
+ * order ids with `talon run -c config/paper.json` (engine "paper",
+ * var/paper.db, "tlp...").
  */
 #include <stdio.h>
 #include <time.h>
 
-#include "include/talon.h"
+#include <talon.h>
 
 static void sleep_ms(long ms)
 {
@@ -19,33 +26,50 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Print and count events for `ms` milliseconds; returns fills seen. */
-static int pump(tl_engine_t *e, long ms)
+static void print_event(const tl_engine_event_t *ev)
 {
-	tl_event_t ev[64];
-	int fills = 0;
+	char a[TL_MONEY_STRLEN], b[TL_MONEY_STRLEN];
+
+	printf("%-24s %s", tl_event_kind_name(ev->type), ev->symbol);
+	if (tl_event_is_order(ev)) {
+		printf(" %s %s ref %llu", ev->u.order.client_id,
+		       tl_order_status_name(ev->u.order.status),
+		       (unsigned long long)ev->user_ref);
+		if (tl_event_is_fill(ev)) {
+			tl_money_format(ev->u.order.last_qty, -1, a, sizeof(a));
+			tl_money_format(ev->u.order.last_price, -1, b, sizeof(b));
+			printf(" %s @ %s", a, b);
+		}
+	} else if (tl_event_is_position(ev)) {
+		tl_money_format(ev->u.position.qty, -1, a, sizeof(a));
+		tl_money_format(ev->u.position.unrealized, 2, b, sizeof(b));
+		printf(" qty %s uPnL %s", a, b);
+	}
+	if (ev->text[0])
+		printf(" (%s)", ev->text);
+	printf("\n");
+}
+
+/* Print events for `ms` milliseconds. */
+static void pump(tl_engine_t *e, long ms)
+{
+	tl_engine_event_t ev[64];
 	for (long t = 0; t < ms; t += 10) {
 		int n = tl_engine_poll(e, ev, 64);
-		for (int i = 0; i < n; i++) {
-			printf("%-24s %s", tl_event_name((tl_event_type_t)ev[i].type), ev[i].symbol);
-			if (ev[i].type <= TL_EV_ORDER_FAILED)
-				printf(" %s %s", ev[i].u.order.client_id,
-				       tl_status_name((tl_ord_status_t)ev[i].u.order.status));
-			if (ev[i].type == TL_EV_ORDER_REJECTED)
-				printf(" (%s)", ev[i].text);
-			printf("\n");
-			fills += ev[i].type == TL_EV_ORDER_FILLED;
-		}
+		for (int i = 0; i < n; i++)
+			print_event(&ev[i]);
 		sleep_ms(10);
 	}
-	return fills;
 }
 
 int main(int argc, char **argv)
 {
 	char err[512];
 	const char *config = argc > 1 ? argv[1] : "config/paper.json";
-	tl_engine_opts_t opts = { .no_shm = true, .name = "example" };
+	tl_engine_opts_t opts = { .name = "example", .journal_path = "var/example.db",
+				  .client_id_prefix = "tlx" };
+
+	printf("talon %s (header %s)\n", tl_version(), TALON_VERSION_STRING);
 	tl_engine_t *e = tl_engine_open(config, &opts, err, sizeof(err));
 	if (!e) {
 		fprintf(stderr, "strategy: %s\n", err);
@@ -54,19 +78,23 @@ int main(int argc, char **argv)
 	/* Give the venue a moment to publish its first mark prices: a market
 	 * order (and a TP/SL check) needs one, else NO_MARK. */
 	pump(e, 300);
-	int rc = tl_engine_signal(e, TL_SIG_LONG_ENTRY, "BTCUSDT", "0.010", NULL,
-				  "60000", "40000", 1);
+	tl_signal_spec_t entry = { .signal = TL_SIGNAL_LONG_ENTRY, .symbol = "BTCUSDT",
+				   .qty = "0.010", .tp = "60000", .sl = "40000",
+				   .user_ref = 1 };
+	int rc = tl_engine_signal(e, &entry);
 	if (rc != 0)
 		fprintf(stderr, "strategy: signal: %d %s\n", rc, tl_engine_error());
 	pump(e, 5000);
-	tl_engine_signal(e, TL_SIG_CLOSE_LONG, "BTCUSDT", "0.010", NULL, NULL, NULL, 2);
+	tl_signal_spec_t close = { .signal = TL_SIGNAL_CLOSE_LONG, .symbol = "BTCUSDT",
+				   .qty = "0.010", .user_ref = 2 };
+	tl_engine_signal(e, &close);
 	pump(e, 1000);
 	tl_engine_status_t st;
 	if (tl_engine_status(e, &st) == 0) {
-		char pnl[TL_FX_STRLEN];
-		tl_fx_format(st.total_pnl, -1, pnl, sizeof(pnl));
+		char pnl[TL_MONEY_STRLEN];
+		tl_money_format(st.total_pnl, -1, pnl, sizeof(pnl));
 		printf("state %s, %llu fills, total PnL %s USDT\n",
-		       tl_trading_state_name(st.state), (unsigned long long)st.fills, pnl);
+		       tl_engine_state_name(st.state), (unsigned long long)st.fills, pnl);
 	}
 	tl_engine_close(e);
 	return 0;

@@ -1,15 +1,24 @@
 /*
- * talon.h - the C API a strategy links against (libtalon.a).
+ * talon.h - the C API a strategy links against (libtalon.a, pkg-config
+ * name "talon"). This header stands alone: it includes only the C library
+ * and none of talon's internal headers, so a strategy never compiles
+ * against the journal's wire format, and the kernel's records can change
+ * (with TL_RECORD_VERSION) without breaking a strategy's source.
  *
- *   tl_engine_t *e = tl_engine_open("config/paper.json", NULL, err, sizeof err);
- *   tl_order_spec_t o = { .symbol = "BTCUSDT", .side = TL_BUY,
- *                         .type = TL_ORD_MARKET, .qty = "0.010" };
+ *   #include <talon.h>
+ *
+ *   tl_engine_opts_t opts = { .name = "mystrat", .journal_path = "var/mystrat.db" };
+ *   tl_engine_t *e = tl_engine_open("config/paper.json", &opts, err, sizeof err);
+ *   tl_order_spec_t o = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY,
+ *                         .type = TL_ORDER_MARKET, .qty = "0.010" };
  *   tl_engine_submit(e, &o, 1);                  // user_ref 1
- *   tl_event_t ev[64];
+ *   tl_engine_event_t ev[64];
  *   int n = tl_engine_poll(e, ev, 64);           // fills, order and position events
  *   tl_engine_close(e);
  *
- * Threads: tl_engine_open starts the ENGINE and IO threads. Submit,
+ *   cc strategy.c $(pkg-config --cflags --libs --static talon)
+ *
+ * Threads: tl_engine_open starts the engine's own threads. Submit,
  * signal, cancel, control and poll are for ONE strategy thread (the
  * command ring is single-producer, the event ring single-consumer);
  * operators use `talon ctl`, which goes through shared memory.
@@ -19,6 +28,17 @@
  * the client order id, or ORDER_REJECTED with the reason). -EAGAIN means
  * the command ring is full (back-pressure: poll events, try again);
  * -EINVAL a malformed command (message via tl_engine_error).
+ *
+ * Names: the public vocabulary (TL_SIDE_BUY, TL_EVENT_ORDER_FILLED,
+ * tl_engine_event_t, ...) is deliberately spelled apart from the
+ * kernel's (TL_BUY, TL_EV_ORDER_FILLED, tl_event_t): the runtime sees
+ * both and converts between them. The numbers are the same and stay the
+ * same (checked at compile time in runtime/engine_api.c); new values are
+ * only ever appended.
+ *
+ * Money, quantities and prices are exact decimals: tl_money_t, an int64
+ * counting units of 1e-8 (1.5 is 150000000). Commands take decimal
+ * strings ("0.010"); tl_money_parse and tl_money_format convert.
  */
 #ifndef TALON_H
 #define TALON_H
@@ -27,65 +47,354 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/record.h"
-#include "kernel/types.h"
+#ifdef __cplusplus
+extern "C" {
+#endif
 
-typedef struct tl_engine tl_engine_t;
+/* ---- version -----------------------------------------------------------
+ * MAJOR changes when a program written for the previous one may no longer
+ * compile or behave the same; MINOR when something is added. Kept equal to
+ * the VERSION file (tests/install checks). */
+#define TALON_VERSION_MAJOR 0
+#define TALON_VERSION_MINOR 1
+#define TALON_VERSION_PATCH 0
+#define TALON_VERSION_STRING "0.1.0"
+/* One number for #if: 10000 * MAJOR + 100 * MINOR + PATCH. */
+#define TALON_VERSION_NUMBER \
+	(TALON_VERSION_MAJOR * 10000 + TALON_VERSION_MINOR * 100 + TALON_VERSION_PATCH)
 
-/* Options that override the config file (NULL: use the file as is). */
+/* The version of the library linked in ("0.1.0"), which may differ from
+ * the header's TALON_VERSION_STRING when a program is linked against
+ * another build. Never NULL; a static string. */
+const char *tl_version(void);
+
+/* ---- fixed-point decimals -------------------------------------------- */
+
+typedef int64_t tl_money_t;            /* value * 1e8, exact */
+#define TL_MONEY_SCALE 100000000LL     /* 1.0 */
+#define TL_MONEY_DECIMALS 8
+/* Room tl_money_format needs: sign, 11 digits, '.', 8 decimals, NUL. */
+#define TL_MONEY_STRLEN 32
+
+/* Parse a NUL-terminated decimal ("-12.5", "0.001", ".5"): at most 8
+ * decimals, no exponent, no '+', no spaces. Returns 0 and sets *out, or
+ * -EINVAL (then *out is untouched and tl_engine_error() says why: too
+ * many decimals, out of range, not a number). s and out must not be NULL. */
+int tl_money_parse(const char *s, tl_money_t *out);
+
+/* Write v into buf with exactly `decimals` decimals (0..8, truncated
+ * toward zero), or the shortest exact form when decimals is -1 ("0.001",
+ * "50000.1", "-2"). Returns the length written (without the NUL); the
+ * text is cut to fit when size < TL_MONEY_STRLEN. */
+int tl_money_format(tl_money_t v, int decimals, char *buf, size_t size);
+
+/* ---- vocabulary --------------------------------------------------------
+ * Fixed numbers (0 is never a valid side, type, TIF, signal or status, so
+ * a zeroed spec is detectably incomplete). */
+
+typedef enum tl_order_side {
+	TL_SIDE_BUY = 1,
+	TL_SIDE_SELL = 2,
+} tl_order_side_t;
+
+typedef enum tl_order_type {
+	TL_ORDER_LIMIT = 1,
+	TL_ORDER_MARKET,
+	TL_ORDER_STOP,                 /* limit order triggered at stop_price */
+	TL_ORDER_STOP_MARKET,          /* stop-loss */
+	TL_ORDER_TAKE_PROFIT,          /* limit order triggered at stop_price */
+	TL_ORDER_TAKE_PROFIT_MARKET,   /* take-profit */
+} tl_order_type_t;
+
+typedef enum tl_time_in_force {
+	TL_TIF_DEFAULT = 0,            /* GTC for LIMIT orders */
+	TL_GTC = 1,
+	TL_IOC,
+	TL_FOK,
+	TL_GTX,                        /* post-only */
+} tl_time_in_force_t;
+
+typedef enum tl_position_side {
+	TL_POSITION_BOTH = 0,          /* one-way mode */
+	TL_POSITION_LONG = 1,          /* hedge mode */
+	TL_POSITION_SHORT = 2,
+} tl_position_side_t;
+
+typedef enum tl_position_status {
+	TL_POSITION_FLAT = 0,          /* never opened */
+	TL_POSITION_OPEN,
+	TL_POSITION_CLOSED,
+	TL_POSITION_LIQUIDATED,        /* closed by the kill switch */
+} tl_position_status_t;
+
+/* Where an order is in its life. FILLED, CANCELED, REJECTED, EXPIRED and
+ * FAILED are final (tl_event_is_final). UNKNOWN: the venue's answer was
+ * lost, the engine is asking it. */
+typedef enum tl_order_status {
+	TL_STATUS_PENDING_NEW = 1,
+	TL_STATUS_SENT,
+	TL_STATUS_NEW,
+	TL_STATUS_PARTIALLY_FILLED,
+	TL_STATUS_FILLED,
+	TL_STATUS_PENDING_CANCEL,
+	TL_STATUS_CANCELED,
+	TL_STATUS_REJECTED,
+	TL_STATUS_EXPIRED,
+	TL_STATUS_FAILED,
+	TL_STATUS_UNKNOWN,
+} tl_order_status_t;
+
+/* Why an order exists. */
+typedef enum tl_order_role {
+	TL_ROLE_STRATEGY = 0,          /* tl_engine_submit */
+	TL_ROLE_SIGNAL_ENTRY,          /* the entry of a signal (carries tp/sl) */
+	TL_ROLE_TAKE_PROFIT,           /* protective order of an entry */
+	TL_ROLE_STOP_LOSS,
+	TL_ROLE_LIQUIDATION,           /* sent by the kill switch */
+} tl_order_role_t;
+
+typedef enum tl_signal_type {
+	TL_SIGNAL_LONG_ENTRY = 1,
+	TL_SIGNAL_SHORT_ENTRY,
+	TL_SIGNAL_CLOSE_LONG,
+	TL_SIGNAL_CLOSE_SHORT,
+} tl_signal_type_t;
+
+typedef enum tl_control {
+	TL_CONTROL_LIQUIDATE = 1,      /* cancel all, close all, then PAUSED */
+	TL_CONTROL_HALT,               /* -> REDUCING */
+	TL_CONTROL_PAUSE,              /* -> PAUSED */
+	TL_CONTROL_RESUME,             /* PAUSED or REDUCING -> NORMAL */
+} tl_control_t;
+
+typedef enum tl_engine_state {
+	TL_STATE_NORMAL = 0,
+	TL_STATE_REDUCING,             /* only orders that reduce a position */
+	TL_STATE_LIQUIDATING,          /* the kill switch is closing everything */
+	TL_STATE_PAUSED,               /* no new orders until RESUME */
+} tl_engine_state_t;
+
+typedef enum tl_event_kind {
+	TL_EVENT_ORDER_SUBMITTED = 1,  /* accepted by the engine, client id known */
+	TL_EVENT_ORDER_ACCEPTED,       /* acknowledged by the venue */
+	TL_EVENT_ORDER_PARTIALLY_FILLED,
+	TL_EVENT_ORDER_FILLED,
+	TL_EVENT_ORDER_CANCELED,
+	TL_EVENT_ORDER_REJECTED,       /* by the engine (reject != 0) or the venue */
+	TL_EVENT_ORDER_EXPIRED,
+	TL_EVENT_ORDER_FAILED,
+	TL_EVENT_POSITION_OPENED,
+	TL_EVENT_POSITION_UPDATED,
+	TL_EVENT_POSITION_CLOSED,
+	TL_EVENT_POSITION_LIQUIDATED,
+	TL_EVENT_EMERGENCY_STARTED,
+	TL_EVENT_EMERGENCY_COMPLETED,
+	TL_EVENT_STATE_CHANGED,        /* trading state: state.from -> state.to */
+	TL_EVENT_ORDER_UNKNOWN,        /* outcome unknown, being queried */
+	TL_EVENT_ORDER_CANCEL_REQUESTED,
+	TL_EVENT_ORDER_CANCEL_REJECTED,  /* the venue refused a cancel */
+	TL_EVENT_POSITION_CONFLICT,    /* venue and engine differ beyond tolerance */
+	TL_EVENT_POSITION_ORPHAN,      /* a position on one side only */
+	TL_EVENT_FOREIGN_UPDATE,       /* a venue update for one of our ids that
+					* does not match the order: ignored */
+} tl_event_kind_t;
+
+/* Upper-case names ("ORDER_FILLED", "FILLED", "PAUSED"); "?" for a value
+ * outside the enum. Static strings. */
+const char *tl_event_kind_name(tl_event_kind_t k);
+const char *tl_order_status_name(tl_order_status_t s);
+const char *tl_engine_state_name(tl_engine_state_t s);
+
+/* ---- events ------------------------------------------------------------ */
+
+#define TL_SYMBOL_MAX 23               /* longest symbol name */
+#define TL_CLIENT_ID_MAX 36            /* client order ids, [.A-Za-z0-9:/_-] */
+#define TL_EVENT_TEXT_MAX 63           /* reasons and venue messages, cut */
+
+/* One thing that happened, as the strategy sees it. `type` says which
+ * member of the union is valid: order (tl_event_is_order), position
+ * (tl_event_is_position), recon (POSITION_CONFLICT, POSITION_ORPHAN) or
+ * state (STATE_CHANGED, EMERGENCY_*). Plain data, copied out of the
+ * engine: keep it as long as you like. */
+typedef struct tl_engine_event {
+	tl_event_kind_t type;
+	int priority;                  /* 5..10, 10 most urgent (the kill switch) */
+	int64_t time;                  /* ns since the epoch: when the engine
+					* saw the input that caused it */
+	uint64_t seq;                  /* the engine's output sequence number:
+					* increasing, unique in a journal */
+	uint64_t user_ref;             /* order events: your reference */
+	char symbol[TL_SYMBOL_MAX + 1];
+	char text[TL_EVENT_TEXT_MAX + 1]; /* reason or venue message, "" none */
+	union {
+		struct {
+			char client_id[TL_CLIENT_ID_MAX + 1]; /* "" when refused
+							       * before one was given */
+			tl_order_side_t side;
+			tl_order_type_t type;
+			tl_order_status_t status;
+			tl_position_side_t pos_side;
+			tl_order_role_t role;
+			bool reduce_only;
+			int reject;            /* engine refusal reason, 0 none
+						* (tl_event_reject_name) */
+			int venue_code;        /* venue error code when rejected/failed */
+			int64_t venue_id;      /* 0 until the venue acknowledged */
+			tl_money_t qty, price, filled, avg_price;
+			tl_money_t last_qty, last_price; /* the fill this event reports */
+		} order;
+		struct {
+			tl_position_side_t side;
+			tl_position_status_t status;
+			tl_money_t qty;        /* signed: short is negative */
+			tl_money_t entry, mark;
+			tl_money_t realized;   /* cumulative, before commission */
+			tl_money_t unrealized;
+			tl_money_t commission; /* cumulative */
+			tl_money_t roe;        /* fraction: 0.19607843 = 19.6 % */
+			uint32_t leverage;
+		} position;
+		struct {
+			tl_engine_state_t from, to;
+			uint32_t total;        /* emergency: close orders sent */
+			uint32_t ok;           /* emergency: close orders filled */
+			uint32_t failed;       /* emergency: close orders failed */
+			uint32_t canceled;     /* emergency: orders canceled */
+		} state;
+		struct {
+			tl_position_side_t side;
+			bool adopted;          /* the venue's position was taken over */
+			tl_money_t local_qty, local_entry;
+			tl_money_t venue_qty, venue_entry;
+		} recon;
+	} u;
+} tl_engine_event_t;
+
+/* Classify an event (ev must not be NULL). is_order: every ORDER_* kind,
+ * including UNKNOWN, CANCEL_REQUESTED and CANCEL_REJECTED (u.order and
+ * user_ref are valid). is_position: POSITION_OPENED/UPDATED/CLOSED/
+ * LIQUIDATED (u.position valid). is_fill: PARTIALLY_FILLED or FILLED
+ * (u.order.last_qty/last_price are the trade). is_final: an order event
+ * whose order reached a final status (no more events for it but late
+ * fills). */
+bool tl_event_is_order(const tl_engine_event_t *ev);
+bool tl_event_is_position(const tl_engine_event_t *ev);
+bool tl_event_is_fill(const tl_engine_event_t *ev);
+bool tl_event_is_final(const tl_engine_event_t *ev);
+
+/* Short name of an order event's refusal reason ("QTY_STEP", "NO_MARK",
+ * "BACKPRESSURE": retry later); "" when it carries none. */
+const char *tl_event_reject_name(const tl_engine_event_t *ev);
+
+/* ---- the engine ----------------------------------------------------- */
+
+typedef struct tl_engine tl_engine_t;  /* opaque */
+
+/* What to change from the config file (NULL fields, or NULL opts: use the
+ * file as is). Two engines on one machine need different names (the name
+ * keys the shared memory `talon ctl` reaches), different journals and
+ * client-id prefixes neither of which starts the other (the engine
+ * refuses to start otherwise). */
 typedef struct tl_engine_opts {
-	bool no_shm;              /* don't create the shm control block (tests) */
-	const char *name;         /* override engine.name */
-	bool journal_ring;        /* fill the journal ring for an external
-				   * consumer (tl_engine_journal_pop) even
-				   * without journal.path */
+	const char *name;              /* engine.name, [A-Za-z0-9_-]{1,31} */
+	const char *journal_path;      /* journal.path; "" runs without a journal */
+	const char *client_id_prefix;  /* kernel.client_id_prefix, [A-Za-z0-9_-]{1,16} */
 } tl_engine_opts_t;
+
+/* Open the engine from a JSON config (see config/paper.json) and start its
+ * threads. NULL on error with a message in err (errlen bytes, may be 0). */
+tl_engine_t *tl_engine_open(const char *config_path, const tl_engine_opts_t *opts,
+			    char *err, size_t errlen);
 
 /* An order as a strategy writes it: decimals as strings, exact. */
 typedef struct tl_order_spec {
 	const char *symbol;
-	tl_side_t side;
-	tl_ord_type_t type;
-	tl_tif_t tif;             /* 0: GTC */
-	tl_pos_side_t pos_side;   /* BOTH in one-way mode */
+	tl_order_side_t side;
+	tl_order_type_t type;
+	tl_time_in_force_t tif;        /* 0: GTC */
+	tl_position_side_t pos_side;   /* BOTH in one-way mode */
 	bool reduce_only;
 	const char *qty;
-	const char *price;        /* LIMIT, STOP, TAKE_PROFIT */
-	const char *stop_price;   /* conditional types */
-	const char *tp, *sl;      /* take-profit / stop-loss to attach */
+	const char *price;             /* LIMIT, STOP, TAKE_PROFIT */
+	const char *stop_price;        /* conditional types */
+	const char *tp, *sl;           /* take-profit / stop-loss to attach */
 } tl_order_spec_t;
 
-/* Open the engine from a JSON config and start its threads. NULL on error
- * with a message in err. */
-tl_engine_t *tl_engine_open(const char *config_path, const tl_engine_opts_t *opts,
-			    char *err, size_t errlen);
-
+/* Queue one order; its events carry user_ref. 0, -EAGAIN (ring full) or
+ * -EINVAL (a field does not parse; tl_engine_error says which). Checks
+ * against the venue's rules and the risk limits come back as
+ * ORDER_REJECTED. */
 int tl_engine_submit(tl_engine_t *e, const tl_order_spec_t *o, uint64_t user_ref);
-int tl_engine_signal(tl_engine_t *e, tl_signal_t sig, const char *symbol,
-		     const char *qty, const char *price, const char *tp,
-		     const char *sl, uint64_t user_ref);
+
+/* A trading signal: the engine turns it into orders (an entry with its
+ * take-profit and stop-loss, or a reduce-only close). Named fields, so tp
+ * and sl cannot trade places. */
+typedef struct tl_signal_spec {
+	tl_signal_type_t signal;
+	const char *symbol;
+	const char *qty;
+	const char *price;             /* NULL or "": market, else limit price */
+	const char *tp;                /* take-profit trigger, NULL none */
+	const char *sl;                /* stop-loss trigger, NULL none */
+	uint64_t user_ref;             /* carried by the events of its orders */
+} tl_signal_spec_t;
+
+/* Queue a signal. 0, -EAGAIN or -EINVAL, as tl_engine_submit. */
+int tl_engine_signal(tl_engine_t *e, const tl_signal_spec_t *s);
+
+/* Cancel one order by client id (from its ORDER_SUBMITTED event), or
+ * every open order of a symbol (symbol NULL or "": of every symbol).
+ * 0, -EAGAIN or -EINVAL. */
 int tl_engine_cancel(tl_engine_t *e, const char *client_id, uint64_t user_ref);
 int tl_engine_cancel_all(tl_engine_t *e, const char *symbol);
-int tl_engine_control(tl_engine_t *e, tl_ctl_cmd_t cmd, const char *reason);
 
-/* Copy up to max pending events; returns how many (0: none). */
-int tl_engine_poll(tl_engine_t *e, tl_event_t *out, int max);
+/* Change the trading state (reason: for the journal, NULL allowed, cut
+ * at 63 bytes). 0 or -EAGAIN. */
+int tl_engine_control(tl_engine_t *e, tl_control_t cmd, const char *reason);
 
-/* Message of the last -EINVAL on this thread. */
+/* Copy up to max pending events into out, oldest first; returns how many
+ * (0: none). Never blocks. Poll often: while the event ring is nearly
+ * full the engine refuses new orders (reject BACKPRESSURE). */
+int tl_engine_poll(tl_engine_t *e, tl_engine_event_t *out, int max);
+
+/* Message of the last -EINVAL on this thread ("" none). */
 const char *tl_engine_error(void);
 
-/* Read-only view for monitors on the strategy thread (racy but safe:
- * values are copied from the last published snapshot). */
+/* Read-only view for monitors on the strategy thread, copied from the
+ * engine's last published snapshot (a few ms old). */
 typedef struct tl_engine_status {
-	tl_trading_state_t state;
+	tl_engine_state_t state;
 	uint32_t open_orders;
 	uint64_t fills, submitted, refused, backpressure;
-	tl_fx_t total_pnl;
+	tl_money_t total_pnl;
 } tl_engine_status_t;
+
+/* 0, or -EAGAIN before the first snapshot. */
 int tl_engine_status(tl_engine_t *e, tl_engine_status_t *st);
 
 /* Stop the threads (draining what is in flight), publish a final
- * snapshot, release everything. */
+ * snapshot, release everything. NULL is a no-op. */
 void tl_engine_close(tl_engine_t *e);
+
+/* ---- reserved: callbacks on the engine's thread ---------------------------
+ * A later version adds a callback API, run on the engine's own thread so
+ * a strategy reacts without a ring crossing. These names are reserved for
+ * it (not declared, not implemented yet):
+ *
+ *   typedef struct tl_strategy {
+ *       void *ctx;
+ *       void (*on_start)(tl_engine_t *e, void *ctx);
+ *       void (*on_event)(tl_engine_t *e, const tl_engine_event_t *ev, void *ctx);
+ *       void (*on_timer)(tl_engine_t *e, int64_t now_ns, void *ctx);
+ *   } tl_strategy_t;
+ *   int tl_engine_attach(tl_engine_t *e, const tl_strategy_t *s);
+ *   int tl_engine_invoke(tl_engine_t *e, void (*fn)(tl_engine_t *, void *), void *arg);
+ *
+ * tl_engine_invoke would run fn on the engine's thread (the one safe way
+ * for another thread to act on a strategy that lives there). */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* TALON_H */

@@ -33,6 +33,32 @@ static const struct {
 	[TL_EV_FOREIGN_UPDATE] = { "FOREIGN_UPDATE", 9 },
 };
 
+bool tl_event_type_is_order(unsigned t)
+{
+	switch (t) {
+	case TL_EV_ORDER_SUBMITTED:
+	case TL_EV_ORDER_ACCEPTED:
+	case TL_EV_ORDER_PARTIALLY_FILLED:
+	case TL_EV_ORDER_FILLED:
+	case TL_EV_ORDER_CANCELED:
+	case TL_EV_ORDER_REJECTED:
+	case TL_EV_ORDER_EXPIRED:
+	case TL_EV_ORDER_FAILED:
+	case TL_EV_ORDER_UNKNOWN:
+	case TL_EV_ORDER_CANCEL_REQUESTED:
+	case TL_EV_ORDER_CANCEL_REJECTED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool tl_event_type_is_position(unsigned t)
+{
+	return t == TL_EV_POSITION_OPENED || t == TL_EV_POSITION_UPDATED ||
+	       t == TL_EV_POSITION_CLOSED || t == TL_EV_POSITION_LIQUIDATED;
+}
+
 int tl_event_priority(tl_event_type_t t)
 {
 	return (unsigned)t < TL_EV__COUNT && ev_tbl[t].name ? ev_tbl[t].prio : 5;

@@ -19,6 +19,7 @@
 #define TL_RECORD_H
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kernel/retry.h"
@@ -400,6 +401,14 @@ typedef struct tl_output {
 
 static_assert(sizeof(tl_input_t) == TL_RECORD_SIZE, "input record size");
 static_assert(sizeof(tl_output_t) == TL_RECORD_SIZE, "output record size");
+
+/* Whether an event of type t is about one order (u.order valid): every
+ * ORDER_* type, including the later ORDER_UNKNOWN, ORDER_CANCEL_REQUESTED
+ * and ORDER_CANCEL_REJECTED (so no range test on the numbers), or about
+ * one position (u.pos valid). The one definition for the kernel's
+ * consumers: persist, the runtime's public events, tools. */
+bool tl_event_type_is_order(unsigned t);
+bool tl_event_type_is_position(unsigned t);
 
 /* Priority of an event type: order events 5-8, errors 8-9, emergency 10. */
 int tl_event_priority(tl_event_type_t t);

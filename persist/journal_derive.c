@@ -165,18 +165,6 @@ int tl_jd_meta_seqs(tl_journal_t *j)
 
 /* ---- classification --------------------------------------------------- */
 
-static bool jd_is_order_event(unsigned t)
-{
-	return (t >= TL_EV_ORDER_SUBMITTED && t <= TL_EV_ORDER_FAILED) ||
-	       t == TL_EV_ORDER_UNKNOWN || t == TL_EV_ORDER_CANCEL_REQUESTED ||
-	       t == TL_EV_ORDER_CANCEL_REJECTED;
-}
-
-static bool jd_is_position_event(unsigned t)
-{
-	return t >= TL_EV_POSITION_OPENED && t <= TL_EV_POSITION_LIQUIDATED;
-}
-
 /* The client id and symbol a record is about (either may be NULL). */
 static void jd_keys(const tl_record_t *r, const char **clid, const char **sym)
 {
@@ -193,7 +181,7 @@ static void jd_keys(const tl_record_t *r, const char **clid, const char **sym)
 			break;
 		case TL_OUT_EVENT:
 			*sym = o->u.ev.symbol;
-			if (jd_is_order_event(o->u.ev.type))
+			if (tl_event_type_is_order(o->u.ev.type))
 				*clid = o->u.ev.u.order.client_id;
 			break;
 		default:
@@ -367,14 +355,14 @@ static int jd_output(tl_journal_t *j, const tl_output_t *o)
 	if (o->hdr.type != TL_OUT_EVENT)
 		return SQLITE_OK;
 	const tl_event_t *ev = &o->u.ev;
-	bool order = jd_is_order_event(ev->type);
+	bool order = tl_event_type_is_order(ev->type);
 	/* ORDER_REJECTED with no client id: refused before it became an
 	 * order; only the events row remembers it. */
 	bool has_order = order && ev->u.order.client_id[0] != '\0';
 	int rc = jd_event_row(j, o, order ? ev->u.order.client_id : NULL);
 	if (rc == SQLITE_OK && has_order)
 		rc = jd_order_rows(j, o);
-	else if (rc == SQLITE_OK && jd_is_position_event(ev->type))
+	else if (rc == SQLITE_OK && tl_event_type_is_position(ev->type))
 		rc = jd_position_row(j, o);
 	else if (rc == SQLITE_OK && ev->type == TL_EV_TRADING_STATE_CHANGED)
 		rc = tl_jd_meta_set(j, "trading_state",

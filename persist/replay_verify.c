@@ -125,13 +125,6 @@ void tl_verify_free(tl_verify_t *v)
 	free(v);
 }
 
-static bool ver_is_order_event(unsigned t)
-{
-	return (t >= TL_EV_ORDER_SUBMITTED && t <= TL_EV_ORDER_FAILED) ||
-	       t == TL_EV_ORDER_UNKNOWN || t == TL_EV_ORDER_CANCEL_REQUESTED ||
-	       t == TL_EV_ORDER_CANCEL_REJECTED;
-}
-
 void tl_verify_on_output(tl_verify_t *v, const tl_input_t *cause,
 			 const tl_output_t *regen, const tl_output_t *jour)
 {
@@ -139,7 +132,7 @@ void tl_verify_on_output(tl_verify_t *v, const tl_input_t *cause,
 	if (regen->hdr.type != TL_OUT_EVENT)
 		return;
 	const tl_event_t *ev = &regen->u.ev;
-	if (ver_is_order_event(ev->type)) {
+	if (tl_event_type_is_order(ev->type)) {
 		char clid[TL_CLID_LEN];
 		snprintf(clid, sizeof(clid), "%.*s", TL_CLID_MAX, ev->u.order.client_id);
 		ver_ord_t *o = ver_find(v, clid, true);
@@ -154,7 +147,7 @@ void tl_verify_on_output(tl_verify_t *v, const tl_input_t *cause,
 			o->jfilled = jour->u.ev.u.order.filled;
 			o->javg = jour->u.ev.u.order.avg_price;
 		}
-	} else if (ev->type >= TL_EV_POSITION_OPENED && ev->type <= TL_EV_POSITION_LIQUIDATED) {
+	} else if (tl_event_type_is_position(ev->type)) {
 		int s = tl_symbols_find(&v->k->syms, ev->symbol);
 		if (s < 0 || ev->u.pos.pos_side > 2)
 			return;

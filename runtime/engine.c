@@ -128,7 +128,7 @@ static void eng_leverage_error(tl_engine_t *e, uint32_t i, int rc, char *err,
 		 e->cfg.leverage[i], e->cfg.symbols[i], why);
 }
 
-tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *opts,
+tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_xopts_t *opts,
 			      char *err, size_t errlen)
 {
 	tl_engine_t *e = calloc(1, sizeof(*e));
@@ -339,15 +339,51 @@ void tl_engine_stop(tl_engine_t *e)
 tl_engine_t *tl_engine_open(const char *config_path, const tl_engine_opts_t *opts,
 			    char *err, size_t errlen)
 {
+	return tl_engine_open_ex(config_path, opts, NULL, err, errlen);
+}
+
+tl_engine_t *tl_engine_open_ex(const char *config_path, const tl_engine_opts_t *opts,
+			       const tl_engine_xopts_t *x, char *err, size_t errlen)
+{
+	char dummy[1];
+	if (!err || !errlen) {	/* the public API allows no error buffer */
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
 	tl_config_t cfg;
 	if (tl_config_load(&cfg, config_path, err, errlen) < 0)
 		return NULL;
+	tl_engine_xopts_t xo = { 0 };
+	if (x)
+		xo = *x;
+	if (!xo.name && opts)
+		xo.name = opts->name;
+	if (opts && opts->journal_path) {
+		if (strlen(opts->journal_path) >= sizeof(cfg.journal_path)) {
+			snprintf(err, errlen, "journal_path: longer than %zu bytes",
+				 sizeof(cfg.journal_path) - 1);
+			tl_config_wipe_secrets(&cfg);
+			return NULL;
+		}
+		snprintf(cfg.journal_path, sizeof(cfg.journal_path), "%s", opts->journal_path);
+	}
+	if (opts && opts->client_id_prefix) {
+		const char *p = opts->client_id_prefix;
+		size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+		if (!*p || p[n] || n >= sizeof(cfg.kernel.clid_prefix)) {
+			snprintf(err, errlen, "client_id_prefix: expected 1..%zu of [A-Za-z0-9_-]",
+				 sizeof(cfg.kernel.clid_prefix) - 1);
+			tl_config_wipe_secrets(&cfg);
+			return NULL;
+		}
+		memcpy(cfg.kernel.clid_prefix, p, n + 1);
+	}
 	/* Before the secret goes anywhere: no core file, no ptrace. */
 	if (tl_harden_process(cfg.allow_core_dumps, err, errlen) < 0) {
 		tl_config_wipe_secrets(&cfg);
 		return NULL;
 	}
-	tl_engine_t *e = tl_engine_create(&cfg, opts, err, errlen);
+	tl_engine_t *e = tl_engine_create(&cfg, &xo, err, errlen);
 	tl_config_wipe_secrets(&cfg);	/* the signer has it, or nothing needs it */
 	if (!e)
 		return NULL;

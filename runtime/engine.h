@@ -31,6 +31,7 @@
 #include "runtime/ring.h"
 #include "runtime/shm.h"
 #include "io/venue.h"
+#include "kernel/record.h"
 
 /* Engine counters kept by the runtime (the kernel has its own). */
 typedef struct tl_engine_counters {
@@ -45,10 +46,32 @@ typedef struct tl_engine_counters {
 					  * adapters count their own) */
 } tl_engine_counters_t;
 
+/* Options of the engine's own programs (tests, benchmarks, the CLI), kept
+ * out of the public tl_engine_opts_t because a strategy must never run
+ * without the control block `talon ctl` and the kill switch reach. */
+typedef struct tl_engine_xopts {
+	const char *name;         /* override engine.name */
+	bool no_shm;              /* no shared control block: a private one,
+				   * so parallel tests never meet (the kill
+				   * switch then works through tl_engine_kill) */
+	bool journal_ring;        /* fill the journal ring for an external
+				   * consumer (tl_engine_journal_pop) even
+				   * without journal.path */
+} tl_engine_xopts_t;
+
 /* Load the config and open an engine without starting threads (tests can
  * then start it with tl_engine_start). */
-tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *opts,
+tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_xopts_t *opts,
 			      char *err, size_t errlen);
+/* tl_engine_open with both sets of options (either may be NULL); x->name
+ * wins over opts->name. */
+tl_engine_t *tl_engine_open_ex(const char *config_path, const tl_engine_opts_t *opts,
+			       const tl_engine_xopts_t *x, char *err, size_t errlen);
+/* The events as the kernel wrote them (journal records: roles, refusal
+ * codes, priorities as stored), for the CLI's log and tests that check
+ * the kernel through the engine. Same ring as tl_engine_poll: use one or
+ * the other. */
+int tl_engine_poll_kernel(tl_engine_t *e, tl_event_t *out, int max);
 int tl_engine_start(tl_engine_t *e, char *err, size_t errlen);
 void tl_engine_stop(tl_engine_t *e);
 
@@ -58,7 +81,7 @@ bool tl_engine_journal_pop(tl_engine_t *e, tl_record_t *rec);
 const tl_config_t *tl_engine_config(const tl_engine_t *e);
 
 /* Set the kill word (TL_KILL_LIQUIDATE), as `talon ctl liquidate` does;
- * works with opts.no_shm too. Returns the word's new sequence. */
+ * works with no_shm too. Returns the word's new sequence. */
 uint64_t tl_engine_kill(tl_engine_t *e, const char *reason);
 
 /* The exposure gate the engine publishes to its venue (io/venue.h). */

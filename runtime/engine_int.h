@@ -30,7 +30,7 @@
 
 struct tl_engine {
 	tl_config_t cfg;
-	tl_engine_opts_t opts;
+	tl_engine_xopts_t opts;
 	tl_kernel_t k;
 	tl_sink_t sink;
 	tl_venue_t *venue;

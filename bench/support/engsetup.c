@@ -50,7 +50,7 @@ int tl_bench_await_fill(tl_engine_t *e, int64_t end_ns, long nap_ns)
 		tl_event_t ev;
 		if (tl_bench_now_ns() > end_ns)
 			return -1;
-		if (tl_engine_poll(e, &ev, 1) == 0) {
+		if (tl_engine_poll_kernel(e, &ev, 1) == 0) {
 			nanosleep(&ts, NULL);
 			continue;
 		}

@@ -59,7 +59,7 @@ struct tl_rig {
 	tl_engine_t *E;
 	uint64_t ref0;             /* user_ref of the next run's first order */
 	uint64_t side;             /* alternates MARKET BUY/SELL */
-	tl_event_t ev[RIG_EVS];
+	tl_engine_event_t ev[RIG_EVS];
 	/* the current run */
 	tl_rig_kind_t kind;
 	uint64_t n;
@@ -265,7 +265,7 @@ static void rig_engine_cfg(tl_rig_t *r, bool tls, const char *tdir)
 static int rig_engine_start(tl_rig_t *r)
 {
 	char err[512];
-	tl_engine_opts_t o = { .no_shm = true };
+	tl_engine_xopts_t o = { .no_shm = true };
 	tl_shm_snapshot_t s;
 
 	r->E = tl_engine_create(&r->cfg, &o, err, sizeof err);
@@ -419,12 +419,12 @@ static int rig_submit(tl_rig_t *r, uint64_t i, uint64_t *busy)
 	tl_order_spec_t o = { .symbol = "BTCUSDT", .qty = "0.010" };
 
 	if (r->kind == TL_RIG_ORDER) {
-		o.side = TL_BUY;
-		o.type = TL_ORD_LIMIT;
+		o.side = TL_SIDE_BUY;
+		o.type = TL_ORDER_LIMIT;
 		o.price = "58000.0";
 	} else {
-		o.side = (r->side++ & 1) ? TL_SELL : TL_BUY;
-		o.type = TL_ORD_MARKET;
+		o.side = (r->side++ & 1) ? TL_SIDE_SELL : TL_SIDE_BUY;
+		o.type = TL_ORDER_MARKET;
 	}
 	for (;;) {
 		int rc = tl_engine_submit(r->E, &o, r->ref0 + i);
@@ -494,29 +494,28 @@ static int rig_pump(tl_rig_t *r)
 	int ours = 0;
 
 	for (int k = 0; k < n; k++) {
-		const tl_event_t *e = &r->ev[k];
-		if (e->type > TL_EV_ORDER_FAILED && e->type != TL_EV_ORDER_UNKNOWN &&
-		    e->type != TL_EV_ORDER_CANCEL_REJECTED)
+		const tl_engine_event_t *e = &r->ev[k];
+		if (!tl_event_is_order(e))
 			continue;	/* position and state events */
-		uint64_t ref = e->u.order.user_ref;
+		uint64_t ref = e->user_ref;
 		if (ref < r->ref0 || ref >= r->ref0 + r->n)
 			continue;
 		uint64_t i = ref - r->ref0;
 		ours++;
 		switch (e->type) {
-		case TL_EV_ORDER_SUBMITTED:
+		case TL_EVENT_ORDER_SUBMITTED:
 			if (r->inflight)
 				r->inflight--;
 			if (r->hold_until && now >= r->hold_until)
 				r->hold_until = 0;	/* taken after the hold */
 			break;
-		case TL_EV_ORDER_UNKNOWN:
+		case TL_EVENT_ORDER_UNKNOWN:
 			/* No answer within the kernel's ack timeout: the kernel
 			 * queries the venue and the order goes on (ACCEPTED /
 			 * FILLED / CANCELED follow) - slow, not lost. */
 			r->nunknown++;
 			break;
-		case TL_EV_ORDER_ACCEPTED:
+		case TL_EVENT_ORDER_ACCEPTED:
 			if (r->kind == TL_RIG_ORDER) {
 				rig_sample(r, i, now);
 				if (rig_cancel(r, e->u.order.client_id, ref) < 0) {
@@ -527,7 +526,7 @@ static int rig_pump(tl_rig_t *r)
 				rig_sample(r, i, now);
 			}
 			break;
-		case TL_EV_ORDER_FILLED:
+		case TL_EVENT_ORDER_FILLED:
 			if (r->kind == TL_RIG_ORDER) {
 				fprintf(stderr, "rig: resting LIMIT %s filled\n", e->u.order.client_id);
 				r->nlost++;
@@ -536,7 +535,7 @@ static int rig_pump(tl_rig_t *r)
 			}
 			rig_end(r, i);
 			break;
-		case TL_EV_ORDER_REJECTED:
+		case TL_EVENT_ORDER_REJECTED:
 			if (r->inflight && !e->u.order.client_id[0])
 				r->inflight--;	/* refused before the kernel */
 			if (e->u.order.reject == TL_REJ_BACKPRESSURE && !r->ended[i] &&
@@ -548,22 +547,22 @@ static int rig_pump(tl_rig_t *r)
 				break;
 			}
 			goto lost;
-		case TL_EV_ORDER_CANCELED:
+		case TL_EVENT_ORDER_CANCELED:
 			if (r->kind == TL_RIG_ORDER && r->sampled[i]) {
 				rig_end(r, i);
 				break;
 			}
 			/* anything else ending an order is a loss */
 			goto lost;
-		case TL_EV_ORDER_PARTIALLY_FILLED:
+		case TL_EVENT_ORDER_PARTIALLY_FILLED:
 			break;	/* the FILLED follows */
-		case TL_EV_ORDER_EXPIRED:
-		case TL_EV_ORDER_FAILED:
-		case TL_EV_ORDER_CANCEL_REJECTED:
+		case TL_EVENT_ORDER_EXPIRED:
+		case TL_EVENT_ORDER_FAILED:
+		case TL_EVENT_ORDER_CANCEL_REJECTED:
 		lost:
 			if (r->nlost < 5)
 				fprintf(stderr, "rig: order %s: %s %s\n", e->u.order.client_id,
-					tl_event_name((tl_event_type_t)e->type), e->text);
+					tl_event_kind_name(e->type), e->text);
 			r->nlost++;
 			rig_end(r, i);
 			break;

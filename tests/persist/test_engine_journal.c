@@ -61,7 +61,7 @@ static tl_engine_t *start(bool strict)
 	c.paper.latency_ns = 0;
 	c.kernel.rate_10s = c.kernel.rate_1m = 0;
 	char err[512];
-	tl_engine_opts_t o = { .no_shm = true };
+	tl_engine_xopts_t o = { .no_shm = true };
 	tl_engine_t *e = tl_engine_create(&c, &o, err, sizeof(err));
 	if (!e)
 		fprintf(stderr, "engine: %s\n", err);
@@ -75,15 +75,15 @@ static void trade(tl_engine_t *e, int n, int *filled, int *refused, tl_reject_t 
 {
 	*filled = *refused = 0;
 	for (int i = 0; i < n; i++) {
-		tl_order_spec_t o = { .symbol = "BTCUSDT", .side = i % 2 ? TL_SELL : TL_BUY,
-				      .type = TL_ORD_MARKET, .qty = "0.003" };
+		tl_order_spec_t o = { .symbol = "BTCUSDT", .side = i % 2 ? TL_SIDE_SELL : TL_SIDE_BUY,
+				      .type = TL_ORDER_MARKET, .qty = "0.003" };
 		while (tl_engine_submit(e, &o, (uint64_t)i + 1) != 0)
 			nap();
 	}
 	int64_t end = mono() + 15000000000LL;
 	while (*filled + *refused < n && mono() < end) {
 		tl_event_t ev[64];
-		int k = tl_engine_poll(e, ev, 64);
+		int k = tl_engine_poll_kernel(e, ev, 64);
 		for (int j = 0; j < k; j++) {
 			if (ev[j].type == TL_EV_ORDER_FILLED)
 				(*filled)++;

@@ -64,7 +64,7 @@ static tl_engine_t *start(void (*tweak)(tl_config_t *), bool journal)
 	if (tweak)
 		tweak(&c);
 	char err[512];
-	tl_engine_opts_t o = { .no_shm = true, .journal_ring = journal };
+	tl_engine_xopts_t o = { .no_shm = true, .journal_ring = journal };
 	tl_engine_t *e = tl_engine_create(&c, &o, err, sizeof(err));
 	if (!e)
 		fprintf(stderr, "engine: %s\n", err);
@@ -86,7 +86,7 @@ static bool wait_for(bool (*pred)(void))
 {
 	int64_t end = mono() + 15000000000LL;	/* generous: CI shares its cores */
 	while (mono() < end) {
-		int n = tl_engine_poll(E, evs + nev, (int)(65536 - nev));
+		int n = tl_engine_poll_kernel(E, evs + nev, (int)(65536 - nev));
 		nev += n;
 		if (pred())
 			return true;
@@ -112,7 +112,7 @@ static void test_orders_fill_and_positions_follow(void)
 	E = start(NULL, false);
 	tl_venue_t *v = tl_engine_venue(E);
 	(void)v;
-	tl_order_spec_t buy = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_MARKET,
+	tl_order_spec_t buy = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_MARKET,
 				.qty = "0.010" };
 	CU_ASSERT_EQUAL(tl_engine_submit(E, &buy, 1), 0);
 	CU_ASSERT_EQUAL(tl_engine_submit(E, &buy, 2), 0);
@@ -154,13 +154,15 @@ static bool opened_two(void) { return count_ev(TL_EV_ORDER_FILLED) >= 2; }
 static void test_liquidation_closes_everything(void)
 {
 	E = start(NULL, false);
-	CU_ASSERT_EQUAL(tl_engine_signal(E, TL_SIG_LONG_ENTRY, "BTCUSDT", "0.010", NULL, NULL, NULL, 1), 0);
-	CU_ASSERT_EQUAL(tl_engine_signal(E, TL_SIG_SHORT_ENTRY, "ETHUSDT", "0.500", NULL, NULL, NULL, 2), 0);
-	tl_order_spec_t rest = { .symbol = "ETHUSDT", .side = TL_BUY, .type = TL_ORD_LIMIT,
+	CU_ASSERT_EQUAL(tl_engine_signal(E, &(tl_signal_spec_t){ .signal = TL_SIGNAL_LONG_ENTRY,
+			.symbol = "BTCUSDT", .qty = "0.010", .user_ref = 1 }), 0);
+	CU_ASSERT_EQUAL(tl_engine_signal(E, &(tl_signal_spec_t){ .signal = TL_SIGNAL_SHORT_ENTRY,
+			.symbol = "ETHUSDT", .qty = "0.500", .user_ref = 2 }), 0);
+	tl_order_spec_t rest = { .symbol = "ETHUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_LIMIT,
 				 .qty = "0.100", .price = "2500" };
 	CU_ASSERT_EQUAL(tl_engine_submit(E, &rest, 3), 0);
 	CU_ASSERT_TRUE_FATAL(wait_for(opened_two));
-	CU_ASSERT_EQUAL(tl_engine_control(E, TL_CTL_LIQUIDATE, "test"), 0);
+	CU_ASSERT_EQUAL(tl_engine_control(E, TL_CONTROL_LIQUIDATE, "test"), 0);
 	CU_ASSERT_TRUE(wait_for(flat_paused));
 	CU_ASSERT_EQUAL(count_ev(TL_EV_EMERGENCY_STARTED), 1);
 	CU_ASSERT(count_ev(TL_EV_ORDER_CANCELED) >= 1);	/* the resting limit */
@@ -185,7 +187,7 @@ static void small_rings(tl_config_t *c)
 static void test_full_ring_back_pressure_loses_nothing(void)
 {
 	E = start(small_rings, false);
-	tl_order_spec_t buy = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_LIMIT,
+	tl_order_spec_t buy = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_LIMIT,
 				.qty = "0.001", .price = "40000" };
 	/* Push without polling events: the command ring fills (-EAGAIN), the
 	 * event ring fills, and the engine stops taking commands. */
@@ -207,7 +209,7 @@ static void test_full_ring_back_pressure_loses_nothing(void)
 	int answered = 0;
 	while (answered < accepted && mono() < end) {
 		tl_event_t ev[256];
-		int n = tl_engine_poll(E, ev, 256);
+		int n = tl_engine_poll_kernel(E, ev, 256);
 		for (int i = 0; i < n; i++) {
 			if (ev[i].type != TL_EV_ORDER_SUBMITTED && ev[i].type != TL_EV_ORDER_REJECTED)
 				continue;
@@ -238,14 +240,14 @@ static void small_journal(tl_config_t *c)
 static void test_journal_high_water_refuses_then_recovers(void)
 {
 	E = start(small_journal, true);
-	tl_order_spec_t o = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_LIMIT,
+	tl_order_spec_t o = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_LIMIT,
 			      .qty = "0.003", .price = "40000" };
 	int refused = 0, submitted = 0;
 	for (int i = 0; i < 200 && refused == 0; i++) {
 		tl_engine_submit(E, &o, (uint64_t)i + 1);
 		for (int k = 0; k < 20; k++) {
 			tl_event_t ev[64];
-			int n = tl_engine_poll(E, ev, 64);
+			int n = tl_engine_poll_kernel(E, ev, 64);
 			for (int j = 0; j < n; j++) {
 				if (ev[j].type == TL_EV_ORDER_SUBMITTED)
 					submitted++;
@@ -276,7 +278,7 @@ static void test_journal_high_water_refuses_then_recovers(void)
 	int64_t end = mono() + 5000000000LL;
 	while (!accepted && mono() < end) {
 		tl_event_t ev[64];
-		int n = tl_engine_poll(E, ev, 64);
+		int n = tl_engine_poll_kernel(E, ev, 64);
 		for (int j = 0; j < n; j++)
 			accepted += ev[j].type == TL_EV_ORDER_SUBMITTED && ev[j].u.order.user_ref == 999;
 		while (tl_engine_journal_pop(E, &r))
@@ -297,20 +299,20 @@ static void test_engine_thread_never_allocates(void)
 	tl_record_t rec;
 	uint64_t nrec = 0;
 	for (int round = 0; round < 50; round++) {
-		tl_order_spec_t m = { .symbol = "BTCUSDT", .side = round % 2 ? TL_SELL : TL_BUY,
-				      .type = TL_ORD_MARKET, .qty = "0.002" };
-		tl_order_spec_t l = { .symbol = "ETHUSDT", .side = TL_BUY, .type = TL_ORD_LIMIT,
+		tl_order_spec_t m = { .symbol = "BTCUSDT", .side = round % 2 ? TL_SIDE_SELL : TL_SIDE_BUY,
+				      .type = TL_ORDER_MARKET, .qty = "0.002" };
+		tl_order_spec_t l = { .symbol = "ETHUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_LIMIT,
 				      .qty = "0.010", .price = "2800" };
 		tl_engine_submit(E, &m, 1);
 		tl_engine_submit(E, &l, 2);
 		tl_engine_cancel_all(E, "ETHUSDT");
 		if (round == 25)
-			tl_engine_control(E, TL_CTL_LIQUIDATE, "noalloc");
+			tl_engine_control(E, TL_CONTROL_LIQUIDATE, "noalloc");
 		if (round == 40)
-			tl_engine_control(E, TL_CTL_RESUME, NULL);
+			tl_engine_control(E, TL_CONTROL_RESUME, NULL);
 		for (int i = 0; i < 20; i++) {
 			tl_event_t ev[64];
-			tl_engine_poll(E, ev, 64);
+			tl_engine_poll_kernel(E, ev, 64);
 			while (tl_engine_journal_pop(E, &rec))
 				nrec++;
 			nap();
@@ -375,7 +377,7 @@ static void test_agents_take_their_timer_slack(void)
 static void test_journal_sees_input_before_request(void)
 {
 	E = start(NULL, true);
-	tl_order_spec_t buy = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_MARKET,
+	tl_order_spec_t buy = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_MARKET,
 				.qty = "0.010" };
 	CU_ASSERT_EQUAL(tl_engine_submit(E, &buy, 7), 0);
 	CU_ASSERT_TRUE(wait_for(one_fill));

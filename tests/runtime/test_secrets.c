@@ -137,7 +137,7 @@ static void test_engine_keeps_no_text_copy(void)
 	char err[512];
 	static char log[65536];
 	tl_config_t *c = calloc(1, sizeof(*c));
-	tl_engine_opts_t o = { .no_shm = true };
+	tl_engine_xopts_t o = { .no_shm = true };
 	const char *sec;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
@@ -225,9 +225,9 @@ static char open_path[160];
 static int child_engine_open(void)
 {
 	char err[512];
-	tl_engine_opts_t o = { .no_shm = true };
+	tl_engine_xopts_t o = { .no_shm = true };
 	/* a paper engine: nothing to connect to */
-	tl_engine_t *e = tl_engine_open(open_path, &o, err, sizeof err);
+	tl_engine_t *e = tl_engine_open_ex(open_path, NULL, &o, err, sizeof err);
 	if (!e) {
 		fprintf(stderr, "open: %s\n", err);
 		return 20;
@@ -240,8 +240,8 @@ static int child_engine_open(void)
 static int child_engine_open_allowed(void)
 {
 	char err[512];
-	tl_engine_opts_t o = { .no_shm = true };
-	tl_engine_t *e = tl_engine_open(open_path, &o, err, sizeof err);
+	tl_engine_xopts_t o = { .no_shm = true };
+	tl_engine_t *e = tl_engine_open_ex(open_path, NULL, &o, err, sizeof err);
 	if (!e) {
 		fprintf(stderr, "open: %s\n", err);
 		return 20;

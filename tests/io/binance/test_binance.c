@@ -172,8 +172,8 @@ static void test_market_acked_and_filled_at_venue(void)
 	server_start(false, NULL);
 	cfg_binance(&c, false, NULL);
 	engine_start(&c, true);
-	tl_order_spec_t mkt = { .symbol = "BTCUSDT", .side = TL_BUY,
-				.type = TL_ORD_MARKET, .qty = "0.010" };
+	tl_order_spec_t mkt = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY,
+				.type = TL_ORDER_MARKET, .qty = "0.010" };
 	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &mkt, 1), 0);
 	if (!wait_ev(TL_EV_ORDER_ACCEPTED, 10000000000LL))
 		dump_events();
@@ -596,7 +596,7 @@ static bool wait_snap_qty(const char *sym, tl_fx_t want, int64_t max_ns)
 
 static void market(const char *sym, tl_side_t side, const char *qty, uint64_t ref)
 {
-	tl_order_spec_t o = { .side = side, .type = TL_ORD_MARKET };
+	tl_order_spec_t o = { .side = (tl_order_side_t)side, .type = TL_ORDER_MARKET };
 	o.symbol = sym;
 	o.qty = qty;
 	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, ref), 0);
@@ -630,7 +630,7 @@ static void test_e2e_kill_switch_flattens_venue(void)
 	CU_ASSERT_TRUE(venue_pos("BTCUSDT", &amt, &entry) && amt == TL_FX_ONE / 100);
 	CU_ASSERT_TRUE(venue_pos("ETHUSDT", &amt, &entry) && amt == -TL_FX_ONE / 10);
 
-	CU_ASSERT_EQUAL_FATAL(tl_engine_control(E, TL_CTL_LIQUIDATE, "test kill"), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_control(E, TL_CONTROL_LIQUIDATE, "test kill"), 0);
 	if (!wait_ev(TL_EV_EMERGENCY_COMPLETED, 15000000000LL))
 		dump_events();
 	CU_ASSERT_PTR_NOT_NULL(find_ev(TL_EV_EMERGENCY_COMPLETED));

@@ -47,7 +47,9 @@ static void signal_filled(tl_signal_t sig, const char *sym, const char *qty,
 			  const char *tp, const char *sl, uint64_t ref)
 {
 	int from = nev;
-	CU_ASSERT_EQUAL_FATAL(tl_engine_signal(E, sig, sym, qty, NULL, tp, sl, ref), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_signal(E, &(tl_signal_spec_t){
+		.signal = (tl_signal_type_t)sig, .symbol = sym, .qty = qty,
+		.tp = tp, .sl = sl, .user_ref = ref }), 0);
 	int64_t end = mono() + 10 * E2E_S;
 	const tl_event_t *f = NULL;
 	while (!f && mono() < end) {

@@ -37,15 +37,15 @@ static void workload_submit(uint64_t ref0)
 {
 	for (int i = 0; i < N_MKT; i++) {
 		bool eth = i & 1;
-		tl_order_spec_t o = { .type = TL_ORD_MARKET };
+		tl_order_spec_t o = { .type = TL_ORDER_MARKET };
 		o.symbol = eth ? "ETHUSDT" : "BTCUSDT";
 		o.qty = eth ? "0.010" : "0.002";
-		o.side = (i % 3 == 2) ? TL_SELL : TL_BUY;
+		o.side = (i % 3 == 2) ? TL_SIDE_SELL : TL_SIDE_BUY;
 		CU_ASSERT_EQUAL(tl_engine_submit(E, &o, ref0 + (uint64_t)i), 0);
 	}
 	for (int i = 0; i < N_LMT; i++) {
 		bool eth = i & 1;
-		tl_order_spec_t o = { .type = TL_ORD_LIMIT, .side = TL_BUY };
+		tl_order_spec_t o = { .type = TL_ORDER_LIMIT, .side = TL_SIDE_BUY };
 		o.symbol = eth ? "ETHUSDT" : "BTCUSDT";
 		o.qty = eth ? "0.010" : "0.002";
 		static const char *px_btc[] = { "58000.0", "58100.0" };

@@ -341,7 +341,7 @@ static void test_e2e_limit_rests_then_canceled_and_partial_limit_canceled(void)
 	set_mark("BTCUSDT", "60000.0");	/* bid 60000.0, ask 60000.1 */
 
 	/* Far below the market: rests. */
-	tl_order_spec_t lim = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_LIMIT,
+	tl_order_spec_t lim = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_LIMIT,
 				.qty = "0.010", .price = "59000.0" };
 	submit_accepted(&lim, 1, id1);
 	CU_ASSERT_EQUAL(venue_open_count("/fapi/v1/openOrders", "symbol=BTCUSDT",
@@ -357,7 +357,7 @@ static void test_e2e_limit_rests_then_canceled_and_partial_limit_canceled(void)
 
 	/* Marketable up to 60000.2: takes 0.004 @ 60000.1 and 0.004 @
 	 * 60000.2, the other 0.004 rests; then canceled. */
-	tl_order_spec_t part = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_LIMIT,
+	tl_order_spec_t part = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_LIMIT,
 				 .qty = "0.012", .price = "60000.2" };
 	submit_accepted(&part, 3, id2);
 	int64_t end = mono() + 10 * E2E_S;
@@ -400,7 +400,7 @@ static void test_e2e_partial_fills_equal_venue_trades(void)
 	set_mark("BTCUSDT", "60000.0");
 
 	/* MARKET 0.014: 0.004 @ 60000.1, .2, .3 and 0.002 @ 60000.4. */
-	tl_order_spec_t mkt = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_MARKET,
+	tl_order_spec_t mkt = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_MARKET,
 				.qty = "0.014" };
 	const tl_event_t *f = submit_until(&mkt, 1, TL_EV_ORDER_FILLED, id);
 	CU_ASSERT_EQUAL(f->u.order.filled, FX(14));
@@ -410,15 +410,15 @@ static void test_e2e_partial_fills_equal_venue_trades(void)
 
 	/* LIMIT IOC 0.012 up to 60000.2 (ask 60000.1): two levels, the rest
 	 * expires. */
-	tl_order_spec_t ioc = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_LIMIT,
-				.tif = TL_TIF_IOC, .qty = "0.012", .price = "60000.2" };
+	tl_order_spec_t ioc = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_LIMIT,
+				.tif = TL_IOC, .qty = "0.012", .price = "60000.2" };
 	submit_until(&ioc, 2, TL_EV_ORDER_EXPIRED, id);
 	check_order("BTCUSDT", id, "EXPIRED", 2);
 	check_pos_equal("BTCUSDT", TL_PS_BOTH);
 
 	/* A resting SELL 0.010 @ 60050.0; each book move that crosses it
 	 * fills 0.004 of it as maker: three moves, three trades. */
-	tl_order_spec_t rest = { .symbol = "BTCUSDT", .side = TL_SELL, .type = TL_ORD_LIMIT,
+	tl_order_spec_t rest = { .symbol = "BTCUSDT", .side = TL_SIDE_SELL, .type = TL_ORDER_LIMIT,
 				 .qty = "0.010", .price = "60050.0" };
 	submit_accepted(&rest, 3, id);
 	for (int k = 1; k <= 3; k++) {
@@ -438,7 +438,7 @@ static void test_e2e_partial_fills_equal_venue_trades(void)
 	CU_ASSERT_TRUE(venue_pos("BTCUSDT", TL_PS_BOTH, &amt, &entry) && amt == FX(12));
 
 	/* Close: a reduce-only MARKET SELL, three levels of the bid. */
-	tl_order_spec_t close = { .symbol = "BTCUSDT", .side = TL_SELL, .type = TL_ORD_MARKET,
+	tl_order_spec_t close = { .symbol = "BTCUSDT", .side = TL_SIDE_SELL, .type = TL_ORDER_MARKET,
 				  .reduce_only = true, .qty = "0.012" };
 	submit_until(&close, 4, TL_EV_ORDER_FILLED, id);
 	check_order("BTCUSDT", id, "FILLED", 3);
@@ -468,7 +468,7 @@ static void cond_round(const tl_order_spec_t *o, uint64_t ref, const char *cross
 	CU_ASSERT_EQUAL(venue_open_count("/fapi/v1/openAlgoOrders", "", "clientAlgoId", id), 1);
 	CU_ASSERT_TRUE_FATAL(venue_algo(id, &va));
 	CU_ASSERT_STRING_EQUAL(va.status, "NEW");
-	CU_ASSERT_STRING_EQUAL(va.type, tl_ord_type_name(o->type));
+	CU_ASSERT_STRING_EQUAL(va.type, tl_ord_type_name((tl_ord_type_t)o->type));
 	/* Not triggered yet: nothing filled, the position as it was. */
 	CU_ASSERT_PTR_NULL(find_ev_clid(TL_EV_ORDER_PARTIALLY_FILLED, id));
 	check_pos_equal(o->symbol, TL_PS_BOTH);
@@ -483,7 +483,7 @@ static void cond_round(const tl_order_spec_t *o, uint64_t ref, const char *cross
 	CU_ASSERT_EQUAL(venue_open_count("/fapi/v1/openAlgoOrders", "", "clientAlgoId", id), 0);
 	CU_ASSERT_TRUE_FATAL(venue_order(o->symbol, id, &v));
 	CU_ASSERT_EQUAL(va.actual, v.id);
-	CU_ASSERT_STRING_EQUAL(v.type, o->type == TL_ORD_STOP || o->type == TL_ORD_TAKE_PROFIT
+	CU_ASSERT_STRING_EQUAL(v.type, o->type == TL_ORDER_STOP || o->type == TL_ORDER_TAKE_PROFIT
 					       ? "LIMIT" : "MARKET");
 	check_order(o->symbol, id, "FILLED", ntrades);
 	check_pos_equal(o->symbol, TL_PS_BOTH);
@@ -498,29 +498,29 @@ static void test_e2e_stop_market_and_take_profit_market_fill_and_equal_venue(voi
 
 	/* Buy stop above the market opens a long: 0.004 @ 60120.1, 60120.2,
 	 * 0.002 @ 60120.3. */
-	tl_order_spec_t sm_buy = { .symbol = "BTCUSDT", .side = TL_BUY,
-				   .type = TL_ORD_STOP_MARKET, .qty = "0.010",
+	tl_order_spec_t sm_buy = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY,
+				   .type = TL_ORDER_STOP_MARKET, .qty = "0.010",
 				   .stop_price = "60100.0" };
 	cond_round(&sm_buy, 1, "60120.0", 3);
 	CU_ASSERT_TRUE(venue_pos("BTCUSDT", TL_PS_BOTH, &amt, &entry) && amt == FX(10));
 
 	/* Its take-profit, reduce-only: sells above, flat. */
-	tl_order_spec_t tp_sell = { .symbol = "BTCUSDT", .side = TL_SELL,
-				    .type = TL_ORD_TAKE_PROFIT_MARKET, .reduce_only = true,
+	tl_order_spec_t tp_sell = { .symbol = "BTCUSDT", .side = TL_SIDE_SELL,
+				    .type = TL_ORDER_TAKE_PROFIT_MARKET, .reduce_only = true,
 				    .qty = "0.010", .stop_price = "60300.0" };
 	cond_round(&tp_sell, 2, "60320.0", 3);
 	CU_ASSERT_TRUE(venue_pos("BTCUSDT", TL_PS_BOTH, &amt, &entry) && amt == 0);
 
 	/* Sell stop below the market opens a short: two levels. */
-	tl_order_spec_t sm_sell = { .symbol = "BTCUSDT", .side = TL_SELL,
-				    .type = TL_ORD_STOP_MARKET, .qty = "0.008",
+	tl_order_spec_t sm_sell = { .symbol = "BTCUSDT", .side = TL_SIDE_SELL,
+				    .type = TL_ORDER_STOP_MARKET, .qty = "0.008",
 				    .stop_price = "60200.0" };
 	cond_round(&sm_sell, 3, "60180.0", 2);
 	CU_ASSERT_TRUE(venue_pos("BTCUSDT", TL_PS_BOTH, &amt, &entry) && amt == -FX(8));
 
 	/* Its take-profit buys below, flat. */
-	tl_order_spec_t tp_buy = { .symbol = "BTCUSDT", .side = TL_BUY,
-				   .type = TL_ORD_TAKE_PROFIT_MARKET, .reduce_only = true,
+	tl_order_spec_t tp_buy = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY,
+				   .type = TL_ORDER_TAKE_PROFIT_MARKET, .reduce_only = true,
 				   .qty = "0.008", .stop_price = "60000.0" };
 	cond_round(&tp_buy, 4, "59980.0", 2);
 	CU_ASSERT_TRUE(venue_pos("BTCUSDT", TL_PS_BOTH, &amt, &entry) && amt == 0);
@@ -537,15 +537,15 @@ static void test_e2e_stop_and_take_profit_limit_fill_and_equal_venue(void)
 
 	/* STOP: buy limit 60110.0 once the mark reaches 60100.0; at 60105.0
 	 * it takes 0.004 @ 60105.1 and 0.002 @ 60105.2. */
-	tl_order_spec_t stop = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_STOP,
+	tl_order_spec_t stop = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_STOP,
 				 .qty = "0.006", .price = "60110.0", .stop_price = "60100.0" };
 	cond_round(&stop, 1, "60105.0", 2);
 	CU_ASSERT_TRUE(venue_pos("BTCUSDT", TL_PS_BOTH, &amt, &entry) && amt == FX(6));
 
 	/* TAKE_PROFIT, reduce-only: sell limit 60290.0 once the mark reaches
 	 * 60300.0; at 60310.0 it takes 0.004 @ 60310.0, 0.002 @ 60309.9. */
-	tl_order_spec_t tp = { .symbol = "BTCUSDT", .side = TL_SELL,
-			       .type = TL_ORD_TAKE_PROFIT, .reduce_only = true,
+	tl_order_spec_t tp = { .symbol = "BTCUSDT", .side = TL_SIDE_SELL,
+			       .type = TL_ORDER_TAKE_PROFIT, .reduce_only = true,
 			       .qty = "0.006", .price = "60290.0", .stop_price = "60300.0" };
 	cond_round(&tp, 2, "60310.0", 2);
 	CU_ASSERT_TRUE(venue_pos("BTCUSDT", TL_PS_BOTH, &amt, &entry) && amt == 0);
@@ -566,7 +566,7 @@ static void test_e2e_triggered_stop_limit_resting_is_canceled(void)
 
 	types_start();
 	set_mark("BTCUSDT", "60000.0");
-	tl_order_spec_t stop = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_STOP,
+	tl_order_spec_t stop = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_STOP,
 				 .qty = "0.006", .price = "60100.0", .stop_price = "60100.0" };
 	submit_accepted(&stop, 1, id);
 	/* Triggered at 60150.0 (ask 60150.1): the BUY at 60100.0 rests. */
@@ -618,7 +618,7 @@ static void test_e2e_reduce_only_that_would_increase_is_refused(void)
 	types_start();
 	set_mark("BTCUSDT", "60000.0");
 	set_mark("ETHUSDT", "3000.00");
-	tl_order_spec_t buy = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_MARKET,
+	tl_order_spec_t buy = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_MARKET,
 				.qty = "0.010" };
 	submit_until(&buy, 1, TL_EV_ORDER_FILLED, id);
 	check_pos_equal("BTCUSDT", TL_PS_BOTH);
@@ -634,15 +634,15 @@ static void test_e2e_reduce_only_that_would_increase_is_refused(void)
 	 * reduce-only SELL of 0.020 flips; flat ETHUSDT: a reduce-only SELL
 	 * opens a short. */
 	const tl_order_spec_t bad[] = {
-		{ .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_MARKET,
+		{ .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_MARKET,
 		  .reduce_only = true, .qty = "0.005" },
-		{ .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_LIMIT,
+		{ .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_LIMIT,
 		  .reduce_only = true, .qty = "0.005", .price = "59000.0" },
-		{ .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_STOP_MARKET,
+		{ .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_STOP_MARKET,
 		  .reduce_only = true, .qty = "0.005", .stop_price = "60500.0" },
-		{ .symbol = "BTCUSDT", .side = TL_SELL, .type = TL_ORD_MARKET,
+		{ .symbol = "BTCUSDT", .side = TL_SIDE_SELL, .type = TL_ORDER_MARKET,
 		  .reduce_only = true, .qty = "0.020" },
-		{ .symbol = "ETHUSDT", .side = TL_SELL, .type = TL_ORD_MARKET,
+		{ .symbol = "ETHUSDT", .side = TL_SIDE_SELL, .type = TL_ORDER_MARKET,
 		  .reduce_only = true, .qty = "0.100" },
 	};
 	int nbad = (int)(sizeof bad / sizeof bad[0]);
@@ -678,7 +678,7 @@ static void test_e2e_reduce_only_that_would_increase_is_refused(void)
 	check_pos_equal("ETHUSDT", TL_PS_BOTH);
 
 	/* A reduce-only SELL that does reduce goes through and flattens. */
-	tl_order_spec_t close = { .symbol = "BTCUSDT", .side = TL_SELL, .type = TL_ORD_MARKET,
+	tl_order_spec_t close = { .symbol = "BTCUSDT", .side = TL_SIDE_SELL, .type = TL_ORDER_MARKET,
 				  .reduce_only = true, .qty = "0.010" };
 	submit_until(&close, 20, TL_EV_ORDER_FILLED, id);
 	check_order("BTCUSDT", id, "FILLED", 3);

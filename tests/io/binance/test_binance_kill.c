@@ -228,7 +228,7 @@ static void run_ms(int ms)
 static void engine_start(tl_config_t *c)
 {
 	char err[512];
-	tl_engine_opts_t o = { .no_shm = true, .journal_ring = true };
+	tl_engine_xopts_t o = { .no_shm = true, .journal_ring = true };
 
 	memset(&jr, 0, sizeof jr);
 	capture_begin();
@@ -491,7 +491,7 @@ static void test_storm_then_kill_adds_no_exposure(void)
 	c.kernel.backoff.max_attempts = 1000;	/* retried for the whole storm */
 	engine_start(&c);
 	wait_start_done();
-	tl_order_spec_t mk = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_MARKET,
+	tl_order_spec_t mk = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_MARKET,
 			       .qty = "0.010" };
 	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &mk, 1), 0);
 	CU_ASSERT_TRUE_FATAL(wait_ev(TL_EV_ORDER_FILLED, 10 * E2E_S));

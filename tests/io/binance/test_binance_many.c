@@ -147,8 +147,8 @@ static void test_many_positions_monitored_and_liquidated(void)
 	char sym[TL_SYMBOL_NAMELEN];
 	for (int i = 0; i < MANY; i++) {
 		many_sym(sym, sizeof sym, i);
-		tl_order_spec_t o = { .symbol = sym, .side = TL_BUY, .type = TL_ORD_LIMIT,
-				      .tif = TL_TIF_GTC, .qty = "0.100", .price = "101" };
+		tl_order_spec_t o = { .symbol = sym, .side = TL_SIDE_BUY, .type = TL_ORDER_LIMIT,
+				      .tif = TL_GTC, .qty = "0.100", .price = "101" };
 		CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, (uint64_t)i + 1), 0);
 	}
 	int64_t end = mono() + 30 * E2E_S;
@@ -211,7 +211,7 @@ static void test_many_positions_monitored_and_liquidated(void)
 	CU_ASSERT_EQUAL(count_ev(TL_EV_POSITION_CONFLICT), 0);
 
 	/* The kill switch flattens them all. */
-	CU_ASSERT_EQUAL_FATAL(tl_engine_control(E, TL_CTL_LIQUIDATE, "test"), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_control(E, TL_CONTROL_LIQUIDATE, "test"), 0);
 	CU_ASSERT_TRUE(wait_ev(TL_EV_EMERGENCY_COMPLETED, 30 * E2E_S));
 	poll_events();
 	CU_ASSERT_EQUAL(count_ev(TL_EV_POSITION_LIQUIDATED), MANY);

@@ -66,7 +66,7 @@ static void stop_engine(void)
 static void submit(const char *sym, tl_side_t side, tl_ord_type_t type,
 		   const char *qty, const char *px, uint64_t ref)
 {
-	tl_order_spec_t o = { .side = side, .type = type };
+	tl_order_spec_t o = { .side = (tl_order_side_t)side, .type = (tl_order_type_t)type };
 	o.symbol = sym;
 	o.qty = qty;
 	o.price = px;
@@ -319,7 +319,7 @@ static void test_position_conflict_pause_then_trust_venue(void)
 	CU_ASSERT_TRUE(wait_ev(TL_EV_TRADING_STATE_CHANGED, 5 * E2E_S));
 	CU_ASSERT_EQUAL(state_is(TL_TS_PAUSED), TL_TS_PAUSED);
 	CU_ASSERT_EQUAL(snap_after_publish()->conflicts, 1);
-	tl_order_spec_t o = { .symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_MARKET,
+	tl_order_spec_t o = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_MARKET,
 			      .qty = "0.001" };
 	nev = 0;
 	tl_engine_submit(E, &o, 5);

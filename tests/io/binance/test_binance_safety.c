@@ -207,7 +207,7 @@ static int open_orders(const char *sym)
 
 static void market(const char *sym, tl_side_t side, const char *qty, uint64_t ref)
 {
-	tl_order_spec_t o = { .side = side, .type = TL_ORD_MARKET };
+	tl_order_spec_t o = { .side = (tl_order_side_t)side, .type = TL_ORDER_MARKET };
 	o.symbol = sym;
 	o.qty = qty;
 	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, ref), 0);
@@ -476,7 +476,7 @@ static void test_liquidation_7_positions_two_batches(void)
 						   (i & 1) ? -TL_FX_ONE / 10 : TL_FX_ONE / 10,
 						   10000000000LL));
 	nev = 0;
-	CU_ASSERT_EQUAL_FATAL(tl_engine_control(E, TL_CTL_LIQUIDATE, "test: 7 positions"), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_control(E, TL_CONTROL_LIQUIDATE, "test: 7 positions"), 0);
 	if (!wait_ev(TL_EV_EMERGENCY_COMPLETED, 15000000000LL))
 		dump_events();
 	CU_ASSERT_PTR_NOT_NULL(find_ev(TL_EV_EMERGENCY_COMPLETED));
@@ -599,7 +599,7 @@ static void test_batch_one_bad_entry(void)
 	CU_ASSERT_EQUAL(venue_amt("ETHUSDT", &amt), 0);
 	CU_ASSERT_EQUAL(amt, 0);
 	nev = 0;
-	CU_ASSERT_EQUAL_FATAL(tl_engine_control(E, TL_CTL_LIQUIDATE, "test: bad entry"), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_control(E, TL_CONTROL_LIQUIDATE, "test: bad entry"), 0);
 	if (!wait_ev(TL_EV_ORDER_REJECTED, 10000000000LL))
 		dump_events();
 	const tl_event_t *r = find_ev(TL_EV_ORDER_REJECTED);
@@ -645,7 +645,7 @@ static void test_batch_reset_after_write_never_doubles(void)
 	CU_ASSERT_TRUE_FATAL(wait_snap_qty("S3USDT", TL_FX_ONE / 10, 10000000000LL));
 	CU_ASSERT_EQUAL_FATAL(sim_call("POST", "/sim/faults", "reset_ppm=1000000", false, NULL, 0), 200);
 	nev = 0;
-	CU_ASSERT_EQUAL_FATAL(tl_engine_control(E, TL_CTL_LIQUIDATE, "test: resets"), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_control(E, TL_CONTROL_LIQUIDATE, "test: resets"), 0);
 	if (!wait_ev(TL_EV_EMERGENCY_COMPLETED, 15000000000LL))
 		dump_events();
 	CU_ASSERT_PTR_NOT_NULL(find_ev(TL_EV_EMERGENCY_COMPLETED));
@@ -713,7 +713,7 @@ static void test_xinfo_symbol_missing_at_venue_fails_start(void)
 {
 	tl_config_t c;
 	char err[512] = "";
-	tl_engine_opts_t o = { .no_shm = true };
+	tl_engine_xopts_t o = { .no_shm = true };
 
 	server_start(2);
 	cfg_binance(&c);

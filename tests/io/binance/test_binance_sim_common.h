@@ -118,7 +118,7 @@ static int nev;
 E2E_FN void poll_events(void)
 {
 	if (nev < (int)(sizeof evs / sizeof evs[0]))
-		nev += tl_engine_poll(E, evs + nev, (int)(sizeof evs / sizeof evs[0]) - nev);
+		nev += tl_engine_poll_kernel(E, evs + nev, (int)(sizeof evs / sizeof evs[0]) - nev);
 }
 
 E2E_FN void dump_events(void)
@@ -188,7 +188,7 @@ E2E_FN bool ev_terminal(tl_event_type_t t)
 
 /* A LIMIT far below the simulator's market: it rests. */
 static const tl_order_spec_t limit_buy __attribute__((unused)) = {
-	.symbol = "BTCUSDT", .side = TL_BUY, .type = TL_ORD_LIMIT,
+	.symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_LIMIT,
 	.qty = "0.010", .price = "58000.0",
 };
 
@@ -290,7 +290,7 @@ E2E_FN int sim_call(const char *method, const char *path, const char *q,
 E2E_FN void engine_create_start(tl_config_t *c)
 {
 	char err[512];
-	tl_engine_opts_t o = { .no_shm = true };
+	tl_engine_xopts_t o = { .no_shm = true };
 
 	capture_begin();
 	E = tl_engine_create(c, &o, err, sizeof err);

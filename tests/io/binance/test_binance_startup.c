@@ -169,7 +169,7 @@ static void cfg_startup(tl_config_t *c, int port)
  * stderr in log. E is left running on success. */
 static int try_start(tl_config_t *c, char *err, size_t errlen, char *log, size_t logcap)
 {
-	tl_engine_opts_t o = { .no_shm = true };
+	tl_engine_xopts_t o = { .no_shm = true };
 	int rc = -1;
 
 	err[0] = '\0';
