@@ -170,12 +170,12 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 	e->journal = e->cfg.journal_path[0] != '\0' || e->opts.journal_ring;
 	if (e->cfg.journal_path[0] && eng_open_journal(e, err, errlen) < 0)
 		goto fail;
-	if (tl_inring_init(&e->cmd, e->cfg.ring_command, err, errlen) < 0 ||
-	    tl_inring_init(&e->vin, e->cfg.ring_venue, err, errlen) < 0 ||
-	    tl_inring_init(&e->sin, e->cfg.ring_venue, err, errlen) < 0 ||
-	    tl_outring_init(&e->req, e->cfg.ring_request, err, errlen) < 0 ||
-	    tl_outring_init(&e->evr, e->cfg.ring_event, err, errlen) < 0 ||
-	    (e->journal && tl_recring_init(&e->jr, e->cfg.ring_journal, err, errlen) < 0))
+	if (tl_spsc_in_init(&e->cmd, e->cfg.ring_command, err, errlen) < 0 ||
+	    tl_spsc_in_init(&e->vin, e->cfg.ring_venue, err, errlen) < 0 ||
+	    tl_spsc_in_init(&e->sin, e->cfg.ring_venue, err, errlen) < 0 ||
+	    tl_spsc_out_init(&e->req, e->cfg.ring_request, err, errlen) < 0 ||
+	    tl_spsc_out_init(&e->evr, e->cfg.ring_event, err, errlen) < 0 ||
+	    (e->journal && tl_spsc_rec_init(&e->jr, e->cfg.ring_journal, err, errlen) < 0))
 		goto fail;
 	uint32_t hw = e->cfg.high_water_pct ? e->cfg.high_water_pct : 75;
 	e->high_water[0] = (uint32_t)((uint64_t)(e->cfg.ring_request - 1) * hw / 100);
@@ -264,7 +264,7 @@ fail:
 static bool eng_jpop(void *ctx, tl_record_t *rec)
 {
 	tl_engine_t *e = ctx;
-	return tl_recring_pop(&e->jr, rec);
+	return tl_spsc_rec_pop(&e->jr, rec);
 }
 
 int tl_engine_start(tl_engine_t *e, char *err, size_t errlen)
@@ -371,12 +371,12 @@ void tl_engine_close(tl_engine_t *e)
 		tl_shm_detach(e->shm, e->cfg.name, true);
 	else
 		free(e->shm);
-	tl_inring_free(&e->cmd);
-	tl_inring_free(&e->vin);
-	tl_inring_free(&e->sin);
-	tl_outring_free(&e->req);
-	tl_outring_free(&e->evr);
-	tl_recring_free(&e->jr);
+	tl_spsc_in_free(&e->cmd);
+	tl_spsc_in_free(&e->vin);
+	tl_spsc_in_free(&e->sin);
+	tl_spsc_out_free(&e->req);
+	tl_spsc_out_free(&e->evr);
+	tl_spsc_rec_free(&e->jr);
 	tl_stage_free(&e->st_req);
 	tl_stage_free(&e->st_ev);
 	tl_stage_free(&e->st_j);

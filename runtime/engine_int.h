@@ -36,11 +36,11 @@ struct tl_engine {
 	tl_venue_t *venue;
 	tl_shm_t *shm;              /* shared block, or a private one (no_shm) */
 	bool shm_shared;
-	tl_inring_t cmd, vin;
-	tl_inring_t sin;                   /* STREAM thread -> engine (venue streams) */
+	tl_spsc_in_t cmd, vin;
+	tl_spsc_in_t sin;                   /* STREAM thread -> engine (venue streams) */
 	tl_stage_t st_sin;                /* STREAM thread staging */
-	tl_outring_t req, evr;
-	tl_recring_t jr;
+	tl_spsc_out_t req, evr;
+	tl_spsc_rec_t jr;
 	bool journal;
 	tl_stage_t st_req, st_ev, st_j;   /* engine thread */
 	tl_stage_t st_vin;                /* IO thread */
@@ -97,9 +97,9 @@ static inline void tl_engine_relax(void)
 }
 
 /* engine_route.c (staging flushes) */
-int tl_engine_flush_out(tl_stage_t *s, tl_outring_t *q);
-int tl_engine_flush_rec(tl_stage_t *s, tl_recring_t *q);
-int tl_engine_flush_in(tl_stage_t *s, tl_inring_t *q);
+int tl_engine_flush_out(tl_stage_t *s, tl_spsc_out_t *q);
+int tl_engine_flush_rec(tl_stage_t *s, tl_spsc_rec_t *q);
+int tl_engine_flush_in(tl_stage_t *s, tl_spsc_in_t *q);
 int tl_engine_flush_req(tl_engine_t *e);
 
 /* engine_route.c */

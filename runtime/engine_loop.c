@@ -87,11 +87,11 @@ int tl_engine_work(void *ctx)
 		work += tl_engine_flush_rec(&e->st_j, &e->jr);
 
 	/* 3. Venue events (IO replies, then stream events): always taken. */
-	for (int i = 0; i < ENG_BUDGET && tl_inring_pop(&e->vin, &in); i++) {
+	for (int i = 0; i < ENG_BUDGET && tl_spsc_in_pop(&e->vin, &in); i++) {
 		tl_engine_apply(e, &in, NULL);
 		work++;
 	}
-	for (int i = 0; i < ENG_BUDGET && tl_inring_pop(&e->sin, &in); i++) {
+	for (int i = 0; i < ENG_BUDGET && tl_spsc_in_pop(&e->sin, &in); i++) {
 		tl_engine_apply(e, &in, NULL);
 		work++;
 	}
@@ -105,9 +105,9 @@ int tl_engine_work(void *ctx)
 
 	/* 5. Strategy commands, only while the event ring can take answers. */
 	for (int i = 0; i < ENG_BUDGET; i++) {
-		if (tl_ring_free(&e->evr.r) < 64 || e->st_ev.n > e->st_ev.cap / 2)
+		if (tl_spsc_room(&e->evr.r) < 64 || e->st_ev.n > e->st_ev.cap / 2)
 			break;
-		if (!tl_inring_pop(&e->cmd, &in))
+		if (!tl_spsc_in_pop(&e->cmd, &in))
 			break;
 		if (tl_engine_is_order_cmd(&in) && tl_engine_journal_down(e))
 			tl_engine_refuse(e, &in, TL_REJ_JOURNAL_DOWN);
@@ -153,7 +153,7 @@ void tl_engine_on_stop(void *ctx)
 	while (tl_engine_mono() < end) {
 		int w = 0;
 		e->now = tl_engine_clock();
-		while (tl_inring_pop(&e->vin, &in) || tl_inring_pop(&e->sin, &in)) {
+		while (tl_spsc_in_pop(&e->vin, &in) || tl_spsc_in_pop(&e->sin, &in)) {
 			tl_engine_apply(e, &in, NULL);
 			w++;
 		}

@@ -41,6 +41,6 @@ static void *ring_alloc(uint32_t size, size_t rec, char *err, size_t errlen)
 		memset(q, 0, sizeof(*q));                                      \
 	}
 
-TL_RING_IMPL(tl_inring, struct tl_input)
-TL_RING_IMPL(tl_outring, struct tl_output)
-TL_RING_IMPL(tl_recring, struct tl_record)
+TL_RING_IMPL(tl_spsc_in, struct tl_input)
+TL_RING_IMPL(tl_spsc_out, struct tl_output)
+TL_RING_IMPL(tl_spsc_rec, struct tl_record)

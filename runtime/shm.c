@@ -64,7 +64,7 @@ static_assert((sizeof(tl_shm_reply_t) - 8) % 8 == 0, "reply copied by words");
 static_assert(sizeof(tl_shm_t) < UINT32_MAX, "size field");
 static_assert((TL_SHM_CTL_SLOTS & (TL_SHM_CTL_SLOTS - 1)) == 0, "ring size");
 static_assert(sizeof(tl_ctl_req_t) % 8 == 0, "request copied by words");
-static_assert(offsetof(tl_shm_slot_t, req) == 8, "slot body after seq");
+static_assert(offsetof(tl_shm_mpmc_slot_t, req) == 8, "slot body after seq");
 static_assert(TL_SHM_PREFIX_LEN > TL_PREFIX_MAX, "prefix and its NUL");
 
 /* The engine's pid, cached: the heartbeat runs on the engine thread every
@@ -665,7 +665,7 @@ bool tl_shm_request(tl_shm_t *s, tl_ctl_req_t *req)
 		req->id = atomic_fetch_add_explicit(&s->next_req_id, 1,
 						    memory_order_relaxed);
 	for (int i = 0; i < TL_SHM_RING_TRIES; i++) {
-		tl_shm_slot_t *sl = &s->ctl_slot[pos & TL_SHM_CTL_MASK];
+		tl_shm_mpmc_slot_t *sl = &s->ctl_slot[pos & TL_SHM_CTL_MASK];
 		uint64_t seq = atomic_load_explicit(&sl->seq, memory_order_acquire);
 		int64_t dif = (int64_t)(seq - pos);
 
@@ -725,7 +725,7 @@ static void shm_ring_stalled(tl_shm_t *s, uint64_t tail)
 bool tl_shm_next_request(tl_shm_t *s, tl_ctl_req_t *req)
 {
 	uint64_t tail = atomic_load_explicit(&s->ctl_tail, memory_order_relaxed);
-	tl_shm_slot_t *sl = &s->ctl_slot[tail & TL_SHM_CTL_MASK];
+	tl_shm_mpmc_slot_t *sl = &s->ctl_slot[tail & TL_SHM_CTL_MASK];
 	uint64_t seq = atomic_load_explicit(&sl->seq, memory_order_acquire);
 	uint64_t head = atomic_load_explicit(&s->ctl_head, memory_order_acquire);
 

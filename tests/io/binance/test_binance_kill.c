@@ -240,9 +240,9 @@ static void engine_start(tl_config_t *c)
 	nev = 0;
 	int64_t end = mono() + 10 * E2E_S;
 	while (mono() < end &&
-	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BSTREAM_UP)
+	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BINANCE_STREAM_UP)
 		run_ms(1);
-	CU_ASSERT_EQUAL_FATAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BSTREAM_UP);
+	CU_ASSERT_EQUAL_FATAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BINANCE_STREAM_UP);
 }
 
 static void engine_stop(void)
@@ -254,9 +254,9 @@ static void engine_stop(void)
 	E = NULL;
 }
 
-static tl_bsync_stats_t sync_stats(void)
+static tl_binance_sync_stats_t sync_stats(void)
 {
-	tl_bsync_stats_t st;
+	tl_binance_sync_stats_t st;
 	tl_binance_sync_stats(tl_engine_venue(E), &st);
 	return st;
 }
