@@ -112,15 +112,6 @@ void tl_agent_stop(tl_agent_t *a)
 	a->started = false;
 }
 
-int tl_idle_parse(const char *s)
-{
-	static const char *const n[] = { "spin", "yield", "backoff", "sleep" };
-	for (int i = 0; i < 4; i++)
-		if (s && strcmp(s, n[i]) == 0)
-			return i;
-	return -1;
-}
-
 const char *tl_idle_name(tl_idle_t i)
 {
 	static const char *const n[] = { "spin", "yield", "backoff", "sleep" };

@@ -32,19 +32,6 @@
 #include "runtime/shm.h"
 #include "io/venue.h"
 
-/* Engine counters kept by the runtime (the kernel has its own). */
-typedef struct tl_engine_counters {
-	_Atomic uint64_t loops;
-	_Atomic uint64_t backpressure;   /* strategy commands refused */
-	_Atomic uint64_t staged;         /* records that waited in staging */
-	_Atomic uint64_t stalls;         /* times staging was full (engine waited) */
-	_Atomic uint64_t ctl_requests;
-	_Atomic uint64_t kill_seen;
-	_Atomic uint64_t withdrawn;      /* requests ended TL_TR_WITHDRAWN by the
-					  * engine or the IO thread (the venue
-					  * adapters count their own) */
-} tl_engine_counters_t;
-
 /* Load the config and open an engine without starting threads (tests can
  * then start it with tl_engine_start). */
 tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *opts,
@@ -55,15 +42,15 @@ void tl_engine_stop(tl_engine_t *e);
 /* The journal ring's consumer side (PERSIST thread or a test). */
 bool tl_engine_journal_pop(tl_engine_t *e, tl_record_t *rec);
 
-const tl_config_t *tl_engine_config(const tl_engine_t *e);
-
 /* Set the kill word (TL_KILL_LIQUIDATE), as `talon ctl liquidate` does;
  * works with opts.no_shm too. Returns the word's new sequence. */
 uint64_t tl_engine_kill(tl_engine_t *e, const char *reason);
 
 /* The exposure gate the engine publishes to its venue (io/venue.h). */
 const tl_venue_gate_t *tl_engine_gate(const tl_engine_t *e);
-const tl_engine_counters_t *tl_engine_counters(const tl_engine_t *e);
+/* Requests ended TL_TR_WITHDRAWN by the engine or the IO thread (the
+ * venue adapters count their own). */
+uint64_t tl_engine_withdrawn(const tl_engine_t *e);
 tl_venue_t *tl_engine_venue(tl_engine_t *e);
 /* The journal (NULL without journal.path), for tests and tools. */
 struct tl_journal *tl_engine_journal(tl_engine_t *e);

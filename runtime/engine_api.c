@@ -160,8 +160,10 @@ bool tl_engine_journal_pop(tl_engine_t *e, tl_record_t *rec)
 	return e->journal && !e->jnl && tl_spsc_rec_pop(&e->jr, rec);
 }
 
-const tl_config_t *tl_engine_config(const tl_engine_t *e) { return &e->cfg; }
-const tl_engine_counters_t *tl_engine_counters(const tl_engine_t *e) { return &e->ctr; }
+uint64_t tl_engine_withdrawn(const tl_engine_t *e)
+{
+	return atomic_load_explicit(&e->ctr.withdrawn, memory_order_relaxed);
+}
 tl_venue_t *tl_engine_venue(tl_engine_t *e) { return e->venue; }
 struct tl_journal *tl_engine_journal(tl_engine_t *e) { return e->jnl; }
 

@@ -55,7 +55,11 @@ struct tl_engine {
 	tl_time_t next_snap, snap_period;
 	uint32_t high_water[3];            /* req, evt, journal thresholds */
 	uint64_t lat_hist[64];             /* log2 ns of each busy loop's work */
-	tl_engine_counters_t ctr;
+	/* counters kept by the runtime (the kernel has its own) */
+	struct {
+		_Atomic uint64_t backpressure; /* strategy commands refused */
+		_Atomic uint64_t withdrawn;    /* tl_engine_withdrawn */
+	} ctr;
 	_Atomic bool eng_running;
 	_Atomic bool lost_shm;             /* another engine took the block */
 	/* persistence */

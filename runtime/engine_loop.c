@@ -19,7 +19,6 @@ static void eng_ctl(tl_engine_t *e, tl_ctl_req_t *rq)
 {
 	uint64_t h = 0;
 	tl_reject_t r;
-	atomic_fetch_add_explicit(&e->ctr.ctl_requests, 1, memory_order_relaxed);
 	if (rq->kind != TL_CTLK_INPUT || rq->in.hdr.type < TL_IN_SUBMIT ||
 	    rq->in.hdr.type > TL_IN_CONTROL) {
 		tl_shm_reply(e->shm, rq->id, TL_REJ_BAD_PARAM, "", "not a command");
@@ -47,7 +46,6 @@ int tl_engine_work(void *ctx)
 	int work = 0;
 	tl_time_t t0 = tl_engine_mono();
 	e->now = tl_engine_clock();
-	atomic_fetch_add_explicit(&e->ctr.loops, 1, memory_order_relaxed);
 	if (e->shm_shared && !tl_shm_heartbeat(e->shm, e->now)) {
 		/* Another engine took our block over (we looked dead to it):
 		 * stop trading rather than run two engines under one name. */
@@ -76,7 +74,6 @@ int tl_engine_work(void *ctx)
 		/* After the LIQUIDATE (its cancels of these orders are purged
 		 * with them): the kernel learns each NEW never left. */
 		tl_engine_purge_req(e, "withdrawn: kill switch");
-		atomic_fetch_add_explicit(&e->ctr.kill_seen, 1, memory_order_relaxed);
 		work++;
 	}
 

@@ -69,14 +69,11 @@ int tl_engine_flush_req(tl_engine_t *e)
 /* Put an output on its ring, behind anything already staged for it. When
  * the stage itself is full the engine waits for the consumer: it never
  * drops a record. */
-static void route_out(tl_engine_t *e, tl_stage_t *s, tl_spsc_out_t *q,
-		      const tl_output_t *o)
+static void route_out(tl_stage_t *s, tl_spsc_out_t *q, const tl_output_t *o)
 {
 	if (s->n == 0 && tl_spsc_out_push(q, o))
 		return;
-	atomic_fetch_add_explicit(&e->ctr.staged, 1, memory_order_relaxed);
 	while (!tl_stage_put(s, o, sizeof(*o))) {
-		atomic_fetch_add_explicit(&e->ctr.stalls, 1, memory_order_relaxed);
 		while (tl_engine_flush_out(s, q) == 0)
 			tl_engine_relax();
 	}
@@ -87,9 +84,7 @@ static void route_journal(tl_engine_t *e, const tl_record_t *r)
 	tl_stage_t *s = &e->st_j;
 	if (s->n == 0 && tl_spsc_rec_push(&e->jr, r))
 		return;
-	atomic_fetch_add_explicit(&e->ctr.staged, 1, memory_order_relaxed);
 	while (!tl_stage_put(s, r, sizeof(*r))) {
-		atomic_fetch_add_explicit(&e->ctr.stalls, 1, memory_order_relaxed);
 		while (tl_engine_flush_rec(s, &e->jr) == 0)
 			tl_engine_relax();
 	}
@@ -108,14 +103,13 @@ static void eng_route_req(tl_engine_t *e, const tl_output_t *o)
 	if (e->strict) {
 		/* Held until committed (tl_engine_flush_req). */
 		while (!tl_stage_put(&e->st_req, o, sizeof(*o))) {
-			atomic_fetch_add_explicit(&e->ctr.stalls, 1, memory_order_relaxed);
 			if (e->journal)
 				tl_engine_flush_rec(&e->st_j, &e->jr);
 			if (tl_engine_flush_req(e) == 0)
 				tl_engine_relax();
 		}
 	} else {
-		route_out(e, &e->st_req, &e->req, o);
+		route_out(&e->st_req, &e->req, o);
 	}
 }
 
@@ -156,7 +150,7 @@ void tl_engine_emit(void *ctx, const tl_output_t *o)
 		eng_emit_req(e, o);
 		break;
 	case TL_OUT_EVENT:
-		route_out(e, &e->st_ev, &e->evr, o);
+		route_out(&e->st_ev, &e->evr, o);
 		break;
 	default:
 		break;		/* ID_RESERVE: journal only */
@@ -329,5 +323,5 @@ void tl_engine_refuse(tl_engine_t *e, const tl_input_t *in, tl_reject_t why)
 							      : in->u.signal.user_ref;
 	snprintf(o.u.ev.text, TL_TEXT_LEN, "%s", tl_reject_msg(why));
 	atomic_fetch_add_explicit(&e->ctr.backpressure, 1, memory_order_relaxed);
-	route_out(e, &e->st_ev, &e->evr, &o);
+	route_out(&e->st_ev, &e->evr, &o);
 }

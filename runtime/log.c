@@ -11,7 +11,6 @@
 static int log_level = TL_LOG_INFO;
 
 void tl_log_set_level(int level) { log_level = level; }
-int tl_log_level(void) { return log_level; }
 
 static const char *const level_names[] = { "ERROR", "WARN ", "INFO ", "DEBUG" };
 

@@ -149,7 +149,6 @@ typedef struct tl_binance {
 	unsigned n_sym_names;
 	/* rate-limit holds (monotonic ns) */
 	int64_t hold_all_until;           /* 429/418: everything waits */
-	int64_t hold_nonurgent_until, hold_orders_until; /* unused: see lim */
 	int64_t lim_weight_1m, lim_orders_10s, lim_orders_1m; /* cfg, > 0 */
 	/* request text */
 	char host_hdr[TL_CFG_HOST_MAX + 8];

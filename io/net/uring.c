@@ -804,11 +804,6 @@ enum tl_uring_conn_state tl_uring_conn_state(const tl_uring_pool_t *p, uint32_t 
 	return id < p->n ? p->conns[id].state : TL_URING_CONN_DOWN;
 }
 
-uint32_t tl_uring_pool_size(const tl_uring_pool_t *p)
-{
-	return p->n;
-}
-
 uint32_t tl_uring_pool_up(const tl_uring_pool_t *p)
 {
 	uint32_t n = 0;

@@ -132,8 +132,7 @@ void tl_uring_conn_close(tl_uring_pool_t *p, uint32_t id);
 
 enum tl_uring_conn_state tl_uring_conn_state(const tl_uring_pool_t *p, uint32_t id);
 
-/* Connections in the pool, and how many are UP. */
-uint32_t tl_uring_pool_size(const tl_uring_pool_t *p);
+/* How many connections are UP. */
 uint32_t tl_uring_pool_up(const tl_uring_pool_t *p);
 
 #endif /* TL_URING_H */

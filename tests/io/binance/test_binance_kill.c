@@ -548,7 +548,7 @@ static void test_storm_then_kill_adds_no_exposure(void)
 	 * after WITHDRAWN leaves one in flight at the stop */
 	KERNEL_SIDE(open_ == 0);
 	CU_ASSERT(bn_stats().held > 0);	/* the storm's 429s held the queue */
-	uint64_t wd = atomic_load(&tl_engine_counters(E)->withdrawn) + bn_stats().withdrawn;
+	uint64_t wd = tl_engine_withdrawn(E) + bn_stats().withdrawn;
 	/* every withdrawal counted was journaled, but for those the IO thread
 	 * made after the engine stopped (a NEW in flight: open_) */
 	CU_ASSERT(wd >= jr.withdrawn_new + jr.withdrawn_cancel);
