@@ -101,9 +101,9 @@ static int eng_open_journal(tl_engine_t *e, char *err, size_t errlen)
 static int eng_xinfo(tl_engine_t *e, tl_symbols_t *syms, char *err, size_t errlen)
 {
 	tl_binance_cfg_t *bc = &e->cfg.binance;
-	int64_t t0 = tl_engine_mono();
+	int64_t t0 = tl_clock_mono_ns();
 	int rc = tl_binance_xinfo_load(&e->cfg, syms, err, errlen);
-	int64_t used = tl_engine_mono() - t0;
+	int64_t used = tl_clock_mono_ns() - t0;
 
 	if (bc->startup_deadline_ns <= 0)
 		bc->startup_deadline_ns = TL_STARTUP_DEADLINE_NS;
@@ -198,7 +198,7 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_opts_t *op
 		if (!e->venue)
 			goto fail;
 		/* Venue ids and trade ids never repeat across sessions. */
-		tl_paper_set_id_base(e->venue, tl_engine_clock() / 1000);
+		tl_paper_set_id_base(e->venue, tl_clock_realtime_ns() / 1000);
 		tl_paper_set_sweep(e->venue, e->cfg.emergency.venue_sweep != TL_SWEEP_OFF);
 		/* The paper venue's books died with the last process: give it
 		 * back the positions the journal says we hold. */
@@ -269,7 +269,7 @@ static bool eng_jpop(void *ctx, tl_record_t *rec)
 
 int tl_engine_start(tl_engine_t *e, char *err, size_t errlen)
 {
-	e->now = tl_engine_clock();
+	e->now = tl_clock_realtime_ns();
 	if (e->jnl && tl_journal_start(e->jnl, eng_jpop, e, err, errlen) < 0)
 		return -1;
 	if (e->recovered) {
@@ -304,7 +304,7 @@ int tl_engine_start(tl_engine_t *e, char *err, size_t errlen)
 		if (!e->cfg.leverage[i] || !e->venue->ops->set_leverage)
 			continue;
 		int rc = e->venue->ops->set_leverage(e->venue, e->cfg.symbols[i],
-						     e->cfg.leverage[i], tl_engine_clock());
+						     e->cfg.leverage[i], tl_clock_realtime_ns());
 		if (rc < 0) {
 			eng_leverage_error(e, i, rc, err, errlen);
 			return -1;

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "persist/journal.h"
+#include "runtime/clock.h"
 #include "runtime/stage.h"
 
 struct tl_engine {
@@ -78,27 +79,6 @@ struct tl_engine {
 
 /* The calling thread's last error text (tl_engine_error). */
 extern _Thread_local char tl_engine_errbuf[256];
-
-static inline tl_time_t tl_engine_clock(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);	/* vDSO: no syscall */
-	return (tl_time_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
-}
-
-static inline tl_time_t tl_engine_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (tl_time_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
-}
-
-static inline void tl_engine_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
 
 /* engine_route.c (staging flushes) */
 int tl_engine_flush_out(tl_stage_t *s, tl_spsc_out_t *q);

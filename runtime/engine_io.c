@@ -21,7 +21,7 @@ void tl_engine_io_emit(void *ctx, const tl_input_t *in)
 		return;
 	while (!tl_stage_put(s, in, sizeof(*in))) {
 		while (tl_engine_flush_in(s, &e->vin) == 0)
-			tl_engine_relax();
+			tl_clock_relax();
 	}
 }
 
@@ -36,7 +36,7 @@ void tl_engine_stream_emit(void *ctx, const tl_input_t *in)
 		return;
 	while (!tl_stage_put(s, in, sizeof(*in))) {
 		while (tl_engine_flush_in(s, &e->sin) == 0)
-			tl_engine_relax();
+			tl_clock_relax();
 	}
 }
 
@@ -144,7 +144,7 @@ int tl_engine_io_work(void *ctx)
 {
 	tl_engine_t *e = ctx;
 	int work = 0;
-	tl_time_t now = tl_engine_clock();
+	tl_time_t now = tl_clock_realtime_ns();
 	work += tl_engine_flush_in(&e->st_vin, &e->vin);
 	/* Refill the batch, then send urgent requests (cancels, emergency
 	 * closes) before the rest. */

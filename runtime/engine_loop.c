@@ -44,8 +44,8 @@ int tl_engine_work(void *ctx)
 {
 	tl_engine_t *e = ctx;
 	int work = 0;
-	tl_time_t t0 = tl_engine_mono();
-	e->now = tl_engine_clock();
+	tl_time_t t0 = tl_clock_mono_ns();
+	e->now = tl_clock_realtime_ns();
 	if (e->shm_shared && !tl_shm_heartbeat(e->shm, e->now)) {
 		/* Another engine took our block over (we looked dead to it):
 		 * stop trading rather than run two engines under one name. */
@@ -128,7 +128,7 @@ int tl_engine_work(void *ctx)
 		e->next_snap = e->now + e->snap_period;
 	}
 	if (work) {
-		uint64_t d = (uint64_t)(tl_engine_mono() - t0);
+		uint64_t d = (uint64_t)(tl_clock_mono_ns() - t0);
 		e->lat_hist[d ? 63 - __builtin_clzll(d) : 0]++;
 	}
 	return work;
@@ -145,11 +145,11 @@ void tl_engine_on_stop(void *ctx)
 	tl_engine_t *e = ctx;
 	/* Drain: take what the venue already said, push out what is staged,
 	 * for at most 200 ms, then publish the final snapshot. */
-	tl_time_t end = tl_engine_mono() + 200 * TL_NS_PER_MS;
+	tl_time_t end = tl_clock_mono_ns() + 200 * TL_NS_PER_MS;
 	tl_input_t in;
-	while (tl_engine_mono() < end) {
+	while (tl_clock_mono_ns() < end) {
 		int w = 0;
-		e->now = tl_engine_clock();
+		e->now = tl_clock_realtime_ns();
 		while (tl_spsc_in_pop(&e->vin, &in) || tl_spsc_in_pop(&e->sin, &in)) {
 			tl_engine_apply(e, &in, NULL);
 			w++;

@@ -75,7 +75,7 @@ static void route_out(tl_stage_t *s, tl_spsc_out_t *q, const tl_output_t *o)
 		return;
 	while (!tl_stage_put(s, o, sizeof(*o))) {
 		while (tl_engine_flush_out(s, q) == 0)
-			tl_engine_relax();
+			tl_clock_relax();
 	}
 }
 
@@ -86,7 +86,7 @@ static void route_journal(tl_engine_t *e, const tl_record_t *r)
 		return;
 	while (!tl_stage_put(s, r, sizeof(*r))) {
 		while (tl_engine_flush_rec(s, &e->jr) == 0)
-			tl_engine_relax();
+			tl_clock_relax();
 	}
 }
 
@@ -106,7 +106,7 @@ static void eng_route_req(tl_engine_t *e, const tl_output_t *o)
 			if (e->journal)
 				tl_engine_flush_rec(&e->st_j, &e->jr);
 			if (tl_engine_flush_req(e) == 0)
-				tl_engine_relax();
+				tl_clock_relax();
 		}
 	} else {
 		route_out(&e->st_req, &e->req, o);

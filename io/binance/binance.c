@@ -45,7 +45,7 @@
 void tl_binance_fail(tl_binance_t *b, const tl_binance_req_t *r, tl_transport_t tr,
 	     bool written, const char *text)
 {
-	int64_t m = tl_binance_mono();
+	int64_t m = tl_clock_mono_ns();
 
 	switch (r->kind) {
 	case TL_BINANCE_K_TIME:
@@ -403,7 +403,7 @@ static void bn_send(tl_binance_t *b, uint32_t id, const tl_binance_req_t *r,
 	}
 	c->http = http;
 	c->sent_mono = m;
-	c->sent_real = tl_binance_real();
+	c->sent_real = tl_clock_realtime_ns();
 	tl_http_resp_reset(&c->resp);
 	b->st.sent++;
 }
@@ -542,7 +542,7 @@ static bool bn_dm_due(tl_binance_t *b, int64_t m, tl_time_t now, tl_binance_req_
 void tl_binance_dm_result(tl_binance_t *b, const tl_binance_req_t *r, bool ok,
 		  const char *text)
 {
-	tl_binance_deadman_done(&b->dm, (int)r->lev, ok, tl_binance_mono());
+	tl_binance_deadman_done(&b->dm, (int)r->lev, ok, tl_clock_mono_ns());
 	b->st.deadman_renewals = b->dm.renewals;
 	b->st.deadman_failures = b->dm.failures;
 	if (!ok && b->dm.failures < 10)
@@ -645,7 +645,7 @@ static void bn_timeouts(tl_binance_t *b, int64_t m)
 /* One poll step of the pool plus bookkeeping. */
 int tl_binance_step(tl_binance_t *b, tl_time_t now)
 {
-	int64_t m = tl_binance_mono();
+	int64_t m = tl_clock_mono_ns();
 	int r;
 
 	b->now = now;
@@ -732,7 +732,7 @@ static int bn_enqueue(tl_binance_t *b, const tl_out_req_t *req, int kind,
 	memset(&r, 0, sizeof(r));
 	r.req = *req;
 	r.kind = (uint8_t)kind;
-	r.queued = tl_binance_mono();
+	r.queued = tl_clock_mono_ns();
 	b->now = now;
 	if (kind == TL_BINANCE_K_NEW && !tl_venue_may_send(&b->base, req)) {
 		tl_binance_withdraw(b, &r, bn_gate_why(b));
@@ -778,12 +778,12 @@ static int bn_cancel_all(tl_venue_t *v, const char *symbol, tl_time_t now)
 		memset(&r, 0, sizeof(r));
 		r.kind = TL_BINANCE_K_CANCEL_ALL;
 		snprintf(r.req.symbol, sizeof(r.req.symbol), "%s", s->name);
-		r.queued = tl_binance_mono();
+		r.queued = tl_clock_mono_ns();
 		if (!tl_binance_q_push(&b->q_urgent, &r))
 			return -EAGAIN;
 	}
 	b->now = now;
-	bn_pump(b, now, tl_binance_mono());
+	bn_pump(b, now, tl_clock_mono_ns());
 	return 0;
 }
 

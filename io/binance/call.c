@@ -34,24 +34,24 @@ static int bn_sync(tl_binance_t *b, int kind, const char *symbol, uint32_t lev,
 		   tl_time_t now)
 {
 	tl_binance_req_t r;
-	int64_t end = tl_binance_mono() + b->timeout_ns * 2 + TL_NS_PER_S;
+	int64_t end = tl_clock_mono_ns() + b->timeout_ns * 2 + TL_NS_PER_S;
 
 	memset(&r, 0, sizeof(r));
 	r.kind = (uint8_t)kind;
 	r.lev = lev;
 	if (symbol)
 		snprintf(r.req.symbol, sizeof(r.req.symbol), "%s", symbol);
-	r.queued = tl_binance_mono();
+	r.queued = tl_clock_mono_ns();
 	b->sync_done = false;
 	b->sync_status = -1;
 	if (!tl_binance_q_push(&b->q_urgent, &r))
 		return -EAGAIN;
-	now = tl_binance_real();	/* signed: the timestamp must be current */
-	while (!b->sync_done && tl_binance_mono() < end) {
+	now = tl_clock_realtime_ns();	/* signed: the timestamp must be current */
+	while (!b->sync_done && tl_clock_mono_ns() < end) {
 		tl_binance_step(b, now);
 		if (!b->sync_done)
 			tl_uring_pool_wait(b->pool, TL_NS_PER_MS);
-		now = tl_binance_real();
+		now = tl_clock_realtime_ns();
 	}
 	if (!b->sync_done)
 		return -ETIMEDOUT;
@@ -98,11 +98,11 @@ static void bn_sync_outcome(tl_binance_t *b, int rc, tl_outcome_t *o,
 /* Wait d ns, keeping the pool going (reconnects, stray responses). */
 static void bn_sync_pause(tl_binance_t *b, int64_t d)
 {
-	int64_t until = tl_binance_mono() + d;
+	int64_t until = tl_clock_mono_ns() + d;
 
-	for (int64_t m = tl_binance_mono(); m < until; m = tl_binance_mono()) {
-		tl_binance_step(b, tl_binance_real());
-		int64_t left = until - tl_binance_mono();
+	for (int64_t m = tl_clock_mono_ns(); m < until; m = tl_clock_mono_ns()) {
+		tl_binance_step(b, tl_clock_realtime_ns());
+		int64_t left = until - tl_clock_mono_ns();
 		if (left > 0)
 			tl_uring_pool_wait(b->pool, left < 10 * TL_NS_PER_MS ? left : 10 * TL_NS_PER_MS);
 	}
@@ -118,7 +118,7 @@ static int bn_sync_retry(tl_binance_t *b, int kind, const char *symbol,
 {
 	tl_startup_t su;
 	char cause[400], tail[128];
-	int64_t m = tl_binance_mono();
+	int64_t m = tl_clock_mono_ns();
 
 	if (!b->startup_end)
 		b->startup_end = m + b->startup_deadline_ns;
@@ -134,7 +134,7 @@ static int bn_sync_retry(tl_binance_t *b, int kind, const char *symbol,
 		bn_sync_outcome(b, rc, &o, cause, sizeof(cause));
 		if (o.code == -1021 || o.code == -5028)
 			b->time_wanted = true;	/* resync, re-sign with a fresh time */
-		m = tl_binance_mono();
+		m = tl_clock_mono_ns();
 		int64_t d = tl_startup_failed(&su, &o, b->hold_all_until - m, m);
 		if (d < 0) {
 			tl_startup_suffix(&su, m, tail, sizeof(tail));
@@ -147,7 +147,7 @@ static int bn_sync_retry(tl_binance_t *b, int kind, const char *symbol,
 		tl_log(TL_LOG_WARN, "binance: start-up call failed (%s); retrying in %lld ms",
 		       cause, (long long)(d / TL_NS_PER_MS));
 		bn_sync_pause(b, d);
-		now = tl_binance_real();
+		now = tl_clock_realtime_ns();
 	}
 }
 
@@ -292,7 +292,7 @@ int tl_binance_sync_send(tl_venue_t *v, int call)
 	memset(&r, 0, sizeof(r));
 	r.kind = TL_BINANCE_K_SYNC;
 	r.lev = (uint32_t)call;
-	r.queued = tl_binance_mono();
+	r.queued = tl_clock_mono_ns();
 	return tl_binance_q_push(&b->q_normal, &r) ? 0 : -EAGAIN;
 }
 
@@ -309,7 +309,7 @@ int tl_binance_trades_send(tl_venue_t *v, const char *symbol, int64_t order_id,
 	q.req.urgent = 1;
 	q.child_id = order_id;
 	q.lev = (uint32_t)slot;
-	q.queued = tl_binance_mono();
+	q.queued = tl_clock_mono_ns();
 	return tl_binance_q_push(&b->q_urgent, &q) ? 0 : -EAGAIN;
 }
 

@@ -39,6 +39,7 @@
 #include "io/binance/sync.h"
 #include "io/net/http.h"
 #include "io/net/uring.h"
+#include "runtime/clock.h"
 
 #define TL_BINANCE_MAX_CONNS 16
 /* Response body per connection, and the reconciler's copy: room for
@@ -189,20 +190,6 @@ typedef struct tl_binance {
 } tl_binance_t;
 
 static inline tl_binance_t *tl_binance_of(tl_venue_t *v) { return (tl_binance_t *)v; }
-
-static inline int64_t tl_binance_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
-}
-
-static inline tl_time_t tl_binance_real(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (tl_time_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
-}
 
 static inline void tl_binance_emit(tl_binance_t *b, const tl_input_t *in)
 {

@@ -31,7 +31,7 @@
  * 80 % warning is logged once per window and limiter. */
 static void bn_rate_headers(tl_binance_t *b, const tl_http_resp_t *h, int64_t m)
 {
-	int64_t vms = tl_binance_lim_ms(b, tl_binance_real());
+	int64_t vms = tl_binance_lim_ms(b, tl_clock_realtime_ns());
 	unsigned warn;
 
 	if (h->used_weight_1m >= 0)
@@ -67,7 +67,7 @@ static void bn_rate_headers(tl_binance_t *b, const tl_http_resp_t *h, int64_t m)
 static void bn_on_time(tl_binance_t *b, tl_binance_conn_t *c)
 {
 	const tl_http_resp_t *h = &c->resp;
-	tl_time_t t_recv = tl_binance_real();
+	tl_time_t t_recv = tl_clock_realtime_ns();
 	const char *p = NULL;
 	char tmp[128];
 	size_t n = h->body_len < sizeof(tmp) - 1 ? h->body_len : sizeof(tmp) - 1;
@@ -81,7 +81,7 @@ static void bn_on_time(tl_binance_t *b, tl_binance_conn_t *c)
 					  c->sent_real, t_recv) < 0) {
 		snprintf(b->last_err, sizeof(b->last_err),
 			 "GET /fapi/v1/time: HTTP %d, no serverTime", h->status);
-		b->time_retry_at = tl_binance_mono() + TL_NS_PER_S;
+		b->time_retry_at = tl_clock_mono_ns() + TL_NS_PER_S;
 		return;
 	}
 	b->st.time_syncs++;
@@ -97,7 +97,7 @@ static void bn_on_marks(tl_binance_t *b, tl_binance_conn_t *c)
 	const tl_http_resp_t *h = &c->resp;
 
 	b->marks_pending = false;
-	b->next_marks = tl_binance_mono() + TL_BINANCE_MARK_POLL_NS;
+	b->next_marks = tl_clock_mono_ns() + TL_BINANCE_MARK_POLL_NS;
 	if (h->status != 200)
 		return;
 	atomic_fetch_add_explicit(&b->mark_polls, 1, memory_order_relaxed);
@@ -180,7 +180,7 @@ static void bn_on_kernel(tl_binance_t *b, tl_binance_conn_t *c)
 	    dec.in[0].u.error.outcome.code == -2011) {
 		tl_binance_req_t q = c->r;
 		q.kind = TL_BINANCE_K_CANCEL_CHILD;
-		q.queued = tl_binance_mono();
+		q.queued = tl_clock_mono_ns();
 		if (tl_binance_q_push(&b->q_urgent, &q))
 			return;
 	}
@@ -200,7 +200,7 @@ static void bn_on_kernel(tl_binance_t *b, tl_binance_conn_t *c)
 		tl_binance_req_t q = c->r;
 		q.kind = TL_BINANCE_K_QUERY_CHILD;
 		q.child_id = dec.child_order_id;
-		q.queued = tl_binance_mono();
+		q.queued = tl_clock_mono_ns();
 		if (tl_binance_q_push(&b->q_urgent, &q))
 			return;
 	}
@@ -262,7 +262,7 @@ static void bn_stream_emit(void *ctx, const tl_input_t *in)
 static void bn_on_listen_key(tl_binance_t *b, tl_binance_conn_t *c)
 {
 	const tl_http_resp_t *h = &c->resp;
-	int64_t m = tl_binance_mono();
+	int64_t m = tl_clock_mono_ns();
 	char key[TL_BINANCE_STREAM_KEY_LEN] = "";
 	char tmp[512];
 	size_t n = h->body_len < sizeof(tmp) - 1 ? h->body_len : sizeof(tmp) - 1;
@@ -309,7 +309,7 @@ static void bn_on_listen_key(tl_binance_t *b, tl_binance_conn_t *c)
 static void bn_done(tl_binance_t *b, uint32_t id)
 {
 	tl_binance_conn_t *c = &b->conns[id];
-	int64_t m = tl_binance_mono();
+	int64_t m = tl_clock_mono_ns();
 
 	b->st.responses++;
 	bn_rate_headers(b, &c->resp, m);

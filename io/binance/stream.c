@@ -51,6 +51,7 @@
 
 #include "io/binance/map.h"
 #include "runtime/log.h"
+#include "runtime/clock.h"
 
 /* cJSON of one message: a 1 MiB user stream event, or the all-market
  * mark stream's TL_BINANCE_MARKS_MAX elements */
@@ -144,22 +145,6 @@ static void bs_inc(_Atomic uint64_t *v)
 	atomic_fetch_add_explicit(v, 1, memory_order_relaxed);
 }
 
-static int64_t bs_realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t bs_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void bs_set_state(tl_binance_stream_t *s, tl_binance_stream_state_t st)
 {
 	atomic_store_explicit(&s->state, (int)st, memory_order_release);
@@ -221,7 +206,7 @@ static void bs_gone(tl_binance_stream_t *s, bs_conn_t *c)
 	uint32_t delay;
 
 	if (c->established &&
-	    bs_mono_ms() - c->up_since_ms >= TL_BINANCE_STREAM_STABLE_MS)
+	    tl_clock_mono_ns() / 1000000 - c->up_since_ms >= TL_BINANCE_STREAM_STABLE_MS)
 		c->backoff_ms = s->backoff_min_ms;
 	c->live = false;
 	c->wsi = NULL;
@@ -405,7 +390,7 @@ static void bs_all_marks(tl_binance_stream_t *s, bs_conn_t *c, int64_t now)
 static void bs_message(tl_binance_stream_t *s, bs_conn_t *c)
 {
 	tl_binance_decoded_t out;
-	int64_t now = bs_realtime_ns();
+	int64_t now = tl_clock_realtime_ns();
 	uint32_t k;
 	int rc;
 
@@ -480,7 +465,7 @@ static void bs_established(tl_binance_stream_t *s, bs_conn_t *c, struct lws *wsi
 {
 	c->wsi = wsi;
 	c->established = true;
-	c->up_since_ms = bs_mono_ms();
+	c->up_since_ms = tl_clock_mono_ns() / 1000000;
 	bs_inc(&s->n_connects);
 	if (c->kind == BS_MARKET) {
 		atomic_store_explicit(&s->market_up, true, memory_order_release);

@@ -144,7 +144,7 @@ static bool sw_push(tl_binance_t *b, int kind, uint32_t idx, const char *sym)
 	r.req.urgent = 1;
 	if (sym)
 		snprintf(r.req.symbol, sizeof(r.req.symbol), "%s", sym);
-	r.queued = tl_binance_mono();
+	r.queued = tl_clock_mono_ns();
 	return tl_binance_q_push(&b->q_urgent, &r);
 }
 
@@ -180,7 +180,7 @@ void tl_binance_sweep_poll(tl_binance_t *b, tl_time_t now)
 	}
 	if (!w->active || !tl_binance_ready(&b->base))
 		return;
-	m = tl_binance_mono();
+	m = tl_clock_mono_ns();
 	sw_queue_items(b, w->cancel, w->n_cancel, TL_BINANCE_K_SWEEP_CANCEL, m);
 	for (int g = SW_GET_OPEN; g <= SW_GET_POS; g++)
 		if (w->get_st[g] == SW_TODO && m >= w->get_at[g] &&
@@ -374,7 +374,7 @@ void tl_binance_sweep_done(tl_binance_t *b, const tl_binance_req_t *r, int statu
 		   const char *body, size_t len)
 {
 	struct tl_binance_sweep *w = b->sw;
-	int64_t m = tl_binance_mono();
+	int64_t m = tl_clock_mono_ns();
 
 	if (!w)
 		return;

@@ -37,6 +37,7 @@
 #include "io/binance/stream.h"
 #include "runtime/log.h"
 #include "kernel/kernel.h"
+#include "runtime/clock.h"
 
 #define BSYNC_RETRY_NS (1LL * TL_NS_PER_S)
 #define BSYNC_SETTLE_NS (200LL * TL_NS_PER_MS)  /* kernel queries reach IO */
@@ -97,13 +98,6 @@ struct tl_binance_sync {
 #define BS_ADD(s, f, v) __atomic_fetch_add(&(s)->st.f, (v), __ATOMIC_RELAXED)
 #define BS_SET(s, f, v) __atomic_store_n(&(s)->st.f, (v), __ATOMIC_RELAXED)
 #define BS_GET(s, f) __atomic_load_n(&(s)->st.f, __ATOMIC_RELAXED)
-
-static int64_t bsync_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
-}
 
 const char *tl_binance_sync_call_path(int call)
 {
@@ -438,7 +432,7 @@ static void bsync_fail(tl_binance_sync_t *s)
 {
 	BS_ADD(s, errors, 1);
 	s->pending = 0;
-	s->retry_at = bsync_mono() + BSYNC_RETRY_NS;
+	s->retry_at = tl_clock_mono_ns() + BSYNC_RETRY_NS;
 	if (s->phase == BS_ORDERS) {
 		if (s->source == TL_SNAP_START) {
 			s->phase = BS_WAIT;
@@ -539,7 +533,7 @@ void tl_binance_sync_done(tl_binance_sync_t *s, int call, int http_status, const
 			return;
 		}
 		s->phase = BS_POS_DUE;
-		s->due_from = bsync_mono();
+		s->due_from = tl_clock_mono_ns();
 		return;
 	case TL_BINANCE_SYNC_BALANCE:
 		if (bsync_balance(s, body, len) < 0) {
@@ -556,7 +550,7 @@ void tl_binance_sync_done(tl_binance_sync_t *s, int call, int http_status, const
 		if (s->source == TL_SNAP_START)
 			BS_SET(s, start_done, 1);
 		s->phase = BS_RUN;
-		s->next_monitor = bsync_mono() + s->interval_ns;
+		s->next_monitor = tl_clock_mono_ns() + s->interval_ns;
 		return;
 	default:
 		return;
@@ -567,7 +561,7 @@ void tl_binance_sync_poll(tl_binance_sync_t *s, tl_time_t now)
 {
 	if (s->pending || !tl_binance_ready(s->v))
 		return;
-	int64_t m = bsync_mono();
+	int64_t m = tl_clock_mono_ns();
 	if (m < s->retry_at)
 		return;
 	s->now = now;

@@ -19,6 +19,7 @@
 #include "runtime/log.h"
 #include "io/binance/startup.h"
 #include "io/net/uring.h"
+#include "runtime/clock.h"
 
 #define XI_BODY_CAP ((size_t)16 << 20)   /* = the symbol loader's limit */
 
@@ -29,13 +30,6 @@ typedef struct xi_fetch {
 	bool sent, done, failed;
 	char why[200];
 } xi_fetch_t;
-
-static int64_t xi_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void xi_cb(void *user, const tl_uring_conn_ev_t *ev)
 {
@@ -120,9 +114,9 @@ static char *xi_fetch_once(const tl_binance_cfg_t *bc, size_t *len,
 		goto done;
 	}
 	/* Connect, send, read: one deadline for it all. */
-	int64_t end = xi_mono() + 2 * timeout;
-	while (!f->done && !f->failed && xi_mono() < end) {
-		if (tl_uring_pool_poll(pool, xi_mono(), xi_cb, f) < 0)
+	int64_t end = tl_clock_mono_ns() + 2 * timeout;
+	while (!f->done && !f->failed && tl_clock_mono_ns() < end) {
+		if (tl_uring_pool_poll(pool, tl_clock_mono_ns(), xi_cb, f) < 0)
 			break;
 		if (!f->sent && tl_uring_conn_idle(pool) == 0) {
 			if (tl_uring_conn_send(pool, 0, tx, (size_t)n) == 0)
@@ -180,7 +174,7 @@ char *tl_binance_xinfo_fetch(const tl_binance_cfg_t *bc, size_t *len,
 	tl_startup_t su;
 	char cause[300], tail[128];
 
-	tl_startup_begin(&su, budget, xi_mono());
+	tl_startup_begin(&su, budget, tl_clock_mono_ns());
 	for (;;) {
 		tl_outcome_t o;
 		int64_t hint, d;
@@ -188,9 +182,9 @@ char *tl_binance_xinfo_fetch(const tl_binance_cfg_t *bc, size_t *len,
 
 		if (doc)
 			return doc;
-		d = tl_startup_failed(&su, &o, hint, xi_mono());
+		d = tl_startup_failed(&su, &o, hint, tl_clock_mono_ns());
 		if (d < 0) {
-			tl_startup_suffix(&su, xi_mono(), tail, sizeof(tail));
+			tl_startup_suffix(&su, tl_clock_mono_ns(), tail, sizeof(tail));
 			snprintf(err, errlen, "exchangeInfo: %s%s", cause, tail);
 			return NULL;
 		}
