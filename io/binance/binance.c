@@ -124,9 +124,9 @@ void tl_binance_fail_queued(tl_binance_t *b, int64_t older_than)
 		 b->last_msg[0] ? b->last_msg : "not connected to the venue");
 	for (int i = 0; i < 2; i++) {
 		tl_binance_req_t *r;
-		while ((r = tl_binance_q_peek(qs[i])) && r->queued <= older_than) {
+		while ((r = tl_binance_queue_peek(qs[i])) && r->queued <= older_than) {
 			tl_binance_req_t copy = *r;
-			tl_binance_q_drop(qs[i]);
+			tl_binance_queue_drop_head(qs[i]);
 			tl_binance_fail(b, &copy, TL_TR_CONNECT, false, text);
 		}
 	}
@@ -151,16 +151,6 @@ void tl_binance_withdraw(tl_binance_t *b, const tl_binance_req_t *r, const char 
 	tl_binance_fail(b, r, TL_TR_WITHDRAWN, false, why);
 }
 
-/* Remove entry i (0 = head) of q, keeping the order of the rest. */
-static void bn_q_remove(tl_binance_queue_t *q, uint32_t i)
-{
-	uint32_t mask = q->cap - 1;
-
-	for (; i + 1 < q->n; i++)
-		q->v[(q->head + i) & mask] = q->v[(q->head + i + 1) & mask];
-	q->n--;
-}
-
 /* The gate closed: withdraw every queued NEW that may not leave now
  * (held by the limiters, by a 429/418 Retry-After, waiting for a
  * connection), so the kernel hears at once instead of after the hold. */
@@ -171,13 +161,13 @@ static void bn_gate_purge(tl_binance_t *b)
 	for (int k = 0; k < 2; k++) {
 		tl_binance_queue_t *q = qs[k];
 		for (uint32_t i = 0; i < q->n;) {
-			tl_binance_req_t *r = &q->v[(q->head + i) & (q->cap - 1)];
+			tl_binance_req_t *r = tl_binance_queue_at(q, i);
 			if (r->kind != TL_BINANCE_K_NEW || tl_venue_may_send(&b->base, &r->req)) {
 				i++;
 				continue;
 			}
 			tl_binance_req_t copy = *r;
-			bn_q_remove(q, i);
+			tl_binance_queue_remove(q, i);
 			tl_binance_withdraw(b, &copy, bn_gate_why(b));
 		}
 	}
@@ -502,11 +492,11 @@ static unsigned bn_take_batch(tl_binance_t *b, tl_time_t now, int64_t m)
 	unsigned n = 0;
 
 	while (n < q->n && n < TL_BINANCE_BATCH_MAX &&
-	       bn_batchable(&q->v[(q->head + n) & (q->cap - 1)]))
+	       bn_batchable(tl_binance_queue_at(q, n)))
 		n++;
 	if (n >= 1 && n < TL_BINANCE_BATCH_MAX && n == q->n &&
-	    q->v[(q->head + n - 1) & (q->cap - 1)].req.more &&
-	    m - q->v[q->head].queued < BN_BATCH_WAIT_NS)
+	    tl_binance_queue_at(q, n - 1)->req.more &&
+	    m - tl_binance_queue_at(q, 0)->queued < BN_BATCH_WAIT_NS)
 		return 1;
 	if (n < 2)
 		return 0;
@@ -514,7 +504,7 @@ static unsigned bn_take_batch(tl_binance_t *b, tl_time_t now, int64_t m)
 	if (n < 2)
 		return 0;
 	for (unsigned i = 0; i < n; i++)
-		b->batch_tmp[i] = q->v[(q->head + i) & (q->cap - 1)];
+		b->batch_tmp[i] = *tl_binance_queue_at(q, i);
 	return n;
 }
 
@@ -584,12 +574,12 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 			if (!bn_admit(b, &r, now, TL_BINANCE_LIMITS_URGENT))
 				return;
 			for (unsigned i = 0; i < nb; i++)
-				tl_binance_q_drop(&b->q_urgent);
+				tl_binance_queue_drop_head(&b->q_urgent);
 		} else if (b->q_urgent.n) {
-			if (!bn_admit(b, tl_binance_q_peek(&b->q_urgent), now, TL_BINANCE_LIMITS_URGENT))
+			if (!bn_admit(b, tl_binance_queue_peek(&b->q_urgent), now, TL_BINANCE_LIMITS_URGENT))
 				return;
-			r = *tl_binance_q_peek(&b->q_urgent);
-			tl_binance_q_drop(&b->q_urgent);
+			r = *tl_binance_queue_peek(&b->q_urgent);
+			tl_binance_queue_drop_head(&b->q_urgent);
 		} else if (bn_want_listen_key(b, m)) {
 			r.kind = TL_BINANCE_K_LISTEN_KEY;
 			b->lk_pending = true;
@@ -605,14 +595,14 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 			r.kind = TL_BINANCE_K_MARKS;
 			b->marks_pending = true;
 		} else if (b->q_normal.n) {
-			tl_binance_req_t *h = tl_binance_q_peek(&b->q_normal);
+			tl_binance_req_t *h = tl_binance_queue_peek(&b->q_normal);
 			/* a cancel waits here only behind its own NEW: once
 			 * at the head it is as urgent as any cancel */
 			if (!bn_admit(b, h, now, h->kind == TL_BINANCE_K_CANCEL ? TL_BINANCE_LIMITS_URGENT
 									: TL_BINANCE_LIMITS_NORMAL))
 				return;	/* FIFO: held requests wait, in order */
 			r = *h;
-			tl_binance_q_drop(&b->q_normal);
+			tl_binance_queue_drop_head(&b->q_normal);
 		} else {
 			return;
 		}
@@ -673,7 +663,7 @@ static tl_binance_queue_t *bn_new_queued(tl_binance_t *b, const char *clid, uint
 	for (int k = 0; k < 2; k++) {
 		tl_binance_queue_t *q = qs[k];
 		for (uint32_t i = 0; i < q->n; i++) {
-			const tl_binance_req_t *r = &q->v[(q->head + i) & (q->cap - 1)];
+			const tl_binance_req_t *r = tl_binance_queue_at(q, i);
 			if (r->kind == TL_BINANCE_K_NEW &&
 			    strncmp(r->req.client_id, clid, TL_CLID_LEN) == 0) {
 				*at = i;
@@ -696,8 +686,8 @@ static bool bn_cancel_unsent(tl_binance_t *b, const tl_out_req_t *req)
 
 	if (!q)
 		return false;
-	nr = q->v[(q->head + at) & (q->cap - 1)];
-	bn_q_remove(q, at);
+	nr = *tl_binance_queue_at(q, at);
+	tl_binance_queue_remove(q, at);
 	tl_binance_withdraw(b, &nr, why);
 	memset(&cr, 0, sizeof(cr));
 	cr.req = *req;
@@ -741,7 +731,7 @@ static int bn_enqueue(tl_binance_t *b, const tl_out_req_t *req, int kind,
 	if (kind == TL_BINANCE_K_CANCEL && bn_cancel_unsent(b, req))
 		return 0;
 	q = bn_queue_for(b, req, kind);
-	if (!tl_binance_q_push(q, &r))
+	if (!tl_binance_queue_push(q, &r))
 		return -EAGAIN;
 	/* More closes of this burst follow: send once they are here. */
 	if (bn_batchable(&r) && r.req.more)
@@ -779,7 +769,7 @@ static int bn_cancel_all(tl_venue_t *v, const char *symbol, tl_time_t now)
 		r.kind = TL_BINANCE_K_CANCEL_ALL;
 		snprintf(r.req.symbol, sizeof(r.req.symbol), "%s", s->name);
 		r.queued = tl_clock_mono_ns();
-		if (!tl_binance_q_push(&b->q_urgent, &r))
+		if (!tl_binance_queue_push(&b->q_urgent, &r))
 			return -EAGAIN;
 	}
 	b->now = now;
@@ -814,8 +804,8 @@ static void bn_destroy(tl_venue_t *v)
 	tl_binance_signer_wipe(&b->signer);
 	free(b->bodies);
 	free(b->arena_buf);
-	free(b->q_urgent.v);
-	free(b->q_normal.v);
+	tl_binance_queue_free(&b->q_urgent);
+	tl_binance_queue_free(&b->q_normal);
 	free(b->sync_buf);
 	tl_binance_sync_free(b->rsync);
 	tl_binance_sweep_free(b->sw);
@@ -902,15 +892,15 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 			 bc->rest.port);
 	snprintf(b->key_hdr, sizeof(b->key_hdr), "X-MBX-APIKEY: %s\r\n",
 		 tl_binance_signer_api_key(&b->signer));
-	b->q_urgent.cap = b->q_normal.cap = TL_BINANCE_Q_CAP;
-	b->q_urgent.v = calloc(TL_BINANCE_Q_CAP, sizeof(tl_binance_req_t));
-	b->q_normal.v = calloc(TL_BINANCE_Q_CAP, sizeof(tl_binance_req_t));
+	if (tl_binance_queue_init(&b->q_urgent, TL_BINANCE_Q_CAP, err, errlen) < 0 ||
+	    tl_binance_queue_init(&b->q_normal, TL_BINANCE_Q_CAP, err, errlen) < 0)
+		goto fail;
 	b->bodies = malloc((size_t)b->nconn * TL_BINANCE_BODY_CAP);
 	b->arena_buf = malloc(TL_BINANCE_ARENA_CAP);
 	b->sync_buf = malloc(TL_BINANCE_SYNC_CAP);
 	b->rsync = tl_binance_sync_new(cfg, syms, &b->base);
 	b->sw = tl_binance_sweep_new(cfg);
-	if (!b->q_urgent.v || !b->q_normal.v || !b->bodies || !b->arena_buf ||
+	if (!b->bodies || !b->arena_buf ||
 	    !b->sync_buf || !b->rsync || !b->sw) {
 		snprintf(err, errlen, "binance: out of memory");
 		goto fail;

@@ -44,7 +44,7 @@ static int bn_sync(tl_binance_t *b, int kind, const char *symbol, uint32_t lev,
 	r.queued = tl_clock_mono_ns();
 	b->sync_done = false;
 	b->sync_status = -1;
-	if (!tl_binance_q_push(&b->q_urgent, &r))
+	if (!tl_binance_queue_push(&b->q_urgent, &r))
 		return -EAGAIN;
 	now = tl_clock_realtime_ns();	/* signed: the timestamp must be current */
 	while (!b->sync_done && tl_clock_mono_ns() < end) {
@@ -293,7 +293,7 @@ int tl_binance_sync_send(tl_venue_t *v, int call)
 	r.kind = TL_BINANCE_K_SYNC;
 	r.lev = (uint32_t)call;
 	r.queued = tl_clock_mono_ns();
-	return tl_binance_q_push(&b->q_normal, &r) ? 0 : -EAGAIN;
+	return tl_binance_queue_push(&b->q_normal, &r) ? 0 : -EAGAIN;
 }
 
 int tl_binance_trades_send(tl_venue_t *v, const char *symbol, int64_t order_id,
@@ -310,7 +310,7 @@ int tl_binance_trades_send(tl_venue_t *v, const char *symbol, int64_t order_id,
 	q.child_id = order_id;
 	q.lev = (uint32_t)slot;
 	q.queued = tl_clock_mono_ns();
-	return tl_binance_q_push(&b->q_urgent, &q) ? 0 : -EAGAIN;
+	return tl_binance_queue_push(&b->q_urgent, &q) ? 0 : -EAGAIN;
 }
 
 uint64_t tl_binance_stream_epoch(const tl_venue_t *v)

@@ -40,6 +40,7 @@
 #include "io/net/http.h"
 #include "io/net/uring.h"
 #include "runtime/clock.h"
+#include "runtime/fifo.h"
 
 #define TL_BINANCE_MAX_CONNS 16
 /* Response body per connection, and the reconciler's copy: room for
@@ -94,10 +95,8 @@ typedef struct tl_binance_req {
 	uint8_t nmem;
 } tl_binance_req_t;
 
-typedef struct tl_binance_queue {
-	tl_binance_req_t *v;
-	uint32_t cap, head, n; /* cap is a power of two */
-} tl_binance_queue_t;
+/* The urgent and normal request queues (runtime/fifo.h). */
+TL_FIFO_PROTOTYPE(tl_binance_queue, tl_binance_req_t)
 
 typedef struct tl_binance_conn {
 	bool busy;             /* invariant 1 */
@@ -202,28 +201,6 @@ static inline void tl_binance_emit(tl_binance_t *b, const tl_input_t *in)
 static inline int64_t tl_binance_lim_ms(const tl_binance_t *b, tl_time_t now)
 {
 	return tl_binance_clock_ms(&b->clock, now) - 50;
-}
-
-/* ---- queues ---------------------------------------------------------------- */
-
-static inline bool tl_binance_q_push(tl_binance_queue_t *q, const tl_binance_req_t *r)
-{
-	if (q->n == q->cap)
-		return false;
-	q->v[(q->head + q->n) & (q->cap - 1)] = *r;
-	q->n++;
-	return true;
-}
-
-static inline tl_binance_req_t *tl_binance_q_peek(tl_binance_queue_t *q)
-{
-	return q->n ? &q->v[q->head] : NULL;
-}
-
-static inline void tl_binance_q_drop(tl_binance_queue_t *q)
-{
-	q->head = (q->head + 1) & (q->cap - 1);
-	q->n--;
 }
 
 /* ---- kinds ----------------------------------------------------------------- */

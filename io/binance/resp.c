@@ -181,7 +181,7 @@ static void bn_on_kernel(tl_binance_t *b, tl_binance_conn_t *c)
 		tl_binance_req_t q = c->r;
 		q.kind = TL_BINANCE_K_CANCEL_CHILD;
 		q.queued = tl_clock_mono_ns();
-		if (tl_binance_q_push(&b->q_urgent, &q))
+		if (tl_binance_queue_push(&b->q_urgent, &q))
 			return;
 	}
 	if (rc == TL_BN_OK) {
@@ -201,7 +201,7 @@ static void bn_on_kernel(tl_binance_t *b, tl_binance_conn_t *c)
 		q.kind = TL_BINANCE_K_QUERY_CHILD;
 		q.child_id = dec.child_order_id;
 		q.queued = tl_clock_mono_ns();
-		if (tl_binance_q_push(&b->q_urgent, &q))
+		if (tl_binance_queue_push(&b->q_urgent, &q))
 			return;
 	}
 	/* Undecodable (or nothing for the kernel): an outcome we cannot

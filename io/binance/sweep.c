@@ -145,7 +145,7 @@ static bool sw_push(tl_binance_t *b, int kind, uint32_t idx, const char *sym)
 	if (sym)
 		snprintf(r.req.symbol, sizeof(r.req.symbol), "%s", sym);
 	r.queued = tl_clock_mono_ns();
-	return tl_binance_q_push(&b->q_urgent, &r);
+	return tl_binance_queue_push(&b->q_urgent, &r);
 }
 
 static void sw_queue_items(tl_binance_t *b, sw_item_t *v, uint32_t n, int kind,
