@@ -32,7 +32,7 @@
 #include "runtime/shm.h"
 #include "kernel/fixed.h"
 #include "kernel/types.h"
-#include "kernel/utf8.h"
+#include "persist/json_esc.h"
 #include "runtime/clock.h"
 
 #define CTL_REPLY_TIMEOUT_NS (3 * TL_NS_PER_S)
@@ -256,34 +256,13 @@ bad:
 
 /* ---- output helpers ------------------------------------------------------------- */
 
-/* A JSON string that is valid whatever the bytes: quote and backslash
- * escaped, control characters as \u00XX, each byte that is not part of
- * a valid UTF-8 character replaced by U+FFFD (the text may come from a
- * block anyone of this user can write, or from the venue). */
+/* A JSON string that is valid whatever the bytes (persist/json_esc.h):
+ * the text may come from a block anyone of this user can write, or from
+ * the venue. */
 static void ctl_json_str(FILE *f, const char *s)
 {
-	size_t len = s ? strlen(s) : 0;
-
 	fputc('"', f);
-	for (size_t i = 0; i < len;) {
-		unsigned char c = (unsigned char)s[i];
-		uint32_t cp;
-		size_t n;
-
-		if (c == '"' || c == '\\') {
-			fprintf(f, "\\%c", c);
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-			i++;
-		} else if ((n = tl_utf8_decode(s + i, len - i, &cp)) == 0) {
-			fputs("\\ufffd", f);
-			i++;
-		} else {
-			fwrite(s + i, 1, n, f);
-			i += n;
-		}
-	}
+	tl_json_esc_fputs(f, s);
 	fputc('"', f);
 }
 
