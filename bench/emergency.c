@@ -700,11 +700,11 @@ static int emg_engine_start(emg_t *g)
 	tl_event_t ev[64];
 	while (tl_bench_now_ns() < end &&
 	       (!tl_binance_ready(v) || !tl_engine_snapshot(g->e, &s) || s.inputs < 2 ||
-		tl_binance_stream_state(v) != TL_BSTREAM_UP)) {
+		tl_binance_stream_state(v) != TL_BINANCE_STREAM_UP)) {
 		tl_engine_poll_kernel(g->e, ev, 64);
 		emg_nap();
 	}
-	if (tl_binance_stream_state(v) != TL_BSTREAM_UP) {
+	if (tl_binance_stream_state(v) != TL_BINANCE_STREAM_UP) {
 		fprintf(stderr, "bench emergency: the engine did not come up against the "
 			"simulator (%s)\n", tl_binance_last_error(v));
 		return -1;

@@ -10,7 +10,7 @@
  *                      -> tl_binance_sign_append (HMAC-SHA256, wolfCrypt)
  *                      -> tl_http_write_request (Host, X-MBX-APIKEY, form
  *                      body).
- *   io.parse_response  what bn_cb + bn_on_kernel (io/binance/resp.c) do with the answer:
+ *   io.parse_response  what tl_binance_cb + bn_on_kernel (io/binance/resp.c) do with the answer:
  *                      tl_http_resp_feed of a whole captured response
  *                      (`talon venue`'s 200 to a MARKET order,
  *                      newOrderRespType=RESULT, status FILLED) ->

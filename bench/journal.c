@@ -32,7 +32,7 @@
  * previous pass, so the journal's seqs keep increasing; repeated client
  * ids then update their `orders` row instead of inserting one). A producer
  * thread pinned to --cpus A (default 0) pushes the records through a
- * tl_recring of 65536 slots (rings.journal's default) into
+ * tl_spsc_rec of 65536 slots (rings.journal's default) into
  * tl_journal_start with the engine's batch settings (batch_max 4096,
  * batch_us 2000), spinning while the ring is full; the PERSIST thread is
  * not pinned (on 2 CPUs it gets the other one). value = N / (wall time
@@ -366,7 +366,7 @@ static double jb_sec(int64_t ns)
 /* ---- journal.throughput ------------------------------------------------------ */
 
 typedef struct jb_prod {
-	tl_recring_t ring;
+	tl_spsc_rec_t ring;
 	const tl_record_t *recs;     /* one captured pass */
 	size_t nrecs;
 	uint64_t n;                  /* records to push */
@@ -398,7 +398,7 @@ static void *jb_producer(void *arg)
 			}
 			r.u.hdr.time += (tl_time_t)pass * p->t_period;
 		}
-		while (!tl_recring_push(&p->ring, &r)) {
+		while (!tl_spsc_rec_push(&p->ring, &r)) {
 			p->full_spins++;
 			__builtin_ia32_pause();
 		}
@@ -413,7 +413,7 @@ static void *jb_producer(void *arg)
 static bool jb_pop(void *ctx, tl_record_t *rec)
 {
 	jb_prod_t *p = ctx;
-	return tl_recring_pop(&p->ring, rec);
+	return tl_spsc_rec_pop(&p->ring, rec);
 }
 
 /* One run's outcome. */
@@ -434,7 +434,7 @@ static void jb_throughput_once(const jb_gen_t *g, uint64_t n, bool sync_full, in
 	jb_prod_t *p = calloc(1, sizeof(*p));
 	if (!p)
 		jb_die("%s", "out of memory");
-	if (tl_recring_init(&p->ring, JB_RING, jb_err, sizeof(jb_err)) < 0)
+	if (tl_spsc_rec_init(&p->ring, JB_RING, jb_err, sizeof(jb_err)) < 0)
 		jb_die("ring: %s", jb_err);
 	p->recs = g->buf;
 	p->nrecs = g->n;
@@ -479,7 +479,7 @@ static void jb_throughput_once(const jb_gen_t *g, uint64_t n, bool sync_full, in
 		"%llu commits, ring full %llu spins\n", sync_full ? "full" : "normal",
 		(unsigned long long)out->records, out->secs, out->rate,
 		(unsigned long long)out->commits, (unsigned long long)out->full_spins);
-	tl_recring_free(&p->ring);
+	tl_spsc_rec_free(&p->ring);
 	free(p);
 }
 
@@ -521,7 +521,7 @@ static void jb_throughput(const jb_gen_t *g, uint64_t n, bool sync_full, int cpu
 		.bench = "journal.throughput", .unit = "records/s", .value = m->rate,
 		.mode = TL_BENCH_BATCH, .threads = 2,
 		.cpu = tl_bench_cpu_text(cpus, sizeof cpus, m->cpu, -1),
-		.from = "producer: first tl_recring_push of N captured records",
+		.from = "producer: first tl_spsc_rec_push of N captured records",
 		.to = "PERSIST thread: stats->records reaches N (last commit included); "
 		      "value = N / elapsed",
 		.extra = extra,

@@ -3,7 +3,7 @@
  * the hardware floor measured in the same run.
  *
  *   ring.hop          one-way latency of a tl_input_t (256 bytes) through
- *                     a tl_inring: the producer writes CLOCK_MONOTONIC_RAW
+ *                     a tl_spsc_in: the producer writes CLOCK_MONOTONIC_RAW
  *                     into hdr.time just before the push, the consumer
  *                     spins on pop and records now - stamp. The producer
  *                     sends the next record only after the consumer has
@@ -71,7 +71,7 @@ typedef struct ring_bench {
 	int want_a, want_b;                    /* CPUs to pin to */
 	int cpu_a, cpu_b;                      /* pinned CPUs (-1 failed) */
 	bool bad;                              /* a record came back wrong */
-	tl_inring_t ab, ba;
+	tl_spsc_in_t ab, ba;
 	tl_hist_t hist;                        /* written by the measurer */
 } ring_bench_t;
 
@@ -114,7 +114,7 @@ static void *ring_thread_b(void *arg)
 		break;
 	case CASE_HOP:
 		for (uint64_t i = 0; i < b->total; i++) {
-			while (!tl_inring_pop(&b->ab, &rec))
+			while (!tl_spsc_in_pop(&b->ab, &rec))
 				ring_relax();
 			int64_t now = tl_bench_now_ns();
 			if (i >= b->warm)
@@ -124,9 +124,9 @@ static void *ring_thread_b(void *arg)
 		break;
 	case CASE_RTT:
 		for (uint64_t i = 0; i < b->total; i++) {
-			while (!tl_inring_pop(&b->ab, &rec))
+			while (!tl_spsc_in_pop(&b->ab, &rec))
 				ring_relax();
-			while (!tl_inring_push(&b->ba, &rec))
+			while (!tl_spsc_in_push(&b->ba, &rec))
 				ring_relax();
 		}
 		break;
@@ -157,7 +157,7 @@ static void ring_thread_a(ring_bench_t *b)
 		for (uint64_t i = 0; i < b->total; i++) {
 			rec.hdr.seq = i;
 			rec.hdr.time = tl_bench_now_ns();
-			while (!tl_inring_push(&b->ab, &rec))
+			while (!tl_spsc_in_push(&b->ab, &rec))
 				ring_relax();
 			while (atomic_load_explicit(&b->ack, memory_order_acquire) != i + 1)
 				ring_relax();
@@ -168,9 +168,9 @@ static void ring_thread_a(ring_bench_t *b)
 			tl_input_t back;
 			rec.hdr.seq = i;
 			int64_t t0 = tl_bench_now_ns();
-			while (!tl_inring_push(&b->ab, &rec))
+			while (!tl_spsc_in_push(&b->ab, &rec))
 				ring_relax();
-			while (!tl_inring_pop(&b->ba, &back))
+			while (!tl_spsc_in_pop(&b->ba, &back))
 				ring_relax();
 			int64_t t1 = tl_bench_now_ns();
 			if (back.hdr.seq != i) {
@@ -199,28 +199,28 @@ static int ring_run(ring_bench_t *b, int kind, uint64_t n)
 	atomic_store(&b->ack, 0);
 	atomic_store(&b->ready, 0);
 	tl_hist_init(&b->hist);
-	if (tl_inring_init(&b->ab, RING_SIZE, err, sizeof(err)) < 0) {
+	if (tl_spsc_in_init(&b->ab, RING_SIZE, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench ring: %s\n", err);
 		return -1;
 	}
-	if (tl_inring_init(&b->ba, RING_SIZE, err, sizeof(err)) < 0) {
+	if (tl_spsc_in_init(&b->ba, RING_SIZE, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench ring: %s\n", err);
-		tl_inring_free(&b->ab);
+		tl_spsc_in_free(&b->ab);
 		return -1;
 	}
 	pthread_t tb;
 	if (pthread_create(&tb, NULL, ring_thread_b, b) != 0) {
 		fprintf(stderr, "bench ring: pthread_create failed\n");
-		tl_inring_free(&b->ab);
-		tl_inring_free(&b->ba);
+		tl_spsc_in_free(&b->ab);
+		tl_spsc_in_free(&b->ba);
 		return -1;
 	}
 	b->cpu_a = tl_bench_pin(b->want_a);
 	ring_rendezvous(b);
 	ring_thread_a(b);
 	pthread_join(tb, NULL);
-	tl_inring_free(&b->ab);
-	tl_inring_free(&b->ba);
+	tl_spsc_in_free(&b->ab);
+	tl_spsc_in_free(&b->ba);
 	if (b->bad || tl_hist_count(&b->hist) != n || !tl_hist_check(&b->hist)) {
 		fprintf(stderr, "bench ring: case %d: %llu samples of %llu%s\n", kind,
 			(unsigned long long)tl_hist_count(&b->hist),
@@ -275,8 +275,8 @@ int tl_bench_suite_ring(const tl_bench_ctx_t *ctx)
 	tl_bench_emit(&(tl_bench_line_t){
 		.bench = "ring.hop", .unit = "ns", .h = hop_h, .mode = TL_BENCH_CLOSED,
 		.threads = 2, .cpu = cpu,
-		.from = "producer: clock read, stamped into the record, then tl_inring_push",
-		.to = "consumer: clock read right after tl_inring_pop returns it",
+		.from = "producer: clock read, stamped into the record, then tl_spsc_in_push",
+		.to = "consumer: clock read right after tl_spsc_in_pop returns it",
 	});
 
 	if (ring_run(b, CASE_RTT, n) < 0)

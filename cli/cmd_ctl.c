@@ -32,7 +32,8 @@
 #include "runtime/shm.h"
 #include "kernel/fixed.h"
 #include "kernel/types.h"
-#include "kernel/utf8.h"
+#include "persist/json_esc.h"
+#include "runtime/clock.h"
 
 #define CTL_REPLY_TIMEOUT_NS (3 * TL_NS_PER_S)
 #define CTL_KILL_TIMEOUT_NS (2 * TL_NS_PER_S)
@@ -255,34 +256,13 @@ bad:
 
 /* ---- output helpers ------------------------------------------------------------- */
 
-/* A JSON string that is valid whatever the bytes: quote and backslash
- * escaped, control characters as \u00XX, each byte that is not part of
- * a valid UTF-8 character replaced by U+FFFD (the text may come from a
- * block anyone of this user can write, or from the venue). */
+/* A JSON string that is valid whatever the bytes (persist/json_esc.h):
+ * the text may come from a block anyone of this user can write, or from
+ * the venue. */
 static void ctl_json_str(FILE *f, const char *s)
 {
-	size_t len = s ? strlen(s) : 0;
-
 	fputc('"', f);
-	for (size_t i = 0; i < len;) {
-		unsigned char c = (unsigned char)s[i];
-		uint32_t cp;
-		size_t n;
-
-		if (c == '"' || c == '\\') {
-			fprintf(f, "\\%c", c);
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-			i++;
-		} else if ((n = tl_utf8_decode(s + i, len - i, &cp)) == 0) {
-			fputs("\\ufffd", f);
-			i++;
-		} else {
-			fwrite(s + i, 1, n, f);
-			i += n;
-		}
-	}
+	tl_json_esc_fputs(f, s);
 	fputc('"', f);
 }
 
@@ -357,14 +337,6 @@ static void ctl_acted(const ctl_args_t *a, const char *fmt, ...)
 	putchar('\n');
 }
 
-static int64_t ctl_now(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
-}
-
 /* ---- finding the engine ---------------------------------------------------------- */
 
 /* One line of the running-engine list ("name (pid N, uid U, STATE)"),
@@ -386,7 +358,7 @@ static bool ctl_list_engine(const char *name, uid_t uid, char *list, size_t len,
 		snprintf(why, whylen, "unreadable");
 		return false;
 	}
-	alive = tl_shm_alive(s, ctl_now(CLOCK_REALTIME), why, whylen);
+	alive = tl_shm_alive(s, tl_clock_realtime_ns(), why, whylen);
 	if (alive)
 		snprintf(list + n, len - n, "\n  %s (pid %d, uid %u, %s)", name,
 			 (int)atomic_load(&s->pid), (unsigned)uid,
@@ -462,7 +434,7 @@ static int ctl_open(ctl_args_t *a, char *name, size_t namelen, tl_shm_t **s,
 	}
 	if (tl_shm_attach(name, s, err, sizeof err) != 0)
 		return ctl_fail(a, "NO_ENGINE", "%s", err);
-	*alive = tl_shm_alive(*s, ctl_now(CLOCK_REALTIME), why, whylen);
+	*alive = tl_shm_alive(*s, tl_clock_realtime_ns(), why, whylen);
 	snprintf(a->target, sizeof a->target, "%s", name);
 	a->target_pid = (int)atomic_load(&(*s)->pid);
 	return 0;
@@ -494,16 +466,16 @@ static int ctl_send(ctl_args_t *a, const tl_input_t *in)
 	req.pid = (int32_t)getpid();
 	req.kind = TL_CTLK_INPUT;
 	req.in = *in;
-	deadline = ctl_now(CLOCK_MONOTONIC) + CTL_REPLY_TIMEOUT_NS;
+	deadline = tl_clock_mono_ns() + CTL_REPLY_TIMEOUT_NS;
 	while (!tl_shm_request(s, &req)) {
-		if (ctl_now(CLOCK_MONOTONIC) >= deadline) {
+		if (tl_clock_mono_ns() >= deadline) {
 			rc = ctl_fail(a, "RING_FULL", "engine '%s' did not take the "
 				      "request: its ctl ring stayed full for 3 s", name);
 			goto out;
 		}
 		nanosleep(&nap, NULL);
 	}
-	if (!tl_shm_wait_reply(s, req.id, deadline - ctl_now(CLOCK_MONOTONIC), &rep)) {
+	if (!tl_shm_wait_reply(s, req.id, deadline - tl_clock_mono_ns(), &rep)) {
 		rc = ctl_fail(a, "NO_ANSWER", "engine '%s' (pid %d) did not answer "
 			      "(request %llu)", name, a->target_pid,
 			      (unsigned long long)req.id);
@@ -679,9 +651,9 @@ static int ctl_liquidate(ctl_args_t *a)
 		goto out;
 	}
 	seq = tl_shm_kill(s, TL_KILL_LIQUIDATE, a->val[F_REASON]);
-	deadline = ctl_now(CLOCK_MONOTONIC) + CTL_KILL_TIMEOUT_NS;
+	deadline = tl_clock_mono_ns() + CTL_KILL_TIMEOUT_NS;
 	while (!(seen = atomic_load_explicit(&s->kill.seen, memory_order_acquire) >= seq) &&
-	       ctl_now(CLOCK_MONOTONIC) < deadline)
+	       tl_clock_mono_ns() < deadline)
 		nanosleep(&nap, NULL);
 	if (seen)
 		snprintf(msg, sizeof msg, "liquidation started");
@@ -912,9 +884,9 @@ static int ctl_status(ctl_args_t *a)
 	if (sn.published == 0)
 		sn.state = atomic_load(&s->state);
 	if (a->json)
-		ctl_status_json(name, s, &sn, alive, why, ctl_now(CLOCK_REALTIME));
+		ctl_status_json(name, s, &sn, alive, why, tl_clock_realtime_ns());
 	else
-		ctl_status_text(name, s, &sn, alive, why, ctl_now(CLOCK_REALTIME));
+		ctl_status_text(name, s, &sn, alive, why, tl_clock_realtime_ns());
 	rc = alive ? TL_CLI_OK : TL_CLI_FAIL;
 out:
 	tl_shm_detach(s, name, false);

@@ -18,6 +18,7 @@
 #include "runtime/engine.h"
 #include "runtime/harden.h"
 #include "runtime/log.h"
+#include "runtime/clock.h"
 
 static volatile sig_atomic_t run_stop;
 
@@ -25,13 +26,6 @@ static void run_on_signal(int sig)
 {
 	(void)sig;
 	run_stop = 1;
-}
-
-static int64_t run_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static void run_usage(FILE *out)
@@ -154,14 +148,14 @@ int tl_cli_run(int argc, char **argv)
 
 	tl_demo_t d;
 	tl_load_t ld;
-	int64_t start = run_mono();
+	int64_t start = tl_clock_mono_ns();
 	if (demo)
 		tl_demo_init(&d, e, start);
 	if (load)
 		tl_load_init(&ld, e, (uint32_t)load, start);
 	tl_event_t ev[256];
 	while (!run_stop) {
-		int64_t now = run_mono();
+		int64_t now = tl_clock_mono_ns();
 		if (duration && now - start >= duration * 1000000000LL)
 			break;
 		if (demo)

@@ -235,7 +235,7 @@ typedef struct tl_in_pos_snapshot {
 /* The user stream came back (new epoch): what it missed is learned by
  * querying every order the venue may hold. */
 typedef struct tl_in_resync {
-	uint64_t epoch;        /* tl_bstream_epoch after the reconnect */
+	uint64_t epoch;        /* tl_binance_stream_user_epoch after the reconnect */
 	/* bulk = 1: the IO side read the venue's open orders in one request
 	 * at `asked` (engine clock) and reported each of ours as a
 	 * QUERY_RESULT just before this input; the kernel then queries only

@@ -5,43 +5,18 @@
 #include "persist/json_esc.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
-/* Second-byte range of a lead byte (RFC 3629 table 4): it is what rules
- * out overlongs (E0, F0), surrogates (ED) and > U+10FFFF (F4). */
-static bool tl_json_second_ok(unsigned char lead, unsigned char b)
-{
-	switch (lead) {
-	case 0xE0: return b >= 0xA0 && b <= 0xBF;
-	case 0xED: return b >= 0x80 && b <= 0x9F;
-	case 0xF0: return b >= 0x90 && b <= 0xBF;
-	case 0xF4: return b >= 0x80 && b <= 0x8F;
-	default:   return b >= 0x80 && b <= 0xBF;
-	}
-}
+#include "kernel/utf8.h"
 
-size_t tl_json_utf8_len(const unsigned char *p, size_t n)
+/* Length of the well-formed UTF-8 character at p (n bytes there), 0 when
+ * p[0] does not start one: the kernel's strict decoder (kernel/utf8.h). */
+static size_t tl_json_char_len(const unsigned char *p, size_t n)
 {
-	size_t need;
+	uint32_t cp;
 
-	if (n == 0)
-		return 0;
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xC2 && p[0] <= 0xDF)
-		need = 2;
-	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
-		need = 3;
-	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
-		need = 4;
-	else
-		return 0;       /* continuation byte, C0/C1 overlong, F5..FF */
-	if (n < need || !tl_json_second_ok(p[0], p[1]))
-		return 0;
-	for (size_t i = 2; i < need; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	return need;
+	return tl_utf8_decode((const char *)p, n, &cp);
 }
 
 /* The escaped form of the character at p (k = its length, 0 = invalid
@@ -81,7 +56,7 @@ size_t tl_json_esc(char *dst, size_t cap, const char *s, size_t len)
 
 	for (size_t i = 0; i < len;) {
 		char e[8];
-		size_t k = tl_json_utf8_len(p + i, len - i);
+		size_t k = tl_json_char_len(p + i, len - i);
 		size_t m = tl_json_one(p + i, k, e);
 
 		if (!full && cap && at + m < cap) {
@@ -105,7 +80,7 @@ void tl_json_esc_fputs(FILE *f, const char *s)
 
 	for (size_t i = 0; i < len;) {
 		char e[8];
-		size_t k = tl_json_utf8_len(p + i, len - i);
+		size_t k = tl_json_char_len(p + i, len - i);
 
 		fwrite(e, 1, tl_json_one(p + i, k, e), f);
 		i += k ? k : 1;

@@ -33,8 +33,4 @@ size_t tl_json_esc(char *dst, size_t cap, const char *s, size_t len);
 /* Escape the NUL-terminated s onto f (no quotes). NULL writes nothing. */
 void tl_json_esc_fputs(FILE *f, const char *s);
 
-/* Length of the well-formed UTF-8 sequence at p (n bytes available), or
- * 0 when p[0] does not start one (or n == 0). ASCII is 1. */
-size_t tl_json_utf8_len(const unsigned char *p, size_t n);
-
 #endif /* TL_JSON_ESC_H */

@@ -11,6 +11,8 @@
 #include <sys/prctl.h>
 #include <time.h>
 
+#include "runtime/clock.h"
+
 int tl_agent_pin(int cpu)
 {
 	cpu_set_t set;
@@ -18,13 +20,6 @@ int tl_agent_pin(int cpu)
 	CPU_SET(cpu, &set);
 	int rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	return rc == 0 ? 0 : -rc;
-}
-
-static inline void agent_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
 }
 
 void tl_agent_idle(tl_agent_t *a, int work)
@@ -41,7 +36,7 @@ void tl_agent_idle(tl_agent_t *a, int work)
 		return;
 	switch (a->cfg.idle) {
 	case TL_IDLE_SPIN:
-		agent_relax();
+		tl_clock_relax();
 		break;
 	case TL_IDLE_YIELD:
 		sched_yield();
@@ -49,7 +44,7 @@ void tl_agent_idle(tl_agent_t *a, int work)
 	case TL_IDLE_BACKOFF:
 		/* 100 spins, then 100 yields, then sleeps of idle_us. */
 		if (a->idle_level < 100) {
-			agent_relax();
+			tl_clock_relax();
 		} else if (a->idle_level < 200) {
 			sched_yield();
 		} else {
@@ -110,15 +105,6 @@ void tl_agent_stop(tl_agent_t *a)
 	atomic_store_explicit(&a->stop, true, memory_order_release);
 	pthread_join(a->thread, NULL);
 	a->started = false;
-}
-
-int tl_idle_parse(const char *s)
-{
-	static const char *const n[] = { "spin", "yield", "backoff", "sleep" };
-	for (int i = 0; i < 4; i++)
-		if (s && strcmp(s, n[i]) == 0)
-			return i;
-	return -1;
 }
 
 const char *tl_idle_name(tl_idle_t i)

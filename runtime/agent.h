@@ -48,8 +48,7 @@ void tl_agent_idle(tl_agent_t *a, int work);
 /* Pin the calling thread to `cpu` (>= 0); returns 0 or -errno. */
 int tl_agent_pin(int cpu);
 
-/* Parse "spin" | "yield" | "backoff" | "sleep"; -1 when unknown. */
-int tl_idle_parse(const char *s);
+/* "spin" | "yield" | "backoff" | "sleep" (runtime/config.c parses them). */
 const char *tl_idle_name(tl_idle_t i);
 
 #endif /* TL_AGENT_H */

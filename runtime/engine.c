@@ -101,9 +101,9 @@ static int eng_open_journal(tl_engine_t *e, char *err, size_t errlen)
 static int eng_xinfo(tl_engine_t *e, tl_symbols_t *syms, char *err, size_t errlen)
 {
 	tl_binance_cfg_t *bc = &e->cfg.binance;
-	int64_t t0 = tl_engine_mono();
+	int64_t t0 = tl_clock_mono_ns();
 	int rc = tl_binance_xinfo_load(&e->cfg, syms, err, errlen);
-	int64_t used = tl_engine_mono() - t0;
+	int64_t used = tl_clock_mono_ns() - t0;
 
 	if (bc->startup_deadline_ns <= 0)
 		bc->startup_deadline_ns = TL_STARTUP_DEADLINE_NS;
@@ -170,12 +170,12 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_xopts_t *o
 	e->journal = e->cfg.journal_path[0] != '\0' || e->opts.journal_ring;
 	if (e->cfg.journal_path[0] && eng_open_journal(e, err, errlen) < 0)
 		goto fail;
-	if (tl_inring_init(&e->cmd, e->cfg.ring_command, err, errlen) < 0 ||
-	    tl_inring_init(&e->vin, e->cfg.ring_venue, err, errlen) < 0 ||
-	    tl_inring_init(&e->sin, e->cfg.ring_venue, err, errlen) < 0 ||
-	    tl_outring_init(&e->req, e->cfg.ring_request, err, errlen) < 0 ||
-	    tl_outring_init(&e->evr, e->cfg.ring_event, err, errlen) < 0 ||
-	    (e->journal && tl_recring_init(&e->jr, e->cfg.ring_journal, err, errlen) < 0))
+	if (tl_spsc_in_init(&e->cmd, e->cfg.ring_command, err, errlen) < 0 ||
+	    tl_spsc_in_init(&e->vin, e->cfg.ring_venue, err, errlen) < 0 ||
+	    tl_spsc_in_init(&e->sin, e->cfg.ring_venue, err, errlen) < 0 ||
+	    tl_spsc_out_init(&e->req, e->cfg.ring_request, err, errlen) < 0 ||
+	    tl_spsc_out_init(&e->evr, e->cfg.ring_event, err, errlen) < 0 ||
+	    (e->journal && tl_spsc_rec_init(&e->jr, e->cfg.ring_journal, err, errlen) < 0))
 		goto fail;
 	uint32_t hw = e->cfg.high_water_pct ? e->cfg.high_water_pct : 75;
 	e->high_water[0] = (uint32_t)((uint64_t)(e->cfg.ring_request - 1) * hw / 100);
@@ -198,7 +198,7 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_xopts_t *o
 		if (!e->venue)
 			goto fail;
 		/* Venue ids and trade ids never repeat across sessions. */
-		tl_paper_set_id_base(e->venue, tl_engine_clock() / 1000);
+		tl_paper_set_id_base(e->venue, tl_clock_realtime_ns() / 1000);
 		tl_paper_set_sweep(e->venue, e->cfg.emergency.venue_sweep != TL_SWEEP_OFF);
 		/* The paper venue's books died with the last process: give it
 		 * back the positions the journal says we hold. */
@@ -264,12 +264,12 @@ fail:
 static bool eng_jpop(void *ctx, tl_record_t *rec)
 {
 	tl_engine_t *e = ctx;
-	return tl_recring_pop(&e->jr, rec);
+	return tl_spsc_rec_pop(&e->jr, rec);
 }
 
 int tl_engine_start(tl_engine_t *e, char *err, size_t errlen)
 {
-	e->now = tl_engine_clock();
+	e->now = tl_clock_realtime_ns();
 	if (e->jnl && tl_journal_start(e->jnl, eng_jpop, e, err, errlen) < 0)
 		return -1;
 	if (e->recovered) {
@@ -304,7 +304,7 @@ int tl_engine_start(tl_engine_t *e, char *err, size_t errlen)
 		if (!e->cfg.leverage[i] || !e->venue->ops->set_leverage)
 			continue;
 		int rc = e->venue->ops->set_leverage(e->venue, e->cfg.symbols[i],
-						     e->cfg.leverage[i], tl_engine_clock());
+						     e->cfg.leverage[i], tl_clock_realtime_ns());
 		if (rc < 0) {
 			eng_leverage_error(e, i, rc, err, errlen);
 			return -1;
@@ -407,12 +407,12 @@ void tl_engine_close(tl_engine_t *e)
 		tl_shm_detach(e->shm, e->cfg.name, true);
 	else
 		free(e->shm);
-	tl_inring_free(&e->cmd);
-	tl_inring_free(&e->vin);
-	tl_inring_free(&e->sin);
-	tl_outring_free(&e->req);
-	tl_outring_free(&e->evr);
-	tl_recring_free(&e->jr);
+	tl_spsc_in_free(&e->cmd);
+	tl_spsc_in_free(&e->vin);
+	tl_spsc_in_free(&e->sin);
+	tl_spsc_out_free(&e->req);
+	tl_spsc_out_free(&e->evr);
+	tl_spsc_rec_free(&e->jr);
 	tl_stage_free(&e->st_req);
 	tl_stage_free(&e->st_ev);
 	tl_stage_free(&e->st_j);

@@ -33,19 +33,6 @@
 #include "io/venue.h"
 #include "kernel/record.h"
 
-/* Engine counters kept by the runtime (the kernel has its own). */
-typedef struct tl_engine_counters {
-	_Atomic uint64_t loops;
-	_Atomic uint64_t backpressure;   /* strategy commands refused */
-	_Atomic uint64_t staged;         /* records that waited in staging */
-	_Atomic uint64_t stalls;         /* times staging was full (engine waited) */
-	_Atomic uint64_t ctl_requests;
-	_Atomic uint64_t kill_seen;
-	_Atomic uint64_t withdrawn;      /* requests ended TL_TR_WITHDRAWN by the
-					  * engine or the IO thread (the venue
-					  * adapters count their own) */
-} tl_engine_counters_t;
-
 /* Options of the engine's own programs (tests, benchmarks, the CLI), kept
  * out of the public tl_engine_opts_t because a strategy must never run
  * without the control block `talon ctl` and the kill switch reach. */
@@ -78,15 +65,15 @@ void tl_engine_stop(tl_engine_t *e);
 /* The journal ring's consumer side (PERSIST thread or a test). */
 bool tl_engine_journal_pop(tl_engine_t *e, tl_record_t *rec);
 
-const tl_config_t *tl_engine_config(const tl_engine_t *e);
-
 /* Set the kill word (TL_KILL_LIQUIDATE), as `talon ctl liquidate` does;
  * works with no_shm too. Returns the word's new sequence. */
 uint64_t tl_engine_kill(tl_engine_t *e, const char *reason);
 
 /* The exposure gate the engine publishes to its venue (io/venue.h). */
 const tl_venue_gate_t *tl_engine_gate(const tl_engine_t *e);
-const tl_engine_counters_t *tl_engine_counters(const tl_engine_t *e);
+/* Requests ended TL_TR_WITHDRAWN by the engine or the IO thread (the
+ * venue adapters count their own). */
+uint64_t tl_engine_withdrawn(const tl_engine_t *e);
 tl_venue_t *tl_engine_venue(tl_engine_t *e);
 /* The journal (NULL without journal.path), for tests and tools. */
 struct tl_journal *tl_engine_journal(tl_engine_t *e);

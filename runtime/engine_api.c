@@ -235,7 +235,7 @@ static void tl_api_event(const tl_output_t *o, tl_engine_event_t *p)
 
 static int api_push(tl_engine_t *e, tl_input_t *in)
 {
-	return tl_inring_push(&e->cmd, in) ? 0 : -EAGAIN;
+	return tl_spsc_in_push(&e->cmd, in) ? 0 : -EAGAIN;
 }
 
 static int api_fx(const char *s, const char *what, tl_fx_t *out)
@@ -348,7 +348,7 @@ int tl_engine_poll(tl_engine_t *e, tl_engine_event_t *out, int max)
 {
 	int n = 0;
 	tl_output_t o;
-	while (n < max && tl_outring_pop(&e->evr, &o))
+	while (n < max && tl_spsc_out_pop(&e->evr, &o))
 		tl_api_event(&o, &out[n++]);
 	return n;
 }
@@ -357,7 +357,7 @@ int tl_engine_poll_kernel(tl_engine_t *e, tl_event_t *out, int max)
 {
 	int n = 0;
 	tl_output_t o;
-	while (n < max && tl_outring_pop(&e->evr, &o))
+	while (n < max && tl_spsc_out_pop(&e->evr, &o))
 		out[n++] = o.u.ev;
 	return n;
 }
@@ -385,11 +385,13 @@ int tl_engine_status(tl_engine_t *e, tl_engine_status_t *st)
 bool tl_engine_journal_pop(tl_engine_t *e, tl_record_t *rec)
 {
 	/* With a journal file the PERSIST thread is the ring's consumer. */
-	return e->journal && !e->jnl && tl_recring_pop(&e->jr, rec);
+	return e->journal && !e->jnl && tl_spsc_rec_pop(&e->jr, rec);
 }
 
-const tl_config_t *tl_engine_config(const tl_engine_t *e) { return &e->cfg; }
-const tl_engine_counters_t *tl_engine_counters(const tl_engine_t *e) { return &e->ctr; }
+uint64_t tl_engine_withdrawn(const tl_engine_t *e)
+{
+	return atomic_load_explicit(&e->ctr.withdrawn, memory_order_relaxed);
+}
 tl_venue_t *tl_engine_venue(tl_engine_t *e) { return e->venue; }
 struct tl_journal *tl_engine_journal(tl_engine_t *e) { return e->jnl; }
 

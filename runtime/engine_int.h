@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "persist/journal.h"
+#include "runtime/clock.h"
 #include "runtime/stage.h"
 
 struct tl_engine {
@@ -36,11 +37,11 @@ struct tl_engine {
 	tl_venue_t *venue;
 	tl_shm_t *shm;              /* shared block, or a private one (no_shm) */
 	bool shm_shared;
-	tl_inring_t cmd, vin;
-	tl_inring_t sin;                   /* STREAM thread -> engine (venue streams) */
+	tl_spsc_in_t cmd, vin;
+	tl_spsc_in_t sin;                   /* STREAM thread -> engine (venue streams) */
 	tl_stage_t st_sin;                /* STREAM thread staging */
-	tl_outring_t req, evr;
-	tl_recring_t jr;
+	tl_spsc_out_t req, evr;
+	tl_spsc_rec_t jr;
 	bool journal;
 	tl_stage_t st_req, st_ev, st_j;   /* engine thread */
 	tl_stage_t st_vin;                /* IO thread */
@@ -55,7 +56,11 @@ struct tl_engine {
 	tl_time_t next_snap, snap_period;
 	uint32_t high_water[3];            /* req, evt, journal thresholds */
 	uint64_t lat_hist[64];             /* log2 ns of each busy loop's work */
-	tl_engine_counters_t ctr;
+	/* counters kept by the runtime (the kernel has its own) */
+	struct {
+		_Atomic uint64_t backpressure; /* strategy commands refused */
+		_Atomic uint64_t withdrawn;    /* tl_engine_withdrawn */
+	} ctr;
 	_Atomic bool eng_running;
 	_Atomic bool lost_shm;             /* another engine took the block */
 	/* persistence */
@@ -75,31 +80,10 @@ struct tl_engine {
 /* The calling thread's last error text (tl_engine_error). */
 extern _Thread_local char tl_engine_errbuf[256];
 
-static inline tl_time_t tl_engine_clock(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);	/* vDSO: no syscall */
-	return (tl_time_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
-}
-
-static inline tl_time_t tl_engine_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (tl_time_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
-}
-
-static inline void tl_engine_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
-
 /* engine_route.c (staging flushes) */
-int tl_engine_flush_out(tl_stage_t *s, tl_outring_t *q);
-int tl_engine_flush_rec(tl_stage_t *s, tl_recring_t *q);
-int tl_engine_flush_in(tl_stage_t *s, tl_inring_t *q);
+int tl_engine_flush_out(tl_stage_t *s, tl_spsc_out_t *q);
+int tl_engine_flush_rec(tl_stage_t *s, tl_spsc_rec_t *q);
+int tl_engine_flush_in(tl_stage_t *s, tl_spsc_in_t *q);
 int tl_engine_flush_req(tl_engine_t *e);
 
 /* engine_route.c */

@@ -17,11 +17,11 @@ void tl_engine_io_emit(void *ctx, const tl_input_t *in)
 {
 	tl_engine_t *e = ctx;
 	tl_stage_t *s = &e->st_vin;
-	if (s->n == 0 && tl_inring_push(&e->vin, in))
+	if (s->n == 0 && tl_spsc_in_push(&e->vin, in))
 		return;
 	while (!tl_stage_put(s, in, sizeof(*in))) {
 		while (tl_engine_flush_in(s, &e->vin) == 0)
-			tl_engine_relax();
+			tl_clock_relax();
 	}
 }
 
@@ -32,11 +32,11 @@ void tl_engine_stream_emit(void *ctx, const tl_input_t *in)
 	tl_stage_t *s = &e->st_sin;
 	if (s->n)
 		tl_engine_flush_in(s, &e->sin);	/* keep order: older staged records first */
-	if (s->n == 0 && tl_inring_push(&e->sin, in))
+	if (s->n == 0 && tl_spsc_in_push(&e->sin, in))
 		return;
 	while (!tl_stage_put(s, in, sizeof(*in))) {
 		while (tl_engine_flush_in(s, &e->sin) == 0)
-			tl_engine_relax();
+			tl_clock_relax();
 	}
 }
 
@@ -144,11 +144,11 @@ int tl_engine_io_work(void *ctx)
 {
 	tl_engine_t *e = ctx;
 	int work = 0;
-	tl_time_t now = tl_engine_clock();
+	tl_time_t now = tl_clock_realtime_ns();
 	work += tl_engine_flush_in(&e->st_vin, &e->vin);
 	/* Refill the batch, then send urgent requests (cancels, emergency
 	 * closes) before the rest. */
-	while (e->io_n < 256 && tl_outring_pop(&e->req, &e->io_batch[e->io_n]))
+	while (e->io_n < 256 && tl_spsc_out_pop(&e->req, &e->io_batch[e->io_n]))
 		e->io_n++;
 	if (e->io_n) {
 		uint32_t keep = 0;

@@ -19,7 +19,6 @@ static void eng_ctl(tl_engine_t *e, tl_ctl_req_t *rq)
 {
 	uint64_t h = 0;
 	tl_reject_t r;
-	atomic_fetch_add_explicit(&e->ctr.ctl_requests, 1, memory_order_relaxed);
 	if (rq->kind != TL_CTLK_INPUT || rq->in.hdr.type < TL_IN_SUBMIT ||
 	    rq->in.hdr.type > TL_IN_CONTROL) {
 		tl_shm_reply(e->shm, rq->id, TL_REJ_BAD_PARAM, "", "not a command");
@@ -45,9 +44,8 @@ int tl_engine_work(void *ctx)
 {
 	tl_engine_t *e = ctx;
 	int work = 0;
-	tl_time_t t0 = tl_engine_mono();
-	e->now = tl_engine_clock();
-	atomic_fetch_add_explicit(&e->ctr.loops, 1, memory_order_relaxed);
+	tl_time_t t0 = tl_clock_mono_ns();
+	e->now = tl_clock_realtime_ns();
 	if (e->shm_shared && !tl_shm_heartbeat(e->shm, e->now)) {
 		/* Another engine took our block over (we looked dead to it):
 		 * stop trading rather than run two engines under one name. */
@@ -76,7 +74,6 @@ int tl_engine_work(void *ctx)
 		/* After the LIQUIDATE (its cancels of these orders are purged
 		 * with them): the kernel learns each NEW never left. */
 		tl_engine_purge_req(e, "withdrawn: kill switch");
-		atomic_fetch_add_explicit(&e->ctr.kill_seen, 1, memory_order_relaxed);
 		work++;
 	}
 
@@ -87,11 +84,11 @@ int tl_engine_work(void *ctx)
 		work += tl_engine_flush_rec(&e->st_j, &e->jr);
 
 	/* 3. Venue events (IO replies, then stream events): always taken. */
-	for (int i = 0; i < ENG_BUDGET && tl_inring_pop(&e->vin, &in); i++) {
+	for (int i = 0; i < ENG_BUDGET && tl_spsc_in_pop(&e->vin, &in); i++) {
 		tl_engine_apply(e, &in, NULL);
 		work++;
 	}
-	for (int i = 0; i < ENG_BUDGET && tl_inring_pop(&e->sin, &in); i++) {
+	for (int i = 0; i < ENG_BUDGET && tl_spsc_in_pop(&e->sin, &in); i++) {
 		tl_engine_apply(e, &in, NULL);
 		work++;
 	}
@@ -105,9 +102,9 @@ int tl_engine_work(void *ctx)
 
 	/* 5. Strategy commands, only while the event ring can take answers. */
 	for (int i = 0; i < ENG_BUDGET; i++) {
-		if (tl_ring_free(&e->evr.r) < 64 || e->st_ev.n > e->st_ev.cap / 2)
+		if (tl_spsc_room(&e->evr.r) < 64 || e->st_ev.n > e->st_ev.cap / 2)
 			break;
-		if (!tl_inring_pop(&e->cmd, &in))
+		if (!tl_spsc_in_pop(&e->cmd, &in))
 			break;
 		if (tl_engine_is_order_cmd(&in) && tl_engine_journal_down(e))
 			tl_engine_refuse(e, &in, TL_REJ_JOURNAL_DOWN);
@@ -131,7 +128,7 @@ int tl_engine_work(void *ctx)
 		e->next_snap = e->now + e->snap_period;
 	}
 	if (work) {
-		uint64_t d = (uint64_t)(tl_engine_mono() - t0);
+		uint64_t d = (uint64_t)(tl_clock_mono_ns() - t0);
 		e->lat_hist[d ? 63 - __builtin_clzll(d) : 0]++;
 	}
 	return work;
@@ -148,12 +145,12 @@ void tl_engine_on_stop(void *ctx)
 	tl_engine_t *e = ctx;
 	/* Drain: take what the venue already said, push out what is staged,
 	 * for at most 200 ms, then publish the final snapshot. */
-	tl_time_t end = tl_engine_mono() + 200 * TL_NS_PER_MS;
+	tl_time_t end = tl_clock_mono_ns() + 200 * TL_NS_PER_MS;
 	tl_input_t in;
-	while (tl_engine_mono() < end) {
+	while (tl_clock_mono_ns() < end) {
 		int w = 0;
-		e->now = tl_engine_clock();
-		while (tl_inring_pop(&e->vin, &in) || tl_inring_pop(&e->sin, &in)) {
+		e->now = tl_clock_realtime_ns();
+		while (tl_spsc_in_pop(&e->vin, &in) || tl_spsc_in_pop(&e->sin, &in)) {
 			tl_engine_apply(e, &in, NULL);
 			w++;
 		}

@@ -12,33 +12,33 @@
 #include <string.h>
 
 /* Move staged records into their ring while it has room. */
-int tl_engine_flush_out(tl_stage_t *s, tl_outring_t *q)
+int tl_engine_flush_out(tl_stage_t *s, tl_spsc_out_t *q)
 {
 	int moved = 0;
 	tl_record_t *r;
-	while ((r = tl_stage_peek(s)) && tl_outring_push(q, &r->u.out)) {
+	while ((r = tl_stage_peek(s)) && tl_spsc_out_push(q, &r->u.out)) {
 		tl_stage_drop_head(s);
 		moved++;
 	}
 	return moved;
 }
 
-int tl_engine_flush_rec(tl_stage_t *s, tl_recring_t *q)
+int tl_engine_flush_rec(tl_stage_t *s, tl_spsc_rec_t *q)
 {
 	int moved = 0;
 	tl_record_t *r;
-	while ((r = tl_stage_peek(s)) && tl_recring_push(q, r)) {
+	while ((r = tl_stage_peek(s)) && tl_spsc_rec_push(q, r)) {
 		tl_stage_drop_head(s);
 		moved++;
 	}
 	return moved;
 }
 
-int tl_engine_flush_in(tl_stage_t *s, tl_inring_t *q)
+int tl_engine_flush_in(tl_stage_t *s, tl_spsc_in_t *q)
 {
 	int moved = 0;
 	tl_record_t *r;
-	while ((r = tl_stage_peek(s)) && tl_inring_push(q, &r->u.in)) {
+	while ((r = tl_stage_peek(s)) && tl_spsc_in_push(q, &r->u.in)) {
 		tl_stage_drop_head(s);
 		moved++;
 	}
@@ -57,7 +57,7 @@ int tl_engine_flush_req(tl_engine_t *e)
 	int moved = 0;
 	tl_record_t *r;
 	while ((r = tl_stage_peek(&e->st_req)) && r->u.hdr.seq <= done &&
-	       tl_outring_push(&e->req, &r->u.out)) {
+	       tl_spsc_out_push(&e->req, &r->u.out)) {
 		tl_stage_drop_head(&e->st_req);
 		moved++;
 	}
@@ -69,29 +69,24 @@ int tl_engine_flush_req(tl_engine_t *e)
 /* Put an output on its ring, behind anything already staged for it. When
  * the stage itself is full the engine waits for the consumer: it never
  * drops a record. */
-static void route_out(tl_engine_t *e, tl_stage_t *s, tl_outring_t *q,
-		      const tl_output_t *o)
+static void route_out(tl_stage_t *s, tl_spsc_out_t *q, const tl_output_t *o)
 {
-	if (s->n == 0 && tl_outring_push(q, o))
+	if (s->n == 0 && tl_spsc_out_push(q, o))
 		return;
-	atomic_fetch_add_explicit(&e->ctr.staged, 1, memory_order_relaxed);
 	while (!tl_stage_put(s, o, sizeof(*o))) {
-		atomic_fetch_add_explicit(&e->ctr.stalls, 1, memory_order_relaxed);
 		while (tl_engine_flush_out(s, q) == 0)
-			tl_engine_relax();
+			tl_clock_relax();
 	}
 }
 
 static void route_journal(tl_engine_t *e, const tl_record_t *r)
 {
 	tl_stage_t *s = &e->st_j;
-	if (s->n == 0 && tl_recring_push(&e->jr, r))
+	if (s->n == 0 && tl_spsc_rec_push(&e->jr, r))
 		return;
-	atomic_fetch_add_explicit(&e->ctr.staged, 1, memory_order_relaxed);
 	while (!tl_stage_put(s, r, sizeof(*r))) {
-		atomic_fetch_add_explicit(&e->ctr.stalls, 1, memory_order_relaxed);
 		while (tl_engine_flush_rec(s, &e->jr) == 0)
-			tl_engine_relax();
+			tl_clock_relax();
 	}
 }
 
@@ -108,14 +103,13 @@ static void eng_route_req(tl_engine_t *e, const tl_output_t *o)
 	if (e->strict) {
 		/* Held until committed (tl_engine_flush_req). */
 		while (!tl_stage_put(&e->st_req, o, sizeof(*o))) {
-			atomic_fetch_add_explicit(&e->ctr.stalls, 1, memory_order_relaxed);
 			if (e->journal)
 				tl_engine_flush_rec(&e->st_j, &e->jr);
 			if (tl_engine_flush_req(e) == 0)
-				tl_engine_relax();
+				tl_clock_relax();
 		}
 	} else {
-		route_out(e, &e->st_req, &e->req, o);
+		route_out(&e->st_req, &e->req, o);
 	}
 }
 
@@ -156,7 +150,7 @@ void tl_engine_emit(void *ctx, const tl_output_t *o)
 		eng_emit_req(e, o);
 		break;
 	case TL_OUT_EVENT:
-		route_out(e, &e->st_ev, &e->evr, o);
+		route_out(&e->st_ev, &e->evr, o);
 		break;
 	default:
 		break;		/* ID_RESERVE: journal only */
@@ -296,11 +290,11 @@ bool tl_engine_pressure(tl_engine_t *e)
 {
 	/* Staged records count as queued (in strict mode every request waits
 	 * in staging for its commit, so "anything staged" is not pressure). */
-	if (e->st_req.n + tl_ring_used(&e->req.r) >= e->high_water[0])
+	if (e->st_req.n + tl_spsc_used(&e->req.r) >= e->high_water[0])
 		return true;
-	if (e->st_ev.n + tl_ring_used(&e->evr.r) >= e->high_water[1])
+	if (e->st_ev.n + tl_spsc_used(&e->evr.r) >= e->high_water[1])
 		return true;
-	if (e->journal && e->st_j.n + tl_ring_used(&e->jr.r) >= e->high_water[2])
+	if (e->journal && e->st_j.n + tl_spsc_used(&e->jr.r) >= e->high_water[2])
 		return true;
 	return false;
 }
@@ -329,5 +323,5 @@ void tl_engine_refuse(tl_engine_t *e, const tl_input_t *in, tl_reject_t why)
 							      : in->u.signal.user_ref;
 	snprintf(o.u.ev.text, TL_TEXT_LEN, "%s", tl_reject_msg(why));
 	atomic_fetch_add_explicit(&e->ctr.backpressure, 1, memory_order_relaxed);
-	route_out(e, &e->st_ev, &e->evr, &o);
+	route_out(&e->st_ev, &e->evr, &o);
 }

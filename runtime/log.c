@@ -2,6 +2,7 @@
  * log.c - stderr logging and event formatting (see log.h).
  */
 #include "runtime/log.h"
+#include "runtime/clock.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,7 +12,6 @@
 static int log_level = TL_LOG_INFO;
 
 void tl_log_set_level(int level) { log_level = level; }
-int tl_log_level(void) { return log_level; }
 
 static const char *const level_names[] = { "ERROR", "WARN ", "INFO ", "DEBUG" };
 
@@ -20,13 +20,13 @@ void tl_log(int level, const char *fmt, ...)
 	if (level > log_level)
 		return;
 	char line[1024];
-	struct timespec ts;
+	tl_time_t now = tl_clock_realtime_ns();
+	time_t sec = (time_t)(now / TL_NS_PER_S);
 	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
+	gmtime_r(&sec, &tm);
 	int n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s ",
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-			 tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
+			 tm.tm_min, tm.tm_sec, (long)(now % TL_NS_PER_S / 1000000),
 			 level_names[level < 0 ? 0 : level > 3 ? 3 : level]);
 	va_list ap;
 	va_start(ap, fmt);

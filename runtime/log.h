@@ -20,7 +20,6 @@ enum { TL_LOG_ERROR = 0, TL_LOG_WARN, TL_LOG_INFO, TL_LOG_DEBUG };
 
 /* Lines above this level are dropped (default INFO). */
 void tl_log_set_level(int level);
-int tl_log_level(void);
 
 /* "2026-11-21T04:50:01.123Z INFO  <message>" to stderr. */
 void tl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -24,8 +24,8 @@ static void *ring_alloc(uint32_t size, size_t rec, char *err, size_t errlen)
 	return p;
 }
 
-#define TL_RING_IMPL(kind, rtype)                                              \
-	int tl_##kind##_init(tl_##kind##_t *q, uint32_t size, char *err,       \
+#define TL_RING_IMPL(name, rtype)                                              \
+	int name##_init(name##_t *q, uint32_t size, char *err,                 \
 			     size_t errlen)                                    \
 	{                                                                      \
 		memset(q, 0, sizeof(*q));                                      \
@@ -35,12 +35,12 @@ static void *ring_alloc(uint32_t size, size_t rec, char *err, size_t errlen)
 		ck_ring_init(&q->r, size);                                     \
 		return 0;                                                      \
 	}                                                                      \
-	void tl_##kind##_free(tl_##kind##_t *q)                                \
+	void name##_free(name##_t *q)                                          \
 	{                                                                      \
 		free(q->buf);                                                  \
 		memset(q, 0, sizeof(*q));                                      \
 	}
 
-TL_RING_IMPL(inring, struct tl_input)
-TL_RING_IMPL(outring, struct tl_output)
-TL_RING_IMPL(recring, struct tl_record)
+TL_RING_IMPL(tl_spsc_in, struct tl_input)
+TL_RING_IMPL(tl_spsc_out, struct tl_output)
+TL_RING_IMPL(tl_spsc_rec, struct tl_record)

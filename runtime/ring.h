@@ -8,11 +8,11 @@
  * false and the producer decides (stage, refuse, retry), so a record is
  * never lost inside a ring.
  *
- *   strategy --tl_inring (one per producer)--> ENGINE   commands
- *   IO       --tl_inring--------------------> ENGINE   venue events
- *   ENGINE   --tl_outring-------------------> IO       venue requests
- *   ENGINE   --tl_outring-------------------> strategy events
- *   ENGINE   --tl_recring-------------------> PERSIST  journal (inputs+outputs)
+ *   strategy --tl_spsc_in (one per producer)--> ENGINE   commands
+ *   IO       --tl_spsc_in--------------------> ENGINE   venue events
+ *   ENGINE   --tl_spsc_out-------------------> IO       venue requests
+ *   ENGINE   --tl_spsc_out-------------------> strategy events
+ *   ENGINE   --tl_spsc_rec-------------------> PERSIST  journal (inputs+outputs)
  */
 #ifndef TL_RING_H
 #define TL_RING_H
@@ -43,29 +43,29 @@ CK_RING_PROTOTYPE(tl_rec, tl_record)
 
 /* Hot fields sit on their own cache lines inside struct ck_ring already;
  * the buffer pointer and size are read-only after init. */
-typedef struct tl_inring {
+typedef struct tl_spsc_in {
 	struct ck_ring r;
 	struct tl_input *buf;
-} tl_inring_t;
+} tl_spsc_in_t;
 
-typedef struct tl_outring {
+typedef struct tl_spsc_out {
 	struct ck_ring r;
 	struct tl_output *buf;
-} tl_outring_t;
+} tl_spsc_out_t;
 
-typedef struct tl_recring {
+typedef struct tl_spsc_rec {
 	struct ck_ring r;
 	struct tl_record *buf;
-} tl_recring_t;
+} tl_spsc_rec_t;
 
 /* Allocate a ring of `size` slots (power of two, 4..2^24; capacity
  * size - 1), cache-line aligned. Return 0 or -1 with a message. */
-int tl_inring_init(tl_inring_t *q, uint32_t size, char *err, size_t errlen);
-int tl_outring_init(tl_outring_t *q, uint32_t size, char *err, size_t errlen);
-int tl_recring_init(tl_recring_t *q, uint32_t size, char *err, size_t errlen);
-void tl_inring_free(tl_inring_t *q);
-void tl_outring_free(tl_outring_t *q);
-void tl_recring_free(tl_recring_t *q);
+int tl_spsc_in_init(tl_spsc_in_t *q, uint32_t size, char *err, size_t errlen);
+int tl_spsc_out_init(tl_spsc_out_t *q, uint32_t size, char *err, size_t errlen);
+int tl_spsc_rec_init(tl_spsc_rec_t *q, uint32_t size, char *err, size_t errlen);
+void tl_spsc_in_free(tl_spsc_in_t *q);
+void tl_spsc_out_free(tl_spsc_out_t *q);
+void tl_spsc_rec_free(tl_spsc_rec_t *q);
 
 /* Producer side: false when full (nothing written). */
 #define TL_RING_PUSH(fn, qtype, rtype)                                         \
@@ -90,32 +90,32 @@ void tl_recring_free(tl_recring_t *q);
 	}
 
 /* ck's generated names, under the wrapper's prefix. */
-#define ck_ring_enqueue_spsc_tl_inring_ ck_ring_enqueue_spsc_tl_in
-#define ck_ring_dequeue_spsc_tl_inring_ ck_ring_dequeue_spsc_tl_in
-#define ck_ring_enqueue_spsc_tl_outring_ ck_ring_enqueue_spsc_tl_out
-#define ck_ring_dequeue_spsc_tl_outring_ ck_ring_dequeue_spsc_tl_out
-#define ck_ring_enqueue_spsc_tl_recring_ ck_ring_enqueue_spsc_tl_rec
-#define ck_ring_dequeue_spsc_tl_recring_ ck_ring_dequeue_spsc_tl_rec
+#define ck_ring_enqueue_spsc_tl_spsc_in_ ck_ring_enqueue_spsc_tl_in
+#define ck_ring_dequeue_spsc_tl_spsc_in_ ck_ring_dequeue_spsc_tl_in
+#define ck_ring_enqueue_spsc_tl_spsc_out_ ck_ring_enqueue_spsc_tl_out
+#define ck_ring_dequeue_spsc_tl_spsc_out_ ck_ring_dequeue_spsc_tl_out
+#define ck_ring_enqueue_spsc_tl_spsc_rec_ ck_ring_enqueue_spsc_tl_rec
+#define ck_ring_dequeue_spsc_tl_spsc_rec_ ck_ring_dequeue_spsc_tl_rec
 
-TL_RING_PUSH(tl_inring, tl_inring_t, struct tl_input)
-TL_RING_POP(tl_inring, tl_inring_t, struct tl_input)
-TL_RING_PUSH(tl_outring, tl_outring_t, struct tl_output)
-TL_RING_POP(tl_outring, tl_outring_t, struct tl_output)
-TL_RING_PUSH(tl_recring, tl_recring_t, struct tl_record)
-TL_RING_POP(tl_recring, tl_recring_t, struct tl_record)
+TL_RING_PUSH(tl_spsc_in, tl_spsc_in_t, struct tl_input)
+TL_RING_POP(tl_spsc_in, tl_spsc_in_t, struct tl_input)
+TL_RING_PUSH(tl_spsc_out, tl_spsc_out_t, struct tl_output)
+TL_RING_POP(tl_spsc_out, tl_spsc_out_t, struct tl_output)
+TL_RING_PUSH(tl_spsc_rec, tl_spsc_rec_t, struct tl_record)
+TL_RING_POP(tl_spsc_rec, tl_spsc_rec_t, struct tl_record)
 
 /* Records waiting, and room left (racy by nature: exact for the thread
  * that owns the other end's counterpart, a bound for anyone else). */
-static inline uint32_t tl_ring_used(const struct ck_ring *r)
+static inline uint32_t tl_spsc_used(const struct ck_ring *r)
 {
 	tl_tsan_ignore_begin();
 	uint32_t n = ck_ring_size(r);
 	tl_tsan_ignore_end();
 	return n;
 }
-static inline uint32_t tl_ring_free(const struct ck_ring *r)
+static inline uint32_t tl_spsc_room(const struct ck_ring *r)
 {
-	return ck_ring_capacity(r) - 1 - tl_ring_used(r);
+	return ck_ring_capacity(r) - 1 - tl_spsc_used(r);
 }
 
 #endif /* TL_RING_H */

@@ -40,6 +40,7 @@
 #include "runtime/shm.h"
 #include "kernel/kernel.h"
 #include "kernel/utf8.h"
+#include "runtime/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -64,7 +65,7 @@ static_assert((sizeof(tl_shm_reply_t) - 8) % 8 == 0, "reply copied by words");
 static_assert(sizeof(tl_shm_t) < UINT32_MAX, "size field");
 static_assert((TL_SHM_CTL_SLOTS & (TL_SHM_CTL_SLOTS - 1)) == 0, "ring size");
 static_assert(sizeof(tl_ctl_req_t) % 8 == 0, "request copied by words");
-static_assert(offsetof(tl_shm_slot_t, req) == 8, "slot body after seq");
+static_assert(offsetof(tl_shm_mpmc_slot_t, req) == 8, "slot body after seq");
 static_assert(TL_SHM_PREFIX_LEN > TL_PREFIX_MAX, "prefix and its NUL");
 
 /* The engine's pid, cached: the heartbeat runs on the engine thread every
@@ -73,14 +74,6 @@ static_assert(TL_SHM_PREFIX_LEN > TL_PREFIX_MAX, "prefix and its NUL");
 static _Atomic int32_t shm_self_pid;
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static int64_t shm_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
-}
 
 static bool shm_name_ok(const char *engine)
 {
@@ -176,7 +169,7 @@ static void shm_ring_reset(tl_shm_t *s, uint64_t base)
  * object's flock; the mapping is the object's full size. */
 static void shm_init(tl_shm_t *s, const char *engine)
 {
-	int64_t now = shm_now();
+	int64_t now = tl_clock_realtime_ns();
 
 	__atomic_store_n(&s->magic, 0, __ATOMIC_RELEASE);
 	memset((char *)s + sizeof s->magic, 0, sizeof *s - sizeof s->magic);
@@ -335,7 +328,7 @@ int tl_shm_create(const char *engine, tl_shm_t **out, char *err, size_t errlen)
 			snprintf(err + n, errlen - n, "; remove it if no engine uses it");
 			goto err;
 		}
-		if (tl_shm_alive(s, shm_now(), why, sizeof why)) {
+		if (tl_shm_alive(s, tl_clock_realtime_ns(), why, sizeof why)) {
 			snprintf(err, errlen, "engine '%s' is already running (pid %d)",
 				 engine, (int)atomic_load(&s->pid));
 			goto err;
@@ -511,7 +504,7 @@ static bool shm_live_prefix(const char *name, char *out, size_t len, int32_t *pi
 		return false;
 	if (tl_shm_attach(name, &o, e2, sizeof e2) != 0)
 		return false;
-	live = tl_shm_alive(o, shm_now(), NULL, 0);
+	live = tl_shm_alive(o, tl_clock_realtime_ns(), NULL, 0);
 	shm_load_text(out, len, o->clid_prefix, sizeof o->clid_prefix);
 	*pid = atomic_load_explicit(&o->pid, memory_order_acquire);
 	tl_shm_detach(o, name, false);
@@ -679,7 +672,7 @@ bool tl_shm_request(tl_shm_t *s, tl_ctl_req_t *req)
 		req->id = atomic_fetch_add_explicit(&s->next_req_id, 1,
 						    memory_order_relaxed);
 	for (int i = 0; i < TL_SHM_RING_TRIES; i++) {
-		tl_shm_slot_t *sl = &s->ctl_slot[pos & TL_SHM_CTL_MASK];
+		tl_shm_mpmc_slot_t *sl = &s->ctl_slot[pos & TL_SHM_CTL_MASK];
 		uint64_t seq = atomic_load_explicit(&sl->seq, memory_order_acquire);
 		int64_t dif = (int64_t)(seq - pos);
 
@@ -714,21 +707,13 @@ static void shm_ring_resync(tl_shm_t *s, uint64_t tail)
 	atomic_fetch_add_explicit(&s->ctl_resyncs, 1, memory_order_relaxed);
 }
 
-static int64_t shm_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
-}
-
 /* The slot at tail is reserved but not published (head > tail): a
  * producer is writing it, or died after reserving it, which would block
  * the ring for good. Reset after TL_SHM_CTL_STALL_NS of that. */
 static void shm_ring_stalled(tl_shm_t *s, uint64_t tail)
 {
 	int64_t since = atomic_load_explicit(&s->ctl_stall_ns, memory_order_relaxed);
-	int64_t now = shm_mono();
+	int64_t now = tl_clock_mono_ns();
 
 	if (since <= 0 || since > now)
 		atomic_store_explicit(&s->ctl_stall_ns, now, memory_order_relaxed);
@@ -739,7 +724,7 @@ static void shm_ring_stalled(tl_shm_t *s, uint64_t tail)
 bool tl_shm_next_request(tl_shm_t *s, tl_ctl_req_t *req)
 {
 	uint64_t tail = atomic_load_explicit(&s->ctl_tail, memory_order_relaxed);
-	tl_shm_slot_t *sl = &s->ctl_slot[tail & TL_SHM_CTL_MASK];
+	tl_shm_mpmc_slot_t *sl = &s->ctl_slot[tail & TL_SHM_CTL_MASK];
 	uint64_t seq = atomic_load_explicit(&sl->seq, memory_order_acquire);
 	uint64_t head = atomic_load_explicit(&s->ctl_head, memory_order_acquire);
 
@@ -795,17 +780,12 @@ bool tl_shm_wait_reply(tl_shm_t *s, uint64_t id, int64_t timeout_ns,
 {
 	const tl_shm_reply_t *r = &s->reply[id % TL_SHM_REPLY_SLOTS];
 	struct timespec nap = { 0, 200 * 1000 }; /* 200 us */
-	struct timespec t0, t;
-	int64_t waited;
+	int64_t t0 = tl_clock_mono_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		if (shm_take_reply(r, id, out))
 			return true;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		waited = (int64_t)(t.tv_sec - t0.tv_sec) * TL_NS_PER_S +
-			 (t.tv_nsec - t0.tv_nsec);
-		if (waited >= timeout_ns)
+		if (tl_clock_mono_ns() - t0 >= timeout_ns)
 			return false;
 		nanosleep(&nap, NULL);
 	}

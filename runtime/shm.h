@@ -86,10 +86,10 @@ typedef struct tl_ctl_req tl_ctl_req_t;
  * queue): the slot at position p is free for a producer when seq == p,
  * holds a request for the engine when seq == p + 1, and is free for the
  * next lap (p + TL_SHM_CTL_SLOTS) once the engine took it. */
-typedef struct tl_shm_slot {
+typedef struct tl_shm_mpmc_slot {
 	_Atomic uint64_t seq;
 	struct tl_ctl_req req;
-} tl_shm_slot_t;
+} tl_shm_mpmc_slot_t;
 
 /* The engine's answer to request `id`. */
 typedef struct tl_shm_reply {
@@ -173,7 +173,7 @@ typedef struct tl_shm {
 	_Atomic int64_t ctl_stall_ns; /* engine: monotonic time a reserved slot
 				       * was first seen unpublished, 0 = none */
 	char _line4[40];
-	tl_shm_slot_t ctl_slot[TL_SHM_CTL_SLOTS];
+	tl_shm_mpmc_slot_t ctl_slot[TL_SHM_CTL_SLOTS];
 	tl_shm_reply_t reply[TL_SHM_REPLY_SLOTS];
 } tl_shm_t;
 

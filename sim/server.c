@@ -177,11 +177,6 @@ int tl_sim_server_port(const tl_sim_server_t *s, int which)
 	return which >= 0 && which < 3 ? s->port[which] : 0;
 }
 
-tl_sim_venue_t *tl_sim_server_venue(tl_sim_server_t *s)
-{
-	return &s->venue;
-}
-
 void tl_sim_server_stop(tl_sim_server_t *s)
 {
 	uint64_t one = 1;

@@ -34,9 +34,6 @@ tl_sim_server_t *tl_sim_server_new(const tl_sim_config_t *cfg, char *err,
 /* Bound port of a listener (0 when not listening). */
 int tl_sim_server_port(const tl_sim_server_t *s, int which);
 
-/* The venue (for in-process tests; only from the server thread or while
- * the loop is not running). */
-tl_sim_venue_t *tl_sim_server_venue(tl_sim_server_t *s);
 
 /* Serve until tl_sim_server_stop. Returns 0, or -1 on a fatal error. */
 int tl_sim_server_run(tl_sim_server_t *s);

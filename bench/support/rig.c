@@ -282,11 +282,11 @@ static int rig_engine_start(tl_rig_t *r)
 	tl_venue_t *v = tl_engine_venue(r->E);
 	while (tl_bench_now_ns() < end &&
 	       (!tl_binance_ready(v) || !tl_engine_snapshot(r->E, &s) || s.inputs < 2 ||
-		tl_binance_stream_state(v) != TL_BSTREAM_UP)) {
+		tl_binance_stream_state(v) != TL_BINANCE_STREAM_UP)) {
 		tl_engine_poll(r->E, r->ev, RIG_EVS);
 		rig_nap(1000000);
 	}
-	if (tl_binance_stream_state(v) != TL_BSTREAM_UP) {
+	if (tl_binance_stream_state(v) != TL_BINANCE_STREAM_UP) {
 		fprintf(stderr, "rig: the engine did not come up against the simulator in %lld s (%s)\n",
 			RIG_START_NS / 1000000000, tl_binance_last_error(v));
 		return -1;

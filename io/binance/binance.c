@@ -18,8 +18,8 @@
  *   busy --drop, all bytes written--> REQ_ERROR RESET written
  *   busy --drop, bytes left unsent--> REQ_ERROR CONNECT (not executed)
  *   busy --no response in timeout--> REQ_ERROR TIMEOUT written, close
- * (pump: bn_pump, bn_send; timeouts: bn_timeouts, bn_fail_queued;
- * response and drops: bn_cb in binance_resp.c.)
+ * (pump: bn_pump, bn_send; timeouts: bn_timeouts, tl_binance_fail_queued;
+ * response and drops: tl_binance_cb in binance_resp.c.)
  * Emergency closes (urgent MARKET NEWs) queued together leave as one
  * batchOrders of 2..5 (the engine flags every close that has another of
  * its burst behind it, and the adapter waits for the rest); the batch's members live in its connection (`br`) and each
@@ -42,59 +42,59 @@
 
 /* End a kernel request with a transport error (internal kinds: their own
  * bookkeeping). */
-void bn_fail(tl_binance_t *b, const bn_req_t *r, tl_transport_t tr,
+void tl_binance_fail(tl_binance_t *b, const tl_binance_req_t *r, tl_transport_t tr,
 	     bool written, const char *text)
 {
-	int64_t m = bn_mono();
+	int64_t m = tl_clock_mono_ns();
 
 	switch (r->kind) {
-	case BN_K_TIME:
+	case TL_BINANCE_K_TIME:
 		b->time_pending = false;
 		b->time_retry_at = m + TL_NS_PER_S;
 		return;
-	case BN_K_MARKS:
+	case TL_BINANCE_K_MARKS:
 		b->marks_pending = false;
 		b->next_marks = m + TL_BINANCE_MARK_POLL_NS;
 		return;
-	case BN_K_CANCEL_ALL:
+	case TL_BINANCE_K_CANCEL_ALL:
 		tl_log(TL_LOG_WARN, "binance: cancel all %s failed: %s",
 		       r->req.symbol, text);
 		return;
-	case BN_K_LISTEN_KEY:
+	case TL_BINANCE_K_LISTEN_KEY:
 		b->lk_pending = false;
 		b->lk_retry_at = m + 5 * TL_NS_PER_S;
 		return;
-	case BN_K_LISTEN_KEEP:
+	case TL_BINANCE_K_LISTEN_KEEP:
 		b->next_keepalive = m + 60 * TL_NS_PER_S;
 		return;
-	case BN_K_LEVERAGE:
-	case BN_K_BALANCE:
-	case BN_K_POSITIONS:
+	case TL_BINANCE_K_LEVERAGE:
+	case TL_BINANCE_K_BALANCE:
+	case TL_BINANCE_K_POSITIONS:
 		b->sync_done = true;
 		b->sync_status = -1;
 		b->sync_tr = tr;	/* the cold call names the cause */
 		snprintf(b->sync_why, sizeof(b->sync_why), "%s", text);
 		return;
-	case BN_K_SYNC:
-		tl_bsync_done(b->rsync, (int)r->lev, -1, text, strlen(text), b->now);
+	case TL_BINANCE_K_SYNC:
+		tl_binance_sync_done(b->rsync, (int)r->lev, -1, text, strlen(text), b->now);
 		return;
-	case BN_K_TRADES:
-		tl_bsync_trades_done(b->rsync, (int)r->lev, -1, text, strlen(text),
+	case TL_BINANCE_K_TRADES:
+		tl_binance_sync_trades_done(b->rsync, (int)r->lev, -1, text, strlen(text),
 				     b->now);
 		return;
-	case BN_K_BATCH:
+	case TL_BINANCE_K_BATCH:
 		/* Every order of the batch shares the batch's fate: after the
 		 * write, UNKNOWN for each (the kernel queries each by id). */
 		for (uint8_t i = 0; i < r->nmem; i++)
-			bn_fail(b, &r->members[i], tr, written, text);
+			tl_binance_fail(b, &r->members[i], tr, written, text);
 		return;
-	case BN_K_COUNTDOWN:
-		bn_dm_result(b, r, false, text);
+	case TL_BINANCE_K_COUNTDOWN:
+		tl_binance_dm_result(b, r, false, text);
 		return;
-	case BN_K_SWEEP_CANCEL:
-	case BN_K_SWEEP_GET:
-	case BN_K_SWEEP_CLOSE:
-		bn_sweep_done(b, r, -1, text, strlen(text));
+	case TL_BINANCE_K_SWEEP_CANCEL:
+	case TL_BINANCE_K_SWEEP_GET:
+	case TL_BINANCE_K_SWEEP_CLOSE:
+		tl_binance_sweep_done(b, r, -1, text, strlen(text));
 		return;
 	default:
 		break;
@@ -105,29 +105,29 @@ void bn_fail(tl_binance_t *b, const bn_req_t *r, tl_transport_t tr,
 	in.hdr.type = TL_IN_REQ_ERROR;
 	in.hdr.time = b->now;
 	memcpy(in.u.error.client_id, r->req.client_id, TL_CLID_LEN);
-	in.u.error.req = (uint8_t)bn_kernel_kind(r->kind);
+	in.u.error.req = (uint8_t)tl_binance_kernel_kind(r->kind);
 	in.u.error.outcome.transport = tr;
 	in.u.error.outcome.written = written;
-	in.u.error.outcome.is_write = bn_is_write(r->kind);
+	in.u.error.outcome.is_write = tl_binance_is_write(r->kind);
 	snprintf(in.u.error.text, sizeof(in.u.error.text), "%s", text);
 	b->st.transport_errors++;
-	bn_emit(b, &in);
+	tl_binance_emit(b, &in);
 }
 
 /* Fail every queued request (no connection can carry them). */
-void bn_fail_queued(tl_binance_t *b, int64_t older_than)
+void tl_binance_fail_queued(tl_binance_t *b, int64_t older_than)
 {
-	bn_queue_t *qs[2] = { &b->q_urgent, &b->q_normal };
+	tl_binance_queue_t *qs[2] = { &b->q_urgent, &b->q_normal };
 	char text[320];
 
 	snprintf(text, sizeof(text), "%s",
 		 b->last_msg[0] ? b->last_msg : "not connected to the venue");
 	for (int i = 0; i < 2; i++) {
-		bn_req_t *r;
-		while ((r = bn_q_peek(qs[i])) && r->queued <= older_than) {
-			bn_req_t copy = *r;
-			bn_q_drop(qs[i]);
-			bn_fail(b, &copy, TL_TR_CONNECT, false, text);
+		tl_binance_req_t *r;
+		while ((r = tl_binance_queue_peek(qs[i])) && r->queued <= older_than) {
+			tl_binance_req_t copy = *r;
+			tl_binance_queue_drop_head(qs[i]);
+			tl_binance_fail(b, &copy, TL_TR_CONNECT, false, text);
 		}
 	}
 }
@@ -145,20 +145,10 @@ static const char *bn_gate_why(const tl_binance_t *b)
 
 /* End a request the adapter took but never wrote: its one outcome
  * (invariant 2), transport WITHDRAWN, written = false. */
-void bn_withdraw(tl_binance_t *b, const bn_req_t *r, const char *why)
+void tl_binance_withdraw(tl_binance_t *b, const tl_binance_req_t *r, const char *why)
 {
 	b->st.withdrawn++;
-	bn_fail(b, r, TL_TR_WITHDRAWN, false, why);
-}
-
-/* Remove entry i (0 = head) of q, keeping the order of the rest. */
-static void bn_q_remove(bn_queue_t *q, uint32_t i)
-{
-	uint32_t mask = q->cap - 1;
-
-	for (; i + 1 < q->n; i++)
-		q->v[(q->head + i) & mask] = q->v[(q->head + i + 1) & mask];
-	q->n--;
+	tl_binance_fail(b, r, TL_TR_WITHDRAWN, false, why);
 }
 
 /* The gate closed: withdraw every queued NEW that may not leave now
@@ -166,19 +156,19 @@ static void bn_q_remove(bn_queue_t *q, uint32_t i)
  * connection), so the kernel hears at once instead of after the hold. */
 static void bn_gate_purge(tl_binance_t *b)
 {
-	bn_queue_t *qs[2] = { &b->q_urgent, &b->q_normal };
+	tl_binance_queue_t *qs[2] = { &b->q_urgent, &b->q_normal };
 
 	for (int k = 0; k < 2; k++) {
-		bn_queue_t *q = qs[k];
+		tl_binance_queue_t *q = qs[k];
 		for (uint32_t i = 0; i < q->n;) {
-			bn_req_t *r = &q->v[(q->head + i) & (q->cap - 1)];
-			if (r->kind != BN_K_NEW || tl_venue_may_send(&b->base, &r->req)) {
+			tl_binance_req_t *r = tl_binance_queue_at(q, i);
+			if (r->kind != TL_BINANCE_K_NEW || tl_venue_may_send(&b->base, &r->req)) {
 				i++;
 				continue;
 			}
-			bn_req_t copy = *r;
-			bn_q_remove(q, i);
-			bn_withdraw(b, &copy, bn_gate_why(b));
+			tl_binance_req_t copy = *r;
+			tl_binance_queue_remove(q, i);
+			tl_binance_withdraw(b, &copy, bn_gate_why(b));
 		}
 	}
 }
@@ -197,7 +187,7 @@ static void bn_gate_poll(tl_binance_t *b)
 /* ---- sending --------------------------------------------------------------- */
 
 /* batchOrders of r's members (emergency closes). */
-static int bn_encode_batch(tl_binance_t *b, const bn_req_t *r, int64_t ts,
+static int bn_encode_batch(tl_binance_t *b, const tl_binance_req_t *r, int64_t ts,
 			   uint32_t rw, tl_binance_http_t *http, char *q,
 			   size_t cap)
 {
@@ -219,7 +209,7 @@ static int bn_encode_batch(tl_binance_t *b, const bn_req_t *r, int64_t ts,
 
 /* Encode the parameters of r into b->qbuf; sets *http and *sign. Returns
  * the length or -errno. */
-static int bn_encode(tl_binance_t *b, const bn_req_t *r, tl_time_t now,
+static int bn_encode(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now,
 		     tl_binance_http_t *http, bool *sign)
 {
 	int64_t ts = tl_binance_clock_ms(&b->clock, now);
@@ -231,15 +221,15 @@ static int bn_encode(tl_binance_t *b, const bn_req_t *r, tl_time_t now,
 	*sign = true;
 	memset(http, 0, sizeof(*http));
 	switch (r->kind) {
-	case BN_K_NEW:
+	case TL_BINANCE_K_NEW:
 		sid = tl_symbols_find(b->syms, r->req.symbol);
 		if (sid < 0)
 			return -EINVAL;
 		return tl_binance_encode_order(&r->req, tl_symbols_get(b->syms, sid),
 					       b->hedge, ts, rw, http, q, cap);
-	case BN_K_CANCEL:
+	case TL_BINANCE_K_CANCEL:
 		return tl_binance_encode_cancel(&r->req, ts, rw, http, q, cap);
-	case BN_K_CANCEL_CHILD: {
+	case TL_BINANCE_K_CANCEL_CHILD: {
 		/* The triggered order carries the algo order's client id
 		 * (binance_map.c notes): cancel it as a plain order. */
 		tl_out_req_t x = r->req;
@@ -247,86 +237,86 @@ static int bn_encode(tl_binance_t *b, const bn_req_t *r, tl_time_t now,
 		x.algo = 0;
 		return tl_binance_encode_cancel(&x, ts, rw, http, q, cap);
 	}
-	case BN_K_QUERY:
+	case TL_BINANCE_K_QUERY:
 		return tl_binance_encode_query(&r->req, ts, rw, http, q, cap);
-	case BN_K_QUERY_CHILD:
+	case TL_BINANCE_K_QUERY_CHILD:
 		return tl_binance_encode_query_id(r->req.symbol, r->child_id, ts, rw,
 						  http, q, cap);
-	case BN_K_TIME:
+	case TL_BINANCE_K_TIME:
 		*sign = false;
 		http->method = TL_BN_GET;
 		http->path = "/fapi/v1/time";
 		q[0] = '\0';
 		return 0;
-	case BN_K_MARKS:
+	case TL_BINANCE_K_MARKS:
 		*sign = false;
 		http->method = TL_BN_GET;
 		http->path = "/fapi/v1/premiumIndex";
 		q[0] = '\0';
 		return 0;
-	case BN_K_CANCEL_ALL:
+	case TL_BINANCE_K_CANCEL_ALL:
 		http->method = TL_BN_DELETE;
 		http->path = "/fapi/v1/allOpenOrders";
 		return snprintf(q, cap, "symbol=%s&recvWindow=%u&timestamp=%lld",
 				r->req.symbol, rw, (long long)ts);
-	case BN_K_LEVERAGE:
+	case TL_BINANCE_K_LEVERAGE:
 		http->method = TL_BN_POST;
 		http->path = "/fapi/v1/leverage";
 		return snprintf(q, cap, "symbol=%s&leverage=%u&recvWindow=%u&timestamp=%lld",
 				r->req.symbol, r->lev, rw, (long long)ts);
-	case BN_K_LISTEN_KEY:
-	case BN_K_LISTEN_KEEP:
+	case TL_BINANCE_K_LISTEN_KEY:
+	case TL_BINANCE_K_LISTEN_KEEP:
 		*sign = false;
-		http->method = r->kind == BN_K_LISTEN_KEY ? TL_BN_POST : TL_BN_PUT;
+		http->method = r->kind == TL_BINANCE_K_LISTEN_KEY ? TL_BN_POST : TL_BN_PUT;
 		http->path = "/fapi/v1/listenKey";
 		q[0] = '\0';
 		return 0;
-	case BN_K_BALANCE:
+	case TL_BINANCE_K_BALANCE:
 		http->method = TL_BN_GET;
 		http->path = "/fapi/v2/balance";
 		return snprintf(q, cap, "recvWindow=%u&timestamp=%lld", rw,
 				(long long)ts);
-	case BN_K_POSITIONS:
+	case TL_BINANCE_K_POSITIONS:
 		http->method = TL_BN_GET;
 		http->path = "/fapi/v2/positionRisk";
 		return snprintf(q, cap, "recvWindow=%u&timestamp=%lld", rw,
 				(long long)ts);
-	case BN_K_SYNC:
+	case TL_BINANCE_K_SYNC:
 		http->method = TL_BN_GET;
-		http->path = tl_bsync_call_path((int)r->lev);
+		http->path = tl_binance_sync_call_path((int)r->lev);
 		return snprintf(q, cap, "recvWindow=%u&timestamp=%lld", rw,
 				(long long)ts);
-	case BN_K_TRADES:
+	case TL_BINANCE_K_TRADES:
 		http->method = TL_BN_GET;
 		http->path = "/fapi/v1/userTrades";
 		return snprintf(q, cap, "symbol=%s&orderId=%lld&limit=1000&recvWindow=%u&timestamp=%lld",
 				r->req.symbol, (long long)r->child_id, rw,
 				(long long)ts);
-	case BN_K_BATCH:
+	case TL_BINANCE_K_BATCH:
 		return bn_encode_batch(b, r, ts, rw, http, q, cap);
-	case BN_K_COUNTDOWN:
+	case TL_BINANCE_K_COUNTDOWN:
 		http->method = TL_BN_POST;
 		http->path = "/fapi/v1/countdownCancelAll";
 		return snprintf(q, cap, "symbol=%s&countdownTime=%lld&recvWindow=%u&timestamp=%lld",
 				r->req.symbol, (long long)r->child_id, rw,
 				(long long)ts);
 	default:
-		return bn_sweep_encode(b, r, ts, rw, http, q, cap);
+		return tl_binance_sweep_encode(b, r, ts, rw, http, q, cap);
 	}
 }
 
 /* A batch at the gate: its members that may not leave are withdrawn;
  * the rest go as a batch (2..), alone (one, in *one) or not at all
  * (NULL). Emergency closes are reduce-only, so normally all go. */
-static const bn_req_t *bn_batch_gate(tl_binance_t *b, const bn_req_t *r,
-				     bn_req_t *one)
+static const tl_binance_req_t *bn_batch_gate(tl_binance_t *b, const tl_binance_req_t *r,
+				     tl_binance_req_t *one)
 {
-	bn_req_t *m = (bn_req_t *)r->members;	/* b->batch_tmp */
+	tl_binance_req_t *m = (tl_binance_req_t *)r->members;	/* b->batch_tmp */
 	uint8_t keep = 0;
 
 	for (uint8_t i = 0; i < r->nmem; i++) {
 		if (!tl_venue_may_send(&b->base, &m[i].req)) {
-			bn_withdraw(b, &m[i], bn_gate_why(b));
+			tl_binance_withdraw(b, &m[i], bn_gate_why(b));
 			continue;
 		}
 		m[keep++] = m[i];
@@ -345,22 +335,22 @@ static const bn_req_t *bn_batch_gate(tl_binance_t *b, const bn_req_t *r,
 }
 
 /* Put r on idle connection id. Ends r with an error when it cannot go. */
-static void bn_send(tl_binance_t *b, uint32_t id, const bn_req_t *r,
+static void bn_send(tl_binance_t *b, uint32_t id, const tl_binance_req_t *r,
 		    tl_time_t now, int64_t m)
 {
-	bn_conn_t *c = &b->conns[id];
+	tl_binance_conn_t *c = &b->conns[id];
 	tl_binance_http_t http;
 	bool sign;
 	char text[96];
-	bn_req_t one;
+	tl_binance_req_t one;
 
 	/* The last moment before the bytes leave: the gate may have closed
 	 * since the request was queued (tl_venue_may_send). */
-	if (r->kind == BN_K_NEW && !tl_venue_may_send(&b->base, &r->req)) {
-		bn_withdraw(b, r, bn_gate_why(b));
+	if (r->kind == TL_BINANCE_K_NEW && !tl_venue_may_send(&b->base, &r->req)) {
+		tl_binance_withdraw(b, r, bn_gate_why(b));
 		return;
 	}
-	if (r->kind == BN_K_BATCH && !(r = bn_batch_gate(b, r, &one)))
+	if (r->kind == TL_BINANCE_K_BATCH && !(r = bn_batch_gate(b, r, &one)))
 		return;
 	int n = bn_encode(b, r, now, &http, &sign);
 
@@ -371,7 +361,7 @@ static void bn_send(tl_binance_t *b, uint32_t id, const bn_req_t *r,
 					   sizeof(b->qbuf), NULL, 0);
 	if (n < 0) {
 		snprintf(text, sizeof(text), "encode failed: %s", strerror(-n));
-		bn_fail(b, r, TL_TR_LOCAL, false, text);
+		tl_binance_fail(b, r, TL_TR_LOCAL, false, text);
 		return;
 	}
 	bool body = http.method == TL_BN_POST || http.method == TL_BN_PUT;
@@ -382,28 +372,28 @@ static void bn_send(tl_binance_t *b, uint32_t id, const bn_req_t *r,
 		body ? "application/x-www-form-urlencoded" : NULL);
 	if (len < 0) {
 		snprintf(text, sizeof(text), "http write failed: %s", strerror(-len));
-		bn_fail(b, r, TL_TR_LOCAL, false, text);
+		tl_binance_fail(b, r, TL_TR_LOCAL, false, text);
 		return;
 	}
-	int rc = tl_conn_send(b->pool, id, b->tx, (size_t)len);
+	int rc = tl_uring_conn_send(b->pool, id, b->tx, (size_t)len);
 	if (rc < 0) {
 		snprintf(text, sizeof(text), "send failed: %s", strerror(-rc));
-		bn_fail(b, r, TL_TR_CONNECT, false, text);
+		tl_binance_fail(b, r, TL_TR_CONNECT, false, text);
 		return;
 	}
 	c->busy = true;
 	c->closing = false;
 	c->r = *r;
-	if (r->kind == BN_K_BATCH) {
+	if (r->kind == TL_BINANCE_K_BATCH) {
 		/* the members live with the connection until the outcome */
-		memcpy(c->br, r->members, r->nmem * sizeof(bn_req_t));
+		memcpy(c->br, r->members, r->nmem * sizeof(tl_binance_req_t));
 		c->r.members = c->br;
 		b->st.batches++;
 		b->st.batch_orders += r->nmem;
 	}
 	c->http = http;
 	c->sent_mono = m;
-	c->sent_real = bn_real();
+	c->sent_real = tl_clock_realtime_ns();
 	tl_http_resp_reset(&c->resp);
 	b->st.sent++;
 }
@@ -414,74 +404,74 @@ static bool bn_want_listen_key(const tl_binance_t *b, int64_t m)
 {
 	if (!b->base.emit_stream || b->lk_pending || m < b->lk_retry_at)
 		return false;
-	return !b->bs || tl_bstream_state(b->bs) == TL_BSTREAM_KEY_EXPIRED;
+	return !b->bs || tl_binance_stream_user_state(b->bs) == TL_BINANCE_STREAM_KEY_EXPIRED;
 }
 
 /* ---- rate limits, batches, dead-man ---------------------------------------- */
 
 /* What r costs on the venue's limiters (Binance USD-M API docs). A kind not
  * listed costs 1 weight; the response headers correct any difference. */
-static void bn_cost(const bn_req_t *r, tl_blim_cost_t *c)
+static void bn_cost(const tl_binance_req_t *r, tl_binance_limits_cost_t *c)
 {
 	memset(c, 0, sizeof(*c));
 	switch (r->kind) {
-	case BN_K_NEW:          /* order and algoOrder: 0 IP, 1 + 1 orders */
-		c->n[TL_BLIM_ORDERS_10S] = 1;
-		c->n[TL_BLIM_ORDERS_1M] = 1;
+	case TL_BINANCE_K_NEW:          /* order and algoOrder: 0 IP, 1 + 1 orders */
+		c->n[TL_BINANCE_LIMITS_ORDERS_10S] = 1;
+		c->n[TL_BINANCE_LIMITS_ORDERS_1M] = 1;
 		return;
-	case BN_K_BATCH:
-		c->n[TL_BLIM_WEIGHT_1M] = 5;
-		c->n[TL_BLIM_ORDERS_10S] = 5;
-		c->n[TL_BLIM_ORDERS_1M] = 1;
+	case TL_BINANCE_K_BATCH:
+		c->n[TL_BINANCE_LIMITS_WEIGHT_1M] = 5;
+		c->n[TL_BINANCE_LIMITS_ORDERS_10S] = 5;
+		c->n[TL_BINANCE_LIMITS_ORDERS_1M] = 1;
 		return;
-	case BN_K_MARKS:        /* premiumIndex without symbol */
-	case BN_K_COUNTDOWN:
-		c->n[TL_BLIM_WEIGHT_1M] = 10;
+	case TL_BINANCE_K_MARKS:        /* premiumIndex without symbol */
+	case TL_BINANCE_K_COUNTDOWN:
+		c->n[TL_BINANCE_LIMITS_WEIGHT_1M] = 10;
 		return;
-	case BN_K_BALANCE:
-	case BN_K_POSITIONS:
-	case BN_K_TRADES:
-		c->n[TL_BLIM_WEIGHT_1M] = 5;
+	case TL_BINANCE_K_BALANCE:
+	case TL_BINANCE_K_POSITIONS:
+	case TL_BINANCE_K_TRADES:
+		c->n[TL_BINANCE_LIMITS_WEIGHT_1M] = 5;
 		return;
-	case BN_K_SWEEP_GET:    /* openOrders without symbol 40, positionRisk 5 */
-		c->n[TL_BLIM_WEIGHT_1M] = r->lev == 1 ? 40 : 5;
+	case TL_BINANCE_K_SWEEP_GET:    /* openOrders without symbol 40, positionRisk 5 */
+		c->n[TL_BINANCE_LIMITS_WEIGHT_1M] = r->lev == 1 ? 40 : 5;
 		return;
-	case BN_K_SWEEP_CLOSE:
-		c->n[TL_BLIM_ORDERS_10S] = 1;
-		c->n[TL_BLIM_ORDERS_1M] = 1;
+	case TL_BINANCE_K_SWEEP_CLOSE:
+		c->n[TL_BINANCE_LIMITS_ORDERS_10S] = 1;
+		c->n[TL_BINANCE_LIMITS_ORDERS_1M] = 1;
 		return;
-	case BN_K_SYNC:
-		c->n[TL_BLIM_WEIGHT_1M] = tl_bsync_call_weight((int)r->lev);
+	case TL_BINANCE_K_SYNC:
+		c->n[TL_BINANCE_LIMITS_WEIGHT_1M] = tl_binance_sync_call_weight((int)r->lev);
 		return;
 	default:
-		c->n[TL_BLIM_WEIGHT_1M] = 1;
+		c->n[TL_BINANCE_LIMITS_WEIGHT_1M] = 1;
 		return;
 	}
 }
 
 /* Admit r on the local limiters (charged when true). */
-static bool bn_admit(tl_binance_t *b, const bn_req_t *r, tl_time_t now,
-		     tl_blim_prio_t p)
+static bool bn_admit(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now,
+		     tl_binance_limits_prio_t p)
 {
-	tl_blim_cost_t c;
+	tl_binance_limits_cost_t c;
 
 	bn_cost(r, &c);
-	return tl_blim_admit(&b->lim, bn_lim_ms(b, now), &c,
+	return tl_binance_limits_admit(&b->lim, tl_binance_lim_ms(b, now), &c,
 			     p) == 0;
 }
 
-static void bn_charge(tl_binance_t *b, const bn_req_t *r, tl_time_t now)
+static void bn_charge(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now)
 {
-	tl_blim_cost_t c;
+	tl_binance_limits_cost_t c;
 
 	bn_cost(r, &c);
-	tl_blim_charge(&b->lim, bn_lim_ms(b, now), &c);
+	tl_binance_limits_charge(&b->lim, tl_binance_lim_ms(b, now), &c);
 }
 
 /* An urgent plain MARKET order: an emergency close, batchable. */
-static bool bn_batchable(const bn_req_t *r)
+static bool bn_batchable(const tl_binance_req_t *r)
 {
-	return r->kind == BN_K_NEW && r->req.urgent && !r->req.algo &&
+	return r->kind == TL_BINANCE_K_NEW && r->req.urgent && !r->req.algo &&
 	       r->req.type == TL_ORD_MARKET;
 }
 
@@ -498,28 +488,28 @@ static bool bn_batchable(const bn_req_t *r)
  * head alone. */
 static unsigned bn_take_batch(tl_binance_t *b, tl_time_t now, int64_t m)
 {
-	const bn_queue_t *q = &b->q_urgent;
+	const tl_binance_queue_t *q = &b->q_urgent;
 	unsigned n = 0;
 
 	while (n < q->n && n < TL_BINANCE_BATCH_MAX &&
-	       bn_batchable(&q->v[(q->head + n) & (q->cap - 1)]))
+	       bn_batchable(tl_binance_queue_at(q, n)))
 		n++;
 	if (n >= 1 && n < TL_BINANCE_BATCH_MAX && n == q->n &&
-	    q->v[(q->head + n - 1) & (q->cap - 1)].req.more &&
-	    m - q->v[q->head].queued < BN_BATCH_WAIT_NS)
+	    tl_binance_queue_at(q, n - 1)->req.more &&
+	    m - tl_binance_queue_at(q, 0)->queued < BN_BATCH_WAIT_NS)
 		return 1;
 	if (n < 2)
 		return 0;
-	n = tl_blim_batch_size(&b->lim, bn_lim_ms(b, now), n);
+	n = tl_binance_limits_batch_size(&b->lim, tl_binance_lim_ms(b, now), n);
 	if (n < 2)
 		return 0;
 	for (unsigned i = 0; i < n; i++)
-		b->batch_tmp[i] = q->v[(q->head + i) & (q->cap - 1)];
+		b->batch_tmp[i] = *tl_binance_queue_at(q, i);
 	return n;
 }
 
 /* The dead-man renewal due now, if any: r filled, true. */
-static bool bn_dm_due(tl_binance_t *b, int64_t m, tl_time_t now, bn_req_t *r)
+static bool bn_dm_due(tl_binance_t *b, int64_t m, tl_time_t now, tl_binance_req_t *r)
 {
 	int64_t age = -1;
 	int sid;
@@ -528,10 +518,10 @@ static bool bn_dm_due(tl_binance_t *b, int64_t m, tl_time_t now, bn_req_t *r)
 		int64_t hb = atomic_load_explicit(b->hb, memory_order_relaxed);
 		age = hb > 0 && now > hb ? now - hb : 0;
 	}
-	sid = tl_bdm_due(&b->dm, m, age);
+	sid = tl_binance_deadman_due(&b->dm, m, age);
 	if (sid < 0)
 		return false;
-	r->kind = BN_K_COUNTDOWN;
+	r->kind = TL_BINANCE_K_COUNTDOWN;
 	r->child_id = b->dm.countdown_ms;
 	snprintf(r->req.symbol, sizeof(r->req.symbol), "%s",
 		 tl_symbols_get(b->syms, sid)->name);
@@ -539,10 +529,10 @@ static bool bn_dm_due(tl_binance_t *b, int64_t m, tl_time_t now, bn_req_t *r)
 	return true;
 }
 
-void bn_dm_result(tl_binance_t *b, const bn_req_t *r, bool ok,
+void tl_binance_dm_result(tl_binance_t *b, const tl_binance_req_t *r, bool ok,
 		  const char *text)
 {
-	tl_bdm_done(&b->dm, (int)r->lev, ok, bn_mono());
+	tl_binance_deadman_done(&b->dm, (int)r->lev, ok, tl_clock_mono_ns());
 	b->st.deadman_renewals = b->dm.renewals;
 	b->st.deadman_failures = b->dm.failures;
 	if (!ok && b->dm.failures < 10)
@@ -557,8 +547,8 @@ void bn_dm_result(tl_binance_t *b, const bn_req_t *r, bool ok,
 static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 {
 	for (;;) {
-		int id = tl_conn_idle(b->pool);
-		bn_req_t r;
+		int id = tl_uring_conn_idle(b->pool);
+		tl_binance_req_t r;
 		unsigned nb = 0;
 
 		if (id < 0 || m < b->hold_all_until)
@@ -566,7 +556,7 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 		memset(&r, 0, sizeof(r));
 		if (!b->time_pending && (!b->ready || b->time_wanted) &&
 		    m >= b->time_retry_at) {
-			r.kind = BN_K_TIME;
+			r.kind = TL_BINANCE_K_TIME;
 			b->time_pending = true;
 			b->time_wanted = false;
 			bn_charge(b, &r, now);
@@ -577,42 +567,42 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 		} else if (b->q_urgent.n && (nb = bn_take_batch(b, now, m)) == 1) {
 			return;	/* a burst of closes is still arriving */
 		} else if (nb >= 2) {
-			r.kind = BN_K_BATCH;
+			r.kind = TL_BINANCE_K_BATCH;
 			r.members = b->batch_tmp;
 			r.nmem = (uint8_t)nb;
 			r.queued = b->batch_tmp[0].queued;
-			if (!bn_admit(b, &r, now, TL_BLIM_URGENT))
+			if (!bn_admit(b, &r, now, TL_BINANCE_LIMITS_URGENT))
 				return;
 			for (unsigned i = 0; i < nb; i++)
-				bn_q_drop(&b->q_urgent);
+				tl_binance_queue_drop_head(&b->q_urgent);
 		} else if (b->q_urgent.n) {
-			if (!bn_admit(b, bn_q_peek(&b->q_urgent), now, TL_BLIM_URGENT))
+			if (!bn_admit(b, tl_binance_queue_peek(&b->q_urgent), now, TL_BINANCE_LIMITS_URGENT))
 				return;
-			r = *bn_q_peek(&b->q_urgent);
-			bn_q_drop(&b->q_urgent);
+			r = *tl_binance_queue_peek(&b->q_urgent);
+			tl_binance_queue_drop_head(&b->q_urgent);
 		} else if (bn_want_listen_key(b, m)) {
-			r.kind = BN_K_LISTEN_KEY;
+			r.kind = TL_BINANCE_K_LISTEN_KEY;
 			b->lk_pending = true;
 			bn_charge(b, &r, now);
 		} else if (b->bs && m >= b->next_keepalive) {
-			r.kind = BN_K_LISTEN_KEEP;
-			b->next_keepalive = m + BN_KEEPALIVE_NS;
+			r.kind = TL_BINANCE_K_LISTEN_KEEP;
+			b->next_keepalive = m + TL_BINANCE_KEEPALIVE_NS;
 			bn_charge(b, &r, now);
 		} else if (!b->marks_pending && m >= b->next_marks &&
-			   !(b->bs && tl_bstream_market_up(b->bs)) &&
-			   bn_admit(b, &(bn_req_t){ .kind = BN_K_MARKS }, now,
-				    TL_BLIM_NORMAL)) {
-			r.kind = BN_K_MARKS;
+			   !(b->bs && tl_binance_stream_market_up(b->bs)) &&
+			   bn_admit(b, &(tl_binance_req_t){ .kind = TL_BINANCE_K_MARKS }, now,
+				    TL_BINANCE_LIMITS_NORMAL)) {
+			r.kind = TL_BINANCE_K_MARKS;
 			b->marks_pending = true;
 		} else if (b->q_normal.n) {
-			bn_req_t *h = bn_q_peek(&b->q_normal);
+			tl_binance_req_t *h = tl_binance_queue_peek(&b->q_normal);
 			/* a cancel waits here only behind its own NEW: once
 			 * at the head it is as urgent as any cancel */
-			if (!bn_admit(b, h, now, h->kind == BN_K_CANCEL ? TL_BLIM_URGENT
-									: TL_BLIM_NORMAL))
+			if (!bn_admit(b, h, now, h->kind == TL_BINANCE_K_CANCEL ? TL_BINANCE_LIMITS_URGENT
+									: TL_BINANCE_LIMITS_NORMAL))
 				return;	/* FIFO: held requests wait, in order */
 			r = *h;
-			bn_q_drop(&b->q_normal);
+			tl_binance_queue_drop_head(&b->q_normal);
 		} else {
 			return;
 		}
@@ -626,38 +616,38 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 static void bn_timeouts(tl_binance_t *b, int64_t m)
 {
 	for (uint32_t i = 0; i < b->nconn; i++) {
-		bn_conn_t *c = &b->conns[i];
+		tl_binance_conn_t *c = &b->conns[i];
 		if (!c->busy || m - c->sent_mono < b->timeout_ns)
 			continue;
 		char text[TL_TEXT_LEN];
 		snprintf(text, sizeof(text), "no response in %lld ms",
 			 (long long)(b->timeout_ns / TL_NS_PER_MS));
 		c->busy = false;
-		tl_conn_release(b->pool, i);
-		bn_fail(b, &c->r, TL_TR_TIMEOUT, true, text);
+		tl_uring_conn_release(b->pool, i);
+		tl_binance_fail(b, &c->r, TL_TR_TIMEOUT, true, text);
 		c->closing = true;
-		tl_conn_close(b->pool, i);
+		tl_uring_conn_close(b->pool, i);
 	}
-	if (tl_pool_up(b->pool) == 0 || !b->ready)
-		bn_fail_queued(b, m - b->timeout_ns);
+	if (tl_uring_pool_up(b->pool) == 0 || !b->ready)
+		tl_binance_fail_queued(b, m - b->timeout_ns);
 }
 
 /* One poll step of the pool plus bookkeeping. */
-int bn_step(tl_binance_t *b, tl_time_t now)
+int tl_binance_step(tl_binance_t *b, tl_time_t now)
 {
-	int64_t m = bn_mono();
+	int64_t m = tl_clock_mono_ns();
 	int r;
 
 	b->now = now;
 	bn_pump(b, now, m);
-	r = tl_pool_poll(b->pool, m, bn_cb, b);
+	r = tl_uring_pool_poll(b->pool, m, tl_binance_cb, b);
 	if (r < 0)
 		snprintf(b->last_err, sizeof(b->last_err), "io_uring: %s",
 			 strerror(-r));
 	bn_timeouts(b, m);
 	bn_pump(b, now, m);
 	if (b->bs)
-		atomic_store_explicit(&b->stream_state, (int)tl_bstream_state(b->bs),
+		atomic_store_explicit(&b->stream_state, (int)tl_binance_stream_user_state(b->bs),
 				      memory_order_relaxed);
 	return r > 0 ? r : 0;
 }
@@ -666,15 +656,15 @@ int bn_step(tl_binance_t *b, tl_time_t now)
 
 /* Where the NEW of this client id still waits unwritten: its queue
  * and index, or NULL. */
-static bn_queue_t *bn_new_queued(tl_binance_t *b, const char *clid, uint32_t *at)
+static tl_binance_queue_t *bn_new_queued(tl_binance_t *b, const char *clid, uint32_t *at)
 {
-	bn_queue_t *qs[2] = { &b->q_normal, &b->q_urgent };
+	tl_binance_queue_t *qs[2] = { &b->q_normal, &b->q_urgent };
 
 	for (int k = 0; k < 2; k++) {
-		bn_queue_t *q = qs[k];
+		tl_binance_queue_t *q = qs[k];
 		for (uint32_t i = 0; i < q->n; i++) {
-			const bn_req_t *r = &q->v[(q->head + i) & (q->cap - 1)];
-			if (r->kind == BN_K_NEW &&
+			const tl_binance_req_t *r = tl_binance_queue_at(q, i);
+			if (r->kind == TL_BINANCE_K_NEW &&
 			    strncmp(r->req.client_id, clid, TL_CLID_LEN) == 0) {
 				*at = i;
 				return q;
@@ -691,18 +681,18 @@ static bool bn_cancel_unsent(tl_binance_t *b, const tl_out_req_t *req)
 {
 	static const char why[] = "withdrawn: canceled before send";
 	uint32_t at;
-	bn_queue_t *q = bn_new_queued(b, req->client_id, &at);
-	bn_req_t nr, cr;
+	tl_binance_queue_t *q = bn_new_queued(b, req->client_id, &at);
+	tl_binance_req_t nr, cr;
 
 	if (!q)
 		return false;
-	nr = q->v[(q->head + at) & (q->cap - 1)];
-	bn_q_remove(q, at);
-	bn_withdraw(b, &nr, why);
+	nr = *tl_binance_queue_at(q, at);
+	tl_binance_queue_remove(q, at);
+	tl_binance_withdraw(b, &nr, why);
 	memset(&cr, 0, sizeof(cr));
 	cr.req = *req;
-	cr.kind = BN_K_CANCEL;
-	bn_withdraw(b, &cr, why);
+	cr.kind = TL_BINANCE_K_CANCEL;
+	tl_binance_withdraw(b, &cr, why);
 	return true;
 }
 
@@ -710,13 +700,13 @@ static bool bn_cancel_unsent(tl_binance_t *b, const tl_out_req_t *req)
  * must never wait behind new orders held by the order-rate limiters
  * (a cancel or query of an order whose NEW is still queued does not
  * exist here: bn_cancel_unsent, and a query waits behind its NEW). */
-static bn_queue_t *bn_queue_for(tl_binance_t *b, const tl_out_req_t *req, int kind)
+static tl_binance_queue_t *bn_queue_for(tl_binance_t *b, const tl_out_req_t *req, int kind)
 {
 	uint32_t at;
 
-	if (req->urgent || kind == BN_K_CANCEL)
+	if (req->urgent || kind == TL_BINANCE_K_CANCEL)
 		return &b->q_urgent;
-	if (kind == BN_K_QUERY && !bn_new_queued(b, req->client_id, &at))
+	if (kind == TL_BINANCE_K_QUERY && !bn_new_queued(b, req->client_id, &at))
 		return &b->q_urgent;
 	return &b->q_normal;
 }
@@ -724,24 +714,24 @@ static bn_queue_t *bn_queue_for(tl_binance_t *b, const tl_out_req_t *req, int ki
 static int bn_enqueue(tl_binance_t *b, const tl_out_req_t *req, int kind,
 		      tl_time_t now)
 {
-	bn_queue_t *q;
-	bn_req_t r;
+	tl_binance_queue_t *q;
+	tl_binance_req_t r;
 
-	if (kind == BN_K_NEW && tl_symbols_find(b->syms, req->symbol) < 0)
+	if (kind == TL_BINANCE_K_NEW && tl_symbols_find(b->syms, req->symbol) < 0)
 		return -EINVAL;
 	memset(&r, 0, sizeof(r));
 	r.req = *req;
 	r.kind = (uint8_t)kind;
-	r.queued = bn_mono();
+	r.queued = tl_clock_mono_ns();
 	b->now = now;
-	if (kind == BN_K_NEW && !tl_venue_may_send(&b->base, req)) {
-		bn_withdraw(b, &r, bn_gate_why(b));
+	if (kind == TL_BINANCE_K_NEW && !tl_venue_may_send(&b->base, req)) {
+		tl_binance_withdraw(b, &r, bn_gate_why(b));
 		return 0;
 	}
-	if (kind == BN_K_CANCEL && bn_cancel_unsent(b, req))
+	if (kind == TL_BINANCE_K_CANCEL && bn_cancel_unsent(b, req))
 		return 0;
 	q = bn_queue_for(b, req, kind);
-	if (!bn_q_push(q, &r))
+	if (!tl_binance_queue_push(q, &r))
 		return -EAGAIN;
 	/* More closes of this burst follow: send once they are here. */
 	if (bn_batchable(&r) && r.req.more)
@@ -752,81 +742,81 @@ static int bn_enqueue(tl_binance_t *b, const tl_out_req_t *req, int kind,
 
 static int bn_submit(tl_venue_t *v, const tl_out_req_t *req, tl_time_t now)
 {
-	return bn_enqueue(bn_of(v), req, BN_K_NEW, now);
+	return bn_enqueue(tl_binance_of(v), req, TL_BINANCE_K_NEW, now);
 }
 
 static int bn_cancel(tl_venue_t *v, const tl_out_req_t *req, tl_time_t now)
 {
-	return bn_enqueue(bn_of(v), req, BN_K_CANCEL, now);
+	return bn_enqueue(tl_binance_of(v), req, TL_BINANCE_K_CANCEL, now);
 }
 
 static int bn_query(tl_venue_t *v, const tl_out_req_t *req, tl_time_t now)
 {
-	return bn_enqueue(bn_of(v), req, BN_K_QUERY, now);
+	return bn_enqueue(tl_binance_of(v), req, TL_BINANCE_K_QUERY, now);
 }
 
 static int bn_cancel_all(tl_venue_t *v, const char *symbol, tl_time_t now)
 {
-	tl_binance_t *b = bn_of(v);
+	tl_binance_t *b = tl_binance_of(v);
 
 	for (uint32_t i = 0; i < b->syms->count; i++) {
 		const tl_symbol_t *s = tl_symbols_get(b->syms, (int)i);
-		bn_req_t r;
+		tl_binance_req_t r;
 
 		if (symbol && symbol[0] && strcmp(symbol, s->name) != 0)
 			continue;
 		memset(&r, 0, sizeof(r));
-		r.kind = BN_K_CANCEL_ALL;
+		r.kind = TL_BINANCE_K_CANCEL_ALL;
 		snprintf(r.req.symbol, sizeof(r.req.symbol), "%s", s->name);
-		r.queued = bn_mono();
-		if (!bn_q_push(&b->q_urgent, &r))
+		r.queued = tl_clock_mono_ns();
+		if (!tl_binance_queue_push(&b->q_urgent, &r))
 			return -EAGAIN;
 	}
 	b->now = now;
-	bn_pump(b, now, bn_mono());
+	bn_pump(b, now, tl_clock_mono_ns());
 	return 0;
 }
 
 static int bn_poll(tl_venue_t *v, tl_time_t now)
 {
-	tl_binance_t *b = bn_of(v);
+	tl_binance_t *b = tl_binance_of(v);
 	int r;
 
 	b->emitted = 0;
 	b->now = now;
 	bn_gate_poll(b);
-	bn_sweep_poll(b, now);
-	r = bn_step(b, now);
+	tl_binance_sweep_poll(b, now);
+	r = tl_binance_step(b, now);
 	/* Reconciliation runs for an engine-driven adapter (it has streams). */
 	if (b->rsync && b->base.emit_stream)
-		tl_bsync_poll(b->rsync, now);
+		tl_binance_sync_poll(b->rsync, now);
 	return b->emitted + (r > 0);
 }
 
 static void bn_destroy(tl_venue_t *v)
 {
-	tl_binance_t *b = bn_of(v);
+	tl_binance_t *b = tl_binance_of(v);
 
 	if (!b)
 		return;
-	tl_bstream_stop(b->bs);
-	tl_pool_free(b->pool);
+	tl_binance_stream_stop(b->bs);
+	tl_uring_pool_free(b->pool);
 	tl_binance_signer_wipe(&b->signer);
 	free(b->bodies);
 	free(b->arena_buf);
-	free(b->q_urgent.v);
-	free(b->q_normal.v);
+	tl_binance_queue_free(&b->q_urgent);
+	tl_binance_queue_free(&b->q_normal);
 	free(b->sync_buf);
-	tl_bsync_free(b->rsync);
-	bn_sweep_free(b->sw);
+	tl_binance_sync_free(b->rsync);
+	tl_binance_sweep_free(b->sw);
 	free(b);
 }
 
 /* The IO thread's idle: block in io_uring until a completion or max_ns. */
 static int bn_wait(tl_venue_t *v, int64_t max_ns)
 {
-	tl_binance_t *b = bn_of(v);
-	int rc = tl_pool_wait(b->pool, max_ns);
+	tl_binance_t *b = tl_binance_of(v);
+	int rc = tl_uring_pool_wait(b->pool, max_ns);
 
 	if (rc > 0)
 		atomic_fetch_add_explicit(&b->io_wakeups, 1, memory_order_relaxed);
@@ -839,8 +829,8 @@ static const tl_venue_ops_t bn_ops = {
 	.cancel = bn_cancel,
 	.query = bn_query,
 	.cancel_all = bn_cancel_all,
-	.account = bn_account,
-	.set_leverage = bn_set_leverage,
+	.account = tl_binance_account,
+	.set_leverage = tl_binance_set_leverage,
 	.poll = bn_poll,
 	.wait = bn_wait,
 	.destroy = bn_destroy,
@@ -874,18 +864,18 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 	b->lim_weight_1m = bc->weight_1m ? bc->weight_1m : TL_BINANCE_WEIGHT_1M;
 	b->lim_orders_10s = bc->orders_10s ? bc->orders_10s : TL_BINANCE_ORDERS_10S;
 	b->lim_orders_1m = bc->orders_1m ? bc->orders_1m : TL_BINANCE_ORDERS_1M;
-	tl_blim_init(&b->lim, (uint32_t)b->lim_weight_1m, (uint32_t)b->lim_orders_10s,
+	tl_binance_limits_init(&b->lim, (uint32_t)b->lim_weight_1m, (uint32_t)b->lim_orders_10s,
 		     (uint32_t)b->lim_orders_1m);
 	if (bc->countdown_cancel_ms &&
-	    (bc->countdown_cancel_ms < TL_BDM_MIN_MS || bc->countdown_cancel_ms > TL_BDM_MAX_MS)) {
+	    (bc->countdown_cancel_ms < TL_BINANCE_DEADMAN_MIN_MS || bc->countdown_cancel_ms > TL_BINANCE_DEADMAN_MAX_MS)) {
 		snprintf(err, errlen, "venue.binance.countdown_cancel_ms: expected 0 or %d..%d",
-			 TL_BDM_MIN_MS, TL_BDM_MAX_MS);
+			 TL_BINANCE_DEADMAN_MIN_MS, TL_BINANCE_DEADMAN_MAX_MS);
 		goto fail;
 	}
-	tl_bdm_init(&b->dm, bc->countdown_cancel_ms, syms->count);
-	if (b->nconn > BN_MAX_CONNS) {
+	tl_binance_deadman_init(&b->dm, bc->countdown_cancel_ms, syms->count);
+	if (b->nconn > TL_BINANCE_MAX_CONNS) {
 		snprintf(err, errlen, "venue.binance.connections: expected 1..%d",
-			 BN_MAX_CONNS);
+			 TL_BINANCE_MAX_CONNS);
 		goto fail;
 	}
 	tl_binance_map_init();
@@ -902,35 +892,35 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 			 bc->rest.port);
 	snprintf(b->key_hdr, sizeof(b->key_hdr), "X-MBX-APIKEY: %s\r\n",
 		 tl_binance_signer_api_key(&b->signer));
-	b->q_urgent.cap = b->q_normal.cap = BN_Q_CAP;
-	b->q_urgent.v = calloc(BN_Q_CAP, sizeof(bn_req_t));
-	b->q_normal.v = calloc(BN_Q_CAP, sizeof(bn_req_t));
-	b->bodies = malloc((size_t)b->nconn * BN_BODY_CAP);
-	b->arena_buf = malloc(BN_ARENA_CAP);
-	b->sync_buf = malloc(BN_SYNC_CAP);
-	b->rsync = tl_bsync_new(cfg, syms, &b->base);
-	b->sw = bn_sweep_new(cfg);
-	if (!b->q_urgent.v || !b->q_normal.v || !b->bodies || !b->arena_buf ||
+	if (tl_binance_queue_init(&b->q_urgent, TL_BINANCE_Q_CAP, err, errlen) < 0 ||
+	    tl_binance_queue_init(&b->q_normal, TL_BINANCE_Q_CAP, err, errlen) < 0)
+		goto fail;
+	b->bodies = malloc((size_t)b->nconn * TL_BINANCE_BODY_CAP);
+	b->arena_buf = malloc(TL_BINANCE_ARENA_CAP);
+	b->sync_buf = malloc(TL_BINANCE_SYNC_CAP);
+	b->rsync = tl_binance_sync_new(cfg, syms, &b->base);
+	b->sw = tl_binance_sweep_new(cfg);
+	if (!b->bodies || !b->arena_buf ||
 	    !b->sync_buf || !b->rsync || !b->sw) {
 		snprintf(err, errlen, "binance: out of memory");
 		goto fail;
 	}
-	tl_binance_arena_init(&b->arena, b->arena_buf, BN_ARENA_CAP);
+	tl_binance_arena_init(&b->arena, b->arena_buf, TL_BINANCE_ARENA_CAP);
 	for (uint32_t i = 0; i < b->nconn; i++)
-		tl_http_resp_init(&b->conns[i].resp, b->bodies + (size_t)i * BN_BODY_CAP,
-				  BN_BODY_CAP);
+		tl_http_resp_init(&b->conns[i].resp, b->bodies + (size_t)i * TL_BINANCE_BODY_CAP,
+				  TL_BINANCE_BODY_CAP);
 	tl_binance_clock_init(&b->clock);
 	snprintf(b->ws_host, sizeof(b->ws_host), "%s", bc->ws.host);
 	b->ws_port = bc->ws.port;
 	b->ws_tls = bc->ws.tls;
 	b->ws_insecure = bc->rest.insecure;
 	snprintf(b->ws_ca, sizeof(b->ws_ca), "%s", bc->rest.ca_file);
-	for (uint32_t i = 0; i < syms->count && i < TL_BSTREAM_MAX_SYMBOLS; i++)
+	for (uint32_t i = 0; i < syms->count && i < TL_BINANCE_STREAM_MAX_SYMBOLS; i++)
 		b->sym_names[b->n_sym_names++] = tl_symbols_get(syms, (int)i)->name;
 	atomic_init(&b->stream_state, -1);
 	b->st.used_weight_1m = b->st.order_count_10s = b->st.order_count_1m = -1;
 
-	tl_pool_cfg_t pc = {
+	tl_uring_pool_cfg_t pc = {
 		.host = bc->rest.host,
 		.port = bc->rest.port,
 		.conns = b->nconn,
@@ -941,7 +931,7 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 		.tx_buf = 16u << 10,
 		.connect_timeout_ns = b->timeout_ns,
 	};
-	b->pool = tl_pool_new(&pc, &warning, perr, sizeof(perr));
+	b->pool = tl_uring_pool_new(&pc, &warning, perr, sizeof(perr));
 	if (!b->pool) {
 		snprintf(err, errlen, "venue.binance.rest: %s", perr);
 		goto fail;

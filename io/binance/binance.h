@@ -22,7 +22,7 @@
  * GET /fapi/v1/premiumIndex at start, and every TL_BINANCE_MARK_POLL_NS
  * while the mark stream is not up. Reconciliation (io/binance/sync.h):
  * start-up, the position monitor, the REST resync after each new stream
- * epoch (tl_bstream_epoch), and the trades of every query answer that
+ * epoch (tl_binance_stream_user_epoch), and the trades of every query answer that
  * shows executed quantity (a fill the stream missed arrives once).
  *
  * Never lose, never double: every request handed over ends in exactly
@@ -45,7 +45,7 @@
  *
  * Emergency closes (urgent MARKET orders) that wait together go as POST
  * /fapi/v1/batchOrders, up to 5 each, when the limiters can take a batch
- * (tl_blim_batch_size); each entry of the answer is its own order's
+ * (tl_binance_limits_batch_size); each entry of the answer is its own order's
  * outcome; a transport failure after the write is every member's
  * (UNKNOWN, queried by client id).
  *
@@ -123,7 +123,7 @@ const char *tl_binance_call_error(const tl_venue_t *v);
 /* True once the clock offset is set and requests flow. */
 bool tl_binance_ready(const tl_venue_t *v);
 
-/* The user stream's tl_bstream_state_t, or -1 before the streams start
+/* The user stream's tl_binance_stream_state_t, or -1 before the streams start
  * (any thread; refreshed by each poll). */
 int tl_binance_stream_state(const tl_venue_t *v);
 
@@ -178,19 +178,19 @@ void tl_binance_stats(const tl_venue_t *v, tl_binance_stats_t *out);
 
 /* ---- reconciliation support (io/binance/sync.h; IO thread) ---------- */
 
-struct tl_bsync_stats;
+struct tl_binance_sync_stats;
 
-/* Queue the signed GET `call` (tl_bsync_call_t) of the reconciler; its
- * answer goes to tl_bsync_done. Safe inside a pool callback (queues
+/* Queue the signed GET `call` (tl_binance_sync_call_t) of the reconciler; its
+ * answer goes to tl_binance_sync_done. Safe inside a pool callback (queues
  * only; the next poll sends it). 0, or -EAGAIN when the queue is full. */
 int tl_binance_sync_send(tl_venue_t *v, int call);
 
 /* Queue GET userTrades?symbol=&orderId= for held slot `slot`; the answer
- * goes to tl_bsync_trades_done. 0, or -EAGAIN. */
+ * goes to tl_binance_sync_trades_done. 0, or -EAGAIN. */
 int tl_binance_trades_send(tl_venue_t *v, const char *symbol, int64_t order_id,
 			   const char *client_id, int slot);
 
-/* tl_bstream_epoch of the user stream, 0 before the streams start. */
+/* tl_binance_stream_user_epoch of the user stream, 0 before the streams start. */
 uint64_t tl_binance_stream_epoch(const tl_venue_t *v);
 
 /* The adapter has streams to run (an engine gave it emit_stream). */
@@ -200,7 +200,7 @@ bool tl_binance_streams_wanted(const tl_venue_t *v);
 bool tl_binance_idle(const tl_venue_t *v);
 
 /* The reconciler's counters (any thread). */
-void tl_binance_sync_stats(const tl_venue_t *v, struct tl_bsync_stats *out);
+void tl_binance_sync_stats(const tl_venue_t *v, struct tl_binance_sync_stats *out);
 
 /* The engine's heartbeat (realtime ns, written by the ENGINE thread every
  * loop): dead-man renewals stop while it is older than half the

@@ -33,25 +33,25 @@
 static int bn_sync(tl_binance_t *b, int kind, const char *symbol, uint32_t lev,
 		   tl_time_t now)
 {
-	bn_req_t r;
-	int64_t end = bn_mono() + b->timeout_ns * 2 + TL_NS_PER_S;
+	tl_binance_req_t r;
+	int64_t end = tl_clock_mono_ns() + b->timeout_ns * 2 + TL_NS_PER_S;
 
 	memset(&r, 0, sizeof(r));
 	r.kind = (uint8_t)kind;
 	r.lev = lev;
 	if (symbol)
 		snprintf(r.req.symbol, sizeof(r.req.symbol), "%s", symbol);
-	r.queued = bn_mono();
+	r.queued = tl_clock_mono_ns();
 	b->sync_done = false;
 	b->sync_status = -1;
-	if (!bn_q_push(&b->q_urgent, &r))
+	if (!tl_binance_queue_push(&b->q_urgent, &r))
 		return -EAGAIN;
-	now = bn_real();	/* signed: the timestamp must be current */
-	while (!b->sync_done && bn_mono() < end) {
-		bn_step(b, now);
+	now = tl_clock_realtime_ns();	/* signed: the timestamp must be current */
+	while (!b->sync_done && tl_clock_mono_ns() < end) {
+		tl_binance_step(b, now);
 		if (!b->sync_done)
-			tl_pool_wait(b->pool, TL_NS_PER_MS);
-		now = bn_real();
+			tl_uring_pool_wait(b->pool, TL_NS_PER_MS);
+		now = tl_clock_realtime_ns();
 	}
 	if (!b->sync_done)
 		return -ETIMEDOUT;
@@ -98,13 +98,13 @@ static void bn_sync_outcome(tl_binance_t *b, int rc, tl_outcome_t *o,
 /* Wait d ns, keeping the pool going (reconnects, stray responses). */
 static void bn_sync_pause(tl_binance_t *b, int64_t d)
 {
-	int64_t until = bn_mono() + d;
+	int64_t until = tl_clock_mono_ns() + d;
 
-	for (int64_t m = bn_mono(); m < until; m = bn_mono()) {
-		bn_step(b, bn_real());
-		int64_t left = until - bn_mono();
+	for (int64_t m = tl_clock_mono_ns(); m < until; m = tl_clock_mono_ns()) {
+		tl_binance_step(b, tl_clock_realtime_ns());
+		int64_t left = until - tl_clock_mono_ns();
 		if (left > 0)
-			tl_pool_wait(b->pool, left < 10 * TL_NS_PER_MS ? left : 10 * TL_NS_PER_MS);
+			tl_uring_pool_wait(b->pool, left < 10 * TL_NS_PER_MS ? left : 10 * TL_NS_PER_MS);
 	}
 }
 
@@ -118,7 +118,7 @@ static int bn_sync_retry(tl_binance_t *b, int kind, const char *symbol,
 {
 	tl_startup_t su;
 	char cause[400], tail[128];
-	int64_t m = bn_mono();
+	int64_t m = tl_clock_mono_ns();
 
 	if (!b->startup_end)
 		b->startup_end = m + b->startup_deadline_ns;
@@ -134,7 +134,7 @@ static int bn_sync_retry(tl_binance_t *b, int kind, const char *symbol,
 		bn_sync_outcome(b, rc, &o, cause, sizeof(cause));
 		if (o.code == -1021 || o.code == -5028)
 			b->time_wanted = true;	/* resync, re-sign with a fresh time */
-		m = bn_mono();
+		m = tl_clock_mono_ns();
 		int64_t d = tl_startup_failed(&su, &o, b->hold_all_until - m, m);
 		if (d < 0) {
 			tl_startup_suffix(&su, m, tail, sizeof(tail));
@@ -147,14 +147,14 @@ static int bn_sync_retry(tl_binance_t *b, int kind, const char *symbol,
 		tl_log(TL_LOG_WARN, "binance: start-up call failed (%s); retrying in %lld ms",
 		       cause, (long long)(d / TL_NS_PER_MS));
 		bn_sync_pause(b, d);
-		now = bn_real();
+		now = tl_clock_realtime_ns();
 	}
 }
 
-int bn_set_leverage(tl_venue_t *v, const char *symbol, uint32_t lev,
+int tl_binance_set_leverage(tl_venue_t *v, const char *symbol, uint32_t lev,
 		    tl_time_t now)
 {
-	int rc = bn_sync_retry(bn_of(v), BN_K_LEVERAGE, symbol, lev, now);
+	int rc = bn_sync_retry(tl_binance_of(v), TL_BINANCE_K_LEVERAGE, symbol, lev, now);
 
 	return rc == 200 ? 0 : rc;
 }
@@ -174,15 +174,15 @@ static tl_fx_t bn_fx_field(const cJSON *o, const char *name)
 	return v;
 }
 
-int bn_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now)
+int tl_binance_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now)
 {
-	tl_binance_t *b = bn_of(v);
+	tl_binance_t *b = tl_binance_of(v);
 	const cJSON *e;
 	cJSON *root;
 	int rc;
 
 	memset(acct, 0, sizeof(*acct));
-	rc = bn_sync_retry(b, BN_K_BALANCE, NULL, 0, now);
+	rc = bn_sync_retry(b, TL_BINANCE_K_BALANCE, NULL, 0, now);
 	if (rc != 200)
 		return rc;
 	if (!(root = cJSON_ParseWithLength(b->sync_buf, b->sync_len)))
@@ -195,7 +195,7 @@ int bn_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now)
 		}
 	}
 	cJSON_Delete(root);
-	rc = bn_sync_retry(b, BN_K_POSITIONS, NULL, 0, now);
+	rc = bn_sync_retry(b, TL_BINANCE_K_POSITIONS, NULL, 0, now);
 	if (rc != 200)
 		return rc;
 	if (!(root = cJSON_ParseWithLength(b->sync_buf, b->sync_len)))
@@ -265,7 +265,7 @@ uint64_t tl_binance_mark_polls(const tl_venue_t *v)
 
 void tl_binance_set_heartbeat(tl_venue_t *v, const _Atomic int64_t *hb)
 {
-	bn_of(v)->hb = hb;
+	tl_binance_of(v)->hb = hb;
 }
 
 int tl_binance_stream_state(const tl_venue_t *v)
@@ -286,37 +286,37 @@ uint64_t tl_binance_stream_inputs(const tl_venue_t *v, int type)
 
 int tl_binance_sync_send(tl_venue_t *v, int call)
 {
-	tl_binance_t *b = bn_of(v);
-	bn_req_t r;
+	tl_binance_t *b = tl_binance_of(v);
+	tl_binance_req_t r;
 
 	memset(&r, 0, sizeof(r));
-	r.kind = BN_K_SYNC;
+	r.kind = TL_BINANCE_K_SYNC;
 	r.lev = (uint32_t)call;
-	r.queued = bn_mono();
-	return bn_q_push(&b->q_normal, &r) ? 0 : -EAGAIN;
+	r.queued = tl_clock_mono_ns();
+	return tl_binance_queue_push(&b->q_normal, &r) ? 0 : -EAGAIN;
 }
 
 int tl_binance_trades_send(tl_venue_t *v, const char *symbol, int64_t order_id,
 			   const char *client_id, int slot)
 {
-	tl_binance_t *b = bn_of(v);
-	bn_req_t q;
+	tl_binance_t *b = tl_binance_of(v);
+	tl_binance_req_t q;
 
 	memset(&q, 0, sizeof(q));
-	q.kind = BN_K_TRADES;
+	q.kind = TL_BINANCE_K_TRADES;
 	snprintf(q.req.client_id, sizeof(q.req.client_id), "%s", client_id);
 	snprintf(q.req.symbol, sizeof(q.req.symbol), "%s", symbol);
 	q.req.urgent = 1;
 	q.child_id = order_id;
 	q.lev = (uint32_t)slot;
-	q.queued = bn_mono();
-	return bn_q_push(&b->q_urgent, &q) ? 0 : -EAGAIN;
+	q.queued = tl_clock_mono_ns();
+	return tl_binance_queue_push(&b->q_urgent, &q) ? 0 : -EAGAIN;
 }
 
 uint64_t tl_binance_stream_epoch(const tl_venue_t *v)
 {
 	const tl_binance_t *b = (const tl_binance_t *)v;
-	return b->bs ? tl_bstream_epoch(b->bs) : 0;
+	return b->bs ? tl_binance_stream_user_epoch(b->bs) : 0;
 }
 
 bool tl_binance_streams_wanted(const tl_venue_t *v)
@@ -336,11 +336,11 @@ bool tl_binance_idle(const tl_venue_t *v)
 	return true;
 }
 
-void tl_binance_sync_stats(const tl_venue_t *v, tl_bsync_stats_t *out)
+void tl_binance_sync_stats(const tl_venue_t *v, tl_binance_sync_stats_t *out)
 {
 	const tl_binance_t *b = (const tl_binance_t *)v;
 
 	memset(out, 0, sizeof(*out));
 	if (b->rsync)
-		tl_bsync_stats(b->rsync, out);
+		tl_binance_sync_get_stats(b->rsync, out);
 }

@@ -4,7 +4,7 @@
  *
  *   idle --now >= next_round, heartbeat fresh--> round (next_sym = 0,
  *        next_round = now + period)
- *   round --tl_bdm_due--> one symbol per call until next_sym = nsym
+ *   round --tl_binance_deadman_due--> one symbol per call until next_sym = nsym
  *   any --renewal failed--> next_round <= now + 1 s
  *   idle --heartbeat stale--> idle (stale_rounds++, checked again each
  *        call)
@@ -16,7 +16,7 @@
 #define BDM_NS_PER_MS 1000000LL
 #define BDM_RETRY_NS (1000LL * BDM_NS_PER_MS)
 
-void tl_bdm_init(tl_bdm_t *d, uint32_t countdown_ms, uint32_t nsym)
+void tl_binance_deadman_init(tl_binance_deadman_t *d, uint32_t countdown_ms, uint32_t nsym)
 {
 	memset(d, 0, sizeof(*d));
 	d->countdown_ms = countdown_ms;
@@ -26,7 +26,7 @@ void tl_bdm_init(tl_bdm_t *d, uint32_t countdown_ms, uint32_t nsym)
 	d->next_round = 0;
 }
 
-int tl_bdm_due(tl_bdm_t *d, int64_t now_ns, int64_t hb_age_ns)
+int tl_binance_deadman_due(tl_binance_deadman_t *d, int64_t now_ns, int64_t hb_age_ns)
 {
 	if (!d->nsym)
 		return -1;
@@ -46,7 +46,7 @@ int tl_bdm_due(tl_bdm_t *d, int64_t now_ns, int64_t hb_age_ns)
 	return (int)d->next_sym++;
 }
 
-void tl_bdm_done(tl_bdm_t *d, int sym, bool ok, int64_t now_ns)
+void tl_binance_deadman_done(tl_binance_deadman_t *d, int sym, bool ok, int64_t now_ns)
 {
 	(void)sym;
 	if (ok) {

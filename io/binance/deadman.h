@@ -24,10 +24,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define TL_BDM_MIN_MS 5000
-#define TL_BDM_MAX_MS 600000
+#define TL_BINANCE_DEADMAN_MIN_MS 5000
+#define TL_BINANCE_DEADMAN_MAX_MS 600000
 
-typedef struct tl_bdm {
+typedef struct tl_binance_deadman {
 	int64_t countdown_ms;   /* sent as countdownTime; 0 = off */
 	int64_t period_ns;      /* countdown / 4 */
 	uint32_t nsym;          /* symbols renewed per round */
@@ -39,19 +39,19 @@ typedef struct tl_bdm {
 	uint64_t stale_rounds;  /* rounds skipped: engine heartbeat stale */
 	uint32_t armed;         /* confirmed renewals, capped at nsym (all armed
 				 * once it equals nsym after the first round) */
-} tl_bdm_t;
+} tl_binance_deadman_t;
 
 /* countdown_ms 0 = off; symbols renewed: nsym. */
-void tl_bdm_init(tl_bdm_t *d, uint32_t countdown_ms, uint32_t nsym);
+void tl_binance_deadman_init(tl_binance_deadman_t *d, uint32_t countdown_ms, uint32_t nsym);
 
 /*
  * The symbol (index 0..nsym-1) to renew now, or -1. hb_age_ns is how old
  * the engine's heartbeat is (< 0: no heartbeat known, taken as alive).
- * Each index returned must be followed by one tl_bdm_done.
+ * Each index returned must be followed by one tl_binance_deadman_done.
  */
-int tl_bdm_due(tl_bdm_t *d, int64_t now_ns, int64_t hb_age_ns);
+int tl_binance_deadman_due(tl_binance_deadman_t *d, int64_t now_ns, int64_t hb_age_ns);
 
 /* The renewal of symbol `sym` ended: ok = HTTP 200 from the venue. */
-void tl_bdm_done(tl_bdm_t *d, int sym, bool ok, int64_t now_ns);
+void tl_binance_deadman_done(tl_binance_deadman_t *d, int sym, bool ok, int64_t now_ns);
 
 #endif /* TL_BINANCE_DEADMAN_H */

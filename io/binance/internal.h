@@ -6,7 +6,7 @@
  *                      send, transport outcomes, timeouts, the venue
  *                      ops, create/destroy;
  *   io/binance/resp.c  completed responses and connection events (the
- *                      pool callback, bn_cb);
+ *                      pool callback, tl_binance_cb);
  *   io/binance/call.c  the cold calls: blocking account/leverage, the
  *                      reconciliation requests, accessors for other
  *                      threads.
@@ -39,75 +39,75 @@
 #include "io/binance/sync.h"
 #include "io/net/http.h"
 #include "io/net/uring.h"
+#include "runtime/clock.h"
+#include "runtime/fifo.h"
 
-#define BN_MAX_CONNS 16
+#define TL_BINANCE_MAX_CONNS 16
 /* Response body per connection, and the reconciler's copy: room for
  * positionRisk with 1,000+ open positions (about 550 bytes each). */
-#define BN_BODY_CAP (1u << 20)
-#define BN_ARENA_CAP (64u << 10)
-#define BN_TX_CAP 8192
-#define BN_Q_CAP 4096
-#define BN_SYNC_CAP (1u << 20)
+#define TL_BINANCE_BODY_CAP (1u << 20)
+#define TL_BINANCE_ARENA_CAP (64u << 10)
+#define TL_BINANCE_TX_CAP 8192
+#define TL_BINANCE_Q_CAP 4096
+#define TL_BINANCE_SYNC_CAP (1u << 20)
 
 /* What a queued or in-flight request is. Kernel kinds equal tl_req_kind_t. */
-enum bn_kind {
-	BN_K_NEW = TL_REQ_NEW,
-	BN_K_CANCEL = TL_REQ_CANCEL,
-	BN_K_QUERY = TL_REQ_QUERY,
-	BN_K_QUERY_CHILD,      /* query the order an algo order placed */
-	BN_K_TIME,             /* GET /fapi/v1/time (unsigned) */
-	BN_K_MARKS,            /* GET /fapi/v1/premiumIndex (unsigned) */
-	BN_K_CANCEL_ALL,       /* DELETE /fapi/v1/allOpenOrders */
-	BN_K_LEVERAGE,         /* POST /fapi/v1/leverage (sync) */
-	BN_K_BALANCE,          /* GET /fapi/v2/balance (sync) */
-	BN_K_POSITIONS,        /* GET /fapi/v2/positionRisk (sync) */
-	BN_K_LISTEN_KEY,       /* POST /fapi/v1/listenKey (API key only) */
-	BN_K_LISTEN_KEEP,      /* PUT /fapi/v1/listenKey: keep it alive */
-	BN_K_BATCH,            /* POST /fapi/v1/batchOrders: urgent closes (members) */
-	BN_K_COUNTDOWN,        /* POST /fapi/v1/countdownCancelAll (dead-man) */
-	BN_K_SYNC,             /* signed GET for binance_sync.c (async): lev =
-				* tl_bsync_call_t, answer to tl_bsync_done */
-	BN_K_TRADES,           /* GET userTrades of a queried order: child_id =
+enum tl_binance_kind {
+	TL_BINANCE_K_NEW = TL_REQ_NEW,
+	TL_BINANCE_K_CANCEL = TL_REQ_CANCEL,
+	TL_BINANCE_K_QUERY = TL_REQ_QUERY,
+	TL_BINANCE_K_QUERY_CHILD,      /* query the order an algo order placed */
+	TL_BINANCE_K_TIME,             /* GET /fapi/v1/time (unsigned) */
+	TL_BINANCE_K_MARKS,            /* GET /fapi/v1/premiumIndex (unsigned) */
+	TL_BINANCE_K_CANCEL_ALL,       /* DELETE /fapi/v1/allOpenOrders */
+	TL_BINANCE_K_LEVERAGE,         /* POST /fapi/v1/leverage (sync) */
+	TL_BINANCE_K_BALANCE,          /* GET /fapi/v2/balance (sync) */
+	TL_BINANCE_K_POSITIONS,        /* GET /fapi/v2/positionRisk (sync) */
+	TL_BINANCE_K_LISTEN_KEY,       /* POST /fapi/v1/listenKey (API key only) */
+	TL_BINANCE_K_LISTEN_KEEP,      /* PUT /fapi/v1/listenKey: keep it alive */
+	TL_BINANCE_K_BATCH,            /* POST /fapi/v1/batchOrders: urgent closes (members) */
+	TL_BINANCE_K_COUNTDOWN,        /* POST /fapi/v1/countdownCancelAll (dead-man) */
+	TL_BINANCE_K_SYNC,             /* signed GET for binance_sync.c (async): lev =
+				* tl_binance_sync_call_t, answer to tl_binance_sync_done */
+	TL_BINANCE_K_TRADES,           /* GET userTrades of a queried order: child_id =
 				* orderId, lev = held slot (binance_sync.c) */
-	BN_K_CANCEL_CHILD,     /* a kernel cancel of an algo order that already
+	TL_BINANCE_K_CANCEL_CHILD,     /* a kernel cancel of an algo order that already
 				* triggered: DELETE /fapi/v1/order of the order it
 				* placed (same client id) */
-	BN_K_SWEEP_CANCEL,     /* the kill sweep's DELETE allOpenOrders: lev =
+	TL_BINANCE_K_SWEEP_CANCEL,     /* the kill sweep's DELETE allOpenOrders: lev =
 				* its entry (binance_sweep.c) */
-	BN_K_SWEEP_GET,        /* the kill sweep's reads: lev 1 openOrders (all
+	TL_BINANCE_K_SWEEP_GET,        /* the kill sweep's reads: lev 1 openOrders (all
 				* symbols), 2 positionRisk */
-	BN_K_SWEEP_CLOSE,      /* the kill sweep's reduce-only close of a
+	TL_BINANCE_K_SWEEP_CLOSE,      /* the kill sweep's reduce-only close of a
 				* position outside the table: lev = its entry */
 };
 
-#define BN_KEEPALIVE_NS (30LL * 60 * TL_NS_PER_S)  /* listenKey: every 30 min */
+#define TL_BINANCE_KEEPALIVE_NS (30LL * 60 * TL_NS_PER_S)  /* listenKey: every 30 min */
 
-typedef struct bn_req {
+typedef struct tl_binance_req {
 	tl_out_req_t req;      /* kernel kinds; symbol for the internal ones */
-	uint8_t kind;          /* enum bn_kind */
-	uint32_t lev;          /* BN_K_LEVERAGE */
-	int64_t child_id;      /* BN_K_QUERY_CHILD: venue order id */
+	uint8_t kind;          /* enum tl_binance_kind */
+	uint32_t lev;          /* TL_BINANCE_K_LEVERAGE */
+	int64_t child_id;      /* TL_BINANCE_K_QUERY_CHILD: venue order id */
 	int64_t queued;        /* monotonic ns */
-	/* BN_K_BATCH: the orders of the batch (NEW requests), in order */
-	const struct bn_req *members;
+	/* TL_BINANCE_K_BATCH: the orders of the batch (NEW requests), in order */
+	const struct tl_binance_req *members;
 	uint8_t nmem;
-} bn_req_t;
+} tl_binance_req_t;
 
-typedef struct bn_queue {
-	bn_req_t *v;
-	uint32_t cap, head, n; /* cap is a power of two */
-} bn_queue_t;
+/* The urgent and normal request queues (runtime/fifo.h). */
+TL_FIFO_PROTOTYPE(tl_binance_queue, tl_binance_req_t)
 
-typedef struct bn_conn {
+typedef struct tl_binance_conn {
 	bool busy;             /* invariant 1 */
 	bool closing;          /* we closed it: ignore its -ECANCELED */
-	bn_req_t r;
+	tl_binance_req_t r;
 	tl_binance_http_t http;
 	int64_t sent_mono;
 	tl_time_t sent_real;
 	tl_http_resp_t resp;
-	bn_req_t br[TL_BINANCE_BATCH_MAX]; /* members of the batch on the wire */
-} bn_conn_t;
+	tl_binance_req_t br[TL_BINANCE_BATCH_MAX]; /* members of the batch on the wire */
+} tl_binance_conn_t;
 
 typedef struct tl_binance {
 	tl_venue_t base;                  /* first: the venue interface */
@@ -115,15 +115,15 @@ typedef struct tl_binance {
 	bool hedge;
 	uint32_t recv_window_ms;
 	int64_t timeout_ns;
-	tl_pool_t *pool;
+	tl_uring_pool_t *pool;
 	uint32_t nconn;
-	bn_conn_t conns[BN_MAX_CONNS];
-	char *bodies;                     /* nconn * BN_BODY_CAP */
+	tl_binance_conn_t conns[TL_BINANCE_MAX_CONNS];
+	char *bodies;                     /* nconn * TL_BINANCE_BODY_CAP */
 	tl_binance_signer_t signer;
 	tl_binance_clock_t clock;
 	tl_binance_arena_t arena;
 	void *arena_buf;
-	bn_queue_t q_urgent, q_normal;
+	tl_binance_queue_t q_urgent, q_normal;
 	/* clock and marks */
 	bool ready;                       /* invariant 3 */
 	bool time_pending, time_wanted;
@@ -132,7 +132,7 @@ typedef struct tl_binance {
 	int64_t next_marks;
 	/* streams (io/binance/stream.h), started once the first listenKey
 	 * is in; NULL while REST-only */
-	tl_bstream_t *bs;
+	tl_binance_stream_t *bs;
 	_Atomic int stream_state;         /* mirror for other threads, -1 none */
 	_Atomic uint64_t stream_in[TL_IN__COUNT]; /* STREAM thread: inputs by type */
 	_Atomic uint64_t mark_polls;      /* IO thread: premiumIndex applied */
@@ -143,19 +143,18 @@ typedef struct tl_binance {
 	int ws_port;
 	bool ws_tls, ws_insecure;
 	char ws_ca[TL_PATH_MAX];
-	/* every symbol of the table: past TL_BSTREAM_URL_SYMBOLS the stream
+	/* every symbol of the table: past TL_BINANCE_STREAM_URL_SYMBOLS the stream
 	 * takes !markPrice@arr@1s and keeps these */
-	const char *sym_names[TL_BSTREAM_MAX_SYMBOLS];
+	const char *sym_names[TL_BINANCE_STREAM_MAX_SYMBOLS];
 	unsigned n_sym_names;
 	/* rate-limit holds (monotonic ns) */
 	int64_t hold_all_until;           /* 429/418: everything waits */
-	int64_t hold_nonurgent_until, hold_orders_until; /* unused: see lim */
 	int64_t lim_weight_1m, lim_orders_10s, lim_orders_1m; /* cfg, > 0 */
 	/* request text */
 	char host_hdr[TL_CFG_HOST_MAX + 8];
 	char key_hdr[TL_CFG_KEY_MAX + 32];
 	char qbuf[4096];
-	char tx[BN_TX_CAP];
+	char tx[TL_BINANCE_TX_CAP];
 	char last_err[256];                /* "conn N: <msg>" */
 	char last_msg[256];                /* <msg> alone: REQ_ERROR texts */
 	tl_time_t now;                    /* realtime of the current call */
@@ -164,7 +163,7 @@ typedef struct tl_binance {
 	bool sync_wait, sync_done;
 	int sync_status;
 	char *sync_buf;
-	/* ... when one failed below HTTP (bn_fail): how and why */
+	/* ... when one failed below HTTP (tl_binance_fail): how and why */
 	tl_transport_t sync_tr;
 	char sync_why[320];
 	/* ... retried within the start-up deadline (io/binance/startup.h), shared by
@@ -174,38 +173,24 @@ typedef struct tl_binance {
 	int64_t startup_end;              /* monotonic ns, 0 = not started */
 	char call_err[512];
 	/* reconciliation (io/binance/sync.h) */
-	tl_bsync_t *rsync;
+	tl_binance_sync_t *rsync;
 	size_t sync_len;
 	tl_binance_stats_t st;
 	/* local rate limiters (io/binance/limits.h), venue time */
-	tl_blim_t lim;
+	tl_binance_limits_t lim;
 	/* dead-man switch (io/binance/deadman.h); hb: the engine's heartbeat
 	 * (realtime ns), NULL = not known (taken as alive) */
-	tl_bdm_t dm;
+	tl_binance_deadman_t dm;
 	const _Atomic int64_t *hb;
-	bn_req_t batch_tmp[TL_BINANCE_BATCH_MAX]; /* a batch being sent */
+	tl_binance_req_t batch_tmp[TL_BINANCE_BATCH_MAX]; /* a batch being sent */
 	bool gate_closed;                 /* the gate as the last poll saw it */
 	/* the kill switch's venue sweep (binance_sweep.c) */
-	struct bn_sweep *sw;
+	struct tl_binance_sweep *sw;
 } tl_binance_t;
 
-static inline tl_binance_t *bn_of(tl_venue_t *v) { return (tl_binance_t *)v; }
+static inline tl_binance_t *tl_binance_of(tl_venue_t *v) { return (tl_binance_t *)v; }
 
-static inline int64_t bn_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
-}
-
-static inline tl_time_t bn_real(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (tl_time_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
-}
-
-static inline void bn_emit(tl_binance_t *b, const tl_input_t *in)
+static inline void tl_binance_emit(tl_binance_t *b, const tl_input_t *in)
 {
 	b->emitted++;
 	tl_venue_emit(&b->base, in);
@@ -213,47 +198,25 @@ static inline void bn_emit(tl_binance_t *b, const tl_input_t *in)
 
 /* Venue time for the limiters, 50 ms late: a window is taken to roll
  * over only once the venue has surely rolled it (clock offset error). */
-static inline int64_t bn_lim_ms(const tl_binance_t *b, tl_time_t now)
+static inline int64_t tl_binance_lim_ms(const tl_binance_t *b, tl_time_t now)
 {
 	return tl_binance_clock_ms(&b->clock, now) - 50;
 }
 
-/* ---- queues ---------------------------------------------------------------- */
-
-static inline bool bn_q_push(bn_queue_t *q, const bn_req_t *r)
-{
-	if (q->n == q->cap)
-		return false;
-	q->v[(q->head + q->n) & (q->cap - 1)] = *r;
-	q->n++;
-	return true;
-}
-
-static inline bn_req_t *bn_q_peek(bn_queue_t *q)
-{
-	return q->n ? &q->v[q->head] : NULL;
-}
-
-static inline void bn_q_drop(bn_queue_t *q)
-{
-	q->head = (q->head + 1) & (q->cap - 1);
-	q->n--;
-}
-
 /* ---- kinds ----------------------------------------------------------------- */
 
-static inline bool bn_is_write(int kind)
+static inline bool tl_binance_is_write(int kind)
 {
-	return kind == BN_K_NEW || kind == BN_K_CANCEL || kind == BN_K_CANCEL_CHILD;
+	return kind == TL_BINANCE_K_NEW || kind == TL_BINANCE_K_CANCEL || kind == TL_BINANCE_K_CANCEL_CHILD;
 }
 
 /* The kernel's kind of a request (internal follow-ups answer as the
  * kernel request they continue). */
-static inline tl_req_kind_t bn_kernel_kind(int kind)
+static inline tl_req_kind_t tl_binance_kernel_kind(int kind)
 {
-	if (kind == BN_K_QUERY_CHILD)
+	if (kind == TL_BINANCE_K_QUERY_CHILD)
 		return TL_REQ_QUERY;
-	if (kind == BN_K_CANCEL_CHILD)
+	if (kind == TL_BINANCE_K_CANCEL_CHILD)
 		return TL_REQ_CANCEL;
 	return (tl_req_kind_t)kind;
 }
@@ -263,42 +226,42 @@ static inline tl_req_kind_t bn_kernel_kind(int kind)
 /* binance.c */
 /* End r with a transport error input (internal kinds: their own
  * bookkeeping; a batch: each member). */
-void bn_fail(tl_binance_t *b, const bn_req_t *r, tl_transport_t tr,
+void tl_binance_fail(tl_binance_t *b, const tl_binance_req_t *r, tl_transport_t tr,
 	     bool written, const char *text);
 /* A dead-man renewal (countdownCancelAll) ended: ok or failed with text. */
-void bn_dm_result(tl_binance_t *b, const bn_req_t *r, bool ok,
+void tl_binance_dm_result(tl_binance_t *b, const tl_binance_req_t *r, bool ok,
 		  const char *text);
 /* End r, taken but never written, as WITHDRAWN (the gate, a cancel). */
-void bn_withdraw(tl_binance_t *b, const bn_req_t *r, const char *why);
+void tl_binance_withdraw(tl_binance_t *b, const tl_binance_req_t *r, const char *why);
 /* Fail every queued request queued at or before older_than (monotonic
  * ns): no connection can carry them. */
-void bn_fail_queued(tl_binance_t *b, int64_t older_than);
+void tl_binance_fail_queued(tl_binance_t *b, int64_t older_than);
 /* One poll step of the pool plus bookkeeping (pump, completions,
- * timeouts, pump again); returns tl_pool_poll's count, 0 on its error. */
-int bn_step(tl_binance_t *b, tl_time_t now);
+ * timeouts, pump again); returns tl_uring_pool_poll's count, 0 on its error. */
+int tl_binance_step(tl_binance_t *b, tl_time_t now);
 
 /* binance_resp.c */
-/* The pool's callback (tl_pool_poll): responses, connects, drops. */
-void bn_cb(void *user, const tl_conn_ev_t *ev);
+/* The pool's callback (tl_uring_pool_poll): responses, connects, drops. */
+void tl_binance_cb(void *user, const tl_uring_conn_ev_t *ev);
 
 /* binance_call.c */
 /* tl_venue_ops_t.set_leverage: POST /fapi/v1/leverage, blocking. */
-int bn_set_leverage(tl_venue_t *v, const char *symbol, uint32_t lev,
+int tl_binance_set_leverage(tl_venue_t *v, const char *symbol, uint32_t lev,
 		    tl_time_t now);
 /* tl_venue_ops_t.account: USDT balance and open positions, blocking. */
-int bn_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now);
+int tl_binance_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now);
 
 /* binance_sweep.c */
-struct bn_sweep *bn_sweep_new(const tl_config_t *cfg);
-void bn_sweep_free(struct bn_sweep *w);
+struct tl_binance_sweep *tl_binance_sweep_new(const tl_config_t *cfg);
+void tl_binance_sweep_free(struct tl_binance_sweep *w);
 /* Start a sweep when the kill epoch moved; queue what is due. */
-void bn_sweep_poll(tl_binance_t *b, tl_time_t now);
-/* The request text of a BN_K_SWEEP_* request. */
-int bn_sweep_encode(tl_binance_t *b, const bn_req_t *r, int64_t ts, uint32_t rw,
+void tl_binance_sweep_poll(tl_binance_t *b, tl_time_t now);
+/* The request text of a TL_BINANCE_K_SWEEP_* request. */
+int tl_binance_sweep_encode(tl_binance_t *b, const tl_binance_req_t *r, int64_t ts, uint32_t rw,
 		    tl_binance_http_t *http, char *q, size_t cap);
-/* A BN_K_SWEEP_* request ended: HTTP status and body, or status -1 and
+/* A TL_BINANCE_K_SWEEP_* request ended: HTTP status and body, or status -1 and
  * the reason (transport failure). */
-void bn_sweep_done(tl_binance_t *b, const bn_req_t *r, int status,
+void tl_binance_sweep_done(tl_binance_t *b, const tl_binance_req_t *r, int status,
 		   const char *body, size_t len);
 
 #endif /* TL_BINANCE_INT_H */

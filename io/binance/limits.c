@@ -1,7 +1,7 @@
 /*
  * binance_limits.c - fixed-window rate limiters (see binance_limits.h).
  *
- * Invariants (tl_blim_check): every limit > 0; window lengths 60000,
+ * Invariants (tl_binance_limits_check): every limit > 0; window lengths 60000,
  * 10000, 60000 ms; 0 < warn_pct <= hold_pct <= 100.
  */
 #include "io/binance/limits.h"
@@ -11,26 +11,26 @@
 
 #define BLIM_BATCH_MAX 5
 
-static const int64_t blim_window_ms[TL_BLIM__N] = { 60000, 10000, 60000 };
-static const uint32_t blim_default[TL_BLIM__N] = { 2400, 300, 1200 };
+static const int64_t blim_window_ms[TL_BINANCE_LIMITS__N] = { 60000, 10000, 60000 };
+static const uint32_t blim_default[TL_BINANCE_LIMITS__N] = { 2400, 300, 1200 };
 
-bool tl_blim_check(const tl_blim_t *l)
+bool tl_binance_limits_check(const tl_binance_limits_t *l)
 {
 	if (!l || l->warn_pct == 0 || l->warn_pct > l->hold_pct ||
 	    l->hold_pct > 100)
 		return false;
-	for (int i = 0; i < TL_BLIM__N; i++)
+	for (int i = 0; i < TL_BINANCE_LIMITS__N; i++)
 		if (l->w[i].limit == 0 || l->w[i].window_ms != blim_window_ms[i])
 			return false;
 	return true;
 }
 
-void tl_blim_init(tl_blim_t *l, uint32_t weight_1m, uint32_t orders_10s,
+void tl_binance_limits_init(tl_binance_limits_t *l, uint32_t weight_1m, uint32_t orders_10s,
 		  uint32_t orders_1m)
 {
-	uint32_t lim[TL_BLIM__N] = { weight_1m, orders_10s, orders_1m };
+	uint32_t lim[TL_BINANCE_LIMITS__N] = { weight_1m, orders_10s, orders_1m };
 
-	for (int i = 0; i < TL_BLIM__N; i++) {
+	for (int i = 0; i < TL_BINANCE_LIMITS__N; i++) {
 		l->w[i].window_ms = blim_window_ms[i];
 		l->w[i].idx = -1;
 		l->w[i].used = 0;
@@ -41,18 +41,18 @@ void tl_blim_init(tl_blim_t *l, uint32_t weight_1m, uint32_t orders_10s,
 	l->hold_pct = 90;
 	l->holds = 0;
 	l->synced_up = 0;
-	assert(tl_blim_check(l));
+	assert(tl_binance_limits_check(l));
 }
 
-void tl_blim_set_limit(tl_blim_t *l, tl_blim_id_t id, uint32_t limit)
+void tl_binance_limits_set_limit(tl_binance_limits_t *l, tl_binance_limits_id_t id, uint32_t limit)
 {
-	if ((unsigned)id < TL_BLIM__N && limit)
+	if ((unsigned)id < TL_BINANCE_LIMITS__N && limit)
 		l->w[id].limit = limit;
 }
 
 /* Move window w to the one holding now_ms (venue time never goes far
  * back; a small step back keeps the later window: conservative). */
-static void blim_roll(tl_blim_win_t *w, int64_t now_ms)
+static void blim_roll(tl_binance_limits_win_t *w, int64_t now_ms)
 {
 	int64_t idx = now_ms >= 0 ? now_ms / w->window_ms : 0;
 
@@ -62,24 +62,24 @@ static void blim_roll(tl_blim_win_t *w, int64_t now_ms)
 	}
 }
 
-static int64_t blim_window_end(const tl_blim_win_t *w)
+static int64_t blim_window_end(const tl_binance_limits_win_t *w)
 {
 	return (w->idx + 1) * w->window_ms;
 }
 
-int64_t tl_blim_admit(tl_blim_t *l, int64_t now_ms, const tl_blim_cost_t *c,
-		      tl_blim_prio_t p)
+int64_t tl_binance_limits_admit(tl_binance_limits_t *l, int64_t now_ms, const tl_binance_limits_cost_t *c,
+		      tl_binance_limits_prio_t p)
 {
 	int64_t until = 0;
 
-	for (int i = 0; i < TL_BLIM__N; i++) {
-		tl_blim_win_t *w = &l->w[i];
+	for (int i = 0; i < TL_BINANCE_LIMITS__N; i++) {
+		tl_binance_limits_win_t *w = &l->w[i];
 		if (!c->n[i])
 			continue;
 		blim_roll(w, now_ms);
 		/* NORMAL: only while below hold_pct (so a limit of 2 still
 		 * takes 2); both: never past the limit itself */
-		bool below = p == TL_BLIM_URGENT ||
+		bool below = p == TL_BINANCE_LIMITS_URGENT ||
 			     (uint64_t)w->used * 100 < (uint64_t)w->limit * l->hold_pct;
 		if (w->used == 0 || (below && (uint64_t)w->used + c->n[i] <= w->limit))
 			continue;
@@ -90,13 +90,13 @@ int64_t tl_blim_admit(tl_blim_t *l, int64_t now_ms, const tl_blim_cost_t *c,
 		l->holds++;
 		return until;
 	}
-	tl_blim_charge(l, now_ms, c);
+	tl_binance_limits_charge(l, now_ms, c);
 	return 0;
 }
 
-void tl_blim_charge(tl_blim_t *l, int64_t now_ms, const tl_blim_cost_t *c)
+void tl_binance_limits_charge(tl_binance_limits_t *l, int64_t now_ms, const tl_binance_limits_cost_t *c)
 {
-	for (int i = 0; i < TL_BLIM__N; i++) {
+	for (int i = 0; i < TL_BINANCE_LIMITS__N; i++) {
 		if (!c->n[i])
 			continue;
 		blim_roll(&l->w[i], now_ms);
@@ -105,13 +105,13 @@ void tl_blim_charge(tl_blim_t *l, int64_t now_ms, const tl_blim_cost_t *c)
 	}
 }
 
-void tl_blim_sync(tl_blim_t *l, int64_t now_ms, int64_t used_weight_1m,
+void tl_binance_limits_sync(tl_binance_limits_t *l, int64_t now_ms, int64_t used_weight_1m,
 		  int64_t order_count_10s, int64_t order_count_1m)
 {
-	int64_t v[TL_BLIM__N] = { used_weight_1m, order_count_10s, order_count_1m };
+	int64_t v[TL_BINANCE_LIMITS__N] = { used_weight_1m, order_count_10s, order_count_1m };
 
-	for (int i = 0; i < TL_BLIM__N; i++) {
-		tl_blim_win_t *w = &l->w[i];
+	for (int i = 0; i < TL_BINANCE_LIMITS__N; i++) {
+		tl_binance_limits_win_t *w = &l->w[i];
 		if (v[i] < 0)
 			continue;
 		blim_roll(w, now_ms);
@@ -122,12 +122,12 @@ void tl_blim_sync(tl_blim_t *l, int64_t now_ms, int64_t used_weight_1m,
 	}
 }
 
-unsigned tl_blim_warnings(tl_blim_t *l, int64_t now_ms)
+unsigned tl_binance_limits_warnings(tl_binance_limits_t *l, int64_t now_ms)
 {
 	unsigned bits = 0;
 
-	for (int i = 0; i < TL_BLIM__N; i++) {
-		tl_blim_win_t *w = &l->w[i];
+	for (int i = 0; i < TL_BINANCE_LIMITS__N; i++) {
+		tl_binance_limits_win_t *w = &l->w[i];
 		blim_roll(w, now_ms);
 		if (w->warned_idx == w->idx ||
 		    (uint64_t)w->used * 100 < (uint64_t)w->limit * l->warn_pct)
@@ -138,41 +138,41 @@ unsigned tl_blim_warnings(tl_blim_t *l, int64_t now_ms)
 	return bits;
 }
 
-uint32_t tl_blim_used(const tl_blim_t *l, tl_blim_id_t id, int64_t now_ms)
+uint32_t tl_binance_limits_used(const tl_binance_limits_t *l, tl_binance_limits_id_t id, int64_t now_ms)
 {
-	const tl_blim_win_t *w;
+	const tl_binance_limits_win_t *w;
 
-	if ((unsigned)id >= TL_BLIM__N)
+	if ((unsigned)id >= TL_BINANCE_LIMITS__N)
 		return 0;
 	w = &l->w[id];
 	return w->idx == now_ms / w->window_ms ? w->used : 0;
 }
 
-const char *tl_blim_name(tl_blim_id_t id)
+const char *tl_binance_limits_name(tl_binance_limits_id_t id)
 {
 	switch (id) {
-	case TL_BLIM_WEIGHT_1M: return "request weight per minute";
-	case TL_BLIM_ORDERS_10S: return "orders per 10 s";
-	case TL_BLIM_ORDERS_1M: return "orders per minute";
+	case TL_BINANCE_LIMITS_WEIGHT_1M: return "request weight per minute";
+	case TL_BINANCE_LIMITS_ORDERS_10S: return "orders per 10 s";
+	case TL_BINANCE_LIMITS_ORDERS_1M: return "orders per minute";
 	default: return "?";
 	}
 }
 
 /* Would cost c be admitted as URGENT now? (No charge.) */
-static bool blim_fits(const tl_blim_t *l, int64_t now_ms, const tl_blim_cost_t *c)
+static bool blim_fits(const tl_binance_limits_t *l, int64_t now_ms, const tl_binance_limits_cost_t *c)
 {
-	for (int i = 0; i < TL_BLIM__N; i++) {
-		const tl_blim_win_t *w = &l->w[i];
-		uint32_t used = tl_blim_used(l, (tl_blim_id_t)i, now_ms);
+	for (int i = 0; i < TL_BINANCE_LIMITS__N; i++) {
+		const tl_binance_limits_win_t *w = &l->w[i];
+		uint32_t used = tl_binance_limits_used(l, (tl_binance_limits_id_t)i, now_ms);
 		if (c->n[i] && used && (uint64_t)used + c->n[i] > w->limit)
 			return false;
 	}
 	return true;
 }
 
-unsigned tl_blim_batch_size(const tl_blim_t *l, int64_t now_ms, unsigned avail)
+unsigned tl_binance_limits_batch_size(const tl_binance_limits_t *l, int64_t now_ms, unsigned avail)
 {
-	const tl_blim_cost_t batch = { { 5, 5, 1 } };
+	const tl_binance_limits_cost_t batch = { { 5, 5, 1 } };
 
 	if (avail < 2)
 		return 1;

@@ -21,7 +21,7 @@
  *           while used + cost would pass 100 % (the venue would answer
  *           429 and count toward an IP ban).
  * A held request waits for the window to roll; nothing fails.
- * warn_pct (80 %): tl_blim_warnings reports each limiter once per
+ * warn_pct (80 %): tl_binance_limits_warnings reports each limiter once per
  * window when it crosses it, for the caller to log.
  *
  * Pure: no clock reads (time is the venue's time in ms, an input), no
@@ -33,47 +33,47 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef enum tl_blim_id {
-	TL_BLIM_WEIGHT_1M = 0,  /* REQUEST_WEIGHT, 1 MINUTE */
-	TL_BLIM_ORDERS_10S,     /* ORDERS, 10 SECOND */
-	TL_BLIM_ORDERS_1M,      /* ORDERS, 1 MINUTE */
-	TL_BLIM__N
-} tl_blim_id_t;
+typedef enum tl_binance_limits_id {
+	TL_BINANCE_LIMITS_WEIGHT_1M = 0,  /* REQUEST_WEIGHT, 1 MINUTE */
+	TL_BINANCE_LIMITS_ORDERS_10S,     /* ORDERS, 10 SECOND */
+	TL_BINANCE_LIMITS_ORDERS_1M,      /* ORDERS, 1 MINUTE */
+	TL_BINANCE_LIMITS__N
+} tl_binance_limits_id_t;
 
-typedef enum tl_blim_prio {
-	TL_BLIM_NORMAL = 0,
-	TL_BLIM_URGENT,
-} tl_blim_prio_t;
+typedef enum tl_binance_limits_prio {
+	TL_BINANCE_LIMITS_NORMAL = 0,
+	TL_BINANCE_LIMITS_URGENT,
+} tl_binance_limits_prio_t;
 
 /* What one request costs on each limiter (Binance USD-M API docs). */
-typedef struct tl_blim_cost {
-	uint16_t n[TL_BLIM__N];
-} tl_blim_cost_t;
+typedef struct tl_binance_limits_cost {
+	uint16_t n[TL_BINANCE_LIMITS__N];
+} tl_binance_limits_cost_t;
 
 /* One fixed window. */
-typedef struct tl_blim_win {
+typedef struct tl_binance_limits_win {
 	int64_t window_ms;      /* 60000 or 10000 */
 	int64_t idx;            /* window `used` belongs to: venue ms / window_ms */
 	uint32_t limit;         /* > 0 */
 	uint32_t used;          /* max(charged locally, venue's header) in idx */
-	int64_t warned_idx;     /* window last reported by tl_blim_warnings */
-} tl_blim_win_t;
+	int64_t warned_idx;     /* window last reported by tl_binance_limits_warnings */
+} tl_binance_limits_win_t;
 
-typedef struct tl_blim {
-	tl_blim_win_t w[TL_BLIM__N];
+typedef struct tl_binance_limits {
+	tl_binance_limits_win_t w[TL_BINANCE_LIMITS__N];
 	uint32_t warn_pct;      /* 80 */
 	uint32_t hold_pct;      /* 90 */
 	uint64_t holds;         /* admissions refused (each retried later) */
 	uint64_t synced_up;     /* headers that raised a local count */
-} tl_blim_t;
+} tl_binance_limits_t;
 
 /* Limits of 0 take Binance's defaults (2400 weight/min, 300 orders/10 s,
  * 1200 orders/min). warn at 80 %, hold at 90 %. */
-void tl_blim_init(tl_blim_t *l, uint32_t weight_1m, uint32_t orders_10s,
+void tl_binance_limits_init(tl_binance_limits_t *l, uint32_t weight_1m, uint32_t orders_10s,
 		  uint32_t orders_1m);
 
 /* Replace one limit (e.g. from exchangeInfo); 0 is ignored. */
-void tl_blim_set_limit(tl_blim_t *l, tl_blim_id_t id, uint32_t limit);
+void tl_binance_limits_set_limit(tl_binance_limits_t *l, tl_binance_limits_id_t id, uint32_t limit);
 
 /*
  * May a request of cost c go now (venue time now_ms)? On yes it is
@@ -82,26 +82,26 @@ void tl_blim_set_limit(tl_blim_t *l, tl_blim_id_t id, uint32_t limit);
  * alone exceeds the limit is admitted into an empty window (it could
  * never go otherwise).
  */
-int64_t tl_blim_admit(tl_blim_t *l, int64_t now_ms, const tl_blim_cost_t *c,
-		      tl_blim_prio_t p);
+int64_t tl_binance_limits_admit(tl_binance_limits_t *l, int64_t now_ms, const tl_binance_limits_cost_t *c,
+		      tl_binance_limits_prio_t p);
 
 /* Charge without asking (requests that must go: the clock sync). */
-void tl_blim_charge(tl_blim_t *l, int64_t now_ms, const tl_blim_cost_t *c);
+void tl_binance_limits_charge(tl_binance_limits_t *l, int64_t now_ms, const tl_binance_limits_cost_t *c);
 
 /* A response's headers (-1 = absent): the venue's count wins when it is
  * higher than ours. */
-void tl_blim_sync(tl_blim_t *l, int64_t now_ms, int64_t used_weight_1m,
+void tl_binance_limits_sync(tl_binance_limits_t *l, int64_t now_ms, int64_t used_weight_1m,
 		  int64_t order_count_10s, int64_t order_count_1m);
 
 /* Bit (1 << id) for each limiter at or above warn_pct that was not yet
  * reported in its current window; reporting marks it. */
-unsigned tl_blim_warnings(tl_blim_t *l, int64_t now_ms);
+unsigned tl_binance_limits_warnings(tl_binance_limits_t *l, int64_t now_ms);
 
 /* Count in the current window (0 when the window rolled). */
-uint32_t tl_blim_used(const tl_blim_t *l, tl_blim_id_t id, int64_t now_ms);
+uint32_t tl_binance_limits_used(const tl_binance_limits_t *l, tl_binance_limits_id_t id, int64_t now_ms);
 
 /* "request weight per minute", ... */
-const char *tl_blim_name(tl_blim_id_t id);
+const char *tl_binance_limits_name(tl_binance_limits_id_t id);
 
 /*
  * Emergency closes waiting together: how many of the first `avail`
@@ -113,10 +113,10 @@ const char *tl_blim_name(tl_blim_id_t id);
  * when only they can (e.g. fewer than 5 left in the 10 s window).
  * Charges nothing.
  */
-unsigned tl_blim_batch_size(const tl_blim_t *l, int64_t now_ms,
+unsigned tl_binance_limits_batch_size(const tl_binance_limits_t *l, int64_t now_ms,
 			    unsigned avail);
 
 /* The invariant checker: limits > 0, window lengths, percentages. */
-bool tl_blim_check(const tl_blim_t *l);
+bool tl_binance_limits_check(const tl_binance_limits_t *l);
 
 #endif /* TL_BINANCE_LIMITS_H */

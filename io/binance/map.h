@@ -233,7 +233,7 @@ int tl_binance_decode_stream(tl_binance_arena_t *a, const char *msg,
  * TL_BINANCE_MARKS_MAX bounds the elements of one message: about six
  * times the ~650 symbols Binance USD-M lists and four times
  * TL_SYMBOLS_MAX; a realistic element is ~200 bytes, so the bound is
- * also about what fits in a 1 MiB frame (TL_BSTREAM_MAX_FRAME). Past it
+ * also about what fits in a 1 MiB frame (TL_BINANCE_STREAM_MAX_FRAME). Past it
  * the message is refused, never cut short.
  * TL_BINANCE_MARKS_ARENA is an arena that holds the cJSON tree of such a
  * message: a Binance element takes ~1040 bytes (11 cJSON items of 64

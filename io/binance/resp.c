@@ -2,8 +2,8 @@
  * binance_resp.c - the Binance adapter's answers (IO thread): what a
  * completed HTTP response or a connection event does (binance_int.h).
  *
- * Entered only from the pool's callback, bn_cb, which bn_step hands to
- * tl_pool_poll. A response is fed through the HTTP parser; a whole one
+ * Entered only from the pool's callback, tl_binance_cb, which tl_binance_step hands to
+ * tl_uring_pool_poll. A response is fed through the HTTP parser; a whole one
  * goes to bn_done, which updates the rate limiters from its X-MBX-*
  * headers, decodes it by request kind (clock, marks, listenKey, kernel
  * requests, batches, reconciliation) and frees the connection (closed
@@ -31,7 +31,7 @@
  * 80 % warning is logged once per window and limiter. */
 static void bn_rate_headers(tl_binance_t *b, const tl_http_resp_t *h, int64_t m)
 {
-	int64_t vms = bn_lim_ms(b, bn_real());
+	int64_t vms = tl_binance_lim_ms(b, tl_clock_realtime_ns());
 	unsigned warn;
 
 	if (h->used_weight_1m >= 0)
@@ -40,18 +40,18 @@ static void bn_rate_headers(tl_binance_t *b, const tl_http_resp_t *h, int64_t m)
 		b->st.order_count_10s = h->order_count_10s;
 	if (h->order_count_1m >= 0)
 		b->st.order_count_1m = h->order_count_1m;
-	tl_blim_sync(&b->lim, vms, h->used_weight_1m, h->order_count_10s,
+	tl_binance_limits_sync(&b->lim, vms, h->used_weight_1m, h->order_count_10s,
 		     h->order_count_1m);
 	b->st.limiter_holds = b->lim.holds;
-	if ((warn = tl_blim_warnings(&b->lim, vms)) != 0) {
-		for (int i = 0; i < TL_BLIM__N; i++) {
+	if ((warn = tl_binance_limits_warnings(&b->lim, vms)) != 0) {
+		for (int i = 0; i < TL_BINANCE_LIMITS__N; i++) {
 			if (!(warn & (1u << i)))
 				continue;
 			b->st.limit_warnings++;
 			tl_log(TL_LOG_WARN,
 			       "binance: %s at %u of %u (warning at %u %%, non-urgent requests held at %u %%)",
-			       tl_blim_name((tl_blim_id_t)i),
-			       tl_blim_used(&b->lim, (tl_blim_id_t)i, vms),
+			       tl_binance_limits_name((tl_binance_limits_id_t)i),
+			       tl_binance_limits_used(&b->lim, (tl_binance_limits_id_t)i, vms),
 			       b->lim.w[i].limit, b->lim.warn_pct, b->lim.hold_pct);
 		}
 	}
@@ -64,10 +64,10 @@ static void bn_rate_headers(tl_binance_t *b, const tl_http_resp_t *h, int64_t m)
 	}
 }
 
-static void bn_on_time(tl_binance_t *b, bn_conn_t *c)
+static void bn_on_time(tl_binance_t *b, tl_binance_conn_t *c)
 {
 	const tl_http_resp_t *h = &c->resp;
-	tl_time_t t_recv = bn_real();
+	tl_time_t t_recv = tl_clock_realtime_ns();
 	const char *p = NULL;
 	char tmp[128];
 	size_t n = h->body_len < sizeof(tmp) - 1 ? h->body_len : sizeof(tmp) - 1;
@@ -81,7 +81,7 @@ static void bn_on_time(tl_binance_t *b, bn_conn_t *c)
 					  c->sent_real, t_recv) < 0) {
 		snprintf(b->last_err, sizeof(b->last_err),
 			 "GET /fapi/v1/time: HTTP %d, no serverTime", h->status);
-		b->time_retry_at = bn_mono() + TL_NS_PER_S;
+		b->time_retry_at = tl_clock_mono_ns() + TL_NS_PER_S;
 		return;
 	}
 	b->st.time_syncs++;
@@ -92,12 +92,12 @@ static void bn_on_time(tl_binance_t *b, bn_conn_t *c)
 
 /* premiumIndex (all symbols) -> one MARK per symbol we trade. Cold-ish:
  * once a second at most; cJSON allocates through the normal heap here. */
-static void bn_on_marks(tl_binance_t *b, bn_conn_t *c)
+static void bn_on_marks(tl_binance_t *b, tl_binance_conn_t *c)
 {
 	const tl_http_resp_t *h = &c->resp;
 
 	b->marks_pending = false;
-	b->next_marks = bn_mono() + TL_BINANCE_MARK_POLL_NS;
+	b->next_marks = tl_clock_mono_ns() + TL_BINANCE_MARK_POLL_NS;
 	if (h->status != 200)
 		return;
 	atomic_fetch_add_explicit(&b->mark_polls, 1, memory_order_relaxed);
@@ -123,7 +123,7 @@ static void bn_on_marks(tl_binance_t *b, bn_conn_t *c)
 		in.hdr.time = b->now;
 		memcpy(in.u.mark.symbol, s->valuestring, strlen(s->valuestring) + 1);
 		in.u.mark.price = px;
-		bn_emit(b, &in);
+		tl_binance_emit(b, &in);
 	}
 	cJSON_Delete(root);
 }
@@ -132,24 +132,24 @@ static void bn_on_marks(tl_binance_t *b, bn_conn_t *c)
  * before the answer goes to the kernel, so a fill the user stream missed
  * is applied (once: the kernel deduplicates by trade id). False: no room,
  * emit the answer as it is. */
-static bool bn_fetch_trades(tl_binance_t *b, const bn_conn_t *c,
+static bool bn_fetch_trades(tl_binance_t *b, const tl_binance_conn_t *c,
 			    const tl_input_t *in)
 {
 	if (!b->rsync || !b->base.emit_stream || !in->u.query.found ||
 	    in->u.query.executed_qty <= 0 ||
 	    in->u.query.venue_id <= 0)
 		return false;
-	int slot = tl_bsync_hold(b->rsync, in);
+	int slot = tl_binance_sync_hold(b->rsync, in);
 	if (slot < 0)
 		return false;
 	if (tl_binance_trades_send(&b->base, c->r.req.symbol, in->u.query.venue_id,
 				   in->u.query.client_id, slot) < 0)
-		tl_bsync_trades_done(b->rsync, slot, -1, "queue full", 10, b->now);
+		tl_binance_sync_trades_done(b->rsync, slot, -1, "queue full", 10, b->now);
 	return true;
 }
 
 /* The connection's whole response, as the decoders take it. */
-static tl_binance_resp_t bn_resp_of(const bn_conn_t *c)
+static tl_binance_resp_t bn_resp_of(const tl_binance_conn_t *c)
 {
 	const tl_http_resp_t *h = &c->resp;
 
@@ -161,12 +161,12 @@ static tl_binance_resp_t bn_resp_of(const bn_conn_t *c)
 	};
 }
 
-static void bn_on_kernel(tl_binance_t *b, bn_conn_t *c)
+static void bn_on_kernel(tl_binance_t *b, tl_binance_conn_t *c)
 {
 	const tl_http_resp_t *h = &c->resp;
 	tl_binance_resp_t rr = bn_resp_of(c);
 	tl_binance_decoded_t dec;
-	tl_req_kind_t kind = bn_kernel_kind(c->r.kind);
+	tl_req_kind_t kind = tl_binance_kernel_kind(c->r.kind);
 	int rc = tl_binance_decode_response(&b->arena, &c->r.req, kind, &c->http,
 					    &rr, b->now, &dec);
 
@@ -175,13 +175,13 @@ static void bn_on_kernel(tl_binance_t *b, bn_conn_t *c)
 	 * placed, under the same client id. Its answer (CANCELED, or the
 	 * error, e.g. -2011 when that order is done too) goes to the
 	 * kernel as this cancel's. */
-	if (rc == TL_BN_OK && c->r.kind == BN_K_CANCEL && c->http.algo &&
+	if (rc == TL_BN_OK && c->r.kind == TL_BINANCE_K_CANCEL && c->http.algo &&
 	    dec.n == 1 && dec.in[0].hdr.type == TL_IN_REQ_ERROR &&
 	    dec.in[0].u.error.outcome.code == -2011) {
-		bn_req_t q = c->r;
-		q.kind = BN_K_CANCEL_CHILD;
-		q.queued = bn_mono();
-		if (bn_q_push(&b->q_urgent, &q))
+		tl_binance_req_t q = c->r;
+		q.kind = TL_BINANCE_K_CANCEL_CHILD;
+		q.queued = tl_clock_mono_ns();
+		if (tl_binance_queue_push(&b->q_urgent, &q))
 			return;
 	}
 	if (rc == TL_BN_OK) {
@@ -192,16 +192,16 @@ static void bn_on_kernel(tl_binance_t *b, bn_conn_t *c)
 				b->time_wanted = true;	/* resync the clock */
 			if (in->hdr.type == TL_IN_QUERY_RESULT && bn_fetch_trades(b, c, in))
 				continue;	/* emitted after its trades */
-			bn_emit(b, in);
+			tl_binance_emit(b, in);
 		}
 		return;
 	}
 	if (rc == TL_BN_ALGO_CHILD) {
-		bn_req_t q = c->r;
-		q.kind = BN_K_QUERY_CHILD;
+		tl_binance_req_t q = c->r;
+		q.kind = TL_BINANCE_K_QUERY_CHILD;
 		q.child_id = dec.child_order_id;
-		q.queued = bn_mono();
-		if (bn_q_push(&b->q_urgent, &q))
+		q.queued = tl_clock_mono_ns();
+		if (tl_binance_queue_push(&b->q_urgent, &q))
 			return;
 	}
 	/* Undecodable (or nothing for the kernel): an outcome we cannot
@@ -215,19 +215,19 @@ static void bn_on_kernel(tl_binance_t *b, bn_conn_t *c)
 	in.u.error.req = (uint8_t)kind;
 	in.u.error.outcome.transport = TL_TR_NONE;
 	in.u.error.outcome.written = true;
-	in.u.error.outcome.is_write = bn_is_write(c->r.kind);
+	in.u.error.outcome.is_write = tl_binance_is_write(c->r.kind);
 	in.u.error.outcome.http_status = (uint16_t)h->status;
 	in.u.error.retry_after_ns = rr.retry_after_ns;
 	snprintf(in.u.error.text, sizeof(in.u.error.text),
 		 "undecodable response (HTTP %d): %s%s%s", h->status,
 		 tl_binance_strerror(rc), dec.field ? " at " : "",
 		 dec.field ? dec.field : "");
-	bn_emit(b, &in);
+	tl_binance_emit(b, &in);
 }
 
 /* batchOrders answered: one outcome per order of the batch, each on its
  * own (an error element fails or retries just that order). */
-static void bn_on_batch(tl_binance_t *b, bn_conn_t *c)
+static void bn_on_batch(tl_binance_t *b, tl_binance_conn_t *c)
 {
 	const tl_out_req_t *reqs[TL_BINANCE_BATCH_MAX];
 	tl_binance_resp_t rr = bn_resp_of(c);
@@ -242,7 +242,7 @@ static void bn_on_batch(tl_binance_t *b, bn_conn_t *c)
 		if (dec.in[i].hdr.type == TL_IN_REQ_ERROR &&
 		    dec.in[i].u.error.outcome.code == -1021)
 			b->time_wanted = true;
-		bn_emit(b, &dec.in[i]);
+		tl_binance_emit(b, &dec.in[i]);
 	}
 }
 
@@ -259,11 +259,11 @@ static void bn_stream_emit(void *ctx, const tl_input_t *in)
 
 /* POST /fapi/v1/listenKey answered: start the streams, or hand them
  * the new key. Cold path (once, then on expiry). */
-static void bn_on_listen_key(tl_binance_t *b, bn_conn_t *c)
+static void bn_on_listen_key(tl_binance_t *b, tl_binance_conn_t *c)
 {
 	const tl_http_resp_t *h = &c->resp;
-	int64_t m = bn_mono();
-	char key[TL_BSTREAM_KEY_LEN] = "";
+	int64_t m = tl_clock_mono_ns();
+	char key[TL_BINANCE_STREAM_KEY_LEN] = "";
 	char tmp[512];
 	size_t n = h->body_len < sizeof(tmp) - 1 ? h->body_len : sizeof(tmp) - 1;
 	const char *p, *e;
@@ -280,12 +280,12 @@ static void bn_on_listen_key(tl_binance_t *b, bn_conn_t *c)
 		return;
 	}
 	memcpy(key, p + 13, (size_t)(e - (p + 13)));
-	b->next_keepalive = m + BN_KEEPALIVE_NS;
+	b->next_keepalive = m + TL_BINANCE_KEEPALIVE_NS;
 	if (b->bs) {
-		tl_bstream_set_listen_key(b->bs, key);
+		tl_binance_stream_set_listen_key(b->bs, key);
 		return;
 	}
-	tl_bstream_cfg_t sc = {
+	tl_binance_stream_cfg_t sc = {
 		.host = b->ws_host,
 		.port = b->ws_port,
 		.tls = b->ws_tls,
@@ -294,10 +294,10 @@ static void bn_on_listen_key(tl_binance_t *b, bn_conn_t *c)
 		.listen_key = key,
 		.symbols = b->sym_names,
 		.n_symbols = b->n_sym_names,
-		.paths = TL_BSTREAM_PATH_CURRENT,
+		.paths = TL_BINANCE_STREAM_PATH_CURRENT,
 	};
 	char err[256];
-	b->bs = tl_bstream_start(&sc, bn_stream_emit, b, err, sizeof(err));
+	b->bs = tl_binance_stream_start(&sc, bn_stream_emit, b, err, sizeof(err));
 	if (!b->bs) {
 		snprintf(b->last_err, sizeof(b->last_err), "streams: %.200s", err);
 		tl_log(TL_LOG_ERROR, "binance: streams not started: %s", err);
@@ -308,37 +308,37 @@ static void bn_on_listen_key(tl_binance_t *b, bn_conn_t *c)
 /* One whole response on connection id: act on it, free the connection. */
 static void bn_done(tl_binance_t *b, uint32_t id)
 {
-	bn_conn_t *c = &b->conns[id];
-	int64_t m = bn_mono();
+	tl_binance_conn_t *c = &b->conns[id];
+	int64_t m = tl_clock_mono_ns();
 
 	b->st.responses++;
 	bn_rate_headers(b, &c->resp, m);
 	switch (c->r.kind) {
-	case BN_K_TIME:
+	case TL_BINANCE_K_TIME:
 		bn_on_time(b, c);
 		break;
-	case BN_K_MARKS:
+	case TL_BINANCE_K_MARKS:
 		bn_on_marks(b, c);
 		break;
-	case BN_K_LISTEN_KEY:
+	case TL_BINANCE_K_LISTEN_KEY:
 		bn_on_listen_key(b, c);
 		break;
-	case BN_K_LISTEN_KEEP:
+	case TL_BINANCE_K_LISTEN_KEEP:
 		if (c->resp.status != 200)
 			b->next_keepalive = m + 60 * TL_NS_PER_S;
 		break;
-	case BN_K_CANCEL_ALL:
+	case TL_BINANCE_K_CANCEL_ALL:
 		if (c->resp.status != 200)
 			tl_log(TL_LOG_WARN, "binance: cancel all %s: HTTP %d %.*s",
 			       c->r.req.symbol, c->resp.status,
 			       (int)(c->resp.body_len < 160 ? c->resp.body_len : 160),
 			       c->resp.body);
 		break;
-	case BN_K_BATCH:
+	case TL_BINANCE_K_BATCH:
 		bn_on_batch(b, c);
 		break;
-	case BN_K_COUNTDOWN:
-		bn_dm_result(b, &c->r, c->resp.status == 200,
+	case TL_BINANCE_K_COUNTDOWN:
+		tl_binance_dm_result(b, &c->r, c->resp.status == 200,
 			     c->resp.status == 200 ? "" : "HTTP error");
 		if (c->resp.status != 200 && b->dm.failures < 10)
 			tl_log(TL_LOG_WARN, "binance: countdownCancelAll %s: HTTP %d %.*s",
@@ -346,25 +346,25 @@ static void bn_done(tl_binance_t *b, uint32_t id)
 			       (int)(c->resp.body_len < 160 ? c->resp.body_len : 160),
 			       c->resp.body);
 		break;
-	case BN_K_TRADES:
-		tl_bsync_trades_done(b->rsync, (int)c->r.lev, c->resp.status,
+	case TL_BINANCE_K_TRADES:
+		tl_binance_sync_trades_done(b->rsync, (int)c->r.lev, c->resp.status,
 				     c->resp.body, c->resp.body_len, b->now);
 		break;
-	case BN_K_SYNC:
-		tl_bsync_done(b->rsync, (int)c->r.lev, c->resp.status, c->resp.body,
+	case TL_BINANCE_K_SYNC:
+		tl_binance_sync_done(b->rsync, (int)c->r.lev, c->resp.status, c->resp.body,
 			      c->resp.body_len, b->now);
 		break;
-	case BN_K_SWEEP_CANCEL:
-	case BN_K_SWEEP_GET:
-	case BN_K_SWEEP_CLOSE:
-		bn_sweep_done(b, &c->r, c->resp.status, c->resp.body, c->resp.body_len);
+	case TL_BINANCE_K_SWEEP_CANCEL:
+	case TL_BINANCE_K_SWEEP_GET:
+	case TL_BINANCE_K_SWEEP_CLOSE:
+		tl_binance_sweep_done(b, &c->r, c->resp.status, c->resp.body, c->resp.body_len);
 		break;
-	case BN_K_LEVERAGE:
-	case BN_K_BALANCE:
-	case BN_K_POSITIONS:
+	case TL_BINANCE_K_LEVERAGE:
+	case TL_BINANCE_K_BALANCE:
+	case TL_BINANCE_K_POSITIONS:
 		b->sync_status = c->resp.status;
-		b->sync_len = c->resp.body_len < BN_SYNC_CAP - 1 ? c->resp.body_len
-								 : BN_SYNC_CAP - 1;
+		b->sync_len = c->resp.body_len < TL_BINANCE_SYNC_CAP - 1 ? c->resp.body_len
+								 : TL_BINANCE_SYNC_CAP - 1;
 		memcpy(b->sync_buf, c->resp.body, b->sync_len);
 		b->sync_buf[b->sync_len] = '\0';
 		b->sync_done = true;
@@ -375,11 +375,11 @@ static void bn_done(tl_binance_t *b, uint32_t id)
 	}
 	bool keep = c->resp.keep_alive;
 	c->busy = false;
-	tl_conn_release(b->pool, id);
+	tl_uring_conn_release(b->pool, id);
 	tl_http_resp_reset(&c->resp);
 	if (!keep) {
 		c->closing = true;
-		tl_conn_close(b->pool, id);
+		tl_uring_conn_close(b->pool, id);
 	}
 }
 
@@ -397,24 +397,24 @@ static void bn_set_error(tl_binance_t *b, uint32_t id, const char *msg)
 /* Connection id dropped while carrying c->r. */
 static void bn_dropped(tl_binance_t *b, uint32_t id, bool written, const char *why)
 {
-	bn_conn_t *c = &b->conns[id];
+	tl_binance_conn_t *c = &b->conns[id];
 	char text[320];
 
 	c->busy = false;
-	tl_conn_release(b->pool, id);
+	tl_uring_conn_release(b->pool, id);
 	snprintf(text, sizeof(text), "%s: %s",
 		 written ? "lost after send" : "lost before send",
 		 why ? why : "closed");
-	bn_fail(b, &c->r, written ? TL_TR_RESET : TL_TR_CONNECT, written, text);
+	tl_binance_fail(b, &c->r, written ? TL_TR_RESET : TL_TR_CONNECT, written, text);
 }
 
-void bn_cb(void *user, const tl_conn_ev_t *ev)
+void tl_binance_cb(void *user, const tl_uring_conn_ev_t *ev)
 {
 	tl_binance_t *b = user;
-	bn_conn_t *c = &b->conns[ev->conn];
+	tl_binance_conn_t *c = &b->conns[ev->conn];
 
 	switch (ev->kind) {
-	case TL_CONN_EV_DATA: {
+	case TL_URING_CONN_EV_DATA: {
 		const char *d = (const char *)ev->data;
 		size_t left = ev->len;
 
@@ -427,7 +427,7 @@ void bn_cb(void *user, const tl_conn_ev_t *ev)
 				bn_set_error(b, ev->conn, why);
 				bn_dropped(b, ev->conn, true, why);
 				c->closing = true;
-				tl_conn_close(b->pool, ev->conn);
+				tl_uring_conn_close(b->pool, ev->conn);
 				return;
 			}
 			d += k;
@@ -441,19 +441,19 @@ void bn_cb(void *user, const tl_conn_ev_t *ev)
 		if (left && !c->busy && !c->closing) {
 			bn_set_error(b, ev->conn, "unexpected data from the venue");
 			c->closing = true;
-			tl_conn_close(b->pool, ev->conn);
+			tl_uring_conn_close(b->pool, ev->conn);
 		}
 		break;
 	}
-	case TL_CONN_EV_CONNECTED:
+	case TL_URING_CONN_EV_CONNECTED:
 		c->closing = false;
 		break;
-	case TL_CONN_EV_CLOSED:
-	case TL_CONN_EV_ERROR: {
+	case TL_URING_CONN_EV_CLOSED:
+	case TL_URING_CONN_EV_ERROR: {
 		bool ours = c->closing && ev->err == -ECANCELED;
 
 		c->closing = false;
-		if (!ours && (ev->kind == TL_CONN_EV_ERROR || c->busy))
+		if (!ours && (ev->kind == TL_URING_CONN_EV_ERROR || c->busy))
 			bn_set_error(b, ev->conn, ev->msg);
 		if (c->busy) {
 			if (tl_http_resp_eof(&c->resp) == 0 &&
@@ -466,8 +466,8 @@ void bn_cb(void *user, const tl_conn_ev_t *ev)
 		tl_http_resp_reset(&c->resp);
 		/* Could not connect at all and nothing is up: what waits
 		 * would wait for nothing. */
-		if (!ev->was_up && tl_pool_up(b->pool) == 0)
-			bn_fail_queued(b, INT64_MAX);
+		if (!ev->was_up && tl_uring_pool_up(b->pool) == 0)
+			tl_binance_fail_queued(b, INT64_MAX);
 		break;
 	}
 	}

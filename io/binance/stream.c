@@ -7,7 +7,7 @@
  * (receive, decode, emit); accessors.
  *
  * Threads and ownership:
- *   - the caller of tl_bstream_start creates the lws context (so a bad CA
+ *   - the caller of tl_binance_stream_start creates the lws context (so a bad CA
  *     file fails start), then the STREAM thread alone services it, runs
  *     every callback and destroys the context when asked to stop;
  *   - other threads touch only: the atomics (state, epoch, market_up,
@@ -25,7 +25,7 @@
  *      CONNECTION_ERROR / CLIENT_CLOSED / WSI_DESTROY, and then has its
  *      reconnect timer armed or is deliberately idle (stopping, or user
  *      stream with an expired key and no new one);
- *   2. len <= TL_BSTREAM_MAX_FRAME for the message being assembled;
+ *   2. len <= TL_BINANCE_STREAM_MAX_FRAME for the message being assembled;
  *   3. state UP implies the user connection is live and established.
  *
  * SIGPIPE: OpenSSL writes to the socket with write(2); the STREAM thread
@@ -51,13 +51,14 @@
 
 #include "io/binance/map.h"
 #include "runtime/log.h"
+#include "runtime/clock.h"
 
 /* cJSON of one message: a 1 MiB user stream event, or the all-market
  * mark stream's TL_BINANCE_MARKS_MAX elements */
 #define BS_ARENA_CAP TL_BINANCE_MARKS_ARENA
 #define BS_NAME_CAP 32            /* a symbol name incl. NUL (bs_symbol_ok) */
 
-_Static_assert(TL_BSTREAM_MAX_SYMBOLS == TL_SYMBOLS_MAX,
+_Static_assert(TL_BINANCE_STREAM_MAX_SYMBOLS == TL_SYMBOLS_MAX,
 	       "the adapter streams marks for its whole symbol table");
 #define BS_PATH_CAP 4096
 #define BS_HOST_CAP 256
@@ -68,7 +69,7 @@ typedef enum bs_kind { BS_USER = 0, BS_MARKET, BS_NCONN } bs_kind_t;
 
 typedef struct bs_conn {
 	lws_sorted_usec_list_t sul;  /* reconnect timer; first (container_of) */
-	struct tl_bstream *s;
+	struct tl_binance_stream *s;
 	bs_kind_t kind;
 	bool enabled;                /* has something to carry */
 	bool live;                   /* attempt in progress or established */
@@ -84,18 +85,18 @@ typedef struct bs_conn {
 	uint64_t attempts;
 	uint32_t backoff_ms;         /* next delay */
 	size_t len;                  /* bytes of the message being assembled */
-	char *buf;                   /* TL_BSTREAM_MAX_FRAME + 1 */
+	char *buf;                   /* TL_BINANCE_STREAM_MAX_FRAME + 1 */
 	char path[BS_PATH_CAP];
 } bs_conn_t;
 
-struct tl_bstream {
+struct tl_binance_stream {
 	/* configuration (copied; read-only after start) */
 	char host[BS_HOST_CAP];
 	char ca_file[BS_PATH_CAP];
 	char market_path[BS_PATH_CAP];
 	int port;
 	bool tls, insecure, trade_lite;
-	tl_bstream_paths_t paths;
+	tl_binance_stream_paths_t paths;
 	uint32_t backoff_min_ms, backoff_max_ms;
 	tl_venue_emit_fn emit;
 	void *emit_ctx;
@@ -109,7 +110,7 @@ struct tl_bstream {
 	struct lws_context *lws;
 	pthread_t thread;
 	bs_conn_t conn[BS_NCONN];
-	char key[TL_BSTREAM_KEY_LEN];  /* the listenKey in use */
+	char key[TL_BINANCE_STREAM_KEY_LEN];  /* the listenKey in use */
 	uint64_t key_gen;              /* bumped per new key */
 	uint64_t expired_gen;          /* key_gen that got listenKeyExpired */
 	tl_binance_arena_t arena;
@@ -117,14 +118,14 @@ struct tl_bstream {
 
 	/* shared: under mu */
 	pthread_mutex_t mu;
-	char pending_key[TL_BSTREAM_KEY_LEN];
+	char pending_key[TL_BINANCE_STREAM_KEY_LEN];
 	bool key_pending;
 	bool ctx_dead;
 	char err[BS_ERR_CAP];
 	char tls_detail[BS_ERR_CAP];   /* STREAM thread: last lws TLS error line */
 
 	/* shared: atomics */
-	_Atomic int state;             /* tl_bstream_state_t */
+	_Atomic int state;             /* tl_binance_stream_state_t */
 	_Atomic uint64_t epoch;
 	_Atomic bool market_up;
 	_Atomic bool stop;
@@ -133,56 +134,40 @@ struct tl_bstream {
 		n_marks_dropped;
 };
 
-static void bs_connect(tl_bstream_t *s, bs_conn_t *c);
+static void bs_connect(tl_binance_stream_t *s, bs_conn_t *c);
 
 /* The stream a STREAM thread serves, for bs_lws_log (lws logs globally;
  * a TLS verification failure is only explained in its log line). */
-static __thread tl_bstream_t *bs_self;
+static __thread tl_binance_stream_t *bs_self;
 
 static void bs_inc(_Atomic uint64_t *v)
 {
 	atomic_fetch_add_explicit(v, 1, memory_order_relaxed);
 }
 
-static int64_t bs_realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t bs_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void bs_set_state(tl_bstream_t *s, tl_bstream_state_t st)
+static void bs_set_state(tl_binance_stream_t *s, tl_binance_stream_state_t st)
 {
 	atomic_store_explicit(&s->state, (int)st, memory_order_release);
 }
 
-static bool bs_check(const tl_bstream_t *s)
+static bool bs_check(const tl_binance_stream_t *s)
 {
 	const bs_conn_t *u = &s->conn[BS_USER];
 	int k;
 
 	for (k = 0; k < BS_NCONN; k++)
-		if (s->conn[k].len > TL_BSTREAM_MAX_FRAME)
+		if (s->conn[k].len > TL_BINANCE_STREAM_MAX_FRAME)
 			return false;
-	if (atomic_load(&s->state) == TL_BSTREAM_UP &&
+	if (atomic_load(&s->state) == TL_BINANCE_STREAM_UP &&
 	    !(u->live && u->established))
 		return false;
 	return true;
 }
 
 /* Record the last error; the listenKey is masked if it appears. */
-static void bs_error(tl_bstream_t *s, const char *fmt, ...)
+static void bs_error(tl_binance_stream_t *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static void bs_error(tl_bstream_t *s, const char *fmt, ...)
+static void bs_error(tl_binance_stream_t *s, const char *fmt, ...)
 {
 	char buf[BS_ERR_CAP], *p;
 	va_list ap;
@@ -209,19 +194,19 @@ static void bs_sul_cb(lws_sorted_usec_list_t *sul)
 	bs_connect(c->s, c);
 }
 
-static void bs_schedule(tl_bstream_t *s, bs_conn_t *c, uint32_t ms)
+static void bs_schedule(tl_binance_stream_t *s, bs_conn_t *c, uint32_t ms)
 {
 	lws_sul_schedule(s->lws, 0, &c->sul, bs_sul_cb,
 			 (lws_usec_t)ms * LWS_US_PER_MS);
 }
 
 /* The connection ended (error or close): arm the reconnect, or wait. */
-static void bs_gone(tl_bstream_t *s, bs_conn_t *c)
+static void bs_gone(tl_binance_stream_t *s, bs_conn_t *c)
 {
 	uint32_t delay;
 
 	if (c->established &&
-	    bs_mono_ms() - c->up_since_ms >= TL_BSTREAM_STABLE_MS)
+	    tl_clock_mono_ns() / 1000000 - c->up_since_ms >= TL_BINANCE_STREAM_STABLE_MS)
 		c->backoff_ms = s->backoff_min_ms;
 	c->live = false;
 	c->wsi = NULL;
@@ -233,15 +218,15 @@ static void bs_gone(tl_bstream_t *s, bs_conn_t *c)
 	} else {
 		int st = atomic_load(&s->state);
 		if (s->expired_gen == s->key_gen)
-			bs_set_state(s, TL_BSTREAM_KEY_EXPIRED);
-		else if (st != TL_BSTREAM_CONNECTING)
-			bs_set_state(s, TL_BSTREAM_DOWN_RESYNC_NEEDED);
+			bs_set_state(s, TL_BINANCE_STREAM_KEY_EXPIRED);
+		else if (st != TL_BINANCE_STREAM_CONNECTING)
+			bs_set_state(s, TL_BINANCE_STREAM_DOWN_RESYNC_NEEDED);
 	}
 	c->established = false;
 	if (atomic_load(&s->stop))
 		return;
 	if (c->kind == BS_USER && s->expired_gen == s->key_gen)
-		return;              /* until tl_bstream_set_listen_key */
+		return;              /* until tl_binance_stream_set_listen_key */
 	if (c->immediate) {
 		c->immediate = false;
 		delay = 0;
@@ -253,16 +238,16 @@ static void bs_gone(tl_bstream_t *s, bs_conn_t *c)
 	bs_schedule(s, c, delay);
 }
 
-static void bs_user_path(tl_bstream_t *s, bs_conn_t *c)
+static void bs_user_path(tl_binance_stream_t *s, bs_conn_t *c)
 {
-	if (s->paths == TL_BSTREAM_PATH_LEGACY)
+	if (s->paths == TL_BINANCE_STREAM_PATH_LEGACY)
 		snprintf(c->path, sizeof c->path, "/ws/%s", s->key);
 	else
 		snprintf(c->path, sizeof c->path, "/private/ws?listenKey=%s",
 			 s->key);
 }
 
-static void bs_connect(tl_bstream_t *s, bs_conn_t *c)
+static void bs_connect(tl_binance_stream_t *s, bs_conn_t *c)
 {
 	struct lws_client_connect_info i;
 	struct lws *wsi;
@@ -326,7 +311,7 @@ static void bs_request_close(bs_conn_t *c, uint16_t code)
 }
 
 /* lws_cancel_service woke us: a new listenKey, or stop. */
-static void bs_wakeup(tl_bstream_t *s)
+static void bs_wakeup(tl_binance_stream_t *s)
 {
 	bs_conn_t *c = &s->conn[BS_USER];
 	bool changed = false;
@@ -363,7 +348,7 @@ static int bs_name_cmp(const void *a, const void *b)
 /* tl_binance_want_fn: is `sym` one of ours? (~10 strcmp for 1024) */
 static bool bs_want(void *ctx, const char *sym)
 {
-	tl_bstream_t *s = ctx;
+	tl_binance_stream_t *s = ctx;
 
 	return strlen(sym) < BS_NAME_CAP &&
 	       bsearch(sym, s->names, s->n_names, sizeof *s->names,
@@ -373,14 +358,14 @@ static bool bs_want(void *ctx, const char *sym)
 /* tl_binance_mark_fn: a wanted mark of the all-market stream. */
 static void bs_mark_emit(void *ctx, const tl_input_t *in)
 {
-	tl_bstream_t *s = ctx;
+	tl_binance_stream_t *s = ctx;
 
 	s->emit(s->emit_ctx, in);
 	bs_inc(&s->n_inputs);
 }
 
 /* A !markPrice@arr message: every element for our symbols, or nothing. */
-static void bs_all_marks(tl_bstream_t *s, bs_conn_t *c, int64_t now)
+static void bs_all_marks(tl_binance_stream_t *s, bs_conn_t *c, int64_t now)
 {
 	tl_binance_marks_t res;
 	int rc;
@@ -402,10 +387,10 @@ static void bs_all_marks(tl_bstream_t *s, bs_conn_t *c, int64_t now)
 		       res.field ? res.field : "-", tl_binance_strerror(rc));
 }
 
-static void bs_message(tl_bstream_t *s, bs_conn_t *c)
+static void bs_message(tl_binance_stream_t *s, bs_conn_t *c)
 {
 	tl_binance_decoded_t out;
-	int64_t now = bs_realtime_ns();
+	int64_t now = tl_clock_realtime_ns();
 	uint32_t k;
 	int rc;
 
@@ -433,7 +418,7 @@ static void bs_message(tl_bstream_t *s, bs_conn_t *c)
 		bs_inc(&s->n_key_expired);
 		if (c->kind == BS_USER && c->gen == s->key_gen) {
 			s->expired_gen = s->key_gen;
-			bs_set_state(s, TL_BSTREAM_KEY_EXPIRED);
+			bs_set_state(s, TL_BINANCE_STREAM_KEY_EXPIRED);
 			bs_request_close(c, LWS_CLOSE_STATUS_NORMAL);
 		}
 	} else if (rc < 0) {
@@ -442,7 +427,7 @@ static void bs_message(tl_bstream_t *s, bs_conn_t *c)
 }
 
 /* Assemble a message; decode it when complete. Returns 0. */
-static int bs_receive(tl_bstream_t *s, bs_conn_t *c, struct lws *wsi,
+static int bs_receive(tl_binance_stream_t *s, bs_conn_t *c, struct lws *wsi,
 		      const void *in, size_t len)
 {
 	if (c->discard)
@@ -451,14 +436,14 @@ static int bs_receive(tl_bstream_t *s, bs_conn_t *c, struct lws *wsi,
 		c->in_msg = true;
 		c->len = 0;
 	}
-	if (len > TL_BSTREAM_MAX_FRAME - c->len) {
+	if (len > TL_BINANCE_STREAM_MAX_FRAME - c->len) {
 		/* Not `return -1` here: lws 4.1.6 then keeps parsing the rest
 		 * of its rx buffer into freed/overrun memory (ASan SEGV, see
 		 * test_oversize_...). Discard until WRITEABLE closes it. */
 		bs_inc(&s->n_oversize);
 		bs_error(s, "%s stream: message over %u bytes refused",
 			 c->kind == BS_USER ? "user" : "market",
-			 TL_BSTREAM_MAX_FRAME);
+			 TL_BINANCE_STREAM_MAX_FRAME);
 		c->in_msg = false;
 		c->len = 0;
 		c->discard = true;
@@ -476,11 +461,11 @@ static int bs_receive(tl_bstream_t *s, bs_conn_t *c, struct lws *wsi,
 	return 0;
 }
 
-static void bs_established(tl_bstream_t *s, bs_conn_t *c, struct lws *wsi)
+static void bs_established(tl_binance_stream_t *s, bs_conn_t *c, struct lws *wsi)
 {
 	c->wsi = wsi;
 	c->established = true;
-	c->up_since_ms = bs_mono_ms();
+	c->up_since_ms = tl_clock_mono_ns() / 1000000;
 	bs_inc(&s->n_connects);
 	if (c->kind == BS_MARKET) {
 		atomic_store_explicit(&s->market_up, true, memory_order_release);
@@ -492,14 +477,14 @@ static void bs_established(tl_bstream_t *s, bs_conn_t *c, struct lws *wsi)
 		return;
 	}
 	atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release);
-	bs_set_state(s, TL_BSTREAM_UP);
+	bs_set_state(s, TL_BINANCE_STREAM_UP);
 }
 
 static int bs_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		       void *user, void *in, size_t len)
 {
 	struct lws_context *ctx = lws_get_context(wsi);
-	tl_bstream_t *s = ctx ? lws_context_user(ctx) : NULL;
+	tl_binance_stream_t *s = ctx ? lws_context_user(ctx) : NULL;
 	bs_conn_t *c = lws_get_opaque_user_data(wsi);
 	int rc = 0;
 
@@ -561,7 +546,7 @@ static const struct lws_protocols bs_protocols[] = {
 
 static void *bs_thread(void *arg)
 {
-	tl_bstream_t *s = arg;
+	tl_binance_stream_t *s = arg;
 	sigset_t set;
 	int k;
 
@@ -619,7 +604,7 @@ static void bs_log_init(void)
 	lws_set_log_level(LLL_ERR | LLL_WARN, bs_lws_log);
 }
 
-static void bs_free(tl_bstream_t *s)
+static void bs_free(tl_binance_stream_t *s)
 {
 	int k;
 
@@ -650,7 +635,7 @@ static bool bs_key_ok(const char *key)
 {
 	size_t n = strlen(key);
 
-	if (n == 0 || n >= TL_BSTREAM_KEY_LEN)
+	if (n == 0 || n >= TL_BINANCE_STREAM_KEY_LEN)
 		return false;
 	for (; *key; key++)
 		if (*key <= ' ' || *key == '/' || *key == '?' || *key == '&' ||
@@ -659,14 +644,14 @@ static bool bs_key_ok(const char *key)
 	return true;
 }
 
-static int bs_market_path(tl_bstream_t *s, const tl_bstream_cfg_t *cfg)
+static int bs_market_path(tl_binance_stream_t *s, const tl_binance_stream_cfg_t *cfg)
 {
 	char *p = s->market_path, *end = p + sizeof s->market_path;
 	unsigned i;
 	int n;
 
 	n = snprintf(p, (size_t)(end - p), "%s",
-		     cfg->paths == TL_BSTREAM_PATH_LEGACY ? "/stream?streams=" :
+		     cfg->paths == TL_BINANCE_STREAM_PATH_LEGACY ? "/stream?streams=" :
 		     "/market/stream?streams=");
 	p += n;
 	if (s->all_marks) {
@@ -687,12 +672,12 @@ static int bs_market_path(tl_bstream_t *s, const tl_bstream_cfg_t *cfg)
 	return 0;
 }
 
-tl_bstream_t *tl_bstream_start(const tl_bstream_cfg_t *cfg,
+tl_binance_stream_t *tl_binance_stream_start(const tl_binance_stream_cfg_t *cfg,
 			       tl_venue_emit_fn emit, void *ctx,
 			       char *err, size_t errlen)
 {
 	struct lws_context_creation_info info;
-	tl_bstream_t *s = NULL;
+	tl_binance_stream_t *s = NULL;
 	unsigned i;
 	int k;
 
@@ -702,10 +687,10 @@ tl_bstream_t *tl_bstream_start(const tl_bstream_cfg_t *cfg,
 		snprintf(err, errlen, "binance stream: host and port required");
 		return NULL;
 	}
-	if (cfg->n_symbols > TL_BSTREAM_MAX_SYMBOLS ||
+	if (cfg->n_symbols > TL_BINANCE_STREAM_MAX_SYMBOLS ||
 	    (cfg->n_symbols && !cfg->symbols)) {
 		snprintf(err, errlen, "binance stream: at most %d symbols",
-			 TL_BSTREAM_MAX_SYMBOLS);
+			 TL_BINANCE_STREAM_MAX_SYMBOLS);
 		return NULL;
 	}
 	for (i = 0; i < cfg->n_symbols; i++)
@@ -744,7 +729,7 @@ tl_bstream_t *tl_bstream_start(const tl_bstream_cfg_t *cfg,
 		snprintf(s->key, sizeof s->key, "%s", cfg->listen_key);
 		s->key_gen = 1;
 	}
-	if (cfg->n_symbols > TL_BSTREAM_URL_SYMBOLS) {
+	if (cfg->n_symbols > TL_BINANCE_STREAM_URL_SYMBOLS) {
 		s->all_marks = true;
 		s->names = calloc(cfg->n_symbols, sizeof *s->names);
 		if (!s->names)
@@ -764,7 +749,7 @@ tl_bstream_t *tl_bstream_start(const tl_bstream_cfg_t *cfg,
 		c->s = s;
 		c->kind = (bs_kind_t)k;
 		c->backoff_ms = s->backoff_min_ms;
-		c->buf = malloc(TL_BSTREAM_MAX_FRAME + 1);
+		c->buf = malloc(TL_BINANCE_STREAM_MAX_FRAME + 1);
 		if (!c->buf)
 			goto nomem;
 	}
@@ -814,7 +799,7 @@ nomem:
 	return NULL;
 }
 
-void tl_bstream_stop(tl_bstream_t *s)
+void tl_binance_stream_stop(tl_binance_stream_t *s)
 {
 	if (!s)
 		return;
@@ -829,34 +814,34 @@ void tl_bstream_stop(tl_bstream_t *s)
 
 /* ---- accessors (any thread) ------------------------------------------- */
 
-tl_bstream_state_t tl_bstream_state(const tl_bstream_t *s)
+tl_binance_stream_state_t tl_binance_stream_user_state(const tl_binance_stream_t *s)
 {
-	return (tl_bstream_state_t)atomic_load_explicit(&s->state,
+	return (tl_binance_stream_state_t)atomic_load_explicit(&s->state,
 							memory_order_acquire);
 }
 
-const char *tl_bstream_state_name(tl_bstream_state_t st)
+const char *tl_binance_stream_state_name(tl_binance_stream_state_t st)
 {
 	switch (st) {
-	case TL_BSTREAM_CONNECTING: return "CONNECTING";
-	case TL_BSTREAM_UP: return "UP";
-	case TL_BSTREAM_DOWN_RESYNC_NEEDED: return "DOWN_RESYNC_NEEDED";
-	case TL_BSTREAM_KEY_EXPIRED: return "KEY_EXPIRED";
+	case TL_BINANCE_STREAM_CONNECTING: return "CONNECTING";
+	case TL_BINANCE_STREAM_UP: return "UP";
+	case TL_BINANCE_STREAM_DOWN_RESYNC_NEEDED: return "DOWN_RESYNC_NEEDED";
+	case TL_BINANCE_STREAM_KEY_EXPIRED: return "KEY_EXPIRED";
 	}
 	return "?";
 }
 
-uint64_t tl_bstream_epoch(const tl_bstream_t *s)
+uint64_t tl_binance_stream_user_epoch(const tl_binance_stream_t *s)
 {
 	return atomic_load_explicit(&s->epoch, memory_order_acquire);
 }
 
-bool tl_bstream_market_up(const tl_bstream_t *s)
+bool tl_binance_stream_market_up(const tl_binance_stream_t *s)
 {
 	return atomic_load_explicit(&s->market_up, memory_order_acquire);
 }
 
-int tl_bstream_set_listen_key(tl_bstream_t *s, const char *key)
+int tl_binance_stream_set_listen_key(tl_binance_stream_t *s, const char *key)
 {
 	if (!s || !key || !bs_key_ok(key))
 		return -EINVAL;
@@ -869,7 +854,7 @@ int tl_bstream_set_listen_key(tl_bstream_t *s, const char *key)
 	return 0;
 }
 
-void tl_bstream_stats(const tl_bstream_t *s, tl_bstream_stats_t *o)
+void tl_binance_stream_stats(const tl_binance_stream_t *s, tl_binance_stream_stats_t *o)
 {
 #define LD(f) atomic_load_explicit(&s->f, memory_order_relaxed)
 	o->messages = LD(n_messages);
@@ -885,7 +870,7 @@ void tl_bstream_stats(const tl_bstream_t *s, tl_bstream_stats_t *o)
 #undef LD
 }
 
-void tl_bstream_last_error(tl_bstream_t *s, char *buf, size_t len)
+void tl_binance_stream_last_error(tl_binance_stream_t *s, char *buf, size_t len)
 {
 	if (!len)
 		return;

@@ -11,7 +11,7 @@
  * (CLOCK_REALTIME ns). emit runs on the STREAM thread only (one
  * producer: give it venue->emit_stream).
  *
- * Marks: up to TL_BSTREAM_URL_SYMBOLS symbols, the URL names each one's
+ * Marks: up to TL_BINANCE_STREAM_URL_SYMBOLS symbols, the URL names each one's
  * <symbol>@markPrice@1s (what a small user wants: only its own marks).
  * Past that, it names the all-market stream !markPrice@arr@1s instead:
  * one message a second with every symbol on the venue (~650 on Binance,
@@ -19,14 +19,14 @@
  * not in cfg.symbols are dropped (stats.marks_dropped).
  *
  * Two connections on one libwebsockets context:
- *   user    /private/ws?listenKey=K          (TL_BSTREAM_PATH_CURRENT)
- *           /ws/K                            (TL_BSTREAM_PATH_LEGACY)
+ *   user    /private/ws?listenKey=K          (TL_BINANCE_STREAM_PATH_CURRENT)
+ *           /ws/K                            (TL_BINANCE_STREAM_PATH_LEGACY)
  *   market  /market/stream?streams=a@markPrice@1s/b@markPrice@1s
  *           /market/stream?streams=!markPrice@arr@1s  (> URL_SYMBOLS)
  *           /stream?streams=...              (legacy)
  * Either is left out when it has nothing to carry (no key / no symbols).
  *
- * The user stream's state, read by the IO thread with tl_bstream_state():
+ * The user stream's state, read by the IO thread with tl_binance_stream_user_state():
  *
  *   CONNECTING --established--> UP --closed/error--> DOWN_RESYNC_NEEDED
  *       ^                        |  \                   |  (reconnects with
@@ -34,18 +34,18 @@
  *       |                        |                         (waits for
  *       |                        '<--established-----------'  set_listen_key)
  *
- * Every time the user stream comes UP, tl_bstream_epoch() increases: the
+ * Every time the user stream comes UP, tl_binance_stream_user_epoch() increases: the
  * IO thread must resynchronize by REST (open orders, non-terminal orders,
  * positions, balance) after each new epoch before trusting the stream,
  * since anything sent while it was down is lost. Epoch 1 is the first
  * connection.
  *
- * Messages larger than TL_BSTREAM_MAX_FRAME are refused: the connection
+ * Messages larger than TL_BINANCE_STREAM_MAX_FRAME are refused: the connection
  * is closed (1009) and reopened, which counts as a disconnect (resync).
  *
  * Reconnects back off from backoff_min_ms, doubling to backoff_max_ms;
  * the delay returns to the minimum only after a connection stayed up for
- * TL_BSTREAM_STABLE_MS, so a server that accepts and drops at once is not
+ * TL_BINANCE_STREAM_STABLE_MS, so a server that accepts and drops at once is not
  * hammered (Binance limits connection attempts per IP).
  */
 #ifndef TL_BINANCE_STREAM_H
@@ -57,7 +57,7 @@
 
 #include "io/venue.h"
 
-#define TL_BSTREAM_MAX_FRAME (1u << 20)  /* one message, bytes */
+#define TL_BINANCE_STREAM_MAX_FRAME (1u << 20)  /* one message, bytes */
 /* Mark-price streams: one market connection. Up to URL_SYMBOLS symbols
  * its URL names each one's <sym>@markPrice@1s (about 24 bytes a name in
  * a 4 KiB path); more take !markPrice@arr@1s, every symbol of the venue
@@ -65,26 +65,26 @@
  * the kernel's TL_SYMBOLS_MAX: the binance adapter passes its whole
  * table. GET /fapi/v1/premiumIndex (the adapter polls it only while no
  * market stream is up, so at start) fills the gap before the stream. */
-#define TL_BSTREAM_URL_SYMBOLS 64
-#define TL_BSTREAM_MAX_SYMBOLS 1024
-#define TL_BSTREAM_KEY_LEN 128           /* listenKey incl. NUL */
-#define TL_BSTREAM_STABLE_MS 5000        /* up this long: backoff resets */
+#define TL_BINANCE_STREAM_URL_SYMBOLS 64
+#define TL_BINANCE_STREAM_MAX_SYMBOLS 1024
+#define TL_BINANCE_STREAM_KEY_LEN 128           /* listenKey incl. NUL */
+#define TL_BINANCE_STREAM_STABLE_MS 5000        /* up this long: backoff resets */
 
-typedef struct tl_bstream tl_bstream_t;
+typedef struct tl_binance_stream tl_binance_stream_t;
 
-typedef enum tl_bstream_state {
-	TL_BSTREAM_CONNECTING = 0,   /* first connection not up yet */
-	TL_BSTREAM_UP,               /* user stream delivering */
-	TL_BSTREAM_DOWN_RESYNC_NEEDED, /* lost; reconnecting with backoff */
-	TL_BSTREAM_KEY_EXPIRED,      /* listenKeyExpired: waits for a new key */
-} tl_bstream_state_t;
+typedef enum tl_binance_stream_state {
+	TL_BINANCE_STREAM_CONNECTING = 0,   /* first connection not up yet */
+	TL_BINANCE_STREAM_UP,               /* user stream delivering */
+	TL_BINANCE_STREAM_DOWN_RESYNC_NEEDED, /* lost; reconnecting with backoff */
+	TL_BINANCE_STREAM_KEY_EXPIRED,      /* listenKeyExpired: waits for a new key */
+} tl_binance_stream_state_t;
 
-typedef enum tl_bstream_paths {
-	TL_BSTREAM_PATH_CURRENT = 0, /* /private/ws?listenKey=, /market/stream */
-	TL_BSTREAM_PATH_LEGACY,      /* /ws/<key>, /stream?streams= */
-} tl_bstream_paths_t;
+typedef enum tl_binance_stream_paths {
+	TL_BINANCE_STREAM_PATH_CURRENT = 0, /* /private/ws?listenKey=, /market/stream */
+	TL_BINANCE_STREAM_PATH_LEGACY,      /* /ws/<key>, /stream?streams= */
+} tl_binance_stream_paths_t;
 
-typedef struct tl_bstream_cfg {
+typedef struct tl_binance_stream_cfg {
 	const char *host;            /* "fstream.binance.com", "127.0.0.1" */
 	int port;                    /* 443, or the simulator's ws.port */
 	bool tls;                    /* wss:// */
@@ -92,9 +92,9 @@ typedef struct tl_bstream_cfg {
 	bool insecure;               /* no certificate/hostname checks (tests) */
 	const char *listen_key;      /* NULL or "": no user stream yet */
 	const char *const *symbols;  /* mark prices for these ("BTCUSDT") */
-	unsigned n_symbols;          /* <= TL_BSTREAM_MAX_SYMBOLS; more than
+	unsigned n_symbols;          /* <= TL_BINANCE_STREAM_MAX_SYMBOLS; more than
 				      * URL_SYMBOLS: !markPrice@arr@1s */
-	tl_bstream_paths_t paths;
+	tl_binance_stream_paths_t paths;
 	uint32_t backoff_min_ms;     /* first reconnect delay (0: 100) */
 	uint32_t backoff_max_ms;     /* doubling stops here (0: 10000) */
 	/* Decode TRADE_LITE too. Off by default: it gives a FILL without
@@ -102,10 +102,10 @@ typedef struct tl_bstream_cfg {
 	 * the kernel keeps the first of the two (binance_map.c). Off, such
 	 * messages are counted in `skipped` and not decoded. */
 	bool trade_lite;
-} tl_bstream_cfg_t;
+} tl_binance_stream_cfg_t;
 
 /* Counters, each updated by the STREAM thread only (relaxed atomics). */
-typedef struct tl_bstream_stats {
+typedef struct tl_binance_stream_stats {
 	uint64_t messages;           /* text messages received, both streams */
 	uint64_t inputs;             /* kernel inputs passed to emit */
 	uint64_t decode_errors;      /* messages the decoder refused (nothing
@@ -118,7 +118,7 @@ typedef struct tl_bstream_stats {
 	uint64_t key_expired;        /* listenKeyExpired received */
 	uint64_t marks_dropped;      /* !markPrice@arr elements of symbols
 				      * not in cfg.symbols */
-} tl_bstream_stats_t;
+} tl_binance_stream_stats_t;
 
 /*
  * Start the STREAM thread and its connections. cfg is copied (strings
@@ -126,25 +126,25 @@ typedef struct tl_bstream_stats {
  * thread. Returns NULL with a message in err when the configuration is
  * invalid or libwebsockets cannot create its context (a CA file that
  * cannot be read fails here); connection failures do not fail start:
- * they are retried and reported by tl_bstream_last_error().
+ * they are retried and reported by tl_binance_stream_last_error().
  */
-tl_bstream_t *tl_bstream_start(const tl_bstream_cfg_t *cfg,
+tl_binance_stream_t *tl_binance_stream_start(const tl_binance_stream_cfg_t *cfg,
 			       tl_venue_emit_fn emit, void *ctx,
 			       char *err, size_t errlen);
 
 /* Ask the STREAM thread to close its connections, join it and free
  * everything. emit is not called once this returns. NULL is a no-op. */
-void tl_bstream_stop(tl_bstream_t *s);
+void tl_binance_stream_stop(tl_binance_stream_t *s);
 
 /* The user stream's state (any thread). */
-tl_bstream_state_t tl_bstream_state(const tl_bstream_t *s);
-const char *tl_bstream_state_name(tl_bstream_state_t st);
+tl_binance_stream_state_t tl_binance_stream_user_state(const tl_binance_stream_t *s);
+const char *tl_binance_stream_state_name(tl_binance_stream_state_t st);
 
 /* How many times the user stream has come UP (any thread). */
-uint64_t tl_bstream_epoch(const tl_bstream_t *s);
+uint64_t tl_binance_stream_user_epoch(const tl_binance_stream_t *s);
 
 /* True while the mark price connection is established (any thread). */
-bool tl_bstream_market_up(const tl_bstream_t *s);
+bool tl_binance_stream_market_up(const tl_binance_stream_t *s);
 
 /*
  * Hand a new listenKey to the STREAM thread (any thread): the user stream
@@ -152,13 +152,13 @@ bool tl_bstream_market_up(const tl_bstream_t *s);
  * is how KEY_EXPIRED ends. Returns 0, or -EINVAL for an empty or too long
  * key (nothing changes).
  */
-int tl_bstream_set_listen_key(tl_bstream_t *s, const char *key);
+int tl_binance_stream_set_listen_key(tl_binance_stream_t *s, const char *key);
 
 /* A snapshot of the counters (any thread). */
-void tl_bstream_stats(const tl_bstream_t *s, tl_bstream_stats_t *out);
+void tl_binance_stream_stats(const tl_binance_stream_t *s, tl_binance_stream_stats_t *out);
 
 /* The last connection error ("" when none), e.g. a TLS verification
  * failure, into buf (any thread). Never contains the listenKey. */
-void tl_bstream_last_error(tl_bstream_t *s, char *buf, size_t len);
+void tl_binance_stream_last_error(tl_binance_stream_t *s, char *buf, size_t len);
 
 #endif /* TL_BINANCE_STREAM_H */

@@ -17,7 +17,7 @@
  * position. "off": nothing.
  *
  * One of the adapter's parts (binance_int.h): its requests are
- * BN_K_SWEEP_* on the urgent queue, answered through bn_sweep_done (a
+ * TL_BINANCE_K_SWEEP_* on the urgent queue, answered through tl_binance_sweep_done (a
  * response) or bn_sweep_fail (a transport failure). Cold path: cJSON on
  * the heap, fixed tables allocated at create.
  */
@@ -50,7 +50,7 @@ typedef struct sw_item {
 	char clid[TL_CLID_LEN];        /* closes */
 } sw_item_t;
 
-struct bn_sweep {
+struct tl_binance_sweep {
 	int scope;                     /* tl_sweep_scope_t */
 	char prefix[TL_PREFIX_MAX + 1];
 	tl_fx_t tolerance;             /* reconcile.tolerance_pct, as the monitor */
@@ -70,9 +70,9 @@ enum { SW_GET_OPEN = 1, SW_GET_POS = 2 };
 
 /* ---- set-up ------------------------------------------------------------------ */
 
-struct bn_sweep *bn_sweep_new(const tl_config_t *cfg)
+struct tl_binance_sweep *tl_binance_sweep_new(const tl_config_t *cfg)
 {
-	struct bn_sweep *w = calloc(1, sizeof(*w));
+	struct tl_binance_sweep *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return NULL;
@@ -82,7 +82,7 @@ struct bn_sweep *bn_sweep_new(const tl_config_t *cfg)
 	return w;
 }
 
-void bn_sweep_free(struct bn_sweep *w)
+void tl_binance_sweep_free(struct tl_binance_sweep *w)
 {
 	free(w);
 }
@@ -97,7 +97,7 @@ static int64_t sw_backoff(uint32_t tries)
 }
 
 /* A symbol to cancel, once. */
-static void sw_add_cancel(struct bn_sweep *w, const char *sym)
+static void sw_add_cancel(struct tl_binance_sweep *w, const char *sym)
 {
 	if (!sym || !sym[0] || strlen(sym) >= TL_SYMBOL_NAMELEN)
 		return;
@@ -115,7 +115,7 @@ static void sw_add_cancel(struct bn_sweep *w, const char *sym)
 }
 
 /* A kill epoch we have not swept: start over for it. */
-static void sw_start(tl_binance_t *b, struct bn_sweep *w)
+static void sw_start(tl_binance_t *b, struct tl_binance_sweep *w)
 {
 	w->active = true;
 	w->n_cancel = w->n_close = 0;
@@ -136,7 +136,7 @@ static void sw_start(tl_binance_t *b, struct bn_sweep *w)
 
 static bool sw_push(tl_binance_t *b, int kind, uint32_t idx, const char *sym)
 {
-	bn_req_t r;
+	tl_binance_req_t r;
 
 	memset(&r, 0, sizeof(r));
 	r.kind = (uint8_t)kind;
@@ -144,8 +144,8 @@ static bool sw_push(tl_binance_t *b, int kind, uint32_t idx, const char *sym)
 	r.req.urgent = 1;
 	if (sym)
 		snprintf(r.req.symbol, sizeof(r.req.symbol), "%s", sym);
-	r.queued = bn_mono();
-	return bn_q_push(&b->q_urgent, &r);
+	r.queued = tl_clock_mono_ns();
+	return tl_binance_queue_push(&b->q_urgent, &r);
 }
 
 static void sw_queue_items(tl_binance_t *b, sw_item_t *v, uint32_t n, int kind,
@@ -165,9 +165,9 @@ static bool sw_items_done(const sw_item_t *v, uint32_t n)
 	return true;
 }
 
-void bn_sweep_poll(tl_binance_t *b, tl_time_t now)
+void tl_binance_sweep_poll(tl_binance_t *b, tl_time_t now)
 {
-	struct bn_sweep *w = b->sw;
+	struct tl_binance_sweep *w = b->sw;
 	int64_t m;
 
 	if (!w || !b->base.gate)
@@ -180,16 +180,16 @@ void bn_sweep_poll(tl_binance_t *b, tl_time_t now)
 	}
 	if (!w->active || !tl_binance_ready(&b->base))
 		return;
-	m = bn_mono();
-	sw_queue_items(b, w->cancel, w->n_cancel, BN_K_SWEEP_CANCEL, m);
+	m = tl_clock_mono_ns();
+	sw_queue_items(b, w->cancel, w->n_cancel, TL_BINANCE_K_SWEEP_CANCEL, m);
 	for (int g = SW_GET_OPEN; g <= SW_GET_POS; g++)
 		if (w->get_st[g] == SW_TODO && m >= w->get_at[g] &&
-		    sw_push(b, BN_K_SWEEP_GET, (uint32_t)g, NULL)) {
+		    sw_push(b, TL_BINANCE_K_SWEEP_GET, (uint32_t)g, NULL)) {
 			w->get_st[g] = SW_QUEUED;
 			if (g == SW_GET_POS)
 				w->pos_asked = now;	/* at or before the venue's look */
 		}
-	sw_queue_items(b, w->close, w->n_close, BN_K_SWEEP_CLOSE, m);
+	sw_queue_items(b, w->close, w->n_close, TL_BINANCE_K_SWEEP_CLOSE, m);
 	if (sw_items_done(w->cancel, w->n_cancel) && sw_items_done(w->close, w->n_close) &&
 	    w->get_st[SW_GET_OPEN] == SW_DONE && w->get_st[SW_GET_POS] == SW_DONE) {
 		w->active = false;
@@ -200,23 +200,23 @@ void bn_sweep_poll(tl_binance_t *b, tl_time_t now)
 }
 
 /* The request text of a sweep kind (bn_encode). -EINVAL: not one. */
-int bn_sweep_encode(tl_binance_t *b, const bn_req_t *r, int64_t ts, uint32_t rw,
+int tl_binance_sweep_encode(tl_binance_t *b, const tl_binance_req_t *r, int64_t ts, uint32_t rw,
 		    tl_binance_http_t *http, char *q, size_t cap)
 {
-	const struct bn_sweep *w = b->sw;
+	const struct tl_binance_sweep *w = b->sw;
 
 	switch (r->kind) {
-	case BN_K_SWEEP_CANCEL:
+	case TL_BINANCE_K_SWEEP_CANCEL:
 		http->method = TL_BN_DELETE;
 		http->path = "/fapi/v1/allOpenOrders";
 		return snprintf(q, cap, "symbol=%s&recvWindow=%u&timestamp=%lld",
 				r->req.symbol, rw, (long long)ts);
-	case BN_K_SWEEP_GET:
+	case TL_BINANCE_K_SWEEP_GET:
 		http->method = TL_BN_GET;
 		http->path = r->lev == SW_GET_OPEN ? "/fapi/v1/openOrders"
 						    : "/fapi/v2/positionRisk";
 		return snprintf(q, cap, "recvWindow=%u&timestamp=%lld", rw, (long long)ts);
-	case BN_K_SWEEP_CLOSE: {
+	case TL_BINANCE_K_SWEEP_CLOSE: {
 		const sw_item_t *c = &w->close[r->lev];
 		http->method = TL_BN_POST;
 		http->path = "/fapi/v1/order";
@@ -253,7 +253,7 @@ static void sw_retry(sw_item_t *it, int64_t m)
 }
 
 /* openOrders of every symbol: each symbol with one joins the cancels. */
-static int sw_on_open(struct bn_sweep *w, const char *body, size_t len)
+static int sw_on_open(struct tl_binance_sweep *w, const char *body, size_t len)
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
 	const cJSON *e;
@@ -272,7 +272,7 @@ static int sw_on_open(struct bn_sweep *w, const char *body, size_t len)
 }
 
 /* A position outside the table ("account"): close it here. */
-static void sw_add_close(struct bn_sweep *w, const char *sym, int side, const char *amt)
+static void sw_add_close(struct tl_binance_sweep *w, const char *sym, int side, const char *amt)
 {
 	bool neg = amt[0] == '-';
 	const char *qty = neg ? amt + 1 : amt;
@@ -294,7 +294,7 @@ static void sw_add_close(struct bn_sweep *w, const char *sym, int side, const ch
 
 /* positionRisk: SWEEP snapshot records for the table's symbols, then
  * END; closes for the others ("account"). */
-static int sw_on_positions(tl_binance_t *b, struct bn_sweep *w, const char *body,
+static int sw_on_positions(tl_binance_t *b, struct tl_binance_sweep *w, const char *body,
 			   size_t len)
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
@@ -340,7 +340,7 @@ static int sw_on_positions(tl_binance_t *b, struct bn_sweep *w, const char *body
 		p->pos_side = (uint8_t)side;
 		p->qty = q;
 		p->entry = px;
-		bn_emit(b, &in);
+		tl_binance_emit(b, &in);
 		b->st.sweep_snapshot_positions++;
 	}
 	cJSON_Delete(root);
@@ -348,11 +348,11 @@ static int sw_on_positions(tl_binance_t *b, struct bn_sweep *w, const char *body
 	p->kind = TL_SNAP_END;
 	p->pos_side = 0;
 	p->qty = p->entry = 0;
-	bn_emit(b, &in);
+	tl_binance_emit(b, &in);
 	return 0;
 }
 
-static void sw_get_done(tl_binance_t *b, struct bn_sweep *w, int g, int status,
+static void sw_get_done(tl_binance_t *b, struct tl_binance_sweep *w, int g, int status,
 			const char *body, size_t len, int64_t m)
 {
 	int rc = -1;
@@ -370,20 +370,20 @@ static void sw_get_done(tl_binance_t *b, struct bn_sweep *w, int g, int status,
 	w->get_at[g] = m + sw_backoff(w->get_tries[g]);
 }
 
-void bn_sweep_done(tl_binance_t *b, const bn_req_t *r, int status,
+void tl_binance_sweep_done(tl_binance_t *b, const tl_binance_req_t *r, int status,
 		   const char *body, size_t len)
 {
-	struct bn_sweep *w = b->sw;
-	int64_t m = bn_mono();
+	struct tl_binance_sweep *w = b->sw;
+	int64_t m = tl_clock_mono_ns();
 
 	if (!w)
 		return;
-	if (r->kind == BN_K_SWEEP_GET) {
+	if (r->kind == TL_BINANCE_K_SWEEP_GET) {
 		if (r->lev == SW_GET_OPEN || r->lev == SW_GET_POS)
 			sw_get_done(b, w, (int)r->lev, status, body, len, m);
 		return;
 	}
-	bool cancel = r->kind == BN_K_SWEEP_CANCEL;
+	bool cancel = r->kind == TL_BINANCE_K_SWEEP_CANCEL;
 	sw_item_t *it = cancel ? &w->cancel[r->lev] : &w->close[r->lev];
 	if ((cancel ? r->lev >= w->n_cancel : r->lev >= w->n_close) ||
 	    it->st != SW_QUEUED)

@@ -6,7 +6,7 @@
  * balance); the phases (start-up, resync, monitor); held query answers.
  *
  * Every REST call is asynchronous: the reconciler queues one GET at a
- * time (tl_binance_sync_send) and goes on when tl_bsync_done brings its
+ * time (tl_binance_sync_send) and goes on when tl_binance_sync_done brings its
  * answer, so the IO thread never waits for the venue here and orders keep
  * flowing (rate-limit holds delay a sync, never an order). Phases:
  *
@@ -37,6 +37,7 @@
 #include "io/binance/stream.h"
 #include "runtime/log.h"
 #include "kernel/kernel.h"
+#include "runtime/clock.h"
 
 #define BSYNC_RETRY_NS (1LL * TL_NS_PER_S)
 #define BSYNC_SETTLE_NS (200LL * TL_NS_PER_MS)  /* kernel queries reach IO */
@@ -55,13 +56,13 @@ static const struct {
 	const char *path;
 	int weight;
 } bsync_calls[] = {
-	[TL_BSYNC_OPEN] = { "/fapi/v1/openOrders", 40 },
-	[TL_BSYNC_OPEN_ALGO] = { "/fapi/v1/openAlgoOrders", 40 },
-	[TL_BSYNC_BALANCE] = { "/fapi/v3/balance", 5 },
-	[TL_BSYNC_POSITIONS] = { "/fapi/v3/positionRisk", 5 },
+	[TL_BINANCE_SYNC_OPEN] = { "/fapi/v1/openOrders", 40 },
+	[TL_BINANCE_SYNC_OPEN_ALGO] = { "/fapi/v1/openAlgoOrders", 40 },
+	[TL_BINANCE_SYNC_BALANCE] = { "/fapi/v3/balance", 5 },
+	[TL_BINANCE_SYNC_POSITIONS] = { "/fapi/v3/positionRisk", 5 },
 };
 
-struct tl_bsync {
+struct tl_binance_sync {
 	tl_venue_t *v;
 	const tl_symbols_t *syms;
 	char prefix[TL_PREFIX_MAX + 1];
@@ -70,7 +71,7 @@ struct tl_bsync {
 	tl_fx_t tolerance;
 	int64_t interval_ns;       /* monitor, 0 = off */
 	int phase;
-	int pending;               /* tl_bsync_call_t in flight, 0 none */
+	int pending;               /* tl_binance_sync_call_t in flight, 0 none */
 	uint8_t source;            /* tl_snap_source_t of the running chain */
 	int64_t ready_at;          /* monotonic: first poll with the clock set */
 	int64_t due_from;          /* monotonic: POS_DUE entered */
@@ -88,9 +89,9 @@ struct tl_bsync {
 	tl_time_t bulk_asked;      /* engine clock when openOrders was asked */
 	uint32_t bulk_fails;       /* failed reads of this resync */
 	tl_time_t now;             /* of the current call */
-	bool held_used[TL_BSYNC_HELD];
-	tl_input_t held[TL_BSYNC_HELD]; /* hdr.type 0: nothing to emit after */
-	tl_bsync_stats_t st;
+	bool held_used[TL_BINANCE_SYNC_HELD];
+	tl_input_t held[TL_BINANCE_SYNC_HELD]; /* hdr.type 0: nothing to emit after */
+	tl_binance_sync_stats_t st;
 };
 
 /* Counters are read by other threads (tests, monitors): relaxed atomics. */
@@ -98,27 +99,20 @@ struct tl_bsync {
 #define BS_SET(s, f, v) __atomic_store_n(&(s)->st.f, (v), __ATOMIC_RELAXED)
 #define BS_GET(s, f) __atomic_load_n(&(s)->st.f, __ATOMIC_RELAXED)
 
-static int64_t bsync_mono(void)
+const char *tl_binance_sync_call_path(int call)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * TL_NS_PER_S + ts.tv_nsec;
+	return call > 0 && call < TL_BINANCE_SYNC__CALLS ? bsync_calls[call].path : "/";
 }
 
-const char *tl_bsync_call_path(int call)
+int tl_binance_sync_call_weight(int call)
 {
-	return call > 0 && call < TL_BSYNC__CALLS ? bsync_calls[call].path : "/";
+	return call > 0 && call < TL_BINANCE_SYNC__CALLS ? bsync_calls[call].weight : 1;
 }
 
-int tl_bsync_call_weight(int call)
-{
-	return call > 0 && call < TL_BSYNC__CALLS ? bsync_calls[call].weight : 1;
-}
-
-tl_bsync_t *tl_bsync_new(const tl_config_t *cfg, const tl_symbols_t *syms,
+tl_binance_sync_t *tl_binance_sync_new(const tl_config_t *cfg, const tl_symbols_t *syms,
 			 tl_venue_t *v)
 {
-	tl_bsync_t *s = calloc(1, sizeof(*s));
+	tl_binance_sync_t *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->v = v;
@@ -132,12 +126,12 @@ tl_bsync_t *tl_bsync_new(const tl_config_t *cfg, const tl_symbols_t *syms,
 	return s;
 }
 
-void tl_bsync_free(tl_bsync_t *s)
+void tl_binance_sync_free(tl_binance_sync_t *s)
 {
 	free(s);
 }
 
-void tl_bsync_stats(const tl_bsync_t *s, tl_bsync_stats_t *out)
+void tl_binance_sync_get_stats(const tl_binance_sync_t *s, tl_binance_sync_stats_t *out)
 {
 	out->start_done = BS_GET(s, start_done);
 	out->resyncs = BS_GET(s, resyncs);
@@ -178,7 +172,7 @@ static int64_t bsync_int(const cJSON *o, const char *name)
 }
 
 /* Our client id: "<prefix><digits>". */
-static bool bsync_ours(const tl_bsync_t *s, const char *clid)
+static bool bsync_ours(const tl_binance_sync_t *s, const char *clid)
 {
 	size_t n = strlen(s->prefix);
 	if (!clid || strncmp(clid, s->prefix, n) != 0 || !clid[n] ||
@@ -190,13 +184,13 @@ static bool bsync_ours(const tl_bsync_t *s, const char *clid)
 	return true;
 }
 
-static void bsync_emit(tl_bsync_t *s, tl_input_t *in, tl_time_t now)
+static void bsync_emit(tl_binance_sync_t *s, tl_input_t *in, tl_time_t now)
 {
 	in->hdr.time = now;
 	tl_venue_emit(s->v, in);
 }
 
-int tl_bsync_trades_to_fills(const char *body, size_t len, const char *clid,
+int tl_binance_sync_trades_to_fills(const char *body, size_t len, const char *clid,
 			     tl_time_t now, tl_venue_t *v)
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
@@ -238,13 +232,13 @@ int tl_bsync_trades_to_fills(const char *body, size_t len, const char *clid,
 
 /* Fetch the trades of an order we just adopted (emitted after them:
  * nothing; the ADOPT went first so the fills find their order). */
-static void bsync_adopted_trades(tl_bsync_t *s, const char *symbol, int64_t order_id,
+static void bsync_adopted_trades(tl_binance_sync_t *s, const char *symbol, int64_t order_id,
 				 const char *clid)
 {
 	tl_input_t none;
 	memset(&none, 0, sizeof(none));
 	snprintf(none.u.query.client_id, sizeof(none.u.query.client_id), "%s", clid);
-	int slot = tl_bsync_hold(s, &none);
+	int slot = tl_binance_sync_hold(s, &none);
 	if (slot < 0 || tl_binance_trades_send(s->v, symbol, order_id, clid, slot) < 0) {
 		if (slot >= 0)
 			s->held_used[slot] = false;
@@ -266,7 +260,7 @@ static int bsync_open_status(bool algo, const char *st)
 /* A bulk resync's answer for one open plain order of ours (bulk 1):
  * found, its venue status, id, executed quantity and symbol, as a query
  * of it would have said. */
-static void bsync_bulk_result(tl_bsync_t *s, const tl_in_adopt_t *a)
+static void bsync_bulk_result(tl_binance_sync_t *s, const tl_in_adopt_t *a)
 {
 	tl_input_t in;
 	tl_in_query_result_t *q = &in.u.query;
@@ -286,7 +280,7 @@ static void bsync_bulk_result(tl_bsync_t *s, const tl_in_adopt_t *a)
 /* An open-orders list (plain or algo) -> ADOPT for each order of ours,
  * and the trades of a plain one that already traded; in a bulk resync
  * also its QUERY_RESULT. */
-static int bsync_adopt_list(tl_bsync_t *s, bool algo, const char *body, size_t len)
+static int bsync_adopt_list(tl_binance_sync_t *s, bool algo, const char *body, size_t len)
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
 	const cJSON *e;
@@ -340,7 +334,7 @@ static int bsync_adopt_list(tl_bsync_t *s, bool algo, const char *body, size_t l
 	return 0;
 }
 
-static int bsync_balance(tl_bsync_t *s, const char *body, size_t len)
+static int bsync_balance(tl_binance_sync_t *s, const char *body, size_t len)
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
 	const cJSON *e;
@@ -361,7 +355,7 @@ static int bsync_balance(tl_bsync_t *s, const char *body, size_t len)
 
 /* positionRisk (+ the balance fetched before) -> POSITION_SNAPSHOT
  * records and END. */
-static int bsync_positions(tl_bsync_t *s, const char *body, size_t len)
+static int bsync_positions(tl_binance_sync_t *s, const char *body, size_t len)
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
 	const cJSON *e;
@@ -418,27 +412,27 @@ static int bsync_positions(tl_bsync_t *s, const char *body, size_t len)
 
 /* ---- phases ---------------------------------------------------------------- */
 
-static void bsync_fail(tl_bsync_t *s);
+static void bsync_fail(tl_binance_sync_t *s);
 
-static void bsync_send(tl_bsync_t *s, int call)
+static void bsync_send(tl_binance_sync_t *s, int call)
 {
 	if (tl_binance_sync_send(s->v, call) < 0) {
 		bsync_fail(s);	/* the queue is full: later */
 		return;
 	}
 	s->pending = call;
-	if (call == TL_BSYNC_POSITIONS)
+	if (call == TL_BINANCE_SYNC_POSITIONS)
 		s->pos_asked = s->now;	/* at or before the venue's look */
-	if (call == TL_BSYNC_OPEN)
+	if (call == TL_BINANCE_SYNC_OPEN)
 		s->bulk_asked = s->now;
 }
 
 /* The running chain failed: back to where it started, a second later. */
-static void bsync_fail(tl_bsync_t *s)
+static void bsync_fail(tl_binance_sync_t *s)
 {
 	BS_ADD(s, errors, 1);
 	s->pending = 0;
-	s->retry_at = bsync_mono() + BSYNC_RETRY_NS;
+	s->retry_at = tl_clock_mono_ns() + BSYNC_RETRY_NS;
 	if (s->phase == BS_ORDERS) {
 		if (s->source == TL_SNAP_START) {
 			s->phase = BS_WAIT;
@@ -452,17 +446,17 @@ static void bsync_fail(tl_bsync_t *s)
 }
 
 /* Open orders, then a position snapshot, for `src`. */
-static void bsync_start_chain(tl_bsync_t *s, uint8_t src)
+static void bsync_start_chain(tl_binance_sync_t *s, uint8_t src)
 {
 	s->source = src;
 	s->phase = BS_ORDERS;
-	bsync_send(s, TL_BSYNC_OPEN);
+	bsync_send(s, TL_BINANCE_SYNC_OPEN);
 }
 
 /* bulk 1: the open orders were read at `asked` and each of ours was
  * reported just before (the kernel queries only the others); bulk 0:
  * the kernel queries every order the venue may hold. */
-static void bsync_resync_input(tl_bsync_t *s, uint64_t epoch, bool bulk,
+static void bsync_resync_input(tl_binance_sync_t *s, uint64_t epoch, bool bulk,
 			       tl_time_t asked)
 {
 	tl_input_t in;
@@ -477,7 +471,7 @@ static void bsync_resync_input(tl_bsync_t *s, uint64_t epoch, bool bulk,
 /* A resync owed to the kernel starts with one read of every open order
  * (weight 40, whatever the number of live orders) instead of a query
  * per order; the RESYNC input follows the answer. */
-static void bsync_bulk_begin(tl_bsync_t *s, uint64_t epoch)
+static void bsync_bulk_begin(tl_binance_sync_t *s, uint64_t epoch)
 {
 	s->bulk_pending = true;
 	s->bulk_epoch = epoch;
@@ -487,7 +481,7 @@ static void bsync_bulk_begin(tl_bsync_t *s, uint64_t epoch)
 /* The read failed: a transient failure is tried again twice (a second
  * apart); then, or at once for a refusal (4xx), the kernel is told to
  * query order by order. */
-static void bsync_bulk_failed(tl_bsync_t *s, int http_status)
+static void bsync_bulk_failed(tl_binance_sync_t *s, int http_status)
 {
 	bool transient = http_status <= 0 || http_status == 429 ||
 			 http_status == 418 || http_status >= 500;
@@ -503,7 +497,7 @@ static void bsync_bulk_failed(tl_bsync_t *s, int http_status)
 	bsync_resync_input(s, s->bulk_epoch, false, 0);
 }
 
-void tl_bsync_done(tl_bsync_t *s, int call, int http_status, const char *body,
+void tl_binance_sync_done(tl_binance_sync_t *s, int call, int http_status, const char *body,
 		   size_t len, tl_time_t now)
 {
 	if (call != s->pending)
@@ -513,42 +507,42 @@ void tl_bsync_done(tl_bsync_t *s, int call, int http_status, const char *body,
 	if (http_status != 200) {
 		if (http_status > 0)
 			tl_log(TL_LOG_WARN, "binance: reconcile GET %s: HTTP %d %.*s",
-			       tl_bsync_call_path(call), http_status,
+			       tl_binance_sync_call_path(call), http_status,
 			       (int)(len < 120 ? len : 120), body);
-		if (call == TL_BSYNC_OPEN)
+		if (call == TL_BINANCE_SYNC_OPEN)
 			bsync_bulk_failed(s, http_status);
 		bsync_fail(s);
 		return;
 	}
 	switch (call) {
-	case TL_BSYNC_OPEN:
-	case TL_BSYNC_OPEN_ALGO:
-		if (bsync_adopt_list(s, call == TL_BSYNC_OPEN_ALGO, body, len) < 0) {
-			if (call == TL_BSYNC_OPEN)
+	case TL_BINANCE_SYNC_OPEN:
+	case TL_BINANCE_SYNC_OPEN_ALGO:
+		if (bsync_adopt_list(s, call == TL_BINANCE_SYNC_OPEN_ALGO, body, len) < 0) {
+			if (call == TL_BINANCE_SYNC_OPEN)
 				bsync_bulk_failed(s, 400);	/* not a list: no use */
 			bsync_fail(s);
 			return;
 		}
-		if (call == TL_BSYNC_OPEN && s->bulk_pending) {
+		if (call == TL_BINANCE_SYNC_OPEN && s->bulk_pending) {
 			s->bulk_pending = false;
 			BS_ADD(s, bulk_resyncs, 1);
 			bsync_resync_input(s, s->bulk_epoch, true, s->bulk_asked);
 		}
-		if (call == TL_BSYNC_OPEN) {
-			bsync_send(s, TL_BSYNC_OPEN_ALGO);
+		if (call == TL_BINANCE_SYNC_OPEN) {
+			bsync_send(s, TL_BINANCE_SYNC_OPEN_ALGO);
 			return;
 		}
 		s->phase = BS_POS_DUE;
-		s->due_from = bsync_mono();
+		s->due_from = tl_clock_mono_ns();
 		return;
-	case TL_BSYNC_BALANCE:
+	case TL_BINANCE_SYNC_BALANCE:
 		if (bsync_balance(s, body, len) < 0) {
 			bsync_fail(s);
 			return;
 		}
-		bsync_send(s, TL_BSYNC_POSITIONS);
+		bsync_send(s, TL_BINANCE_SYNC_POSITIONS);
 		return;
-	case TL_BSYNC_POSITIONS:
+	case TL_BINANCE_SYNC_POSITIONS:
 		if (bsync_positions(s, body, len) < 0) {
 			bsync_fail(s);
 			return;
@@ -556,24 +550,24 @@ void tl_bsync_done(tl_bsync_t *s, int call, int http_status, const char *body,
 		if (s->source == TL_SNAP_START)
 			BS_SET(s, start_done, 1);
 		s->phase = BS_RUN;
-		s->next_monitor = bsync_mono() + s->interval_ns;
+		s->next_monitor = tl_clock_mono_ns() + s->interval_ns;
 		return;
 	default:
 		return;
 	}
 }
 
-void tl_bsync_poll(tl_bsync_t *s, tl_time_t now)
+void tl_binance_sync_poll(tl_binance_sync_t *s, tl_time_t now)
 {
 	if (s->pending || !tl_binance_ready(s->v))
 		return;
-	int64_t m = bsync_mono();
+	int64_t m = tl_clock_mono_ns();
 	if (m < s->retry_at)
 		return;
 	s->now = now;
 	if (!s->ready_at)
 		s->ready_at = m;
-	bool up = tl_binance_stream_state(s->v) == TL_BSTREAM_UP;
+	bool up = tl_binance_stream_state(s->v) == TL_BINANCE_STREAM_UP;
 	uint64_t epoch = tl_binance_stream_epoch(s->v);
 
 	switch (s->phase) {
@@ -581,7 +575,7 @@ void tl_bsync_poll(tl_bsync_t *s, tl_time_t now)
 		/* Start once the stream delivers (what happens from now on
 		 * reaches us), or without it after a while. */
 		if (!up && tl_binance_streams_wanted(s->v) &&
-		    m - s->ready_at < TL_BSYNC_START_WAIT_NS)
+		    m - s->ready_at < TL_BINANCE_SYNC_START_WAIT_NS)
 			break;
 		if (up) {
 			/* Orders sent before the stream's first connection
@@ -601,7 +595,7 @@ void tl_bsync_poll(tl_bsync_t *s, tl_time_t now)
 		    (!tl_binance_idle(s->v) && m - s->due_from < BSYNC_IDLE_MAX_NS))
 			break;
 		s->phase = BS_POS;
-		bsync_send(s, TL_BSYNC_BALANCE);
+		bsync_send(s, TL_BINANCE_SYNC_BALANCE);
 		break;
 	case BS_RUN:
 		if (s->bulk_pending) {
@@ -627,7 +621,7 @@ void tl_bsync_poll(tl_bsync_t *s, tl_time_t now)
 		if (s->interval_ns > 0 && m >= s->next_monitor) {
 			s->source = TL_SNAP_MONITOR;
 			s->phase = BS_POS;
-			bsync_send(s, TL_BSYNC_BALANCE);
+			bsync_send(s, TL_BINANCE_SYNC_BALANCE);
 		}
 		break;
 	default:
@@ -637,9 +631,9 @@ void tl_bsync_poll(tl_bsync_t *s, tl_time_t now)
 
 /* ---- query answers waiting for their trades -------------------------------- */
 
-int tl_bsync_hold(tl_bsync_t *s, const tl_input_t *q)
+int tl_binance_sync_hold(tl_binance_sync_t *s, const tl_input_t *q)
 {
-	for (int i = 0; i < TL_BSYNC_HELD; i++)
+	for (int i = 0; i < TL_BINANCE_SYNC_HELD; i++)
 		if (!s->held_used[i]) {
 			s->held_used[i] = true;
 			s->held[i] = *q;
@@ -649,15 +643,15 @@ int tl_bsync_hold(tl_bsync_t *s, const tl_input_t *q)
 	return -1;
 }
 
-void tl_bsync_trades_done(tl_bsync_t *s, int slot, int http_status,
+void tl_binance_sync_trades_done(tl_binance_sync_t *s, int slot, int http_status,
 			  const char *body, size_t len, tl_time_t now)
 {
-	if (slot < 0 || slot >= TL_BSYNC_HELD || !s->held_used[slot])
+	if (slot < 0 || slot >= TL_BINANCE_SYNC_HELD || !s->held_used[slot])
 		return;
 	tl_input_t q = s->held[slot];
 	s->held_used[slot] = false;
 	if (http_status == 200 &&
-	    tl_bsync_trades_to_fills(body, len, q.u.query.client_id, now, s->v) >= 0) {
+	    tl_binance_sync_trades_to_fills(body, len, q.u.query.client_id, now, s->v) >= 0) {
 		if (q.hdr.type) {	/* fills first, then the status */
 			q.hdr.time = now;
 			tl_venue_emit(s->v, &q);

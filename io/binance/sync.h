@@ -36,7 +36,7 @@
  *
  * Threads: IO thread only. Every REST call is queued on the adapter
  * (one at a time, normal priority: rate-limit holds delay a sync, never
- * an order) and its answer comes back through tl_bsync_done, so nothing
+ * an order) and its answer comes back through tl_binance_sync_done, so nothing
  * here ever waits for the venue.
  */
 #ifndef TL_BINANCE_SYNC_H
@@ -50,25 +50,25 @@
 #include "io/venue.h"
 #include "kernel/symbols.h"
 
-#define TL_BSYNC_HELD 64          /* query answers waiting for their trades */
-#define TL_BSYNC_START_WAIT_NS (3LL * TL_NS_PER_S) /* for the stream at start */
+#define TL_BINANCE_SYNC_HELD 64          /* query answers waiting for their trades */
+#define TL_BINANCE_SYNC_START_WAIT_NS (3LL * TL_NS_PER_S) /* for the stream at start */
 
-typedef struct tl_bsync tl_bsync_t;
+typedef struct tl_binance_sync tl_binance_sync_t;
 
 /* The reconciler's REST calls (GET, signed, no parameters). */
-typedef enum tl_bsync_call {
-	TL_BSYNC_OPEN = 1,        /* /fapi/v1/openOrders, weight 40 */
-	TL_BSYNC_OPEN_ALGO,       /* /fapi/v1/openAlgoOrders, weight 40 */
-	TL_BSYNC_BALANCE,         /* /fapi/v3/balance, weight 5 */
-	TL_BSYNC_POSITIONS,       /* /fapi/v3/positionRisk, weight 5 */
-	TL_BSYNC__CALLS
-} tl_bsync_call_t;
+typedef enum tl_binance_sync_call {
+	TL_BINANCE_SYNC_OPEN = 1,        /* /fapi/v1/openOrders, weight 40 */
+	TL_BINANCE_SYNC_OPEN_ALGO,       /* /fapi/v1/openAlgoOrders, weight 40 */
+	TL_BINANCE_SYNC_BALANCE,         /* /fapi/v3/balance, weight 5 */
+	TL_BINANCE_SYNC_POSITIONS,       /* /fapi/v3/positionRisk, weight 5 */
+	TL_BINANCE_SYNC__CALLS
+} tl_binance_sync_call_t;
 
-const char *tl_bsync_call_path(int call);
-int tl_bsync_call_weight(int call);
+const char *tl_binance_sync_call_path(int call);
+int tl_binance_sync_call_weight(int call);
 
 /* Counters (updated by the IO thread, readable from any: relaxed atomics). */
-typedef struct tl_bsync_stats {
+typedef struct tl_binance_sync_stats {
 	uint64_t start_done;      /* 1 once start-up reconciliation ran */
 	uint64_t resyncs;         /* REST resyncs after a new stream epoch */
 	uint64_t snapshots;       /* complete position snapshots sent */
@@ -80,37 +80,37 @@ typedef struct tl_bsync_stats {
 	uint64_t bulk_resyncs;    /* RESYNC bulk=1 sent (one openOrders read) */
 	uint64_t bulk_results;    /* QUERY_RESULT inputs from those reads */
 	uint64_t bulk_fallbacks;  /* reads that failed for good: RESYNC bulk=0 */
-} tl_bsync_stats_t;
+} tl_binance_sync_stats_t;
 
 /* Make the reconciler of venue `v` (the Binance adapter). NULL: no memory. */
-tl_bsync_t *tl_bsync_new(const tl_config_t *cfg, const tl_symbols_t *syms,
+tl_binance_sync_t *tl_binance_sync_new(const tl_config_t *cfg, const tl_symbols_t *syms,
 			 tl_venue_t *v);
-void tl_bsync_free(tl_bsync_t *s);
+void tl_binance_sync_free(tl_binance_sync_t *s);
 
 /* Run what is due (start-up, resync, monitor). IO thread, from poll. */
-void tl_bsync_poll(tl_bsync_t *s, tl_time_t now);
+void tl_binance_sync_poll(tl_binance_sync_t *s, tl_time_t now);
 
 /* The answer to `call` (http_status < 0: transport failure, `body` the
  * reason). IO thread; may run inside a pool callback. */
-void tl_bsync_done(tl_bsync_t *s, int call, int http_status, const char *body,
+void tl_binance_sync_done(tl_binance_sync_t *s, int call, int http_status, const char *body,
 		   size_t len, tl_time_t now);
 
 /* Hold a QUERY_RESULT input while its order's trades are fetched.
  * Returns the slot, or -1 when full (then emit it as it is). */
-int tl_bsync_hold(tl_bsync_t *s, const tl_input_t *q);
+int tl_binance_sync_hold(tl_binance_sync_t *s, const tl_input_t *q);
 
 /* The userTrades answer for slot (http_status < 0: transport failure,
  * `body` then the reason): emits a FILL per trade and then the held
  * QUERY_RESULT, or a REQ_ERROR for the query (the kernel asks again). */
-void tl_bsync_trades_done(tl_bsync_t *s, int slot, int http_status,
+void tl_binance_sync_trades_done(tl_binance_sync_t *s, int slot, int http_status,
 			  const char *body, size_t len, tl_time_t now);
 
 /* Map a userTrades array to FILL inputs for client id `clid` through
  * emit. Returns the number of fills, or -1 for a body that is not a
  * trade array. */
-int tl_bsync_trades_to_fills(const char *body, size_t len, const char *clid,
+int tl_binance_sync_trades_to_fills(const char *body, size_t len, const char *clid,
 			     tl_time_t now, tl_venue_t *v);
 
-void tl_bsync_stats(const tl_bsync_t *s, tl_bsync_stats_t *out);
+void tl_binance_sync_get_stats(const tl_binance_sync_t *s, tl_binance_sync_stats_t *out);
 
 #endif /* TL_BINANCE_SYNC_H */

@@ -19,6 +19,7 @@
 #include "runtime/log.h"
 #include "io/binance/startup.h"
 #include "io/net/uring.h"
+#include "runtime/clock.h"
 
 #define XI_BODY_CAP ((size_t)16 << 20)   /* = the symbol loader's limit */
 
@@ -30,19 +31,12 @@ typedef struct xi_fetch {
 	char why[200];
 } xi_fetch_t;
 
-static int64_t xi_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void xi_cb(void *user, const tl_conn_ev_t *ev)
+static void xi_cb(void *user, const tl_uring_conn_ev_t *ev)
 {
 	xi_fetch_t *f = user;
 
 	switch (ev->kind) {
-	case TL_CONN_EV_DATA:
+	case TL_URING_CONN_EV_DATA:
 		if (f->done || f->failed || !f->sent)
 			return;
 		if (tl_http_resp_feed(&f->resp, (const char *)ev->data, ev->len) < 0) {
@@ -53,10 +47,10 @@ static void xi_cb(void *user, const tl_conn_ev_t *ev)
 			f->done = true;
 		}
 		return;
-	case TL_CONN_EV_CONNECTED:
+	case TL_URING_CONN_EV_CONNECTED:
 		return;
-	case TL_CONN_EV_CLOSED:
-	case TL_CONN_EV_ERROR:
+	case TL_URING_CONN_EV_CLOSED:
+	case TL_URING_CONN_EV_ERROR:
 		if (f->done || f->failed)
 			return;
 		if (f->sent && tl_http_resp_eof(&f->resp) == 0 &&
@@ -80,7 +74,7 @@ static char *xi_fetch_once(const tl_binance_cfg_t *bc, size_t *len,
 	char perr[256], host[TL_CFG_HOST_MAX + 8], tx[1024];
 	xi_fetch_t *f = calloc(1, sizeof(*f));
 	char *body = malloc(XI_BODY_CAP + 1);
-	tl_pool_t *pool = NULL;
+	tl_uring_pool_t *pool = NULL;
 	char *out = NULL;
 	int n;
 
@@ -92,7 +86,7 @@ static char *xi_fetch_once(const tl_binance_cfg_t *bc, size_t *len,
 		goto done;
 	}
 	tl_http_resp_init(&f->resp, body, XI_BODY_CAP);
-	tl_pool_cfg_t pc = {
+	tl_uring_pool_cfg_t pc = {
 		.host = bc->rest.host,
 		.port = bc->rest.port,
 		.conns = 1,
@@ -103,7 +97,7 @@ static char *xi_fetch_once(const tl_binance_cfg_t *bc, size_t *len,
 		.tx_buf = 4u << 10,
 		.connect_timeout_ns = timeout,
 	};
-	if (!(pool = tl_pool_new(&pc, &warning, perr, sizeof(perr)))) {
+	if (!(pool = tl_uring_pool_new(&pc, &warning, perr, sizeof(perr)))) {
 		o->transport = TL_TR_LOCAL;	/* bad CA file etc.: permanent */
 		snprintf(err, errlen, "%s", perr);
 		goto done;
@@ -120,16 +114,16 @@ static char *xi_fetch_once(const tl_binance_cfg_t *bc, size_t *len,
 		goto done;
 	}
 	/* Connect, send, read: one deadline for it all. */
-	int64_t end = xi_mono() + 2 * timeout;
-	while (!f->done && !f->failed && xi_mono() < end) {
-		if (tl_pool_poll(pool, xi_mono(), xi_cb, f) < 0)
+	int64_t end = tl_clock_mono_ns() + 2 * timeout;
+	while (!f->done && !f->failed && tl_clock_mono_ns() < end) {
+		if (tl_uring_pool_poll(pool, tl_clock_mono_ns(), xi_cb, f) < 0)
 			break;
-		if (!f->sent && tl_conn_idle(pool) == 0) {
-			if (tl_conn_send(pool, 0, tx, (size_t)n) == 0)
+		if (!f->sent && tl_uring_conn_idle(pool) == 0) {
+			if (tl_uring_conn_send(pool, 0, tx, (size_t)n) == 0)
 				f->sent = true;
 		}
 		if (!f->done && !f->failed)
-			tl_pool_wait(pool, 10000000LL);
+			tl_uring_pool_wait(pool, 10000000LL);
 	}
 	if (f->failed) {
 		o->transport = tl_startup_transport(f->sent ? TL_TR_RESET : TL_TR_CONNECT,
@@ -166,7 +160,7 @@ static char *xi_fetch_once(const tl_binance_cfg_t *bc, size_t *len,
 	out = body;
 	body = NULL;
 done:
-	tl_pool_free(pool);
+	tl_uring_pool_free(pool);
 	free(body);
 	free(f);
 	return out;
@@ -180,7 +174,7 @@ char *tl_binance_xinfo_fetch(const tl_binance_cfg_t *bc, size_t *len,
 	tl_startup_t su;
 	char cause[300], tail[128];
 
-	tl_startup_begin(&su, budget, xi_mono());
+	tl_startup_begin(&su, budget, tl_clock_mono_ns());
 	for (;;) {
 		tl_outcome_t o;
 		int64_t hint, d;
@@ -188,9 +182,9 @@ char *tl_binance_xinfo_fetch(const tl_binance_cfg_t *bc, size_t *len,
 
 		if (doc)
 			return doc;
-		d = tl_startup_failed(&su, &o, hint, xi_mono());
+		d = tl_startup_failed(&su, &o, hint, tl_clock_mono_ns());
 		if (d < 0) {
-			tl_startup_suffix(&su, xi_mono(), tail, sizeof(tail));
+			tl_startup_suffix(&su, tl_clock_mono_ns(), tail, sizeof(tail));
 			snprintf(err, errlen, "exchangeInfo: %s%s", cause, tail);
 			return NULL;
 		}

@@ -25,14 +25,14 @@
  *     on the way to DOWN, after its last CQE, so no completion ever
  *     refers to a reused fd.
  *  3. UP and HANDSHAKE always have a recv in flight (or are failing).
- *  4. The heap is touched only by tl_pool_new/free and by TLS session
+ *  4. The heap is touched only by tl_uring_pool_new/free and by TLS session
  *     set-up on (re)connect: every buffer is carved from one block.
  *
  * io_uring use: IORING_OP_CONNECT, IORING_OP_RECV, IORING_OP_SEND
  * (MSG_NOSIGNAL), IORING_OP_ASYNC_CANCEL by user_data on teardown;
  * completions are reaped with io_uring_for_each_cqe + io_uring_cq_advance
  * (no wait); io_uring_submit only when SQEs are queued, so an idle poll
- * makes no syscall; io_uring_wait_cqe_timeout (EXT_ARG) for tl_pool_wait.
+ * makes no syscall; io_uring_wait_cqe_timeout (EXT_ARG) for tl_uring_pool_wait.
  * socket(), setsockopt(), shutdown() and close() are plain syscalls on
  * the cold (re)connect and teardown paths.
  */
@@ -69,7 +69,7 @@ enum {
 
 typedef struct pool_conn {
 	uint32_t id;
-	enum tl_conn_state state;
+	enum tl_uring_conn_state state;
 	int fd;
 	uint8_t ops;               /* OP_* bits in flight */
 	bool busy;                 /* a request is outstanding (send..release) */
@@ -88,7 +88,7 @@ typedef struct pool_conn {
 	char msg[512];             /* CLOSING: the reason as text */
 } pool_conn_t;
 
-struct tl_pool {
+struct tl_uring_pool {
 	struct io_uring ring;
 	bool ring_ok;
 	tl_tls_ctx_t *tls;         /* NULL: plain TCP */
@@ -101,7 +101,7 @@ struct tl_pool {
 	int64_t connect_timeout, backoff_min, backoff_max;
 	int64_t now;               /* of the current/last poll */
 	uint32_t queued;           /* SQEs prepared since the last submit */
-	tl_pool_cb cb;             /* during tl_pool_poll */
+	tl_uring_pool_cb cb;             /* during tl_uring_pool_poll */
 	void *user;
 	int events;                /* delivered during this poll */
 	uint8_t *mem;              /* every buffer */
@@ -117,16 +117,16 @@ static inline uint64_t pool_ud(uint32_t id, unsigned op)
 #ifndef NDEBUG
 static bool conn_check(const pool_conn_t *c)
 {
-	if (c->state == TL_CONN_DOWN)
+	if (c->state == TL_URING_CONN_DOWN)
 		return c->fd < 0 && c->ops == 0;
 	if (c->fd < 0)   /* only a socket set-up failure, nothing in flight */
-		return c->state == TL_CONN_CLOSING && c->ops == 0;
+		return c->state == TL_URING_CONN_CLOSING && c->ops == 0;
 	if (c->rx.head > c->rx.tail || c->rx.tail > c->rx.cap ||
 	    c->tx.head > c->tx.tail || c->tx.tail > c->tx.cap)
 		return false;
 	if ((c->ops & OP_SEND) && c->send_len > c->tx.tail - c->tx.head)
 		return false;
-	if ((c->state == TL_CONN_UP || c->state == TL_CONN_HANDSHAKE) &&
+	if ((c->state == TL_URING_CONN_UP || c->state == TL_URING_CONN_HANDSHAKE) &&
 	    !(c->ops & OP_RECV))
 		return false;
 	return true;
@@ -152,7 +152,7 @@ static bool pool_is_loopback(const struct sockaddr_storage *ss)
 }
 
 /* Resolve cfg->host once (cold: getaddrinfo may block and allocate). */
-static int pool_resolve(tl_pool_t *p, const tl_pool_cfg_t *cfg, char *err,
+static int pool_resolve(tl_uring_pool_t *p, const tl_uring_pool_cfg_t *cfg, char *err,
 			size_t errlen)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
@@ -173,7 +173,7 @@ static int pool_resolve(tl_pool_t *p, const tl_pool_cfg_t *cfg, char *err,
 	return 0;
 }
 
-static int pool_check_cfg(const tl_pool_cfg_t *cfg, char *err, size_t errlen)
+static int pool_check_cfg(const tl_uring_pool_cfg_t *cfg, char *err, size_t errlen)
 {
 	if (!cfg->host || !*cfg->host || strlen(cfg->host) >= 256) {
 		snprintf(err, errlen, "pool: host missing or too long");
@@ -183,9 +183,9 @@ static int pool_check_cfg(const tl_pool_cfg_t *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "pool: port 0");
 		return -1;
 	}
-	if (cfg->conns < 1 || cfg->conns > TL_POOL_MAX_CONNS) {
+	if (cfg->conns < 1 || cfg->conns > TL_URING_POOL_MAX_CONNS) {
 		snprintf(err, errlen, "pool: conns %u out of range 1..%d",
-			 cfg->conns, TL_POOL_MAX_CONNS);
+			 cfg->conns, TL_URING_POOL_MAX_CONNS);
 		return -1;
 	}
 	if (cfg->server_name && strlen(cfg->server_name) >= 256) {
@@ -205,11 +205,11 @@ static int pool_check_cfg(const tl_pool_cfg_t *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-tl_pool_t *tl_pool_new(const tl_pool_cfg_t *cfg, const char **warning,
+tl_uring_pool_t *tl_uring_pool_new(const tl_uring_pool_cfg_t *cfg, const char **warning,
 		       char *err, size_t errlen)
 {
 	struct io_uring_params prm;
-	tl_pool_t *p;
+	tl_uring_pool_t *p;
 	uint32_t rxc, txc, appc, entries;
 	size_t per, total;
 	int rc;
@@ -296,11 +296,11 @@ tl_pool_t *tl_pool_new(const tl_pool_cfg_t *cfg, const char **warning,
 	p->ring_ok = true;
 	return p;
 err:
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 	return NULL;
 }
 
-void tl_pool_free(tl_pool_t *p)
+void tl_uring_pool_free(tl_uring_pool_t *p)
 {
 	if (!p)
 		return;
@@ -326,7 +326,7 @@ void tl_pool_free(tl_pool_t *p)
 
 /* ---- the state machine -------------------------------------------------- */
 
-static struct io_uring_sqe *pool_sqe(tl_pool_t *p)
+static struct io_uring_sqe *pool_sqe(tl_uring_pool_t *p)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&p->ring);
 
@@ -341,7 +341,7 @@ static struct io_uring_sqe *pool_sqe(tl_pool_t *p)
 	return sqe;
 }
 
-static void pool_emit(tl_pool_t *p, const tl_conn_ev_t *ev)
+static void pool_emit(tl_uring_pool_t *p, const tl_uring_conn_ev_t *ev)
 {
 	p->events++;
 	if (p->cb)
@@ -350,15 +350,15 @@ static void pool_emit(tl_pool_t *p, const tl_conn_ev_t *ev)
 
 /* Start tearing c down: record why, stop its I/O. The event comes from
  * conn_down once the kernel has returned every buffer. */
-static void conn_fail(tl_pool_t *p, pool_conn_t *c, int err,
+static void conn_fail(tl_uring_pool_t *p, pool_conn_t *c, int err,
 		      const char *fmt, ...)
 {
 	va_list ap;
 
-	if (c->state == TL_CONN_CLOSING || c->state == TL_CONN_DOWN)
+	if (c->state == TL_URING_CONN_CLOSING || c->state == TL_URING_CONN_DOWN)
 		return;
-	c->was_up = c->state == TL_CONN_UP;
-	c->state = TL_CONN_CLOSING;
+	c->was_up = c->state == TL_URING_CONN_UP;
+	c->state = TL_URING_CONN_CLOSING;
 	c->err = err;
 	va_start(ap, fmt);
 	vsnprintf(c->msg, sizeof c->msg, fmt, ap);
@@ -376,10 +376,10 @@ static void conn_fail(tl_pool_t *p, pool_conn_t *c, int err,
 	}
 }
 
-static void conn_down(tl_pool_t *p, pool_conn_t *c)
+static void conn_down(tl_uring_pool_t *p, pool_conn_t *c)
 {
-	tl_conn_ev_t ev = {
-		.kind = c->err ? TL_CONN_EV_ERROR : TL_CONN_EV_CLOSED,
+	tl_uring_conn_ev_t ev = {
+		.kind = c->err ? TL_URING_CONN_EV_ERROR : TL_URING_CONN_EV_CLOSED,
 		.conn = c->id, .err = c->err, .msg = c->msg,
 		.was_up = c->was_up, .unsent = c->unsent,
 	};
@@ -392,7 +392,7 @@ static void conn_down(tl_pool_t *p, pool_conn_t *c)
 	c->tx.head = c->tx.tail = 0;
 	c->app.head = c->app.tail = 0;
 	c->busy = false;
-	c->state = TL_CONN_DOWN;
+	c->state = TL_URING_CONN_DOWN;
 	if (c->delivered) {
 		c->backoff = 0;         /* it worked: retry at once */
 	}
@@ -405,7 +405,7 @@ static void conn_down(tl_pool_t *p, pool_conn_t *c)
 	pool_emit(p, &ev);
 }
 
-static void conn_post_recv(tl_pool_t *p, pool_conn_t *c)
+static void conn_post_recv(tl_uring_pool_t *p, pool_conn_t *c)
 {
 	struct io_uring_sqe *sqe;
 
@@ -437,13 +437,13 @@ static void conn_post_recv(tl_pool_t *p, pool_conn_t *c)
 
 /* Move queued bytes on: plaintext through TLS, then a send if none is in
  * flight. Called after every change that could let bytes move. */
-static void conn_flush(tl_pool_t *p, pool_conn_t *c)
+static void conn_flush(tl_uring_pool_t *p, pool_conn_t *c)
 {
 	struct io_uring_sqe *sqe;
 
-	if (c->state != TL_CONN_UP && c->state != TL_CONN_HANDSHAKE)
+	if (c->state != TL_URING_CONN_UP && c->state != TL_URING_CONN_HANDSHAKE)
 		return;
-	while (c->state == TL_CONN_UP && tl_iobuf_len(&c->app) > 0) {
+	while (c->state == TL_URING_CONN_UP && tl_iobuf_len(&c->app) > 0) {
 		size_t took;
 		int rc = tl_tls_write(&c->tls, c->app.base + c->app.head,
 				      tl_iobuf_len(&c->app), &took);
@@ -474,7 +474,7 @@ static void conn_flush(tl_pool_t *p, pool_conn_t *c)
 	c->ops |= OP_SEND;
 }
 
-static void conn_start(tl_pool_t *p, pool_conn_t *c)
+static void conn_start(tl_uring_pool_t *p, pool_conn_t *c)
 {
 	struct io_uring_sqe *sqe;
 	int one = 1;
@@ -498,7 +498,7 @@ static void conn_start(tl_pool_t *p, pool_conn_t *c)
 			      p->addrlen);
 	io_uring_sqe_set_data64(sqe, pool_ud(c->id, OP_CONNECT));
 	c->ops = OP_CONNECT;
-	c->state = TL_CONN_CONNECTING;
+	c->state = TL_URING_CONN_CONNECTING;
 	c->deadline = p->now + p->connect_timeout;
 	c->err = 0;
 	c->msg[0] = 0;
@@ -509,23 +509,23 @@ fail:
 		close(c->fd);
 	c->fd = -1;
 	c->ops = 0;
-	c->state = TL_CONN_CLOSING;
+	c->state = TL_URING_CONN_CLOSING;
 	c->was_up = false;
 	c->unsent = 0;
 	snprintf(c->msg, sizeof c->msg, "socket set-up for %s:%u: %s",
 		 p->host, (unsigned)p->port, strerror(-c->err));
 }
 
-static void conn_up(tl_pool_t *p, pool_conn_t *c)
+static void conn_up(tl_uring_pool_t *p, pool_conn_t *c)
 {
-	tl_conn_ev_t ev = { .kind = TL_CONN_EV_CONNECTED, .conn = c->id };
+	tl_uring_conn_ev_t ev = { .kind = TL_URING_CONN_EV_CONNECTED, .conn = c->id };
 
-	c->state = TL_CONN_UP;
+	c->state = TL_URING_CONN_UP;
 	pool_emit(p, &ev);
 }
 
 /* Drive the handshake after any I/O; on completion the connection is UP. */
-static void conn_handshake(tl_pool_t *p, pool_conn_t *c)
+static void conn_handshake(tl_uring_pool_t *p, pool_conn_t *c)
 {
 	int rc = tl_tls_handshake(&c->tls);
 
@@ -540,9 +540,9 @@ static void conn_handshake(tl_pool_t *p, pool_conn_t *c)
 }
 
 /* Hand the plaintext in the windows to the callback. */
-static void conn_deliver(tl_pool_t *p, pool_conn_t *c)
+static void conn_deliver(tl_uring_pool_t *p, pool_conn_t *c)
 {
-	tl_conn_ev_t ev = { .kind = TL_CONN_EV_DATA, .conn = c->id };
+	tl_uring_conn_ev_t ev = { .kind = TL_URING_CONN_EV_DATA, .conn = c->id };
 
 	if (!p->tls) {
 		ev.data = c->rx.base + c->rx.head;
@@ -552,7 +552,7 @@ static void conn_deliver(tl_pool_t *p, pool_conn_t *c)
 		pool_emit(p, &ev);
 		return;
 	}
-	while (c->state == TL_CONN_UP) {
+	while (c->state == TL_URING_CONN_UP) {
 		size_t got;
 		int rc = tl_tls_read(&c->tls, p->plain, POOL_TLS_PLAIN_CAP, &got);
 
@@ -576,9 +576,9 @@ static void conn_deliver(tl_pool_t *p, pool_conn_t *c)
 
 /* ---- completions -------------------------------------------------------- */
 
-static void on_connect(tl_pool_t *p, pool_conn_t *c, int res)
+static void on_connect(tl_uring_pool_t *p, pool_conn_t *c, int res)
 {
-	if (c->state != TL_CONN_CONNECTING)
+	if (c->state != TL_URING_CONN_CONNECTING)
 		return;
 	if (res < 0) {
 		conn_fail(p, c, res, "connect %s:%u: %s", p->host,
@@ -591,7 +591,7 @@ static void on_connect(tl_pool_t *p, pool_conn_t *c, int res)
 		conn_flush(p, c);
 		return;
 	}
-	c->state = TL_CONN_HANDSHAKE;
+	c->state = TL_URING_CONN_HANDSHAKE;
 	if (tl_tls_open(&c->tls, p->tls, p->server_name, &c->rx, &c->tx) < 0) {
 		conn_fail(p, c, -EPROTO, "%s", tl_tls_error(&c->tls));
 		return;
@@ -600,9 +600,9 @@ static void on_connect(tl_pool_t *p, pool_conn_t *c, int res)
 	conn_handshake(p, c);
 }
 
-static void on_recv(tl_pool_t *p, pool_conn_t *c, int res)
+static void on_recv(tl_uring_pool_t *p, pool_conn_t *c, int res)
 {
-	if (c->state != TL_CONN_UP && c->state != TL_CONN_HANDSHAKE)
+	if (c->state != TL_URING_CONN_UP && c->state != TL_URING_CONN_HANDSHAKE)
 		return;
 	if (res == 0) {
 		conn_fail(p, c, 0, "closed by peer");
@@ -613,17 +613,17 @@ static void on_recv(tl_pool_t *p, pool_conn_t *c, int res)
 		return;
 	}
 	c->rx.tail += (uint32_t)res;
-	if (c->state == TL_CONN_HANDSHAKE)
+	if (c->state == TL_URING_CONN_HANDSHAKE)
 		conn_handshake(p, c);
-	if (c->state == TL_CONN_UP)
+	if (c->state == TL_URING_CONN_UP)
 		conn_deliver(p, c);
-	if (c->state == TL_CONN_UP || c->state == TL_CONN_HANDSHAKE)
+	if (c->state == TL_URING_CONN_UP || c->state == TL_URING_CONN_HANDSHAKE)
 		conn_post_recv(p, c);
 }
 
-static void on_send(tl_pool_t *p, pool_conn_t *c, int res)
+static void on_send(tl_uring_pool_t *p, pool_conn_t *c, int res)
 {
-	if (c->state != TL_CONN_UP && c->state != TL_CONN_HANDSHAKE)
+	if (c->state != TL_URING_CONN_UP && c->state != TL_URING_CONN_HANDSHAKE)
 		return;
 	if (res < 0) {
 		conn_fail(p, c, res, "send: %s", strerror(-res));
@@ -632,13 +632,13 @@ static void on_send(tl_pool_t *p, pool_conn_t *c, int res)
 	c->tx.head += (uint32_t)res;
 	if (c->tx.head == c->tx.tail)
 		c->tx.head = c->tx.tail = 0;
-	if (c->state == TL_CONN_HANDSHAKE)
+	if (c->state == TL_URING_CONN_HANDSHAKE)
 		conn_handshake(p, c);    /* it may have waited for room */
 	else
 		conn_flush(p, c);
 }
 
-static void pool_complete(tl_pool_t *p, uint64_t ud, int res)
+static void pool_complete(tl_uring_pool_t *p, uint64_t ud, int res)
 {
 	unsigned op = (unsigned)(ud & ((1u << OP_BITS) - 1));
 	uint32_t id = (uint32_t)(ud >> OP_BITS);
@@ -659,7 +659,7 @@ static void pool_complete(tl_pool_t *p, uint64_t ud, int res)
 
 /* ---- public calls ------------------------------------------------------- */
 
-int tl_pool_poll(tl_pool_t *p, int64_t now, tl_pool_cb cb, void *user)
+int tl_uring_pool_poll(tl_uring_pool_t *p, int64_t now, tl_uring_pool_cb cb, void *user)
 {
 	struct io_uring_cqe *cqe;
 	unsigned head, seen;
@@ -675,27 +675,27 @@ int tl_pool_poll(tl_pool_t *p, int64_t now, tl_pool_cb cb, void *user)
 		pool_conn_t *c = &p->conns[i];
 
 		switch (c->state) {
-		case TL_CONN_DOWN:
+		case TL_URING_CONN_DOWN:
 			if (now >= c->retry_at)
 				conn_start(p, c);
 			break;
-		case TL_CONN_CONNECTING:
-		case TL_CONN_HANDSHAKE:
+		case TL_URING_CONN_CONNECTING:
+		case TL_URING_CONN_HANDSHAKE:
 			if (now >= c->deadline) {
 				conn_fail(p, c, -ETIMEDOUT, "%s %s:%u timed out",
-					  c->state == TL_CONN_CONNECTING
+					  c->state == TL_URING_CONN_CONNECTING
 						  ? "connect" : "TLS handshake",
 					  p->host, (unsigned)p->port);
 				break;
 			}
 			/* a send may wait for an SQE */
 			__attribute__((fallthrough));
-		case TL_CONN_UP:
+		case TL_URING_CONN_UP:
 			if (!(c->ops & OP_SEND) && (tl_iobuf_len(&c->tx) ||
 						    tl_iobuf_len(&c->app)))
 				conn_flush(p, c);
 			break;
-		case TL_CONN_CLOSING:
+		case TL_URING_CONN_CLOSING:
 			break;
 		}
 	}
@@ -714,7 +714,7 @@ int tl_pool_poll(tl_pool_t *p, int64_t now, tl_pool_cb cb, void *user)
 	io_uring_cq_advance(&p->ring, seen);
 	for (uint32_t i = 0; i < p->n; i++) {
 		pool_conn_t *c = &p->conns[i];
-		if (c->state == TL_CONN_CLOSING && c->ops == 0)
+		if (c->state == TL_URING_CONN_CLOSING && c->ops == 0)
 			conn_down(p, c);
 	}
 	/* Completions usually queue the next op: send it now, not next poll. */
@@ -731,7 +731,7 @@ int tl_pool_poll(tl_pool_t *p, int64_t now, tl_pool_cb cb, void *user)
 	return work;
 }
 
-int tl_pool_wait(tl_pool_t *p, int64_t max_ns)
+int tl_uring_pool_wait(tl_uring_pool_t *p, int64_t max_ns)
 {
 	struct __kernel_timespec ts = {
 		.tv_sec = max_ns / 1000000000LL,
@@ -748,7 +748,7 @@ int tl_pool_wait(tl_pool_t *p, int64_t max_ns)
 	return rc == 0 ? 1 : rc == -ETIME ? 0 : rc;
 }
 
-int tl_conn_send(tl_pool_t *p, uint32_t id, const void *data, size_t len)
+int tl_uring_conn_send(tl_uring_pool_t *p, uint32_t id, const void *data, size_t len)
 {
 	pool_conn_t *c;
 	tl_iobuf_t *q;
@@ -756,7 +756,7 @@ int tl_conn_send(tl_pool_t *p, uint32_t id, const void *data, size_t len)
 	if (id >= p->n)
 		return -EINVAL;
 	c = &p->conns[id];
-	if (c->state != TL_CONN_UP)
+	if (c->state != TL_URING_CONN_UP)
 		return -ENOTCONN;
 	q = p->tls ? &c->app : &c->tx;
 	if (len > q->cap)
@@ -779,41 +779,36 @@ int tl_conn_send(tl_pool_t *p, uint32_t id, const void *data, size_t len)
 	return 0;
 }
 
-int tl_conn_idle(const tl_pool_t *p)
+int tl_uring_conn_idle(const tl_uring_pool_t *p)
 {
 	for (uint32_t i = 0; i < p->n; i++)
-		if (p->conns[i].state == TL_CONN_UP && !p->conns[i].busy)
+		if (p->conns[i].state == TL_URING_CONN_UP && !p->conns[i].busy)
 			return (int)i;
 	return -EAGAIN;
 }
 
-void tl_conn_release(tl_pool_t *p, uint32_t id)
+void tl_uring_conn_release(tl_uring_pool_t *p, uint32_t id)
 {
 	if (id < p->n)
 		p->conns[id].busy = false;
 }
 
-void tl_conn_close(tl_pool_t *p, uint32_t id)
+void tl_uring_conn_close(tl_uring_pool_t *p, uint32_t id)
 {
 	if (id < p->n)
 		conn_fail(p, &p->conns[id], -ECANCELED, "closed by caller");
 }
 
-enum tl_conn_state tl_conn_state(const tl_pool_t *p, uint32_t id)
+enum tl_uring_conn_state tl_uring_conn_state(const tl_uring_pool_t *p, uint32_t id)
 {
-	return id < p->n ? p->conns[id].state : TL_CONN_DOWN;
+	return id < p->n ? p->conns[id].state : TL_URING_CONN_DOWN;
 }
 
-uint32_t tl_pool_size(const tl_pool_t *p)
-{
-	return p->n;
-}
-
-uint32_t tl_pool_up(const tl_pool_t *p)
+uint32_t tl_uring_pool_up(const tl_uring_pool_t *p)
 {
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < p->n; i++)
-		n += p->conns[i].state == TL_CONN_UP;
+		n += p->conns[i].state == TL_URING_CONN_UP;
 	return n;
 }

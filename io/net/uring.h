@@ -3,28 +3,28 @@
  * connections to one host:port, driven by one io_uring.
  *
  * The pool only moves bytes: the HTTP layer above writes a request with
- * tl_conn_send and gets the response bytes, in order and in pieces, from
- * the callback given to tl_pool_poll. io_uring does every connect, send
+ * tl_uring_conn_send and gets the response bytes, in order and in pieces, from
+ * the callback given to tl_uring_pool_poll. io_uring does every connect, send
  * and recv; wolfSSL (io/net/tls.h) only encrypts and decrypts between each
- * connection's fixed buffers. After tl_pool_new nothing on the request
+ * connection's fixed buffers. After tl_uring_pool_new nothing on the request
  * path allocates: buffers are carved at init, and wolfSSL's per-record
  * buffers are recycled by tl_tls_thread_cache (on for the polling
  * thread). Reconnects and handshakes do allocate (cold path).
  *
  * Plain TCP is refused unless the host resolves to a loopback address
  * (127.0.0.0/8, ::1). TLS verifies the certificate against cfg->ca_file
- * unless cfg->tls_insecure is set, in which case tl_pool_new hands back a
+ * unless cfg->tls_insecure is set, in which case tl_uring_pool_new hands back a
  * warning for the caller to log.
  *
  * A connection that drops (peer close, error, connect or handshake
- * timeout, tl_conn_close) is reported once, then reconnected by
- * tl_pool_poll after a backoff: at once if it had delivered data, else
+ * timeout, tl_uring_conn_close) is reported once, then reconnected by
+ * tl_uring_pool_poll after a backoff: at once if it had delivered data, else
  * backoff_min, doubling up to backoff_max.
  *
  * Threads: one thread at a time owns a pool and makes every call; it may
  * be made on one thread and handed to the IO agent (with the usual
  * happens-before, e.g. pthread_create). Nothing blocks except
- * tl_pool_wait and the cold calls (new, free).
+ * tl_uring_pool_wait and the cold calls (new, free).
  */
 #ifndef TL_URING_H
 #define TL_URING_H
@@ -33,14 +33,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TL_POOL_MAX_CONNS 64
+#define TL_URING_POOL_MAX_CONNS 64
 
-typedef struct tl_pool tl_pool_t;
+typedef struct tl_uring_pool tl_uring_pool_t;
 
-typedef struct tl_pool_cfg {
+typedef struct tl_uring_pool_cfg {
 	const char *host;          /* IP literal or DNS name, resolved once at new */
 	uint16_t port;
-	uint32_t conns;            /* 1..TL_POOL_MAX_CONNS */
+	uint32_t conns;            /* 1..TL_URING_POOL_MAX_CONNS */
 	bool tls;
 	const char *ca_file;       /* PEM CAs; required when tls && !tls_insecure */
 	bool tls_insecure;         /* skip certificate checks (warns) */
@@ -50,90 +50,89 @@ typedef struct tl_pool_cfg {
 	int64_t connect_timeout_ns;/* connect + handshake; 0 = 5 s */
 	int64_t backoff_min_ns;    /* 0 = 100 ms */
 	int64_t backoff_max_ns;    /* 0 = 5 s */
-} tl_pool_cfg_t;
+} tl_uring_pool_cfg_t;
 
 /* Where a connection is (see the state machine in uring.c). */
-enum tl_conn_state {
-	TL_CONN_DOWN = 0,      /* no socket; reconnects at its retry time */
-	TL_CONN_CONNECTING,    /* IORING_OP_CONNECT in flight */
-	TL_CONN_HANDSHAKE,     /* TCP up, TLS handshake running */
-	TL_CONN_UP,            /* usable: tl_conn_send accepted */
-	TL_CONN_CLOSING,       /* failed; waiting for its in-flight ops */
+enum tl_uring_conn_state {
+	TL_URING_CONN_DOWN = 0,      /* no socket; reconnects at its retry time */
+	TL_URING_CONN_CONNECTING,    /* IORING_OP_CONNECT in flight */
+	TL_URING_CONN_HANDSHAKE,     /* TCP up, TLS handshake running */
+	TL_URING_CONN_UP,            /* usable: tl_uring_conn_send accepted */
+	TL_URING_CONN_CLOSING,       /* failed; waiting for its in-flight ops */
 };
 
-enum tl_conn_ev_kind {
-	TL_CONN_EV_DATA = 1,   /* data/len: received bytes (plaintext) */
-	TL_CONN_EV_CONNECTED,  /* the connection is UP */
-	TL_CONN_EV_CLOSED,     /* peer closed it cleanly (FIN or close_notify) */
-	TL_CONN_EV_ERROR,      /* it failed: err and msg say why */
+enum tl_uring_conn_ev_kind {
+	TL_URING_CONN_EV_DATA = 1,   /* data/len: received bytes (plaintext) */
+	TL_URING_CONN_EV_CONNECTED,  /* the connection is UP */
+	TL_URING_CONN_EV_CLOSED,     /* peer closed it cleanly (FIN or close_notify) */
+	TL_URING_CONN_EV_ERROR,      /* it failed: err and msg say why */
 };
 
-typedef struct tl_conn_ev {
-	enum tl_conn_ev_kind kind;
+typedef struct tl_uring_conn_ev {
+	enum tl_uring_conn_ev_kind kind;
 	uint32_t conn;         /* connection id, 0..conns-1 */
 	const uint8_t *data;   /* DATA: valid only during the callback */
 	size_t len;
 	int err;               /* ERROR: -errno (-EPROTO for TLS, -ETIMEDOUT,
-				* -ECANCELED for tl_conn_close) */
+				* -ECANCELED for tl_uring_conn_close) */
 	const char *msg;       /* CLOSED/ERROR: text, valid during the callback */
 	bool was_up;           /* CLOSED/ERROR: it had been CONNECTED */
 	size_t unsent;         /* CLOSED/ERROR: queued bytes never handed to the
 				* kernel, plaintext + ciphertext for TLS
 				* (0: every request byte reached the kernel) */
-} tl_conn_ev_t;
+} tl_uring_conn_ev_t;
 
-typedef void (*tl_pool_cb)(void *user, const tl_conn_ev_t *ev);
+typedef void (*tl_uring_pool_cb)(void *user, const tl_uring_conn_ev_t *ev);
 
 /*
  * Validate cfg, resolve the host, set up the ring, the TLS context and
- * every buffer. Connects nothing: the first tl_pool_poll does. Returns
+ * every buffer. Connects nothing: the first tl_uring_pool_poll does. Returns
  * NULL with a message in err. *warning (if not NULL) gets a string to
  * log when TLS verification is off, else NULL.
  */
-tl_pool_t *tl_pool_new(const tl_pool_cfg_t *cfg, const char **warning,
+tl_uring_pool_t *tl_uring_pool_new(const tl_uring_pool_cfg_t *cfg, const char **warning,
 		       char *err, size_t errlen);
 
 /* Close every connection (no events) and free the pool. NULL is fine. */
-void tl_pool_free(tl_pool_t *p);
+void tl_uring_pool_free(tl_uring_pool_t *p);
 
 /*
  * One step, never blocking: start due reconnects, expire connect and
  * handshake deadlines, submit queued operations and reap completions,
  * calling cb for each event. `now` is nanoseconds on a clock that never
- * goes back (CLOCK_MONOTONIC). cb may call tl_conn_send, tl_conn_release
- * and tl_conn_close, but not tl_pool_poll. Returns the number of events
+ * goes back (CLOCK_MONOTONIC). cb may call tl_uring_conn_send, tl_uring_conn_release
+ * and tl_uring_conn_close, but not tl_uring_pool_poll. Returns the number of events
  * delivered plus operations submitted (0 = idle), or -errno if the ring
  * itself failed.
  */
-int tl_pool_poll(tl_pool_t *p, int64_t now, tl_pool_cb cb, void *user);
+int tl_uring_pool_poll(tl_uring_pool_t *p, int64_t now, tl_uring_pool_cb cb, void *user);
 
 /* Block until a completion is ready or max_ns passes (an idle strategy
  * for the IO agent, and for tests). Returns 0 or -errno. */
-int tl_pool_wait(tl_pool_t *p, int64_t max_ns);  /* 1: a completion, 0: timed out */
+int tl_uring_pool_wait(tl_uring_pool_t *p, int64_t max_ns);  /* 1: a completion, 0: timed out */
 
 /*
  * Queue len bytes (a whole request) on connection id; they leave on the
- * next tl_pool_poll. Marks the connection busy until tl_conn_release.
+ * next tl_uring_pool_poll. Marks the connection busy until tl_uring_conn_release.
  * All or nothing: 0, -ENOTCONN (not UP), -EAGAIN (no room now),
  * -EMSGSIZE (larger than the buffer), -EINVAL (bad id).
  */
-int tl_conn_send(tl_pool_t *p, uint32_t id, const void *data, size_t len);
+int tl_uring_conn_send(tl_uring_pool_t *p, uint32_t id, const void *data, size_t len);
 
 /* An UP connection that is not busy (the lowest id, the warmest), or
  * -EAGAIN when there is none. */
-int tl_conn_idle(const tl_pool_t *p);
+int tl_uring_conn_idle(const tl_uring_pool_t *p);
 
 /* The response to the last request is complete: the connection is free. */
-void tl_conn_release(tl_pool_t *p, uint32_t id);
+void tl_uring_conn_release(tl_uring_pool_t *p, uint32_t id);
 
 /* Drop the connection now (e.g. a response timed out): reported as
  * ERROR -ECANCELED by a later poll, then reconnected. */
-void tl_conn_close(tl_pool_t *p, uint32_t id);
+void tl_uring_conn_close(tl_uring_pool_t *p, uint32_t id);
 
-enum tl_conn_state tl_conn_state(const tl_pool_t *p, uint32_t id);
+enum tl_uring_conn_state tl_uring_conn_state(const tl_uring_pool_t *p, uint32_t id);
 
-/* Connections in the pool, and how many are UP. */
-uint32_t tl_pool_size(const tl_pool_t *p);
-uint32_t tl_pool_up(const tl_pool_t *p);
+/* How many connections are UP. */
+uint32_t tl_uring_pool_up(const tl_uring_pool_t *p);
 
 #endif /* TL_URING_H */

@@ -17,7 +17,7 @@
 #include "io/paper/paper.h"
 
 /* One order the venue knows (open, or final and still queryable). */
-typedef struct paper_ord {
+typedef struct tl_paper_ord {
 	char clid[TL_CLID_LEN];
 	uint8_t status;          /* tl_ord_status_t; 0 = free slot */
 	uint8_t side, type, tif, pos_side;
@@ -30,10 +30,10 @@ typedef struct paper_ord {
 	tl_fx_t qty, price, stop;
 	tl_fx_t executed;
 	__int128 cum_quote;      /* sum of price * qty at 1e-16 */
-} paper_ord_t;
+} tl_paper_ord_t;
 
 /* Per-symbol state: filters copied at create, mark, positions. */
-typedef struct paper_sym {
+typedef struct tl_paper_sym {
 	tl_fx_t tick;            /* > 0 (1e-8 when the filter is absent) */
 	tl_fx_t step;            /* 0 = no rule */
 	tl_fx_t max_price;       /* 0 = no rule */
@@ -42,27 +42,27 @@ typedef struct paper_sym {
 	int64_t next_trade;      /* trade ids, per symbol */
 	int32_t head, tail;      /* open orders, arrival order */
 	tl_position_t pos[3];    /* by tl_pos_side_t */
-} paper_sym_t;
+} tl_paper_sym_t;
 
-enum paper_job_kind { PJ_NEW = 1, PJ_CANCEL, PJ_QUERY, PJ_CANCEL_ALL,
-		     PJ_NONE /* withdrawn while queued: runs as nothing */ };
-enum paper_fault { PF_NONE = 0, PF_REJECT, PF_TIMEOUT };
+enum tl_paper_job_kind { TL_PAPER_JOB_NEW = 1, TL_PAPER_JOB_CANCEL, TL_PAPER_JOB_QUERY, TL_PAPER_JOB_CANCEL_ALL,
+		     TL_PAPER_JOB_NONE /* withdrawn while queued: runs as nothing */ };
+enum tl_paper_fault { TL_PAPER_FAULT_NONE = 0, TL_PAPER_FAULT_REJECT, TL_PAPER_FAULT_TIMEOUT };
 
 /* One request waiting for its answer. */
-typedef struct paper_job {
+typedef struct tl_paper_job {
 	tl_time_t due;
-	uint8_t kind;            /* paper_job_kind */
-	uint8_t fault;           /* paper_fault, drawn when taken */
-	uint8_t executes;        /* PF_TIMEOUT: the request still executes */
+	uint8_t kind;            /* tl_paper_job_kind */
+	uint8_t fault;           /* tl_paper_fault, drawn when taken */
+	uint8_t executes;        /* TL_PAPER_FAULT_TIMEOUT: the request still executes */
 	tl_out_req_t req;
-} paper_job_t;
+} tl_paper_job_t;
 
 /* One CSV mark. */
-typedef struct paper_row {
+typedef struct tl_paper_row {
 	int64_t t_ms;
 	tl_fx_t price;
 	uint32_t sym;
-} paper_row_t;
+} tl_paper_row_t;
 
 typedef struct tl_paper {
 	tl_venue_t base;         /* first: the venue interface */
@@ -70,12 +70,12 @@ typedef struct tl_paper {
 	const tl_symbols_t *syms;
 	bool hedge;
 	uint32_t nsym;
-	paper_sym_t *sym;        /* [nsym], same ids as syms */
-	paper_ord_t *ord;        /* [TL_PAPER_ORDER_CAP] */
+	tl_paper_sym_t *sym;        /* [nsym], same ids as syms */
+	tl_paper_ord_t *ord;        /* [TL_PAPER_ORDER_CAP] */
 	uint32_t hand;           /* next slot to try when allocating */
 	int32_t *idx;            /* client id -> slot + 1, open addressing */
 	uint32_t idx_mask;
-	paper_job_t *q;          /* [TL_PAPER_QUEUE_CAP] ring */
+	tl_paper_job_t *q;          /* [TL_PAPER_QUEUE_CAP] ring */
 	uint32_t q_head, q_len;
 	uint64_t rng_mark, rng_fault;
 	int64_t next_vid;
@@ -86,7 +86,7 @@ typedef struct tl_paper {
 	bool started;            /* first poll happened: t0 valid */
 	tl_time_t t0;            /* time of the first poll */
 	tl_time_t next_step;     /* walk: next step, INT64_MAX = none */
-	paper_row_t *rows;       /* CSV rows, NULL for the walk */
+	tl_paper_row_t *rows;       /* CSV rows, NULL for the walk */
 	uint32_t nrows, row;
 	/* current call */
 	tl_time_t now;
@@ -98,7 +98,7 @@ typedef struct tl_paper {
 } tl_paper_t;
 
 /* splitmix64: the only random source (integer math, seeded). */
-static inline uint64_t paper_rand(uint64_t *s)
+static inline uint64_t tl_paper_rand(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -108,26 +108,26 @@ static inline uint64_t paper_rand(uint64_t *s)
 
 /* paper_match.c */
 /* Emit one input stamped p->now (seq 0: the engine stamps it). */
-void paper_emit(tl_paper_t *p, tl_input_t *in);
+void tl_paper_emit(tl_paper_t *p, tl_input_t *in);
 /* End a request that never reached the paper book: REQ_ERROR with
  * transport WITHDRAWN (the gate closed, or it was canceled first). */
-void paper_withdraw(tl_paper_t *p, const tl_out_req_t *r, uint8_t kind,
+void tl_paper_withdraw(tl_paper_t *p, const tl_out_req_t *r, uint8_t kind,
 		    const char *why);
 /* A symbol's mark moved: emit the MARK, then fill and trigger its resting
  * orders, in arrival order. */
-void paper_mark_changed(tl_paper_t *p, uint32_t sid, tl_fx_t price);
+void tl_paper_mark_changed(tl_paper_t *p, uint32_t sid, tl_fx_t price);
 /* Answer one due request (new, cancel, query, cancel all). */
-void paper_job_run(tl_paper_t *p, const paper_job_t *j);
+void tl_paper_job_run(tl_paper_t *p, const tl_paper_job_t *j);
 
 /* paper_marks.c */
 /* Load cfg.marks_csv into p->rows (create time; allocates). 0 or -1. */
-int paper_marks_load(tl_paper_t *p, const char *path, char *err, size_t errlen);
+int tl_paper_marks_load(tl_paper_t *p, const char *path, char *err, size_t errlen);
 /* First poll: t0 = p->now, emit every starting mark, schedule the walk. */
-void paper_marks_start(tl_paper_t *p);
+void tl_paper_marks_start(tl_paper_t *p);
 /* Time of the next mark event (INT64_MAX when none). */
-tl_time_t paper_marks_next(const tl_paper_t *p);
+tl_time_t tl_paper_marks_next(const tl_paper_t *p);
 /* Run the next mark event (one walk step of every symbol, or one CSV
  * row); `late` tells the walk to skip ahead to p->now instead. */
-void paper_marks_step(tl_paper_t *p, bool late);
+void tl_paper_marks_step(tl_paper_t *p, bool late);
 
 #endif /* TL_PAPER_INT_H */

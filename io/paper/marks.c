@@ -23,18 +23,18 @@
 
 #define CSV_MAX_MS 1000000000000LL   /* 1e12 ms: ~31 years of replay */
 
-void paper_marks_start(tl_paper_t *p)
+void tl_paper_marks_start(tl_paper_t *p)
 {
 	p->started = true;
 	p->t0 = p->now;
 	for (uint32_t s = 0; s < p->nsym; s++)
 		if (p->sym[s].mark > 0)
-			paper_mark_changed(p, s, p->sym[s].mark);
+			tl_paper_mark_changed(p, s, p->sym[s].mark);
 	if (!p->rows && p->cfg.mark_interval_ns > 0)
 		p->next_step = p->now + p->cfg.mark_interval_ns;
 }
 
-tl_time_t paper_marks_next(const tl_paper_t *p)
+tl_time_t tl_paper_marks_next(const tl_paper_t *p)
 {
 	if (!p->started)
 		return INT64_MAX;
@@ -46,10 +46,10 @@ tl_time_t paper_marks_next(const tl_paper_t *p)
 }
 
 /* One walk move of symbol s. */
-static tl_fx_t paper_walk(tl_paper_t *p, const paper_sym_t *s)
+static tl_fx_t paper_walk(tl_paper_t *p, const tl_paper_sym_t *s)
 {
 	int64_t w = p->cfg.walk_bps;
-	int64_t m = (int64_t)(paper_rand(&p->rng_mark) % (uint64_t)(2 * w + 1)) - w;
+	int64_t m = (int64_t)(tl_paper_rand(&p->rng_mark) % (uint64_t)(2 * w + 1)) - w;
 	tl_fx_t ticks = 0, next = s->mark;
 	if (m != 0) {
 		if (!tl_fx_div_wide((__int128)s->mark * m, 10000 * s->tick,
@@ -71,11 +71,11 @@ static tl_fx_t paper_walk(tl_paper_t *p, const paper_sym_t *s)
 	return next;
 }
 
-void paper_marks_step(tl_paper_t *p, bool late)
+void tl_paper_marks_step(tl_paper_t *p, bool late)
 {
 	if (p->rows) {
-		const paper_row_t *r = &p->rows[p->row++];
-		paper_mark_changed(p, r->sym, r->price);
+		const tl_paper_row_t *r = &p->rows[p->row++];
+		tl_paper_mark_changed(p, r->sym, r->price);
 		return;
 	}
 	if (late) {
@@ -84,7 +84,7 @@ void paper_marks_step(tl_paper_t *p, bool late)
 	}
 	for (uint32_t s = 0; s < p->nsym; s++)
 		if (p->sym[s].mark > 0)
-			paper_mark_changed(p, s, paper_walk(p, &p->sym[s]));
+			tl_paper_mark_changed(p, s, paper_walk(p, &p->sym[s]));
 	p->next_step += p->cfg.mark_interval_ns;
 }
 
@@ -92,7 +92,7 @@ void paper_marks_step(tl_paper_t *p, bool late)
 
 /* Parse one data line (NUL-terminated, no newline) into *row; 0 or -1
  * with the reason in err (no location). */
-static int paper_csv_row(tl_paper_t *p, char *line, paper_row_t *row,
+static int paper_csv_row(tl_paper_t *p, char *line, tl_paper_row_t *row,
 			 char *err, size_t errlen)
 {
 	char *f[3];
@@ -155,7 +155,7 @@ static int paper_csv_row(tl_paper_t *p, char *line, paper_row_t *row,
 	return 0;
 }
 
-int paper_marks_load(tl_paper_t *p, const char *path, char *err, size_t errlen)
+int tl_paper_marks_load(tl_paper_t *p, const char *path, char *err, size_t errlen)
 {
 	char *buf = NULL;
 	FILE *fp = fopen(path, "rb");
@@ -217,7 +217,7 @@ int paper_marks_load(tl_paper_t *p, const char *path, char *err, size_t errlen)
 				 TL_PAPER_CSV_MAX_ROWS);
 			goto err;
 		}
-		paper_row_t *r = &p->rows[p->nrows];
+		tl_paper_row_t *r = &p->rows[p->nrows];
 		if (paper_csv_row(p, line, r, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
 			goto err;

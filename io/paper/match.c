@@ -131,7 +131,7 @@ static int32_t paper_slot(tl_paper_t *p)
 	int32_t any = -1;
 	for (uint32_t n = 0; n < TL_PAPER_ORDER_CAP; n++) {
 		uint32_t s = (p->hand + n) % TL_PAPER_ORDER_CAP;
-		paper_ord_t *o = &p->ord[s];
+		tl_paper_ord_t *o = &p->ord[s];
 		if (o->status == 0 ||
 		    (tl_status_terminal((tl_ord_status_t)o->status) &&
 		     p->finished - o->fin_seq >= TL_PAPER_ORDER_CAP / 4)) {
@@ -152,8 +152,8 @@ static int32_t paper_slot(tl_paper_t *p)
 
 static void paper_link(tl_paper_t *p, int32_t slot)
 {
-	paper_ord_t *o = &p->ord[slot];
-	paper_sym_t *s = &p->sym[o->sym];
+	tl_paper_ord_t *o = &p->ord[slot];
+	tl_paper_sym_t *s = &p->sym[o->sym];
 	o->next = -1;
 	o->prev = s->tail;
 	if (s->tail >= 0)
@@ -165,8 +165,8 @@ static void paper_link(tl_paper_t *p, int32_t slot)
 
 static void paper_unlink(tl_paper_t *p, int32_t slot)
 {
-	paper_ord_t *o = &p->ord[slot];
-	paper_sym_t *s = &p->sym[o->sym];
+	tl_paper_ord_t *o = &p->ord[slot];
+	tl_paper_sym_t *s = &p->sym[o->sym];
 	if (o->prev >= 0)
 		p->ord[o->prev].next = o->next;
 	else
@@ -183,11 +183,11 @@ static void paper_unlink(tl_paper_t *p, int32_t slot)
 __attribute__((unused))
 static bool paper_check(const tl_paper_t *p, uint32_t sid)
 {
-	const paper_sym_t *s = &p->sym[sid];
+	const tl_paper_sym_t *s = &p->sym[sid];
 	int32_t prev = -1;
 	uint32_t n = 0;
 	for (int32_t i = s->head; i >= 0; i = p->ord[i].next) {
-		const paper_ord_t *o = &p->ord[i];
+		const tl_paper_ord_t *o = &p->ord[i];
 		if (o->status != TL_ST_NEW || o->sym != sid || o->prev != prev ||
 		    paper_find(p, o->clid) != i || ++n > TL_PAPER_ORDER_CAP)
 			return false;
@@ -198,7 +198,7 @@ static bool paper_check(const tl_paper_t *p, uint32_t sid)
 
 /* ---- emission ----------------------------------------------------------- */
 
-void paper_emit(tl_paper_t *p, tl_input_t *in)
+void tl_paper_emit(tl_paper_t *p, tl_input_t *in)
 {
 	in->hdr.time = p->now;
 	in->hdr.seq = 0;
@@ -223,10 +223,10 @@ static void paper_error(tl_paper_t *p, const tl_out_req_t *r, uint8_t kind,
 	if (http == 0)
 		in.u.error.outcome.transport = TL_TR_TIMEOUT;
 	paper_text(in.u.error.text, msg);
-	paper_emit(p, &in);
+	tl_paper_emit(p, &in);
 }
 
-void paper_withdraw(tl_paper_t *p, const tl_out_req_t *r, uint8_t kind,
+void tl_paper_withdraw(tl_paper_t *p, const tl_out_req_t *r, uint8_t kind,
 		    const char *why)
 {
 	tl_input_t in;
@@ -238,7 +238,7 @@ void paper_withdraw(tl_paper_t *p, const tl_out_req_t *r, uint8_t kind,
 	in.u.error.outcome.transport = TL_TR_WITHDRAWN;
 	in.u.error.outcome.is_write = true;
 	paper_text(in.u.error.text, why);
-	paper_emit(p, &in);
+	tl_paper_emit(p, &in);
 }
 
 static void paper_timeout(tl_paper_t *p, const tl_out_req_t *r, uint8_t kind)
@@ -246,7 +246,7 @@ static void paper_timeout(tl_paper_t *p, const tl_out_req_t *r, uint8_t kind)
 	paper_error(p, r, kind, 0, 0, MSG_TIMEOUT);
 }
 
-static void paper_update(tl_paper_t *p, const paper_ord_t *o, uint8_t status,
+static void paper_update(tl_paper_t *p, const tl_paper_ord_t *o, uint8_t status,
 			 const char *text)
 {
 	tl_input_t in;
@@ -258,7 +258,7 @@ static void paper_update(tl_paper_t *p, const paper_ord_t *o, uint8_t status,
 	memcpy(in.u.update.symbol, p->syms->sym[o->sym].name, TL_SYMBOL_NAMELEN);
 	if (text)
 		paper_text(in.u.update.text, text);
-	paper_emit(p, &in);
+	tl_paper_emit(p, &in);
 }
 
 /* ---- prices, fills, positions ------------------------------------------ */
@@ -282,7 +282,7 @@ static tl_fx_t paper_commission(tl_fx_t price, tl_fx_t qty, tl_fx_t rate)
 
 /* The mark worsened by slippage for a taker on `side`, on the tick in
  * the taker's disfavour (BUY up, SELL down), never <= 0. */
-static tl_fx_t paper_taker_price(const tl_paper_t *p, const paper_sym_t *s,
+static tl_fx_t paper_taker_price(const tl_paper_t *p, const tl_paper_sym_t *s,
 				 tl_side_t side)
 {
 	int64_t bps = p->cfg.slippage_bps;
@@ -326,7 +326,7 @@ static bool paper_must_reduce(const tl_paper_t *p, uint8_t side, uint8_t ps,
 /* Finish an open order: off its list, final status. */
 static void paper_finish(tl_paper_t *p, int32_t slot, uint8_t status)
 {
-	paper_ord_t *o = &p->ord[slot];
+	tl_paper_ord_t *o = &p->ord[slot];
 	if (o->status == TL_ST_NEW)
 		paper_unlink(p, slot);
 	o->status = status;
@@ -343,8 +343,8 @@ static void paper_expire(tl_paper_t *p, int32_t slot, const char *why)
  * reduce-only order that would no longer reduce expires instead. */
 static void paper_fill(tl_paper_t *p, int32_t slot, tl_fx_t price, bool maker)
 {
-	paper_ord_t *o = &p->ord[slot];
-	paper_sym_t *s = &p->sym[o->sym];
+	tl_paper_ord_t *o = &p->ord[slot];
+	tl_paper_sym_t *s = &p->sym[o->sym];
 	tl_fx_t qty = o->qty - o->executed;
 	if (paper_must_reduce(p, o->side, o->pos_side, o->reduce_only) &&
 	    !paper_reduces(p, o->sym, o->pos_side, o->side, qty)) {
@@ -377,19 +377,19 @@ static void paper_fill(tl_paper_t *p, int32_t slot, tl_fx_t price, bool maker)
 	in.u.fill.qty = qty;
 	in.u.fill.commission = fee;
 	memcpy(in.u.fill.symbol, p->syms->sym[o->sym].name, TL_SYMBOL_NAMELEN);
-	paper_emit(p, &in);
+	tl_paper_emit(p, &in);
 }
 
 /* ---- matching --------------------------------------------------------- */
 
-static bool paper_marketable(const paper_sym_t *s, const paper_ord_t *o)
+static bool paper_marketable(const tl_paper_sym_t *s, const tl_paper_ord_t *o)
 {
 	if (s->mark <= 0)
 		return false;
 	return o->side == TL_BUY ? s->mark <= o->price : s->mark >= o->price;
 }
 
-static bool paper_triggers(const paper_sym_t *s, const paper_ord_t *o)
+static bool paper_triggers(const tl_paper_sym_t *s, const tl_paper_ord_t *o)
 {
 	if (s->mark <= 0)
 		return false;
@@ -402,7 +402,7 @@ static bool paper_triggers(const paper_sym_t *s, const paper_ord_t *o)
  * the limit. */
 static void paper_take_limit(tl_paper_t *p, int32_t slot)
 {
-	paper_ord_t *o = &p->ord[slot];
+	tl_paper_ord_t *o = &p->ord[slot];
 	tl_fx_t px = paper_taker_price(p, &p->sym[o->sym], (tl_side_t)o->side);
 	if (o->side == TL_BUY ? px > o->price : px < o->price)
 		px = o->price;
@@ -412,8 +412,8 @@ static void paper_take_limit(tl_paper_t *p, int32_t slot)
 /* A triggered conditional order executes. */
 static void paper_trigger(tl_paper_t *p, int32_t slot)
 {
-	paper_ord_t *o = &p->ord[slot];
-	paper_sym_t *s = &p->sym[o->sym];
+	tl_paper_ord_t *o = &p->ord[slot];
+	tl_paper_sym_t *s = &p->sym[o->sym];
 	o->conditional = 0;
 	if (o->close_position) {
 		tl_fx_t q = s->pos[o->pos_side].qty;
@@ -444,9 +444,9 @@ static void paper_trigger(tl_paper_t *p, int32_t slot)
 		paper_expire(p, slot, "not filled immediately");
 }
 
-void paper_mark_changed(tl_paper_t *p, uint32_t sid, tl_fx_t price)
+void tl_paper_mark_changed(tl_paper_t *p, uint32_t sid, tl_fx_t price)
 {
-	paper_sym_t *s = &p->sym[sid];
+	tl_paper_sym_t *s = &p->sym[sid];
 	s->mark = price;
 	for (int ps = 0; ps < 3; ps++)
 		tl_pos_mark(&s->pos[ps], price);
@@ -456,11 +456,11 @@ void paper_mark_changed(tl_paper_t *p, uint32_t sid, tl_fx_t price)
 	in.hdr.type = TL_IN_MARK;
 	memcpy(in.u.mark.symbol, p->syms->sym[sid].name, TL_SYMBOL_NAMELEN);
 	in.u.mark.price = price;
-	paper_emit(p, &in);
+	tl_paper_emit(p, &in);
 
 	for (int32_t i = s->head, next; i >= 0; i = next) {
 		next = p->ord[i].next;
-		paper_ord_t *o = &p->ord[i];
+		tl_paper_ord_t *o = &p->ord[i];
 		if (o->conditional) {
 			if (paper_triggers(s, o))
 				paper_trigger(p, i);
@@ -491,7 +491,7 @@ static int32_t paper_validate(const tl_paper_t *p, const tl_out_req_t *r,
 	*sid_out = sid;
 	if (sid < 0 || (uint32_t)sid >= p->nsym)
 		return *msg = MSG_BAD_SYMBOL, -1121;
-	const paper_sym_t *s = &p->sym[sid];
+	const tl_paper_sym_t *s = &p->sym[sid];
 	if (r->side != TL_BUY && r->side != TL_SELL)
 		return *msg = MSG_BAD_SIDE, -1117;
 	if (r->type < TL_ORD_LIMIT || r->type > TL_ORD_TAKE_PROFIT_MARKET)
@@ -527,31 +527,31 @@ static int32_t paper_validate(const tl_paper_t *p, const tl_out_req_t *r,
 
 /* Answer a rejected new order: the 400 error, or only the timeout when
  * the answer is lost (a reject is never pushed on the stream). */
-static void paper_reject_new(tl_paper_t *p, const paper_job_t *j, int32_t code,
+static void paper_reject_new(tl_paper_t *p, const tl_paper_job_t *j, int32_t code,
 			     const char *msg)
 {
-	if (j->fault == PF_TIMEOUT)
+	if (j->fault == TL_PAPER_FAULT_TIMEOUT)
 		paper_timeout(p, &j->req, TL_REQ_NEW);
 	else
 		paper_error(p, &j->req, TL_REQ_NEW, 400, code, msg);
 }
 
-static void paper_job_new(tl_paper_t *p, const paper_job_t *j)
+static void paper_job_new(tl_paper_t *p, const tl_paper_job_t *j)
 {
 	const tl_out_req_t *r = &j->req;
 	/* The paper venue's "write": the gate may have closed since the
 	 * request was queued (io/venue.h). */
 	if (!tl_venue_may_send(&p->base, r)) {
-		paper_withdraw(p, r, TL_REQ_NEW, "withdrawn: kill switch");
+		tl_paper_withdraw(p, r, TL_REQ_NEW, "withdrawn: kill switch");
 		return;
 	}
-	if (j->fault == PF_REJECT) {
+	if (j->fault == TL_PAPER_FAULT_REJECT) {
 		paper_error(p, r, TL_REQ_NEW, 400, p->cfg.reject_code,
 			    p->cfg.reject_code == -2019 ? "Margin is insufficient."
 							: "paper: injected reject");
 		return;
 	}
-	if (j->fault == PF_TIMEOUT && !j->executes) {
+	if (j->fault == TL_PAPER_FAULT_TIMEOUT && !j->executes) {
 		paper_timeout(p, r, TL_REQ_NEW);
 		return;
 	}
@@ -562,7 +562,7 @@ static void paper_job_new(tl_paper_t *p, const paper_job_t *j)
 		paper_reject_new(p, j, code, msg);
 		return;
 	}
-	paper_sym_t *s = &p->sym[sid];
+	tl_paper_sym_t *s = &p->sym[sid];
 	int32_t dup = paper_find(p, r->client_id);
 	if (dup >= 0 && p->ord[dup].status == TL_ST_NEW) {
 		paper_reject_new(p, j, -4116, MSG_DUP);
@@ -576,7 +576,7 @@ static void paper_job_new(tl_paper_t *p, const paper_job_t *j)
 		return;
 	}
 	/* A draft order to ask the matching questions before taking a slot. */
-	paper_ord_t d;
+	tl_paper_ord_t d;
 	memset(&d, 0, sizeof(d));
 	d.side = r->side;
 	d.type = r->type;
@@ -606,7 +606,7 @@ static void paper_job_new(tl_paper_t *p, const paper_job_t *j)
 		paper_reject_new(p, j, -2025, MSG_MAX_OPEN);
 		return;
 	}
-	paper_ord_t *o = &p->ord[slot];
+	tl_paper_ord_t *o = &p->ord[slot];
 	*o = d;
 	memcpy(o->clid, r->client_id, TL_CLID_LEN);
 	o->status = TL_ST_NEW;
@@ -623,7 +623,7 @@ static void paper_job_new(tl_paper_t *p, const paper_job_t *j)
 	paper_link(p, slot);
 	p->seen++;
 
-	if (j->fault == PF_TIMEOUT)
+	if (j->fault == TL_PAPER_FAULT_TIMEOUT)
 		paper_timeout(p, r, TL_REQ_NEW);   /* then the stream events */
 	paper_update(p, o, TL_ST_NEW, NULL);
 	if (r->type == TL_ORD_MARKET) {
@@ -661,17 +661,17 @@ static int32_t paper_lookup(const tl_paper_t *p, const tl_out_req_t *r)
 	return slot;
 }
 
-static void paper_job_cancel(tl_paper_t *p, const paper_job_t *j)
+static void paper_job_cancel(tl_paper_t *p, const tl_paper_job_t *j)
 {
 	const tl_out_req_t *r = &j->req;
-	if (j->fault == PF_REJECT) {
+	if (j->fault == TL_PAPER_FAULT_REJECT) {
 		paper_error(p, r, TL_REQ_CANCEL, 400, p->cfg.reject_code,
 			    "paper: injected reject");
 		return;
 	}
 	int32_t slot = paper_lookup(p, r);
 	bool open = slot >= 0 && p->ord[slot].status == TL_ST_NEW;
-	if (j->fault == PF_TIMEOUT) {
+	if (j->fault == TL_PAPER_FAULT_TIMEOUT) {
 		paper_timeout(p, r, TL_REQ_CANCEL);
 		if (!j->executes || !open)
 			return;
@@ -684,15 +684,15 @@ static void paper_job_cancel(tl_paper_t *p, const paper_job_t *j)
 	assert(paper_check(p, p->ord[slot].sym));
 }
 
-static void paper_job_query(tl_paper_t *p, const paper_job_t *j)
+static void paper_job_query(tl_paper_t *p, const tl_paper_job_t *j)
 {
 	const tl_out_req_t *r = &j->req;
-	if (j->fault == PF_REJECT) {
+	if (j->fault == TL_PAPER_FAULT_REJECT) {
 		paper_error(p, r, TL_REQ_QUERY, 400, p->cfg.reject_code,
 			    "paper: injected reject");
 		return;
 	}
-	if (j->fault == PF_TIMEOUT) {
+	if (j->fault == TL_PAPER_FAULT_TIMEOUT) {
 		paper_timeout(p, r, TL_REQ_QUERY);
 		return;
 	}
@@ -701,7 +701,7 @@ static void paper_job_query(tl_paper_t *p, const paper_job_t *j)
 		paper_error(p, r, TL_REQ_QUERY, 400, -2013, MSG_NO_ORDER);
 		return;
 	}
-	const paper_ord_t *o = &p->ord[slot];
+	const tl_paper_ord_t *o = &p->ord[slot];
 	tl_input_t in;
 	memset(&in, 0, sizeof(in));
 	in.hdr.type = TL_IN_QUERY_RESULT;
@@ -715,10 +715,10 @@ static void paper_job_query(tl_paper_t *p, const paper_job_t *j)
 	    !tl_fx_div_wide(o->cum_quote, o->executed, TL_FX_NEAREST,
 			    &in.u.query.avg_price))
 		in.u.query.avg_price = 0;
-	paper_emit(p, &in);
+	tl_paper_emit(p, &in);
 }
 
-static void paper_job_cancel_all(tl_paper_t *p, const paper_job_t *j)
+static void paper_job_cancel_all(tl_paper_t *p, const tl_paper_job_t *j)
 {
 	for (uint32_t s = 0; s < p->nsym; s++) {
 		if (j->req.symbol[0] &&
@@ -733,12 +733,12 @@ static void paper_job_cancel_all(tl_paper_t *p, const paper_job_t *j)
 	}
 }
 
-void paper_job_run(tl_paper_t *p, const paper_job_t *j)
+void tl_paper_job_run(tl_paper_t *p, const tl_paper_job_t *j)
 {
 	switch (j->kind) {
-	case PJ_NEW:        paper_job_new(p, j); break;
-	case PJ_CANCEL:     paper_job_cancel(p, j); break;
-	case PJ_QUERY:      paper_job_query(p, j); break;
-	case PJ_CANCEL_ALL: paper_job_cancel_all(p, j); break;
+	case TL_PAPER_JOB_NEW:        paper_job_new(p, j); break;
+	case TL_PAPER_JOB_CANCEL:     paper_job_cancel(p, j); break;
+	case TL_PAPER_JOB_QUERY:      paper_job_query(p, j); break;
+	case TL_PAPER_JOB_CANCEL_ALL: paper_job_cancel_all(p, j); break;
 	}
 }

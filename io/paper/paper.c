@@ -28,17 +28,17 @@ static int paper_enqueue(tl_paper_t *p, uint8_t kind, const tl_out_req_t *r,
 {
 	if (p->q_len == TL_PAPER_QUEUE_CAP)
 		return -EAGAIN;
-	paper_job_t *j = &p->q[(p->q_head + p->q_len) % TL_PAPER_QUEUE_CAP];
+	tl_paper_job_t *j = &p->q[(p->q_head + p->q_len) % TL_PAPER_QUEUE_CAP];
 	memset(j, 0, sizeof(*j));
 	j->due = now + p->cfg.latency_ns;
 	j->kind = kind;
 	j->req = *r;
-	if (kind != PJ_CANCEL_ALL) {
-		uint32_t x = (uint32_t)(paper_rand(&p->rng_fault) % 1000000u);
+	if (kind != TL_PAPER_JOB_CANCEL_ALL) {
+		uint32_t x = (uint32_t)(tl_paper_rand(&p->rng_fault) % 1000000u);
 		if (x < p->cfg.reject_ppm)
-			j->fault = PF_REJECT;
+			j->fault = TL_PAPER_FAULT_REJECT;
 		else if (x - p->cfg.reject_ppm < p->cfg.timeout_ppm)
-			j->fault = PF_TIMEOUT;
+			j->fault = TL_PAPER_FAULT_TIMEOUT;
 		j->executes = p->cfg.timeout_executes;
 	}
 	p->q_len++;
@@ -51,7 +51,7 @@ static int paper_submit(tl_venue_t *v, const tl_out_req_t *r, tl_time_t now)
 {
 	if (!r)
 		return -EINVAL;
-	return paper_enqueue(paper_of(v), PJ_NEW, r, now);
+	return paper_enqueue(paper_of(v), TL_PAPER_JOB_NEW, r, now);
 }
 
 /* A cancel of an order whose NEW still waits in the queue (latency):
@@ -62,13 +62,13 @@ static bool paper_cancel_unsent(tl_paper_t *p, const tl_out_req_t *r)
 	static const char why[] = "withdrawn: canceled before send";
 
 	for (uint32_t i = 0; i < p->q_len; i++) {
-		paper_job_t *j = &p->q[(p->q_head + i) % TL_PAPER_QUEUE_CAP];
-		if (j->kind != PJ_NEW ||
+		tl_paper_job_t *j = &p->q[(p->q_head + i) % TL_PAPER_QUEUE_CAP];
+		if (j->kind != TL_PAPER_JOB_NEW ||
 		    strncmp(j->req.client_id, r->client_id, TL_CLID_LEN) != 0)
 			continue;
-		j->kind = PJ_NONE;
-		paper_withdraw(p, &j->req, TL_REQ_NEW, why);
-		paper_withdraw(p, r, TL_REQ_CANCEL, why);
+		j->kind = TL_PAPER_JOB_NONE;
+		tl_paper_withdraw(p, &j->req, TL_REQ_NEW, why);
+		tl_paper_withdraw(p, r, TL_REQ_CANCEL, why);
 		return true;
 	}
 	return false;
@@ -81,14 +81,14 @@ static int paper_cancel(tl_venue_t *v, const tl_out_req_t *r, tl_time_t now)
 	paper_of(v)->now = now;
 	if (paper_cancel_unsent(paper_of(v), r))
 		return 0;
-	return paper_enqueue(paper_of(v), PJ_CANCEL, r, now);
+	return paper_enqueue(paper_of(v), TL_PAPER_JOB_CANCEL, r, now);
 }
 
 static int paper_query(tl_venue_t *v, const tl_out_req_t *r, tl_time_t now)
 {
 	if (!r)
 		return -EINVAL;
-	return paper_enqueue(paper_of(v), PJ_QUERY, r, now);
+	return paper_enqueue(paper_of(v), TL_PAPER_JOB_QUERY, r, now);
 }
 
 static int paper_cancel_all(tl_venue_t *v, const char *symbol, tl_time_t now)
@@ -101,7 +101,7 @@ static int paper_cancel_all(tl_venue_t *v, const char *symbol, tl_time_t now)
 			return -EINVAL;
 		snprintf(r.symbol, sizeof(r.symbol), "%s", symbol);
 	}
-	return paper_enqueue(p, PJ_CANCEL_ALL, &r, now);
+	return paper_enqueue(p, TL_PAPER_JOB_CANCEL_ALL, &r, now);
 }
 
 static int paper_account(tl_venue_t *v, tl_venue_account_t *a, tl_time_t now)
@@ -172,21 +172,21 @@ static int paper_poll(tl_venue_t *v, tl_time_t now)
 	p->now = now;
 	p->emitted = 0;
 	if (!p->started)
-		paper_marks_start(p);
+		tl_paper_marks_start(p);
 	paper_sweep_poll(p, now);
 	/* Merge jobs and mark events by time; on a tie the job goes first
 	 * (answers before the market moves). */
 	uint32_t steps = 0;
 	for (;;) {
 		tl_time_t tj = p->q_len ? p->q[p->q_head].due : INT64_MAX;
-		tl_time_t tm = paper_marks_next(p);
+		tl_time_t tm = tl_paper_marks_next(p);
 		if (tj <= now && tj <= tm) {
-			paper_job_t j = p->q[p->q_head];
+			tl_paper_job_t j = p->q[p->q_head];
 			p->q_head = (p->q_head + 1) % TL_PAPER_QUEUE_CAP;
 			p->q_len--;
-			paper_job_run(p, &j);
+			tl_paper_job_run(p, &j);
 		} else if (tm <= now) {
-			paper_marks_step(p, ++steps > TL_PAPER_STEPS_PER_POLL);
+			tl_paper_marks_step(p, ++steps > TL_PAPER_STEPS_PER_POLL);
 		} else {
 			break;
 		}
@@ -267,7 +267,7 @@ tl_venue_t *tl_paper_create(const tl_paper_cfg_t *cfg, const tl_symbols_t *syms,
 		p->ord[i].prev = p->ord[i].next = -1;
 	for (uint32_t s = 0; s < p->nsym; s++) {
 		const tl_symbol_t *y = &syms->sym[s];
-		paper_sym_t *ps = &p->sym[s];
+		tl_paper_sym_t *ps = &p->sym[s];
 		ps->tick = y->tick_size > 0 ? y->tick_size : 1;
 		ps->step = y->step_size;
 		ps->max_price = y->max_price;
@@ -300,7 +300,7 @@ tl_venue_t *tl_paper_create(const tl_paper_cfg_t *cfg, const tl_symbols_t *syms,
 		p->sym[sid].mark = px;
 	}
 	if (cfg->marks_csv[0] &&
-	    paper_marks_load(p, cfg->marks_csv, err, errlen) != 0)
+	    tl_paper_marks_load(p, cfg->marks_csv, err, errlen) != 0)
 		goto fail;
 	return &p->base;
 oom:
@@ -318,7 +318,7 @@ void tl_paper_set_mark(tl_venue_t *v, const char *symbol, tl_fx_t price,
 	if (sid < 0 || (uint32_t)sid >= p->nsym || price <= 0)
 		return;
 	p->now = now;
-	paper_mark_changed(p, (uint32_t)sid, price);
+	tl_paper_mark_changed(p, (uint32_t)sid, price);
 }
 
 void tl_paper_set_faults(tl_venue_t *v, uint32_t reject_ppm, int32_t reject_code,

@@ -802,7 +802,7 @@ static void test_refuses_unusable_directory(void)
 /* Synthetic traffic: input seq i (a MARK), and for every 4th input an
  * output ORDER_SUBMITTED event for client id "c<i>" (orders rows grow). */
 typedef struct producer {
-	tl_recring_t ring;
+	tl_spsc_rec_t ring;
 	uint64_t inputs;          /* inputs to push */
 	_Atomic uint64_t pushed;  /* records pushed */
 	uint64_t out_seq;
@@ -844,7 +844,7 @@ static void *producer_main(void *arg)
 	for (uint64_t i = 0; i < p->inputs; i++) {
 		size_t n = synth(p->first_seq + i, &p->out_seq, r);
 		for (size_t k = 0; k < n; k++) {
-			while (!tl_recring_push(&p->ring, &r[k]))
+			while (!tl_spsc_rec_push(&p->ring, &r[k]))
 				sched_yield();
 			atomic_fetch_add(&p->pushed, 1);
 		}
@@ -855,7 +855,7 @@ static void *producer_main(void *arg)
 static bool producer_pop(void *ctx, tl_record_t *rec)
 {
 	producer_t *p = ctx;
-	return tl_recring_pop(&p->ring, rec);
+	return tl_spsc_rec_pop(&p->ring, rec);
 }
 
 static uint64_t synth_records(uint64_t inputs)
@@ -870,7 +870,7 @@ static void test_persist_thread_drains_200k_records_from_a_producer(void)
 	static producer_t p;
 	memset(&p, 0, sizeof(p));
 	char err[256];
-	CU_ASSERT_EQUAL_FATAL(tl_recring_init(&p.ring, 4096, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_spsc_rec_init(&p.ring, 4096, err, sizeof(err)), 0);
 	p.inputs = 160000;
 	p.first_seq = 1;
 	const uint64_t total = synth_records(p.inputs);
@@ -898,7 +898,7 @@ static void test_persist_thread_drains_200k_records_from_a_producer(void)
 	CU_ASSERT_FALSE(atomic_load(&st->failed));
 	CU_ASSERT(atomic_load(&st->last_commit_ns) > 0);
 	tl_journal_close(j);
-	tl_recring_free(&p.ring);
+	tl_spsc_rec_free(&p.ring);
 
 	sqlite3 *db = db_open(path);
 	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM journal"), (int64_t)total);
@@ -922,12 +922,12 @@ static void test_strict_mode_commits_without_waiting_for_batch_us(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	static producer_t p;
 	memset(&p, 0, sizeof(p));
-	CU_ASSERT_EQUAL_FATAL(tl_recring_init(&p.ring, 64, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_spsc_rec_init(&p.ring, 64, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(tl_journal_start(j, producer_pop, &p, err, sizeof(err)), 0);
 	tl_record_t r[2];
 	CU_ASSERT_EQUAL(synth(4, &p.out_seq, r), 2);
-	tl_recring_push(&p.ring, &r[0]);
-	tl_recring_push(&p.ring, &r[1]);
+	tl_spsc_rec_push(&p.ring, &r[0]);
+	tl_spsc_rec_push(&p.ring, &r[1]);
 	int64_t end = mono_ms() + 2000;
 	while (tl_journal_committed_out_seq(j) < 1 && mono_ms() < end)
 		nap_ms(1);
@@ -935,7 +935,7 @@ static void test_strict_mode_commits_without_waiting_for_batch_us(void)
 	/* input 4 may still get outputs: committed_seq waits for input 5 */
 	CU_ASSERT(atomic_load(&tl_journal_stats(j)->committed_seq) < 4);
 	synth(5, &p.out_seq, r);
-	tl_recring_push(&p.ring, &r[0]);
+	tl_spsc_rec_push(&p.ring, &r[0]);
 	end = mono_ms() + 2000;
 	while (atomic_load(&tl_journal_stats(j)->committed_seq) < 4 && mono_ms() < end)
 		nap_ms(1);
@@ -943,7 +943,7 @@ static void test_strict_mode_commits_without_waiting_for_batch_us(void)
 	tl_journal_stop(j);
 	CU_ASSERT_EQUAL(atomic_load(&tl_journal_stats(j)->committed_seq), 5);
 	tl_journal_close(j);
-	tl_recring_free(&p.ring);
+	tl_spsc_rec_free(&p.ring);
 }
 
 static void test_disk_full_holds_records_then_commits_each_exactly_once(void)
@@ -956,7 +956,7 @@ static void test_disk_full_holds_records_then_commits_each_exactly_once(void)
 	tl_journal_test_set_buffer_max(j, 4096);
 	static producer_t p;
 	memset(&p, 0, sizeof(p));
-	CU_ASSERT_EQUAL_FATAL(tl_recring_init(&p.ring, 1024, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_spsc_rec_init(&p.ring, 1024, err, sizeof(err)), 0);
 	p.inputs = 40000;
 	p.first_seq = 1;
 	const uint64_t total = synth_records(p.inputs);
@@ -996,7 +996,7 @@ static void test_disk_full_holds_records_then_commits_each_exactly_once(void)
 	tl_journal_stop(j);
 	CU_ASSERT_EQUAL(atomic_load(&st->records), total);
 	tl_journal_close(j);
-	tl_recring_free(&p.ring);
+	tl_spsc_rec_free(&p.ring);
 
 	sqlite3 *db = db_open(path);
 	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM journal"), (int64_t)total);

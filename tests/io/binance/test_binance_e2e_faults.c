@@ -219,9 +219,9 @@ static void stream_fault_round(void (*fault)(void))
 	/* The stream comes back. */
 	int64_t end = mono() + 10 * E2E_S;
 	while (mono() < end &&
-	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BSTREAM_UP)
+	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BINANCE_STREAM_UP)
 		nap();
-	CU_ASSERT_EQUAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BSTREAM_UP);
+	CU_ASSERT_EQUAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BINANCE_STREAM_UP);
 	workload_round(2000, NULL, 20 * E2E_S);
 	finish(true);
 	finish_check_journal(2 * (N_MKT + N_LMT));

@@ -240,9 +240,9 @@ static void engine_start(tl_config_t *c)
 	nev = 0;
 	int64_t end = mono() + 10 * E2E_S;
 	while (mono() < end &&
-	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BSTREAM_UP)
+	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BINANCE_STREAM_UP)
 		run_ms(1);
-	CU_ASSERT_EQUAL_FATAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BSTREAM_UP);
+	CU_ASSERT_EQUAL_FATAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BINANCE_STREAM_UP);
 }
 
 static void engine_stop(void)
@@ -254,9 +254,9 @@ static void engine_stop(void)
 	E = NULL;
 }
 
-static tl_bsync_stats_t sync_stats(void)
+static tl_binance_sync_stats_t sync_stats(void)
 {
-	tl_bsync_stats_t st;
+	tl_binance_sync_stats_t st;
 	tl_binance_sync_stats(tl_engine_venue(E), &st);
 	return st;
 }
@@ -548,7 +548,7 @@ static void test_storm_then_kill_adds_no_exposure(void)
 	 * after WITHDRAWN leaves one in flight at the stop */
 	KERNEL_SIDE(open_ == 0);
 	CU_ASSERT(bn_stats().held > 0);	/* the storm's 429s held the queue */
-	uint64_t wd = atomic_load(&tl_engine_counters(E)->withdrawn) + bn_stats().withdrawn;
+	uint64_t wd = tl_engine_withdrawn(E) + bn_stats().withdrawn;
 	/* every withdrawal counted was journaled, but for those the IO thread
 	 * made after the engine stopped (a NEW in flight: open_) */
 	CU_ASSERT(wd >= jr.withdrawn_new + jr.withdrawn_cancel);

@@ -77,9 +77,9 @@ static void many_tweak(tl_sim_config_t *s)
 	CU_ASSERT_EQUAL(tl_fx_parse_cstr("1000000000", &s->acct[0].usdt), TL_FX_OK);
 }
 
-static tl_bsync_stats_t sync_stats(void)
+static tl_binance_sync_stats_t sync_stats(void)
 {
-	tl_bsync_stats_t st;
+	tl_binance_sync_stats_t st;
 	tl_binance_sync_stats(tl_engine_venue(E), &st);
 	return st;
 }
@@ -168,7 +168,7 @@ static void test_many_positions_monitored_and_liquidated(void)
 	CU_ASSERT_EQUAL(ord, 0);
 
 	/* Marks of every symbol come by the stream: past
-	 * TL_BSTREAM_URL_SYMBOLS the adapter takes !markPrice@arr@1s. A
+	 * TL_BINANCE_STREAM_URL_SYMBOLS the adapter takes !markPrice@arr@1s. A
 	 * mark set at the venue for the 501st symbol reaches the kernel's
 	 * position by it, not by a premiumIndex poll (none while the
 	 * market stream is up). */
@@ -199,13 +199,13 @@ static void test_many_positions_monitored_and_liquidated(void)
 	CU_ASSERT(tl_binance_stream_inputs(v, TL_IN_MARK) >= m0 + MANY);
 
 	/* Monitor rounds over every position: none fails, none disagrees. */
-	tl_bsync_stats_t st0 = sync_stats();
+	tl_binance_sync_stats_t st0 = sync_stats();
 	end = mono() + 10 * E2E_S;
 	while (mono() < end && sync_stats().snapshots < st0.snapshots + 2) {
 		poll_events();
 		nap_ms(10);
 	}
-	tl_bsync_stats_t st1 = sync_stats();
+	tl_binance_sync_stats_t st1 = sync_stats();
 	CU_ASSERT(st1.snapshots >= st0.snapshots + 2);
 	CU_ASSERT_EQUAL(st1.errors, st0.errors);
 	CU_ASSERT_EQUAL(count_ev(TL_EV_POSITION_CONFLICT), 0);

@@ -1276,7 +1276,7 @@ static struct {
 	unsigned n;
 	tl_input_t in[TL_BINANCE_MARKS_MAX];
 } got;
-static char marks_msg[TL_BSTREAM_MAX_FRAME + 1];
+static char marks_msg[TL_BINANCE_STREAM_MAX_FRAME + 1];
 
 static const char *const TRADED[] = { "BTCUSDT", "ETHUSDT", "S0005USDT", NULL };
 
@@ -1558,7 +1558,7 @@ static void test_marks_full_venue_fits_frame_and_arena(void)
 	}
 	marks_msg[len++] = ']';
 	marks_msg[len] = '\0';
-	CU_ASSERT(len <= TL_BSTREAM_MAX_FRAME);
+	CU_ASSERT(len <= TL_BINANCE_STREAM_MAX_FRAME);
 	tl_alloc_hook_arm();
 	rc = marks_n(marks_msg, len, want_every4th, NULL);
 	size_t allocs = tl_alloc_hook_disarm();

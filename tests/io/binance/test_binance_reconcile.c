@@ -36,9 +36,9 @@ static void teardown(void)
 	e2e_teardown();
 }
 
-static tl_bsync_stats_t sync_stats(void)
+static tl_binance_sync_stats_t sync_stats(void)
 {
-	tl_bsync_stats_t st;
+	tl_binance_sync_stats_t st;
 	tl_binance_sync_stats(tl_engine_venue(E), &st);
 	return st;
 }

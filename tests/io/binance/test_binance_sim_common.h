@@ -324,9 +324,9 @@ E2E_FN void wait_stream_up(void)
 	int64_t end = mono() + 10 * E2E_S;
 
 	while (mono() < end &&
-	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BSTREAM_UP)
+	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BINANCE_STREAM_UP)
 		nap();
-	CU_ASSERT_EQUAL_FATAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BSTREAM_UP);
+	CU_ASSERT_EQUAL_FATAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BINANCE_STREAM_UP);
 }
 
 #endif /* TL_TEST_BINANCE_SIM_COMMON_H */

@@ -7,7 +7,7 @@
  * server pings and connection lifetime, listenKeyExpired (KEY_EXPIRED
  * until a new key), a wrong CA and a wrong hostname refused with an error
  * recorded, oversize and fragmented messages from a hand-made server,
- * the all-market mark stream past TL_BSTREAM_URL_SYMBOLS (only our
+ * the all-market mark stream past TL_BINANCE_STREAM_URL_SYMBOLS (only our
  * symbols' marks, the rest dropped and counted), bad arguments, and stop
  * joining within a second.
  */
@@ -42,7 +42,7 @@ static tl_sim_config_t cfg;
 static tl_sim_server_t *srv;
 static simc_t rest;
 static char lkey[80];
-static tl_bstream_t *bs;
+static tl_binance_stream_t *bs;
 static const char *const syms[] = { "BTCUSDT" };
 
 /* Called on the STREAM thread. */
@@ -113,15 +113,15 @@ static bool rec_find(int type, const char *id, bool with_fee, int ms,
 	return false;
 }
 
-static bool wait_state(tl_bstream_state_t st, int ms)
+static bool wait_state(tl_binance_stream_state_t st, int ms)
 {
 	int64_t end = now_ms() + ms;
 
-	while (tl_bstream_state(bs) != st) {
+	while (tl_binance_stream_user_state(bs) != st) {
 		if (now_ms() >= end) {
 			fprintf(stderr, "\n  state %s, wanted %s\n",
-				tl_bstream_state_name(tl_bstream_state(bs)),
-				tl_bstream_state_name(st));
+				tl_binance_stream_state_name(tl_binance_stream_user_state(bs)),
+				tl_binance_stream_state_name(st));
 			return false;
 		}
 		usleep(5000);
@@ -133,7 +133,7 @@ static bool wait_epoch(uint64_t e, int ms)
 {
 	int64_t end = now_ms() + ms;
 
-	while (tl_bstream_epoch(bs) < e || tl_bstream_state(bs) != TL_BSTREAM_UP) {
+	while (tl_binance_stream_user_epoch(bs) < e || tl_binance_stream_user_state(bs) != TL_BINANCE_STREAM_UP) {
 		if (now_ms() >= end)
 			return false;
 		usleep(5000);
@@ -145,7 +145,7 @@ static bool wait_market(int ms)
 {
 	int64_t end = now_ms() + ms;
 
-	while (!tl_bstream_market_up(bs)) {
+	while (!tl_binance_stream_market_up(bs)) {
 		if (now_ms() >= end)
 			return false;
 		usleep(5000);
@@ -180,9 +180,9 @@ static void new_listen_key(void)
 	lkey[64] = 0;
 }
 
-static tl_bstream_cfg_t stream_cfg(bool tls, const char *ca)
+static tl_binance_stream_cfg_t stream_cfg(bool tls, const char *ca)
 {
-	tl_bstream_cfg_t c = {
+	tl_binance_stream_cfg_t c = {
 		.host = "127.0.0.1",
 		.port = tl_sim_server_port(srv, TL_SIM_PORT_WS),
 		.tls = tls,
@@ -190,18 +190,18 @@ static tl_bstream_cfg_t stream_cfg(bool tls, const char *ca)
 		.listen_key = lkey,
 		.symbols = syms,
 		.n_symbols = 1,
-		.paths = TL_BSTREAM_PATH_CURRENT,
+		.paths = TL_BINANCE_STREAM_PATH_CURRENT,
 		.backoff_min_ms = 20,
 		.backoff_max_ms = 200,
 	};
 	return c;
 }
 
-static void stream_start(const tl_bstream_cfg_t *c)
+static void stream_start(const tl_binance_stream_cfg_t *c)
 {
 	char err[256] = "";
 
-	bs = tl_bstream_start(c, rec_emit, NULL, err, sizeof err);
+	bs = tl_binance_stream_start(c, rec_emit, NULL, err, sizeof err);
 	if (!bs)
 		fprintf(stderr, "\n  start: %s\n", err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(bs);
@@ -212,7 +212,7 @@ static void stream_stop(void)
 {
 	int64_t t0 = now_ms();
 
-	tl_bstream_stop(bs);
+	tl_binance_stream_stop(bs);
 	bs = NULL;
 	CU_ASSERT(now_ms() - t0 < 1000);
 }
@@ -230,7 +230,7 @@ static void each_setup(void)
 static void each_teardown(void)
 {
 	if (bs)
-		tl_bstream_stop(bs);
+		tl_binance_stream_stop(bs);
 	bs = NULL;
 	if (srv)
 		venue_stop();
@@ -336,19 +336,19 @@ static void check_mark(void)
 
 static void test_ws_user_fill_order_update_and_mark(void)
 {
-	tl_bstream_cfg_t c;
-	tl_bstream_stats_t st;
+	tl_binance_stream_cfg_t c;
+	tl_binance_stream_stats_t st;
 
 	venue_start(false, 0);
 	new_listen_key();
 	c = stream_cfg(false, NULL);
 	stream_start(&c);
-	CU_ASSERT_TRUE_FATAL(wait_state(TL_BSTREAM_UP, 3000));
+	CU_ASSERT_TRUE_FATAL(wait_state(TL_BINANCE_STREAM_UP, 3000));
 	CU_ASSERT_TRUE(wait_market(3000));
-	CU_ASSERT_EQUAL(tl_bstream_epoch(bs), 1);
+	CU_ASSERT_EQUAL(tl_binance_stream_user_epoch(bs), 1);
 	check_market_fill("bs1");
 	check_mark();
-	tl_bstream_stats(bs, &st);
+	tl_binance_stream_stats(bs, &st);
 	CU_ASSERT(st.messages >= 5);
 	CU_ASSERT(st.inputs >= 3);
 	CU_ASSERT_EQUAL(st.skipped, 1);  /* TRADE_LITE */
@@ -360,15 +360,15 @@ static void test_ws_user_fill_order_update_and_mark(void)
 
 static void test_legacy_urls(void)
 {
-	tl_bstream_cfg_t c;
+	tl_binance_stream_cfg_t c;
 
 	venue_start(false, 0);
 	new_listen_key();
 	c = stream_cfg(false, NULL);
-	c.paths = TL_BSTREAM_PATH_LEGACY;
+	c.paths = TL_BINANCE_STREAM_PATH_LEGACY;
 	c.trade_lite = true;
 	stream_start(&c);
-	CU_ASSERT_TRUE_FATAL(wait_state(TL_BSTREAM_UP, 3000));
+	CU_ASSERT_TRUE_FATAL(wait_state(TL_BINANCE_STREAM_UP, 3000));
 	check_market_fill_lite("bs2", true);
 	check_mark();
 	stream_stop();
@@ -378,16 +378,16 @@ static void test_legacy_urls(void)
  * the user stream. */
 static void test_listen_key_given_later(void)
 {
-	tl_bstream_cfg_t c;
+	tl_binance_stream_cfg_t c;
 
 	venue_start(false, 0);
 	c = stream_cfg(false, NULL);
 	c.listen_key = NULL;
 	stream_start(&c);
 	CU_ASSERT_TRUE_FATAL(wait_market(3000));
-	CU_ASSERT_EQUAL(tl_bstream_state(bs), TL_BSTREAM_CONNECTING);
+	CU_ASSERT_EQUAL(tl_binance_stream_user_state(bs), TL_BINANCE_STREAM_CONNECTING);
 	new_listen_key();
-	CU_ASSERT_EQUAL(tl_bstream_set_listen_key(bs, lkey), 0);
+	CU_ASSERT_EQUAL(tl_binance_stream_set_listen_key(bs, lkey), 0);
 	CU_ASSERT_TRUE_FATAL(wait_epoch(1, 3000));
 	check_market_fill("bs3");
 	stream_stop();
@@ -395,8 +395,8 @@ static void test_listen_key_given_later(void)
 
 static void test_server_disconnect_then_venue_restart(void)
 {
-	tl_bstream_cfg_t c;
-	tl_bstream_stats_t st;
+	tl_binance_stream_cfg_t c;
+	tl_binance_stream_stats_t st;
 	int port;
 
 	venue_start(false, 0);
@@ -404,26 +404,26 @@ static void test_server_disconnect_then_venue_restart(void)
 	port = tl_sim_server_port(srv, TL_SIM_PORT_WS);
 	c = stream_cfg(false, NULL);
 	stream_start(&c);
-	CU_ASSERT_TRUE_FATAL(wait_state(TL_BSTREAM_UP, 3000));
+	CU_ASSERT_TRUE_FATAL(wait_state(TL_BINANCE_STREAM_UP, 3000));
 	/* a forced disconnect: reconnect, new epoch */
 	CU_ASSERT_EQUAL(simc_raw(&rest, "POST", "/sim/faults", "disconnect_streams=true", "", NULL), 200);
 	CU_ASSERT_TRUE_FATAL(wait_epoch(2, 3000));
-	tl_bstream_stats(bs, &st);
+	tl_binance_stream_stats(bs, &st);
 	CU_ASSERT(st.reconnects >= 2); /* user and market */
 	check_market_fill("bs4");
 	/* the venue goes away: DOWN, reconnect attempts fail */
 	venue_stop();
-	CU_ASSERT_TRUE(wait_state(TL_BSTREAM_DOWN_RESYNC_NEEDED, 3000));
+	CU_ASSERT_TRUE(wait_state(TL_BINANCE_STREAM_DOWN_RESYNC_NEEDED, 3000));
 	usleep(300000);
-	CU_ASSERT_EQUAL(tl_bstream_state(bs), TL_BSTREAM_DOWN_RESYNC_NEEDED);
-	CU_ASSERT_FALSE(tl_bstream_market_up(bs));
-	tl_bstream_stats(bs, &st);
+	CU_ASSERT_EQUAL(tl_binance_stream_user_state(bs), TL_BINANCE_STREAM_DOWN_RESYNC_NEEDED);
+	CU_ASSERT_FALSE(tl_binance_stream_market_up(bs));
+	tl_binance_stream_stats(bs, &st);
 	CU_ASSERT(st.connect_errors >= 1);
 	/* back on the same port: a fresh venue needs a fresh key */
 	venue_start(false, port);
 	CU_ASSERT_TRUE_FATAL(wait_market(3000));
 	new_listen_key();
-	CU_ASSERT_EQUAL(tl_bstream_set_listen_key(bs, lkey), 0);
+	CU_ASSERT_EQUAL(tl_binance_stream_set_listen_key(bs, lkey), 0);
 	CU_ASSERT_TRUE_FATAL(wait_epoch(4, 3000));
 	rec_reset();
 	check_market_fill("bs5");
@@ -434,8 +434,8 @@ static void test_server_disconnect_then_venue_restart(void)
  * connection lifetime (24 h at Binance) ends in a reconnect. */
 static void test_pings_and_connection_lifetime(void)
 {
-	tl_bstream_cfg_t c;
-	tl_bstream_stats_t st;
+	tl_binance_stream_cfg_t c;
+	tl_binance_stream_stats_t st;
 
 	cfg.ws_ping_ms = 20;
 	cfg.ws_lifetime_ms = 400;
@@ -443,12 +443,12 @@ static void test_pings_and_connection_lifetime(void)
 	new_listen_key();
 	c = stream_cfg(false, NULL);
 	stream_start(&c);
-	CU_ASSERT_TRUE_FATAL(wait_state(TL_BSTREAM_UP, 3000));
+	CU_ASSERT_TRUE_FATAL(wait_state(TL_BINANCE_STREAM_UP, 3000));
 	usleep(200000);     /* ~10 pings */
-	CU_ASSERT_EQUAL(tl_bstream_epoch(bs), 1);
-	CU_ASSERT_EQUAL(tl_bstream_state(bs), TL_BSTREAM_UP);
+	CU_ASSERT_EQUAL(tl_binance_stream_user_epoch(bs), 1);
+	CU_ASSERT_EQUAL(tl_binance_stream_user_state(bs), TL_BINANCE_STREAM_UP);
 	CU_ASSERT_TRUE_FATAL(wait_epoch(2, 3000));
-	tl_bstream_stats(bs, &st);
+	tl_binance_stream_stats(bs, &st);
 	CU_ASSERT(st.reconnects >= 1);
 	CU_ASSERT_EQUAL(st.decode_errors, 0);
 	stream_stop();
@@ -456,8 +456,8 @@ static void test_pings_and_connection_lifetime(void)
 
 static void test_listen_key_expired_waits_for_new_key(void)
 {
-	tl_bstream_cfg_t c;
-	tl_bstream_stats_t st;
+	tl_binance_stream_cfg_t c;
+	tl_binance_stream_stats_t st;
 	uint64_t reconnects;
 
 	venue_start(false, 0);
@@ -465,18 +465,18 @@ static void test_listen_key_expired_waits_for_new_key(void)
 	c = stream_cfg(false, NULL);
 	c.n_symbols = 0;
 	stream_start(&c);
-	CU_ASSERT_TRUE_FATAL(wait_state(TL_BSTREAM_UP, 3000));
+	CU_ASSERT_TRUE_FATAL(wait_state(TL_BINANCE_STREAM_UP, 3000));
 	CU_ASSERT_EQUAL(simc_raw(&rest, "POST", "/sim/faults", "expire_listen_key=all", "", NULL), 200);
-	CU_ASSERT_TRUE_FATAL(wait_state(TL_BSTREAM_KEY_EXPIRED, 3000));
-	tl_bstream_stats(bs, &st);
+	CU_ASSERT_TRUE_FATAL(wait_state(TL_BINANCE_STREAM_KEY_EXPIRED, 3000));
+	tl_binance_stream_stats(bs, &st);
 	CU_ASSERT_EQUAL(st.key_expired, 1);
 	reconnects = st.reconnects;
 	usleep(300000);     /* no reconnect with a dead key */
-	tl_bstream_stats(bs, &st);
+	tl_binance_stream_stats(bs, &st);
 	CU_ASSERT_EQUAL(st.reconnects, reconnects);
-	CU_ASSERT_EQUAL(tl_bstream_state(bs), TL_BSTREAM_KEY_EXPIRED);
+	CU_ASSERT_EQUAL(tl_binance_stream_user_state(bs), TL_BINANCE_STREAM_KEY_EXPIRED);
 	new_listen_key();
-	CU_ASSERT_EQUAL(tl_bstream_set_listen_key(bs, lkey), 0);
+	CU_ASSERT_EQUAL(tl_binance_stream_set_listen_key(bs, lkey), 0);
 	CU_ASSERT_TRUE_FATAL(wait_epoch(2, 3000));
 	check_market_fill("bs6");
 	stream_stop();
@@ -490,7 +490,7 @@ static bool have_tls(void)
 
 static void test_wss_with_local_ca(void)
 {
-	tl_bstream_cfg_t c;
+	tl_binance_stream_cfg_t c;
 	char err[256];
 
 	if (!have_tls()) {
@@ -501,11 +501,11 @@ static void test_wss_with_local_ca(void)
 	new_listen_key();
 	c = stream_cfg(true, "build/tls/ca.pem");
 	stream_start(&c);
-	CU_ASSERT_TRUE_FATAL(wait_state(TL_BSTREAM_UP, 5000));
+	CU_ASSERT_TRUE_FATAL(wait_state(TL_BINANCE_STREAM_UP, 5000));
 	CU_ASSERT_TRUE(wait_market(3000));
 	check_market_fill("bs7");
 	check_mark();
-	tl_bstream_last_error(bs, err, sizeof err);
+	tl_binance_stream_last_error(bs, err, sizeof err);
 	CU_ASSERT_STRING_EQUAL(err, "");
 	stream_stop();
 }
@@ -513,8 +513,8 @@ static void test_wss_with_local_ca(void)
 static void test_wss_wrong_ca_is_refused(void)
 {
 	char dir[64], ca[96], cmd[160], err[256];
-	tl_bstream_cfg_t c;
-	tl_bstream_stats_t st;
+	tl_binance_stream_cfg_t c;
+	tl_binance_stream_stats_t st;
 	int64_t end;
 
 	if (!have_tls()) {
@@ -532,13 +532,13 @@ static void test_wss_wrong_ca_is_refused(void)
 	end = now_ms() + 3000;
 	do {
 		usleep(10000);
-		tl_bstream_stats(bs, &st);
+		tl_binance_stream_stats(bs, &st);
 	} while (st.connect_errors < 2 && now_ms() < end);
 	CU_ASSERT(st.connect_errors >= 2);
 	CU_ASSERT_EQUAL(st.connects, 0);
-	CU_ASSERT_EQUAL(tl_bstream_state(bs), TL_BSTREAM_CONNECTING);
-	CU_ASSERT_FALSE(tl_bstream_market_up(bs));
-	tl_bstream_last_error(bs, err, sizeof err);
+	CU_ASSERT_EQUAL(tl_binance_stream_user_state(bs), TL_BINANCE_STREAM_CONNECTING);
+	CU_ASSERT_FALSE(tl_binance_stream_market_up(bs));
+	tl_binance_stream_last_error(bs, err, sizeof err);
 	fprintf(stderr, "\n  wrong CA: %s\n", err);
 	CU_ASSERT(err[0] != '\0');
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "certificate"));
@@ -553,8 +553,8 @@ static void test_wss_wrong_ca_is_refused(void)
 static void test_wss_hostname_mismatch_is_refused(void)
 {
 	char dir[64], cmd[1536], ca[96], err[256];
-	tl_bstream_cfg_t c;
-	tl_bstream_stats_t st;
+	tl_binance_stream_cfg_t c;
+	tl_binance_stream_stats_t st;
 	int64_t end;
 
 	snprintf(dir, sizeof dir, "/tmp/tl-bstream-hm.%d", (int)getpid());
@@ -585,11 +585,11 @@ static void test_wss_hostname_mismatch_is_refused(void)
 	end = now_ms() + 3000;
 	do {
 		usleep(10000);
-		tl_bstream_stats(bs, &st);
+		tl_binance_stream_stats(bs, &st);
 	} while (st.connect_errors < 2 && now_ms() < end);
 	CU_ASSERT(st.connect_errors >= 2);
 	CU_ASSERT_EQUAL(st.connects, 0);
-	tl_bstream_last_error(bs, err, sizeof err);
+	tl_binance_stream_last_error(bs, err, sizeof err);
 	fprintf(stderr, "\n  hostname mismatch: %s\n", err);
 	CU_ASSERT(err[0] != '\0');
 	stream_stop();
@@ -597,7 +597,7 @@ static void test_wss_hostname_mismatch_is_refused(void)
 	rec_reset();
 	c.insecure = true;
 	stream_start(&c);
-	CU_ASSERT_TRUE(wait_state(TL_BSTREAM_UP, 3000));
+	CU_ASSERT_TRUE(wait_state(TL_BINANCE_STREAM_UP, 3000));
 	stream_stop();
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	CU_ASSERT_EQUAL(system(cmd), 0);
@@ -693,9 +693,9 @@ static void test_oversize_refused_and_fragments_assembled(void)
 {
 	static const char part1[] = "{\"e\":\"markPriceUpdate\",\"E\":1562305380000,\"s\":\"BTCUSDT\",";
 	static const char part2[] = "\"p\":\"61000.50\",\"i\":\"61000\",\"P\":\"61000\",\"r\":\"0.0001\",\"T\":1562306400000}";
-	tl_bstream_cfg_t c = { .host = "127.0.0.1", .symbols = syms, .n_symbols = 1,
+	tl_binance_stream_cfg_t c = { .host = "127.0.0.1", .symbols = syms, .n_symbols = 1,
 			       .backoff_min_ms = 20, .backoff_max_ms = 100 };
-	tl_bstream_stats_t st;
+	tl_binance_stream_stats_t st;
 	tl_input_t m;
 	char err[256], b;
 	int lfd, fd;
@@ -710,10 +710,10 @@ static void test_oversize_refused_and_fragments_assembled(void)
 	while (recv(fd, &b, 1, 0) > 0)
 		;
 	close(fd);
-	tl_bstream_stats(bs, &st);
+	tl_binance_stream_stats(bs, &st);
 	CU_ASSERT_EQUAL(st.oversize, 1);
 	CU_ASSERT_EQUAL(st.messages, 0);
-	tl_bstream_last_error(bs, err, sizeof err);
+	tl_binance_stream_last_error(bs, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "over 1048576 bytes"));
 	/* it comes back; a fragmented message is decoded whole */
 	fd = raw_accept_ws(lfd);
@@ -722,27 +722,27 @@ static void test_oversize_refused_and_fragments_assembled(void)
 	CU_ASSERT_TRUE(raw_frame(fd, 0x80, part2, sizeof part2 - 1, 0));
 	CU_ASSERT_TRUE(rec_find(TL_IN_MARK, "BTCUSDT", false, 3000, &m));
 	CU_ASSERT_EQUAL(m.u.mark.price, fx("61000.50"));
-	tl_bstream_stats(bs, &st);
+	tl_binance_stream_stats(bs, &st);
 	CU_ASSERT_EQUAL(st.messages, 1);
 	CU_ASSERT_EQUAL(st.decode_errors, 0);
 	CU_ASSERT_EQUAL(st.connects, 2);
-	CU_ASSERT(tl_bstream_market_up(bs));
+	CU_ASSERT(tl_binance_stream_market_up(bs));
 	stream_stop();
 	close(fd);
 	close(lfd);
 }
 
-/* More than TL_BSTREAM_URL_SYMBOLS symbols: the market connection takes
+/* More than TL_BINANCE_STREAM_URL_SYMBOLS symbols: the market connection takes
  * !markPrice@arr@1s, every symbol of the venue; marks come for ours
  * only (the others dropped and counted), including a mark set at the
  * venue for one past the 64th. */
 static void test_all_market_marks_past_url_symbols(void)
 {
-	enum { NV = 80, NT = TL_BSTREAM_URL_SYMBOLS + 6 };
+	enum { NV = 80, NT = TL_BINANCE_STREAM_URL_SYMBOLS + 6 };
 	static char names[NV][16];
 	const char *list[NT];
-	tl_bstream_cfg_t c;
-	tl_bstream_stats_t st;
+	tl_binance_stream_cfg_t c;
+	tl_binance_stream_stats_t st;
 	tl_input_t in;
 	unsigned i, theirs = 0;
 
@@ -795,7 +795,7 @@ static void test_all_market_marks_past_url_symbols(void)
 	}
 	pthread_mutex_unlock(&rec.mu);
 	CU_ASSERT_EQUAL(theirs, 0);
-	tl_bstream_stats(bs, &st);
+	tl_binance_stream_stats(bs, &st);
 	CU_ASSERT_EQUAL(st.decode_errors, 0);
 	CU_ASSERT(st.messages >= 2);
 	/* each array: NT ours, NV - NT dropped */
@@ -808,42 +808,42 @@ static void test_all_market_marks_past_url_symbols(void)
 
 static void test_bad_arguments(void)
 {
-	tl_bstream_cfg_t c = { .host = "127.0.0.1", .port = 1 };
+	tl_binance_stream_cfg_t c = { .host = "127.0.0.1", .port = 1 };
 	const char *bad_sym[] = { "BTC/USDT" };
 	char err[256];
 
 	c.port = 0;
 	err[0] = 0;
-	CU_ASSERT_PTR_NULL(tl_bstream_start(&c, rec_emit, NULL, err, sizeof err));
+	CU_ASSERT_PTR_NULL(tl_binance_stream_start(&c, rec_emit, NULL, err, sizeof err));
 	CU_ASSERT(err[0] != 0);
 	c.port = 1;
-	CU_ASSERT_PTR_NULL(tl_bstream_start(&c, NULL, NULL, err, sizeof err));
+	CU_ASSERT_PTR_NULL(tl_binance_stream_start(&c, NULL, NULL, err, sizeof err));
 	c.symbols = bad_sym;
 	c.n_symbols = 1;
-	CU_ASSERT_PTR_NULL(tl_bstream_start(&c, rec_emit, NULL, err, sizeof err));
+	CU_ASSERT_PTR_NULL(tl_binance_stream_start(&c, rec_emit, NULL, err, sizeof err));
 	/* the all-market path checks every name too; and a bound */
 	{
-		static const char *many[TL_BSTREAM_MAX_SYMBOLS + 1];
-		for (unsigned i = 0; i <= TL_BSTREAM_MAX_SYMBOLS; i++)
+		static const char *many[TL_BINANCE_STREAM_MAX_SYMBOLS + 1];
+		for (unsigned i = 0; i <= TL_BINANCE_STREAM_MAX_SYMBOLS; i++)
 			many[i] = "BTCUSDT";
 		many[100] = "BTC/USDT";
 		c.symbols = many;
 		c.n_symbols = 101;
-		CU_ASSERT_PTR_NULL(tl_bstream_start(&c, rec_emit, NULL, err, sizeof err));
-		c.n_symbols = TL_BSTREAM_MAX_SYMBOLS + 1;
+		CU_ASSERT_PTR_NULL(tl_binance_stream_start(&c, rec_emit, NULL, err, sizeof err));
+		c.n_symbols = TL_BINANCE_STREAM_MAX_SYMBOLS + 1;
 		many[100] = "BTCUSDT";
 		err[0] = 0;
-		CU_ASSERT_PTR_NULL(tl_bstream_start(&c, rec_emit, NULL, err, sizeof err));
+		CU_ASSERT_PTR_NULL(tl_binance_stream_start(&c, rec_emit, NULL, err, sizeof err));
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, "at most 1024 symbols"));
 	}
 	c.n_symbols = 0;
 	c.listen_key = "a/b";
-	CU_ASSERT_PTR_NULL(tl_bstream_start(&c, rec_emit, NULL, err, sizeof err));
+	CU_ASSERT_PTR_NULL(tl_binance_stream_start(&c, rec_emit, NULL, err, sizeof err));
 	/* a port nobody listens on: start works, stop still joins quickly */
 	c.listen_key = "abc";
 	stream_start(&c);
-	CU_ASSERT_EQUAL(tl_bstream_set_listen_key(bs, ""), -EINVAL);
-	CU_ASSERT_EQUAL(tl_bstream_set_listen_key(bs, "x?y"), -EINVAL);
+	CU_ASSERT_EQUAL(tl_binance_stream_set_listen_key(bs, ""), -EINVAL);
+	CU_ASSERT_EQUAL(tl_binance_stream_set_listen_key(bs, "x?y"), -EINVAL);
 	usleep(50000);
 	stream_stop();
 }

@@ -124,7 +124,7 @@ typedef struct acc {
 } acc_t;
 
 typedef struct seen {
-	acc_t acc[TL_POOL_MAX_CONNS];
+	acc_t acc[TL_URING_POOL_MAX_CONNS];
 	uint32_t connected, closed, errors, responses;
 	int last_err;
 	bool last_was_up;
@@ -168,30 +168,30 @@ static void acc_cut(acc_t *a)
 	}
 }
 
-static tl_pool_t *cur_pool;
+static tl_uring_pool_t *cur_pool;
 
-static void on_event(void *user, const tl_conn_ev_t *ev)
+static void on_event(void *user, const tl_uring_conn_ev_t *ev)
 {
 	acc_t *a = &seen.acc[ev->conn];
 
 	(void)user;
 	switch (ev->kind) {
-	case TL_CONN_EV_DATA:
+	case TL_URING_CONN_EV_DATA:
 		if (a->len + ev->len <= sizeof a->buf) {
 			memcpy(a->buf + a->len, ev->data, ev->len);
 			a->len += ev->len;
 		}
 		acc_cut(a);
 		if (a->len == 0 && cur_pool)
-			tl_conn_release(cur_pool, ev->conn);
+			tl_uring_conn_release(cur_pool, ev->conn);
 		break;
-	case TL_CONN_EV_CONNECTED:
+	case TL_URING_CONN_EV_CONNECTED:
 		seen.connected++;
 		a->len = 0;
 		break;
-	case TL_CONN_EV_CLOSED:
-	case TL_CONN_EV_ERROR:
-		if (ev->kind == TL_CONN_EV_CLOSED)
+	case TL_URING_CONN_EV_CLOSED:
+	case TL_URING_CONN_EV_ERROR:
+		if (ev->kind == TL_URING_CONN_EV_CLOSED)
 			seen.closed++;
 		else
 			seen.errors++;
@@ -208,9 +208,9 @@ static void seen_reset(void)
 	memset(&seen, 0, sizeof seen);
 }
 
-/* Poll (sleeping in tl_pool_wait when idle) until *counter >= want or
+/* Poll (sleeping in tl_uring_pool_wait when idle) until *counter >= want or
  * the timeout; true when reached. Allocation-free. */
-static bool run_until(tl_pool_t *p, const uint32_t *counter, uint32_t want,
+static bool run_until(tl_uring_pool_t *p, const uint32_t *counter, uint32_t want,
 		      double seconds)
 {
 	int64_t end = now_ns() + (int64_t)(seconds * 1e9);
@@ -222,45 +222,45 @@ static bool run_until(tl_pool_t *p, const uint32_t *counter, uint32_t want,
 
 		if (t > end)
 			return false;
-		rc = tl_pool_poll(p, t, on_event, NULL);
+		rc = tl_uring_pool_poll(p, t, on_event, NULL);
 		if (rc < 0)
 			return false;
 		if (rc == 0 && *counter < want)
-			tl_pool_wait(p, 2000000);
+			tl_uring_pool_wait(p, 2000000);
 	}
 	return true;
 }
 
-static tl_pool_cfg_t plain_cfg(uint32_t conns)
+static tl_uring_pool_cfg_t plain_cfg(uint32_t conns)
 {
-	return (tl_pool_cfg_t){ .host = "127.0.0.1", .port = (uint16_t)v_plain.port,
+	return (tl_uring_pool_cfg_t){ .host = "127.0.0.1", .port = (uint16_t)v_plain.port,
 				.conns = conns, .backoff_min_ns = 20000000 };
 }
 
-static tl_pool_cfg_t tls_cfg(uint32_t conns)
+static tl_uring_pool_cfg_t tls_cfg(uint32_t conns)
 {
-	return (tl_pool_cfg_t){ .host = "127.0.0.1", .port = (uint16_t)v_tls.port,
+	return (tl_uring_pool_cfg_t){ .host = "127.0.0.1", .port = (uint16_t)v_tls.port,
 				.conns = conns, .tls = true, .ca_file = CA,
 				.backoff_min_ns = 20000000 };
 }
 
-static tl_pool_t *pool_new_ok(const tl_pool_cfg_t *cfg)
+static tl_uring_pool_t *pool_new_ok(const tl_uring_pool_cfg_t *cfg)
 {
 	char err[512] = "";
-	tl_pool_t *p = tl_pool_new(cfg, NULL, err, sizeof err);
+	tl_uring_pool_t *p = tl_uring_pool_new(cfg, NULL, err, sizeof err);
 
 	if (!p)
-		fprintf(stderr, "\n  tl_pool_new: %s\n", err);
+		fprintf(stderr, "\n  tl_uring_pool_new: %s\n", err);
 	seen_reset();
 	return p;
 }
 
 /* One request on connection id, waiting for its response. */
-static bool ping_on(tl_pool_t *p, uint32_t id, const char *req)
+static bool ping_on(tl_uring_pool_t *p, uint32_t id, const char *req)
 {
 	uint32_t want = seen.responses + 1;
 
-	if (tl_conn_send(p, id, req, strlen(req)) != 0)
+	if (tl_uring_conn_send(p, id, req, strlen(req)) != 0)
 		return false;
 	return run_until(p, &seen.responses, want, 5.0) &&
 	       seen.acc[id].status == 200 && strcmp(seen.acc[id].body, "{}") == 0;
@@ -268,46 +268,46 @@ static bool ping_on(tl_pool_t *p, uint32_t id, const char *req)
 
 /* ---- tests -------------------------------------------------------------- */
 
-static void check_ping(const tl_pool_cfg_t *cfg)
+static void check_ping(const tl_uring_pool_cfg_t *cfg)
 {
-	tl_pool_t *p = pool_new_ok(cfg);
+	tl_uring_pool_t *p = pool_new_ok(cfg);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_FATAL(run_until(p, &seen.connected, 1, 5.0));
-	CU_ASSERT_EQUAL(tl_conn_state(p, 0), TL_CONN_UP);
-	CU_ASSERT_EQUAL(tl_conn_idle(p), 0);
+	CU_ASSERT_EQUAL(tl_uring_conn_state(p, 0), TL_URING_CONN_UP);
+	CU_ASSERT_EQUAL(tl_uring_conn_idle(p), 0);
 	CU_ASSERT(ping_on(p, 0, PING));
 	CU_ASSERT_EQUAL(seen.acc[0].status, 200);
 	CU_ASSERT_STRING_EQUAL(seen.acc[0].body, "{}");
 	CU_ASSERT_EQUAL(seen.errors + seen.closed, 0);
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 }
 
 static void test_plain_ping_loopback(void)
 {
-	tl_pool_cfg_t cfg = plain_cfg(1);
+	tl_uring_pool_cfg_t cfg = plain_cfg(1);
 
 	check_ping(&cfg);
 }
 
 static void test_tls_ping_ip_san(void)
 {
-	tl_pool_cfg_t cfg = tls_cfg(1);
+	tl_uring_pool_cfg_t cfg = tls_cfg(1);
 
 	check_ping(&cfg);
 }
 
 static void test_tls_ping_dns_name_and_sni(void)
 {
-	tl_pool_cfg_t cfg = tls_cfg(1);
+	tl_uring_pool_cfg_t cfg = tls_cfg(1);
 
 	cfg.server_name = "localhost";
 	check_ping(&cfg);
 }
 
-static void check_keepalive(tl_pool_cfg_t cfg)
+static void check_keepalive(tl_uring_pool_cfg_t cfg)
 {
-	tl_pool_t *p = pool_new_ok(&cfg);
+	tl_uring_pool_t *p = pool_new_ok(&cfg);
 	int ok = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
@@ -317,7 +317,7 @@ static void check_keepalive(tl_pool_cfg_t cfg)
 	CU_ASSERT_EQUAL(ok, 100);
 	CU_ASSERT_EQUAL(seen.connected, 1);   /* one connection did it all */
 	CU_ASSERT_EQUAL(seen.errors + seen.closed, 0);
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 }
 
 static void test_keepalive_100_sequential_tls(void)
@@ -332,24 +332,24 @@ static void test_keepalive_100_sequential_plain(void)
 
 static void test_four_connections_in_parallel(void)
 {
-	tl_pool_cfg_t cfg = tls_cfg(4);
-	tl_pool_t *p = pool_new_ok(&cfg);
+	tl_uring_pool_cfg_t cfg = tls_cfg(4);
+	tl_uring_pool_t *p = pool_new_ok(&cfg);
 	int ids[4];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_FATAL(run_until(p, &seen.connected, 4, 5.0));
-	CU_ASSERT_EQUAL(tl_pool_up(p), 4);
+	CU_ASSERT_EQUAL(tl_uring_pool_up(p), 4);
 	for (int round = 0; round < 10; round++) {
 		uint32_t want = seen.responses + 4;
 
-		/* tl_conn_idle hands out each free connection once */
+		/* tl_uring_conn_idle hands out each free connection once */
 		for (int i = 0; i < 4; i++) {
-			ids[i] = tl_conn_idle(p);
+			ids[i] = tl_uring_conn_idle(p);
 			CU_ASSERT_FATAL(ids[i] >= 0);
-			CU_ASSERT_EQUAL(tl_conn_send(p, (uint32_t)ids[i], PING,
+			CU_ASSERT_EQUAL(tl_uring_conn_send(p, (uint32_t)ids[i], PING,
 						     strlen(PING)), 0);
 		}
-		CU_ASSERT_EQUAL(tl_conn_idle(p), -EAGAIN);
+		CU_ASSERT_EQUAL(tl_uring_conn_idle(p), -EAGAIN);
 		CU_ASSERT_FATAL(run_until(p, &seen.responses, want, 5.0));
 	}
 	for (int i = 0; i < 4; i++) {
@@ -357,13 +357,13 @@ static void test_four_connections_in_parallel(void)
 		CU_ASSERT_STRING_EQUAL(seen.acc[i].body, "{}");
 	}
 	CU_ASSERT_EQUAL(seen.connected, 4);
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 }
 
 /* The handshake must fail with `needle` in the message; no CONNECTED. */
-static void expect_tls_failure(const tl_pool_cfg_t *cfg, const char *needle)
+static void expect_tls_failure(const tl_uring_pool_cfg_t *cfg, const char *needle)
 {
-	tl_pool_t *p = pool_new_ok(cfg);
+	tl_uring_pool_t *p = pool_new_ok(cfg);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_FATAL(run_until(p, &seen.errors, 1, 5.0));
@@ -373,14 +373,14 @@ static void expect_tls_failure(const tl_pool_cfg_t *cfg, const char *needle)
 	if (!strstr(seen.last_msg, needle) || getenv("TL_TEST_VERBOSE"))
 		fprintf(stderr, "\n  message: %s\n  wanted: %s\n", seen.last_msg, needle);
 	CU_ASSERT_PTR_NOT_NULL(strstr(seen.last_msg, needle));
-	CU_ASSERT_EQUAL(tl_conn_send(p, 0, PING, strlen(PING)), -ENOTCONN);
-	tl_pool_free(p);
+	CU_ASSERT_EQUAL(tl_uring_conn_send(p, 0, PING, strlen(PING)), -ENOTCONN);
+	tl_uring_pool_free(p);
 }
 
 static void test_wrong_ca_is_refused(void)
 {
 	char ca[128], cmd[512];
-	tl_pool_cfg_t cfg = tls_cfg(1);
+	tl_uring_pool_cfg_t cfg = tls_cfg(1);
 
 	snprintf(ca, sizeof ca, "%s/other-ca.pem", tmpdir);
 	snprintf(cmd, sizeof cmd,
@@ -397,7 +397,7 @@ static void test_wrong_ca_is_refused(void)
 
 static void test_wrong_name_is_refused(void)
 {
-	tl_pool_cfg_t cfg = tls_cfg(1);
+	tl_uring_pool_cfg_t cfg = tls_cfg(1);
 
 	cfg.server_name = "wrong.example";
 	expect_tls_failure(&cfg, "certificate verification failed");
@@ -407,70 +407,70 @@ static void test_wrong_name_is_refused(void)
 
 static void test_plain_to_non_loopback_refused_at_init(void)
 {
-	tl_pool_cfg_t cfg = plain_cfg(1);
+	tl_uring_pool_cfg_t cfg = plain_cfg(1);
 	char err[512] = "";
-	tl_pool_t *p;
+	tl_uring_pool_t *p;
 
 	cfg.host = "10.1.2.3";
-	CU_ASSERT_PTR_NULL(tl_pool_new(&cfg, NULL, err, sizeof err));
+	CU_ASSERT_PTR_NULL(tl_uring_pool_new(&cfg, NULL, err, sizeof err));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "loopback"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "10.1.2.3"));
 	cfg.host = "2001:db8::1";
-	CU_ASSERT_PTR_NULL(tl_pool_new(&cfg, NULL, err, sizeof err));
+	CU_ASSERT_PTR_NULL(tl_uring_pool_new(&cfg, NULL, err, sizeof err));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "loopback"));
 	/* the whole 127/8 and ::1 are loopback; nothing connects before poll */
 	cfg.host = "127.5.6.7";
-	p = tl_pool_new(&cfg, NULL, err, sizeof err);
+	p = tl_uring_pool_new(&cfg, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL(p);
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 	cfg.host = "::1";
-	p = tl_pool_new(&cfg, NULL, err, sizeof err);
+	p = tl_uring_pool_new(&cfg, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL(p);
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 	/* TLS to a remote address is fine at init */
 	cfg = tls_cfg(1);
 	cfg.host = "10.1.2.3";
-	p = tl_pool_new(&cfg, NULL, err, sizeof err);
+	p = tl_uring_pool_new(&cfg, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL(p);
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 }
 
 static void test_verification_off_needs_flag_and_warns(void)
 {
-	tl_pool_cfg_t cfg = tls_cfg(1);
+	tl_uring_pool_cfg_t cfg = tls_cfg(1);
 	const char *warn = "unset";
 	char err[512] = "";
-	tl_pool_t *p;
+	tl_uring_pool_t *p;
 
 	cfg.ca_file = NULL;
-	CU_ASSERT_PTR_NULL(tl_pool_new(&cfg, &warn, err, sizeof err));
+	CU_ASSERT_PTR_NULL(tl_uring_pool_new(&cfg, &warn, err, sizeof err));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "CA file"));
 	cfg.ca_file = "build/tls/nope.pem";
-	CU_ASSERT_PTR_NULL(tl_pool_new(&cfg, &warn, err, sizeof err));
+	CU_ASSERT_PTR_NULL(tl_uring_pool_new(&cfg, &warn, err, sizeof err));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "nope.pem"));
 	/* default: verification on, no warning */
 	cfg.ca_file = CA;
-	p = tl_pool_new(&cfg, &warn, err, sizeof err);
+	p = tl_uring_pool_new(&cfg, &warn, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL(p);
 	CU_ASSERT_PTR_NULL(warn);
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 	/* explicit opt-out: a warning, and it talks to a name that does not match */
 	cfg.ca_file = NULL;
 	cfg.tls_insecure = true;
 	cfg.server_name = "wrong.example";
-	p = tl_pool_new(&cfg, &warn, err, sizeof err);
+	p = tl_uring_pool_new(&cfg, &warn, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(warn);
 	CU_ASSERT_PTR_NOT_NULL(strstr(warn, "verification is OFF"));
 	seen_reset();
 	CU_ASSERT_FATAL(run_until(p, &seen.connected, 1, 5.0));
 	CU_ASSERT(ping_on(p, 0, PING));
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 }
 
-static void check_server_close(tl_pool_cfg_t cfg)
+static void check_server_close(tl_uring_pool_cfg_t cfg)
 {
-	tl_pool_t *p = pool_new_ok(&cfg);
+	tl_uring_pool_t *p = pool_new_ok(&cfg);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_FATAL(run_until(p, &seen.connected, 1, 5.0));
@@ -484,7 +484,7 @@ static void check_server_close(tl_pool_cfg_t cfg)
 	CU_ASSERT_FATAL(run_until(p, &seen.connected, 2, 5.0));
 	CU_ASSERT(ping_on(p, 0, PING));
 	CU_ASSERT_EQUAL(seen.errors, 0);
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 }
 
 static void test_server_close_reported_then_reconnect_plain(void)
@@ -499,26 +499,26 @@ static void test_server_close_reported_then_reconnect_tls(void)
 
 static void test_caller_close_then_reconnect(void)
 {
-	tl_pool_cfg_t cfg = tls_cfg(2);
-	tl_pool_t *p = pool_new_ok(&cfg);
+	tl_uring_pool_cfg_t cfg = tls_cfg(2);
+	tl_uring_pool_t *p = pool_new_ok(&cfg);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_FATAL(run_until(p, &seen.connected, 2, 5.0));
-	tl_conn_close(p, 1);
-	CU_ASSERT_EQUAL(tl_conn_state(p, 1), TL_CONN_CLOSING);
-	CU_ASSERT_EQUAL(tl_conn_send(p, 1, PING, strlen(PING)), -ENOTCONN);
+	tl_uring_conn_close(p, 1);
+	CU_ASSERT_EQUAL(tl_uring_conn_state(p, 1), TL_URING_CONN_CLOSING);
+	CU_ASSERT_EQUAL(tl_uring_conn_send(p, 1, PING, strlen(PING)), -ENOTCONN);
 	CU_ASSERT_FATAL(run_until(p, &seen.errors, 1, 5.0));
 	CU_ASSERT_EQUAL(seen.last_err, -ECANCELED);
 	CU_ASSERT_FATAL(run_until(p, &seen.connected, 3, 5.0));
 	CU_ASSERT(ping_on(p, 1, PING));
 	CU_ASSERT(ping_on(p, 0, PING));
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 }
 
 /* Made here, polled by another thread (the IO agent's way), freed here. */
 static void *poll_thread(void *arg)
 {
-	tl_pool_t *p = arg;
+	tl_uring_pool_t *p = arg;
 	intptr_t ok = 0;
 
 	if (!run_until(p, &seen.connected, 1, 5.0))
@@ -530,8 +530,8 @@ static void *poll_thread(void *arg)
 
 static void test_pool_made_on_one_thread_polled_on_another(void)
 {
-	tl_pool_cfg_t cfg = tls_cfg(1);
-	tl_pool_t *p = pool_new_ok(&cfg);
+	tl_uring_pool_cfg_t cfg = tls_cfg(1);
+	tl_uring_pool_t *p = pool_new_ok(&cfg);
 	pthread_t t;
 	void *ok = NULL;
 
@@ -539,7 +539,7 @@ static void test_pool_made_on_one_thread_polled_on_another(void)
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, poll_thread, p), 0);
 	pthread_join(t, &ok);
 	CU_ASSERT_EQUAL((intptr_t)ok, 50);
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 }
 
 /* A port on which nothing listens, and one that listens but never talks. */
@@ -563,8 +563,8 @@ static int free_port(bool keep_listening, int *fd_out)
 
 static void test_connect_refused_backs_off(void)
 {
-	tl_pool_cfg_t cfg = plain_cfg(1);
-	tl_pool_t *p;
+	tl_uring_pool_cfg_t cfg = plain_cfg(1);
+	tl_uring_pool_t *p;
 	int64_t end;
 
 	cfg.port = (uint16_t)free_port(false, NULL);
@@ -577,19 +577,19 @@ static void test_connect_refused_backs_off(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(seen.last_msg, "connect 127.0.0.1:"));
 	end = now_ns() + 500000000;
 	while (now_ns() < end) {
-		tl_pool_poll(p, now_ns(), on_event, NULL);
-		tl_pool_wait(p, 5000000);
+		tl_uring_pool_poll(p, now_ns(), on_event, NULL);
+		tl_uring_pool_wait(p, 5000000);
 	}
 	/* 500 ms covers the retries at 40, 120, 280 ms (+ slack), not 12 */
 	CU_ASSERT(seen.errors >= 3 && seen.errors <= 6);
 	CU_ASSERT_EQUAL(seen.connected, 0);
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 }
 
 static void test_handshake_timeout(void)
 {
-	tl_pool_cfg_t cfg = tls_cfg(1);
-	tl_pool_t *p;
+	tl_uring_pool_cfg_t cfg = tls_cfg(1);
+	tl_uring_pool_t *p;
 	int lfd = -1;
 
 	cfg.port = (uint16_t)free_port(true, &lfd);
@@ -599,46 +599,46 @@ static void test_handshake_timeout(void)
 	CU_ASSERT_FATAL(run_until(p, &seen.errors, 1, 5.0));
 	CU_ASSERT_EQUAL(seen.last_err, -ETIMEDOUT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(seen.last_msg, "TLS handshake"));
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 	close(lfd);
 }
 
 static void test_send_bounds(void)
 {
 	static char big[1 << 17];
-	tl_pool_cfg_t cfg = plain_cfg(1);
-	tl_pool_t *p = pool_new_ok(&cfg);
+	tl_uring_pool_cfg_t cfg = plain_cfg(1);
+	tl_uring_pool_t *p = pool_new_ok(&cfg);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	CU_ASSERT_EQUAL(tl_conn_send(p, 0, PING, strlen(PING)), -ENOTCONN);
-	CU_ASSERT_EQUAL(tl_conn_send(p, 7, PING, strlen(PING)), -EINVAL);
+	CU_ASSERT_EQUAL(tl_uring_conn_send(p, 0, PING, strlen(PING)), -ENOTCONN);
+	CU_ASSERT_EQUAL(tl_uring_conn_send(p, 7, PING, strlen(PING)), -EINVAL);
 	CU_ASSERT_FATAL(run_until(p, &seen.connected, 1, 5.0));
-	CU_ASSERT_EQUAL(tl_conn_send(p, 0, big, sizeof big), -EMSGSIZE);
+	CU_ASSERT_EQUAL(tl_uring_conn_send(p, 0, big, sizeof big), -EMSGSIZE);
 	CU_ASSERT(ping_on(p, 0, PING));
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 }
 
 /*
  * Allocator calls made by `rounds` requests on an established connection
  * (the caller's thread only; the venue's thread is not counted).
  */
-static size_t allocs_per_loop(tl_pool_cfg_t cfg, int rounds, int *ok)
+static size_t allocs_per_loop(tl_uring_pool_cfg_t cfg, int rounds, int *ok)
 {
-	tl_pool_t *p = pool_new_ok(&cfg);
+	tl_uring_pool_t *p = pool_new_ok(&cfg);
 	size_t calls;
 
 	*ok = 0;
 	if (!p)
 		return SIZE_MAX;
 	if (!run_until(p, &seen.connected, 1, 5.0) || !ping_on(p, 0, PING)) {
-		tl_pool_free(p);
+		tl_uring_pool_free(p);
 		return SIZE_MAX;
 	}
 	tl_alloc_hook_arm();
 	for (int i = 0; i < rounds; i++)
 		*ok += ping_on(p, 0, PING);
 	calls = tl_alloc_hook_disarm();
-	tl_pool_free(p);
+	tl_uring_pool_free(p);
 	return calls;
 }
 
