@@ -56,12 +56,12 @@ typedef struct tl_binance_cfg {
 /* The binance section of a config whose venue.type is Binance. */
 static inline tl_binance_cfg_t *tl_binance_cfg(tl_config_t *c)
 {
-	return (tl_binance_cfg_t *)(void *)c->venue;
+	return tl_config_venue_area(c);
 }
 
 static inline const tl_binance_cfg_t *tl_binance_cfg_const(const tl_config_t *c)
 {
-	return (const tl_binance_cfg_t *)(const void *)c->venue;
+	return tl_config_venue_area(c);
 }
 
 /* Select the Binance venue in c: venue.type = the Binance driver, its

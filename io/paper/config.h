@@ -39,12 +39,12 @@ typedef struct tl_paper_cfg {
 /* The paper section of a config whose venue.type is the paper venue. */
 static inline tl_paper_cfg_t *tl_paper_cfg(tl_config_t *c)
 {
-	return (tl_paper_cfg_t *)(void *)c->venue;
+	return tl_config_venue_area(c);
 }
 
 static inline const tl_paper_cfg_t *tl_paper_cfg_const(const tl_config_t *c)
 {
-	return (const tl_paper_cfg_t *)(const void *)c->venue;
+	return tl_config_venue_area(c);
 }
 
 /* Select the paper venue in c: venue.type = the paper driver, its
