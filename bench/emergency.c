@@ -250,18 +250,18 @@ static void emg_cfg_paper(emg_t *g)
 {
 	tl_config_t *c = g->cfg;
 	emg_cfg_common(g);
-	c->paper.n_start = (uint32_t)g->npos;
+	tl_paper_cfg(c)->n_start = (uint32_t)g->npos;
 	for (int i = 0; i < g->npos; i++) {
-		memcpy(c->paper.start[i].symbol, c->symbols[i], sizeof(c->symbols[i]));
-		c->paper.start[i].price = 100 * TL_FX_ONE;
+		memcpy(tl_paper_cfg(c)->start[i].symbol, c->symbols[i], sizeof(c->symbols[i]));
+		tl_paper_cfg(c)->start[i].price = 100 * TL_FX_ONE;
 	}
 	int ce = tl_bench_role_cpu(g->ctx, 0, 0), ci = tl_bench_role_cpu(g->ctx, 1, 1);
 	bool pin = sysconf(_SC_NPROCESSORS_ONLN) >= 2;
 	c->engine = (tl_agent_cfg_t){ .cpu = pin ? ce : -1, .idle = TL_IDLE_SPIN, .idle_us = 50, .timer_slack_ns = 1 };
 	c->io = (tl_agent_cfg_t){ .cpu = pin ? ci : -1, .idle = TL_IDLE_SPIN, .idle_us = 50, .timer_slack_ns = 1 };
-	c->paper.latency_ns = 0;
-	c->paper.mark_interval_ns = 3600LL * 1000000000LL;   /* marks stay put */
-	c->paper.balance = 100000000LL * TL_FX_ONE;
+	tl_paper_cfg(c)->latency_ns = 0;
+	tl_paper_cfg(c)->mark_interval_ns = 3600LL * 1000000000LL;   /* marks stay put */
+	tl_paper_cfg(c)->balance = 100000000LL * TL_FX_ONE;
 }
 
 /* ---- the simulator --------------------------------------------------------- */
@@ -341,12 +341,12 @@ static int emg_sim_start(emg_t *g)
 static void emg_cfg_sim(emg_t *g)
 {
 	tl_config_t *c = g->cfg;
-	tl_binance_cfg_t *b = &c->binance;
+	tl_binance_cfg_t *b = tl_binance_cfg(c);
 	emg_cfg_common(g);
 	int ce = tl_bench_role_cpu(g->ctx, 0, sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 0 : -1);
 	c->engine = (tl_agent_cfg_t){ .cpu = ce, .idle = TL_IDLE_SLEEP, .idle_us = 20, .timer_slack_ns = 1 };
 	c->io = (tl_agent_cfg_t){ .cpu = ce, .idle = TL_IDLE_SLEEP, .idle_us = 20, .timer_slack_ns = 1 };
-	snprintf(c->venue_type, sizeof(c->venue_type), "binance");
+	tl_binance_cfg_select(c);
 	snprintf(b->rest.host, sizeof(b->rest.host), "127.0.0.1");
 	b->rest.port = (uint16_t)tl_sim_server_port(g->srv, TL_SIM_PORT_REST);
 	b->rest.tls = false;

@@ -248,9 +248,9 @@ static void eng_cfg(tl_config_t *c, tl_idle_t idle, bool pin)
 	c->io.idle_us = 50;
 	c->io.cpu = pin ? eng_want[1] : -1;
 	c->engine.timer_slack_ns = c->io.timer_slack_ns = eng_slack_ns;
-	c->paper.latency_ns = 0;
-	c->paper.mark_interval_ns = 3600LL * 1000000000LL;   /* no random walk */
-	c->paper.balance = 100000000LL * TL_FX_ONE;          /* fees never bind */
+	tl_paper_cfg(c)->latency_ns = 0;
+	tl_paper_cfg(c)->mark_interval_ns = 3600LL * 1000000000LL;   /* no random walk */
+	tl_paper_cfg(c)->balance = 100000000LL * TL_FX_ONE;          /* fees never bind */
 	c->kernel.rate_10s = 0;                              /* closed loop: */
 	c->kernel.rate_1m = 0;                               /* no rate limit */
 }

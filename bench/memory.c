@@ -71,6 +71,7 @@
 #include "bench/support/engsetup.h"
 #include "bench/support/suite.h"
 #include "runtime/engine.h"
+#include "io/paper/config.h"
 
 #define MEM_ORDER_CAP 65536u
 #define MEM_TRADE_CAP 131072u
@@ -142,17 +143,17 @@ static void mem_cfg(tl_config_t *c, const char *xinfo, int cpu_e, int cpu_i)
 	snprintf(c->exchange_info, sizeof(c->exchange_info), "%s", xinfo);
 	snprintf(c->name, sizeof(c->name), "bench-mem-%d", (int)getpid());
 	c->n_symbols = MEM_NSYM;
-	c->paper.n_start = MEM_NSYM;
+	tl_paper_cfg(c)->n_start = MEM_NSYM;
 	for (int i = 0; i < MEM_NSYM; i++) {
 		snprintf(c->symbols[i], sizeof(c->symbols[i]), "SYM%02dUSDT", i);
-		memcpy(c->paper.start[i].symbol, c->symbols[i], sizeof(c->symbols[i]));
-		c->paper.start[i].price = 100 * TL_FX_ONE;
+		memcpy(tl_paper_cfg(c)->start[i].symbol, c->symbols[i], sizeof(c->symbols[i]));
+		tl_paper_cfg(c)->start[i].price = 100 * TL_FX_ONE;
 	}
 	c->engine = (tl_agent_cfg_t){ .cpu = cpu_e, .idle = TL_IDLE_SLEEP, .idle_us = 20, .timer_slack_ns = 1 };
 	c->io = (tl_agent_cfg_t){ .cpu = cpu_i, .idle = TL_IDLE_SLEEP, .idle_us = 20, .timer_slack_ns = 1 };
-	c->paper.latency_ns = 0;
-	c->paper.mark_interval_ns = 3600LL * 1000000000LL;   /* marks stay put */
-	c->paper.balance = 100000000LL * TL_FX_ONE;
+	tl_paper_cfg(c)->latency_ns = 0;
+	tl_paper_cfg(c)->mark_interval_ns = 3600LL * 1000000000LL;   /* marks stay put */
+	tl_paper_cfg(c)->balance = 100000000LL * TL_FX_ONE;
 	c->kernel.order_cap = MEM_ORDER_CAP;
 	c->kernel.trade_cap = MEM_TRADE_CAP;
 	tl_bench_cfg_unlimited(c);

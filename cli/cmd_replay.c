@@ -17,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "persist/replay.h"
+#include "runtime/replay_config.h"
 
 #define REPLAY_DEFAULT_CONFIG "config/paper.json"
 

@@ -6,7 +6,15 @@
  * reports everything that happens as kernel inputs through `emit`
  * (ORDER_UPDATE, FILL, REQ_ERROR, QUERY_RESULT, MARK), stamped with the
  * time it observed them. All mapping between a venue's protocol and
- * talon's records lives in one file per venue (io/paper/paper.c, io/binance*.c).
+ * talon's records lives in the venue's own folder (io/paper/,
+ * io/binance/): the runtime never names a venue.
+ *
+ * A venue is a driver (tl_venue_driver_t, at the end of this file): its
+ * name (venue.type), the parser of its own config section
+ * (venue.<name>), and the start-up and recovery steps the engine runs
+ * through it. io/venue.c is the registry, one line per driver; adding a
+ * venue is a new folder io/<name>/ (with io/<name>/<name>.h declaring its
+ * driver) and one registry line.
  *
  * Contract:
  *   - every request handed over ends in at least one input about it
@@ -25,7 +33,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/kernel.h"
 #include "kernel/record.h"
+#include "runtime/config.h"
 
 typedef struct tl_venue tl_venue_t;
 
@@ -129,5 +139,74 @@ static inline void tl_venue_emit(tl_venue_t *v, const tl_input_t *in)
 {
 	v->emit(v->emit_ctx, in);
 }
+
+/* ---- drivers --------------------------------------------------------- */
+
+struct cJSON;
+struct tl_config_ctx;           /* runtime/config_json.h */
+
+/*
+ * One venue driver. The engine and the config loader reach a venue only
+ * through this table (found by venue.type). Hooks marked optional may be
+ * NULL. Everything here runs on the thread that creates the engine (or
+ * loads the config), before the IO thread exists: cold path.
+ *
+ * Config: the driver's struct lives in tl_config_t.venue (it must fit
+ * TL_VENUE_CFG_MAX: the driver static_asserts it). The loader calls
+ * cfg_defaults when a config selects the driver (and for the default
+ * config), cfg_parse for every venue.<name> object present (the selected
+ * driver's into tl_config_t.venue; another driver's into scratch, so a
+ * section of an unused venue is still checked), then cfg_check once all
+ * sections are read, for the selected driver only.
+ */
+typedef struct tl_venue_driver {
+	const char *name;       /* venue.type and the section venue.<name> */
+
+	/* Fill `vc` (the driver's struct, zeroed) with its defaults. */
+	void (*cfg_defaults)(void *vc);
+	/* Read the object `o` (venue.<name>) into `vc`, strictly: errors
+	 * name the key path (runtime/config_json.h). 0 or -1. */
+	int (*cfg_parse)(struct tl_config_ctx *x, const struct cJSON *o, void *vc);
+	/* Optional. Rules that involve other sections (symbols.only,
+	 * kernel.*) or keys required when this venue is selected; may adjust
+	 * the driver's struct (drop defaults for unlisted symbols). 0 or -1
+	 * with a message naming the key. */
+	int (*cfg_check)(struct tl_config_ctx *x, tl_config_t *c);
+	/* Optional. explicit_bzero every credential in `vc`. */
+	void (*cfg_wipe)(void *vc);
+
+	/* Optional. Make the symbol table (loaded from symbols.exchange_info)
+	 * agree with the venue before the kernel and the journal replay see
+	 * it (Binance: exchangeInfo, within its start-up deadline); may adjust
+	 * the driver's struct in c (limits, what is left of a deadline).
+	 * 0 or -1 with a message. */
+	int (*prepare_symbols)(tl_config_t *c, tl_symbols_t *syms, char *err,
+			       size_t errlen);
+	/* Create the venue for config c trading `syms` (must outlive it).
+	 * NULL with a message in err. */
+	tl_venue_t *(*create)(const tl_config_t *c, const tl_symbols_t *syms,
+			      tl_venue_emit_fn emit, void *ctx, char *err,
+			      size_t errlen);
+	/* Optional. After create, before the first poll: the kernel as the
+	 * journal left it (`recovered`: a previous session was replayed),
+	 * `now` the wall clock. A venue whose state dies with the process
+	 * (paper) takes back the positions the journal holds here. */
+	void (*restore)(tl_venue_t *v, const tl_kernel_t *k, bool recovered,
+			tl_time_t now);
+	/* Optional. The engine's heartbeat (shm, realtime ns of its last
+	 * loop): a venue's dead-man renewals follow it. */
+	void (*set_heartbeat)(tl_venue_t *v, const _Atomic int64_t *heartbeat);
+	/* Optional. Why the last cold call (set_leverage, account) failed,
+	 * "" when it did not or the driver cannot tell (the caller then
+	 * names the -errno). */
+	const char *(*call_error)(const tl_venue_t *v);
+} tl_venue_driver_t;
+
+/* The driver named `name` (venue.type), NULL when none is registered. */
+const tl_venue_driver_t *tl_venue_driver_find(const char *name);
+
+/* The i-th registered driver (0: the default venue), NULL past the end:
+ * the list venue.type accepts, in registry order. */
+const tl_venue_driver_t *tl_venue_driver_at(size_t i);
 
 #endif /* TL_VENUE_H */

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/ring.h"
+#include "persist/record.h"
 
 #define TL_JOURNAL_SCHEMA_VERSION 1
 

@@ -31,8 +31,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runtime/config.h"
-
 /* ---- 1. the comparator ------------------------------------------------- */
 
 static void rp_emit(void *ctx, const tl_output_t *o)
@@ -589,42 +587,33 @@ static void mux_mismatch(void *ctx, uint64_t seq, const char *what)
 		m->rep.on_mismatch(m->rep.ctx, seq, what);
 }
 
-/* Kernel from the config: cfg, symbols, per-symbol leverage. */
-static int rp_kernel_from_config(tl_kernel_t *k, const char *path, tl_config_t *cfg,
-				 char *err, size_t errlen)
+/* The kernel the caller described (the engine's kernel config, its
+ * symbol table, per-symbol leverage): built here, so replay owns it. */
+static int rp_kernel_build(tl_kernel_t *k, const tl_replay_opts_t *o,
+			   const tl_replay_kernel_t *kin, char *err, size_t errlen)
 {
 	char e[384];
-	tl_symbols_t syms;
-	memset(&syms, 0, sizeof(syms));
-	if (tl_config_load(cfg, path, e, sizeof(e)) < 0) {
-		snprintf(err, errlen, "config %s: %s", path, e);
-		return -1;
-	}
-	tl_config_wipe_secrets(cfg);	/* replay never talks to the venue */
-	if (tl_config_symbols(cfg, &syms, e, sizeof(e)) < 0) {
-		snprintf(err, errlen, "config %s: symbols: %s", path, e);
-		return -1;
-	}
-	if (tl_kernel_init(k, &cfg->kernel, &syms, e, sizeof(e)) < 0) {
-		tl_symbols_free(&syms);
+	const char *path = o->config_path ? o->config_path : "(no config)";
+
+	if (tl_kernel_init(k, kin->kernel, kin->syms, e, sizeof(e)) < 0) {
+		tl_symbols_free(kin->syms);
 		snprintf(err, errlen, "config %s: kernel: %s", path, e);
 		return -1;
 	}
-	for (uint32_t i = 0; i < cfg->n_symbols; i++)
-		if (cfg->leverage[i] &&
-		    tl_kernel_set_leverage(k, cfg->symbols[i], cfg->leverage[i]) < 0) {
+	for (uint32_t i = 0; i < kin->n_leverage; i++)
+		if (kin->leverage[i] &&
+		    tl_kernel_set_leverage(k, kin->symbols[i], kin->leverage[i]) < 0) {
 			snprintf(err, errlen, "config %s: symbols.leverage.%s: cannot set %u",
-				 path, cfg->symbols[i], cfg->leverage[i]);
+				 path, kin->symbols[i], kin->leverage[i]);
 			tl_kernel_free(k);
 			return -1;
 		}
 	return 0;
 }
 
-int tl_replay_run(const tl_replay_opts_t *o, tl_replay_result_t *res, char *err,
-		  size_t errlen)
+int tl_replay_run_kernel(const tl_replay_opts_t *o, const tl_replay_kernel_t *kin,
+			 tl_replay_result_t *res, char *err, size_t errlen)
 {
-	tl_config_t *cfg = NULL;
 	tl_kernel_t k;
 	bool have_k = false;
 	sqlite3 *db = NULL;
@@ -640,24 +629,23 @@ int tl_replay_run(const tl_replay_opts_t *o, tl_replay_result_t *res, char *err,
 	memset(&mux, 0, sizeof(mux));
 	if (o->verify && (o->until_seq || o->until_time)) {
 		snprintf(err, errlen, "--verify replays the whole journal: drop --until/--seq");
+		tl_symbols_free(kin->syms);
 		return -1;
 	}
-	if (!(db = rp_db_open(o->journal_path, err, errlen)))
+	if (!(db = rp_db_open(o->journal_path, err, errlen))) {
+		tl_symbols_free(kin->syms);
 		return -1;
-	if (!(cfg = calloc(1, sizeof(*cfg)))) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
 	}
-	if (rp_kernel_from_config(&k, o->config_path, cfg, err, errlen) < 0)
+	if (rp_kernel_build(&k, o, kin, err, errlen) < 0)
 		goto out;
 	have_k = true;
 	if (rp_check_symbols(db, &k, o->config_path, err, errlen) < 0)
 		goto out;
 	rp_db_text(db, "SELECT value FROM meta WHERE key = 'engine_name'", NULL, jname,
 		   sizeof(jname));
-	if (jname[0] && strcmp(jname, cfg->name) != 0)
+	if (jname[0] && kin->engine_name && strcmp(jname, kin->engine_name) != 0)
 		fprintf(stderr, "talon replay: note: the journal is engine '%s', %s configures '%s'\n",
-			jname, o->config_path, cfg->name);
+			jname, o->config_path, kin->engine_name);
 
 	tl_rp_init(&rp, &k, &res->st, err, errlen);
 	rp.until_seq = o->until_seq;
@@ -715,7 +703,6 @@ out:
 	tl_verify_free(ver);
 	if (have_k)
 		tl_kernel_free(&k);
-	free(cfg);
 	sqlite3_close(db);
 	return ret;
 }

@@ -24,10 +24,14 @@
  * Two layers:
  *   tl_replay_into_kernel  the library call recovery uses: inputs into a
  *                          caller's kernel, outputs compared, stats back;
- *   tl_replay_run          the whole `talon replay`: opens the journal
- *                          read-only, builds the kernel from a config,
- *                          prints the report, optionally verifies the
- *                          stored tables (persist/replay_verify.c).
+ *   tl_replay_run_kernel   the whole `talon replay`: opens the journal
+ *                          read-only, builds the kernel the caller
+ *                          describes, prints the report, optionally
+ *                          verifies the stored tables
+ *                          (persist/replay_verify.c). Reading the
+ *                          engine's config file is the caller's step
+ *                          (runtime/replay_config.h: tl_replay_run), so
+ *                          persist/ never depends on runtime/.
  *
  * Threading: everything runs on the calling thread; SQLite is used only
  * through the handles opened here (or the caller's tl_journal_t).
@@ -99,7 +103,8 @@ typedef enum tl_replay_format {
 /* What `talon replay` was asked to do. */
 typedef struct tl_replay_opts {
 	const char *journal_path;   /* the SQLite file, opened read-only */
-	const char *config_path;    /* engine config (kernel cfg + symbols) */
+	const char *config_path;    /* engine config: named in messages (the
+				     * kernel comes from tl_replay_kernel_t) */
 	uint64_t until_seq;         /* stop after this input seq (0: none) */
 	tl_time_t until_time;       /* stop before the first input later than
 				     * this (ns since epoch, 0: none) */
@@ -120,16 +125,30 @@ typedef struct tl_replay_result {
 				     * status FILLED in table, CANCELED in replay" */
 } tl_replay_result_t;
 
+/* The kernel to replay into, as the engine builds its own from its
+ * config: kernel section, symbol table, per-symbol leverage. */
+typedef struct tl_replay_kernel {
+	const tl_kernel_cfg_t *kernel;
+	tl_symbols_t *syms;         /* taken over: the kernel's on success,
+				     * freed by tl_replay_run_kernel otherwise */
+	uint32_t n_leverage;        /* entries of symbols[] / leverage[] */
+	const char (*symbols)[TL_SYMBOL_NAMELEN];
+	const uint32_t *leverage;   /* 0 = the kernel's default */
+	const char *engine_name;    /* engine.name, NULL: unknown (a note
+				     * when the journal's differs) */
+} tl_replay_kernel_t;
+
 /*
  * `talon replay`: open the journal read-only (a missing file, a file that
  * is not a talon journal and a journal from a newer schema are errors),
- * build a kernel from o->config_path, replay, print the report to o->out.
+ * build the kernel `kin` describes, replay, print the report to o->out.
  * Returns 0 when the replay matched (and, with verify, the tables did),
  * 1 when it diverged or verify found a difference (res says which),
- * -1 with err set on an error (nothing was compared).
+ * -1 with err set on an error (nothing was compared). kin->syms is
+ * consumed in every case.
  */
-int tl_replay_run(const tl_replay_opts_t *o, tl_replay_result_t *res,
-		  char *err, size_t errlen);
+int tl_replay_run_kernel(const tl_replay_opts_t *o, const tl_replay_kernel_t *kin,
+			 tl_replay_result_t *res, char *err, size_t errlen);
 
 /* Parse an --until value: RFC 3339 UTC ("2026-11-21T05:06:49Z", optional
  * fraction up to 9 digits, or a +hh:mm offset) or integer ns since the

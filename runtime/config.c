@@ -10,8 +10,11 @@
  *      integers are JSON numbers with no fraction, money and prices are
  *      decimal strings parsed exactly by tl_fx_parse, booleans are JSON
  *      booleans, enums are one of their listed names;
- *   4. cross-key rules are checked last (cap >= base, leverage and start
- *      prices only for listed symbols).
+ *   4. cross-key rules are checked last (cap >= base, leverage only for
+ *      listed symbols, then the selected venue driver's check hook).
+ * The venue section belongs to the drivers (io/venue.h): this file knows
+ * no venue by name; a driver parses venue.<name> with the getters it
+ * exports through runtime/config_json.h.
  * Every message starts with the key's full path ("risk.loss_limit: ...").
  *
  * Layout: error helpers, key-set check, typed getters, one parser per
@@ -21,6 +24,8 @@
  * Cold path only: allocation (cJSON, file buffers) is fine here.
  */
 #include "runtime/config.h"
+#include "runtime/config_json.h"
+#include "io/venue.h"
 #include "runtime/shm.h"
 
 #include <errno.h>
@@ -40,19 +45,10 @@
 #define TL_CONFIG_INT_MAX   (1LL << 53)  /* largest exact JSON integer */
 #define TL_CONFIG_PATHLEN   64           /* "symbols.only[NN]" */
 
-/* Parse state: where errors go and how relative paths resolve. */
-typedef struct tl_config_ctx {
-	char *err;
-	size_t errlen;
-	const char *base_dir;      /* NULL or "" = paths as given */
-	bool start_given;          /* venue.paper.start was in the file */
-} tl_config_ctx_t;
-
 /* ---- errors ----------------------------------------------------------- */
 
 /* Write "<path>.<key>: <message>" (or "<key>: ..." at top level). */
-__attribute__((format(printf, 4, 5)))
-static int tl_config_fail(tl_config_ctx_t *x, const char *path,
+int tl_config_fail(tl_config_ctx_t *x, const char *path,
 			  const char *key, const char *fmt, ...)
 {
 	char msg[256];
@@ -75,7 +71,7 @@ static int tl_config_fail(tl_config_ctx_t *x, const char *path,
 }
 
 /* "a string", "a number", ...: what a value is, for "got ..." texts. */
-static const char *tl_config_kind(const cJSON *v)
+const char *tl_config_kind(const cJSON *v)
 {
 	if (cJSON_IsString(v))
 		return "a string";
@@ -99,7 +95,7 @@ static const char *tl_config_kind(const cJSON *v)
  * NULL-ended `allowed` list, each at most once. Because an unknown key
  * stops the walk, the duplicate scan is bounded by the allowed set.
  */
-static int tl_config_keys(tl_config_ctx_t *x, const cJSON *obj,
+int tl_config_keys(tl_config_ctx_t *x, const cJSON *obj,
 			  const char *path, const char *const *allowed)
 {
 	if (!cJSON_IsObject(obj))
@@ -140,7 +136,7 @@ static bool tl_config_symbol_ok(const char *s)
 	return true;
 }
 
-static int tl_config_map(tl_config_ctx_t *x, const cJSON *obj,
+int tl_config_map(tl_config_ctx_t *x, const cJSON *obj,
 			 const char *path, uint32_t max)
 {
 	uint32_t n = 0;
@@ -170,7 +166,7 @@ static int tl_config_map(tl_config_ctx_t *x, const cJSON *obj,
  * read into *out, -1 on error with the message set.                        */
 
 /* A JSON number with no fraction in lo..hi (both within +-2^53). */
-static int tl_config_int_v(tl_config_ctx_t *x, const cJSON *v, const char *path,
+int tl_config_int_v(tl_config_ctx_t *x, const cJSON *v, const char *path,
 			   const char *key, int64_t lo, int64_t hi, int64_t *out)
 {
 	if (!cJSON_IsNumber(v))
@@ -192,7 +188,7 @@ static int tl_config_int_v(tl_config_ctx_t *x, const cJSON *v, const char *path,
 	return 1;
 }
 
-static int tl_config_int(tl_config_ctx_t *x, const cJSON *obj, const char *path,
+int tl_config_int(tl_config_ctx_t *x, const cJSON *obj, const char *path,
 			 const char *key, int64_t lo, int64_t hi, int64_t *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -200,7 +196,7 @@ static int tl_config_int(tl_config_ctx_t *x, const cJSON *obj, const char *path,
 	return v ? tl_config_int_v(x, v, path, key, lo, hi, out) : 0;
 }
 
-static int tl_config_u32(tl_config_ctx_t *x, const cJSON *obj, const char *path,
+int tl_config_u32(tl_config_ctx_t *x, const cJSON *obj, const char *path,
 			 const char *key, uint32_t lo, uint32_t hi, uint32_t *out)
 {
 	int64_t v;
@@ -211,7 +207,7 @@ static int tl_config_u32(tl_config_ctx_t *x, const cJSON *obj, const char *path,
 	return r;
 }
 
-static int tl_config_i32(tl_config_ctx_t *x, const cJSON *obj, const char *path,
+int tl_config_i32(tl_config_ctx_t *x, const cJSON *obj, const char *path,
 			 const char *key, int32_t lo, int32_t hi, int32_t *out)
 {
 	int64_t v;
@@ -222,7 +218,7 @@ static int tl_config_i32(tl_config_ctx_t *x, const cJSON *obj, const char *path,
 	return r;
 }
 
-static int tl_config_u64(tl_config_ctx_t *x, const cJSON *obj, const char *path,
+int tl_config_u64(tl_config_ctx_t *x, const cJSON *obj, const char *path,
 			 const char *key, uint64_t *out)
 {
 	int64_t v;
@@ -234,7 +230,7 @@ static int tl_config_u64(tl_config_ctx_t *x, const cJSON *obj, const char *path,
 }
 
 /* A count in milliseconds (lo..hi) stored as nanoseconds. */
-static int tl_config_ms(tl_config_ctx_t *x, const cJSON *obj, const char *path,
+int tl_config_ms(tl_config_ctx_t *x, const cJSON *obj, const char *path,
 			const char *key, int64_t lo, int64_t hi, tl_time_t *out)
 {
 	int64_t v;
@@ -269,7 +265,7 @@ static int tl_config_pow2(tl_config_ctx_t *x, const cJSON *obj, const char *path
 	return 1;
 }
 
-static int tl_config_bool(tl_config_ctx_t *x, const cJSON *obj, const char *path,
+int tl_config_bool(tl_config_ctx_t *x, const cJSON *obj, const char *path,
 			  const char *key, bool *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -285,7 +281,7 @@ static int tl_config_bool(tl_config_ctx_t *x, const cJSON *obj, const char *path
 }
 
 /* A decimal string (exact, 8 decimals max) in lo..hi. */
-static int tl_config_fx_v(tl_config_ctx_t *x, const cJSON *v, const char *path,
+int tl_config_fx_v(tl_config_ctx_t *x, const cJSON *v, const char *path,
 			  const char *key, tl_fx_t lo, tl_fx_t hi, tl_fx_t *out)
 {
 	char a[TL_FX_STRLEN], b[TL_FX_STRLEN];
@@ -318,7 +314,7 @@ static int tl_config_fx_v(tl_config_ctx_t *x, const cJSON *v, const char *path,
 	return 1;
 }
 
-static int tl_config_fx(tl_config_ctx_t *x, const cJSON *obj, const char *path,
+int tl_config_fx(tl_config_ctx_t *x, const cJSON *obj, const char *path,
 			const char *key, tl_fx_t lo, tl_fx_t hi, tl_fx_t *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -393,7 +389,7 @@ static int tl_config_name(tl_config_ctx_t *x, const cJSON *obj, const char *path
  * A file path (may be ""), resolved against base_dir when relative. The
  * result must fit TL_PATH_MAX with its NUL.
  */
-static int tl_config_path(tl_config_ctx_t *x, const cJSON *obj, const char *path,
+int tl_config_path(tl_config_ctx_t *x, const cJSON *obj, const char *path,
 			  const char *key, char out[TL_PATH_MAX])
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -425,13 +421,6 @@ static int tl_config_path(tl_config_ctx_t *x, const cJSON *obj, const char *path
 	return 1;
 }
 
-/* Propagate errors from a getter: `r` < 0 returns -1 from the caller. */
-#define TL_CFG_TRY(expr)                                                       \
-	do {                                                                   \
-		if ((expr) < 0)                                                \
-			return -1;                                             \
-	} while (0)
-
 /* ---- sections --------------------------------------------------------- */
 
 static const char *const tl_config_idle_names[] = {
@@ -440,7 +429,6 @@ static const char *const tl_config_idle_names[] = {
 static const char *const tl_config_level_names[] = {
 	"error", "warn", "info", "debug", NULL
 };
-static const char *const tl_config_venue_names[] = { "paper", "binance", NULL };
 
 /* cpu / idle / idle_us / timer_slack_ns, shared by engine and io. */
 static int tl_config_agent(tl_config_ctx_t *x, const cJSON *o, const char *p,
@@ -601,7 +589,7 @@ static int tl_config_rings(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 }
 
 /* Index of `name` in the symbol list, or -1. */
-static int tl_config_sym_index(const tl_config_t *c, const char *name)
+int tl_config_sym_index(const tl_config_t *c, const char *name)
 {
 	for (uint32_t i = 0; i < c->n_symbols; i++)
 		if (strcmp(c->symbols[i], name) == 0)
@@ -672,241 +660,62 @@ static int tl_config_symbols_sec(tl_config_ctx_t *x, const cJSON *o,
 	return 0;
 }
 
-static int tl_config_faults(tl_config_ctx_t *x, const cJSON *o, tl_paper_cfg_t *pp)
-{
-	static const char *const keys[] = {
-		"reject_ppm", "reject_code", "timeout_ppm", "timeout_executes",
-		NULL
-	};
-	const char *p = "venue.paper.faults";
-
-	TL_CFG_TRY(tl_config_keys(x, o, p, keys));
-	TL_CFG_TRY(tl_config_u32(x, o, p, "reject_ppm", 0, 1000000, &pp->reject_ppm));
-	TL_CFG_TRY(tl_config_i32(x, o, p, "reject_code", -99999, 99999,
-				 &pp->reject_code));
-	TL_CFG_TRY(tl_config_u32(x, o, p, "timeout_ppm", 0, 1000000,
-				 &pp->timeout_ppm));
-	TL_CFG_TRY(tl_config_bool(x, o, p, "timeout_executes",
-				  &pp->timeout_executes));
-	if (pp->reject_ppm + pp->timeout_ppm > 1000000)
-		return tl_config_fail(x, p, NULL,
-				      "reject_ppm + timeout_ppm: expected <= 1000000, got %u",
-				      pp->reject_ppm + pp->timeout_ppm);
-	return 0;
-}
-
-static int tl_config_paper(tl_config_ctx_t *x, const cJSON *o, tl_paper_cfg_t *pp)
-{
-	static const char *const keys[] = {
-		"seed", "balance", "maker_rate", "taker_rate", "slippage_bps",
-		"latency_ms", "mark_interval_ms", "walk_bps", "marks_csv",
-		"start", "faults", NULL
-	};
-	const char *p = "venue.paper";
-	const cJSON *v;
-
-	TL_CFG_TRY(tl_config_keys(x, o, p, keys));
-	TL_CFG_TRY(tl_config_u64(x, o, p, "seed", &pp->seed));
-	TL_CFG_TRY(tl_config_fx(x, o, p, "balance", 0, TL_FX_MAX, &pp->balance));
-	/* Rates may be negative (maker rebates); more than 1% is a typo. */
-	TL_CFG_TRY(tl_config_fx(x, o, p, "maker_rate", -TL_FX_ONE / 100,
-				TL_FX_ONE / 100, &pp->maker_rate));
-	TL_CFG_TRY(tl_config_fx(x, o, p, "taker_rate", -TL_FX_ONE / 100,
-				TL_FX_ONE / 100, &pp->taker_rate));
-	TL_CFG_TRY(tl_config_u32(x, o, p, "slippage_bps", 0, 10000,
-				 &pp->slippage_bps));
-	TL_CFG_TRY(tl_config_ms(x, o, p, "latency_ms", 0, 60000, &pp->latency_ns));
-	TL_CFG_TRY(tl_config_ms(x, o, p, "mark_interval_ms", 1, 3600000,
-				&pp->mark_interval_ns));
-	TL_CFG_TRY(tl_config_u32(x, o, p, "walk_bps", 0, 10000, &pp->walk_bps));
-	TL_CFG_TRY(tl_config_path(x, o, p, "marks_csv", pp->marks_csv));
-	if ((v = cJSON_GetObjectItemCaseSensitive(o, "start"))) {
-		uint32_t n = 0;
-
-		TL_CFG_TRY(tl_config_map(x, v, "venue.paper.start",
-					 TL_CFG_SYMBOLS_MAX));
-		memset(pp->start, 0, sizeof(pp->start));
-		for (const cJSON *s = v->child; s; s = s->next, n++) {
-			memcpy(pp->start[n].symbol, s->string, strlen(s->string) + 1);
-			TL_CFG_TRY(tl_config_fx_v(x, s, "venue.paper.start",
-						  s->string, 1, TL_FX_MAX,
-						  &pp->start[n].price));
-		}
-		pp->n_start = n;
-		x->start_given = true;
-	}
-	if ((v = cJSON_GetObjectItemCaseSensitive(o, "faults")))
-		TL_CFG_TRY(tl_config_faults(x, v, pp));
-	return 0;
-}
+/* At most this many drivers in the registry (io/venue.c). */
+#define TL_CONFIG_DRIVERS_MAX 16
 
 /*
- * A host name or IP literal: 1..TL_CFG_HOST_MAX-1 characters of
- * [A-Za-z0-9.:-] (no scheme, no port, no path).
+ * venue: "type" names a driver of the registry (io/venue.c); every
+ * venue.<name> object is parsed by the driver of that name: the selected
+ * one into c->venue, any other into scratch (checked the same way, then
+ * dropped), so a section of an unused venue is still validated.
  */
-static int tl_config_host(tl_config_ctx_t *x, const cJSON *obj, const char *path,
-			  const char *key, char out[TL_CFG_HOST_MAX])
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	if (!v)
-		return 0;
-	if (cJSON_IsString(v)) {
-		const char *s = v->valuestring;
-		size_t n = strlen(s), i;
-
-		for (i = 0; i < n; i++) {
-			char c = s[i];
-
-			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			      (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-			      c == ':'))
-				break;
-		}
-		if (n > 0 && n < TL_CFG_HOST_MAX && i == n) {
-			memcpy(out, s, n + 1);
-			return 1;
-		}
-		return tl_config_fail(x, path, key,
-				      "expected a host name or IP address (1..%d characters of [A-Za-z0-9.:-]), got \"%.40s\"",
-				      TL_CFG_HOST_MAX - 1, s);
-	}
-	return tl_config_fail(x, path, key,
-			      "expected a host name or IP address, got %s",
-			      tl_config_kind(v));
-}
-
-/*
- * A credential: 1..TL_CFG_KEY_MAX printable ASCII characters (no space).
- * Errors name the key, never the value, not even part of it.
- */
-static int tl_config_secret(tl_config_ctx_t *x, const cJSON *obj,
-			    const char *path, const char *key,
-			    char out[TL_CFG_KEY_MAX + 1])
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	if (!v)
-		return 0;
-	if (!cJSON_IsString(v))
-		return tl_config_fail(x, path, key, "expected a string, got %s",
-				      tl_config_kind(v));
-	const char *s = v->valuestring;
-	size_t n = strlen(s);
-
-	if (n == 0 || n > TL_CFG_KEY_MAX)
-		return tl_config_fail(x, path, key,
-				      "expected 1..%d characters, got %zu (value not shown)",
-				      TL_CFG_KEY_MAX, n);
-	for (size_t i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] > '~')
-			return tl_config_fail(x, path, key,
-					      "expected printable ASCII without spaces (value not shown)");
-	memcpy(out, s, n + 1);
-	return 1;
-}
-
-static int tl_config_binance(tl_config_ctx_t *x, const cJSON *o,
-			     tl_binance_cfg_t *b)
-{
-	static const char *const keys[] = {
-		"rest", "ws", "api_key", "api_secret", "recv_window_ms",
-		"connections", "timeout_ms", "orders_per_10s", "orders_per_min",
-		"weight_per_min", "countdown_cancel_ms", "symbols_from_venue",
-		"startup_deadline_ms", NULL
-	};
-	static const char *const rkeys[] = {
-		"host", "port", "tls", "ca_file", "insecure", NULL
-	};
-	static const char *const wkeys[] = { "host", "port", "tls", NULL };
-	const char *p = "venue.binance";
-	const cJSON *v;
-	uint32_t port;
-	int r;
-
-	TL_CFG_TRY(tl_config_keys(x, o, p, keys));
-	if ((v = cJSON_GetObjectItemCaseSensitive(o, "rest"))) {
-		const char *rp = "venue.binance.rest";
-
-		TL_CFG_TRY(tl_config_keys(x, v, rp, rkeys));
-		TL_CFG_TRY(tl_config_host(x, v, rp, "host", b->rest.host));
-		TL_CFG_TRY(r = tl_config_u32(x, v, rp, "port", 1, 65535, &port));
-		if (r == 1)
-			b->rest.port = (uint16_t)port;
-		TL_CFG_TRY(tl_config_bool(x, v, rp, "tls", &b->rest.tls));
-		TL_CFG_TRY(tl_config_path(x, v, rp, "ca_file", b->rest.ca_file));
-		TL_CFG_TRY(tl_config_bool(x, v, rp, "insecure", &b->rest.insecure));
-	}
-	if ((v = cJSON_GetObjectItemCaseSensitive(o, "ws"))) {
-		const char *wp = "venue.binance.ws";
-
-		TL_CFG_TRY(tl_config_keys(x, v, wp, wkeys));
-		TL_CFG_TRY(tl_config_host(x, v, wp, "host", b->ws.host));
-		TL_CFG_TRY(r = tl_config_u32(x, v, wp, "port", 1, 65535, &port));
-		if (r == 1)
-			b->ws.port = (uint16_t)port;
-		TL_CFG_TRY(tl_config_bool(x, v, wp, "tls", &b->ws.tls));
-	}
-	TL_CFG_TRY(tl_config_secret(x, o, p, "api_key", b->api_key));
-	TL_CFG_TRY(tl_config_secret(x, o, p, "api_secret", b->api_secret));
-	TL_CFG_TRY(tl_config_u32(x, o, p, "recv_window_ms", 1, 60000,
-				 &b->recv_window_ms));
-	TL_CFG_TRY(tl_config_u32(x, o, p, "connections", 1, 16, &b->connections));
-	TL_CFG_TRY(tl_config_ms(x, o, p, "timeout_ms", 100, 60000, &b->timeout_ns));
-	TL_CFG_TRY(tl_config_u32(x, o, p, "orders_per_10s", 1, 1000000000,
-				 &b->orders_10s));
-	TL_CFG_TRY(tl_config_u32(x, o, p, "orders_per_min", 1, 1000000000,
-				 &b->orders_1m));
-	TL_CFG_TRY(tl_config_u32(x, o, p, "weight_per_min", 1, 1000000000,
-				 &b->weight_1m));
-	/* countdownCancelAll: 0 disarms; the fapi docs give no bounds.
-	 * Below 5 s (the bound Binance documents for the options
-	 * endpoint) a slow response or GC pause of the venue cancels live
-	 * orders, and renewals every countdown/4 at weight 10 per symbol
-	 * would eat the weight budget; above 10 min a dead engine's orders
-	 * rest too long to call it a safety switch. */
-	TL_CFG_TRY(r = tl_config_u32(x, o, p, "countdown_cancel_ms", 0, 600000,
-				     &b->countdown_cancel_ms));
-	if (r == 1 && b->countdown_cancel_ms && b->countdown_cancel_ms < 5000)
-		return tl_config_fail(x, p, "countdown_cancel_ms",
-				      "expected 0 (off) or 5000..600000, got %u",
-				      b->countdown_cancel_ms);
-	TL_CFG_TRY(tl_config_bool(x, o, p, "symbols_from_venue",
-				  &b->symbols_from_venue));
-	TL_CFG_TRY(tl_config_ms(x, o, p, "startup_deadline_ms", 1000, 600000,
-				&b->startup_deadline_ns));
-	return 0;
-}
-
 static int tl_config_venue(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 {
-	static const char *const keys[] = { "type", "paper", "binance", NULL };
-	const cJSON *v;
-	int t, r;
+	const char *keys[TL_CONFIG_DRIVERS_MAX + 2];
+	const char *names[TL_CONFIG_DRIVERS_MAX + 1];
+	const tl_venue_driver_t *d;
+	size_t n = 0;
+	int t, r, rc = 0;
 
-	TL_CFG_TRY(tl_config_keys(x, o, "venue", keys));
-	TL_CFG_TRY(r = tl_config_enum(x, o, "venue", "type", tl_config_venue_names,
-				      &t));
-	if (r == 1)
-		snprintf(c->venue_type, sizeof(c->venue_type), "%s",
-			 tl_config_venue_names[t]);
-	if ((v = cJSON_GetObjectItemCaseSensitive(o, "paper")))
-		TL_CFG_TRY(tl_config_paper(x, v, &c->paper));
-	if ((v = cJSON_GetObjectItemCaseSensitive(o, "binance")))
-		TL_CFG_TRY(tl_config_binance(x, v, &c->binance));
-	if (strcmp(c->venue_type, "binance") == 0) {
-		if (!c->binance.api_key[0])
-			return tl_config_fail(x, "venue.binance", "api_key",
-					      "required when venue.type is \"binance\"");
-		if (!c->binance.api_secret[0])
-			return tl_config_fail(x, "venue.binance", "api_secret",
-					      "required when venue.type is \"binance\"");
-		if (c->binance.rest.tls && !c->binance.rest.insecure &&
-		    !c->binance.rest.ca_file[0])
-			return tl_config_fail(x, "venue.binance.rest", "ca_file",
-					      "required when tls is on (or set insecure: true)");
+	keys[0] = "type";
+	while (n < TL_CONFIG_DRIVERS_MAX && (d = tl_venue_driver_at(n))) {
+		keys[n + 1] = d->name;
+		names[n++] = d->name;
 	}
-	return 0;
+	keys[n + 1] = NULL;
+	names[n] = NULL;
+	TL_CFG_TRY(tl_config_keys(x, o, "venue", keys));
+	TL_CFG_TRY(r = tl_config_enum(x, o, "venue", "type", names, &t));
+	if (r == 1 && strcmp(c->venue_type, names[t]) != 0) {
+		snprintf(c->venue_type, sizeof(c->venue_type), "%s", names[t]);
+		memset(c->venue, 0, sizeof(c->venue));
+		tl_venue_driver_at((size_t)t)->cfg_defaults(c->venue);
+	}
+	/* Heap, not stack: the area is tens of KiB and tl_config_parse
+	 * already holds a whole tl_config_t on the stack. */
+	unsigned char *scratch = NULL;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, names[i]);
+		void *area = c->venue;
+
+		if (!v)
+			continue;
+		d = tl_venue_driver_at(i);
+		if (strcmp(c->venue_type, d->name) != 0) {
+			if (!scratch && !(scratch = aligned_alloc(8, TL_VENUE_CFG_MAX)))
+				return tl_config_fail(x, "venue", names[i], "out of memory");
+			memset(scratch, 0, TL_VENUE_CFG_MAX);
+			d->cfg_defaults(scratch);
+			area = scratch;
+		}
+		rc = d->cfg_parse(x, v, area);
+		if (area == scratch && d->cfg_wipe)
+			d->cfg_wipe(scratch);
+	}
+	if (scratch)
+		explicit_bzero(scratch, TL_VENUE_CFG_MAX);
+	free(scratch);
+	return rc;
 }
 
 static int tl_config_journal(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
@@ -969,36 +778,20 @@ static int tl_config_log(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 }
 
 /*
- * Rules across sections: explicit start prices must name listed symbols;
- * default start prices for symbols no longer listed are dropped.
+ * Rules across sections: the selected venue driver's (its check hook:
+ * keys it requires, its own section against symbols.only and kernel.*),
+ * then the kernel's own.
  */
 static int tl_config_cross(tl_config_ctx_t *x, tl_config_t *c)
 {
-	tl_paper_cfg_t *pp = &c->paper;
-	uint32_t keep = 0;
+	const tl_venue_driver_t *d = tl_venue_driver_find(c->venue_type);
 
-	for (uint32_t i = 0; i < pp->n_start; i++) {
-		if (tl_config_sym_index(c, pp->start[i].symbol) < 0) {
-			if (x->start_given)
-				return tl_config_fail(x, "venue.paper.start",
-						      pp->start[i].symbol,
-						      "not in symbols.only");
-			continue;
-		}
-		pp->start[keep++] = pp->start[i];
-	}
-	for (uint32_t i = keep; i < pp->n_start; i++)
-		memset(&pp->start[i], 0, sizeof(pp->start[i]));
-	pp->n_start = keep;
-	/* A "does not exist" answer is final only once the new-order request
-	 * can no longer reach the venue, which rejects it after recvWindow. */
+	if (!d)
+		return tl_config_fail(x, "venue", "type", "no driver named \"%.20s\"",
+				      c->venue_type);
+	if (d->cfg_check && d->cfg_check(x, c) < 0)
+		return -1;
 	const tl_kernel_cfg_t *k = &c->kernel;
-	if (strcmp(c->venue_type, "binance") == 0 &&
-	    k->send_window_ns < (int64_t)c->binance.recv_window_ms * TL_NS_PER_MS)
-		return tl_config_fail(x, "kernel.send_window_ms", NULL,
-				      "expected >= venue.binance.recv_window_ms (%u), got %lld",
-				      c->binance.recv_window_ms,
-				      (long long)(k->send_window_ns / TL_NS_PER_MS));
 	/* A resend waits for send_window: an age limit below it would refuse
 	 * every resend, which 0 says plainly. */
 	if (k->resend_max_age_ns != 0 && k->resend_max_age_ns <= k->send_window_ns)
@@ -1030,7 +823,6 @@ static void tl_config_where(const char *s, size_t off, int *line, int *col)
 void tl_config_defaults(tl_config_t *c)
 {
 	memset(c, 0, sizeof(*c));
-	memcpy(c->name, "paper", 6);
 	c->engine = (tl_agent_cfg_t){ .cpu = -1, .idle = TL_IDLE_SLEEP, .idle_us = 50,
 				      .timer_slack_ns = 1 };
 	c->io = c->engine;
@@ -1047,65 +839,37 @@ void tl_config_defaults(tl_config_t *c)
 	c->n_symbols = 2;
 	memcpy(c->symbols[0], "BTCUSDT", 8);
 	memcpy(c->symbols[1], "ETHUSDT", 8);
-	memcpy(c->venue_type, "paper", 6);
-
-	tl_paper_cfg_t *p = &c->paper;
-
-	p->seed = 1;
-	p->balance = 10000 * TL_FX_ONE;
-	p->maker_rate = 20000;          /* 0.0002 */
-	p->taker_rate = 40000;          /* 0.0004 */
-	p->slippage_bps = 1;
-	p->latency_ns = 1 * TL_NS_PER_MS;
-	p->mark_interval_ns = 100 * TL_NS_PER_MS;
-	p->walk_bps = 5;
-	p->n_start = 2;
-	memcpy(p->start[0].symbol, "BTCUSDT", 8);
-	p->start[0].price = 50000 * TL_FX_ONE;
-	memcpy(p->start[1].symbol, "ETHUSDT", 8);
-	p->start[1].price = 3000 * TL_FX_ONE;
-	p->reject_code = -2019;
 	c->log_level = 2;               /* info */
 	c->reconcile.policy = 2;        /* TL_RECON_PAUSE: a person looks first */
 	c->reconcile.tolerance_pct = TL_FX_ONE;	/* 1 % */
 	c->reconcile.sync_interval_s = 60;
 	c->reconcile.confirm = 2;
-
-	tl_binance_cfg_t *b = &c->binance;
-
-	snprintf(b->rest.host, sizeof(b->rest.host), "fapi.binance.com");
-	b->rest.port = 443;
-	b->rest.tls = true;
-	snprintf(b->rest.ca_file, sizeof(b->rest.ca_file),
-		 "/etc/ssl/certs/ca-certificates.crt");
-	snprintf(b->ws.host, sizeof(b->ws.host), "fstream.binance.com");
-	b->ws.port = 443;
-	b->ws.tls = true;
-	b->recv_window_ms = 5000;
-	b->connections = 2;
-	b->timeout_ns = 5000 * TL_NS_PER_MS;
-	b->orders_10s = 300;            /* Binance's defaults (binance.h) */
-	b->orders_1m = 1200;
-	b->weight_1m = 2400;
-	b->symbols_from_venue = true;
-	b->startup_deadline_ns = 30000 * TL_NS_PER_MS;
+	/* The registry's first driver is the default venue; an engine that
+	 * names nothing is named after it. */
+	const tl_venue_driver_t *d = tl_venue_driver_at(0);
+	snprintf(c->venue_type, sizeof(c->venue_type), "%s", d->name);
+	snprintf(c->name, sizeof(c->name), "%s", d->name);
+	d->cfg_defaults(c->venue);
 }
 
-/* The parsed tree's copy of the secret (cJSON's own allocation, freed
- * by cJSON_Delete without clearing): wipe it first. */
-static void tl_config_wipe_tree(cJSON *root)
+/* The parsed tree's copies of the text (cJSON's own allocations, freed
+ * by cJSON_Delete without clearing) may hold a venue's secret, wherever
+ * its driver keeps it: wipe every string of the tree first. */
+static void tl_config_wipe_tree(cJSON *node)
 {
-	cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "venue");
-	cJSON *b = cJSON_GetObjectItemCaseSensitive(v, "binance");
-	cJSON *s = cJSON_GetObjectItemCaseSensitive(b, "api_secret");
-
-	if (cJSON_IsString(s) && s->valuestring)
-		explicit_bzero(s->valuestring, strlen(s->valuestring));
+	for (; node; node = node->next) {
+		if (cJSON_IsString(node) && node->valuestring)
+			explicit_bzero(node->valuestring, strlen(node->valuestring));
+		tl_config_wipe_tree(node->child);
+	}
 }
 
 void tl_config_wipe_secrets(tl_config_t *cfg)
 {
-	explicit_bzero(cfg->binance.api_secret, sizeof(cfg->binance.api_secret));
+	const tl_venue_driver_t *d = tl_venue_driver_find(cfg->venue_type);
+
+	if (d && d->cfg_wipe)
+		d->cfg_wipe(cfg->venue);
 }
 
 int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
@@ -1172,7 +936,8 @@ int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
 	}
 	/* engine.name given, kernel.client_id_prefix not: a prefix derived
 	 * from the name, so two engines on one account never share ids by
-	 * default (shm.h). Without a name (engine "paper") it stays "tl". */
+	 * default (shm.h). Without a name (the default engine name) it stays
+	 * "tl". */
 	if (cJSON_GetObjectItemCaseSensitive(
 		    cJSON_GetObjectItemCaseSensitive(root, "engine"), "name") &&
 	    !cJSON_GetObjectItemCaseSensitive(

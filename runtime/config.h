@@ -4,9 +4,14 @@
  * The file is untrusted input: every key is checked for type and range,
  * unknown keys are errors, and every error names the key path and what
  * was expected ("kernel.order_capacity: expected a power of two in
- * 2..16777216, got 1000"). Defaults apply to keys that are absent. The
- * loaded struct holds the venue's API secret (venue.binance.api_secret):
- * no error message ever quotes it or the API key, only the key's name.
+ * 2..16777216, got 1000"). Defaults apply to keys that are absent.
+ *
+ * The venue section is its driver's (io/venue.h): "venue.type" picks a
+ * driver from the registry (io/venue.c), and each venue.<name> object is
+ * parsed by the driver of that name with the getters of
+ * runtime/config_json.h, into tl_config_t.venue. The loaded struct may
+ * hold a venue's API secret: no error message ever quotes a credential,
+ * only the key's name, and tl_config_wipe_secrets has the driver wipe it.
  */
 #ifndef TL_CONFIG_H
 #define TL_CONFIG_H
@@ -18,9 +23,9 @@
 #include "kernel/kernel.h"
 
 #define TL_PATH_MAX 256
-/* symbols.only and venue.paper.start: as many as the kernel's table
- * holds. Each costs 60 bytes of tl_config_t (name, leverage, start
- * mark), about 60 KiB in all. */
+/* symbols.only (and a venue's per-symbol table): as many as the
+ * kernel's table holds. Each costs 60 bytes of tl_config_t (name,
+ * leverage, a venue's start mark), about 60 KiB in all. */
 #define TL_CFG_SYMBOLS_MAX TL_SYMBOLS_MAX
 
 typedef enum tl_idle {
@@ -41,69 +46,13 @@ typedef struct tl_agent_cfg {
 				  * last 100 us or more) */
 } tl_agent_cfg_t;
 
-typedef struct tl_paper_cfg {
-	uint64_t seed;             /* random walk and fault seed */
-	tl_fx_t balance;           /* starting USDT wallet */
-	tl_fx_t maker_rate;        /* e.g. 0.0002 */
-	tl_fx_t taker_rate;        /* e.g. 0.0004 */
-	uint32_t slippage_bps;     /* market orders pay this much worse than mark */
-	tl_time_t latency_ns;      /* request -> response delay */
-	tl_time_t mark_interval_ns; /* random walk step period */
-	uint32_t walk_bps;         /* max move per step, basis points */
-	char marks_csv[TL_PATH_MAX]; /* "" = random walk; else time,symbol,price */
-	uint32_t n_start;
-	struct {
-		char symbol[TL_SYMBOL_NAMELEN];
-		tl_fx_t price;
-	} start[TL_CFG_SYMBOLS_MAX]; /* starting mark per symbol */
-	/* Fault injection (tests): rates in parts per million of requests. */
-	uint32_t reject_ppm;       /* rejected with reject_code */
-	int32_t reject_code;       /* default -2019 */
-	uint32_t timeout_ppm;      /* answered with a timeout after latency */
-	bool timeout_executes;     /* ...but the order was executed */
-} tl_paper_cfg_t;
-
-#define TL_CFG_HOST_MAX 128
-#define TL_CFG_KEY_MAX 128       /* API key / secret characters */
-
-/* venue.binance: the Binance USD-M adapter (io/binance/binance.h). */
-typedef struct tl_binance_cfg {
-	struct {
-		char host[TL_CFG_HOST_MAX]; /* rest.host, default fapi.binance.com */
-		uint16_t port;             /* rest.port, default 443 */
-		bool tls;                  /* rest.tls, default true (plain: loopback only) */
-		char ca_file[TL_PATH_MAX]; /* rest.ca_file, PEM CAs */
-		bool insecure;             /* rest.insecure: skip verification (warns) */
-	} rest;
-	struct {
-		char host[TL_CFG_HOST_MAX]; /* ws.host, default fstream.binance.com */
-		uint16_t port;             /* ws.port, default 443 */
-		bool tls;                  /* ws.tls, default true */
-	} ws;
-	char api_key[TL_CFG_KEY_MAX + 1];    /* printable ASCII, never printed */
-	char api_secret[TL_CFG_KEY_MAX + 1]; /* secret: never printed */
-	uint32_t recv_window_ms;   /* 1..60000, default 5000 */
-	uint32_t connections;      /* REST pool size 1..16, default 2 */
-	tl_time_t timeout_ns;      /* timeout_ms: response deadline, default 5000 */
-	/* The account's venue limits (exchangeInfo rateLimits; Binance
-	 * raises them per account): the adapter holds at 90 % of each. */
-	uint32_t orders_10s;       /* orders_per_10s, default 300 */
-	uint32_t orders_1m;        /* orders_per_min, default 1200 */
-	uint32_t weight_1m;        /* weight_per_min, default 2400 */
-	/* Dead-man switch (io/binance/deadman.c): POST countdownCancelAll
-	 * per traded symbol, renewed every countdown/4 while the engine's
-	 * heartbeat is fresh. 0 = off (default), else 5000..600000. */
-	uint32_t countdown_cancel_ms;
-	/* symbols_from_venue, default true: at start GET exchangeInfo and
-	 * let the venue's filters and status win over the file's
-	 * (io/binance/xinfo.h). */
-	bool symbols_from_venue;
-	/* startup_deadline_ms, default 30000 (1000..600000): how long the
-	 * start-up calls (exchangeInfo, server time, leverage per symbol,
-	 * account) keep retrying transient failures before the start
-	 * fails. Permanent rejects (-2015, -1022, -4028 ...) fail at once. */
-	tl_time_t startup_deadline_ns;
-} tl_binance_cfg_t;
+/* The venue driver's own section (venue.<name>, io/venue.h) lives in
+ * tl_config_t.venue: fixed size, so a config stays one flat value that
+ * is copied, wiped and freed without asking its driver. The room is a
+ * per-symbol table of up to 32 bytes a symbol (a starting mark: name and
+ * price) plus 4 KiB of fixed fields; every driver static_asserts that its
+ * struct fits. */
+#define TL_VENUE_CFG_MAX (TL_CFG_SYMBOLS_MAX * 32 + 4096)
 
 typedef struct tl_config {
 	char path[TL_PATH_MAX];    /* file it came from */
@@ -127,16 +76,13 @@ typedef struct tl_config {
 	char symbols[TL_CFG_SYMBOLS_MAX][TL_SYMBOL_NAMELEN]; /* symbols.only */
 	uint32_t leverage[TL_CFG_SYMBOLS_MAX]; /* symbols.leverage.<S>, 0 = default */
 	/* venue */
-	char venue_type[16];       /* venue.type: "paper" or "binance" */
-	tl_paper_cfg_t paper;      /* venue.paper */
+	char venue_type[16];       /* venue.type: a driver's name (io/venue.c) */
 	/* journal */
 	char journal_path[TL_PATH_MAX]; /* journal.path, "" = no journal */
 	int journal_strict;        /* journal.mode: 0 "async" (default), 1 "strict" */
 	int journal_sync_full;     /* journal.sync: 0 "normal" (default), 1 "full" */
 	/* log */
 	int log_level;             /* log.level: 0 error 1 warn 2 info 3 debug */
-	/* venue.binance (appended: keep earlier fields where they are) */
-	tl_binance_cfg_t binance;
 	/* reconcile: venue reconciliation (docs/recovery.md, io/binance/sync.h) */
 	struct {
 		int policy;            /* tl_recon_policy_t: "trust_venue" or "pause" (default) */
@@ -155,7 +101,26 @@ typedef struct tl_config {
 	 * core file, no ptrace attach, /proc/PID/mem closed to other
 	 * processes of the same user) unless this is true. */
 	bool allow_core_dumps;
+	/* venue.<venue_type>: the driver's own config struct, written by its
+	 * parser and read through its accessor (io/<driver>/config.h). */
+	_Alignas(8) unsigned char venue[TL_VENUE_CFG_MAX];
 } tl_config_t;
+
+/*
+ * The venue area as its driver's struct (io/<driver>/config.h wraps this
+ * in a typed accessor). The empty asm hides where the pointer came from,
+ * so the compiler bounds a field of the driver's struct by the field's
+ * own size rather than by what is left of the area: without it
+ * -Wformat-truncation (at -O1, the sanitizer builds) takes a host name
+ * field for a 36 KiB string.
+ */
+static inline void *tl_config_venue_area(const tl_config_t *c)
+{
+	void *p = (void *)c->venue;
+
+	__asm__("" : "+r"(p));
+	return p;
+}
 
 /* emergency.venue_sweep: the venue sweep once per kill (io/venue.h
  * kill_epoch): cancel every open order and report the positions of
@@ -168,8 +133,9 @@ typedef enum tl_sweep_scope {
 	TL_SWEEP_OFF,
 } tl_sweep_scope_t;
 
-/* Fill cfg with defaults (a valid paper-trading config except for the
- * exchange_info path). */
+/* Fill cfg with defaults: the registry's default venue (io/venue.c, the
+ * first driver) at its own defaults, engine.name the same as that
+ * venue's name (a valid config except for the exchange_info path). */
 void tl_config_defaults(tl_config_t *cfg);
 
 /* Parse `len` bytes of JSON text; relative paths inside are resolved
@@ -180,9 +146,10 @@ int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
 /* Read and parse a file (at most 1 MiB). */
 int tl_config_load(tl_config_t *cfg, const char *path, char *err, size_t errlen);
 
-/* Zero every copy of a secret the struct holds (venue.binance.api_secret)
- * with explicit_bzero. Call once the venue adapter's signer has its key
- * schedule; nothing reads the secret from a config after that. */
+/* Zero every copy of a secret the struct holds (the venue driver's
+ * credentials: its cfg_wipe hook) with explicit_bzero. Call once the venue
+ * adapter's signer has its key schedule; nothing reads the secret from a
+ * config after that. */
 void tl_config_wipe_secrets(tl_config_t *cfg);
 
 /* Load the symbol table the config names (exchange_info + only), then

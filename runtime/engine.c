@@ -13,12 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io/binance/binance.h"
-#include "io/binance/xinfo.h"
-#include "runtime/harden.h"
-#include "io/binance/startup.h"
-#include "io/paper/paper.h"
 #include "persist/replay.h"
+#include "runtime/harden.h"
 
 _Thread_local char tl_engine_errbuf[256];
 
@@ -95,31 +91,12 @@ static int eng_open_journal(tl_engine_t *e, char *err, size_t errlen)
 	return 0;
 }
 
-/* exchangeInfo (io/binance/xinfo.h), retried within the start-up
- * deadline; the adapter's cold calls (time, leverage) get what is left
- * of it, so a dead venue fails the start in one deadline, not two. */
-static int eng_xinfo(tl_engine_t *e, tl_symbols_t *syms, char *err, size_t errlen)
-{
-	tl_binance_cfg_t *bc = &e->cfg.binance;
-	int64_t t0 = tl_clock_mono_ns();
-	int rc = tl_binance_xinfo_load(&e->cfg, syms, err, errlen);
-	int64_t used = tl_clock_mono_ns() - t0;
-
-	if (bc->startup_deadline_ns <= 0)
-		bc->startup_deadline_ns = TL_STARTUP_DEADLINE_NS;
-	/* at least one attempt each: a 1 ms budget is one try */
-	bc->startup_deadline_ns = used < bc->startup_deadline_ns ?
-				  bc->startup_deadline_ns - used : TL_NS_PER_MS;
-	return rc;
-}
-
 /* symbols.leverage.<S> could not be set: say whether the venue refused
  * it (its code and message) or could not be asked (the real cause). */
 static void eng_leverage_error(tl_engine_t *e, uint32_t i, int rc, char *err,
 			       size_t errlen)
 {
-	const char *why = strcmp(e->cfg.venue_type, "binance") == 0 ?
-			  tl_binance_call_error(e->venue) : "";
+	const char *why = e->drv->call_error ? e->drv->call_error(e->venue) : "";
 
 	if (!why[0])
 		why = strerror(-rc);
@@ -143,14 +120,22 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_xopts_t *o
 		snprintf(e->cfg.name, sizeof(e->cfg.name), "%s", e->opts.name);
 	e->opts.name = NULL;
 
+	/* The venue is a driver found by name (io/venue.h): nothing here
+	 * knows which venues exist. */
+	e->drv = tl_venue_driver_find(e->cfg.venue_type);
+	if (!e->drv) {
+		snprintf(err, errlen, "venue.type: \"%s\" has no driver (io/venue.c)",
+			 e->cfg.venue_type);
+		goto fail;
+	}
 	tl_symbols_t syms;
 	memset(&syms, 0, sizeof(syms));
 	if (tl_config_symbols(&e->cfg, &syms, err, errlen) < 0)
 		goto fail;
-	/* The venue's exchangeInfo wins over the file (before the kernel
-	 * and the journal replay see the table). */
-	if (strcmp(e->cfg.venue_type, "binance") == 0 &&
-	    eng_xinfo(e, &syms, err, errlen) < 0) {
+	/* The venue's own symbol table wins over the file (before the
+	 * kernel and the journal replay see the table). */
+	if (e->drv->prepare_symbols &&
+	    e->drv->prepare_symbols(&e->cfg, &syms, err, errlen) < 0) {
 		tl_symbols_free(&syms);
 		goto fail;
 	}
@@ -192,34 +177,16 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_xopts_t *o
 	    tl_stage_init(&e->st_wd, burst, err, errlen) < 0)
 		goto fail;
 
-	if (strcmp(e->cfg.venue_type, "paper") == 0) {
-		e->venue = tl_paper_create(&e->cfg.paper, &e->k.syms, e->cfg.kernel.hedge_mode,
-					   tl_engine_io_emit, e, err, errlen);
-		if (!e->venue)
-			goto fail;
-		/* Venue ids and trade ids never repeat across sessions. */
-		tl_paper_set_id_base(e->venue, tl_clock_realtime_ns() / 1000);
-		tl_paper_set_sweep(e->venue, e->cfg.emergency.venue_sweep != TL_SWEEP_OFF);
-		/* The paper venue's books died with the last process: give it
-		 * back the positions the journal says we hold. */
-		for (uint32_t i = 0; e->recovered && i < e->k.syms.count * 3; i++) {
-			const tl_position_t *p = &e->k.pos[i];
-			if (p->qty != 0)
-				tl_paper_seed_position(e->venue, e->k.syms.sym[p->sym].name,
-						       (tl_pos_side_t)p->pos_side, p);
-		}
-	} else if (strcmp(e->cfg.venue_type, "binance") == 0) {
-		e->venue = tl_binance_create(&e->cfg, &e->k.syms, tl_engine_io_emit, e, err, errlen);
-		/* The signer holds the key schedule now: drop the text copy
-		 * (nothing reads the secret from e->cfg after this). */
-		tl_config_wipe_secrets(&e->cfg);
-		if (!e->venue)
-			goto fail;
-	} else {
-		snprintf(err, errlen, "venue.type: \"%s\" is not available (expected \"paper\" or \"binance\")",
-			 e->cfg.venue_type);
+	e->venue = e->drv->create(&e->cfg, &e->k.syms, tl_engine_io_emit, e, err, errlen);
+	/* A signer holds the key schedule now: drop the text copy (nothing
+	 * reads the secret from e->cfg after this). */
+	tl_config_wipe_secrets(&e->cfg);
+	if (!e->venue)
 		goto fail;
-	}
+	/* What the journal says, for a venue whose state died with the
+	 * last process (ids, positions). */
+	if (e->drv->restore)
+		e->drv->restore(e->venue, &e->k, e->recovered, tl_clock_realtime_ns());
 
 	e->venue->emit_stream = tl_engine_stream_emit;
 	e->venue->emit_stream_ctx = e;
@@ -246,8 +213,8 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_xopts_t *o
 			goto fail;
 	}
 	/* The venue's dead-man renewals follow this engine's heartbeat. */
-	if (strcmp(e->cfg.venue_type, "binance") == 0)
-		tl_binance_set_heartbeat(e->venue, &e->shm->heartbeat);
+	if (e->drv->set_heartbeat)
+		e->drv->set_heartbeat(e->venue, &e->shm->heartbeat);
 	e->snap_period = TL_NS_PER_S / (e->cfg.snapshot_hz ? e->cfg.snapshot_hz : 10);
 
 	e->eng = (tl_agent_t){ .name = "tl-engine", .cfg = e->cfg.engine,
@@ -420,6 +387,6 @@ void tl_engine_close(tl_engine_t *e)
 	tl_stage_free(&e->st_sin);
 	tl_stage_free(&e->st_wd);
 	tl_kernel_free(&e->k);
-	tl_config_wipe_secrets(&e->cfg);	/* paper, or a create that failed early */
+	tl_config_wipe_secrets(&e->cfg);	/* a create that failed early */
 	free(e);
 }

@@ -35,6 +35,7 @@ struct tl_engine {
 	tl_kernel_t k;
 	tl_sink_t sink;
 	tl_venue_t *venue;
+	const tl_venue_driver_t *drv;      /* venue.type's driver (io/venue.h) */
 	tl_shm_t *shm;              /* shared block, or a private one (no_shm) */
 	bool shm_shared;
 	tl_spsc_in_t cmd, vin;

@@ -25,17 +25,7 @@
 
 #include "runtime/tsan.h"
 #include "kernel/record.h"
-
-/* A journal record: an input or an output (hdr.flags says which). */
-#define TL_REC_OUTPUT 0x1
-struct tl_record {
-	union {
-		tl_rec_hdr_t hdr;
-		tl_input_t in;
-		tl_output_t out;
-	} u;
-};
-typedef struct tl_record tl_record_t;
+#include "persist/record.h"	/* tl_record_t: the journal's record */
 
 CK_RING_PROTOTYPE(tl_in, tl_input)
 CK_RING_PROTOTYPE(tl_out, tl_output)

@@ -217,7 +217,7 @@ int tl_shm_claim_prefix(tl_shm_t *s, const char *engine, const char *prefix,
 
 /*
  * The default client-id prefix of engine `name` (kernel.client_id_prefix
- * unset): a name of up to 15 characters plus "-" ("paper" -> "paper-");
+ * unset): a name of up to 15 characters plus "-" ("desk1" -> "desk1-");
  * a longer one's first 10 characters, 4 hex digits of a hash of the whole
  * name (FNV-1a), then "-" ("production-btc-1" -> "production1a2b-"), so
  * long names that share a start still differ. At most TL_PREFIX_MAX

@@ -234,7 +234,7 @@ static int rig_sim_start(const tl_bench_ctx_t *ctx, tl_rig_t *r, bool tls)
 static void rig_engine_cfg(tl_rig_t *r, bool tls, const char *tdir)
 {
 	tl_config_t *c = &r->cfg;
-	tl_binance_cfg_t *b = &c->binance;
+	tl_binance_cfg_t *b = tl_binance_cfg(c);
 
 	tl_config_defaults(c);
 	snprintf(c->exchange_info, sizeof c->exchange_info, "%s", r->xinfo);
@@ -246,7 +246,7 @@ static void rig_engine_cfg(tl_rig_t *r, bool tls, const char *tdir)
 	c->io.idle_us = 20;
 	c->kernel.order_cap = 1u << 17;
 	tl_bench_cfg_unlimited(c);
-	snprintf(c->venue_type, sizeof c->venue_type, "binance");
+	tl_binance_cfg_select(c);
 	snprintf(b->rest.host, sizeof b->rest.host, "127.0.0.1");
 	b->rest.port = (uint16_t)tl_sim_server_port(r->srv, TL_SIM_PORT_REST);
 	b->rest.tls = tls;

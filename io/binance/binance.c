@@ -842,7 +842,7 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 			      tl_venue_emit_fn emit, void *ctx, char *err,
 			      size_t errlen)
 {
-	const tl_binance_cfg_t *bc = &cfg->binance;
+	const tl_binance_cfg_t *bc = tl_binance_cfg_const(cfg);
 	tl_binance_t *b = calloc(1, sizeof(*b));
 	const char *warning = NULL;
 	char perr[256];
@@ -906,9 +906,12 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 		goto fail;
 	}
 	tl_binance_arena_init(&b->arena, b->arena_buf, TL_BINANCE_ARENA_CAP);
-	for (uint32_t i = 0; i < b->nconn; i++)
+	for (uint32_t i = 0; i < b->nconn; i++) {
 		tl_http_resp_init(&b->conns[i].resp, b->bodies + (size_t)i * TL_BINANCE_BODY_CAP,
 				  TL_BINANCE_BODY_CAP);
+		tl_http_resp_on_header(&b->conns[i].resp, tl_binance_mbx_header,
+				       &b->conns[i].mbx);
+	}
 	tl_binance_clock_init(&b->clock);
 	snprintf(b->ws_host, sizeof(b->ws_host), "%s", bc->ws.host);
 	b->ws_port = bc->ws.port;

@@ -15,7 +15,7 @@
  * Streams: when the engine gave the venue an emit_stream (it always
  * does), the adapter creates a listenKey (POST /fapi/v1/listenKey) once
  * the clock is set, then starts io/binance/stream.h's STREAM thread on
- * cfg->binance.ws with the user data stream and the mark price stream of
+ * venue.binance.ws with the user data stream and the mark price stream of
  * every symbol; it keeps the key alive (PUT every 30 min) and hands a
  * new one over when the venue expires it. Fills come only from the user
  * stream (REST acks carry no trade ids). Marks come from
@@ -84,9 +84,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/config.h"
+#include "io/binance/config.h"
 #include "io/venue.h"
 #include "kernel/symbols.h"
+
+/* The driver (io/venue.h, registered in io/venue.c): venue.type
+ * "binance", its section venue.binance (io/binance/config.h). */
+extern const tl_venue_driver_t tl_binance_driver;
 
 #define TL_BINANCE_QUEUE_CAP 4096           /* requests waiting for a connection */
 #define TL_BINANCE_MARK_POLL_NS (1000LL * TL_NS_PER_MS)
@@ -98,7 +102,7 @@
 #define TL_BINANCE_ORDERS_1M 1200
 
 /*
- * Create the adapter from cfg->binance (and cfg->kernel.hedge_mode),
+ * Create the adapter from tl_binance_cfg(cfg) (and cfg->kernel.hedge_mode),
  * trading the symbols of `syms` (must outlive the venue). Returns the
  * venue (destroy with v->ops->destroy) or NULL with a message in err.
  */

@@ -106,6 +106,7 @@ typedef struct tl_binance_conn {
 	int64_t sent_mono;
 	tl_time_t sent_real;
 	tl_http_resp_t resp;
+	tl_binance_mbx_t mbx;  /* resp's X-MBX-* counts (its header callback) */
 	tl_binance_req_t br[TL_BINANCE_BATCH_MAX]; /* members of the batch on the wire */
 } tl_binance_conn_t;
 

@@ -9,6 +9,8 @@
 #include <assert.h>
 #include <stddef.h>
 
+#include "io/net/http.h"
+
 #define BLIM_BATCH_MAX 5
 
 static const int64_t blim_window_ms[TL_BINANCE_LIMITS__N] = { 60000, 10000, 60000 };
@@ -179,4 +181,70 @@ unsigned tl_binance_limits_batch_size(const tl_binance_limits_t *l, int64_t now_
 	if (!blim_fits(l, now_ms, &batch))
 		return 1;
 	return avail > BLIM_BATCH_MAX ? BLIM_BATCH_MAX : avail;
+}
+
+/* ---- X-MBX-* response headers ------------------------------------------ */
+
+/* "<n><unit>" with unit S, M, H or D: the seconds, or -1. */
+static int64_t blim_interval(const char *s, size_t n)
+{
+	int64_t num;
+
+	if (n < 2)
+		return -1;
+	num = tl_http_header_uint(s, n - 1);
+	if (num <= 0 || num > 1000000)
+		return -1;
+	switch (s[n - 1] | 0x20) {
+	case 's': return num;
+	case 'm': return num * 60;
+	case 'h': return num * 3600;
+	case 'd': return num * 86400;
+	default: return -1;
+	}
+}
+
+static void blim_weight(tl_binance_mbx_t *m, int64_t v, bool is_1m)
+{
+	if (v < 0)
+		return;     /* malformed: ignored */
+	if (v > m->used_weight_max)
+		m->used_weight_max = v;
+	if (is_1m)
+		m->used_weight_1m = v;
+}
+
+void tl_binance_mbx_header(void *ctx, const char *k, size_t kn, const char *v,
+			   size_t vn)
+{
+	static const char wpre[] = "x-mbx-used-weight";
+	const size_t wlen = sizeof wpre - 1;
+	tl_binance_mbx_t *m = ctx;
+	int64_t x;
+
+	if (!k) {
+		m->used_weight_1m = m->used_weight_max = -1;
+		m->order_count_10s = m->order_count_1m = -1;
+		return;
+	}
+	if (kn < wlen || !tl_http_name_is(k, 6, "x-mbx-"))
+		return;     /* most headers are none of ours */
+	if (tl_http_name_is(k, wlen, wpre)) {
+		if (kn == wlen) {
+			blim_weight(m, tl_http_header_uint(v, vn), false);
+		} else if (k[wlen] == '-') {
+			int64_t secs = blim_interval(k + wlen + 1, kn - wlen - 1);
+			if (secs > 0)
+				blim_weight(m, tl_http_header_uint(v, vn), secs == 60 &&
+					    (k[kn - 1] | 0x20) == 'm');
+		}
+	} else if (tl_http_name_is(k, kn, "x-mbx-order-count-10s")) {
+		x = tl_http_header_uint(v, vn);
+		if (x >= 0)
+			m->order_count_10s = x;
+	} else if (tl_http_name_is(k, kn, "x-mbx-order-count-1m")) {
+		x = tl_http_header_uint(v, vn);
+		if (x >= 0)
+			m->order_count_1m = x;
+	}
 }

@@ -31,6 +31,7 @@
 #define TL_BINANCE_LIMITS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum tl_binance_limits_id {
@@ -92,6 +93,22 @@ void tl_binance_limits_charge(tl_binance_limits_t *l, int64_t now_ms, const tl_b
  * higher than ours. */
 void tl_binance_limits_sync(tl_binance_limits_t *l, int64_t now_ms, int64_t used_weight_1m,
 		  int64_t order_count_10s, int64_t order_count_1m);
+
+/* The venue's own counts in one response's headers, -1 = absent (a
+ * malformed value too: it must not turn a known outcome into an unknown
+ * one). The HTTP codec hands the headers over (io/net/http.h), it does
+ * not know these. */
+typedef struct tl_binance_mbx {
+	int64_t used_weight_1m;  /* X-MBX-USED-WEIGHT-1M */
+	int64_t used_weight_max; /* max over X-MBX-USED-WEIGHT[-<n><unit>] */
+	int64_t order_count_10s; /* X-MBX-ORDER-COUNT-10S */
+	int64_t order_count_1m;  /* X-MBX-ORDER-COUNT-1M */
+} tl_binance_mbx_t;
+
+/* tl_http_header_fn (io/net/http.h) with ctx a tl_binance_mbx_t: reads
+ * the X-MBX-* counts; name NULL (a new head) sets every field to -1. */
+void tl_binance_mbx_header(void *ctx, const char *name, size_t name_len,
+			   const char *value, size_t value_len);
 
 /* Bit (1 << id) for each limiter at or above warn_pct that was not yet
  * reported in its current window; reporting marks it. */

@@ -29,19 +29,20 @@
 /* The X-MBX-* counts raise the local limiters (io/binance/limits.h),
  * which hold non-urgent requests at 90 % and everything at 100 %; the
  * 80 % warning is logged once per window and limiter. */
-static void bn_rate_headers(tl_binance_t *b, const tl_http_resp_t *h, int64_t m)
+static void bn_rate_headers(tl_binance_t *b, const tl_http_resp_t *h,
+			    const tl_binance_mbx_t *x, int64_t m)
 {
 	int64_t vms = tl_binance_lim_ms(b, tl_clock_realtime_ns());
 	unsigned warn;
 
-	if (h->used_weight_1m >= 0)
-		b->st.used_weight_1m = h->used_weight_1m;
-	if (h->order_count_10s >= 0)
-		b->st.order_count_10s = h->order_count_10s;
-	if (h->order_count_1m >= 0)
-		b->st.order_count_1m = h->order_count_1m;
-	tl_binance_limits_sync(&b->lim, vms, h->used_weight_1m, h->order_count_10s,
-		     h->order_count_1m);
+	if (x->used_weight_1m >= 0)
+		b->st.used_weight_1m = x->used_weight_1m;
+	if (x->order_count_10s >= 0)
+		b->st.order_count_10s = x->order_count_10s;
+	if (x->order_count_1m >= 0)
+		b->st.order_count_1m = x->order_count_1m;
+	tl_binance_limits_sync(&b->lim, vms, x->used_weight_1m, x->order_count_10s,
+		     x->order_count_1m);
 	b->st.limiter_holds = b->lim.holds;
 	if ((warn = tl_binance_limits_warnings(&b->lim, vms)) != 0) {
 		for (int i = 0; i < TL_BINANCE_LIMITS__N; i++) {
@@ -312,7 +313,7 @@ static void bn_done(tl_binance_t *b, uint32_t id)
 	int64_t m = tl_clock_mono_ns();
 
 	b->st.responses++;
-	bn_rate_headers(b, &c->resp, m);
+	bn_rate_headers(b, &c->resp, &c->mbx, m);
 	switch (c->r.kind) {
 	case TL_BINANCE_K_TIME:
 		bn_on_time(b, c);

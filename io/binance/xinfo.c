@@ -343,9 +343,9 @@ int tl_binance_xinfo_load(tl_config_t *cfg, tl_symbols_t *syms, char *err,
 	char *doc;
 	int n;
 
-	if (!cfg->binance.symbols_from_venue)
+	if (!tl_binance_cfg(cfg)->symbols_from_venue)
 		return 0;
-	doc = tl_binance_xinfo_fetch(&cfg->binance, &len, why, sizeof(why));
+	doc = tl_binance_xinfo_fetch(tl_binance_cfg(cfg), &len, why, sizeof(why));
 	if (!doc) {
 		tl_log(TL_LOG_WARN,
 		       "binance: could not read the venue's exchangeInfo (%s); trading on %s as it is",
@@ -362,8 +362,8 @@ int tl_binance_xinfo_load(tl_config_t *cfg, tl_symbols_t *syms, char *err,
 		tl_log(TL_LOG_WARN,
 		       "symbols: %d filter value(s) in %s differ from the venue's exchangeInfo; the venue's are used",
 		       n, cfg->exchange_info);
-	xi_lower("weight_per_min", &cfg->binance.weight_1m, lim.weight_1m);
-	xi_lower("orders_per_10s", &cfg->binance.orders_10s, lim.orders_10s);
-	xi_lower("orders_per_min", &cfg->binance.orders_1m, lim.orders_1m);
+	xi_lower("weight_per_min", &tl_binance_cfg(cfg)->weight_1m, lim.weight_1m);
+	xi_lower("orders_per_10s", &tl_binance_cfg(cfg)->orders_10s, lim.orders_10s);
+	xi_lower("orders_per_min", &tl_binance_cfg(cfg)->orders_1m, lim.orders_1m);
 	return 0;
 }

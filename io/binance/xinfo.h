@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/config.h"
+#include "io/binance/config.h"
 #include "kernel/symbols.h"
 
 /* rateLimits of an exchangeInfo document; 0 = not listed. */
@@ -64,8 +64,8 @@ int tl_binance_xinfo_apply(tl_symbols_t *syms, const char *doc, size_t len,
 			   tl_binance_xlimits_t *lim, char *err, size_t errlen);
 
 /*
- * The engine's start-up step: when cfg->binance.symbols_from_venue, fetch
- * and apply, then lower cfg->binance's limits to the venue's. Returns 0
+ * The driver's start-up step: when venue.binance.symbols_from_venue,
+ * fetch and apply, then lower the config's limits to the venue's. Returns 0
  * (also when the venue could not be read: warned) or -1 with a message.
  */
 int tl_binance_xinfo_load(tl_config_t *cfg, tl_symbols_t *syms, char *err,

@@ -259,17 +259,15 @@ static void http_clear_head(tl_http_resp_t *r)
 	r->keep_alive = false;
 	r->content_length = -1;
 	r->retry_after_ns = -1;
-	r->used_weight_1m = -1;
-	r->used_weight_max = -1;
-	r->order_count_10s = -1;
-	r->order_count_1m = -1;
+	if (r->on_header)	/* a new head: the caller forgets the last one's */
+		r->on_header(r->header_ctx, NULL, 0, NULL, 0);
 	r->priv.have_cl = false;
 	r->priv.have_te = false;
 	r->priv.http10_ka = false;
 	r->priv.until_eof = false;
 }
 
-void tl_http_resp_init(tl_http_resp_t *r, char *body_buf, size_t body_cap)
+static void http_resp_start(tl_http_resp_t *r, char *body_buf, size_t body_cap)
 {
 	r->state = TL_HTTP_NEED_MORE;
 	r->error = TL_HTTP_OK;
@@ -285,9 +283,34 @@ void tl_http_resp_init(tl_http_resp_t *r, char *body_buf, size_t body_cap)
 	http_clear_head(r);
 }
 
+void tl_http_resp_init(tl_http_resp_t *r, char *body_buf, size_t body_cap)
+{
+	r->on_header = NULL;
+	r->header_ctx = NULL;
+	http_resp_start(r, body_buf, body_cap);
+}
+
 void tl_http_resp_reset(tl_http_resp_t *r)
 {
-	tl_http_resp_init(r, r->body, r->body_cap);
+	http_resp_start(r, r->body, r->body_cap);
+}
+
+void tl_http_resp_on_header(tl_http_resp_t *r, tl_http_header_fn fn, void *ctx)
+{
+	r->on_header = fn;
+	r->header_ctx = ctx;
+	if (fn)
+		fn(ctx, NULL, 0, NULL, 0);
+}
+
+bool tl_http_name_is(const char *s, size_t n, const char *lower)
+{
+	return http_ieq(s, n, lower);
+}
+
+int64_t tl_http_header_uint(const char *s, size_t n)
+{
+	return http_digits(s, n);
 }
 
 /* ---- response parser: lines ------------------------------------------- */
@@ -334,47 +357,20 @@ static void http_status_line(tl_http_resp_t *r, const char *s, size_t n)
 	r->priv.phase = P_HEADER;
 }
 
-/* "<n><unit>" with unit S, M, H or D: the seconds, or -1. */
-static int64_t http_interval(const char *s, size_t n)
-{
-	int64_t num;
-
-	if (n < 2)
-		return -1;
-	num = http_digits(s, n - 1);
-	if (num <= 0 || num > 1000000)
-		return -1;
-	switch (s[n - 1] | 0x20) {
-	case 's': return num;
-	case 'm': return num * 60;
-	case 'h': return num * 3600;
-	case 'd': return num * 86400;
-	default: return -1;
-	}
-}
-
-static void http_weight(tl_http_resp_t *r, int64_t v, bool is_1m)
-{
-	if (v < 0)
-		return;     /* malformed: ignored, see http.h */
-	if (v > r->used_weight_max)
-		r->used_weight_max = v;
-	if (is_1m)
-		r->used_weight_1m = v;
-}
-
-/* Header of interest? name and (trimmed, validated) value. */
+/* A header: name and (trimmed, validated) value. The codec's own
+ * (framing, Connection, Retry-After) are read here; any other goes to
+ * the caller's on_header, when set. */
 static void http_header(tl_http_resp_t *r, const char *k, size_t kn,
 			const char *v, size_t vn)
 {
-	static const char wpre[] = "x-mbx-used-weight";
-	const size_t wlen = sizeof wpre - 1;
 	int64_t x;
 
 	switch (k[0] | 0x20) {   /* most headers are none of ours */
-	case 'c': case 't': case 'r': case 'x':
+	case 'c': case 't': case 'r':
 		break;
 	default:
+		if (r->on_header)
+			r->on_header(r->header_ctx, k, kn, v, vn);
 		return;
 	}
 	if (http_ieq(k, kn, "content-length")) {
@@ -415,23 +411,8 @@ static void http_header(tl_http_resp_t *r, const char *k, size_t kn,
 		if (x >= 0)
 			r->retry_after_ns = x > INT64_MAX / NS_PER_S ?
 					    INT64_MAX : x * NS_PER_S;
-	} else if (kn >= wlen && http_ieq(k, wlen, wpre)) {
-		if (kn == wlen) {
-			http_weight(r, http_digits(v, vn), false);
-		} else if (k[wlen] == '-') {
-			int64_t secs = http_interval(k + wlen + 1, kn - wlen - 1);
-			if (secs > 0)
-				http_weight(r, http_digits(v, vn), secs == 60 &&
-					    (k[kn - 1] | 0x20) == 'm');
-		}
-	} else if (http_ieq(k, kn, "x-mbx-order-count-10s")) {
-		x = http_digits(v, vn);
-		if (x >= 0)
-			r->order_count_10s = x;
-	} else if (http_ieq(k, kn, "x-mbx-order-count-1m")) {
-		x = http_digits(v, vn);
-		if (x >= 0)
-			r->order_count_1m = x;
+	} else if (r->on_header) {
+		r->on_header(r->header_ctx, k, kn, v, vn);
 	}
 }
 

@@ -14,9 +14,11 @@
  *    the socket produced, in any split. Parsed on the fly: the status code
  *    (the reason phrase is checked, then ignored), Content-Length,
  *    Transfer-Encoding: chunked, Connection: close/keep-alive, Retry-After
- *    (delta-seconds, to ns), X-MBX-USED-WEIGHT-<n><unit> (the 1M value,
- *    and the maximum over every interval), X-MBX-ORDER-COUNT-10S and -1M.
- *    Header names are case-insensitive. The body is copied into a buffer
+ *    (delta-seconds, to ns). Every other header goes to the caller's
+ *    header callback (tl_http_resp_on_header), so a venue reads its own
+ *    (Binance: X-MBX-USED-WEIGHT-*, X-MBX-ORDER-COUNT-*, in
+ *    io/binance/limits.c) and the codec names no venue. Header names are
+ *    case-insensitive. The body is copied into a buffer
  *    the caller owns (not NUL-terminated); the head is parsed in place
  *    when a whole line is in one feed, otherwise through a line buffer
  *    inside the struct.
@@ -49,8 +51,9 @@
  *   single "chunked", Transfer-Encoding together with Content-Length,
  *   chunk sizes of more than 16 hex digits.
  * - Informational headers with a malformed value (Retry-After as an
- *   HTTP-date, a non-numeric weight) are ignored and stay -1: they must
- *   not turn an order's known outcome into an unknown one.
+ *   HTTP-date) are ignored and stay -1: they must not turn an order's
+ *   known outcome into an unknown one (a header callback keeps the same
+ *   rule for its own).
  * - The result never depends on how the input was split across feeds.
  *
  * Contract: one tl_http_resp_t per connection, owned by the IO thread.
@@ -114,6 +117,17 @@ enum tl_http_error {
 };
 
 /*
+ * A header the codec does not interpret, for the caller: name and value
+ * (trimmed, validated: no control bytes) at name[0..name_len) and
+ * value[0..value_len), not NUL-terminated, valid during the call only.
+ * name == NULL: a new head begins (the parser was reset, or an interim
+ * 1xx head ended): forget what earlier calls said. Called from inside
+ * tl_http_resp_feed (and reset), in wire order; must not feed r.
+ */
+typedef void (*tl_http_header_fn)(void *ctx, const char *name, size_t name_len,
+				  const char *value, size_t value_len);
+
+/*
  * One response being parsed. The public fields are valid once state is
  * DONE (status and headers already once the head is complete); -1 means
  * "header absent". Fields after `priv` belong to the parser.
@@ -129,10 +143,8 @@ typedef struct tl_http_resp {
 				  * request (no close, body not ended by EOF) */
 	int64_t content_length;  /* the header's value, -1 when absent */
 	int64_t retry_after_ns;  /* Retry-After in ns (saturated), -1 absent */
-	int64_t used_weight_1m;  /* X-MBX-USED-WEIGHT-1M, -1 absent */
-	int64_t used_weight_max; /* max over X-MBX-USED-WEIGHT[-*], -1 absent */
-	int64_t order_count_10s; /* X-MBX-ORDER-COUNT-10S, -1 absent */
-	int64_t order_count_1m;  /* X-MBX-ORDER-COUNT-1M, -1 absent */
+	tl_http_header_fn on_header; /* tl_http_resp_on_header, NULL: none */
+	void *header_ctx;
 	char *body;              /* the caller's buffer */
 	size_t body_len;         /* bytes of body so far */
 	size_t body_cap;         /* the body may not exceed this */
@@ -153,9 +165,22 @@ typedef struct tl_http_resp {
  * (body_buf may be NULL when body_cap is 0). */
 void tl_http_resp_init(tl_http_resp_t *r, char *body_buf, size_t body_cap);
 
-/* tl_http_resp_init with r's current body buffer: call after DONE to parse
- * the next response on the same connection. */
+/* tl_http_resp_init with r's current body buffer (and header callback):
+ * call after DONE to parse the next response on the same connection. */
 void tl_http_resp_reset(tl_http_resp_t *r);
+
+/* Hand every header the codec does not interpret to fn(ctx, ...) (NULL:
+ * none), from now until the next tl_http_resp_init. Calls fn(ctx, NULL,
+ * ...) at once, so the caller starts from "absent". */
+void tl_http_resp_on_header(tl_http_resp_t *r, tl_http_header_fn fn, void *ctx);
+
+/* For header callbacks: s[0..n) equals `lower` (lower case) ignoring
+ * ASCII case. */
+bool tl_http_name_is(const char *s, size_t n, const char *lower);
+
+/* For header callbacks: a value of plain decimal digits (at most 18, no
+ * sign, no space), or -1. */
+int64_t tl_http_header_uint(const char *s, size_t n);
 
 /*
  * Parses data[0..len). Returns the bytes consumed: all of them while

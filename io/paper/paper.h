@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/config.h"
+#include "io/paper/config.h"
 #include "io/venue.h"
 #include "kernel/position.h"
 #include "kernel/symbols.h"
@@ -38,6 +38,10 @@
 #define TL_PAPER_CSV_MAX_BYTES (64u << 20)
 #define TL_PAPER_STEPS_PER_POLL 64     /* walk steps one poll may catch up */
 #define TL_PAPER_LEVERAGE     20       /* default leverage, as on Binance */
+
+/* The driver (io/venue.h, registered in io/venue.c): venue.type "paper",
+ * its section venue.paper (io/paper/config.h). */
+extern const tl_venue_driver_t tl_paper_driver;
 
 /*
  * Create a paper venue trading the symbols of `syms` (read for names and

@@ -15,6 +15,7 @@
 
 #include "runtime/engine.h"
 #include "persist/journal.h"
+#include "io/paper/config.h"
 
 static char dbpath[128];
 
@@ -58,7 +59,7 @@ static tl_engine_t *start(bool strict)
 	c.journal_strict = strict;
 	c.engine.idle = c.io.idle = TL_IDLE_SLEEP;
 	c.engine.idle_us = c.io.idle_us = 20;
-	c.paper.latency_ns = 0;
+	tl_paper_cfg(&c)->latency_ns = 0;
 	c.kernel.rate_10s = c.kernel.rate_1m = 0;
 	char err[512];
 	tl_engine_xopts_t o = { .no_shm = true };

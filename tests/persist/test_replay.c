@@ -28,6 +28,7 @@
 #include "runtime/config.h"
 #include "persist/journal.h"
 #include "persist/replay.h"
+#include "runtime/replay_config.h"
 #include "tests/support/kfix.h"
 #include "tests/support/tl_test.h"
 

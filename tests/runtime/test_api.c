@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "runtime/engine.h"
+#include "io/paper/config.h"
 
 static tl_engine_event_t evs[4096];
 static int nev;
@@ -125,8 +126,8 @@ static tl_engine_t *start(void)
 	c.engine.idle_us = 20;
 	c.io.idle = TL_IDLE_SLEEP;
 	c.io.idle_us = 20;
-	c.paper.latency_ns = 0;
-	c.paper.mark_interval_ns = 3600LL * 1000000000LL;
+	tl_paper_cfg(&c)->latency_ns = 0;
+	tl_paper_cfg(&c)->mark_interval_ns = 3600LL * 1000000000LL;
 	c.snapshot_hz = 1000;
 	char err[512];
 	tl_engine_xopts_t o = { .no_shm = true };

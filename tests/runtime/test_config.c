@@ -11,6 +11,8 @@
 #include "tests/support/tl_test.h"
 
 #include "runtime/config.h"
+#include "io/binance/config.h"
+#include "io/paper/config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,24 +104,24 @@ static void test_defaults_valid(void)
 	CU_ASSERT_EQUAL(c.ring_event, 16384);
 	CU_ASSERT_EQUAL(c.ring_journal, 65536);
 	CU_ASSERT_EQUAL(c.high_water_pct, 75);
-	CU_ASSERT_EQUAL(c.paper.seed, 1);
-	CU_ASSERT_EQUAL(c.paper.balance, 10000 * ONE);
-	CU_ASSERT_EQUAL(c.paper.maker_rate, 20000);
-	CU_ASSERT_EQUAL(c.paper.taker_rate, 40000);
-	CU_ASSERT_EQUAL(c.paper.slippage_bps, 1);
-	CU_ASSERT_EQUAL(c.paper.latency_ns, 1 * TL_NS_PER_MS);
-	CU_ASSERT_EQUAL(c.paper.mark_interval_ns, 100 * TL_NS_PER_MS);
-	CU_ASSERT_EQUAL(c.paper.walk_bps, 5);
-	CU_ASSERT_STRING_EQUAL(c.paper.marks_csv, "");
-	CU_ASSERT_EQUAL(c.paper.n_start, 2);
-	CU_ASSERT_STRING_EQUAL(c.paper.start[0].symbol, "BTCUSDT");
-	CU_ASSERT_EQUAL(c.paper.start[0].price, 50000 * ONE);
-	CU_ASSERT_STRING_EQUAL(c.paper.start[1].symbol, "ETHUSDT");
-	CU_ASSERT_EQUAL(c.paper.start[1].price, 3000 * ONE);
-	CU_ASSERT_EQUAL(c.paper.reject_ppm, 0);
-	CU_ASSERT_EQUAL(c.paper.reject_code, -2019);
-	CU_ASSERT_EQUAL(c.paper.timeout_ppm, 0);
-	CU_ASSERT_FALSE(c.paper.timeout_executes);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->seed, 1);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->balance, 10000 * ONE);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->maker_rate, 20000);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->taker_rate, 40000);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->slippage_bps, 1);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->latency_ns, 1 * TL_NS_PER_MS);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->mark_interval_ns, 100 * TL_NS_PER_MS);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->walk_bps, 5);
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->marks_csv, "");
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->n_start, 2);
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->start[0].symbol, "BTCUSDT");
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->start[0].price, 50000 * ONE);
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->start[1].symbol, "ETHUSDT");
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->start[1].price, 3000 * ONE);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->reject_ppm, 0);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->reject_code, -2019);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->timeout_ppm, 0);
+	CU_ASSERT_FALSE(tl_paper_cfg(&c)->timeout_executes);
 	CU_ASSERT_STRING_EQUAL(c.journal_path, "");
 	CU_ASSERT_EQUAL(c.log_level, 2);
 
@@ -229,24 +231,24 @@ static void test_paper_json_fields(void)
 	CU_ASSERT_EQUAL(c.leverage[1], 10);
 
 	CU_ASSERT_STRING_EQUAL(c.venue_type, "paper");
-	CU_ASSERT_EQUAL(c.paper.seed, 1);
-	CU_ASSERT_EQUAL(c.paper.balance, 10000 * ONE);
-	CU_ASSERT_EQUAL(c.paper.maker_rate, 20000);
-	CU_ASSERT_EQUAL(c.paper.taker_rate, 40000);
-	CU_ASSERT_EQUAL(c.paper.slippage_bps, 1);
-	CU_ASSERT_EQUAL(c.paper.latency_ns, 1 * TL_NS_PER_MS);
-	CU_ASSERT_EQUAL(c.paper.mark_interval_ns, 100 * TL_NS_PER_MS);
-	CU_ASSERT_EQUAL(c.paper.walk_bps, 5);
-	CU_ASSERT_STRING_EQUAL(c.paper.marks_csv, "");
-	CU_ASSERT_EQUAL(c.paper.n_start, 2);
-	CU_ASSERT_STRING_EQUAL(c.paper.start[0].symbol, "BTCUSDT");
-	CU_ASSERT_EQUAL(c.paper.start[0].price, 50000 * ONE);
-	CU_ASSERT_STRING_EQUAL(c.paper.start[1].symbol, "ETHUSDT");
-	CU_ASSERT_EQUAL(c.paper.start[1].price, 3000 * ONE);
-	CU_ASSERT_EQUAL(c.paper.reject_ppm, 0);
-	CU_ASSERT_EQUAL(c.paper.reject_code, -2019);
-	CU_ASSERT_EQUAL(c.paper.timeout_ppm, 0);
-	CU_ASSERT_FALSE(c.paper.timeout_executes);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->seed, 1);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->balance, 10000 * ONE);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->maker_rate, 20000);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->taker_rate, 40000);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->slippage_bps, 1);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->latency_ns, 1 * TL_NS_PER_MS);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->mark_interval_ns, 100 * TL_NS_PER_MS);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->walk_bps, 5);
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->marks_csv, "");
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->n_start, 2);
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->start[0].symbol, "BTCUSDT");
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->start[0].price, 50000 * ONE);
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->start[1].symbol, "ETHUSDT");
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->start[1].price, 3000 * ONE);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->reject_ppm, 0);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->reject_code, -2019);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->timeout_ppm, 0);
+	CU_ASSERT_FALSE(tl_paper_cfg(&c)->timeout_executes);
 	/* relative to the config file's directory */
 	CU_ASSERT_STRING_EQUAL(c.journal_path, "config/../var/paper.db");
 	CU_ASSERT_EQUAL(c.journal_strict, 0);
@@ -343,22 +345,22 @@ static void test_every_key_lands(void)
 	CU_ASSERT_EQUAL(c.ring_event, 32);
 	CU_ASSERT_EQUAL(c.ring_journal, 1u << 24);
 	CU_ASSERT_EQUAL(c.high_water_pct, 100);
-	CU_ASSERT_EQUAL(c.paper.seed, 0);
-	CU_ASSERT_EQUAL(c.paper.balance, 1);
-	CU_ASSERT_EQUAL(c.paper.maker_rate, -10000);
-	CU_ASSERT_EQUAL(c.paper.taker_rate, 1000000);
-	CU_ASSERT_EQUAL(c.paper.slippage_bps, 10000);
-	CU_ASSERT_EQUAL(c.paper.latency_ns, 0);
-	CU_ASSERT_EQUAL(c.paper.mark_interval_ns, TL_NS_PER_MS);
-	CU_ASSERT_EQUAL(c.paper.walk_bps, 0);
-	CU_ASSERT_EQUAL(c.paper.n_start, 1);
-	CU_ASSERT_STRING_EQUAL(c.paper.start[0].symbol, "ETHUSDT");
-	CU_ASSERT_EQUAL(c.paper.start[0].price, 1);
-	CU_ASSERT_STRING_EQUAL(c.paper.start[1].symbol, "");
-	CU_ASSERT_EQUAL(c.paper.reject_ppm, 250000);
-	CU_ASSERT_EQUAL(c.paper.reject_code, -1001);
-	CU_ASSERT_EQUAL(c.paper.timeout_ppm, 750000);
-	CU_ASSERT_TRUE(c.paper.timeout_executes);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->seed, 0);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->balance, 1);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->maker_rate, -10000);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->taker_rate, 1000000);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->slippage_bps, 10000);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->latency_ns, 0);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->mark_interval_ns, TL_NS_PER_MS);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->walk_bps, 0);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->n_start, 1);
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->start[0].symbol, "ETHUSDT");
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->start[0].price, 1);
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->start[1].symbol, "");
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->reject_ppm, 250000);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->reject_code, -1001);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->timeout_ppm, 750000);
+	CU_ASSERT_TRUE(tl_paper_cfg(&c)->timeout_executes);
 	CU_ASSERT_EQUAL(c.log_level, 3);
 
 	GOOD(&c, "{\"engine\":{\"idle\":\"yield\"},\"log\":{\"level\":\"error\"}}");
@@ -546,12 +548,14 @@ static void test_binance_section(void)
 	tl_config_t c;
 
 	good_at(__LINE__, &c, "{}");
-	CU_ASSERT_STRING_EQUAL(c.binance.rest.host, "fapi.binance.com");
-	CU_ASSERT_EQUAL(c.binance.rest.port, 443);
-	CU_ASSERT_TRUE(c.binance.rest.tls);
-	CU_ASSERT_FALSE(c.binance.rest.insecure);
-	CU_ASSERT_EQUAL(c.binance.recv_window_ms, 5000);
-	CU_ASSERT_EQUAL(c.binance.connections, 2);
+	/* the section's defaults, once Binance is the venue */
+	tl_binance_cfg_select(&c);
+	CU_ASSERT_STRING_EQUAL(tl_binance_cfg(&c)->rest.host, "fapi.binance.com");
+	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->rest.port, 443);
+	CU_ASSERT_TRUE(tl_binance_cfg(&c)->rest.tls);
+	CU_ASSERT_FALSE(tl_binance_cfg(&c)->rest.insecure);
+	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->recv_window_ms, 5000);
+	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->connections, 2);
 	good_at(__LINE__, &c,
 		"{\"venue\":{\"type\":\"binance\",\"binance\":{"
 		"\"rest\":{\"host\":\"127.0.0.1\",\"port\":8080,\"tls\":false,"
@@ -560,17 +564,17 @@ static void test_binance_section(void)
 		"\"api_key\":\"K123\",\"api_secret\":\"S456\","
 		"\"recv_window_ms\":3000,\"connections\":4,\"timeout_ms\":800}}}");
 	CU_ASSERT_STRING_EQUAL(c.venue_type, "binance");
-	CU_ASSERT_STRING_EQUAL(c.binance.rest.host, "127.0.0.1");
-	CU_ASSERT_EQUAL(c.binance.rest.port, 8080);
-	CU_ASSERT_FALSE(c.binance.rest.tls);
-	CU_ASSERT_STRING_EQUAL(c.binance.rest.ca_file, "ca.pem");
-	CU_ASSERT_EQUAL(c.binance.ws.port, 8444);
-	CU_ASSERT_FALSE(c.binance.ws.tls);
-	CU_ASSERT_STRING_EQUAL(c.binance.api_key, "K123");
-	CU_ASSERT_STRING_EQUAL(c.binance.api_secret, "S456");
-	CU_ASSERT_EQUAL(c.binance.recv_window_ms, 3000);
-	CU_ASSERT_EQUAL(c.binance.connections, 4);
-	CU_ASSERT_EQUAL(c.binance.timeout_ns, 800LL * 1000000);
+	CU_ASSERT_STRING_EQUAL(tl_binance_cfg(&c)->rest.host, "127.0.0.1");
+	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->rest.port, 8080);
+	CU_ASSERT_FALSE(tl_binance_cfg(&c)->rest.tls);
+	CU_ASSERT_STRING_EQUAL(tl_binance_cfg(&c)->rest.ca_file, "ca.pem");
+	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->ws.port, 8444);
+	CU_ASSERT_FALSE(tl_binance_cfg(&c)->ws.tls);
+	CU_ASSERT_STRING_EQUAL(tl_binance_cfg(&c)->api_key, "K123");
+	CU_ASSERT_STRING_EQUAL(tl_binance_cfg(&c)->api_secret, "S456");
+	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->recv_window_ms, 3000);
+	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->connections, 4);
+	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->timeout_ns, 800LL * 1000000);
 	BAD("{\"venue\":{\"type\":\"binance\",\"binance\":{\"api_key\":\"K\"}}}",
 	    "venue.binance.api_secret: required");
 	BAD("{\"venue\":{\"type\":\"binance\"}}", "venue.binance.api_key: required");
@@ -595,12 +599,14 @@ static void test_binance_section(void)
 	    "venue.binance.api_secret: expected a string");
 	/* the start-up deadline (io/binance/startup.h) and core files */
 	good_at(__LINE__, &c, "{}");
-	CU_ASSERT_EQUAL(c.binance.startup_deadline_ns, 30000LL * 1000000);
+	tl_binance_cfg_select(&c);	/* the section's defaults */
+	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->startup_deadline_ns, 30000LL * 1000000);
 	CU_ASSERT_FALSE(c.allow_core_dumps);
 	good_at(__LINE__, &c,
 		"{\"engine\":{\"allow_core_dumps\":true},"
-		"\"venue\":{\"binance\":{\"startup_deadline_ms\":2500}}}");
-	CU_ASSERT_EQUAL(c.binance.startup_deadline_ns, 2500LL * 1000000);
+		"\"venue\":{\"type\":\"binance\",\"binance\":{\"startup_deadline_ms\":2500,"
+		"\"api_key\":\"K\",\"api_secret\":\"S\"}}}");
+	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->startup_deadline_ns, 2500LL * 1000000);
 	CU_ASSERT_TRUE(c.allow_core_dumps);
 	BAD("{\"venue\":{\"binance\":{\"startup_deadline_ms\":999}}}",
 	    "venue.binance.startup_deadline_ms");
@@ -668,7 +674,7 @@ static void test_symbol_cap(void)
 	symbols_json(json, sizeof json, true, TL_CFG_SYMBOLS_MAX);
 	tl_config_defaults(&c);
 	GOOD(&c, json);
-	CU_ASSERT_EQUAL(c.paper.n_start, TL_CFG_SYMBOLS_MAX);
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->n_start, TL_CFG_SYMBOLS_MAX);
 	symbols_json(json, sizeof json, true, TL_CFG_SYMBOLS_MAX + 1);
 	snprintf(want, sizeof want, "expected at most %d entries", TL_CFG_SYMBOLS_MAX);
 	BAD2(json, "venue.paper.start", want);
@@ -766,10 +772,10 @@ static void test_cross_rules(void)
 	/* Default start prices follow the symbol list. */
 	GOOD(&c, "{\"symbols\":{\"only\":[\"ETHUSDT\",\"SOLUSDT\"]}}");
 	CU_ASSERT_EQUAL(c.n_symbols, 2);
-	CU_ASSERT_EQUAL(c.paper.n_start, 1);
-	CU_ASSERT_STRING_EQUAL(c.paper.start[0].symbol, "ETHUSDT");
-	CU_ASSERT_EQUAL(c.paper.start[0].price, 3000 * ONE);
-	CU_ASSERT_STRING_EQUAL(c.paper.start[1].symbol, "");
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->n_start, 1);
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->start[0].symbol, "ETHUSDT");
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->start[0].price, 3000 * ONE);
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->start[1].symbol, "");
 
 	/* Leverage indexes follow `only` whatever the key order. */
 	GOOD(&c, "{\"symbols\":{\"leverage\":{\"SOLUSDT\":7},"
@@ -851,7 +857,7 @@ static void test_relative_paths(void)
 	CU_ASSERT_EQUAL(tl_config_parse(&c, doc, strlen(doc), "/etc/talon", err,
 					sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(c.exchange_info, "/etc/talon/xi.json");
-	CU_ASSERT_STRING_EQUAL(c.paper.marks_csv, "/etc/talon/data/marks.csv");
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->marks_csv, "/etc/talon/data/marks.csv");
 	CU_ASSERT_STRING_EQUAL(c.journal_path, "/etc/talon/j.db");
 	CU_ASSERT_EQUAL(tl_config_parse(&c, doc, strlen(doc), "cfg/", err,
 					sizeof(err)), 0);
@@ -876,9 +882,9 @@ static void test_relative_paths(void)
 					     err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(c.name, "relative");
 	CU_ASSERT_STRING_EQUAL(c.exchange_info, "tests/data/exchange_info.json");
-	CU_ASSERT_STRING_EQUAL(c.paper.marks_csv, "tests/data/marks.csv");
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->marks_csv, "tests/data/marks.csv");
 	CU_ASSERT_STRING_EQUAL(c.journal_path, "tests/data/sub/journal.db");
-	CU_ASSERT_EQUAL(c.paper.n_start, 0);    /* no default for SOLUSDT */
+	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->n_start, 0);    /* no default for SOLUSDT */
 	CU_ASSERT_EQUAL(tl_config_load(&c, "./tests/data/config_relative.json",
 				       err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(c.exchange_info, "./tests/data/exchange_info.json");

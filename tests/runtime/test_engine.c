@@ -51,8 +51,8 @@ static void cfg_base(tl_config_t *c)
 	c->engine.idle_us = 20;
 	c->io.idle = TL_IDLE_SLEEP;
 	c->io.idle_us = 20;
-	c->paper.latency_ns = 0;
-	c->paper.mark_interval_ns = 3600LL * 1000000000LL;	/* marks only when set */
+	tl_paper_cfg(c)->latency_ns = 0;
+	tl_paper_cfg(c)->mark_interval_ns = 3600LL * 1000000000LL;	/* marks only when set */
 	c->kernel.order_cap = 1024;
 	c->snapshot_hz = 1000;
 }

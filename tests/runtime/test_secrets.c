@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 
 #include "runtime/config.h"
+#include "io/binance/config.h"
 #include "runtime/harden.h"
 #include "tests/support/alloc_hook.h"
 
@@ -100,10 +101,10 @@ static void test_config_load_leaves_no_freed_copy(void)
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	CU_ASSERT_EQUAL(hits, 0);
 	/* the caller's struct is the one copy, until the signer has it */
-	CU_ASSERT_STRING_EQUAL(c->binance.api_secret, SECRET);
+	CU_ASSERT_STRING_EQUAL(tl_binance_cfg(c)->api_secret, SECRET);
 	tl_config_wipe_secrets(c);
-	CU_ASSERT_TRUE(all_zero(c->binance.api_secret, sizeof c->binance.api_secret));
-	CU_ASSERT_STRING_EQUAL(c->binance.api_key, "KEY123");
+	CU_ASSERT_TRUE(all_zero(tl_binance_cfg(c)->api_secret, sizeof tl_binance_cfg(c)->api_secret));
+	CU_ASSERT_STRING_EQUAL(tl_binance_cfg(c)->api_key, "KEY123");
 
 	/* a bad key after the secret: the error path wipes as well */
 	snprintf(path, sizeof path, "%s/bad.json", tmpdir);
@@ -148,15 +149,15 @@ static void test_engine_keeps_no_text_copy(void)
 	c->engine.idle = c->io.idle = TL_IDLE_SLEEP;
 	c->engine.idle_us = c->io.idle_us = 50;
 	c->kernel.order_cap = 1024;
-	snprintf(c->venue_type, sizeof c->venue_type, "binance");
-	snprintf(c->binance.rest.host, sizeof c->binance.rest.host, "127.0.0.1");
-	c->binance.rest.port = (uint16_t)e2e_rest_port;
-	c->binance.rest.tls = false;
-	snprintf(c->binance.ws.host, sizeof c->binance.ws.host, "127.0.0.1");
-	c->binance.ws.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_WS);
-	c->binance.ws.tls = false;
-	snprintf(c->binance.api_key, sizeof c->binance.api_key, "%s", scfg.acct[0].api_key);
-	snprintf(c->binance.api_secret, sizeof c->binance.api_secret, "%s", sec);
+	tl_binance_cfg_select(c);
+	snprintf(tl_binance_cfg(c)->rest.host, sizeof tl_binance_cfg(c)->rest.host, "127.0.0.1");
+	tl_binance_cfg(c)->rest.port = (uint16_t)e2e_rest_port;
+	tl_binance_cfg(c)->rest.tls = false;
+	snprintf(tl_binance_cfg(c)->ws.host, sizeof tl_binance_cfg(c)->ws.host, "127.0.0.1");
+	tl_binance_cfg(c)->ws.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_WS);
+	tl_binance_cfg(c)->ws.tls = false;
+	snprintf(tl_binance_cfg(c)->api_key, sizeof tl_binance_cfg(c)->api_key, "%s", scfg.acct[0].api_key);
+	snprintf(tl_binance_cfg(c)->api_secret, sizeof tl_binance_cfg(c)->api_secret, "%s", sec);
 	c->n_symbols = 1;
 	snprintf(c->symbols[0], sizeof c->symbols[0], "BTCUSDT");
 	c->leverage[0] = 20;	/* a signed start-up call */

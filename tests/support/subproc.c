@@ -18,16 +18,20 @@ int tl_test_talon_path(char *buf, size_t len)
 	if (n <= 0)
 		return -1;
 	self[n] = '\0';
-	/* strip /test_<unit>, /<module>, /tests */
-	for (int i = 0; i < 3; i++) {
+	/* Tests mirror the source folders (<build>/tests/<dir>/test_<unit>,
+	 * <dir> one or two levels deep): walk up from the test's folder
+	 * until <build>/talon is found. */
+	for (int i = 0; i < 4; i++) {
 		char *slash = strrchr(self, '/');
 		if (!slash)
 			return -1;
 		*slash = '\0';
+		if ((size_t)snprintf(buf, len, "%s/talon", self) >= len)
+			return -1;
+		if (i >= 2 && access(buf, X_OK) == 0)
+			return 0;
 	}
-	if ((size_t)snprintf(buf, len, "%s/talon", self) >= len)
-		return -1;
-	return access(buf, X_OK) == 0 ? 0 : -1;
+	return -1;
 }
 
 int tl_test_run(char *out, size_t cap, int merge_stderr, const char *const *argv)

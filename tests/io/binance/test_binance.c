@@ -71,8 +71,7 @@ static void cfg_binance(tl_config_t *c, bool tls, const char *ca)
 	c->io.idle_us = 20;
 	c->kernel.order_cap = 1024;
 	c->snapshot_hz = 1000;
-	snprintf(c->venue_type, sizeof c->venue_type, "binance");
-	tl_binance_cfg_t *b = &c->binance;
+	tl_binance_cfg_t *b = tl_binance_cfg_select(c);
 	snprintf(b->rest.host, sizeof b->rest.host, "127.0.0.1");
 	b->rest.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_REST);
 	b->rest.tls = tls;
@@ -245,7 +244,7 @@ static void test_tls_wrong_ca_is_refused(void)
 
 	server_start(true, NULL);
 	cfg_binance(&c, true, "/etc/ssl/certs/ca-certificates.crt");
-	c.binance.timeout_ns = 500LL * 1000000;
+	tl_binance_cfg(&c)->timeout_ns = 500LL * 1000000;
 	c.kernel.backoff.base_ns = 50LL * 1000000;
 	c.kernel.backoff.cap_ns = 100LL * 1000000;
 	c.kernel.backoff.max_attempts = 2;
@@ -359,7 +358,7 @@ static void test_response_timeout_closes_never_doubles(void)
 	server_start(false, NULL);
 	cfg_binance(&c, false, NULL);
 	cfg_fast_retry(&c);
-	c.binance.timeout_ns = 300LL * 1000000;
+	tl_binance_cfg(&c)->timeout_ns = 300LL * 1000000;
 	engine_start(&c, true);
 	/* Its own answer is delayed too and the blocking client may be
 	 * interrupted meanwhile: setting the fault is idempotent, so repeat

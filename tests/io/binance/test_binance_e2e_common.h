@@ -185,8 +185,7 @@ E2E_FN void cfg_binance(tl_config_t *c, int acct)
 	c->kernel.order_cap = 1024;
 	c->kernel.hedge_mode = scfg.acct[acct].dual_side;
 	c->snapshot_hz = 1000;
-	snprintf(c->venue_type, sizeof c->venue_type, "binance");
-	tl_binance_cfg_t *b = &c->binance;
+	tl_binance_cfg_t *b = tl_binance_cfg_select(c);
 	snprintf(b->rest.host, sizeof b->rest.host, "127.0.0.1");
 	b->rest.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_REST);
 	b->rest.tls = false;

@@ -139,7 +139,7 @@ static void test_many_positions_monitored_and_liquidated(void)
 	c.kernel.order_cap = 4096;
 	c.kernel.rate_10s = c.kernel.rate_1m = 0;
 	c.kernel.max_open_orders = 0;
-	c.binance.orders_10s = c.binance.orders_1m = c.binance.weight_1m = 1000000000;
+	tl_binance_cfg(&c)->orders_10s = tl_binance_cfg(&c)->orders_1m = tl_binance_cfg(&c)->weight_1m = 1000000000;
 	c.reconcile.sync_interval_s = 1;
 	engine_start(&c);
 

@@ -29,6 +29,7 @@
 
 #include "io/binance/sync.h"
 #include "persist/replay.h"
+#include "runtime/replay_config.h"
 
 static void setup(void) {}
 static void teardown(void)

@@ -111,8 +111,7 @@ static void cfg_binance(tl_config_t *c)
 	c->kernel.query_interval_ns = 100LL * 1000000;
 	c->kernel.ack_timeout_ns = 3000LL * 1000000;
 	c->snapshot_hz = 1000;
-	snprintf(c->venue_type, sizeof c->venue_type, "binance");
-	tl_binance_cfg_t *b = &c->binance;
+	tl_binance_cfg_t *b = tl_binance_cfg_select(c);
 	snprintf(b->rest.host, sizeof b->rest.host, "127.0.0.1");
 	b->rest.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_REST);
 	b->rest.tls = false;
@@ -253,7 +252,7 @@ static void test_deadman_cancels_after_engine_stops(void)
 	server_start(2);
 	write_xinfo(NULL, NULL);
 	cfg_binance(&c);
-	c.binance.countdown_cancel_ms = 8000;
+	tl_binance_cfg(&c)->countdown_cancel_ms = 8000;
 	engine_start(&c);
 	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &limit_buy, 1), 0);
 	if (!wait_ev(TL_EV_ORDER_ACCEPTED, 10000000000LL))
@@ -334,7 +333,7 @@ static void test_deadman_stale_heartbeat_stops_renewals(void)
 	server_start(2);
 	write_xinfo(NULL, NULL);
 	cfg_binance(&c);
-	c.binance.countdown_cancel_ms = 8000;
+	tl_binance_cfg(&c)->countdown_cancel_ms = 8000;
 	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
 	tl_venue_t *v = tl_binance_create(&c, &syms, direct_emit, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
@@ -397,7 +396,7 @@ static void test_weight_warning_and_hold(void)
 	while (real_ns() / 1000000 % 60000 > 35000)
 		nap_ms(200);
 	cfg_binance(&c);
-	c.binance.weight_1m = 100;
+	tl_binance_cfg(&c)->weight_1m = 100;
 	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
 	memset(direct_inputs, 0, sizeof direct_inputs);
 	tl_venue_t *v = tl_binance_create(&c, &syms, direct_emit, NULL, err, sizeof err);
@@ -441,16 +440,18 @@ static void test_deadman_config_bounds(void)
 	static const char *good[] = { "0", "5000", "120000", "600000" };
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
 		snprintf(json, sizeof json,
-			 "{\"venue\":{\"binance\":{\"countdown_cancel_ms\":%s,\"symbols_from_venue\":false}}}",
+			 "{\"venue\":{\"type\":\"binance\",\"binance\":{\"countdown_cancel_ms\":%s,"
+			 "\"symbols_from_venue\":false,\"api_key\":\"K\",\"api_secret\":\"S\"}}}",
 			 good[i]);
 		tl_config_defaults(&c);
 		CU_ASSERT_EQUAL(tl_config_parse(&c, json, strlen(json), NULL, err, sizeof err), 0);
-		CU_ASSERT_EQUAL(c.binance.countdown_cancel_ms, (uint32_t)atoi(good[i]));
-		CU_ASSERT_FALSE(c.binance.symbols_from_venue);
+		CU_ASSERT_EQUAL(tl_binance_cfg(&c)->countdown_cancel_ms, (uint32_t)atoi(good[i]));
+		CU_ASSERT_FALSE(tl_binance_cfg(&c)->symbols_from_venue);
 	}
 	tl_config_defaults(&c);
-	CU_ASSERT_EQUAL(c.binance.countdown_cancel_ms, 0);
-	CU_ASSERT_TRUE(c.binance.symbols_from_venue);
+	tl_binance_cfg_select(&c);	/* the section's defaults */
+	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->countdown_cancel_ms, 0);
+	CU_ASSERT_TRUE(tl_binance_cfg(&c)->symbols_from_venue);
 }
 
 /* ---- batchOrders ------------------------------------------------------ */
@@ -696,7 +697,7 @@ static void test_xinfo_venue_wins_over_file(void)
 	server_stop();
 	server_start(2);
 	cfg_binance(&c);
-	c.binance.symbols_from_venue = false;
+	tl_binance_cfg(&c)->symbols_from_venue = false;
 	engine_start(&c);
 	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, 2), 0);
 	if (!wait_ev(TL_EV_ORDER_REJECTED, 10000000000LL))

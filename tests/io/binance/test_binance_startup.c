@@ -145,8 +145,7 @@ static void cfg_startup(tl_config_t *c, int port)
 	c->io.idle = TL_IDLE_SLEEP;
 	c->io.idle_us = 50;
 	c->kernel.order_cap = 1024;
-	snprintf(c->venue_type, sizeof c->venue_type, "binance");
-	tl_binance_cfg_t *b = &c->binance;
+	tl_binance_cfg_t *b = tl_binance_cfg_select(c);
 	snprintf(b->rest.host, sizeof b->rest.host, "127.0.0.1");
 	b->rest.port = (uint16_t)port;
 	b->rest.tls = false;
@@ -178,8 +177,8 @@ static int try_start(tl_config_t *c, char *err, size_t errlen, char *log, size_t
 	if (E && tl_engine_start(E, err, errlen) == 0)
 		rc = 0;
 	capture_restore(log, logcap);
-	CU_ASSERT_PTR_NULL(strstr(err, c->binance.api_secret));
-	CU_ASSERT_PTR_NULL(strstr(log, c->binance.api_secret));
+	CU_ASSERT_PTR_NULL(strstr(err, tl_binance_cfg(c)->api_secret));
+	CU_ASSERT_PTR_NULL(strstr(log, tl_binance_cfg(c)->api_secret));
 	if (rc < 0) {
 		tl_engine_close(E);
 		E = NULL;
@@ -266,7 +265,7 @@ static void test_wrong_key_fails_at_once_with_2015(void)
 
 	server_start_cfg(NULL);
 	cfg_startup(&c, e2e_rest_port);
-	snprintf(c.binance.api_key, sizeof c.binance.api_key, "NOT-THE-KEY");
+	snprintf(tl_binance_cfg(&c)->api_key, sizeof tl_binance_cfg(&c)->api_key, "NOT-THE-KEY");
 	int64_t t0 = mono();
 	CU_ASSERT_EQUAL(try_start(&c, err, sizeof err, log, sizeof log), -1);
 	fprintf(stderr, "wrong key: %s\n", err);
@@ -278,7 +277,7 @@ static void test_wrong_key_fails_at_once_with_2015(void)
 
 	/* the right key with a wrong secret: the signature is refused */
 	cfg_startup(&c, e2e_rest_port);
-	c.binance.api_secret[0] ^= 1;
+	tl_binance_cfg(&c)->api_secret[0] ^= 1;
 	CU_ASSERT_EQUAL(try_start(&c, err, sizeof err, log, sizeof log), -1);
 	fprintf(stderr, "wrong secret: %s\n", err);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "the venue refused leverage 20 for BTCUSDT: -1022 "));
@@ -305,7 +304,7 @@ static void test_nothing_listening_names_connect_refused(void)
 	int port = ntohs(a.sin_port);
 
 	cfg_startup(&c, port);
-	c.binance.startup_deadline_ns = 2000 * MS;
+	tl_binance_cfg(&c)->startup_deadline_ns = 2000 * MS;
 	int64_t t0 = mono();
 	CU_ASSERT_EQUAL(try_start(&c, err, sizeof err, log, sizeof log), -1);
 	int64_t took = mono() - t0;
@@ -318,7 +317,7 @@ static void test_nothing_listening_names_connect_refused(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "startup_deadline_ms"));
 	/* exchangeInfo and leverage share one deadline (plus one last try
 	 * and the connect timeouts) */
-	CU_ASSERT(took < 2000 * MS + 3 * c.binance.timeout_ns);
+	CU_ASSERT(took < 2000 * MS + 3 * tl_binance_cfg(&c)->timeout_ns);
 	close(fd);
 }
 
@@ -338,9 +337,9 @@ static void test_wrong_ca_fails_at_once_naming_tls(void)
 
 	server_start_cfg(tls_on);
 	cfg_startup(&c, e2e_rest_port);
-	c.binance.rest.tls = true;
-	c.binance.ws.tls = true;
-	snprintf(c.binance.rest.ca_file, sizeof c.binance.rest.ca_file,
+	tl_binance_cfg(&c)->rest.tls = true;
+	tl_binance_cfg(&c)->ws.tls = true;
+	snprintf(tl_binance_cfg(&c)->rest.ca_file, sizeof tl_binance_cfg(&c)->rest.ca_file,
 		 "/etc/ssl/certs/ca-certificates.crt");
 	int64_t t0 = mono();
 	CU_ASSERT_EQUAL(try_start(&c, err, sizeof err, log, sizeof log), -1);

@@ -1,0 +1,221 @@
+/*
+ * config.c - venue.binance (io/binance/config.h): defaults, the strict
+ * parser (runtime/config_json.h rules: every error names its key path,
+ * never a credential's value), the checks that need the rest of the
+ * config, and the wipe of the API secret.
+ */
+#include "io/binance/config.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "io/binance/binance.h"
+#include "runtime/config_json.h"
+
+static_assert(sizeof(tl_binance_cfg_t) <= TL_VENUE_CFG_MAX,
+	      "venue.binance must fit tl_config_t.venue");
+static_assert(_Alignof(tl_binance_cfg_t) <= 8, "tl_config_t.venue is 8-aligned");
+
+void tl_binance_cfg_defaults(void *vc)
+{
+	tl_binance_cfg_t *b = vc;
+
+	memset(b, 0, sizeof(*b));
+	snprintf(b->rest.host, sizeof(b->rest.host), "fapi.binance.com");
+	b->rest.port = 443;
+	b->rest.tls = true;
+	snprintf(b->rest.ca_file, sizeof(b->rest.ca_file),
+		 "/etc/ssl/certs/ca-certificates.crt");
+	snprintf(b->ws.host, sizeof(b->ws.host), "fstream.binance.com");
+	b->ws.port = 443;
+	b->ws.tls = true;
+	b->recv_window_ms = 5000;
+	b->connections = 2;
+	b->timeout_ns = 5000 * TL_NS_PER_MS;
+	b->orders_10s = 300;            /* Binance's defaults (binance.h) */
+	b->orders_1m = 1200;
+	b->weight_1m = 2400;
+	b->symbols_from_venue = true;
+	b->startup_deadline_ns = 30000 * TL_NS_PER_MS;
+}
+
+tl_binance_cfg_t *tl_binance_cfg_select(tl_config_t *c)
+{
+	snprintf(c->venue_type, sizeof(c->venue_type), "%s", tl_binance_driver.name);
+	memset(c->venue, 0, sizeof(c->venue));
+	tl_binance_cfg_defaults(c->venue);
+	return tl_binance_cfg(c);
+}
+
+void tl_binance_cfg_wipe(void *vc)
+{
+	tl_binance_cfg_t *b = vc;
+
+	explicit_bzero(b->api_secret, sizeof(b->api_secret));
+}
+
+/*
+ * A host name or IP literal: 1..TL_CFG_HOST_MAX-1 characters of
+ * [A-Za-z0-9.:-] (no scheme, no port, no path).
+ */
+static int tl_binance_cfg_host(tl_config_ctx_t *x, const cJSON *obj, const char *path,
+			  const char *key, char out[TL_CFG_HOST_MAX])
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!v)
+		return 0;
+	if (cJSON_IsString(v)) {
+		const char *s = v->valuestring;
+		size_t n = strlen(s), i;
+
+		for (i = 0; i < n; i++) {
+			char c = s[i];
+
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			      (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+			      c == ':'))
+				break;
+		}
+		if (n > 0 && n < TL_CFG_HOST_MAX && i == n) {
+			memcpy(out, s, n + 1);
+			return 1;
+		}
+		return tl_config_fail(x, path, key,
+				      "expected a host name or IP address (1..%d characters of [A-Za-z0-9.:-]), got \"%.40s\"",
+				      TL_CFG_HOST_MAX - 1, s);
+	}
+	return tl_config_fail(x, path, key,
+			      "expected a host name or IP address, got %s",
+			      tl_config_kind(v));
+}
+
+/*
+ * A credential: 1..TL_CFG_KEY_MAX printable ASCII characters (no space).
+ * Errors name the key, never the value, not even part of it.
+ */
+static int tl_binance_cfg_secret(tl_config_ctx_t *x, const cJSON *obj,
+			    const char *path, const char *key,
+			    char out[TL_CFG_KEY_MAX + 1])
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsString(v))
+		return tl_config_fail(x, path, key, "expected a string, got %s",
+				      tl_config_kind(v));
+	const char *s = v->valuestring;
+	size_t n = strlen(s);
+
+	if (n == 0 || n > TL_CFG_KEY_MAX)
+		return tl_config_fail(x, path, key,
+				      "expected 1..%d characters, got %zu (value not shown)",
+				      TL_CFG_KEY_MAX, n);
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return tl_config_fail(x, path, key,
+					      "expected printable ASCII without spaces (value not shown)");
+	memcpy(out, s, n + 1);
+	return 1;
+}
+
+int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
+{
+	static const char *const keys[] = {
+		"rest", "ws", "api_key", "api_secret", "recv_window_ms",
+		"connections", "timeout_ms", "orders_per_10s", "orders_per_min",
+		"weight_per_min", "countdown_cancel_ms", "symbols_from_venue",
+		"startup_deadline_ms", NULL
+	};
+	static const char *const rkeys[] = {
+		"host", "port", "tls", "ca_file", "insecure", NULL
+	};
+	static const char *const wkeys[] = { "host", "port", "tls", NULL };
+	tl_binance_cfg_t *b = vc;
+	const char *p = "venue.binance";
+	const cJSON *v;
+	uint32_t port;
+	int r;
+
+	TL_CFG_TRY(tl_config_keys(x, o, p, keys));
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "rest"))) {
+		const char *rp = "venue.binance.rest";
+
+		TL_CFG_TRY(tl_config_keys(x, v, rp, rkeys));
+		TL_CFG_TRY(tl_binance_cfg_host(x, v, rp, "host", b->rest.host));
+		TL_CFG_TRY(r = tl_config_u32(x, v, rp, "port", 1, 65535, &port));
+		if (r == 1)
+			b->rest.port = (uint16_t)port;
+		TL_CFG_TRY(tl_config_bool(x, v, rp, "tls", &b->rest.tls));
+		TL_CFG_TRY(tl_config_path(x, v, rp, "ca_file", b->rest.ca_file));
+		TL_CFG_TRY(tl_config_bool(x, v, rp, "insecure", &b->rest.insecure));
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "ws"))) {
+		const char *wp = "venue.binance.ws";
+
+		TL_CFG_TRY(tl_config_keys(x, v, wp, wkeys));
+		TL_CFG_TRY(tl_binance_cfg_host(x, v, wp, "host", b->ws.host));
+		TL_CFG_TRY(r = tl_config_u32(x, v, wp, "port", 1, 65535, &port));
+		if (r == 1)
+			b->ws.port = (uint16_t)port;
+		TL_CFG_TRY(tl_config_bool(x, v, wp, "tls", &b->ws.tls));
+	}
+	TL_CFG_TRY(tl_binance_cfg_secret(x, o, p, "api_key", b->api_key));
+	TL_CFG_TRY(tl_binance_cfg_secret(x, o, p, "api_secret", b->api_secret));
+	TL_CFG_TRY(tl_config_u32(x, o, p, "recv_window_ms", 1, 60000,
+				 &b->recv_window_ms));
+	TL_CFG_TRY(tl_config_u32(x, o, p, "connections", 1, 16, &b->connections));
+	TL_CFG_TRY(tl_config_ms(x, o, p, "timeout_ms", 100, 60000, &b->timeout_ns));
+	TL_CFG_TRY(tl_config_u32(x, o, p, "orders_per_10s", 1, 1000000000,
+				 &b->orders_10s));
+	TL_CFG_TRY(tl_config_u32(x, o, p, "orders_per_min", 1, 1000000000,
+				 &b->orders_1m));
+	TL_CFG_TRY(tl_config_u32(x, o, p, "weight_per_min", 1, 1000000000,
+				 &b->weight_1m));
+	/* countdownCancelAll: 0 disarms; the fapi docs give no bounds.
+	 * Below 5 s (the bound Binance documents for the options
+	 * endpoint) a slow response or GC pause of the venue cancels live
+	 * orders, and renewals every countdown/4 at weight 10 per symbol
+	 * would eat the weight budget; above 10 min a dead engine's orders
+	 * rest too long to call it a safety switch. */
+	TL_CFG_TRY(r = tl_config_u32(x, o, p, "countdown_cancel_ms", 0, 600000,
+				     &b->countdown_cancel_ms));
+	if (r == 1 && b->countdown_cancel_ms && b->countdown_cancel_ms < 5000)
+		return tl_config_fail(x, p, "countdown_cancel_ms",
+				      "expected 0 (off) or 5000..600000, got %u",
+				      b->countdown_cancel_ms);
+	TL_CFG_TRY(tl_config_bool(x, o, p, "symbols_from_venue",
+				  &b->symbols_from_venue));
+	TL_CFG_TRY(tl_config_ms(x, o, p, "startup_deadline_ms", 1000, 600000,
+				&b->startup_deadline_ns));
+	return 0;
+}
+
+/*
+ * Keys required once Binance is the venue, and the rule across sections:
+ * a "does not exist" answer is final only once the new-order request can
+ * no longer reach the venue, which rejects it after recvWindow.
+ */
+int tl_binance_cfg_check(tl_config_ctx_t *x, tl_config_t *c)
+{
+	const tl_binance_cfg_t *b = tl_binance_cfg(c);
+	const tl_kernel_cfg_t *k = &c->kernel;
+
+	if (!b->api_key[0])
+		return tl_config_fail(x, "venue.binance", "api_key",
+				      "required when venue.type is \"binance\"");
+	if (!b->api_secret[0])
+		return tl_config_fail(x, "venue.binance", "api_secret",
+				      "required when venue.type is \"binance\"");
+	if (b->rest.tls && !b->rest.insecure && !b->rest.ca_file[0])
+		return tl_config_fail(x, "venue.binance.rest", "ca_file",
+				      "required when tls is on (or set insecure: true)");
+	if (k->send_window_ns < (int64_t)b->recv_window_ms * TL_NS_PER_MS)
+		return tl_config_fail(x, "kernel.send_window_ms", NULL,
+				      "expected >= venue.binance.recv_window_ms (%u), got %lld",
+				      b->recv_window_ms,
+				      (long long)(k->send_window_ns / TL_NS_PER_MS));
+	return 0;
+}

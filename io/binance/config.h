@@ -1,0 +1,80 @@
+/*
+ * config.h - venue.binance: the Binance USD-M adapter's own config
+ * section, parsed by its driver (io/binance/config.c) into
+ * tl_config_t.venue (io/venue.h).
+ */
+#ifndef TL_BINANCE_CONFIG_H
+#define TL_BINANCE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runtime/config.h"
+
+#define TL_CFG_HOST_MAX 128
+#define TL_CFG_KEY_MAX 128       /* API key / secret characters */
+
+/* venue.binance: the Binance USD-M adapter (io/binance/binance.h). */
+typedef struct tl_binance_cfg {
+	struct {
+		char host[TL_CFG_HOST_MAX]; /* rest.host, default fapi.binance.com */
+		uint16_t port;             /* rest.port, default 443 */
+		bool tls;                  /* rest.tls, default true (plain: loopback only) */
+		char ca_file[TL_PATH_MAX]; /* rest.ca_file, PEM CAs */
+		bool insecure;             /* rest.insecure: skip verification (warns) */
+	} rest;
+	struct {
+		char host[TL_CFG_HOST_MAX]; /* ws.host, default fstream.binance.com */
+		uint16_t port;             /* ws.port, default 443 */
+		bool tls;                  /* ws.tls, default true */
+	} ws;
+	char api_key[TL_CFG_KEY_MAX + 1];    /* printable ASCII, never printed */
+	char api_secret[TL_CFG_KEY_MAX + 1]; /* secret: never printed */
+	uint32_t recv_window_ms;   /* 1..60000, default 5000 */
+	uint32_t connections;      /* REST pool size 1..16, default 2 */
+	tl_time_t timeout_ns;      /* timeout_ms: response deadline, default 5000 */
+	/* The account's venue limits (exchangeInfo rateLimits; Binance
+	 * raises them per account): the adapter holds at 90 % of each. */
+	uint32_t orders_10s;       /* orders_per_10s, default 300 */
+	uint32_t orders_1m;        /* orders_per_min, default 1200 */
+	uint32_t weight_1m;        /* weight_per_min, default 2400 */
+	/* Dead-man switch (io/binance/deadman.c): POST countdownCancelAll
+	 * per traded symbol, renewed every countdown/4 while the engine's
+	 * heartbeat is fresh. 0 = off (default), else 5000..600000. */
+	uint32_t countdown_cancel_ms;
+	/* symbols_from_venue, default true: at start GET exchangeInfo and
+	 * let the venue's filters and status win over the file's
+	 * (io/binance/xinfo.h). */
+	bool symbols_from_venue;
+	/* startup_deadline_ms, default 30000 (1000..600000): how long the
+	 * start-up calls (exchangeInfo, server time, leverage per symbol,
+	 * account) keep retrying transient failures before the start
+	 * fails. Permanent rejects (-2015, -1022, -4028 ...) fail at once. */
+	tl_time_t startup_deadline_ns;
+} tl_binance_cfg_t;
+
+/* The binance section of a config whose venue.type is Binance. */
+static inline tl_binance_cfg_t *tl_binance_cfg(tl_config_t *c)
+{
+	return tl_config_venue_area(c);
+}
+
+static inline const tl_binance_cfg_t *tl_binance_cfg_const(const tl_config_t *c)
+{
+	return tl_config_venue_area(c);
+}
+
+/* Select the Binance venue in c: venue.type = the Binance driver, its
+ * section at defaults. Returns it (tests and benchmarks that build a
+ * config in code). */
+tl_binance_cfg_t *tl_binance_cfg_select(tl_config_t *c);
+
+/* The driver's config hooks (io/binance/driver.c puts them in the table). */
+void tl_binance_cfg_defaults(void *vc);
+struct cJSON;
+struct tl_config_ctx;
+int tl_binance_cfg_parse(struct tl_config_ctx *x, const struct cJSON *o, void *vc);
+int tl_binance_cfg_check(struct tl_config_ctx *x, tl_config_t *c);
+void tl_binance_cfg_wipe(void *vc);
+
+#endif /* TL_BINANCE_CONFIG_H */
