@@ -1127,6 +1127,11 @@ void tl_k_on_query(tl_kernel_t *k, const tl_in_query_result_t *q)
 	order_learn_vid(k, o, q->venue_id);
 	if (q->executed_qty > o->venue_executed)
 		o->venue_executed = q->executed_qty;
+	/* The venue has executed more than the fills we applied: those
+	 * trades still have to come (an order query fetches them), so a bulk
+	 * resync must not count this answer as a confirmation (K4). */
+	if (q->executed_qty > o->filled)
+		o->t_seen = 0;
 	if (!o->t_acked)
 		o->t_acked = k->now;
 	switch (q->status) {

@@ -464,6 +464,29 @@ static void test_bulk_resync_queries_only_unconfirmed(void)
 	CU_ASSERT(tl_kernel_check(&KF->k));
 }
 
+/* A bulk read that shows more executed than the fills we have is no
+ * confirmation: the order is queried, so its missing trades are fetched. */
+static void test_bulk_resync_queries_orders_with_missing_fills(void)
+{
+	tl_order_t *a = submit(TL_BUY, TL_ORD_LIMIT, "0.010", "49000");
+	kf_ack(a->client_id, 1);
+	kf_tick_after(TL_NS_PER_S);
+	tl_time_t asked = KF->now;
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_QUERY_RESULT;
+	snprintf(in.u.query.client_id, sizeof(in.u.query.client_id), "%s", a->client_id);
+	in.u.query.found = 1;
+	in.u.query.status = TL_ST_PARTIALLY_FILLED;
+	in.u.query.venue_id = 1;
+	in.u.query.executed_qty = fx("0.004");
+	kf_apply(&in);
+	kfix_clear();
+	resync(1, asked);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_QUERY), 1);
+	CU_ASSERT(tl_kernel_check(&KF->k));
+}
+
 /* ---- K5 fills belong to one order ------------------------------------------ */
 
 /* Engine B's BTCUSDT fill of "tl1" must not reach engine A's ETHUSDT
@@ -631,6 +654,7 @@ TL_TEST_SUITE("kernel.safety", setup, teardown,
 	      TL_TEST(test_sweep_position_after_liquidation_is_closed),
 	      TL_TEST(test_no_protective_orders_while_liquidating),
 	      TL_TEST(test_bulk_resync_queries_only_unconfirmed),
+	      TL_TEST(test_bulk_resync_queries_orders_with_missing_fills),
 	      TL_TEST(test_fill_for_other_symbol_is_foreign),
 	      TL_TEST(test_update_with_other_venue_id_is_foreign),
 	      TL_TEST(test_algo_child_id_accepted_once),
