@@ -1422,11 +1422,15 @@ int tl_binance_decode_stream(tl_binance_arena_t *a, const char *msg,
 }
 
 /* One element of the all-market mark stream into *in. Shape and symbol
- * first; the rest only when the symbol is wanted. Returns 0 (wanted, *in
- * set), 1 (dropped) or a TL_BN_E_* code. */
+ * first; the rest only when the symbol is wanted. `want` is asked only
+ * when *wanted is -1 (the check pass), and its answer kept there: the
+ * emit pass must decide exactly as the check pass did, or an element
+ * dropped unread while checking could be emitted (or fail) afterwards,
+ * breaking all-or-nothing. Returns 0 (wanted, *in set), 1 (dropped) or
+ * a TL_BN_E_* code. */
 static int binance_mark_elem(binance_ctx_t *c, const cJSON *el, tl_time_t now,
-			     tl_binance_want_fn want, void *ctx, tl_input_t *in,
-			     int64_t *event_ms)
+			     tl_binance_want_fn want, void *ctx, int8_t *wanted,
+			     tl_input_t *in, int64_t *event_ms)
 {
 	const char *e, *sym;
 	size_t n;
@@ -1443,7 +1447,9 @@ static int binance_mark_elem(binance_ctx_t *c, const cJSON *el, tl_time_t now,
 	/* 64: a long name of a symbol we do not trade is dropped, not refused */
 	if ((rc = binance_str(c, el, "s", 64, false, &sym)))
 		return rc;
-	if (!want(ctx, sym))
+	if (*wanted < 0)
+		*wanted = want(ctx, sym) ? 1 : 0;
+	if (!*wanted)
 		return 1;
 	if ((rc = binance_int(c, el, "E", true, true, false, &t)) ||
 	    (rc = binance_fx_get(c, el, "p", false, false, &px)))
@@ -1501,12 +1507,17 @@ int tl_binance_decode_marks(tl_binance_arena_t *a, const char *msg,
 		return TL_BN_E_RANGE;
 	}
 	/* Pass 0 checks every element, pass 1 emits: all or nothing. A
-	 * single object is an array of one. */
+	 * single object is an array of one. want[] keeps pass 0's answer per
+	 * element (at most TL_BINANCE_MARKS_MAX), so `want` is asked once
+	 * per element and need not be pure. */
 	bool arr = cJSON_IsArray(data);
+	int8_t wanted[TL_BINANCE_MARKS_MAX];
+	memset(wanted, -1, sizeof(wanted));
 	for (pass = 0; pass < 2; pass++) {
 		for (el = arr ? data->child : data, i = 0; el;
 		     el = arr ? el->next : NULL, i++) {
-			rc = binance_mark_elem(&c, el, now, want, ctx, &in, &ems);
+			rc = binance_mark_elem(&c, el, now, want, ctx, &wanted[i],
+					       &in, &ems);
 			if (rc < 0) {
 				res->field = c.field;
 				res->index = i;

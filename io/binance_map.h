@@ -245,8 +245,11 @@ int tl_binance_decode_stream(tl_binance_arena_t *a, const char *msg,
 #define TL_BINANCE_MARKS_MAX 4096
 #define TL_BINANCE_MARKS_ARENA (8u << 20)
 
-/* True when marks for `symbol` are wanted (talon trades it). Called for
- * each element, twice per message (validate, then emit). */
+/* True when marks for `symbol` are wanted (talon trades it). Called
+ * once per element whose "e" and "s" are valid, in element order, during
+ * the check pass; the emit pass reuses those answers. So `want` need not
+ * be pure (a set changing under it cannot make the decoder emit an
+ * element it dropped, or refuse a message after emitting part of it). */
 typedef bool (*tl_binance_want_fn)(void *ctx, const char *symbol);
 /* One MARK input (hdr.type, hdr.time = now, symbol, price set). */
 typedef void (*tl_binance_mark_fn)(void *ctx, const tl_input_t *in);
