@@ -683,7 +683,10 @@ static int binance_clid(binance_ctx_t *c, const cJSON *o, const char *k,
 		return rc;
 	if (!binance_clid_valid(s))
 		return binance_fail(c, k, TL_BN_E_RANGE);
-	memcpy(out, s, strlen(s) + 1);
+	/* All TL_CLID_LEN bytes: callers copy the whole array into the
+	 * kernel input, and the journal keeps it byte for byte. */
+	memset(out, 0, TL_CLID_LEN);
+	memcpy(out, s, strlen(s));
 	return 0;
 }
 
