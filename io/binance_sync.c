@@ -593,3 +593,13 @@ void tl_bsync_trades_done(tl_bsync_t *s, int slot, int http_status,
 		 (int)(len < 48 ? len : 48), body ? body : "");
 	tl_venue_emit(s->v, &in);
 }
+
+/* ---- test hook ------------------------------------------------------------ */
+
+void tl_bsync_test_expect(tl_bsync_t *s, int call, uint8_t source)
+{
+	s->pending = call;
+	s->source = source;
+	s->phase = call == TL_BSYNC_OPEN || call == TL_BSYNC_OPEN_ALGO ? BS_ORDERS
+								     : BS_POS;
+}

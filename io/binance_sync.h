@@ -106,4 +106,9 @@ int tl_bsync_trades_to_fills(const char *body, size_t len, const char *clid,
 
 void tl_bsync_stats(const tl_bsync_t *s, tl_bsync_stats_t *out);
 
+/* Test hook (tests/fuzz/fuzz_rest_*): make `call` the request in flight
+ * for snapshot source `source` (TL_SNAP_*), as if it had been sent, so
+ * tl_bsync_done decodes the answer given to it. */
+void tl_bsync_test_expect(tl_bsync_t *s, int call, uint8_t source);
+
 #endif /* TL_BINANCE_SYNC_H */

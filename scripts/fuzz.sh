@@ -8,8 +8,9 @@
 # Builds them (`make fuzz`, clang, build-fuzz/fuzz/), then runs each in
 # turn, one at a time, for SECONDS on a scratch copy of its checked-in
 # seed corpus tests/fuzz/corpus/<target>/ (with tests/fuzz/dict/<target>.dict
-# when there is one). New inputs that add coverage are merged back into
-# the seed corpus (libFuzzer -merge=1: only those). A crash, leak, timeout
+# when there is one). The corpus is then merged back, minimized: the
+# smallest subset of seeds and new inputs keeping all coverage reached
+# (libFuzzer -merge=1 into an empty directory) replaces the seeds. A crash, leak, timeout
 # or out-of-memory writes its input to tests/fuzz/crashes/<target>/ (which
 # `make test` replays too) and fails the run. One line per target:
 #   <target>  execs <N>  execs/s <N>  cov <edges>  ft <features>  corpus <files>  crashes <N>
@@ -88,10 +89,20 @@ for t in "${targets[@]}"; do
 	cov=$(grep -Eo 'cov: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)
 	ft=$(grep -Eo 'ft: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)
 
+	# Merge back, minimized: the smallest set of the old seeds and the new
+	# inputs that keeps every feature either reached (libFuzzer -merge=1
+	# into an empty directory) replaces the seed corpus.
 	if [ "$ncrash" -eq 0 ] && [ "${FUZZ_MERGE:-1}" != 0 ]; then
-		"$bin" -merge=1 -max_len="$(max_len "$t")" -timeout=10 \
-			"$seeds" "$work/$t" >"$work/$t.merge.log" 2>&1 ||
+		rm -rf "${work:?}/$t.min"
+		mkdir -p "$work/$t.min"
+		if "$bin" -merge=1 -max_len="$(max_len "$t")" -timeout=10 \
+			"$work/$t.min" "$work/$t" >"$work/$t.merge.log" 2>&1 &&
+			[ -n "$(ls -A "$work/$t.min")" ]; then
+			rm -f "$seeds"/*
+			cp "$work/$t.min"/* "$seeds"/
+		else
 			echo "fuzz: $t: merge failed (see $work/$t.merge.log)" >&2
+		fi
 	fi
 	nseeds=$(find "$seeds" -type f | wc -l)
 	printf '%-22s %12s %9s %7s %7s %7s %8s\n' "$t" "${execs:-?}" "${eps:-?}" \
