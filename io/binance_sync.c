@@ -166,7 +166,12 @@ static const char *bsync_str(const cJSON *o, const char *name)
 static int64_t bsync_int(const cJSON *o, const char *name)
 {
 	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(f) ? (int64_t)f->valuedouble : 0;
+	/* A number outside int64 (1e300, or NaN) is no id: 0, as if absent.
+	 * Converting it would be undefined behaviour. */
+	if (!cJSON_IsNumber(f) ||
+	    !(f->valuedouble > -9.2e18 && f->valuedouble < 9.2e18))
+		return 0;
+	return (int64_t)f->valuedouble;
 }
 
 /* Our client id: "<prefix><digits>". */
