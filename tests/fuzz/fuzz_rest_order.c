@@ -8,9 +8,11 @@
  * 401, 418, 429, 500, 503, 204); byte 1 the arena (0: 16 KiB, else
  * byte * 32 bytes, malloc'ed exactly so ASan sees an overrun); the rest
  * is the body. Properties (abort on failure):
- *   - the result is a documented code; a refused body (< 0) produces no
- *     input; an accepted one at most TL_BINANCE_OUT_MAX, TL_BN_OK exactly
- *     when it produced some, and the arena never overflows;
+ *   - the result is a documented code; a refused body (< 0) produces
+ *     exactly one local REQ_ERROR for the request (its fate is unknown:
+ *     the kernel queries it); an accepted one at most TL_BINANCE_OUT_MAX
+ *     inputs, TL_BN_OK exactly when it produced some; the arena never
+ *     overflows;
  *   - every input is well-formed (fuzz_common.h), stamped `now`, and about
  *     the request's client id; a non-2xx answer is a REQ_ERROR for it
  *     (whatever the body: a WAF page still reports the failure);
@@ -79,7 +81,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(rc >= TL_BN_E_ARG && rc <= TL_BN_ALGO_CHILD && rc != TL_BN_E_ARG);
 	FZ_CHECK(a.used <= a.cap);
 	if (rc < 0) {
-		FZ_CHECK(D1.n == 0);
+		/* Refused: the request's fate is unknown, which the kernel
+		 * learns as one local REQ_ERROR (it queries the order). */
+		FZ_CHECK(D1.n == 1 && D1.in[0].hdr.type == TL_IN_REQ_ERROR);
+		FZ_CHECK(D1.in[0].u.error.outcome.transport == TL_TR_LOCAL);
+		FZ_CHECK(strcmp(D1.in[0].u.error.client_id, req.client_id) == 0);
+		fz_check_input(&D1.in[0]);
 	} else {
 		FZ_CHECK(D1.n <= TL_BINANCE_OUT_MAX);
 		FZ_CHECK((rc == TL_BN_OK) == (D1.n > 0));
