@@ -7,8 +7,8 @@
 #
 # Builds them (`make fuzz`, clang, build-fuzz/fuzz/), then runs each in
 # turn, one at a time, for SECONDS on a scratch copy of its checked-in
-# seed corpus tests/fuzz/corpus/<target>/ (with tests/fuzz/dict/<target>.dict
-# when there is one). The corpus is then merged back, minimized: the
+# seed corpus tests/fuzz/corpus/<target>/ (with tests/fuzz/dict/<target>.dict,
+# or its family's such as fuzz_rest.dict, when there is one). The corpus is then merged back, minimized: the
 # smallest subset of seeds and new inputs keeping all coverage reached
 # (libFuzzer -merge=1 into an empty directory) replaces the seeds. A crash, leak, timeout
 # or out-of-memory writes its input to tests/fuzz/crashes/<target>/ (which
@@ -63,7 +63,14 @@ for t in "${targets[@]}"; do
 	bin=build-fuzz/fuzz/$t
 	seeds=tests/fuzz/corpus/$t
 	crashes=tests/fuzz/crashes/$t
+	# tests/fuzz/dict/<target>.dict, else the family's (fuzz_rest.dict
+	# serves every fuzz_rest_*)
 	dict=tests/fuzz/dict/$t.dict
+	fam=$t
+	while [ ! -f "$dict" ] && [ "${fam%_*}" != "$fam" ]; do
+		fam=${fam%_*}
+		dict=tests/fuzz/dict/$fam.dict
+	done
 	log=$work/$t.log
 	mkdir -p "$seeds" "$crashes" "$work"
 	rm -rf "${work:?}/$t"

@@ -40,6 +40,9 @@ static void check(bool ok)
 static void setup(void)
 {
 	tl_sim_config_defaults(&cfg);
+	/* Small tables: the venue is reset for every input. */
+	cfg.max_orders_total = 64;
+	cfg.max_trades_total = 64;
 	check(tl_sim_venue_init(&venue, &cfg, T0) == 0);
 	check(tl_sim_rest_init(&rest, &venue) == 0);
 	ready = true;
