@@ -1540,3 +1540,29 @@ int tl_binance_decode_marks(tl_binance_arena_t *a, const char *msg,
 	res->event_ms = ems;
 	return res->emitted ? TL_BN_OK : TL_BN_IGNORED;
 }
+
+/* ========================================================================= */
+/* 7. listenKey                                                              */
+/* ========================================================================= */
+
+int tl_binance_decode_listen_key(const char *body, size_t len, char *key,
+				 size_t cap)
+{
+	static const char tag[] = "\"listenKey\":\"";
+	char tmp[512];
+	size_t n = len < sizeof(tmp) - 1 ? len : sizeof(tmp) - 1;
+	const char *p, *e;
+
+	if (!body || !key || cap == 0)
+		return -1;
+	memcpy(tmp, body, n);
+	tmp[n] = '\0';
+	if (!(p = strstr(tmp, tag)))
+		return -1;
+	p += sizeof(tag) - 1;
+	if (!(e = strchr(p, '"')) || e == p || (size_t)(e - p) >= cap)
+		return -1;
+	memcpy(key, p, (size_t)(e - p));
+	key[e - p] = '\0';
+	return (int)(e - p);
+}

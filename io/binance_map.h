@@ -285,6 +285,13 @@ int tl_binance_decode_marks(tl_binance_arena_t *a, const char *msg,
 			    tl_binance_mark_fn emit, void *ctx,
 			    tl_binance_marks_t *res);
 
+/* The answer to POST /fapi/v1/listenKey: the key of its first 511 bytes'
+ * `"listenKey":"<key>"` into key[cap] (NUL-terminated). Returns its
+ * length (1..cap-1), or -1 when there is none, it is empty or does not
+ * fit. */
+int tl_binance_decode_listen_key(const char *body, size_t len, char *key,
+				 size_t cap);
+
 /* Map venue spellings to talon (0 when unknown). Order status: NEW,
  * PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, EXPIRED_IN_MATCH,
  * REJECTED, NEW_INSURANCE, NEW_ADL -> tl_ord_status_t. */
