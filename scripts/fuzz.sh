@@ -8,9 +8,9 @@
 # Builds them (`make fuzz`, clang, build-fuzz/fuzz/), then runs each in
 # turn, one at a time, for SECONDS on a scratch copy of its checked-in
 # seed corpus tests/fuzz/corpus/<target>/ (with tests/fuzz/dict/<target>.dict,
-# or its family's such as fuzz_rest.dict, when there is one). The corpus is then merged back, minimized: the
-# smallest subset of seeds and new inputs keeping all coverage reached
-# (libFuzzer -merge=1 into an empty directory) replaces the seeds. A crash, leak, timeout
+# or its family's such as fuzz_rest.dict, when there is one). The corpus
+# is then merged back, minimized: the smallest subset of seeds and new
+# inputs keeping every edge reached replaces the seeds. A crash, leak, timeout
 # or out-of-memory writes its input to tests/fuzz/crashes/<target>/ (which
 # `make test` replays too) and fails the run. One line per target:
 #   <target>  execs <N>  execs/s <N>  cov <edges>  ft <features>  corpus <files>  crashes <N>
@@ -97,12 +97,14 @@ for t in "${targets[@]}"; do
 	ft=$(grep -Eo 'ft: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)
 
 	# Merge back, minimized: the smallest set of the old seeds and the new
-	# inputs that keeps every feature either reached (libFuzzer -merge=1
-	# into an empty directory) replaces the seed corpus.
+	# inputs that keeps every edge either reached (libFuzzer -merge=1 into
+	# an empty directory; -use_counters=0: edges, not hit counts, so the
+	# checked-in corpus stays at tens of files, not hundreds) replaces the
+	# seed corpus.
 	if [ "$ncrash" -eq 0 ] && [ "${FUZZ_MERGE:-1}" != 0 ]; then
 		rm -rf "${work:?}/$t.min"
 		mkdir -p "$work/$t.min"
-		if "$bin" -merge=1 -max_len="$(max_len "$t")" -timeout=10 \
+		if "$bin" -merge=1 -use_counters=0 -max_len="$(max_len "$t")" -timeout=10 \
 			"$work/$t.min" "$work/$t" >"$work/$t.merge.log" 2>&1 &&
 			[ -n "$(ls -A "$work/$t.min")" ]; then
 			rm -f "$seeds"/*
