@@ -125,7 +125,8 @@ static int driver_dir(const char *dir, int missing_ok)
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, driver_cmp);
+	if (n)
+		qsort(names, n, sizeof *names, driver_cmp);
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 		if (rc == 0 && stat(names[i], &st) == 0 && S_ISREG(st.st_mode))
