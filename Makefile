@@ -12,11 +12,15 @@
 #                     (tests/chaos/test_chaos.py --long; CHAOS_FLAGS)
 #   make install      install talon.h, libtalon.a, talon.pc and talon under
 #                     PREFIX (default /usr/local), staged under DESTDIR
+#   make fuzz         build every libFuzzer target with clang into
+#                     build-fuzz/fuzz/ (scripts/fuzz.sh runs them)
 #   make deps         check / install the build dependencies again
 #   make clean        remove every build directory
 #
 #   SAN=address,undefined   sanitized build in build-asan/
 #   SAN=thread              sanitized build in build-tsan/
+#   FUZZ=1                  clang + libFuzzer instrumentation in build-fuzz/
+#                           (what `make fuzz` uses)
 #   V=1                     show full commands
 #   TESTS=pattern           run only tests whose path contains pattern
 #   CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS   appended to ours
@@ -48,7 +52,12 @@ SAN ?=
 # One directory per sanitizer set, so objects never mix.
 san_dir_address_undefined := build-asan
 san_dir_thread := build-tsan
-ifeq ($(SAN),)
+ifeq ($(FUZZ),1)
+# `make fuzz` re-enters make with FUZZ=1: everything built with clang and
+# libFuzzer's coverage instrumentation, in its own directory.
+B := build-fuzz
+CC := clang
+else ifeq ($(SAN),)
 B := build
 else
 B := $(or $(san_dir_$(subst $(comma),_,$(SAN))),build-$(subst $(comma),-,$(SAN)))
@@ -70,6 +79,12 @@ ifneq ($(findstring thread,$(SAN)),)
 # ring's head/tail still need a TSan suppression or annotation.)
 SAN_CPPFLAGS := -DCK_USE_CC_BUILTINS=1
 endif
+endif
+
+ifeq ($(FUZZ),1)
+OPT := -O1
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 endif
 
 BASE_CFLAGS := -std=gnu11 $(OPT) -g -pthread
@@ -102,6 +117,13 @@ EXAMPLE_SRCS := $(wildcard examples/*.c)
 # bench/*.c (one file per `talon bench` suite, the registry, the report)
 # and bench/support/*.c: an archive linked into talon and the bench tests.
 BENCH_SRCS   := $(wildcard bench/*.c bench/support/*.c)
+# tests/fuzz/fuzz_<input>.c: one LLVMFuzzerTestOneInput each
+# (docs/testing.md). Linked with tests/fuzz/driver.c into
+# $(B)/tests/fuzz/test_fuzz_<input>, which `make test` runs: it replays
+# the target's corpus and saved crashes with this build's compiler and
+# sanitizers. `make fuzz` links them with libFuzzer instead.
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_DRIVER  := tests/fuzz/driver.c
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
@@ -122,9 +144,11 @@ EXAMPLE_BINS := $(patsubst %.c,$(B)/%,$(EXAMPLE_SRCS))
 # wrapper per script into $(B)/tests/chaos/ that runs it on $(B)/talon.
 CHAOS_SRCS   := $(wildcard tests/chaos/test_*.py)
 CHAOS_BINS   := $(patsubst %.py,$(B)/%,$(CHAOS_SRCS))
+FUZZ_REPLAY_BINS := $(patsubst tests/fuzz/%.c,$(B)/tests/fuzz/test_%,$(FUZZ_SRCS))
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 ALL_OBJS     := $(call obj,$(LIB_SRCS) $(SIM_SRCS) $(CLI_SRCS) $(SUPPORT_SRCS) \
                 $(TEST_SRCS) $(BENCH_SRCS) \
-                $(EXAMPLE_SRCS))
+                $(EXAMPLE_SRCS) $(FUZZ_SRCS) $(FUZZ_DRIVER))
 
 # `make run`: the simulated exchange (talon venue -c config/venue.json) and
 # the engine with the demo strategy against it (talon run -c
@@ -144,10 +168,17 @@ endif
 include sim/tls.mk
 
 # ---- targets ---------------------------------------------------------------
-.PHONY: all test bench run chaos deps clean install FORCE
+.PHONY: all test bench run chaos deps clean install fuzz fuzz-bins FORCE
 
 all: $(LIB) $(SIM_LIB) $(TALON) $(TEST_BINS) $(TEST_SH_BINS) $(CHAOS_BINS) \
-     $(EXAMPLE_BINS) $(SIM_TLS) $(B)/talon.pc
+     $(FUZZ_REPLAY_BINS) $(EXAMPLE_BINS) $(SIM_TLS) $(B)/talon.pc
+
+# libFuzzer needs clang (scripts/deps.sh checks for it with --fuzz).
+fuzz:
+	$(Q)scripts/deps.sh --fuzz
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
 
 test: all
 	$(Q)TESTS='$(TESTS)' scripts/run-tests.sh $(B)
@@ -225,8 +256,9 @@ $(B)/talon.pc: VERSION $(B)/config.mk
 # ---- rules -----------------------------------------------------------------
 # $(B)/config.mk holds the pkg-config flags; make builds it (running the
 # dependency check) before anything else, then re-reads the Makefile.
-# `make clean` and `make deps` need neither it nor the .d files.
-ifneq ($(filter-out clean deps,$(or $(MAKECMDGOALS),all)),)
+# `make clean`, `make deps` and `make fuzz` (which re-enters make with
+# FUZZ=1) need neither it nor the .d files.
+ifneq ($(filter-out clean deps fuzz,$(or $(MAKECMDGOALS),all)),)
 include $(B)/config.mk
 -include $(ALL_OBJS:.o=.d)
 endif
@@ -308,6 +340,16 @@ $(CHAOS_BINS): $(B)/%: %.py
 
 # Examples include <talon.h> as an installed program would.
 $(call obj,$(EXAMPLE_SRCS)): EXTRA_CFLAGS = -Iinclude
+
+$(FUZZ_REPLAY_BINS): $(B)/tests/fuzz/test_%: $(B)/tests/fuzz/%.o \
+		$(call obj,$(FUZZ_DRIVER)) $(SIM_LIB) $(LIB) $(B)/flags.txt
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(call obj,$(FUZZ_DRIVER)) $(SIM_LIB) $(LIB) $(ALL_LDLIBS)
+
+$(FUZZ_BINS): $(B)/fuzz/%: $(B)/tests/fuzz/%.o $(SIM_LIB) $(LIB) $(B)/flags.txt
+	$(say) LD $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< $(SIM_LIB) $(LIB) $(ALL_LDLIBS)
 
 $(EXAMPLE_BINS): $(B)/%: $(B)/%.o $(LIB) $(B)/flags.txt
 	$(say) LD $@

@@ -67,6 +67,11 @@ int tl_config_fail(tl_config_ctx_t *x, const char *path,
 		snprintf(x->err, x->errlen, "%s: %s", key, msg);
 	else
 		snprintf(x->err, x->errlen, "%s", msg);
+	/* Keys and values are quoted from the file: a control character in
+	 * one (a key "a\nb") must not split or forge the one-line message. */
+	for (char *p = x->err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -1;
 }
 

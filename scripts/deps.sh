@@ -2,6 +2,7 @@
 # deps.sh - make sure the build dependencies of talon are installed.
 #
 # Usage: scripts/deps.sh [--mk FILE]
+#        scripts/deps.sh --fuzz
 #
 # Checks a C compiler, make, pkg-config and every library below (by
 # `pkg-config --exists`). Installs only what is missing: as root with
@@ -13,6 +14,10 @@
 # makefile fragment (TL_PKG_CFLAGS, TL_PKG_LIBS, and TL_PKG_LINK_NAMES for
 # talon.pc) that the Makefile includes,
 # so this table is the one place that lists the dependencies.
+#
+# With --fuzz it checks only what `make fuzz` needs on top: clang and its
+# libFuzzer runtime (Debian 12: clang, libclang-rt-14-dev), by linking an
+# empty fuzz target, and installs them the same way when missing.
 set -euo pipefail
 
 # pkg-config name -> Debian package
@@ -30,11 +35,47 @@ PKGS=(
 TEST_ONLY=" cunit "
 
 mk=
+fuzz=0
 case "${1:-}" in
 "") ;;
 --mk) mk=${2:?--mk needs a file name} ;;
-*) echo "usage: $0 [--mk FILE]" >&2; exit 2 ;;
+--fuzz) fuzz=1 ;;
+*) echo "usage: $0 [--mk FILE | --fuzz]" >&2; exit 2 ;;
 esac
+
+# Install the Debian packages in "$@" (root), or say how and fail.
+install() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing: $*" >&2
+		echo "deps: run: sudo apt-get install -y $*" >&2
+		exit 1
+	fi
+	echo "deps: installing $*" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >&2
+	apt-get install -y -q --no-install-recommends "$@" >&2
+}
+
+# Links a trivial libFuzzer target: clang and its fuzzer runtime work.
+fuzz_ok() {
+	local out
+	out=$(mktemp) || return 1
+	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)' \
+		'{ (void)d; (void)n; return 0; }' |
+		clang -fsanitize=fuzzer,address,undefined -x c - -o "$out" \
+			>/dev/null 2>&1
+	local rc=$?
+	rm -f "$out"
+	return $rc
+}
+
+if [ "$fuzz" = 1 ]; then
+	fuzz_ok && exit 0
+	install clang libclang-rt-14-dev
+	fuzz_ok || { echo "deps: clang cannot link a libFuzzer target" >&2; exit 1; }
+	exit 0
+fi
 
 missing=()
 command -v "${CC:-cc}" >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 ||
@@ -59,15 +100,7 @@ for p in "${PKGS[@]}"; do
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
-	if [ "$(id -u)" != 0 ]; then
-		echo "deps: missing: ${missing[*]}" >&2
-		echo "deps: run: sudo apt-get install -y ${missing[*]}" >&2
-		exit 1
-	fi
-	echo "deps: installing ${missing[*]}" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >&2
-	apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+	install "${missing[@]}"
 	for name in "${names[@]}"; do
 		if ! pkg-config --exists "$name"; then
 			echo "deps: pkg-config still cannot find '$name'" \

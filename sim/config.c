@@ -72,6 +72,9 @@ void tl_sim_config_defaults(tl_sim_config_t *c)
 	snprintf(c->rest_host, sizeof c->rest_host, "127.0.0.1");
 	c->rest_tls = false;
 	c->max_conns = 1024;
+	c->header_timeout_ms = 10000;
+	c->body_timeout_ms = 30000;
+	c->idle_timeout_ms = 120000;
 	c->ws_enabled = true;
 	c->ws_ping_ms = 180000;
 	c->ws_lifetime_ms = 24LL * 3600 * 1000;
@@ -352,6 +355,9 @@ int tl_sim_config_parse(tl_sim_config_t *c, const char *json, size_t len,
 		cfg_bool(&x, o, "tls", &c->rest_tls);
 		CFG_INT(&x, o, "plain_port", 0, 65535, &c->rest_plain_port);
 		CFG_INT(&x, o, "max_connections", 1, 65536, &c->max_conns);
+		CFG_INT(&x, o, "header_timeout_ms", 0, 86400000, &c->header_timeout_ms);
+		CFG_INT(&x, o, "body_timeout_ms", 0, 86400000, &c->body_timeout_ms);
+		CFG_INT(&x, o, "idle_timeout_ms", 0, 86400000, &c->idle_timeout_ms);
 		cfg_str(&x, o, "cert", c->tls_cert, sizeof c->tls_cert);
 		cfg_str(&x, o, "key", c->tls_key, sizeof c->tls_key);
 	}

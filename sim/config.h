@@ -119,6 +119,13 @@ typedef struct tl_sim_config {
 	int64_t mark_interval_ms; /* @markPrice@1s push interval (1000, >= 10) */
 	char tls_cert[256], tls_key[256];
 	int max_conns;
+	/* REST connection timeouts (ms, 0 = off): a request head must arrive
+	 * within header_timeout_ms of its first byte, its body within
+	 * body_timeout_ms of the head (both answered 408 and closed); a
+	 * connection with no request in progress and no output moving for
+	 * idle_timeout_ms is closed. Slow or silent clients cannot hold
+	 * connections (and max_conns) forever. */
+	int64_t header_timeout_ms, body_timeout_ms, idle_timeout_ms;
 	uint64_t seed;
 	int tick_ms;          /* market step interval */
 	int64_t recv_window_max;

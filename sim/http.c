@@ -32,6 +32,20 @@ static bool http_has_token(const char *v, size_t n, const char *tok)
 	return false;
 }
 
+size_t tl_sim_http_head_len(const char *buf, size_t len)
+{
+	size_t i, lim = len < TL_SIM_HTTP_MAX_HEAD ? len : TL_SIM_HTTP_MAX_HEAD;
+
+	for (i = 0; i + 1 < lim; i++) {
+		if (buf[i] == '\n' && buf[i + 1] == '\n')
+			return i + 2;
+		if (buf[i] == '\n' && buf[i + 1] == '\r' && i + 2 < lim &&
+		    buf[i + 2] == '\n')
+			return i + 3;
+	}
+	return 0;
+}
+
 int tl_sim_http_parse(const char *buf, size_t len, tl_sim_http_req_t *r)
 {
 	const char *end = buf + len, *p = buf, *eol, *sp1, *sp2, *q;
@@ -41,25 +55,10 @@ int tl_sim_http_parse(const char *buf, size_t len, tl_sim_http_req_t *r)
 
 	memset(r, 0, sizeof *r);
 	/* find the end of the head */
-	{
-		const char *h = NULL;
-		size_t i, lim = len < TL_SIM_HTTP_MAX_HEAD ? len : TL_SIM_HTTP_MAX_HEAD;
-		for (i = 0; i + 1 < lim; i++) {
-			if (buf[i] == '\n' && buf[i + 1] == '\n') {
-				h = buf + i + 2;
-				break;
-			}
-			if (buf[i] == '\n' && buf[i + 1] == '\r' && i + 2 < lim &&
-			    buf[i + 2] == '\n') {
-				h = buf + i + 3;
-				break;
-			}
-		}
-		if (!h)
-			return len >= TL_SIM_HTTP_MAX_HEAD ? TL_SIM_HTTP_TOO_BIG
-							   : TL_SIM_HTTP_PARTIAL;
-		head_len = (size_t)(h - buf);
-	}
+	head_len = tl_sim_http_head_len(buf, len);
+	if (!head_len)
+		return len >= TL_SIM_HTTP_MAX_HEAD ? TL_SIM_HTTP_TOO_BIG
+						   : TL_SIM_HTTP_PARTIAL;
 	/* request line */
 	eol = http_eol(p, end);
 	sp1 = memchr(p, ' ', (size_t)(eol - p));
@@ -109,6 +108,10 @@ int tl_sim_http_parse(const char *buf, size_t len, tl_sim_http_req_t *r)
 			ve--;
 		if (hdr_is(p, (size_t)(colon - p), "content-length")) {
 			const char *d;
+			/* Two lengths: the body's end is ambiguous (request
+			 * smuggling); the connection used to hang on it. */
+			if (have_clen)
+				return TL_SIM_HTTP_BAD;
 			clen = 0;
 			if (v == ve)
 				return TL_SIM_HTTP_BAD;
@@ -139,7 +142,6 @@ int tl_sim_http_parse(const char *buf, size_t len, tl_sim_http_req_t *r)
 	}
 	if (chunked)
 		return TL_SIM_HTTP_CHUNKED;
-	(void)have_clen;
 	if (len - head_len < clen)
 		return TL_SIM_HTTP_PARTIAL;
 	r->body = buf + head_len;

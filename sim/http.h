@@ -40,7 +40,13 @@ typedef struct tl_sim_http_req {
 #define TL_SIM_HTTP_CHUNKED (-411) /* no Content-Length with a body */
 
 /* Parse buf[0..len). Returns the request size (> 0) with *r filled, or
- * one of the codes above. */
+ * one of the codes above. A second Content-Length header is BAD (even
+ * with the same value): which one framed the body would be a guess. */
 int tl_sim_http_parse(const char *buf, size_t len, tl_sim_http_req_t *r);
+
+/* Length of the request head at the front of buf[0..len) (through its
+ * empty line), or 0 while it is incomplete. The server's header timeout
+ * runs until this is non-zero, its body timeout after. */
+size_t tl_sim_http_head_len(const char *buf, size_t len);
 
 #endif /* TL_SIM_HTTP_H */

@@ -92,16 +92,18 @@ int tl_sim_h_admin_mark(tl_sim_call_t *c)
 
 	if ((rc = tl_sim_rest_symbol(c, true, &sym)))
 		return rc;
+	if (!ps && !fr)
+		return tl_sim_err_missing(&c->e, "price");
+	/* Validate everything before changing anything: a refused request
+	 * must not freeze the walk (fuzz_sim_admin found frozen=true with a
+	 * bad price doing so). */
+	if (ps && (tl_fx_parse_cstr(ps, &px) != TL_FX_OK || px <= 0 ||
+		   !tl_fx_quantize(px, c->v->cfg->sym[sym].tick, TL_FX_NEAREST, &px)))
+		return tl_sim_errf(&c->e, -1130, "Data sent for parameter 'price' is not valid.");
 	if (fr)
 		c->v->mkt[sym].frozen = strcmp(fr, "true") == 0;
-	if (ps) {
-		if (tl_fx_parse_cstr(ps, &px) != TL_FX_OK || px <= 0 ||
-		    !tl_fx_quantize(px, c->v->cfg->sym[sym].tick, TL_FX_NEAREST, &px))
-			return tl_sim_errf(&c->e, -1130, "Data sent for parameter 'price' is not valid.");
+	if (ps)
 		tl_sim_venue_set_mark(c->v, sym, px, c->now);
-	} else if (!fr) {
-		return tl_sim_err_missing(&c->e, "price");
-	}
 	tl_sim_jw_obj(&c->w);
 	tl_sim_jw_kstr(&c->w, "symbol", c->v->cfg->sym[sym].name);
 	tl_sim_jw_kfx(&c->w, "markPrice", c->v->mkt[sym].mark, 8);

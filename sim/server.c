@@ -269,6 +269,7 @@ static void srv_accept(tl_sim_server_t *s, int which)
 		c->fd = fd;
 		c->acct = -1;
 		c->kind = which == TL_SIM_PORT_WS ? CONN_WS_HANDSHAKE : CONN_HTTP;
+		c->last_active = mono_ms();
 		c->rbuf = malloc(RBUF_CAP);
 		if (!c->rbuf) {
 			close(fd);
@@ -401,6 +402,7 @@ static bool conn_flush(tl_sim_server_t *s, conn_t *c)
 			return false;
 		}
 		c->woff += (size_t)r;
+		c->last_active = mono_ms();
 	}
 	c->woff = c->wlen = 0;
 	conn_arm(s, c, false);
@@ -470,6 +472,9 @@ static bool conn_process(tl_sim_server_t *s, conn_t *c)
 	if (off) {
 		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
 		c->rlen -= off;
+		/* What is left begins the next request: its timers start now. */
+		c->req_start = c->rlen ? mono_ms() : 0;
+		c->head_done = 0;
 	}
 	if (c->hold_until)
 		return true;
@@ -496,6 +501,9 @@ static void conn_readable(tl_sim_server_t *s, conn_t *c)
 			return;
 		}
 		c->rlen += (size_t)r;
+		c->last_active = mono_ms();
+		if (!c->req_start)
+			c->req_start = c->last_active;
 		if (c->hold_until)
 			return; /* keep bytes; answered after the hold */
 	}
@@ -522,6 +530,53 @@ static int srv_holds(tl_sim_server_t *s, int cap)
 		}
 	}
 	return next;
+}
+
+/* A request that took too long: 408, then close once it is sent. */
+static void conn_timeout(tl_sim_server_t *s, conn_t *c, const char *what)
+{
+	char body[128];
+	int n = snprintf(body, sizeof body,
+			 "{\"code\":-1000,\"msg\":\"Request %s timed out.\"}", what);
+
+	c->rlen = 0;
+	c->req_start = c->head_done = 0;
+	c->close_after = true;
+	if ((c->ssl && !c->tls_ready) ||
+	    !conn_respond(c, 408, "", body, (size_t)n, false)) {
+		conn_close(s, c);
+		return;
+	}
+	conn_flush(s, c);
+}
+
+/* REST and stream-handshake connections past their header, body or idle
+ * timeout (tl_sim_config_t). Streams have their own ping and lifetime;
+ * a connection the server itself holds (latency fault) is waiting on us. */
+static void srv_timeouts(tl_sim_server_t *s)
+{
+	const tl_sim_config_t *cfg = s->cfg;
+	int64_t now = mono_ms();
+
+	for (int i = 0; i < s->nconns; i++) {
+		conn_t *c = &s->conns[i];
+
+		if (c->fd < 0 || c->kind == CONN_WS || c->hold_until)
+			continue;
+		if (c->rlen && !c->close_after) {
+			if (!c->head_done && tl_sim_http_head_len(c->rbuf, c->rlen))
+				c->head_done = now;
+			if (!c->head_done && cfg->header_timeout_ms &&
+			    now - c->req_start >= cfg->header_timeout_ms)
+				conn_timeout(s, c, "header");
+			else if (c->head_done && cfg->body_timeout_ms &&
+				 now - c->head_done >= cfg->body_timeout_ms)
+				conn_timeout(s, c, "body");
+		} else if (cfg->idle_timeout_ms &&
+			   now - c->last_active >= cfg->idle_timeout_ms) {
+			conn_close(s, c);	/* idle, or a reader that stopped reading */
+		}
+	}
 }
 
 int tl_sim_server_run(tl_sim_server_t *s)
@@ -568,6 +623,7 @@ int tl_sim_server_run(tl_sim_server_t *s)
 		}
 		tl_sim_venue_tick(&s->venue, venue_now(s));
 		tl_sim_stream_tick(s, venue_now(s));
+		srv_timeouts(s);
 	}
 #ifdef FP_ECC
 	wc_ecc_fp_free(); /* this thread's ECC point cache (thread-local) */

@@ -37,6 +37,11 @@ typedef struct conn {
 	char *wbuf;
 	size_t wlen, woff, wcap;
 	int64_t hold_until;     /* monotonic ms; 0 = not held */
+	/* REST timeouts (tl_sim_config_t header/body/idle_timeout_ms),
+	 * monotonic ms: */
+	int64_t last_active;    /* accepted, or bytes last moved either way */
+	int64_t req_start;      /* first byte of the pending request, 0 none */
+	int64_t head_done;      /* its head complete (body pending), 0 not yet */
 	int kind;               /* enum conn_kind */
 	/* streams (kind == CONN_WS) */
 	int acct;               /* user data stream account, -1 = none */

@@ -180,6 +180,17 @@ typedef struct tl_binance_stats {
 
 void tl_binance_stats(const tl_venue_t *v, tl_binance_stats_t *out);
 
+/* The account call's answers (venue ops `account`; cold path, cJSON on
+ * the heap). GET /fapi/v2/balance: the USDT element's balance and
+ * availableBalance into acct. GET /fapi/v2/positionRisk: each element
+ * with a symbol shorter than TL_SYMBOL_NAMELEN and a non-zero
+ * positionAmt appended to acct->pos (at most TL_VENUE_MAX_POS). 0, or -1
+ * when the body is not JSON. */
+int tl_binance_account_balance(const char *body, size_t len,
+			       tl_venue_account_t *acct);
+int tl_binance_account_positions(const char *body, size_t len,
+				 tl_venue_account_t *acct);
+
 /* ---- reconciliation support (io/binance/sync.h; IO thread) ---------- */
 
 struct tl_binance_sync_stats;

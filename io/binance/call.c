@@ -174,19 +174,14 @@ static tl_fx_t bn_fx_field(const cJSON *o, const char *name)
 	return v;
 }
 
-int tl_binance_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now)
+int tl_binance_account_balance(const char *body, size_t len,
+			       tl_venue_account_t *acct)
 {
-	tl_binance_t *b = tl_binance_of(v);
+	cJSON *root = cJSON_ParseWithLength(body, len);
 	const cJSON *e;
-	cJSON *root;
-	int rc;
 
-	memset(acct, 0, sizeof(*acct));
-	rc = bn_sync_retry(b, TL_BINANCE_K_BALANCE, NULL, 0, now);
-	if (rc != 200)
-		return rc;
-	if (!(root = cJSON_ParseWithLength(b->sync_buf, b->sync_len)))
-		return -EPROTO;
+	if (!root)
+		return -1;
 	cJSON_ArrayForEach(e, root) {
 		const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "asset");
 		if (cJSON_IsString(a) && strcmp(a->valuestring, "USDT") == 0) {
@@ -195,11 +190,17 @@ int tl_binance_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now)
 		}
 	}
 	cJSON_Delete(root);
-	rc = bn_sync_retry(b, TL_BINANCE_K_POSITIONS, NULL, 0, now);
-	if (rc != 200)
-		return rc;
-	if (!(root = cJSON_ParseWithLength(b->sync_buf, b->sync_len)))
-		return -EPROTO;
+	return 0;
+}
+
+int tl_binance_account_positions(const char *body, size_t len,
+				 tl_venue_account_t *acct)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	const cJSON *e;
+
+	if (!root)
+		return -1;
 	cJSON_ArrayForEach(e, root) {
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "symbol");
 		const cJSON *ps = cJSON_GetObjectItemCaseSensitive(e, "positionSide");
@@ -223,6 +224,25 @@ int tl_binance_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now)
 			p->leverage = (uint32_t)strtoul(lv->valuestring, NULL, 10);
 	}
 	cJSON_Delete(root);
+	return 0;
+}
+
+int tl_binance_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now)
+{
+	tl_binance_t *b = tl_binance_of(v);
+	int rc;
+
+	memset(acct, 0, sizeof(*acct));
+	rc = bn_sync_retry(b, TL_BINANCE_K_BALANCE, NULL, 0, now);
+	if (rc != 200)
+		return rc;
+	if (tl_binance_account_balance(b->sync_buf, b->sync_len, acct) < 0)
+		return -EPROTO;
+	rc = bn_sync_retry(b, TL_BINANCE_K_POSITIONS, NULL, 0, now);
+	if (rc != 200)
+		return rc;
+	if (tl_binance_account_positions(b->sync_buf, b->sync_len, acct) < 0)
+		return -EPROTO;
 	return 0;
 }
 

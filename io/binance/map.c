@@ -702,7 +702,10 @@ static int binance_clid(binance_ctx_t *c, const cJSON *o, const char *k,
 		return rc;
 	if (!binance_clid_valid(s))
 		return binance_fail(c, k, TL_BN_E_RANGE);
-	memcpy(out, s, strlen(s) + 1);
+	/* All TL_CLID_LEN bytes: callers copy the whole array into the
+	 * kernel input, and the journal keeps it byte for byte. */
+	memset(out, 0, TL_CLID_LEN);
+	memcpy(out, s, strlen(s));
 	return 0;
 }
 
@@ -1466,11 +1469,15 @@ int tl_binance_decode_stream(tl_binance_arena_t *a, const char *msg,
 }
 
 /* One element of the all-market mark stream into *in. Shape and symbol
- * first; the rest only when the symbol is wanted. Returns 0 (wanted, *in
- * set), 1 (dropped) or a TL_BN_E_* code. */
+ * first; the rest only when the symbol is wanted. `want` is asked only
+ * when *wanted is -1 (the check pass), and its answer kept there: the
+ * emit pass must decide exactly as the check pass did, or an element
+ * dropped unread while checking could be emitted (or fail) afterwards,
+ * breaking all-or-nothing. Returns 0 (wanted, *in set), 1 (dropped) or
+ * a TL_BN_E_* code. */
 static int binance_mark_elem(binance_ctx_t *c, const cJSON *el, tl_time_t now,
-			     tl_binance_want_fn want, void *ctx, tl_input_t *in,
-			     int64_t *event_ms)
+			     tl_binance_want_fn want, void *ctx, int8_t *wanted,
+			     tl_input_t *in, int64_t *event_ms)
 {
 	const char *e, *sym;
 	size_t n;
@@ -1487,7 +1494,9 @@ static int binance_mark_elem(binance_ctx_t *c, const cJSON *el, tl_time_t now,
 	/* 64: a long name of a symbol we do not trade is dropped, not refused */
 	if ((rc = binance_str(c, el, "s", 64, false, &sym)))
 		return rc;
-	if (!want(ctx, sym))
+	if (*wanted < 0)
+		*wanted = want(ctx, sym) ? 1 : 0;
+	if (!*wanted)
 		return 1;
 	if ((rc = binance_int(c, el, "E", true, true, false, &t)) ||
 	    (rc = binance_fx_get(c, el, "p", false, false, &px)))
@@ -1545,12 +1554,17 @@ int tl_binance_decode_marks(tl_binance_arena_t *a, const char *msg,
 		return TL_BN_E_RANGE;
 	}
 	/* Pass 0 checks every element, pass 1 emits: all or nothing. A
-	 * single object is an array of one. */
+	 * single object is an array of one. want[] keeps pass 0's answer per
+	 * element (at most TL_BINANCE_MARKS_MAX), so `want` is asked once
+	 * per element and need not be pure. */
 	bool arr = cJSON_IsArray(data);
+	int8_t wanted[TL_BINANCE_MARKS_MAX];
+	memset(wanted, -1, sizeof(wanted));
 	for (pass = 0; pass < 2; pass++) {
 		for (el = arr ? data->child : data, i = 0; el;
 		     el = arr ? el->next : NULL, i++) {
-			rc = binance_mark_elem(&c, el, now, want, ctx, &in, &ems);
+			rc = binance_mark_elem(&c, el, now, want, ctx, &wanted[i],
+					       &in, &ems);
 			if (rc < 0) {
 				res->field = c.field;
 				res->index = i;
@@ -1569,4 +1583,30 @@ int tl_binance_decode_marks(tl_binance_arena_t *a, const char *msg,
 	}
 	res->event_ms = ems;
 	return res->emitted ? TL_BN_OK : TL_BN_IGNORED;
+}
+
+/* ========================================================================= */
+/* 7. listenKey                                                              */
+/* ========================================================================= */
+
+int tl_binance_decode_listen_key(const char *body, size_t len, char *key,
+				 size_t cap)
+{
+	static const char tag[] = "\"listenKey\":\"";
+	char tmp[512];
+	size_t n = len < sizeof(tmp) - 1 ? len : sizeof(tmp) - 1;
+	const char *p, *e;
+
+	if (!body || !key || cap == 0)
+		return -1;
+	memcpy(tmp, body, n);
+	tmp[n] = '\0';
+	if (!(p = strstr(tmp, tag)))
+		return -1;
+	p += sizeof(tag) - 1;
+	if (!(e = strchr(p, '"')) || e == p || (size_t)(e - p) >= cap)
+		return -1;
+	memcpy(key, p, (size_t)(e - p));
+	key[e - p] = '\0';
+	return (int)(e - p);
 }

@@ -245,8 +245,11 @@ int tl_binance_decode_stream(tl_binance_arena_t *a, const char *msg,
 #define TL_BINANCE_MARKS_MAX 4096
 #define TL_BINANCE_MARKS_ARENA (8u << 20)
 
-/* True when marks for `symbol` are wanted (talon trades it). Called for
- * each element, twice per message (validate, then emit). */
+/* True when marks for `symbol` are wanted (talon trades it). Called
+ * once per element whose "e" and "s" are valid, in element order, during
+ * the check pass; the emit pass reuses those answers. So `want` need not
+ * be pure (a set changing under it cannot make the decoder emit an
+ * element it dropped, or refuse a message after emitting part of it). */
 typedef bool (*tl_binance_want_fn)(void *ctx, const char *symbol);
 /* One MARK input (hdr.type, hdr.time = now, symbol, price set). */
 typedef void (*tl_binance_mark_fn)(void *ctx, const tl_input_t *in);
@@ -281,6 +284,13 @@ int tl_binance_decode_marks(tl_binance_arena_t *a, const char *msg,
 			    size_t len, tl_time_t now, tl_binance_want_fn want,
 			    tl_binance_mark_fn emit, void *ctx,
 			    tl_binance_marks_t *res);
+
+/* The answer to POST /fapi/v1/listenKey: the key of its first 511 bytes'
+ * `"listenKey":"<key>"` into key[cap] (NUL-terminated). Returns its
+ * length (1..cap-1), or -1 when there is none, it is empty or does not
+ * fit. */
+int tl_binance_decode_listen_key(const char *body, size_t len, char *key,
+				 size_t cap);
 
 /* Map venue spellings to talon (0 when unknown). Order status: NEW,
  * PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, EXPIRED_IN_MATCH,

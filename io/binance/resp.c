@@ -265,22 +265,15 @@ static void bn_on_listen_key(tl_binance_t *b, tl_binance_conn_t *c)
 	const tl_http_resp_t *h = &c->resp;
 	int64_t m = tl_clock_mono_ns();
 	char key[TL_BINANCE_STREAM_KEY_LEN] = "";
-	char tmp[512];
-	size_t n = h->body_len < sizeof(tmp) - 1 ? h->body_len : sizeof(tmp) - 1;
-	const char *p, *e;
 
 	b->lk_pending = false;
 	b->lk_retry_at = m + 5 * TL_NS_PER_S;
-	memcpy(tmp, h->body, n);
-	tmp[n] = '\0';
-	if (h->status != 200 || !(p = strstr(tmp, "\"listenKey\":\"")) ||
-	    !(e = strchr(p + 13, '"')) || (size_t)(e - (p + 13)) >= sizeof(key) ||
-	    e == p + 13) {
+	if (h->status != 200 ||
+	    tl_binance_decode_listen_key(h->body, h->body_len, key, sizeof(key)) < 0) {
 		snprintf(b->last_err, sizeof(b->last_err),
 			 "POST /fapi/v1/listenKey: HTTP %d, no listenKey", h->status);
 		return;
 	}
-	memcpy(key, p + 13, (size_t)(e - (p + 13)));
 	b->next_keepalive = m + TL_BINANCE_KEEPALIVE_NS;
 	if (b->bs) {
 		tl_binance_stream_set_listen_key(b->bs, key);

@@ -168,7 +168,12 @@ static const char *bsync_str(const cJSON *o, const char *name)
 static int64_t bsync_int(const cJSON *o, const char *name)
 {
 	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(f) ? (int64_t)f->valuedouble : 0;
+	/* A number outside int64 (1e300, or NaN) is no id: 0, as if absent.
+	 * Converting it would be undefined behaviour. */
+	if (!cJSON_IsNumber(f) ||
+	    !(f->valuedouble > -9.2e18 && f->valuedouble < 9.2e18))
+		return 0;
+	return (int64_t)f->valuedouble;
 }
 
 /* Our client id: "<prefix><digits>". */
@@ -677,4 +682,14 @@ void tl_binance_sync_trades_done(tl_binance_sync_t *s, int slot, int http_status
 	snprintf(in.u.error.text, sizeof(in.u.error.text), "userTrades: %.*s",
 		 (int)(len < 48 ? len : 48), body ? body : "");
 	tl_venue_emit(s->v, &in);
+}
+
+/* ---- test hook ------------------------------------------------------------ */
+
+void tl_binance_sync_test_expect(tl_binance_sync_t *s, int call, uint8_t source)
+{
+	s->pending = call;
+	s->source = source;
+	s->phase = call == TL_BINANCE_SYNC_OPEN || call == TL_BINANCE_SYNC_OPEN_ALGO ? BS_ORDERS
+								     : BS_POS;
 }

@@ -113,4 +113,9 @@ int tl_binance_sync_trades_to_fills(const char *body, size_t len, const char *cl
 
 void tl_binance_sync_get_stats(const tl_binance_sync_t *s, tl_binance_sync_stats_t *out);
 
+/* Test hook (tests/fuzz/fuzz_rest_*): make `call` the request in flight
+ * for snapshot source `source` (TL_SNAP_*), as if it had been sent, so
+ * tl_binance_sync_done decodes the answer given to it. */
+void tl_binance_sync_test_expect(tl_binance_sync_t *s, int call, uint8_t source);
+
 #endif /* TL_BINANCE_SYNC_H */

@@ -1,26 +1,9 @@
 /*
  * fuzz_http.c - libFuzzer entry point for the HTTP/1.1 client codec
- * (io/net/http.c). Not part of `make`; build and run it by hand:
- *
- *   clang -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
- *         -fno-sanitize-recover=undefined \
- *         tests/fuzz/fuzz_http.c io/net/http.c io/binance/limits.c \
- *         -o build/fuzz_http
- *   mkdir -p build/fuzz/http
- *   printf '\0\0HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-MBX-USED-WEIGHT-1M: 1\r\n\r\n{}' \
- *         >build/fuzz/http/cl
- *   printf '\2\7HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a=b\r\n{}\r\n0\r\nT: 1\r\n\r\n' \
- *         >build/fuzz/http/chunked
- *   printf '\3\1HTTP/1.0 429 x\r\nRetry-After: 7\r\nConnection: keep-alive, close\r\n\r\nab' \
- *         >build/fuzz/http/close
- *   printf '\4\2HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 x\nX-MBX-ORDER-COUNT-10S: 1\nX-MBX-ORDER-COUNT-1M: 2\n\n' \
- *         >build/fuzz/http/interim
- *   printf '"Content-Length: "\n"Transfer-Encoding: chunked"\n"Connection: "\n"close"\n"keep-alive"\n"Retry-After: "\n"X-MBX-USED-WEIGHT-"\n"X-MBX-ORDER-COUNT-10S: "\n"X-MBX-ORDER-COUNT-1M: "\n"HTTP/1.1 "\n"\\x0D\\x0A"\n' \
- *         >build/fuzz/http.dict
- *   build/fuzz_http -dict=build/fuzz/http.dict -max_total_time=120 \
- *         -max_len=4096 build/fuzz/http
- *
- * (-max_len=80000 reaches the line and head limits too, more slowly.)
+ * (io/net/http.c). `make fuzz` builds it, scripts/fuzz.sh runs it (seeds in
+ * tests/fuzz/corpus/fuzz_http/, dictionary tests/fuzz/dict/; -max_len
+ * 80000 would reach the line and head limits too, more slowly), and
+ * `make test` replays its corpus (docs/testing.md).
  *
  * Input layout: byte 0 picks the body buffer size, byte 1 seeds the
  * split points, the rest is the byte stream from the server. Each input

@@ -55,7 +55,7 @@ class Rig:
         # without a symbol alone is 40) exhaust the shipped 2400 weight a
         # minute, and 20 real 429s then ban the IP for 2 minutes: the run
         # would measure that ban, not the injected faults. The engine
-        # still limits itself to its own 2400 (io/binance_limits.c).
+        # still limits itself to its own 2400 (io/binance/limits.c).
         vj["limits"]["weight_1m"] = 24000
         if tweak:
             tweak(vj)
