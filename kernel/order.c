@@ -1233,13 +1233,26 @@ void tl_k_order_timers(tl_kernel_t *k)
 		case TL_ST_NEW:
 		case TL_ST_PARTIALLY_FILLED:
 			if (o->t_next && o->t_next <= now) {
-				/* A query (resync) got no answer in time: ask
-				 * again, never forget; otherwise nothing is due. */
+				/* A query of it failed (tl_k_on_req_error armed
+				 * t_next): ask again, never forget. */
 				o->t_next = 0;
 				if (o->flags & TL_OF_QUERYING)
 					order_send_query(k, o);
 			} else if (o->t_next) {
 				tl_k_deadline(k, o->t_next);
+			}
+			if (o->type == TL_ORD_MARKET && !(o->flags & TL_OF_QUERYING)) {
+				/* A market order's fills follow its ack at once;
+				 * none for ack_timeout means they were lost (a
+				 * dropped stream event): ask the venue, whose
+				 * answer brings the trades. Until then its position
+				 * cannot be reconciled (it is unsettled). */
+				tl_time_t seen = o->t_seen ? o->t_seen : o->t_updated;
+				tl_time_t due = tl_time_add(seen, k->cfg.ack_timeout_ns);
+				if (due <= now)
+					order_send_query(k, o);
+				else
+					tl_k_deadline(k, due);
 			}
 			if (o->t_expire) {
 				if (o->t_expire <= now) {

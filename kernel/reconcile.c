@@ -304,7 +304,11 @@ static void recon_compare(tl_kernel_t *k, uint32_t idx, tl_fx_t vq, tl_fx_t ve,
 	if (k->snap_miss[idx] < need)
 		return;	/* maybe a fill in flight: look again next time */
 	k->snap_miss[idx] = 0;
-	bool trust = s->policy == TL_RECON_TRUST_VENUE || s->source == TL_SNAP_SWEEP;
+	/* K3: while liquidating, the venue's position is the one to close
+	 * (a close sized on a wrong local number is refused by the venue as
+	 * not reducing, again and again), whatever the snapshot's policy. */
+	bool trust = s->policy == TL_RECON_TRUST_VENUE || s->source == TL_SNAP_SWEEP ||
+		     k->state == TL_TS_LIQUIDATING;
 	if (t == TL_EV_POSITION_CONFLICT)
 		k->ctr.pos_conflicts++;
 	else

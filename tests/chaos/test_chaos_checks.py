@@ -79,6 +79,14 @@ def test_a():
     expect("a paused on the wire", checks.check_a([order("c5", 2100)], jr, "test", None, T0),
            0)
     expect("a after resume", checks.check_a([order("c7", 3100)], jr, "test", None, T0), 0)
+    # resumed 0.3 ms into ms 3000, sent at 3000.5, stamped 3001 by the venue:
+    # the ms before the stamp is still PAUSED, the request is not
+    jr2 = FakeJournal(reqs={"c8": [3000.5], "c9": [2999]},
+                      states=[(2000, "PAUSED"), (3000.3, "NORMAL")])
+    expect("a resume in the same ms", checks.check_a([order("c8", 3001)], jr2, "test", None,
+                                                      T0), 0)
+    expect("a sent before the resume", checks.check_a([order("c9", 3001)], jr2, "test", None,
+                                                       T0), 1, "state PAUSED")
     # another account or symbol is not this engine's
     o = order("c2", 1500)
     o["account"] = "hedge"

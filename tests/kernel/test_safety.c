@@ -430,6 +430,55 @@ static void test_no_protective_orders_while_liquidating(void)
 	CU_ASSERT(tl_kernel_check(&KF->k));
 }
 
+/* A market close acked but never filled (its fill event was lost): it is
+ * queried after ack_timeout, so the liquidation does not wait forever. */
+static void test_market_order_without_fill_is_queried(void)
+{
+	tl_order_t *o = submit(TL_BUY, TL_ORD_MARKET, "0.010", NULL);
+	kf_ack(o->client_id, 5);
+	kfix_clear();
+	kf_tick_after(4 * TL_NS_PER_S);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_QUERY), 0);
+	kf_tick_after(2 * TL_NS_PER_S);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_QUERY), 1);
+	kf_tick_after(TL_NS_PER_S);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_QUERY), 1);	/* one at a time */
+	kf_fill(o->client_id, 1, "50000", "0.010", "0");	/* trades came first */
+	kf_query(o->client_id, true, TL_ST_FILLED, 5);
+	CU_ASSERT_EQUAL(o->status, TL_ST_FILLED);
+	CU_ASSERT(tl_kernel_check(&KF->k));
+}
+
+/* While liquidating, a monitor snapshot (policy PAUSE) that shows the
+ * venue flat where talon holds a position is believed: the liquidation
+ * then ends instead of sending closes the venue refuses. */
+static void test_liquidating_trusts_the_venue_position(void)
+{
+	tl_order_t *o = submit(TL_BUY, TL_ORD_MARKET, "0.010", NULL);
+	kf_ack(o->client_id, 5);
+	kf_fill(o->client_id, 1, "50000", "0.010", "0");
+	kf_control(TL_CTL_LIQUIDATE, "test");
+	const tl_output_t *c = kf_last(TL_OUT_REQ_NEW);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	char close[TL_CLID_LEN];
+	snprintf(close, sizeof(close), "%s", c->u.req.client_id);
+	/* the close is refused (-2022: would not reduce: the venue is flat) */
+	kf_error(close, TL_REQ_NEW, TL_TR_NONE, true, 400, -2022, "ReduceOnly Order is rejected.");
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_POSITION_SNAPSHOT;
+	in.u.snap.kind = TL_SNAP_END;
+	in.u.snap.policy = TL_RECON_PAUSE;
+	in.u.snap.confirm = 1;
+	in.u.snap.source = TL_SNAP_MONITOR;
+	in.u.snap.snap_id = 77;
+	in.u.snap.tolerance_pct = fx("1");
+	kf_apply(&in);
+	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->qty, 0);
+	CU_ASSERT_EQUAL(KF->k.state, TL_TS_PAUSED);	/* liquidation complete */
+	CU_ASSERT(tl_kernel_check(&KF->k));
+}
+
 /* ---- K4 resync does not multiply requests ------------------------------- */
 
 static void resync(uint8_t bulk, tl_time_t asked)
@@ -653,6 +702,8 @@ TL_TEST_SUITE("kernel.safety", setup, teardown,
 	      TL_TEST(test_withdrawn_when_normal_is_retried),
 	      TL_TEST(test_sweep_position_after_liquidation_is_closed),
 	      TL_TEST(test_no_protective_orders_while_liquidating),
+	      TL_TEST(test_market_order_without_fill_is_queried),
+	      TL_TEST(test_liquidating_trusts_the_venue_position),
 	      TL_TEST(test_bulk_resync_queries_only_unconfirmed),
 	      TL_TEST(test_bulk_resync_queries_orders_with_missing_fills),
 	      TL_TEST(test_fill_for_other_symbol_is_foreign),
