@@ -51,6 +51,25 @@ void kf_tick_after(tl_time_t dt);
 void kf_error(const char *clid, tl_req_kind_t req, tl_transport_t tr,
 	      bool written, uint16_t http, int32_t code, const char *msg);
 void kf_query(const char *clid, bool found, tl_ord_status_t st, int64_t vid);
+/* Venue inputs that name the order by symbol and venue id too (the
+ * paths that match by venue id, foreign or wrong-symbol updates). */
+void kf_fill_as(const char *clid, const char *sym, int64_t vid, int64_t trade,
+		const char *px, const char *qty);
+void kf_update_as(const char *clid, const char *sym, int64_t vid, tl_ord_status_t st);
+/* An open order found at the venue (reconciliation): a NEW GTC limit
+ * order, one-way mode. */
+void kf_adopt(const char *clid, const char *sym, tl_side_t side,
+	      const char *qty, const char *px, int64_t vid);
+/* A position-snapshot input with what every snapshot carries (tolerance
+ * 1%); the caller adds the symbol's or the end's fields and applies it. */
+tl_input_t kf_snap_in(tl_snap_kind_t kind, tl_recon_policy_t pol, uint8_t confirm,
+		      tl_snap_source_t src, uint32_t snap_id, tl_time_t asked);
+/* The submit record kf_submit sends (pos_side from side in hedge mode). */
+tl_in_submit_t kf_submit_spec(const char *sym, tl_side_t side, tl_ord_type_t type,
+			      const char *qty, const char *price);
+/* kfix_new(NULL), BTCUSDT marked at 50000 and ETHUSDT at 3000, outputs
+ * cleared: the start most order tests want. */
+kfix_t *kfix_new_marked(void);
 
 /* Inspect captured outputs. */
 uint32_t kf_count(tl_out_type_t t);
