@@ -5,6 +5,7 @@
  * losing records, and trading resumes once the disk recovers.
  */
 #include "tests/support/tl_test.h"
+#include "tests/support/dbfix.h"
 #include "tests/support/engine_fix.h"
 
 #include <sqlite3.h>
@@ -22,17 +23,7 @@ static char dbpath[128];
 
 static int64_t q(const char *sql)
 {
-	sqlite3 *db;
-	int64_t v = -1;
-	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
+	return tl_test_db_int(dbpath, sql);
 }
 
 static tl_engine_t *start(bool strict)

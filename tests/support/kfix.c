@@ -9,7 +9,7 @@
 
 kfix_t *KF;
 
-static void kfix_emit(void *ctx, const tl_output_t *o)
+void kfix_emit(void *ctx, const tl_output_t *o)
 {
 	kfix_t *f = ctx;
 	if (f->n < KFIX_CAP)
@@ -173,32 +173,42 @@ tl_reject_t kf_signal(tl_signal_t sig, const char *sym, const char *qty,
 	return kf_apply_h(&in, h);
 }
 
-tl_reject_t kf_cancel(const char *clid)
+tl_input_t kf_cancel_in(const char *clid)
 {
 	tl_input_t in;
 	memset(&in, 0, sizeof(in));
 	in.hdr.type = TL_IN_CANCEL;
 	kf_copy(in.u.cancel.client_id, sizeof(in.u.cancel.client_id), clid);
+	return in;
+}
+
+tl_reject_t kf_cancel(const char *clid)
+{
+	tl_input_t in = kf_cancel_in(clid);
 	return kf_apply(&in);
 }
 
-tl_reject_t kf_control(tl_ctl_cmd_t cmd, const char *why)
+tl_input_t kf_control_in(tl_ctl_cmd_t cmd, const char *why)
 {
 	tl_input_t in;
 	memset(&in, 0, sizeof(in));
 	in.hdr.type = TL_IN_CONTROL;
 	in.u.control.cmd = (uint8_t)cmd;
 	kf_copy(in.u.control.reason, sizeof(in.u.control.reason), why);
+	return in;
+}
+
+tl_reject_t kf_control(tl_ctl_cmd_t cmd, const char *why)
+{
+	tl_input_t in = kf_control_in(cmd, why);
 	return kf_apply(&in);
 }
 
 
 
 
-/* The order-update and fill inputs every venue helper below sends; sym
- * NULL and vid 0 where the venue's message would name neither. */
-static tl_input_t kf_update_in(const char *clid, const char *sym, int64_t vid,
-			       tl_ord_status_t st, int32_t code)
+tl_input_t kf_update_in(const char *clid, const char *sym, int64_t vid,
+			tl_ord_status_t st, int32_t code)
 {
 	tl_input_t in;
 	memset(&in, 0, sizeof(in));
@@ -211,9 +221,8 @@ static tl_input_t kf_update_in(const char *clid, const char *sym, int64_t vid,
 	return in;
 }
 
-static tl_input_t kf_fill_in(const char *clid, const char *sym, int64_t vid,
-			     int64_t trade, const char *px, const char *qty,
-			     const char *fee)
+tl_input_t kf_fill_in(const char *clid, const char *sym, int64_t vid, int64_t trade,
+		      const char *px, const char *qty, const char *fee)
 {
 	tl_input_t in;
 	memset(&in, 0, sizeof(in));
@@ -260,14 +269,35 @@ void kf_fill_as(const char *clid, const char *sym, int64_t vid, int64_t trade,
 	kf_apply(&in);
 }
 
-void kf_mark(const char *sym, const char *px)
+tl_input_t kf_mark_in(const char *sym, const char *px)
 {
 	tl_input_t in;
 	memset(&in, 0, sizeof(in));
 	in.hdr.type = TL_IN_MARK;
 	kf_copy(in.u.mark.symbol, sizeof(in.u.mark.symbol), sym);
 	in.u.mark.price = fx(px);
+	return in;
+}
+
+void kf_mark(const char *sym, const char *px)
+{
+	tl_input_t in = kf_mark_in(sym, px);
 	kf_apply(&in);
+}
+
+tl_input_t kf_order_in(const char *sym, tl_side_t side, tl_ord_type_t type,
+		       const char *qty, const char *px)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_SUBMIT;
+	kf_copy(in.u.submit.symbol, sizeof(in.u.submit.symbol), sym);
+	in.u.submit.side = (uint8_t)side;
+	in.u.submit.type = (uint8_t)type;
+	in.u.submit.tif = type == TL_ORD_LIMIT ? TL_TIF_GTC : 0;
+	in.u.submit.qty = fx(qty);
+	in.u.submit.price = fx(px);
+	return in;
 }
 
 void kf_tick_at(tl_time_t t)
