@@ -9,10 +9,7 @@
 
 static void setup(void)
 {
-	kfix_new(NULL);
-	kf_mark("BTCUSDT", "50000");
-	kf_mark("ETHUSDT", "3000");
-	kfix_clear();
+	kfix_new_marked();
 }
 static void teardown(void) { kfix_free(KF); }
 

@@ -13,24 +13,6 @@
 static void setup(void) { kfix_new(NULL); kf_mark("BTCUSDT", "50000"); kfix_clear(); }
 static void teardown(void) { kfix_free(KF); }
 
-static void adopt(const char *clid, const char *sym, tl_side_t side,
-		  const char *qty, const char *px, int64_t vid)
-{
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_ADOPT;
-	snprintf(in.u.adopt.client_id, sizeof(in.u.adopt.client_id), "%s", clid);
-	snprintf(in.u.adopt.symbol, sizeof(in.u.adopt.symbol), "%s", sym);
-	in.u.adopt.side = (uint8_t)side;
-	in.u.adopt.type = TL_ORD_LIMIT;
-	in.u.adopt.tif = TL_TIF_GTC;
-	in.u.adopt.pos_side = TL_PS_BOTH;
-	in.u.adopt.status = TL_ST_NEW;
-	in.u.adopt.venue_id = vid;
-	in.u.adopt.qty = fx(qty);
-	in.u.adopt.price = fx(px);
-	kf_apply(&in);
-}
 
 static uint32_t snap_id = 0;
 static tl_time_t snap_asked = 0;	/* the snapshots' `asked` (0: unknown) */
@@ -38,19 +20,11 @@ static tl_time_t snap_asked = 0;	/* the snapshots' `asked` (0: unknown) */
 static void snap(const char *sym, tl_pos_side_t ps, const char *qty,
 		 const char *entry, tl_recon_policy_t pol, uint8_t confirm)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_POSITION_SNAPSHOT;
+	tl_input_t in = kf_snap_in(TL_SNAP_POSITION, pol, confirm, TL_SNAP_MONITOR,
+				   snap_id, snap_asked);
 	tl_in_pos_snapshot_t *s = &in.u.snap;
-	s->kind = TL_SNAP_POSITION;
 	snprintf(s->symbol, sizeof(s->symbol), "%s", sym);
 	s->pos_side = (uint8_t)ps;
-	s->policy = (uint8_t)pol;
-	s->confirm = confirm;
-	s->source = TL_SNAP_MONITOR;
-	s->snap_id = snap_id;
-	s->tolerance_pct = fx("1");
-	s->asked = snap_asked;
 	s->qty = fx(qty);
 	s->entry = fx(entry);
 	kf_apply(&in);
@@ -58,18 +32,9 @@ static void snap(const char *sym, tl_pos_side_t ps, const char *qty,
 
 static void snap_end(tl_recon_policy_t pol, uint8_t confirm, const char *balance)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_POSITION_SNAPSHOT;
-	tl_in_pos_snapshot_t *s = &in.u.snap;
-	s->kind = TL_SNAP_END;
-	s->policy = (uint8_t)pol;
-	s->confirm = confirm;
-	s->source = TL_SNAP_MONITOR;
-	s->snap_id = snap_id;
-	s->tolerance_pct = fx("1");
-	s->asked = snap_asked;
-	s->balance = fx(balance);
+	tl_input_t in = kf_snap_in(TL_SNAP_END, pol, confirm, TL_SNAP_MONITOR,
+				   snap_id, snap_asked);
+	in.u.snap.balance = fx(balance);
 	kf_apply(&in);
 }
 
@@ -96,7 +61,7 @@ static void open_long(void)
 
 static void test_adopt_unknown_order_with_our_prefix(void)
 {
-	adopt("tl42", "BTCUSDT", TL_BUY, "0.020", "49000", 5001);
+	kf_adopt("tl42", "BTCUSDT", TL_BUY, "0.020", "49000", 5001);
 	tl_order_t *o = tl_kernel_order(&KF->k, "tl42");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
 	CU_ASSERT_EQUAL(o->status, TL_ST_NEW);
@@ -139,13 +104,13 @@ static void test_adopt_known_or_foreign_order(void)
 	kf_submit("BTCUSDT", TL_BUY, TL_ORD_LIMIT, "0.010", "49000", &h);
 	tl_order_t *o = kf_order(h);
 	CU_ASSERT_EQUAL(o->venue_id, 0);
-	adopt(o->client_id, "BTCUSDT", TL_BUY, "0.010", "49000", 8080);
+	kf_adopt(o->client_id, "BTCUSDT", TL_BUY, "0.010", "49000", 8080);
 	CU_ASSERT_EQUAL(o->venue_id, 8080);	/* learned the id, nothing else */
 	CU_ASSERT_EQUAL(o->status, TL_ST_SENT);
 	CU_ASSERT_EQUAL(KF->k.ctr.orders_adopted, 0);
-	adopt("other7", "BTCUSDT", TL_BUY, "0.010", "49000", 1);	/* not ours */
-	adopt("tlx7", "BTCUSDT", TL_BUY, "0.010", "49000", 2);	/* not our shape */
-	adopt("tl9", "DOGEUSDT", TL_BUY, "0.010", "49000", 3);	/* not our symbol */
+	kf_adopt("other7", "BTCUSDT", TL_BUY, "0.010", "49000", 1);	/* not ours */
+	kf_adopt("tlx7", "BTCUSDT", TL_BUY, "0.010", "49000", 2);	/* not our shape */
+	kf_adopt("tl9", "DOGEUSDT", TL_BUY, "0.010", "49000", 3);	/* not our symbol */
 	CU_ASSERT_PTR_NULL(tl_kernel_order(&KF->k, "other7"));
 	CU_ASSERT_EQUAL(KF->k.ctr.bad_inputs, 3);
 	CU_ASSERT_EQUAL(KF->k.orders.n_active, 1);
@@ -156,7 +121,7 @@ static void test_adopt_during_liquidation_is_canceled(void)
 {
 	open_long();
 	kf_control(TL_CTL_LIQUIDATE, "test");
-	adopt("tl500", "BTCUSDT", TL_SELL, "0.010", "51000", 6000);
+	kf_adopt("tl500", "BTCUSDT", TL_SELL, "0.010", "51000", 6000);
 	tl_order_t *o = tl_kernel_order(&KF->k, "tl500");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
 	CU_ASSERT_EQUAL(o->status, TL_ST_PENDING_CANCEL);
@@ -370,7 +335,7 @@ static void scenario(void)
 	snap_id = 0;
 	kf_mark("BTCUSDT", "50000");
 	open_long();
-	adopt("tl300", "BTCUSDT", TL_SELL, "0.050", "52000", 7000);
+	kf_adopt("tl300", "BTCUSDT", TL_SELL, "0.050", "52000", 7000);
 	snap_id++;
 	snap("BTCUSDT", TL_PS_BOTH, "0.15", "50100", TL_RECON_TRUST_VENUE, 1);
 	snap("ETHUSDT", TL_PS_BOTH, "1", "3000", TL_RECON_TRUST_VENUE, 1);

@@ -91,17 +91,7 @@ static void check_refused(tl_reject_t got, tl_reject_t want, uint64_t before,
 static tl_in_submit_t sub(const char *sym, tl_side_t side, tl_ord_type_t type,
 			  const char *qty, const char *px)
 {
-	tl_in_submit_t s;
-	memset(&s, 0, sizeof(s));
-	snprintf(s.symbol, sizeof(s.symbol), "%s", sym);
-	s.side = (uint8_t)side;
-	s.type = (uint8_t)type;
-	s.tif = TL_TIF_GTC;
-	s.pos_side = KF->k.cfg.hedge_mode ? (side == TL_BUY ? TL_PS_LONG : TL_PS_SHORT)
-					  : TL_PS_BOTH;
-	s.qty = fx(qty);
-	s.price = fx(px);
-	return s;
+	return kf_submit_spec(sym, side, type, qty, px);
 }
 
 static tl_reject_t sx(tl_in_submit_t s) { return kf_submit_ex(&s, NULL); }

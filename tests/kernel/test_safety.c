@@ -21,10 +21,7 @@
 
 static void setup(void)
 {
-	kfix_new(NULL);
-	kf_mark("BTCUSDT", "50000");
-	kf_mark("ETHUSDT", "3000");
-	kfix_clear();
+	kfix_new_marked();
 }
 
 static void teardown(void) { kfix_free(KF); }
@@ -35,34 +32,6 @@ static tl_order_t *submit(tl_side_t side, tl_ord_type_t type, const char *qty,
 	uint64_t h = 0;
 	CU_ASSERT_EQUAL_FATAL(kf_submit("BTCUSDT", side, type, qty, px, &h), TL_REJ_NONE);
 	return kf_order(h);
-}
-
-/* A venue input with an explicit symbol and venue id. */
-static void fill_as(const char *clid, const char *sym, int64_t vid, int64_t trade,
-		    const char *px, const char *qty)
-{
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_FILL;
-	snprintf(in.u.fill.client_id, sizeof(in.u.fill.client_id), "%s", clid);
-	snprintf(in.u.fill.symbol, sizeof(in.u.fill.symbol), "%s", sym);
-	in.u.fill.venue_id = vid;
-	in.u.fill.trade_id = trade;
-	in.u.fill.price = fx(px);
-	in.u.fill.qty = fx(qty);
-	kf_apply(&in);
-}
-
-static void update_as(const char *clid, const char *sym, int64_t vid, tl_ord_status_t st)
-{
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_ORDER_UPDATE;
-	snprintf(in.u.update.client_id, sizeof(in.u.update.client_id), "%s", clid);
-	snprintf(in.u.update.symbol, sizeof(in.u.update.symbol), "%s", sym);
-	in.u.update.venue_id = vid;
-	in.u.update.status = (uint8_t)st;
-	kf_apply(&in);
 }
 
 static void not_found(const char *clid)
@@ -369,18 +338,11 @@ static void test_withdrawn_when_normal_is_retried(void)
 
 static void sweep(const char *sym, const char *qty, const char *entry, uint32_t id)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_POSITION_SNAPSHOT;
+	/* confirm 3 is ignored for a sweep */
+	tl_input_t in = kf_snap_in(TL_SNAP_POSITION, TL_RECON_TRUST_VENUE, 3, TL_SNAP_SWEEP, id, 0);
 	tl_in_pos_snapshot_t *s = &in.u.snap;
-	s->kind = TL_SNAP_POSITION;
 	snprintf(s->symbol, sizeof(s->symbol), "%s", sym);
 	s->pos_side = TL_PS_BOTH;
-	s->policy = TL_RECON_TRUST_VENUE;
-	s->confirm = 3;		/* ignored for a sweep */
-	s->source = TL_SNAP_SWEEP;
-	s->snap_id = id;
-	s->tolerance_pct = fx("1");
 	s->qty = fx(qty);
 	s->entry = fx(entry);
 	kf_apply(&in);
@@ -547,17 +509,17 @@ static void test_fill_for_other_symbol_is_foreign(void)
 			      TL_REJ_NONE);
 	tl_order_t *o = kf_order(h);
 	kfix_clear();
-	fill_as(o->client_id, "BTCUSDT", 555, 1, "60148", "0.100");
+	kf_fill_as(o->client_id, "BTCUSDT", 555, 1, "60148", "0.100");
 	CU_ASSERT_EQUAL(o->filled, 0);
 	CU_ASSERT_EQUAL(kf_pos("ETHUSDT", TL_PS_BOTH)->qty, 0);
 	CU_ASSERT_EQUAL(KF->k.ctr.foreign_updates, 1);
 	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_FOREIGN_UPDATE), 1);
 	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_ORDER_FILLED), 0);
-	update_as(o->client_id, "BTCUSDT", 555, TL_ST_CANCELED);
+	kf_update_as(o->client_id, "BTCUSDT", 555, TL_ST_CANCELED);
 	CU_ASSERT_EQUAL(o->status, TL_ST_SENT);
 	CU_ASSERT_EQUAL(KF->k.ctr.foreign_updates, 2);
 	/* Its own fill still applies. */
-	fill_as(o->client_id, "ETHUSDT", 7, 2, "2900", "0.100");
+	kf_fill_as(o->client_id, "ETHUSDT", 7, 2, "2900", "0.100");
 	CU_ASSERT_EQUAL(o->filled, fx("0.1"));
 	CU_ASSERT(tl_kernel_check(&KF->k));
 }
@@ -565,12 +527,12 @@ static void test_fill_for_other_symbol_is_foreign(void)
 static void test_update_with_other_venue_id_is_foreign(void)
 {
 	tl_order_t *o = submit(TL_BUY, TL_ORD_LIMIT, "0.010", "49000");
-	update_as(o->client_id, "BTCUSDT", 100, TL_ST_NEW);
+	kf_update_as(o->client_id, "BTCUSDT", 100, TL_ST_NEW);
 	CU_ASSERT_EQUAL(o->venue_id, 100);
-	fill_as(o->client_id, "BTCUSDT", 101, 1, "49000", "0.010");
+	kf_fill_as(o->client_id, "BTCUSDT", 101, 1, "49000", "0.010");
 	CU_ASSERT_EQUAL(o->filled, 0);
 	CU_ASSERT_EQUAL(KF->k.ctr.foreign_updates, 1);
-	fill_as(o->client_id, "BTCUSDT", 100, 1, "49000", "0.010");
+	kf_fill_as(o->client_id, "BTCUSDT", 100, 1, "49000", "0.010");
 	CU_ASSERT_EQUAL(o->status, TL_ST_FILLED);
 	CU_ASSERT(tl_kernel_check(&KF->k));
 }
@@ -589,33 +551,20 @@ static void test_algo_child_id_accepted_once(void)
 	uint64_t h = 0;
 	CU_ASSERT_EQUAL_FATAL(kf_submit_ex(&s, &h), TL_REJ_NONE);
 	tl_order_t *o = kf_order(h);
-	update_as(o->client_id, "BTCUSDT", 9000, TL_ST_NEW);	/* algoId */
-	fill_as(o->client_id, "BTCUSDT", 9100, 1, "51000", "0.004");	/* child */
+	kf_update_as(o->client_id, "BTCUSDT", 9000, TL_ST_NEW);	/* algoId */
+	kf_fill_as(o->client_id, "BTCUSDT", 9100, 1, "51000", "0.004");	/* child */
 	CU_ASSERT_EQUAL(o->filled, fx("0.004"));
-	fill_as(o->client_id, "BTCUSDT", 9200, 2, "51000", "0.006");	/* a third id */
+	kf_fill_as(o->client_id, "BTCUSDT", 9200, 2, "51000", "0.006");	/* a third id */
 	CU_ASSERT_EQUAL(o->filled, fx("0.004"));
 	CU_ASSERT_EQUAL(KF->k.ctr.foreign_updates, 1);
-	update_as(o->client_id, "BTCUSDT", 9000, TL_ST_CANCELED);	/* algo id still its */
+	kf_update_as(o->client_id, "BTCUSDT", 9000, TL_ST_CANCELED);	/* algo id still its */
 	CU_ASSERT_EQUAL(o->status, TL_ST_CANCELED);
 	CU_ASSERT(tl_kernel_check(&KF->k));
 }
 
 static void adopt(const char *clid, int64_t vid)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_ADOPT;
-	snprintf(in.u.adopt.client_id, sizeof(in.u.adopt.client_id), "%s", clid);
-	snprintf(in.u.adopt.symbol, sizeof(in.u.adopt.symbol), "BTCUSDT");
-	in.u.adopt.side = TL_BUY;
-	in.u.adopt.type = TL_ORD_LIMIT;
-	in.u.adopt.tif = TL_TIF_GTC;
-	in.u.adopt.pos_side = TL_PS_BOTH;
-	in.u.adopt.status = TL_ST_NEW;
-	in.u.adopt.venue_id = vid;
-	in.u.adopt.qty = fx("0.010");
-	in.u.adopt.price = fx("49000");
-	kf_apply(&in);
+	kf_adopt(clid, "BTCUSDT", TL_BUY, "0.010", "49000", vid);
 }
 
 /* The report: "tl18446744073709551600" adopted wrapped the ids to tl0. */

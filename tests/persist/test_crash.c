@@ -9,6 +9,7 @@
  * 20 kills from a fixed seed; `talon run --load` is the load.
  */
 #include "tests/support/tl_test.h"
+#include "tests/support/dbfix.h"
 #include "tests/support/subproc.h"
 
 #include <fcntl.h>
@@ -83,17 +84,7 @@ static bool wait_up(void)
 /* Row count and a checksum of rows 1..n of the journal table. */
 static int64_t db_count(void)
 {
-	sqlite3 *db;
-	int64_t n = -1;
-	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM journal", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
+	return tl_test_db_int(dbpath, "SELECT count(*) FROM journal");
 }
 
 static uint64_t db_checksum(int64_t upto)
@@ -122,19 +113,7 @@ static uint64_t db_checksum(int64_t upto)
 
 static int64_t db_int(const char *sql)
 {
-	sqlite3 *db;
-	int64_t n = -1;
-	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	else
-		fprintf(stderr, "sql failed: %s: %s\n", sql, sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
+	return tl_test_db_int(dbpath, sql);
 }
 
 static int suite_init(void)

@@ -5,6 +5,8 @@
  * losing records, and trading resumes once the disk recovers.
  */
 #include "tests/support/tl_test.h"
+#include "tests/support/dbfix.h"
+#include "tests/support/engine_fix.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -19,32 +21,9 @@
 
 static char dbpath[128];
 
-static int64_t mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void nap(void)
-{
-	struct timespec ts = { 0, 500000 };
-	nanosleep(&ts, NULL);
-}
-
 static int64_t q(const char *sql)
 {
-	sqlite3 *db;
-	int64_t v = -1;
-	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
+	return tl_test_db_int(dbpath, sql);
 }
 
 static tl_engine_t *start(bool strict)
@@ -52,23 +31,13 @@ static tl_engine_t *start(bool strict)
 	snprintf(dbpath, sizeof dbpath, "/tmp/talon-ej-%d-%d.db", (int)getpid(), strict);
 	unlink(dbpath);
 	tl_config_t c;
-	tl_config_defaults(&c);
-	snprintf(c.exchange_info, sizeof(c.exchange_info), "config/exchange_info.json");
+	tl_test_engine_config(&c);
 	snprintf(c.journal_path, sizeof(c.journal_path), "%s", dbpath);
 	snprintf(c.name, sizeof(c.name), "ej%d", (int)getpid());
 	c.journal_strict = strict;
-	c.engine.idle = c.io.idle = TL_IDLE_SLEEP;
-	c.engine.idle_us = c.io.idle_us = 20;
-	tl_paper_cfg(&c)->latency_ns = 0;
 	c.kernel.rate_10s = c.kernel.rate_1m = 0;
-	char err[512];
 	tl_engine_xopts_t o = { .no_shm = true };
-	tl_engine_t *e = tl_engine_create(&c, &o, err, sizeof(err));
-	if (!e)
-		fprintf(stderr, "engine: %s\n", err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-	CU_ASSERT_EQUAL_FATAL(tl_engine_start(e, err, sizeof(err)), 0);
-	return e;
+	return tl_test_engine_start(&c, &o);
 }
 
 /* Submit n market orders (alternating sides); count outcomes. */
@@ -79,10 +48,10 @@ static void trade(tl_engine_t *e, int n, int *filled, int *refused, tl_reject_t 
 		tl_order_spec_t o = { .symbol = "BTCUSDT", .side = i % 2 ? TL_SIDE_SELL : TL_SIDE_BUY,
 				      .type = TL_ORDER_MARKET, .qty = "0.003" };
 		while (tl_engine_submit(e, &o, (uint64_t)i + 1) != 0)
-			nap();
+			tl_test_nap_us(500);
 	}
-	int64_t end = mono() + 15000000000LL;
-	while (*filled + *refused < n && mono() < end) {
+	int64_t end = tl_test_mono_ns() + 15000000000LL;
+	while (*filled + *refused < n && tl_test_mono_ns() < end) {
 		tl_event_t ev[64];
 		int k = tl_engine_poll_kernel(e, ev, 64);
 		for (int j = 0; j < k; j++) {
@@ -94,7 +63,7 @@ static void trade(tl_engine_t *e, int n, int *filled, int *refused, tl_reject_t 
 			}
 		}
 		if (!k)
-			nap();
+			tl_test_nap_us(500);
 	}
 }
 
@@ -103,9 +72,9 @@ static void wait_marks(tl_engine_t *e)
 	/* A market order needs a mark: the paper venue sends the first ones
 	 * on its first poll. */
 	tl_shm_snapshot_t s;
-	int64_t end = mono() + 5000000000LL;
-	while (mono() < end && (!tl_engine_snapshot(e, &s) || s.inputs < 2))
-		nap();
+	int64_t end = tl_test_mono_ns() + 5000000000LL;
+	while (tl_test_mono_ns() < end && (!tl_engine_snapshot(e, &s) || s.inputs < 2))
+		tl_test_nap_us(500);
 }
 
 static void test_every_input_on_disk_after_stop(void)
@@ -159,8 +128,8 @@ static void test_failing_disk_refuses_orders_loses_nothing(void)
 	CU_ASSERT(pages > 0);
 	CU_ASSERT(tl_journal_test_set_max_pages(j, pages) >= pages);
 	/* Orders keep the journal busy until a write fails. */
-	int64_t end = mono() + 10000000000LL;
-	while (!atomic_load(&tl_journal_stats(j)->failed) && mono() < end)
+	int64_t end = tl_test_mono_ns() + 10000000000LL;
+	while (!atomic_load(&tl_journal_stats(j)->failed) && tl_test_mono_ns() < end)
 		trade(e, 10, &filled, &refused, &why);
 	CU_ASSERT_TRUE_FATAL(atomic_load(&tl_journal_stats(j)->failed));
 	trade(e, 10, &filled, &refused, &why);
@@ -169,15 +138,15 @@ static void test_failing_disk_refuses_orders_loses_nothing(void)
 	/* ctl status shows it (the snapshot is republished at snapshot_hz) */
 	tl_shm_snapshot_t s;
 	memset(&s, 0, sizeof(s));
-	end = mono() + 5000000000LL;
-	while (mono() < end && (!tl_engine_snapshot(e, &s) || !(s.journal & TL_SHM_JOURNAL_FAILED)))
-		nap();
+	end = tl_test_mono_ns() + 5000000000LL;
+	while (tl_test_mono_ns() < end && (!tl_engine_snapshot(e, &s) || !(s.journal & TL_SHM_JOURNAL_FAILED)))
+		tl_test_nap_us(500);
 	CU_ASSERT(s.journal & TL_SHM_JOURNAL_FAILED);
 	/* The disk recovers: the held records are written, orders flow. */
 	CU_ASSERT(tl_journal_test_set_max_pages(j, 1 << 30) > pages);
-	end = mono() + 10000000000LL;
-	while (atomic_load(&tl_journal_stats(j)->failed) && mono() < end)
-		nap();
+	end = tl_test_mono_ns() + 10000000000LL;
+	while (atomic_load(&tl_journal_stats(j)->failed) && tl_test_mono_ns() < end)
+		tl_test_nap_us(500);
 	CU_ASSERT_FALSE(atomic_load(&tl_journal_stats(j)->failed));
 	trade(e, 10, &filled, &refused, &why);
 	CU_ASSERT_EQUAL(filled, 10);

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "tests/support/tl_test.h"
+#include "tests/support/dbfix.h"
 #include "tests/support/kfix.h"
 
 #include <errno.h>
@@ -164,13 +165,7 @@ static size_t RN, RCAP;
 
 static void rec_push(const tl_record_t *r)
 {
-	if (RN == RCAP) {
-		RCAP = RCAP ? RCAP * 2 : 1024;
-		R = realloc(R, RCAP * sizeof(*R));
-		if (!R)
-			abort();
-	}
-	R[RN++] = *r;
+	tl_test_rec_push(&R, &RN, &RCAP, r);
 }
 
 static void rec_emit(void *ctx, const tl_output_t *o)
@@ -206,11 +201,7 @@ static void session_begin(void)
 
 static void j_mark(const char *sym, const char *px)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_MARK;
-	snprintf(in.u.mark.symbol, sizeof(in.u.mark.symbol), "%s", sym);
-	in.u.mark.price = fx(px);
+	tl_input_t in = kf_mark_in(sym, px);
 	jin(&in, NULL);
 }
 
@@ -220,15 +211,7 @@ static const char *j_submit(const char *sym, tl_side_t side, tl_ord_type_t type,
 {
 	static char ids[8][TL_CLID_LEN];
 	static int slot;
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_SUBMIT;
-	snprintf(in.u.submit.symbol, sizeof(in.u.submit.symbol), "%s", sym);
-	in.u.submit.side = (uint8_t)side;
-	in.u.submit.type = (uint8_t)type;
-	in.u.submit.tif = type == TL_ORD_LIMIT ? TL_TIF_GTC : 0;
-	in.u.submit.qty = fx(qty);
-	in.u.submit.price = price ? fx(price) : 0;
+	tl_input_t in = kf_order_in(sym, side, type, qty, price);
 	in.u.submit.user_ref = 77;
 	uint64_t h = 0;
 	char *o = ids[slot++ % 8];
@@ -240,46 +223,27 @@ static const char *j_submit(const char *sym, tl_side_t side, tl_ord_type_t type,
 
 static void j_update(const char *clid, tl_ord_status_t st, int64_t vid)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_ORDER_UPDATE;
-	snprintf(in.u.update.client_id, sizeof(in.u.update.client_id), "%s", clid);
-	in.u.update.status = (uint8_t)st;
-	in.u.update.venue_id = vid;
+	tl_input_t in = kf_update_in(clid, NULL, vid, st, 0);
 	jin(&in, NULL);
 }
 
 static void j_fill(const char *clid, int64_t trade, const char *px, const char *qty,
 		   const char *fee, bool maker)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_FILL;
-	snprintf(in.u.fill.client_id, sizeof(in.u.fill.client_id), "%s", clid);
-	in.u.fill.trade_id = trade;
-	in.u.fill.price = fx(px);
-	in.u.fill.qty = fx(qty);
-	in.u.fill.commission = fx(fee);
+	tl_input_t in = kf_fill_in(clid, NULL, 0, trade, px, qty, fee);
 	in.u.fill.maker = maker;
 	jin(&in, NULL);
 }
 
 static void j_cancel(const char *clid)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_CANCEL;
-	snprintf(in.u.cancel.client_id, sizeof(in.u.cancel.client_id), "%s", clid);
+	tl_input_t in = kf_cancel_in(clid);
 	jin(&in, NULL);
 }
 
 static void j_control(tl_ctl_cmd_t cmd, const char *why)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_CONTROL;
-	in.u.control.cmd = (uint8_t)cmd;
-	snprintf(in.u.control.reason, sizeof(in.u.control.reason), "%s", why);
+	tl_input_t in = kf_control_in(cmd, why);
 	jin(&in, NULL);
 }
 

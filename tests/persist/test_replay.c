@@ -29,7 +29,9 @@
 #include "persist/journal.h"
 #include "persist/replay.h"
 #include "runtime/replay_config.h"
+#include "tests/support/dbfix.h"
 #include "tests/support/kfix.h"
+#include "tests/support/subproc.h"
 #include "tests/support/tl_test.h"
 
 extern char **environ;
@@ -48,22 +50,7 @@ static size_t nrecs, caprecs;
 
 static void rec_add(const tl_record_t *r)
 {
-	if (nrecs == caprecs) {
-		caprecs = caprecs ? caprecs * 2 : 256;
-		recs = realloc(recs, caprecs * sizeof(*recs));
-		if (!recs)
-			abort();
-	}
-	recs[nrecs++] = *r;
-}
-
-static void kfix_emit_cfg(void *ctx, const tl_output_t *o)
-{
-	kfix_t *f = ctx;
-	if (f->n < KFIX_CAP)
-		f->out[f->n++] = *o;
-	else
-		f->lost++;
+	tl_test_rec_push(&recs, &nrecs, &caprecs, r);
 }
 
 /* A fixture whose kernel comes from the test config. */
@@ -82,7 +69,7 @@ static kfix_t *fixture_from_config(const char *path)
 		if (c->leverage[i])
 			tl_kernel_set_leverage(&f->k, c->symbols[i], c->leverage[i]);
 	free(c);
-	f->sink.emit = kfix_emit_cfg;
+	f->sink.emit = kfix_emit;
 	f->sink.ctx = f;
 	f->now = T0;
 	KF = f;
@@ -117,39 +104,21 @@ static const char *last_clid(void)
 
 static void j_mark(tl_time_t t, const char *sym, const char *px)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_MARK;
-	snprintf(in.u.mark.symbol, sizeof(in.u.mark.symbol), "%s", sym);
-	in.u.mark.price = fx(px);
+	tl_input_t in = kf_mark_in(sym, px);
 	J(&in, t);
 }
 
 static void j_submit(tl_time_t t, const char *sym, tl_side_t side, tl_ord_type_t type,
 		     const char *qty, const char *px)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_SUBMIT;
-	snprintf(in.u.submit.symbol, sizeof(in.u.submit.symbol), "%s", sym);
-	in.u.submit.side = (uint8_t)side;
-	in.u.submit.type = (uint8_t)type;
-	in.u.submit.tif = type == TL_ORD_LIMIT ? TL_TIF_GTC : 0;
-	in.u.submit.qty = fx(qty);
-	in.u.submit.price = px ? fx(px) : 0;
+	tl_input_t in = kf_order_in(sym, side, type, qty, px);
 	J(&in, t);
 }
 
 static void j_update(tl_time_t t, const char *clid, tl_ord_status_t st, int64_t vid,
 		     int32_t code, const char *text)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_ORDER_UPDATE;
-	snprintf(in.u.update.client_id, sizeof(in.u.update.client_id), "%s", clid);
-	in.u.update.status = (uint8_t)st;
-	in.u.update.venue_id = vid;
-	in.u.update.code = code;
+	tl_input_t in = kf_update_in(clid, NULL, vid, st, code);
 	snprintf(in.u.update.text, sizeof(in.u.update.text), "%s", text ? text : "");
 	J(&in, t);
 }
@@ -157,33 +126,19 @@ static void j_update(tl_time_t t, const char *clid, tl_ord_status_t st, int64_t 
 static void j_fill(tl_time_t t, const char *clid, int64_t trade, const char *px,
 		   const char *qty, const char *fee)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_FILL;
-	snprintf(in.u.fill.client_id, sizeof(in.u.fill.client_id), "%s", clid);
-	in.u.fill.trade_id = trade;
-	in.u.fill.price = fx(px);
-	in.u.fill.qty = fx(qty);
-	in.u.fill.commission = fx(fee);
+	tl_input_t in = kf_fill_in(clid, NULL, 0, trade, px, qty, fee);
 	J(&in, t);
 }
 
 static void j_cancel(tl_time_t t, const char *clid)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_CANCEL;
-	snprintf(in.u.cancel.client_id, sizeof(in.u.cancel.client_id), "%s", clid);
+	tl_input_t in = kf_cancel_in(clid);
 	J(&in, t);
 }
 
 static void j_control(tl_time_t t, tl_ctl_cmd_t cmd, const char *why)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_CONTROL;
-	in.u.control.cmd = (uint8_t)cmd;
-	snprintf(in.u.control.reason, sizeof(in.u.control.reason), "%s", why);
+	tl_input_t in = kf_control_in(cmd, why);
 	J(&in, t);
 }
 
@@ -287,17 +242,8 @@ static int write_config(const char *path, const char *only)
 
 static int suite_init(void)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	const char *tail = "/tests/persist/test_replay";
-	size_t tl = strlen(tail);
-	if (n <= (ssize_t)tl)
+	if (tl_test_talon_path(talon_bin, sizeof talon_bin) < 0)
 		return 1;
-	self[n] = '\0';
-	if (strcmp(self + n - tl, tail) != 0)
-		return 1;
-	self[n - tl] = '\0';
-	snprintf(talon_bin, sizeof talon_bin, "%.*s/talon", PATH_MAX - 16, self);
 
 	snprintf(dir, sizeof(dir), "/tmp/talon_replay_%d", (int)getpid());
 	mkdir(dir, 0700);

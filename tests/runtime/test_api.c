@@ -5,6 +5,7 @@
  * the kernel's records said (types, statuses, roles, amounts, time, seq).
  */
 #include "tests/support/tl_test.h"
+#include "tests/support/engine_fix.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,19 +17,6 @@
 
 static tl_engine_event_t evs[4096];
 static int nev;
-
-static int64_t mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void nap(void)
-{
-	struct timespec ts = { 0, 200000 };
-	nanosleep(&ts, NULL);
-}
 
 static void test_version_matches_header(void)
 {
@@ -120,28 +108,13 @@ static void test_event_predicates_cover_every_order_kind(void)
 static tl_engine_t *start(void)
 {
 	tl_config_t c;
-	tl_config_defaults(&c);
-	snprintf(c.exchange_info, sizeof(c.exchange_info), "config/exchange_info.json");
-	c.engine.idle = TL_IDLE_SLEEP;
-	c.engine.idle_us = 20;
-	c.io.idle = TL_IDLE_SLEEP;
-	c.io.idle_us = 20;
-	tl_paper_cfg(&c)->latency_ns = 0;
+	tl_test_engine_config(&c);
 	tl_paper_cfg(&c)->mark_interval_ns = 3600LL * 1000000000LL;
 	c.snapshot_hz = 1000;
-	char err[512];
 	tl_engine_xopts_t o = { .no_shm = true };
-	tl_engine_t *e = tl_engine_create(&c, &o, err, sizeof(err));
-	if (!e)
-		fprintf(stderr, "engine: %s\n", err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-	CU_ASSERT_EQUAL_FATAL(tl_engine_start(e, err, sizeof(err)), 0);
+	tl_engine_t *e = tl_test_engine_start(&c, &o);
 	/* Market orders need a mark: the paper venue's first ones. */
-	tl_shm_snapshot_t s;
-	int64_t end = mono() + 10000000000LL;
-	while (mono() < end && (!tl_engine_snapshot(e, &s) || s.inputs < 2))
-		nap();
-	CU_ASSERT_FATAL(s.inputs >= 2);
+	tl_test_engine_wait_marks(e);
 	return e;
 }
 
@@ -163,14 +136,14 @@ static const tl_engine_event_t *find_role(tl_order_role_t role)
 
 static bool wait_ev(tl_event_kind_t t, uint64_t ref, tl_engine_t *e)
 {
-	int64_t end = mono() + 15000000000LL;	/* generous: CI shares its cores */
-	while (mono() < end) {
+	int64_t end = tl_test_mono_ns() + 15000000000LL;	/* generous: CI shares its cores */
+	while (tl_test_mono_ns() < end) {
 		int n = tl_engine_poll(e, evs + nev, (int)(sizeof(evs) / sizeof(evs[0])) - nev);
 		nev += n;
 		if (find(t, ref))
 			return true;
 		if (!n)
-			nap();
+			tl_test_nap_us(200);
 	}
 	return false;
 }
@@ -224,12 +197,12 @@ static void test_signal_events_through_the_public_api(void)
 	CU_ASSERT_EQUAL(p->u.position.entry, f->u.order.avg_price);
 
 	/* The protective orders: tp is the take-profit, sl the stop-loss. */
-	int64_t end = mono() + 15000000000LL;
-	while ((!find_role(TL_ROLE_TAKE_PROFIT) || !find_role(TL_ROLE_STOP_LOSS)) && mono() < end) {
+	int64_t end = tl_test_mono_ns() + 15000000000LL;
+	while ((!find_role(TL_ROLE_TAKE_PROFIT) || !find_role(TL_ROLE_STOP_LOSS)) && tl_test_mono_ns() < end) {
 		int n = tl_engine_poll(e, evs + nev, (int)(sizeof(evs) / sizeof(evs[0])) - nev);
 		nev += n;
 		if (!n)
-			nap();
+			tl_test_nap_us(200);
 	}
 	const tl_engine_event_t *tp = find_role(TL_ROLE_TAKE_PROFIT);
 	const tl_engine_event_t *sl = find_role(TL_ROLE_STOP_LOSS);
@@ -241,9 +214,9 @@ static void test_signal_events_through_the_public_api(void)
 	CU_ASSERT_EQUAL(sl->u.order.type, TL_ORDER_STOP_MARKET);
 
 	tl_engine_status_t st;
-	end = mono() + 10000000000LL;
-	while ((tl_engine_status(e, &st) != 0 || st.fills < 1) && mono() < end)
-		nap();
+	end = tl_test_mono_ns() + 10000000000LL;
+	while ((tl_engine_status(e, &st) != 0 || st.fills < 1) && tl_test_mono_ns() < end)
+		tl_test_nap_us(200);
 	CU_ASSERT_EQUAL(st.state, TL_STATE_NORMAL);
 	CU_ASSERT_TRUE(st.fills >= 1);
 	CU_ASSERT_EQUAL(tl_engine_control(e, TL_CONTROL_PAUSE, "test"), 0);

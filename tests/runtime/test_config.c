@@ -72,6 +72,42 @@ static void good_at(int line, tl_config_t *c, const char *json)
 
 /* ---- defaults ---------------------------------------------------------- */
 
+/* The ring sizes and high-water mark as tl_config_defaults and
+ * config/paper.json both have them. */
+static void check_ring_defaults(tl_config_t *c)
+{
+	CU_ASSERT_EQUAL(c->ring_command, 4096);
+	CU_ASSERT_EQUAL(c->ring_request, 4096);
+	CU_ASSERT_EQUAL(c->ring_venue, 16384);
+	CU_ASSERT_EQUAL(c->ring_event, 16384);
+	CU_ASSERT_EQUAL(c->ring_journal, 65536);
+	CU_ASSERT_EQUAL(c->high_water_pct, 75);
+}
+
+/* The paper venue's section as tl_config_defaults and config/paper.json
+ * both have it. */
+static void check_paper_defaults(tl_config_t *c)
+{
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->seed, 1);
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->balance, 10000 * ONE);
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->maker_rate, 20000);
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->taker_rate, 40000);
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->slippage_bps, 1);
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->latency_ns, 1 * TL_NS_PER_MS);
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->mark_interval_ns, 100 * TL_NS_PER_MS);
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->walk_bps, 5);
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(c)->marks_csv, "");
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->n_start, 2);
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(c)->start[0].symbol, "BTCUSDT");
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->start[0].price, 50000 * ONE);
+	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(c)->start[1].symbol, "ETHUSDT");
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->start[1].price, 3000 * ONE);
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->reject_ppm, 0);
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->reject_code, -2019);
+	CU_ASSERT_EQUAL(tl_paper_cfg(c)->timeout_ppm, 0);
+	CU_ASSERT_FALSE(tl_paper_cfg(c)->timeout_executes);
+}
+
 static void test_defaults_valid(void)
 {
 	tl_config_t c;
@@ -98,30 +134,8 @@ static void test_defaults_valid(void)
 	CU_ASSERT_EQUAL(c.io.idle_us, 50);
 	CU_ASSERT_EQUAL(c.snapshot_hz, 10);
 	CU_ASSERT_EQUAL(memcmp(&c.kernel, &k, sizeof(k)), 0);
-	CU_ASSERT_EQUAL(c.ring_command, 4096);
-	CU_ASSERT_EQUAL(c.ring_request, 4096);
-	CU_ASSERT_EQUAL(c.ring_venue, 16384);
-	CU_ASSERT_EQUAL(c.ring_event, 16384);
-	CU_ASSERT_EQUAL(c.ring_journal, 65536);
-	CU_ASSERT_EQUAL(c.high_water_pct, 75);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->seed, 1);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->balance, 10000 * ONE);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->maker_rate, 20000);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->taker_rate, 40000);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->slippage_bps, 1);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->latency_ns, 1 * TL_NS_PER_MS);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->mark_interval_ns, 100 * TL_NS_PER_MS);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->walk_bps, 5);
-	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->marks_csv, "");
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->n_start, 2);
-	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->start[0].symbol, "BTCUSDT");
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->start[0].price, 50000 * ONE);
-	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->start[1].symbol, "ETHUSDT");
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->start[1].price, 3000 * ONE);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->reject_ppm, 0);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->reject_code, -2019);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->timeout_ppm, 0);
-	CU_ASSERT_FALSE(tl_paper_cfg(&c)->timeout_executes);
+	check_ring_defaults(&c);
+	check_paper_defaults(&c);
 	CU_ASSERT_STRING_EQUAL(c.journal_path, "");
 	CU_ASSERT_EQUAL(c.log_level, 2);
 
@@ -215,12 +229,7 @@ static void test_paper_json_fields(void)
 	CU_ASSERT_EQUAL(k->rate_1m, 1200);
 	CU_ASSERT_EQUAL(k->loss_limit, 1000 * ONE);
 
-	CU_ASSERT_EQUAL(c.ring_command, 4096);
-	CU_ASSERT_EQUAL(c.ring_request, 4096);
-	CU_ASSERT_EQUAL(c.ring_venue, 16384);
-	CU_ASSERT_EQUAL(c.ring_event, 16384);
-	CU_ASSERT_EQUAL(c.ring_journal, 65536);
-	CU_ASSERT_EQUAL(c.high_water_pct, 75);
+	check_ring_defaults(&c);
 
 	/* relative to the config file's directory */
 	CU_ASSERT_STRING_EQUAL(c.exchange_info, "config/exchange_info.json");
@@ -231,24 +240,7 @@ static void test_paper_json_fields(void)
 	CU_ASSERT_EQUAL(c.leverage[1], 10);
 
 	CU_ASSERT_STRING_EQUAL(c.venue_type, "paper");
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->seed, 1);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->balance, 10000 * ONE);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->maker_rate, 20000);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->taker_rate, 40000);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->slippage_bps, 1);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->latency_ns, 1 * TL_NS_PER_MS);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->mark_interval_ns, 100 * TL_NS_PER_MS);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->walk_bps, 5);
-	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->marks_csv, "");
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->n_start, 2);
-	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->start[0].symbol, "BTCUSDT");
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->start[0].price, 50000 * ONE);
-	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->start[1].symbol, "ETHUSDT");
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->start[1].price, 3000 * ONE);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->reject_ppm, 0);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->reject_code, -2019);
-	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->timeout_ppm, 0);
-	CU_ASSERT_FALSE(tl_paper_cfg(&c)->timeout_executes);
+	check_paper_defaults(&c);
 	/* relative to the config file's directory */
 	CU_ASSERT_STRING_EQUAL(c.journal_path, "config/../var/paper.db");
 	CU_ASSERT_EQUAL(c.journal_strict, 0);
@@ -843,6 +835,12 @@ static void test_file_too_large(void)
 	rmdir(dir);
 }
 
+/* doc parses, relative paths resolved against base. */
+static void parse_ok(tl_config_t *c, const char *doc, const char *base)
+{
+	CU_ASSERT_EQUAL(tl_config_parse(c, doc, strlen(doc), base, err, sizeof(err)), 0);
+}
+
 static void test_relative_paths(void)
 {
 	const char *doc =
@@ -854,26 +852,20 @@ static void test_relative_paths(void)
 		"\"journal\":{\"path\":\"\"}}";
 	tl_config_t c;
 
-	CU_ASSERT_EQUAL(tl_config_parse(&c, doc, strlen(doc), "/etc/talon", err,
-					sizeof(err)), 0);
+	parse_ok(&c, doc, "/etc/talon");
 	CU_ASSERT_STRING_EQUAL(c.exchange_info, "/etc/talon/xi.json");
 	CU_ASSERT_STRING_EQUAL(tl_paper_cfg(&c)->marks_csv, "/etc/talon/data/marks.csv");
 	CU_ASSERT_STRING_EQUAL(c.journal_path, "/etc/talon/j.db");
-	CU_ASSERT_EQUAL(tl_config_parse(&c, doc, strlen(doc), "cfg/", err,
-					sizeof(err)), 0);
+	parse_ok(&c, doc, "cfg/");
 	CU_ASSERT_STRING_EQUAL(c.exchange_info, "cfg/xi.json");
-	CU_ASSERT_EQUAL(tl_config_parse(&c, doc, strlen(doc), "/", err,
-					sizeof(err)), 0);
+	parse_ok(&c, doc, "/");
 	CU_ASSERT_STRING_EQUAL(c.exchange_info, "/xi.json");
-	CU_ASSERT_EQUAL(tl_config_parse(&c, doc, strlen(doc), NULL, err,
-					sizeof(err)), 0);
+	parse_ok(&c, doc, NULL);
 	CU_ASSERT_STRING_EQUAL(c.exchange_info, "xi.json");
-	CU_ASSERT_EQUAL(tl_config_parse(&c, doc, strlen(doc), "", err,
-					sizeof(err)), 0);
+	parse_ok(&c, doc, "");
 	CU_ASSERT_STRING_EQUAL(c.journal_path, "j.db");
 	/* absolute paths and "" are kept as given */
-	CU_ASSERT_EQUAL(tl_config_parse(&c, abs, strlen(abs), "/etc/talon", err,
-					sizeof(err)), 0);
+	parse_ok(&c, abs, "/etc/talon");
 	CU_ASSERT_STRING_EQUAL(c.exchange_info, "/srv/xi.json");
 	CU_ASSERT_STRING_EQUAL(c.journal_path, "");
 

@@ -27,6 +27,7 @@
 #include "runtime/shm.h"
 #include "kernel/utf8.h"
 #include "tests/support/tl_test.h"
+#include "tests/support/subproc.h"
 
 extern char **environ;
 
@@ -805,22 +806,8 @@ static void test_status_json_valid_with_utf8_reason(void)
 
 static int suite_init(void)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	const char *tail = "/tests/runtime/test_ctl";
-	size_t tl = strlen(tail);
-
-	if (n <= (ssize_t)tl)
-		return 1;
-	self[n] = '\0';
-	if (strcmp(self + n - tl, tail) != 0)
-		return 1;
-	self[n - tl] = '\0';
-	if ((size_t)snprintf(talon_bin, sizeof talon_bin, "%.*s/talon",
-			     PATH_MAX - 16, self) >= sizeof talon_bin)
-		return 1;
-	if (access(talon_bin, X_OK) != 0) {
-		fprintf(stderr, "no %s\n", talon_bin);
+	if (tl_test_talon_path(talon_bin, sizeof talon_bin) < 0) {
+		fprintf(stderr, "no talon next to the tests' folder\n");
 		return 1;
 	}
 	return 0;

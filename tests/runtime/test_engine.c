@@ -7,6 +7,7 @@
  */
 #include "tests/support/tl_test.h"
 #include "tests/support/alloc_hook.h"
+#include "tests/support/engine_fix.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,19 +24,6 @@ static tl_engine_t *E;
 static tl_event_t evs[65536];
 static int nev;
 
-static int64_t mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void nap(void)
-{
-	struct timespec ts = { 0, 200000 };
-	nanosleep(&ts, NULL);
-}
-
 static tl_fx_t fx(const char *s)
 {
 	tl_fx_t v = 0;
@@ -45,13 +33,7 @@ static tl_fx_t fx(const char *s)
 
 static void cfg_base(tl_config_t *c)
 {
-	tl_config_defaults(c);
-	snprintf(c->exchange_info, sizeof(c->exchange_info), "config/exchange_info.json");
-	c->engine.idle = TL_IDLE_SLEEP;
-	c->engine.idle_us = 20;
-	c->io.idle = TL_IDLE_SLEEP;
-	c->io.idle_us = 20;
-	tl_paper_cfg(c)->latency_ns = 0;
+	tl_test_engine_config(c);
 	tl_paper_cfg(c)->mark_interval_ns = 3600LL * 1000000000LL;	/* marks only when set */
 	c->kernel.order_cap = 1024;
 	c->snapshot_hz = 1000;
@@ -63,35 +45,24 @@ static tl_engine_t *start(void (*tweak)(tl_config_t *), bool journal)
 	cfg_base(&c);
 	if (tweak)
 		tweak(&c);
-	char err[512];
 	tl_engine_xopts_t o = { .no_shm = true, .journal_ring = journal };
-	tl_engine_t *e = tl_engine_create(&c, &o, err, sizeof(err));
-	if (!e)
-		fprintf(stderr, "engine: %s\n", err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-	CU_ASSERT_EQUAL_FATAL(tl_engine_start(e, err, sizeof(err)), 0);
+	tl_engine_t *e = tl_test_engine_start(&c, &o);
 	nev = 0;
-	/* Market orders need a mark: wait until the paper venue's first
-	 * marks (one per symbol, sent on its first poll) were applied. */
-	tl_shm_snapshot_t s;
-	int64_t end = mono() + 10000000000LL;
-	while (mono() < end && (!tl_engine_snapshot(e, &s) || s.inputs < 2))
-		nap();
-	CU_ASSERT_FATAL(s.inputs >= 2);
+	tl_test_engine_wait_marks(e);
 	return e;
 }
 
 /* Poll events until pred() holds or 5 s pass. */
 static bool wait_for(bool (*pred)(void))
 {
-	int64_t end = mono() + 15000000000LL;	/* generous: CI shares its cores */
-	while (mono() < end) {
+	int64_t end = tl_test_mono_ns() + 15000000000LL;	/* generous: CI shares its cores */
+	while (tl_test_mono_ns() < end) {
 		int n = tl_engine_poll_kernel(E, evs + nev, (int)(65536 - nev));
 		nev += n;
 		if (pred())
 			return true;
 		if (!n)
-			nap();
+			tl_test_nap_us(200);
 	}
 	return pred();
 }
@@ -121,9 +92,9 @@ static void test_orders_fill_and_positions_follow(void)
 	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_REJECTED), 0);
 	tl_shm_snapshot_t s;
 	memset(&s, 0, sizeof(s));
-	int64_t end = mono() + 10000000000LL;
-	while (mono() < end && (!tl_engine_snapshot(E, &s) || s.fills < 2))
-		nap();
+	int64_t end = tl_test_mono_ns() + 10000000000LL;
+	while (tl_test_mono_ns() < end && (!tl_engine_snapshot(E, &s) || s.fills < 2))
+		tl_test_nap_us(200);
 	CU_ASSERT_EQUAL_FATAL(s.fills, 2);
 	CU_ASSERT_EQUAL(s.n_pos, 1);
 	CU_ASSERT_STRING_EQUAL(s.pos[0].symbol, "BTCUSDT");
@@ -205,9 +176,9 @@ static void test_full_ring_back_pressure_loses_nothing(void)
 	 * ORDER_SUBMITTED or ORDER_REJECTED carrying its user_ref. */
 	static uint8_t seen[2001];
 	memset(seen, 0, sizeof(seen));
-	int64_t end = mono() + 10000000000LL;
+	int64_t end = tl_test_mono_ns() + 10000000000LL;
 	int answered = 0;
-	while (answered < accepted && mono() < end) {
+	while (answered < accepted && tl_test_mono_ns() < end) {
 		tl_event_t ev[256];
 		int n = tl_engine_poll_kernel(E, ev, 256);
 		for (int i = 0; i < n; i++) {
@@ -220,7 +191,7 @@ static void test_full_ring_back_pressure_loses_nothing(void)
 			}
 		}
 		if (!n)
-			nap();
+			tl_test_nap_us(200);
 	}
 	CU_ASSERT_EQUAL(answered, accepted);
 	tl_engine_close(E);
@@ -255,7 +226,7 @@ static void test_journal_high_water_refuses_then_recovers(void)
 				    ev[j].u.order.reject == TL_REJ_BACKPRESSURE)
 					refused++;
 			}
-			nap();
+			tl_test_nap_us(200);
 		}
 	}
 	CU_ASSERT(submitted > 0);
@@ -275,15 +246,15 @@ static void test_journal_high_water_refuses_then_recovers(void)
 	CU_ASSERT_FALSE(gap);
 	int accepted = 0;
 	tl_engine_submit(E, &o, 999);
-	int64_t end = mono() + 5000000000LL;
-	while (!accepted && mono() < end) {
+	int64_t end = tl_test_mono_ns() + 5000000000LL;
+	while (!accepted && tl_test_mono_ns() < end) {
 		tl_event_t ev[64];
 		int n = tl_engine_poll_kernel(E, ev, 64);
 		for (int j = 0; j < n; j++)
 			accepted += ev[j].type == TL_EV_ORDER_SUBMITTED && ev[j].u.order.user_ref == 999;
 		while (tl_engine_journal_pop(E, &r))
 			;
-		nap();
+		tl_test_nap_us(200);
 	}
 	CU_ASSERT_EQUAL(accepted, 1);
 	tl_engine_close(E);
@@ -315,7 +286,7 @@ static void test_engine_thread_never_allocates(void)
 			tl_engine_poll_kernel(E, ev, 64);
 			while (tl_engine_journal_pop(E, &rec))
 				nrec++;
-			nap();
+			tl_test_nap_us(200);
 		}
 	}
 	tl_alloc_hook_fail_none();
@@ -408,10 +379,10 @@ static void test_journal_sees_input_before_request(void)
 static void test_clean_shutdown_is_prompt(void)
 {
 	E = start(NULL, false);
-	int64_t t0 = mono();
+	int64_t t0 = tl_test_mono_ns();
 	tl_engine_close(E);
 	/* Not a timing assertion on performance: a hang would take forever. */
-	CU_ASSERT(mono() - t0 < 5000000000LL);
+	CU_ASSERT(tl_test_mono_ns() - t0 < 5000000000LL);
 }
 
 TL_TEST_SUITE("io.engine", NULL, NULL,

@@ -223,11 +223,12 @@ static int child_allowed(void)
 
 static char open_path[160];
 
-static int child_engine_open(void)
+/* Open the paper engine at open_path (nothing to connect to) and read
+ * the process's dumpable flag while it is open: 0 when it is `want`. */
+static int engine_open_dumpable_is(int want)
 {
 	char err[512];
 	tl_engine_xopts_t o = { .no_shm = true };
-	/* a paper engine: nothing to connect to */
 	tl_engine_t *e = tl_engine_open_ex(open_path, NULL, &o, err, sizeof err);
 	if (!e) {
 		fprintf(stderr, "open: %s\n", err);
@@ -235,21 +236,17 @@ static int child_engine_open(void)
 	}
 	int d = tl_harden_dumpable();
 	tl_engine_close(e);
-	return d == 0 ? 0 : 21;
+	return d == want ? 0 : 21;
+}
+
+static int child_engine_open(void)
+{
+	return engine_open_dumpable_is(0);
 }
 
 static int child_engine_open_allowed(void)
 {
-	char err[512];
-	tl_engine_xopts_t o = { .no_shm = true };
-	tl_engine_t *e = tl_engine_open_ex(open_path, NULL, &o, err, sizeof err);
-	if (!e) {
-		fprintf(stderr, "open: %s\n", err);
-		return 20;
-	}
-	int d = tl_harden_dumpable();
-	tl_engine_close(e);
-	return d == 1 ? 0 : 21;
+	return engine_open_dumpable_is(1);
 }
 
 static void write_paper_cfg(const char *path, bool allow)

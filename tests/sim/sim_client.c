@@ -23,6 +23,7 @@
 #include <wolfssl/wolfcrypt/ecc.h>
 
 #include "sim/auth.h"
+#include "tests/support/tl_test.h"
 
 static void *simc_thread(void *arg)
 {
@@ -218,4 +219,41 @@ const char *simc_header(simc_t *c, const char *name, char *out, size_t cap)
 	memcpy(out, p, n);
 	out[n] = 0;
 	return out;
+}
+
+tl_sim_server_t *simc_start_rest(const tl_sim_config_t *cfg, simc_t *c)
+{
+	tl_sim_server_t *s = simc_server_start(cfg);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(simc_connect(c, tl_sim_server_port(s, TL_SIM_PORT_REST), NULL), 0);
+	c->key = cfg->acct[0].api_key;
+	c->secret = cfg->acct[0].api_secret;
+	c->ts_offset = 0;
+	return s;
+}
+
+void simc_stop_rest(tl_sim_server_t **s, simc_t *c)
+{
+	simc_close(c);
+	simc_server_stop(*s);
+	*s = NULL;
+}
+
+bool simc_body_has(const simc_t *c, const char *needle)
+{
+	bool ok = strstr(c->body, needle) != NULL;
+
+	if (!ok)
+		fprintf(stderr, "\n  body lacks %s: %s\n", needle, c->body);
+	return ok;
+}
+
+void simc_listen_key(simc_t *c, char out[static 65])
+{
+	/* the body is {"listenKey":"<64 characters>"} */
+	CU_ASSERT_EQUAL_FATAL(simc_raw(c, "POST", "/fapi/v1/listenKey", "", "", c->key), 200);
+	CU_ASSERT_FATAL(c->body_len == 80);
+	memcpy(out, c->body + 14, 64);
+	out[64] = 0;
 }

@@ -45,4 +45,18 @@ const char *simc_header(simc_t *c, const char *name, char *out, size_t cap);
 int simc_read_response(simc_t *c);
 int simc_send_all(simc_t *c, const char *buf, size_t n);
 
+/* The set-up every REST test starts from, in one place so the tests agree
+ * on it: start a server for cfg and connect c (plain HTTP) to its REST
+ * port, signing as cfg's first account with no clock offset. Fails the
+ * test (fatally) when either step fails. */
+tl_sim_server_t *simc_start_rest(const tl_sim_config_t *cfg, simc_t *c);
+/* Undoes simc_start_rest: closes c, stops *s and clears it. */
+void simc_stop_rest(tl_sim_server_t **s, simc_t *c);
+/* Does the last response body hold needle? Prints the body when not, so
+ * a failing assertion shows what came instead. */
+bool simc_body_has(const simc_t *c, const char *needle);
+/* POST /fapi/v1/listenKey as c's key; the 64-character key into out
+ * (NUL-terminated). Fails the test (fatally) on any other answer. */
+void simc_listen_key(simc_t *c, char out[static 65]);
+
 #endif

@@ -27,28 +27,17 @@ static void each_setup(void)
 	snprintf(cfg.acct[1].name, sizeof cfg.acct[1].name, "second");
 	snprintf(cfg.acct[1].api_key, sizeof cfg.acct[1].api_key, "secondkey");
 	cfg.nacct = 2;
-	srv = simc_server_start(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
-	CU_ASSERT_EQUAL_FATAL(simc_connect(&cli, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL), 0);
-	cli.key = cfg.acct[0].api_key;
-	cli.secret = cfg.acct[0].api_secret;
-	cli.ts_offset = 0;
+	srv = simc_start_rest(&cfg, &cli);
 }
 
 static void each_teardown(void)
 {
-	simc_close(&cli);
-	simc_server_stop(srv);
-	srv = NULL;
+	simc_stop_rest(&srv, &cli);
 }
 
 static bool has(const char *needle)
 {
-	bool ok = strstr(cli.body, needle) != NULL;
-
-	if (!ok)
-		fprintf(stderr, "\n  body lacks %s: %s\n", needle, cli.body);
-	return ok;
+	return simc_body_has(&cli, needle);
 }
 
 static void test_orders_and_trades_listed(void)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "runtime/clock.h"
 #include "tests/sim/sim_client.c"
 #include "sim/config.h"
 #include "sim/http.h"
@@ -30,30 +31,19 @@ static void start_with(void (*tweak)(tl_sim_config_t *))
 	cfg.nacct = 2;
 	if (tweak)
 		tweak(&cfg);
-	srv = simc_server_start(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
-	CU_ASSERT_EQUAL_FATAL(simc_connect(&cli, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL), 0);
-	cli.key = cfg.acct[0].api_key;
-	cli.secret = cfg.acct[0].api_secret;
-	cli.ts_offset = 0;
+	srv = simc_start_rest(&cfg, &cli);
 }
 
 static void each_setup(void) { start_with(NULL); }
 
 static void each_teardown(void)
 {
-	simc_close(&cli);
-	simc_server_stop(srv);
-	srv = NULL;
+	simc_stop_rest(&srv, &cli);
 }
 
 static bool has(const char *needle)
 {
-	bool ok = strstr(cli.body, needle) != NULL;
-
-	if (!ok)
-		fprintf(stderr, "\n  body lacks %s: %s\n", needle, cli.body);
-	return ok;
+	return simc_body_has(&cli, needle);
 }
 
 static void test_public_endpoints(void)
@@ -309,8 +299,7 @@ static void test_rate_limits(void)
 	char h[32];
 	int i;
 
-	simc_close(&cli);
-	simc_server_stop(srv);
+	simc_stop_rest(&srv, &cli);
 	start_with(small_limits);
 	for (i = 0; i < 3; i++)
 		CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order",
@@ -364,10 +353,7 @@ static void test_faults(void)
 
 static long long mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return tl_clock_mono_ns() / 1000000;
 }
 
 /* latency_ms holds every answer; latency_jitter_ms adds uniform 0..jitter;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "sim/ws.h"
+#include "runtime/clock.h"
 #include "tests/sim/sim_client.c"
 #include "tests/sim/ws_client.c"
 
@@ -48,16 +49,8 @@ static void each_setup(void)
 {
 	tl_sim_config_defaults(&cfg);
 	cfg.sym[0].vol_bps = 0;
-	srv = simc_server_start(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
-	CU_ASSERT_EQUAL_FATAL(simc_connect(&rest, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL), 0);
-	rest.key = cfg.acct[0].api_key;
-	rest.secret = cfg.acct[0].api_secret;
-	rest.ts_offset = 0;
-	CU_ASSERT_EQUAL_FATAL(simc_raw(&rest, "POST", "/fapi/v1/listenKey", "", "", rest.key), 200);
-	CU_ASSERT_FATAL(rest.body_len == 80);
-	memcpy(lkey, rest.body + 14, 64);
-	lkey[64] = 0;
+	srv = simc_start_rest(&cfg, &rest);
+	simc_listen_key(&rest, lkey);
 	ws.fd = -1;
 }
 
@@ -65,8 +58,7 @@ static void each_teardown(void)
 {
 	if (ws.fd >= 0)
 		close(ws.fd);
-	simc_close(&rest);
-	simc_server_stop(srv);
+	simc_stop_rest(&srv, &rest);
 }
 
 static bool has(const char *msg, const char *needle)
@@ -163,6 +155,21 @@ static void test_combined_subscribe_and_market_streams(void)
 	}
 }
 
+/* Restarts the venue with nsym copies of the first symbol, named
+ * S0000USDT, S0001USDT, ... (the many-symbol tests below). */
+static void restart_with_symbols(int nsym)
+{
+	simc_stop_rest(&srv, &rest);
+	cfg.nsym = nsym;
+	for (int i = 1; i < nsym; i++)
+		cfg.sym[i] = cfg.sym[0];
+	for (int i = 0; i < nsym; i++) {
+		snprintf(cfg.sym[i].name, sizeof cfg.sym[i].name, "S%04dUSDT", i);
+		snprintf(cfg.sym[i].base, sizeof cfg.sym[i].base, "S%04d", i);
+	}
+	srv = simc_start_rest(&cfg, &rest);
+}
+
 /* A venue with TL_SIM_MAX_SYMBOLS symbols: subscriptions past the first
  * 32 and 64 (once the width of a mask word) deliver, list and drop. */
 static void test_market_streams_on_every_symbol(void)
@@ -171,18 +178,7 @@ static void test_market_streams_on_every_symbol(void)
 	char sub[512], name[64];
 	int len, seen = 0;
 
-	simc_close(&rest);
-	simc_server_stop(srv);
-	cfg.nsym = TL_SIM_MAX_SYMBOLS;
-	for (int i = 1; i < TL_SIM_MAX_SYMBOLS; i++)
-		cfg.sym[i] = cfg.sym[0];
-	for (int i = 0; i < TL_SIM_MAX_SYMBOLS; i++) {
-		snprintf(cfg.sym[i].name, sizeof cfg.sym[i].name, "S%04dUSDT", i);
-		snprintf(cfg.sym[i].base, sizeof cfg.sym[i].base, "S%04d", i);
-	}
-	srv = simc_server_start(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
-	CU_ASSERT_EQUAL_FATAL(simc_connect(&rest, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL), 0);
+	restart_with_symbols(TL_SIM_MAX_SYMBOLS);
 
 	CU_ASSERT_EQUAL_FATAL(ws_open(&ws, "/market/stream?streams="), 0);
 	len = snprintf(sub, sizeof sub, "{\"method\":\"SUBSCRIBE\",\"params\":[");
@@ -270,10 +266,7 @@ static void test_ping_pong_close_and_bad_paths(void)
 
 static int64_t mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return tl_clock_mono_ns() / 1000000;
 }
 
 /* Count non-overlapping occurrences of needle in msg. */
@@ -312,19 +305,8 @@ static void test_mark_arr_every_symbol(void)
 	int64_t t0, t1;
 	const char *m;
 
-	simc_close(&rest);
-	simc_server_stop(srv);
-	cfg.nsym = NSYM;
 	cfg.mark_interval_ms = 200;
-	for (int i = 1; i < NSYM; i++)
-		cfg.sym[i] = cfg.sym[0];
-	for (int i = 0; i < NSYM; i++) {
-		snprintf(cfg.sym[i].name, sizeof cfg.sym[i].name, "S%04dUSDT", i);
-		snprintf(cfg.sym[i].base, sizeof cfg.sym[i].base, "S%04d", i);
-	}
-	srv = simc_server_start(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
-	CU_ASSERT_EQUAL_FATAL(simc_connect(&rest, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL), 0);
+	restart_with_symbols(NSYM);
 
 	/* combined, as talon's adapter asks for it */
 	CU_ASSERT_EQUAL_FATAL(ws_open(&ws, "/market/stream?streams=!markPrice@arr@1s"), 0);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sim/ws.h"
+#include "runtime/clock.h"
 #include "tests/sim/sim_client.c"
 #include "tests/sim/ws_client.c"
 
@@ -28,20 +29,12 @@ static wsc_t ws;
 
 static void start(void)
 {
-	srv = simc_server_start(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
-	CU_ASSERT_EQUAL_FATAL(simc_connect(&rest, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL), 0);
-	rest.key = cfg.acct[0].api_key;
-	rest.secret = cfg.acct[0].api_secret;
-	rest.ts_offset = 0;
+	srv = simc_start_rest(&cfg, &rest);
 }
 
 static void new_listen_key(void)
 {
-	CU_ASSERT_EQUAL_FATAL(simc_raw(&rest, "POST", "/fapi/v1/listenKey", "", "", rest.key), 200);
-	CU_ASSERT_FATAL(rest.body_len == 80);
-	memcpy(lkey, rest.body + 14, 64);
-	lkey[64] = 0;
+	simc_listen_key(&rest, lkey);
 }
 
 static void open_user_stream(void)
@@ -64,8 +57,7 @@ static void each_setup(void)
 static void each_teardown(void)
 {
 	wsc_close(&ws);
-	simc_close(&rest);
-	simc_server_stop(srv);
+	simc_stop_rest(&srv, &rest);
 }
 
 static int faults(const char *q)
@@ -114,18 +106,12 @@ static void collect(char *out, size_t max, int ms)
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return tl_clock_mono_ns() / 1000000;
 }
 
 static int64_t wall_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return tl_clock_realtime_ns() / 1000000;
 }
 
 static void test_no_faults_baseline(void)

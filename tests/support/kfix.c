@@ -9,7 +9,7 @@
 
 kfix_t *KF;
 
-static void kfix_emit(void *ctx, const tl_output_t *o)
+void kfix_emit(void *ctx, const tl_output_t *o)
 {
 	kfix_t *f = ctx;
 	if (f->n < KFIX_CAP)
@@ -134,8 +134,8 @@ tl_reject_t kf_submit_ex(const tl_in_submit_t *s, uint64_t *h)
 	return kf_apply_h(&in, h);
 }
 
-tl_reject_t kf_submit(const char *sym, tl_side_t side, tl_ord_type_t type,
-		      const char *qty, const char *price, uint64_t *h)
+tl_in_submit_t kf_submit_spec(const char *sym, tl_side_t side, tl_ord_type_t type,
+			      const char *qty, const char *price)
 {
 	tl_in_submit_t s;
 	memset(&s, 0, sizeof(s));
@@ -147,6 +147,13 @@ tl_reject_t kf_submit(const char *sym, tl_side_t side, tl_ord_type_t type,
 					  : TL_PS_BOTH;
 	s.qty = fx(qty);
 	s.price = fx(price);
+	return s;
+}
+
+tl_reject_t kf_submit(const char *sym, tl_side_t side, tl_ord_type_t type,
+		      const char *qty, const char *price, uint64_t *h)
+{
+	tl_in_submit_t s = kf_submit_spec(sym, side, type, qty, price);
 	return kf_submit_ex(&s, h);
 }
 
@@ -166,49 +173,56 @@ tl_reject_t kf_signal(tl_signal_t sig, const char *sym, const char *qty,
 	return kf_apply_h(&in, h);
 }
 
-tl_reject_t kf_cancel(const char *clid)
+tl_input_t kf_cancel_in(const char *clid)
 {
 	tl_input_t in;
 	memset(&in, 0, sizeof(in));
 	in.hdr.type = TL_IN_CANCEL;
 	kf_copy(in.u.cancel.client_id, sizeof(in.u.cancel.client_id), clid);
+	return in;
+}
+
+tl_reject_t kf_cancel(const char *clid)
+{
+	tl_input_t in = kf_cancel_in(clid);
 	return kf_apply(&in);
 }
 
-tl_reject_t kf_control(tl_ctl_cmd_t cmd, const char *why)
+tl_input_t kf_control_in(tl_ctl_cmd_t cmd, const char *why)
 {
 	tl_input_t in;
 	memset(&in, 0, sizeof(in));
 	in.hdr.type = TL_IN_CONTROL;
 	in.u.control.cmd = (uint8_t)cmd;
 	kf_copy(in.u.control.reason, sizeof(in.u.control.reason), why);
+	return in;
+}
+
+tl_reject_t kf_control(tl_ctl_cmd_t cmd, const char *why)
+{
+	tl_input_t in = kf_control_in(cmd, why);
 	return kf_apply(&in);
 }
 
-void kf_update(const char *clid, tl_ord_status_t st, int32_t code)
+
+
+
+tl_input_t kf_update_in(const char *clid, const char *sym, int64_t vid,
+			tl_ord_status_t st, int32_t code)
 {
 	tl_input_t in;
 	memset(&in, 0, sizeof(in));
 	in.hdr.type = TL_IN_ORDER_UPDATE;
 	kf_copy(in.u.update.client_id, sizeof(in.u.update.client_id), clid);
+	kf_copy(in.u.update.symbol, sizeof(in.u.update.symbol), sym);
+	in.u.update.venue_id = vid;
 	in.u.update.status = (uint8_t)st;
 	in.u.update.code = code;
-	kf_apply(&in);
+	return in;
 }
 
-void kf_ack(const char *clid, int64_t vid)
-{
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_ORDER_UPDATE;
-	kf_copy(in.u.update.client_id, sizeof(in.u.update.client_id), clid);
-	in.u.update.status = TL_ST_NEW;
-	in.u.update.venue_id = vid;
-	kf_apply(&in);
-}
-
-void kf_fill(const char *clid, int64_t trade, const char *px, const char *qty,
-	     const char *fee)
+tl_input_t kf_fill_in(const char *clid, const char *sym, int64_t vid, int64_t trade,
+		      const char *px, const char *qty, const char *fee)
 {
 	tl_input_t in;
 	memset(&in, 0, sizeof(in));
@@ -218,17 +232,72 @@ void kf_fill(const char *clid, int64_t trade, const char *px, const char *qty,
 	in.u.fill.price = fx(px);
 	in.u.fill.qty = fx(qty);
 	in.u.fill.commission = fx(fee);
+	kf_copy(in.u.fill.symbol, sizeof(in.u.fill.symbol), sym);
+	in.u.fill.venue_id = vid;
+	return in;
+}
+
+void kf_update(const char *clid, tl_ord_status_t st, int32_t code)
+{
+	tl_input_t in = kf_update_in(clid, NULL, 0, st, code);
 	kf_apply(&in);
 }
 
-void kf_mark(const char *sym, const char *px)
+void kf_ack(const char *clid, int64_t vid)
+{
+	tl_input_t in = kf_update_in(clid, NULL, vid, TL_ST_NEW, 0);
+	kf_apply(&in);
+}
+
+void kf_update_as(const char *clid, const char *sym, int64_t vid, tl_ord_status_t st)
+{
+	tl_input_t in = kf_update_in(clid, sym, vid, st, 0);
+	kf_apply(&in);
+}
+
+void kf_fill(const char *clid, int64_t trade, const char *px, const char *qty,
+	     const char *fee)
+{
+	tl_input_t in = kf_fill_in(clid, NULL, 0, trade, px, qty, fee);
+	kf_apply(&in);
+}
+
+void kf_fill_as(const char *clid, const char *sym, int64_t vid, int64_t trade,
+		const char *px, const char *qty)
+{
+	tl_input_t in = kf_fill_in(clid, sym, vid, trade, px, qty, NULL);
+	kf_apply(&in);
+}
+
+tl_input_t kf_mark_in(const char *sym, const char *px)
 {
 	tl_input_t in;
 	memset(&in, 0, sizeof(in));
 	in.hdr.type = TL_IN_MARK;
 	kf_copy(in.u.mark.symbol, sizeof(in.u.mark.symbol), sym);
 	in.u.mark.price = fx(px);
+	return in;
+}
+
+void kf_mark(const char *sym, const char *px)
+{
+	tl_input_t in = kf_mark_in(sym, px);
 	kf_apply(&in);
+}
+
+tl_input_t kf_order_in(const char *sym, tl_side_t side, tl_ord_type_t type,
+		       const char *qty, const char *px)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_SUBMIT;
+	kf_copy(in.u.submit.symbol, sizeof(in.u.submit.symbol), sym);
+	in.u.submit.side = (uint8_t)side;
+	in.u.submit.type = (uint8_t)type;
+	in.u.submit.tif = type == TL_ORD_LIMIT ? TL_TIF_GTC : 0;
+	in.u.submit.qty = fx(qty);
+	in.u.submit.price = fx(px);
+	return in;
 }
 
 void kf_tick_at(tl_time_t t)
@@ -328,4 +397,49 @@ const char *kf_clid(uint64_t h)
 tl_position_t *kf_pos(const char *sym, tl_pos_side_t ps)
 {
 	return tl_kernel_position(&KF->k, tl_symbols_find(&KF->k.syms, sym), ps);
+}
+
+
+void kf_adopt(const char *clid, const char *sym, tl_side_t side,
+	      const char *qty, const char *px, int64_t vid)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_ADOPT;
+	kf_copy(in.u.adopt.client_id, sizeof(in.u.adopt.client_id), clid);
+	kf_copy(in.u.adopt.symbol, sizeof(in.u.adopt.symbol), sym);
+	in.u.adopt.side = (uint8_t)side;
+	in.u.adopt.type = TL_ORD_LIMIT;
+	in.u.adopt.tif = TL_TIF_GTC;
+	in.u.adopt.pos_side = TL_PS_BOTH;
+	in.u.adopt.status = TL_ST_NEW;
+	in.u.adopt.venue_id = vid;
+	in.u.adopt.qty = fx(qty);
+	in.u.adopt.price = fx(px);
+	kf_apply(&in);
+}
+
+tl_input_t kf_snap_in(tl_snap_kind_t kind, tl_recon_policy_t pol, uint8_t confirm,
+		      tl_snap_source_t src, uint32_t snap_id, tl_time_t asked)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_POSITION_SNAPSHOT;
+	in.u.snap.kind = (uint8_t)kind;
+	in.u.snap.policy = (uint8_t)pol;
+	in.u.snap.confirm = confirm;
+	in.u.snap.source = (uint8_t)src;
+	in.u.snap.snap_id = snap_id;
+	in.u.snap.tolerance_pct = fx("1");
+	in.u.snap.asked = asked;
+	return in;
+}
+
+kfix_t *kfix_new_marked(void)
+{
+	kfix_t *f = kfix_new(NULL);
+	kf_mark("BTCUSDT", "50000");
+	kf_mark("ETHUSDT", "3000");
+	kfix_clear();
+	return f;
 }

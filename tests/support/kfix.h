@@ -51,6 +51,43 @@ void kf_tick_after(tl_time_t dt);
 void kf_error(const char *clid, tl_req_kind_t req, tl_transport_t tr,
 	      bool written, uint16_t http, int32_t code, const char *msg);
 void kf_query(const char *clid, bool found, tl_ord_status_t st, int64_t vid);
+/* The inputs the kf_ helpers apply, for tests that apply them their own
+ * way (the journal tests record each one): every field not named is 0.
+ * kf_order_in is a submit as a strategy sends it (GTC for limit orders,
+ * no position side); sym NULL and vid 0 where a venue message names
+ * neither. */
+tl_input_t kf_mark_in(const char *sym, const char *px);
+tl_input_t kf_order_in(const char *sym, tl_side_t side, tl_ord_type_t type,
+		       const char *qty, const char *px);
+tl_input_t kf_update_in(const char *clid, const char *sym, int64_t vid,
+			tl_ord_status_t st, int32_t code);
+tl_input_t kf_fill_in(const char *clid, const char *sym, int64_t vid, int64_t trade,
+		      const char *px, const char *qty, const char *fee);
+tl_input_t kf_cancel_in(const char *clid);
+tl_input_t kf_control_in(tl_ctl_cmd_t cmd, const char *why);
+/* The fixture's sink: captures into KF->out (ctx is the fixture). For
+ * fixtures a test builds itself. */
+void kfix_emit(void *ctx, const tl_output_t *o);
+
+/* Venue inputs that name the order by symbol and venue id too (the
+ * paths that match by venue id, foreign or wrong-symbol updates). */
+void kf_fill_as(const char *clid, const char *sym, int64_t vid, int64_t trade,
+		const char *px, const char *qty);
+void kf_update_as(const char *clid, const char *sym, int64_t vid, tl_ord_status_t st);
+/* An open order found at the venue (reconciliation): a NEW GTC limit
+ * order, one-way mode. */
+void kf_adopt(const char *clid, const char *sym, tl_side_t side,
+	      const char *qty, const char *px, int64_t vid);
+/* A position-snapshot input with what every snapshot carries (tolerance
+ * 1%); the caller adds the symbol's or the end's fields and applies it. */
+tl_input_t kf_snap_in(tl_snap_kind_t kind, tl_recon_policy_t pol, uint8_t confirm,
+		      tl_snap_source_t src, uint32_t snap_id, tl_time_t asked);
+/* The submit record kf_submit sends (pos_side from side in hedge mode). */
+tl_in_submit_t kf_submit_spec(const char *sym, tl_side_t side, tl_ord_type_t type,
+			      const char *qty, const char *price);
+/* kfix_new(NULL), BTCUSDT marked at 50000 and ETHUSDT at 3000, outputs
+ * cleared: the start most order tests want. */
+kfix_t *kfix_new_marked(void);
 
 /* Inspect captured outputs. */
 uint32_t kf_count(tl_out_type_t t);

@@ -32,15 +32,6 @@
 #include "tests/io/binance/test_binance_sim_common.h"
 
 
-/* Restore stderr, echo what was captured, and check it for the secret. */
-static void capture_end(void)
-{
-	char buf[65536];
-
-	capture_restore(buf, sizeof buf);
-	CU_ASSERT_PTR_NULL(strstr(buf, scfg.acct[0].api_secret));
-}
-
 static bool srv_tls;            /* server_start's arguments, for its tweak */
 static const char *srv_usdt;
 
@@ -63,26 +54,8 @@ static void server_start(bool tls, const char *usdt)
 
 static void cfg_binance(tl_config_t *c, bool tls, const char *ca)
 {
-	tl_config_defaults(c);
+	cfg_binance_venue(c, 0, tls, ca ? ca : "");
 	snprintf(c->exchange_info, sizeof c->exchange_info, "config/exchange_info.json");
-	c->engine.idle = TL_IDLE_SLEEP;
-	c->engine.idle_us = 20;
-	c->io.idle = TL_IDLE_SLEEP;
-	c->io.idle_us = 20;
-	c->kernel.order_cap = 1024;
-	c->snapshot_hz = 1000;
-	tl_binance_cfg_t *b = tl_binance_cfg_select(c);
-	snprintf(b->rest.host, sizeof b->rest.host, "127.0.0.1");
-	b->rest.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_REST);
-	b->rest.tls = tls;
-	snprintf(b->rest.ca_file, sizeof b->rest.ca_file, "%s", ca ? ca : "");
-	snprintf(b->ws.host, sizeof b->ws.host, "127.0.0.1");
-	b->ws.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_WS);
-	b->ws.tls = tls;
-	snprintf(b->api_key, sizeof b->api_key, "%s", scfg.acct[0].api_key);
-	snprintf(b->api_secret, sizeof b->api_secret, "%s", scfg.acct[0].api_secret);
-	b->connections = 2;
-	b->timeout_ns = 2000LL * 1000000;
 }
 
 static void engine_start(tl_config_t *c, bool wait_marks)
@@ -271,14 +244,6 @@ static void test_tls_wrong_ca_is_refused(void)
 	server_stop();
 }
 
-static int count_str(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
 static void cfg_fast_retry(tl_config_t *c)
 {
 	c->kernel.backoff.base_ns = 50LL * 1000000;
@@ -451,14 +416,6 @@ static void test_clock_jump_resyncs_on_1021(void)
 	server_stop();
 }
 
-static int direct_inputs[TL_IN__COUNT];
-static void direct_emit(void *ctx, const tl_input_t *in)
-{
-	(void)ctx;
-	if (in->hdr.type < TL_IN__COUNT)
-		direct_inputs[in->hdr.type]++;
-}
-
 /* The adapter alone, driven from this thread (no engine, so no
  * emit_stream: REST only): ready after /fapi/v1/time, marks from
  * premiumIndex, set_leverage and account() as synchronous cold calls. */
@@ -473,7 +430,7 @@ static void test_direct_leverage_and_account(void)
 	cfg_binance(&c, false, NULL);
 	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
 	memset(direct_inputs, 0, sizeof direct_inputs);
-	tl_venue_t *v = tl_binance_create(&c, &syms, direct_emit, NULL, err, sizeof err);
+	tl_venue_t *v = tl_binance_create(&c, &syms, direct_inputs_count, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	CU_ASSERT_EQUAL(tl_binance_stream_state(v), -1);
 	int64_t end = mono() + 5000000000LL;
@@ -591,14 +548,6 @@ static bool wait_snap_qty(const char *sym, tl_fx_t want, int64_t max_ns)
 		nap();
 	}
 	return false;
-}
-
-static void market(const char *sym, tl_side_t side, const char *qty, uint64_t ref)
-{
-	tl_order_spec_t o = { .side = (tl_order_side_t)side, .type = TL_ORDER_MARKET };
-	o.symbol = sym;
-	o.qty = qty;
-	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, ref), 0);
 }
 
 /* Kill switch: a long on BTCUSDT, a short on ETHUSDT and a resting LIMIT;

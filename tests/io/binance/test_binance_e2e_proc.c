@@ -78,8 +78,8 @@ static cJSON *read_json(const char *path)
 	return cJSON_Parse(buf);
 }
 
-/* obj[k1][k2]... = v (objects must exist). */
-static void set_num(cJSON *o, const char *path, double v)
+/* obj[k1][k2]... = v (objects must exist); takes v. */
+static void set_item(cJSON *o, const char *path, cJSON *v)
 {
 	char p[128], *save = NULL;
 	snprintf(p, sizeof p, "%s", path);
@@ -90,25 +90,19 @@ static void set_num(cJSON *o, const char *path, double v)
 	}
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
 	if (cJSON_GetObjectItemCaseSensitive(o, k))
-		cJSON_ReplaceItemInObjectCaseSensitive(o, k, cJSON_CreateNumber(v));
+		cJSON_ReplaceItemInObjectCaseSensitive(o, k, v);
 	else
-		cJSON_AddNumberToObject(o, k, v);
+		cJSON_AddItemToObject(o, k, v);
+}
+
+static void set_num(cJSON *o, const char *path, double v)
+{
+	set_item(o, path, cJSON_CreateNumber(v));
 }
 
 static void set_str(cJSON *o, const char *path, const char *v)
 {
-	char p[128], *save = NULL;
-	snprintf(p, sizeof p, "%s", path);
-	char *k = strtok_r(p, ".", &save), *next;
-	while ((next = strtok_r(NULL, ".", &save))) {
-		o = cJSON_GetObjectItemCaseSensitive(o, k);
-		k = next;
-	}
-	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
-	if (cJSON_GetObjectItemCaseSensitive(o, k))
-		cJSON_ReplaceItemInObjectCaseSensitive(o, k, cJSON_CreateString(v));
-	else
-		cJSON_AddStringToObject(o, k, v);
+	set_item(o, path, cJSON_CreateString(v));
 }
 
 /* Start `talon ARGS...` in the background, stdout+stderr to `log`. */

@@ -74,11 +74,7 @@ static void types_finish(int njournal)
 {
 	tl_shm_snapshot_t s;
 
-	CU_ASSERT_TRUE(wait_quiet(5 * E2E_S));
-	CU_ASSERT_TRUE(tl_engine_snapshot(E, &s));
-	CU_ASSERT_EQUAL(s.open_orders, 0);
-	CU_ASSERT_EQUAL(s.duplicate_fills, 0);
-	CU_ASSERT_EQUAL(s.invalid_transitions, 0);
+	expect_quiet_clean(&s);
 	CU_ASSERT_EQUAL(s.state, TL_TS_NORMAL);
 	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_FAILED), 0);
 	engine_halt();
@@ -86,13 +82,6 @@ static void types_finish(int njournal)
 	CU_ASSERT_EQUAL(e2e_check_journal_vs_venue(e2e_db), njournal);
 	e2e_unlink_db();
 	server_stop();
-}
-
-static void set_mark(const char *sym, const char *px)
-{
-	char q[96];
-	snprintf(q, sizeof q, "symbol=%s&price=%s&frozen=true", sym, px);
-	CU_ASSERT_EQUAL(sim_call("POST", "/sim/mark", q, false, NULL, 0), 200);
 }
 
 /* ---- talon's side ------------------------------------------------------- */
@@ -270,13 +259,9 @@ typedef struct valgo {
 
 static bool venue_algo(const char *clid, valgo_t *v)
 {
-	char q[96];
-	snprintf(q, sizeof q, "clientAlgoId=%s", clid);
-	cJSON *j = sim_get_json("/fapi/v1/algoOrder", q);
-	if (!cJSON_IsObject(j)) {
-		cJSON_Delete(j);
+	cJSON *j = sim_get_algo(clid);
+	if (!j)
 		return false;
-	}
 	snprintf(v->status, sizeof v->status, "%s", json_str(j, "algoStatus"));
 	snprintf(v->type, sizeof v->type, "%s", json_str(j, "orderType"));
 	v->actual = atoll(json_str(j, "actualOrderId"));

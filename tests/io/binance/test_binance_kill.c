@@ -33,91 +33,14 @@
 
 #include "io/binance/sync.h"
 
-static char cap_buf[1 << 16];
-
 /* An assert on the kernel's side of the contract (docs/kernel.md K1-K4). */
 #define KERNEL_SIDE(expr) CU_ASSERT(expr)
-
-static tl_time_t real_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (tl_time_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void capture_end(void)
-{
-	capture_restore(cap_buf, sizeof cap_buf);
-	CU_ASSERT_PTR_NULL(strstr(cap_buf, scfg.acct[0].api_secret));
-}
-
-static int srv_nsym;
-
-static void server_tweak(tl_sim_config_t *c)
-{
-	for (int i = c->nsym; i < srv_nsym && i < TL_SIM_MAX_SYMBOLS; i++) {
-		c->sym[i] = c->sym[1];
-		snprintf(c->sym[i].name, sizeof c->sym[i].name, "S%dUSDT", i + 1);
-		snprintf(c->sym[i].base, sizeof c->sym[i].base, "S%d", i + 1);
-		c->nsym = i + 1;
-	}
-}
-
-/* BTCUSDT, ETHUSDT, then copies of ETHUSDT named S3USDT, ... */
-static void server_start(int nsym)
-{
-	srv_nsym = nsym;
-	server_start_cfg(server_tweak);
-}
-
-static char xinfo_path[96];
-
-static void write_xinfo(void)
-{
-	static char body[1 << 20];
-	FILE *f;
-
-	CU_ASSERT_EQUAL_FATAL(sim_call("GET", "/fapi/v1/exchangeInfo", "", false,
-				       body, sizeof body), 200);
-	snprintf(xinfo_path, sizeof xinfo_path, "/tmp/tl_test_bkill_xinfo.%d.json",
-		 (int)getpid());
-	f = fopen(xinfo_path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(body, f);
-	fclose(f);
-}
 
 /* The engine trades the first `nsym` symbols of the simulator. */
 static void cfg_binance(tl_config_t *c, int nsym)
 {
-	tl_config_defaults(c);
-	snprintf(c->exchange_info, sizeof c->exchange_info, "%s", xinfo_path);
-	c->n_symbols = (uint32_t)nsym;
-	for (int i = 0; i < nsym; i++)
-		snprintf(c->symbols[i], sizeof c->symbols[i], "%s", scfg.sym[i].name);
-	c->engine.idle = TL_IDLE_SLEEP;
-	c->engine.idle_us = 20;
-	c->io.idle = TL_IDLE_SLEEP;
-	c->io.idle_us = 20;
-	c->kernel.order_cap = 1024;
-	c->kernel.backoff.base_ns = 50LL * 1000000;
-	c->kernel.backoff.cap_ns = 200LL * 1000000;
-	c->kernel.query_interval_ns = 100LL * 1000000;
-	c->kernel.ack_timeout_ns = 3000LL * 1000000;
+	cfg_binance_xinfo(c, nsym);
 	c->reconcile.sync_interval_s = 0;
-	c->snapshot_hz = 1000;
-	tl_binance_cfg_t *b = tl_binance_cfg_select(c);
-	snprintf(b->rest.host, sizeof b->rest.host, "127.0.0.1");
-	b->rest.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_REST);
-	b->rest.tls = false;
-	b->rest.ca_file[0] = '\0';
-	snprintf(b->ws.host, sizeof b->ws.host, "127.0.0.1");
-	b->ws.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_WS);
-	b->ws.tls = false;
-	snprintf(b->api_key, sizeof b->api_key, "%s", scfg.acct[0].api_key);
-	snprintf(b->api_secret, sizeof b->api_secret, "%s", scfg.acct[0].api_secret);
-	b->connections = 2;
-	b->timeout_ns = 2000LL * 1000000;
 }
 
 /* ---- the journal ring: every input and output the engine produced ---- */
@@ -253,13 +176,6 @@ static void engine_stop(void)
 	E = NULL;
 }
 
-static tl_binance_sync_stats_t sync_stats(void)
-{
-	tl_binance_sync_stats_t st;
-	tl_binance_sync_stats(tl_engine_venue(E), &st);
-	return st;
-}
-
 static tl_binance_stats_t bn_stats(void)
 {
 	tl_binance_stats_t st;
@@ -276,14 +192,6 @@ static void wait_start_done(void)
 	run_ms(100);
 }
 
-static int count_str(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
 /* Orders of sym at the venue (allOrders: every order ever placed) that
  * were not reduce-only. */
 static int venue_non_reduce(const char *sym)
@@ -296,38 +204,7 @@ static int venue_non_reduce(const char *sym)
 	return count_str(body, "\"reduceOnly\":false");
 }
 
-static int open_orders(const char *sym)
-{
-	static char body[65536];
-	char q[64];
-	snprintf(q, sizeof q, "symbol=%s", sym);
-	if (sim_call("GET", "/fapi/v1/openOrders", q, true, body, sizeof body) != 200)
-		return -1;
-	return count_str(body, "\"orderId\"");
-}
-
 /* positionAmt of sym at the venue (one-way), -1 on error. */
-static int venue_amt(const char *sym, tl_fx_t *amt)
-{
-	static char body[65536];
-	char q[64], fn[] = "\"positionAmt\":\"";
-	snprintf(q, sizeof q, "symbol=%s", sym);
-	if (sim_call("GET", "/fapi/v3/positionRisk", q, true, body, sizeof body) != 200)
-		return -1;
-	*amt = 0;
-	const char *p = strstr(body, fn);
-	if (!p)
-		return 0;
-	p += strlen(fn);
-	const char *e = strchr(p, '"');
-	char v[48];
-	if (!e || (size_t)(e - p) >= sizeof v)
-		return -1;
-	memcpy(v, p, (size_t)(e - p));
-	v[e - p] = '\0';
-	return tl_fx_parse_cstr(v, amt) == TL_FX_OK ? 0 : -1;
-}
-
 /* An order placed at the venue behind talon's back (same account). */
 static int foreign_order(const char *sym, const char *side, const char *type,
 			 const char *qty, const char *price, const char *clid)
@@ -417,8 +294,8 @@ static void test_gate_and_cancel_before_send(void)
 	char err[256];
 	static char body[1 << 16];
 
-	server_start(2);
-	write_xinfo();
+	server_start_copies(2);
+	write_xinfo(NULL, NULL);
 	cfg_binance(&c, 2);
 	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
 	memset(&di, 0, sizeof di);
@@ -484,8 +361,8 @@ static void test_storm_then_kill_adds_no_exposure(void)
 {
 	tl_config_t c;
 
-	server_start(2);
-	write_xinfo();
+	server_start_copies(2);
+	write_xinfo(NULL, NULL);
 	cfg_binance(&c, 2);
 	c.kernel.backoff.max_attempts = 1000;	/* retried for the whole storm */
 	engine_start(&c);
@@ -586,8 +463,8 @@ static void sweep_run(int scope)
 	tl_config_t c;
 	tl_fx_t amt;
 
-	server_start(3);
-	write_xinfo();
+	server_start_copies(3);
+	write_xinfo(NULL, NULL);
 	cfg_binance(&c, 2);
 	c.emergency.venue_sweep = scope;
 	engine_start(&c);
@@ -705,8 +582,8 @@ static void test_bulk_resync_one_read(void)
 {
 	tl_config_t c;
 
-	server_start(2);
-	write_xinfo();
+	server_start_copies(2);
+	write_xinfo(NULL, NULL);
 	cfg_binance(&c, 2);
 	engine_start(&c);
 	wait_start_done();

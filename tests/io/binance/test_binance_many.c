@@ -77,13 +77,6 @@ static void many_tweak(tl_sim_config_t *s)
 	CU_ASSERT_EQUAL(tl_fx_parse_cstr("1000000000", &s->acct[0].usdt), TL_FX_OK);
 }
 
-static tl_binance_sync_stats_t sync_stats(void)
-{
-	tl_binance_sync_stats_t st;
-	tl_binance_sync_stats(tl_engine_venue(E), &st);
-	return st;
-}
-
 /* Open positions and open orders at the venue (v3 positionRisk lists
  * only symbols with either). */
 static void venue_counts(int *positions, int *orders)

@@ -37,13 +37,6 @@ static void teardown(void)
 	e2e_teardown();
 }
 
-static tl_binance_sync_stats_t sync_stats(void)
-{
-	tl_binance_sync_stats_t st;
-	tl_binance_sync_stats(tl_engine_venue(E), &st);
-	return st;
-}
-
 /* Wait until the start-up reconciliation sent its position snapshot. */
 static void wait_start_done(void)
 {

@@ -30,99 +30,9 @@
 
 #include "io/binance/xinfo.h"
 
-static char cap_buf[1 << 16];
-
-static tl_time_t real_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (tl_time_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/* Restore stderr; what was written is in cap_buf (and echoed). */
-static void capture_end(void)
-{
-	capture_restore(cap_buf, sizeof cap_buf);
-	CU_ASSERT_PTR_NULL(strstr(cap_buf, scfg.acct[0].api_secret));
-}
-
-static int srv_nsym;            /* server_start's argument, for its tweak */
-
-static void server_tweak(tl_sim_config_t *c)
-{
-	for (int i = c->nsym; i < srv_nsym && i < TL_SIM_MAX_SYMBOLS; i++) {
-		c->sym[i] = c->sym[1];
-		snprintf(c->sym[i].name, sizeof c->sym[i].name, "S%dUSDT", i + 1);
-		snprintf(c->sym[i].base, sizeof c->sym[i].base, "S%d", i + 1);
-		c->nsym = i + 1;
-	}
-}
-
-/* The simulator with `nsym` symbols: BTCUSDT, ETHUSDT, then copies of
- * ETHUSDT named S3USDT, S4USDT, ... (flat markets). */
-static void server_start(int nsym)
-{
-	srv_nsym = nsym;
-	server_start_cfg(server_tweak);
-}
-
-static char xinfo_path[96];
-
-/* The simulator's own exchangeInfo as talon's symbols file, with
- * `from` replaced by `to` once (NULL: as is). */
-static void write_xinfo(const char *from, const char *to)
-{
-	static char body[1 << 20];
-	FILE *f;
-
-	CU_ASSERT_EQUAL_FATAL(sim_call("GET", "/fapi/v1/exchangeInfo", "", false,
-				       body, sizeof body), 200);
-	snprintf(xinfo_path, sizeof xinfo_path, "/tmp/tl_test_bsafety_xinfo.%d.json",
-		 (int)getpid());
-	f = fopen(xinfo_path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	char *p = from ? strstr(body, from) : NULL;
-	if (from)
-		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	if (p) {
-		fwrite(body, 1, (size_t)(p - body), f);
-		fputs(to, f);
-		fputs(p + strlen(from), f);
-	} else {
-		fputs(body, f);
-	}
-	fclose(f);
-}
-
 static void cfg_binance(tl_config_t *c)
 {
-	tl_config_defaults(c);
-	snprintf(c->exchange_info, sizeof c->exchange_info, "%s", xinfo_path);
-	c->n_symbols = (uint32_t)scfg.nsym;
-	for (int i = 0; i < scfg.nsym; i++)
-		snprintf(c->symbols[i], sizeof c->symbols[i], "%s", scfg.sym[i].name);
-	c->engine.idle = TL_IDLE_SLEEP;
-	c->engine.idle_us = 20;
-	c->io.idle = TL_IDLE_SLEEP;
-	c->io.idle_us = 20;
-	c->kernel.order_cap = 1024;
-	c->kernel.backoff.base_ns = 50LL * 1000000;
-	c->kernel.backoff.cap_ns = 200LL * 1000000;
-	c->kernel.query_interval_ns = 100LL * 1000000;
-	c->kernel.ack_timeout_ns = 3000LL * 1000000;
-	c->snapshot_hz = 1000;
-	tl_binance_cfg_t *b = tl_binance_cfg_select(c);
-	snprintf(b->rest.host, sizeof b->rest.host, "127.0.0.1");
-	b->rest.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_REST);
-	b->rest.tls = false;
-	b->rest.ca_file[0] = '\0';
-	snprintf(b->ws.host, sizeof b->ws.host, "127.0.0.1");
-	b->ws.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_WS);
-	b->ws.tls = false;
-	snprintf(b->api_key, sizeof b->api_key, "%s", scfg.acct[0].api_key);
-	snprintf(b->api_secret, sizeof b->api_secret, "%s", scfg.acct[0].api_secret);
-	b->connections = 2;
-	b->timeout_ns = 2000LL * 1000000;
+	cfg_binance_xinfo(c, scfg.nsym);
 }
 
 static void engine_start(tl_config_t *c)
@@ -166,52 +76,6 @@ static bool wait_snap_qty(const char *sym, tl_fx_t want, int64_t max_ns)
 	return false;
 }
 
-/* The simulator's positionAmt of sym (one-way mode), or -1 on error. */
-static int venue_amt(const char *sym, tl_fx_t *amt)
-{
-	static char body[65536];
-	char q[64], fn[] = "\"positionAmt\":\"";
-	snprintf(q, sizeof q, "symbol=%s", sym);
-	if (sim_call("GET", "/fapi/v3/positionRisk", q, true, body, sizeof body) != 200)
-		return -1;
-	*amt = 0;
-	const char *p = strstr(body, fn);
-	if (!p)
-		return 0;	/* no row: flat */
-	p += strlen(fn);
-	const char *e = strchr(p, '"');
-	char v[48];
-	if (!e || (size_t)(e - p) >= sizeof v)
-		return -1;
-	memcpy(v, p, (size_t)(e - p));
-	v[e - p] = '\0';
-	return tl_fx_parse_cstr(v, amt) == TL_FX_OK ? 0 : -1;
-}
-
-static int open_orders(const char *sym)
-{
-	static char body[65536];
-	char q[64];
-	snprintf(q, sizeof q, "symbol=%s", sym);
-	int st = sim_call("GET", "/fapi/v1/openOrders", q, true, body, sizeof body);
-	if (st != 200) {
-		printf("openOrders %s: HTTP %d %.200s\n", sym, st, body);
-		return -1;
-	}
-	int n = 0;
-	for (const char *p = body; (p = strstr(p, "\"orderId\"")); p++)
-		n++;
-	return n;
-}
-
-static void market(const char *sym, tl_side_t side, const char *qty, uint64_t ref)
-{
-	tl_order_spec_t o = { .side = (tl_order_side_t)side, .type = TL_ORDER_MARKET };
-	o.symbol = sym;
-	o.qty = qty;
-	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, ref), 0);
-}
-
 /* ---- the IO thread's idle ---------------------------------------------- */
 
 /* io.idle_us at its maximum (100 ms): the IO thread's idle is a wait in
@@ -221,7 +85,7 @@ static void test_io_idle_wakes_on_response(void)
 {
 	tl_config_t c;
 
-	server_start(2);
+	server_start_copies(2);
 	write_xinfo(NULL, NULL);
 	cfg_binance(&c);
 	c.io.idle_us = 100000;
@@ -249,7 +113,7 @@ static void test_deadman_cancels_after_engine_stops(void)
 	tl_config_t c;
 	tl_binance_stats_t st;
 
-	server_start(2);
+	server_start_copies(2);
 	write_xinfo(NULL, NULL);
 	cfg_binance(&c);
 	tl_binance_cfg(&c)->countdown_cancel_ms = 8000;
@@ -291,22 +155,6 @@ static void test_deadman_cancels_after_engine_stops(void)
 	server_stop();
 }
 
-static int direct_inputs[TL_IN__COUNT];
-static void direct_emit(void *ctx, const tl_input_t *in)
-{
-	(void)ctx;
-	if (in->hdr.type < TL_IN__COUNT)
-		direct_inputs[in->hdr.type]++;
-}
-
-static int count_str(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
 /* Drive the adapter alone for ms milliseconds, the heartbeat fresh or
  * frozen. */
 static void direct_run(tl_venue_t *v, _Atomic int64_t *hb, bool fresh, int ms)
@@ -330,12 +178,12 @@ static void test_deadman_stale_heartbeat_stops_renewals(void)
 	_Atomic int64_t hb;
 	char err[256];
 
-	server_start(2);
+	server_start_copies(2);
 	write_xinfo(NULL, NULL);
 	cfg_binance(&c);
 	tl_binance_cfg(&c)->countdown_cancel_ms = 8000;
 	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
-	tl_venue_t *v = tl_binance_create(&c, &syms, direct_emit, NULL, err, sizeof err);
+	tl_venue_t *v = tl_binance_create(&c, &syms, direct_inputs_count, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	atomic_init(&hb, real_ns());
 	tl_binance_set_heartbeat(v, &hb);
@@ -387,7 +235,7 @@ static void test_weight_warning_and_hold(void)
 	tl_venue_account_t acct;
 	char err[256];
 
-	server_start(2);
+	server_start_copies(2);
 	server_stop();
 	scfg.weight_1m = 100;
 	server_start_scfg();
@@ -399,7 +247,7 @@ static void test_weight_warning_and_hold(void)
 	tl_binance_cfg(&c)->weight_1m = 100;
 	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
 	memset(direct_inputs, 0, sizeof direct_inputs);
-	tl_venue_t *v = tl_binance_create(&c, &syms, direct_emit, NULL, err, sizeof err);
+	tl_venue_t *v = tl_binance_create(&c, &syms, direct_inputs_count, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	_Atomic int64_t hb;
 	atomic_init(&hb, real_ns());
@@ -464,7 +312,7 @@ static void test_liquidation_7_positions_two_batches(void)
 	tl_binance_stats_t st;
 	tl_fx_t amt;
 
-	server_start(7);
+	server_start_copies(7);
 	write_xinfo(NULL, NULL);
 	cfg_binance(&c);
 	engine_start(&c);
@@ -515,12 +363,12 @@ static void test_batch_waits_for_its_whole_burst(void)
 	char err[256];
 	static char body[1 << 16];
 
-	server_start(2);
+	server_start_copies(2);
 	write_xinfo(NULL, NULL);
 	cfg_binance(&c);
 	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
 	memset(direct_inputs, 0, sizeof direct_inputs);
-	tl_venue_t *v = tl_binance_create(&c, &syms, direct_emit, NULL, err, sizeof err);
+	tl_venue_t *v = tl_binance_create(&c, &syms, direct_inputs_count, NULL, err, sizeof err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	atomic_init(&hb, real_ns());
 	direct_run(v, &hb, true, 300);
@@ -574,6 +422,25 @@ static void test_batch_waits_for_its_whole_burst(void)
 	server_stop();
 }
 
+/* The simulator with three symbols and an engine on it holding a long
+ * 0.010 BTCUSDT and 0.100 of ETHUSDT and of S3USDT on the sides given,
+ * each seen in the engine's snapshot: where the batch tests start. */
+static void open_three(tl_config_t *c, tl_side_t eth, tl_side_t s3)
+{
+	server_start_copies(3);
+	write_xinfo(NULL, NULL);
+	cfg_binance(c);
+	engine_start(c);
+	market("BTCUSDT", TL_BUY, "0.010", 1);
+	market("ETHUSDT", eth, "0.100", 2);
+	market("S3USDT", s3, "0.100", 3);
+	CU_ASSERT_TRUE_FATAL(wait_snap_qty("BTCUSDT", TL_FX_ONE / 100, 10000000000LL));
+	CU_ASSERT_TRUE_FATAL(wait_snap_qty("ETHUSDT", eth == TL_BUY ? TL_FX_ONE / 10 : -TL_FX_ONE / 10,
+					   10000000000LL));
+	CU_ASSERT_TRUE_FATAL(wait_snap_qty("S3USDT", s3 == TL_BUY ? TL_FX_ONE / 10 : -TL_FX_ONE / 10,
+					   10000000000LL));
+}
+
 /* One entry of the batch refused: ETHUSDT was closed at the venue behind
  * talon's back, so its reduce-only close gets -2022 and is REJECTED
  * alone; the other two positions are closed by the same batch. */
@@ -583,16 +450,7 @@ static void test_batch_one_bad_entry(void)
 	tl_binance_stats_t st;
 	tl_fx_t amt;
 
-	server_start(3);
-	write_xinfo(NULL, NULL);
-	cfg_binance(&c);
-	engine_start(&c);
-	market("BTCUSDT", TL_BUY, "0.010", 1);
-	market("ETHUSDT", TL_BUY, "0.100", 2);
-	market("S3USDT", TL_SELL, "0.100", 3);
-	CU_ASSERT_TRUE_FATAL(wait_snap_qty("BTCUSDT", TL_FX_ONE / 100, 10000000000LL));
-	CU_ASSERT_TRUE_FATAL(wait_snap_qty("ETHUSDT", TL_FX_ONE / 10, 10000000000LL));
-	CU_ASSERT_TRUE_FATAL(wait_snap_qty("S3USDT", -TL_FX_ONE / 10, 10000000000LL));
+	open_three(&c, TL_BUY, TL_SELL);
 	/* someone else flattens ETHUSDT on the account */
 	CU_ASSERT_EQUAL(sim_call("POST", "/fapi/v1/order",
 				 "symbol=ETHUSDT&side=SELL&type=MARKET&quantity=0.100&reduceOnly=true",
@@ -634,16 +492,7 @@ static void test_batch_reset_after_write_never_doubles(void)
 	tl_binance_stats_t st;
 	tl_fx_t amt;
 
-	server_start(3);
-	write_xinfo(NULL, NULL);
-	cfg_binance(&c);
-	engine_start(&c);
-	market("BTCUSDT", TL_BUY, "0.010", 1);
-	market("ETHUSDT", TL_SELL, "0.100", 2);
-	market("S3USDT", TL_BUY, "0.100", 3);
-	CU_ASSERT_TRUE_FATAL(wait_snap_qty("BTCUSDT", TL_FX_ONE / 100, 10000000000LL));
-	CU_ASSERT_TRUE_FATAL(wait_snap_qty("ETHUSDT", -TL_FX_ONE / 10, 10000000000LL));
-	CU_ASSERT_TRUE_FATAL(wait_snap_qty("S3USDT", TL_FX_ONE / 10, 10000000000LL));
+	open_three(&c, TL_SELL, TL_BUY);
 	CU_ASSERT_EQUAL_FATAL(sim_call("POST", "/sim/faults", "reset_ppm=1000000", false, NULL, 0), 200);
 	nev = 0;
 	CU_ASSERT_EQUAL_FATAL(tl_engine_control(E, TL_CONTROL_LIQUIDATE, "test: resets"), 0);
@@ -673,6 +522,17 @@ static void test_batch_reset_after_write_never_doubles(void)
 
 /* ---- exchangeInfo at start ------------------------------------------- */
 
+/* Submit o as ref: `want` comes (within 10 s), `never` does not. */
+static void submit_expect(const tl_order_spec_t *o, uint64_t ref, tl_event_type_t want,
+			  tl_event_type_t never)
+{
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, o, ref), 0);
+	if (!wait_ev(want, 10000000000LL))
+		dump_events();
+	CU_ASSERT_PTR_NOT_NULL(find_ev(want));
+	CU_ASSERT_EQUAL(count_ev(never), 0);
+}
+
 /* The file says BTCUSDT's tick is 1.00, the venue 0.10: the venue wins,
  * the warning names the symbol and the field, and a price on the
  * venue's tick (off the file's) is accepted. */
@@ -680,30 +540,22 @@ static void test_xinfo_venue_wins_over_file(void)
 {
 	tl_config_t c;
 
-	server_start(2);
+	server_start_copies(2);
 	write_xinfo("\"tickSize\":\"0.1\"", "\"tickSize\":\"1\"");
 	cfg_binance(&c);
 	engine_start(&c);
 	tl_order_spec_t o = limit_buy;
 	o.price = "58000.3";
-	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, 1), 0);
-	if (!wait_ev(TL_EV_ORDER_ACCEPTED, 10000000000LL))
-		dump_events();
-	CU_ASSERT_PTR_NOT_NULL(find_ev(TL_EV_ORDER_ACCEPTED));
-	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_REJECTED), 0);
+	submit_expect(&o, 1, TL_EV_ORDER_ACCEPTED, TL_EV_ORDER_REJECTED);
 	engine_stop();
 	CU_ASSERT_PTR_NOT_NULL(strstr(cap_buf, "BTCUSDT tick_size: file 1.00000000, venue 0.10000000"));
 	/* ...and with the check off, the file's tick refuses that price */
 	server_stop();
-	server_start(2);
+	server_start_copies(2);
 	cfg_binance(&c);
 	tl_binance_cfg(&c)->symbols_from_venue = false;
 	engine_start(&c);
-	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, 2), 0);
-	if (!wait_ev(TL_EV_ORDER_REJECTED, 10000000000LL))
-		dump_events();
-	CU_ASSERT_PTR_NOT_NULL(find_ev(TL_EV_ORDER_REJECTED));
-	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_ACCEPTED), 0);
+	submit_expect(&o, 2, TL_EV_ORDER_REJECTED, TL_EV_ORDER_ACCEPTED);
 	engine_stop();
 	unlink(xinfo_path);
 	server_stop();
@@ -716,7 +568,7 @@ static void test_xinfo_symbol_missing_at_venue_fails_start(void)
 	char err[512] = "";
 	tl_engine_xopts_t o = { .no_shm = true };
 
-	server_start(2);
+	server_start_copies(2);
 	cfg_binance(&c);
 	snprintf(c.exchange_info, sizeof c.exchange_info, "config/exchange_info.json");
 	c.n_symbols = 2;

@@ -9,7 +9,8 @@
  * A header of static functions (like tests/sim/sim_client.c), included
  * once per test program; every helper is E2E_FN (static, maybe unused).
  * Define BSIM_CAP_FMT (a printf format taking the pid) before including
- * it to name the stderr capture file.
+ * it to name the stderr capture file; define BSIM_OWN_CAPTURE_END when
+ * the includer checks the capture its own way (the end-to-end tests).
  */
 #ifndef TL_TEST_BINANCE_SIM_COMMON_H
 #define TL_TEST_BINANCE_SIM_COMMON_H
@@ -29,6 +30,8 @@
 
 #include "io/binance/binance.h"
 #include "io/binance/stream.h"
+#include "io/binance/sync.h"
+#include "runtime/clock.h"
 #include "runtime/engine.h"
 #include "sim/server.h"
 
@@ -327,6 +330,183 @@ E2E_FN void wait_stream_up(void)
 	       tl_binance_stream_state(tl_engine_venue(E)) != TL_BINANCE_STREAM_UP)
 		nap();
 	CU_ASSERT_EQUAL_FATAL(tl_binance_stream_state(tl_engine_venue(E)), TL_BINANCE_STREAM_UP);
+}
+
+/* ---- shared by the tests that start their own simulator ----------------- */
+
+E2E_FN tl_time_t real_ns(void)
+{
+	return tl_clock_realtime_ns();
+}
+
+#ifndef BSIM_OWN_CAPTURE_END
+static char cap_buf[1 << 16];
+
+/* Restore stderr; what was written is in cap_buf (and echoed), and it
+ * must not hold the secret. */
+E2E_FN void capture_end(void)
+{
+	capture_restore(cap_buf, sizeof cap_buf);
+	CU_ASSERT_PTR_NULL(strstr(cap_buf, scfg.acct[0].api_secret));
+}
+#endif
+
+E2E_FN int count_str(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static int srv_nsym;            /* server_start_copies' argument, for its tweak */
+
+E2E_FN void server_copies_tweak(tl_sim_config_t *c)
+{
+	for (int i = c->nsym; i < srv_nsym && i < TL_SIM_MAX_SYMBOLS; i++) {
+		c->sym[i] = c->sym[1];
+		snprintf(c->sym[i].name, sizeof c->sym[i].name, "S%dUSDT", i + 1);
+		snprintf(c->sym[i].base, sizeof c->sym[i].base, "S%d", i + 1);
+		c->nsym = i + 1;
+	}
+}
+
+/* The simulator with `nsym` symbols: BTCUSDT, ETHUSDT, then copies of
+ * ETHUSDT named S3USDT, S4USDT, ... (flat markets). */
+E2E_FN void server_start_copies(int nsym)
+{
+	srv_nsym = nsym;
+	server_start_cfg(server_copies_tweak);
+}
+
+static char xinfo_path[96];
+
+/* The simulator's own exchangeInfo as talon's symbols file (xinfo_path),
+ * with `from` replaced by `to` once (NULL: as is). */
+E2E_FN void write_xinfo(const char *from, const char *to)
+{
+	static char body[1 << 20];
+	FILE *f;
+
+	CU_ASSERT_EQUAL_FATAL(sim_call("GET", "/fapi/v1/exchangeInfo", "", false,
+				       body, sizeof body), 200);
+	snprintf(xinfo_path, sizeof xinfo_path, "/tmp/tl_test_bsim_xinfo.%d.json",
+		 (int)getpid());
+	f = fopen(xinfo_path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	char *p = from ? strstr(body, from) : NULL;
+	if (from)
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	if (p) {
+		fwrite(body, 1, (size_t)(p - body), f);
+		fputs(to, f);
+		fputs(p + strlen(from), f);
+	} else {
+		fputs(body, f);
+	}
+	fclose(f);
+}
+
+/* An engine on the simulator's plain (tls false) or TLS ports trading as
+ * account `acct`, the CA file ca (NULL: the default stays); threads sleep
+ * 20 us when idle. The caller names the symbols file (and the symbols). */
+E2E_FN void cfg_binance_venue(tl_config_t *c, int acct, bool tls, const char *ca)
+{
+	tl_config_defaults(c);
+	c->engine.idle = TL_IDLE_SLEEP;
+	c->engine.idle_us = 20;
+	c->io.idle = TL_IDLE_SLEEP;
+	c->io.idle_us = 20;
+	c->kernel.order_cap = 1024;
+	c->snapshot_hz = 1000;
+	tl_binance_cfg_t *b = tl_binance_cfg_select(c);
+	snprintf(b->rest.host, sizeof b->rest.host, "127.0.0.1");
+	b->rest.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_REST);
+	b->rest.tls = tls;
+	if (ca)
+		snprintf(b->rest.ca_file, sizeof b->rest.ca_file, "%s", ca);
+	snprintf(b->ws.host, sizeof b->ws.host, "127.0.0.1");
+	b->ws.port = (uint16_t)tl_sim_server_port(srv, TL_SIM_PORT_WS);
+	b->ws.tls = tls;
+	snprintf(b->api_key, sizeof b->api_key, "%s", scfg.acct[acct].api_key);
+	snprintf(b->api_secret, sizeof b->api_secret, "%s", scfg.acct[acct].api_secret);
+	b->connections = 2;
+	b->timeout_ns = 2000LL * 1000000;
+}
+
+/* cfg_binance_venue, plain, trading the first `nsym` symbols of
+ * write_xinfo's file with fast retries and queries (the fault tests). */
+E2E_FN void cfg_binance_xinfo(tl_config_t *c, int nsym)
+{
+	cfg_binance_venue(c, 0, false, "");
+	snprintf(c->exchange_info, sizeof c->exchange_info, "%s", xinfo_path);
+	c->n_symbols = (uint32_t)nsym;
+	for (int i = 0; i < nsym; i++)
+		snprintf(c->symbols[i], sizeof c->symbols[i], "%s", scfg.sym[i].name);
+	c->kernel.backoff.base_ns = 50LL * 1000000;
+	c->kernel.backoff.cap_ns = 200LL * 1000000;
+	c->kernel.query_interval_ns = 100LL * 1000000;
+	c->kernel.ack_timeout_ns = 3000LL * 1000000;
+}
+
+/* The simulator's positionAmt of sym (one-way mode), or -1 on error. */
+E2E_FN int venue_amt(const char *sym, tl_fx_t *amt)
+{
+	static char body[65536];
+	char q[64], fn[] = "\"positionAmt\":\"";
+	snprintf(q, sizeof q, "symbol=%s", sym);
+	if (sim_call("GET", "/fapi/v3/positionRisk", q, true, body, sizeof body) != 200)
+		return -1;
+	*amt = 0;
+	const char *p = strstr(body, fn);
+	if (!p)
+		return 0;	/* no row: flat */
+	p += strlen(fn);
+	const char *e = strchr(p, '"');
+	char v[48];
+	if (!e || (size_t)(e - p) >= sizeof v)
+		return -1;
+	memcpy(v, p, (size_t)(e - p));
+	v[e - p] = '\0';
+	return tl_fx_parse_cstr(v, amt) == TL_FX_OK ? 0 : -1;
+}
+
+/* The engine account's open orders on sym at the venue, or -1 on error. */
+E2E_FN int open_orders(const char *sym)
+{
+	static char body[65536];
+	char q[64];
+	snprintf(q, sizeof q, "symbol=%s", sym);
+	int st = sim_call("GET", "/fapi/v1/openOrders", q, true, body, sizeof body);
+	if (st != 200) {
+		printf("openOrders %s: HTTP %d %.200s\n", sym, st, body);
+		return -1;
+	}
+	return count_str(body, "\"orderId\"");
+}
+
+E2E_FN void market(const char *sym, tl_side_t side, const char *qty, uint64_t ref)
+{
+	tl_order_spec_t o = { .side = (tl_order_side_t)side, .type = TL_ORDER_MARKET };
+	o.symbol = sym;
+	o.qty = qty;
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, ref), 0);
+}
+
+/* The adapter driven alone (no engine): what it handed over, by type. */
+static int direct_inputs[TL_IN__COUNT];
+E2E_FN void direct_inputs_count(void *ctx, const tl_input_t *in)
+{
+	(void)ctx;
+	if (in->hdr.type < TL_IN__COUNT)
+		direct_inputs[in->hdr.type]++;
+}
+
+E2E_FN tl_binance_sync_stats_t sync_stats(void)
+{
+	tl_binance_sync_stats_t st;
+	tl_binance_sync_stats(tl_engine_venue(E), &st);
+	return st;
 }
 
 #endif /* TL_TEST_BINANCE_SIM_COMMON_H */

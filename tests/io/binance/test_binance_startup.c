@@ -201,14 +201,6 @@ static void admin_fault(const char *rule)
 	CU_ASSERT_EQUAL(sim_call("POST", "/sim/faults", q, false, body, sizeof body), 200);
 }
 
-static int count_str(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
 /* The leverage the venue holds for sym (positionRisk), -1 unknown. */
 static int venue_leverage(const char *sym)
 {

@@ -28,6 +28,7 @@
 #include "io/binance/stream.h"
 #include "kernel/fixed.h"
 #include "sim/ws.h"
+#include "runtime/clock.h"
 #include "tests/sim/sim_client.c"
 
 #define REC_CAP 4096
@@ -65,18 +66,12 @@ static void rec_reset(void)
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return tl_clock_mono_ns() / 1000000;
 }
 
 static int64_t realtime_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return tl_clock_realtime_ns();
 }
 
 /* First recorded input of `type` (and client id / symbol when given, and
@@ -157,27 +152,17 @@ static void venue_start(bool tls, int ws_port)
 {
 	cfg.ws_tls = tls;
 	cfg.ws_port = ws_port;
-	srv = simc_server_start(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
-	CU_ASSERT_EQUAL_FATAL(simc_connect(&rest, tl_sim_server_port(srv, TL_SIM_PORT_REST), NULL), 0);
-	rest.key = cfg.acct[0].api_key;
-	rest.secret = cfg.acct[0].api_secret;
-	rest.ts_offset = 0;
+	srv = simc_start_rest(&cfg, &rest);
 }
 
 static void venue_stop(void)
 {
-	simc_close(&rest);
-	simc_server_stop(srv);
-	srv = NULL;
+	simc_stop_rest(&srv, &rest);
 }
 
 static void new_listen_key(void)
 {
-	CU_ASSERT_EQUAL_FATAL(simc_raw(&rest, "POST", "/fapi/v1/listenKey", "", "", rest.key), 200);
-	CU_ASSERT_FATAL(rest.body_len == 80);
-	memcpy(lkey, rest.body + 14, 64);
-	lkey[64] = 0;
+	simc_listen_key(&rest, lkey);
 }
 
 static tl_binance_stream_cfg_t stream_cfg(bool tls, const char *ca)

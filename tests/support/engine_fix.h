@@ -1,0 +1,31 @@
+/*
+ * engine_fix.h - the set-up the in-process engine tests share (runtime/,
+ * persist/): one paper-engine configuration, create + start with the
+ * engine's error on stderr, the wait for the paper venue's first marks,
+ * and the clock the waits run on. One copy, so a change to how an engine
+ * test starts reaches every one of them.
+ */
+#ifndef TL_TEST_ENGINE_FIX_H
+#define TL_TEST_ENGINE_FIX_H
+
+#include <stdint.h>
+
+#include "runtime/engine.h"
+
+/* Defaults, config/exchange_info.json, the ENGINE and IO threads sleeping
+ * 20 us when idle (the test machine is shared; spinning would starve
+ * it) and a paper venue that answers at once. */
+void tl_test_engine_config(tl_config_t *c);
+/* tl_engine_create + tl_engine_start; fails the test (fatally) when
+ * either fails, after printing the engine's error. */
+tl_engine_t *tl_test_engine_start(const tl_config_t *c, const tl_engine_xopts_t *o);
+/* Market orders need a mark: wait (up to 10 s) until the paper venue's
+ * first marks (one per symbol, sent on its first poll) were applied;
+ * fails the test (fatally) when they never are. */
+void tl_test_engine_wait_marks(tl_engine_t *e);
+/* Monotonic time in ns, for the tests' deadlines. */
+int64_t tl_test_mono_ns(void);
+/* Sleep us microseconds (a polling loop's pause). */
+void tl_test_nap_us(long us);
+
+#endif /* TL_TEST_ENGINE_FIX_H */
