@@ -440,28 +440,37 @@ static int ctl_open(ctl_args_t *a, char *name, size_t namelen, tl_shm_t **s,
 	return 0;
 }
 
+/* ctl_open for a command that needs a running engine: a stopped one is
+ * reported (NOT_RUNNING) and detached. Returns 0 with *s attached, or an
+ * exit code. */
+static int ctl_open_running(ctl_args_t *a, char *name, size_t namelen, tl_shm_t **s)
+{
+	char why[128];
+	bool alive;
+	int rc = ctl_open(a, name, namelen, s, &alive, why, sizeof why);
+
+	if (rc || alive)
+		return rc;
+	rc = ctl_fail(a, "NOT_RUNNING", "engine '%s' is not running (%s)", name, why);
+	tl_shm_detach(*s, name, false);
+	return rc;
+}
+
 /* ---- request commands ------------------------------------------------------------- */
 
 /* Enqueue `in`, wait for the answer, print it. */
 static int ctl_send(ctl_args_t *a, const tl_input_t *in)
 {
-	char name[TL_SHM_NAMELEN + 8], why[96];
+	char name[TL_SHM_NAMELEN + 8];
 	struct timespec nap = { 0, 1000 * 1000 };
 	tl_shm_reply_t rep;
 	tl_ctl_req_t req;
 	tl_shm_t *s;
-	bool alive;
 	int64_t deadline;
 	int rc;
 
-	rc = ctl_open(a, name, sizeof name, &s, &alive, why, sizeof why);
-	if (rc)
+	if ((rc = ctl_open_running(a, name, sizeof name, &s)))
 		return rc;
-	if (!alive) {
-		rc = ctl_fail(a, "NOT_RUNNING", "engine '%s' is not running (%s)",
-			      name, why);
-		goto out;
-	}
 	memset(&req, 0, sizeof req);
 	req.pid = (int32_t)getpid();
 	req.kind = TL_CTLK_INPUT;
@@ -630,26 +639,20 @@ static int ctl_control(ctl_args_t *a, tl_ctl_cmd_t cmd)
 
 static int ctl_liquidate(ctl_args_t *a)
 {
-	char name[TL_SHM_NAMELEN + 8], why[96], msg[160];
+	char name[TL_SHM_NAMELEN + 8], msg[160];
 	struct timespec nap = { 0, 1000 * 1000 };
 	tl_shm_t *s;
 	uint64_t seq;
 	int64_t deadline;
-	bool alive, seen = false;
+	bool seen = false;
 	int rc;
 
 	if ((rc = ctl_require(a, FB(F_REASON))))
 		return rc;
 	if (!a->val[F_REASON][0])
 		return ctl_usage_err(a->cmd, "--reason must not be empty");
-	rc = ctl_open(a, name, sizeof name, &s, &alive, why, sizeof why);
-	if (rc)
+	if ((rc = ctl_open_running(a, name, sizeof name, &s)))
 		return rc;
-	if (!alive) {
-		rc = ctl_fail(a, "NOT_RUNNING", "engine '%s' is not running (%s)",
-			      name, why);
-		goto out;
-	}
 	seq = tl_shm_kill(s, TL_KILL_LIQUIDATE, a->val[F_REASON]);
 	deadline = tl_clock_mono_ns() + CTL_KILL_TIMEOUT_NS;
 	while (!(seen = atomic_load_explicit(&s->kill.seen, memory_order_acquire) >= seq) &&
@@ -665,7 +668,6 @@ static int ctl_liquidate(ctl_args_t *a)
 	else
 		ctl_acted(a, "%s", msg);
 	rc = seen ? TL_CLI_OK : TL_CLI_FAIL;
-out:
 	tl_shm_detach(s, name, false);
 	return rc;
 }

@@ -40,8 +40,10 @@ void tl_engine_stream_emit(void *ctx, const tl_input_t *in)
 	}
 }
 
-static void io_fail(tl_engine_t *e, const tl_out_req_t *r, tl_req_kind_t kind,
-		    int rc, tl_time_t now)
+/* A REQ_ERROR input the IO thread makes itself for a request it never
+ * handed (or could not hand) to the venue. */
+static void io_error(tl_engine_t *e, const tl_out_req_t *r, tl_req_kind_t kind,
+		     tl_transport_t tr, const char *text, tl_time_t now)
 {
 	tl_input_t in;
 	memset(&in, 0, sizeof(in));
@@ -49,10 +51,18 @@ static void io_fail(tl_engine_t *e, const tl_out_req_t *r, tl_req_kind_t kind,
 	in.hdr.time = now;
 	memcpy(in.u.error.client_id, r->client_id, TL_CLID_LEN);
 	in.u.error.req = (uint8_t)kind;
-	in.u.error.outcome.transport = TL_TR_LOCAL;
-	snprintf(in.u.error.text, sizeof(in.u.error.text), "venue refused request: %s",
-		 strerror(-rc));
+	in.u.error.outcome.transport = tr;
+	in.u.error.outcome.is_write = tr == TL_TR_WITHDRAWN;
+	snprintf(in.u.error.text, sizeof(in.u.error.text), "%s", text);
 	tl_engine_io_emit(e, &in);
+}
+
+static void io_fail(tl_engine_t *e, const tl_out_req_t *r, tl_req_kind_t kind,
+		    int rc, tl_time_t now)
+{
+	char text[TL_TEXT_LEN];
+	snprintf(text, sizeof(text), "venue refused request: %s", strerror(-rc));
+	io_error(e, r, kind, TL_TR_LOCAL, text, now);
 }
 
 /* A request the IO thread ends itself, never handing it to the venue
@@ -60,17 +70,8 @@ static void io_fail(tl_engine_t *e, const tl_out_req_t *r, tl_req_kind_t kind,
 static void io_withdraw(tl_engine_t *e, const tl_out_req_t *r, tl_req_kind_t kind,
 			const char *why, tl_time_t now)
 {
-	tl_input_t in;
-	memset(&in, 0, sizeof(in));
-	in.hdr.type = TL_IN_REQ_ERROR;
-	in.hdr.time = now;
-	memcpy(in.u.error.client_id, r->client_id, TL_CLID_LEN);
-	in.u.error.req = (uint8_t)kind;
-	in.u.error.outcome.transport = TL_TR_WITHDRAWN;
-	in.u.error.outcome.is_write = true;
-	snprintf(in.u.error.text, sizeof(in.u.error.text), "%s", why);
 	atomic_fetch_add_explicit(&e->ctr.withdrawn, 1, memory_order_relaxed);
-	tl_engine_io_emit(e, &in);
+	io_error(e, r, kind, TL_TR_WITHDRAWN, why, now);
 }
 
 /* A cancel whose order's NEW is still in hand (the venue said -EAGAIN

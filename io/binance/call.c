@@ -174,57 +174,67 @@ static tl_fx_t bn_fx_field(const cJSON *o, const char *name)
 	return v;
 }
 
-int tl_binance_account_balance(const char *body, size_t len,
-			       tl_venue_account_t *acct)
+/* One element of GET /fapi/v2/balance: the USDT one is the account's. */
+static void bn_account_balance_elem(const cJSON *e, tl_venue_account_t *acct)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "asset");
+	if (cJSON_IsString(a) && strcmp(a->valuestring, "USDT") == 0) {
+		acct->balance = bn_fx_field(e, "balance");
+		acct->available = bn_fx_field(e, "availableBalance");
+	}
+}
+
+/* One element of GET /fapi/v2/positionRisk: a non-zero position. */
+static void bn_account_position_elem(const cJSON *e, tl_venue_account_t *acct)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "symbol");
+	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(e, "positionSide");
+	const cJSON *lv = cJSON_GetObjectItemCaseSensitive(e, "leverage");
+	tl_fx_t qty = bn_fx_field(e, "positionAmt");
+
+	if (!cJSON_IsString(s) || qty == 0 || acct->n_pos >= TL_VENUE_MAX_POS ||
+	    strlen(s->valuestring) >= TL_SYMBOL_NAMELEN)
+		return;
+	tl_venue_position_t *p = &acct->pos[acct->n_pos++];
+	memcpy(p->symbol, s->valuestring, strlen(s->valuestring) + 1);
+	p->pos_side = TL_PS_BOTH;
+	if (cJSON_IsString(ps) && strcmp(ps->valuestring, "LONG") == 0)
+		p->pos_side = TL_PS_LONG;
+	else if (cJSON_IsString(ps) && strcmp(ps->valuestring, "SHORT") == 0)
+		p->pos_side = TL_PS_SHORT;
+	p->qty = qty;
+	p->entry = bn_fx_field(e, "entryPrice");
+	p->unrealized = bn_fx_field(e, "unRealizedProfit");
+	if (cJSON_IsString(lv))
+		p->leverage = (uint32_t)strtoul(lv->valuestring, NULL, 10);
+}
+
+/* Each element of a JSON array answer through `elem`; -1 when the body is
+ * not JSON. */
+static int bn_account_each(const char *body, size_t len, tl_venue_account_t *acct,
+			   void (*elem)(const cJSON *, tl_venue_account_t *))
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
 	const cJSON *e;
 
 	if (!root)
 		return -1;
-	cJSON_ArrayForEach(e, root) {
-		const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "asset");
-		if (cJSON_IsString(a) && strcmp(a->valuestring, "USDT") == 0) {
-			acct->balance = bn_fx_field(e, "balance");
-			acct->available = bn_fx_field(e, "availableBalance");
-		}
-	}
+	cJSON_ArrayForEach(e, root)
+		elem(e, acct);
 	cJSON_Delete(root);
 	return 0;
+}
+
+int tl_binance_account_balance(const char *body, size_t len,
+			       tl_venue_account_t *acct)
+{
+	return bn_account_each(body, len, acct, bn_account_balance_elem);
 }
 
 int tl_binance_account_positions(const char *body, size_t len,
 				 tl_venue_account_t *acct)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
-	const cJSON *e;
-
-	if (!root)
-		return -1;
-	cJSON_ArrayForEach(e, root) {
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "symbol");
-		const cJSON *ps = cJSON_GetObjectItemCaseSensitive(e, "positionSide");
-		const cJSON *lv = cJSON_GetObjectItemCaseSensitive(e, "leverage");
-		tl_fx_t qty = bn_fx_field(e, "positionAmt");
-
-		if (!cJSON_IsString(s) || qty == 0 || acct->n_pos >= TL_VENUE_MAX_POS ||
-		    strlen(s->valuestring) >= TL_SYMBOL_NAMELEN)
-			continue;
-		tl_venue_position_t *p = &acct->pos[acct->n_pos++];
-		memcpy(p->symbol, s->valuestring, strlen(s->valuestring) + 1);
-		p->pos_side = TL_PS_BOTH;
-		if (cJSON_IsString(ps) && strcmp(ps->valuestring, "LONG") == 0)
-			p->pos_side = TL_PS_LONG;
-		else if (cJSON_IsString(ps) && strcmp(ps->valuestring, "SHORT") == 0)
-			p->pos_side = TL_PS_SHORT;
-		p->qty = qty;
-		p->entry = bn_fx_field(e, "entryPrice");
-		p->unrealized = bn_fx_field(e, "unRealizedProfit");
-		if (cJSON_IsString(lv))
-			p->leverage = (uint32_t)strtoul(lv->valuestring, NULL, 10);
-	}
-	cJSON_Delete(root);
-	return 0;
+	return bn_account_each(body, len, acct, bn_account_position_elem);
 }
 
 int tl_binance_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now)

@@ -14,6 +14,8 @@
 
 #include "io/venue.h"
 #include "kernel/record.h"
+#include "runtime/config.h"
+#include "runtime/log.h"
 
 /* A failed property: say which, abort (libFuzzer saves the input). */
 #define FZ_CHECK(cond)                                                       \
@@ -89,6 +91,23 @@ static inline void fz_sink_emit(void *ctx, const tl_input_t *in)
 	fz_check_input(in);
 	FZ_CHECK(s->n < FZ_EMIT_MAX);
 	s->in[s->n++] = *in;
+}
+
+/* A default config (quiet log) trading BTCUSDT and ETHUSDT from
+ * tests/data/exchange_info.json (run from the repository root). */
+static inline tl_config_t *fz_config_two_symbols(void)
+{
+	tl_config_t *cfg = calloc(1, sizeof *cfg);
+
+	FZ_CHECK(cfg != NULL);
+	tl_log_set_level(TL_LOG_ERROR);
+	tl_config_defaults(cfg);
+	snprintf(cfg->exchange_info, sizeof cfg->exchange_info,
+		 "tests/data/exchange_info.json");
+	cfg->n_symbols = 2;
+	snprintf(cfg->symbols[0], sizeof cfg->symbols[0], "BTCUSDT");
+	snprintf(cfg->symbols[1], sizeof cfg->symbols[1], "ETHUSDT");
+	return cfg;
 }
 
 #endif /* TL_FUZZ_COMMON_H */

@@ -39,14 +39,7 @@ static void setup(void)
 {
 	char err[256];
 
-	tl_log_set_level(TL_LOG_ERROR);
-	cfg = calloc(1, sizeof *cfg);
-	tl_config_defaults(cfg);
-	snprintf(cfg->exchange_info, sizeof cfg->exchange_info,
-		 "tests/data/exchange_info.json");
-	cfg->n_symbols = 2;
-	snprintf(cfg->symbols[0], sizeof cfg->symbols[0], "BTCUSDT");
-	snprintf(cfg->symbols[1], sizeof cfg->symbols[1], "ETHUSDT");
+	cfg = fz_config_two_symbols();
 	cfg->kernel.order_cap = 64;
 	cfg->kernel.trade_cap = 256;
 	if (tl_config_symbols(cfg, &syms, err, sizeof err) < 0) {

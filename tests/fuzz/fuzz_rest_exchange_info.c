@@ -25,16 +25,9 @@ static tl_symbol_t pristine[2];
 
 static void setup(void)
 {
-	tl_config_t *cfg = calloc(1, sizeof *cfg);
+	tl_config_t *cfg = fz_config_two_symbols();	/* quiet: one warning a field */
 	char err[256];
 
-	tl_log_set_level(TL_LOG_ERROR);	/* one warning per replaced field */
-	tl_config_defaults(cfg);
-	snprintf(cfg->exchange_info, sizeof cfg->exchange_info,
-		 "tests/data/exchange_info.json");
-	cfg->n_symbols = 2;
-	snprintf(cfg->symbols[0], sizeof cfg->symbols[0], "BTCUSDT");
-	snprintf(cfg->symbols[1], sizeof cfg->symbols[1], "ETHUSDT");
 	if (tl_config_symbols(cfg, &syms, err, sizeof err) < 0 || syms.count != 2) {
 		fprintf(stderr, "fuzz_rest_exchange_info: %s (run from the repository root)\n", err);
 		abort();

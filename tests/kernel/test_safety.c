@@ -229,11 +229,11 @@ static tl_order_t *unknown_then_not_found(tl_side_t side, bool reduce_only)
 	return o;
 }
 
-static void test_resend_refused_when_paused(void)
+/* After `wait`, "does not exist": the order must end FAILED/STALE with
+ * no resend (K2). */
+static void expect_stale(tl_order_t *o, tl_time_t wait)
 {
-	tl_order_t *o = unknown_then_not_found(TL_BUY, false);
-	kf_control(TL_CTL_PAUSE, "test");
-	kf_tick_after(7 * TL_NS_PER_S);
+	kf_tick_after(wait);
 	kfix_clear();
 	not_found(o->client_id);
 	CU_ASSERT_EQUAL(o->status, TL_ST_FAILED);
@@ -241,6 +241,13 @@ static void test_resend_refused_when_paused(void)
 	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_NEW), 0);
 	CU_ASSERT_EQUAL(kf_last_ev(TL_EV_ORDER_FAILED)->u.ev.u.order.reject, TL_REJ_STALE);
 	CU_ASSERT(tl_kernel_check(&KF->k));
+}
+
+static void test_resend_refused_when_paused(void)
+{
+	tl_order_t *o = unknown_then_not_found(TL_BUY, false);
+	kf_control(TL_CTL_PAUSE, "test");
+	expect_stale(o, 7 * TL_NS_PER_S);
 }
 
 static void test_resend_when_reducing_only_if_it_reduces(void)
@@ -267,13 +274,7 @@ static void test_resend_when_reducing_only_if_it_reduces(void)
 static void test_resend_refused_when_too_old(void)
 {
 	tl_order_t *o = unknown_then_not_found(TL_BUY, false);
-	kf_tick_after(11 * TL_NS_PER_S);	/* resend_max_age is 10 s */
-	kfix_clear();
-	not_found(o->client_id);
-	CU_ASSERT_EQUAL(o->status, TL_ST_FAILED);
-	CU_ASSERT_EQUAL(o->reject, TL_REJ_STALE);
-	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_NEW), 0);
-	CU_ASSERT(tl_kernel_check(&KF->k));
+	expect_stale(o, 11 * TL_NS_PER_S);	/* resend_max_age is 10 s */
 }
 
 static void test_resend_refused_across_restart(void)
@@ -286,13 +287,7 @@ static void test_resend_refused_across_restart(void)
 	in.u.restart.session = 1;
 	kf_apply(&in);
 	CU_ASSERT_EQUAL(o->status, TL_ST_UNKNOWN);
-	kf_tick_after(7 * TL_NS_PER_S);
-	kfix_clear();
-	not_found(o->client_id);
-	CU_ASSERT_EQUAL(o->status, TL_ST_FAILED);
-	CU_ASSERT_EQUAL(o->reject, TL_REJ_STALE);
-	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_NEW), 0);
-	CU_ASSERT(tl_kernel_check(&KF->k));
+	expect_stale(o, 7 * TL_NS_PER_S);
 }
 
 /* A transient retry waiting in PENDING_NEW when the engine pauses. */
