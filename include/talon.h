@@ -379,7 +379,7 @@ void tl_engine_close(tl_engine_t *e);
 /* ---- reserved: callbacks on the engine's thread ---------------------------
  * A later version adds a callback API, run on the engine's own thread so
  * a strategy reacts without a ring crossing. These names are reserved for
- * it (not declared, not implemented yet):
+ * it (reserved names only; the latency work builds it):
  *
  *   typedef struct tl_strategy {
  *       void *ctx;

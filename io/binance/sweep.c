@@ -37,7 +37,7 @@
 #define SW_BACKOFF_MIN_NS (100LL * TL_NS_PER_MS)
 #define SW_BACKOFF_MAX_NS (5LL * TL_NS_PER_S)
 
-enum { SW_TODO = 0, SW_QUEUED, SW_DONE };
+enum { SW_WAITING = 0, SW_QUEUED, SW_DONE };
 
 typedef struct sw_item {
 	char symbol[TL_SYMBOL_NAMELEN];
@@ -122,8 +122,8 @@ static void sw_start(tl_binance_t *b, struct tl_binance_sweep *w)
 	memset(w->get_st, 0, sizeof(w->get_st));
 	memset(w->get_tries, 0, sizeof(w->get_tries));
 	memset(w->get_at, 0, sizeof(w->get_at));
-	w->get_st[SW_GET_OPEN] = w->scope == TL_SWEEP_ACCOUNT ? SW_TODO : SW_DONE;
-	w->get_st[SW_GET_POS] = SW_TODO;
+	w->get_st[SW_GET_OPEN] = w->scope == TL_SWEEP_ACCOUNT ? SW_WAITING : SW_DONE;
+	w->get_st[SW_GET_POS] = SW_WAITING;
 	w->clid_next = (uint64_t)(b->now / TL_NS_PER_MS);
 	for (uint32_t i = 0; i < b->syms->count; i++)
 		sw_add_cancel(w, tl_symbols_get(b->syms, (int)i)->name);
@@ -152,7 +152,7 @@ static void sw_queue_items(tl_binance_t *b, sw_item_t *v, uint32_t n, int kind,
 			   int64_t m)
 {
 	for (uint32_t i = 0; i < n; i++)
-		if (v[i].st == SW_TODO && m >= v[i].next_at &&
+		if (v[i].st == SW_WAITING && m >= v[i].next_at &&
 		    sw_push(b, kind, i, v[i].symbol))
 			v[i].st = SW_QUEUED;
 }
@@ -183,7 +183,7 @@ void tl_binance_sweep_poll(tl_binance_t *b, tl_time_t now)
 	m = tl_clock_mono_ns();
 	sw_queue_items(b, w->cancel, w->n_cancel, TL_BINANCE_K_SWEEP_CANCEL, m);
 	for (int g = SW_GET_OPEN; g <= SW_GET_POS; g++)
-		if (w->get_st[g] == SW_TODO && m >= w->get_at[g] &&
+		if (w->get_st[g] == SW_WAITING && m >= w->get_at[g] &&
 		    sw_push(b, TL_BINANCE_K_SWEEP_GET, (uint32_t)g, NULL)) {
 			w->get_st[g] = SW_QUEUED;
 			if (g == SW_GET_POS)
@@ -248,7 +248,7 @@ static bool sw_transient(int status)
 static void sw_retry(sw_item_t *it, int64_t m)
 {
 	it->tries++;
-	it->st = SW_TODO;
+	it->st = SW_WAITING;
 	it->next_at = m + sw_backoff(it->tries);
 }
 
@@ -366,7 +366,7 @@ static void sw_get_done(tl_binance_t *b, struct tl_binance_sweep *w, int g, int 
 	}
 	/* A read is always worth repeating: without it the sweep is blind. */
 	w->get_tries[g]++;
-	w->get_st[g] = SW_TODO;
+	w->get_st[g] = SW_WAITING;
 	w->get_at[g] = m + sw_backoff(w->get_tries[g]);
 }
 
