@@ -21,7 +21,10 @@
  * Threads: tl_engine_open starts the engine's own threads. Submit,
  * signal, cancel, control and poll are for ONE strategy thread (the
  * command ring is single-producer, the event ring single-consumer);
- * operators use `talon ctl`, which goes through shared memory.
+ * operators use `talon ctl`, which goes through shared memory. Or the
+ * strategy runs on the engine's thread as callbacks (tl_strategy_t), and
+ * the application may even lend the engine its own thread
+ * (tl_engine_invoke): see the end of this header.
  *
  * Commands are asynchronous: a 0 return means the command is queued; the
  * outcome arrives as events carrying your user_ref (ORDER_SUBMITTED with
@@ -289,6 +292,7 @@ const char *tl_event_reject_name(const tl_engine_event_t *ev);
 /* ---- the engine ----------------------------------------------------- */
 
 typedef struct tl_engine tl_engine_t;  /* opaque */
+typedef struct tl_strategy tl_strategy_t;  /* callbacks, below */
 
 /* What to change from the config file (NULL fields, or NULL opts: use the
  * file as is). Two engines on one machine need different names (the name
@@ -299,6 +303,10 @@ typedef struct tl_engine_opts {
 	const char *name;              /* engine.name, [A-Za-z0-9_-]{1,31} */
 	const char *journal_path;      /* journal.path; "" runs without a journal */
 	const char *client_id_prefix;  /* kernel.client_id_prefix, [A-Za-z0-9_-]{1,16} */
+	const tl_strategy_t *strategy; /* callbacks on the engine's thread
+					* (copied); NULL: poll from your thread */
+	bool invoker;                  /* the caller runs the duty cycle
+					* (tl_engine_invoke); see below */
 } tl_engine_opts_t;
 
 /* Open the engine from a JSON config (see config/paper.json) and start its
@@ -376,22 +384,57 @@ int tl_engine_status(tl_engine_t *e, tl_engine_status_t *st);
  * snapshot, release everything. NULL is a no-op. */
 void tl_engine_close(tl_engine_t *e);
 
-/* ---- reserved: callbacks on the engine's thread ---------------------------
- * A later version adds a callback API, run on the engine's own thread so
- * a strategy reacts without a ring crossing. These names are reserved for
- * it (reserved names only; the latency work builds it):
- *
- *   typedef struct tl_strategy {
- *       void *ctx;
- *       void (*on_start)(tl_engine_t *e, void *ctx);
- *       void (*on_event)(tl_engine_t *e, const tl_engine_event_t *ev, void *ctx);
- *       void (*on_timer)(tl_engine_t *e, int64_t now_ns, void *ctx);
- *   } tl_strategy_t;
- *   int tl_engine_attach(tl_engine_t *e, const tl_strategy_t *s);
- *   int tl_engine_invoke(tl_engine_t *e, void (*fn)(tl_engine_t *, void *), void *arg);
- *
- * tl_engine_invoke would run fn on the engine's thread (the one safe way
- * for another thread to act on a strategy that lives there). */
+/* ---- waiting, callbacks and the invoker --------------------------------- */
+
+/* Block the (polling) strategy thread until an event is waiting or
+ * timeout_ns passes (<= 0: return at once). 1 when events wait, 0 on
+ * timeout. It parks (no timer wake-ups while nothing happens): the
+ * engine wakes it with one system call when it publishes an event. */
+int tl_engine_wait(tl_engine_t *e, int64_t timeout_ns);
+
+/*
+ * A strategy that runs on the engine's own thread (opts.strategy): no
+ * ring crossing between an event and the strategy's reaction. Every
+ * callback runs on that thread (the ENGINE thread, or the caller of
+ * tl_engine_invoke), one at a time; from inside them the strategy may
+ * call submit, signal, cancel, cancel_all and control (queued commands,
+ * applied within the same duty cycle). With callbacks, those calls and
+ * tl_engine_poll/tl_engine_wait from any other thread return -EPERM:
+ * one thread owns the strategy side. Any callback may be NULL. A
+ * callback must not block: the engine's duty cycle waits for it.
+ */
+struct tl_strategy {
+	void *ctx;                      /* passed back to every callback */
+	/* Once, before the first event. */
+	void (*on_start)(tl_engine_t *e, void *ctx);
+	/* Each event, oldest first (ev is valid during the call). */
+	void (*on_event)(tl_engine_t *e, const tl_engine_event_t *ev, void *ctx);
+	/* Every timer_ns of wall-clock time (0: never), at the first duty
+	 * cycle at or after it is due; now_ns: ns since the epoch. */
+	void (*on_timer)(tl_engine_t *e, int64_t now_ns, void *ctx);
+	int64_t timer_ns;
+	/* After a duty cycle that found nothing to do, before the thread
+	 * idles (engine.idle spin: very often; park: before each park). */
+	void (*on_idle)(tl_engine_t *e, void *ctx);
+	/* Once, when the engine stops (tl_engine_close), after its drain. */
+	void (*on_stop)(tl_engine_t *e, void *ctx);
+};
+
+/*
+ * Invoker mode (opts.invoker, after Aeron's AgentInvoker): the engine
+ * starts no thread of its own for its ENGINE duties (in
+ * engine.threading "shared": for its ENGINE and IO duties); the caller
+ * runs them, one duty cycle per tl_engine_invoke, on its own thread
+ * (which then owns the strategy side). Returns the work done (0: idle),
+ * or -ESHUTDOWN once the engine stopped trading (another engine took
+ * its control block), -EINVAL without opts.invoker. The first call runs
+ * on_start. Between calls that return 0 the caller idles as it likes, or
+ * calls tl_engine_idle (engine.idle: spin, park, ...). A caller that
+ * stops calling stops the engine: kill switch, timers and snapshots
+ * included.
+ */
+int tl_engine_invoke(tl_engine_t *e);
+void tl_engine_idle(tl_engine_t *e, int work);
 
 #ifdef __cplusplus
 }

@@ -107,6 +107,11 @@ typedef struct tl_venue_ops {
 	 * read the moment it lands. Returns 1 when woken by I/O, 0 after
 	 * max_ns, <0 on error (the caller then sleeps). */
 	int (*wait)(tl_venue_t *v, int64_t max_ns);
+	/* Optional (with wait): from now on wait() also ends when the
+	 * eventfd fd becomes readable, and consumes it (the engine's
+	 * wake-ups, runtime/wake.h). 0, or <0: the engine then blocks on fd
+	 * itself. The venue does not own fd. */
+	int (*watch)(tl_venue_t *v, int fd);
 	void (*destroy)(tl_venue_t *v);
 } tl_venue_ops_t;
 

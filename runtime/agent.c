@@ -29,7 +29,18 @@ void tl_agent_idle(tl_agent_t *a, int work)
 		return;
 	}
 	struct timespec ts = { 0, (long)a->cfg.idle_us * 1000L };
-	bool sleeps = a->cfg.idle == TL_IDLE_SLEEP ||
+	/* PARK: a few pauses first (work often follows work within a few
+	 * microseconds), then the agent's own park. */
+	if (a->cfg.idle == TL_IDLE_PARK && a->park) {
+		if (a->idle_level < TL_AGENT_PARK_SPINS) {
+			a->idle_level++;
+			tl_clock_relax();
+		} else {
+			a->park(a->ctx);
+		}
+		return;
+	}
+	bool sleeps = a->cfg.idle == TL_IDLE_SLEEP || a->cfg.idle == TL_IDLE_PARK ||
 		      (a->cfg.idle == TL_IDLE_BACKOFF && a->idle_level >= 200);
 	if (sleeps && a->idle_wait &&
 	    a->idle_wait(a->ctx, (int64_t)a->cfg.idle_us * 1000) >= 0)
@@ -54,6 +65,7 @@ void tl_agent_idle(tl_agent_t *a, int work)
 		a->idle_level++;
 		break;
 	case TL_IDLE_SLEEP:
+	case TL_IDLE_PARK:
 		nanosleep(&ts, NULL);
 		break;
 	}
@@ -109,6 +121,6 @@ void tl_agent_stop(tl_agent_t *a)
 
 const char *tl_idle_name(tl_idle_t i)
 {
-	static const char *const n[] = { "spin", "yield", "backoff", "sleep" };
-	return (unsigned)i < 4 ? n[i] : "?";
+	static const char *const n[] = { "spin", "yield", "backoff", "sleep", "park" };
+	return (unsigned)i < 5 ? n[i] : "?";
 }

@@ -17,6 +17,9 @@
 
 #include "runtime/config.h"
 
+/* PARK: pauses (a few microseconds in all) before blocking. */
+#define TL_AGENT_PARK_SPINS 64
+
 typedef struct tl_agent {
 	const char *name;          /* thread name (<= 15 chars) */
 	tl_agent_cfg_t cfg;
@@ -27,6 +30,9 @@ typedef struct tl_agent {
 	/* Optional: the sleep of SLEEP/BACKOFF, ended early by the agent's
 	 * own events (the IO thread waits on io_uring); <0: nanosleep. */
 	int (*idle_wait)(void *ctx, int64_t ns);
+	/* Idle PARK: block until a producer wakes this agent or its next
+	 * timer is due (runtime/wake.h); NULL: PARK sleeps like SLEEP. */
+	void (*park)(void *ctx);
 	pthread_t thread;
 	_Atomic bool running;      /* set by the thread once in its loop */
 	_Atomic bool stop;         /* ask the loop to end */
@@ -48,7 +54,8 @@ void tl_agent_idle(tl_agent_t *a, int work);
 /* Pin the calling thread to `cpu` (>= 0); returns 0 or -errno. */
 int tl_agent_pin(int cpu);
 
-/* "spin" | "yield" | "backoff" | "sleep" (runtime/config.c parses them). */
+/* "spin" | "yield" | "backoff" | "sleep" | "park" (runtime/config.c
+ * parses them). */
 const char *tl_idle_name(tl_idle_t i);
 
 #endif /* TL_AGENT_H */

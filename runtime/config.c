@@ -429,7 +429,10 @@ int tl_config_path(tl_config_ctx_t *x, const cJSON *obj, const char *path,
 /* ---- sections --------------------------------------------------------- */
 
 static const char *const tl_config_idle_names[] = {
-	"spin", "yield", "backoff", "sleep", NULL
+	"spin", "yield", "backoff", "sleep", "park", NULL
+};
+static const char *const tl_config_threading_names[] = {
+	"dedicated", "shared", NULL
 };
 static const char *const tl_config_level_names[] = {
 	"error", "warn", "info", "debug", NULL
@@ -459,8 +462,9 @@ static int tl_config_engine(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 {
 	static const char *const keys[] = {
 		"name", "cpu", "idle", "idle_us", "timer_slack_ns", "snapshot_hz",
-		"allow_core_dumps", NULL
+		"allow_core_dumps", "threading", NULL
 	};
+	int th, r;
 
 	TL_CFG_TRY(tl_config_keys(x, o, "engine", keys));
 	TL_CFG_TRY(tl_config_name(x, o, "engine", "name", c->name, sizeof(c->name)));
@@ -469,6 +473,10 @@ static int tl_config_engine(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 				 &c->snapshot_hz));
 	TL_CFG_TRY(tl_config_bool(x, o, "engine", "allow_core_dumps",
 				  &c->allow_core_dumps));
+	TL_CFG_TRY(r = tl_config_enum(x, o, "engine", "threading",
+				      tl_config_threading_names, &th));
+	if (r == 1)
+		c->threading = (tl_threading_t)th;
 	return 0;
 }
 
@@ -828,7 +836,7 @@ static void tl_config_where(const char *s, size_t off, int *line, int *col)
 void tl_config_defaults(tl_config_t *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->engine = (tl_agent_cfg_t){ .cpu = -1, .idle = TL_IDLE_SLEEP, .idle_us = 50,
+	c->engine = (tl_agent_cfg_t){ .cpu = -1, .idle = TL_IDLE_PARK, .idle_us = 50,
 				      .timer_slack_ns = 1 };
 	c->io = c->engine;
 	c->snapshot_hz = 10;

@@ -33,13 +33,23 @@ typedef enum tl_idle {
 	TL_IDLE_YIELD,        /* sched_yield between empty polls */
 	TL_IDLE_BACKOFF,      /* spin, then yield, then sleep, growing */
 	TL_IDLE_SLEEP,        /* nanosleep(idle_us) after an empty poll */
+	TL_IDLE_PARK,         /* a few spins, then block until a producer
+			       * wakes it or a timer is due (runtime/wake.h) */
 } tl_idle_t;
+
+/* engine.threading (Aeron's ThreadingMode): which duties share a thread. */
+typedef enum tl_threading {
+	TL_THREADING_DEDICATED = 0, /* ENGINE and IO on threads of their own */
+	TL_THREADING_SHARED,        /* ENGINE and IO duties on one thread */
+} tl_threading_t;
 
 /* One thread's placement and idle strategy. */
 typedef struct tl_agent_cfg {
 	int cpu;              /* -1 = not pinned */
 	tl_idle_t idle;
-	uint32_t idle_us;     /* sleep length for SLEEP/BACKOFF, 1..100000 */
+	uint32_t idle_us;     /* sleep length for SLEEP/BACKOFF (PARK: the
+			       * longest park of an IO thread whose venue
+			       * has no wait of its own), 1..100000 */
 	uint32_t timer_slack_ns; /* the thread's timer slack, 1..1000000: how
 				  * late the kernel may end its sleeps (Linux
 				  * default 50000, which makes a 50 us sleep
@@ -61,6 +71,7 @@ typedef struct tl_config {
 	tl_agent_cfg_t engine;     /* engine.cpu / idle / idle_us */
 	tl_agent_cfg_t io;         /* io.cpu / idle / idle_us */
 	uint32_t snapshot_hz;      /* engine.snapshot_hz: 1..1000, default 10 */
+	tl_threading_t threading;  /* engine.threading, default dedicated */
 	/* kernel + risk: straight into the kernel */
 	tl_kernel_cfg_t kernel;
 	/* rings (power of two sizes) */

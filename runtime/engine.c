@@ -119,6 +119,16 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_xopts_t *o
 	if (e->opts.name)
 		snprintf(e->cfg.name, sizeof(e->cfg.name), "%s", e->opts.name);
 	e->opts.name = NULL;
+	e->eng_fd = e->io_fd = -1;
+	e->shared = e->cfg.threading == TL_THREADING_SHARED;
+	e->invoker = e->opts.invoker;
+	if (e->opts.strategy) {
+		e->strat = *e->opts.strategy;
+		e->has_strat = true;
+	}
+	e->opts.strategy = NULL;
+	tl_wake_init(&e->io_wake);
+	tl_wake_init(&e->strat_wake);
 
 	/* The venue is a driver found by name (io/venue.h): nothing here
 	 * knows which venues exist. */
@@ -190,6 +200,17 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_xopts_t *o
 
 	e->venue->emit_stream = tl_engine_stream_emit;
 	e->venue->emit_stream_ctx = e;
+	/* The IO side's door (runtime/wake.h): an eventfd its io_uring wait
+	 * reads; in shared mode the ENGINE's producers write it too. */
+	e->io_fd = tl_wake_eventfd();
+	if (e->io_fd < 0) {
+		snprintf(err, errlen, "engine: eventfd: %s", strerror(-e->io_fd));
+		goto fail;
+	}
+	e->io_watch = e->venue->ops->wait && e->venue->ops->watch &&
+		      e->venue->ops->watch(e->venue, e->io_fd) == 0;
+	if (e->shared)
+		e->eng_fd = e->io_fd;
 	/* A journal that left the kernel liquidating or paused starts closed. */
 	atomic_init(&e->gate.closing_only, tl_engine_state_closing(e->k.state));
 	atomic_init(&e->gate.kill_epoch, 0);
@@ -212,16 +233,24 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_xopts_t *o
 					err, errlen) < 0)
 			goto fail;
 	}
+	/* A dead engine may have left its door marked parked. */
+	tl_wake_init(&e->shm->eng_wake);
 	/* The venue's dead-man renewals follow this engine's heartbeat. */
 	if (e->drv->set_heartbeat)
 		e->drv->set_heartbeat(e->venue, &e->shm->heartbeat);
 	e->snap_period = TL_NS_PER_S / (e->cfg.snapshot_hz ? e->cfg.snapshot_hz : 10);
 
+	/* Shared: one agent with the ENGINE's placement (engine.cpu, idle)
+	 * runs both duties and idles in the venue's wait; io.* is unused. */
 	e->eng = (tl_agent_t){ .name = "tl-engine", .cfg = e->cfg.engine,
-			       .do_work = tl_engine_work, .on_start = tl_engine_on_start,
-			       .on_stop = tl_engine_on_stop, .ctx = e };
+			       .do_work = e->shared ? tl_engine_shared_work : tl_engine_work,
+			       .on_start = tl_engine_on_start, .on_stop = tl_engine_on_stop,
+			       .park = tl_engine_park,
+			       .idle_wait = e->shared ? tl_engine_io_idle_wait : NULL,
+			       .ctx = e };
 	e->io = (tl_agent_t){ .name = "tl-io", .cfg = e->cfg.io, .do_work = tl_engine_io_work,
-			      .idle_wait = tl_engine_io_idle_wait, .ctx = e };
+			      .idle_wait = tl_engine_io_idle_wait, .park = tl_engine_io_park,
+			      .ctx = e };
 	return e;
 fail:
 	tl_engine_close(e);
@@ -280,8 +309,10 @@ int tl_engine_start(tl_engine_t *e, char *err, size_t errlen)
 	atomic_store(&e->shm->pid, (int32_t)getpid());
 	atomic_store(&e->shm->heartbeat, e->now);
 	tl_engine_publish(e);
-	if (tl_agent_start(&e->io, err, errlen) < 0)
+	if (!e->shared && tl_agent_start(&e->io, err, errlen) < 0)
 		return -1;
+	if (e->invoker)
+		return 0;	/* the caller's tl_engine_invoke runs the duties */
 	if (tl_agent_start(&e->eng, err, errlen) < 0) {
 		tl_agent_stop(&e->io);
 		return -1;
@@ -293,7 +324,13 @@ int tl_engine_start(tl_engine_t *e, char *err, size_t errlen)
 
 void tl_engine_stop(tl_engine_t *e)
 {
-	tl_agent_stop(&e->eng);	/* drains and publishes the final snapshot */
+	/* Each drains and publishes the final snapshot (an invoker's on
+	 * the thread that closes the engine). */
+	tl_agent_stop(&e->eng);
+	if (e->inv_started) {
+		tl_engine_on_stop(e);
+		e->inv_started = false;
+	}
 	tl_agent_stop(&e->io);
 	if (e->jnl)
 		tl_journal_stop(e->jnl);	/* everything journaled is committed */
@@ -325,6 +362,10 @@ tl_engine_t *tl_engine_open_ex(const char *config_path, const tl_engine_opts_t *
 		xo = *x;
 	if (!xo.name && opts)
 		xo.name = opts->name;
+	if (opts && opts->strategy && !xo.strategy)
+		xo.strategy = opts->strategy;
+	if (opts && opts->invoker)
+		xo.invoker = true;
 	if (opts && opts->journal_path) {
 		if (strlen(opts->journal_path) >= sizeof(cfg.journal_path)) {
 			snprintf(err, errlen, "journal_path: longer than %zu bytes",
@@ -386,6 +427,8 @@ void tl_engine_close(tl_engine_t *e)
 	tl_stage_free(&e->st_vin);
 	tl_stage_free(&e->st_sin);
 	tl_stage_free(&e->st_wd);
+	if (e->io_fd >= 0)
+		close(e->io_fd);
 	tl_kernel_free(&e->k);
 	tl_config_wipe_secrets(&e->cfg);	/* a create that failed early */
 	free(e);

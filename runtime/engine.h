@@ -44,6 +44,8 @@ typedef struct tl_engine_xopts {
 	bool journal_ring;        /* fill the journal ring for an external
 				   * consumer (tl_engine_journal_pop) even
 				   * without journal.path */
+	const tl_strategy_t *strategy; /* tl_engine_opts_t.strategy */
+	bool invoker;             /* tl_engine_opts_t.invoker */
 } tl_engine_xopts_t;
 
 /* Load the config and open an engine without starting threads (tests can

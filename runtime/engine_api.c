@@ -233,9 +233,28 @@ static void tl_api_event(const tl_output_t *o, tl_engine_event_t *p)
 
 /* ---- strategy API ---------------------------------------------------------------------- */
 
+/* With callbacks the strategy side belongs to the engine's thread: the
+ * command ring has one producer and the event ring one consumer. */
+static bool api_foreign(tl_engine_t *e)
+{
+	if (!e->has_strat ||
+	    (atomic_load_explicit(&e->eng_running, memory_order_acquire) &&
+	     pthread_equal(pthread_self(), e->cb_thread)))
+		return false;
+	snprintf(tl_engine_errbuf, sizeof(tl_engine_errbuf),
+		 "this engine's strategy runs on the engine's thread (tl_strategy_t): "
+		 "call it from its callbacks");
+	return true;
+}
+
 static int api_push(tl_engine_t *e, tl_input_t *in)
 {
-	return tl_spsc_in_push(&e->cmd, in) ? 0 : -EAGAIN;
+	if (api_foreign(e))
+		return -EPERM;
+	if (!tl_spsc_in_push(&e->cmd, in))
+		return -EAGAIN;
+	tl_engine_wake(e);
+	return 0;
 }
 
 static int api_fx(const char *s, const char *what, tl_fx_t *out)
@@ -336,7 +355,11 @@ int tl_engine_control(tl_engine_t *e, tl_control_t cmd, const char *reason)
 
 uint64_t tl_engine_kill(tl_engine_t *e, const char *reason)
 {
-	return tl_shm_kill(e->shm, TL_KILL_LIQUIDATE, reason ? reason : "");
+	uint64_t seq = tl_shm_kill(e->shm, TL_KILL_LIQUIDATE, reason ? reason : "");
+	/* tl_shm_kill woke a futex; an engine parked in io_uring (shared
+	 * mode) hears its eventfd. */
+	tl_engine_wake(e);
+	return seq;
 }
 
 const tl_venue_gate_t *tl_engine_gate(const tl_engine_t *e)
@@ -348,6 +371,8 @@ int tl_engine_poll(tl_engine_t *e, tl_engine_event_t *out, int max)
 {
 	int n = 0;
 	tl_output_t o;
+	if (api_foreign(e))
+		return -EPERM;
 	while (n < max && tl_spsc_out_pop(&e->evr, &o))
 		tl_api_event(&o, &out[n++]);
 	return n;
@@ -357,9 +382,68 @@ int tl_engine_poll_kernel(tl_engine_t *e, tl_event_t *out, int max)
 {
 	int n = 0;
 	tl_output_t o;
+	if (api_foreign(e))
+		return -EPERM;
 	while (n < max && tl_spsc_out_pop(&e->evr, &o))
 		out[n++] = o.u.ev;
 	return n;
+}
+
+int tl_engine_wait(tl_engine_t *e, int64_t timeout_ns)
+{
+	if (api_foreign(e))
+		return -EPERM;
+	if (tl_spsc_used(&e->evr.r))
+		return 1;
+	if (timeout_ns <= 0)
+		return 0;
+	uint32_t seq = tl_wake_prepare(&e->strat_wake);
+	if (tl_spsc_used(&e->evr.r)) {
+		tl_wake_cancel(&e->strat_wake);
+		return 1;
+	}
+	tl_wake_wait(&e->strat_wake, seq, timeout_ns);
+	return tl_spsc_used(&e->evr.r) ? 1 : 0;
+}
+
+int tl_engine_dispatch(tl_engine_t *e, int budget)
+{
+	tl_output_t o;
+	tl_engine_event_t ev;
+	int n = 0;
+	while (n < budget && tl_spsc_out_pop(&e->evr, &o)) {
+		n++;
+		if (e->strat.on_event) {
+			tl_api_event(&o, &ev);
+			e->strat.on_event(e, &ev, e->strat.ctx);
+		}
+	}
+	return n;
+}
+
+int tl_engine_invoke(tl_engine_t *e)
+{
+	if (!e->invoker) {
+		snprintf(tl_engine_errbuf, sizeof(tl_engine_errbuf),
+			 "tl_engine_invoke: the engine was not opened with opts.invoker");
+		return -EINVAL;
+	}
+	if (!e->inv_started) {
+		e->inv_started = true;
+		tl_engine_on_start(e);
+	} else if (!pthread_equal(pthread_self(), e->cb_thread)) {
+		snprintf(tl_engine_errbuf, sizeof(tl_engine_errbuf),
+			 "tl_engine_invoke: called from a thread other than the first caller's");
+		return -EPERM;
+	}
+	if (atomic_load_explicit(&e->eng.stop, memory_order_acquire))
+		return -ESHUTDOWN;
+	return e->shared ? tl_engine_shared_work(e) : tl_engine_work(e);
+}
+
+void tl_engine_idle(tl_engine_t *e, int work)
+{
+	tl_agent_idle(&e->eng, work);
 }
 
 bool tl_engine_snapshot(tl_engine_t *e, tl_shm_snapshot_t *out)

@@ -29,6 +29,8 @@
 #include "runtime/clock.h"
 #include "runtime/stage.h"
 
+#define TL_ENGINE_IO_BATCH 256
+
 struct tl_engine {
 	tl_config_t cfg;
 	tl_engine_xopts_t opts;
@@ -49,7 +51,7 @@ struct tl_engine {
 	tl_output_t held;                  /* engine: last emergency close of
 					    * the input being applied */
 	bool held_set;
-	tl_output_t io_batch[256];         /* IO thread: requests in hand */
+	tl_output_t io_batch[TL_ENGINE_IO_BATCH]; /* IO: requests in hand */
 	uint32_t io_n;
 	tl_agent_t eng, io;
 	uint64_t in_seq;
@@ -76,6 +78,25 @@ struct tl_engine {
 	tl_venue_gate_t gate;
 	tl_stage_t st_wd;                 /* one purge's withdrawn requests */
 	bool purging;
+	/* Threading (engine.threading, runtime/wake.h). Shared: one agent
+	 * (eng) runs the ENGINE and IO duties; requests go from the kernel
+	 * into io_batch with no ring between. */
+	bool shared;
+	bool invoker;                      /* no agent thread: tl_engine_invoke */
+	bool inv_started;
+	/* Doors: the ENGINE's is e->shm->eng_wake (ctl and kills from other
+	 * processes wake it); its producers write eng_fd when it waits in
+	 * io_uring (shared mode), else FUTEX_WAKE. IO waits in io_uring on
+	 * io_fd (dedicated mode). The strategy waits on strat_wake. */
+	int eng_fd, io_fd;
+	bool io_watch;                     /* the venue's wait reads io_fd */
+	tl_wake_t io_wake, strat_wake;
+	/* The strategy's callbacks (tl_engine_opts_t.strategy), run on the
+	 * ENGINE thread (or the invoker's); cb_thread is that thread. */
+	tl_strategy_t strat;
+	bool has_strat;
+	pthread_t cb_thread;
+	tl_time_t next_timer;
 };
 
 /* The calling thread's last error text (tl_engine_error). */
@@ -100,15 +121,37 @@ void tl_engine_refuse(tl_engine_t *e, const tl_input_t *in, tl_reject_t why);
 /* engine_snapshot.c */
 void tl_engine_publish(tl_engine_t *e);
 
-/* engine_loop.c */
+/* engine_loop.c. The longest park: a heartbeat this old is far from
+ * stale (TL_SHM_STALE_NS), and a kill word written without a wake-up
+ * is still seen. Shared mode parks in io_uring, where another process's
+ * FUTEX_WAKE cannot reach: its kills are seen within the shorter bound. */
+#define TL_ENGINE_PARK_MAX_NS (100LL * TL_NS_PER_MS)
+#define TL_ENGINE_SHARED_PARK_NS (1LL * TL_NS_PER_MS)
+#define TL_ENGINE_IO_PARK_NS (1LL * TL_NS_PER_MS)
 int tl_engine_work(void *ctx);
+int tl_engine_shared_work(void *ctx);
+void tl_engine_park(void *ctx);
 void tl_engine_on_start(void *ctx);
 void tl_engine_on_stop(void *ctx);
+/* Wake the ENGINE after a push to one of its rings (any thread). */
+static inline void tl_engine_wake(tl_engine_t *e)
+{
+	tl_wake_notify(&e->shm->eng_wake, e->eng_fd);
+}
+/* Hand a request to IO: into io_batch (shared mode, while the ring
+ * behind it is empty), else the req ring (waking a parked IO thread).
+ * False when neither has room. ENGINE thread. */
+bool tl_engine_req_push(tl_engine_t *e, const tl_output_t *o);
+/* Deliver events to the strategy's callbacks (ENGINE thread). */
+int tl_engine_dispatch(tl_engine_t *e, int budget);
 
 /* engine_io.c */
 void tl_engine_io_emit(void *ctx, const tl_input_t *in);
 void tl_engine_stream_emit(void *ctx, const tl_input_t *in);
 int tl_engine_io_idle_wait(void *ctx, int64_t ns);
 int tl_engine_io_work(void *ctx);
+void tl_engine_io_park(void *ctx);
+/* Block in the venue's wait (or on io_fd) for up to ns; 1 woken. */
+int tl_engine_io_block(tl_engine_t *e, int64_t ns);
 
 #endif /* TL_ENGINE_INT_H */

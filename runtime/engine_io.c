@@ -7,6 +7,7 @@
 #include "runtime/engine_int.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +18,14 @@ void tl_engine_io_emit(void *ctx, const tl_input_t *in)
 {
 	tl_engine_t *e = ctx;
 	tl_stage_t *s = &e->st_vin;
-	if (s->n == 0 && tl_spsc_in_push(&e->vin, in))
+	if (s->n == 0 && tl_spsc_in_push(&e->vin, in)) {
+		tl_engine_wake(e);
 		return;
+	}
 	while (!tl_stage_put(s, in, sizeof(*in))) {
 		while (tl_engine_flush_in(s, &e->vin) == 0)
 			tl_clock_relax();
+		tl_engine_wake(e);
 	}
 }
 
@@ -32,11 +36,14 @@ void tl_engine_stream_emit(void *ctx, const tl_input_t *in)
 	tl_stage_t *s = &e->st_sin;
 	if (s->n)
 		tl_engine_flush_in(s, &e->sin);	/* keep order: older staged records first */
-	if (s->n == 0 && tl_spsc_in_push(&e->sin, in))
+	if (s->n == 0 && tl_spsc_in_push(&e->sin, in)) {
+		tl_engine_wake(e);
 		return;
+	}
 	while (!tl_stage_put(s, in, sizeof(*in))) {
 		while (tl_engine_flush_in(s, &e->sin) == 0)
 			tl_clock_relax();
+		tl_engine_wake(e);
 	}
 }
 
@@ -141,15 +148,62 @@ int tl_engine_io_idle_wait(void *ctx, int64_t ns)
 	return ops->wait ? ops->wait(e->venue, ns) : -1;
 }
 
+/* Block for up to ns in the venue's io_uring wait, where a read of io_fd
+ * is armed (a response and a producer's write end it alike), or, for a
+ * venue without a wait, on io_fd itself for at most io.idle_us (such a
+ * venue keeps timers of its own that its poll must see). 1: woken. */
+int tl_engine_io_block(tl_engine_t *e, int64_t ns)
+{
+	const tl_venue_ops_t *ops = e->venue->ops;
+
+	if (e->io_watch) {
+		int rc = ops->wait(e->venue, ns);
+		if (rc >= 0)
+			return rc;
+	}
+	int64_t cap = (int64_t)e->cfg.io.idle_us * 1000;
+	if (e->shared)
+		cap = (int64_t)e->cfg.engine.idle_us * 1000;
+	if (ns > cap)
+		ns = cap;
+	struct pollfd p = { .fd = e->io_fd, .events = POLLIN };
+	struct timespec ts = { (time_t)(ns / TL_NS_PER_S), (long)(ns % TL_NS_PER_S) };
+	int rc = ppoll(&p, 1, &ts, NULL);
+	if (rc > 0)
+		tl_wake_eventfd_drain(e->io_fd);
+	return rc > 0;
+}
+
+/* Idle "park" of the IO agent (dedicated mode): block until the ENGINE
+ * hands over a request or the venue's I/O completes, at most
+ * TL_ENGINE_IO_PARK_NS (the venue's own timers: response timeouts,
+ * reconnects, rate-limit windows are polled at least that often). */
+void tl_engine_io_park(void *ctx)
+{
+	tl_engine_t *e = ctx;
+
+	tl_wake_prepare(&e->io_wake);
+	if (tl_spsc_used(&e->req.r) || e->st_vin.n) {
+		tl_wake_cancel(&e->io_wake);
+		return;
+	}
+	tl_engine_io_block(e, TL_ENGINE_IO_PARK_NS);
+	tl_wake_done(&e->io_wake);
+}
+
 int tl_engine_io_work(void *ctx)
 {
 	tl_engine_t *e = ctx;
 	int work = 0;
 	tl_time_t now = tl_clock_realtime_ns();
-	work += tl_engine_flush_in(&e->st_vin, &e->vin);
+	int moved = tl_engine_flush_in(&e->st_vin, &e->vin);
+	if (moved) {
+		work += moved;
+		tl_engine_wake(e);
+	}
 	/* Refill the batch, then send urgent requests (cancels, emergency
 	 * closes) before the rest. */
-	while (e->io_n < 256 && tl_spsc_out_pop(&e->req, &e->io_batch[e->io_n]))
+	while (e->io_n < TL_ENGINE_IO_BATCH && tl_spsc_out_pop(&e->req, &e->io_batch[e->io_n]))
 		e->io_n++;
 	if (e->io_n) {
 		uint32_t keep = 0;

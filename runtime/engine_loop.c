@@ -79,7 +79,11 @@ int tl_engine_work(void *ctx)
 
 	/* 2. Staged outputs first, so ring order is kept. */
 	work += tl_engine_flush_req(e);
-	work += tl_engine_flush_out(&e->st_ev, &e->evr);
+	int evs = tl_engine_flush_out(&e->st_ev, &e->evr);
+	if (evs) {
+		work += evs;
+		tl_wake_notify(&e->strat_wake, -1);
+	}
 	if (e->journal)
 		work += tl_engine_flush_rec(&e->st_j, &e->jr);
 
@@ -127,6 +131,19 @@ int tl_engine_work(void *ctx)
 		tl_engine_publish(e);
 		e->next_snap = e->now + e->snap_period;
 	}
+
+	/* 8. A strategy on this thread: its events, then its timer. Commands
+	 * it queues are taken by the next cycle (work > 0: at once). */
+	if (e->has_strat) {
+		work += tl_engine_dispatch(e, ENG_BUDGET);
+		if (e->strat.on_timer && e->strat.timer_ns > 0 && e->now >= e->next_timer) {
+			e->next_timer = tl_time_add(e->now, e->strat.timer_ns);
+			e->strat.on_timer(e, e->now, e->strat.ctx);
+			work++;
+		}
+		if (!work && e->strat.on_idle)
+			e->strat.on_idle(e, e->strat.ctx);
+	}
 	if (work) {
 		uint64_t d = (uint64_t)(tl_clock_mono_ns() - t0);
 		e->lat_hist[d ? 63 - __builtin_clzll(d) : 0]++;
@@ -134,10 +151,86 @@ int tl_engine_work(void *ctx)
 	return work;
 }
 
+/* engine.threading "shared": the ENGINE's duties, then IO's, so that a
+ * request the kernel emitted this cycle leaves in the same call chain. */
+int tl_engine_shared_work(void *ctx)
+{
+	tl_engine_t *e = ctx;
+	int w = tl_engine_work(e);
+	return w + tl_engine_io_work(e);
+}
+
+/* Anything for the ENGINE that arrived without its producer seeing it
+ * parked? (Checked after tl_wake_prepare: see runtime/wake.h.) */
+static bool eng_pending(tl_engine_t *e)
+{
+	return tl_spsc_used(&e->cmd.r) || tl_spsc_used(&e->vin.r) ||
+	       tl_spsc_used(&e->sin.r) || e->st_vin.n || e->st_sin.n ||
+	       tl_shm_pending(e->shm) ||
+	       (e->has_strat && (tl_spsc_used(&e->evr.r) || e->st_ev.n));
+}
+
+/* Outputs waiting in staging for a consumer's room (or, strict, for their
+ * commit): nobody wakes the ENGINE when that room appears. */
+static bool eng_staged(const tl_engine_t *e)
+{
+	return e->st_req.n || e->st_ev.n || e->st_j.n ||
+	       (e->shared && e->io_n && !e->io_watch);
+}
+
+/*
+ * Idle "park" (ENGINE agent; shared mode: ENGINE + IO). Blocks until a
+ * producer wakes it or the next timer (kernel deadline, snapshot,
+ * strategy timer) is due, at most TL_ENGINE_PARK_MAX_NS; while outputs
+ * wait in staging, at most engine.idle_us. Shared mode blocks in the
+ * venue's io_uring wait, where a response, a request from the
+ * strategy's thread and the STREAM thread's events all end it; a kill
+ * or a ctl request from another process (which can only FUTEX_WAKE) is
+ * then seen within TL_ENGINE_SHARED_PARK_NS.
+ */
+void tl_engine_park(void *ctx)
+{
+	tl_engine_t *e = ctx;
+	tl_wake_t *w = &e->shm->eng_wake;
+	tl_time_t now = tl_clock_realtime_ns();
+	tl_time_t until = tl_kernel_next_deadline(&e->k);
+	int64_t cap = e->shared ? TL_ENGINE_SHARED_PARK_NS : TL_ENGINE_PARK_MAX_NS;
+
+	if (e->next_snap < until)
+		until = e->next_snap;
+	if (e->has_strat && e->strat.on_timer && e->strat.timer_ns > 0 &&
+	    e->next_timer < until)
+		until = e->next_timer;
+	if (eng_staged(e) && until > now + (int64_t)e->cfg.engine.idle_us * 1000)
+		until = now + (int64_t)e->cfg.engine.idle_us * 1000;
+	int64_t ns = until - now;
+	if (ns <= 0)
+		return;
+	if (ns > cap)
+		ns = cap;
+	uint32_t seq = tl_wake_prepare(w);
+	if (eng_pending(e) || (e->shared && (tl_spsc_used(&e->req.r) || e->st_vin.n))) {
+		tl_wake_cancel(w);
+		return;
+	}
+	if (e->shared) {
+		tl_engine_io_block(e, ns);
+		tl_wake_done(w);
+	} else {
+		tl_wake_wait(w, seq, ns);
+	}
+}
+
 void tl_engine_on_start(void *ctx)
 {
 	tl_engine_t *e = ctx;
+	e->cb_thread = pthread_self();
 	atomic_store_explicit(&e->eng_running, true, memory_order_release);
+	if (e->has_strat) {
+		e->next_timer = tl_time_add(tl_clock_realtime_ns(), e->strat.timer_ns);
+		if (e->strat.on_start)
+			e->strat.on_start(e, e->strat.ctx);
+	}
 }
 
 void tl_engine_on_stop(void *ctx)
@@ -155,12 +248,22 @@ void tl_engine_on_stop(void *ctx)
 			w++;
 		}
 		w += tl_engine_flush_req(e);
-		w += tl_engine_flush_out(&e->st_ev, &e->evr);
+		int evs = tl_engine_flush_out(&e->st_ev, &e->evr);
+		if (evs) {
+			w += evs;
+			tl_wake_notify(&e->strat_wake, -1);
+		}
 		if (e->journal)
 			w += tl_engine_flush_rec(&e->st_j, &e->jr);
+		if (e->shared)
+			w += tl_engine_io_work(e);
+		if (e->has_strat)
+			w += tl_engine_dispatch(e, ENG_BUDGET);
 		if (!w && !e->st_ev.n && !e->st_req.n && !e->st_j.n)
 			break;
 	}
 	tl_engine_publish(e);
+	if (e->has_strat && e->strat.on_stop)
+		e->strat.on_stop(e, e->strat.ctx);
 	atomic_store_explicit(&e->eng_running, false, memory_order_release);
 }

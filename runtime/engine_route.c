@@ -45,19 +45,34 @@ int tl_engine_flush_in(tl_stage_t *s, tl_spsc_in_t *q)
 	return moved;
 }
 
-/* Strict journal mode: a request leaves for IO only once its journal
- * record is committed. */
+bool tl_engine_req_push(tl_engine_t *e, const tl_output_t *o)
+{
+	if (e->shared) {
+		/* The ring stays the overflow: io_batch only while it is
+		 * empty, so requests leave in the kernel's order. */
+		if (e->io_n < TL_ENGINE_IO_BATCH && !tl_spsc_used(&e->req.r)) {
+			e->io_batch[e->io_n++] = *o;
+			return true;
+		}
+		return tl_spsc_out_push(&e->req, o);
+	}
+	if (!tl_spsc_out_push(&e->req, o))
+		return false;
+	tl_wake_notify(&e->io_wake, e->io_fd);
+	return true;
+}
+
+/* Move staged requests to IO; in strict journal mode only those whose
+ * journal record is committed. */
 int tl_engine_flush_req(tl_engine_t *e)
 {
-	if (!e->strict)
-		return tl_engine_flush_out(&e->st_req, &e->req);
 	/* Records commit in ring order: once the request's own journal copy
 	 * (same output seq) is on disk, so is everything before it. */
-	uint64_t done = tl_journal_committed_out_seq(e->jnl);
+	uint64_t done = e->strict ? tl_journal_committed_out_seq(e->jnl) : UINT64_MAX;
 	int moved = 0;
 	tl_record_t *r;
 	while ((r = tl_stage_peek(&e->st_req)) && r->u.hdr.seq <= done &&
-	       tl_spsc_out_push(&e->req, &r->u.out)) {
+	       tl_engine_req_push(e, &r->u.out)) {
 		tl_stage_drop_head(&e->st_req);
 		moved++;
 	}
@@ -66,16 +81,34 @@ int tl_engine_flush_req(tl_engine_t *e)
 
 /* ---- engine-side routing -------------------------------------------------- */
 
-/* Put an output on its ring, behind anything already staged for it. When
- * the stage itself is full the engine waits for the consumer: it never
- * drops a record. */
-static void route_out(tl_stage_t *s, tl_spsc_out_t *q, const tl_output_t *o)
+/* A stage is full and its consumer is this very thread (shared mode's
+ * IO, a strategy's callbacks): do the consumer's work here, or the wait
+ * below would never end. Else pause while the other thread drains. */
+static void eng_wait_consumer(tl_engine_t *e, bool req)
 {
-	if (s->n == 0 && tl_spsc_out_push(q, o))
+	if (req && e->shared && e->st_vin.n < e->st_vin.cap / 2)
+		tl_engine_io_work(e);	/* sends; its inputs only queue (vin) */
+	else if (!req && e->has_strat)
+		tl_engine_dispatch(e, 64);	/* callbacks only queue commands */
+	else
+		tl_clock_relax();
+}
+
+/* An event for the strategy: its ring (waking a strategy parked in
+ * tl_engine_wait), behind anything already staged. When the stage itself
+ * is full the engine waits for the consumer: it never drops a record. */
+static void route_event(tl_engine_t *e, const tl_output_t *o)
+{
+	tl_stage_t *s = &e->st_ev;
+
+	if (s->n == 0 && tl_spsc_out_push(&e->evr, o)) {
+		tl_wake_notify(&e->strat_wake, -1);
 		return;
+	}
 	while (!tl_stage_put(s, o, sizeof(*o))) {
-		while (tl_engine_flush_out(s, q) == 0)
-			tl_clock_relax();
+		while (tl_engine_flush_out(s, &e->evr) == 0)
+			eng_wait_consumer(e, false);
+		tl_wake_notify(&e->strat_wake, -1);
 	}
 }
 
@@ -100,16 +133,14 @@ static bool eng_batchable(const tl_output_t *o)
 
 static void eng_route_req(tl_engine_t *e, const tl_output_t *o)
 {
-	if (e->strict) {
-		/* Held until committed (tl_engine_flush_req). */
-		while (!tl_stage_put(&e->st_req, o, sizeof(*o))) {
-			if (e->journal)
-				tl_engine_flush_rec(&e->st_j, &e->jr);
-			if (tl_engine_flush_req(e) == 0)
-				tl_clock_relax();
-		}
-	} else {
-		route_out(&e->st_req, &e->req, o);
+	/* Strict: held in staging until committed (tl_engine_flush_req). */
+	if (!e->strict && e->st_req.n == 0 && tl_engine_req_push(e, o))
+		return;
+	while (!tl_stage_put(&e->st_req, o, sizeof(*o))) {
+		if (e->journal)
+			tl_engine_flush_rec(&e->st_j, &e->jr);
+		if (tl_engine_flush_req(e) == 0)
+			eng_wait_consumer(e, true);
 	}
 }
 
@@ -150,7 +181,7 @@ void tl_engine_emit(void *ctx, const tl_output_t *o)
 		eng_emit_req(e, o);
 		break;
 	case TL_OUT_EVENT:
-		route_out(&e->st_ev, &e->evr, o);
+		route_event(e, o);
 		break;
 	default:
 		break;		/* ID_RESERVE: journal only */
@@ -323,5 +354,5 @@ void tl_engine_refuse(tl_engine_t *e, const tl_input_t *in, tl_reject_t why)
 							      : in->u.signal.user_ref;
 	snprintf(o.u.ev.text, TL_TEXT_LEN, "%s", tl_reject_msg(why));
 	atomic_fetch_add_explicit(&e->ctr.backpressure, 1, memory_order_relaxed);
-	route_out(&e->st_ev, &e->evr, &o);
+	route_event(e, &o);
 }

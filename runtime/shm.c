@@ -639,7 +639,17 @@ uint64_t tl_shm_kill(tl_shm_t *s, tl_kill_cmd_t cmd, const char *reason)
 {
 	shm_store_text(s->kill.reason, sizeof s->kill.reason, reason);
 	atomic_store_explicit(&s->kill.cmd, (uint32_t)cmd, memory_order_relaxed);
-	return atomic_fetch_add_explicit(&s->kill.seq, 1, memory_order_release) + 1;
+	uint64_t seq = atomic_fetch_add_explicit(&s->kill.seq, 1, memory_order_release) + 1;
+	tl_wake_notify_remote(&s->eng_wake);
+	return seq;
+}
+
+bool tl_shm_pending(tl_shm_t *s)
+{
+	return atomic_load_explicit(&s->kill.seq, memory_order_acquire) !=
+		       atomic_load_explicit(&s->kill.seen, memory_order_relaxed) ||
+	       atomic_load_explicit(&s->ctl_head, memory_order_acquire) !=
+		       atomic_load_explicit(&s->ctl_tail, memory_order_relaxed);
 }
 
 bool tl_shm_kill_poll(tl_shm_t *s, tl_kill_cmd_t *cmd, char *reason, size_t len)
@@ -683,6 +693,7 @@ bool tl_shm_request(tl_shm_t *s, tl_ctl_req_t *req)
 				shm_store_words(&sl->req, req, sizeof *req);
 				atomic_store_explicit(&sl->seq, pos + 1,
 						      memory_order_release);
+				tl_wake_notify_remote(&s->eng_wake);
 				return true;
 			}
 			continue;	/* pos reloaded by the failed CAS */

@@ -33,11 +33,12 @@
 #include <sys/types.h>
 
 #include "kernel/record.h"
+#include "runtime/wake.h"
 
 #define TL_SHM_MAGIC   0x314d48534e4f4c54ULL  /* "TLONSHM1" */
-#define TL_SHM_VERSION 4                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters;
+#define TL_SHM_VERSION 5                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters;
 						 4: own ctl ring (no stored geometry), client-id prefix,
-						 foreign_updates */
+						 foreign_updates; 5: the engine's door (eng_wake) */
 #define TL_SHM_NAMELEN 32                     /* engine name, [A-Za-z0-9_-] */
 /* Positions in the snapshot: every open position of a full symbol table
  * (one-way mode: one per symbol; hedge mode: LONG and SHORT). 96 bytes
@@ -161,6 +162,10 @@ typedef struct tl_shm {
 	char _line0[64];
 	tl_shm_kill_t kill;
 	char _line1[64];
+	/* The ENGINE thread's door (runtime/wake.h): it parks on eng_wake.seq
+	 * when idle "park"; a kill or a ctl request wakes it. */
+	tl_wake_t eng_wake;
+	char _line1b[48];
 	_Atomic uint64_t snap_seq;  /* seqlock: odd while writing */
 	tl_shm_snapshot_t snap;
 	char _line2[64];
@@ -262,6 +267,10 @@ uint64_t tl_shm_kill(tl_shm_t *s, tl_kill_cmd_t cmd, const char *reason);
 /* Engine: has the kill word changed since last acted on? Fills cmd and
  * reason and marks it seen. */
 bool tl_shm_kill_poll(tl_shm_t *s, tl_kill_cmd_t *cmd, char *reason, size_t len);
+
+/* Engine, before it parks: a kill not yet acted on, or a ctl request
+ * waiting (a hint: the engine takes them by the usual calls). */
+bool tl_shm_pending(tl_shm_t *s);
 
 /* ctl: enqueue a request. Assigns req->id from next_req_id when it is 0
  * (set it to 0 for each new request; a retry after "full" keeps its id).

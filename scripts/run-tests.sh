@@ -50,15 +50,32 @@ if [ ${#bins[@]} -eq 0 ]; then
 	exit 1
 fi
 
+# The end-to-end suites run a second time with engine.threading "shared"
+# (tests/support/engine_fix.h: tl_test_threading): shared mode must
+# trade, cancel, liquidate and recover like dedicated mode.
+shared_suites=" tests/runtime/test_engine tests/runtime/test_api tests/persist/test_engine_journal
+ tests/io/binance/test_binance_e2e tests/io/binance/test_binance_e2e_faults
+ tests/io/binance/test_binance_kill tests/io/binance/test_binance_safety
+ tests/io/binance/test_binance "
+runs=()
+for bin in "${bins[@]}"; do
+	runs+=("$bin")
+	[[ $shared_suites == *" ${bin#"$build"/}"[[:space:]]* ]] && runs+=("$bin@shared")
+done
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 passed=0 failed=0 skipped=() bad=()
 
-for bin in "${bins[@]}"; do
+for run in "${runs[@]}"; do
+	bin=${run%@shared}
+	mode=dedicated
+	[ "$bin" != "$run" ] && mode=shared
 	name=${bin#"$build"/}
+	[ "$mode" = shared ] && name="$name (threading shared)"
 	echo "==== $name"
 	start=$SECONDS
-	timeout -k 10 "$timeout_s" "$bin" </dev/null 2>&1 | tee "$log"
+	TL_TEST_THREADING=$mode timeout -k 10 "$timeout_s" "$bin" </dev/null 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	secs=$((SECONDS - start))
 
@@ -100,7 +117,7 @@ for bin in "${bins[@]}"; do
 done
 
 echo
-echo "==== summary: ${#bins[@]} programs, ${#bad[@]} failed, ${#skipped[@]} skipped"
+echo "==== summary: ${#runs[@]} runs of ${#bins[@]} programs, ${#bad[@]} failed, ${#skipped[@]} skipped"
 for s in "${skipped[@]}"; do echo "  skipped: $s"; done
 for b in "${bad[@]}"; do echo "  FAILED:  $b"; done
 echo "tests: $passed passed, $failed failed"

@@ -826,6 +826,11 @@ static int bn_wait(tl_venue_t *v, int64_t max_ns)
 	return rc;
 }
 
+static int bn_watch(tl_venue_t *v, int fd)
+{
+	return tl_uring_pool_watch(tl_binance_of(v)->pool, fd);
+}
+
 static const tl_venue_ops_t bn_ops = {
 	.name = "binance",
 	.submit = bn_submit,
@@ -836,6 +841,7 @@ static const tl_venue_ops_t bn_ops = {
 	.set_leverage = tl_binance_set_leverage,
 	.poll = bn_poll,
 	.wait = bn_wait,
+	.watch = bn_watch,
 	.destroy = bn_destroy,
 };
 

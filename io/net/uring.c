@@ -61,6 +61,7 @@ enum {
 	OP_CONNECT = 1,
 	OP_RECV = 2,
 	OP_SEND = 4,
+	OP_WAKE = 3,      /* the read of the wake eventfd (tl_uring_pool_watch) */
 	OP_CANCEL = 7,    /* cancel requests: their CQEs are ignored */
 	OP_BITS = 3,
 };
@@ -106,6 +107,10 @@ struct tl_uring_pool {
 	int events;                /* delivered during this poll */
 	uint8_t *mem;              /* every buffer */
 	uint8_t *plain;            /* TLS read scratch, POOL_TLS_PLAIN_CAP */
+	int wake_fd;               /* -1: none (tl_uring_pool_watch) */
+	bool wake_armed;           /* its read is in flight */
+	uint64_t wake_buf;         /* what that read fills */
+	uint64_t wakes;            /* its completions */
 	pool_conn_t conns[];
 };
 
@@ -223,6 +228,7 @@ tl_uring_pool_t *tl_uring_pool_new(const tl_uring_pool_cfg_t *cfg, const char **
 		snprintf(err, errlen, "pool: out of memory");
 		return NULL;
 	}
+	p->wake_fd = -1;
 	for (uint32_t i = 0; i < cfg->conns; i++)
 		p->conns[i].fd = -1;
 	p->n = cfg->conns;
@@ -644,6 +650,11 @@ static void pool_complete(tl_uring_pool_t *p, uint64_t ud, int res)
 	uint32_t id = (uint32_t)(ud >> OP_BITS);
 	pool_conn_t *c;
 
+	if (op == OP_WAKE) {
+		p->wake_armed = false;	/* re-armed by the next poll or wait */
+		p->wakes++;
+		return;
+	}
 	if (op == OP_CANCEL || id >= p->n)
 		return;
 	c = &p->conns[id];
@@ -657,7 +668,33 @@ static void pool_complete(tl_uring_pool_t *p, uint64_t ud, int res)
 	assert(conn_check(c));
 }
 
+/* Keep a read of the wake eventfd in flight, so that a producer's write
+ * ends tl_uring_pool_wait like a response does. */
+static void pool_arm_wake(tl_uring_pool_t *p)
+{
+	struct io_uring_sqe *sqe;
+
+	if (p->wake_fd < 0 || p->wake_armed || !(sqe = pool_sqe(p)))
+		return;
+	io_uring_prep_read(sqe, p->wake_fd, &p->wake_buf, sizeof(p->wake_buf), 0);
+	io_uring_sqe_set_data64(sqe, pool_ud(0, OP_WAKE));
+	p->wake_armed = true;
+}
+
 /* ---- public calls ------------------------------------------------------- */
+
+int tl_uring_pool_watch(tl_uring_pool_t *p, int fd)
+{
+	if (p->wake_fd >= 0 && p->wake_fd != fd)
+		return -EBUSY;
+	p->wake_fd = fd;
+	return 0;
+}
+
+uint64_t tl_uring_pool_wakes(const tl_uring_pool_t *p)
+{
+	return p->wakes;
+}
 
 int tl_uring_pool_poll(tl_uring_pool_t *p, int64_t now, tl_uring_pool_cb cb, void *user)
 {
@@ -671,6 +708,7 @@ int tl_uring_pool_poll(tl_uring_pool_t *p, int64_t now, tl_uring_pool_cb cb, voi
 	p->cb = cb;
 	p->user = user;
 	p->events = 0;
+	pool_arm_wake(p);
 	for (uint32_t i = 0; i < p->n; i++) {
 		pool_conn_t *c = &p->conns[i];
 
@@ -740,6 +778,7 @@ int tl_uring_pool_wait(tl_uring_pool_t *p, int64_t max_ns)
 	struct io_uring_cqe *cqe;
 	int rc;
 
+	pool_arm_wake(p);
 	if (p->queued) {
 		io_uring_submit(&p->ring);
 		p->queued = 0;

@@ -111,6 +111,14 @@ int tl_uring_pool_poll(tl_uring_pool_t *p, int64_t now, tl_uring_pool_cb cb, voi
  * for the IO agent, and for tests). Returns 0 or -errno. */
 int tl_uring_pool_wait(tl_uring_pool_t *p, int64_t max_ns);  /* 1: a completion, 0: timed out */
 
+/* Keep a read of eventfd `fd` in flight from the next poll or wait on,
+ * so that writing it ends tl_uring_pool_wait (runtime/wake.h: the IO
+ * thread's door). The pool does not own fd. 0, or -EBUSY when another fd
+ * is watched. */
+int tl_uring_pool_watch(tl_uring_pool_t *p, int fd);
+/* Completions of that read so far (a producer's wake-ups it saw). */
+uint64_t tl_uring_pool_wakes(const tl_uring_pool_t *p);
+
 /*
  * Queue len bytes (a whole request) on connection id; they leave on the
  * next tl_uring_pool_poll. Marks the connection busy until tl_uring_conn_release.

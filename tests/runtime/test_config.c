@@ -126,13 +126,14 @@ static void test_defaults_valid(void)
 	CU_ASSERT_STRING_EQUAL(c.symbols[1], "ETHUSDT");
 	CU_ASSERT_EQUAL(c.leverage[0], 0);
 	CU_ASSERT_EQUAL(c.engine.cpu, -1);
-	CU_ASSERT_EQUAL(c.engine.idle, TL_IDLE_SLEEP);
+	CU_ASSERT_EQUAL(c.engine.idle, TL_IDLE_PARK);
 	CU_ASSERT_EQUAL(c.engine.idle_us, 50);
 	CU_ASSERT_EQUAL(c.engine.timer_slack_ns, 1);
 	CU_ASSERT_EQUAL(c.io.cpu, -1);
-	CU_ASSERT_EQUAL(c.io.idle, TL_IDLE_SLEEP);
+	CU_ASSERT_EQUAL(c.io.idle, TL_IDLE_PARK);
 	CU_ASSERT_EQUAL(c.io.idle_us, 50);
 	CU_ASSERT_EQUAL(c.snapshot_hz, 10);
+	CU_ASSERT_EQUAL(c.threading, TL_THREADING_DEDICATED);
 	CU_ASSERT_EQUAL(memcmp(&c.kernel, &k, sizeof(k)), 0);
 	check_ring_defaults(&c);
 	check_paper_defaults(&c);
@@ -193,11 +194,11 @@ static void test_paper_json_fields(void)
 	CU_ASSERT_STRING_EQUAL(c.path, "config/paper.json");
 	CU_ASSERT_STRING_EQUAL(c.name, "paper");
 	CU_ASSERT_EQUAL(c.engine.cpu, -1);
-	CU_ASSERT_EQUAL(c.engine.idle, TL_IDLE_SLEEP);
+	CU_ASSERT_EQUAL(c.engine.idle, TL_IDLE_PARK);
 	CU_ASSERT_EQUAL(c.engine.idle_us, 50);
 	CU_ASSERT_EQUAL(c.snapshot_hz, 10);
 	CU_ASSERT_EQUAL(c.io.cpu, -1);
-	CU_ASSERT_EQUAL(c.io.idle, TL_IDLE_SLEEP);
+	CU_ASSERT_EQUAL(c.io.idle, TL_IDLE_PARK);
 	CU_ASSERT_EQUAL(c.io.idle_us, 50);
 
 	CU_ASSERT_EQUAL(k->order_cap, 4096);
@@ -275,7 +276,8 @@ static void test_every_key_lands(void)
 
 	GOOD(&c,
 	     "{\"engine\":{\"name\":\"eng_1-A\",\"cpu\":3,\"idle\":\"spin\","
-	     "\"idle_us\":7,\"timer_slack_ns\":1000000,\"snapshot_hz\":1000},"
+	     "\"idle_us\":7,\"timer_slack_ns\":1000000,\"snapshot_hz\":1000,"
+	     "\"threading\":\"shared\"},"
 	     "\"io\":{\"cpu\":1,\"idle\":\"backoff\",\"idle_us\":100000,"
 	     "\"timer_slack_ns\":1},"
 	     "\"kernel\":{\"order_capacity\":2,\"trade_capacity\":67108864,"
@@ -301,6 +303,7 @@ static void test_every_key_lands(void)
 	CU_ASSERT_STRING_EQUAL(c.name, "eng_1-A");
 	CU_ASSERT_EQUAL(c.engine.cpu, 3);
 	CU_ASSERT_EQUAL(c.engine.idle, TL_IDLE_SPIN);
+	CU_ASSERT_EQUAL(c.threading, TL_THREADING_SHARED);
 	CU_ASSERT_EQUAL(c.engine.idle_us, 7);
 	CU_ASSERT_EQUAL(c.engine.timer_slack_ns, 1000000);
 	CU_ASSERT_EQUAL(c.io.timer_slack_ns, 1);
@@ -526,8 +529,10 @@ static void test_number_for_money(void)
 static void test_bad_enum(void)
 {
 	BAD2("{\"engine\":{\"idle\":\"busy\"}}", "engine.idle: expected one of",
-	     "\"spin\", \"yield\", \"backoff\", \"sleep\"");
+	     "\"spin\", \"yield\", \"backoff\", \"sleep\", \"park\"");
 	BAD("{\"io\":{\"idle\":\"Sleep\"}}", "io.idle");
+	BAD2("{\"engine\":{\"threading\":\"both\"}}", "engine.threading: expected one of",
+	     "\"dedicated\", \"shared\", got \"both\"");
 	BAD2("{\"log\":{\"level\":\"trace\"}}", "log.level",
 	     "\"error\", \"warn\", \"info\", \"debug\", got \"trace\"");
 	BAD2("{\"venue\":{\"type\":\"kraken\"}}", "venue.type", "\"paper\", \"binance\"");

@@ -4,20 +4,34 @@
 #include "tests/support/engine_fix.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "io/paper/config.h"
 #include "runtime/clock.h"
 #include "tests/support/tl_test.h"
 
+bool tl_test_shared(void)
+{
+	const char *t = getenv("TL_TEST_THREADING");
+	return t && strcmp(t, "shared") == 0;
+}
+
+void tl_test_threading(tl_config_t *c)
+{
+	c->engine.idle = TL_IDLE_PARK;
+	c->engine.idle_us = 20;
+	c->io.idle = TL_IDLE_PARK;
+	c->io.idle_us = 20;
+	c->threading = tl_test_shared() ? TL_THREADING_SHARED : TL_THREADING_DEDICATED;
+}
+
 void tl_test_engine_config(tl_config_t *c)
 {
 	tl_config_defaults(c);
 	snprintf(c->exchange_info, sizeof(c->exchange_info), "config/exchange_info.json");
-	c->engine.idle = TL_IDLE_SLEEP;
-	c->engine.idle_us = 20;
-	c->io.idle = TL_IDLE_SLEEP;
-	c->io.idle_us = 20;
+	tl_test_threading(c);
 	tl_paper_cfg(c)->latency_ns = 0;
 }
 

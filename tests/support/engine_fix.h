@@ -8,14 +8,21 @@
 #ifndef TL_TEST_ENGINE_FIX_H
 #define TL_TEST_ENGINE_FIX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "runtime/engine.h"
 
-/* Defaults, config/exchange_info.json, the ENGINE and IO threads sleeping
- * 20 us when idle (the test machine is shared; spinning would starve
- * it) and a paper venue that answers at once. */
+/* Defaults, config/exchange_info.json, the ENGINE and IO threads parking
+ * when idle (the test machine is shared; spinning would starve it) and a
+ * paper venue that answers at once. */
 void tl_test_engine_config(tl_config_t *c);
+/* The threads' idle (park, idle_us 20) and engine.threading: "shared"
+ * when the environment says TL_TEST_THREADING=shared (scripts/run-tests.sh
+ * runs the end-to-end suites a second time so), else dedicated. */
+void tl_test_threading(tl_config_t *c);
+/* TL_TEST_THREADING=shared? */
+bool tl_test_shared(void);
 /* tl_engine_create + tl_engine_start; fails the test (fatally) when
  * either fails, after printing the engine's error. */
 tl_engine_t *tl_test_engine_start(const tl_config_t *c, const tl_engine_xopts_t *o);

@@ -30,6 +30,7 @@
 
 #include "io/binance/binance.h"
 #include "io/binance/stream.h"
+#include "tests/support/engine_fix.h"
 #include "io/binance/sync.h"
 #include "runtime/clock.h"
 #include "runtime/engine.h"
@@ -408,15 +409,12 @@ E2E_FN void write_xinfo(const char *from, const char *to)
 }
 
 /* An engine on the simulator's plain (tls false) or TLS ports trading as
- * account `acct`, the CA file ca (NULL: the default stays); threads sleep
- * 20 us when idle. The caller names the symbols file (and the symbols). */
+ * account `acct`, the CA file ca (NULL: the default stays); threads park
+ * when idle, threading as TL_TEST_THREADING says (tl_test_threading). The caller names the symbols file (and the symbols). */
 E2E_FN void cfg_binance_venue(tl_config_t *c, int acct, bool tls, const char *ca)
 {
 	tl_config_defaults(c);
-	c->engine.idle = TL_IDLE_SLEEP;
-	c->engine.idle_us = 20;
-	c->io.idle = TL_IDLE_SLEEP;
-	c->io.idle_us = 20;
+	tl_test_threading(c);
 	c->kernel.order_cap = 1024;
 	c->snapshot_hz = 1000;
 	tl_binance_cfg_t *b = tl_binance_cfg_select(c);
