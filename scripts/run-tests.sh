@@ -53,7 +53,7 @@ fi
 # The end-to-end suites run a second time with engine.threading "shared"
 # (tests/support/engine_fix.h: tl_test_threading): shared mode must
 # trade, cancel, liquidate and recover like dedicated mode.
-shared_suites=" tests/runtime/test_engine tests/runtime/test_api tests/persist/test_engine_journal
+shared_suites=" tests/runtime/test_engine tests/runtime/test_api tests/runtime/test_strategy tests/persist/test_engine_journal
  tests/io/binance/test_binance_e2e tests/io/binance/test_binance_e2e_faults
  tests/io/binance/test_binance_kill tests/io/binance/test_binance_safety
  tests/io/binance/test_binance "
