@@ -609,6 +609,26 @@ static cJSON *binance_parse(tl_binance_arena_t *a, const char *text, size_t len,
 	return root;
 }
 
+cJSON *tl_binance_parse_any(tl_binance_arena_t *a, const char *text, size_t len,
+			    bool *heap)
+{
+	int rc;
+	cJSON *root;
+
+	*heap = false;
+	if (a && a->buf) {
+		root = binance_parse(a, text, len, &rc);
+		if (root || rc != TL_BN_E_NOMEM)
+			return root;
+	}
+	/* No arena, or an answer larger than it: the heap (cold). */
+	*heap = true;
+	root = text && len ? cJSON_ParseWithLength(text, len) : NULL;
+	if (!root)
+		*heap = false;
+	return root;
+}
+
 /* ========================================================================= */
 /* 4. Field getters                                                          */
 /* ========================================================================= */

@@ -62,6 +62,8 @@ static const struct {
 	[TL_BINANCE_SYNC_POSITIONS] = { "/fapi/v3/positionRisk", 5 },
 };
 
+#define BSYNC_ARENA_CAP (64u << 10)
+
 struct tl_binance_sync {
 	tl_venue_t *v;
 	const tl_symbols_t *syms;
@@ -92,6 +94,10 @@ struct tl_binance_sync {
 	bool held_used[TL_BINANCE_SYNC_HELD];
 	tl_input_t held[TL_BINANCE_SYNC_HELD]; /* hdr.type 0: nothing to emit after */
 	tl_binance_sync_stats_t st;
+	/* An order's userTrades, parsed without the heap (IO thread; a
+	 * larger answer falls back to it). */
+	tl_binance_arena_t arena;
+	unsigned char arena_buf[BSYNC_ARENA_CAP];
 };
 
 /* Counters are read by other threads (tests, monitors): relaxed atomics. */
@@ -116,6 +122,7 @@ tl_binance_sync_t *tl_binance_sync_new(const tl_config_t *cfg, const tl_symbols_
 	if (!s)
 		return NULL;
 	s->v = v;
+	tl_binance_arena_init(&s->arena, s->arena_buf, sizeof(s->arena_buf));
 	s->syms = syms;
 	snprintf(s->prefix, sizeof(s->prefix), "%s", cfg->kernel.clid_prefix);
 	s->policy = cfg->reconcile.policy == TL_RECON_TRUST_VENUE ? TL_RECON_TRUST_VENUE
@@ -195,15 +202,24 @@ static void bsync_emit(tl_binance_sync_t *s, tl_input_t *in, tl_time_t now)
 	tl_venue_emit(s->v, in);
 }
 
-int tl_binance_sync_trades_to_fills(const char *body, size_t len, const char *clid,
-			     tl_time_t now, tl_venue_t *v)
+/* A tree from tl_binance_parse_any: only the heap's is freed. */
+static void bsync_free(cJSON *root, bool heap)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	if (heap)
+		cJSON_Delete(root);
+}
+
+int tl_binance_sync_trades_to_fills(const char *body, size_t len, const char *clid,
+			     tl_time_t now, tl_venue_t *v, tl_binance_arena_t *a)
+{
+	bool heap;
+	cJSON *root = tl_binance_parse_any(a, body, len, &heap);
 	const cJSON *e;
 	int n = 0;
 
 	if (!cJSON_IsArray(root)) {
-		cJSON_Delete(root);
+		if (heap)
+			cJSON_Delete(root);
 		return -1;
 	}
 	cJSON_ArrayForEach(e, root) {
@@ -231,7 +247,8 @@ int tl_binance_sync_trades_to_fills(const char *body, size_t len, const char *cl
 		tl_venue_emit(v, &in);
 		n++;
 	}
-	cJSON_Delete(root);
+	if (heap)
+		cJSON_Delete(root);
 	return n;
 }
 
@@ -287,10 +304,11 @@ static void bsync_bulk_result(tl_binance_sync_t *s, const tl_in_adopt_t *a)
  * also its QUERY_RESULT. */
 static int bsync_adopt_list(tl_binance_sync_t *s, bool algo, const char *body, size_t len)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	bool heap;
+	cJSON *root = tl_binance_parse_any(&s->arena, body, len, &heap);
 	const cJSON *e;
 	if (!cJSON_IsArray(root)) {
-		cJSON_Delete(root);
+		bsync_free(root, heap);
 		return -1;
 	}
 	cJSON_ArrayForEach(e, root) {
@@ -335,16 +353,17 @@ static int bsync_adopt_list(tl_binance_sync_t *s, bool algo, const char *body, s
 		if (a->executed_qty > 0 && a->venue_id > 0)
 			bsync_adopted_trades(s, sym, a->venue_id, clid);
 	}
-	cJSON_Delete(root);
+	bsync_free(root, heap);
 	return 0;
 }
 
 static int bsync_balance(tl_binance_sync_t *s, const char *body, size_t len)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	bool heap;
+	cJSON *root = tl_binance_parse_any(&s->arena, body, len, &heap);
 	const cJSON *e;
 	if (!cJSON_IsArray(root)) {
-		cJSON_Delete(root);
+		bsync_free(root, heap);
 		return -1;
 	}
 	s->balance = 0;
@@ -354,7 +373,7 @@ static int bsync_balance(tl_binance_sync_t *s, const char *body, size_t len)
 		if (asset && strcmp(asset, "USDT") == 0)
 			s->balance = bsync_fx(e, "balance", &ok);
 	}
-	cJSON_Delete(root);
+	bsync_free(root, heap);
 	return 0;
 }
 
@@ -362,10 +381,11 @@ static int bsync_balance(tl_binance_sync_t *s, const char *body, size_t len)
  * records and END. */
 static int bsync_positions(tl_binance_sync_t *s, const char *body, size_t len)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	bool heap;
+	cJSON *root = tl_binance_parse_any(&s->arena, body, len, &heap);
 	const cJSON *e;
 	if (!cJSON_IsArray(root)) {
-		cJSON_Delete(root);
+		bsync_free(root, heap);
 		return -1;
 	}
 	/* A new id per snapshot, never 0, unlike the last one (also across
@@ -404,7 +424,7 @@ static int bsync_positions(tl_binance_sync_t *s, const char *body, size_t len)
 		p->entry = ep;
 		bsync_emit(s, &in, s->now);
 	}
-	cJSON_Delete(root);
+	bsync_free(root, heap);
 	memset(p->symbol, 0, sizeof(p->symbol));
 	p->kind = TL_SNAP_END;
 	p->pos_side = 0;
@@ -656,7 +676,8 @@ void tl_binance_sync_trades_done(tl_binance_sync_t *s, int slot, int http_status
 	tl_input_t q = s->held[slot];
 	s->held_used[slot] = false;
 	if (http_status == 200 &&
-	    tl_binance_sync_trades_to_fills(body, len, q.u.query.client_id, now, s->v) >= 0) {
+	    tl_binance_sync_trades_to_fills(body, len, q.u.query.client_id, now, s->v,
+					    &s->arena) >= 0) {
 		if (q.hdr.type) {	/* fills first, then the status */
 			q.hdr.time = now;
 			tl_venue_emit(s->v, &q);

@@ -48,6 +48,7 @@
 
 #include "runtime/config.h"
 #include "io/venue.h"
+#include "io/binance/map.h"
 #include "kernel/symbols.h"
 
 #define TL_BINANCE_SYNC_HELD 64          /* query answers waiting for their trades */
@@ -106,10 +107,11 @@ void tl_binance_sync_trades_done(tl_binance_sync_t *s, int slot, int http_status
 			  const char *body, size_t len, tl_time_t now);
 
 /* Map a userTrades array to FILL inputs for client id `clid` through
- * emit. Returns the number of fills, or -1 for a body that is not a
- * trade array. */
+ * emit, parsed in arena a (NULL: the heap; tl_binance_parse_any).
+ * Returns the number of fills, or -1 for a body that is not a trade
+ * array. */
 int tl_binance_sync_trades_to_fills(const char *body, size_t len, const char *clid,
-			     tl_time_t now, tl_venue_t *v);
+			     tl_time_t now, tl_venue_t *v, tl_binance_arena_t *a);
 
 void tl_binance_sync_get_stats(const tl_binance_sync_t *s, tl_binance_sync_stats_t *out);
 
