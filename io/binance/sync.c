@@ -316,6 +316,41 @@ static void bsync_bulk_result(tl_binance_sync_t *s, const tl_in_adopt_t *a)
 	BS_ADD(s, bulk_results, 1);
 }
 
+/* An order of the venue's lists as an ADOPT input (status left 0 for
+ * the caller): false when it is not ours, not on our symbols, or a field
+ * does not parse. */
+static bool bsync_adopt_of(tl_binance_sync_t *s, const cJSON *e, bool algo, tl_input_t *in)
+{
+	const char *clid = bsync_str(e, algo ? "clientAlgoId" : "clientOrderId");
+	const char *sym = bsync_str(e, "symbol");
+	const char *ps = bsync_str(e, "positionSide");
+	const char *side = bsync_str(e, "side");
+	const char *type = bsync_str(e, algo ? "orderType" : "type");
+	const char *tif = bsync_str(e, "timeInForce");
+	tl_in_adopt_t *a = &in->u.adopt;
+	bool ok = true;
+
+	if (!bsync_ours(s, clid) || !sym || tl_symbols_find(s->syms, sym) < 0)
+		return false;
+	memset(in, 0, sizeof(*in));
+	in->hdr.type = TL_IN_ADOPT;
+	snprintf(a->client_id, sizeof(a->client_id), "%s", clid);
+	snprintf(a->symbol, sizeof(a->symbol), "%s", sym);
+	a->side = (uint8_t)tl_side_parse(side ? side : "");
+	a->type = (uint8_t)tl_ord_type_parse(type ? type : "");
+	a->tif = (uint8_t)tl_tif_parse(tif ? tif : "");
+	int p = tl_pos_side_parse(ps ? ps : "BOTH");
+	a->pos_side = (uint8_t)(p < 0 ? 0 : p);
+	a->reduce_only = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "reduceOnly"));
+	a->venue_id = bsync_int(e, algo ? "algoId" : "orderId");
+	a->qty = bsync_fx(e, algo ? "quantity" : "origQty", &ok);
+	a->price = bsync_fx(e, "price", &ok);
+	a->stop_price = bsync_fx(e, algo ? "triggerPrice" : "stopPrice", &ok);
+	if (!algo)
+		a->executed_qty = bsync_fx(e, "executedQty", &ok);
+	return ok && a->side && a->type;
+}
+
 /* An open-orders list (plain or algo) -> ADOPT for each order of ours,
  * and the trades of a plain one that already traded; in a bulk resync
  * also its QUERY_RESULT. */
@@ -329,37 +364,14 @@ static int bsync_adopt_list(tl_binance_sync_t *s, bool algo, const char *body, s
 		return -1;
 	}
 	cJSON_ArrayForEach(e, root) {
-		const char *clid = bsync_str(e, algo ? "clientAlgoId" : "clientOrderId");
-		const char *sym = bsync_str(e, "symbol");
-		const char *ps = bsync_str(e, "positionSide");
-		const char *side = bsync_str(e, "side");
-		const char *type = bsync_str(e, algo ? "orderType" : "type");
-		const char *tif = bsync_str(e, "timeInForce");
-		bool ok = true;
 		tl_input_t in;
 		tl_in_adopt_t *a = &in.u.adopt;
 
-		if (!bsync_ours(s, clid) || !sym || tl_symbols_find(s->syms, sym) < 0)
+		if (!bsync_adopt_of(s, e, algo, &in))
 			continue;
-		memset(&in, 0, sizeof(in));
-		in.hdr.type = TL_IN_ADOPT;
-		snprintf(a->client_id, sizeof(a->client_id), "%s", clid);
-		snprintf(a->symbol, sizeof(a->symbol), "%s", sym);
-		a->side = (uint8_t)tl_side_parse(side ? side : "");
-		a->type = (uint8_t)tl_ord_type_parse(type ? type : "");
-		a->tif = (uint8_t)tl_tif_parse(tif ? tif : "");
-		int p = tl_pos_side_parse(ps ? ps : "BOTH");
-		a->pos_side = (uint8_t)(p < 0 ? 0 : p);
-		a->reduce_only = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "reduceOnly"));
 		a->status = (uint8_t)bsync_open_status(algo, bsync_str(e, algo ? "algoStatus"
 										: "status"));
-		a->venue_id = bsync_int(e, algo ? "algoId" : "orderId");
-		a->qty = bsync_fx(e, algo ? "quantity" : "origQty", &ok);
-		a->price = bsync_fx(e, "price", &ok);
-		a->stop_price = bsync_fx(e, algo ? "triggerPrice" : "stopPrice", &ok);
-		if (!algo)
-			a->executed_qty = bsync_fx(e, "executedQty", &ok);
-		if (!ok || !a->side || !a->type || !a->status)
+		if (!a->status)
 			continue;
 		bsync_emit(s, &in, s->now);
 		BS_ADD(s, adopts, 1);
@@ -368,7 +380,7 @@ static int bsync_adopt_list(tl_binance_sync_t *s, bool algo, const char *body, s
 		/* Trades it had while we did not know it: the kernel drops the
 		 * ones it already applied (trade id). */
 		if (a->executed_qty > 0 && a->venue_id > 0)
-			bsync_adopted_trades(s, sym, a->venue_id, clid);
+			bsync_adopted_trades(s, a->symbol, a->venue_id, a->client_id);
 	}
 	bsync_free(root, heap);
 	return 0;
@@ -413,44 +425,21 @@ static int bsync_lost_list(tl_binance_sync_t *s, const char *body, size_t len)
 		return -1;
 	}
 	cJSON_ArrayForEach(e, root) {
-		const char *clid = bsync_str(e, "clientOrderId");
-		const char *sym = bsync_str(e, "symbol");
-		const char *ps = bsync_str(e, "positionSide");
-		const char *side = bsync_str(e, "side");
-		const char *type = bsync_str(e, "type");
-		const char *tif = bsync_str(e, "timeInForce");
-		const char *st = bsync_str(e, "status");
-		uint64_t seq = bsync_seq(s, clid);
-		bool ok = true;
 		tl_input_t in;
 		tl_in_adopt_t *a = &in.u.adopt;
+		int status = tl_binance_status_parse(bsync_str(e, "status"));
 
-		if (seq < s->lost_lo || seq >= s->lost_hi || !sym ||
-		    tl_symbols_find(s->syms, sym) < 0 || !st)
+		if ((status != TL_ST_FILLED && status != TL_ST_CANCELED &&
+		     status != TL_ST_EXPIRED) || !bsync_adopt_of(s, e, false, &in))
 			continue;
-		int status = tl_binance_status_parse(st);
-		if (status != TL_ST_FILLED && status != TL_ST_CANCELED && status != TL_ST_EXPIRED)
+		uint64_t seq = bsync_seq(s, a->client_id);
+		if (seq < s->lost_lo || seq >= s->lost_hi || a->executed_qty <= 0 ||
+		    a->venue_id <= 0)
 			continue;
-		memset(&in, 0, sizeof(in));
-		in.hdr.type = TL_IN_ADOPT;
-		snprintf(a->client_id, sizeof(a->client_id), "%s", clid);
-		snprintf(a->symbol, sizeof(a->symbol), "%s", sym);
-		a->side = (uint8_t)tl_side_parse(side ? side : "");
-		a->type = (uint8_t)tl_ord_type_parse(type ? type : "");
-		a->tif = (uint8_t)tl_tif_parse(tif ? tif : "");
-		int p = tl_pos_side_parse(ps ? ps : "BOTH");
-		a->pos_side = (uint8_t)(p < 0 ? 0 : p);
-		a->reduce_only = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "reduceOnly"));
 		a->status = (uint8_t)status;
-		a->venue_id = bsync_int(e, "orderId");
-		a->qty = bsync_fx(e, "origQty", &ok);
-		a->price = bsync_fx(e, "price", &ok);
-		a->stop_price = bsync_fx(e, "stopPrice", &ok);
-		a->executed_qty = bsync_fx(e, "executedQty", &ok);
-		if (!ok || !a->side || !a->type || a->executed_qty <= 0 || a->venue_id <= 0)
-			continue;
 		tl_log(TL_LOG_WARN, "binance: %s %s traded at the venue but not in the journal "
-		       "(its records were lost with the last session): adopted", clid, sym);
+		       "(its records were lost with the last session): adopted", a->client_id,
+		       a->symbol);
 		bsync_emit(s, &in, s->now);
 		BS_ADD(s, lost_adopted, 1);
 		bsync_lost_trades(s, a);

@@ -9,7 +9,6 @@
 #include "tests/support/alloc_hook.h"
 #include "tests/support/engine_fix.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,32 +300,19 @@ static void test_engine_thread_never_allocates(void)
 /* The thread named `comm`'s timer slack, from /proc; -1 if not found. */
 static long thread_slack(const char *comm)
 {
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *de;
-	long v = -1;
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	while (v < 0 && (de = readdir(d))) {
-		char path[300], name[32] = "";
-		FILE *f;
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "/proc/self/task/%s/comm", de->d_name);
-		if (!(f = fopen(path, "r")))
-			continue;
-		if (fgets(name, sizeof name, f))
-			name[strcspn(name, "\n")] = '\0';
+	long tid = 0, v = -1;
+	char path[64];
+	FILE *f;
+
+	if (tl_test_threads_named(comm, &tid) < 1)
+		return -1;
+	/* only /proc/<tid>/ has it, not /proc/self/task/<tid>/ */
+	snprintf(path, sizeof path, "/proc/%ld/timerslack_ns", tid);
+	if ((f = fopen(path, "r"))) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
 		fclose(f);
-		if (strcmp(name, comm) != 0)
-			continue;
-		/* only /proc/<tid>/ has it, not /proc/self/task/<tid>/ */
-		snprintf(path, sizeof path, "/proc/%s/timerslack_ns", de->d_name);
-		if ((f = fopen(path, "r"))) {
-			if (fscanf(f, "%ld", &v) != 1)
-				v = -1;
-			fclose(f);
-		}
 	}
-	closedir(d);
 	return v;
 }
 

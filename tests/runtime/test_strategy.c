@@ -10,7 +10,6 @@
 #include "tests/support/tl_test.h"
 #include "tests/support/engine_fix.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -109,25 +108,7 @@ static const tl_strategy_t st_strategy = {
 /* Threads of this process named comm. */
 static int st_threads(const char *comm)
 {
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *de;
-	int n = 0;
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	while ((de = readdir(d))) {
-		char path[300], name[32] = "";
-		FILE *f;
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "/proc/self/task/%s/comm", de->d_name);
-		if (!(f = fopen(path, "r")))
-			continue;
-		if (fgets(name, sizeof name, f))
-			name[strcspn(name, "\n")] = '\0';
-		fclose(f);
-		n += strcmp(name, comm) == 0;
-	}
-	closedir(d);
-	return n;
+	return tl_test_threads_named(comm, NULL);
 }
 
 static tl_engine_t *st_start(bool invoker)

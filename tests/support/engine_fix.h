@@ -30,6 +30,9 @@ tl_engine_t *tl_test_engine_start(const tl_config_t *c, const tl_engine_xopts_t 
  * first marks (one per symbol, sent on its first poll) were applied;
  * fails the test (fatally) when they never are. */
 void tl_test_engine_wait_marks(tl_engine_t *e);
+/* Threads of this process named comm (/proc/self/task/N/comm), and the
+ * first one's tid; -1 when /proc cannot be read. */
+int tl_test_threads_named(const char *comm, long *first_tid);
 /* Monotonic time in ns, for the tests' deadlines. */
 int64_t tl_test_mono_ns(void);
 /* Sleep us microseconds (a polling loop's pause). */
