@@ -226,6 +226,17 @@ static void bsync_free(cJSON *root, bool heap)
 		cJSON_Delete(root);
 }
 
+/* The answer as a JSON array in the reconciler's arena (tl_binance_parse_any),
+ * NULL (and nothing held) when it is not one. */
+static cJSON *bsync_array(tl_binance_sync_t *s, const char *body, size_t len, bool *heap)
+{
+	cJSON *root = tl_binance_parse_any(&s->arena, body, len, heap);
+	if (cJSON_IsArray(root))
+		return root;
+	bsync_free(root, *heap);
+	return NULL;
+}
+
 int tl_binance_sync_trades_to_fills(const char *body, size_t len, const char *clid,
 			     tl_time_t now, tl_venue_t *v, tl_binance_arena_t *a)
 {
@@ -357,12 +368,10 @@ static bool bsync_adopt_of(tl_binance_sync_t *s, const cJSON *e, bool algo, tl_i
 static int bsync_adopt_list(tl_binance_sync_t *s, bool algo, const char *body, size_t len)
 {
 	bool heap;
-	cJSON *root = tl_binance_parse_any(&s->arena, body, len, &heap);
+	cJSON *root = bsync_array(s, body, len, &heap);
 	const cJSON *e;
-	if (!cJSON_IsArray(root)) {
-		bsync_free(root, heap);
+	if (!root)
 		return -1;
-	}
 	cJSON_ArrayForEach(e, root) {
 		tl_input_t in;
 		tl_in_adopt_t *a = &in.u.adopt;
@@ -418,12 +427,10 @@ static void bsync_lost_trades(tl_binance_sync_t *s, const tl_in_adopt_t *a)
 static int bsync_lost_list(tl_binance_sync_t *s, const char *body, size_t len)
 {
 	bool heap;
-	cJSON *root = tl_binance_parse_any(&s->arena, body, len, &heap);
+	cJSON *root = bsync_array(s, body, len, &heap);
 	const cJSON *e;
-	if (!cJSON_IsArray(root)) {
-		bsync_free(root, heap);
+	if (!root)
 		return -1;
-	}
 	cJSON_ArrayForEach(e, root) {
 		tl_input_t in;
 		tl_in_adopt_t *a = &in.u.adopt;
@@ -473,12 +480,10 @@ static void bsync_lost_next(tl_binance_sync_t *s)
 static int bsync_balance(tl_binance_sync_t *s, const char *body, size_t len)
 {
 	bool heap;
-	cJSON *root = tl_binance_parse_any(&s->arena, body, len, &heap);
+	cJSON *root = bsync_array(s, body, len, &heap);
 	const cJSON *e;
-	if (!cJSON_IsArray(root)) {
-		bsync_free(root, heap);
+	if (!root)
 		return -1;
-	}
 	s->balance = 0;
 	cJSON_ArrayForEach(e, root) {
 		const char *asset = bsync_str(e, "asset");
@@ -495,12 +500,10 @@ static int bsync_balance(tl_binance_sync_t *s, const char *body, size_t len)
 static int bsync_positions(tl_binance_sync_t *s, const char *body, size_t len)
 {
 	bool heap;
-	cJSON *root = tl_binance_parse_any(&s->arena, body, len, &heap);
+	cJSON *root = bsync_array(s, body, len, &heap);
 	const cJSON *e;
-	if (!cJSON_IsArray(root)) {
-		bsync_free(root, heap);
+	if (!root)
 		return -1;
-	}
 	/* A new id per snapshot, never 0, unlike the last one (also across
 	 * restarts: the kernel remembers ids per position). */
 	uint32_t id = (uint32_t)(s->now / TL_NS_PER_MS) | 1u;
