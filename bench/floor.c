@@ -8,11 +8,21 @@
  *                    back, A sees that), closed loop.
  *   floor.tcp        bare TCP ping-pong over loopback, order-sized
  *                    messages (bench/support/loopback.h), TCP_NODELAY,
- *                    ns per round trip, closed loop.
+ *                    blocking sockets, ns per round trip, closed loop.
  *   floor.tls        the same through wolfSSL on both ends with the
  *                    simulator's certificate (handshake not timed).
+ *   floor.tcp.spin   floor.tcp with both ends busy-polling non-blocking
+ *                    sockets, each on its own core: the network floor
+ *                    without the two wake-ups of a blocking round trip.
+ *   floor.tls.spin   floor.tls the same way (WANT_READ / WANT_WRITE
+ *                    polled again at once).
  *
- * Each sample includes one clock-read pair (kernel.clock_overhead).
+ * One ping-pong (tl_loopback_pingpong) measures all four; how its ends
+ * wait is the only difference, and each line says which in its extra
+ * member "idle": "block" or "spin" (floor.cacheline: "spin", its threads
+ * never stop polling the line either), so a reader of results.jsonl
+ * need not go by the name. Each sample includes one clock-read pair
+ * (kernel.clock_overhead).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -145,34 +155,42 @@ int tl_bench_suite_floor(const tl_bench_ctx_t *ctx)
 		.bench = "floor.cacheline", .unit = "ns", .h = &h,
 		.mode = TL_BENCH_CLOSED, .threads = 2, .cpu = cpu,
 		.from = "thread A stores a cache line",
-		.to = "thread A sees thread B's answer (round trip)" });
+		.to = "thread A sees thread B's answer (round trip)",
+		.extra = "\"idle\":\"spin\"" });
 
-	for (int tls = 0; tls <= 1; tls++) {
-		tl_loopback_opts_t o = { .cpu_client = a, .cpu_server = b,
-					 .tls = tls, .warmup_s = warm,
-					 .duration_s = net_s };
-		if (tls) {
-			if (tl_loopback_tls_dir(ctx, tls_dir, sizeof tls_dir, err,
+	/* Blocking first, as before the spin cases existed: floor.tcp keeps
+	 * its place in the run. */
+	tls_dir[0] = '\0';
+	for (int spin = 0; spin <= 1; spin++) {
+		for (int tls = 0; tls <= 1; tls++) {
+			const char *name = tl_loopback_floor_name(tls, spin);
+			tl_loopback_opts_t o = { .cpu_client = a, .cpu_server = b,
+						 .tls = tls, .spin = spin,
+						 .tls_dir = tls_dir,
+						 .warmup_s = warm, .duration_s = net_s };
+			if (tls && !tls_dir[0] &&
+			    tl_loopback_tls_dir(ctx, tls_dir, sizeof tls_dir, err,
 						sizeof err) < 0) {
-				fprintf(stderr, "floor.tls: %s\n", err);
+				fprintf(stderr, "%s: %s\n", name, err);
 				return -1;
 			}
-			o.tls_dir = tls_dir;
+			tl_hist_init(&h);
+			if (tl_loopback_pingpong(&o, &h, err, sizeof err) < 0) {
+				fprintf(stderr, "%s: %s\n", name, err);
+				return -1;
+			}
+			snprintf(extra, sizeof extra,
+				 "\"req_bytes\":%d,\"resp_bytes\":%d,\"idle\":\"%s\"",
+				 TL_LOOPBACK_REQ_LEN, TL_LOOPBACK_RESP_LEN,
+				 spin ? "spin" : "block");
+			tl_bench_emit(&(tl_bench_line_t){
+				.bench = name, .unit = "ns", .h = &h,
+				.mode = TL_BENCH_CLOSED, .threads = 2, .cpu = cpu,
+				.from = "client write of an order-sized request",
+				.to = tls ? "client has read the whole TLS response"
+					  : "client has read the whole response",
+				.extra = extra });
 		}
-		tl_hist_init(&h);
-		if (tl_loopback_pingpong(&o, &h, err, sizeof err) < 0) {
-			fprintf(stderr, "%s: %s\n", tls ? "floor.tls" : "floor.tcp", err);
-			return -1;
-		}
-		snprintf(extra, sizeof extra, "\"req_bytes\":%d,\"resp_bytes\":%d",
-			 TL_LOOPBACK_REQ_LEN, TL_LOOPBACK_RESP_LEN);
-		tl_bench_emit(&(tl_bench_line_t){
-			.bench = tls ? "floor.tls" : "floor.tcp", .unit = "ns",
-			.h = &h, .mode = TL_BENCH_CLOSED, .threads = 2, .cpu = cpu,
-			.from = "client write of an order-sized request",
-			.to = tls ? "client has read the whole TLS response"
-				  : "client has read the whole response",
-			.extra = extra });
 	}
 	return 0;
 }

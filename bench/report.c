@@ -12,7 +12,7 @@
  *                        more than RP_PER_PLOT cases go to -2, -3 ...
  *   peer.svg             peer.*.order against talon's lines
  *                        (peer.talon.order, rtt.order.tcp) and the TCP
- *                        and TLS floors, same axes
+ *                        and TLS floors, blocking and spin, same axes
  *   rtt-rate.svg         open-loop rtt.* lines: p50 and p99 against the
  *                        offered rate (both axes log)
  *   recovery.svg         recovery.time (and its open/replay parts)
@@ -56,6 +56,7 @@ typedef struct rp_line {
 	char mode[12];          /* "open", "closed", "batch" or "" */
 	char cpu[24];           /* as text, "" when absent */
 	char floor[RP_NAME];    /* the "floor" member: the line that bounds it */
+	char idle[8];           /* a floor's "idle": "block" or "spin", else "" */
 	char talon[RP_NAME];    /* the "talon" member of a peer line: talon's
 				   line measured the same way */
 	bool hist;              /* percentiles, else value */
@@ -218,6 +219,8 @@ static int rp_parse(rp_t *r, const char *buf, size_t len, unsigned lineno)
 	s = rp_str(o, "floor");
 	if (s && rp_name_ok(s, sizeof(L.floor)))
 		snprintf(L.floor, sizeof(L.floor), "%s", s);
+	s = rp_str(o, "idle");
+	rp_copy_text(L.idle, sizeof(L.idle), s ? s : "");
 	s = rp_str(o, "talon");
 	if (s && rp_name_ok(s, sizeof(L.talon)))
 		snprintf(L.talon, sizeof(L.talon), "%s", s);
@@ -327,6 +330,20 @@ static double rp_unit_ns(const char *u)
 static bool rp_is_floor(const rp_line_t *l)
 {
 	return !strcmp(l->suite, "floor");
+}
+
+/* floor.tcp, floor.tls and their .spin twins: what an order's round trip
+ * over the network is read against. */
+static bool rp_is_net_floor(const rp_line_t *l)
+{
+	static const char *const net[] = { "floor.tcp", "floor.tls" };
+	for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
+		size_t n = strlen(net[i]);
+		if (!strncmp(l->bench, net[i], n) &&
+		    (!l->bench[n] || !strcmp(l->bench + n, ".spin")))
+			return true;
+	}
+	return false;
 }
 
 static bool rp_is_ratio(const rp_line_t *l)
@@ -487,18 +504,22 @@ static void rp_md_floors(rp_t *r)
 	}
 	if (nf) {
 		fputs("Floors (the bare cost a case cannot beat, measured in the same run):\n\n", f);
-		fputs("| floor | mode | n | p50 | p99 | max | unit |\n|---|---|---|---|---|---|---|\n", f);
+		fputs("| floor | idle | mode | n | p50 | p99 | max | unit |\n"
+		      "|---|---|---|---|---|---|---|---|\n", f);
 		for (size_t i = 0; i < r->n; i++) {
 			const rp_line_t *l = &r->l[i];
 			if (!rp_is_floor(l))
 				continue;
+			const char *idle = l->idle[0] ? l->idle : "-";
 			if (l->hist)
-				fprintf(f, "| **`%s`** | %s | %.0f | **%.0f** | **%.0f** | %.0f | %s |\n",
-					l->bench, l->mode[0] ? l->mode : "-", l->n, l->pct[0],
-					l->pct[2], l->pct[5], l->unit);
+				fprintf(f, "| **`%s`** | %s | %s | %.0f | **%.0f** | **%.0f** "
+					"| %.0f | %s |\n", l->bench, idle,
+					l->mode[0] ? l->mode : "-", l->n, l->pct[0], l->pct[2],
+					l->pct[5], l->unit);
 			else
-				fprintf(f, "| **`%s`** | %s | - | **%.6g** | - | - | %s |\n",
-					l->bench, l->mode[0] ? l->mode : "-", l->value, l->unit);
+				fprintf(f, "| **`%s`** | %s | %s | - | **%.6g** | - | - | %s |\n",
+					l->bench, idle, l->mode[0] ? l->mode : "-", l->value,
+					l->unit);
 		}
 		fputs("\n", f);
 	}
@@ -719,7 +740,7 @@ static int rp_plot_peer(rp_t *r, tl_svg_plot_t *p)
 			continue;
 		if (rp_is_talon_side(l) || rp_is_peer(l))
 			rp_hist_series(p, l, false);
-		else if (!strcmp(l->bench, "floor.tcp") || !strcmp(l->bench, "floor.tls"))
+		else if (rp_is_net_floor(l))
 			rp_hist_series(p, l, true);
 	}
 	return rp_plot_out(r, p, "peer.svg", "talon vs peer (floors dashed)");

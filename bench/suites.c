@@ -12,7 +12,8 @@
 
 const tl_bench_suite_t tl_bench_suites[] = {
 	{ "floor", "hardware and network floors: cache-line ping-pong, bare "
-	  "TCP and TLS ping-pong over loopback", tl_bench_suite_floor },
+	  "TCP and TLS ping-pong over loopback, blocking and busy-polling "
+	  "(.spin)", tl_bench_suite_floor },
 	{ "ring", "one hop through a ck ring, beside the cache-line floor",
 	  tl_bench_suite_ring },
 	{ "kernel", "ns per tl_kernel_apply: submit, ack, fill, cancel, mixed",

@@ -1,14 +1,16 @@
 /*
  * loopback.c - TCP/TLS ping-pong floors and shared paths (loopback.h).
  *
- * Sections: paths and cores; the echo thread; the client loop.
+ * Sections: paths and cores; waiting; the echo thread; the client loop.
  * Cold path except the client loop, which allocates nothing and makes one
- * write and as many reads as the kernel needs per round trip.
+ * write and as many reads as the kernel needs per round trip (spin: as
+ * many non-blocking reads as it takes for the answer to arrive).
  */
 #define _GNU_SOURCE
 #include "bench/support/loopback.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -122,51 +124,127 @@ const char *tl_loopback_ratio(char *buf, size_t cap, const char *name,
 	return buf;
 }
 
+/* ---- waiting ------------------------------------------------------------ */
+
+/* A spinning client gives up after this long without an answer: the echo
+ * thread is gone or never got a core, and a blocking read would have
+ * hung instead (the echo thread waits for as long as the client lives;
+ * the client's close ends it). */
+#define LB_SPIN_STALL_NS 5000000000LL
+
+/* How one end waits for the other. */
+typedef struct lb_wait {
+	bool spin;       /* non-blocking socket, poll it in a loop */
+	bool yield;      /* spin, but give the core away on an empty poll:
+			    both ends share one core, and a pure spin would
+			    hold it for a whole time slice before the peer
+			    could answer */
+	bool stall;      /* give up after LB_SPIN_STALL_NS (client side) */
+} lb_wait_t;
+
+/* The two ends may run on the same core: pinned there, or the process
+ * may only use one (unpinned ends then share it). */
+static bool lb_shared_core(const tl_loopback_opts_t *o)
+{
+	cpu_set_t set;
+
+	if (o->cpu_client >= 0 && o->cpu_server >= 0)
+		return o->cpu_client == o->cpu_server;
+	return sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) < 2;
+}
+
+static int lb_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -1 : 0;
+}
+
+/* k from a read or write that moved nothing: try again (interrupted, or
+ * a non-blocking socket with nothing to move yet)? */
+static bool lb_again(WOLFSSL *ssl, ssize_t k)
+{
+	if (k == 0)
+		return false;	/* the peer closed */
+	if (ssl) {
+		int e = wolfSSL_get_error(ssl, (int)k);
+		return e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE;
+	}
+	return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+/* An empty poll. The clock is read every 1024th only: a read per poll
+ * would add its cost to every sample. -1 once stalled. */
+static int lb_idle(const lb_wait_t *w, uint64_t *polls, int64_t *since)
+{
+	if (!w->spin)
+		return 0;	/* EINTR on a blocking socket */
+	if (w->yield)
+		sched_yield();
+	if (!w->stall || (++*polls & 1023) != 0)
+		return 0;
+	int64_t now = tl_bench_now_ns();
+	if (!*since)
+		*since = now;
+	return now - *since > LB_SPIN_STALL_NS ? -1 : 0;
+}
+
+/* Read exactly n bytes (TLS or plain). 0; -1 on EOF/error; -2 stalled. */
+static int lb_read_full(int fd, WOLFSSL *ssl, const lb_wait_t *w, char *buf,
+			size_t n)
+{
+	size_t got = 0;
+	uint64_t polls = 0;
+	int64_t since = 0;
+
+	while (got < n) {
+		ssize_t k = ssl ? wolfSSL_read(ssl, buf + got, (int)(n - got))
+				: read(fd, buf + got, n - got);
+		if (k > 0) {
+			got += (size_t)k;
+			continue;
+		}
+		if (!lb_again(ssl, k))
+			return -1;
+		if (lb_idle(w, &polls, &since) < 0)
+			return -2;
+	}
+	return 0;
+}
+
+static int lb_write_full(int fd, WOLFSSL *ssl, const lb_wait_t *w,
+			 const char *buf, size_t n)
+{
+	size_t put = 0;
+	uint64_t polls = 0;
+	int64_t since = 0;
+
+	while (put < n) {
+		/* TLS: after WANT_WRITE, the same buffer again (wolfSSL's rule). */
+		ssize_t k = ssl ? wolfSSL_write(ssl, buf + put, (int)(n - put))
+				: write(fd, buf + put, n - put);
+		if (k > 0) {
+			put += (size_t)k;
+			continue;
+		}
+		if (!lb_again(ssl, k))
+			return -1;
+		if (lb_idle(w, &polls, &since) < 0)
+			return -2;
+	}
+	return 0;
+}
+
 /* ---- the echo thread ---------------------------------------------------- */
 
 typedef struct lb_run {
 	const tl_loopback_opts_t *o;
 	size_t req_len, resp_len;
+	lb_wait_t wait;            /* the echo thread's (never stalls) */
 	int lfd;                   /* listening socket */
 	WOLFSSL_CTX *sctx;         /* server TLS context (tls) */
 	int rc;                    /* echo thread: 0 or -1 */
 	char err[160];
 } lb_run_t;
-
-/* Read exactly n bytes (TLS or plain). 0, or -1 on EOF/error. */
-static int lb_read_full(int fd, WOLFSSL *ssl, char *buf, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t k = ssl ? wolfSSL_read(ssl, buf + got, (int)(n - got))
-				: read(fd, buf + got, n - got);
-		if (k <= 0) {
-			if (!ssl && k < 0 && errno == EINTR)
-				continue;
-			return -1;
-		}
-		got += (size_t)k;
-	}
-	return 0;
-}
-
-static int lb_write_full(int fd, WOLFSSL *ssl, const char *buf, size_t n)
-{
-	size_t put = 0;
-
-	while (put < n) {
-		ssize_t k = ssl ? wolfSSL_write(ssl, buf + put, (int)(n - put))
-				: write(fd, buf + put, n - put);
-		if (k <= 0) {
-			if (!ssl && k < 0 && errno == EINTR)
-				continue;
-			return -1;
-		}
-		put += (size_t)k;
-	}
-	return 0;
-}
 
 static void lb_nodelay(int fd)
 {
@@ -198,9 +276,15 @@ static void *lb_echo(void *arg)
 			goto out;
 		}
 	}
+	/* After the handshake, which stays blocking (it is not timed). */
+	if (r->wait.spin && lb_nonblock(fd) < 0) {
+		snprintf(r->err, sizeof r->err, "O_NONBLOCK: %s", strerror(errno));
+		r->rc = -1;
+		goto out;
+	}
 	/* Until the client closes: a read of 0 there is the normal end. */
-	while (lb_read_full(fd, ssl, buf, r->req_len) == 0)
-		if (lb_write_full(fd, ssl, buf, r->resp_len) < 0)
+	while (lb_read_full(fd, ssl, &r->wait, buf, r->req_len) == 0)
+		if (lb_write_full(fd, ssl, &r->wait, buf, r->resp_len) < 0)
 			break;
 out:
 	if (ssl)
@@ -273,6 +357,7 @@ int tl_loopback_pingpong(const tl_loopback_opts_t *o, tl_hist_t *h,
 			 char *err, size_t errlen)
 {
 	lb_run_t r = { .o = o, .lfd = -1 };
+	lb_wait_t w = { .spin = o->spin, .stall = true };
 	WOLFSSL_CTX *cctx = NULL;
 	WOLFSSL *ssl = NULL;
 	cpu_set_t saved;
@@ -289,6 +374,9 @@ int tl_loopback_pingpong(const tl_loopback_opts_t *o, tl_hist_t *h,
 		return -1;
 	}
 	memset(req, 'q', r.req_len);
+	/* Before lb_pin: the affinity the process was given. */
+	w.yield = o->spin && lb_shared_core(o);
+	r.wait = (lb_wait_t){ .spin = o->spin, .yield = w.yield };
 	if (o->tls) {
 		if (!(r.sctx = lb_tls_ctx(true, o->tls_dir, err, errlen)) ||
 		    !(cctx = lb_tls_ctx(false, o->tls_dir, err, errlen)))
@@ -322,6 +410,10 @@ int tl_loopback_pingpong(const tl_loopback_opts_t *o, tl_hist_t *h,
 			goto out;
 		}
 	}
+	if (o->spin && lb_nonblock(fd) < 0) {
+		snprintf(err, errlen, "O_NONBLOCK: %s", strerror(errno));
+		goto out;
+	}
 
 	int64_t t = tl_bench_now_ns();
 	int64_t warm_end = t + (int64_t)(o->warmup_s * 1e9);
@@ -331,10 +423,17 @@ int tl_loopback_pingpong(const tl_loopback_opts_t *o, tl_hist_t *h,
 		int64_t t0 = tl_bench_now_ns();
 		if (t0 >= end || (o->max_n && n >= o->max_n))
 			break;
-		if (lb_write_full(fd, ssl, req, r.req_len) < 0 ||
-		    lb_read_full(fd, ssl, resp, r.resp_len) < 0) {
-			snprintf(err, errlen, "ping-pong: connection lost after %llu round trips",
-				 (unsigned long long)n);
+		int e = lb_write_full(fd, ssl, &w, req, r.req_len);
+		if (e == 0)
+			e = lb_read_full(fd, ssl, &w, resp, r.resp_len);
+		if (e < 0) {
+			if (e == -2)
+				snprintf(err, errlen, "ping-pong: no answer for %.0f s after "
+					 "%llu round trips", LB_SPIN_STALL_NS / 1e9,
+					 (unsigned long long)n);
+			else
+				snprintf(err, errlen, "ping-pong: connection lost after %llu "
+					 "round trips", (unsigned long long)n);
 			goto out;
 		}
 		int64_t t1 = tl_bench_now_ns();
@@ -379,11 +478,33 @@ out:
 	return rc;
 }
 
+const char *tl_loopback_floor_name(bool tls, bool spin)
+{
+	static const char *const names[2][2] = {
+		{ "floor.tcp", "floor.tcp.spin" },
+		{ "floor.tls", "floor.tls.spin" },
+	};
+	return names[tls][spin];
+}
+
+int tl_loopback_floor(const tl_bench_ctx_t *ctx, double seconds, bool tls,
+		      bool spin, tl_hist_t *h, char *err, size_t errlen)
+{
+	char dir[2048];
+	tl_loopback_opts_t o = { .tls = tls, .spin = spin, .warmup_s = 0.2,
+				 .duration_s = seconds };
+
+	if (tls) {
+		if (tl_loopback_tls_dir(ctx, dir, sizeof dir, err, errlen) < 0)
+			return -1;
+		o.tls_dir = dir;
+	}
+	tl_loopback_cpus(ctx, &o.cpu_client, &o.cpu_server);
+	return tl_loopback_pingpong(&o, h, err, errlen);
+}
+
 int tl_loopback_floor_tcp(const tl_bench_ctx_t *ctx, double seconds,
 			  tl_hist_t *h, char *err, size_t errlen)
 {
-	tl_loopback_opts_t o = { .warmup_s = 0.2, .duration_s = seconds };
-
-	tl_loopback_cpus(ctx, &o.cpu_client, &o.cpu_server);
-	return tl_loopback_pingpong(&o, h, err, errlen);
+	return tl_loopback_floor(ctx, seconds, false, false, h, err, errlen);
 }

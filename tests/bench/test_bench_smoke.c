@@ -9,7 +9,10 @@
  * numbers: n > 0 and p50 <= p90 <= p99 <= p999 <= p9999 <= max, or a
  * finite value), that each registered suite emitted at least one line
  * named after it, and that DIR/results.jsonl holds a metadata line plus
- * exactly the same result lines. Also: `--list` equals the registry
+ * exactly the same result lines. The floor suite emits each of its five
+ * lines once, the blocking network floors and their busy-polling twins
+ * (floor.tcp.spin, floor.tls.spin) in the same run, each saying how it
+ * waits in "idle" ("block" or "spin"). Also: `--list` equals the registry
  * (bench/suites.c), every suite whose bench/<name>.c exists is
  * registered, in the documented order, and the usage errors exit 2.
  */
@@ -226,6 +229,57 @@ out:
 	return suite;
 }
 
+/* The floor suite's lines and how each waits (bench/floor.c). */
+static const struct {
+	const char *bench, *idle;
+} floors[] = {
+	{ "floor.cacheline", "spin" },
+	{ "floor.tcp", "block" },
+	{ "floor.tls", "block" },
+	{ "floor.tcp.spin", "spin" },
+	{ "floor.tls.spin", "spin" },
+};
+#define NFLOORS (sizeof floors / sizeof floors[0])
+
+/* Every floor line once, with its "idle"; no other floor.* line. */
+static void check_floors(const char *out)
+{
+	unsigned seen[NFLOORS] = { 0 }, other = 0;
+	char *copy = strdup(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	for (char *save = NULL, *l = strtok_r(copy, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		cJSON *o = cJSON_Parse(l);
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "bench");
+		const cJSON *idle = cJSON_GetObjectItemCaseSensitive(o, "idle");
+		if (cJSON_IsString(b) && !strncmp(b->valuestring, "floor.", 6)) {
+			size_t i = 0;
+			while (i < NFLOORS && strcmp(floors[i].bench, b->valuestring))
+				i++;
+			if (i == NFLOORS) {
+				fprintf(stderr, "unexpected floor line %s\n", b->valuestring);
+				other++;
+			} else {
+				seen[i]++;
+				if (!cJSON_IsString(idle) ||
+				    strcmp(idle->valuestring, floors[i].idle)) {
+					fprintf(stderr, "%s: \"idle\" is not \"%s\"\n",
+						floors[i].bench, floors[i].idle);
+					CU_FAIL("floor line with a wrong or no \"idle\"");
+				}
+			}
+		}
+		cJSON_Delete(o);
+	}
+	free(copy);
+	CU_ASSERT_EQUAL(other, 0);
+	for (size_t i = 0; i < NFLOORS; i++) {
+		if (seen[i] != 1)
+			fprintf(stderr, "%s: %u lines, want 1\n", floors[i].bench, seen[i]);
+		CU_ASSERT_EQUAL(seen[i], 1);
+	}
+}
+
 static void dump_file(const char *path)
 {
 	char *s = tl_test_read_file(path, NULL);
@@ -268,6 +322,7 @@ static void test_smoke_all_suites(void)
 	}
 	free(copy);
 	CU_ASSERT_EQUAL(bad, 0);
+	check_floors(out);
 	for (unsigned i = 0; i < tl_bench_nsuites; i++) {
 		if (!per[i])
 			fprintf(stderr, "suite %s emitted no line\n", tl_bench_suites[i].name);

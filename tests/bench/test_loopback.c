@@ -3,8 +3,12 @@
  * floors and the path/core helpers the floor, rtt and peer suites share.
  *
  * Covered: a TCP and a TLS ping-pong record exactly max_n round trips,
- * each at least as long as the clock can tell apart and none zero; odd
- * sizes (1-byte request, 16 KiB response) go through whole; a size over
+ * each at least as long as the clock can tell apart and none zero, both
+ * blocking and busy-polling (spin); odd sizes (1-byte request, 16 KiB
+ * response) go through whole, spin too (a 16 KiB TLS answer arrives in
+ * several records, so WANT_READ comes back mid-message); both spinning
+ * ends on one core still finish (they yield); tl_loopback_floor measures
+ * each of the four floors and names them as the floor suite does; a size over
  * TL_LOOPBACK_MAX_LEN and a TLS directory without certificates fail with
  * a message and record nothing (never made-up samples); the calling
  * thread's CPU affinity is the same after a run as before; --cpus wins
@@ -30,9 +34,11 @@ static tl_hist_t *hist_new(void)
 	return h;
 }
 
-static void run_ok(bool tls, size_t req, size_t resp, uint64_t n)
+static void run_ok_on(bool tls, bool spin, int ca, int cb, size_t req,
+		      size_t resp, uint64_t n)
 {
-	tl_loopback_opts_t o = { .cpu_client = -1, .cpu_server = -1, .tls = tls,
+	tl_loopback_opts_t o = { .cpu_client = ca, .cpu_server = cb, .tls = tls,
+				 .spin = spin,
 				 .tls_dir = "build/tls", .req_len = req,
 				 .resp_len = resp, .duration_s = 30, .max_n = n };
 	tl_hist_t *h = hist_new();
@@ -48,9 +54,87 @@ static void run_ok(bool tls, size_t req, size_t resp, uint64_t n)
 	free(h);
 }
 
+static void run_ok(bool tls, size_t req, size_t resp, uint64_t n)
+{
+	run_ok_on(tls, false, -1, -1, req, resp, n);
+}
+
+/* Spinning ends on cores 0 and 1 where this process may use both (as the
+ * floor suite runs them), else unpinned. */
+static void run_spin(bool tls, size_t req, size_t resp, uint64_t n)
+{
+	int a, b;
+
+	tl_loopback_cpus(NULL, &a, &b);
+	run_ok_on(tls, true, a, b, req, resp, n);
+}
+
+static bool have_tls(void)
+{
+	return access("build/tls/server.pem", R_OK) == 0;
+}
+
 static void test_tcp_records_every_round_trip(void)
 {
 	run_ok(false, 0, 0, 300);
+}
+
+static void test_spin_records_every_round_trip(void)
+{
+	run_spin(false, 0, 0, 300);
+	run_spin(false, 1, TL_LOOPBACK_MAX_LEN, 50);
+	if (have_tls()) {	/* else test_tls_records_every_round_trip skipped */
+		run_spin(true, 0, 0, 200);
+		run_spin(true, TL_LOOPBACK_MAX_LEN, TL_LOOPBACK_MAX_LEN, 50);
+	}
+}
+
+/* Both ends on core 0: without the yield each empty poll would hold the
+ * core for a time slice; with it the run ends like a blocking one. */
+static void test_spin_on_one_core_finishes(void)
+{
+	cpu_set_t before, after;
+
+	CU_ASSERT_EQUAL_FATAL(pthread_getaffinity_np(pthread_self(), sizeof before, &before), 0);
+	if (!CPU_ISSET(0, &before)) {
+		fprintf(stderr, "core 0 not in this process's affinity mask: not run\n");
+		return;
+	}
+	run_ok_on(false, true, 0, 0, 0, 0, 200);
+	if (have_tls())
+		run_ok_on(true, true, 0, 0, 0, 0, 100);
+	CU_ASSERT_EQUAL_FATAL(pthread_getaffinity_np(pthread_self(), sizeof after, &after), 0);
+	CU_ASSERT(CPU_EQUAL(&before, &after));
+}
+
+/* The helper the rtt suite calls: every floor, named as the floor suite
+ * names its lines. */
+static void test_floor_helper(void)
+{
+	tl_bench_ctx_t ctx = { .cpus = { -1, -1 } };
+	char err[256];
+
+	CU_ASSERT_STRING_EQUAL(tl_loopback_floor_name(false, false), "floor.tcp");
+	CU_ASSERT_STRING_EQUAL(tl_loopback_floor_name(true, false), "floor.tls");
+	CU_ASSERT_STRING_EQUAL(tl_loopback_floor_name(false, true), "floor.tcp.spin");
+	CU_ASSERT_STRING_EQUAL(tl_loopback_floor_name(true, true), "floor.tls.spin");
+	for (int tls = 0; tls <= 1; tls++) {
+		if (tls && !have_tls())
+			continue;
+		for (int spin = 0; spin <= 1; spin++) {
+			tl_hist_t *h = hist_new();
+			int rc = tl_loopback_floor(&ctx, 0.05, tls, spin, h, err, sizeof err);
+			if (rc)
+				fprintf(stderr, "%s: %s\n", tl_loopback_floor_name(tls, spin), err);
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT(tl_hist_count(h) > 0);
+			free(h);
+		}
+	}
+	tl_hist_t *h = hist_new();
+	CU_ASSERT_EQUAL(tl_loopback_floor_tcp(&ctx, 0.05, h, err, sizeof err), 0);
+	CU_ASSERT(tl_hist_count(h) > 0);
+	free(h);
 }
 
 static void test_tls_records_every_round_trip(void)
@@ -134,6 +218,9 @@ static void test_cpus_and_paths(void)
 TL_TEST_SUITE("bench.loopback", NULL, NULL,
 	      TL_TEST(test_tcp_records_every_round_trip),
 	      TL_TEST(test_tls_records_every_round_trip),
+	      TL_TEST(test_spin_records_every_round_trip),
+	      TL_TEST(test_spin_on_one_core_finishes),
+	      TL_TEST(test_floor_helper),
 	      TL_TEST(test_odd_sizes_go_through_whole),
 	      TL_TEST(test_bad_size_fails_without_samples),
 	      TL_TEST(test_missing_certificates_fail_without_samples),

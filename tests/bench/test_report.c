@@ -4,6 +4,8 @@
  *
  * A hand-written results.jsonl with known numbers: report.md holds the
  * exact table rows, the floor and peer ratios computed from them, the
+ * floors' "idle" (block / spin), the busy-polling floors (floor.tcp.spin,
+ * floor.tls.spin) beside the blocking ones in peer.svg, the
  * machine and command lines, and names every malformed line (not JSON,
  * incomplete histogram, unsafe case name, longer than 64 KiB) that was
  * skipped; the SVGs exist for the data present and only for it, start
@@ -174,6 +176,20 @@ static void write_results(void)
 		      "\"mean\":250.5,\"threads\":1,\"cpu\":1}");
 	/* 15 */ put(f, "[1,2,3]");
 	/* 16 */ put(f, "");
+	/* 17-19: the busy-polling floors and the cache line, each saying how
+	 * it waits ("idle"); line 2's floor.tcp predates the member. */
+	/* 17 */ put(f, "{\"bench\":\"floor.tcp.spin\",\"unit\":\"ns\",\"n\":2000,\"p50\":6000,"
+		      "\"p90\":7000,\"p99\":9000,\"p999\":12000,\"p9999\":20000,"
+		      "\"max\":30000,\"mean\":6500.5,\"mode\":\"closed\",\"rate\":0,"
+		      "\"threads\":2,\"cpu\":\"0,1\",\"idle\":\"spin\"}");
+	/* 18 */ put(f, "{\"bench\":\"floor.tls.spin\",\"unit\":\"ns\",\"n\":1500,\"p50\":9000,"
+		      "\"p90\":10000,\"p99\":14000,\"p999\":18000,\"p9999\":25000,"
+		      "\"max\":40000,\"mean\":9500,\"mode\":\"closed\",\"rate\":0,"
+		      "\"threads\":2,\"cpu\":\"0,1\",\"idle\":\"spin\"}");
+	/* 19 */ put(f, "{\"bench\":\"floor.cacheline\",\"unit\":\"ns\",\"n\":9000,\"p50\":130,"
+		      "\"p90\":140,\"p99\":150,\"p999\":280,\"p9999\":900,"
+		      "\"max\":7000,\"mean\":135,\"mode\":\"closed\",\"rate\":0,"
+		      "\"threads\":2,\"cpu\":\"0,1\",\"idle\":\"spin\"}");
 	CU_ASSERT_EQUAL(fclose(f), 0);
 }
 
@@ -197,6 +213,18 @@ static void test_report_rows_and_ratios(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(md,
 		"| **`floor.tcp`** (floor) | closed | - | 1000 | 20000 | 22000 | 26000 |"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| **`floor.tcp.spin`** (floor) | closed | - | 2000 | 6000 | 7000 | 9000 |"));
+	/* The floors table says how each floor waits ("-": not recorded). */
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "| floor | idle | mode | n | p50 | p99 | max | unit |\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| **`floor.tcp`** | - | closed | 1000 | **20000** | **26000** | 60000 | ns |\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| **`floor.tcp.spin`** | spin | closed | 2000 | **6000** | **9000** | 30000 | ns |\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| **`floor.tls.spin`** | spin | closed | 1500 | **9000** | **14000** | 40000 | ns |\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| **`floor.cacheline`** | spin | closed | 9000 | **130** | **150** | 7000 | ns |\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
 		"| `recovery.time` | - | - | 56.2 | ms | 0 / 1 | orders 10000 |"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(md,
 		"| `memory.rss_after_1k` | batch | - | 12345678 | bytes | none / 1 | - |"));
@@ -214,7 +242,7 @@ static void test_report_rows_and_ratios(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(md, "Command: `talon bench --suite all --out /tmp/x`"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(md, "talon 0.9.0, started 2026-11-21T07:00:00Z."));
 	CU_ASSERT_PTR_NULL(strstr(md, "Smoke run"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(md, "9 result lines; 5 lines skipped as malformed "
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "12 result lines; 5 lines skipped as malformed "
 				      "(line 3, 6, 11, 12, 15)"));
 	CU_ASSERT_PTR_NULL(strstr(md, "long.line"));
 	CU_ASSERT_PTR_NULL(strstr(md, "script"));
@@ -231,9 +259,10 @@ static void test_report_rows_and_ratios(void)
 	static const struct { const char *file, *names[3]; } want[] = {
 		{ "latency-rtt.svg", { "rtt.order.tcp @1000/s", "rtt.order.tcp @100/s", NULL } },
 		{ "latency-kernel.svg", { "kernel.submit", NULL, NULL } },
-		{ "latency-floor.svg", { "floor.tcp", NULL, NULL } },
+		{ "latency-floor.svg", { "floor.tcp", "floor.tcp.spin", "floor.tls.spin" } },
 		{ "latency-peer.svg", { "peer.binance_connector.order @1000/s", NULL, NULL } },
 		{ "peer.svg", { "peer.binance_connector.order", "rtt.order.tcp @100/s", "floor.tcp" } },
+		{ "peer.svg", { "floor.tcp.spin", "floor.tls.spin", NULL } },
 		{ "rtt-rate.svg", { "rtt.order.tcp p50", "rtt.order.tcp p99", "k/s" } },
 		{ "recovery.svg", { "recovery.time (total)", "open (quick_check)", "replay" } },
 	};
@@ -253,6 +282,12 @@ static void test_report_rows_and_ratios(void)
 		}
 		free(s);
 	}
+	/* peer.svg: the network floors only, not the cache line. */
+	char *peer = slurp("peer.svg");
+	CU_ASSERT_PTR_NOT_NULL(peer);
+	if (peer)
+		CU_ASSERT_PTR_NULL(strstr(peer, "floor.cacheline"));
+	free(peer);
 	dir_remove();
 }
 
