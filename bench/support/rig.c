@@ -45,7 +45,8 @@
 #include "runtime/engine.h"
 #include "sim/server.h"
 
-#define RIG_POLL_NS 20000           /* sleep mode: strategy nap between empty polls */
+#define RIG_POLL_NS 20000           /* sleep mode: nap between empty polls; any
+				       mode: a short wait while rings are full */
 #define RIG_SPIN_NS 200000          /* dedicated: spin this close to a due submit
 				       (a park's wake-up can take tens of us) */
 #define RIG_WAIT_MAX_NS 5000000     /* dedicated: longest park (deadlines checked) */
@@ -76,7 +77,6 @@ struct tl_rig {
 	cpu_set_t saved_cpus;      /* shared: the caller's affinity before pinning */
 	bool pinned;
 	bool dead;                 /* shared: tl_engine_invoke failed */
-	int step_ours;             /* shared: our events in the current invoke */
 	uint64_t ref0;             /* user_ref of the next run's first order */
 	uint64_t side;             /* alternates MARKET BUY/SELL */
 	int64_t net;               /* the account's position at the venue, in
@@ -699,10 +699,8 @@ static int rig_event(tl_rig_t *r, const tl_engine_event_t *e, int64_t now)
 /* Shared mode: every event, on this thread, inside tl_engine_invoke. */
 static void rig_on_event(tl_engine_t *e, const tl_engine_event_t *ev, void *ctx)
 {
-	tl_rig_t *r = ctx;
-
 	(void)e;
-	r->step_ours += rig_event(r, ev, tl_bench_now_ns());
+	rig_event(ctx, ev, tl_bench_now_ns());
 }
 
 /* ---- the strategy's step and idle, per mode --------------------------------------- */
@@ -726,7 +724,6 @@ static int rig_step(tl_rig_t *r)
 {
 	if (r->mode != TL_RIG_SHARED)
 		return rig_pump(r);
-	r->step_ours = 0;
 	int w = tl_engine_invoke(r->E);
 	if (w < 0) {
 		if (!r->dead)
