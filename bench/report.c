@@ -700,6 +700,14 @@ static const rp_line_t *rp_twin(const rp_t *r, const rp_line_t *l)
 	return NULL;
 }
 
+/* A ratio for a table cell: 2 decimals, or 2 significant digits below
+ * 0.1 (a backlog in the twin makes the ratio tiny, not zero). */
+static const char *rp_ratio(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, v >= 0.1 ? "%.2f" : "%.2g", v);
+	return buf;
+}
+
 /* Every shared-engine line against its dedicated twin. */
 static void rp_md_threading(rp_t *r)
 {
@@ -734,9 +742,11 @@ static void rp_md_threading(rp_t *r)
 		}
 		rp_label(dl, sizeof(dl), d);
 		rp_engine(de, sizeof(de), d);
-		fprintf(f, "| `%s` | %s | `%s` | %s | %.0f | %.0f | **%.2fx** | %.0f | %.0f "
-			"| **%.2fx** |\n", sl, se, dl, de, l->pct[0], d->pct[0],
-			l->pct[0] / d->pct[0], l->pct[2], d->pct[2], l->pct[2] / d->pct[2]);
+		char r50[32], r99[32];
+		fprintf(f, "| `%s` | %s | `%s` | %s | %.0f | %.0f | **%sx** | %.0f | %.0f "
+			"| **%sx** |\n", sl, se, dl, de, l->pct[0], d->pct[0],
+			rp_ratio(r50, sizeof(r50), l->pct[0] / d->pct[0]), l->pct[2], d->pct[2],
+			rp_ratio(r99, sizeof(r99), l->pct[2] / d->pct[2]));
 	}
 	fputs("\n", f);
 }

@@ -430,6 +430,13 @@ static void test_report_threading(void)
 	       "\"p9999\":9000000,\"max\":9000000,\"mean\":900000,\"mode\":\"closed\","
 	       "\"talon\":\"peer.talon.order\"}");
 	put(f, HIST("emergency.sim.100.all_orders_out", ",\"mode\":\"closed\"" ENG("dedicated", "sleep")));
+	/* A twin far slower (a backlog): the ratio keeps 2 digits. */
+	put(f, HIST("emergency.sim.100.flag_to_first_order", ",\"mode\":\"closed\""
+		    ENG("dedicated", "sleep")));
+	put(f, "{\"bench\":\"emergency.sim.100.flag_to_first_order.shared\",\"unit\":\"ns\","
+	       "\"n\":10,\"p50\":300,\"p90\":300,\"p99\":520,\"p999\":520,"
+	       "\"p9999\":520,\"max\":520,\"mean\":310,\"mode\":\"closed\""
+	       ENG("shared", "spin") "}");
 	put(f, "{\"bench\":\"emergency.sim.100.all_orders_out.shared\",\"unit\":\"ns\","
 	       "\"n\":10,\"p50\":10000,\"p90\":12000,\"p99\":13000,\"p999\":13000,"
 	       "\"p9999\":13000,\"max\":13000,\"mean\":11000,\"mode\":\"closed\""
@@ -465,6 +472,10 @@ static void test_report_threading(void)
 		"| `emergency.sim.100.all_orders_out.shared` | shared/spin "
 		"| `emergency.sim.100.all_orders_out` | dedicated/sleep | 10000 | 40000 "
 		"| **0.25x** | 13000 | 52000 | **0.25x** |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `emergency.sim.100.flag_to_first_order.shared` | shared/spin "
+		"| `emergency.sim.100.flag_to_first_order` | dedicated/sleep | 300 | 40000 "
+		"| **0.0075x** | 520 | 52000 | **0.01x** |"));
 	/* Peers: peer / talon; talon's dedicated line is not a peer. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(md,
 		"| `peer.ccxt.order` | `peer.talon.order` | 600000 | 20000 | **30.000** "
