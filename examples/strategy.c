@@ -8,6 +8,9 @@
  *
  *   cc examples/strategy.c $(pkg-config --cflags --libs --static talon)
  *
+ * (examples/callbacks.c is the same kind of strategy on the engine's own
+ * thread, with callbacks.)
+ *
  * It opens a long BTCUSDT position with a take-profit and a stop-loss,
  * prints every event for five seconds, closes the position and exits.
  * It runs as engine "example" with its own journal (var/example.db) and
@@ -19,12 +22,6 @@
 #include <time.h>
 
 #include <talon.h>
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
 
 static void print_event(const tl_engine_event_t *ev)
 {
@@ -50,15 +47,26 @@ static void print_event(const tl_engine_event_t *ev)
 	printf("\n");
 }
 
-/* Print events for `ms` milliseconds. */
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Print events for `ms` milliseconds. Between events the thread parks in
+ * tl_engine_wait: no polling loop, and the engine wakes it the moment an
+ * event is published. */
 static void pump(tl_engine_t *e, long ms)
 {
 	tl_engine_event_t ev[64];
-	for (long t = 0; t < ms; t += 10) {
+	long end = now_ms() + ms;
+	for (long left = ms; left > 0; left = end - now_ms()) {
+		if (tl_engine_wait(e, left * 1000000L) <= 0)
+			continue;
 		int n = tl_engine_poll(e, ev, 64);
 		for (int i = 0; i < n; i++)
 			print_event(&ev[i]);
-		sleep_ms(10);
 	}
 }
 

@@ -198,6 +198,12 @@ typedef struct tl_venue_driver {
 	 * (paper) takes back the positions the journal holds here. */
 	void (*restore)(tl_venue_t *v, const tl_kernel_t *k, bool recovered,
 			tl_time_t now);
+	/* Optional. After restore, when a previous session was replayed:
+	 * the client-id sequences it may have used without its records
+	 * reaching the journal (async mode: [lo, hi)), and the engine time of
+	 * its last journaled input. A venue that outlives the engine looks
+	 * for such orders (docs/recovery.md, "the crash window"). */
+	void (*lost_ids)(tl_venue_t *v, uint64_t lo, uint64_t hi, tl_time_t last);
 	/* Optional. The engine's heartbeat (shm, realtime ns of its last
 	 * loop): a venue's dead-man renewals follow it. */
 	void (*set_heartbeat)(tl_venue_t *v, const _Atomic int64_t *heartbeat);

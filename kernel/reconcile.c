@@ -55,14 +55,23 @@ static uint64_t recon_clid_seq(const tl_kernel_t *k, const char *id)
 	return v;
 }
 
+/* An open order (NEW, PARTIALLY_FILLED), or a closed one that traded
+ * (FILLED, CANCELED, EXPIRED with executed quantity): one the venue took
+ * while its records were lost with the journal's tail (async mode), found
+ * by the restart's scan of the venue's recent orders. A closed order
+ * enters NEW like any other; its trades follow as FILL inputs and the
+ * venue's final status as a QUERY_RESULT. */
 static bool recon_adopt_valid(const tl_in_adopt_t *a)
 {
+	bool open = (a->status == TL_ST_NEW || a->status == TL_ST_PARTIALLY_FILLED) &&
+		    a->executed_qty < a->qty;
+	bool traded = (a->status == TL_ST_FILLED || a->status == TL_ST_CANCELED ||
+		       a->status == TL_ST_EXPIRED) &&
+		      a->executed_qty > 0 && a->executed_qty <= a->qty;
 	return (a->side == TL_BUY || a->side == TL_SELL) &&
 	       a->type >= TL_ORD_LIMIT && a->type <= TL_ORD_TAKE_PROFIT_MARKET &&
 	       a->pos_side <= TL_PS_SHORT && a->qty > 0 && a->price >= 0 &&
-	       a->stop_price >= 0 && a->executed_qty >= 0 &&
-	       a->executed_qty < a->qty &&
-	       (a->status == TL_ST_NEW || a->status == TL_ST_PARTIALLY_FILLED);
+	       a->stop_price >= 0 && a->executed_qty >= 0 && (open || traded);
 }
 
 void tl_k_on_adopt(tl_kernel_t *k, const tl_in_adopt_t *a)
@@ -159,8 +168,9 @@ void tl_k_on_adopt(tl_kernel_t *k, const tl_in_adopt_t *a)
 	tl_k_ev_order(k, TL_EV_ORDER_SUBMITTED, o, "adopted from the venue");
 	tl_k_order_status(k, o, TL_ST_NEW);
 	tl_k_ev_order(k, TL_EV_ORDER_ACCEPTED, o, "adopted from the venue");
-	/* A liquidation wants no open order but its own closes. */
-	if (k->state == TL_TS_LIQUIDATING)
+	/* A liquidation wants no open order but its own closes (one the
+	 * venue already closed ends by its QUERY_RESULT). */
+	if (k->state == TL_TS_LIQUIDATING && !tl_status_terminal((tl_ord_status_t)a->status))
 		tl_k_order_cancel(k, o, true);
 }
 

@@ -83,6 +83,7 @@ static int eng_open_journal(tl_engine_t *e, char *err, size_t errlen)
 	uint64_t in_flight = (uint64_t)e->cfg.ring_journal +
 			     2ULL * (e->cfg.kernel.order_cap * 4ULL + 1024) + 4096;
 	uint64_t next = st.max_client_seq + 1;
+	e->lost_lo = next;
 	if (st.id_reserved_to > next)
 		next = st.id_reserved_to;
 	if (e->k.id_next > next)
@@ -197,6 +198,8 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_xopts_t *o
 	 * last process (ids, positions). */
 	if (e->drv->restore)
 		e->drv->restore(e->venue, &e->k, e->recovered, tl_clock_realtime_ns());
+	if (e->recovered && e->drv->lost_ids)
+		e->drv->lost_ids(e->venue, e->lost_lo, e->restart_id, e->k.now);
 
 	e->venue->emit_stream = tl_engine_stream_emit;
 	e->venue->emit_stream_ctx = e;

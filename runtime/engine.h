@@ -81,6 +81,9 @@ tl_venue_t *tl_engine_venue(tl_engine_t *e);
 struct tl_journal *tl_engine_journal(tl_engine_t *e);
 /* The engine thread's pthread, once running (for the no-alloc test). */
 bool tl_engine_thread(tl_engine_t *e, pthread_t *out);
+/* The thread that runs the IO duties: the IO agent's (dedicated), else
+ * the ENGINE's. False before it runs. */
+bool tl_engine_io_thread(tl_engine_t *e, pthread_t *out);
 /* Latest published snapshot (works with and without shm). */
 bool tl_engine_snapshot(tl_engine_t *e, tl_shm_snapshot_t *out);
 

@@ -486,3 +486,13 @@ bool tl_engine_thread(tl_engine_t *e, pthread_t *out)
 	*out = e->eng.thread;
 	return true;
 }
+
+bool tl_engine_io_thread(tl_engine_t *e, pthread_t *out)
+{
+	if (e->shared)
+		return tl_engine_thread(e, out);
+	if (!atomic_load_explicit(&e->io.running, memory_order_acquire))
+		return false;
+	*out = e->io.thread;
+	return true;
+}

@@ -72,6 +72,8 @@ struct tl_engine {
 	bool strict;                       /* requests wait for their commit */
 	bool recovered;                    /* state came from the journal */
 	uint64_t restart_id;               /* RESTART: continue ids here */
+	uint64_t lost_lo;                  /* the first id the journal may
+					    * have lost (up to restart_id) */
 	uint64_t session;
 	/* The exposure gate (io/venue.h): ENGINE writes, IO and the venue
 	 * read. */

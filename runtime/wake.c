@@ -11,6 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_THREAD__)
+_Atomic uint32_t tl_wake_tsan_word;
+#endif
+
 static long wake_futex(_Atomic uint32_t *addr, int op, uint32_t val,
 		       const struct timespec *ts)
 {
@@ -28,7 +32,7 @@ uint32_t tl_wake_prepare(tl_wake_t *w)
 {
 	uint32_t s = atomic_load_explicit(&w->seq, memory_order_relaxed);
 	atomic_store_explicit(&w->parked, 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_seq_cst);
+	tl_wake_fence();
 	return s;
 }
 
@@ -55,7 +59,7 @@ int tl_wake_wait(tl_wake_t *w, uint32_t seq, int64_t timeout_ns)
 	}
 	atomic_store_explicit(&w->parked, 0, memory_order_relaxed);
 	/* What the waker pushed before its bump is visible from here on. */
-	atomic_thread_fence(memory_order_acquire);
+	(void)atomic_load_explicit(&w->seq, memory_order_acquire);
 	return woken;
 }
 

@@ -83,6 +83,9 @@ command -v "${CC:-cc}" >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 ||
 command -v make >/dev/null 2>&1 || missing+=(make)
 # The simulated exchange's TLS certificates are made with the openssl CLI.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The test that the engine thread makes no syscall while it spins
+# (tests/scripts/test_engine_syscalls.sh) watches it with strace.
+command -v strace >/dev/null 2>&1 || missing+=(strace)
 if command -v pkg-config >/dev/null 2>&1; then
 	have_pkgconfig=1
 else

@@ -284,6 +284,10 @@ static int bn_encode(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now,
 	case TL_BINANCE_K_SYNC:
 		http->method = TL_BN_GET;
 		http->path = tl_binance_sync_call_path((int)r->lev);
+		if (r->lev == TL_BINANCE_SYNC_ALL_ORDERS)
+			return snprintf(q, cap, "symbol=%s&startTime=%lld&limit=1000&recvWindow=%u"
+					"&timestamp=%lld", r->req.symbol, (long long)r->child_id,
+					rw, (long long)ts);
 		return snprintf(q, cap, "recvWindow=%u&timestamp=%lld", rw,
 				(long long)ts);
 	case TL_BINANCE_K_TRADES:

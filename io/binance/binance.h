@@ -199,6 +199,9 @@ struct tl_binance_sync_stats;
  * answer goes to tl_binance_sync_done. Safe inside a pool callback (queues
  * only; the next poll sends it). 0, or -EAGAIN when the queue is full. */
 int tl_binance_sync_send(tl_venue_t *v, int call);
+/* The same for a call with a symbol and one number (ALL_ORDERS: its
+ * startTime in ms). */
+int tl_binance_sync_send_args(tl_venue_t *v, int call, const char *symbol, int64_t arg);
 
 /* Queue GET userTrades?symbol=&orderId= for held slot `slot`; the answer
  * goes to tl_binance_sync_trades_done. 0, or -EAGAIN. */

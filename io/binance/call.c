@@ -326,6 +326,20 @@ int tl_binance_sync_send(tl_venue_t *v, int call)
 	return tl_binance_queue_push(&b->q_normal, &r) ? 0 : -EAGAIN;
 }
 
+int tl_binance_sync_send_args(tl_venue_t *v, int call, const char *symbol, int64_t arg)
+{
+	tl_binance_t *b = tl_binance_of(v);
+	tl_binance_req_t r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = TL_BINANCE_K_SYNC;
+	r.lev = (uint32_t)call;
+	snprintf(r.req.symbol, sizeof(r.req.symbol), "%s", symbol);
+	r.child_id = arg;
+	r.queued = tl_clock_mono_ns();
+	return tl_binance_queue_push(&b->q_normal, &r) ? 0 : -EAGAIN;
+}
+
 int tl_binance_trades_send(tl_venue_t *v, const char *symbol, int64_t order_id,
 			   const char *client_id, int slot)
 {

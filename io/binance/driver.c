@@ -9,6 +9,8 @@
 #include <time.h>
 
 #include "io/binance/config.h"
+#include "io/binance/internal.h"
+#include "io/binance/sync.h"
 #include "io/binance/startup.h"
 #include "io/binance/xinfo.h"
 
@@ -39,6 +41,16 @@ static int tl_binance_drv_prepare(tl_config_t *c, tl_symbols_t *syms, char *err,
 	return rc;
 }
 
+/* The crash window: orders the last session sent without journaling
+ * them are looked for at the venue during start-up reconciliation. */
+static void tl_binance_drv_lost_ids(tl_venue_t *v, uint64_t lo, uint64_t hi, tl_time_t last)
+{
+	tl_binance_t *b = tl_binance_of(v);
+
+	if (b->rsync)
+		tl_binance_sync_lost(b->rsync, lo, hi, last);
+}
+
 const tl_venue_driver_t tl_binance_driver = {
 	.name = "binance",
 	.cfg_defaults = tl_binance_cfg_defaults,
@@ -47,6 +59,7 @@ const tl_venue_driver_t tl_binance_driver = {
 	.cfg_wipe = tl_binance_cfg_wipe,
 	.prepare_symbols = tl_binance_drv_prepare,
 	.create = tl_binance_create,
+	.lost_ids = tl_binance_drv_lost_ids,
 	.set_heartbeat = tl_binance_set_heartbeat,
 	.call_error = tl_binance_call_error,
 };

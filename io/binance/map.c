@@ -567,19 +567,23 @@ void tl_binance_map_init(void)
 	pthread_once(&binance_once, binance_install_hooks);
 }
 
-/* Parse text[0..len) into the (reset) arena; trailing non-space is an
- * error. Returns the root or NULL with *rc set. */
+/* Parse text[0..len): into the (reset) arena a, or onto the heap when a
+ * is NULL. Trailing non-space and \u0000 are errors either way (one
+ * grammar whichever memory holds the tree). Returns the root or NULL
+ * with *rc set. */
 static cJSON *binance_parse(tl_binance_arena_t *a, const char *text, size_t len,
 		       int *rc)
 {
 	const char *end = NULL;
-	uint64_t failed;
+	uint64_t failed = 0;
 	cJSON *root;
 
 	tl_binance_map_init();
-	a->used = 0;
-	failed = a->failed;
-	if (!text || len == 0 || !a->buf) {
+	if (a) {
+		a->used = 0;
+		failed = a->failed;
+	}
+	if (!text || len == 0 || (a && !a->buf)) {
 		*rc = TL_BN_E_JSON;
 		return NULL;
 	}
@@ -596,16 +600,36 @@ static cJSON *binance_parse(tl_binance_arena_t *a, const char *text, size_t len,
 	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	binance_arena_cur = NULL;
 	if (!root) {
-		*rc = a->failed != failed ? TL_BN_E_NOMEM : TL_BN_E_JSON;
+		*rc = a && a->failed != failed ? TL_BN_E_NOMEM : TL_BN_E_JSON;
 		return NULL;
 	}
 	for (const char *e = end; e && e < text + len; e++) {
 		if (*e != ' ' && *e != '\t' && *e != '\r' && *e != '\n') {
+			if (!a)
+				cJSON_Delete(root);
 			*rc = TL_BN_E_JSON;
 			return NULL;
 		}
 	}
 	*rc = TL_BN_OK;
+	return root;
+}
+
+cJSON *tl_binance_parse_any(tl_binance_arena_t *a, const char *text, size_t len,
+			    bool *heap)
+{
+	int rc;
+	cJSON *root;
+
+	*heap = false;
+	if (a && a->buf) {
+		root = binance_parse(a, text, len, &rc);
+		if (root || rc != TL_BN_E_NOMEM)
+			return root;
+	}
+	/* No arena, or an answer larger than it: the heap (cold). */
+	root = binance_parse(NULL, text, len, &rc);
+	*heap = root != NULL;
 	return root;
 }
 

@@ -127,6 +127,15 @@ void tl_binance_arena_init(tl_binance_arena_t *a, void *buf, size_t cap);
  * is a data race on cJSON's globals. */
 void tl_binance_map_init(void);
 
+/* Parse untrusted JSON into the arena a (reset first) when it fits, else
+ * (no arena, or too large for it) onto the heap; NULL when it is not
+ * JSON. *heap says where: only a heap tree may be cJSON_Delete'd (an
+ * arena tree dies with the arena's next reset). The order path uses the
+ * arena: no system malloc. */
+struct cJSON;
+struct cJSON *tl_binance_parse_any(tl_binance_arena_t *a, const char *text, size_t len,
+				   bool *heap);
+
 /* Decode results: >= 0 success, < 0 the message was refused. */
 typedef enum tl_binance_rc {
 	TL_BN_OK = 0,            /* out->n inputs produced (n >= 1) */

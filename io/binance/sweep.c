@@ -50,6 +50,8 @@ typedef struct sw_item {
 	char clid[TL_CLID_LEN];        /* closes */
 } sw_item_t;
 
+#define SW_ARENA_CAP (64u << 10)
+
 struct tl_binance_sweep {
 	int scope;                     /* tl_sweep_scope_t */
 	char prefix[TL_PREFIX_MAX + 1];
@@ -64,6 +66,10 @@ struct tl_binance_sweep {
 	uint32_t n_cancel, n_close;
 	sw_item_t cancel[SW_MAX];
 	sw_item_t close[SW_MAX];
+	/* The answers, parsed without the heap (a kill is no time to call
+	 * malloc; a larger answer falls back to it). */
+	tl_binance_arena_t arena;
+	unsigned char arena_buf[SW_ARENA_CAP];
 };
 
 enum { SW_GET_OPEN = 1, SW_GET_POS = 2 };
@@ -76,6 +82,7 @@ struct tl_binance_sweep *tl_binance_sweep_new(const tl_config_t *cfg)
 
 	if (!w)
 		return NULL;
+	tl_binance_arena_init(&w->arena, w->arena_buf, sizeof(w->arena_buf));
 	w->scope = cfg->emergency.venue_sweep;
 	snprintf(w->prefix, sizeof(w->prefix), "%s", cfg->kernel.clid_prefix);
 	w->tolerance = cfg->reconcile.tolerance_pct;
@@ -255,11 +262,13 @@ static void sw_retry(sw_item_t *it, int64_t m)
 /* openOrders of every symbol: each symbol with one joins the cancels. */
 static int sw_on_open(struct tl_binance_sweep *w, const char *body, size_t len)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	bool heap;
+	cJSON *root = tl_binance_parse_any(&w->arena, body, len, &heap);
 	const cJSON *e;
 
 	if (!cJSON_IsArray(root)) {
-		cJSON_Delete(root);
+		if (heap)
+			cJSON_Delete(root);
 		return -1;
 	}
 	cJSON_ArrayForEach(e, root) {
@@ -267,7 +276,8 @@ static int sw_on_open(struct tl_binance_sweep *w, const char *body, size_t len)
 		if (cJSON_IsString(s))
 			sw_add_cancel(w, s->valuestring);
 	}
-	cJSON_Delete(root);
+	if (heap)
+		cJSON_Delete(root);
 	return 0;
 }
 
@@ -297,13 +307,15 @@ static void sw_add_close(struct tl_binance_sweep *w, const char *sym, int side, 
 static int sw_on_positions(tl_binance_t *b, struct tl_binance_sweep *w, const char *body,
 			   size_t len)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	bool heap;
+	cJSON *root = tl_binance_parse_any(&w->arena, body, len, &heap);
 	const cJSON *e;
 	tl_input_t in;
 	tl_in_pos_snapshot_t *p = &in.u.snap;
 
 	if (!cJSON_IsArray(root)) {
-		cJSON_Delete(root);
+		if (heap)
+			cJSON_Delete(root);
 		return -1;
 	}
 	memset(&in, 0, sizeof(in));
@@ -343,7 +355,8 @@ static int sw_on_positions(tl_binance_t *b, struct tl_binance_sweep *w, const ch
 		tl_binance_emit(b, &in);
 		b->st.sweep_snapshot_positions++;
 	}
-	cJSON_Delete(root);
+	if (heap)
+		cJSON_Delete(root);
 	memset(p->symbol, 0, sizeof(p->symbol));
 	p->kind = TL_SNAP_END;
 	p->pos_side = 0;

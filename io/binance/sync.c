@@ -60,7 +60,10 @@ static const struct {
 	[TL_BINANCE_SYNC_OPEN_ALGO] = { "/fapi/v1/openAlgoOrders", 40 },
 	[TL_BINANCE_SYNC_BALANCE] = { "/fapi/v3/balance", 5 },
 	[TL_BINANCE_SYNC_POSITIONS] = { "/fapi/v3/positionRisk", 5 },
+	[TL_BINANCE_SYNC_ALL_ORDERS] = { "/fapi/v1/allOrders", 5 },
 };
+
+#define BSYNC_ARENA_CAP (64u << 10)
 
 struct tl_binance_sync {
 	tl_venue_t *v;
@@ -92,6 +95,16 @@ struct tl_binance_sync {
 	bool held_used[TL_BINANCE_SYNC_HELD];
 	tl_input_t held[TL_BINANCE_SYNC_HELD]; /* hdr.type 0: nothing to emit after */
 	tl_binance_sync_stats_t st;
+	/* An order's userTrades, parsed without the heap (IO thread; a
+	 * larger answer falls back to it). */
+	/* The crash window (tl_binance_sync_lost): sequences [lost_lo,
+	 * lost_hi) of orders that traded since lost_from_ms; lost_sym is the
+	 * next symbol to read (lost_from_ms 0: nothing to scan, or done). */
+	uint64_t lost_lo, lost_hi;
+	int64_t lost_from_ms;
+	uint32_t lost_sym;
+	tl_binance_arena_t arena;
+	unsigned char arena_buf[BSYNC_ARENA_CAP];
 };
 
 /* Counters are read by other threads (tests, monitors): relaxed atomics. */
@@ -116,6 +129,7 @@ tl_binance_sync_t *tl_binance_sync_new(const tl_config_t *cfg, const tl_symbols_
 	if (!s)
 		return NULL;
 	s->v = v;
+	tl_binance_arena_init(&s->arena, s->arena_buf, sizeof(s->arena_buf));
 	s->syms = syms;
 	snprintf(s->prefix, sizeof(s->prefix), "%s", cfg->kernel.clid_prefix);
 	s->policy = cfg->reconcile.policy == TL_RECON_TRUST_VENUE ? TL_RECON_TRUST_VENUE
@@ -144,6 +158,7 @@ void tl_binance_sync_get_stats(const tl_binance_sync_t *s, tl_binance_sync_stats
 	out->bulk_resyncs = BS_GET(s, bulk_resyncs);
 	out->bulk_results = BS_GET(s, bulk_results);
 	out->bulk_fallbacks = BS_GET(s, bulk_fallbacks);
+	out->lost_adopted = BS_GET(s, lost_adopted);
 }
 
 /* ---- venue JSON -> inputs ------------------------------------------------ */
@@ -176,17 +191,26 @@ static int64_t bsync_int(const cJSON *o, const char *name)
 	return (int64_t)f->valuedouble;
 }
 
-/* Our client id: "<prefix><digits>". */
-static bool bsync_ours(const tl_binance_sync_t *s, const char *clid)
+/* The sequence of our client id "<prefix><digits>", 0 when it is not
+ * ours (or too long to be). */
+static uint64_t bsync_seq(const tl_binance_sync_t *s, const char *clid)
 {
 	size_t n = strlen(s->prefix);
+	uint64_t v = 0;
 	if (!clid || strncmp(clid, s->prefix, n) != 0 || !clid[n] ||
 	    strlen(clid) >= TL_CLID_LEN)
-		return false;
-	for (const char *p = clid + n; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
+		return 0;
+	for (const char *p = clid + n; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	return v;
+}
+
+static bool bsync_ours(const tl_binance_sync_t *s, const char *clid)
+{
+	return bsync_seq(s, clid) != 0;
 }
 
 static void bsync_emit(tl_binance_sync_t *s, tl_input_t *in, tl_time_t now)
@@ -195,15 +219,24 @@ static void bsync_emit(tl_binance_sync_t *s, tl_input_t *in, tl_time_t now)
 	tl_venue_emit(s->v, in);
 }
 
-int tl_binance_sync_trades_to_fills(const char *body, size_t len, const char *clid,
-			     tl_time_t now, tl_venue_t *v)
+/* A tree from tl_binance_parse_any: only the heap's is freed. */
+static void bsync_free(cJSON *root, bool heap)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	if (heap)
+		cJSON_Delete(root);
+}
+
+int tl_binance_sync_trades_to_fills(const char *body, size_t len, const char *clid,
+			     tl_time_t now, tl_venue_t *v, tl_binance_arena_t *a)
+{
+	bool heap;
+	cJSON *root = tl_binance_parse_any(a, body, len, &heap);
 	const cJSON *e;
 	int n = 0;
 
 	if (!cJSON_IsArray(root)) {
-		cJSON_Delete(root);
+		if (heap)
+			cJSON_Delete(root);
 		return -1;
 	}
 	cJSON_ArrayForEach(e, root) {
@@ -231,7 +264,8 @@ int tl_binance_sync_trades_to_fills(const char *body, size_t len, const char *cl
 		tl_venue_emit(v, &in);
 		n++;
 	}
-	cJSON_Delete(root);
+	if (heap)
+		cJSON_Delete(root);
 	return n;
 }
 
@@ -287,10 +321,11 @@ static void bsync_bulk_result(tl_binance_sync_t *s, const tl_in_adopt_t *a)
  * also its QUERY_RESULT. */
 static int bsync_adopt_list(tl_binance_sync_t *s, bool algo, const char *body, size_t len)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	bool heap;
+	cJSON *root = tl_binance_parse_any(&s->arena, body, len, &heap);
 	const cJSON *e;
 	if (!cJSON_IsArray(root)) {
-		cJSON_Delete(root);
+		bsync_free(root, heap);
 		return -1;
 	}
 	cJSON_ArrayForEach(e, root) {
@@ -335,16 +370,124 @@ static int bsync_adopt_list(tl_binance_sync_t *s, bool algo, const char *body, s
 		if (a->executed_qty > 0 && a->venue_id > 0)
 			bsync_adopted_trades(s, sym, a->venue_id, clid);
 	}
-	cJSON_Delete(root);
+	bsync_free(root, heap);
 	return 0;
+}
+
+static void bsync_fail(tl_binance_sync_t *s);
+
+/* A traded order of ours the journal lost: its trades, then its final
+ * status (held until the trades are in). */
+static void bsync_lost_trades(tl_binance_sync_t *s, const tl_in_adopt_t *a)
+{
+	tl_input_t q;
+	memset(&q, 0, sizeof(q));
+	q.hdr.type = TL_IN_QUERY_RESULT;
+	tl_in_query_result_t *r = &q.u.query;
+	snprintf(r->client_id, sizeof(r->client_id), "%s", a->client_id);
+	snprintf(r->symbol, sizeof(r->symbol), "%s", a->symbol);
+	r->found = 1;
+	r->status = a->status;
+	r->venue_id = a->venue_id;
+	r->executed_qty = a->executed_qty;
+	int slot = tl_binance_sync_hold(s, &q);
+	if (slot < 0 || tl_binance_trades_send(s->v, a->symbol, a->venue_id, a->client_id,
+					       slot) < 0) {
+		if (slot >= 0)
+			s->held_used[slot] = false;
+		s->again = true;	/* a resync queries the order (UNKNOWN) */
+	}
+}
+
+/* One symbol's recent orders (allOrders) -> ADOPT for each of ours in the
+ * crash window that traded and is closed (open ones came with
+ * openOrders), with its trades and final status. Orders of this or an
+ * earlier journaled session are outside [lost_lo, lost_hi). */
+static int bsync_lost_list(tl_binance_sync_t *s, const char *body, size_t len)
+{
+	bool heap;
+	cJSON *root = tl_binance_parse_any(&s->arena, body, len, &heap);
+	const cJSON *e;
+	if (!cJSON_IsArray(root)) {
+		bsync_free(root, heap);
+		return -1;
+	}
+	cJSON_ArrayForEach(e, root) {
+		const char *clid = bsync_str(e, "clientOrderId");
+		const char *sym = bsync_str(e, "symbol");
+		const char *ps = bsync_str(e, "positionSide");
+		const char *side = bsync_str(e, "side");
+		const char *type = bsync_str(e, "type");
+		const char *tif = bsync_str(e, "timeInForce");
+		const char *st = bsync_str(e, "status");
+		uint64_t seq = bsync_seq(s, clid);
+		bool ok = true;
+		tl_input_t in;
+		tl_in_adopt_t *a = &in.u.adopt;
+
+		if (seq < s->lost_lo || seq >= s->lost_hi || !sym ||
+		    tl_symbols_find(s->syms, sym) < 0 || !st)
+			continue;
+		int status = tl_binance_status_parse(st);
+		if (status != TL_ST_FILLED && status != TL_ST_CANCELED && status != TL_ST_EXPIRED)
+			continue;
+		memset(&in, 0, sizeof(in));
+		in.hdr.type = TL_IN_ADOPT;
+		snprintf(a->client_id, sizeof(a->client_id), "%s", clid);
+		snprintf(a->symbol, sizeof(a->symbol), "%s", sym);
+		a->side = (uint8_t)tl_side_parse(side ? side : "");
+		a->type = (uint8_t)tl_ord_type_parse(type ? type : "");
+		a->tif = (uint8_t)tl_tif_parse(tif ? tif : "");
+		int p = tl_pos_side_parse(ps ? ps : "BOTH");
+		a->pos_side = (uint8_t)(p < 0 ? 0 : p);
+		a->reduce_only = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "reduceOnly"));
+		a->status = (uint8_t)status;
+		a->venue_id = bsync_int(e, "orderId");
+		a->qty = bsync_fx(e, "origQty", &ok);
+		a->price = bsync_fx(e, "price", &ok);
+		a->stop_price = bsync_fx(e, "stopPrice", &ok);
+		a->executed_qty = bsync_fx(e, "executedQty", &ok);
+		if (!ok || !a->side || !a->type || a->executed_qty <= 0 || a->venue_id <= 0)
+			continue;
+		tl_log(TL_LOG_WARN, "binance: %s %s traded at the venue but not in the journal "
+		       "(its records were lost with the last session): adopted", clid, sym);
+		bsync_emit(s, &in, s->now);
+		BS_ADD(s, lost_adopted, 1);
+		bsync_lost_trades(s, a);
+	}
+	bsync_free(root, heap);
+	return 0;
+}
+
+void tl_binance_sync_lost(tl_binance_sync_t *s, uint64_t lo, uint64_t hi, tl_time_t last)
+{
+	int64_t ms = last / TL_NS_PER_MS - TL_BINANCE_SYNC_LOST_MARGIN_MS;
+	if (lo == 0 || hi <= lo || s->syms->count == 0)
+		return;
+	s->lost_lo = lo;
+	s->lost_hi = hi;
+	s->lost_from_ms = ms > 0 ? ms : 1;
+	s->lost_sym = 0;
+}
+
+/* The next symbol's allOrders of the crash-window scan. */
+static void bsync_lost_next(tl_binance_sync_t *s)
+{
+	if (tl_binance_sync_send_args(s->v, TL_BINANCE_SYNC_ALL_ORDERS,
+				      tl_symbols_get(s->syms, (int)s->lost_sym)->name, s->lost_from_ms) < 0) {
+		bsync_fail(s);
+		return;
+	}
+	s->pending = TL_BINANCE_SYNC_ALL_ORDERS;
 }
 
 static int bsync_balance(tl_binance_sync_t *s, const char *body, size_t len)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	bool heap;
+	cJSON *root = tl_binance_parse_any(&s->arena, body, len, &heap);
 	const cJSON *e;
 	if (!cJSON_IsArray(root)) {
-		cJSON_Delete(root);
+		bsync_free(root, heap);
 		return -1;
 	}
 	s->balance = 0;
@@ -354,7 +497,7 @@ static int bsync_balance(tl_binance_sync_t *s, const char *body, size_t len)
 		if (asset && strcmp(asset, "USDT") == 0)
 			s->balance = bsync_fx(e, "balance", &ok);
 	}
-	cJSON_Delete(root);
+	bsync_free(root, heap);
 	return 0;
 }
 
@@ -362,10 +505,11 @@ static int bsync_balance(tl_binance_sync_t *s, const char *body, size_t len)
  * records and END. */
 static int bsync_positions(tl_binance_sync_t *s, const char *body, size_t len)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	bool heap;
+	cJSON *root = tl_binance_parse_any(&s->arena, body, len, &heap);
 	const cJSON *e;
 	if (!cJSON_IsArray(root)) {
-		cJSON_Delete(root);
+		bsync_free(root, heap);
 		return -1;
 	}
 	/* A new id per snapshot, never 0, unlike the last one (also across
@@ -404,7 +548,7 @@ static int bsync_positions(tl_binance_sync_t *s, const char *body, size_t len)
 		p->entry = ep;
 		bsync_emit(s, &in, s->now);
 	}
-	cJSON_Delete(root);
+	bsync_free(root, heap);
 	memset(p->symbol, 0, sizeof(p->symbol));
 	p->kind = TL_SNAP_END;
 	p->pos_side = 0;
@@ -416,8 +560,6 @@ static int bsync_positions(tl_binance_sync_t *s, const char *body, size_t len)
 }
 
 /* ---- phases ---------------------------------------------------------------- */
-
-static void bsync_fail(tl_binance_sync_t *s);
 
 static void bsync_send(tl_binance_sync_t *s, int call)
 {
@@ -537,6 +679,23 @@ void tl_binance_sync_done(tl_binance_sync_t *s, int call, int http_status, const
 			bsync_send(s, TL_BINANCE_SYNC_OPEN_ALGO);
 			return;
 		}
+		if (s->source == TL_SNAP_START && s->lost_from_ms) {
+			bsync_lost_next(s);
+			return;
+		}
+		s->phase = BS_POS_DUE;
+		s->due_from = tl_clock_mono_ns();
+		return;
+	case TL_BINANCE_SYNC_ALL_ORDERS:
+		if (bsync_lost_list(s, body, len) < 0) {
+			bsync_fail(s);
+			return;
+		}
+		if (++s->lost_sym < s->syms->count) {
+			bsync_lost_next(s);
+			return;
+		}
+		s->lost_from_ms = 0;	/* scanned: once per start */
 		s->phase = BS_POS_DUE;
 		s->due_from = tl_clock_mono_ns();
 		return;
@@ -656,7 +815,8 @@ void tl_binance_sync_trades_done(tl_binance_sync_t *s, int slot, int http_status
 	tl_input_t q = s->held[slot];
 	s->held_used[slot] = false;
 	if (http_status == 200 &&
-	    tl_binance_sync_trades_to_fills(body, len, q.u.query.client_id, now, s->v) >= 0) {
+	    tl_binance_sync_trades_to_fills(body, len, q.u.query.client_id, now, s->v,
+					    &s->arena) >= 0) {
 		if (q.hdr.type) {	/* fills first, then the status */
 			q.hdr.time = now;
 			tl_venue_emit(s->v, &q);

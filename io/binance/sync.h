@@ -48,6 +48,7 @@
 
 #include "runtime/config.h"
 #include "io/venue.h"
+#include "io/binance/map.h"
 #include "kernel/symbols.h"
 
 #define TL_BINANCE_SYNC_HELD 64          /* query answers waiting for their trades */
@@ -55,21 +56,35 @@
 
 typedef struct tl_binance_sync tl_binance_sync_t;
 
-/* The reconciler's REST calls (GET, signed, no parameters). */
+/* The reconciler's REST calls (GET, signed; only ALL_ORDERS has
+ * parameters: a symbol and a start time). */
 typedef enum tl_binance_sync_call {
 	TL_BINANCE_SYNC_OPEN = 1,        /* /fapi/v1/openOrders, weight 40 */
 	TL_BINANCE_SYNC_OPEN_ALGO,       /* /fapi/v1/openAlgoOrders, weight 40 */
 	TL_BINANCE_SYNC_BALANCE,         /* /fapi/v3/balance, weight 5 */
 	TL_BINANCE_SYNC_POSITIONS,       /* /fapi/v3/positionRisk, weight 5 */
+	TL_BINANCE_SYNC_ALL_ORDERS,      /* /fapi/v1/allOrders?symbol=&startTime=,
+					  * weight 5 (the crash-window scan) */
 	TL_BINANCE_SYNC__CALLS
 } tl_binance_sync_call_t;
 
 const char *tl_binance_sync_call_path(int call);
+
+/* The crash window (io/venue.h lost_ids): after the start-up's open
+ * orders, read each symbol's orders since `last` (less a margin for the
+ * clocks) and adopt every one of ours whose sequence is in [lo, hi) and
+ * that traded: its trades become FILL inputs and its final status a
+ * QUERY_RESULT. Call before the first poll. */
+void tl_binance_sync_lost(tl_binance_sync_t *s, uint64_t lo, uint64_t hi, tl_time_t last);
+
+/* How far before the last journaled input the scan starts, ms. */
+#define TL_BINANCE_SYNC_LOST_MARGIN_MS 60000
 int tl_binance_sync_call_weight(int call);
 
 /* Counters (updated by the IO thread, readable from any: relaxed atomics). */
 typedef struct tl_binance_sync_stats {
 	uint64_t start_done;      /* 1 once start-up reconciliation ran */
+	uint64_t lost_adopted;    /* crash-window orders adopted (traded, unjournaled) */
 	uint64_t resyncs;         /* REST resyncs after a new stream epoch */
 	uint64_t snapshots;       /* complete position snapshots sent */
 	uint64_t adopts;          /* ADOPT inputs sent */
@@ -106,10 +121,11 @@ void tl_binance_sync_trades_done(tl_binance_sync_t *s, int slot, int http_status
 			  const char *body, size_t len, tl_time_t now);
 
 /* Map a userTrades array to FILL inputs for client id `clid` through
- * emit. Returns the number of fills, or -1 for a body that is not a
- * trade array. */
+ * emit, parsed in arena a (NULL: the heap; tl_binance_parse_any).
+ * Returns the number of fills, or -1 for a body that is not a trade
+ * array. */
 int tl_binance_sync_trades_to_fills(const char *body, size_t len, const char *clid,
-			     tl_time_t now, tl_venue_t *v);
+			     tl_time_t now, tl_venue_t *v, tl_binance_arena_t *a);
 
 void tl_binance_sync_get_stats(const tl_binance_sync_t *s, tl_binance_sync_stats_t *out);
 

@@ -61,11 +61,20 @@ static inline void fz_bsync_answer(int call, uint8_t source, const char *body, s
 }
 
 /* A top-level JSON array? (what every reconciler answer must be) */
+/* What the adapter takes for an array (tl_binance_parse_any): JSON with
+ * nothing but white space after it and no \u0000 escape. */
 static inline bool fz_is_array(const char *body, size_t len)
 {
-	cJSON *j = cJSON_ParseWithLength(body, len);
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts(body, len, &end, 0);
 	bool arr = cJSON_IsArray(j);
 
+	for (const char *e = end; arr && e && e < body + len; e++)
+		if (*e != ' ' && *e != '\t' && *e != '\r' && *e != '\n')
+			arr = false;
+	for (size_t i = 0; arr && i + 6 <= len; i++)
+		if (body[i] == '\\' && body[i + 1] == 'u' && memcmp(body + i + 2, "0000", 4) == 0)
+			arr = false;
 	cJSON_Delete(j);
 	return arr;
 }

@@ -30,6 +30,7 @@
 #define _GNU_SOURCE
 #define BSIM_CAP_FMT "/tmp/tl_test_binance.%d"
 #include "tests/io/binance/test_binance_sim_common.h"
+#include "tests/support/alloc_hook.h"
 
 
 static bool srv_tls;            /* server_start's arguments, for its tweak */
@@ -205,6 +206,69 @@ static void test_tls_right_ca(void)
 	cfg_binance(&c, true, "build/tls/ca.pem");
 	engine_start(&c, true);
 	limit_then_cancel();
+	engine_stop();
+	server_stop();
+}
+
+/* limit_then_cancel without assertions, for a loop that runs while the
+ * IO thread is in the allocation hook's fail mode: ends at the (c0+1)th
+ * CANCELED. */
+static void limit_then_cancel_from(int c0)
+{
+	int a0 = count_ev(TL_EV_ORDER_ACCEPTED);
+	int64_t end = mono() + 10000000000LL;
+	if (tl_engine_submit(E, &limit_buy, 1) != 0)
+		return;
+	while (count_ev(TL_EV_ORDER_ACCEPTED) == a0 && mono() < end) {
+		nap_ms(1);
+		poll_events();
+	}
+	for (int i = nev - 1; i >= 0; i--)
+		if (evs[i].type == TL_EV_ORDER_ACCEPTED) {
+			tl_engine_cancel(E, evs[i].u.order.client_id, 2);
+			break;
+		}
+	while (count_ev(TL_EV_ORDER_CANCELED) == c0 && mono() < end) {
+		nap_ms(1);
+		poll_events();
+	}
+}
+
+/* The thread that runs the IO duties (the IO agent's, or in shared mode
+ * the one that runs ENGINE and IO) never touches the heap once its TLS
+ * connections are up: MARKET orders to their fills, LIMIT orders to their
+ * acks and cancels, one at a time. */
+static void test_io_thread_never_allocates_over_tls(void)
+{
+	tl_config_t c;
+	pthread_t t;
+
+	server_start(true, NULL);
+	cfg_binance(&c, true, "build/tls/ca.pem");
+	engine_start(&c, true);
+	limit_then_cancel();	/* connections up, handshakes done */
+	CU_ASSERT_TRUE_FATAL(tl_engine_io_thread(E, &t));
+	int f0 = count_ev(TL_EV_ORDER_FILLED), c0 = count_ev(TL_EV_ORDER_CANCELED);
+	tl_alloc_hook_fail_thread(t);
+	tl_order_spec_t mkt = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY,
+				.type = TL_ORDER_MARKET, .qty = "0.010" };
+	int64_t end = mono() + 30000000000LL;
+	for (int i = 0; i < 10 && mono() < end; i++) {
+		int f = count_ev(TL_EV_ORDER_FILLED);
+		mkt.side = i % 2 ? TL_SIDE_SELL : TL_SIDE_BUY;
+		tl_engine_submit(E, &mkt, 10 + (uint64_t)i);
+		while (count_ev(TL_EV_ORDER_FILLED) == f && mono() < end) {
+			nap_ms(1);
+			poll_events();
+		}
+		limit_then_cancel_from(count_ev(TL_EV_ORDER_CANCELED));
+	}
+	tl_alloc_hook_fail_none();
+	CU_ASSERT_EQUAL(tl_alloc_hook_violations(), 0);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_FILLED) - f0, 10);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_CANCELED) - c0, 10);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_REJECTED), 0);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_FAILED), 0);
 	engine_stop();
 	server_stop();
 }
@@ -759,4 +823,5 @@ TL_TEST_SUITE("io.binance", NULL, NULL,
 	      TL_TEST(test_clock_jump_resyncs_on_1021),
 	      TL_TEST(test_429_holds_queue_then_order_goes_through),
 	      TL_TEST(test_tls_right_ca),
+	      TL_TEST(test_io_thread_never_allocates_over_tls),
 	      TL_TEST(test_tls_wrong_ca_is_refused));

@@ -192,6 +192,72 @@ static void test_restart_after_fills_while_down(void)
 	replay_verify();
 }
 
+/* (a2) The crash window: an order the last session sent without its
+ * records reaching the journal (async mode) and that traded while the
+ * engine was down. It was never open, so openOrders cannot show it: the
+ * start-up reads the venue's recent orders (allOrders) and adopts it,
+ * with its trades and its final status, so the position agrees with the
+ * venue and nothing pauses. An order of ours outside the window is left
+ * alone. */
+static void test_restart_adopts_traded_order_the_journal_lost(void)
+{
+	tl_config_t c;
+	char q[256], lost[TL_CLID_LEN];
+	server_start();
+	cfg_binance(&c, 0);
+	engine_start(&c);
+	wait_start_done();
+	open_long_btc();
+	const tl_event_t *f = find_ev(TL_EV_ORDER_FILLED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	unsigned long long seq = strtoull(f->u.order.client_id + 2, NULL, 10);
+	stop_engine();
+
+	/* The next id of that session: sent, executed, not journaled. */
+	snprintf(lost, sizeof lost, "tl%llu", seq + 1);
+	snprintf(q, sizeof q, "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.004"
+		 "&newClientOrderId=%s", lost);
+	CU_ASSERT_EQUAL_FATAL(venue("POST", "/fapi/v1/order", q), 200);
+	/* Canceled without a trade: nothing to adopt. */
+	snprintf(q, sizeof q, "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC"
+		 "&quantity=0.010&price=50000.0&newClientOrderId=tl%llu", seq + 2);
+	CU_ASSERT_EQUAL_FATAL(venue("POST", "/fapi/v1/order", q), 200);
+	snprintf(q, sizeof q, "symbol=BTCUSDT&origClientOrderId=tl%llu", seq + 2);
+	CU_ASSERT_EQUAL_FATAL(venue("DELETE", "/fapi/v1/order", q), 200);
+
+	engine_start(&c);
+	wait_start_done();
+	bool filled = false;
+	int64_t end = mono() + 10 * E2E_S;
+	while (!filled && mono() < end) {
+		poll_events();
+		filled = find_ev_clid(TL_EV_ORDER_FILLED, lost) != NULL;
+		nap_ms(5);
+	}
+	if (!filled)
+		dump_events();
+	CU_ASSERT_TRUE(filled);
+	const tl_event_t *a = find_ev_clid(TL_EV_ORDER_ACCEPTED, lost);
+	CU_ASSERT_PTR_NOT_NULL(a);
+	if (a)
+		CU_ASSERT_STRING_EQUAL(a->text, "adopted from the venue");
+	CU_ASSERT_EQUAL(sync_stats().lost_adopted, 1);
+	check_pos_equal("BTCUSDT", TL_PS_BOTH);	/* 0.010 - 0.004 */
+	CU_ASSERT_EQUAL(count_ev(TL_EV_POSITION_CONFLICT), 0);
+	CU_ASSERT_EQUAL(state_is(TL_TS_NORMAL), TL_TS_NORMAL);
+	/* The new session's ids start past the lost one. */
+	nev = 0;
+	submit("BTCUSDT", TL_BUY, TL_ORD_LIMIT, "0.010", "59000.0", 3);
+	CU_ASSERT_TRUE_FATAL(wait_ev(TL_EV_ORDER_SUBMITTED, 5 * E2E_S));
+	CU_ASSERT(strtoull(find_ev(TL_EV_ORDER_SUBMITTED)->u.order.client_id + 2, NULL, 10) >
+		  seq + 2);
+	stop_engine();
+	snprintf(q, sizeof q, "SELECT count(*) FROM orders WHERE client_id = '%s'"
+		 " AND status = 'FILLED'", lost);
+	CU_ASSERT_EQUAL(journal_count(q), 1);
+	replay_verify();
+}
+
 /* (b) */
 /* The engine's published snapshot (what `talon ctl status` shows), a
  * few publishing periods from now. */
@@ -509,6 +575,7 @@ static void test_config_keys(void)
 TL_TEST_SUITE("io.binance_reconcile", setup, teardown,
 	      TL_TEST(test_config_keys),
 	      TL_TEST(test_restart_after_fills_while_down),
+	      TL_TEST(test_restart_adopts_traded_order_the_journal_lost),
 	      TL_TEST(test_venue_order_with_our_prefix_is_adopted),
 	      TL_TEST(test_local_order_unknown_at_venue_fails),
 	      TL_TEST(test_position_conflict_pause_then_trust_venue),
