@@ -2,9 +2,10 @@
  * emergency.c - suite `emergency`: how fast the kill switch gets the
  * book flat, through the running engine (real ENGINE and IO threads).
  *
- * Four cases (emg_cases): the paper venue and `talon venue`, each with
- * 100 and with 1,000 open positions (one per symbol); N in the names is
- * that count.
+ * Five cases (emg_cases): the paper venue and `talon venue`, each with
+ * 100 and with 1,000 open positions (one per symbol), and `talon venue`
+ * with 100 positions again with the engine in engine.threading "shared";
+ * N in the names is the count of positions.
  *
  * Paper venue:
  *   emergency.N.flag_to_first_order
@@ -29,6 +30,14 @@
  *       stream); after each repetition the simulator's own state is
  *       checked (signed GET /fapi/v3/positionRisk: every positionAmt 0,
  *       and no open order), else the suite fails
+ *   emergency.sim.100.flag_to_first_order.shared,
+ *   emergency.sim.100.all_orders_out.shared
+ *       the first two with one engine thread doing the ENGINE and IO
+ *       duties (engine.threading "shared", idle "spin"): the kill word
+ *       is read, the closes built and handed to the adapter by the same
+ *       thread, with no hand-over between agents (no all_flat line: the
+ *       fills' way back, and the strategy's 20 us polling, are the same
+ *       as in the dedicated case)
  *
  * 1,000 symbols fit every layer's compile-time cap (kernel table, engine
  * config, simulator, shm snapshot: 1024 or more; the static_assert
@@ -46,10 +55,11 @@
  * table is swapped, before tl_engine_start, for a copy whose submit()
  * and cancel() read CLOCK_MONOTONIC_RAW first (while armed) and then
  * call the venue's own. Repetitions (+ unrecorded before them): paper
- * 100: 2000 (+50), paper 1,000: 500 (+5), sim 100: 1000 (+10), sim
- * 1,000: 150 (+2); about 46 s in all on an idle 2-core machine, most
- * of it the simulator opening and closing 1,000 positions (about 190
- * ms a repetition; other load on the cores stretches it);
+ * 100: 2000 (+50), paper 1,000: 500 (+5), sim 100: 1000 (+10), sim 100
+ * shared: 1000 (+10), sim 1,000: 150 (+2); before the shared case was
+ * added, about 46 s in all on an idle 2-core machine, most of it the
+ * simulator opening and closing 1,000 positions (about 190 ms a
+ * repetition; other load on the cores stretches it);
  * --smoke: one recorded repetition of each case (3 s); --duration is
  * ignored (a repetition is one liquidation, not a time slice). When the
  * shm block cannot be created the flag is tl_engine_control(LIQUIDATE)
@@ -57,12 +67,14 @@
  *
  * Threads: paper: ENGINE and IO idle "spin", pinned to --cpus A and B
  * (default 0 and 1; "cpu" says which pins held); sim: ENGINE and IO idle
- * "sleep" 20 us on the engine core (the 2-core setting of the rtt rig),
- * the simulator's thread on the peer core. The strategy thread is
- * unpinned and blocks while it waits.
+ * "sleep" 20 us on the engine core (the rtt rig's 2-core setting before
+ * idle "park"), the simulator's thread on the peer core; sim shared: the
+ * one engine thread spinning on the engine core, the simulator's on the
+ * peer core. The strategy thread is unpinned and blocks while it waits.
  *
  * Output: one line per case through tl_bench_emit, with "positions",
- * "venue" and "flag".
+ * "venue", "flag", and how the engine ran: "threading" ("dedicated" |
+ * "shared") and "idle" ("spin" | "sleep").
  * Command: talon bench --suite emergency [--smoke] [--cpus A,B]
  */
 #define _GNU_SOURCE
@@ -99,20 +111,23 @@
 #define EMG_WAIT_NS (20LL * 1000000000LL)
 #define EMG_NAP_NS 20000
 
-/* The cases: venue, open positions, repetitions (recorded, then warm-up
- * before them), and the same under --smoke (reps 0: not run). */
+/* The cases: venue, engine threading (shared: one spinning thread for
+ * ENGINE and IO, sim only), open positions, repetitions (recorded, then
+ * warm-up before them), and the same under --smoke (reps 0: not run). */
 typedef struct emg_case {
 	bool sim;
+	bool shared;
 	int npos;
 	int reps, warm;
 	int smoke_reps, smoke_warm;
 } emg_case_t;
 
 static const emg_case_t emg_cases[] = {
-	{ false, 100, 2000, 50, 1, 0 },
-	{ false, EMG_MAX_POS, 500, 5, 1, 0 },
-	{ true, 100, 1000, 10, 1, 0 },
-	{ true, EMG_MAX_POS, 150, 2, 1, 0 },
+	{ false, false, 100, 2000, 50, 1, 0 },
+	{ false, false, EMG_MAX_POS, 500, 5, 1, 0 },
+	{ true, false, 100, 1000, 10, 1, 0 },
+	{ true, true, 100, 1000, 10, 1, 0 },
+	{ true, false, EMG_MAX_POS, 150, 2, 1, 0 },
 };
 
 static_assert(EMG_MAX_POS <= TL_CFG_SYMBOLS_MAX && EMG_MAX_POS <= TL_SIM_MAX_SYMBOLS &&
@@ -176,6 +191,7 @@ static void emg_nap(void)
 typedef struct emg {
 	const tl_bench_ctx_t *ctx;
 	bool sim;                   /* venue: simulator (binance) or paper */
+	bool shared;                /* engine.threading "shared", idle spin */
 	int npos;                   /* open positions per repetition */
 	char dir[200];              /* scratch directory */
 	char xinfo[TL_PATH_MAX];     /* exchangeInfo file in dir */
@@ -345,7 +361,13 @@ static void emg_cfg_sim(emg_t *g)
 	emg_cfg_common(g);
 	int ce = tl_bench_role_cpu(g->ctx, 0, sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 0 : -1);
 	c->engine = (tl_agent_cfg_t){ .cpu = ce, .idle = TL_IDLE_SLEEP, .idle_us = 20, .timer_slack_ns = 1 };
-	c->io = (tl_agent_cfg_t){ .cpu = ce, .idle = TL_IDLE_SLEEP, .idle_us = 20, .timer_slack_ns = 1 };
+	if (g->shared) {
+		/* One thread, spinning, on the engine core: the simulator
+		 * keeps the other one. */
+		c->threading = TL_THREADING_SHARED;
+		c->engine.idle = TL_IDLE_SPIN;
+	}
+	c->io = c->engine;
 	tl_binance_cfg_select(c);
 	snprintf(b->rest.host, sizeof(b->rest.host), "127.0.0.1");
 	b->rest.port = (uint16_t)tl_sim_server_port(g->srv, TL_SIM_PORT_REST);
@@ -733,13 +755,18 @@ static void emg_stop(emg_t *g)
 static void emg_emit(const char *bench, const tl_hist_t *h, const emg_t *g,
 		     const char *cpu, const char *to)
 {
-	char extra[160];
-	snprintf(extra, sizeof(extra), "\"positions\":%d,\"venue\":\"%s\",\"flag\":\"%s\"",
+	char extra[256];
+	snprintf(extra, sizeof(extra), "\"positions\":%d,\"venue\":\"%s\",\"flag\":\"%s\","
+		 "\"threading\":\"%s\",\"idle\":\"%s\"",
 		 g->npos, g->sim ? "talon venue (binance, tcp)" : "paper",
-		 g->use_shm ? "shm kill switch" : "tl_engine_control");
+		 g->use_shm ? "shm kill switch" : "tl_engine_control",
+		 g->shared ? "shared" : "dedicated",
+		 g->shared || !g->sim ? "spin" : "sleep");
+	/* strategy + ENGINE + IO (one thread shared) + STREAM and simulator */
+	int threads = (g->shared ? 2 : 3) + (g->sim ? 2 : 0);
 	tl_bench_line_t l = {
 		.bench = bench, .unit = "ns", .h = h, .mode = TL_BENCH_CLOSED,
-		.threads = g->sim ? 5 : 3, .cpu = cpu,
+		.threads = threads, .cpu = cpu,
 		.from = g->use_shm ? "kill word set in shm (talon ctl liquidate)"
 				   : "LIQUIDATE on the command ring",
 		.to = to, .extra = extra,
@@ -770,8 +797,8 @@ static int emg_venue(emg_t *g, int reps, int warm)
 	for (int r = 0; r < reps + warm; r++)
 		if (emg_rep(g, r >= warm) < 0)
 			goto out;
-	fprintf(stderr, "bench emergency: %s, %d positions: %d repetitions in %.2f s\n",
-		g->sim ? "simulator" : "paper", g->npos, reps + warm,
+	fprintf(stderr, "bench emergency: %s%s, %d positions: %d repetitions in %.2f s\n",
+		g->sim ? "simulator" : "paper", g->shared ? " (shared)" : "", g->npos, reps + warm,
 		(double)(tl_bench_now_ns() - t_start) / 1e9);
 	pthread_t et;
 	int ecpu = tl_engine_thread(g->e, &et) ? emg_thread_cpu(et) : -1;
@@ -782,10 +809,19 @@ static int emg_venue(emg_t *g, int reps, int warm)
 		tl_bench_cpu_text(cpu, sizeof(cpu), ecpu, icpu < 0 ? -1 : icpu);
 	const char *pre = g->sim ? "emergency.sim." : "emergency.";
 	const char *ctl = g->use_shm ? "" : ".ctl";
-	snprintf(name, sizeof(name), "%s%d.flag_to_first_order%s", pre, g->npos, ctl);
-	emg_emit(name, g->first, g, cpu, "first close request handed to the venue (IO thread)");
-	snprintf(name, sizeof(name), "%s%d.all_orders_out%s", pre, g->npos, ctl);
-	emg_emit(name, g->all, g, cpu, "last close request handed to the venue (IO thread)");
+	const char *sh = g->shared ? ".shared" : "";
+	const char *who = g->shared ? "(the engine's one thread, IO duty)" : "(IO thread)";
+	char to[96];
+	snprintf(name, sizeof(name), "%s%d.flag_to_first_order%s%s", pre, g->npos, ctl, sh);
+	snprintf(to, sizeof(to), "first close request handed to the venue %s", who);
+	emg_emit(name, g->first, g, cpu, to);
+	snprintf(name, sizeof(name), "%s%d.all_orders_out%s%s", pre, g->npos, ctl, sh);
+	snprintf(to, sizeof(to), "last close request handed to the venue %s", who);
+	emg_emit(name, g->all, g, cpu, to);
+	if (g->shared) {
+		rc = 0;	/* all_flat: as the dedicated case (see the header) */
+		goto out;
+	}
 	snprintf(name, sizeof(name), "%s%d.all_flat%s", pre, g->npos, ctl);
 	emg_emit(name, g->flat, g, cpu, g->sim
 		 ? "EMERGENCY_COMPLETED in the strategy (every close filled at the "
@@ -823,6 +859,7 @@ int tl_bench_suite_emergency(const tl_bench_ctx_t *ctx)
 		if (reps == 0)
 			continue;
 		g->sim = k->sim;
+		g->shared = k->shared;
 		g->npos = k->npos;
 		if (emg_venue(g, reps, ctx->smoke ? k->smoke_warm : k->warm) < 0)
 			goto out;

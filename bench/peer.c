@@ -3,10 +3,17 @@
  * otherwise pick, the same MARKET orders against the same simulator in
  * the same run, all closed loop over plain TCP (bench/support/rig.h).
  *
- *   peer.talon.order              talon: strategy submit -> the first of
- *                                 ORDER_ACCEPTED (REST response) and
- *                                 ORDER_FILLED (user stream) in the
- *                                 strategy (TL_RIG_ANSWER);
+ *   peer.talon.order              talon with engine.threading "shared",
+ *                                 idle "spin", as an invoker (TL_RIG_SHARED:
+ *                                 the strategy's own thread, pinned to the
+ *                                 engine core, runs the engine): submit ->
+ *                                 the first of ORDER_ACCEPTED (REST
+ *                                 response) and ORDER_FILLED (user stream)
+ *                                 in the strategy's on_event (TL_RIG_ANSWER);
+ *   peer.talon_dedicated.order    the same with talon as shipped for a
+ *                                 small box (TL_RIG_DEDICATED: ENGINE and
+ *                                 IO threads idle "park", the strategy a
+ *                                 polling thread parked in tl_engine_wait);
  *   peer.binance_connector.order  Binance's official npm connector
  *                                 (@binance/derivatives-trading-usds-futures,
  *                                 bench/peer/binance_connector.mjs):
@@ -16,13 +23,16 @@
  *                                 -> parsed unified order.
  *
  * Each peer line is timed in node with process.hrtime.bigint() after the
- * same warm-up, and carries talon_p50/talon_p99 and ratio_p50/ratio_p99 =
- * talon / peer.
+ * same warm-up, and carries "talon":"peer.talon.order", talon_p50 /
+ * talon_p99 and ratio_p50 / ratio_p99 = peer / peer.talon.order (above
+ * 1: talon is faster). talon's two lines carry "threading" and "idle".
  *
- * Order of events: simulator + engine up, talon's run, the engine
- * stopped (its threads off the cores), then each peer in turn against
- * the same simulator, pinned to the engine-side core (the simulator
- * keeps its own). node is required; each package is installed like the
+ * Order of events: simulator + engine (shared) up, talon's shared run,
+ * the engine replaced by a dedicated one against the same simulator
+ * (tl_rig_restart), talon's dedicated run, the engine stopped (its
+ * threads off the cores), then each peer in turn against the same
+ * simulator, pinned to the engine-side core (the simulator keeps its
+ * own). node is required; each package is installed like the
  * conformance test does (npm into build/npm) when it is missing. A peer
  * that cannot be installed or fails fails the suite with a message, but
  * only its own line is missing: the other lines are still emitted.
@@ -163,7 +173,7 @@ static int peer_node(const tl_bench_ctx_t *ctx, const char *root, const peer_cli
 	return 0;
 }
 
-/* pc's line, with talon's percentiles and the talon / peer ratios. */
+/* pc's line, with talon's percentiles and the peer / talon ratios. */
 static void peer_emit(const peer_client_t *pc, const tl_hist_t *hp, const tl_hist_t *ht,
 		      const char *cpu)
 {
@@ -176,20 +186,42 @@ static void peer_emit(const peer_client_t *pc, const tl_hist_t *hp, const tl_his
 		 "\"talon\":\"peer.talon.order\",\"talon_p50\":%llu,\"talon_p99\":%llu,"
 		 "\"ratio_p50\":%.3f,\"ratio_p99\":%.3f", pc->pkg,
 		 (unsigned long long)t50, (unsigned long long)t99,
-		 p50 ? (double)t50 / (double)p50 : 0.0,
-		 p99 ? (double)t99 / (double)p99 : 0.0);
+		 t50 ? (double)p50 / (double)t50 : 0.0,
+		 t99 ? (double)p99 / (double)t99 : 0.0);
 	tl_bench_emit(&(tl_bench_line_t){
 		.bench = pc->bench, .unit = "ns", .h = hp,
 		.mode = TL_BENCH_CLOSED, .threads = 2, .cpu = cpu,
 		.from = pc->from, .to = pc->to, .extra = extra });
 }
 
+/* talon's closed-loop ANSWER run in the rig's current mode, its line. */
+static int peer_talon(tl_rig_t *r, const char *bench, double secs, tl_hist_t *h)
+{
+	char extra[160];
+	tl_rig_stats_t st;
+
+	tl_hist_init(h);
+	if (tl_rig_closed(r, TL_RIG_ANSWER, secs, h, &st) < 0) {
+		fprintf(stderr, "%s failed\n", bench);
+		return -1;
+	}
+	snprintf(extra, sizeof extra,
+		 "\"transport\":\"tcp\",\"client\":\"talon\",\"threading\":\"%s\","
+		 "\"idle\":\"%s\"", tl_rig_threading(r), tl_rig_idle(r));
+	tl_bench_emit(&(tl_bench_line_t){
+		.bench = bench, .unit = "ns", .h = h,
+		.mode = TL_BENCH_CLOSED, .threads = tl_rig_threads(r), .cpu = tl_rig_cpu(r),
+		.from = "strategy submit (MARKET)",
+		.to = "first of ORDER_ACCEPTED / ORDER_FILLED in the strategy",
+		.extra = extra });
+	return 0;
+}
+
 int tl_bench_suite_peer(const tl_bench_ctx_t *ctx)
 {
-	static tl_hist_t ht, hp;
+	static tl_hist_t ht, hd, hp;
 	char root[2200];
 	bool ready[PEER_N];
-	tl_rig_stats_t st;
 	double secs = ctx->duration_s > 0 ? ctx->duration_s
 		      : ctx->smoke ? PEER_SMOKE_S : PEER_DEFAULT_S;
 	int a, b, nready = 0, rc = -1;
@@ -210,21 +242,14 @@ int tl_bench_suite_peer(const tl_bench_ctx_t *ctx)
 	if (!nready)
 		return -1;
 	tl_loopback_cpus(ctx, &a, &b);
-	tl_rig_t *r = tl_rig_start(ctx, false);
+	tl_rig_t *r = tl_rig_start(ctx, false, TL_RIG_SHARED);
 	if (!r)
 		return -1;
-	tl_hist_init(&ht);
-	if (tl_rig_closed(r, TL_RIG_ANSWER, secs, &ht, &st) < 0) {
-		fprintf(stderr, "peer.talon.order failed\n");
+	if (peer_talon(r, "peer.talon.order", secs, &ht) < 0 ||
+	    tl_rig_restart(r, TL_RIG_DEDICATED) < 0 ||
+	    peer_talon(r, "peer.talon_dedicated.order", secs, &hd) < 0)
 		goto out;
-	}
 	tl_rig_engine_stop(r);
-	tl_bench_emit(&(tl_bench_line_t){
-		.bench = "peer.talon.order", .unit = "ns", .h = &ht,
-		.mode = TL_BENCH_CLOSED, .threads = 5, .cpu = tl_rig_cpu(r),
-		.from = "strategy submit (MARKET)",
-		.to = "first of ORDER_ACCEPTED / ORDER_FILLED in the strategy",
-		.extra = "\"transport\":\"tcp\",\"client\":\"talon\"" });
 	/* Every ready peer runs even when an earlier one failed. */
 	rc = nready == (int)PEER_N ? 0 : -1;
 	for (size_t i = 0; i < PEER_N; i++) {

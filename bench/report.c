@@ -4,17 +4,21 @@
  *
  * Divided into: reading (bounded lines, cJSON, one rp_line_t per valid
  * result line, warnings naming the line number for the rest), the
- * markdown tables (one section per suite prefix, then floors and ratios,
- * then talon against its peers), and the four plots (bench/support/svg.h):
+ * markdown tables (floors and ratios, talon against its peers, the
+ * engine's shared threading against its dedicated twin, then one section
+ * per suite prefix), and the plots (bench/support/svg.h):
  *
  *   latency-<suite>.svg  percentile curves of every histogram line of a
  *                        suite with a time unit (x: nines axis, y: log);
  *                        more than RP_PER_PLOT cases go to -2, -3 ...
  *   peer.svg             peer.*.order against talon's lines
- *                        (peer.talon.order, rtt.order.tcp) and the TCP
- *                        and TLS floors, blocking and spin, same axes
- *   rtt-rate.svg         open-loop rtt.* lines: p50 and p99 against the
- *                        offered rate (both axes log)
+ *                        (peer.talon.order, peer.talon_dedicated.order,
+ *                        rtt.order.tcp) and the TCP and TLS floors,
+ *                        blocking and spin, same axes
+ *   rtt-rate.svg         open-loop rtt.* lines of the dedicated engine
+ *                        (and lines without "threading"): p50 and p99
+ *                        against the offered rate (both axes log)
+ *   rtt-rate-shared.svg  the same for "threading":"shared" lines
  *   recovery.svg         recovery.time (and its open/replay parts)
  *                        against the journal's size in orders
  *
@@ -56,13 +60,17 @@ typedef struct rp_line {
 	char mode[12];          /* "open", "closed", "batch" or "" */
 	char cpu[24];           /* as text, "" when absent */
 	char floor[RP_NAME];    /* the "floor" member: the line that bounds it */
-	char idle[8];           /* a floor's "idle": "block" or "spin", else "" */
+	char idle[8];           /* "idle": a floor's "block" or "spin", an
+				   engine's "park", "spin" or "sleep"; else "" */
+	char threading[12];     /* the engine's "threading": "dedicated" or
+				   "shared", else "" */
 	char talon[RP_NAME];    /* the "talon" member of a peer line: talon's
 				   line measured the same way */
 	bool hist;              /* percentiles, else value */
 	double n, pct[RP_NPCT], mean;
 	double value;
 	double rate, threads, orders, positions, open_ms, replay_ms;
+	double floor_p50, floor_p99;  /* the floor its own suite measured */
 	unsigned lineno;
 } rp_line_t;
 
@@ -221,6 +229,8 @@ static int rp_parse(rp_t *r, const char *buf, size_t len, unsigned lineno)
 		snprintf(L.floor, sizeof(L.floor), "%s", s);
 	s = rp_str(o, "idle");
 	rp_copy_text(L.idle, sizeof(L.idle), s ? s : "");
+	s = rp_str(o, "threading");
+	rp_copy_text(L.threading, sizeof(L.threading), s ? s : "");
 	s = rp_str(o, "talon");
 	if (s && rp_name_ok(s, sizeof(L.talon)))
 		snprintf(L.talon, sizeof(L.talon), "%s", s);
@@ -230,6 +240,8 @@ static int rp_parse(rp_t *r, const char *buf, size_t len, unsigned lineno)
 	L.positions = rp_opt(o, "positions");
 	L.open_ms = rp_opt(o, "open_ms");
 	L.replay_ms = rp_opt(o, "replay_ms");
+	L.floor_p50 = rp_opt(o, "floor_p50");
+	L.floor_p99 = rp_opt(o, "floor_p99");
 	s = rp_str(o, "machine");
 	if (s)
 		rp_meta(r->machine[0], &r->nmachine, sizeof(r->machine[0]), s);
@@ -375,6 +387,15 @@ static void rp_cpu_threads(char *buf, size_t len, const rp_line_t *l)
 	if (l->threads >= 0)
 		snprintf(th, sizeof(th), "%.0f", l->threads);
 	snprintf(buf, len, "%s / %s", l->cpu[0] ? l->cpu : "-", th);
+}
+
+/* How the engine ran: "dedicated/park", "shared/spin", "-" unknown. */
+static void rp_engine(char *buf, size_t len, const rp_line_t *l)
+{
+	if (!l->threading[0])
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s/%s", l->threading, l->idle[0] ? l->idle : "?");
 }
 
 static void rp_details(char *buf, size_t len, const rp_line_t *l)
@@ -524,25 +545,37 @@ static void rp_md_floors(rp_t *r)
 		fputs("\n", f);
 	}
 	if (nb) {
-		fputs("Cases against their floor (case / floor):\n\n", f);
-		fputs("| case | floor | p50 | p99 | p50 ratio | p99 ratio |\n"
-		      "|---|---|---|---|---|---|\n", f);
+		fputs("Cases against their floor (case / floor; the `floor` suite's line of "
+		      "that name, else, marked \"own\", the floor the case's suite measured "
+		      "beside it):\n\n", f);
+		fputs("| case | engine | floor | p50 | p99 | p50 ratio | p99 ratio |\n"
+		      "|---|---|---|---|---|---|---|\n", f);
 		for (size_t i = 0; i < r->n; i++) {
 			const rp_line_t *l = &r->l[i];
 			if (!l->hist || !l->floor[0])
 				continue;
-			char lab[RP_NAME + 32];
+			char lab[RP_NAME + 32], eng[32];
 			rp_label(lab, sizeof(lab), l);
+			rp_engine(eng, sizeof(eng), l);
 			const rp_line_t *fl = rp_find_hist(r, l->floor);
-			if (!fl || fl->pct[0] <= 0 || fl->pct[2] <= 0 ||
-			    strcmp(fl->unit, l->unit)) {
-				fprintf(f, "| `%s` | `%s` (not in this run) | %.0f | %.0f | - | - |\n",
-					lab, l->floor, l->pct[0], l->pct[2]);
+			double f50 = 0, f99 = 0;
+			const char *own = "";
+			if (fl && !strcmp(fl->unit, l->unit)) {
+				f50 = fl->pct[0];
+				f99 = fl->pct[2];
+			} else if (l->floor_p50 > 0 && l->floor_p99 > 0) {
+				f50 = l->floor_p50;
+				f99 = l->floor_p99;
+				own = " (own)";
+			}
+			if (f50 <= 0 || f99 <= 0) {
+				fprintf(f, "| `%s` | %s | `%s` (not in this run) | %.0f | %.0f | - | - |\n",
+					lab, eng, l->floor, l->pct[0], l->pct[2]);
 				continue;
 			}
-			fprintf(f, "| `%s` | `%s` | %.0f | %.0f | **%.2fx** | **%.2fx** |\n",
-				lab, l->floor, l->pct[0], l->pct[2], l->pct[0] / fl->pct[0],
-				l->pct[2] / fl->pct[2]);
+			fprintf(f, "| `%s` | %s | `%s`%s | %.0f | %.0f | **%.2fx** | **%.2fx** |\n",
+				lab, eng, l->floor, own, l->pct[0], l->pct[2], l->pct[0] / f50,
+				l->pct[2] / f99);
 		}
 		fputs("\n", f);
 	}
@@ -556,20 +589,27 @@ static void rp_md_floors(rp_t *r)
 	}
 }
 
-/* A peer's line: peer.<name>.order, except talon's own line in the peer
- * suite (peer.talon.*), which is the talon side of the comparison. */
+/* talon's own lines in the peer suite: peer.talon.* (shared engine) and
+ * peer.talon_<variant>.* (e.g. peer.talon_dedicated.order). */
+static bool rp_is_peer_talon(const char *bench)
+{
+	return !strncmp(bench, "peer.talon", 10) && (bench[10] == '.' || bench[10] == '_');
+}
+
+/* A peer's line: peer.<name>.order, except talon's own lines in the peer
+ * suite, which are the talon side of the comparison. */
 static bool rp_is_peer(const rp_line_t *l)
 {
 	size_t n = strlen(l->bench);
 	return l->hist && !strncmp(l->bench, "peer.", 5) && n > 11 &&
-	       !strcmp(l->bench + n - 6, ".order") && strncmp(l->bench, "peer.talon.", 11);
+	       !strcmp(l->bench + n - 6, ".order") && !rp_is_peer_talon(l->bench);
 }
 
-/* talon's line in a peer comparison: peer.talon.* or rtt.order.tcp. */
+/* talon's line in a peer comparison: peer.talon.*, peer.talon_*.* or
+ * rtt.order.tcp. */
 static bool rp_is_talon_side(const rp_line_t *l)
 {
-	return l->hist && (!strncmp(l->bench, "peer.talon.", 11) ||
-			   !strcmp(l->bench, "rtt.order.tcp"));
+	return l->hist && (rp_is_peer_talon(l->bench) || !strcmp(l->bench, "rtt.order.tcp"));
 }
 
 /* The talon line a peer line is compared with: the line its "talon"
@@ -607,7 +647,8 @@ static void rp_md_peers(rp_t *r)
 		fputs("No `peer.*.order` lines in this run.\n\n", f);
 		return;
 	}
-	fputs("Ratio = talon / peer (below 1: talon is faster).\n\n"
+	fputs("Ratio = peer / talon (above 1: talon is faster), as the peer lines' "
+	      "`ratio_p50` / `ratio_p99`.\n\n"
 	      "| peer | talon case | peer p50 | talon p50 | p50 ratio | peer p99 | "
 	      "talon p99 | p99 ratio |\n|---|---|---|---|---|---|---|---|\n", f);
 	for (size_t i = 0; i < r->n; i++) {
@@ -617,15 +658,95 @@ static void rp_md_peers(rp_t *r)
 		char pl[RP_NAME + 32], tl[RP_NAME + 32];
 		rp_label(pl, sizeof(pl), p);
 		const rp_line_t *t = rp_talon_for(r, p);
-		if (!t || p->pct[0] <= 0 || p->pct[2] <= 0) {
+		if (!t) {
 			fprintf(f, "| `%s` | (no talon line) | %.0f | - | - | %.0f | - | - |\n",
 				pl, p->pct[0], p->pct[2]);
 			continue;
 		}
 		rp_label(tl, sizeof(tl), t);
+		if (t->pct[0] <= 0 || t->pct[2] <= 0) {
+			fprintf(f, "| `%s` | `%s` | %.0f | %.0f | - | %.0f | %.0f | - |\n",
+				pl, tl, p->pct[0], t->pct[0], p->pct[2], t->pct[2]);
+			continue;
+		}
 		fprintf(f, "| `%s` | `%s` | %.0f | %.0f | **%.3f** | %.0f | %.0f | **%.3f** |\n",
-			pl, tl, p->pct[0], t->pct[0], t->pct[0] / p->pct[0], p->pct[2],
-			t->pct[2], t->pct[2] / p->pct[2]);
+			pl, tl, p->pct[0], t->pct[0], p->pct[0] / t->pct[0], p->pct[2],
+			t->pct[2], p->pct[2] / t->pct[2]);
+	}
+	fputs("\n", f);
+}
+
+/* The dedicated twin of a "threading":"shared" line: its name without
+ * ".shared" (rtt.order.tcp.shared -> rtt.order.tcp), or for talon's peer
+ * line peer.talon.X -> peer.talon_dedicated.X; a histogram line with
+ * "threading":"dedicated", the same mode and the same rate. NULL: none. */
+static const rp_line_t *rp_twin(const rp_t *r, const rp_line_t *l)
+{
+	char name[RP_NAME + 16];
+	size_t n = strlen(l->bench);
+
+	if (n > 7 && !strcmp(l->bench + n - 7, ".shared"))
+		snprintf(name, sizeof(name), "%.*s", (int)(n - 7), l->bench);
+	else if (!strncmp(l->bench, "peer.talon.", 11))
+		snprintf(name, sizeof(name), "peer.talon_dedicated.%s", l->bench + 11);
+	else
+		return NULL;
+	for (size_t i = 0; i < r->n; i++) {
+		const rp_line_t *d = &r->l[i];
+		if (d->hist && !strcmp(d->bench, name) && !strcmp(d->threading, "dedicated") &&
+		    d->rate == l->rate && !strcmp(d->mode, l->mode))
+			return d;
+	}
+	return NULL;
+}
+
+/* A ratio for a table cell: 2 decimals, or 2 significant digits below
+ * 0.1 (a backlog in the twin makes the ratio tiny, not zero). */
+static const char *rp_ratio(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, v >= 0.1 ? "%.2f" : "%.2g", v);
+	return buf;
+}
+
+/* Every shared-engine line against its dedicated twin. */
+static void rp_md_threading(rp_t *r)
+{
+	FILE *f = r->md;
+	int ns = 0;
+	for (size_t i = 0; i < r->n; i++)
+		ns += r->l[i].hist && !strcmp(r->l[i].threading, "shared");
+	fputs("## Engine threading: shared against dedicated\n\n", f);
+	if (!ns) {
+		fputs("No `\"threading\":\"shared\"` lines in this run.\n\n", f);
+		return;
+	}
+	fputs("Each line with `\"threading\":\"shared\"` (one engine thread does the "
+	      "ENGINE and IO duties) against its twin with `\"threading\":\"dedicated\"` "
+	      "(ENGINE and IO threads of their own), same mode and rate. Ratio = shared / "
+	      "dedicated (below 1: shared is faster).\n\n"
+	      "| shared case | engine | dedicated case | engine | shared p50 | dedicated p50 "
+	      "| p50 ratio | shared p99 | dedicated p99 | p99 ratio |\n"
+	      "|---|---|---|---|---|---|---|---|---|---|\n", f);
+	for (size_t i = 0; i < r->n; i++) {
+		const rp_line_t *l = &r->l[i];
+		if (!l->hist || strcmp(l->threading, "shared"))
+			continue;
+		char sl[RP_NAME + 32], dl[RP_NAME + 32], se[32], de[32];
+		rp_label(sl, sizeof(sl), l);
+		rp_engine(se, sizeof(se), l);
+		const rp_line_t *d = rp_twin(r, l);
+		if (!d || d->pct[0] <= 0 || d->pct[2] <= 0 || strcmp(d->unit, l->unit)) {
+			fprintf(f, "| `%s` | %s | (no twin in this run) | - | %.0f | - | - | %.0f "
+				"| - | - |\n", sl, se, l->pct[0], l->pct[2]);
+			continue;
+		}
+		rp_label(dl, sizeof(dl), d);
+		rp_engine(de, sizeof(de), d);
+		char r50[32], r99[32];
+		fprintf(f, "| `%s` | %s | `%s` | %s | %.0f | %.0f | **%sx** | %.0f | %.0f "
+			"| **%sx** |\n", sl, se, dl, de, l->pct[0], d->pct[0],
+			rp_ratio(r50, sizeof(r50), l->pct[0] / d->pct[0]), l->pct[2], d->pct[2],
+			rp_ratio(r99, sizeof(r99), l->pct[2] / d->pct[2]));
 	}
 	fputs("\n", f);
 }
@@ -758,16 +879,24 @@ static void rp_sort_series(tl_svg_series_t *s)
 		}
 }
 
-/* (c) RTT against the offered rate: open-loop rtt.* lines. */
-static int rp_plot_rate(rp_t *r, tl_svg_plot_t *p)
+/* (c) RTT against the offered rate: open-loop rtt.* lines, one plot for
+ * the shared engine's lines and one for the rest (a plot holds
+ * TL_SVG_MAX_SERIES series: two per case). */
+static int rp_plot_rate(rp_t *r, tl_svg_plot_t *p, bool shared)
 {
-	tl_svg_init(p, "RTT vs offered rate (open loop; p50 solid, p99 dashed)",
-		    "offered rate (orders/s, log scale)", "latency (log scale)",
+	const char *file = shared ? "rtt-rate-shared.svg" : "rtt-rate.svg";
+	const char *what = shared ? "RTT vs offered rate, shared engine"
+				  : "RTT vs offered rate";
+	char title[160];
+	snprintf(title, sizeof(title), "RTT vs offered rate%s (open loop; p50 solid, "
+		 "p99 dashed)", shared ? ", engine.threading shared" : "");
+	tl_svg_init(p, title, "offered rate (orders/s, log scale)", "latency (log scale)",
 		    TL_SVG_X_LOG, TL_SVG_FMT_RATE, TL_SVG_FMT_NS);
 	for (size_t i = 0; i < r->n; i++) {
 		const rp_line_t *l = &r->l[i];
 		if (strcmp(l->suite, "rtt") || !l->hist || strcmp(l->mode, "open") ||
-		    !(l->rate > 0) || rp_unit_ns(l->unit) == 0)
+		    !(l->rate > 0) || rp_unit_ns(l->unit) == 0 ||
+		    (strcmp(l->threading, "shared") == 0) != shared)
 			continue;
 		char n50[RP_NAME + 8], n99[RP_NAME + 8];
 		snprintf(n50, sizeof(n50), "%s p50", l->bench);
@@ -792,10 +921,11 @@ static int rp_plot_rate(rp_t *r, tl_svg_plot_t *p)
 	for (int k = 0; k < p->nseries; k++)
 		rp_sort_series(&p->s[k]);
 	if (tl_svg_drawable(p) == 0) {
-		fputs("- RTT vs offered rate: skipped, no open-loop rtt.* lines with a rate.\n", r->md);
+		fprintf(r->md, "- %s: skipped, no open-loop rtt.* lines with a rate%s.\n", what,
+			shared ? " and \"threading\":\"shared\"" : "");
 		return 0;
 	}
-	return rp_plot_out(r, p, "rtt-rate.svg", "RTT vs offered rate");
+	return rp_plot_out(r, p, file, what);
 }
 
 /* (d) recovery time against the journal size. */
@@ -878,6 +1008,7 @@ static int rp_write(rp_t *r)
 
 	rp_md_floors(r);
 	rp_md_peers(r);
+	rp_md_threading(r);
 	rp_md_suites(r);
 
 	fputs("## Plots\n\n", f);
@@ -888,7 +1019,9 @@ static int rp_write(rp_t *r)
 	if (rc == 0)
 		rc = rp_plot_peer(r, p);
 	if (rc == 0)
-		rc = rp_plot_rate(r, p);
+		rc = rp_plot_rate(r, p, false);
+	if (rc == 0)
+		rc = rp_plot_rate(r, p, true);
 	if (rc == 0)
 		rc = rp_plot_recovery(r, p);
 	free(p);

@@ -10,20 +10,38 @@
  *                          strategy (fill from the user data stream),
  *                          MARKET orders, open loop;
  *   rtt.order.tcp (mode closed)  the order case one at a time.
+ * These run the engine as shipped for a small box (TL_RIG_DEDICATED:
+ * ENGINE and IO threads idle "park", the strategy a polling thread that
+ * parks in tl_engine_wait and spins only within 200 us of its next
+ * submit).
+ *
+ *   rtt.order.tcp.shared, rtt.order.tls.shared,
+ *   rtt.fill.tcp.shared, rtt.fill.tls.shared
+ *                          the same open-loop cases with the engine in
+ *                          engine.threading "shared", idle "spin", as an
+ *                          invoker (TL_RIG_SHARED): one thread pinned to
+ *                          the engine core runs the engine's duty cycle,
+ *                          submits when an order is due and takes its
+ *                          samples in on_event.
  *
  * Offered rates: 100, 1,000 and 10,000 orders/s (--rate N: that rate
  * only), each for --duration seconds (default RTT_DEFAULT_S; --smoke:
- * RTT_SMOKE_S at --rate or 100/s). Every line carries the TCP floor
- * measured at the start of this suite, on the same two cores
- * (tl_loopback_floor_tcp): "floor":"floor.tcp", floor_p50, floor_p99 and
- * the ratios ratio_p50 / ratio_p99 (case / floor), plus achieved_rate
- * (answers per second actually delivered: samples / (last sample - first
- * intended time)), send_rate, the worst submit lateness, how often the
- * engine said "queues full, try again" (backpressure: those orders are
- * resubmitted with their intended time) and how many orders went
- * UNKNOWN (no answer within the kernel's ack timeout). An order
- * rejected, failed or unanswered fails the suite: a rate the rig cannot
- * sustain shows as latency, never as missing samples.
+ * RTT_SMOKE_S at --rate or 100/s). Before each transport's cases the
+ * suite measures that transport's floors on the same two cores
+ * (tl_loopback_floor): the busy-polling one (floor.tcp.spin,
+ * floor.tls.spin), which is every line's "floor" with floor_p50,
+ * floor_p99 and ratio_p50 / ratio_p99 (case / floor), and the blocking
+ * one (floor.tcp, floor.tls) as floor_block, floor_block_p50,
+ * floor_block_p99, ratio_block_p50, ratio_block_p99. Every line also says
+ * how the engine ran ("threading": "dedicated" | "shared", "idle":
+ * "park" | "spin") and carries achieved_rate (answers per second
+ * actually delivered: samples / (last sample - first intended time)),
+ * send_rate, the worst submit lateness, how often the engine said
+ * "queues full, try again" (backpressure: those orders are resubmitted
+ * with their intended time) and how many orders went UNKNOWN (no answer
+ * within the kernel's ack timeout). An order rejected, failed or
+ * unanswered fails the suite: a rate the rig cannot sustain shows as
+ * latency, never as missing samples.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -38,48 +56,63 @@
 #define RTT_CLOSED_S 2.0
 #define RTT_SMOKE_S 0.3
 #define RTT_FLOOR_S 1.0
+#define RTT_FLOOR_SMOKE_S 0.2
 
 static const uint64_t rtt_ladder[] = { 100, 1000, 10000 };
 
-/* The floor line fields shared by every case. */
+/* A transport's two floors, measured before its cases. */
 typedef struct rtt_floor {
-	uint64_t p50, p99;
+	const char *spin, *block;          /* their names */
+	uint64_t p50, p99;                 /* the spin floor */
+	uint64_t block_p50, block_p99;
 } rtt_floor_t;
 
+static double rtt_ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : 0.0;
+}
+
 static void rtt_emit(const char *name, const tl_hist_t *h, tl_bench_mode_t mode,
-		     uint64_t rate, const char *cpu, const char *to,
+		     uint64_t rate, const tl_rig_t *r, const char *to,
 		     const rtt_floor_t *f, const tl_rig_stats_t *st)
 {
-	char extra[512];
+	char extra[768];
 	uint64_t p50 = tl_hist_percentile(h, 50.0), p99 = tl_hist_percentile(h, 99.0);
 
 	snprintf(extra, sizeof extra,
-		 "\"floor\":\"floor.tcp\",\"floor_p50\":%llu,\"floor_p99\":%llu,"
-		 "\"ratio_p50\":%.2f,\"ratio_p99\":%.2f,\"achieved_rate\":%.1f,"
+		 "\"threading\":\"%s\",\"idle\":\"%s\","
+		 "\"floor\":\"%s\",\"floor_p50\":%llu,\"floor_p99\":%llu,"
+		 "\"ratio_p50\":%.2f,\"ratio_p99\":%.2f,"
+		 "\"floor_block\":\"%s\",\"floor_block_p50\":%llu,\"floor_block_p99\":%llu,"
+		 "\"ratio_block_p50\":%.2f,\"ratio_block_p99\":%.2f,\"achieved_rate\":%.1f,"
 		 "\"send_rate\":%.1f,\"max_send_late_ns\":%lld,\"busy_retries\":%llu,"
 		 "\"unknown\":%llu,\"backpressure\":%llu",
-		 (unsigned long long)f->p50, (unsigned long long)f->p99,
-		 f->p50 ? (double)p50 / (double)f->p50 : 0.0,
-		 f->p99 ? (double)p99 / (double)f->p99 : 0.0, st->achieved_rate,
+		 tl_rig_threading(r), tl_rig_idle(r), f->spin, (unsigned long long)f->p50,
+		 (unsigned long long)f->p99, rtt_ratio(p50, f->p50), rtt_ratio(p99, f->p99),
+		 f->block, (unsigned long long)f->block_p50, (unsigned long long)f->block_p99,
+		 rtt_ratio(p50, f->block_p50), rtt_ratio(p99, f->block_p99), st->achieved_rate,
 		 st->send_rate, (long long)st->max_send_late_ns,
 		 (unsigned long long)st->busy_retries, (unsigned long long)st->unknown,
 		 (unsigned long long)st->backpressure);
 	tl_bench_emit(&(tl_bench_line_t){
 		.bench = name, .unit = "ns", .h = h, .mode = mode,
 		.rate = mode == TL_BENCH_OPEN ? rate : 0,
-		/* strategy + ENGINE + IO + STREAM + simulator */
-		.threads = 5, .cpu = cpu,
+		.threads = tl_rig_threads(r), .cpu = tl_rig_cpu(r),
 		.from = mode == TL_BENCH_OPEN ? "strategy submit (intended time)"
 					      : "strategy submit",
 		.to = to, .extra = extra });
 }
 
-static int rtt_transport(const tl_bench_ctx_t *ctx, bool tls, const rtt_floor_t *f)
+/* One transport in one engine mode: the open-loop ladder of both kinds
+ * (and, dedicated TCP only, the closed loop). */
+static int rtt_run(const tl_bench_ctx_t *ctx, bool tls, tl_rig_mode_t mode,
+		   const rtt_floor_t *f)
 {
 	static tl_hist_t h;
 	tl_rig_stats_t st;
 	char name[64];
 	const char *tp = tls ? "tls" : "tcp";
+	const char *sfx = mode == TL_RIG_SHARED ? ".shared" : "";
 	double secs = ctx->duration_s > 0 ? ctx->duration_s
 		      : ctx->smoke ? RTT_SMOKE_S : RTT_DEFAULT_S;
 	const uint64_t *rates = rtt_ladder;
@@ -92,12 +125,13 @@ static int rtt_transport(const tl_bench_ctx_t *ctx, bool tls, const rtt_floor_t 
 		rates = &one;
 		nrates = 1;
 	}
-	tl_rig_t *r = tl_rig_start(ctx, tls);
+	tl_rig_t *r = tl_rig_start(ctx, tls, mode);
 	if (!r)
 		return -1;
 	for (int kind = 0; kind < 2; kind++) {
 		for (unsigned k = 0; k < nrates; k++) {
-			snprintf(name, sizeof name, "rtt.%s.%s", kind ? "fill" : "order", tp);
+			snprintf(name, sizeof name, "rtt.%s.%s%s", kind ? "fill" : "order", tp,
+				 sfx);
 			tl_hist_init(&h);
 			if (tl_rig_open(r, kind ? TL_RIG_FILL : TL_RIG_ORDER, rates[k],
 					secs, &h, &st) < 0) {
@@ -105,13 +139,13 @@ static int rtt_transport(const tl_bench_ctx_t *ctx, bool tls, const rtt_floor_t 
 					(unsigned long long)rates[k]);
 				goto out;
 			}
-			rtt_emit(name, &h, TL_BENCH_OPEN, rates[k], tl_rig_cpu(r),
+			rtt_emit(name, &h, TL_BENCH_OPEN, rates[k], r,
 				 kind ? "ORDER_FILLED event in the strategy"
 				      : "ORDER_ACCEPTED event in the strategy",
 				 f, &st);
 		}
 	}
-	if (!tls) {
+	if (!tls && mode == TL_RIG_DEDICATED) {
 		double cs = ctx->duration_s > 0 ? ctx->duration_s
 			    : ctx->smoke ? RTT_SMOKE_S : RTT_CLOSED_S;
 		tl_hist_init(&h);
@@ -119,7 +153,7 @@ static int rtt_transport(const tl_bench_ctx_t *ctx, bool tls, const rtt_floor_t 
 			fprintf(stderr, "rtt.order.tcp closed loop failed\n");
 			goto out;
 		}
-		rtt_emit("rtt.order.tcp", &h, TL_BENCH_CLOSED, 0, tl_rig_cpu(r),
+		rtt_emit("rtt.order.tcp", &h, TL_BENCH_CLOSED, 0, r,
 			 "ORDER_ACCEPTED event in the strategy", f, &st);
 	}
 	rc = 0;
@@ -128,21 +162,41 @@ out:
 	return rc;
 }
 
-int tl_bench_suite_rtt(const tl_bench_ctx_t *ctx)
+/* One floor's p50 and p99 (the floor suite's ping-pong, same cores). */
+static int rtt_floor(const tl_bench_ctx_t *ctx, bool tls, bool spin, uint64_t *p50,
+		     uint64_t *p99)
 {
 	static tl_hist_t fh;
-	rtt_floor_t f;
 	char err[256];
 
 	tl_hist_init(&fh);
-	if (tl_loopback_floor_tcp(ctx, ctx->smoke ? 0.2 : RTT_FLOOR_S, &fh, err,
-				  sizeof err) < 0) {
-		fprintf(stderr, "rtt: floor.tcp: %s\n", err);
+	if (tl_loopback_floor(ctx, ctx->smoke ? RTT_FLOOR_SMOKE_S : RTT_FLOOR_S, tls, spin,
+			      &fh, err, sizeof err) < 0) {
+		fprintf(stderr, "rtt: %s: %s\n", tl_loopback_floor_name(tls, spin), err);
 		return -1;
 	}
-	f.p50 = tl_hist_percentile(&fh, 50.0);
-	f.p99 = tl_hist_percentile(&fh, 99.0);
-	if (rtt_transport(ctx, false, &f) < 0 || rtt_transport(ctx, true, &f) < 0)
+	*p50 = tl_hist_percentile(&fh, 50.0);
+	*p99 = tl_hist_percentile(&fh, 99.0);
+	return 0;
+}
+
+static int rtt_transport(const tl_bench_ctx_t *ctx, bool tls)
+{
+	rtt_floor_t f = { .spin = tl_loopback_floor_name(tls, true),
+			  .block = tl_loopback_floor_name(tls, false) };
+
+	if (rtt_floor(ctx, tls, true, &f.p50, &f.p99) < 0 ||
+	    rtt_floor(ctx, tls, false, &f.block_p50, &f.block_p99) < 0)
+		return -1;
+	if (rtt_run(ctx, tls, TL_RIG_DEDICATED, &f) < 0 ||
+	    rtt_run(ctx, tls, TL_RIG_SHARED, &f) < 0)
+		return -1;
+	return 0;
+}
+
+int tl_bench_suite_rtt(const tl_bench_ctx_t *ctx)
+{
+	if (rtt_transport(ctx, false) < 0 || rtt_transport(ctx, true) < 0)
 		return -1;
 	return 0;
 }

@@ -24,18 +24,21 @@ const tl_bench_suite_t tl_bench_suites[] = {
 	{ "io", "encode + sign an order request, parse a venue response",
 	  tl_bench_suite_io },
 	{ "rtt", "strategy submit -> ack / fill event against talon venue, "
-	  "TCP and TLS, open loop at 100/1k/10k orders/s, ratio to floor.tcp",
+	  "TCP and TLS, open loop at 100/1k/10k orders/s, engine dedicated + park "
+	  "and shared + spin, ratio to floor.tcp.spin / floor.tls.spin",
 	  tl_bench_suite_rtt },
 	{ "journal", "records/s the PERSIST thread commits into SQLite",
 	  tl_bench_suite_journal },
 	{ "emergency", "kill switch -> first close order out, all orders out, "
-	  "all flat (paper venue and talon venue)", tl_bench_suite_emergency },
+	  "all flat (paper venue and talon venue; shared engine too)",
+	  tl_bench_suite_emergency },
 	{ "recovery", "journal open + replay into a fresh kernel, 10k/100k/1M "
 	  "orders", tl_bench_suite_recovery },
 	{ "memory", "peak RSS after 1k, 1M and 10M orders: it must not grow",
 	  tl_bench_suite_memory },
-	{ "peer", "talon beside Binance's official npm connector: the same "
-	  "MARKET orders against the same simulator", tl_bench_suite_peer },
+	{ "peer", "talon (shared + spin, and dedicated + park) beside Binance's "
+	  "official npm connector and ccxt: the same MARKET orders against the "
+	  "same simulator", tl_bench_suite_peer },
 };
 
 const unsigned tl_bench_nsuites = sizeof(tl_bench_suites) / sizeof(tl_bench_suites[0]);

@@ -2,16 +2,23 @@
  * rig.c - simulator + engine end-to-end rig (rig.h).
  *
  * Sections: set-up (simulator config and thread, exchangeInfo copy,
- * engine config); order bookkeeping (events -> samples); open and closed
- * loops.
+ * engine config per mode); order bookkeeping (events -> samples); the
+ * strategy's step and idle per mode; open and closed loops.
  *
  * Bookkeeping: order i of a run carries user_ref = ref0 + i, where ref0
  * grows by the run's size plus a gap from run to run, so a late event of
  * an earlier run (or of the warm-up) can never be taken for one of this
  * run's. Per order: the intended (or actual, closed loop) submit time,
  * whether its sample is taken, whether it ended. Samples are recorded when
- * the strategy thread reads the event (tl_engine_poll), i.e. what a
- * strategy would see.
+ * the strategy reads the event (tl_engine_poll, or on_event in shared
+ * mode), i.e. what a strategy would see.
+ *
+ * One loop serves every mode: rig_step gives events a chance (a poll, or
+ * one tl_engine_invoke duty cycle), rig_idle waits when nothing came (a
+ * nap, a park until an event or the next due time, or one pause). Cancels
+ * are sent from the event handler, which in shared mode runs inside
+ * tl_engine_invoke: it must not wait there for ring room, so a cancel the
+ * command ring refuses is queued and retried by the loop (rig_retry).
  */
 #define _GNU_SOURCE
 #include "bench/support/rig.h"
@@ -34,10 +41,15 @@
 #include "bench/support/openloop.h"
 #include "io/binance/binance.h"
 #include "io/binance/stream.h"
+#include "runtime/clock.h"
 #include "runtime/engine.h"
 #include "sim/server.h"
 
-#define RIG_POLL_NS 20000           /* strategy sleep between empty polls */
+#define RIG_POLL_NS 20000           /* sleep mode: nap between empty polls; any
+				       mode: a short wait while rings are full */
+#define RIG_SPIN_NS 200000          /* dedicated: spin this close to a due submit
+				       (a park's wake-up can take tens of us) */
+#define RIG_WAIT_MAX_NS 5000000     /* dedicated: longest park (deadlines checked) */
 #define RIG_WARMUP 50               /* unrecorded closed-loop orders */
 #define RIG_DRAIN_NS (30LL * 1000000000)
 #define RIG_START_NS (15LL * 1000000000)
@@ -55,10 +67,22 @@ struct tl_rig {
 	int cpu_engine, cpu_sim;
 	char cpu_text[32];
 	char xinfo[200];          /* the exchangeInfo copy (removed at stop) */
+	bool tls;
+	char tdir[200];            /* build/tls */
+	uint32_t ring;             /* rings.request / rings.event, 0: defaults */
 	tl_config_t cfg;
 	tl_engine_t *E;
+	tl_rig_mode_t mode;
+	tl_strategy_t strat;       /* shared: on_event, ctx = the rig */
+	cpu_set_t saved_cpus;      /* shared: the caller's affinity before pinning */
+	bool pinned;
+	bool dead;                 /* shared: tl_engine_invoke failed */
 	uint64_t ref0;             /* user_ref of the next run's first order */
 	uint64_t side;             /* alternates MARKET BUY/SELL */
+	int64_t net;               /* the account's position at the venue, in
+				      0.010 lots (our MARKET fills: BUY +1) */
+	tl_order_side_t force_side; /* 0, or the side of every MARKET order
+				      (rig_flatten) */
 	tl_engine_event_t ev[RIG_EVS];
 	/* the current run */
 	tl_rig_kind_t kind;
@@ -66,6 +90,11 @@ struct tl_rig {
 	int64_t *t0;               /* intended / actual submit time per order */
 	uint8_t *sampled, *ended;
 	uint64_t nsampled, nended, nlost, nunknown;
+	/* Cancels the command ring refused (-EAGAIN): order indices, with
+	 * the client id each needs, retried by the loop. */
+	uint64_t *cq;
+	uint64_t cq_head, cq_n;
+	char (*clid)[TL_CLIENT_ID_MAX + 1];
 	/* Back-pressure (the engine refused an order with
 	 * TL_REJ_BACKPRESSURE, "try again"): the refused order and every
 	 * order due after it wait in a FIFO, keeping their intended times.
@@ -231,7 +260,7 @@ static int rig_sim_start(const tl_bench_ctx_t *ctx, tl_rig_t *r, bool tls)
 	return 0;
 }
 
-static void rig_engine_cfg(tl_rig_t *r, bool tls, const char *tdir)
+static void rig_engine_cfg(tl_rig_t *r)
 {
 	tl_config_t *c = &r->cfg;
 	tl_binance_cfg_t *b = tl_binance_cfg(c);
@@ -239,22 +268,39 @@ static void rig_engine_cfg(tl_rig_t *r, bool tls, const char *tdir)
 	tl_config_defaults(c);
 	snprintf(c->exchange_info, sizeof c->exchange_info, "%s", r->xinfo);
 	c->engine.cpu = r->cpu_engine;
-	c->engine.idle = TL_IDLE_SLEEP;
-	c->engine.idle_us = 20;
 	c->io.cpu = r->cpu_engine;
-	c->io.idle = TL_IDLE_SLEEP;
-	c->io.idle_us = 20;
+	switch (r->mode) {
+	case TL_RIG_DEDICATED:
+		/* The shipped small-box setting: both agents park. */
+		c->threading = TL_THREADING_DEDICATED;
+		c->engine.idle = c->io.idle = TL_IDLE_PARK;
+		break;
+	case TL_RIG_SHARED:
+		/* One spinning thread (the invoker) does ENGINE and IO. */
+		c->threading = TL_THREADING_SHARED;
+		c->engine.idle = c->io.idle = TL_IDLE_SPIN;
+		break;
+	case TL_RIG_SLEEP:
+		c->threading = TL_THREADING_DEDICATED;
+		c->engine.idle = c->io.idle = TL_IDLE_SLEEP;
+		c->engine.idle_us = c->io.idle_us = 20;
+		break;
+	}
 	c->kernel.order_cap = 1u << 17;
+	if (r->ring) {
+		c->ring_request = r->ring;
+		c->ring_event = r->ring;
+	}
 	tl_bench_cfg_unlimited(c);
 	tl_binance_cfg_select(c);
 	snprintf(b->rest.host, sizeof b->rest.host, "127.0.0.1");
 	b->rest.port = (uint16_t)tl_sim_server_port(r->srv, TL_SIM_PORT_REST);
-	b->rest.tls = tls;
+	b->rest.tls = r->tls;
 	b->rest.insecure = false;
-	snprintf(b->rest.ca_file, sizeof b->rest.ca_file, "%s/ca.pem", tdir);
+	snprintf(b->rest.ca_file, sizeof b->rest.ca_file, "%s/ca.pem", r->tdir);
 	snprintf(b->ws.host, sizeof b->ws.host, "127.0.0.1");
 	b->ws.port = (uint16_t)tl_sim_server_port(r->srv, TL_SIM_PORT_WS);
-	b->ws.tls = tls;
+	b->ws.tls = r->tls;
 	snprintf(b->api_key, sizeof b->api_key, "%s", r->scfg.acct[0].api_key);
 	snprintf(b->api_secret, sizeof b->api_secret, "%s", r->scfg.acct[0].api_secret);
 	b->connections = 4;
@@ -262,12 +308,48 @@ static void rig_engine_cfg(tl_rig_t *r, bool tls, const char *tdir)
 	b->orders_10s = b->orders_1m = b->weight_1m = RIG_LIMIT_BIG;
 }
 
-static int rig_engine_start(tl_rig_t *r)
+/* Shared mode: the calling thread becomes the engine's thread, so it
+ * goes where ENGINE and IO would have run; its affinity comes back when
+ * the engine stops. */
+static void rig_pin(tl_rig_t *r)
+{
+	cpu_set_t set;
+
+	if (r->cpu_engine < 0 || r->pinned)
+		return;
+	if (pthread_getaffinity_np(pthread_self(), sizeof r->saved_cpus, &r->saved_cpus) != 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(r->cpu_engine, &set);
+	r->pinned = pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+}
+
+static void rig_unpin(tl_rig_t *r)
+{
+	if (r->pinned)
+		pthread_setaffinity_np(pthread_self(), sizeof r->saved_cpus, &r->saved_cpus);
+	r->pinned = false;
+}
+
+static int rig_step(tl_rig_t *r);
+static void rig_engine_close(tl_rig_t *r);
+static void rig_on_event(tl_engine_t *e, const tl_engine_event_t *ev, void *ctx);
+
+/* Create and start the engine in r->mode, wait until it trades, warm up. */
+static int rig_engine_up(tl_rig_t *r)
 {
 	char err[512];
 	tl_engine_xopts_t o = { .no_shm = true };
 	tl_shm_snapshot_t s;
 
+	r->dead = false;
+	rig_engine_cfg(r);
+	if (r->mode == TL_RIG_SHARED) {
+		r->strat = (tl_strategy_t){ .ctx = r, .on_event = rig_on_event };
+		o.strategy = &r->strat;
+		o.invoker = true;
+		rig_pin(r);
+	}
 	r->E = tl_engine_create(&r->cfg, &o, err, sizeof err);
 	if (!r->E) {
 		fprintf(stderr, "rig: engine: %s\n", err);
@@ -277,53 +359,22 @@ static int rig_engine_start(tl_rig_t *r)
 		fprintf(stderr, "rig: engine start: %s\n", err);
 		return -1;
 	}
-	/* Clock set, marks in (one input per symbol), user stream up. */
+	/* Clock set, marks in (one input per symbol), user stream up. An
+	 * invoker engine only moves while this thread invokes it. */
 	int64_t end = tl_bench_now_ns() + RIG_START_NS;
 	tl_venue_t *v = tl_engine_venue(r->E);
-	while (tl_bench_now_ns() < end &&
+	while (tl_bench_now_ns() < end && !r->dead &&
 	       (!tl_binance_ready(v) || !tl_engine_snapshot(r->E, &s) || s.inputs < 2 ||
 		tl_binance_stream_state(v) != TL_BINANCE_STREAM_UP)) {
-		tl_engine_poll(r->E, r->ev, RIG_EVS);
-		rig_nap(1000000);
+		rig_step(r);
+		if (r->mode != TL_RIG_SHARED)
+			rig_nap(1000000);
 	}
 	if (tl_binance_stream_state(v) != TL_BINANCE_STREAM_UP) {
 		fprintf(stderr, "rig: the engine did not come up against the simulator in %lld s (%s)\n",
 			RIG_START_NS / 1000000000, tl_binance_last_error(v));
 		return -1;
 	}
-	return 0;
-}
-
-tl_rig_t *tl_rig_start(const tl_bench_ctx_t *ctx, bool tls)
-{
-	return tl_rig_start_rings(ctx, tls, 0);
-}
-
-tl_rig_t *tl_rig_start_rings(const tl_bench_ctx_t *ctx, bool tls, uint32_t ring)
-{
-	tl_rig_t *r = calloc(1, sizeof *r);
-	char tdir[200], err[256];
-
-	if (!r) {
-		fprintf(stderr, "rig: out of memory\n");
-		return NULL;
-	}
-	r->ref0 = 1;
-	tl_loopback_cpus(ctx, &r->cpu_engine, &r->cpu_sim);
-	tl_bench_cpu_text(r->cpu_text, sizeof r->cpu_text, r->cpu_engine, r->cpu_sim);
-	if (tl_loopback_tls_dir(ctx, tdir, sizeof tdir, err, sizeof err) < 0) {
-		fprintf(stderr, "rig: %s\n", err);
-		goto fail;
-	}
-	if (rig_xinfo(ctx, r) < 0 || rig_sim_start(ctx, r, tls) < 0)
-		goto fail;
-	rig_engine_cfg(r, tls, tdir);
-	if (ring) {
-		r->cfg.ring_request = ring;
-		r->cfg.ring_event = ring;
-	}
-	if (rig_engine_start(r) < 0)
-		goto fail;
 	tl_hist_t *warm = malloc(sizeof *warm);
 	tl_rig_stats_t st;
 	int rc = -1;
@@ -332,22 +383,60 @@ tl_rig_t *tl_rig_start_rings(const tl_bench_ctx_t *ctx, bool tls, uint32_t ring)
 		rc = tl_rig_closed(r, TL_RIG_ORDER, 0, warm, &st);
 		free(warm);
 	}
-	if (rc < 0) {
+	if (rc < 0)
 		fprintf(stderr, "rig: warm-up orders failed\n");
+	return rc;
+}
+
+tl_rig_t *tl_rig_start(const tl_bench_ctx_t *ctx, bool tls, tl_rig_mode_t mode)
+{
+	return tl_rig_start_rings(ctx, tls, mode, 0);
+}
+
+tl_rig_t *tl_rig_start_rings(const tl_bench_ctx_t *ctx, bool tls, tl_rig_mode_t mode,
+			     uint32_t ring)
+{
+	tl_rig_t *r = calloc(1, sizeof *r);
+	char err[256];
+
+	if (!r) {
+		fprintf(stderr, "rig: out of memory\n");
+		return NULL;
+	}
+	r->ref0 = 1;
+	r->tls = tls;
+	r->ring = ring;
+	r->mode = mode;
+	tl_loopback_cpus(ctx, &r->cpu_engine, &r->cpu_sim);
+	tl_bench_cpu_text(r->cpu_text, sizeof r->cpu_text, r->cpu_engine, r->cpu_sim);
+	if (tl_loopback_tls_dir(ctx, r->tdir, sizeof r->tdir, err, sizeof err) < 0) {
+		fprintf(stderr, "rig: %s\n", err);
 		goto fail;
 	}
+	if (rig_xinfo(ctx, r) < 0 || rig_sim_start(ctx, r, tls) < 0 || rig_engine_up(r) < 0)
+		goto fail;
 	return r;
 fail:
 	tl_rig_stop(r);
 	return NULL;
 }
 
+int tl_rig_restart(tl_rig_t *r, tl_rig_mode_t mode)
+{
+	tl_rig_engine_stop(r);
+	r->mode = mode;
+	if (rig_engine_up(r) < 0) {
+		rig_engine_close(r);
+		return -1;
+	}
+	return 0;
+}
+
 void tl_rig_stop(tl_rig_t *r)
 {
 	if (!r)
 		return;
-	if (r->E)
-		tl_engine_close(r->E);
+	rig_engine_close(r);	/* the simulator goes too: no flattening */
 	if (r->sim_running) {
 		tl_sim_server_stop(r->srv);
 		pthread_join(r->sim_tid, NULL);
@@ -359,14 +448,40 @@ void tl_rig_stop(tl_rig_t *r)
 	free(r);
 }
 
-void tl_rig_engine_stop(tl_rig_t *r)
+static void rig_engine_close(tl_rig_t *r)
 {
+	/* An invoker engine drains on this thread, still pinned. */
 	if (r->E)
 		tl_engine_close(r->E);
 	r->E = NULL;
+	rig_unpin(r);
+}
+
+static void rig_flatten(tl_rig_t *r);
+
+void tl_rig_engine_stop(tl_rig_t *r)
+{
+	rig_flatten(r);
+	rig_engine_close(r);
 }
 
 const char *tl_rig_cpu(const tl_rig_t *r) { return r->cpu_text; }
+
+const char *tl_rig_threading(const tl_rig_t *r)
+{
+	return r->mode == TL_RIG_SHARED ? "shared" : "dedicated";
+}
+
+const char *tl_rig_idle(const tl_rig_t *r)
+{
+	return r->mode == TL_RIG_SHARED ? "spin" : r->mode == TL_RIG_SLEEP ? "sleep" : "park";
+}
+
+int tl_rig_threads(const tl_rig_t *r)
+{
+	/* + STREAM + simulator; dedicated: strategy + ENGINE + IO */
+	return r->mode == TL_RIG_SHARED ? 3 : 5;
+}
 
 int tl_rig_port(const tl_rig_t *r, bool ws)
 {
@@ -385,6 +500,7 @@ static int rig_run_begin(tl_rig_t *r, tl_rig_kind_t kind, uint64_t n, tl_hist_t 
 	r->h = h;
 	r->nsampled = r->nended = r->nlost = r->nunknown = 0;
 	r->retry_head = r->retry_n = r->nbackpressure = 0;
+	r->cq_head = r->cq_n = 0;
 	r->hold_until = 0;
 	r->inflight = 0;
 	r->last_submit = r->max_late = 0;
@@ -393,7 +509,9 @@ static int rig_run_begin(tl_rig_t *r, tl_rig_kind_t kind, uint64_t n, tl_hist_t 
 	r->sampled = calloc(n, 1);
 	r->ended = calloc(n, 1);
 	r->retry = calloc(n, sizeof *r->retry);
-	if (!r->t0 || !r->sampled || !r->ended || !r->retry) {
+	r->cq = calloc(n, sizeof *r->cq);
+	r->clid = calloc(n, sizeof *r->clid);
+	if (!r->t0 || !r->sampled || !r->ended || !r->retry || !r->cq || !r->clid) {
 		fprintf(stderr, "rig: out of memory for %llu orders\n", (unsigned long long)n);
 		return -1;
 	}
@@ -406,13 +524,19 @@ static void rig_run_end(tl_rig_t *r)
 	free(r->sampled);
 	free(r->ended);
 	free(r->retry);
+	free(r->cq);
+	free(r->clid);
 	r->t0 = NULL;
 	r->sampled = r->ended = NULL;
-	r->retry = NULL;
+	r->retry = r->cq = NULL;
+	r->clid = NULL;
+	/* Late events of this run (an engine drained at close included)
+	 * fall below the next ref0 and are ignored. */
 	r->ref0 += r->n + 1000000;
+	r->n = 0;
 }
 
-static int rig_pump(tl_rig_t *r);
+static void rig_idle(tl_rig_t *r, int64_t due);
 
 static int rig_submit(tl_rig_t *r, uint64_t i, uint64_t *busy)
 {
@@ -423,7 +547,8 @@ static int rig_submit(tl_rig_t *r, uint64_t i, uint64_t *busy)
 		o.type = TL_ORDER_LIMIT;
 		o.price = "58000.0";
 	} else {
-		o.side = (r->side++ & 1) ? TL_SIDE_SELL : TL_SIDE_BUY;
+		o.side = r->force_side ? r->force_side
+			 : (r->side++ & 1) ? TL_SIDE_SELL : TL_SIDE_BUY;
 		o.type = TL_ORDER_MARKET;
 	}
 	for (;;) {
@@ -439,10 +564,12 @@ static int rig_submit(tl_rig_t *r, uint64_t i, uint64_t *busy)
 			fprintf(stderr, "rig: submit: %s\n", tl_engine_error());
 			return -1;
 		}
-		/* Command ring full: the engine is behind; read events. */
+		/* Command ring full: the engine is behind; let it work. */
 		(*busy)++;
-		if (!rig_pump(r))
-			rig_nap(RIG_POLL_NS);
+		if (r->dead)
+			return -1;
+		if (!rig_step(r))
+			rig_idle(r, tl_bench_now_ns() + RIG_POLL_NS);
 	}
 }
 
@@ -464,20 +591,22 @@ static void rig_end(tl_rig_t *r, uint64_t i)
 	}
 }
 
-/* Cancel a resting order (the command ring full: wait for the engine). */
-static int rig_cancel(tl_rig_t *r, const char *clid, uint64_t ref)
+/* Cancel resting order i. Called from the event handler (in shared mode
+ * inside tl_engine_invoke), so it never waits: a full command ring queues
+ * the cancel for rig_retry. 0, or -1 after a message. */
+static int rig_cancel(tl_rig_t *r, uint64_t i, const char *clid)
 {
-	for (;;) {
-		int rc = tl_engine_cancel(r->E, clid, ref);
-		if (rc == 0)
-			return 0;
-		if (rc != -EAGAIN) {
-			fprintf(stderr, "rig: cancel %s refused (%s)\n", clid,
-				tl_engine_error());
-			return -1;
-		}
-		rig_nap(RIG_POLL_NS);
+	int rc = r->cq_n ? -EAGAIN : tl_engine_cancel(r->E, clid, r->ref0 + i);
+
+	if (rc == 0)
+		return 0;
+	if (rc == -EAGAIN && r->cq_n < r->n) {
+		snprintf(r->clid[i], sizeof r->clid[i], "%s", clid);
+		r->cq[(r->cq_head + r->cq_n++) % r->n] = i;
+		return 0;
 	}
+	fprintf(stderr, "rig: cancel %s refused (%s)\n", clid, tl_engine_error());
+	return -1;
 }
 
 /* Queue order i at the FIFO's tail. */
@@ -486,6 +615,96 @@ static void rig_defer(tl_rig_t *r, uint64_t i)
 	r->retry[(r->retry_head + r->retry_n++) % r->n] = i;
 }
 
+/* One event as the strategy reads it at `now`; 1 when it is one of this
+ * run's orders, else 0. */
+static int rig_event(tl_rig_t *r, const tl_engine_event_t *e, int64_t now)
+{
+	if (!r->t0 || !tl_event_is_order(e))
+		return 0;	/* between runs; position and state events */
+	uint64_t ref = e->user_ref;
+	if (ref < r->ref0 || ref >= r->ref0 + r->n)
+		return 0;
+	uint64_t i = ref - r->ref0;
+	switch (e->type) {
+	case TL_EVENT_ORDER_SUBMITTED:
+		if (r->inflight)
+			r->inflight--;
+		if (r->hold_until && now >= r->hold_until)
+			r->hold_until = 0;	/* taken after the hold */
+		break;
+	case TL_EVENT_ORDER_UNKNOWN:
+		/* No answer within the kernel's ack timeout: the kernel
+		 * queries the venue and the order goes on (ACCEPTED /
+		 * FILLED / CANCELED follow) - slow, not lost. */
+		r->nunknown++;
+		break;
+	case TL_EVENT_ORDER_ACCEPTED:
+		if (r->kind == TL_RIG_ORDER) {
+			rig_sample(r, i, now);
+			if (rig_cancel(r, i, e->u.order.client_id) < 0) {
+				r->nlost++;
+				rig_end(r, i);
+			}
+		} else if (r->kind == TL_RIG_ANSWER) {
+			rig_sample(r, i, now);
+		}
+		break;
+	case TL_EVENT_ORDER_FILLED:
+		r->net += e->u.order.side == TL_SIDE_BUY ? 1 : -1;
+		if (r->kind == TL_RIG_ORDER) {
+			fprintf(stderr, "rig: resting LIMIT %s filled\n", e->u.order.client_id);
+			r->nlost++;
+		} else {
+			rig_sample(r, i, now);
+		}
+		rig_end(r, i);
+		break;
+	case TL_EVENT_ORDER_REJECTED:
+		if (r->inflight && !e->u.order.client_id[0])
+			r->inflight--;	/* refused before the kernel */
+		if (e->u.order.reject == TL_REJ_BACKPRESSURE && !r->ended[i] &&
+		    r->retry_n < r->n) {
+			/* The engine's "try again": not lost, resubmitted. */
+			rig_defer(r, i);
+			r->hold_until = now + RIG_HOLD_NS;
+			r->nbackpressure++;
+			break;
+		}
+		goto lost;
+	case TL_EVENT_ORDER_CANCELED:
+		if (r->kind == TL_RIG_ORDER && r->sampled[i]) {
+			rig_end(r, i);
+			break;
+		}
+		/* anything else ending an order is a loss */
+		goto lost;
+	case TL_EVENT_ORDER_PARTIALLY_FILLED:
+		break;	/* the FILLED follows */
+	case TL_EVENT_ORDER_EXPIRED:
+	case TL_EVENT_ORDER_FAILED:
+	case TL_EVENT_ORDER_CANCEL_REJECTED:
+	lost:
+		if (r->nlost < 5)
+			fprintf(stderr, "rig: order %s: %s %s\n", e->u.order.client_id,
+				tl_event_kind_name(e->type), e->text);
+		r->nlost++;
+		rig_end(r, i);
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+/* Shared mode: every event, on this thread, inside tl_engine_invoke. */
+static void rig_on_event(tl_engine_t *e, const tl_engine_event_t *ev, void *ctx)
+{
+	(void)e;
+	rig_event(ctx, ev, tl_bench_now_ns());
+}
+
+/* ---- the strategy's step and idle, per mode --------------------------------------- */
+
 /* Read what events there are; returns how many were ours. */
 static int rig_pump(tl_rig_t *r)
 {
@@ -493,84 +712,65 @@ static int rig_pump(tl_rig_t *r)
 	int64_t now = tl_bench_now_ns();
 	int ours = 0;
 
-	for (int k = 0; k < n; k++) {
-		const tl_engine_event_t *e = &r->ev[k];
-		if (!tl_event_is_order(e))
-			continue;	/* position and state events */
-		uint64_t ref = e->user_ref;
-		if (ref < r->ref0 || ref >= r->ref0 + r->n)
-			continue;
-		uint64_t i = ref - r->ref0;
-		ours++;
-		switch (e->type) {
-		case TL_EVENT_ORDER_SUBMITTED:
-			if (r->inflight)
-				r->inflight--;
-			if (r->hold_until && now >= r->hold_until)
-				r->hold_until = 0;	/* taken after the hold */
-			break;
-		case TL_EVENT_ORDER_UNKNOWN:
-			/* No answer within the kernel's ack timeout: the kernel
-			 * queries the venue and the order goes on (ACCEPTED /
-			 * FILLED / CANCELED follow) - slow, not lost. */
-			r->nunknown++;
-			break;
-		case TL_EVENT_ORDER_ACCEPTED:
-			if (r->kind == TL_RIG_ORDER) {
-				rig_sample(r, i, now);
-				if (rig_cancel(r, e->u.order.client_id, ref) < 0) {
-					r->nlost++;
-					rig_end(r, i);
-				}
-			} else if (r->kind == TL_RIG_ANSWER) {
-				rig_sample(r, i, now);
-			}
-			break;
-		case TL_EVENT_ORDER_FILLED:
-			if (r->kind == TL_RIG_ORDER) {
-				fprintf(stderr, "rig: resting LIMIT %s filled\n", e->u.order.client_id);
-				r->nlost++;
-			} else {
-				rig_sample(r, i, now);
-			}
-			rig_end(r, i);
-			break;
-		case TL_EVENT_ORDER_REJECTED:
-			if (r->inflight && !e->u.order.client_id[0])
-				r->inflight--;	/* refused before the kernel */
-			if (e->u.order.reject == TL_REJ_BACKPRESSURE && !r->ended[i] &&
-			    r->retry_n < r->n) {
-				/* The engine's "try again": not lost, resubmitted. */
-				rig_defer(r, i);
-				r->hold_until = now + RIG_HOLD_NS;
-				r->nbackpressure++;
-				break;
-			}
-			goto lost;
-		case TL_EVENT_ORDER_CANCELED:
-			if (r->kind == TL_RIG_ORDER && r->sampled[i]) {
-				rig_end(r, i);
-				break;
-			}
-			/* anything else ending an order is a loss */
-			goto lost;
-		case TL_EVENT_ORDER_PARTIALLY_FILLED:
-			break;	/* the FILLED follows */
-		case TL_EVENT_ORDER_EXPIRED:
-		case TL_EVENT_ORDER_FAILED:
-		case TL_EVENT_ORDER_CANCEL_REJECTED:
-		lost:
-			if (r->nlost < 5)
-				fprintf(stderr, "rig: order %s: %s %s\n", e->u.order.client_id,
-					tl_event_kind_name(e->type), e->text);
-			r->nlost++;
-			rig_end(r, i);
-			break;
-		default:
-			break;
-		}
-	}
+	for (int k = 0; k < n; k++)
+		ours += rig_event(r, &r->ev[k], now);
 	return ours;
+}
+
+/* Give events a chance: dedicated / sleep, one poll (returns our events
+ * read); shared, one duty cycle of the engine on this thread, its events
+ * through on_event (returns the work it did). 0: nothing happened. */
+static int rig_step(tl_rig_t *r)
+{
+	if (r->mode != TL_RIG_SHARED)
+		return rig_pump(r);
+	int w = tl_engine_invoke(r->E);
+	if (w < 0) {
+		if (!r->dead)
+			fprintf(stderr, "rig: tl_engine_invoke: %s (%d)\n", tl_engine_error(), w);
+		r->dead = true;
+		return 0;
+	}
+	return w;
+}
+
+/* The next time the loop must act without an event: `next`, or sooner
+ * the end of a back-pressure hold. */
+static int64_t rig_due(const tl_rig_t *r, int64_t next)
+{
+	if (r->retry_n && r->hold_until && r->hold_until < next)
+		return r->hold_until;
+	return next;
+}
+
+/* Nothing happened: wait as the mode's strategy does, at most until
+ * `due` (minus RIG_SPIN_NS when parking). */
+static void rig_idle(tl_rig_t *r, int64_t due)
+{
+	int64_t left = due - tl_bench_now_ns();
+
+	switch (r->mode) {
+	case TL_RIG_SHARED:
+		tl_engine_idle(r->E, 0);	/* engine.idle "spin": one pause */
+		return;
+	case TL_RIG_SLEEP:
+		if (left > 2 * RIG_POLL_NS)
+			rig_nap(RIG_POLL_NS);
+		return;
+	case TL_RIG_DEDICATED:
+		if (r->cq_n) {
+			/* Cancels wait for ring room, which raises no event. */
+			tl_engine_wait(r->E, RIG_POLL_NS);
+			return;
+		}
+		if (left <= RIG_SPIN_NS) {
+			tl_clock_relax();	/* spin: the submit is close */
+			return;
+		}
+		left -= RIG_SPIN_NS;
+		tl_engine_wait(r->E, left < RIG_WAIT_MAX_NS ? left : RIG_WAIT_MAX_NS);
+		return;
+	}
 }
 
 /* True while orders must wait in the FIFO instead of going out. */
@@ -579,12 +779,27 @@ static bool rig_held(const tl_rig_t *r)
 	return r->retry_n || r->hold_until;
 }
 
-/* Submit what the FIFO may release now (see struct tl_rig). -1 on a
- * submit error. */
+/* Send the cancels the command ring refused, then what the FIFO may
+ * release now (see struct tl_rig). -1 on a submit error. Never from the
+ * event handler. */
 static int rig_retry(tl_rig_t *r, uint64_t *busy)
 {
 	uint64_t batch;
 
+	while (r->cq_n) {
+		uint64_t i = r->cq[r->cq_head];
+		int rc = tl_engine_cancel(r->E, r->clid[i], r->ref0 + i);
+		if (rc == -EAGAIN)
+			break;
+		r->cq_head = (r->cq_head + 1) % r->n;
+		r->cq_n--;
+		if (rc != 0) {
+			fprintf(stderr, "rig: cancel %s refused (%s)\n", r->clid[i],
+				tl_engine_error());
+			r->nlost++;
+			rig_end(r, i);
+		}
+	}
 	if (!r->retry_n)
 		return 0;
 	if (r->hold_until) {
@@ -607,14 +822,14 @@ static int rig_retry(tl_rig_t *r, uint64_t *busy)
 	return 0;
 }
 
-/* Pump until every order ended or the deadline; 0 when all ended. */
+/* Step until every order ended or the deadline; 0 when all ended. */
 static int rig_drain(tl_rig_t *r, int64_t deadline, uint64_t *busy)
 {
-	while (r->nended < r->n && tl_bench_now_ns() < deadline) {
+	while (r->nended < r->n && !r->dead && tl_bench_now_ns() < deadline) {
 		if (rig_retry(r, busy) < 0)
 			return -1;
-		if (!rig_pump(r))
-			rig_nap(RIG_POLL_NS);
+		if (!rig_step(r))
+			rig_idle(r, rig_due(r, deadline));
 	}
 	return r->nended == r->n ? 0 : -1;
 }
@@ -654,20 +869,17 @@ int tl_rig_open(tl_rig_t *r, tl_rig_kind_t kind, uint64_t rate, double secs,
 	tl_openloop_init(&ol, rate, tl_bench_now_ns() + 1000000);
 	for (uint64_t i = 0; i < n; i++) {
 		int64_t due = tl_openloop_intended(&ol, i);
-		/* Until it is due: read events (sleeping when there are none
-		 * and the due time is not close). */
-		/* (Not tl_openloop_wait: it would sleep without reading
-		 * events, and an event is timed when the strategy reads it.) */
-		for (;;) {
-			int64_t now = tl_bench_now_ns();
-			if (now >= due)
-				break;
+		/* Until it is due: events, and the mode's wait when none
+		 * came. (Not tl_openloop_wait: it would sleep without
+		 * reading events, and an event is timed when the strategy
+		 * reads it.) */
+		while (tl_bench_now_ns() < due && !r->dead) {
 			if (rig_retry(r, &st->busy_retries) < 0)
 				goto out;
-			if (!rig_pump(r) && due - now > 2 * RIG_POLL_NS)
-				rig_nap(RIG_POLL_NS);
+			if (!rig_step(r))
+				rig_idle(r, rig_due(r, due));
 		}
-		if (rig_retry(r, &st->busy_retries) < 0)
+		if (r->dead || rig_retry(r, &st->busy_retries) < 0)
 			goto out;
 		r->t0[i] = due;
 		if (rig_held(r)) {
@@ -676,7 +888,7 @@ int tl_rig_open(tl_rig_t *r, tl_rig_kind_t kind, uint64_t rate, double secs,
 		}
 		if (rig_submit(r, i, &st->busy_retries) < 0)
 			goto out;
-		rig_pump(r);
+		rig_step(r);	/* shared: the order leaves in this cycle */
 	}
 	if (rig_drain(r, tl_bench_now_ns() + RIG_DRAIN_NS, &st->busy_retries) < 0 &&
 	    !r->nlost)
@@ -700,13 +912,12 @@ out:
 	return rc;
 }
 
-int tl_rig_closed(tl_rig_t *r, tl_rig_kind_t kind, double secs, tl_hist_t *h,
-		  tl_rig_stats_t *st)
+/* Closed loop of at most `cap` orders until `end` (ns); the public one
+ * and the warm-up and flattening runs. */
+static int rig_closed(tl_rig_t *r, tl_rig_kind_t kind, uint64_t cap, int64_t end,
+		      tl_hist_t *h, tl_rig_stats_t *st)
 {
-	/* secs 0: the warm-up, RIG_WARMUP orders. */
-	uint64_t cap = secs > 0 ? (uint64_t)(secs * 200000) + 1 : RIG_WARMUP;
 	int64_t start = tl_bench_now_ns();
-	int64_t end = secs > 0 ? start + (int64_t)(secs * 1e9) : INT64_MAX;
 	uint64_t i = 0;
 	int rc = -1;
 
@@ -722,11 +933,11 @@ int tl_rig_closed(tl_rig_t *r, tl_rig_kind_t kind, double secs, tl_hist_t *h,
 		if (rig_submit(r, i, &st->busy_retries) < 0)
 			goto out;
 		int64_t deadline = r->t0[i] + RIG_DRAIN_NS;
-		while (!r->ended[i] && tl_bench_now_ns() < deadline) {
+		while (!r->ended[i] && !r->dead && tl_bench_now_ns() < deadline) {
 			if (rig_retry(r, &st->busy_retries) < 0)
 				goto out;
-			if (!rig_pump(r))
-				rig_nap(RIG_POLL_NS);
+			if (!rig_step(r))
+				rig_idle(r, rig_due(r, deadline));
 		}
 		if (!r->ended[i]) {
 			fprintf(stderr, "rig: order %llu not answered in %lld s\n",
@@ -750,4 +961,35 @@ int tl_rig_closed(tl_rig_t *r, tl_rig_kind_t kind, double secs, tl_hist_t *h,
 out:
 	rig_run_end(r);
 	return rc;
+}
+
+int tl_rig_closed(tl_rig_t *r, tl_rig_kind_t kind, double secs, tl_hist_t *h,
+		  tl_rig_stats_t *st)
+{
+	/* secs 0: the warm-up, RIG_WARMUP orders. */
+	if (secs <= 0)
+		return rig_closed(r, kind, RIG_WARMUP, INT64_MAX, h, st);
+	return rig_closed(r, kind, (uint64_t)(secs * 200000) + 1,
+			  tl_bench_now_ns() + (int64_t)(secs * 1e9), h, st);
+}
+
+/* MARKET runs leave at most a few lots open at the venue; a new engine
+ * on the same simulator would find that position unknown to its kernel
+ * and pause (POSITION_ORPHAN, kernel/reconcile.c). Close it while this
+ * engine still trades. */
+static void rig_flatten(tl_rig_t *r)
+{
+	tl_rig_stats_t st;
+	tl_hist_t *h;
+
+	if (!r->E || r->dead || r->net == 0 || !(h = malloc(sizeof *h)))
+		return;
+	tl_hist_init(h);
+	r->force_side = r->net > 0 ? TL_SIDE_SELL : TL_SIDE_BUY;
+	if (rig_closed(r, TL_RIG_FILL, (uint64_t)(r->net > 0 ? r->net : -r->net),
+		       INT64_MAX, h, &st) < 0 || r->net != 0)
+		fprintf(stderr, "rig: could not close the position at the venue (%lld lots)\n",
+			(long long)r->net);
+	r->force_side = 0;
+	free(h);
 }

@@ -1,9 +1,9 @@
 /*
  * rig.h - the end-to-end rig of the rtt and peer suites: `talon venue`
  * (sim/) started in-process on ephemeral loopback ports in its own thread
- * pinned to the peer core, and a real engine (ENGINE + IO + STREAM
- * threads, venue.type "binance") trading against it over plain TCP or
- * TLS, driven by the calling thread as the strategy.
+ * pinned to the peer core, and a real engine (venue.type "binance")
+ * trading against it over plain TCP or TLS, driven by the calling thread
+ * as the strategy.
  *
  * Set-up (tl_rig_start):
  *   simulator  config/venue.json, ports 0, REST + WS plain or TLS
@@ -12,14 +12,40 @@
  *              1e9 USDT wallet: the bench measures latency, not limits;
  *   engine     config defaults, symbols from config/exchange_info.json
  *              with MAX_NUM_ORDERS raised the same way (a copy under
- *              ctx->outdir/tmp), ENGINE and IO pinned to the engine core
- *              with idle "sleep" 20 us (the 2-core setting), 4 REST
+ *              ctx->outdir/tmp), pinned to the engine core, 4 REST
  *              connections, the adapter told the venue's raised limits,
- *              kernel rate/risk limits off, no journal;
- *   strategy   the calling thread, unpinned; between events it sleeps
- *              20 us (RIG_POLL_NS) like the agents.
+ *              kernel rate/risk limits off, no journal; its threads and
+ *              the strategy's waiting depend on the mode (below).
  * The rig waits until the clock is set, the marks are in and the user
  * data stream is up, then sends RIG_WARMUP unrecorded orders.
+ *
+ * Modes (tl_rig_mode_t), each what a strategy on a 2-core box would run:
+ *   TL_RIG_DEDICATED  engine.threading "dedicated": ENGINE and IO threads
+ *                     on the engine core, engine.idle and io.idle "park"
+ *                     (a few spins, then blocked until a producer wakes
+ *                     them: the shipped default). The strategy is the
+ *                     calling thread, unpinned, polling: between events it
+ *                     parks in tl_engine_wait (woken by the engine when it
+ *                     publishes one), except that within RIG_SPIN_NS
+ *                     (200 us) of the next open-loop submit, or of the end
+ *                     of a back-pressure hold, it spins on tl_engine_poll
+ *                     so the submit leaves on time (at 10,000/s the gap is
+ *                     100 us: it spins throughout). 5 threads: strategy,
+ *                     ENGINE, IO, the adapter's STREAM, simulator.
+ *   TL_RIG_SHARED     engine.threading "shared", engine.idle "spin",
+ *                     opts.invoker and tl_strategy_t callbacks: no ENGINE
+ *                     or IO thread; the calling thread, pinned to the
+ *                     engine core while the engine runs (its affinity is
+ *                     restored when the engine stops), loops
+ *                     { tl_engine_invoke; submit what is due } and never
+ *                     sleeps; samples are taken in on_event. 3 threads:
+ *                     that one, STREAM, simulator. All the rig's calls on
+ *                     such an engine must come from the thread that
+ *                     started it.
+ *   TL_RIG_SLEEP      the rig before wake-ups: ENGINE and IO threads with
+ *                     idle "sleep" 20 us, the strategy polling with 20 us
+ *                     sleeps (RIG_POLL_NS). No suite line uses it; kept
+ *                     for comparisons (and tested).
  *
  * Orders (client id and user_ref per order; every order must end, or
  * the run fails with a message - nothing is silently dropped; an order
@@ -34,8 +60,9 @@
  *   TL_RIG_ORDER   LIMIT GTC BUY 0.010 BTCUSDT at 58000 (below the
  *                  market, rests); sample = submit (intended) -> the
  *                  ORDER_ACCEPTED event in the strategy; the strategy
- *                  then cancels it at once (not timed) and the order
- *                  ends at ORDER_CANCELED.
+ *                  then cancels it at once (not timed; a cancel the full
+ *                  command ring refuses is retried from the loop) and the
+ *                  order ends at ORDER_CANCELED.
  *   TL_RIG_FILL    MARKET 0.010 BTCUSDT, BUY and SELL alternating (the
  *                  position stays within one order); sample = submit ->
  *                  ORDER_FILLED in the strategy (the fill comes through
@@ -61,6 +88,12 @@
 
 typedef struct tl_rig tl_rig_t;
 
+typedef enum tl_rig_mode {
+	TL_RIG_DEDICATED = 0,    /* ENGINE + IO threads, park; strategy waits */
+	TL_RIG_SHARED,           /* shared + spin, the caller invokes */
+	TL_RIG_SLEEP,            /* ENGINE + IO threads, sleep 20 us; strategy naps */
+} tl_rig_mode_t;
+
 typedef enum tl_rig_kind {
 	TL_RIG_ORDER = 0,
 	TL_RIG_FILL,
@@ -81,25 +114,43 @@ typedef struct tl_rig_stats {
 				    kernel's ack timeout; queried, not lost) */
 } tl_rig_stats_t;
 
-/* Start simulator and engine (tls: REST and WS over TLS). NULL after a
- * message on stderr. */
-tl_rig_t *tl_rig_start(const tl_bench_ctx_t *ctx, bool tls);
+/* Start simulator and engine in `mode` (tls: REST and WS over TLS). NULL
+ * after a message on stderr. */
+tl_rig_t *tl_rig_start(const tl_bench_ctx_t *ctx, bool tls, tl_rig_mode_t mode);
 
 /* The same with the engine's rings.request and rings.event sized `ring`
  * (a power of two >= 16; 0 = the defaults): small rings make the
  * engine refuse orders with TL_REJ_BACKPRESSURE (tests). */
-tl_rig_t *tl_rig_start_rings(const tl_bench_ctx_t *ctx, bool tls, uint32_t ring);
+tl_rig_t *tl_rig_start_rings(const tl_bench_ctx_t *ctx, bool tls, tl_rig_mode_t mode,
+			     uint32_t ring);
+
+/* Stop the engine (if running; as tl_rig_engine_stop) and start a new one
+ * in `mode` against the same simulator, warm-up included: talon's lines
+ * of one suite in several modes against one venue. 0, or -1 after a
+ * message (the rig then has no engine; tl_rig_stop it). */
+int tl_rig_restart(tl_rig_t *r, tl_rig_mode_t mode);
 
 /* Stop and free everything (NULL is fine). */
 void tl_rig_stop(tl_rig_t *r);
 
 /* Stop the engine and keep the simulator serving (for a peer client to
  * run against the same venue without talon's threads on the cores).
- * tl_rig_open / tl_rig_closed must not be called after it. */
+ * First, while the engine still trades, MARKET orders close what the
+ * MARKET runs left open at the venue (a next engine would otherwise find
+ * a position its kernel does not know, and pause). tl_rig_open /
+ * tl_rig_closed then fail until tl_rig_restart. */
 void tl_rig_engine_stop(tl_rig_t *r);
 
 /* "0,1" style text of the rig's cores: engine side, simulator side. */
 const char *tl_rig_cpu(const tl_rig_t *r);
+
+/* What the current (or last) engine ran as, for the lines' fields:
+ * engine.threading ("dedicated" | "shared"), engine.idle ("park" | "spin"
+ * | "sleep"), and how many threads take part in a sample (strategy,
+ * engine, STREAM and simulator threads: 5 dedicated, 3 shared). */
+const char *tl_rig_threading(const tl_rig_t *r);
+const char *tl_rig_idle(const tl_rig_t *r);
+int tl_rig_threads(const tl_rig_t *r);
 
 /* REST and WS ports of the running simulator, and its first account's
  * keys (for a peer client pointed at the same venue). */

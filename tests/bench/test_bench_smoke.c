@@ -12,7 +12,11 @@
  * exactly the same result lines. The floor suite emits each of its five
  * lines once, the blocking network floors and their busy-polling twins
  * (floor.tcp.spin, floor.tls.spin) in the same run, each saying how it
- * waits in "idle" ("block" or "spin"). Also: `--list` equals the registry
+ * waits in "idle" ("block" or "spin"). The lines that run the engine in a
+ * mode (rtt, peer.talon*, emergency.sim) are all there and say how it ran
+ * ("threading", "idle"); every rtt line names the spin floor of its
+ * transport with ratios that match its numbers; every peer line's ratios
+ * are peer / peer.talon.order. Also: `--list` equals the registry
  * (bench/suites.c), every suite whose bench/<name>.c exists is
  * registered, in the documented order, and the usage errors exit 2.
  */
@@ -280,6 +284,113 @@ static void check_floors(const char *out)
 	}
 }
 
+/* The lines that run the engine in a mode, and how (bench/rtt.c,
+ * bench/peer.c, bench/emergency.c); floor: the spin floor an rtt line
+ * names. */
+static const struct {
+	const char *bench, *threading, *idle, *floor;
+} modes[] = {
+	{ "rtt.order.tcp", "dedicated", "park", "floor.tcp.spin" },
+	{ "rtt.fill.tcp", "dedicated", "park", "floor.tcp.spin" },
+	{ "rtt.order.tls", "dedicated", "park", "floor.tls.spin" },
+	{ "rtt.fill.tls", "dedicated", "park", "floor.tls.spin" },
+	{ "rtt.order.tcp.shared", "shared", "spin", "floor.tcp.spin" },
+	{ "rtt.fill.tcp.shared", "shared", "spin", "floor.tcp.spin" },
+	{ "rtt.order.tls.shared", "shared", "spin", "floor.tls.spin" },
+	{ "rtt.fill.tls.shared", "shared", "spin", "floor.tls.spin" },
+	{ "peer.talon.order", "shared", "spin", NULL },
+	{ "peer.talon_dedicated.order", "dedicated", "park", NULL },
+	{ "emergency.sim.100.flag_to_first_order", "dedicated", "sleep", NULL },
+	{ "emergency.sim.100.flag_to_first_order.shared", "shared", "spin", NULL },
+	{ "emergency.sim.100.all_orders_out.shared", "shared", "spin", NULL },
+};
+#define NMODES (sizeof modes / sizeof modes[0])
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(x) ? x->valuestring : "";
+}
+
+/* |got - a / b| within the rounding of a printed ratio (tol). */
+static bool ratio_ok(const cJSON *o, const char *k, double a, double b, double tol)
+{
+	double got;
+	return num(o, k, &got) && b > 0 && fabs(got - a / b) <= tol;
+}
+
+static void check_modes(const char *out)
+{
+	unsigned seen[NMODES] = { 0 }, npeer = 0;
+	double t50 = -1, t99 = -1;
+	for (int pass = 0; pass < 2; pass++) {
+		char *copy = strdup(out);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+		for (char *save = NULL, *l = strtok_r(copy, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save)) {
+			cJSON *o = cJSON_Parse(l);
+			const char *b = jstr(o, "bench"), *why = NULL;
+			double p50 = 0, p99 = 0, v;
+			num(o, "p50", &p50);
+			num(o, "p99", &p99);
+			if (pass == 0) {
+				if (!strcmp(b, "peer.talon.order")) {
+					t50 = p50;
+					t99 = p99;
+				}
+				cJSON_Delete(o);
+				continue;
+			}
+			size_t i = 0;
+			while (i < NMODES && strcmp(modes[i].bench, b))
+				i++;
+			if (i < NMODES) {
+				seen[i]++;
+				if (strcmp(jstr(o, "threading"), modes[i].threading) ||
+				    strcmp(jstr(o, "idle"), modes[i].idle))
+					why = "\"threading\" / \"idle\" not as run";
+				else if (modes[i].floor &&
+					 (strcmp(jstr(o, "floor"), modes[i].floor) ||
+					  !num(o, "floor_p50", &v) || !num(o, "floor_p99", &v) ||
+					  !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "floor_block")) ||
+					  !num(o, "ratio_block_p50", &v) || !num(o, "ratio_block_p99", &v) ||
+					  !num(o, "achieved_rate", &v) || !num(o, "backpressure", &v)))
+					why = "rtt fields missing or not the spin floor";
+				else if (modes[i].floor) {
+					double f50 = 0, f99 = 0;
+					num(o, "floor_p50", &f50);
+					num(o, "floor_p99", &f99);
+					if (!ratio_ok(o, "ratio_p50", p50, f50, 0.006) ||
+					    !ratio_ok(o, "ratio_p99", p99, f99, 0.006))
+						why = "ratio_p50 / ratio_p99 are not case / floor";
+				}
+			} else if (!strncmp(b, "peer.", 5) && strncmp(b, "peer.talon", 10)) {
+				npeer++;
+				double a50, a99;
+				if (strcmp(jstr(o, "talon"), "peer.talon.order") ||
+				    !num(o, "talon_p50", &a50) || !num(o, "talon_p99", &a99) ||
+				    a50 != t50 || a99 != t99)
+					why = "talon / talon_p50 / talon_p99 not peer.talon.order's";
+				else if (!ratio_ok(o, "ratio_p50", p50, t50, 0.0006) ||
+					 !ratio_ok(o, "ratio_p99", p99, t99, 0.0006))
+					why = "ratio_p50 / ratio_p99 are not peer / peer.talon.order";
+			}
+			if (why) {
+				fprintf(stderr, "%s: %s\n  %.600s\n", b, why, l);
+				CU_FAIL("engine-mode line");
+			}
+			cJSON_Delete(o);
+		}
+		free(copy);
+	}
+	for (size_t i = 0; i < NMODES; i++) {
+		if (!seen[i])
+			fprintf(stderr, "no %s line\n", modes[i].bench);
+		CU_ASSERT_TRUE(seen[i] >= 1);
+	}
+	CU_ASSERT_EQUAL(npeer, 2);	/* binance_connector, ccxt */
+}
+
 static void dump_file(const char *path)
 {
 	char *s = tl_test_read_file(path, NULL);
@@ -323,6 +434,7 @@ static void test_smoke_all_suites(void)
 	free(copy);
 	CU_ASSERT_EQUAL(bad, 0);
 	check_floors(out);
+	check_modes(out);
 	for (unsigned i = 0; i < tl_bench_nsuites; i++) {
 		if (!per[i])
 			fprintf(stderr, "suite %s emitted no line\n", tl_bench_suites[i].name);

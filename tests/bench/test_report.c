@@ -3,7 +3,10 @@
  * writer it uses (bench/support/svg.c).
  *
  * A hand-written results.jsonl with known numbers: report.md holds the
- * exact table rows, the floor and peer ratios computed from them, the
+ * exact table rows, the floor and peer ratios computed from them (peer /
+ * talon), the engine modes (each "threading":"shared" line against its
+ * dedicated twin, the engine column, a floor taken from the line itself
+ * when the floor suite's is absent, the rate plot split by engine), the
  * floors' "idle" (block / spin), the busy-polling floors (floor.tcp.spin,
  * floor.tls.spin) beside the blocking ones in peer.svg, the
  * machine and command lines, and names every malformed line (not JSON,
@@ -230,11 +233,15 @@ static void test_report_rows_and_ratios(void)
 		"| `memory.rss_after_1k` | batch | - | 12345678 | bytes | none / 1 | - |"));
 	/* Ratios: the floor one, the ratio line, the peer. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(md,
-		"| `rtt.order.tcp @1000/s` | `floor.tcp` | 40000 | 52000 | **2.00x** | **2.00x** |"));
+		"| `rtt.order.tcp @1000/s` | - | `floor.tcp` | 40000 | 52000 | **2.00x** | **2.00x** |"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(md, "| `ring.hop_vs_floor` | closed | - | **2.12** | ratio |"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(md,
 		"| `peer.binance_connector.order @1000/s` | `rtt.order.tcp @1000/s` | 400000 "
-		"| 40000 | **0.100** | 1040000 | 52000 | **0.050** |"));
+		"| 40000 | **10.000** | 1040000 | 52000 | **20.000** |"));
+	/* No shared-engine line in this file. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "No `\"threading\":\"shared\"` lines in this run."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "RTT vs offered rate, shared engine: skipped"));
+	CU_ASSERT_FALSE(exists("rtt-rate-shared.svg"));
 	/* Sections, metadata, skipped lines. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(md, "## Suite `rtt`"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(md, "## Suite `recovery`"));
@@ -363,11 +370,11 @@ static void test_report_peer_named_talon(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(md);
 	CU_ASSERT_PTR_NOT_NULL(strstr(md,
 		"| `peer.binance_connector.order` | `peer.talon.order` | 1200000 | 300000 "
-		"| **0.250** | 4000000 | 2000000 | **0.500** |"));
+		"| **4.000** | 4000000 | 2000000 | **2.000** |"));
 	/* A second peer: its own row against the same talon line. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(md,
 		"| `peer.ccxt.order` | `peer.talon.order` | 600000 | 300000 "
-		"| **0.500** | 8000000 | 2000000 | **0.250** |"));
+		"| **2.000** | 8000000 | 2000000 | **4.000** |"));
 	CU_ASSERT_PTR_NULL(strstr(md, "| `peer.talon.order` | `"));
 	free(md);
 	char *svg = slurp("peer.svg");
@@ -377,6 +384,123 @@ static void test_report_peer_named_talon(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "peer.ccxt.order"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "rtt.order.tcp"));
 	CU_ASSERT_TRUE(svg_balanced(svg));
+	free(svg);
+	dir_remove();
+}
+
+/* The engine modes: rtt lines carry "threading" / "idle" and name the
+ * spin floor of their transport (the floor suite's line, else the floor
+ * the line carries, marked "own"); each shared line is set against its
+ * dedicated twin (rtt.X.shared -> rtt.X, peer.talon.order ->
+ * peer.talon_dedicated.order, emergency.X.shared -> emergency.X; same
+ * rate and mode), a shared line without one says so; the dedicated peer
+ * line of talon is talon's side, not a peer; the rate plot splits into
+ * the dedicated and the shared engine. */
+static void test_report_threading(void)
+{
+	dir_make();
+	char p[512];
+	snprintf(p, sizeof(p), "%s/results.jsonl", dir);
+	FILE *f = fopen(p, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+#define ENG(th, idle) ",\"threading\":\"" th "\",\"idle\":\"" idle "\""
+#define OPEN(rate) ",\"mode\":\"open\",\"rate\":" rate
+	put(f, "{\"bench\":\"floor.tcp.spin\",\"unit\":\"ns\",\"n\":2000,\"p50\":10000,"
+	       "\"p90\":11000,\"p99\":13000,\"p999\":15000,\"p9999\":20000,"
+	       "\"max\":30000,\"mean\":10500,\"mode\":\"closed\",\"idle\":\"spin\"}");
+	/* HIST: p50 40000, p99 52000. */
+	put(f, HIST("rtt.order.tcp", OPEN("1000") ENG("dedicated", "park")
+		    ",\"floor\":\"floor.tcp.spin\",\"floor_p50\":9000,\"floor_p99\":12000"));
+	put(f, "{\"bench\":\"rtt.order.tcp.shared\",\"unit\":\"ns\",\"n\":3000,\"p50\":20000,"
+	       "\"p90\":22000,\"p99\":26000,\"p999\":30000,\"p9999\":40000,\"max\":50000,"
+	       "\"mean\":21000,\"mode\":\"open\",\"rate\":1000" ENG("shared", "spin")
+	       ",\"floor\":\"floor.tcp.spin\",\"floor_p50\":9000,\"floor_p99\":12000}");
+	/* Another rate of the shared case: its twin is not in the file. */
+	put(f, HIST("rtt.order.tcp.shared", OPEN("100") ENG("shared", "spin")
+		    ",\"floor\":\"floor.tcp.spin\",\"floor_p50\":9000,\"floor_p99\":12000"));
+	/* TLS: its spin floor is not in the file, the line's own is used. */
+	put(f, HIST("rtt.fill.tls.shared", OPEN("1000") ENG("shared", "spin")
+		    ",\"floor\":\"floor.tls.spin\",\"floor_p50\":20000,\"floor_p99\":26000"));
+	put(f, HIST("peer.talon_dedicated.order", ",\"mode\":\"closed\"" ENG("dedicated", "park")));
+	put(f, "{\"bench\":\"peer.talon.order\",\"unit\":\"ns\",\"n\":100,\"p50\":20000,"
+	       "\"p90\":22000,\"p99\":104000,\"p999\":200000,\"p9999\":200000,"
+	       "\"max\":200000,\"mean\":25000,\"mode\":\"closed\"" ENG("shared", "spin") "}");
+	put(f, "{\"bench\":\"peer.ccxt.order\",\"unit\":\"ns\",\"n\":100,"
+	       "\"p50\":600000,\"p90\":2000000,\"p99\":5200000,\"p999\":9000000,"
+	       "\"p9999\":9000000,\"max\":9000000,\"mean\":900000,\"mode\":\"closed\","
+	       "\"talon\":\"peer.talon.order\"}");
+	put(f, HIST("emergency.sim.100.all_orders_out", ",\"mode\":\"closed\"" ENG("dedicated", "sleep")));
+	/* A twin far slower (a backlog): the ratio keeps 2 digits. */
+	put(f, HIST("emergency.sim.100.flag_to_first_order", ",\"mode\":\"closed\""
+		    ENG("dedicated", "sleep")));
+	put(f, "{\"bench\":\"emergency.sim.100.flag_to_first_order.shared\",\"unit\":\"ns\","
+	       "\"n\":10,\"p50\":300,\"p90\":300,\"p99\":520,\"p999\":520,"
+	       "\"p9999\":520,\"max\":520,\"mean\":310,\"mode\":\"closed\""
+	       ENG("shared", "spin") "}");
+	put(f, "{\"bench\":\"emergency.sim.100.all_orders_out.shared\",\"unit\":\"ns\","
+	       "\"n\":10,\"p50\":10000,\"p90\":12000,\"p99\":13000,\"p999\":13000,"
+	       "\"p9999\":13000,\"max\":13000,\"mean\":11000,\"mode\":\"closed\""
+	       ENG("shared", "spin") "}");
+#undef ENG
+#undef OPEN
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(tl_bench_report(dir), 0);
+	char *md = slurp("report.md");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(md);
+	/* Against the spin floor, with the engine column; "own" floor. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `rtt.order.tcp @1000/s` | dedicated/park | `floor.tcp.spin` | 40000 | 52000 "
+		"| **4.00x** | **4.00x** |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `rtt.order.tcp.shared @1000/s` | shared/spin | `floor.tcp.spin` | 20000 | 26000 "
+		"| **2.00x** | **2.00x** |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `rtt.fill.tls.shared @1000/s` | shared/spin | `floor.tls.spin` (own) | 40000 "
+		"| 52000 | **2.00x** | **2.00x** |"));
+	/* Shared against dedicated. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "## Engine threading: shared against dedicated"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `rtt.order.tcp.shared @1000/s` | shared/spin | `rtt.order.tcp @1000/s` "
+		"| dedicated/park | 20000 | 40000 | **0.50x** | 26000 | 52000 | **0.50x** |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `rtt.order.tcp.shared @100/s` | shared/spin | (no twin in this run) | - "
+		"| 40000 | - | - | 52000 | - | - |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `peer.talon.order` | shared/spin | `peer.talon_dedicated.order` "
+		"| dedicated/park | 20000 | 40000 | **0.50x** | 104000 | 52000 | **2.00x** |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `emergency.sim.100.all_orders_out.shared` | shared/spin "
+		"| `emergency.sim.100.all_orders_out` | dedicated/sleep | 10000 | 40000 "
+		"| **0.25x** | 13000 | 52000 | **0.25x** |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `emergency.sim.100.flag_to_first_order.shared` | shared/spin "
+		"| `emergency.sim.100.flag_to_first_order` | dedicated/sleep | 300 | 40000 "
+		"| **0.0075x** | 520 | 52000 | **0.01x** |"));
+	/* Peers: peer / talon; talon's dedicated line is not a peer. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(md,
+		"| `peer.ccxt.order` | `peer.talon.order` | 600000 | 20000 | **30.000** "
+		"| 5200000 | 104000 | **50.000** |"));
+	CU_ASSERT_PTR_NULL(strstr(md, "| `peer.talon_dedicated.order` | `"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "](rtt-rate.svg)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(md, "](rtt-rate-shared.svg)"));
+	free(md);
+	char *svg = slurp("rtt-rate.svg");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "rtt.order.tcp p50"));
+	CU_ASSERT_PTR_NULL(strstr(svg, "shared"));
+	CU_ASSERT_TRUE(svg_balanced(svg));
+	free(svg);
+	svg = slurp("rtt-rate-shared.svg");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "rtt.order.tcp.shared p50"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "rtt.fill.tls.shared p99"));
+	CU_ASSERT_TRUE(svg_balanced(svg));
+	free(svg);
+	svg = slurp("peer.svg");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "peer.talon_dedicated.order"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "peer.talon.order"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "peer.ccxt.order"));
 	free(svg);
 	dir_remove();
 }
@@ -456,5 +580,6 @@ TL_TEST_SUITE("bench.report", NULL, NULL,
 	      TL_TEST(test_report_absent_plots_noted),
 	      TL_TEST(test_report_many_cases_split),
 	      TL_TEST(test_report_peer_named_talon),
+	      TL_TEST(test_report_threading),
 	      TL_TEST(test_svg_math),
 	      TL_TEST(test_svg_empty_refused));

@@ -6,7 +6,10 @@
  * per scheduled order (ack, then cancel: every order ends) and reports a
  * positive achieved and send rate; a closed-loop MARKET run (fill through
  * the user stream) and an ANSWER run record one sample per order; over
- * TLS too; orders the engine refuses for back-pressure (tiny rings,
+ * TLS too; the same in every mode (dedicated + park, the default; shared
+ * + spin as an invoker on this thread, which is pinned only while that
+ * engine runs; the old sleep mode), switching modes on one simulator with
+ * tl_rig_restart, and a stopped engine refusing runs until restarted; orders the engine refuses for back-pressure (tiny rings,
  * 50,000/s) are resubmitted and every order still gives its sample; and
  * the guard the suites rely on: with 20 % of new orders refused by the
  * venue (-2019 via /sim/faults), the run fails instead of reporting the
@@ -15,6 +18,8 @@
 #define _GNU_SOURCE
 #include "tests/support/tl_test.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,7 +41,7 @@ static tl_hist_t *hist_new(void)
 
 static void test_open_loop_one_sample_per_order(void)
 {
-	tl_rig_t *r = tl_rig_start(&ctx, false);
+	tl_rig_t *r = tl_rig_start(&ctx, false, TL_RIG_DEDICATED);
 	tl_hist_t *h = hist_new();
 	tl_rig_stats_t st;
 
@@ -56,7 +61,7 @@ static void test_open_loop_one_sample_per_order(void)
 
 static void test_closed_loops(void)
 {
-	tl_rig_t *r = tl_rig_start(&ctx, false);
+	tl_rig_t *r = tl_rig_start(&ctx, false, TL_RIG_DEDICATED);
 	tl_hist_t *h = hist_new();
 	tl_rig_stats_t st;
 
@@ -68,10 +73,67 @@ static void test_closed_loops(void)
 	CU_ASSERT_EQUAL(tl_rig_closed(r, TL_RIG_ANSWER, 0.2, h, &st), 0);
 	CU_ASSERT(st.n > 0);
 	CU_ASSERT_EQUAL(tl_hist_count(h), st.n);
-	/* The engine stopped, the simulator still answers; runs refuse. */
+	/* The engine stopped, the simulator still answers; runs refuse
+	 * until a new engine is up. */
 	tl_rig_engine_stop(r);
 	CU_ASSERT_EQUAL(tl_rig_closed(r, TL_RIG_ORDER, 0.1, h, &st), -1);
+	CU_ASSERT_EQUAL_FATAL(tl_rig_restart(r, TL_RIG_DEDICATED), 0);
+	tl_hist_init(h);
+	CU_ASSERT_EQUAL(tl_rig_closed(r, TL_RIG_ORDER, 0.1, h, &st), 0);
+	CU_ASSERT(st.n > 0);
+	CU_ASSERT_EQUAL(tl_hist_count(h), st.n);
 	tl_rig_stop(r);
+	free(h);
+}
+
+/* This thread's allowed CPUs. */
+static int cpus_allowed(void)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	if (pthread_getaffinity_np(pthread_self(), sizeof set, &set) != 0)
+		return -1;
+	return CPU_COUNT(&set);
+}
+
+/* Shared + spin: this thread runs the engine (samples in on_event), and
+ * is pinned to the engine core only while that engine runs; then the
+ * old sleep mode on the same simulator. */
+static void test_shared_and_sleep_modes(void)
+{
+	int before = cpus_allowed();
+	tl_rig_t *r = tl_rig_start(&ctx, false, TL_RIG_SHARED);
+	tl_hist_t *h = hist_new();
+	tl_rig_stats_t st;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_STRING_EQUAL(tl_rig_threading(r), "shared");
+	CU_ASSERT_STRING_EQUAL(tl_rig_idle(r), "spin");
+	CU_ASSERT_EQUAL(tl_rig_threads(r), 3);
+	if (before >= 2)	/* else tl_loopback_cpus pins nothing */
+		CU_ASSERT_EQUAL(cpus_allowed(), 1);
+	CU_ASSERT_EQUAL(tl_rig_open(r, TL_RIG_ORDER, 200, 0.25, h, &st), 0);
+	CU_ASSERT_EQUAL(st.n, tl_openloop_count(200, 0.25));
+	CU_ASSERT_EQUAL(tl_hist_count(h), st.n);
+	CU_ASSERT(st.achieved_rate > 0);
+	tl_hist_init(h);
+	CU_ASSERT_EQUAL(tl_rig_open(r, TL_RIG_FILL, 200, 0.25, h, &st), 0);
+	CU_ASSERT_EQUAL(tl_hist_count(h), st.n);
+	tl_hist_init(h);
+	CU_ASSERT_EQUAL(tl_rig_closed(r, TL_RIG_ANSWER, 0.2, h, &st), 0);
+	CU_ASSERT(st.n > 0);
+	CU_ASSERT_EQUAL(tl_hist_count(h), st.n);
+
+	CU_ASSERT_EQUAL_FATAL(tl_rig_restart(r, TL_RIG_SLEEP), 0);
+	CU_ASSERT_EQUAL(cpus_allowed(), before);
+	CU_ASSERT_STRING_EQUAL(tl_rig_threading(r), "dedicated");
+	CU_ASSERT_STRING_EQUAL(tl_rig_idle(r), "sleep");
+	CU_ASSERT_EQUAL(tl_rig_threads(r), 5);
+	tl_hist_init(h);
+	CU_ASSERT_EQUAL(tl_rig_open(r, TL_RIG_ORDER, 200, 0.25, h, &st), 0);
+	CU_ASSERT_EQUAL(tl_hist_count(h), st.n);
+	tl_rig_stop(r);
+	CU_ASSERT_EQUAL(cpus_allowed(), before);
 	free(h);
 }
 
@@ -79,7 +141,7 @@ static void test_tls(void)
 {
 	if (access("build/tls/server.pem", R_OK) != 0)
 		tl_test_skip("build/tls not made (run make)");
-	tl_rig_t *r = tl_rig_start(&ctx, true);
+	tl_rig_t *r = tl_rig_start(&ctx, true, TL_RIG_DEDICATED);
 	tl_hist_t *h = hist_new();
 	tl_rig_stats_t st;
 
@@ -95,7 +157,7 @@ static void test_tls(void)
  * a failure: every scheduled order still gives one sample. */
 static void test_backpressure_is_resubmitted(void)
 {
-	tl_rig_t *r = tl_rig_start_rings(&ctx, false, 128);
+	tl_rig_t *r = tl_rig_start_rings(&ctx, false, TL_RIG_DEDICATED, 128);
 	tl_hist_t *h = hist_new();
 	tl_rig_stats_t st;
 
@@ -121,7 +183,7 @@ static void test_backpressure_is_resubmitted(void)
 /* Regression guard: orders the venue refuses fail the run. */
 static void test_rejected_orders_fail_the_run(void)
 {
-	tl_rig_t *r = tl_rig_start(&ctx, false);
+	tl_rig_t *r = tl_rig_start(&ctx, false, TL_RIG_DEDICATED);
 	tl_hist_t *h = hist_new();
 	tl_rig_stats_t st;
 	simc_t *cli = malloc(sizeof *cli);
@@ -142,6 +204,7 @@ static void test_rejected_orders_fail_the_run(void)
 TL_TEST_SUITE("bench.rig", NULL, NULL,
 	      TL_TEST(test_open_loop_one_sample_per_order),
 	      TL_TEST(test_closed_loops),
+	      TL_TEST(test_shared_and_sleep_modes),
 	      TL_TEST(test_tls),
 	      TL_TEST(test_backpressure_is_resubmitted),
 	      TL_TEST(test_rejected_orders_fail_the_run));
