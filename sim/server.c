@@ -177,6 +177,16 @@ int tl_sim_server_port(const tl_sim_server_t *s, int which)
 	return which >= 0 && which < 3 ? s->port[which] : 0;
 }
 
+void tl_sim_server_busy_poll(tl_sim_server_t *s, bool on)
+{
+	uint64_t one = 1;
+	ssize_t n;
+
+	atomic_store(&s->busy_poll, on);
+	n = write(s->wake, &one, sizeof one);	/* out of a blocked wait now */
+	(void)n;
+}
+
 void tl_sim_server_stop(tl_sim_server_t *s)
 {
 	uint64_t one = 1;
@@ -586,10 +596,16 @@ int tl_sim_server_run(tl_sim_server_t *s)
 	while (!atomic_load(&s->stop)) {
 		int timeout = srv_holds(s, s->cfg->tick_ms < 50 ? s->cfg->tick_ms : 50);
 		timeout = tl_sim_stream_next_ms(s, timeout);
-		int n = epoll_wait(s->ep, evs, 256, timeout), i;
+		bool spin = atomic_load_explicit(&s->busy_poll, memory_order_relaxed);
+		int n = epoll_wait(s->ep, evs, 256, spin ? 0 : timeout), i;
 
 		if (n < 0 && errno != EINTR)
 			return -1;
+		if (n == 0 && spin) {
+#if defined(__x86_64__) || defined(__i386__)
+			__builtin_ia32_pause();
+#endif
+		}
 		for (i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;
 			if (tag == TAG_REST || tag == TAG_PLAIN || tag == TAG_WS) {

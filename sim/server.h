@@ -41,6 +41,12 @@ int tl_sim_server_run(tl_sim_server_t *s);
 /* Ask the loop to return (async-signal-safe and thread-safe). */
 void tl_sim_server_stop(tl_sim_server_t *s);
 
+/* Busy-poll (epoll_wait with no timeout, a pause between empty looks)
+ * instead of blocking: the loop then answers without a wake-up, as the
+ * echo thread of the spin floors does (talon bench's shared + spin
+ * lines). Any thread, any time. */
+void tl_sim_server_busy_poll(tl_sim_server_t *s, bool on);
+
 /* Close everything. The loop must not be running. */
 void tl_sim_server_free(tl_sim_server_t *s);
 

@@ -78,6 +78,7 @@ struct tl_sim_server {
 	conn_t *conns;
 	int nconns;
 	atomic_bool stop;
+	atomic_bool busy_poll;  /* tl_sim_server_busy_poll */
 	int nws;                /* open stream connections */
 	int64_t book_update_id; /* bookTicker `u` */
 	char *scratch;          /* event JSON */

@@ -344,6 +344,10 @@ static int rig_engine_up(tl_rig_t *r)
 
 	r->dead = false;
 	rig_engine_cfg(r);
+	/* The venue's side waits as talon's does: busy-polling beside a
+	 * spinning engine (as the spin floors' echo thread), blocked in
+	 * epoll_wait beside a parking one (as the blocking floors'). */
+	tl_sim_server_busy_poll(r->srv, r->mode == TL_RIG_SHARED);
 	if (r->mode == TL_RIG_SHARED) {
 		r->strat = (tl_strategy_t){ .ctx = r, .on_event = rig_on_event };
 		o.strategy = &r->strat;

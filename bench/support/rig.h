@@ -38,8 +38,12 @@
  *                     engine core while the engine runs (its affinity is
  *                     restored when the engine stops), loops
  *                     { tl_engine_invoke; submit what is due } and never
- *                     sleeps; samples are taken in on_event. 3 threads:
- *                     that one, STREAM, simulator. All the rig's calls on
+ *                     sleeps; samples are taken in on_event; the
+ *                     simulator busy-polls (tl_sim_server_busy_poll), as
+ *                     the spin floors' echo thread does (in the other
+ *                     modes it blocks in epoll_wait, as the blocking
+ *                     floors' does). 3 threads: that one, STREAM,
+ *                     simulator. All the rig's calls on
  *                     such an engine must come from the thread that
  *                     started it.
  *   TL_RIG_SLEEP      the rig before wake-ups: ENGINE and IO threads with
