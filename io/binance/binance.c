@@ -10,14 +10,24 @@
  * other threads use are in binance_call.c.
  *
  * A request's life:
- *   queued --pump [idle conn, ready, not held]--> on the wire (busy)
+ *   queued --pump [conn with room, ready, not held]--> in flight
  *   queued --timeout with no usable connection--> REQ_ERROR CONNECT
  *   queued NEW --gate closed (io/venue.h), or its own cancel taken-->
  *          REQ_ERROR WITHDRAWN, not written (and the cancel too)
- *   busy --response--> decoded inputs (or REQ_ERROR for undecodable)
- *   busy --drop, all bytes written--> REQ_ERROR RESET written
- *   busy --drop, bytes left unsent--> REQ_ERROR CONNECT (not executed)
- *   busy --no response in timeout--> REQ_ERROR TIMEOUT written, close
+ *   in flight --its response--> decoded inputs (or REQ_ERROR for
+ *          undecodable)
+ *   in flight --drop, some of its bytes may have left--> REQ_ERROR
+ *          RESET written (it may have executed)
+ *   in flight --drop, none of its bytes left--> REQ_ERROR CONNECT
+ *          (not executed)
+ *   in flight --no response in timeout--> REQ_ERROR TIMEOUT written,
+ *          close (the requests behind it on the connection: drop)
+ * In flight: on a connection's FIFO (binance_int.h, invariant 1). Up to
+ * venue.binance.pipeline requests share a connection (HTTP/1.1
+ * pipelining); the venue answers them in order, so the oldest one owns
+ * the bytes that arrive. The pump puts each request on the UP connection
+ * with the fewest in flight (the lowest id on ties), so load spreads
+ * before it queues behind a slow answer.
  * (pump: bn_pump, bn_send; timeouts: bn_timeouts, tl_binance_fail_queued;
  * response and drops: tl_binance_cb in binance_resp.c.)
  * Emergency closes (urgent MARKET NEWs) queued together leave as one
@@ -334,11 +344,13 @@ static const tl_binance_req_t *bn_batch_gate(tl_binance_t *b, const tl_binance_r
 	return one;
 }
 
-/* Put r on idle connection id. Ends r with an error when it cannot go. */
+/* Put r on connection id (it has room in its FIFO). Ends r with an
+ * error when it cannot go. */
 static void bn_send(tl_binance_t *b, uint32_t id, const tl_binance_req_t *r,
 		    tl_time_t now, int64_t m)
 {
 	tl_binance_conn_t *c = &b->conns[id];
+	tl_binance_flight_t *f;
 	tl_binance_http_t http;
 	bool sign;
 	char text[96];
@@ -381,20 +393,23 @@ static void bn_send(tl_binance_t *b, uint32_t id, const tl_binance_req_t *r,
 		tl_binance_fail(b, r, TL_TR_CONNECT, false, text);
 		return;
 	}
-	c->busy = true;
-	c->closing = false;
-	c->r = *r;
+	if (c->n > 0)
+		b->st.pipelined++;
+	else
+		tl_http_resp_reset(&c->resp);	/* it answers this one first */
+	f = tl_binance_conn_push(c);
+	f->r = *r;
 	if (r->kind == TL_BINANCE_K_BATCH) {
-		/* the members live with the connection until the outcome */
-		memcpy(c->br, r->members, r->nmem * sizeof(tl_binance_req_t));
-		c->r.members = c->br;
+		/* the members live with the request until the outcome */
+		memcpy(f->br, r->members, r->nmem * sizeof(tl_binance_req_t));
+		f->r.members = f->br;
 		b->st.batches++;
 		b->st.batch_orders += r->nmem;
 	}
-	c->http = http;
-	c->sent_mono = m;
-	c->sent_real = tl_clock_realtime_ns();
-	tl_http_resp_reset(&c->resp);
+	f->http = http;
+	f->sent_mono = m;
+	f->sent_real = tl_clock_realtime_ns();
+	f->len = (uint32_t)len;
 	b->st.sent++;
 }
 
@@ -540,14 +555,14 @@ void tl_binance_dm_result(tl_binance_t *b, const tl_binance_req_t *r, bool ok,
 		       r->req.symbol, text);
 }
 
-/* Send what may go now, on every idle connection (priority: clock, then
- * dead-man renewals, then the urgent queue (emergency closes batched),
- * then marks, then the normal queue in FIFO order). The local limiters
- * hold the normal queue at 90 % and the urgent one at 100 %. */
+/* Send what may go now, while a connection has room (priority: clock,
+ * then dead-man renewals, then the urgent queue (emergency closes
+ * batched), then marks, then the normal queue in FIFO order). The local
+ * limiters hold the normal queue at 90 % and the urgent one at 100 %. */
 static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 {
 	for (;;) {
-		int id = tl_uring_conn_idle(b->pool);
+		int id = tl_uring_conn_pick(b->pool, b->pipeline);
 		tl_binance_req_t r;
 		unsigned nb = 0;
 
@@ -556,6 +571,12 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 		memset(&r, 0, sizeof(r));
 		if (!b->time_pending && (!b->ready || b->time_wanted) &&
 		    m >= b->time_retry_at) {
+			/* The offset is taken at the round trip's midpoint:
+			 * an idle connection, if any, keeps answers queued
+			 * ahead of it out of the sample. */
+			int idle = tl_uring_conn_idle(b->pool);
+			if (idle >= 0)
+				id = idle;
 			r.kind = TL_BINANCE_K_TIME;
 			b->time_pending = true;
 			b->time_wanted = false;
@@ -612,19 +633,25 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 
 /* ---- timeouts and the poll step -------------------------------------------- */
 
-/* Responses overdue; requests that waited too long for a connection. */
+/* Responses overdue; requests that waited too long for a connection.
+ * Answers come in order, so the oldest request in flight is the first to
+ * be late; the connection is closed with it, and the requests behind it
+ * end with the drop (tl_binance_cb: written or not, each by its bytes). */
 static void bn_timeouts(tl_binance_t *b, int64_t m)
 {
 	for (uint32_t i = 0; i < b->nconn; i++) {
 		tl_binance_conn_t *c = &b->conns[i];
-		if (!c->busy || m - c->sent_mono < b->timeout_ns)
+		if (c->n == 0 || c->closing ||
+		    m - tl_binance_conn_head(c)->sent_mono < b->timeout_ns)
 			continue;
 		char text[TL_TEXT_LEN];
 		snprintf(text, sizeof(text), "no response in %lld ms",
 			 (long long)(b->timeout_ns / TL_NS_PER_MS));
-		c->busy = false;
+		tl_binance_fail(b, &tl_binance_conn_head(c)->r, TL_TR_TIMEOUT, true, text);
+		tl_binance_conn_pop(c);
 		tl_uring_conn_release(b->pool, i);
-		tl_binance_fail(b, &c->r, TL_TR_TIMEOUT, true, text);
+		/* short: "lost after send: " + this fits TL_TEXT_LEN */
+		snprintf(c->why, sizeof(c->why), "an earlier response timed out");
 		c->closing = true;
 		tl_uring_conn_close(b->pool, i);
 	}
@@ -863,7 +890,8 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 	b->timeout_ns = bc->timeout_ns > 0 ? bc->timeout_ns : 5 * TL_NS_PER_S;
 	b->startup_deadline_ns = bc->startup_deadline_ns > 0 ? bc->startup_deadline_ns
 							     : TL_STARTUP_DEADLINE_NS;
-	b->nconn = bc->connections ? bc->connections : 2;
+	b->nconn = bc->connections ? bc->connections : TL_BINANCE_CONNECTIONS;
+	b->pipeline = bc->pipeline ? bc->pipeline : TL_BINANCE_PIPELINE;
 	b->lim_weight_1m = bc->weight_1m ? bc->weight_1m : TL_BINANCE_WEIGHT_1M;
 	b->lim_orders_10s = bc->orders_10s ? bc->orders_10s : TL_BINANCE_ORDERS_10S;
 	b->lim_orders_1m = bc->orders_1m ? bc->orders_1m : TL_BINANCE_ORDERS_1M;
@@ -879,6 +907,11 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 	if (b->nconn > TL_BINANCE_MAX_CONNS) {
 		snprintf(err, errlen, "venue.binance.connections: expected 1..%d",
 			 TL_BINANCE_MAX_CONNS);
+		goto fail;
+	}
+	if (b->pipeline > TL_BINANCE_PIPELINE_MAX) {
+		snprintf(err, errlen, "venue.binance.pipeline: expected 1..%d",
+			 TL_BINANCE_PIPELINE_MAX);
 		goto fail;
 	}
 	tl_binance_map_init();
@@ -934,7 +967,10 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 		.ca_file = bc->rest.ca_file[0] ? bc->rest.ca_file : NULL,
 		.tls_insecure = bc->rest.insecure,
 		.rx_buf = 64u << 10,
-		.tx_buf = 16u << 10,
+		/* every request in flight, and one more whose send is not
+		 * reaped yet though its answer is, fit at once: a send never
+		 * meets -EAGAIN for want of room */
+		.tx_buf = (b->pipeline + 1) * TL_BINANCE_TX_CAP,
 		.connect_timeout_ns = b->timeout_ns,
 	};
 	b->pool = tl_uring_pool_new(&pc, &warning, perr, sizeof(perr));
