@@ -48,6 +48,50 @@
 #include "runtime/log.h"
 #include "io/binance/startup.h"
 
+/* ---- the queues ------------------------------------------------------------ */
+
+/*
+ * A cancel withdraws its order's NEW while that NEW is still queued
+ * (bn_cancel_unsent). Finding it is a scan of both queues, thousands of
+ * requests under back-pressure, for every cancel: the cost grows with
+ * the backlog and the backlog with the cost. Counts of the queued NEWs
+ * by a hash of their client id answer "not here" at once for almost
+ * every cancel. Every NEW enters a queue through bn_enqueue (counted)
+ * and leaves through bn_q_drop (uncounted); a count too high would only
+ * cost a scan.
+ */
+static uint32_t bn_clid_slot(const char *clid)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (size_t i = 0; i < TL_CLID_LEN && clid[i]; i++)
+		h = (h ^ (uint8_t)clid[i]) * 16777619u;
+	return h & (TL_BINANCE_NEWQ_SLOTS - 1);
+}
+
+static void bn_q_count(tl_binance_t *b, const tl_binance_req_t *r, bool in)
+{
+	uint16_t *n;
+
+	if (r->kind != TL_BINANCE_K_NEW)
+		return;
+	n = &b->newq[bn_clid_slot(r->req.client_id)];
+	if (in)
+		++*n;
+	else if (*n > 0)
+		--*n;
+}
+
+/* Take request i (0: the head) out of q. */
+static void bn_q_drop(tl_binance_t *b, tl_binance_queue_t *q, uint32_t i)
+{
+	bn_q_count(b, tl_binance_queue_at(q, i), false);
+	if (i == 0)
+		tl_binance_queue_drop_head(q);
+	else
+		tl_binance_queue_remove(q, i);
+}
+
 /* ---- outcomes -------------------------------------------------------------- */
 
 /* End a kernel request with a transport error (internal kinds: their own
@@ -136,7 +180,7 @@ void tl_binance_fail_queued(tl_binance_t *b, int64_t older_than)
 		tl_binance_req_t *r;
 		while ((r = tl_binance_queue_peek(qs[i])) && r->queued <= older_than) {
 			tl_binance_req_t copy = *r;
-			tl_binance_queue_drop_head(qs[i]);
+			bn_q_drop(b, qs[i], 0);
 			tl_binance_fail(b, &copy, TL_TR_CONNECT, false, text);
 		}
 	}
@@ -177,7 +221,7 @@ static void bn_gate_purge(tl_binance_t *b)
 				continue;
 			}
 			tl_binance_req_t copy = *r;
-			tl_binance_queue_remove(q, i);
+			bn_q_drop(b, q, i);
 			tl_binance_withdraw(b, &copy, bn_gate_why(b));
 		}
 	}
@@ -595,12 +639,12 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 			if (!bn_admit(b, &r, now, TL_BINANCE_LIMITS_URGENT))
 				return;
 			for (unsigned i = 0; i < nb; i++)
-				tl_binance_queue_drop_head(&b->q_urgent);
+				bn_q_drop(b, &b->q_urgent, 0);
 		} else if (b->q_urgent.n) {
 			if (!bn_admit(b, tl_binance_queue_peek(&b->q_urgent), now, TL_BINANCE_LIMITS_URGENT))
 				return;
 			r = *tl_binance_queue_peek(&b->q_urgent);
-			tl_binance_queue_drop_head(&b->q_urgent);
+			bn_q_drop(b, &b->q_urgent, 0);
 		} else if (bn_want_listen_key(b, m)) {
 			r.kind = TL_BINANCE_K_LISTEN_KEY;
 			b->lk_pending = true;
@@ -623,7 +667,7 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 									: TL_BINANCE_LIMITS_NORMAL))
 				return;	/* FIFO: held requests wait, in order */
 			r = *h;
-			tl_binance_queue_drop_head(&b->q_normal);
+			bn_q_drop(b, &b->q_normal, 0);
 		} else {
 			return;
 		}
@@ -687,6 +731,8 @@ static tl_binance_queue_t *bn_new_queued(tl_binance_t *b, const char *clid, uint
 {
 	tl_binance_queue_t *qs[2] = { &b->q_normal, &b->q_urgent };
 
+	if (b->newq[bn_clid_slot(clid)] == 0)
+		return NULL;	/* almost every cancel: its NEW left long ago */
 	for (int k = 0; k < 2; k++) {
 		tl_binance_queue_t *q = qs[k];
 		for (uint32_t i = 0; i < q->n; i++) {
@@ -714,7 +760,7 @@ static bool bn_cancel_unsent(tl_binance_t *b, const tl_out_req_t *req)
 	if (!q)
 		return false;
 	nr = *tl_binance_queue_at(q, at);
-	tl_binance_queue_remove(q, at);
+	bn_q_drop(b, q, at);
 	tl_binance_withdraw(b, &nr, why);
 	memset(&cr, 0, sizeof(cr));
 	cr.req = *req;
@@ -763,6 +809,7 @@ static int bn_enqueue(tl_binance_t *b, const tl_out_req_t *req, int kind,
 	q = bn_queue_for(b, req, kind);
 	if (!tl_binance_queue_push(q, &r))
 		return -EAGAIN;
+	bn_q_count(b, &r, true);
 	/* More closes of this burst follow: send once they are here. */
 	if (bn_batchable(&r) && r.req.more)
 		return 0;

@@ -51,6 +51,7 @@
 #define TL_BINANCE_ARENA_CAP (64u << 10)
 #define TL_BINANCE_TX_CAP 8192
 #define TL_BINANCE_Q_CAP 4096
+#define TL_BINANCE_NEWQ_SLOTS 4096     /* a power of two */
 #define TL_BINANCE_SYNC_CAP (1u << 20)
 
 /* What a queued or in-flight request is. Kernel kinds equal tl_req_kind_t. */
@@ -182,6 +183,10 @@ typedef struct tl_binance {
 	tl_binance_arena_t arena;
 	void *arena_buf;
 	tl_binance_queue_t q_urgent, q_normal;
+	/* NEWs in the queues by a hash of their client id (binance.c,
+	 * bn_q_count): a cancel scans the queues for its NEW only when this
+	 * says one may be there */
+	uint16_t newq[TL_BINANCE_NEWQ_SLOTS];
 	/* clock and marks */
 	bool ready;                       /* invariant 3 */
 	bool time_pending, time_wanted;
