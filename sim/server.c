@@ -5,7 +5,9 @@
  * requests as are complete, and answers them strictly in order into its
  * write buffer. A fault delay holds the connection: its answer is sent,
  * and its next request read, only when the delay has passed. A fault
- * reset closes the connection without an answer. Level-triggered epoll;
+ * reset closes the connection without that request's answer: the
+ * answers before it leave first (as far as the socket takes them without
+ * waiting), the requests pipelined behind it are never handled. Level-triggered epoll;
  * EPOLLOUT is armed only while output is pending.
  *
  * Listener tags in epoll data: 1 = REST listener, 2 = plain listener,
@@ -423,6 +425,18 @@ static bool conn_flush(tl_sim_server_t *s, conn_t *c)
 	return true;
 }
 
+/* Send what is already answered, as far as the socket takes it now;
+ * never waits (a fault's reset follows). */
+static void conn_flush_now(conn_t *c)
+{
+	while (c->woff < c->wlen) {
+		ssize_t r = conn_send(c, c->wbuf + c->woff, c->wlen - c->woff);
+		if (r <= 0)
+			return;
+		c->woff += (size_t)r;
+	}
+}
+
 /* Answer complete requests in the read buffer. False if closed. */
 static bool conn_process(tl_sim_server_t *s, conn_t *c)
 {
@@ -466,6 +480,9 @@ static bool conn_process(tl_sim_server_t *s, conn_t *c)
 		tl_sim_rest_handle(&s->rest, &req, venue_now(s), &resp);
 		off += (size_t)rc;
 		if (resp.action == TL_SIM_RESP_RESET) {
+			/* The reset is this request's fault: a client that
+			 * pipelined requests before it gets their answers. */
+			conn_flush_now(c);
 			conn_close(s, c);
 			return false;
 		}

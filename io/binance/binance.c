@@ -10,14 +10,24 @@
  * other threads use are in binance_call.c.
  *
  * A request's life:
- *   queued --pump [idle conn, ready, not held]--> on the wire (busy)
+ *   queued --pump [conn with room, ready, not held]--> in flight
  *   queued --timeout with no usable connection--> REQ_ERROR CONNECT
  *   queued NEW --gate closed (io/venue.h), or its own cancel taken-->
  *          REQ_ERROR WITHDRAWN, not written (and the cancel too)
- *   busy --response--> decoded inputs (or REQ_ERROR for undecodable)
- *   busy --drop, all bytes written--> REQ_ERROR RESET written
- *   busy --drop, bytes left unsent--> REQ_ERROR CONNECT (not executed)
- *   busy --no response in timeout--> REQ_ERROR TIMEOUT written, close
+ *   in flight --its response--> decoded inputs (or REQ_ERROR for
+ *          undecodable)
+ *   in flight --drop, some of its bytes may have left--> REQ_ERROR
+ *          RESET written (it may have executed)
+ *   in flight --drop, none of its bytes left--> REQ_ERROR CONNECT
+ *          (not executed)
+ *   in flight --no response in timeout--> REQ_ERROR TIMEOUT written,
+ *          close (the requests behind it on the connection: drop)
+ * In flight: on a connection's FIFO (binance_int.h, invariant 1). Up to
+ * venue.binance.pipeline requests share a connection (HTTP/1.1
+ * pipelining); the venue answers them in order, so the oldest one owns
+ * the bytes that arrive. The pump puts each request on the UP connection
+ * with the fewest in flight (the lowest id on ties), so load spreads
+ * before it queues behind a slow answer.
  * (pump: bn_pump, bn_send; timeouts: bn_timeouts, tl_binance_fail_queued;
  * response and drops: tl_binance_cb in binance_resp.c.)
  * Emergency closes (urgent MARKET NEWs) queued together leave as one
@@ -37,6 +47,50 @@
 
 #include "runtime/log.h"
 #include "io/binance/startup.h"
+
+/* ---- the queues ------------------------------------------------------------ */
+
+/*
+ * A cancel withdraws its order's NEW while that NEW is still queued
+ * (bn_cancel_unsent). Finding it is a scan of both queues, thousands of
+ * requests under back-pressure, for every cancel: the cost grows with
+ * the backlog and the backlog with the cost. Counts of the queued NEWs
+ * by a hash of their client id answer "not here" at once for almost
+ * every cancel. Every NEW enters a queue through bn_enqueue (counted)
+ * and leaves through bn_q_drop (uncounted); a count too high would only
+ * cost a scan.
+ */
+static uint32_t bn_clid_slot(const char *clid)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (size_t i = 0; i < TL_CLID_LEN && clid[i]; i++)
+		h = (h ^ (uint8_t)clid[i]) * 16777619u;
+	return h & (TL_BINANCE_NEWQ_SLOTS - 1);
+}
+
+static void bn_q_count(tl_binance_t *b, const tl_binance_req_t *r, bool in)
+{
+	uint16_t *n;
+
+	if (r->kind != TL_BINANCE_K_NEW)
+		return;
+	n = &b->newq[bn_clid_slot(r->req.client_id)];
+	if (in)
+		++*n;
+	else if (*n > 0)
+		--*n;
+}
+
+/* Take request i (0: the head) out of q. */
+static void bn_q_drop(tl_binance_t *b, tl_binance_queue_t *q, uint32_t i)
+{
+	bn_q_count(b, tl_binance_queue_at(q, i), false);
+	if (i == 0)
+		tl_binance_queue_drop_head(q);
+	else
+		tl_binance_queue_remove(q, i);
+}
 
 /* ---- outcomes -------------------------------------------------------------- */
 
@@ -126,7 +180,7 @@ void tl_binance_fail_queued(tl_binance_t *b, int64_t older_than)
 		tl_binance_req_t *r;
 		while ((r = tl_binance_queue_peek(qs[i])) && r->queued <= older_than) {
 			tl_binance_req_t copy = *r;
-			tl_binance_queue_drop_head(qs[i]);
+			bn_q_drop(b, qs[i], 0);
 			tl_binance_fail(b, &copy, TL_TR_CONNECT, false, text);
 		}
 	}
@@ -167,7 +221,7 @@ static void bn_gate_purge(tl_binance_t *b)
 				continue;
 			}
 			tl_binance_req_t copy = *r;
-			tl_binance_queue_remove(q, i);
+			bn_q_drop(b, q, i);
 			tl_binance_withdraw(b, &copy, bn_gate_why(b));
 		}
 	}
@@ -338,11 +392,13 @@ static const tl_binance_req_t *bn_batch_gate(tl_binance_t *b, const tl_binance_r
 	return one;
 }
 
-/* Put r on idle connection id. Ends r with an error when it cannot go. */
+/* Put r on connection id (it has room in its FIFO). Ends r with an
+ * error when it cannot go. */
 static void bn_send(tl_binance_t *b, uint32_t id, const tl_binance_req_t *r,
 		    tl_time_t now, int64_t m)
 {
 	tl_binance_conn_t *c = &b->conns[id];
+	tl_binance_flight_t *f;
 	tl_binance_http_t http;
 	bool sign;
 	char text[96];
@@ -385,20 +441,23 @@ static void bn_send(tl_binance_t *b, uint32_t id, const tl_binance_req_t *r,
 		tl_binance_fail(b, r, TL_TR_CONNECT, false, text);
 		return;
 	}
-	c->busy = true;
-	c->closing = false;
-	c->r = *r;
+	if (c->n > 0)
+		b->st.pipelined++;
+	else
+		tl_http_resp_reset(&c->resp);	/* it answers this one first */
+	f = tl_binance_conn_push(c);
+	f->r = *r;
 	if (r->kind == TL_BINANCE_K_BATCH) {
-		/* the members live with the connection until the outcome */
-		memcpy(c->br, r->members, r->nmem * sizeof(tl_binance_req_t));
-		c->r.members = c->br;
+		/* the members live with the request until the outcome */
+		memcpy(f->br, r->members, r->nmem * sizeof(tl_binance_req_t));
+		f->r.members = f->br;
 		b->st.batches++;
 		b->st.batch_orders += r->nmem;
 	}
-	c->http = http;
-	c->sent_mono = m;
-	c->sent_real = tl_clock_realtime_ns();
-	tl_http_resp_reset(&c->resp);
+	f->http = http;
+	f->sent_mono = m;
+	f->sent_real = tl_clock_realtime_ns();
+	f->len = (uint32_t)len;
 	b->st.sent++;
 }
 
@@ -544,14 +603,14 @@ void tl_binance_dm_result(tl_binance_t *b, const tl_binance_req_t *r, bool ok,
 		       r->req.symbol, text);
 }
 
-/* Send what may go now, on every idle connection (priority: clock, then
- * dead-man renewals, then the urgent queue (emergency closes batched),
- * then marks, then the normal queue in FIFO order). The local limiters
- * hold the normal queue at 90 % and the urgent one at 100 %. */
+/* Send what may go now, while a connection has room (priority: clock,
+ * then dead-man renewals, then the urgent queue (emergency closes
+ * batched), then marks, then the normal queue in FIFO order). The local
+ * limiters hold the normal queue at 90 % and the urgent one at 100 %. */
 static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 {
 	for (;;) {
-		int id = tl_uring_conn_idle(b->pool);
+		int id = tl_uring_conn_pick(b->pool, b->pipeline);
 		tl_binance_req_t r;
 		unsigned nb = 0;
 
@@ -560,6 +619,12 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 		memset(&r, 0, sizeof(r));
 		if (!b->time_pending && (!b->ready || b->time_wanted) &&
 		    m >= b->time_retry_at) {
+			/* The offset is taken at the round trip's midpoint:
+			 * an idle connection, if any, keeps answers queued
+			 * ahead of it out of the sample. */
+			int idle = tl_uring_conn_idle(b->pool);
+			if (idle >= 0)
+				id = idle;
 			r.kind = TL_BINANCE_K_TIME;
 			b->time_pending = true;
 			b->time_wanted = false;
@@ -578,12 +643,12 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 			if (!bn_admit(b, &r, now, TL_BINANCE_LIMITS_URGENT))
 				return;
 			for (unsigned i = 0; i < nb; i++)
-				tl_binance_queue_drop_head(&b->q_urgent);
+				bn_q_drop(b, &b->q_urgent, 0);
 		} else if (b->q_urgent.n) {
 			if (!bn_admit(b, tl_binance_queue_peek(&b->q_urgent), now, TL_BINANCE_LIMITS_URGENT))
 				return;
 			r = *tl_binance_queue_peek(&b->q_urgent);
-			tl_binance_queue_drop_head(&b->q_urgent);
+			bn_q_drop(b, &b->q_urgent, 0);
 		} else if (bn_want_listen_key(b, m)) {
 			r.kind = TL_BINANCE_K_LISTEN_KEY;
 			b->lk_pending = true;
@@ -606,7 +671,7 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 									: TL_BINANCE_LIMITS_NORMAL))
 				return;	/* FIFO: held requests wait, in order */
 			r = *h;
-			tl_binance_queue_drop_head(&b->q_normal);
+			bn_q_drop(b, &b->q_normal, 0);
 		} else {
 			return;
 		}
@@ -616,19 +681,25 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 
 /* ---- timeouts and the poll step -------------------------------------------- */
 
-/* Responses overdue; requests that waited too long for a connection. */
+/* Responses overdue; requests that waited too long for a connection.
+ * Answers come in order, so the oldest request in flight is the first to
+ * be late; the connection is closed with it, and the requests behind it
+ * end with the drop (tl_binance_cb: written or not, each by its bytes). */
 static void bn_timeouts(tl_binance_t *b, int64_t m)
 {
 	for (uint32_t i = 0; i < b->nconn; i++) {
 		tl_binance_conn_t *c = &b->conns[i];
-		if (!c->busy || m - c->sent_mono < b->timeout_ns)
+		if (c->n == 0 || c->closing ||
+		    m - tl_binance_conn_head(c)->sent_mono < b->timeout_ns)
 			continue;
 		char text[TL_TEXT_LEN];
 		snprintf(text, sizeof(text), "no response in %lld ms",
 			 (long long)(b->timeout_ns / TL_NS_PER_MS));
-		c->busy = false;
+		tl_binance_fail(b, &tl_binance_conn_head(c)->r, TL_TR_TIMEOUT, true, text);
+		tl_binance_conn_pop(c);
 		tl_uring_conn_release(b->pool, i);
-		tl_binance_fail(b, &c->r, TL_TR_TIMEOUT, true, text);
+		/* short: "lost after send: " + this fits TL_TEXT_LEN */
+		snprintf(c->why, sizeof(c->why), "an earlier response timed out");
 		c->closing = true;
 		tl_uring_conn_close(b->pool, i);
 	}
@@ -664,6 +735,8 @@ static tl_binance_queue_t *bn_new_queued(tl_binance_t *b, const char *clid, uint
 {
 	tl_binance_queue_t *qs[2] = { &b->q_normal, &b->q_urgent };
 
+	if (b->newq[bn_clid_slot(clid)] == 0)
+		return NULL;	/* almost every cancel: its NEW left long ago */
 	for (int k = 0; k < 2; k++) {
 		tl_binance_queue_t *q = qs[k];
 		for (uint32_t i = 0; i < q->n; i++) {
@@ -691,7 +764,7 @@ static bool bn_cancel_unsent(tl_binance_t *b, const tl_out_req_t *req)
 	if (!q)
 		return false;
 	nr = *tl_binance_queue_at(q, at);
-	tl_binance_queue_remove(q, at);
+	bn_q_drop(b, q, at);
 	tl_binance_withdraw(b, &nr, why);
 	memset(&cr, 0, sizeof(cr));
 	cr.req = *req;
@@ -740,6 +813,7 @@ static int bn_enqueue(tl_binance_t *b, const tl_out_req_t *req, int kind,
 	q = bn_queue_for(b, req, kind);
 	if (!tl_binance_queue_push(q, &r))
 		return -EAGAIN;
+	bn_q_count(b, &r, true);
 	/* More closes of this burst follow: send once they are here. */
 	if (bn_batchable(&r) && r.req.more)
 		return 0;
@@ -873,7 +947,8 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 	b->timeout_ns = bc->timeout_ns > 0 ? bc->timeout_ns : 5 * TL_NS_PER_S;
 	b->startup_deadline_ns = bc->startup_deadline_ns > 0 ? bc->startup_deadline_ns
 							     : TL_STARTUP_DEADLINE_NS;
-	b->nconn = bc->connections ? bc->connections : 2;
+	b->nconn = bc->connections ? bc->connections : TL_BINANCE_CONNECTIONS;
+	b->pipeline = bc->pipeline ? bc->pipeline : TL_BINANCE_PIPELINE;
 	b->lim_weight_1m = bc->weight_1m ? bc->weight_1m : TL_BINANCE_WEIGHT_1M;
 	b->lim_orders_10s = bc->orders_10s ? bc->orders_10s : TL_BINANCE_ORDERS_10S;
 	b->lim_orders_1m = bc->orders_1m ? bc->orders_1m : TL_BINANCE_ORDERS_1M;
@@ -889,6 +964,11 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 	if (b->nconn > TL_BINANCE_MAX_CONNS) {
 		snprintf(err, errlen, "venue.binance.connections: expected 1..%d",
 			 TL_BINANCE_MAX_CONNS);
+		goto fail;
+	}
+	if (b->pipeline > TL_BINANCE_PIPELINE_MAX) {
+		snprintf(err, errlen, "venue.binance.pipeline: expected 1..%d",
+			 TL_BINANCE_PIPELINE_MAX);
 		goto fail;
 	}
 	tl_binance_map_init();
@@ -944,7 +1024,10 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 		.ca_file = bc->rest.ca_file[0] ? bc->rest.ca_file : NULL,
 		.tls_insecure = bc->rest.insecure,
 		.rx_buf = 64u << 10,
-		.tx_buf = 16u << 10,
+		/* every request in flight, and one more whose send is not
+		 * reaped yet though its answer is, fit at once: a send never
+		 * meets -EAGAIN for want of room */
+		.tx_buf = (b->pipeline + 1) * TL_BINANCE_TX_CAP,
 		.connect_timeout_ns = b->timeout_ns,
 	};
 	b->pool = tl_uring_pool_new(&pc, &warning, perr, sizeof(perr));

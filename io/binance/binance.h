@@ -25,13 +25,19 @@
  * epoch (tl_binance_stream_user_epoch), and the trades of every query answer that
  * shows executed quantity (a fill the stream missed arrives once).
  *
+ * Connections carry up to venue.binance.pipeline requests each
+ * (HTTP/1.1 pipelining, answered in order); a request goes to the UP
+ * connection with the fewest in flight.
+ *
  * Never lose, never double: every request handed over ends in exactly
- * one input (response, or REQ_ERROR). A connection that drops after the
- * request bytes left is RESET written=true (the kernel queries, never
- * resends blindly); before they left it is CONNECT (safe to retry); no
- * response in cfg timeout is TIMEOUT written=true and the connection is
- * closed. Requests waiting longer than the timeout for a connection end
- * as CONNECT with the pool's last error (e.g. a TLS certificate error).
+ * one input (response, or REQ_ERROR). When a connection drops, each
+ * request in flight on it ends on its own: RESET written=true if any of
+ * its bytes may have left (the kernel queries, never resends blindly),
+ * CONNECT if none did (safe to retry); no response in cfg timeout is
+ * TIMEOUT written=true and the connection is closed (the requests
+ * behind it then end as dropped). Requests waiting longer than the
+ * timeout for a connection end as CONNECT with the pool's last error
+ * (e.g. a TLS certificate error).
  *
  * Rate limits (io/binance/limits.h): every request is charged on local
  * fixed-window buckets (weight/min, orders/10 s, orders/min: config, or
@@ -145,6 +151,8 @@ uint64_t tl_binance_io_wakeups(const tl_venue_t *v);
 /* Counters for tests and monitoring. */
 typedef struct tl_binance_stats {
 	uint64_t sent;            /* requests written to a connection */
+	uint64_t pipelined;       /* ... of which behind another still in
+				   * flight on the same connection */
 	uint64_t responses;       /* complete HTTP responses */
 	uint64_t transport_errors;/* requests ended by RESET/TIMEOUT/CONNECT */
 	uint64_t time_syncs;      /* /fapi/v1/time samples taken */

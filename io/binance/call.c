@@ -375,7 +375,7 @@ bool tl_binance_idle(const tl_venue_t *v)
 	if (b->q_urgent.n || b->q_normal.n)
 		return false;
 	for (uint32_t i = 0; i < b->nconn; i++)
-		if (b->conns[i].busy)
+		if (b->conns[i].n)
 			return false;
 	return true;
 }

@@ -31,7 +31,8 @@ void tl_binance_cfg_defaults(void *vc)
 	b->ws.port = 443;
 	b->ws.tls = true;
 	b->recv_window_ms = 5000;
-	b->connections = 2;
+	b->connections = TL_BINANCE_CONNECTIONS;
+	b->pipeline = TL_BINANCE_PIPELINE;
 	b->timeout_ns = 5000 * TL_NS_PER_MS;
 	b->orders_10s = 300;            /* Binance's defaults (binance.h) */
 	b->orders_1m = 1200;
@@ -125,7 +126,8 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 {
 	static const char *const keys[] = {
 		"rest", "ws", "api_key", "api_secret", "recv_window_ms",
-		"connections", "timeout_ms", "orders_per_10s", "orders_per_min",
+		"connections", "pipeline", "timeout_ms", "orders_per_10s",
+		"orders_per_min",
 		"weight_per_min", "countdown_cancel_ms", "symbols_from_venue",
 		"startup_deadline_ms", NULL
 	};
@@ -167,6 +169,10 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 	TL_CFG_TRY(tl_config_u32(x, o, p, "recv_window_ms", 1, 60000,
 				 &b->recv_window_ms));
 	TL_CFG_TRY(tl_config_u32(x, o, p, "connections", 1, 16, &b->connections));
+	/* Past 16 a slow answer holds too much behind it on one connection
+	 * (answers come in order); more connections spread that better. */
+	TL_CFG_TRY(tl_config_u32(x, o, p, "pipeline", 1, TL_BINANCE_PIPELINE_MAX,
+				 &b->pipeline));
 	TL_CFG_TRY(tl_config_ms(x, o, p, "timeout_ms", 100, 60000, &b->timeout_ns));
 	TL_CFG_TRY(tl_config_u32(x, o, p, "orders_per_10s", 1, 1000000000,
 				 &b->orders_10s));

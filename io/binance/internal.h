@@ -14,11 +14,13 @@
  * the bn_ prefix of the file-local ones and are declared here only.
  *
  * Invariants (IO thread; the life of a request is drawn in binance.c):
- *   1. a connection is `busy` exactly while it carries one request whose
- *      outcome has not yet been emitted; the pool's busy flag matches;
+ *   1. a connection's in-flight FIFO holds exactly the requests written
+ *      to it whose outcome has not yet been emitted, in the order they
+ *      were written (HTTP/1.1 answers in that order), at most `pipeline`
+ *      of them; the pool's in-flight count matches;
  *   2. every kernel request taken (submit/cancel/query returned 0) sits
- *      in exactly one place, a queue or a busy connection, until exactly
- *      one outcome input is emitted for it;
+ *      in exactly one place, a queue or a connection's in-flight FIFO,
+ *      until exactly one outcome input is emitted for it;
  *   3. nothing signed leaves before the clock offset is set (`ready`).
  */
 #ifndef TL_BINANCE_INT_H
@@ -49,6 +51,7 @@
 #define TL_BINANCE_ARENA_CAP (64u << 10)
 #define TL_BINANCE_TX_CAP 8192
 #define TL_BINANCE_Q_CAP 4096
+#define TL_BINANCE_NEWQ_SLOTS 4096     /* a power of two */
 #define TL_BINANCE_SYNC_CAP (1u << 20)
 
 /* What a queued or in-flight request is. Kernel kinds equal tl_req_kind_t. */
@@ -98,17 +101,71 @@ typedef struct tl_binance_req {
 /* The urgent and normal request queues (runtime/fifo.h). */
 TL_FIFO_PROTOTYPE(tl_binance_queue, tl_binance_req_t)
 
-typedef struct tl_binance_conn {
-	bool busy;             /* invariant 1 */
-	bool closing;          /* we closed it: ignore its -ECANCELED */
+/* One request on the wire: what its response is matched against. */
+typedef struct tl_binance_flight {
 	tl_binance_req_t r;
 	tl_binance_http_t http;
-	int64_t sent_mono;
+	int64_t sent_mono;     /* its response is due by sent_mono + timeout */
 	tl_time_t sent_real;
-	tl_http_resp_t resp;
+	uint32_t len;          /* its bytes, as handed to the pool */
+	tl_binance_req_t br[TL_BINANCE_BATCH_MAX]; /* a batch's members (r.members) */
+} tl_binance_flight_t;
+
+typedef struct tl_binance_conn {
+	bool closing;          /* we closed it: ignore its -ECANCELED */
+	char why[96];          /* ... and why, for the requests still on it */
+	/* invariant 1: fl[head], fl[head + 1], ... (mod the array), n of
+	 * them, oldest first; preallocated, nothing allocates per request */
+	uint8_t head, n;
+	tl_binance_flight_t fl[TL_BINANCE_PIPELINE_MAX];
+	tl_http_resp_t resp;   /* the oldest request's response, as it arrives */
 	tl_binance_mbx_t mbx;  /* resp's X-MBX-* counts (its header callback) */
-	tl_binance_req_t br[TL_BINANCE_BATCH_MAX]; /* members of the batch on the wire */
 } tl_binance_conn_t;
+
+/* The oldest request in flight on c (c->n > 0). */
+static inline tl_binance_flight_t *tl_binance_conn_head(tl_binance_conn_t *c)
+{
+	return &c->fl[c->head];
+}
+
+/* Request i in flight on c, 0 = the oldest (i < c->n). */
+static inline tl_binance_flight_t *tl_binance_conn_at(tl_binance_conn_t *c, uint32_t i)
+{
+	return &c->fl[(c->head + i) % TL_BINANCE_PIPELINE_MAX];
+}
+
+/* The slot of the next request written to c (c->n < TL_BINANCE_PIPELINE_MAX). */
+static inline tl_binance_flight_t *tl_binance_conn_push(tl_binance_conn_t *c)
+{
+	return &c->fl[(c->head + c->n++) % TL_BINANCE_PIPELINE_MAX];
+}
+
+/* The oldest request's outcome is emitted: it leaves the FIFO. */
+static inline void tl_binance_conn_pop(tl_binance_conn_t *c)
+{
+	c->head = (uint8_t)((c->head + 1) % TL_BINANCE_PIPELINE_MAX);
+	c->n--;
+}
+
+/*
+ * After a drop: how many of the newest requests in flight on c never
+ * left, those wholly inside the `unsent` tail of the bytes the pool
+ * took (uring.h). Any request with a byte outside it may have reached
+ * the venue, and may have been executed there.
+ */
+static inline uint32_t tl_binance_conn_never_left(tl_binance_conn_t *c, size_t unsent)
+{
+	uint32_t k = 0;
+
+	while (k < c->n) {
+		const tl_binance_flight_t *f = tl_binance_conn_at(c, c->n - 1 - k);
+		if (f->len > unsent)
+			break;
+		unsent -= f->len;
+		k++;
+	}
+	return k;
+}
 
 typedef struct tl_binance {
 	tl_venue_t base;                  /* first: the venue interface */
@@ -118,6 +175,7 @@ typedef struct tl_binance {
 	int64_t timeout_ns;
 	tl_uring_pool_t *pool;
 	uint32_t nconn;
+	uint32_t pipeline;                /* requests in flight per connection */
 	tl_binance_conn_t conns[TL_BINANCE_MAX_CONNS];
 	char *bodies;                     /* nconn * TL_BINANCE_BODY_CAP */
 	tl_binance_signer_t signer;
@@ -125,6 +183,10 @@ typedef struct tl_binance {
 	tl_binance_arena_t arena;
 	void *arena_buf;
 	tl_binance_queue_t q_urgent, q_normal;
+	/* NEWs in the queues by a hash of their client id (binance.c,
+	 * bn_q_count): a cancel scans the queues for its NEW only when this
+	 * says one may be there */
+	uint16_t newq[TL_BINANCE_NEWQ_SLOTS];
 	/* clock and marks */
 	bool ready;                       /* invariant 3 */
 	bool time_pending, time_wanted;

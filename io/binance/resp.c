@@ -6,9 +6,11 @@
  * tl_uring_pool_poll. A response is fed through the HTTP parser; a whole one
  * goes to bn_done, which updates the rate limiters from its X-MBX-*
  * headers, decodes it by request kind (clock, marks, listenKey, kernel
- * requests, batches, reconciliation) and frees the connection (closed
- * unless keep-alive). A drop before the answer ends the request as RESET
- * (bytes written) or CONNECT (not). Kept apart from binance.c: this is
+ * requests, batches, reconciliation) and takes the request off its
+ * connection's in-flight FIFO (answers come in request order, so the
+ * oldest owns the bytes; the connection is closed unless keep-alive). A
+ * drop ends every request still in flight on it, each as RESET (some of
+ * its bytes may have left) or CONNECT (none did). Kept apart from binance.c: this is
  * what comes back, that is what goes out; both keep invariants 1 and 2
  * of binance_int.h.
  */
@@ -65,9 +67,9 @@ static void bn_rate_headers(tl_binance_t *b, const tl_http_resp_t *h,
 	}
 }
 
-static void bn_on_time(tl_binance_t *b, tl_binance_conn_t *c)
+static void bn_on_time(tl_binance_t *b, const tl_binance_flight_t *f,
+		       const tl_http_resp_t *h)
 {
-	const tl_http_resp_t *h = &c->resp;
 	tl_time_t t_recv = tl_clock_realtime_ns();
 	const char *p = NULL;
 	char tmp[128];
@@ -79,7 +81,7 @@ static void bn_on_time(tl_binance_t *b, tl_binance_conn_t *c)
 	if (h->status == 200)
 		p = strstr(tmp, "\"serverTime\":");
 	if (!p || tl_binance_clock_update(&b->clock, strtoll(p + 13, NULL, 10),
-					  c->sent_real, t_recv) < 0) {
+					  f->sent_real, t_recv) < 0) {
 		snprintf(b->last_err, sizeof(b->last_err),
 			 "GET /fapi/v1/time: HTTP %d, no serverTime", h->status);
 		b->time_retry_at = tl_clock_mono_ns() + TL_NS_PER_S;
@@ -93,10 +95,8 @@ static void bn_on_time(tl_binance_t *b, tl_binance_conn_t *c)
 
 /* premiumIndex (all symbols) -> one MARK per symbol we trade. Cold-ish:
  * once a second at most; cJSON allocates through the normal heap here. */
-static void bn_on_marks(tl_binance_t *b, tl_binance_conn_t *c)
+static void bn_on_marks(tl_binance_t *b, const tl_http_resp_t *h)
 {
-	const tl_http_resp_t *h = &c->resp;
-
 	b->marks_pending = false;
 	b->next_marks = tl_clock_mono_ns() + TL_BINANCE_MARK_POLL_NS;
 	if (h->status != 200)
@@ -133,7 +133,7 @@ static void bn_on_marks(tl_binance_t *b, tl_binance_conn_t *c)
  * before the answer goes to the kernel, so a fill the user stream missed
  * is applied (once: the kernel deduplicates by trade id). False: no room,
  * emit the answer as it is. */
-static bool bn_fetch_trades(tl_binance_t *b, const tl_binance_conn_t *c,
+static bool bn_fetch_trades(tl_binance_t *b, const tl_binance_flight_t *f,
 			    const tl_input_t *in)
 {
 	if (!b->rsync || !b->base.emit_stream || !in->u.query.found ||
@@ -143,17 +143,15 @@ static bool bn_fetch_trades(tl_binance_t *b, const tl_binance_conn_t *c,
 	int slot = tl_binance_sync_hold(b->rsync, in);
 	if (slot < 0)
 		return false;
-	if (tl_binance_trades_send(&b->base, c->r.req.symbol, in->u.query.venue_id,
+	if (tl_binance_trades_send(&b->base, f->r.req.symbol, in->u.query.venue_id,
 				   in->u.query.client_id, slot) < 0)
 		tl_binance_sync_trades_done(b->rsync, slot, -1, "queue full", 10, b->now);
 	return true;
 }
 
-/* The connection's whole response, as the decoders take it. */
-static tl_binance_resp_t bn_resp_of(const tl_binance_conn_t *c)
+/* A whole response, as the decoders take it. */
+static tl_binance_resp_t bn_resp_of(const tl_http_resp_t *h)
 {
-	const tl_http_resp_t *h = &c->resp;
-
 	return (tl_binance_resp_t){
 		.http_status = (uint16_t)h->status,
 		.retry_after_ns = h->retry_after_ns > 0 ? h->retry_after_ns : 0,
@@ -162,13 +160,13 @@ static tl_binance_resp_t bn_resp_of(const tl_binance_conn_t *c)
 	};
 }
 
-static void bn_on_kernel(tl_binance_t *b, tl_binance_conn_t *c)
+static void bn_on_kernel(tl_binance_t *b, const tl_binance_flight_t *f,
+			 const tl_http_resp_t *h)
 {
-	const tl_http_resp_t *h = &c->resp;
-	tl_binance_resp_t rr = bn_resp_of(c);
+	tl_binance_resp_t rr = bn_resp_of(h);
 	tl_binance_decoded_t dec;
-	tl_req_kind_t kind = tl_binance_kernel_kind(c->r.kind);
-	int rc = tl_binance_decode_response(&b->arena, &c->r.req, kind, &c->http,
+	tl_req_kind_t kind = tl_binance_kernel_kind(f->r.kind);
+	int rc = tl_binance_decode_response(&b->arena, &f->r.req, kind, &f->http,
 					    &rr, b->now, &dec);
 
 	/* An algo order that already triggered is no longer open at the
@@ -176,10 +174,10 @@ static void bn_on_kernel(tl_binance_t *b, tl_binance_conn_t *c)
 	 * placed, under the same client id. Its answer (CANCELED, or the
 	 * error, e.g. -2011 when that order is done too) goes to the
 	 * kernel as this cancel's. */
-	if (rc == TL_BN_OK && c->r.kind == TL_BINANCE_K_CANCEL && c->http.algo &&
+	if (rc == TL_BN_OK && f->r.kind == TL_BINANCE_K_CANCEL && f->http.algo &&
 	    dec.n == 1 && dec.in[0].hdr.type == TL_IN_REQ_ERROR &&
 	    dec.in[0].u.error.outcome.code == -2011) {
-		tl_binance_req_t q = c->r;
+		tl_binance_req_t q = f->r;
 		q.kind = TL_BINANCE_K_CANCEL_CHILD;
 		q.queued = tl_clock_mono_ns();
 		if (tl_binance_queue_push(&b->q_urgent, &q))
@@ -191,14 +189,14 @@ static void bn_on_kernel(tl_binance_t *b, tl_binance_conn_t *c)
 			if (in->hdr.type == TL_IN_REQ_ERROR &&
 			    in->u.error.outcome.code == -1021)
 				b->time_wanted = true;	/* resync the clock */
-			if (in->hdr.type == TL_IN_QUERY_RESULT && bn_fetch_trades(b, c, in))
+			if (in->hdr.type == TL_IN_QUERY_RESULT && bn_fetch_trades(b, f, in))
 				continue;	/* emitted after its trades */
 			tl_binance_emit(b, in);
 		}
 		return;
 	}
 	if (rc == TL_BN_ALGO_CHILD) {
-		tl_binance_req_t q = c->r;
+		tl_binance_req_t q = f->r;
 		q.kind = TL_BINANCE_K_QUERY_CHILD;
 		q.child_id = dec.child_order_id;
 		q.queued = tl_clock_mono_ns();
@@ -212,11 +210,11 @@ static void bn_on_kernel(tl_binance_t *b, tl_binance_conn_t *c)
 	memset(&in, 0, sizeof(in));
 	in.hdr.type = TL_IN_REQ_ERROR;
 	in.hdr.time = b->now;
-	memcpy(in.u.error.client_id, c->r.req.client_id, TL_CLID_LEN);
+	memcpy(in.u.error.client_id, f->r.req.client_id, TL_CLID_LEN);
 	in.u.error.req = (uint8_t)kind;
 	in.u.error.outcome.transport = TL_TR_NONE;
 	in.u.error.outcome.written = true;
-	in.u.error.outcome.is_write = tl_binance_is_write(c->r.kind);
+	in.u.error.outcome.is_write = tl_binance_is_write(f->r.kind);
 	in.u.error.outcome.http_status = (uint16_t)h->status;
 	in.u.error.retry_after_ns = rr.retry_after_ns;
 	snprintf(in.u.error.text, sizeof(in.u.error.text),
@@ -228,15 +226,16 @@ static void bn_on_kernel(tl_binance_t *b, tl_binance_conn_t *c)
 
 /* batchOrders answered: one outcome per order of the batch, each on its
  * own (an error element fails or retries just that order). */
-static void bn_on_batch(tl_binance_t *b, tl_binance_conn_t *c)
+static void bn_on_batch(tl_binance_t *b, const tl_binance_flight_t *f,
+			const tl_http_resp_t *h)
 {
 	const tl_out_req_t *reqs[TL_BINANCE_BATCH_MAX];
-	tl_binance_resp_t rr = bn_resp_of(c);
+	tl_binance_resp_t rr = bn_resp_of(h);
 	tl_binance_decoded_t dec;
 
-	for (uint8_t i = 0; i < c->r.nmem; i++)
-		reqs[i] = &c->r.members[i].req;
-	(void)tl_binance_decode_batch(&b->arena, reqs, c->r.nmem, &rr, b->now, &dec);
+	for (uint8_t i = 0; i < f->r.nmem; i++)
+		reqs[i] = &f->r.members[i].req;
+	(void)tl_binance_decode_batch(&b->arena, reqs, f->r.nmem, &rr, b->now, &dec);
 	/* decode_batch gives one input per order whatever the body was
 	 * (undecodable: a written, unknown outcome for each). */
 	for (uint32_t i = 0; i < dec.n; i++) {
@@ -260,9 +259,8 @@ static void bn_stream_emit(void *ctx, const tl_input_t *in)
 
 /* POST /fapi/v1/listenKey answered: start the streams, or hand them
  * the new key. Cold path (once, then on expiry). */
-static void bn_on_listen_key(tl_binance_t *b, tl_binance_conn_t *c)
+static void bn_on_listen_key(tl_binance_t *b, const tl_http_resp_t *h)
 {
-	const tl_http_resp_t *h = &c->resp;
 	int64_t m = tl_clock_mono_ns();
 	char key[TL_BINANCE_STREAM_KEY_LEN] = "";
 
@@ -299,82 +297,99 @@ static void bn_on_listen_key(tl_binance_t *b, tl_binance_conn_t *c)
 	}
 }
 
-/* One whole response on connection id: act on it, free the connection. */
+/* Close connection id ourselves: its -ECANCELED is expected, and `why`
+ * names the cause for the requests still in flight on it (each ends
+ * when the drop is reported, tl_binance_cb). */
+static void bn_close(tl_binance_t *b, uint32_t id, const char *why)
+{
+	tl_binance_conn_t *c = &b->conns[id];
+
+	if (c->closing)
+		return;
+	snprintf(c->why, sizeof(c->why), "%s", why);
+	c->closing = true;
+	tl_uring_conn_close(b->pool, id);
+}
+
+/* The oldest request on connection id has its whole response: act on
+ * it; it leaves the FIFO, and the next one owns the bytes that follow. */
 static void bn_done(tl_binance_t *b, uint32_t id)
 {
 	tl_binance_conn_t *c = &b->conns[id];
+	const tl_binance_flight_t *f = tl_binance_conn_head(c);
+	const tl_http_resp_t *h = &c->resp;
 	int64_t m = tl_clock_mono_ns();
 
 	b->st.responses++;
-	bn_rate_headers(b, &c->resp, &c->mbx, m);
-	switch (c->r.kind) {
+	bn_rate_headers(b, h, &c->mbx, m);
+	switch (f->r.kind) {
 	case TL_BINANCE_K_TIME:
-		bn_on_time(b, c);
+		bn_on_time(b, f, h);
 		break;
 	case TL_BINANCE_K_MARKS:
-		bn_on_marks(b, c);
+		bn_on_marks(b, h);
 		break;
 	case TL_BINANCE_K_LISTEN_KEY:
-		bn_on_listen_key(b, c);
+		bn_on_listen_key(b, h);
 		break;
 	case TL_BINANCE_K_LISTEN_KEEP:
-		if (c->resp.status != 200)
+		if (h->status != 200)
 			b->next_keepalive = m + 60 * TL_NS_PER_S;
 		break;
 	case TL_BINANCE_K_CANCEL_ALL:
-		if (c->resp.status != 200)
+		if (h->status != 200)
 			tl_log(TL_LOG_WARN, "binance: cancel all %s: HTTP %d %.*s",
-			       c->r.req.symbol, c->resp.status,
-			       (int)(c->resp.body_len < 160 ? c->resp.body_len : 160),
-			       c->resp.body);
+			       f->r.req.symbol, h->status,
+			       (int)(h->body_len < 160 ? h->body_len : 160),
+			       h->body);
 		break;
 	case TL_BINANCE_K_BATCH:
-		bn_on_batch(b, c);
+		bn_on_batch(b, f, h);
 		break;
 	case TL_BINANCE_K_COUNTDOWN:
-		tl_binance_dm_result(b, &c->r, c->resp.status == 200,
-			     c->resp.status == 200 ? "" : "HTTP error");
-		if (c->resp.status != 200 && b->dm.failures < 10)
+		tl_binance_dm_result(b, &f->r, h->status == 200,
+			     h->status == 200 ? "" : "HTTP error");
+		if (h->status != 200 && b->dm.failures < 10)
 			tl_log(TL_LOG_WARN, "binance: countdownCancelAll %s: HTTP %d %.*s",
-			       c->r.req.symbol, c->resp.status,
-			       (int)(c->resp.body_len < 160 ? c->resp.body_len : 160),
-			       c->resp.body);
+			       f->r.req.symbol, h->status,
+			       (int)(h->body_len < 160 ? h->body_len : 160),
+			       h->body);
 		break;
 	case TL_BINANCE_K_TRADES:
-		tl_binance_sync_trades_done(b->rsync, (int)c->r.lev, c->resp.status,
-				     c->resp.body, c->resp.body_len, b->now);
+		tl_binance_sync_trades_done(b->rsync, (int)f->r.lev, h->status,
+				     h->body, h->body_len, b->now);
 		break;
 	case TL_BINANCE_K_SYNC:
-		tl_binance_sync_done(b->rsync, (int)c->r.lev, c->resp.status, c->resp.body,
-			      c->resp.body_len, b->now);
+		tl_binance_sync_done(b->rsync, (int)f->r.lev, h->status, h->body,
+			      h->body_len, b->now);
 		break;
 	case TL_BINANCE_K_SWEEP_CANCEL:
 	case TL_BINANCE_K_SWEEP_GET:
 	case TL_BINANCE_K_SWEEP_CLOSE:
-		tl_binance_sweep_done(b, &c->r, c->resp.status, c->resp.body, c->resp.body_len);
+		tl_binance_sweep_done(b, &f->r, h->status, h->body, h->body_len);
 		break;
 	case TL_BINANCE_K_LEVERAGE:
 	case TL_BINANCE_K_BALANCE:
 	case TL_BINANCE_K_POSITIONS:
-		b->sync_status = c->resp.status;
-		b->sync_len = c->resp.body_len < TL_BINANCE_SYNC_CAP - 1 ? c->resp.body_len
+		b->sync_status = h->status;
+		b->sync_len = h->body_len < TL_BINANCE_SYNC_CAP - 1 ? h->body_len
 								 : TL_BINANCE_SYNC_CAP - 1;
-		memcpy(b->sync_buf, c->resp.body, b->sync_len);
+		memcpy(b->sync_buf, h->body, b->sync_len);
 		b->sync_buf[b->sync_len] = '\0';
 		b->sync_done = true;
 		break;
 	default:
-		bn_on_kernel(b, c);
+		bn_on_kernel(b, f, h);
 		break;
 	}
-	bool keep = c->resp.keep_alive;
-	c->busy = false;
+	bool keep = h->keep_alive;
+	tl_binance_conn_pop(c);
 	tl_uring_conn_release(b->pool, id);
 	tl_http_resp_reset(&c->resp);
-	if (!keep) {
-		c->closing = true;
-		tl_uring_conn_close(b->pool, id);
-	}
+	/* The venue answers nothing more here: what is still in flight
+	 * ends with the drop. */
+	if (!keep)
+		bn_close(b, id, "the venue said Connection: close");
 }
 
 /* ---- connection events ----------------------------------------------------- */
@@ -388,18 +403,28 @@ static void bn_set_error(tl_binance_t *b, uint32_t id, const char *msg)
 	snprintf(b->last_msg, sizeof(b->last_msg), "%s", msg ? msg : "error");
 }
 
-/* Connection id dropped while carrying c->r. */
-static void bn_dropped(tl_binance_t *b, uint32_t id, bool written, const char *why)
+/* Connection id dropped: every request still in flight on it ends, in
+ * the order they were written, each with its own outcome (invariant 2):
+ * RESET written when any of its bytes may have left, CONNECT (never
+ * executed, safe to send again) when none did. */
+static void bn_dropped(tl_binance_t *b, uint32_t id, size_t unsent, const char *why)
 {
 	tl_binance_conn_t *c = &b->conns[id];
+	uint32_t never = tl_binance_conn_never_left(c, unsent);
 	char text[320];
 
-	c->busy = false;
-	tl_uring_conn_release(b->pool, id);
-	snprintf(text, sizeof(text), "%s: %s",
-		 written ? "lost after send" : "lost before send",
-		 why ? why : "closed");
-	tl_binance_fail(b, &c->r, written ? TL_TR_RESET : TL_TR_CONNECT, written, text);
+	while (c->n > 0) {
+		bool written = c->n > never;
+		tl_binance_flight_t *f = tl_binance_conn_head(c);
+
+		snprintf(text, sizeof(text), "%s: %s",
+			 written ? "lost after send" : "lost before send",
+			 why ? why : "closed");
+		tl_binance_fail(b, &f->r, written ? TL_TR_RESET : TL_TR_CONNECT,
+				written, text);
+		tl_binance_conn_pop(c);
+		tl_uring_conn_release(b->pool, id);
+	}
 }
 
 void tl_binance_cb(void *user, const tl_uring_conn_ev_t *ev)
@@ -412,16 +437,22 @@ void tl_binance_cb(void *user, const tl_uring_conn_ev_t *ev)
 		const char *d = (const char *)ev->data;
 		size_t left = ev->len;
 
-		while (left && c->busy) {
+		/* The answers come in request order: each belongs to the
+		 * oldest request still in flight. */
+		while (left && c->n && !c->closing) {
 			ssize_t k = tl_http_resp_feed(&c->resp, d, left);
 			if (k < 0) {
-				char why[96];
+				char why[96], text[128];
 				snprintf(why, sizeof(why), "bad HTTP response: %s",
 					 tl_http_strerror(c->resp.error));
+				snprintf(text, sizeof(text), "lost after send: %s", why);
 				bn_set_error(b, ev->conn, why);
-				bn_dropped(b, ev->conn, true, why);
-				c->closing = true;
-				tl_uring_conn_close(b->pool, ev->conn);
+				/* its bytes left (an answer is arriving) */
+				tl_binance_fail(b, &tl_binance_conn_head(c)->r,
+						TL_TR_RESET, true, text);
+				tl_binance_conn_pop(c);
+				tl_uring_conn_release(b->pool, ev->conn);
+				bn_close(b, ev->conn, why);
 				return;
 			}
 			d += k;
@@ -432,31 +463,28 @@ void tl_binance_cb(void *user, const tl_uring_conn_ev_t *ev)
 		}
 		/* Bytes with no request waiting for them: the peer is out of
 		 * step; drop the connection. */
-		if (left && !c->busy && !c->closing) {
+		if (left && !c->n && !c->closing) {
 			bn_set_error(b, ev->conn, "unexpected data from the venue");
-			c->closing = true;
-			tl_uring_conn_close(b->pool, ev->conn);
+			bn_close(b, ev->conn, "unexpected data from the venue");
 		}
 		break;
 	}
 	case TL_URING_CONN_EV_CONNECTED:
 		c->closing = false;
+		c->why[0] = '\0';
 		break;
 	case TL_URING_CONN_EV_CLOSED:
 	case TL_URING_CONN_EV_ERROR: {
 		bool ours = c->closing && ev->err == -ECANCELED;
 
-		c->closing = false;
-		if (!ours && (ev->kind == TL_URING_CONN_EV_ERROR || c->busy))
+		if (!ours && (ev->kind == TL_URING_CONN_EV_ERROR || c->n))
 			bn_set_error(b, ev->conn, ev->msg);
-		if (c->busy) {
-			if (tl_http_resp_eof(&c->resp) == 0 &&
-			    c->resp.state == TL_HTTP_DONE) {
-				bn_done(b, ev->conn);
-			} else {
-				bn_dropped(b, ev->conn, ev->unsent == 0, ev->msg);
-			}
-		}
+		/* An answer framed by the close itself completes at EOF. */
+		if (!ours && c->n && tl_http_resp_eof(&c->resp) == 0 &&
+		    c->resp.state == TL_HTTP_DONE)
+			bn_done(b, ev->conn);
+		bn_dropped(b, ev->conn, ev->unsent, ours ? c->why : ev->msg);
+		c->closing = false;
 		tl_http_resp_reset(&c->resp);
 		/* Could not connect at all and nothing is up: what waits
 		 * would wait for nothing. */

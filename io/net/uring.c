@@ -73,7 +73,7 @@ typedef struct pool_conn {
 	enum tl_uring_conn_state state;
 	int fd;
 	uint8_t ops;               /* OP_* bits in flight */
-	bool busy;                 /* a request is outstanding (send..release) */
+	uint32_t inflight;         /* requests outstanding (send..release) */
 	bool delivered;            /* DATA seen since this connect */
 	bool was_up;               /* CLOSING: it had been UP */
 	uint32_t send_len;         /* bytes of the send in flight */
@@ -85,7 +85,8 @@ typedef struct pool_conn {
 	int64_t retry_at;          /* DOWN: reconnect at */
 	int64_t backoff;           /* next delay after a failed attempt */
 	int err;                   /* CLOSING: the reason, 0 = clean close */
-	size_t unsent;             /* CLOSING: bytes never handed to the kernel */
+	size_t unsent;             /* CLOSING: request bytes surely never sent
+				    * (conn_unsent) */
 	char msg[512];             /* CLOSING: the reason as text */
 } pool_conn_t;
 
@@ -354,6 +355,30 @@ static void pool_emit(tl_uring_pool_t *p, const tl_uring_conn_ev_t *ev)
 		p->cb(p->user, ev);
 }
 
+/*
+ * The tail of the request bytes tl_uring_conn_send took that surely never
+ * reached the kernel, as the caller counts them (plaintext). Whatever may
+ * have left counts as sent, because a request that left may have been
+ * executed: the bytes of a send in flight (its cancel races the kernel,
+ * and a send whose SQE is queued is submitted with the cancel), and with
+ * TLS every byte already encrypted (ciphertext cannot be mapped back to
+ * requests) plus a write wolfSSL is retrying (part of it may be out).
+ * Plain TCP is exact: tx beyond the send in flight.
+ */
+static size_t conn_unsent(const tl_uring_pool_t *p, const pool_conn_t *c)
+{
+	uint32_t n;
+
+	if (p->tls) {
+		n = tl_iobuf_len(&c->app);
+		return n > c->tls.write_retry ? n - c->tls.write_retry : 0;
+	}
+	n = tl_iobuf_len(&c->tx);
+	if (c->ops & OP_SEND)
+		n = n > c->send_len ? n - c->send_len : 0;
+	return n;
+}
+
 /* Start tearing c down: record why, stop its I/O. The event comes from
  * conn_down once the kernel has returned every buffer. */
 static void conn_fail(tl_uring_pool_t *p, pool_conn_t *c, int err,
@@ -369,7 +394,7 @@ static void conn_fail(tl_uring_pool_t *p, pool_conn_t *c, int err,
 	va_start(ap, fmt);
 	vsnprintf(c->msg, sizeof c->msg, fmt, ap);
 	va_end(ap);
-	c->unsent = tl_iobuf_len(&c->app) + tl_iobuf_len(&c->tx);
+	c->unsent = conn_unsent(p, c);
 	if (c->fd >= 0)
 		shutdown(c->fd, SHUT_RDWR);
 	for (unsigned op = OP_CONNECT; op <= OP_SEND; op <<= 1) {
@@ -397,7 +422,7 @@ static void conn_down(tl_uring_pool_t *p, pool_conn_t *c)
 	c->rx.head = c->rx.tail = 0;
 	c->tx.head = c->tx.tail = 0;
 	c->app.head = c->app.tail = 0;
-	c->busy = false;
+	c->inflight = 0;
 	c->state = TL_URING_CONN_DOWN;
 	if (c->delivered) {
 		c->backoff = 0;         /* it worked: retry at once */
@@ -478,6 +503,15 @@ static void conn_flush(tl_uring_pool_t *p, pool_conn_t *c)
 	io_uring_prep_send(sqe, c->fd, c->tx.base, c->send_len, MSG_NOSIGNAL);
 	io_uring_sqe_set_data64(sqe, pool_ud(c->id, OP_SEND));
 	c->ops |= OP_SEND;
+}
+
+/* Bytes queued since the last look go out (tl_uring_conn_send only
+ * queues: what one caller's burst queued leaves in one send, and with TLS
+ * in one record, instead of one each). */
+static void conn_flush_queued(tl_uring_pool_t *p, pool_conn_t *c)
+{
+	if (!(c->ops & OP_SEND) && (tl_iobuf_len(&c->tx) || tl_iobuf_len(&c->app)))
+		conn_flush(p, c);
 }
 
 static void conn_start(tl_uring_pool_t *p, pool_conn_t *c)
@@ -729,9 +763,7 @@ int tl_uring_pool_poll(tl_uring_pool_t *p, int64_t now, tl_uring_pool_cb cb, voi
 			/* a send may wait for an SQE */
 			__attribute__((fallthrough));
 		case TL_URING_CONN_UP:
-			if (!(c->ops & OP_SEND) && (tl_iobuf_len(&c->tx) ||
-						    tl_iobuf_len(&c->app)))
-				conn_flush(p, c);
+			conn_flush_queued(p, c);
 			break;
 		case TL_URING_CONN_CLOSING:
 			break;
@@ -779,6 +811,10 @@ int tl_uring_pool_wait(tl_uring_pool_t *p, int64_t max_ns)
 	int rc;
 
 	pool_arm_wake(p);
+	/* requests queued since the last poll leave before we sleep */
+	for (uint32_t i = 0; i < p->n; i++)
+		if (p->conns[i].state == TL_URING_CONN_UP)
+			conn_flush_queued(p, &p->conns[i]);
 	if (p->queued) {
 		io_uring_submit(&p->ring);
 		p->queued = 0;
@@ -813,23 +849,42 @@ int tl_uring_conn_send(tl_uring_pool_t *p, uint32_t id, const void *data, size_t
 	}
 	memcpy(q->base + q->tail, data, len);
 	q->tail += (uint32_t)len;
-	c->busy = true;
-	conn_flush(p, c);
-	return 0;
+	c->inflight++;
+	return 0;	/* sent by the next poll or wait (conn_flush_queued) */
 }
 
 int tl_uring_conn_idle(const tl_uring_pool_t *p)
 {
-	for (uint32_t i = 0; i < p->n; i++)
-		if (p->conns[i].state == TL_URING_CONN_UP && !p->conns[i].busy)
-			return (int)i;
-	return -EAGAIN;
+	return tl_uring_conn_pick(p, 1);
+}
+
+int tl_uring_conn_pick(const tl_uring_pool_t *p, uint32_t max_inflight)
+{
+	int best = -EAGAIN;
+	uint32_t least = max_inflight;
+
+	for (uint32_t i = 0; i < p->n; i++) {
+		const pool_conn_t *c = &p->conns[i];
+
+		if (c->state == TL_URING_CONN_UP && c->inflight < least) {
+			least = c->inflight;
+			best = (int)i;
+			if (least == 0)
+				break;	/* nothing beats idle; lower ids first */
+		}
+	}
+	return best;
+}
+
+uint32_t tl_uring_conn_inflight(const tl_uring_pool_t *p, uint32_t id)
+{
+	return id < p->n ? p->conns[id].inflight : 0;
 }
 
 void tl_uring_conn_release(tl_uring_pool_t *p, uint32_t id)
 {
-	if (id < p->n)
-		p->conns[id].busy = false;
+	if (id < p->n && p->conns[id].inflight > 0)
+		p->conns[id].inflight--;
 }
 
 void tl_uring_conn_close(tl_uring_pool_t *p, uint32_t id)

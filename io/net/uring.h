@@ -77,9 +77,14 @@ typedef struct tl_uring_conn_ev {
 				* -ECANCELED for tl_uring_conn_close) */
 	const char *msg;       /* CLOSED/ERROR: text, valid during the callback */
 	bool was_up;           /* CLOSED/ERROR: it had been CONNECTED */
-	size_t unsent;         /* CLOSED/ERROR: queued bytes never handed to the
-				* kernel, plaintext + ciphertext for TLS
-				* (0: every request byte reached the kernel) */
+	size_t unsent;         /* CLOSED/ERROR: how many of the last request
+				* bytes tl_uring_conn_send took surely never
+				* reached the kernel (plaintext, as given).
+				* A request wholly inside this tail never
+				* left; any other may have (and may have
+				* been executed). Bytes that may have left
+				* count as sent: a send in flight, and with
+				* TLS all that was encrypted. */
 } tl_uring_conn_ev_t;
 
 typedef void (*tl_uring_pool_cb)(void *user, const tl_uring_conn_ev_t *ev);
@@ -107,8 +112,9 @@ void tl_uring_pool_free(tl_uring_pool_t *p);
  */
 int tl_uring_pool_poll(tl_uring_pool_t *p, int64_t now, tl_uring_pool_cb cb, void *user);
 
-/* Block until a completion is ready or max_ns passes (an idle strategy
- * for the IO agent, and for tests). Returns 0 or -errno. */
+/* Send what tl_uring_conn_send queued since the last poll, then block
+ * until a completion is ready or max_ns passes (an idle strategy for the
+ * IO agent, and for tests). Returns 0 or -errno. */
 int tl_uring_pool_wait(tl_uring_pool_t *p, int64_t max_ns);  /* 1: a completion, 0: timed out */
 
 /* Keep a read of eventfd `fd` in flight from the next poll or wait on,
@@ -121,17 +127,29 @@ uint64_t tl_uring_pool_wakes(const tl_uring_pool_t *p);
 
 /*
  * Queue len bytes (a whole request) on connection id; they leave on the
- * next tl_uring_pool_poll. Marks the connection busy until tl_uring_conn_release.
- * All or nothing: 0, -ENOTCONN (not UP), -EAGAIN (no room now),
- * -EMSGSIZE (larger than the buffer), -EINVAL (bad id).
+ * next tl_uring_pool_poll or tl_uring_pool_wait, with whatever else was
+ * queued on it by then (one send; with TLS one record). Counts one request in flight on the connection
+ * until tl_uring_conn_release; several may be (HTTP/1.1 pipelining: the
+ * caller matches responses to requests in order). All or nothing: 0,
+ * -ENOTCONN (not UP), -EAGAIN (no room now), -EMSGSIZE (larger than the
+ * buffer), -EINVAL (bad id).
  */
 int tl_uring_conn_send(tl_uring_pool_t *p, uint32_t id, const void *data, size_t len);
 
-/* An UP connection that is not busy (the lowest id, the warmest), or
- * -EAGAIN when there is none. */
+/* An UP connection with no request in flight (the lowest id, the
+ * warmest), or -EAGAIN when there is none. */
 int tl_uring_conn_idle(const tl_uring_pool_t *p);
 
-/* The response to the last request is complete: the connection is free. */
+/* The UP connection with the fewest requests in flight, fewer than
+ * max_inflight (ties: the lowest id), or -EAGAIN when every UP
+ * connection has max_inflight or none is UP. */
+int tl_uring_conn_pick(const tl_uring_pool_t *p, uint32_t max_inflight);
+
+/* Requests in flight on connection id (0 for a bad id). A drop resets
+ * it to 0 (the CLOSED/ERROR event is the caller's cue). */
+uint32_t tl_uring_conn_inflight(const tl_uring_pool_t *p, uint32_t id);
+
+/* The response to the oldest request in flight on id is complete. */
 void tl_uring_conn_release(tl_uring_pool_t *p, uint32_t id);
 
 /* Drop the connection now (e.g. a response timed out): reported as

@@ -552,7 +552,8 @@ static void test_binance_section(void)
 	CU_ASSERT_TRUE(tl_binance_cfg(&c)->rest.tls);
 	CU_ASSERT_FALSE(tl_binance_cfg(&c)->rest.insecure);
 	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->recv_window_ms, 5000);
-	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->connections, 2);
+	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->connections, 4);
+	CU_ASSERT_EQUAL(tl_binance_cfg(&c)->pipeline, 16);
 	good_at(__LINE__, &c,
 		"{\"venue\":{\"type\":\"binance\",\"binance\":{"
 		"\"rest\":{\"host\":\"127.0.0.1\",\"port\":8080,\"tls\":false,"

@@ -22,7 +22,10 @@
  *   - no client id appears twice in allOrders, nor twice in allAlgoOrders;
  *   - every id of V is in J (the venue has nothing talon did not send);
  *   - every id of J whose final status (orders table) is REJECTED or
- *     FAILED is absent from V, every other one is in V exactly once.
+ *     FAILED is absent from V, every other one is in V exactly once;
+ *   - no id of J was resent blindly (journal_blind_resends): each
+ *     REQ_NEW after an id's first follows a transient failure of the
+ *     previous one or the venue's "does not exist".
  */
 #ifndef TL_TEST_BINANCE_E2E_COMMON_H
 #define TL_TEST_BINANCE_E2E_COMMON_H
@@ -44,6 +47,8 @@
 #define BSIM_CAP_FMT "/tmp/tl_test_e2e.%d.err"
 #define BSIM_OWN_CAPTURE_END
 #include "tests/io/binance/test_binance_sim_common.h"
+#include "kernel/retry.h"
+#include "persist/record.h"
 
 static char e2e_db[128];          /* journal of the running test */
 
@@ -411,7 +416,67 @@ typedef struct e2e_journal {
 	int n_rows;        /* journal rows read, to show it was not empty */
 	int n_req_new;     /* REQ_NEW rows: > req_new.n when ids were resent */
 	int n_resync;      /* RESYNC inputs (user stream came back) */
+	int n_blind;       /* resends without the venue's word: see below */
 } e2e_journal_t;
+
+/*
+ * Resends of a client id (a REQ_NEW after its first) that nothing
+ * allowed: since the id's previous REQ_NEW the journal must show a
+ * REQ_ERROR of that NEW the kernel classifies TRANSIENT (the venue
+ * surely did not execute it: not written, 429, ...) or the venue's
+ * answer to a query that it does not have the order (-2013, or a
+ * QUERY_RESULT not found). A resend after an
+ * ambiguous outcome (reset or timeout after the bytes left) without
+ * either is blind. The journal's rows are in the order the engine
+ * applied them (an input before the outputs it caused).
+ */
+E2E_FN int journal_blind_resends(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	char last[TL_CLID_LEN] = "";
+	bool sent = false, cleared = false;
+	int blind = 0;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT client_id, type_name, rec FROM journal "
+			       "WHERE client_id IS NOT NULL AND type_name IN "
+			       "('REQ_NEW', 'REQ_ERROR', 'QUERY_RESULT') ORDER BY client_id, id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+		const void *blob = sqlite3_column_blob(st, 2);
+		tl_record_t r;
+
+		if (!id || !t || !blob || sqlite3_column_bytes(st, 2) != (int)sizeof r)
+			continue;
+		memcpy(&r, blob, sizeof r);
+		if (strcmp(id, last) != 0) {
+			snprintf(last, sizeof last, "%s", id);
+			sent = cleared = false;
+		}
+		if (!strcmp(t, "REQ_NEW")) {
+			if (sent && !cleared) {
+				printf("%s: resent without the venue's word\n", id);
+				blind++;
+			}
+			sent = true;
+			cleared = false;
+		} else if (!strcmp(t, "REQ_ERROR")) {
+			const tl_in_req_error_t *e = &r.u.in.u.error;
+			if (e->req == TL_REQ_NEW &&
+			    tl_retry_classify(&e->outcome) == TL_OUT_TRANSIENT)
+				cleared = true;
+			if (e->req == TL_REQ_QUERY && e->outcome.code == -2013)
+				cleared = true;	/* the query: does not exist */
+		} else if (!r.u.in.u.query.found) {
+			cleared = true;	/* QUERY_RESULT: does not exist */
+		}
+	}
+	sqlite3_finalize(st);
+	return blind;
+}
 
 E2E_FN bool journal_read(const char *path, e2e_journal_t *jr)
 {
@@ -442,6 +507,8 @@ E2E_FN bool journal_read(const char *path, e2e_journal_t *jr)
 	jr->n_resync = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	st = NULL;
+	if ((jr->n_blind = journal_blind_resends(db)) < 0)
+		goto out;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT DISTINCT j.client_id, coalesce(o.status, '') "
 			       "FROM journal j LEFT JOIN orders o ON o.client_id = j.client_id "
@@ -520,6 +587,8 @@ E2E_FN int e2e_check_journal_vs_venue(const char *db_path)
 			CU_FAIL("journal and venue disagree");
 		}
 	}
+	if (jr->n_blind != 0)
+		CU_FAIL("a client id was resent without the venue's word");
 	return jr->req_new.n;
 }
 

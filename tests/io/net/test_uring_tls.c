@@ -5,7 +5,9 @@
  * plain HTTP, one HTTPS with the build's CA (build/tls, as in
  * tests/sim/test_tls.c). The pool moves raw HTTP/1.1 bytes; a tiny
  * accumulator here cuts responses by Content-Length. Covers: plain and
- * TLS ping, name and IP checks, keep-alive, parallel connections, wrong
+ * TLS ping, name and IP checks, keep-alive, parallel connections,
+ * pipelining (four requests in flight on one connection), the least
+ * loaded pick, what a drop counts as unsent, wrong
  * CA, the loopback-only rule, the insecure flag, server close and
  * reconnect, caller close, connect refused with backoff, handshake
  * timeout, and no allocation on the request path.
@@ -18,6 +20,7 @@
 
 #include <errno.h>
 #include <liburing.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -142,22 +145,25 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Cut complete responses (head + Content-Length body) off the front. */
-static void acc_cut(acc_t *a)
+/* Cut complete responses (head + Content-Length body) off the front;
+ * returns how many. */
+static uint32_t acc_cut(acc_t *a)
 {
+	uint32_t cut = 0;
+
 	for (;;) {
 		char *eoh = memmem(a->buf, a->len, "\r\n\r\n", 4);
 		char *cl;
 		size_t hl, blen = 0;
 
 		if (!eoh)
-			return;
+			return cut;
 		hl = (size_t)(eoh - a->buf) + 4;
 		cl = memmem(a->buf, hl, "Content-Length:", 15);
 		if (cl)
 			blen = strtoul(cl + 15, NULL, 10);
 		if (a->len < hl + blen)
-			return;
+			return cut;
 		a->status = atoi(a->buf + 9);
 		memcpy(a->body, a->buf + hl, blen < sizeof a->body ? blen : sizeof a->body - 1);
 		a->body[blen < sizeof a->body ? blen : sizeof a->body - 1] = 0;
@@ -165,6 +171,7 @@ static void acc_cut(acc_t *a)
 		a->len -= hl + blen;
 		a->responses++;
 		seen.responses++;
+		cut++;
 	}
 }
 
@@ -173,6 +180,7 @@ static tl_uring_pool_t *cur_pool;
 static void on_event(void *user, const tl_uring_conn_ev_t *ev)
 {
 	acc_t *a = &seen.acc[ev->conn];
+	uint32_t cut;
 
 	(void)user;
 	switch (ev->kind) {
@@ -181,8 +189,8 @@ static void on_event(void *user, const tl_uring_conn_ev_t *ev)
 			memcpy(a->buf + a->len, ev->data, ev->len);
 			a->len += ev->len;
 		}
-		acc_cut(a);
-		if (a->len == 0 && cur_pool)
+		/* one release per whole response: pipelined ones too */
+		for (cut = acc_cut(a); cut > 0 && cur_pool; cut--)
 			tl_uring_conn_release(cur_pool, ev->conn);
 		break;
 	case TL_URING_CONN_EV_CONNECTED:
@@ -358,6 +366,166 @@ static void test_four_connections_in_parallel(void)
 	}
 	CU_ASSERT_EQUAL(seen.connected, 4);
 	tl_uring_pool_free(p);
+}
+
+/* HTTP/1.1 pipelining: four requests on one connection before any
+ * answer, four answers; the connection counts them in flight. */
+static void check_pipelined(tl_uring_pool_cfg_t cfg)
+{
+	tl_uring_pool_t *p = pool_new_ok(&cfg);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_FATAL(run_until(p, &seen.connected, 1, 5.0));
+	for (int round = 0; round < 10; round++) {
+		uint32_t want = seen.responses + 4;
+
+		for (int i = 0; i < 4; i++)
+			CU_ASSERT_EQUAL(tl_uring_conn_send(p, 0, PING, strlen(PING)), 0);
+		CU_ASSERT_EQUAL(tl_uring_conn_inflight(p, 0), 4);
+		CU_ASSERT_EQUAL(tl_uring_conn_idle(p), -EAGAIN);
+		CU_ASSERT_EQUAL(tl_uring_conn_pick(p, 4), -EAGAIN);
+		CU_ASSERT_EQUAL(tl_uring_conn_pick(p, 5), 0);
+		CU_ASSERT_FATAL(run_until(p, &seen.responses, want, 5.0));
+		CU_ASSERT_EQUAL(tl_uring_conn_inflight(p, 0), 0);
+	}
+	CU_ASSERT_EQUAL(seen.acc[0].responses, 40);
+	CU_ASSERT_STRING_EQUAL(seen.acc[0].body, "{}");
+	CU_ASSERT_EQUAL(seen.connected, 1);
+	CU_ASSERT_EQUAL(seen.errors + seen.closed, 0);
+	tl_uring_pool_free(p);
+}
+
+static void test_pipelined_plain(void)
+{
+	check_pipelined(plain_cfg(1));
+}
+
+static void test_pipelined_tls(void)
+{
+	check_pipelined(tls_cfg(1));
+}
+
+/* tl_uring_conn_pick: the UP connection with the fewest in flight, the
+ * lowest id on ties, none once every one has max_inflight. */
+static void test_pick_least_loaded_lowest_id(void)
+{
+	tl_uring_pool_cfg_t cfg = plain_cfg(3);
+	tl_uring_pool_t *p = pool_new_ok(&cfg);
+	static const int want[6] = { 0, 1, 2, 0, 1, 2 };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_FATAL(run_until(p, &seen.connected, 3, 5.0));
+	for (int i = 0; i < 6; i++) {
+		int id = tl_uring_conn_pick(p, 2);
+		CU_ASSERT_EQUAL(id, want[i]);
+		CU_ASSERT_FATAL(id >= 0);
+		CU_ASSERT_EQUAL(tl_uring_conn_send(p, (uint32_t)id, PING, strlen(PING)), 0);
+	}
+	CU_ASSERT_EQUAL(tl_uring_conn_pick(p, 2), -EAGAIN);
+	CU_ASSERT_EQUAL(tl_uring_conn_pick(p, 3), 0);
+	/* one released on 1 only (as if answered): it is the least loaded */
+	tl_uring_conn_release(p, 1);
+	CU_ASSERT_EQUAL(tl_uring_conn_inflight(p, 1), 1);
+	CU_ASSERT_EQUAL(tl_uring_conn_pick(p, 2), 1);
+	CU_ASSERT_EQUAL(tl_uring_conn_send(p, 1, PING, strlen(PING)), 0);
+	CU_ASSERT_FATAL(run_until(p, &seen.responses, 7, 5.0));
+	CU_ASSERT_EQUAL(seen.acc[0].responses, 2);
+	CU_ASSERT_EQUAL(seen.acc[1].responses, 3);
+	CU_ASSERT_EQUAL(seen.acc[2].responses, 2);
+	for (uint32_t i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(tl_uring_conn_inflight(p, i), 0);
+	tl_uring_pool_free(p);
+}
+
+/*
+ * A drop counts as unsent only request bytes that surely never left: A
+ * went out with a poll, B was only queued when the connection closed,
+ * so the event says strlen(B), not A's bytes too (A may have reached
+ * the venue and been executed: never "not sent").
+ */
+static void check_drop_unsent(tl_uring_pool_cfg_t cfg)
+{
+	static const char B[] = "GET /fapi/v1/time HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	tl_uring_pool_t *p = pool_new_ok(&cfg);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_FATAL(run_until(p, &seen.connected, 1, 5.0));
+	cur_pool = NULL;	/* no release: A stays in flight */
+	CU_ASSERT_EQUAL(tl_uring_conn_send(p, 0, PING, strlen(PING)), 0);
+	CU_ASSERT(tl_uring_pool_poll(p, now_ns(), on_event, NULL) > 0);
+	CU_ASSERT_EQUAL(tl_uring_conn_send(p, 0, B, strlen(B)), 0);
+	CU_ASSERT_EQUAL(tl_uring_conn_inflight(p, 0), 2);
+	tl_uring_conn_close(p, 0);
+	CU_ASSERT_FATAL(run_until(p, &seen.errors, 1, 5.0));
+	CU_ASSERT_EQUAL(seen.last_err, -ECANCELED);
+	CU_ASSERT_EQUAL(seen.last_unsent, strlen(B));
+	CU_ASSERT_EQUAL(tl_uring_conn_inflight(p, 0), 0);
+	/* nothing sent at all: every byte is unsent */
+	CU_ASSERT_FATAL(run_until(p, &seen.connected, 2, 5.0));
+	CU_ASSERT_EQUAL(tl_uring_conn_send(p, 0, PING, strlen(PING)), 0);
+	CU_ASSERT_EQUAL(tl_uring_conn_send(p, 0, B, strlen(B)), 0);
+	tl_uring_conn_close(p, 0);
+	CU_ASSERT_FATAL(run_until(p, &seen.errors, 2, 5.0));
+	CU_ASSERT_EQUAL(seen.last_unsent, strlen(PING) + strlen(B));
+	CU_ASSERT_FATAL(run_until(p, &seen.connected, 3, 5.0));
+	CU_ASSERT(ping_on(p, 0, PING));
+	tl_uring_pool_free(p);
+}
+
+/*
+ * A send still in flight when the connection drops may have put its
+ * bytes on the wire: they count as sent. A peer that never reads (a
+ * listener that never accepts: the kernel queues the bytes, then stops)
+ * holds a 16 MiB request's send in flight; B queued behind it is all
+ * that is unsent. Counting A's unsent tail too would report a request
+ * whose head reached the peer as "not sent".
+ */
+static void test_drop_mid_send_counts_the_send_as_sent(void)
+{
+	static const char B[] = "GET /fapi/v1/time HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof sa;
+	size_t big = 16u << 20;
+	char *a = malloc(big);
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_FATAL(lfd >= 0);
+	CU_ASSERT_FATAL(bind(lfd, (struct sockaddr *)&sa, sizeof sa) == 0);
+	CU_ASSERT_FATAL(listen(lfd, 4) == 0);
+	CU_ASSERT_FATAL(getsockname(lfd, (struct sockaddr *)&sa, &sl) == 0);
+	memset(a, 'x', big);
+
+	tl_uring_pool_cfg_t cfg = plain_cfg(1);
+	cfg.port = ntohs(sa.sin_port);
+	cfg.tx_buf = 32u << 20;
+	tl_uring_pool_t *p = pool_new_ok(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_FATAL(run_until(p, &seen.connected, 1, 5.0));
+	CU_ASSERT_EQUAL(tl_uring_conn_send(p, 0, a, big), 0);
+	for (int i = 0; i < 5; i++) {	/* submitted; the kernel stalls it */
+		tl_uring_pool_poll(p, now_ns(), on_event, NULL);
+		tl_uring_pool_wait(p, 10000000);
+	}
+	CU_ASSERT_EQUAL(tl_uring_conn_send(p, 0, B, strlen(B)), 0);
+	tl_uring_conn_close(p, 0);
+	CU_ASSERT_FATAL(run_until(p, &seen.errors, 1, 5.0));
+	CU_ASSERT_EQUAL(seen.last_err, -ECANCELED);
+	CU_ASSERT_EQUAL(seen.last_unsent, strlen(B));
+	tl_uring_pool_free(p);
+	close(lfd);
+	free(a);
+}
+
+static void test_drop_unsent_only_what_never_left_plain(void)
+{
+	check_drop_unsent(plain_cfg(1));
+}
+
+static void test_drop_unsent_only_what_never_left_tls(void)
+{
+	check_drop_unsent(tls_cfg(1));
 }
 
 /* The handshake must fail with `needle` in the message; no CONNECTED. */
@@ -683,6 +851,12 @@ TL_TEST_SUITE("io.uring_tls", suite_setup, suite_teardown,
 	      TL_TEST(test_keepalive_100_sequential_tls),
 	      TL_TEST(test_keepalive_100_sequential_plain),
 	      TL_TEST(test_four_connections_in_parallel),
+	      TL_TEST(test_pipelined_plain),
+	      TL_TEST(test_pipelined_tls),
+	      TL_TEST(test_pick_least_loaded_lowest_id),
+	      TL_TEST(test_drop_unsent_only_what_never_left_plain),
+	      TL_TEST(test_drop_unsent_only_what_never_left_tls),
+	      TL_TEST(test_drop_mid_send_counts_the_send_as_sent),
 	      TL_TEST(test_wrong_ca_is_refused),
 	      TL_TEST(test_wrong_name_is_refused),
 	      TL_TEST(test_plain_to_non_loopback_refused_at_init),
