@@ -50,7 +50,8 @@ typedef enum tl_503_kind {
 /* Everything known about one request's outcome. */
 typedef struct tl_outcome {
 	tl_transport_t transport;
-	bool written;         /* the request bytes were fully handed to the socket */
+	bool written;         /* some of the request's bytes may have reached the
+			       * venue (handed to the kernel): it may execute */
 	bool is_write;        /* the request could change venue state (POST/DELETE order) */
 	uint16_t http_status; /* 0 when transport != NONE */
 	int32_t code;         /* venue code, 0 if none */
