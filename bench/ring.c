@@ -18,6 +18,11 @@
  *                     one clock: comparable to half of floor.cacheline
  *                     (which the `floor` suite reports as a full round
  *                     trip)
+ *   ring.hop_park     ring.hop_rtt2 with both threads parked between
+ *                     records (runtime/wake.h: futex) and woken by the
+ *                     other's push: one hop plus one wake-up of a
+ *                     parked consumer (idle "park"), half a round trip
+ *                     per sample; n / 20 samples (at least 2000)
  *   ring.hop_vs_floor value = p50 of ring.hop_rtt2 / p50 of a cache-line
  *                     ping-pong measured by this suite just before on the
  *                     same two CPUs (two pinned threads, atomic store,
@@ -51,6 +56,7 @@
 #include "bench/support/hist.h"
 #include "bench/support/suite.h"
 #include "runtime/ring.h"
+#include "runtime/wake.h"
 
 #define RING_N_DEFAULT 200000
 #define RING_N_SMOKE 2000
@@ -58,7 +64,7 @@
 #define RING_WARMUP_SMOKE 1000u
 #define RING_SIZE 1024u
 
-enum { CASE_FLOOR, CASE_HOP, CASE_RTT };
+enum { CASE_FLOOR, CASE_HOP, CASE_RTT, CASE_PARK };
 
 typedef struct ring_bench {
 	/* Each shared word on its own cache line. */
@@ -72,8 +78,24 @@ typedef struct ring_bench {
 	int cpu_a, cpu_b;                      /* pinned CPUs (-1 failed) */
 	bool bad;                              /* a record came back wrong */
 	tl_spsc_in_t ab, ba;
+	tl_wake_t wa, wb;                      /* park: A's and B's doors */
 	tl_hist_t hist;                        /* written by the measurer */
 } ring_bench_t;
+
+/* Park: pop from q, blocking on door w (runtime/wake.h) while it is
+ * empty; a hop with a wake-up of a parked consumer, as talon's agents
+ * with idle "park" make them. */
+static void ring_pop_parked(tl_spsc_in_t *q, tl_wake_t *w, tl_input_t *rec)
+{
+	while (!tl_spsc_in_pop(q, rec)) {
+		uint32_t seq = tl_wake_prepare(w);
+		if (tl_spsc_used(&q->r)) {
+			tl_wake_cancel(w);
+			continue;
+		}
+		tl_wake_wait(w, seq, 1000000000LL);
+	}
+}
 
 static bool ring_yield;	/* one CPU: spinning would wait a whole slice */
 
@@ -130,6 +152,14 @@ static void *ring_thread_b(void *arg)
 				ring_relax();
 		}
 		break;
+	case CASE_PARK:
+		for (uint64_t i = 0; i < b->total; i++) {
+			ring_pop_parked(&b->ab, &b->wb, &rec);
+			while (!tl_spsc_in_push(&b->ba, &rec))
+				ring_relax();
+			tl_wake_notify(&b->wa, -1);
+		}
+		break;
 	}
 	return NULL;
 }
@@ -164,14 +194,20 @@ static void ring_thread_a(ring_bench_t *b)
 		}
 		break;
 	case CASE_RTT:
+	case CASE_PARK:
 		for (uint64_t i = 0; i < b->total; i++) {
 			tl_input_t back;
 			rec.hdr.seq = i;
 			int64_t t0 = tl_bench_now_ns();
 			while (!tl_spsc_in_push(&b->ab, &rec))
 				ring_relax();
-			while (!tl_spsc_in_pop(&b->ba, &back))
-				ring_relax();
+			if (b->kind == CASE_PARK) {
+				tl_wake_notify(&b->wb, -1);
+				ring_pop_parked(&b->ba, &b->wa, &back);
+			} else {
+				while (!tl_spsc_in_pop(&b->ba, &back))
+					ring_relax();
+			}
 			int64_t t1 = tl_bench_now_ns();
 			if (back.hdr.seq != i) {
 				fprintf(stderr, "bench ring: record %llu came back as %llu\n",
@@ -198,6 +234,8 @@ static int ring_run(ring_bench_t *b, int kind, uint64_t n)
 	atomic_store(&b->line, 0);
 	atomic_store(&b->ack, 0);
 	atomic_store(&b->ready, 0);
+	tl_wake_init(&b->wa);
+	tl_wake_init(&b->wb);
 	tl_hist_init(&b->hist);
 	if (tl_spsc_in_init(&b->ab, RING_SIZE, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench ring: %s\n", err);
@@ -289,6 +327,28 @@ int tl_bench_suite_ring(const tl_bench_ctx_t *ctx)
 		.from = "thread A: clock read, then push into ring A->B",
 		.to = "thread A: pop from ring B->A after B echoed it; half the round trip",
 	});
+
+	/* The same with both sides parked between records: what a hop costs
+	 * when its consumer sleeps (idle "park"): one wake-up each way. */
+	tl_hist_t *rtt_h = malloc(sizeof(*rtt_h));
+	if (!rtt_h) {
+		fprintf(stderr, "bench ring: out of memory\n");
+		goto out;
+	}
+	*rtt_h = b->hist;
+	uint64_t np = n / 20 > RING_N_SMOKE ? n / 20 : RING_N_SMOKE;
+	if (ring_run(b, CASE_PARK, np) < 0) {
+		free(rtt_h);
+		goto out;
+	}
+	tl_bench_emit(&(tl_bench_line_t){
+		.bench = "ring.hop_park", .unit = "ns", .h = &b->hist,
+		.mode = TL_BENCH_CLOSED, .threads = 2, .cpu = cpu,
+		.from = "thread A: clock read, push into ring A->B, wake B (parked)",
+		.to = "thread A, woken, pops B's echo from ring B->A; half the round trip",
+	});
+	b->hist = *rtt_h;
+	free(rtt_h);
 
 	char extra[512];
 	snprintf(extra, sizeof extra,

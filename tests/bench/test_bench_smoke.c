@@ -284,6 +284,35 @@ static void check_floors(const char *out)
 	}
 }
 
+/* p50 of the line named `bench` in out, 0 when there is none. */
+static uint64_t line_p50(const char *out, const char *bench)
+{
+	uint64_t v = 0;
+	char *copy = strdup(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	for (char *save = NULL, *l = strtok_r(copy, "\n", &save); l && !v;
+	     l = strtok_r(NULL, "\n", &save)) {
+		cJSON *o = cJSON_Parse(l);
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "bench");
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "p50");
+		if (cJSON_IsString(b) && !strcmp(b->valuestring, bench) && cJSON_IsNumber(p))
+			v = (uint64_t)p->valuedouble;
+		cJSON_Delete(o);
+	}
+	free(copy);
+	return v;
+}
+
+/* ring.hop_park is there, and a hop that wakes its consumer costs more
+ * than one the consumer spins for (a wake-up is a system call and a
+ * scheduling decision; a spinning hop is a few cache lines). */
+static void check_ring_park(const char *out)
+{
+	uint64_t park = line_p50(out, "ring.hop_park"), spin = line_p50(out, "ring.hop_rtt2");
+	CU_ASSERT(spin > 0);
+	CU_ASSERT(park > spin);
+}
+
 /* The lines that run the engine in a mode, and how (bench/rtt.c,
  * bench/peer.c, bench/emergency.c); floor: the spin floor an rtt line
  * names. */
@@ -434,6 +463,7 @@ static void test_smoke_all_suites(void)
 	free(copy);
 	CU_ASSERT_EQUAL(bad, 0);
 	check_floors(out);
+	check_ring_park(out);
 	check_modes(out);
 	for (unsigned i = 0; i < tl_bench_nsuites; i++) {
 		if (!per[i])
