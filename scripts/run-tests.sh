@@ -64,7 +64,8 @@ for bin in "${bins[@]}"; do
 done
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+fails=$(mktemp)
+trap 'rm -f "$log" "$fails"' EXIT
 passed=0 failed=0 skipped=() bad=()
 
 for run in "${runs[@]}"; do
@@ -109,6 +110,14 @@ for run in "${runs[@]}"; do
 		[ "$f" -eq 0 ] && f=1 && [ "$n" -eq 0 ] && n=1
 		bad+=("$name ($why)")
 		echo "==== $name: FAIL ($why, ${secs}s)"
+		# CI keeps only the tail of the output: say there which test and
+		# which assertion failed, not just which program
+		{
+			echo "---- $name"
+			grep -E -A4 'FAILED|^ +[0-9]+\. |ERROR: |WARNING: ThreadSanitizer|runtime error|Assertion' \
+				"$log" | head -n 40
+			[ "$rc" -ge 124 ] && tail -n 15 "$log"
+		} >>"$fails"
 	else
 		echo "==== $name: ok ($n tests, ${secs}s)"
 	fi
@@ -120,5 +129,9 @@ echo
 echo "==== summary: ${#runs[@]} runs of ${#bins[@]} programs, ${#bad[@]} failed, ${#skipped[@]} skipped"
 for s in "${skipped[@]}"; do echo "  skipped: $s"; done
 for b in "${bad[@]}"; do echo "  FAILED:  $b"; done
+if [ -s "$fails" ]; then
+	echo "==== what failed (the full output is above)"
+	cat "$fails"
+fi
 echo "tests: $passed passed, $failed failed"
 [ ${#bad[@]} -eq 0 ]
