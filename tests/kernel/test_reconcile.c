@@ -128,6 +128,93 @@ static void test_adopt_during_liquidation_is_canceled(void)
 	CU_ASSERT(tl_kernel_check(&KF->k));
 }
 
+/* An ADOPT of a closed order (the crash window: sent, traded and closed
+ * at the venue while the journal lost the record). */
+static void adopt_closed(const char *clid, tl_ord_status_t st, const char *qty,
+			 const char *executed, int64_t vid)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_ADOPT;
+	snprintf(in.u.adopt.client_id, sizeof(in.u.adopt.client_id), "%s", clid);
+	snprintf(in.u.adopt.symbol, sizeof(in.u.adopt.symbol), "BTCUSDT");
+	in.u.adopt.side = TL_BUY;
+	in.u.adopt.type = TL_ORD_LIMIT;
+	in.u.adopt.tif = TL_TIF_GTC;
+	in.u.adopt.pos_side = TL_PS_BOTH;
+	in.u.adopt.status = (uint8_t)st;
+	in.u.adopt.venue_id = vid;
+	in.u.adopt.qty = fx(qty);
+	in.u.adopt.executed_qty = fx(executed);
+	in.u.adopt.price = fx("49000");
+	kf_apply(&in);
+}
+
+static void test_adopt_closed_order_that_traded(void)
+{
+	/* FILLED: adopted open, its trade fills it, the position is there */
+	adopt_closed("tl60", TL_ST_FILLED, "0.020", "0.020", 7001);
+	tl_order_t *o = tl_kernel_order(&KF->k, "tl60");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_EQUAL(o->venue_executed, fx("0.02"));
+	CU_ASSERT_EQUAL(KF->k.ctr.orders_adopted, 1);
+	kf_fill_as("tl60", "BTCUSDT", 7001, 11, "49000", "0.020");
+	CU_ASSERT_EQUAL(o->status, TL_ST_FILLED);
+	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->qty, fx("0.02"));
+	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->pend_buy, 0);
+	CU_ASSERT(tl_kernel_check(&KF->k));
+	/* CANCELED after a partial fill: the trade, then the held query
+	 * result closes it; only the traded part is in the position */
+	adopt_closed("tl61", TL_ST_CANCELED, "0.030", "0.010", 7002);
+	o = tl_kernel_order(&KF->k, "tl61");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	kf_fill_as("tl61", "BTCUSDT", 7002, 12, "49000", "0.010");
+	CU_ASSERT_EQUAL(o->status, TL_ST_PARTIALLY_FILLED);
+	kf_query("tl61", true, TL_ST_CANCELED, 7002);
+	CU_ASSERT_EQUAL(o->status, TL_ST_CANCELED);
+	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->qty, fx("0.03"));
+	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->pend_buy, 0);
+	CU_ASSERT_EQUAL(KF->k.ctr.orders_adopted, 2);
+	CU_ASSERT(tl_kernel_check(&KF->k));
+	/* the next id is past both */
+	uint64_t h = 0;
+	CU_ASSERT_EQUAL(kf_submit("BTCUSDT", TL_BUY, TL_ORD_LIMIT, "0.010", "49000", &h),
+			TL_REJ_NONE);
+	CU_ASSERT_STRING_EQUAL(kf_clid(h), "tl62");
+}
+
+static void test_adopt_closed_order_without_trades_is_refused(void)
+{
+	/* closed and never traded: nothing to learn, nothing to adopt */
+	adopt_closed("tl70", TL_ST_CANCELED, "0.020", "0", 7101);
+	adopt_closed("tl71", TL_ST_EXPIRED, "0.020", "0", 7102);
+	adopt_closed("tl72", TL_ST_FILLED, "0.020", "0", 7103);
+	/* executed more than its quantity, or a status it cannot close with */
+	adopt_closed("tl73", TL_ST_FILLED, "0.020", "0.030", 7104);
+	adopt_closed("tl74", TL_ST_REJECTED, "0.020", "0.010", 7105);
+	/* open with everything executed is not open */
+	adopt_closed("tl75", TL_ST_NEW, "0.020", "0.020", 7106);
+	CU_ASSERT_EQUAL(KF->k.ctr.bad_inputs, 6);
+	CU_ASSERT_EQUAL(KF->k.ctr.orders_adopted, 0);
+	CU_ASSERT_EQUAL(KF->k.orders.n_active, 0);
+	CU_ASSERT(tl_kernel_check(&KF->k));
+}
+
+static void test_adopt_closed_order_during_liquidation_sends_nothing(void)
+{
+	open_long();
+	kf_control(TL_CTL_LIQUIDATE, "test");
+	kfix_clear();
+	adopt_closed("tl80", TL_ST_FILLED, "0.010", "0.010", 7201);
+	tl_order_t *o = tl_kernel_order(&KF->k, "tl80");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	/* closed at the venue: no cancel, its trade and the query end it */
+	CU_ASSERT_NOT_EQUAL(o->status, TL_ST_PENDING_CANCEL);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_CANCEL), 0);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_NEW), 0);
+	CU_ASSERT(tl_kernel_check(&KF->k));
+}
+
 static void test_equal_or_within_tolerance_reports_nothing(void)
 {
 	open_long();
@@ -381,6 +468,9 @@ TL_TEST_SUITE("kernel.reconcile", setup, teardown,
 	      TL_TEST(test_adopt_unknown_order_with_our_prefix),
 	      TL_TEST(test_adopt_known_or_foreign_order),
 	      TL_TEST(test_adopt_during_liquidation_is_canceled),
+	      TL_TEST(test_adopt_closed_order_that_traded),
+	      TL_TEST(test_adopt_closed_order_without_trades_is_refused),
+	      TL_TEST(test_adopt_closed_order_during_liquidation_sends_nothing),
 	      TL_TEST(test_equal_or_within_tolerance_reports_nothing),
 	      TL_TEST(test_size_conflict_pause),
 	      TL_TEST(test_entry_conflict_trust_venue),
