@@ -33,7 +33,10 @@
 
 #include "runtime/log.h"
 
-#define SW_MAX 256                     /* symbols (and closes) per sweep */
+/* Symbols (and closes) per sweep: every symbol the kernel's table can
+ * hold plus as many outside it (scope "account"); both sides of each in
+ * hedge mode for the closes. About 400 KiB, allocated at create. */
+#define SW_MAX (2 * TL_SYMBOLS_MAX)
 #define SW_BACKOFF_MIN_NS (100LL * TL_NS_PER_MS)
 #define SW_BACKOFF_MAX_NS (5LL * TL_NS_PER_S)
 
@@ -64,6 +67,7 @@ struct tl_binance_sweep {
 	tl_time_t pos_asked;           /* engine clock when positionRisk left */
 	uint64_t clid_next;
 	uint32_t n_cancel, n_close;
+	uint32_t n_over;               /* symbols/closes past SW_MAX this sweep */
 	sw_item_t cancel[SW_MAX];
 	sw_item_t close[SW_MAX];
 	/* The answers, parsed without the heap (a kill is no time to call
@@ -112,8 +116,11 @@ static void sw_add_cancel(struct tl_binance_sweep *w, const char *sym)
 		if (strcmp(w->cancel[i].symbol, sym) == 0)
 			return;
 	if (w->n_cancel == SW_MAX) {
-		tl_log(TL_LOG_ERROR, "binance: sweep: more than %d symbols, %s not swept",
-		       SW_MAX, sym);
+		/* once a sweep: a line per symbol would flood the log in the
+		 * middle of a kill */
+		if (w->n_over++ == 0)
+			tl_log(TL_LOG_ERROR, "binance: sweep: more than %d symbols, %s and "
+			       "any after it not swept", SW_MAX, sym);
 		return;
 	}
 	sw_item_t *it = &w->cancel[w->n_cancel++];
@@ -125,7 +132,7 @@ static void sw_add_cancel(struct tl_binance_sweep *w, const char *sym)
 static void sw_start(tl_binance_t *b, struct tl_binance_sweep *w)
 {
 	w->active = true;
-	w->n_cancel = w->n_close = 0;
+	w->n_cancel = w->n_close = w->n_over = 0;
 	memset(w->get_st, 0, sizeof(w->get_st));
 	memset(w->get_tries, 0, sizeof(w->get_tries));
 	memset(w->get_at, 0, sizeof(w->get_at));
@@ -287,9 +294,14 @@ static void sw_add_close(struct tl_binance_sweep *w, const char *sym, int side, 
 	bool neg = amt[0] == '-';
 	const char *qty = neg ? amt + 1 : amt;
 
-	if (w->n_close == SW_MAX || strlen(qty) >= sizeof(w->close[0].qty) ||
-	    strlen(sym) >= TL_SYMBOL_NAMELEN)
+	if (strlen(qty) >= sizeof(w->close[0].qty) || strlen(sym) >= TL_SYMBOL_NAMELEN)
 		return;
+	if (w->n_close == SW_MAX) {
+		if (w->n_over++ == 0)
+			tl_log(TL_LOG_ERROR, "binance: sweep: more than %d positions to close, "
+			       "%s and any after it not closed", SW_MAX, sym);
+		return;
+	}
 	sw_add_cancel(w, sym);
 	sw_item_t *c = &w->close[w->n_close++];
 	memset(c, 0, sizeof(*c));
