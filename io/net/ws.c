@@ -251,6 +251,11 @@ int tl_ws_handshake_check(const char *resp, size_t len,
 	    (n > 12 && resp[12] != ' '))
 		return ws_fail(err, errlen,
 			       "handshake: not an HTTP/1.1 status line");
+	for (size_t i = 12; i < n; i++)
+		if (((unsigned char)resp[i] < 0x20 && resp[i] != '\t') ||
+		    resp[i] == 0x7F)
+			return ws_fail(err, errlen, "handshake: control byte "
+				       "in the status line");
 	if (memcmp(resp + 9, "101", 3) != 0)
 		return ws_fail(err, errlen,
 			       "handshake: server answered %.3s, not 101 "

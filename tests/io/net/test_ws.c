@@ -323,6 +323,7 @@ static void test_handshake_refusals(void)
 	refuse(S("HTTP/1.1 101Switching\r\n"), "status line");
 	refuse(S("HTTP/1.1 10\r\n"), "status line");
 	refuse(S("ICY 200 OK\r\n"), "status line");
+	refuse(S("HTTP/1.1 101 Swit\x1b[2Jching\r\n"), "control byte");
 	refuse(S("HTTP/1.1 101 OK\r\nUpgrade websocket\r\n\r\n"), "malformed header");
 	refuse(S("HTTP/1.1 101 OK\r\nUpgrade : websocket\r\n\r\n"), "malformed header");
 	refuse(S("HTTP/1.1 101 OK\r\n: websocket\r\n\r\n"), "malformed header");
