@@ -193,7 +193,7 @@ static int ws_fail(char *err, size_t errlen, const char *fmt, ...)
  * offset just past the LF, or 0 when there is no LF in [from, end). */
 static size_t ws_line(const char *s, size_t from, size_t end, size_t *n)
 {
-	const char *lf = memchr(s + from, '\n', end - from);
+	const char *lf = from < end ? memchr(s + from, '\n', end - from) : NULL;
 
 	if (!lf)
 		return 0;

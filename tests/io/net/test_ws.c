@@ -364,6 +364,7 @@ static void test_handshake_incomplete(void)
 		CU_ASSERT_EQUAL(check(RFC_RESP, n, err, sizeof err), 0);
 		CU_ASSERT_STRING_EQUAL(err, "");
 	}
+	CU_ASSERT_EQUAL(check(NULL, 0, err, sizeof err), 0);
 	/* A refusal's status line still being received: incomplete too. */
 	CU_ASSERT_EQUAL(check(S("HTTP/1.1 403 Forbid"), err, sizeof err), 0);
 }
