@@ -169,6 +169,17 @@ static void test_order_place_status_modify_cancel_hmac(void)
 	/* a business error travels as error with its code */
 	m = wsa_call(&ws, 5, "order.cancel", kv, &hmac_auth);
 	CU_ASSERT_TRUE(has(m, "{\"id\":5,\"status\":400,\"error\":{\"code\":-2011,"));
+	/* values that percent-encoding changes: signed encoded (the
+	 * connector's way) and as sent (the docs' way) both verify */
+	{
+		wsa_auth_t enc = hmac_auth;
+		enc.encode = true;
+		m = wsa_call(&ws, 6, "order.place", LIMIT_BUY "&newClientOrderId=a:b/c", &enc);
+		CU_ASSERT_TRUE(has(m, "{\"id\":6,\"status\":200,"));
+		CU_ASSERT_TRUE(has(m, "\"clientOrderId\":\"a:b/c\""));
+		m = wsa_call(&ws, 7, "order.place", LIMIT_BUY "&newClientOrderId=d:e/f", &hmac_auth);
+		CU_ASSERT_TRUE(has(m, "{\"id\":7,\"status\":200,"));
+	}
 }
 
 static void test_bad_signature_and_auth_errors(void)
@@ -414,6 +425,34 @@ static void test_fault_reset_after_execution(void)
 	CU_ASSERT_TRUE(simc_body_has(&rest, "\"status\":\"NEW\""));
 }
 
+static void test_fault_error_rule_and_unknown_outcome(void)
+{
+	tl_sim_ep_fault_t rule;
+	const char *m;
+
+	CU_ASSERT_EQUAL_FATAL(tl_sim_ep_fault_parse("POST /fapi/v1/order 1000000 -1008", &rule), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_sim_ep_fault_set(&cfg.faults, &rule), 0);
+	start();
+	/* the REST rule for POST /fapi/v1/order is order.place's */
+	m = wsa_call(&ws, 75, "order.place", LIMIT_BUY, &hmac_auth);
+	CU_ASSERT_TRUE(has(m, "{\"id\":75,\"status\":503,\"error\":{\"code\":-1008,"));
+	m = wsa_call(&ws, 76, "order.status", "symbol=BTCUSDT&orderId=1", &hmac_auth);
+	CU_ASSERT_TRUE(has(m, "\"code\":-2013"));
+	wsc_close(&ws);
+	simc_stop_rest(&srv, &rest);
+
+	/* executed, then answered 503 "Unknown error" */
+	tl_sim_config_defaults(&cfg);
+	cfg.sym[0].vol_bps = 0;
+	cfg.faults.unknown_ppm = 1000000;
+	start();
+	m = wsa_call(&ws, 77, "order.place", LIMIT_BUY "&newClientOrderId=unk1", &hmac_auth);
+	CU_ASSERT_TRUE(has(m, "{\"id\":77,\"status\":503,\"error\":{\"code\":-1000,\"msg\":\"Unknown error"));
+	CU_ASSERT_EQUAL(simc_signed(&rest, "GET", "/fapi/v1/order",
+				    "symbol=BTCUSDT&origClientOrderId=unk1", false), 200);
+	CU_ASSERT_TRUE(simc_body_has(&rest, "\"status\":\"NEW\""));
+}
+
 static void test_fault_delay_keeps_order(void)
 {
 	char req[2048];
@@ -490,5 +529,6 @@ TL_TEST_SUITE("sim.ws_api", each_setup, each_teardown,
 	      TL_TEST(test_server_ping_and_pong_deadline),
 	      TL_TEST(test_lifetime_close),
 	      TL_TEST(test_fault_reset_after_execution),
+	      TL_TEST(test_fault_error_rule_and_unknown_outcome),
 	      TL_TEST(test_fault_delay_keeps_order),
 	      TL_TEST(test_positions_balance_account_and_listen_key));
