@@ -507,6 +507,12 @@ static void test_positions_balance_account_and_listen_key(void)
 	m = wsa_call(&ws, 94, "account.status", "", &hmac_auth);
 	CU_ASSERT_TRUE(has(m, "\"totalWalletBalance\":\""));
 	CU_ASSERT_TRUE(has(m, "\"positions\":["));
+	/* public: no key */
+	m = wsa_call(&ws, 99, "ticker.book", "symbol=BTCUSDT", NULL);
+	CU_ASSERT_TRUE(has(m, "{\"id\":99,\"status\":200,\"result\":{"));
+	CU_ASSERT_TRUE(has(m, "\"bidPrice\":\""));
+	m = wsa_call(&ws, 100, "depth", "symbol=BTCUSDT", NULL);
+	CU_ASSERT_TRUE(has(m, "{\"id\":100,\"status\":400,\"error\":{\"code\":-1020,"));
 	/* userDataStream.*: apiKey only */
 	m = wsa_call(&ws, 95, "userDataStream.start", "", &(wsa_auth_t){ .key = "testkey" });
 	CU_ASSERT_TRUE(has(m, "{\"id\":95,\"status\":200,\"result\":{\"listenKey\":\""));
