@@ -525,6 +525,48 @@ static void test_positions_balance_account_and_listen_key(void)
 	CU_ASSERT_TRUE(has(m, "\"code\":-1125"));
 }
 
+static void test_config_ed25519_key_file_and_errors(void)
+{
+	static tl_sim_config_t c2;
+	byte der[128], pem[512];
+	char path[] = "/tmp/talon-ed25519-XXXXXX", json[1024], err[256];
+	int dn, pn, fd;
+
+	dn = wc_Ed25519PublicKeyToDer(&ed_other, der, sizeof der, 1);
+	pn = wc_DerToPem(der, (word32)dn, pem, sizeof pem, PUBLICKEY_TYPE);
+	CU_ASSERT_FATAL(pn > 0);
+	fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(write(fd, pem, (size_t)pn), pn);
+	close(fd);
+	/* from a file: that key logs on */
+	tl_sim_config_defaults(&c2);
+	snprintf(json, sizeof json,
+		 "{\"accounts\":[{\"api_key\":\"k\",\"api_secret\":\"s\",\"ed25519_api_key\":\"" ED_KEY "\","
+		 "\"ed25519_public_key_file\":\"%s\"}]}", path);
+	CU_ASSERT_EQUAL(tl_sim_config_parse(&c2, json, strlen(json), err, sizeof err), 0);
+	cfg = c2;
+	cfg.sym[0].vol_bps = 0;
+	start();
+	ed_auth.ed25519 = &ed_other;
+	CU_ASSERT_TRUE(has(wsa_call(&ws, 110, "session.logon", "", &ed_auth), "{\"id\":110,\"status\":200,"));
+	/* errors, each with its message */
+	tl_sim_config_defaults(&c2);
+	snprintf(json, sizeof json, "{\"accounts\":[{\"api_key\":\"k\",\"api_secret\":\"s\","
+		 "\"ed25519_api_key\":\"e\",\"ed25519_public_key\":\"-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----\\n\"}]}");
+	CU_ASSERT_EQUAL(tl_sim_config_parse(&c2, json, strlen(json), err, sizeof err), -1);
+	CU_ASSERT_TRUE(has(err, "not an Ed25519 PEM public key"));
+	snprintf(json, sizeof json, "{\"accounts\":[{\"api_key\":\"k\",\"api_secret\":\"s\","
+		 "\"ed25519_public_key_file\":\"%s\"}]}", path);
+	CU_ASSERT_EQUAL(tl_sim_config_parse(&c2, json, strlen(json), err, sizeof err), -1);
+	CU_ASSERT_TRUE(has(err, "ed25519_api_key"));
+	snprintf(json, sizeof json, "{\"accounts\":[{\"api_key\":\"k\",\"api_secret\":\"s\","
+		 "\"ed25519_api_key\":\"e\",\"ed25519_public_key_file\":\"/nonexistent/pub.pem\"}]}");
+	CU_ASSERT_EQUAL(tl_sim_config_parse(&c2, json, strlen(json), err, sizeof err), -1);
+	CU_ASSERT_TRUE(has(err, "cannot open"));
+	unlink(path);
+}
+
 TL_TEST_SUITE("sim.ws_api", each_setup, each_teardown,
 	      TL_TEST(test_order_place_status_modify_cancel_hmac),
 	      TL_TEST(test_bad_signature_and_auth_errors),
@@ -537,4 +579,5 @@ TL_TEST_SUITE("sim.ws_api", each_setup, each_teardown,
 	      TL_TEST(test_fault_reset_after_execution),
 	      TL_TEST(test_fault_error_rule_and_unknown_outcome),
 	      TL_TEST(test_fault_delay_keeps_order),
-	      TL_TEST(test_positions_balance_account_and_listen_key));
+	      TL_TEST(test_positions_balance_account_and_listen_key),
+	      TL_TEST(test_config_ed25519_key_file_and_errors));
