@@ -525,6 +525,34 @@ static void test_positions_balance_account_and_listen_key(void)
 	CU_ASSERT_TRUE(has(m, "\"code\":-1125"));
 }
 
+/* Untrusted input: every mutated request frame gets exactly one answer
+ * with an id and a status, and the connection keeps serving. */
+static void test_mutated_requests_each_answered(void)
+{
+	static const char alphabet[] = "{}[]\":,\\ 0123456789abcAZ.-_nulltrue";
+	char base[2048], req[2048];
+	int n, k, answered = 0;
+	unsigned seed = 12345;
+
+	start();
+	n = wsa_build(base, sizeof base, 1, "order.place", LIMIT_BUY, &hmac_auth);
+	for (k = 0; k < 300; k++) {
+		int edits = 1 + (int)(rand_r(&seed) % 4);
+		const char *m;
+		memcpy(req, base, (size_t)n + 1);
+		while (edits--)
+			req[rand_r(&seed) % (unsigned)n] = alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
+		wsa_send_raw(&ws, TL_SIM_WS_OP_TEXT, req, (size_t)n);
+		m = wsc_text(&ws, 5000);
+		if (!strncmp(m, "{\"id\":", 6) && strstr(m, "\"status\":"))
+			answered++;
+		else
+			fprintf(stderr, "\n  no answer to %s: %s\n", req, m);
+	}
+	CU_ASSERT_EQUAL(answered, 300);
+	CU_ASSERT_TRUE(has(wsa_call(&ws, 2, "session.status", "", NULL), "{\"id\":2,\"status\":200,"));
+}
+
 static void test_config_ed25519_key_file_and_errors(void)
 {
 	static tl_sim_config_t c2;
@@ -580,4 +608,5 @@ TL_TEST_SUITE("sim.ws_api", each_setup, each_teardown,
 	      TL_TEST(test_fault_error_rule_and_unknown_outcome),
 	      TL_TEST(test_fault_delay_keeps_order),
 	      TL_TEST(test_positions_balance_account_and_listen_key),
+	      TL_TEST(test_mutated_requests_each_answered),
 	      TL_TEST(test_config_ed25519_key_file_and_errors));
