@@ -13,7 +13,8 @@
  * Listener tags in epoll data: 1 = REST listener, 2 = plain listener,
  * 3 = wake eventfd, 4 = stream listener; anything else is a conn_t
  * pointer. Stream (WebSocket) connections share this machinery; their
- * protocol is in stream.c.
+ * protocol is in stream.c, and the WebSocket API's (/ws-fapi/v1 on the
+ * same port) in ws_api.c.
  */
 #define _GNU_SOURCE
 #include "sim/server.h"
@@ -677,6 +678,13 @@ bool tl_sim_srv_append(conn_t *c, const char *b, size_t n)
 bool tl_sim_srv_flush(tl_sim_server_t *s, conn_t *c)
 {
 	return conn_flush(s, c);
+}
+
+/* Best effort, never waits: false when output is still pending. */
+bool tl_sim_srv_flush_now(conn_t *c)
+{
+	conn_flush_now(c);
+	return c->woff == c->wlen;
 }
 
 void tl_sim_srv_close(tl_sim_server_t *s, conn_t *c)
