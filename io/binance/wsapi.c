@@ -862,6 +862,17 @@ int tl_binance_wsapi_decode(tl_binance_arena_t *a, const char *frame,
 		out->field = "frame";
 		return len ? TL_BN_E_RANGE : TL_BN_E_JSON;
 	}
+	/* cJSON skips every byte <= ' ' as whitespace, even between a key
+	 * and its value; JSON allows only these four, and no raw control
+	 * byte inside a string. Refusing the rest keeps the hand scan and
+	 * cJSON reading the same text. */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)frame[i];
+		if (c < 0x20 && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+			out->field = "frame";
+			return TL_BN_E_JSON;
+		}
+	}
 	j = tl_binance_parse_any(a, frame, len, &heap);
 	if (!j) {
 		/* Too large for the arena goes to the heap (map.h), so NULL

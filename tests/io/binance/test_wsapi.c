@@ -956,6 +956,8 @@ static void test_decode_refusals(void)
 		  "{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":300,\"count\":2}]}", TL_BN_E_SHAPE, "rateLimits" },
 		{ "{\"id\":\"1\",\"status\":200,\"result\":{},\"rateLimits\":[{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":300,\"count\":1,\"count\":2}]}", TL_BN_E_SHAPE, "count" },
 		{ "{\"id\":\"1\",\"status\":200,\"result\":{\"a\":\"\\u0000\"}}", TL_BN_E_JSON, "frame" },
+		{ "{\"id\":\"1\",\"status\":200,\"result\":\x01{}}", TL_BN_E_JSON, "frame" },
+		{ "{\"id\":\"1\",\"status\":200,\"result\":{\"a\":\"\x1f\"}}", TL_BN_E_JSON, "frame" },
 	};
 	tl_binance_wsapi_resp_t w;
 
