@@ -5,8 +5,9 @@
  * Encoding works on the query map.c wrote: its values are percent-
  * encoded (every byte outside [A-Za-z0-9._~-] as %XX), so they are
  * decoded for JSON, while the signature payload keeps them as encoded:
- * that is the text the official connectors sign (their WS API signer
- * reuses the REST form encoder) and for talon's own values (symbols,
+ * that is the text the official connectors sign (binance-connector-
+ * python: hmac(secret, urlencode(sorted params with apiKey))), and for
+ * talon's own values (symbols,
  * decimals, enums, client ids of [.A-Za-z0-9:/_-]) it differs from the
  * decoded text only for ':' and '/' in client ids.
  *
@@ -890,4 +891,13 @@ int tl_binance_wsapi_decode(tl_binance_arena_t *a, const char *frame,
 		out->field = field;
 	}
 	return rc;
+}
+
+void tl_binance_wsapi_as_rest(const tl_binance_wsapi_resp_t *w,
+			      tl_binance_resp_t *r)
+{
+	r->http_status = w->status;
+	r->retry_after_ns = w->retry_after_ns;
+	r->body = w->body;
+	r->len = w->body_len;
 }

@@ -109,9 +109,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.price = 5000000000000;
 		req.attempt = 1;
 		tl_binance_http_t h = { .method = TL_BN_POST, .path = "/fapi/v1/order" };
-		tl_binance_resp_t rs = { .http_status = W1.status,
-					 .retry_after_ns = W1.retry_after_ns,
-					 .body = W1.body, .len = W1.body_len };
+		tl_binance_resp_t rs;
+		tl_binance_wsapi_as_rest(&W1, &rs);
 		int dr = tl_binance_decode_response(&a, &req, TL_REQ_NEW, &h, &rs,
 						    NOW, &D);
 		if (W1.is_error) {

@@ -792,9 +792,13 @@ static void same_as_rest(const tl_out_req_t *r, tl_req_kind_t kind,
 	tl_binance_http_t h = { .method = TL_BN_POST, .path = "/fapi/v1/order" };
 	tl_binance_resp_t rest = { .http_status = status, .retry_after_ns = retry_ns,
 				   .body = body, .len = strlen(body) };
-	tl_binance_resp_t ws = { .http_status = w->status,
-				 .retry_after_ns = w->retry_after_ns,
-				 .body = w->body, .len = w->body_len };
+	tl_binance_resp_t ws;
+
+	tl_binance_wsapi_as_rest(w, &ws);
+	CU_ASSERT_EQUAL(ws.http_status, w->status);
+	CU_ASSERT_EQUAL(ws.retry_after_ns, w->retry_after_ns);
+	CU_ASSERT_PTR_EQUAL(ws.body, w->body);
+	CU_ASSERT_EQUAL(ws.len, w->body_len);
 
 	memset(&D, 0, sizeof D);
 	memset(&D2, 0, sizeof D2);
