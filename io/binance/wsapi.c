@@ -7,9 +7,9 @@
  * decoded for JSON, while the signature payload keeps them as encoded:
  * that is the text the official connectors sign (binance-connector-
  * python: hmac(secret, urlencode(sorted params with apiKey))), and for
- * talon's own values (symbols,
- * decimals, enums, client ids of [.A-Za-z0-9:/_-]) it differs from the
- * decoded text only for ':' and '/' in client ids.
+ * talon's own values (symbols, decimals, enums, client ids of
+ * [.A-Za-z0-9:/_-]) it differs from the decoded text only for ':' and
+ * '/' in client ids.
  *
  * Decoding parses the frame once with cJSON in the caller's arena (full
  * JSON validation, typed fields) and scans the top-level object once by
