@@ -9,16 +9,19 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 // The arguments of every peer script:
-//   REST_URL KEY SECRET MODULE_DIR SECONDS [WARMUP]
-// MODULE_DIR is the npm prefix holding node_modules (build/npm).
-export function peerArgs(script) {
-  const [restUrl, apiKey, apiSecret, modDir, secsArg, warmArg] = process.argv.slice(2);
-  if (!restUrl || !apiKey || !apiSecret || !modDir || !secsArg) {
-    console.error(`usage: node ${script} REST_URL KEY SECRET MODULE_DIR SECONDS [WARMUP]`);
+//   REST_URL KEY SECRET MODULE_DIR SECONDS [WARMUP [WS_API_URL]]
+// MODULE_DIR is the npm prefix holding node_modules (build/npm);
+// WS_API_URL (ws://HOST:PORT/ws-fapi/v1) is for the WebSocket API peers,
+// which refuse to run without it.
+export function peerArgs(script, needWs = false) {
+  const [restUrl, apiKey, apiSecret, modDir, secsArg, warmArg, wsUrl] = process.argv.slice(2);
+  if (!restUrl || !apiKey || !apiSecret || !modDir || !secsArg || (needWs && !wsUrl)) {
+    console.error(`usage: node ${script} REST_URL KEY SECRET MODULE_DIR SECONDS WARMUP` +
+                  (needWs ? ' WS_API_URL' : ''));
     process.exit(2);
   }
   const require = createRequire(path.join(path.resolve(modDir), 'package.json'));
-  return { restUrl, apiKey, apiSecret, require,
+  return { restUrl, wsUrl, apiKey, apiSecret, require,
            secs: Number(secsArg), warmup: Number(warmArg || 50) };
 }
 
@@ -41,7 +44,8 @@ export async function peerRun(name, args, prepare, order) {
       out.push((await timed()).toString());
     process.stdout.write(out.join('\n') + '\n');
   } catch (e) {
-    console.error(`${name}: ${e && e.message ? e.message : e}`);
+    const why = e && (e.msg || e.message) ? (e.msg || e.message) : JSON.stringify(e);
+    console.error(`${name}: ${why}${e && e.code !== undefined ? ` (code ${e.code})` : ''}`);
     process.exit(1);
   }
 }
