@@ -458,6 +458,8 @@ bool tl_kernel_check(const tl_kernel_t *k)
 	}
 	if (unreal != k->unrealized_total)
 		return false;
+	if (!tl_k_protect_check(k))
+		return false;
 	for (uint32_t i = 0; i < k->orders.cap; i++) {
 		const tl_order_t *o = &k->orders.slot[i];
 		if (o->list == TL_LIST_FREE)

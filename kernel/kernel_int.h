@@ -5,6 +5,7 @@
  * order.c      the order state machine: submit, cancel, venue updates
  * risk.c       pre-trade checks
  * emergency.c  trading state, liquidation and the loss limit
+ * protect.c    take-profit/stop-loss sized to what is filled
  * reconcile.c  venue reconciliation: ADOPT, POSITION_SNAPSHOT, RESYNC
  * Not for use outside kernel/.
  */
@@ -66,6 +67,18 @@ void tl_k_order_timers(tl_kernel_t *k);
 void tl_k_orders_restart(tl_kernel_t *k);
 /* Ask the venue for an order's status by client id. */
 void tl_k_order_query(tl_kernel_t *k, tl_order_t *o);
+
+/* ---- protect.c ---- */
+/* An entry with TP/SL filled: place its missing legs, fit the others. */
+void tl_k_protect_entry(tl_kernel_t *k, tl_order_t *entry);
+/* A fill changed this position: fit every leg that closes it (K7). */
+void tl_k_protect_pos(tl_kernel_t *k, uint16_t sym, tl_pos_side_t ps);
+/* The position went flat or flipped: cancel its legs for good. */
+void tl_k_protect_close(tl_kernel_t *k, uint16_t sym, tl_pos_side_t ps);
+/* A take-profit/stop-loss reached a terminal status. */
+void tl_k_protect_ended(tl_kernel_t *k, tl_order_t *o);
+/* K7: every live leg is no larger than the position it closes. */
+bool tl_k_protect_check(const tl_kernel_t *k);
 
 /* ---- reconcile.c ---- */
 void tl_k_on_adopt(tl_kernel_t *k, const tl_in_adopt_t *a);

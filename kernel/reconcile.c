@@ -235,6 +235,8 @@ static void recon_adopt_position(tl_kernel_t *k, tl_position_t *p, tl_fx_t vq,
 	tl_k_pos_mark(k, p, p->mark);
 	k->ctr.pos_adopted++;
 	tl_k_ev_position(k, ev, p);
+	/* A smaller (or flat) position: no leg may cover more than it (K7). */
+	tl_k_protect_pos(k, p->sym, (tl_pos_side_t)p->pos_side);
 	if (k->state == TL_TS_LIQUIDATING)
 		tl_k_emergency_progress(k);
 	tl_k_check_loss(k);
