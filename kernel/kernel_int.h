@@ -100,8 +100,11 @@ void tl_k_set_state(tl_kernel_t *k, tl_trading_state_t st, const char *why);
 void tl_k_liquidate(tl_kernel_t *k, const char *reason);
 /* Called after fills, order endings and ticks while liquidating. */
 void tl_k_emergency_progress(tl_kernel_t *k);
-/* Called after PnL changes: trips the loss limit. */
+/* Called after PnL changes: trips the loss limits (session and daily). */
 void tl_k_check_loss(tl_kernel_t *k);
+/* Start a new trading day when the input's time has reached day_end
+ * (and the first day at the first input). */
+void tl_k_day_roll(tl_kernel_t *k);
 
 /* An event output of type t, zeroed, its priority set. */
 static inline void tl_k_ev_init(tl_output_t *o, tl_event_type_t t)

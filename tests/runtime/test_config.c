@@ -229,6 +229,8 @@ static void test_paper_json_fields(void)
 	CU_ASSERT_EQUAL(k->rate_10s, 300);
 	CU_ASSERT_EQUAL(k->rate_1m, 1200);
 	CU_ASSERT_EQUAL(k->loss_limit, 1000 * ONE);
+	CU_ASSERT_EQUAL(k->daily_loss_limit, 0);
+	CU_ASSERT_EQUAL(k->day_reset_hour, 0);
 
 	check_ring_defaults(&c);
 
@@ -290,7 +292,8 @@ static void test_every_key_lands(void)
 	     "\"risk\":{\"max_order_qty\":\"0.001\",\"max_order_notional\":\"5.5\","
 	     "\"max_position_qty\":\"2\",\"max_open_orders\":16777216,"
 	     "\"orders_per_10s\":0,\"orders_per_min\":1000000,"
-	     "\"loss_limit\":\"92233720368.54775807\"},"
+	     "\"loss_limit\":\"92233720368.54775807\","
+	     "\"daily_loss_limit\":\"250.5\",\"day_reset_hour\":23},"
 	     "\"rings\":{\"command\":4,\"request\":8,\"venue\":16,\"event\":32,"
 	     "\"journal\":16777216,\"high_water_pct\":100},"
 	     "\"venue\":{\"type\":\"paper\",\"paper\":{\"seed\":0,"
@@ -334,6 +337,8 @@ static void test_every_key_lands(void)
 	CU_ASSERT_EQUAL(c.kernel.rate_10s, 0);
 	CU_ASSERT_EQUAL(c.kernel.rate_1m, 1000000);
 	CU_ASSERT_EQUAL(c.kernel.loss_limit, INT64_MAX);
+	CU_ASSERT_EQUAL(c.kernel.daily_loss_limit, 25050000000);
+	CU_ASSERT_EQUAL(c.kernel.day_reset_hour, 23);
 	CU_ASSERT_EQUAL(c.ring_command, 4);
 	CU_ASSERT_EQUAL(c.ring_request, 8);
 	CU_ASSERT_EQUAL(c.ring_venue, 16);
@@ -447,6 +452,11 @@ static void test_out_of_range(void)
 	BAD2("{\"kernel\":{\"emergency_retry\":{\"cap_ms\":100}}}",
 	     "kernel.emergency_retry.cap_ms", ">= base_ms (200)");
 	BAD("{\"risk\":{\"max_open_orders\":-5}}", "risk.max_open_orders");
+	BAD("{\"risk\":{\"day_reset_hour\":24}}", "risk.day_reset_hour");
+	BAD("{\"risk\":{\"day_reset_hour\":-1}}", "risk.day_reset_hour");
+	BAD("{\"risk\":{\"daily_loss_limit\":\"-1\"}}", "risk.daily_loss_limit");
+	BAD2("{\"risk\":{\"daily_loss_limit\":500}}", "risk.daily_loss_limit",
+	     "expected a decimal string like \"0.001\"");
 	BAD("{\"venue\":{\"paper\":{\"faults\":{\"reject_ppm\":1000001}}}}",
 	    "venue.paper.faults.reject_ppm");
 	BAD("{\"venue\":{\"paper\":{\"faults\":{\"reject_ppm\":600000,"
