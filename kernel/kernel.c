@@ -45,6 +45,7 @@ void tl_kernel_cfg_defaults(tl_kernel_cfg_t *c)
 	c->emergency_backoff.max_attempts = 20;
 	c->rate_10s = 300;
 	c->rate_1m = 1200;
+	c->taker_rate = 50000;	/* 0.0005: Binance USD-M's base taker rate */
 }
 
 static bool kernel_prefix_ok(const char *p)
@@ -96,6 +97,8 @@ int tl_kernel_init(tl_kernel_t *k, const tl_kernel_cfg_t *cfg,
 		 cfg->max_position_qty < 0 || cfg->loss_limit < 0 ||
 		 cfg->daily_loss_limit < 0)
 		bad = "risk limits: expected >= 0";
+	else if (cfg->taker_rate < 0 || cfg->taker_rate > TL_FX_ONE / 100)
+		bad = "taker_rate: expected 0..0.01";
 	else if (cfg->day_reset_hour > 23)
 		bad = "day_reset_hour: expected 0..23";
 	else if (!syms || syms->count == 0)

@@ -74,6 +74,9 @@ typedef struct tl_kernel_cfg {
 	 * unrealized, since the day began) <= -limit; 0 off. */
 	tl_fx_t daily_loss_limit;
 	uint32_t day_reset_hour;   /* UTC hour a trading day begins, 0..23 */
+	/* Fee rate the margin check adds to an order's initial margin
+	 * (the account's taker rate, 0.0005 = 0.05 %), 0..0.01. */
+	tl_fx_t taker_rate;
 } tl_kernel_cfg_t;
 
 /* Counters a monitor can read (monotonic unless said otherwise). */
@@ -159,6 +162,11 @@ typedef struct tl_kernel {
 	uint32_t *snap_gen;        /* snap_id of the last snapshot reporting it */
 	uint8_t *snap_miss;        /* consecutive snapshots that differed */
 	tl_fx_t venue_balance;     /* wallet balance of the last snapshot */
+	/* The margin check runs once a snapshot reported a balance > 0;
+	 * bal_pnl0 is realized - commission then, so the wallet moves on
+	 * with the fills applied since. */
+	bool balance_known;
+	tl_fx_t bal_pnl0;
 	tl_sink_t *sink;           /* valid during apply only */
 	tl_kernel_counters_t ctr;
 } tl_kernel_t;
@@ -198,6 +206,13 @@ tl_position_t *tl_kernel_position(tl_kernel_t *k, int sym, tl_pos_side_t ps);
 
 /* Total PnL now: realized - commission + unrealized, all positions. */
 tl_fx_t tl_kernel_total_pnl(const tl_kernel_t *k);
+
+/* Available balance as the kernel knows it (docs/kernel.md, pre-trade
+ * check 7): the last reported wallet balance plus the PnL realized
+ * since, plus unrealized, minus the initial margin of every position and
+ * of the open orders that can add to one. False when no balance has
+ * been reported (the check is off then). Saturates, never wraps. */
+bool tl_kernel_available(const tl_kernel_t *k, tl_fx_t *avail);
 
 /* PnL of the current trading day: total PnL now minus at the day's start. */
 tl_fx_t tl_kernel_daily_pnl(const tl_kernel_t *k);

@@ -360,6 +360,8 @@ void tl_k_on_snapshot(tl_kernel_t *k, const tl_in_pos_snapshot_t *s)
 	}
 	if (s->kind == TL_SNAP_END) {
 		k->venue_balance = s->balance;
+		k->balance_known = s->balance > 0;
+		k->bal_pnl0 = k->realized_total - k->commission_total;
 		for (uint32_t i = 0; i < k->syms.count * 3; i++)
 			if (k->snap_gen[i] != s->snap_id)
 				recon_compare(k, i, 0, 0, s);
