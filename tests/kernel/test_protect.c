@@ -288,6 +288,30 @@ static void test_hedge_legs_use_the_position_side(void)
 	CU_ASSERT(tl_kernel_check(&KF->k));
 }
 
+/* A leg waiting to be resent (a transient failure: nothing is at the
+ * venue) is canceled here and replaced at once. */
+static void test_leg_waiting_for_a_retry_is_replaced_at_once(void)
+{
+	char tp[TL_CLID_LEN], sl[TL_CLID_LEN];
+	kf_fill(kf_clid(entry), 1, "50000", "0.100", "0");
+	strcpy(tp, new_of(TL_ORD_TAKE_PROFIT_MARKET, 0)->client_id);
+	strcpy(sl, new_of(TL_ORD_STOP_MARKET, 0)->client_id);
+	kf_ack(sl, 77);
+	kf_error(tp, TL_REQ_NEW, TL_TR_CONNECT, false, 0, 0, "connect failed");
+	CU_ASSERT_EQUAL(tl_kernel_order(&KF->k, tp)->status, TL_ST_PENDING_NEW);
+	kfix_clear();
+	kf_fill(kf_clid(entry), 2, "50000", "0.100", "0");
+	CU_ASSERT_EQUAL(cancels_of(tp), 0);	/* nothing to cancel at the venue */
+	CU_ASSERT_EQUAL(tl_kernel_order(&KF->k, tp)->status, TL_ST_CANCELED);
+	const tl_out_req_t *t = new_of(TL_ORD_TAKE_PROFIT_MARKET, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(t->qty, fx("0.2"));
+	CU_ASSERT_EQUAL(cancels_of(sl), 1);	/* the live stop: cancel first */
+	CU_ASSERT_PTR_NULL(new_of(TL_ORD_STOP_MARKET, 0));
+	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->protectors, 2);
+	CU_ASSERT(tl_kernel_check(&KF->k));
+}
+
 /* K7 is checked: a leg larger than its position fails the check. */
 static void test_check_catches_an_oversized_leg(void)
 {
@@ -312,4 +336,5 @@ TL_TEST_SUITE("kernel.protect", setup, teardown,
 	      TL_TEST(test_someone_elses_cancel_ends_a_leg_for_good),
 	      TL_TEST(test_liquidating_places_no_protection),
 	      TL_TEST(test_hedge_legs_use_the_position_side),
+	      TL_TEST(test_leg_waiting_for_a_retry_is_replaced_at_once),
 	      TL_TEST(test_check_catches_an_oversized_leg));
