@@ -278,6 +278,7 @@ static void emg_cfg_paper(emg_t *g)
 	tl_paper_cfg(c)->latency_ns = 0;
 	tl_paper_cfg(c)->mark_interval_ns = 3600LL * 1000000000LL;   /* marks stay put */
 	tl_paper_cfg(c)->balance = 100000000LL * TL_FX_ONE;
+	tl_paper_cfg(c)->check_margin = false;	/* never binds here; not measured */
 }
 
 /* ---- the simulator --------------------------------------------------------- */

@@ -281,6 +281,19 @@ static const char *ctl_fx(tl_fx_t v, char buf[TL_FX_STRLEN])
 	return buf;
 }
 
+/* An engine time (ns since the epoch) as "YYYY-MM-DD HH:MM UTC"; "-"
+ * before the engine published one. */
+static const char *ctl_utc(int64_t ns, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t t = (time_t)(ns / TL_NS_PER_S);
+
+	if (ns <= 0 || !gmtime_r(&t, &tm) ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
 /* The one-line outcome object of a request command; engine and pid name
  * the engine acted on (null before one was chosen). */
 static void ctl_json_outcome(const ctl_args_t *a, bool ok, const char *client_id,
@@ -741,11 +754,13 @@ static void ctl_status_json(const char *name, const tl_shm_t *s,
 	ctl_json_str_or_null(stdout, alive ? NULL : why);
 	printf(",\"started_ns\":%lld,\"uptime_ns\":%lld,\"heartbeat_age_ns\":%lld"
 	       ",\"published_ns\":%lld,\"state\":\"%s\",\"open_orders\":%u"
-	       ",\"tracked_orders\":%u,\"total_pnl\":\"%s\",\"positions\":[",
+	       ",\"tracked_orders\":%u,\"total_pnl\":\"%s\"",
 	       (long long)s->started, (long long)(now - s->started),
 	       (long long)ctl_age(now, hb), (long long)sn->published,
 	       tl_trading_state_name((tl_trading_state_t)sn->state),
 	       sn->open_orders, sn->tracked_orders, ctl_fx(sn->total_pnl, b));
+	printf(",\"daily_pnl\":\"%s\",\"day_start_ns\":%lld,\"positions\":[",
+	       ctl_fx(sn->daily_pnl, b), (long long)sn->day_start);
 	for (uint32_t i = 0; i < sn->n_pos && i < TL_SHM_POS_MAX; i++) {
 		const tl_shm_pos_t *p = &sn->pos[i];
 		char sym[TL_SYMBOL_NAMELEN];
@@ -819,6 +834,9 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 	printf("snapshot   %s ago\n", d3);
 	printf("orders     %u open, %u tracked\n", sn->open_orders, sn->tracked_orders);
 	printf("total pnl  %s\n", ctl_fx(sn->total_pnl, b[0]));
+	char day[32];
+	printf("daily pnl  %s (day began %s)\n", ctl_fx(sn->daily_pnl, b[0]),
+	       ctl_utc(sn->day_start, day, sizeof day));
 	if (!(sn->journal & TL_SHM_JOURNAL_ON))
 		printf("journal    off\n");
 	else

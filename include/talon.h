@@ -375,6 +375,7 @@ typedef struct tl_engine_status {
 	uint32_t open_orders;
 	uint64_t fills, submitted, refused, backpressure;
 	tl_money_t total_pnl;
+	tl_money_t daily_pnl;   /* since the trading day began (risk.day_reset_hour) */
 } tl_engine_status_t;
 
 /* 0, or -EAGAIN before the first snapshot. */

@@ -197,14 +197,48 @@ tl_reject_t tl_k_on_control(tl_kernel_t *k, const tl_in_control_t *c)
 
 void tl_k_check_loss(tl_kernel_t *k)
 {
-	if (k->cfg.loss_limit <= 0 || k->loss_tripped ||
-	    k->state == TL_TS_LIQUIDATING)
+	if (k->state == TL_TS_LIQUIDATING)
 		return;
-	tl_fx_t pnl = tl_kernel_total_pnl(k) - k->pnl_baseline;
-	if (pnl > -k->cfg.loss_limit)
+	if (k->cfg.loss_limit > 0 && !k->loss_tripped &&
+	    tl_kernel_total_pnl(k) - k->pnl_baseline <= -k->cfg.loss_limit) {
+		k->loss_tripped = true;
+		tl_k_liquidate(k, "loss limit");
 		return;
-	k->loss_tripped = true;
-	tl_k_liquidate(k, "loss limit");
+	}
+	/* Once per trading day: a RESUME the same day is the operator's
+	 * decision and the daily limit does not undo it; the next day's
+	 * rollover re-arms it. */
+	if (k->cfg.daily_loss_limit > 0 && !k->day_tripped &&
+	    tl_kernel_daily_pnl(k) <= -k->cfg.daily_loss_limit) {
+		k->day_tripped = true;
+		tl_k_liquidate(k, "daily loss limit");
+	}
+}
+
+#define EMG_DAY_NS (86400 * TL_NS_PER_S)
+
+void tl_k_day_roll(tl_kernel_t *k)
+{
+	if (k->day_end != 0 && k->now < k->day_end)
+		return;
+	/* The day containing now: the last reset hour at or before it. In
+	 * 128 bits, so a crafted time near either end of int64 cannot
+	 * overflow (K6); the end saturates. */
+	__int128 off = (__int128)k->cfg.day_reset_hour * 3600 * TL_NS_PER_S;
+	__int128 t = (__int128)k->now - off;
+	__int128 d = t / EMG_DAY_NS;
+	if (t % EMG_DAY_NS < 0)
+		d--;
+	__int128 start = d * EMG_DAY_NS + off;
+	if (start < INT64_MIN)
+		start = INT64_MIN;
+	k->day_start = (tl_time_t)start;
+	k->day_end = tl_time_add(k->day_start, EMG_DAY_NS);
+	if (k->day_end <= k->now)
+		k->day_end = INT64_MAX;	/* saturated: the last day never ends */
+	k->day_baseline = tl_kernel_total_pnl(k);
+	k->day_tripped = false;
+	tl_k_deadline(k, k->day_end);
 }
 
 void tl_k_on_mark(tl_kernel_t *k, const tl_in_mark_t *m)

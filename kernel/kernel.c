@@ -45,6 +45,7 @@ void tl_kernel_cfg_defaults(tl_kernel_cfg_t *c)
 	c->emergency_backoff.max_attempts = 20;
 	c->rate_10s = 300;
 	c->rate_1m = 1200;
+	c->taker_rate = 50000;	/* 0.0005: Binance USD-M's base taker rate */
 }
 
 static bool kernel_prefix_ok(const char *p)
@@ -93,8 +94,13 @@ int tl_kernel_init(tl_kernel_t *k, const tl_kernel_cfg_t *cfg,
 		 cfg->emergency_backoff.max_attempts == 0)
 		bad = "backoff.max_attempts: expected >= 1";
 	else if (cfg->max_order_qty < 0 || cfg->max_order_notional < 0 ||
-		 cfg->max_position_qty < 0 || cfg->loss_limit < 0)
+		 cfg->max_position_qty < 0 || cfg->loss_limit < 0 ||
+		 cfg->daily_loss_limit < 0)
 		bad = "risk limits: expected >= 0";
+	else if (cfg->taker_rate < 0 || cfg->taker_rate > TL_FX_ONE / 100)
+		bad = "taker_rate: expected 0..0.01";
+	else if (cfg->day_reset_hour > 23)
+		bad = "day_reset_hour: expected 0..23";
 	else if (!syms || syms->count == 0)
 		bad = "symbols: expected at least one";
 	if (bad) {
@@ -193,6 +199,16 @@ tl_order_t *tl_kernel_order(tl_kernel_t *k, const char *client_id)
 tl_fx_t tl_kernel_total_pnl(const tl_kernel_t *k)
 {
 	return k->realized_total - k->commission_total + k->unrealized_total;
+}
+
+tl_fx_t tl_kernel_daily_pnl(const tl_kernel_t *k)
+{
+	/* Saturating: a crafted journal's extreme PnL must not wrap a
+	 * loss into a profit (or the reverse). */
+	tl_fx_t d;
+	if (__builtin_sub_overflow(tl_kernel_total_pnl(k), k->day_baseline, &d))
+		return k->day_baseline > 0 ? INT64_MIN : INT64_MAX;
+	return d;
 }
 
 /* Cut on a UTF-8 character boundary: reasons and venue messages end up
@@ -295,6 +311,7 @@ static void kernel_tick(tl_kernel_t *k)
 	if (k->now < k->next_deadline)
 		return;
 	k->next_deadline = INT64_MAX;
+	tl_k_deadline(k, k->day_end);	/* the day's rollover */
 	tl_k_order_timers(k);
 	if (k->state == TL_TS_LIQUIDATING)
 		tl_k_emergency_progress(k);
@@ -345,6 +362,8 @@ tl_reject_t tl_kernel_apply(tl_kernel_t *k, const tl_input_t *in,
 		tl_bucket_init(&k->rate10, k->cfg.rate_10s, 10 * TL_NS_PER_S, k->now);
 		tl_bucket_init(&k->rate60, k->cfg.rate_1m, 60 * TL_NS_PER_S, k->now);
 	}
+	/* Before the input: what it does belongs to the day it arrives in. */
+	tl_k_day_roll(k);
 	k->ctr.inputs++;
 
 	switch ((tl_in_type_t)in->hdr.type) {
@@ -457,6 +476,8 @@ bool tl_kernel_check(const tl_kernel_t *k)
 		}
 	}
 	if (unreal != k->unrealized_total)
+		return false;
+	if (!tl_k_protect_check(k))
 		return false;
 	for (uint32_t i = 0; i < k->orders.cap; i++) {
 		const tl_order_t *o = &k->orders.slot[i];

@@ -70,6 +70,13 @@ typedef struct tl_kernel_cfg {
 	uint32_t rate_10s;         /* orders per 10 s */
 	uint32_t rate_1m;          /* orders per minute */
 	tl_fx_t loss_limit;        /* liquidate when PnL since start/resume <= -limit */
+	/* Liquidate when the trading day's PnL (realized - commission +
+	 * unrealized, since the day began) <= -limit; 0 off. */
+	tl_fx_t daily_loss_limit;
+	uint32_t day_reset_hour;   /* UTC hour a trading day begins, 0..23 */
+	/* Fee rate the margin check adds to an order's initial margin
+	 * (the account's taker rate, 0.0005 = 0.05 %), 0..0.01. */
+	tl_fx_t taker_rate;
 } tl_kernel_cfg_t;
 
 /* Counters a monitor can read (monotonic unless said otherwise). */
@@ -144,11 +151,22 @@ typedef struct tl_kernel {
 				    * a walk of every position (1,024 marks a
 				    * second with 1,024 symbols) */
 	bool loss_tripped;
+	/* The trading day (UTC, from cfg.day_reset_hour), rolled over by the
+	 * input's time: [day_start, day_end). day_baseline is the total PnL
+	 * when it began; the daily loss limit trips once per day. */
+	tl_time_t day_start, day_end;
+	tl_fx_t day_baseline;
+	bool day_tripped;
 	bool started;              /* first input seen (time origin set) */
 	/* reconciliation: per position [syms.cap * 3], see kernel/reconcile.c */
 	uint32_t *snap_gen;        /* snap_id of the last snapshot reporting it */
 	uint8_t *snap_miss;        /* consecutive snapshots that differed */
 	tl_fx_t venue_balance;     /* wallet balance of the last snapshot */
+	/* The margin check runs once a snapshot reported a balance > 0;
+	 * bal_pnl0 is realized - commission then, so the wallet moves on
+	 * with the fills applied since. */
+	bool balance_known;
+	tl_fx_t bal_pnl0;
 	tl_sink_t *sink;           /* valid during apply only */
 	tl_kernel_counters_t ctr;
 } tl_kernel_t;
@@ -188,6 +206,16 @@ tl_position_t *tl_kernel_position(tl_kernel_t *k, int sym, tl_pos_side_t ps);
 
 /* Total PnL now: realized - commission + unrealized, all positions. */
 tl_fx_t tl_kernel_total_pnl(const tl_kernel_t *k);
+
+/* Available balance as the kernel knows it (docs/kernel.md, pre-trade
+ * check 7): the last reported wallet balance plus the PnL realized
+ * since, plus unrealized, minus the initial margin of every position and
+ * of the open orders that can add to one. False when no balance has
+ * been reported (the check is off then). Saturates, never wraps. */
+bool tl_kernel_available(const tl_kernel_t *k, tl_fx_t *avail);
+
+/* PnL of the current trading day: total PnL now minus at the day's start. */
+tl_fx_t tl_kernel_daily_pnl(const tl_kernel_t *k);
 
 /* Earliest time at which a TICK has work to do (INT64_MAX: none). */
 static inline tl_time_t tl_kernel_next_deadline(const tl_kernel_t *k)

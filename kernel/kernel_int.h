@@ -5,6 +5,7 @@
  * order.c      the order state machine: submit, cancel, venue updates
  * risk.c       pre-trade checks
  * emergency.c  trading state, liquidation and the loss limit
+ * protect.c    take-profit/stop-loss sized to what is filled
  * reconcile.c  venue reconciliation: ADOPT, POSITION_SNAPSHOT, RESYNC
  * Not for use outside kernel/.
  */
@@ -67,6 +68,18 @@ void tl_k_orders_restart(tl_kernel_t *k);
 /* Ask the venue for an order's status by client id. */
 void tl_k_order_query(tl_kernel_t *k, tl_order_t *o);
 
+/* ---- protect.c ---- */
+/* An entry with TP/SL filled: place its missing legs, fit the others. */
+void tl_k_protect_entry(tl_kernel_t *k, tl_order_t *entry);
+/* A fill changed this position: fit every leg that closes it (K7). */
+void tl_k_protect_pos(tl_kernel_t *k, uint16_t sym, tl_pos_side_t ps);
+/* The position went flat or flipped: cancel its legs for good. */
+void tl_k_protect_close(tl_kernel_t *k, uint16_t sym, tl_pos_side_t ps);
+/* A take-profit/stop-loss reached a terminal status. */
+void tl_k_protect_ended(tl_kernel_t *k, tl_order_t *o);
+/* K7: every live leg is no larger than the position it closes. */
+bool tl_k_protect_check(const tl_kernel_t *k);
+
 /* ---- reconcile.c ---- */
 void tl_k_on_adopt(tl_kernel_t *k, const tl_in_adopt_t *a);
 void tl_k_on_snapshot(tl_kernel_t *k, const tl_in_pos_snapshot_t *s);
@@ -87,8 +100,11 @@ void tl_k_set_state(tl_kernel_t *k, tl_trading_state_t st, const char *why);
 void tl_k_liquidate(tl_kernel_t *k, const char *reason);
 /* Called after fills, order endings and ticks while liquidating. */
 void tl_k_emergency_progress(tl_kernel_t *k);
-/* Called after PnL changes: trips the loss limit. */
+/* Called after PnL changes: trips the loss limits (session and daily). */
 void tl_k_check_loss(tl_kernel_t *k);
+/* Start a new trading day when the input's time has reached day_end
+ * (and the first day at the first input). */
+void tl_k_day_roll(tl_kernel_t *k);
 
 /* An event output of type t, zeroed, its priority set. */
 static inline void tl_k_ev_init(tl_output_t *o, tl_event_type_t t)

@@ -579,90 +579,13 @@ tl_reject_t tl_k_on_cancel_all(tl_kernel_t *k, const tl_in_cancel_t *c)
 	return TL_REJ_NONE;
 }
 
-/* ---- protective orders (take-profit / stop-loss of a signal entry) ------- */
-
-static void order_place_protective(tl_kernel_t *k, tl_order_t *entry)
-{
-	tl_fx_t qty = entry->filled;
-	if (qty <= 0 || (!entry->tp && !entry->sl))
-		return;
-	uint64_t eh = tl_orders_handle(&k->orders, entry);
-	tl_side_t close = entry->side == TL_BUY ? TL_SELL : TL_BUY;
-	tl_fx_t prices[2] = { entry->tp, entry->sl };
-	tl_ord_type_t types[2] = { TL_ORD_TAKE_PROFIT_MARKET, TL_ORD_STOP_MARKET };
-	tl_ord_role_t roles[2] = { TL_ROLE_TP, TL_ROLE_SL };
-	uint64_t hs[2] = { 0, 0 };
-	entry->tp = entry->sl = 0;	/* placed once */
-	for (int i = 0; i < 2; i++) {
-		if (!prices[i])
-			continue;
-		tl_k_ordreq_t r = {
-			.sym = entry->sym, .side = close, .type = types[i],
-			.tif = TL_TIF_GTC, .pos_side = (tl_pos_side_t)entry->pos_side,
-			.reduce_only = entry->pos_side == TL_PS_BOTH,
-			.qty = qty, .stop_price = prices[i], .ttl_ns = -1,
-			.user_ref = entry->user_ref, .role = roles[i], .parent = eh,
-		};
-		tl_reject_t rej;
-		tl_order_t *o = tl_k_order_create(k, &r, &rej);
-		if (!o) {
-			tl_k_ev_refused(k, &r, k->syms.sym[entry->sym].name, rej);
-			continue;
-		}
-		hs[i] = tl_orders_handle(&k->orders, o);
-		tl_k_pos(k, o->sym, (tl_pos_side_t)o->pos_side)->protectors++;
-	}
-	tl_order_t *a = tl_orders_get(&k->orders, hs[0]);
-	tl_order_t *b = tl_orders_get(&k->orders, hs[1]);
-	if (a && b) {
-		a->sibling = hs[1];
-		b->sibling = hs[0];
-	}
-	tl_position_t *p = tl_k_pos(k, entry->sym, (tl_pos_side_t)entry->pos_side);
-	if (p) {
-		if (prices[0]) p->tp = prices[0];
-		if (prices[1]) p->sl = prices[1];
-	}
-}
-
-/* The position these protected is flat (or flipped): their job is over,
- * cancel what is still open so they cannot open a new position. */
-static void order_cancel_protective(tl_kernel_t *k, uint16_t sym, tl_pos_side_t ps)
-{
-	tl_position_t *p = tl_k_pos(k, sym, ps);
-	if (!p || p->protectors == 0)
-		return;	/* the common case: nothing to scan for */
-	tl_order_t *o = tl_orders_active_first(&k->orders);
-	while (o) {
-		tl_order_t *next = tl_orders_next(&k->orders, o);
-		if ((o->role == TL_ROLE_TP || o->role == TL_ROLE_SL) && o->sym == sym &&
-		    o->pos_side == ps)
-			tl_k_order_cancel(k, o, true);
-		o = next;
-	}
-	p->tp = p->sl = 0;
-}
-
 /* After an order reached a terminal status: follow-ups by role. */
 static void order_ended(tl_kernel_t *k, tl_order_t *o)
 {
-	/* A liquidation closes the position itself: no new protective
-	 * orders for it to cancel. */
-	if (o->role == TL_ROLE_ENTRY && o->filled > 0 && k->state != TL_TS_LIQUIDATING)
-		order_place_protective(k, o);
-	if ((o->role == TL_ROLE_TP || o->role == TL_ROLE_SL) &&
-	    o->status == TL_ST_FILLED) {
-		tl_order_t *sib = tl_orders_get(&k->orders, o->sibling);
-		if (sib && !tl_status_terminal(sib->status))
-			tl_k_order_cancel(k, sib, true);
-		tl_position_t *p = tl_k_pos(k, o->sym, (tl_pos_side_t)o->pos_side);
-		if (p)
-			p->tp = p->sl = 0;
-	}
-	if ((o->role == TL_ROLE_TP || o->role == TL_ROLE_SL) &&
-	    (o->status == TL_ST_REJECTED || o->status == TL_ST_FAILED))
-		tl_k_ev_order(k, TL_EV_ORDER_REJECTED, o,
-			      "protective order not placed; entry stands");
+	/* An entry's protection follows its fills (kernel/protect.c): an
+	 * entry that ends after a partial fill keeps what protects it. */
+	if (o->role == TL_ROLE_TP || o->role == TL_ROLE_SL)
+		tl_k_protect_ended(k, o);
 	if (o->role == TL_ROLE_EMERGENCY) {
 		tl_position_t *p = tl_k_pos(k, o->sym, (tl_pos_side_t)o->pos_side);
 		if (p && p->closers > 0)
@@ -921,7 +844,13 @@ void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f)
 	if (chg.flipped)
 		tl_k_ev_position(k, TL_EV_POSITION_OPENED, p);
 	if (chg.closed || chg.flipped)
-		order_cancel_protective(k, o->sym, (tl_pos_side_t)o->pos_side);
+		tl_k_protect_close(k, o->sym, (tl_pos_side_t)o->pos_side);
+	else
+		tl_k_protect_pos(k, o->sym, (tl_pos_side_t)o->pos_side);
+	/* Protection for what is filled, as it fills; never while
+	 * liquidating (the liquidation closes the position itself). */
+	if (o->role == TL_ROLE_ENTRY)
+		tl_k_protect_entry(k, o);
 	if (!tl_status_terminal(st) && full)
 		order_ended(k, o);
 	else if (k->state == TL_TS_LIQUIDATING)

@@ -55,6 +55,9 @@ enum {
 	TL_OF_LOCAL_END = 1u << 3,
 	/* A status query is out for it (resync): another resync skips it. */
 	TL_OF_QUERYING = 1u << 4,
+	/* A take-profit/stop-loss canceled to be resized: once its end is
+	 * confirmed, a replacement of the new size goes out (kernel/protect.c). */
+	TL_OF_REPROTECT = 1u << 5,
 };
 
 typedef struct tl_ord_hist {
@@ -102,6 +105,9 @@ typedef struct tl_order {
 	uint64_t user_ref;
 	uint64_t parent;       /* TP/SL: handle of the entry */
 	uint64_t sibling;      /* TP/SL: handle of the other protective order */
+	uint64_t prot[2];      /* entry: its current take-profit and stop-loss
+				* (0 none yet; a handle that ended without a
+				* replacement means that leg is over) */
 	int32_t venue_code;    /* last venue error code */
 	uint16_t reject;       /* tl_reject_t of a local failure */
 	tl_time_t t_created;

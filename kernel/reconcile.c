@@ -235,6 +235,8 @@ static void recon_adopt_position(tl_kernel_t *k, tl_position_t *p, tl_fx_t vq,
 	tl_k_pos_mark(k, p, p->mark);
 	k->ctr.pos_adopted++;
 	tl_k_ev_position(k, ev, p);
+	/* A smaller (or flat) position: no leg may cover more than it (K7). */
+	tl_k_protect_pos(k, p->sym, (tl_pos_side_t)p->pos_side);
 	if (k->state == TL_TS_LIQUIDATING)
 		tl_k_emergency_progress(k);
 	tl_k_check_loss(k);
@@ -358,6 +360,8 @@ void tl_k_on_snapshot(tl_kernel_t *k, const tl_in_pos_snapshot_t *s)
 	}
 	if (s->kind == TL_SNAP_END) {
 		k->venue_balance = s->balance;
+		k->balance_known = s->balance > 0;
+		k->bal_pnl0 = k->realized_total - k->commission_total;
 		for (uint32_t i = 0; i < k->syms.count * 3; i++)
 			if (k->snap_gen[i] != s->snap_id)
 				recon_compare(k, i, 0, 0, s);

@@ -13,12 +13,52 @@
  * stop-loss, say) may together exceed it; the venue expires the rest once
  * the position is flat. The position limit counts open orders that can
  * add to the position (pend_buy / pend_sell).
+ *
+ * The margin check (once a venue snapshot has reported a balance) refuses
+ * an order whose initial margin, notional / leverage plus the fee at the
+ * taker rate, exceeds the available balance: the wallet balance of the
+ * last snapshot, moved on by the PnL realized since, plus unrealized,
+ * minus the initial margin of every position and of the open orders that
+ * can add to one (at the mark). That is the venue's availableBalance up
+ * to its netting of opposite orders, which we do not do: our estimate of
+ * what is in use can only be higher. Orders that reduce are exempt.
  */
 #include "kernel/kernel_int.h"
 
 static tl_fx_t risk_abs(tl_fx_t v)
 {
 	return v < 0 ? -v : v;
+}
+
+/* |qty| * px / lev at 1e-8, rounded up, in 128 bits (no overflow for
+ * any int64 inputs). */
+static __int128 risk_margin(tl_fx_t qty, tl_fx_t px, uint32_t lev)
+{
+	__int128 q = qty < 0 ? -(__int128)qty : qty;
+	__int128 d = (__int128)TL_FX_ONE * (lev ? lev : 1);
+	return (q * px + d - 1) / d;
+}
+
+bool tl_kernel_available(const tl_kernel_t *k, tl_fx_t *avail)
+{
+	if (!k->balance_known)
+		return false;
+	__int128 a = (__int128)k->venue_balance + k->realized_total -
+		     k->commission_total - k->bal_pnl0 + k->unrealized_total;
+	for (uint32_t s = 0; s < k->syms.count; s++) {
+		const tl_symbol_t *sy = &k->syms.sym[s];
+		for (int ps = 0; ps < 3; ps++) {
+			const tl_position_t *p = &k->pos[s * 3 + ps];
+			if (p->qty == 0 && p->pend_buy == 0 && p->pend_sell == 0)
+				continue;
+			tl_fx_t px = sy->mark > 0 ? sy->mark : p->entry;
+			a -= risk_margin(p->qty, px, k->leverage[s]);
+			a -= risk_margin(p->pend_buy, px, k->leverage[s]);
+			a -= risk_margin(p->pend_sell, px, k->leverage[s]);
+		}
+	}
+	*avail = a > INT64_MAX ? INT64_MAX : a < INT64_MIN ? INT64_MIN : (tl_fx_t)a;
+	return true;
 }
 
 bool tl_risk_reduces(tl_kernel_t *k, const tl_k_ordreq_t *r)
@@ -190,6 +230,16 @@ tl_reject_t tl_risk_check(tl_kernel_t *k, const tl_k_ordreq_t *r)
 							  : p->qty - p->pend_sell - r->qty;
 			if (risk_abs(after) > k->cfg.max_position_qty)
 				return TL_REJ_MAX_POSITION;
+		}
+		tl_fx_t avail;
+		if (tl_kernel_available(k, &avail)) {
+			/* notional / leverage + notional x taker rate, both
+			 * rounded up: the venue must not be the one to refuse. */
+			__int128 fee = (__int128)notional * k->cfg.taker_rate;
+			__int128 need = risk_margin(notional, TL_FX_ONE, k->leverage[r->sym]) +
+					(fee + TL_FX_ONE - 1) / TL_FX_ONE;
+			if (need > avail)
+				return TL_REJ_INSUFFICIENT_MARGIN;
 		}
 	}
 

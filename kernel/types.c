@@ -66,6 +66,7 @@ static const struct {
 	[TL_REJ_NOTHING_TO_CLOSE] = { "NOTHING_TO_CLOSE", "no position to close" },
 	[TL_REJ_JOURNAL_DOWN] = { "JOURNAL_DOWN", "journal cannot write (disk full or I/O error)" },
 	[TL_REJ_STALE] = { "STALE", "not resent: stale (age, cancel, restart or state)" },
+	[TL_REJ_INSUFFICIENT_MARGIN] = { "INSUFFICIENT_MARGIN", "initial margin and fee above the available balance" },
 };
 
 const char *tl_side_name(tl_side_t s) { return TL_NAME(side_names, s); }

@@ -165,6 +165,8 @@ typedef enum tl_reject {
 	TL_REJ_STALE,              /* a resend the trading state, a cancel
 				    * intent, the order's age or a restart
 				    * forbids: the order ends FAILED */
+	TL_REJ_INSUFFICIENT_MARGIN, /* initial margin + taker fee above the
+				     * available balance (kernel/risk.c) */
 	TL_REJ__COUNT
 } tl_reject_t;
 

@@ -558,7 +558,7 @@ static int tl_config_risk(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 	static const char *const keys[] = {
 		"max_order_qty", "max_order_notional", "max_position_qty",
 		"max_open_orders", "orders_per_10s", "orders_per_min",
-		"loss_limit", NULL
+		"loss_limit", "daily_loss_limit", "day_reset_hour", "taker_rate", NULL
 	};
 	tl_kernel_cfg_t *k = &c->kernel;
 	const char *p = "risk";
@@ -578,6 +578,13 @@ static int tl_config_risk(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 				 &k->rate_1m));
 	TL_CFG_TRY(tl_config_fx(x, o, p, "loss_limit", 0, TL_FX_MAX,
 				&k->loss_limit));
+	TL_CFG_TRY(tl_config_fx(x, o, p, "daily_loss_limit", 0, TL_FX_MAX,
+				&k->daily_loss_limit));
+	TL_CFG_TRY(tl_config_u32(x, o, p, "day_reset_hour", 0, 23,
+				 &k->day_reset_hour));
+	/* The margin check's fee rate: the account's taker rate. */
+	TL_CFG_TRY(tl_config_fx(x, o, p, "taker_rate", 0, TL_FX_ONE / 100,
+				&k->taker_rate));
 	return 0;
 }
 

@@ -463,6 +463,7 @@ int tl_engine_status(tl_engine_t *e, tl_engine_status_t *st)
 	st->refused = s.refused;
 	st->backpressure = s.backpressure;
 	st->total_pnl = s.total_pnl;
+	st->daily_pnl = s.daily_pnl;
 	return 0;
 }
 

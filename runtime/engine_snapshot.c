@@ -57,6 +57,8 @@ void tl_engine_publish(tl_engine_t *e)
 		d->leverage = p->leverage;
 	}
 	s.total_pnl = tl_kernel_total_pnl(k);
+	s.daily_pnl = tl_kernel_daily_pnl(k);
+	s.day_start = k->day_start;
 	const tl_kernel_counters_t *c = &k->ctr;
 	s.inputs = c->inputs;
 	s.outputs = c->outputs;

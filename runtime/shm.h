@@ -36,9 +36,10 @@
 #include "runtime/wake.h"
 
 #define TL_SHM_MAGIC   0x314d48534e4f4c54ULL  /* "TLONSHM1" */
-#define TL_SHM_VERSION 5                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters;
+#define TL_SHM_VERSION 6                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters;
 						 4: own ctl ring (no stored geometry), client-id prefix,
-						 foreign_updates; 5: the engine's door (eng_wake) */
+						 foreign_updates; 5: the engine's door (eng_wake);
+						 6: daily_pnl, day_start */
 #define TL_SHM_NAMELEN 32                     /* engine name, [A-Za-z0-9_-] */
 /* Positions in the snapshot: every open position of a full symbol table
  * (one-way mode: one per symbol; hedge mode: LONG and SHORT). 96 bytes
@@ -122,6 +123,8 @@ typedef struct tl_shm_snapshot {
 	uint32_t tracked_orders;
 	uint32_t n_pos;             /* pos[] entries in use (<= TL_SHM_POS_MAX) */
 	tl_fx_t total_pnl;
+	tl_fx_t daily_pnl;          /* PnL of the trading day (risk.day_reset_hour) */
+	tl_time_t day_start;        /* when that day began (engine clock) */
 	/* counters (see tl_kernel_counters_t) */
 	uint64_t inputs, outputs, events, submitted, refused, filled, canceled,
 		rejected, failed, expired, unknown, fills, duplicate_fills,

@@ -25,6 +25,7 @@ void tl_paper_cfg_defaults(void *vc)
 	p->balance = 10000 * TL_FX_ONE;
 	p->maker_rate = 20000;          /* 0.0002 */
 	p->taker_rate = 40000;          /* 0.0004 */
+	p->check_margin = true;
 	p->slippage_bps = 1;
 	p->latency_ns = 1 * TL_NS_PER_MS;
 	p->mark_interval_ns = 100 * TL_NS_PER_MS;
@@ -73,7 +74,7 @@ int tl_paper_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 	static const char *const keys[] = {
 		"seed", "balance", "maker_rate", "taker_rate", "slippage_bps",
 		"latency_ms", "mark_interval_ms", "walk_bps", "marks_csv",
-		"start", "faults", NULL
+		"start", "faults", "check_margin", NULL
 	};
 	tl_paper_cfg_t *pp = vc;
 	const char *p = "venue.paper";
@@ -89,6 +90,7 @@ int tl_paper_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 				TL_FX_ONE / 100, &pp->taker_rate));
 	TL_CFG_TRY(tl_config_u32(x, o, p, "slippage_bps", 0, 10000,
 				 &pp->slippage_bps));
+	TL_CFG_TRY(tl_config_bool(x, o, p, "check_margin", &pp->check_margin));
 	TL_CFG_TRY(tl_config_ms(x, o, p, "latency_ms", 0, 60000, &pp->latency_ns));
 	TL_CFG_TRY(tl_config_ms(x, o, p, "mark_interval_ms", 1, 3600000,
 				&pp->mark_interval_ns));

@@ -15,6 +15,10 @@ typedef struct tl_paper_cfg {
 	tl_fx_t balance;           /* starting USDT wallet */
 	tl_fx_t maker_rate;        /* e.g. 0.0002 */
 	tl_fx_t taker_rate;        /* e.g. 0.0004 */
+	/* Refuse (-2019) an order that can add exposure and whose initial
+	 * margin plus taker fee exceeds the available balance, as the venue
+	 * does (io/paper/match.c). Default on. */
+	bool check_margin;
 	uint32_t slippage_bps;     /* market orders pay this much worse than mark */
 	tl_time_t latency_ns;      /* request -> response delay */
 	tl_time_t mark_interval_ns; /* random walk step period */

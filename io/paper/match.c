@@ -51,6 +51,7 @@
 #define MSG_UNKNOWN_ORD "Unknown order sent."
 #define MSG_NO_ORDER    "Order does not exist."
 #define MSG_TIMEOUT     "paper: request timed out"
+#define MSG_MARGIN      "Margin is insufficient."
 
 static void paper_text(char *dst, const char *src)
 {
@@ -536,6 +537,56 @@ static void paper_reject_new(tl_paper_t *p, const tl_paper_job_t *j, int32_t cod
 		paper_error(p, &j->req, TL_REQ_NEW, 400, code, msg);
 }
 
+/* |qty| * px / lev at 1e-8, rounded up, in 128 bits. */
+static __int128 paper_margin_of(tl_fx_t qty, tl_fx_t px, uint32_t lev)
+{
+	__int128 q = qty < 0 ? -(__int128)qty : qty;
+	__int128 d = (__int128)TL_FX_SCALE * (lev ? lev : 1);
+	return (q * px + d - 1) / d;
+}
+
+/* Does an order that can add exposure fit the available balance? The
+ * kernel's pre-trade rule (kernel/risk.c), here as the venue's -2019:
+ * initial margin notional / leverage plus the fee at the taker rate,
+ * against wallet + unrealized - the initial margin of every position and
+ * of every open order that can add to one, all at the mark (an order's
+ * own price before the first mark). */
+static bool paper_margin_ok(const tl_paper_t *p, const tl_out_req_t *r, uint32_t sid)
+{
+	__int128 avail = (__int128)p->cfg.balance + p->realized - p->commission;
+	for (uint32_t i = 0; i < p->nsym; i++) {
+		const tl_paper_sym_t *s = &p->sym[i];
+		for (int ps = 0; ps < 3; ps++) {
+			const tl_position_t *pos = &s->pos[ps];
+			if (pos->qty == 0)
+				continue;
+			avail += tl_pos_unrealized(pos, s->mark);
+			avail -= paper_margin_of(pos->qty, s->mark > 0 ? s->mark : pos->entry,
+						 s->leverage);
+		}
+		for (int32_t o = s->head; o >= 0; o = p->ord[o].next) {
+			const tl_paper_ord_t *x = &p->ord[o];
+			if (x->reduce_only || x->close_position ||
+			    paper_must_reduce(p, x->side, x->pos_side, false))
+				continue;
+			tl_fx_t px = s->mark > 0 ? s->mark : x->price > 0 ? x->price : x->stop;
+			avail -= paper_margin_of(x->qty - x->executed, px, s->leverage);
+		}
+	}
+	const tl_paper_sym_t *s = &p->sym[sid];
+	tl_fx_t ref = r->type == TL_ORD_LIMIT || r->type == TL_ORD_STOP ||
+				      r->type == TL_ORD_TAKE_PROFIT
+			      ? r->price
+		      : r->type == TL_ORD_MARKET ? s->mark
+						 : r->stop_price;
+	__int128 notional = (__int128)r->qty * ref;		/* 1e-16 */
+	__int128 n8 = notional / TL_FX_SCALE + (notional % TL_FX_SCALE != 0);
+	__int128 fee = p->cfg.taker_rate > 0 ? n8 * p->cfg.taker_rate : 0;
+	__int128 need = paper_margin_of(r->qty, ref, s->leverage) +
+			fee / TL_FX_SCALE + (fee % TL_FX_SCALE != 0);
+	return need <= avail;
+}
+
 static void paper_job_new(tl_paper_t *p, const tl_paper_job_t *j)
 {
 	const tl_out_req_t *r = &j->req;
@@ -547,7 +598,7 @@ static void paper_job_new(tl_paper_t *p, const tl_paper_job_t *j)
 	}
 	if (j->fault == TL_PAPER_FAULT_REJECT) {
 		paper_error(p, r, TL_REQ_NEW, 400, p->cfg.reject_code,
-			    p->cfg.reject_code == -2019 ? "Margin is insufficient."
+			    p->cfg.reject_code == -2019 ? MSG_MARGIN
 							: "paper: injected reject");
 		return;
 	}
@@ -599,6 +650,12 @@ static void paper_job_new(tl_paper_t *p, const tl_paper_job_t *j)
 	}
 	if (cond && paper_triggers(s, &d)) {
 		paper_reject_new(p, j, -2021, MSG_TRIGGER);
+		return;
+	}
+	if (p->cfg.check_margin && !r->reduce_only && !r->close_position &&
+	    !paper_must_reduce(p, r->side, r->pos_side, false) &&
+	    !paper_margin_ok(p, r, (uint32_t)sid)) {
+		paper_reject_new(p, j, -2019, MSG_MARGIN);
 		return;
 	}
 	int32_t slot = paper_slot(p);

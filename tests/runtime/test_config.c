@@ -92,6 +92,7 @@ static void check_paper_defaults(tl_config_t *c)
 	CU_ASSERT_EQUAL(tl_paper_cfg(c)->balance, 10000 * ONE);
 	CU_ASSERT_EQUAL(tl_paper_cfg(c)->maker_rate, 20000);
 	CU_ASSERT_EQUAL(tl_paper_cfg(c)->taker_rate, 40000);
+	CU_ASSERT(tl_paper_cfg(c)->check_margin);
 	CU_ASSERT_EQUAL(tl_paper_cfg(c)->slippage_bps, 1);
 	CU_ASSERT_EQUAL(tl_paper_cfg(c)->latency_ns, 1 * TL_NS_PER_MS);
 	CU_ASSERT_EQUAL(tl_paper_cfg(c)->mark_interval_ns, 100 * TL_NS_PER_MS);
@@ -229,6 +230,9 @@ static void test_paper_json_fields(void)
 	CU_ASSERT_EQUAL(k->rate_10s, 300);
 	CU_ASSERT_EQUAL(k->rate_1m, 1200);
 	CU_ASSERT_EQUAL(k->loss_limit, 1000 * ONE);
+	CU_ASSERT_EQUAL(k->daily_loss_limit, 0);
+	CU_ASSERT_EQUAL(k->day_reset_hour, 0);
+	CU_ASSERT_EQUAL(k->taker_rate, 40000);	/* as venue.paper.taker_rate */
 
 	check_ring_defaults(&c);
 
@@ -290,12 +294,14 @@ static void test_every_key_lands(void)
 	     "\"risk\":{\"max_order_qty\":\"0.001\",\"max_order_notional\":\"5.5\","
 	     "\"max_position_qty\":\"2\",\"max_open_orders\":16777216,"
 	     "\"orders_per_10s\":0,\"orders_per_min\":1000000,"
-	     "\"loss_limit\":\"92233720368.54775807\"},"
+	     "\"loss_limit\":\"92233720368.54775807\","
+	     "\"daily_loss_limit\":\"250.5\",\"day_reset_hour\":23,"
+	     "\"taker_rate\":\"0.01\"},"
 	     "\"rings\":{\"command\":4,\"request\":8,\"venue\":16,\"event\":32,"
 	     "\"journal\":16777216,\"high_water_pct\":100},"
 	     "\"venue\":{\"type\":\"paper\",\"paper\":{\"seed\":0,"
 	     "\"balance\":\"0.00000001\",\"maker_rate\":\"-0.0001\","
-	     "\"taker_rate\":\"0.01\",\"slippage_bps\":10000,\"latency_ms\":0,"
+	     "\"taker_rate\":\"0.01\",\"check_margin\":false,\"slippage_bps\":10000,\"latency_ms\":0,"
 	     "\"mark_interval_ms\":1,\"walk_bps\":0,\"start\":{\"ETHUSDT\":\"0.00000001\"},"
 	     "\"faults\":{\"reject_ppm\":250000,\"reject_code\":-1001,"
 	     "\"timeout_ppm\":750000,\"timeout_executes\":true}}},"
@@ -334,6 +340,9 @@ static void test_every_key_lands(void)
 	CU_ASSERT_EQUAL(c.kernel.rate_10s, 0);
 	CU_ASSERT_EQUAL(c.kernel.rate_1m, 1000000);
 	CU_ASSERT_EQUAL(c.kernel.loss_limit, INT64_MAX);
+	CU_ASSERT_EQUAL(c.kernel.daily_loss_limit, 25050000000);
+	CU_ASSERT_EQUAL(c.kernel.day_reset_hour, 23);
+	CU_ASSERT_EQUAL(c.kernel.taker_rate, ONE / 100);
 	CU_ASSERT_EQUAL(c.ring_command, 4);
 	CU_ASSERT_EQUAL(c.ring_request, 8);
 	CU_ASSERT_EQUAL(c.ring_venue, 16);
@@ -344,6 +353,7 @@ static void test_every_key_lands(void)
 	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->balance, 1);
 	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->maker_rate, -10000);
 	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->taker_rate, 1000000);
+	CU_ASSERT_FALSE(tl_paper_cfg(&c)->check_margin);
 	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->slippage_bps, 10000);
 	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->latency_ns, 0);
 	CU_ASSERT_EQUAL(tl_paper_cfg(&c)->mark_interval_ns, TL_NS_PER_MS);
@@ -447,6 +457,13 @@ static void test_out_of_range(void)
 	BAD2("{\"kernel\":{\"emergency_retry\":{\"cap_ms\":100}}}",
 	     "kernel.emergency_retry.cap_ms", ">= base_ms (200)");
 	BAD("{\"risk\":{\"max_open_orders\":-5}}", "risk.max_open_orders");
+	BAD("{\"risk\":{\"day_reset_hour\":24}}", "risk.day_reset_hour");
+	BAD("{\"risk\":{\"taker_rate\":\"0.02\"}}", "risk.taker_rate");
+	BAD("{\"risk\":{\"taker_rate\":\"-0.0001\"}}", "risk.taker_rate");
+	BAD("{\"risk\":{\"day_reset_hour\":-1}}", "risk.day_reset_hour");
+	BAD("{\"risk\":{\"daily_loss_limit\":\"-1\"}}", "risk.daily_loss_limit");
+	BAD2("{\"risk\":{\"daily_loss_limit\":500}}", "risk.daily_loss_limit",
+	     "expected a decimal string like \"0.001\"");
 	BAD("{\"venue\":{\"paper\":{\"faults\":{\"reject_ppm\":1000001}}}}",
 	    "venue.paper.faults.reject_ppm");
 	BAD("{\"venue\":{\"paper\":{\"faults\":{\"reject_ppm\":600000,"

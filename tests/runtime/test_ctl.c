@@ -99,6 +99,8 @@ static void fake_publish(struct fake_engine *e)
 	sn->pos[1].unrealized = -20000000000; /* -200 */
 	sn->pos[1].roe = -3333333;
 	sn->total_pnl = 30000000000;
+	sn->daily_pnl = -4250000000;          /* -42.5 */
+	sn->day_start = 1796601600LL * TL_NS_PER_S; /* 2026-12-07 00:00 UTC */
 	sn->inputs = 42;
 	sn->fills = 9;
 	sn->lat_p50 = 800;
@@ -347,6 +349,7 @@ static void test_status_text(void)
 	CONTAINS(out, "NORMAL");
 	CONTAINS(out, "3 open");
 	CONTAINS(out, "inputs=42");
+	CONTAINS(out, "daily pnl  -42.5 (day began 2026-12-07 00:00 UTC)");
 	CONTAINS(out, "BTCUSDT");
 	CONTAINS(out, "LONG");
 	CONTAINS(out, "51000");
@@ -391,6 +394,9 @@ static void test_status_json(void)
 	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "state")->valuestring, "NORMAL");
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "open_orders")->valueint, 3);
 	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "total_pnl")->valuestring, "300");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "daily_pnl")->valuestring, "-42.5");
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "day_start_ns")->valuedouble,
+			1796601600.0 * 1e9);
 	p = cJSON_GetObjectItem(j, "positions");
 	CU_ASSERT_FATAL(cJSON_IsArray(p) && cJSON_GetArraySize(p) == 2);
 	c = cJSON_GetArrayItem(p, 0);

@@ -1101,6 +1101,68 @@ static void test_bad_config_rejected(void)
 	CU_ASSERT_PTR_NULL(tl_paper_create(&c, &SYMS, false, capture, &C2, err, sizeof(err)));
 }
 
+/* ---- margin (the kernel's pre-trade rule, as the venue's -2019) -------- */
+
+static void margin_venue(const char *balance)
+{
+	tl_paper_cfg_t c;
+	cfg_defaults(&c);
+	c.check_margin = true;
+	c.balance = fx(balance);
+	reset_venue(&c, false);
+}
+
+/* Leverage 20, taker 0.0004, no slippage: a market buy of 0.2 BTC at
+ * 50000 needs 10000 / 20 + 4 = 504. */
+static void test_margin_checked_like_the_kernel(void)
+{
+	margin_venue("503.99999999");
+	submit(req("m1", "BTCUSDT", TL_BUY, TL_ORD_MARKET, 0, "0.200", NULL, NULL));
+	expect_error("m1", TL_REQ_NEW, -2019);
+	CU_ASSERT_STRING_EQUAL(nth(TL_IN_REQ_ERROR, 0)->u.error.text, "Margin is insufficient.");
+	expect_pos("BTCUSDT", TL_PS_BOTH, "0", "0");
+
+	margin_venue("1008");
+	submit(req("m2", "BTCUSDT", TL_BUY, TL_ORD_MARKET, 0, "0.200", NULL, NULL));
+	expect_pos("BTCUSDT", TL_PS_BOTH, "0.2", "50000");
+	/* wallet 1008 - 4, position margin 500: 504 left, just enough. */
+	submit(req("m3", "BTCUSDT", TL_BUY, TL_ORD_MARKET, 0, "0.200", NULL, NULL));
+	expect_pos("BTCUSDT", TL_PS_BOTH, "0.4", "50000");
+	clear();
+	submit(req("m4", "BTCUSDT", TL_BUY, TL_ORD_MARKET, 0, "0.001", NULL, NULL));
+	expect_error("m4", TL_REQ_NEW, -2019);
+	/* Closing orders are exempt. */
+	clear();
+	tl_out_req_t ro = req("m5", "BTCUSDT", TL_SELL, TL_ORD_MARKET, 0, "0.400", NULL, NULL);
+	ro.reduce_only = 1;
+	submit(ro);
+	CU_ASSERT_EQUAL(count(TL_IN_REQ_ERROR), 0);
+	expect_pos("BTCUSDT", TL_PS_BOTH, "0", "0");
+}
+
+/* Open orders that can add exposure hold margin too (at the mark);
+ * canceling one frees it. */
+static void test_margin_counts_open_orders(void)
+{
+	margin_venue("1000");
+	/* 0.3 at 49000: 735 + 5.88 -> rests */
+	submit(req("l1", "BTCUSDT", TL_BUY, TL_ORD_LIMIT, TL_TIF_GTC, "0.300", "49000", NULL));
+	CU_ASSERT_EQUAL(count(TL_IN_REQ_ERROR), 0);
+	clear();
+	/* 1000 - 0.3 x 50000 / 20 = 250 left; 0.2 at 49000 needs 493.92 */
+	submit(req("l2", "BTCUSDT", TL_BUY, TL_ORD_LIMIT, TL_TIF_GTC, "0.200", "49000", NULL));
+	expect_error("l2", TL_REQ_NEW, -2019);
+	/* 0.1 at 49000 needs 245 + 1.96 */
+	clear();
+	submit(req("l3", "BTCUSDT", TL_BUY, TL_ORD_LIMIT, TL_TIF_GTC, "0.100", "49000", NULL));
+	CU_ASSERT_EQUAL(count(TL_IN_REQ_ERROR), 0);
+	/* Canceling 0.3 frees 750: 0.2 at 49000 fits now. */
+	cancel("l1", "BTCUSDT");
+	clear();
+	submit(req("l4", "BTCUSDT", TL_BUY, TL_ORD_LIMIT, TL_TIF_GTC, "0.200", "49000", NULL));
+	CU_ASSERT_EQUAL(count(TL_IN_REQ_ERROR), 0);
+}
+
 /* ---- the exposure gate and the kill sweep (io/venue.h) ------------------ */
 
 static uint32_t count_withdrawn(uint8_t kind)
@@ -1211,4 +1273,6 @@ TL_TEST_SUITE("io.paper", setup, teardown,
 	TL_TEST(test_csv_replay),
 	TL_TEST(test_bad_csv_rejected_with_line_number),
 	TL_TEST(test_bad_config_rejected),
+	TL_TEST(test_margin_checked_like_the_kernel),
+	TL_TEST(test_margin_counts_open_orders),
 	TL_TEST(test_gate_withdraws_and_kill_sweeps));
