@@ -31,6 +31,7 @@ static const struct {
 	{ -1120, "Invalid interval." },
 	{ -1121, "Invalid symbol." },
 	{ -1125, "This listenKey does not exist. Please use POST /fapi/v1/listenKey to recreate listenKey" },
+	{ -1127, "Lookup interval is too big." },
 	{ -1128, "Combination of optional parameters invalid." },
 	{ -1130, "Data sent for parameter is not valid." },
 	{ -1136, "Invalid newOrderRespType." },

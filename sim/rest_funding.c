@@ -5,6 +5,10 @@
  * (lastFundingRate) and the mark at that time. The simulator charges no
  * funding to positions (docs/venue.md), so no FUNDING_FEE income follows.
  *
+ * GET /fapi/v1/fundingInfo lists the symbols whose funding cap, floor
+ * or interval Binance adjusted: none here (every symbol funds every 8 h
+ * at the fixed rate), so the empty list.
+ *
  * Parameters as Binance: symbol optional (all symbols), startTime,
  * endTime, limit 1..1000 (100); with startTime the records from it, else
  * the latest `limit`; ascending.
@@ -67,6 +71,13 @@ int tl_sim_h_funding_rate(tl_sim_call_t *c)
 			record(c, s, t);
 			n++;
 		}
+	tl_sim_jw_arr_end(&c->w);
+	return 0;
+}
+
+int tl_sim_h_funding_info(tl_sim_call_t *c)
+{
+	tl_sim_jw_arr(&c->w);
 	tl_sim_jw_arr_end(&c->w);
 	return 0;
 }

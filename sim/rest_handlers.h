@@ -7,8 +7,8 @@
  * Split by family: rest_market.c (public), rest_orders.c (orders, algo
  * orders, trades), rest_account.c (account, positions, settings,
  * listenKey), rest_admin.c (/sim/), and one file per later job:
- * rest_ticker.c, rest_depth.c, rest_klines.c, rest_funding.c (market
- * data), rest_brackets.c, rest_margin.c, rest_income.c, rest_risk.c
+ * rest_ticker.c, rest_depth.c, rest_klines.c, rest_funding.c,
+ * rest_trades.c (market data), rest_order_test.c, rest_brackets.c, rest_margin.c, rest_income.c, rest_risk.c
  * (account), rest_modify.c (order amendment).
  */
 #ifndef TL_SIM_REST_HANDLERS_H
@@ -31,8 +31,16 @@ int tl_sim_h_open_interest(tl_sim_call_t *c);
 int tl_sim_h_depth(tl_sim_call_t *c);
 /* rest_klines.c */
 int tl_sim_h_klines(tl_sim_call_t *c);
+int tl_sim_h_continuous_klines(tl_sim_call_t *c);
+int tl_sim_h_mark_klines(tl_sim_call_t *c);
+int tl_sim_h_index_klines(tl_sim_call_t *c);
 /* rest_funding.c */
 int tl_sim_h_funding_rate(tl_sim_call_t *c);
+int tl_sim_h_funding_info(tl_sim_call_t *c);
+/* rest_trades.c */
+int tl_sim_h_trades(tl_sim_call_t *c);
+int tl_sim_h_historical_trades(tl_sim_call_t *c);
+int tl_sim_h_agg_trades(tl_sim_call_t *c);
 
 /* rest_orders.c */
 int tl_sim_h_order_new(tl_sim_call_t *c);
@@ -53,6 +61,8 @@ int tl_sim_h_algo_get(tl_sim_call_t *c);
 int tl_sim_h_algo_open(tl_sim_call_t *c);
 int tl_sim_h_algo_all(tl_sim_call_t *c);
 
+/* rest_order_test.c */
+int tl_sim_h_order_test(tl_sim_call_t *c);
 /* rest_modify.c */
 int tl_sim_h_order_modify(tl_sim_call_t *c);
 int tl_sim_h_batch_modify(tl_sim_call_t *c);

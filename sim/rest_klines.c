@@ -1,5 +1,7 @@
 /*
- * rest_klines.c - GET /fapi/v1/klines from the venue's own price history
+ * rest_klines.c - GET /fapi/v1/klines, /fapi/v1/continuousKlines,
+ * /fapi/v1/markPriceKlines and /fapi/v1/indexPriceKlines, all from the
+ * venue's own price history
  * (history.c): every Binance interval, candles aligned as Binance aligns
  * them (minutes to days on the epoch, weeks on Monday 00:00 UTC, months
  * on the calendar), only where history exists (since the venue started,
@@ -11,6 +13,12 @@
  * last `limit` ones ending at endTime (or now). Weight by limit (< 100:
  * 1, < 500: 2, <= 1000: 5, more: 10): the route charges 1, the handler
  * the rest.
+ *
+ * The price path is the mark and the index is the mark (premiumIndex),
+ * so all four serve the same candles: continuousKlines takes `pair` and
+ * contractType PERPETUAL (the only contract listed); markPriceKlines and
+ * indexPriceKlines (`pair`) carry no volume, as Binance's, and count the
+ * one-minute candles folded where Binance counts its basic data points.
  */
 #include <string.h>
 
@@ -84,6 +92,31 @@ static int64_t next_open(int64_t iv, int64_t ot)
 	return days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * DAY_MS;
 }
 
+enum kind { K_TRADE, K_CONT, K_MARK, K_INDEX };
+
+static void row_price(tl_sim_call_t *c, const tl_sim_symbol_cfg_t *sc,
+		      const tl_sim_candle_t *k, int64_t ot, int64_t close_time,
+		      int64_t minutes)
+{
+	tl_sim_jw_t *w = &c->w;
+	int pp = sc->price_prec;
+
+	tl_sim_jw_arr(w);
+	tl_sim_jw_int(w, ot);
+	tl_sim_jw_fx(w, k->o, tl_sim_render_dec(k->o, pp));
+	tl_sim_jw_fx(w, k->h, tl_sim_render_dec(k->h, pp));
+	tl_sim_jw_fx(w, k->l, tl_sim_render_dec(k->l, pp));
+	tl_sim_jw_fx(w, k->c, tl_sim_render_dec(k->c, pp));
+	tl_sim_jw_str(w, "0");
+	tl_sim_jw_int(w, close_time);
+	tl_sim_jw_str(w, "0");
+	tl_sim_jw_int(w, minutes);
+	tl_sim_jw_str(w, "0");
+	tl_sim_jw_str(w, "0");
+	tl_sim_jw_str(w, "0");
+	tl_sim_jw_arr_end(w);
+}
+
 static void row(tl_sim_call_t *c, const tl_sim_symbol_cfg_t *sc,
 		const tl_sim_candle_t *k, int64_t ot, int64_t close_time)
 {
@@ -106,7 +139,19 @@ static void row(tl_sim_call_t *c, const tl_sim_symbol_cfg_t *sc,
 	tl_sim_jw_arr_end(w);
 }
 
-int tl_sim_h_klines(tl_sim_call_t *c)
+/* The `pair` parameter (pair == symbol for the perpetuals listed). */
+static int pair(tl_sim_call_t *c, int *s)
+{
+	const char *p = tl_sim_params_val(c->p, "pair");
+
+	if (!p)
+		return tl_sim_err_missing(&c->e, "pair");
+	if ((*s = tl_sim_venue_symbol(c->v, p)) < 0)
+		return tl_sim_errf(&c->e, -1121, "Invalid pair.");
+	return 0;
+}
+
+static int klines(tl_sim_call_t *c, int kind)
 {
 	const tl_sim_hist_t *h = &c->v->hist;
 	const char *ivs = tl_sim_params_val(c->p, "interval");
@@ -114,8 +159,19 @@ int tl_sim_h_klines(tl_sim_call_t *c)
 	int s, rc, n, retry = 0, w;
 	size_t i;
 
-	if ((rc = tl_sim_rest_symbol(c, true, &s)))
+	if (kind == K_TRADE || kind == K_MARK)
+		rc = tl_sim_rest_symbol(c, true, &s);
+	else
+		rc = pair(c, &s);
+	if (rc)
 		return rc;
+	if (kind == K_CONT) {
+		const char *ct = tl_sim_params_val(c->p, "contractType");
+		if (!ct)
+			return tl_sim_err_missing(&c->e, "contractType");
+		if (strcmp(ct, "PERPETUAL") != 0)
+			return tl_sim_errf(&c->e, -1130, "Data sent for parameter 'contractType' is not valid.");
+	}
 	if (!ivs)
 		return tl_sim_err_missing(&c->e, "interval");
 	for (i = 0; i < sizeof intervals / sizeof intervals[0]; i++)
@@ -148,10 +204,26 @@ int tl_sim_h_klines(tl_sim_call_t *c)
 	for (n = 0; n < limit && ot <= hi; n++) {
 		int64_t nx = next_open(iv, ot);
 		tl_sim_candle_t k;
-		if (tl_sim_hist_fold(h, s, ot, nx - 1, c->now, &k))
+		if (!tl_sim_hist_fold(h, s, ot, nx - 1, c->now, &k)) {
+			ot = nx;
+			continue;
+		}
+		if (kind == K_MARK || kind == K_INDEX) {
+			int64_t a = ot > tl_sim_hist_first(h, s, c->now)
+				? ot : tl_sim_hist_first(h, s, c->now);
+			int64_t b = nx - 1 < c->now ? nx - 1 : c->now;
+			row_price(c, &c->v->cfg->sym[s], &k, ot, nx - 1,
+				  b / MIN_MS - a / MIN_MS + 1);
+		} else {
 			row(c, &c->v->cfg->sym[s], &k, ot, nx - 1);
+		}
 		ot = nx;
 	}
 	tl_sim_jw_arr_end(&c->w);
 	return 0;
 }
+
+int tl_sim_h_klines(tl_sim_call_t *c) { return klines(c, K_TRADE); }
+int tl_sim_h_continuous_klines(tl_sim_call_t *c) { return klines(c, K_CONT); }
+int tl_sim_h_mark_klines(tl_sim_call_t *c) { return klines(c, K_MARK); }
+int tl_sim_h_index_klines(tl_sim_call_t *c) { return klines(c, K_INDEX); }

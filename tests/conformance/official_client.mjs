@@ -99,6 +99,22 @@ const fr = await call('getFundingRateHistory', () => api.getFundingRateHistory({
 check('fundingRate is a list', Array.isArray(fr), fr);
 const oi = await call('openInterest', () => api.openInterest({ symbol: 'BTCUSDT' }));
 check('openInterest holds the 0.010 position', oi && oi.symbol === 'BTCUSDT' && oi.openInterest === '0.010', oi);
+const ck = await call('continuousContractKlineCandlestickData', () => api.continuousContractKlineCandlestickData({ pair: 'BTCUSDT', contractType: 'PERPETUAL', interval: '1h', limit: 2 }));
+check('continuousKlines rows of 12', Array.isArray(ck) && ck.length >= 1 && ck.every((k) => k.length === 12), ck);
+const mk = await call('markPriceKlineCandlestickData', () => api.markPriceKlineCandlestickData({ symbol: 'BTCUSDT', interval: '1m', limit: 2 }));
+check('markPriceKlines rows of 12', Array.isArray(mk) && mk.length >= 1 && mk.every((k) => k.length === 12 && Number(k[4]) > 0), mk);
+const ik = await call('indexPriceKlineCandlestickData', () => api.indexPriceKlineCandlestickData({ pair: 'BTCUSDT', interval: '1m', limit: 2 }));
+check('indexPriceKlines rows of 12', Array.isArray(ik) && ik.length >= 1 && ik.every((k) => k.length === 12), ik);
+const fi = await call('getFundingRateInfo', () => api.getFundingRateInfo());
+check('fundingInfo empty (no adjusted symbol)', Array.isArray(fi) && fi.length === 0, fi);
+const rt = await call('recentTradesList', () => api.recentTradesList({ symbol: 'BTCUSDT' }));
+check('trades: the MARKET fill on the tape', Array.isArray(rt) && rt.length >= 1 && rt.some((t) => t.qty === '0.010'), rt);
+const ht = await call('oldTradesLookup', () => api.oldTradesLookup({ symbol: 'BTCUSDT', limit: 1 }));
+check('historicalTrades (API key)', Array.isArray(ht) && ht.length === 1, ht);
+const at = await call('compressedAggregateTradesList', () => api.compressedAggregateTradesList({ symbol: 'BTCUSDT' }));
+check('aggTrades', Array.isArray(at) && at.length >= 1 && at.every((t) => t.a !== undefined && t.p && t.q), at);
+const to = await call('testOrder', () => api.testOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: 0.01, price: 50000 }));
+check('order/test {}', to && !to.error && Object.keys(to).length === 0, to);
 
 // --- account: brackets, margin, history ---
 const brk = await call('notionalAndLeverageBrackets', () => api.notionalAndLeverageBrackets({ symbol: 'BTCUSDT' }));

@@ -6,7 +6,9 @@
  * account v3, leverage, margin type, limit order place/query/cancel,
  * market order, batch orders with a mixed result, a conditional algo
  * order, position v3, listenKey; ticker/price v1+v2, ticker/24hr,
- * depth, klines, fundingRate, openInterest, leverageBracket,
+ * depth, klines (plain, continuous, mark and index price), fundingRate,
+ * fundingInfo, openInterest, trades, historicalTrades, aggTrades,
+ * order/test, leverageBracket,
  * multiAssetsMargin, positionMargin, income, adlQuantile, forceOrders,
  * modifyOrder and modifyMultipleOrders), then the connector's WebSocket
  * streams client (wsURL = the venue's plain stream port): userData()

@@ -1,7 +1,9 @@
 /*
  * test_rest_market.c - the market data endpoints built on the venue's
  * own price path, over real loopback HTTP: ticker/price v1 and v2,
- * ticker/24hr, depth, klines, fundingRate, openInterest. Shapes, values
+ * ticker/24hr, depth, klines (and continuous, mark and index price
+ * klines), fundingRate, fundingInfo, openInterest, trades,
+ * historicalTrades, aggTrades. Shapes, values
  * the synthetic market determines (the walk is off: vol_bps 0, prices
  * set through /sim/mark), weights, and Binance's errors.
  */
@@ -243,6 +245,56 @@ static void test_open_interest(void)
 	CU_ASSERT_TRUE(has("{\"code\":-1102,\"msg\":\"Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.\"}"));
 }
 
+/* continuous, mark and index price klines share the path */
+static void test_price_klines(void)
+{
+	krow_t k;
+
+	CU_ASSERT_EQUAL(simc_raw(&cli, "POST", "/sim/mark", "symbol=BTCUSDT&price=60700", "", NULL), 200);
+	CU_ASSERT_EQUAL(get("/fapi/v1/continuousKlines", "pair=BTCUSDT&contractType=PERPETUAL&interval=1M"), 200);
+	CU_ASSERT_EQUAL_FATAL(last_row(&k), 0);
+	CU_ASSERT_STRING_EQUAL(k.c, "60700.00");
+	CU_ASSERT_EQUAL(get("/fapi/v1/markPriceKlines", "symbol=BTCUSDT&interval=1M"), 200);
+	CU_ASSERT_EQUAL_FATAL(last_row(&k), 0);
+	CU_ASSERT_STRING_EQUAL(k.c, "60700.00");
+	CU_ASSERT_STRING_EQUAL(k.v, "0");	/* no volume on price klines */
+	CU_ASSERT_TRUE(k.n >= 1);		/* minutes folded */
+	CU_ASSERT_EQUAL(get("/fapi/v1/indexPriceKlines", "pair=BTCUSDT&interval=1h&limit=1"), 200);
+	CU_ASSERT_EQUAL_FATAL(last_row(&k), 0);
+	CU_ASSERT_STRING_EQUAL(k.c, "60700.00");
+	CU_ASSERT_EQUAL(get("/fapi/v1/continuousKlines", "pair=BTCUSDT&contractType=CURRENT_QUARTER&interval=1m"), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1130"));
+	CU_ASSERT_EQUAL(get("/fapi/v1/indexPriceKlines", "symbol=BTCUSDT&interval=1m"), 400);
+	CU_ASSERT_TRUE(has("'pair'"));
+	CU_ASSERT_EQUAL(get("/fapi/v1/markPriceKlines", "symbol=BTCUSDT&interval=2m"), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1120"));
+	CU_ASSERT_EQUAL(get("/fapi/v1/fundingInfo", ""), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "[]");
+}
+
+/* The public tape is the accounts' fills. */
+static void test_trades(void)
+{
+	CU_ASSERT_EQUAL(get("/fapi/v1/trades", "symbol=BTCUSDT"), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "[]");
+	market_buy("0.010");
+	market_buy("0.020");
+	CU_ASSERT_EQUAL(get("/fapi/v1/trades", "symbol=BTCUSDT&limit=1"), 200);
+	CU_ASSERT_TRUE(has("[{\"id\":100000002,\"price\":\"60000.10\",\"qty\":\"0.020\",\"quoteQty\":\"1200.00200\",\"time\":"));
+	CU_ASSERT_TRUE(has("\"isBuyerMaker\":false}]"));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/historicalTrades", "symbol=BTCUSDT&fromId=100000001&limit=1", "", cli.key), 200);
+	CU_ASSERT_TRUE(has("[{\"id\":100000001,"));
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/historicalTrades", "symbol=BTCUSDT", "", NULL), 401);
+	CU_ASSERT_TRUE(has("\"code\":-2015"));
+	CU_ASSERT_EQUAL(get("/fapi/v1/aggTrades", "symbol=BTCUSDT"), 200);
+	CU_ASSERT_TRUE(has("[{\"a\":100000001,\"p\":\"60000.10\",\"q\":\"0.010\",\"f\":100000001,\"l\":100000001,\"T\":"));
+	CU_ASSERT_TRUE(has("\"m\":false},{\"a\":100000002,"));
+	CU_ASSERT_EQUAL(get("/fapi/v1/aggTrades", "symbol=BTCUSDT&startTime=0&endTime=3600001"), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1127"));
+	CU_ASSERT_EQUAL(get("/fapi/v1/trades", "symbol=BTCUSDT&limit=1001"), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1130"));
+}
+
 TL_TEST_SUITE("sim.rest_market", each_setup, each_teardown,
 	      TL_TEST(test_ticker_price),
 	      TL_TEST(test_ticker_24hr),
@@ -250,4 +302,6 @@ TL_TEST_SUITE("sim.rest_market", each_setup, each_teardown,
 	      TL_TEST(test_klines),
 	      TL_TEST(test_klines_weight),
 	      TL_TEST(test_funding_rate),
-	      TL_TEST(test_open_interest));
+	      TL_TEST(test_open_interest),
+	      TL_TEST(test_price_klines),
+	      TL_TEST(test_trades));

@@ -4,6 +4,7 @@
  * (and the user stream says AMENDMENT), Binance's refusals, an amendment
  * that crosses the book fills, one at or below the executed quantity
  * cancels, and PUT /fapi/v1/batchOrders answers each element on its own.
+ * Also POST /fapi/v1/order/test: checked, never placed.
  */
 #define _GNU_SOURCE
 #include "tests/support/tl_test.h"
@@ -162,9 +163,25 @@ static void test_batch_modify(void)
 	CU_ASSERT_TRUE(has("'batchOrders'"));
 }
 
+static void test_order_test(void)
+{
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order/test",
+				    "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=59000", true), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "{}");
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/openOrders", "symbol=BTCUSDT", false), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "[]");
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order/test",
+				    "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=59000.05", true), 400);
+	CU_ASSERT_TRUE(has("\"code\":-4014"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "POST", "/fapi/v1/order/test",
+				    "symbol=BTCUSDT&side=BUY&type=STOP_MARKET&quantity=0.010", true), 400);
+	CU_ASSERT_TRUE(has("\"code\":-4120"));
+}
+
 TL_TEST_SUITE("sim.rest_modify", each_setup, each_teardown,
 	      TL_TEST(test_modify_price_and_qty),
 	      TL_TEST(test_modify_refused),
 	      TL_TEST(test_modify_crosses_and_streams),
 	      TL_TEST(test_modify_below_executed_cancels),
-	      TL_TEST(test_batch_modify));
+	      TL_TEST(test_batch_modify),
+	      TL_TEST(test_order_test));
