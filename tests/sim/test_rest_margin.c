@@ -201,6 +201,16 @@ static void test_force_orders(void)
 	CU_ASSERT_TRUE(has("\"code\":-1130"));
 }
 
+/* Not about margin, but account-side and otherwise untested. */
+static void test_rate_limit_order(void)
+{
+	CU_ASSERT_EQUAL(sget("/fapi/v1/rateLimit/order", ""), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body,
+			       "[{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":300},"
+			       "{\"rateLimitType\":\"ORDERS\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":1200}]");
+	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/rateLimit/order", "timestamp=1", "", NULL), 401);
+}
+
 TL_TEST_SUITE("sim.rest_margin", each_setup, each_teardown,
 	      TL_TEST(test_leverage_bracket),
 	      TL_TEST(test_maint_follows_brackets),
@@ -208,4 +218,5 @@ TL_TEST_SUITE("sim.rest_margin", each_setup, each_teardown,
 	      TL_TEST(test_position_margin),
 	      TL_TEST(test_income),
 	      TL_TEST(test_adl_quantile),
-	      TL_TEST(test_force_orders));
+	      TL_TEST(test_force_orders),
+	      TL_TEST(test_rate_limit_order));

@@ -76,6 +76,16 @@ static void test_ticker_price(void)
 	CU_ASSERT_TRUE(has("{\"code\":-1121,\"msg\":\"Invalid symbol.\"}"));
 }
 
+static void test_book_ticker(void)
+{
+	CU_ASSERT_EQUAL(get("/fapi/v1/ticker/bookTicker", "symbol=BTCUSDT"), 200);
+	CU_ASSERT_TRUE(has("{\"symbol\":\"BTCUSDT\",\"bidPrice\":\"60000.00\",\"bidQty\":\"5.000\",\"askPrice\":\"60000.10\",\"askQty\":\"5.000\",\"time\":"));
+	CU_ASSERT_EQUAL(get("/fapi/v1/ticker/bookTicker", ""), 200);
+	CU_ASSERT_EQUAL(cli.body[0], '[');
+	CU_ASSERT_EQUAL(get("/fapi/v1/ticker/bookTicker", "symbol=NOPE"), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1121"));
+}
+
 static void test_ticker_24hr(void)
 {
 	market_buy("0.010");
@@ -297,6 +307,7 @@ static void test_trades(void)
 
 TL_TEST_SUITE("sim.rest_market", each_setup, each_teardown,
 	      TL_TEST(test_ticker_price),
+	      TL_TEST(test_book_ticker),
 	      TL_TEST(test_ticker_24hr),
 	      TL_TEST(test_depth),
 	      TL_TEST(test_klines),
