@@ -9,7 +9,7 @@
  * its own aggregate trade (a = f = l = the fill id).
  *
  * trades: the latest `limit` (500, max 1000). historicalTrades: from
- * fromId (else the latest), limit 500 max 500 (MARKET_DATA: API key).
+ * fromId (else the latest), limit 100 max 500 (MARKET_DATA: API key).
  * aggTrades: fromId, or startTime/endTime (within 1 h), else the
  * latest; limit 500 max 1000.
  */
@@ -114,7 +114,7 @@ int tl_sim_h_historical_trades(tl_sim_call_t *c)
 	int sym, rc;
 
 	if ((rc = tl_sim_rest_symbol(c, true, &sym)) ||
-	    (rc = tl_sim_rest_opt_int(c, "limit", 1, 500, 500, &r.limit)) ||
+	    (rc = tl_sim_rest_opt_int(c, "limit", 1, 500, 100, &r.limit)) ||
 	    (rc = tl_sim_rest_opt_int(c, "fromId", 0, INT64_MAX / 2, 0, &r.from_id)))
 		return rc;
 	list(c, sym, &r, false);
