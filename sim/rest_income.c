@@ -51,7 +51,7 @@ static void entry(walk_t *k, const tl_sim_trade_t *t, const char *type,
 	tl_sim_jw_kstr(w, "incomeType", type);
 	tl_sim_jw_kfx(w, "income", income, 8);
 	tl_sim_jw_kstr(w, "asset", k->c->v->cfg->sym[t->sym].quote);
-	tl_sim_jw_kstr(w, "info", "");
+	tl_sim_jw_kstr(w, "info", type);	/* Binance repeats the type */
 	tl_sim_jw_kint(w, "time", t->time);
 	tl_sim_jw_kint(w, "tranId", tran);
 	snprintf(id, sizeof id, "%lld", (long long)t->id);
