@@ -5,7 +5,9 @@
  *
  * All money is USDT with 8 decimals. liquidationPrice is always "0"
  * (no liquidation engine), marginType ISOLATED is reported but margin
- * is pooled (account.c).
+ * is pooled (account.c); an isolated position's isolatedWallet and
+ * isolatedMargin are what it holds: its initial margin plus what
+ * positionMargin added.
  */
 #include <stdio.h>
 #include <string.h>
@@ -62,7 +64,7 @@ int tl_sim_h_position_risk_v2(tl_sim_call_t *c)
 			tl_sim_jw_kfx(w, "maxNotionalValue", sc->max_notional, -1);
 			tl_sim_render_kfx(w, "positionAmt", p->amt, sc->qty_prec);
 			tl_sim_jw_kfx(w, "notional", notional(v, c->acct, s, ps), 8);
-			tl_sim_jw_kfx(w, "isolatedWallet", 0, -1);
+			tl_sim_jw_kfx(w, "isolatedWallet", as->isolated ? tl_sim_account_pos_im(v, c->acct, s, ps) + p->iso_extra : 0, as->isolated ? 8 : -1);
 			tl_sim_jw_kstr(w, "symbol", sc->name);
 			tl_sim_jw_kfx(w, "unRealizedProfit", tl_sim_account_upnl(v, c->acct, s, ps), 8);
 			tl_sim_jw_kstr(w, "positionSide", tl_sim_ps_name(ps));
@@ -110,7 +112,7 @@ int tl_sim_h_position_risk_v3(tl_sim_call_t *c)
 			tl_sim_jw_kfx(w, "isolatedMargin", a->sym[s].isolated ? im + p->iso_extra : 0, 8);
 			tl_sim_jw_kfx(w, "notional", notional(v, c->acct, s, ps), 8);
 			tl_sim_jw_kstr(w, "marginAsset", sc->quote);
-			tl_sim_jw_kfx(w, "isolatedWallet", 0, -1);
+			tl_sim_jw_kfx(w, "isolatedWallet", a->sym[s].isolated ? im + p->iso_extra : 0, a->sym[s].isolated ? 8 : -1);
 			tl_sim_jw_kfx(w, "initialMargin", im + oim, 8);
 			tl_sim_jw_kfx(w, "maintMargin", tl_sim_account_maint(v, c->acct, s, ps), 8);
 			tl_sim_jw_kfx(w, "positionInitialMargin", im, 8);
@@ -228,7 +230,7 @@ static int account(tl_sim_call_t *c, bool v2)
 			tl_sim_jw_kfx(w, "unrealizedProfit", tl_sim_account_upnl(v, c->acct, s, ps), 8);
 			tl_sim_jw_kfx(w, "isolatedMargin", a->sym[s].isolated ? im + p->iso_extra : 0, 8);
 			tl_sim_jw_kfx(w, "notional", notional(v, c->acct, s, ps), 8);
-			tl_sim_jw_kfx(w, "isolatedWallet", 0, -1);
+			tl_sim_jw_kfx(w, "isolatedWallet", a->sym[s].isolated ? im + p->iso_extra : 0, a->sym[s].isolated ? 8 : -1);
 			tl_sim_jw_kfx(w, "initialMargin", im, 8);
 			tl_sim_jw_kfx(w, "maintMargin", tl_sim_account_maint(v, c->acct, s, ps), 8);
 			if (v2) {

@@ -133,6 +133,7 @@ static void test_position_margin(void)
 	/* position IM 600 / 20 = 30, plus the 100 added */
 	CU_ASSERT_EQUAL(sget("/fapi/v3/positionRisk", "symbol=BTCUSDT"), 200);
 	CU_ASSERT_TRUE(has("\"isolatedMargin\":\"130.00000000\""));
+	CU_ASSERT_TRUE(has("\"isolatedWallet\":\"130.00000000\""));
 	CU_ASSERT_EQUAL(spost("/fapi/v1/positionMargin", "symbol=BTCUSDT&amount=150&type=2"), 400);
 	CU_ASSERT_TRUE(has("\"code\":-4051"));
 	CU_ASSERT_EQUAL(spost("/fapi/v1/positionMargin", "symbol=BTCUSDT&amount=1000000&type=1"), 400);
