@@ -211,7 +211,11 @@ void tl_sim_ws_account_update(tl_sim_jw_t *w, const tl_sim_venue_t *v,
 	tl_sim_jw_kfx(w, "cr", p->realized, 8);
 	tl_sim_jw_kfx(w, "up", tl_sim_account_upnl(v, ev->acct, ev->sym, ev->ps), 8);
 	tl_sim_jw_kstr(w, "mt", as->isolated ? "isolated" : "cross");
-	tl_sim_jw_kfx(w, "iw", 0, -1);
+	/* isolated wallet: the position's margin, as positionRisk shows it */
+	if (as->isolated)
+		tl_sim_jw_kfx(w, "iw", tl_sim_account_pos_im(v, ev->acct, ev->sym, ev->ps) + p->iso_extra, 8);
+	else
+		tl_sim_jw_kfx(w, "iw", 0, -1);
 	tl_sim_jw_kstr(w, "ps", tl_sim_ps_name(ev->ps));
 	tl_sim_jw_obj_end(w);
 	tl_sim_jw_arr_end(w);

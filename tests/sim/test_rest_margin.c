@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tests/sim/sim_client.c"
+#include "tests/sim/ws_client.c"
 #include "sim/config.h"
 
 static tl_sim_config_t cfg;
@@ -152,6 +153,25 @@ static void test_position_margin(void)
 	CU_ASSERT_TRUE(has("'amount'"));
 }
 
+/* The user stream's ACCOUNT_UPDATE shows the isolated wallet too. */
+static void test_isolated_wallet_on_stream(void)
+{
+	char lkey[65], target[96];
+	const char *m = "";
+	wsc_t ws;
+	int i;
+
+	simc_listen_key(&cli, lkey);
+	snprintf(target, sizeof target, "/ws/%s", lkey);
+	CU_ASSERT_EQUAL_FATAL(wsc_open(&ws, tl_sim_server_port(srv, TL_SIM_PORT_WS), target), 0);
+	CU_ASSERT_EQUAL(spost("/fapi/v1/marginType", "symbol=BTCUSDT&marginType=ISOLATED"), 200);
+	order("BUY", "0.010");
+	for (i = 0; i < 5 && !strstr(m, "ACCOUNT_UPDATE"); i++)
+		m = wsc_text(&ws, 3000);
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "\"mt\":\"isolated\",\"iw\":\"30.00000000\""));
+	wsc_close(&ws);
+}
+
 static void test_income(void)
 {
 	CU_ASSERT_EQUAL(sget("/fapi/v1/income", ""), 200);
@@ -217,6 +237,7 @@ TL_TEST_SUITE("sim.rest_margin", each_setup, each_teardown,
 	      TL_TEST(test_maint_follows_brackets),
 	      TL_TEST(test_multi_assets),
 	      TL_TEST(test_position_margin),
+	      TL_TEST(test_isolated_wallet_on_stream),
 	      TL_TEST(test_income),
 	      TL_TEST(test_adl_quantile),
 	      TL_TEST(test_force_orders),
