@@ -201,7 +201,7 @@ static int account(tl_sim_call_t *c, bool v2)
 	tl_sim_jw_obj(w);
 	if (v2) {
 		tl_sim_jw_kint(w, "feeTier", 0);
-		tl_sim_jw_kbool(w, "feeBurn", false);
+		tl_sim_jw_kbool(w, "feeBurn", a->fee_burn);
 		tl_sim_jw_kbool(w, "canTrade", true);
 		tl_sim_jw_kbool(w, "canDeposit", true);
 		tl_sim_jw_kbool(w, "canWithdraw", true);

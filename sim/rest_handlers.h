@@ -8,8 +8,9 @@
  * orders, trades), rest_account.c (account, positions, settings,
  * listenKey), rest_admin.c (/sim/), and one file per later job:
  * rest_ticker.c, rest_depth.c, rest_klines.c, rest_funding.c,
- * rest_trades.c (market data), rest_order_test.c, rest_brackets.c, rest_margin.c, rest_income.c, rest_risk.c
- * (account), rest_modify.c (order amendment).
+ * rest_trades.c (market data); rest_order_test.c, rest_modify.c
+ * (orders); rest_brackets.c, rest_margin.c, rest_income.c, rest_risk.c,
+ * rest_fee_burn.c (account).
  */
 #ifndef TL_SIM_REST_HANDLERS_H
 #define TL_SIM_REST_HANDLERS_H
@@ -96,6 +97,10 @@ int tl_sim_h_income(tl_sim_call_t *c);
 /* rest_risk.c */
 int tl_sim_h_adl_quantile(tl_sim_call_t *c);
 int tl_sim_h_force_orders(tl_sim_call_t *c);
+int tl_sim_h_api_trading_status(tl_sim_call_t *c);
+/* rest_fee_burn.c */
+int tl_sim_h_fee_burn_get(tl_sim_call_t *c);
+int tl_sim_h_fee_burn_set(tl_sim_call_t *c);
 
 /* rest_admin.c */
 int tl_sim_h_admin_state(tl_sim_call_t *c);

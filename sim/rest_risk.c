@@ -1,6 +1,6 @@
 /*
- * rest_risk.c - liquidation-side queries: GET /fapi/v1/adlQuantile and
- * GET /fapi/v1/forceOrders.
+ * rest_risk.c - risk-control queries: GET /fapi/v1/adlQuantile,
+ * GET /fapi/v1/forceOrders and GET /fapi/v1/apiTradingStatus.
  *
  * The venue has no liquidation engine and no auto-deleveraging: the
  * synthetic market takes the other side of every fill. So forceOrders is
@@ -9,6 +9,10 @@
  * symbol where the account holds a position, keyed as Binance keys it:
  * LONG, SHORT and BOTH in one-way mode, LONG, SHORT and HEDGE (a marker,
  * Binance says to ignore its value) in hedge mode.
+ *
+ * Nor does it apply Binance's trading quantitative rules, so no
+ * indicator is ever triggered: apiTradingStatus answers an empty
+ * `indicators` object, what Binance answers an account in good standing.
  */
 #include <string.h>
 
@@ -59,5 +63,20 @@ int tl_sim_h_force_orders(tl_sim_call_t *c)
 		return tl_sim_errf(&c->e, -1130, "Data sent for parameter 'autoCloseType' is not valid.");
 	tl_sim_jw_arr(&c->w);
 	tl_sim_jw_arr_end(&c->w);
+	return 0;
+}
+
+int tl_sim_h_api_trading_status(tl_sim_call_t *c)
+{
+	int sym, rc;
+
+	if ((rc = tl_sim_rest_symbol(c, false, &sym)))
+		return rc;
+	tl_sim_jw_obj(&c->w);
+	tl_sim_jw_key(&c->w, "indicators");
+	tl_sim_jw_obj(&c->w);
+	tl_sim_jw_obj_end(&c->w);
+	tl_sim_jw_kint(&c->w, "updateTime", c->now);
+	tl_sim_jw_obj_end(&c->w);
 	return 0;
 }

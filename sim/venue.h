@@ -113,6 +113,7 @@ typedef struct tl_sim_account {
 	tl_fx_t wallet;                  /* USDT wallet balance */
 	bool dual;                       /* hedge mode */
 	bool multi_assets;               /* Multi-Assets mode (USDT only) */
+	bool fee_burn;                   /* BNB fee discount switch (no BNB) */
 	int64_t update_time;
 	char listen_key[72];             /* "" = none */
 	int64_t listen_key_expiry;

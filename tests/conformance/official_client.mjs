@@ -139,6 +139,12 @@ const inc = await call('getIncomeHistory', () => api.getIncomeHistory({ incomeTy
 check('income lists the commissions', Array.isArray(inc) && inc.length >= 2 && inc.every((i) => i.incomeType === 'COMMISSION' && Number(i.income) < 0), inc);
 const adl = await call('positionAdlQuantileEstimation', () => api.positionAdlQuantileEstimation());
 check('adlQuantile per held symbol', Array.isArray(adl) && adl.some((a) => a.symbol === 'BTCUSDT' && a.adlQuantile && 'BOTH' in a.adlQuantile), adl);
+const fb = await call('toggleBnbBurnOnFuturesTrade', () => api.toggleBnbBurnOnFuturesTrade({ feeBurn: 'true' }));
+check('feeBurn set', fb && fb.code === 200, fb);
+const fb2 = await call('getBnbBurnStatus', () => api.getBnbBurnStatus());
+check('feeBurn reads back true', fb2 && fb2.feeBurn === true, fb2);
+const qr = await call('futuresTradingQuantitativeRulesIndicators', () => api.futuresTradingQuantitativeRulesIndicators());
+check('apiTradingStatus: no indicator triggered', qr && qr.indicators && Object.keys(qr.indicators).length === 0, qr);
 const fo = await call('usersForceOrders', () => api.usersForceOrders());
 check('forceOrders empty', Array.isArray(fo) && fo.length === 0, fo);
 

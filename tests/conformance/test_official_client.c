@@ -8,8 +8,8 @@
  * order, position v3, listenKey; ticker/price v1+v2, ticker/24hr,
  * depth, klines (plain, continuous, mark and index price), fundingRate,
  * fundingInfo, openInterest, trades, historicalTrades, aggTrades,
- * order/test, leverageBracket,
- * multiAssetsMargin, positionMargin, income, adlQuantile, forceOrders,
+ * order/test, leverageBracket, multiAssetsMargin, positionMargin,
+ * income, adlQuantile, forceOrders, feeBurn, apiTradingStatus,
  * modifyOrder and modifyMultipleOrders), then the connector's WebSocket
  * streams client (wsURL = the venue's plain stream port): userData()
  * subscription, a MARKET fill, ORDER_TRADE_UPDATE FILLED with the trade

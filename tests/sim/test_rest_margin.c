@@ -1,8 +1,10 @@
 /*
  * test_rest_margin.c - the account endpoints about margin and its
  * history, over real loopback HTTP: leverageBracket (and the maintenance
- * margin it implies), multiAssetsMargin, positionMargin, income,
- * adlQuantile, forceOrders. Shapes, state changes and Binance's errors.
+ * margin it implies), multiAssetsMargin, positionMargin (and the isolated
+ * wallet on the user stream), income, adlQuantile, forceOrders; also
+ * feeBurn, apiTradingStatus and rateLimit/order. Shapes, state changes
+ * and Binance's errors.
  */
 #define _GNU_SOURCE
 #include "tests/support/tl_test.h"
@@ -222,6 +224,26 @@ static void test_force_orders(void)
 	CU_ASSERT_TRUE(has("\"code\":-1130"));
 }
 
+static void test_fee_burn_and_trading_status(void)
+{
+	CU_ASSERT_EQUAL(sget("/fapi/v1/feeBurn", ""), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "{\"feeBurn\":false}");
+	CU_ASSERT_EQUAL(spost("/fapi/v1/feeBurn", "feeBurn=true"), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "{\"code\":200,\"msg\":\"success\"}");
+	CU_ASSERT_EQUAL(sget("/fapi/v1/feeBurn", ""), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "{\"feeBurn\":true}");
+	CU_ASSERT_EQUAL(sget("/fapi/v2/account", ""), 200);
+	CU_ASSERT_TRUE(has("\"feeBurn\":true"));
+	CU_ASSERT_EQUAL(spost("/fapi/v1/feeBurn", "feeBurn=yes"), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1130"));
+	CU_ASSERT_EQUAL(spost("/fapi/v1/feeBurn", ""), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1102"));
+	CU_ASSERT_EQUAL(sget("/fapi/v1/apiTradingStatus", "symbol=BTCUSDT"), 200);
+	CU_ASSERT_TRUE(has("{\"indicators\":{},\"updateTime\":"));
+	CU_ASSERT_EQUAL(sget("/fapi/v1/apiTradingStatus", "symbol=NOPE"), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1121"));
+}
+
 /* Not about margin, but account-side and otherwise untested. */
 static void test_rate_limit_order(void)
 {
@@ -241,4 +263,5 @@ TL_TEST_SUITE("sim.rest_margin", each_setup, each_teardown,
 	      TL_TEST(test_income),
 	      TL_TEST(test_adl_quantile),
 	      TL_TEST(test_force_orders),
-	      TL_TEST(test_rate_limit_order));
+	      TL_TEST(test_rate_limit_order),
+	      TL_TEST(test_fee_burn_and_trading_status));
