@@ -349,6 +349,9 @@ int tl_sim_book_cancel(tl_sim_venue_t *v, tl_sim_order_t *o, int64_t now,
 	return 0;
 }
 
+_Static_assert(sizeof(((tl_sim_amend_t *)0)->cid) == TL_SIM_CID_LEN,
+	       "an amendment record holds the order's client id");
+
 int tl_sim_book_modify(tl_sim_venue_t *v, tl_sim_order_t *o, tl_fx_t price,
 		       tl_fx_t qty, int64_t now, tl_sim_err_t *e)
 {
@@ -361,6 +364,8 @@ int tl_sim_book_modify(tl_sim_venue_t *v, tl_sim_order_t *o, tl_fx_t price,
 		return tl_sim_err(e, -5025);
 	if (price == o->price && qty == o->qty)
 		return tl_sim_err(e, -5027);
+	if (o->amendments >= 10000)
+		return tl_sim_err(e, -5026);
 	memset(&r, 0, sizeof r);
 	r.sym = o->sym;
 	r.side = o->side;
@@ -389,6 +394,16 @@ int tl_sim_book_modify(tl_sim_venue_t *v, tl_sim_order_t *o, tl_fx_t price,
 		tl_sim_account_totals(v, o->acct, &tot);
 		if (after > before && (after - before) / lev > tot.available)
 			return tl_sim_err(e, -2019);
+	}
+	{
+		tl_sim_amend_t am = {
+			.order_id = o->id, .time = now, .acct = o->acct,
+			.sym = o->sym, .price_before = o->price,
+			.price_after = price, .qty_before = o->qty,
+			.qty_after = qty, .count = ++o->amendments
+		};
+		memcpy(am.cid, o->cid, sizeof am.cid);
+		tl_sim_changelog_amend(&v->log, &am);
 	}
 	o->price = price;
 	o->qty = qty;

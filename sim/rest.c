@@ -104,6 +104,8 @@ static const route_t routes[] = {
 	{ G, "/fapi/v1/apiTradingStatus", SEC_SIGNED, 1, 10, 0, 0, false, tl_sim_h_api_trading_status },
 	{ G, "/fapi/v1/feeBurn", SEC_SIGNED, 30, 0, 0, 0, false, tl_sim_h_fee_burn_get },
 	{ P, "/fapi/v1/feeBurn", SEC_SIGNED, 1, 0, 0, 0, true, tl_sim_h_fee_burn_set },
+	{ G, "/fapi/v1/orderAmendment", SEC_SIGNED, 1, 0, 0, 0, false, tl_sim_h_order_amendment },
+	{ G, "/fapi/v1/positionMargin/history", SEC_SIGNED, 1, 0, 0, 0, false, tl_sim_h_margin_history },
 	{ G, "/sim/state", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_state },
 	{ G, "/sim/orders", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_orders },
 	{ G, "/sim/trades", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_trades },

@@ -10,7 +10,7 @@
  * rest_ticker.c, rest_depth.c, rest_klines.c, rest_funding.c,
  * rest_trades.c (market data); rest_order_test.c, rest_modify.c
  * (orders); rest_brackets.c, rest_margin.c, rest_income.c, rest_risk.c,
- * rest_fee_burn.c (account).
+ * rest_fee_burn.c, rest_changes.c (account).
  */
 #ifndef TL_SIM_REST_HANDLERS_H
 #define TL_SIM_REST_HANDLERS_H
@@ -98,6 +98,9 @@ int tl_sim_h_income(tl_sim_call_t *c);
 int tl_sim_h_adl_quantile(tl_sim_call_t *c);
 int tl_sim_h_force_orders(tl_sim_call_t *c);
 int tl_sim_h_api_trading_status(tl_sim_call_t *c);
+/* rest_changes.c */
+int tl_sim_h_order_amendment(tl_sim_call_t *c);
+int tl_sim_h_margin_history(tl_sim_call_t *c);
 /* rest_fee_burn.c */
 int tl_sim_h_fee_burn_get(tl_sim_call_t *c);
 int tl_sim_h_fee_burn_set(tl_sim_call_t *c);

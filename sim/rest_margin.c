@@ -11,7 +11,8 @@
  * isolated position (tl_sim_position_t.iso_extra): type 1 adds (at most
  * the available balance, -4050), type 2 takes back (at most what was
  * added, -4051: the position's own initial margin stays). Cross
- * positions are -4049, a flat position -4054, amount <= 0 -4055.
+ * positions are -4049, a flat position -4054, amount <= 0 -4055. Each
+ * move is recorded (changelog.c) for positionMargin/history.
  */
 #include <string.h>
 
@@ -110,6 +111,13 @@ int tl_sim_h_position_margin(tl_sim_call_t *c)
 		p->iso_extra -= amount;
 	}
 	p->update_time = c->now;
+	{
+		tl_sim_margin_move_t mv = {
+			.time = c->now, .acct = c->acct, .sym = sym,
+			.ps = (uint8_t)ps, .type = (uint8_t)type, .amount = amount
+		};
+		tl_sim_changelog_margin(&c->v->log, &mv);
+	}
 	n = tl_fx_format(amount, -1, num, sizeof num);
 	tl_sim_jw_obj(&c->w);
 	tl_sim_jw_key(&c->w, "amount");

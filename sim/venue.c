@@ -56,7 +56,8 @@ int tl_sim_venue_init(tl_sim_venue_t *v, const tl_sim_config_t *cfg,
 	v->trades = calloc((size_t)v->trade_cap, sizeof *v->trades);
 	v->algos = calloc((size_t)v->algo_cap, sizeof *v->algos);
 	if (!v->orders || !v->trades || !v->algos ||
-	    tl_sim_hist_init(&v->hist, cfg->nsym)) {
+	    tl_sim_hist_init(&v->hist, cfg->nsym) ||
+	    tl_sim_changelog_init(&v->log)) {
 		tl_sim_venue_free(v);
 		return -1;
 	}
@@ -73,6 +74,7 @@ void tl_sim_venue_free(tl_sim_venue_t *v)
 	v->trades = NULL;
 	v->algos = NULL;
 	tl_sim_hist_free(&v->hist);
+	tl_sim_changelog_free(&v->log);
 }
 
 void tl_sim_venue_reset(tl_sim_venue_t *v, int64_t now)
@@ -87,6 +89,7 @@ void tl_sim_venue_reset(tl_sim_venue_t *v, int64_t now)
 	v->first_order_id = v->next_order_id = 4000000001LL;
 	v->first_trade_id = v->next_trade_id = 100000001LL;
 	v->first_algo_id = v->next_algo_id = 2000000001LL;
+	tl_sim_changelog_reset(&v->log);
 	for (s = 0; s < c->nsym; s++) {
 		tl_sim_market_t *m = &v->mkt[s];
 		memset(m, 0, sizeof *m);

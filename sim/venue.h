@@ -30,6 +30,7 @@
 #include "kernel/fixed.h"
 #include "sim/config.h"
 #include "sim/errors.h"
+#include "sim/changelog.h"
 #include "sim/history.h"
 
 enum tl_sim_side { TL_SIM_BUY = 0, TL_SIM_SELL = 1 };
@@ -59,6 +60,7 @@ typedef struct tl_sim_order {
 	uint8_t side, ps, type, orig_type, tif, status;
 	bool reduce_only, close_position, working_mark, price_protect;
 	uint8_t expire_reason; /* `er` code of ORDER_TRADE_UPDATE */
+	uint16_t amendments;   /* PUT order amendments so far */
 	char cid[TL_SIM_CID_LEN];
 	tl_fx_t qty, price, stop_price;
 	tl_fx_t executed;    /* filled quantity */
@@ -173,6 +175,7 @@ typedef struct tl_sim_venue {
 	tl_sim_market_t mkt[TL_SIM_MAX_SYMBOLS];
 	tl_sim_account_t acct[TL_SIM_MAX_ACCOUNTS];
 	tl_sim_hist_t hist;      /* price history (klines, 24 h ticker) */
+	tl_sim_changelog_t log;  /* amendments, isolated margin moves */
 	tl_sim_sink_fn sink;     /* may be NULL */
 	void *sink_ctx;
 } tl_sim_venue_t;
@@ -276,11 +279,13 @@ tl_sim_order_t *tl_sim_book_find(tl_sim_venue_t *v, int acct, int sym,
 int tl_sim_book_cancel(tl_sim_venue_t *v, tl_sim_order_t *o, int64_t now,
 		       tl_sim_err_t *e);
 /* Modify an open LIMIT order to `price` / `qty` (Binance's Modify
- * Order rules: -2013 not open, -5025 not LIMIT, -5027 unchanged, the
+ * Order rules: -2013 not open, -5025 not LIMIT, -5027 unchanged, -5026
+ * after 10000 amendments, the
  * symbol's filters, -2019 margin for a larger order; a new quantity at
  * or below the executed one, or a GTX order the new price would make
  * take, cancels it). On success the order is amended (AMENDMENT event)
- * and matched again at its new price. */
+ * and matched again at its new price; either way the amendment is
+ * recorded in v->log. */
 int tl_sim_book_modify(tl_sim_venue_t *v, tl_sim_order_t *o, tl_fx_t price,
 		       tl_fx_t qty, int64_t now, tl_sim_err_t *e);
 /* Cancel every open order of acct on sym; returns how many. */

@@ -158,6 +158,10 @@ const mm = await call('modifyMultipleOrders', () => api.modifyMultipleOrders({ b
   { symbol: 'BTCUSDT', orderId: rest0.orderId, side: 'BUY', quantity: 0.02, price: 50200 },
   { symbol: 'BTCUSDT', orderId: 1, side: 'BUY', quantity: 0.02, price: 50200 } ] }));
 check('modifyMultipleOrders: one amended, one -2013', Array.isArray(mm) && mm.length === 2 && mm[0].price === '50200.00' && mm[1].code === -2013, mm);
+const mh = await call('getOrderModifyHistory', () => api.getOrderModifyHistory({ symbol: 'BTCUSDT', orderId: rest0.orderId }));
+check('orderAmendment: the two amendments', Array.isArray(mh) && mh.length === 2 && mh[1].amendment.price.after === '50200.00' && Number(mh[1].amendment.count) === 2, mh);
+const pmh = await call('getPositionMarginChangeHistory', () => api.getPositionMarginChangeHistory({ symbol: 'ETHUSDT' }));
+check('positionMargin/history: the 10 added', Array.isArray(pmh) && pmh.length === 1 && Number(pmh[0].amount) === 10 && Number(pmh[0].type) === 1, pmh);
 
 // --- user data stream through the connector's WebSocket streams client ---
 if (wsUrl) {

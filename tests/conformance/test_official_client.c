@@ -10,7 +10,8 @@
  * fundingInfo, openInterest, trades, historicalTrades, aggTrades,
  * order/test, leverageBracket, multiAssetsMargin, positionMargin,
  * income, adlQuantile, forceOrders, feeBurn, apiTradingStatus,
- * modifyOrder and modifyMultipleOrders), then the connector's WebSocket
+ * modifyOrder, modifyMultipleOrders, orderAmendment and
+ * positionMargin/history), then the connector's WebSocket
  * streams client (wsURL = the venue's plain stream port): userData()
  * subscription, a MARKET fill, ORDER_TRADE_UPDATE FILLED with the trade
  * id and ACCOUNT_UPDATE, in Binance's per-fill order.

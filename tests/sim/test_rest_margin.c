@@ -145,6 +145,16 @@ static void test_position_margin(void)
 	CU_ASSERT_TRUE(has("{\"amount\":40.5,"));
 	CU_ASSERT_EQUAL(sget("/fapi/v3/positionRisk", "symbol=BTCUSDT"), 200);
 	CU_ASSERT_TRUE(has("\"isolatedMargin\":\"89.50000000\""));
+	/* both moves are in the history, oldest first */
+	CU_ASSERT_EQUAL(sget("/fapi/v1/positionMargin/history", "symbol=BTCUSDT"), 200);
+	CU_ASSERT_TRUE(has("[{\"symbol\":\"BTCUSDT\",\"type\":1,\"deltaType\":\"USER_ADJUST\",\"amount\":\"100.00000000\",\"asset\":\"USDT\",\"time\":"));
+	CU_ASSERT_TRUE(has("\"positionSide\":\"BOTH\"},{\"symbol\":\"BTCUSDT\",\"type\":2,\"deltaType\":\"USER_ADJUST\",\"amount\":\"40.50000000\","));
+	CU_ASSERT_EQUAL(sget("/fapi/v1/positionMargin/history", "symbol=BTCUSDT&type=2"), 200);
+	CU_ASSERT_EQUAL(count("\"deltaType\""), 1);
+	CU_ASSERT_EQUAL(sget("/fapi/v1/positionMargin/history", "symbol=BTCUSDT&startTime=0&endTime=2592000001"), 400);
+	CU_ASSERT_TRUE(has("\"code\":-4165"));
+	CU_ASSERT_EQUAL(sget("/fapi/v1/positionMargin/history", ""), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1102"));
 	CU_ASSERT_EQUAL(spost("/fapi/v1/positionMargin", "symbol=BTCUSDT&amount=-1&type=1"), 400);
 	CU_ASSERT_TRUE(has("\"code\":-4055"));
 	CU_ASSERT_EQUAL(spost("/fapi/v1/positionMargin", "symbol=BTCUSDT&amount=1&type=3"), 400);

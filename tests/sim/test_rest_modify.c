@@ -4,7 +4,8 @@
  * (and the user stream says AMENDMENT), Binance's refusals, an amendment
  * that crosses the book fills, one at or below the executed quantity
  * cancels, and PUT /fapi/v1/batchOrders answers each element on its own.
- * Also POST /fapi/v1/order/test: checked, never placed.
+ * GET /fapi/v1/orderAmendment lists what was applied. Also POST
+ * /fapi/v1/order/test: checked, never placed.
  */
 #define _GNU_SOURCE
 #include "tests/support/tl_test.h"
@@ -69,6 +70,29 @@ static void test_modify_price_and_qty(void)
 	CU_ASSERT_EQUAL(simc_raw(&cli, "GET", "/fapi/v1/depth", "symbol=BTCUSDT&limit=1000", "", NULL), 200);
 	CU_ASSERT_TRUE(has("[\"59500.00\",\"0.020\"]"));
 	CU_ASSERT_PTR_NULL(strstr(cli.body, "\"59000.00\""));
+}
+
+/* GET orderAmendment: every applied amendment of the order, with the
+ * values before and after and the running count. */
+static void test_amendment_history(void)
+{
+	rest_limit("BUY", "0.010", "59000", "ah1");
+	CU_ASSERT_EQUAL(put("symbol=BTCUSDT&origClientOrderId=ah1&side=BUY&quantity=0.010&price=59100"), 200);
+	CU_ASSERT_EQUAL(put("symbol=BTCUSDT&origClientOrderId=ah1&side=BUY&quantity=0.010&price=59100"), 400); /* -5027: not recorded */
+	CU_ASSERT_EQUAL(put("symbol=BTCUSDT&origClientOrderId=ah1&side=BUY&quantity=0.030&price=59100"), 200);
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/orderAmendment", "symbol=BTCUSDT&origClientOrderId=ah1", false), 200);
+	CU_ASSERT_TRUE(has("[{\"amendmentId\":1,\"symbol\":\"BTCUSDT\",\"pair\":\"BTCUSDT\",\"orderId\":4000000001,\"clientOrderId\":\"ah1\",\"time\":"));
+	CU_ASSERT_TRUE(has("\"amendment\":{\"price\":{\"before\":\"59000.00\",\"after\":\"59100.00\"},\"origQty\":{\"before\":\"0.010\",\"after\":\"0.010\"},\"count\":1}}"));
+	CU_ASSERT_TRUE(has("{\"amendmentId\":2,"));
+	CU_ASSERT_TRUE(has("\"origQty\":{\"before\":\"0.010\",\"after\":\"0.030\"},\"count\":2}}]"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/orderAmendment", "symbol=BTCUSDT&orderId=4000000001&limit=1", false), 200);
+	CU_ASSERT_PTR_NULL(strstr(cli.body, "\"amendmentId\":2"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/orderAmendment", "symbol=BTCUSDT&orderId=4000000009", false), 200);
+	CU_ASSERT_STRING_EQUAL(cli.body, "[]");
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/orderAmendment", "symbol=BTCUSDT", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1102"));
+	CU_ASSERT_EQUAL(simc_signed(&cli, "GET", "/fapi/v1/orderAmendment", "symbol=BTCUSDT&orderId=4000000001&limit=101", false), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1130"));
 }
 
 static void test_modify_refused(void)
@@ -181,6 +205,7 @@ static void test_order_test(void)
 TL_TEST_SUITE("sim.rest_modify", each_setup, each_teardown,
 	      TL_TEST(test_modify_price_and_qty),
 	      TL_TEST(test_modify_refused),
+	      TL_TEST(test_amendment_history),
 	      TL_TEST(test_modify_crosses_and_streams),
 	      TL_TEST(test_modify_below_executed_cancels),
 	      TL_TEST(test_batch_modify),
