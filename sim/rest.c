@@ -86,6 +86,7 @@ static const route_t routes[] = {
 	{ G, "/fapi/v1/continuousKlines", SEC_NONE, 1, 0, 0, 0, false, tl_sim_h_continuous_klines },
 	{ G, "/fapi/v1/markPriceKlines", SEC_NONE, 1, 0, 0, 0, false, tl_sim_h_mark_klines },
 	{ G, "/fapi/v1/indexPriceKlines", SEC_NONE, 1, 0, 0, 0, false, tl_sim_h_index_klines },
+	{ G, "/fapi/v1/premiumIndexKlines", SEC_NONE, 1, 0, 0, 0, false, tl_sim_h_premium_klines },
 	{ G, "/fapi/v1/fundingInfo", SEC_NONE, 0, 0, 0, 0, false, tl_sim_h_funding_info },
 	{ G, "/fapi/v1/trades", SEC_NONE, 5, 0, 0, 0, false, tl_sim_h_trades },
 	{ G, "/fapi/v1/historicalTrades", SEC_KEY, 200, 0, 0, 0, false, tl_sim_h_historical_trades },

@@ -35,6 +35,7 @@ int tl_sim_h_klines(tl_sim_call_t *c);
 int tl_sim_h_continuous_klines(tl_sim_call_t *c);
 int tl_sim_h_mark_klines(tl_sim_call_t *c);
 int tl_sim_h_index_klines(tl_sim_call_t *c);
+int tl_sim_h_premium_klines(tl_sim_call_t *c);
 /* rest_funding.c */
 int tl_sim_h_funding_rate(tl_sim_call_t *c);
 int tl_sim_h_funding_info(tl_sim_call_t *c);

@@ -1,7 +1,7 @@
 /*
  * rest_klines.c - GET /fapi/v1/klines, /fapi/v1/continuousKlines,
- * /fapi/v1/markPriceKlines and /fapi/v1/indexPriceKlines, all from the
- * venue's own price history
+ * /fapi/v1/markPriceKlines, /fapi/v1/indexPriceKlines and
+ * /fapi/v1/premiumIndexKlines, all from the venue's own price history
  * (history.c): every Binance interval, candles aligned as Binance aligns
  * them (minutes to days on the epoch, weeks on Monday 00:00 UTC, months
  * on the calendar), only where history exists (since the venue started,
@@ -19,6 +19,9 @@
  * contractType PERPETUAL (the only contract listed); markPriceKlines and
  * indexPriceKlines (`pair`) carry no volume, as Binance's, and count the
  * one-minute candles folded where Binance counts its basic data points.
+ * The premium index is (impact price - index) / index, 0 with index =
+ * mark (which is why the funding rate is the interest rate, 0.0001):
+ * premiumIndexKlines has the candles of the same minutes, all at 0.
  */
 #include <string.h>
 
@@ -92,14 +95,13 @@ static int64_t next_open(int64_t iv, int64_t ot)
 	return days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * DAY_MS;
 }
 
-enum kind { K_TRADE, K_CONT, K_MARK, K_INDEX };
+enum kind { K_TRADE, K_CONT, K_MARK, K_INDEX, K_PREMIUM };
 
-static void row_price(tl_sim_call_t *c, const tl_sim_symbol_cfg_t *sc,
-		      const tl_sim_candle_t *k, int64_t ot, int64_t close_time,
-		      int64_t minutes)
+/* A row without volume (mark, index, premium) with `pp` decimals. */
+static void row_price(tl_sim_call_t *c, int pp, const tl_sim_candle_t *k,
+		      int64_t ot, int64_t close_time, int64_t minutes)
 {
 	tl_sim_jw_t *w = &c->w;
-	int pp = sc->price_prec;
 
 	tl_sim_jw_arr(w);
 	tl_sim_jw_int(w, ot);
@@ -159,7 +161,7 @@ static int klines(tl_sim_call_t *c, int kind)
 	int s, rc, n, retry = 0, w;
 	size_t i;
 
-	if (kind == K_TRADE || kind == K_MARK)
+	if (kind == K_TRADE || kind == K_MARK || kind == K_PREMIUM)
 		rc = tl_sim_rest_symbol(c, true, &s);
 	else
 		rc = pair(c, &s);
@@ -208,11 +210,14 @@ static int klines(tl_sim_call_t *c, int kind)
 			ot = nx;
 			continue;
 		}
-		if (kind == K_MARK || kind == K_INDEX) {
+		if (kind == K_PREMIUM)
+			k.o = k.h = k.l = k.c = 0;
+		if (kind == K_MARK || kind == K_INDEX || kind == K_PREMIUM) {
 			int64_t a = ot > tl_sim_hist_first(h, s, c->now)
 				? ot : tl_sim_hist_first(h, s, c->now);
 			int64_t b = nx - 1 < c->now ? nx - 1 : c->now;
-			row_price(c, &c->v->cfg->sym[s], &k, ot, nx - 1,
+			row_price(c, kind == K_PREMIUM ? 8 : c->v->cfg->sym[s].price_prec,
+				  &k, ot, nx - 1,
 				  b / MIN_MS - a / MIN_MS + 1);
 		} else {
 			row(c, &c->v->cfg->sym[s], &k, ot, nx - 1);
@@ -227,3 +232,4 @@ int tl_sim_h_klines(tl_sim_call_t *c) { return klines(c, K_TRADE); }
 int tl_sim_h_continuous_klines(tl_sim_call_t *c) { return klines(c, K_CONT); }
 int tl_sim_h_mark_klines(tl_sim_call_t *c) { return klines(c, K_MARK); }
 int tl_sim_h_index_klines(tl_sim_call_t *c) { return klines(c, K_INDEX); }
+int tl_sim_h_premium_klines(tl_sim_call_t *c) { return klines(c, K_PREMIUM); }

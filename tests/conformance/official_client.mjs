@@ -105,6 +105,8 @@ const mk = await call('markPriceKlineCandlestickData', () => api.markPriceKlineC
 check('markPriceKlines rows of 12', Array.isArray(mk) && mk.length >= 1 && mk.every((k) => k.length === 12 && Number(k[4]) > 0), mk);
 const ik = await call('indexPriceKlineCandlestickData', () => api.indexPriceKlineCandlestickData({ pair: 'BTCUSDT', interval: '1m', limit: 2 }));
 check('indexPriceKlines rows of 12', Array.isArray(ik) && ik.length >= 1 && ik.every((k) => k.length === 12), ik);
+const pk = await call('premiumIndexKlineData', () => api.premiumIndexKlineData({ symbol: 'BTCUSDT', interval: '1m', limit: 2 }));
+check('premiumIndexKlines at 0 (index = mark)', Array.isArray(pk) && pk.length >= 1 && pk.every((k) => k.length === 12 && Number(k[4]) === 0), pk);
 const fi = await call('getFundingRateInfo', () => api.getFundingRateInfo());
 check('fundingInfo empty (no adjusted symbol)', Array.isArray(fi) && fi.length === 0, fi);
 const rt = await call('recentTradesList', () => api.recentTradesList({ symbol: 'BTCUSDT' }));

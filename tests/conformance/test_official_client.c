@@ -6,8 +6,9 @@
  * account v3, leverage, margin type, limit order place/query/cancel,
  * market order, batch orders with a mixed result, a conditional algo
  * order, position v3, listenKey; ticker/price v1+v2, ticker/24hr,
- * depth, klines (plain, continuous, mark and index price), fundingRate,
- * fundingInfo, openInterest, trades, historicalTrades, aggTrades,
+ * depth, klines (plain, continuous, mark, index and premium index),
+ * fundingRate, fundingInfo, openInterest, trades, historicalTrades,
+ * aggTrades,
  * order/test, leverageBracket, multiAssetsMargin, positionMargin,
  * income, adlQuantile, forceOrders, feeBurn, apiTradingStatus,
  * modifyOrder, modifyMultipleOrders, orderAmendment and

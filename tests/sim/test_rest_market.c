@@ -1,8 +1,8 @@
 /*
  * test_rest_market.c - the market data endpoints built on the venue's
  * own price path, over real loopback HTTP: ticker/price v1 and v2,
- * ticker/24hr, depth, klines (and continuous, mark and index price
- * klines), fundingRate, fundingInfo, openInterest, trades,
+ * ticker/24hr, depth, klines (and continuous, mark, index price and
+ * premium index klines), fundingRate, fundingInfo, openInterest, trades,
  * historicalTrades, aggTrades. Shapes, values
  * the synthetic market determines (the walk is off: vol_bps 0, prices
  * set through /sim/mark), weights, and Binance's errors.
@@ -255,7 +255,7 @@ static void test_open_interest(void)
 	CU_ASSERT_TRUE(has("{\"code\":-1102,\"msg\":\"Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.\"}"));
 }
 
-/* continuous, mark and index price klines share the path */
+/* continuous, mark, index and premium index klines share the path */
 static void test_price_klines(void)
 {
 	krow_t k;
@@ -272,6 +272,13 @@ static void test_price_klines(void)
 	CU_ASSERT_EQUAL(get("/fapi/v1/indexPriceKlines", "pair=BTCUSDT&interval=1h&limit=1"), 200);
 	CU_ASSERT_EQUAL_FATAL(last_row(&k), 0);
 	CU_ASSERT_STRING_EQUAL(k.c, "60700.00");
+	/* index = mark: the premium is 0 */
+	CU_ASSERT_EQUAL(get("/fapi/v1/premiumIndexKlines", "symbol=BTCUSDT&interval=1m&limit=1"), 200);
+	CU_ASSERT_EQUAL_FATAL(last_row(&k), 0);
+	CU_ASSERT_STRING_EQUAL(k.o, "0.00000000");
+	CU_ASSERT_STRING_EQUAL(k.c, "0.00000000");
+	CU_ASSERT_EQUAL(get("/fapi/v1/premiumIndexKlines", "symbol=NOPE&interval=1m"), 400);
+	CU_ASSERT_TRUE(has("\"code\":-1121"));
 	CU_ASSERT_EQUAL(get("/fapi/v1/continuousKlines", "pair=BTCUSDT&contractType=CURRENT_QUARTER&interval=1m"), 400);
 	CU_ASSERT_TRUE(has("\"code\":-1130"));
 	CU_ASSERT_EQUAL(get("/fapi/v1/indexPriceKlines", "symbol=BTCUSDT&interval=1m"), 400);
