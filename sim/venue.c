@@ -55,7 +55,9 @@ int tl_sim_venue_init(tl_sim_venue_t *v, const tl_sim_config_t *cfg,
 	v->orders = calloc((size_t)v->order_cap, sizeof *v->orders);
 	v->trades = calloc((size_t)v->trade_cap, sizeof *v->trades);
 	v->algos = calloc((size_t)v->algo_cap, sizeof *v->algos);
-	if (!v->orders || !v->trades || !v->algos) {
+	if (!v->orders || !v->trades || !v->algos ||
+	    tl_sim_hist_init(&v->hist, cfg->nsym) ||
+	    tl_sim_changelog_init(&v->log)) {
 		tl_sim_venue_free(v);
 		return -1;
 	}
@@ -71,6 +73,8 @@ void tl_sim_venue_free(tl_sim_venue_t *v)
 	v->orders = NULL;
 	v->trades = NULL;
 	v->algos = NULL;
+	tl_sim_hist_free(&v->hist);
+	tl_sim_changelog_free(&v->log);
 }
 
 void tl_sim_venue_reset(tl_sim_venue_t *v, int64_t now)
@@ -85,6 +89,7 @@ void tl_sim_venue_reset(tl_sim_venue_t *v, int64_t now)
 	v->first_order_id = v->next_order_id = 4000000001LL;
 	v->first_trade_id = v->next_trade_id = 100000001LL;
 	v->first_algo_id = v->next_algo_id = 2000000001LL;
+	tl_sim_changelog_reset(&v->log);
 	for (s = 0; s < c->nsym; s++) {
 		tl_sim_market_t *m = &v->mkt[s];
 		memset(m, 0, sizeof *m);
@@ -93,6 +98,7 @@ void tl_sim_venue_reset(tl_sim_venue_t *v, int64_t now)
 		m->open_head = m->open_tail = TL_SIM_NONE;
 		m->next_move = now + c->tick_ms;
 		tl_sim_market_quote(v, s);
+		tl_sim_hist_reset(&v->hist, s, m->mark, now);
 	}
 	for (i = 0; i < c->nacct; i++) {
 		tl_sim_account_t *a = &v->acct[i];
@@ -150,6 +156,7 @@ void tl_sim_venue_set_mark(tl_sim_venue_t *v, int sym, tl_fx_t mark,
 
 	m->mark = mark;
 	tl_sim_market_quote(v, sym);
+	tl_sim_hist_price(&v->hist, sym, mark, now);
 	venue_after_move(v, sym, now);
 }
 
@@ -184,10 +191,12 @@ void tl_sim_venue_tick(tl_sim_venue_t *v, int64_t now)
 			m->next_move = now + v->cfg->tick_ms;
 		/* bounded catch-up: after a long stall, jump the clock */
 		for (steps = 0; now >= m->next_move && steps < 1000; steps++) {
+			int64_t at = m->next_move;	/* the step's own time */
 			m->next_move += v->cfg->tick_ms;
 			if (m->frozen)
 				continue;
 			tl_sim_market_step(v, s);
+			tl_sim_hist_price(&v->hist, s, m->mark, at);
 			venue_after_move(v, s, now);
 		}
 		if (now >= m->next_move)

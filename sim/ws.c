@@ -104,7 +104,9 @@ static void kfx(tl_sim_jw_t *w, const char *k, tl_fx_t v, int min)
 void tl_sim_ws_order_update(tl_sim_jw_t *w, const tl_sim_venue_t *v,
 			    const tl_sim_event_t *ev)
 {
-	static const char *const x[] = { "NEW", "TRADE", "CANCELED", "EXPIRED" };
+	static const char *const x[] = {
+		"NEW", "TRADE", "CANCELED", "EXPIRED", "AMENDMENT"
+	};
 	const tl_sim_order_t *o = ev->order;
 	const tl_sim_trade_t *t = ev->trade;
 	const tl_sim_symbol_cfg_t *c = &v->cfg->sym[o->sym];
@@ -125,7 +127,7 @@ void tl_sim_ws_order_update(tl_sim_jw_t *w, const tl_sim_venue_t *v,
 	kfx(w, "p", o->price, c->price_prec);
 	kfx(w, "ap", tl_sim_render_avg(o), c->price_prec);
 	kfx(w, "sp", o->stop_price, c->price_prec);
-	tl_sim_jw_kstr(w, "x", x[ev->exec & 3]);
+	tl_sim_jw_kstr(w, "x", x[ev->exec % 5]);
 	tl_sim_jw_kstr(w, "X", tl_sim_status_name(o->status));
 	tl_sim_jw_kint(w, "i", o->id);
 	kfx(w, "l", t ? t->qty : 0, c->qty_prec);
@@ -215,7 +217,11 @@ void tl_sim_ws_account_update(tl_sim_jw_t *w, const tl_sim_venue_t *v,
 	tl_sim_jw_kfx(w, "cr", p->realized, 8);
 	tl_sim_jw_kfx(w, "up", tl_sim_account_upnl(v, ev->acct, ev->sym, ev->ps), 8);
 	tl_sim_jw_kstr(w, "mt", as->isolated ? "isolated" : "cross");
-	tl_sim_jw_kfx(w, "iw", 0, -1);
+	/* isolated wallet: the position's margin, as positionRisk shows it */
+	if (as->isolated)
+		tl_sim_jw_kfx(w, "iw", tl_sim_account_pos_im(v, ev->acct, ev->sym, ev->ps) + p->iso_extra, 8);
+	else
+		tl_sim_jw_kfx(w, "iw", 0, -1);
 	tl_sim_jw_kstr(w, "ps", tl_sim_ps_name(ev->ps));
 	tl_sim_jw_obj_end(w);
 	tl_sim_jw_arr_end(w);

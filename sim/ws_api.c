@@ -66,6 +66,8 @@ static const api_method_t methods[] = {
 	{ "account.status", M_ROUTE, G, "/fapi/v2/account" },
 	{ "v2/account.status", M_ROUTE, G, "/fapi/v3/account" },
 	{ "ticker.book", M_ROUTE, G, "/fapi/v1/ticker/bookTicker" },
+	{ "ticker.price", M_ROUTE, G, "/fapi/v2/ticker/price" },
+	{ "depth", M_ROUTE, G, "/fapi/v1/depth" },
 	{ "userDataStream.start", M_ROUTE, P, "/fapi/v1/listenKey" },
 	{ "userDataStream.ping", M_ROUTE, U, "/fapi/v1/listenKey" },
 	{ "userDataStream.stop", M_ROUTE, D, "/fapi/v1/listenKey" },

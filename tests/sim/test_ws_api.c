@@ -511,8 +511,15 @@ static void test_positions_balance_account_and_listen_key(void)
 	m = wsa_call(&ws, 99, "ticker.book", "symbol=BTCUSDT", NULL);
 	CU_ASSERT_TRUE(has(m, "{\"id\":99,\"status\":200,\"result\":{"));
 	CU_ASSERT_TRUE(has(m, "\"bidPrice\":\""));
-	m = wsa_call(&ws, 100, "depth", "symbol=BTCUSDT", NULL);
-	CU_ASSERT_TRUE(has(m, "{\"id\":100,\"status\":400,\"error\":{\"code\":-1020,"));
+	m = wsa_call(&ws, 100, "depth", "symbol=BTCUSDT&limit=5", NULL);
+	CU_ASSERT_TRUE(has(m, "{\"id\":100,\"status\":200,\"result\":{"));
+	CU_ASSERT_TRUE(has(m, "\"bids\":[["));
+	CU_ASSERT_TRUE(has(m, "\"asks\":[["));
+	m = wsa_call(&ws, 101, "ticker.price", "symbol=BTCUSDT", NULL);
+	CU_ASSERT_TRUE(has(m, "{\"id\":101,\"status\":200,\"result\":{\"symbol\":\"BTCUSDT\""));
+	CU_ASSERT_TRUE(has(m, "\"price\":\""));
+	m = wsa_call(&ws, 102, "depth", "symbol=BTCUSDT&limit=7", NULL);
+	CU_ASSERT_TRUE(has(m, "\"code\":-4021"));	/* not a depth Binance offers */
 	/* userDataStream.*: apiKey only */
 	m = wsa_call(&ws, 95, "userDataStream.start", "", &(wsa_auth_t){ .key = "testkey" });
 	CU_ASSERT_TRUE(has(m, "{\"id\":95,\"status\":200,\"result\":{\"listenKey\":\""));
