@@ -24,6 +24,17 @@
 #define TL_BINANCE_PIPELINE 16
 #define TL_BINANCE_PIPELINE_MAX 16
 
+/* venue.binance.order_transport: how orders, cancels and order queries
+ * reach the venue. REST (default): HTTPS requests over the pool; WS: the
+ * WebSocket API (ws_api below, io/binance/wsapi.h), with REST kept for
+ * what has no WS method (algo queries, batches, start-up calls). */
+typedef enum tl_binance_transport {
+	TL_BINANCE_TRANSPORT_REST = 0,
+	TL_BINANCE_TRANSPORT_WS,
+} tl_binance_transport_t;
+
+#define TL_CFG_WS_PATH_MAX 64    /* ws_api.path characters + NUL */
+
 /* venue.binance: the Binance USD-M adapter (io/binance/binance.h). */
 typedef struct tl_binance_cfg {
 	struct {
@@ -38,8 +49,20 @@ typedef struct tl_binance_cfg {
 		uint16_t port;             /* ws.port, default 443 */
 		bool tls;                  /* ws.tls, default true */
 	} ws;
+	struct {
+		char host[TL_CFG_HOST_MAX]; /* ws_api.host, default ws-fapi.binance.com */
+		uint16_t port;             /* ws_api.port, default 443 */
+		bool tls;                  /* ws_api.tls, default true */
+		char path[TL_CFG_WS_PATH_MAX]; /* ws_api.path, default /ws-fapi/v1 */
+	} ws_api;
+	tl_binance_transport_t order_transport; /* "rest" (default) | "ws" */
 	char api_key[TL_CFG_KEY_MAX + 1];    /* printable ASCII, never printed */
 	char api_secret[TL_CFG_KEY_MAX + 1]; /* secret: never printed */
+	/* ed25519_key_file: the PKCS#8 PEM private key of an Ed25519 API key
+	 * (instead of api_secret, never with it); the check wants a regular
+	 * file of the running user, mode 0600 or stricter. Only the path is
+	 * held here; the key is read into the signer at start. */
+	char ed25519_key_file[TL_PATH_MAX];
 	uint32_t recv_window_ms;   /* 1..60000, default 5000 */
 	uint32_t connections;      /* REST pool size 1..16, default 4 */
 	uint32_t pipeline;         /* requests in flight per connection
