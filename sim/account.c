@@ -7,12 +7,19 @@
  *   one-way flip: close the old side, open the rest at the fill price
  *   wallet     += rp - commission
  *   uPnL        = amt * (mark - entry)       (amt signed)
- *   IM          = |amt| * mark / leverage;  MM = |amt| * mark * maint_rate
+ *   IM          = |amt| * mark / leverage
+ *   MM          = |amt| * mark * maintMarginRatio - cum of the notional's
+ *                 bracket (brackets.c; the first bracket's ratio is the
+ *                 configured maint_margin_rate)
  *
  * Margin type ISOLATED is recorded and reported, but margin is pooled
- * as cross (no per-position isolated wallet, no liquidation).
+ * as cross (no per-position isolated wallet, no liquidation); margin
+ * added to an isolated position (iso_extra) is held out of the available
+ * balance until it is taken back or the position closes.
  */
 #include "sim/venue.h"
+
+#include "sim/brackets.h"
 
 static tl_fx_t fx_abs(tl_fx_t x) { return x < 0 ? -x : x; }
 
@@ -47,8 +54,10 @@ void tl_sim_account_fill(tl_sim_venue_t *v, tl_sim_trade_t *t)
 					  : p->entry - t->price;
 		rp = fx_mul(closed, diff);
 		p->amt += d;
-		if (p->amt == 0)
+		if (p->amt == 0) {
 			p->entry = 0;
+			p->iso_extra = 0; /* back to the wallet with the close */
+		}
 		else if ((p->amt > 0) == (d > 0)) /* flipped */
 			p->entry = t->price;
 	}
@@ -83,7 +92,7 @@ tl_fx_t tl_sim_account_maint(const tl_sim_venue_t *v, int acct, int sym,
 	const tl_sim_acct_sym_t *as = &v->acct[acct].sym[sym];
 	tl_fx_t n = fx_abs(fx_mul(as->pos[ps].amt, v->mkt[sym].mark));
 
-	return fx_mul(n, v->cfg->sym[sym].maint_rate);
+	return tl_sim_brackets_maint(&v->cfg->sym[sym], n);
 }
 
 tl_fx_t tl_sim_account_order_im(const tl_sim_venue_t *v, int acct, int sym)
@@ -117,9 +126,10 @@ void tl_sim_account_totals(const tl_sim_venue_t *v, int acct,
 	int s, ps;
 
 	t->wallet = v->acct[acct].wallet;
-	t->upnl = t->pos_im = t->order_im = t->maint = 0;
+	t->upnl = t->pos_im = t->order_im = t->maint = t->iso_extra = 0;
 	for (s = 0; s < v->cfg->nsym; s++) {
 		for (ps = 0; ps < 3; ps++) {
+			t->iso_extra += v->acct[acct].sym[s].pos[ps].iso_extra;
 			t->upnl += tl_sim_account_upnl(v, acct, s, ps);
 			t->pos_im += tl_sim_account_pos_im(v, acct, s, ps);
 			t->maint += tl_sim_account_maint(v, acct, s, ps);
@@ -127,7 +137,8 @@ void tl_sim_account_totals(const tl_sim_venue_t *v, int acct,
 		t->order_im += tl_sim_account_order_im(v, acct, s);
 	}
 	t->margin_balance = t->wallet + t->upnl;
-	t->available = t->margin_balance - t->pos_im - t->order_im;
+	t->available = t->margin_balance - t->pos_im - t->order_im -
+		       t->iso_extra;
 	if (t->available < 0)
 		t->available = 0;
 }

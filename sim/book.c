@@ -126,6 +126,9 @@ static void book_fill(tl_sim_venue_t *v, tl_sim_order_t *o, tl_fx_t price,
 	o->update_time = now;
 	o->status = o->executed >= o->qty ? TL_SIM_FILLED : TL_SIM_PARTIALLY_FILLED;
 	v->mkt[o->sym].last = price;
+	/* the taker is the synthetic side when this order made */
+	tl_sim_hist_trade(&v->hist, o->sym, price, qty,
+			  (o->side == TL_SIM_BUY) != maker, tid, now);
 	book_emit_order(v, o, TL_SIM_X_TRADE, t, now);
 	ev = (tl_sim_event_t){ .type = TL_SIM_EV_ACCOUNT, .acct = o->acct,
 			       .sym = o->sym, .ps = o->ps, .reason = "ORDER",
@@ -343,6 +346,59 @@ int tl_sim_book_cancel(tl_sim_venue_t *v, tl_sim_order_t *o, int64_t now,
 	if (!book_is_open(o))
 		return tl_sim_err(e, -2011);
 	book_close(v, o, TL_SIM_CANCELED, TL_SIM_X_CANCELED, 0, now);
+	return 0;
+}
+
+int tl_sim_book_modify(tl_sim_venue_t *v, tl_sim_order_t *o, tl_fx_t price,
+		       tl_fx_t qty, int64_t now, tl_sim_err_t *e)
+{
+	tl_sim_order_req_t r;
+	int rc;
+
+	if (!book_is_open(o))
+		return tl_sim_err(e, -2013);
+	if (o->type != TL_SIM_LIMIT)
+		return tl_sim_err(e, -5025);
+	if (price == o->price && qty == o->qty)
+		return tl_sim_err(e, -5027);
+	memset(&r, 0, sizeof r);
+	r.sym = o->sym;
+	r.side = o->side;
+	r.ps = o->ps;
+	r.type = TL_SIM_LIMIT;
+	r.tif = o->tif;
+	r.reduce_only = o->reduce_only;
+	r.qty = qty;
+	r.price = price;
+	r.has_qty = r.has_price = true;
+	if ((rc = tl_sim_filters_check(v, &r, e)))
+		return rc;
+	if (qty <= o->executed ||
+	    (o->tif == TL_SIM_GTX &&
+	     book_marketable(v, o->sym, o->side, o->type, price))) {
+		book_close(v, o, TL_SIM_CANCELED, TL_SIM_X_CANCELED, 0, now);
+		return 0;
+	}
+	if (!book_reducing(o)) {
+		/* margin for what the amendment adds to the order */
+		tl_sim_totals_t tot;
+		tl_fx_t before = 0, after = 0;
+		int lev = v->acct[o->acct].sym[o->sym].leverage;
+		(void)tl_fx_mul(o->price, o->qty - o->executed, TL_FX_CEIL, &before);
+		(void)tl_fx_mul(price, qty - o->executed, TL_FX_CEIL, &after);
+		tl_sim_account_totals(v, o->acct, &tot);
+		if (after > before && (after - before) / lev > tot.available)
+			return tl_sim_err(e, -2019);
+	}
+	o->price = price;
+	o->qty = qty;
+	o->update_time = now;
+	book_emit_order(v, o, TL_SIM_X_AMENDMENT, NULL, now);
+	if (book_marketable(v, o->sym, o->side, o->type, o->price)) {
+		book_take(v, o, now);
+		if (o->status == TL_SIM_FILLED)
+			book_unlink(v, book_slot_of(v, o));
+	}
 	return 0;
 }
 

@@ -54,7 +54,7 @@ int tl_sim_h_position_risk_v2(tl_sim_call_t *c)
 			tl_sim_render_kfx(w, "breakEvenPrice", tl_sim_account_bep(v, c->acct, s, ps), sc->price_prec);
 			tl_sim_jw_kstr(w, "marginType", as->isolated ? "isolated" : "cross");
 			tl_sim_jw_kstr(w, "isAutoAddMargin", "false");
-			tl_sim_jw_kfx(w, "isolatedMargin", as->isolated ? tl_sim_account_pos_im(v, c->acct, s, ps) : 0, 8);
+			tl_sim_jw_kfx(w, "isolatedMargin", as->isolated ? tl_sim_account_pos_im(v, c->acct, s, ps) + p->iso_extra : 0, 8);
 			snprintf(lev, sizeof lev, "%d", as->leverage);
 			tl_sim_jw_kstr(w, "leverage", lev);
 			tl_sim_jw_kstr(w, "liquidationPrice", "0");
@@ -107,7 +107,7 @@ int tl_sim_h_position_risk_v3(tl_sim_call_t *c)
 			tl_sim_jw_kfx(w, "markPrice", v->mkt[s].mark, 8);
 			tl_sim_jw_kfx(w, "unRealizedProfit", tl_sim_account_upnl(v, c->acct, s, ps), 8);
 			tl_sim_jw_kstr(w, "liquidationPrice", "0");
-			tl_sim_jw_kfx(w, "isolatedMargin", a->sym[s].isolated ? im : 0, 8);
+			tl_sim_jw_kfx(w, "isolatedMargin", a->sym[s].isolated ? im + p->iso_extra : 0, 8);
 			tl_sim_jw_kfx(w, "notional", notional(v, c->acct, s, ps), 8);
 			tl_sim_jw_kstr(w, "marginAsset", sc->quote);
 			tl_sim_jw_kfx(w, "isolatedWallet", 0, -1);
@@ -204,7 +204,7 @@ static int account(tl_sim_call_t *c, bool v2)
 		tl_sim_jw_kbool(w, "canDeposit", true);
 		tl_sim_jw_kbool(w, "canWithdraw", true);
 		tl_sim_jw_kint(w, "updateTime", 0);
-		tl_sim_jw_kbool(w, "multiAssetsMargin", false);
+		tl_sim_jw_kbool(w, "multiAssetsMargin", a->multi_assets);
 		tl_sim_jw_kint(w, "tradeGroupId", -1);
 	}
 	account_totals(w, &t);
@@ -226,7 +226,7 @@ static int account(tl_sim_call_t *c, bool v2)
 			tl_sim_jw_kstr(w, "positionSide", tl_sim_ps_name(ps));
 			tl_sim_render_kfx(w, "positionAmt", p->amt, sc->qty_prec);
 			tl_sim_jw_kfx(w, "unrealizedProfit", tl_sim_account_upnl(v, c->acct, s, ps), 8);
-			tl_sim_jw_kfx(w, "isolatedMargin", a->sym[s].isolated ? im : 0, 8);
+			tl_sim_jw_kfx(w, "isolatedMargin", a->sym[s].isolated ? im + p->iso_extra : 0, 8);
 			tl_sim_jw_kfx(w, "notional", notional(v, c->acct, s, ps), 8);
 			tl_sim_jw_kfx(w, "isolatedWallet", 0, -1);
 			tl_sim_jw_kfx(w, "initialMargin", im, 8);
@@ -266,7 +266,7 @@ int tl_sim_h_account_config(tl_sim_call_t *c)
 	tl_sim_jw_kbool(w, "canWithdraw", true);
 	tl_sim_jw_kbool(w, "dualSidePosition", c->v->acct[c->acct].dual);
 	tl_sim_jw_kint(w, "updateTime", 0);
-	tl_sim_jw_kbool(w, "multiAssetsMargin", false);
+	tl_sim_jw_kbool(w, "multiAssetsMargin", c->v->acct[c->acct].multi_assets);
 	tl_sim_jw_kint(w, "tradeGroupId", -1);
 	tl_sim_jw_obj_end(w);
 	return 0;
@@ -389,6 +389,8 @@ int tl_sim_h_margin_type(tl_sim_call_t *c)
 	as = &c->v->acct[c->acct].sym[sym];
 	if (as->isolated == iso)
 		return tl_sim_err(&c->e, -4046);
+	if (iso && c->v->acct[c->acct].multi_assets)
+		return tl_sim_err(&c->e, -4168);
 	if (tl_sim_book_open_count(c->v, c->acct, sym) > 0)
 		return tl_sim_err(&c->e, -4047);
 	for (ps = 0; ps < 3; ps++)

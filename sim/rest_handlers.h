@@ -6,7 +6,10 @@
  * c->w and returns 0, or returns a Binance error code with c->e filled.
  * Split by family: rest_market.c (public), rest_orders.c (orders, algo
  * orders, trades), rest_account.c (account, positions, settings,
- * listenKey), rest_admin.c (/sim/).
+ * listenKey), rest_admin.c (/sim/), and one file per later job:
+ * rest_ticker.c, rest_depth.c, rest_klines.c, rest_funding.c,
+ * rest_trades.c (market data), rest_order_test.c, rest_brackets.c, rest_margin.c, rest_income.c, rest_risk.c
+ * (account), rest_modify.c (order amendment).
  */
 #ifndef TL_SIM_REST_HANDLERS_H
 #define TL_SIM_REST_HANDLERS_H
@@ -19,6 +22,25 @@ int tl_sim_h_time(tl_sim_call_t *c);
 int tl_sim_h_exchange_info(tl_sim_call_t *c);
 int tl_sim_h_premium_index(tl_sim_call_t *c);
 int tl_sim_h_book_ticker(tl_sim_call_t *c);
+
+/* rest_ticker.c */
+int tl_sim_h_ticker_price(tl_sim_call_t *c);
+int tl_sim_h_ticker_24hr(tl_sim_call_t *c);
+int tl_sim_h_open_interest(tl_sim_call_t *c);
+/* rest_depth.c */
+int tl_sim_h_depth(tl_sim_call_t *c);
+/* rest_klines.c */
+int tl_sim_h_klines(tl_sim_call_t *c);
+int tl_sim_h_continuous_klines(tl_sim_call_t *c);
+int tl_sim_h_mark_klines(tl_sim_call_t *c);
+int tl_sim_h_index_klines(tl_sim_call_t *c);
+/* rest_funding.c */
+int tl_sim_h_funding_rate(tl_sim_call_t *c);
+int tl_sim_h_funding_info(tl_sim_call_t *c);
+/* rest_trades.c */
+int tl_sim_h_trades(tl_sim_call_t *c);
+int tl_sim_h_historical_trades(tl_sim_call_t *c);
+int tl_sim_h_agg_trades(tl_sim_call_t *c);
 
 /* rest_orders.c */
 int tl_sim_h_order_new(tl_sim_call_t *c);
@@ -39,6 +61,12 @@ int tl_sim_h_algo_get(tl_sim_call_t *c);
 int tl_sim_h_algo_open(tl_sim_call_t *c);
 int tl_sim_h_algo_all(tl_sim_call_t *c);
 
+/* rest_order_test.c */
+int tl_sim_h_order_test(tl_sim_call_t *c);
+/* rest_modify.c */
+int tl_sim_h_order_modify(tl_sim_call_t *c);
+int tl_sim_h_batch_modify(tl_sim_call_t *c);
+
 /* rest_account.c */
 int tl_sim_h_position_risk_v2(tl_sim_call_t *c);
 int tl_sim_h_position_risk_v3(tl_sim_call_t *c);
@@ -57,6 +85,18 @@ int tl_sim_h_listen_key_new(tl_sim_call_t *c);
 int tl_sim_h_listen_key_keep(tl_sim_call_t *c);
 int tl_sim_h_listen_key_close(tl_sim_call_t *c);
 
+/* rest_brackets.c */
+int tl_sim_h_leverage_bracket(tl_sim_call_t *c);
+/* rest_margin.c */
+int tl_sim_h_multi_assets_get(tl_sim_call_t *c);
+int tl_sim_h_multi_assets_set(tl_sim_call_t *c);
+int tl_sim_h_position_margin(tl_sim_call_t *c);
+/* rest_income.c */
+int tl_sim_h_income(tl_sim_call_t *c);
+/* rest_risk.c */
+int tl_sim_h_adl_quantile(tl_sim_call_t *c);
+int tl_sim_h_force_orders(tl_sim_call_t *c);
+
 /* rest_admin.c */
 int tl_sim_h_admin_state(tl_sim_call_t *c);
 int tl_sim_h_admin_mark(tl_sim_call_t *c);
@@ -72,5 +112,11 @@ int tl_sim_h_admin_trades(tl_sim_call_t *c);
 int tl_sim_rest_symbol(tl_sim_call_t *c, bool required, int *sym);
 /* Parse a decimal integer parameter; false when absent or malformed. */
 bool tl_sim_rest_int(const tl_sim_call_t *c, const char *name, int64_t *out);
+/* rest_args.c: optional integer `name` in [lo, hi], def when absent;
+ * -1100 malformed, -1130 out of range. */
+int tl_sim_rest_opt_int(tl_sim_call_t *c, const char *name, int64_t lo,
+			int64_t hi, int64_t def, int64_t *out);
+/* Optional startTime / endTime (-1 when absent); -1128 start > end. */
+int tl_sim_rest_window(tl_sim_call_t *c, int64_t *start, int64_t *end);
 
 #endif /* TL_SIM_REST_HANDLERS_H */

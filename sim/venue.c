@@ -55,7 +55,8 @@ int tl_sim_venue_init(tl_sim_venue_t *v, const tl_sim_config_t *cfg,
 	v->orders = calloc((size_t)v->order_cap, sizeof *v->orders);
 	v->trades = calloc((size_t)v->trade_cap, sizeof *v->trades);
 	v->algos = calloc((size_t)v->algo_cap, sizeof *v->algos);
-	if (!v->orders || !v->trades || !v->algos) {
+	if (!v->orders || !v->trades || !v->algos ||
+	    tl_sim_hist_init(&v->hist, cfg->nsym)) {
 		tl_sim_venue_free(v);
 		return -1;
 	}
@@ -71,6 +72,7 @@ void tl_sim_venue_free(tl_sim_venue_t *v)
 	v->orders = NULL;
 	v->trades = NULL;
 	v->algos = NULL;
+	tl_sim_hist_free(&v->hist);
 }
 
 void tl_sim_venue_reset(tl_sim_venue_t *v, int64_t now)
@@ -93,6 +95,7 @@ void tl_sim_venue_reset(tl_sim_venue_t *v, int64_t now)
 		m->open_head = m->open_tail = TL_SIM_NONE;
 		m->next_move = now + c->tick_ms;
 		tl_sim_market_quote(v, s);
+		tl_sim_hist_reset(&v->hist, s, m->mark, now);
 	}
 	for (i = 0; i < c->nacct; i++) {
 		tl_sim_account_t *a = &v->acct[i];
@@ -150,6 +153,7 @@ void tl_sim_venue_set_mark(tl_sim_venue_t *v, int sym, tl_fx_t mark,
 
 	m->mark = mark;
 	tl_sim_market_quote(v, sym);
+	tl_sim_hist_price(&v->hist, sym, mark, now);
 	venue_after_move(v, sym, now);
 }
 
@@ -184,10 +188,12 @@ void tl_sim_venue_tick(tl_sim_venue_t *v, int64_t now)
 			m->next_move = now + v->cfg->tick_ms;
 		/* bounded catch-up: after a long stall, jump the clock */
 		for (steps = 0; now >= m->next_move && steps < 1000; steps++) {
+			int64_t at = m->next_move;	/* the step's own time */
 			m->next_move += v->cfg->tick_ms;
 			if (m->frozen)
 				continue;
 			tl_sim_market_step(v, s);
+			tl_sim_hist_price(&v->hist, s, m->mark, at);
 			venue_after_move(v, s, now);
 		}
 		if (now >= m->next_move)

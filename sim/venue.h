@@ -30,6 +30,7 @@
 #include "kernel/fixed.h"
 #include "sim/config.h"
 #include "sim/errors.h"
+#include "sim/history.h"
 
 enum tl_sim_side { TL_SIM_BUY = 0, TL_SIM_SELL = 1 };
 enum tl_sim_ps { TL_SIM_PS_BOTH = 0, TL_SIM_PS_LONG = 1, TL_SIM_PS_SHORT = 2 };
@@ -93,6 +94,8 @@ typedef struct tl_sim_position {
 	tl_fx_t amt;         /* signed: short < 0 */
 	tl_fx_t entry;       /* average entry price, 0 when flat */
 	tl_fx_t realized;    /* accumulated realized PnL before fees (cr) */
+	tl_fx_t iso_extra;   /* margin added to an isolated position
+			      * (POST positionMargin), 0 when flat */
 	int64_t update_time;
 } tl_sim_position_t;
 
@@ -109,6 +112,7 @@ typedef struct tl_sim_account {
 	const tl_sim_account_cfg_t *cfg; /* key, secret */
 	tl_fx_t wallet;                  /* USDT wallet balance */
 	bool dual;                       /* hedge mode */
+	bool multi_assets;               /* Multi-Assets mode (USDT only) */
 	int64_t update_time;
 	char listen_key[72];             /* "" = none */
 	int64_t listen_key_expiry;
@@ -138,7 +142,8 @@ enum tl_sim_ev_type {
 };
 
 enum tl_sim_exec { /* `x` of ORDER_TRADE_UPDATE */
-	TL_SIM_X_NEW = 0, TL_SIM_X_TRADE, TL_SIM_X_CANCELED, TL_SIM_X_EXPIRED
+	TL_SIM_X_NEW = 0, TL_SIM_X_TRADE, TL_SIM_X_CANCELED, TL_SIM_X_EXPIRED,
+	TL_SIM_X_AMENDMENT            /* order modified (PUT /fapi/v1/order) */
 };
 
 typedef struct tl_sim_event {
@@ -166,6 +171,7 @@ typedef struct tl_sim_venue {
 	tl_sim_algo_t *algos;
 	tl_sim_market_t mkt[TL_SIM_MAX_SYMBOLS];
 	tl_sim_account_t acct[TL_SIM_MAX_ACCOUNTS];
+	tl_sim_hist_t hist;      /* price history (klines, 24 h ticker) */
 	tl_sim_sink_fn sink;     /* may be NULL */
 	void *sink_ctx;
 } tl_sim_venue_t;
@@ -235,6 +241,7 @@ tl_fx_t tl_sim_account_maint(const tl_sim_venue_t *v, int acct, int sym,
 typedef struct tl_sim_totals {
 	tl_fx_t wallet, upnl, margin_balance, pos_im, order_im, maint,
 		available;
+	tl_fx_t iso_extra;       /* margin added to isolated positions */
 } tl_sim_totals_t;
 void tl_sim_account_totals(const tl_sim_venue_t *v, int acct,
 			   tl_sim_totals_t *t);
@@ -267,6 +274,14 @@ tl_sim_order_t *tl_sim_book_find(tl_sim_venue_t *v, int acct, int sym,
 /* Cancel an open order (-2011 when not open). */
 int tl_sim_book_cancel(tl_sim_venue_t *v, tl_sim_order_t *o, int64_t now,
 		       tl_sim_err_t *e);
+/* Modify an open LIMIT order to `price` / `qty` (Binance's Modify
+ * Order rules: -2013 not open, -5025 not LIMIT, -5027 unchanged, the
+ * symbol's filters, -2019 margin for a larger order; a new quantity at
+ * or below the executed one, or a GTX order the new price would make
+ * take, cancels it). On success the order is amended (AMENDMENT event)
+ * and matched again at its new price. */
+int tl_sim_book_modify(tl_sim_venue_t *v, tl_sim_order_t *o, tl_fx_t price,
+		       tl_fx_t qty, int64_t now, tl_sim_err_t *e);
 /* Cancel every open order of acct on sym; returns how many. */
 int tl_sim_book_cancel_all(tl_sim_venue_t *v, int acct, int sym, int64_t now);
 /* Fill resting orders the current book crosses. */

@@ -98,7 +98,9 @@ static void kfx(tl_sim_jw_t *w, const char *k, tl_fx_t v, int min)
 void tl_sim_ws_order_update(tl_sim_jw_t *w, const tl_sim_venue_t *v,
 			    const tl_sim_event_t *ev)
 {
-	static const char *const x[] = { "NEW", "TRADE", "CANCELED", "EXPIRED" };
+	static const char *const x[] = {
+		"NEW", "TRADE", "CANCELED", "EXPIRED", "AMENDMENT"
+	};
 	const tl_sim_order_t *o = ev->order;
 	const tl_sim_trade_t *t = ev->trade;
 	const tl_sim_symbol_cfg_t *c = &v->cfg->sym[o->sym];
@@ -119,7 +121,7 @@ void tl_sim_ws_order_update(tl_sim_jw_t *w, const tl_sim_venue_t *v,
 	kfx(w, "p", o->price, c->price_prec);
 	kfx(w, "ap", tl_sim_render_avg(o), c->price_prec);
 	kfx(w, "sp", o->stop_price, c->price_prec);
-	tl_sim_jw_kstr(w, "x", x[ev->exec & 3]);
+	tl_sim_jw_kstr(w, "x", x[ev->exec % 5]);
 	tl_sim_jw_kstr(w, "X", tl_sim_status_name(o->status));
 	tl_sim_jw_kint(w, "i", o->id);
 	kfx(w, "l", t ? t->qty : 0, c->qty_prec);

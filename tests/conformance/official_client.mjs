@@ -81,6 +81,78 @@ check('position v3 0.010 long', Array.isArray(pos) && pos[0] && pos[0].positionA
 const lk = await call('startUserDataStream', () => api.startUserDataStream());
 check('listenKey', lk && typeof lk.listenKey === 'string' && lk.listenKey.length === 64, lk);
 
+// --- market data from the venue's price path ---
+const tp = await call('symbolPriceTicker', () => api.symbolPriceTicker({ symbol: 'BTCUSDT' }));
+const tp1 = Array.isArray(tp) ? tp[0] : tp;
+check('ticker/price v1', tp1 && tp1.symbol === 'BTCUSDT' && Number(tp1.price) > 0, tp);
+const tp2 = await call('symbolPriceTickerV2', () => api.symbolPriceTickerV2());
+check('ticker/price v2, every symbol', Array.isArray(tp2) && tp2.length === 2 && tp2.every((t) => Number(t.price) > 0), tp2);
+const t24 = await call('ticker24hrPriceChangeStatistics', () => api.ticker24hrPriceChangeStatistics({ symbol: 'BTCUSDT' }));
+const t241 = Array.isArray(t24) ? t24[0] : t24;
+check('ticker/24hr counts the fills', t241 && t241.symbol === 'BTCUSDT' && Number(t241.count) >= 1 && Number(t241.volume) > 0, t24);
+const ob = await call('orderBook', () => api.orderBook({ symbol: 'BTCUSDT', limit: 5 }));
+check('depth 5 a side, best bid < best ask', ob && Array.isArray(ob.bids) && ob.bids.length === 5 && ob.asks.length === 5 &&
+      Number(ob.bids[0][0]) < Number(ob.asks[0][0]), ob);
+const kl = await call('klineCandlestickData', () => api.klineCandlestickData({ symbol: 'BTCUSDT', interval: '1m', limit: 5 }));
+check('klines 1m rows of 12', Array.isArray(kl) && kl.length >= 1 && kl.length <= 5 && kl.every((k) => k.length === 12), kl);
+const fr = await call('getFundingRateHistory', () => api.getFundingRateHistory({ symbol: 'BTCUSDT' }));
+check('fundingRate is a list', Array.isArray(fr), fr);
+const oi = await call('openInterest', () => api.openInterest({ symbol: 'BTCUSDT' }));
+check('openInterest holds the 0.010 position', oi && oi.symbol === 'BTCUSDT' && oi.openInterest === '0.010', oi);
+const ck = await call('continuousContractKlineCandlestickData', () => api.continuousContractKlineCandlestickData({ pair: 'BTCUSDT', contractType: 'PERPETUAL', interval: '1h', limit: 2 }));
+check('continuousKlines rows of 12', Array.isArray(ck) && ck.length >= 1 && ck.every((k) => k.length === 12), ck);
+const mk = await call('markPriceKlineCandlestickData', () => api.markPriceKlineCandlestickData({ symbol: 'BTCUSDT', interval: '1m', limit: 2 }));
+check('markPriceKlines rows of 12', Array.isArray(mk) && mk.length >= 1 && mk.every((k) => k.length === 12 && Number(k[4]) > 0), mk);
+const ik = await call('indexPriceKlineCandlestickData', () => api.indexPriceKlineCandlestickData({ pair: 'BTCUSDT', interval: '1m', limit: 2 }));
+check('indexPriceKlines rows of 12', Array.isArray(ik) && ik.length >= 1 && ik.every((k) => k.length === 12), ik);
+const fi = await call('getFundingRateInfo', () => api.getFundingRateInfo());
+check('fundingInfo empty (no adjusted symbol)', Array.isArray(fi) && fi.length === 0, fi);
+const rt = await call('recentTradesList', () => api.recentTradesList({ symbol: 'BTCUSDT' }));
+check('trades: the MARKET fill on the tape', Array.isArray(rt) && rt.length >= 1 && rt.some((t) => t.qty === '0.010'), rt);
+const ht = await call('oldTradesLookup', () => api.oldTradesLookup({ symbol: 'BTCUSDT', limit: 1 }));
+check('historicalTrades (API key)', Array.isArray(ht) && ht.length === 1, ht);
+const at = await call('compressedAggregateTradesList', () => api.compressedAggregateTradesList({ symbol: 'BTCUSDT' }));
+check('aggTrades', Array.isArray(at) && at.length >= 1 && at.every((t) => t.a !== undefined && t.p && t.q), at);
+const to = await call('testOrder', () => api.testOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: 0.01, price: 50000 }));
+check('order/test {}', to && !to.error && Object.keys(to).length === 0, to);
+
+// --- account: brackets, margin, history ---
+const brk = await call('notionalAndLeverageBrackets', () => api.notionalAndLeverageBrackets({ symbol: 'BTCUSDT' }));
+const brk1 = Array.isArray(brk) ? brk[0] : brk;
+check('leverageBracket BTCUSDT', brk1 && brk1.symbol === 'BTCUSDT' && Array.isArray(brk1.brackets) &&
+      Number(brk1.brackets[0].bracket) === 1 && Number(brk1.brackets[0].initialLeverage) === 125 &&
+      Number(brk1.brackets[0].notionalFloor) === 0 && Number(brk1.brackets[0].maintMarginRatio) === 0.004 &&
+      Number(brk1.brackets[1].cum) > 0, brk);
+const brkAll = await call('notionalAndLeverageBrackets (all)', () => api.notionalAndLeverageBrackets());
+check('leverageBracket every symbol', Array.isArray(brkAll) && brkAll.length === 2, brkAll);
+const ma = await call('getCurrentMultiAssetsMode', () => api.getCurrentMultiAssetsMode());
+check('multiAssetsMargin false', ma && ma.multiAssetsMargin === false, ma);
+const ma2 = await call('changeMultiAssetsMode', () => api.changeMultiAssetsMode({ multiAssetsMargin: 'true' }));
+check('multiAssetsMargin refused with an open order (-4170)', ma2 && ma2.code === -4170, ma2);
+const eth = await call('newOrder MARKET ETHUSDT', () => api.newOrder({ symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: 0.1 }));
+check('ETHUSDT position opened', eth && eth.symbol === 'ETHUSDT', eth);
+const pm = await call('modifyIsolatedPositionMargin', () => api.modifyIsolatedPositionMargin({ symbol: 'ETHUSDT', amount: 10, type: 1 }));
+check('positionMargin adds 10', pm && Number(pm.amount) === 10 && pm.code === 200 && Number(pm.type) === 1, pm);
+const pm2 = await call('modifyIsolatedPositionMargin (cross)', () => api.modifyIsolatedPositionMargin({ symbol: 'BTCUSDT', amount: 10, type: 1 }));
+check('positionMargin on a cross position is -4049', pm2 && pm2.code === -4049, pm2);
+const inc = await call('getIncomeHistory', () => api.getIncomeHistory({ incomeType: 'COMMISSION' }));
+check('income lists the commissions', Array.isArray(inc) && inc.length >= 2 && inc.every((i) => i.incomeType === 'COMMISSION' && Number(i.income) < 0), inc);
+const adl = await call('positionAdlQuantileEstimation', () => api.positionAdlQuantileEstimation());
+check('adlQuantile per held symbol', Array.isArray(adl) && adl.some((a) => a.symbol === 'BTCUSDT' && a.adlQuantile && 'BOTH' in a.adlQuantile), adl);
+const fo = await call('usersForceOrders', () => api.usersForceOrders());
+check('forceOrders empty', Array.isArray(fo) && fo.length === 0, fo);
+
+// --- modify: the batch's resting order at 50000 ---
+const rest0 = Array.isArray(batch) && batch[0];
+const mod = await call('modifyOrder', () => api.modifyOrder({ symbol: 'BTCUSDT', orderId: rest0.orderId, side: 'BUY', quantity: 0.02, price: 50100 }));
+check('modifyOrder price and quantity', mod && mod.status === 'NEW' && mod.price === '50100.00' && mod.origQty === '0.020', mod);
+const mod2 = await call('modifyOrder (same)', () => api.modifyOrder({ symbol: 'BTCUSDT', orderId: rest0.orderId, side: 'BUY', quantity: 0.02, price: 50100 }));
+check('modifyOrder unchanged is -5027', mod2 && mod2.code === -5027, mod2);
+const mm = await call('modifyMultipleOrders', () => api.modifyMultipleOrders({ batchOrders: [
+  { symbol: 'BTCUSDT', orderId: rest0.orderId, side: 'BUY', quantity: 0.02, price: 50200 },
+  { symbol: 'BTCUSDT', orderId: 1, side: 'BUY', quantity: 0.02, price: 50200 } ] }));
+check('modifyMultipleOrders: one amended, one -2013', Array.isArray(mm) && mm.length === 2 && mm[0].price === '50200.00' && mm[1].code === -2013, mm);
+
 // --- user data stream through the connector's WebSocket streams client ---
 if (wsUrl) {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -5,7 +5,12 @@
  * tests/conformance/official_client.mjs (exchange info, balance and
  * account v3, leverage, margin type, limit order place/query/cancel,
  * market order, batch orders with a mixed result, a conditional algo
- * order, position v3, listenKey), then the connector's WebSocket
+ * order, position v3, listenKey; ticker/price v1+v2, ticker/24hr,
+ * depth, klines (plain, continuous, mark and index price), fundingRate,
+ * fundingInfo, openInterest, trades, historicalTrades, aggTrades,
+ * order/test, leverageBracket,
+ * multiAssetsMargin, positionMargin, income, adlQuantile, forceOrders,
+ * modifyOrder and modifyMultipleOrders), then the connector's WebSocket
  * streams client (wsURL = the venue's plain stream port): userData()
  * subscription, a MARKET fill, ORDER_TRADE_UPDATE FILLED with the trade
  * id and ACCOUNT_UPDATE, in Binance's per-fill order.
