@@ -150,6 +150,20 @@ static inline void tl_venue_emit(tl_venue_t *v, const tl_input_t *in)
 struct cJSON;
 struct tl_config_ctx;           /* runtime/config_json.h */
 
+/* One line of a preflight: a check's name, its result and what it saw
+ * (the venue's own code and message on a failure). */
+typedef enum tl_venue_check_res {
+	TL_CHECK_OK = 0,
+	TL_CHECK_FAIL,
+	TL_CHECK_SKIP,          /* not run: an earlier check failed */
+} tl_venue_check_res_t;
+
+typedef void (*tl_venue_check_fn)(void *ctx, tl_venue_check_res_t res,
+				  const char *name, const char *detail);
+
+/* "OK", "FAIL", "SKIP". */
+const char *tl_venue_check_name(tl_venue_check_res_t r);
+
 /*
  * One venue driver. The engine and the config loader reach a venue only
  * through this table (found by venue.type). Hooks marked optional may be
@@ -211,6 +225,10 @@ typedef struct tl_venue_driver {
 	 * "" when it did not or the driver cannot tell (the caller then
 	 * names the -errno). */
 	const char *(*call_error)(const tl_venue_t *v);
+	/* Optional. The preflight (`talon check`, and `talon run` before it
+	 * trades): talk to the venue, trade nothing, call out once per
+	 * check. Returns the number of failed checks (0: ready to trade). */
+	int (*preflight)(const tl_config_t *c, tl_venue_check_fn out, void *ctx);
 } tl_venue_driver_t;
 
 /* The driver named `name` (venue.type), NULL when none is registered. */

@@ -64,6 +64,16 @@ typedef struct tl_agent_cfg {
  * struct fits. */
 #define TL_VENUE_CFG_MAX (TL_CFG_SYMBOLS_MAX * 32 + 4096)
 
+/* symbols.margin_type of one symbol. */
+typedef enum tl_margin_type {
+	TL_MARGIN_UNSET = 0,       /* leave the venue's setting as it is */
+	TL_MARGIN_ISOLATED,
+	TL_MARGIN_CROSSED,
+} tl_margin_type_t;
+
+/* "ISOLATED", "CROSSED" (the venue's spelling), "" for UNSET. */
+const char *tl_margin_type_name(int t);
+
 typedef struct tl_config {
 	char path[TL_PATH_MAX];    /* file it came from */
 	/* engine */
@@ -86,6 +96,13 @@ typedef struct tl_config {
 	uint32_t n_symbols;
 	char symbols[TL_CFG_SYMBOLS_MAX][TL_SYMBOL_NAMELEN]; /* symbols.only */
 	uint32_t leverage[TL_CFG_SYMBOLS_MAX]; /* symbols.leverage.<S>, 0 = default */
+	/* symbols.margin_type: "ISOLATED" or "CROSSED" for every symbol, or
+	 * {"<S>": ...} per symbol; set at start like leverage (the venue's
+	 * own setting is left alone where none is given). */
+	uint8_t margin_type[TL_CFG_SYMBOLS_MAX]; /* tl_margin_type_t */
+	/* The config text itself holds a credential (a driver's check says
+	 * so): tl_config_load warns when the file is readable by others. */
+	bool secret_inline;
 	/* venue */
 	char venue_type[16];       /* venue.type: a driver's name (io/venue.c) */
 	/* journal */
