@@ -99,6 +99,10 @@ typedef struct tl_venue_ops {
 	int (*account)(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now);
 	int (*set_leverage)(tl_venue_t *v, const char *symbol, uint32_t lev,
 			    tl_time_t now);
+	/* Optional: symbols.margin_type (tl_margin_type_t), cold path like
+	 * set_leverage; "already so" is success. */
+	int (*set_margin_type)(tl_venue_t *v, const char *symbol, int type,
+			       tl_time_t now);
 	/* Advance: deliver due responses, fills, marks. Returns the number of
 	 * inputs emitted (0 when idle). Never blocks. */
 	int (*poll)(tl_venue_t *v, tl_time_t now);

@@ -122,6 +122,7 @@ void tl_binance_fail(tl_binance_t *b, const tl_binance_req_t *r, tl_transport_t 
 		b->next_keepalive = m + 60 * TL_NS_PER_S;
 		return;
 	case TL_BINANCE_K_LEVERAGE:
+	case TL_BINANCE_K_MARGIN_TYPE:
 	case TL_BINANCE_K_BALANCE:
 	case TL_BINANCE_K_POSITIONS:
 		b->sync_done = true;
@@ -318,6 +319,12 @@ static int bn_encode(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now,
 		http->path = "/fapi/v1/leverage";
 		return snprintf(q, cap, "symbol=%s&leverage=%u&recvWindow=%u&timestamp=%lld",
 				r->req.symbol, r->lev, rw, (long long)ts);
+	case TL_BINANCE_K_MARGIN_TYPE:
+		http->method = TL_BN_POST;
+		http->path = "/fapi/v1/marginType";
+		return snprintf(q, cap, "symbol=%s&marginType=%s&recvWindow=%u&timestamp=%lld",
+				r->req.symbol, tl_margin_type_name((int)r->lev), rw,
+				(long long)ts);
 	case TL_BINANCE_K_LISTEN_KEY:
 	case TL_BINANCE_K_LISTEN_KEEP:
 		*sign = false;
@@ -917,6 +924,7 @@ static const tl_venue_ops_t bn_ops = {
 	.cancel_all = bn_cancel_all,
 	.account = tl_binance_account,
 	.set_leverage = tl_binance_set_leverage,
+	.set_margin_type = tl_binance_set_margin_type,
 	.poll = bn_poll,
 	.wait = bn_wait,
 	.watch = bn_watch,

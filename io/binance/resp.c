@@ -369,6 +369,7 @@ static void bn_done(tl_binance_t *b, uint32_t id)
 		tl_binance_sweep_done(b, &f->r, h->status, h->body, h->body_len);
 		break;
 	case TL_BINANCE_K_LEVERAGE:
+	case TL_BINANCE_K_MARGIN_TYPE:
 	case TL_BINANCE_K_BALANCE:
 	case TL_BINANCE_K_POSITIONS:
 		b->sync_status = h->status;
