@@ -106,7 +106,7 @@ static bool ck_venue(ck_t *c)
 {
 	char err[400];
 	tl_binance_probe_res_t r;
-	const char *how = !c->bc->rest.tls ? "plain HTTP (loopback only)" :
+	const char *how = !c->bc->rest.tls ? "plain HTTP, loopback only" :
 			  c->bc->rest.insecure ? "TLS, certificate NOT verified (insecure)" :
 			  "TLS, certificate verified";
 
