@@ -224,7 +224,58 @@ static void test_readable_config_warned(void)
 	CU_ASSERT_PTR_NULL(strstr(log, "readable"));
 }
 
+/* The shipped profiles: the venue's hosts, the system CA bundle, no
+ * secret inside (they load only with the environment's). */
+static void test_profiles(void)
+{
+	static const struct {
+		const char *file, *rest, *ws, *ws_api;
+	} prof[] = {
+		{ "config/binance-testnet.json", "testnet.binancefuture.com",
+		  "fstream.binancefuture.com", "testnet.binancefuture.com" },
+		{ "config/binance-live.json", "fapi.binance.com", "fstream.binance.com",
+		  "ws-fapi.binance.com" },
+	};
+	tl_config_t c;
+
+	for (size_t i = 0; i < sizeof prof / sizeof prof[0]; i++) {
+		unsetenv("TALON_BINANCE_API_KEY");
+		unsetenv("TALON_BINANCE_API_SECRET");
+		CU_ASSERT_EQUAL(tl_config_load(&c, prof[i].file, err, sizeof err), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "TALON_BINANCE_API_KEY"));
+		setenv("TALON_BINANCE_API_KEY", "EnvKey1", 1);
+		setenv("TALON_BINANCE_API_SECRET", "EnvSecret1", 1);
+		int rc = tl_config_load(&c, prof[i].file, err, sizeof err);
+		if (rc)
+			printf("%s: %s\n", prof[i].file, err);
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
+		const tl_binance_cfg_t *b = tl_binance_cfg(&c);
+		CU_ASSERT_STRING_EQUAL(b->rest.host, prof[i].rest);
+		CU_ASSERT_EQUAL(b->rest.port, 443);
+		CU_ASSERT_TRUE(b->rest.tls);
+		CU_ASSERT_FALSE(b->rest.insecure);
+		CU_ASSERT_STRING_EQUAL(b->rest.ca_file, "/etc/ssl/certs/ca-certificates.crt");
+		CU_ASSERT_STRING_EQUAL(b->ws.host, prof[i].ws);
+		CU_ASSERT_TRUE(b->ws.tls);
+		CU_ASSERT_STRING_EQUAL(b->ws_api.host, prof[i].ws_api);
+		CU_ASSERT_STRING_EQUAL(b->ws_api.path, "/ws-fapi/v1");
+		CU_ASSERT_STRING_EQUAL(b->api_key, "EnvKey1");
+		CU_ASSERT_STRING_EQUAL(b->api_secret, "EnvSecret1");
+		CU_ASSERT_FALSE(c.secret_inline);
+		CU_ASSERT_TRUE(b->symbols_from_venue);
+		CU_ASSERT(b->countdown_cancel_ms >= 5000);
+		for (uint32_t k = 0; k < c.n_symbols; k++) {
+			CU_ASSERT(c.leverage[k] > 0);
+			CU_ASSERT_EQUAL(c.margin_type[k], TL_MARGIN_ISOLATED);
+		}
+		tl_config_wipe_secrets(&c);
+	}
+	unsetenv("TALON_BINANCE_API_KEY");
+	unsetenv("TALON_BINANCE_API_SECRET");
+}
+
 TL_TEST_SUITE("io.binance_secrets", suite_init, suite_clean,
+	      TL_TEST(test_profiles),
 	      TL_TEST(test_env),
 	      TL_TEST(test_secret_file),
 	      TL_TEST(test_readable_config_warned));
