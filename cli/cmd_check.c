@@ -90,6 +90,7 @@ int tl_cli_check(int argc, char **argv)
 		return TL_CLI_FAIL;
 	}
 	tl_log_set_level(cfg.log_level);
+	tl_config_warn_secret(&cfg);
 	/* The secret is in memory: no core file, no ptrace, as for run. */
 	if (tl_harden_process(cfg.allow_core_dumps, err, sizeof(err)) < 0) {
 		tl_config_wipe_secrets(&cfg);

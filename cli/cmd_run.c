@@ -117,6 +117,7 @@ int tl_cli_run(int argc, char **argv)
 		return TL_CLI_FAIL;
 	}
 	tl_log_set_level(cfg.log_level);
+	tl_config_warn_secret(&cfg);
 	/* Before the secret goes anywhere: no core file, no ptrace. */
 	if (tl_harden_process(cfg.allow_core_dumps, err, sizeof(err)) < 0) {
 		tl_config_wipe_secrets(&cfg);

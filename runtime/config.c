@@ -1119,19 +1119,27 @@ int tl_config_load(tl_config_t *cfg, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	memcpy(c.path, path, plen + 1);
+	/* Said by tl_config_warn_secret (run, check), not here: ctl and
+	 * replay load the same file and print JSON. */
+	struct stat st;
+	if (c.secret_inline && stat(path, &st) == 0)
+		c.secret_file_mode = (uint32_t)(st.st_mode & 07777);
+	*cfg = c;
+	explicit_bzero(&c, sizeof(c));
+	return 0;
+}
+
+void tl_config_warn_secret(const tl_config_t *c)
+{
 	/* The secret is better in a file of its own or the environment
 	 * (docs/binance.md, "Secrets"); here at least say who can read it. */
-	struct stat st;
-	if (c.secret_inline && stat(path, &st) == 0 && (st.st_mode & 044))
+	if (c->secret_inline && (c->secret_file_mode & 044))
 		tl_log(TL_LOG_WARN,
 		       "%s holds an API secret and is readable by %s (mode %04o): "
 		       "chmod 600 %s, or move the secret to api_secret_file or "
 		       "TALON_BINANCE_API_SECRET",
-		       path, (st.st_mode & 04) ? "everyone" : "its group",
-		       (unsigned)(st.st_mode & 07777), path);
-	*cfg = c;
-	explicit_bzero(&c, sizeof(c));
-	return 0;
+		       c->path, (c->secret_file_mode & 04) ? "everyone" : "its group",
+		       (unsigned)c->secret_file_mode, c->path);
 }
 
 int tl_config_symbols(const tl_config_t *cfg, tl_symbols_t *syms, char *err,

@@ -101,8 +101,10 @@ typedef struct tl_config {
 	 * own setting is left alone where none is given). */
 	uint8_t margin_type[TL_CFG_SYMBOLS_MAX]; /* tl_margin_type_t */
 	/* The config text itself holds a credential (a driver's check says
-	 * so): tl_config_load warns when the file is readable by others. */
+	 * so), and the file's mode bits when it did (tl_config_load):
+	 * tl_config_warn_secret warns when others can read it. */
 	bool secret_inline;
+	uint32_t secret_file_mode;
 	/* venue */
 	char venue_type[16];       /* venue.type: a driver's name (io/venue.c) */
 	/* journal */
@@ -173,6 +175,12 @@ int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
 
 /* Read and parse a file (at most 1 MiB). */
 int tl_config_load(tl_config_t *cfg, const char *path, char *err, size_t errlen);
+
+/* A warning on the log when the loaded file holds a credential and is
+ * readable by its group or everyone (talon run and talon check say it;
+ * nothing when the secret came from a file of its own or the
+ * environment). */
+void tl_config_warn_secret(const tl_config_t *cfg);
 
 /* Zero every copy of a secret the struct holds (the venue driver's
  * credentials: its cfg_wipe hook) with explicit_bzero. Call once the venue

@@ -8,8 +8,9 @@
  *     mode named; never together with api_secret or ed25519_key_file;
  *     a bad content refused without quoting it;
  *   - nothing anywhere: the error names every place a secret may live;
- *   - tl_config_load warns about a config file that holds a secret and
- *     is readable by its group or everyone, and only then.
+ *   - tl_config_warn_secret (talon run, check) warns about a loaded
+ *     config file that holds a secret and is readable by its group or
+ *     everyone, and only then.
  */
 #define _GNU_SOURCE
 #include "tests/support/tl_test.h"
@@ -178,6 +179,8 @@ static int load_capture(const char *path, char *out, size_t cap)
 	dup2(fd, 2);
 	close(fd);
 	int rc = tl_config_load(&c, path, err, sizeof err);
+	if (rc == 0)
+		tl_config_warn_secret(&c);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
