@@ -49,6 +49,7 @@ void tl_binance_cfg_defaults(void *vc)
 	b->weight_1m = 2400;
 	b->symbols_from_venue = true;
 	b->startup_deadline_ns = 30000 * TL_NS_PER_MS;
+	b->exchange_info_refresh_ns = 86400LL * TL_NS_PER_S;
 }
 
 tl_binance_cfg_t *tl_binance_cfg_select(tl_config_t *c)
@@ -169,7 +170,7 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 		"orders_per_min",
 		"weight_per_min", "countdown_cancel_ms", "symbols_from_venue",
 		"startup_deadline_ms", "ws_api", "order_transport",
-		"ed25519_key_file", "api_secret_file", NULL
+		"ed25519_key_file", "api_secret_file", "exchange_info_refresh_s", NULL
 	};
 	static const char *const rkeys[] = {
 		"host", "port", "tls", "ca_file", "insecure", NULL
@@ -266,6 +267,13 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 				  &b->symbols_from_venue));
 	TL_CFG_TRY(tl_config_ms(x, o, p, "startup_deadline_ms", 1000, 600000,
 				&b->startup_deadline_ns));
+	uint32_t refresh;
+	TL_CFG_TRY(r = tl_config_u32(x, o, p, "exchange_info_refresh_s", 0, 604800, &refresh));
+	if (r == 1 && refresh && refresh < 10)
+		return tl_config_fail(x, p, "exchange_info_refresh_s",
+				      "expected 0 (off) or 10..604800, got %u", refresh);
+	if (r == 1)
+		b->exchange_info_refresh_ns = (tl_time_t)refresh * TL_NS_PER_S;
 	return 0;
 }
 

@@ -96,6 +96,11 @@ typedef struct tl_binance_cfg {
 	 * account) keep retrying transient failures before the start
 	 * fails. Permanent rejects (-2015, -1022, -4028 ...) fail at once. */
 	tl_time_t startup_deadline_ns;
+	/* exchange_info_refresh_s, default 86400 (0 off, else 10..604800):
+	 * how often exchangeInfo is re-read while running for the symbols'
+	 * trading status (io/binance/xwatch.h); a filter reject re-reads it
+	 * at once. */
+	tl_time_t exchange_info_refresh_ns;
 } tl_binance_cfg_t;
 
 /* The binance section of a config whose venue.type is Binance. */

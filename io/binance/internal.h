@@ -251,6 +251,8 @@ typedef struct tl_binance {
 	bool gate_closed;                 /* the gate as the last poll saw it */
 	/* the kill switch's venue sweep (binance_sweep.c) */
 	struct tl_binance_sweep *sw;
+	/* exchangeInfo re-read while running (io/binance/xwatch.h), NULL off */
+	struct tl_binance_xwatch *xw;
 } tl_binance_t;
 
 static inline tl_binance_t *tl_binance_of(tl_venue_t *v) { return (tl_binance_t *)v; }
