@@ -349,6 +349,19 @@ static const cJSON *ck_position(const ck_t *c, const char *sym)
 	return NULL;
 }
 
+/* Open orders on sym (0 when unknown). */
+static int ck_open_orders(const ck_t *c, const char *sym)
+{
+	const cJSON *e;
+	int n = 0;
+
+	cJSON_ArrayForEach(e, c->orders) {
+		const char *s = ck_str(e, "symbol");
+		n += s && strcmp(s, sym) == 0;
+	}
+	return n;
+}
+
 static void ck_sym_config(ck_t *c, uint32_t i, const char *sym)
 {
 	char name[TL_SYMBOL_NAMELEN + 24], q[64];
@@ -397,7 +410,13 @@ margin:
 	} else if (ck_position(c, sym)) {
 		ck_line(c, TL_CHECK_FAIL, name,
 			"%s at the venue, symbols.margin_type is %s, and a position is open: "
-			"the venue refuses the change until it is closed", vt, tl_margin_type_name(mt));
+			"the venue refuses the change until it is closed (-4048)", vt,
+			tl_margin_type_name(mt));
+	} else if (ck_open_orders(c, sym)) {
+		ck_line(c, TL_CHECK_FAIL, name,
+			"%s at the venue, symbols.margin_type is %s, and %d order(s) are open: "
+			"the venue refuses the change until they are gone (-4047)", vt,
+			tl_margin_type_name(mt), ck_open_orders(c, sym));
 	} else {
 		ck_line(c, TL_CHECK_OK, name, "%s at the venue: talon run sets %s at start",
 			vt, tl_margin_type_name(mt));

@@ -176,6 +176,14 @@ static void test_each_mismatch_fails_by_name(void)
 	CU_ASSERT_EQUAL(check(&c), 1);
 	CU_ASSERT(is("FAIL", "BTCUSDT margin type"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line_of("BTCUSDT margin type"), "a position is open"));
+	/* ETHUSDT: an open order alone stops the change too */
+	CU_ASSERT_EQUAL(sim_call("POST", "/fapi/v1/order",
+				 "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.100"
+				 "&price=2000&newClientOrderId=manual-2", true, body, sizeof body), 200);
+	c.margin_type[1] = TL_MARGIN_ISOLATED;
+	CU_ASSERT_EQUAL(check(&c), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of("ETHUSDT margin type"), "(-4047)"));
+	c.margin_type[1] = TL_MARGIN_UNSET;
 	CU_ASSERT_PTR_NOT_NULL(strstr(line_of("BTCUSDT position"), "0.01"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line_of("BTCUSDT open orders"),
 				      "1 with this engine's prefix \"tck\""));
@@ -266,7 +274,86 @@ static void test_wrong_ca_names_tls(void)
 	server_stop();
 }
 
+/* symbols.margin_type is set at start (before leverage); "already so"
+ * is fine; a refusal fails the start naming the venue's code. */
+static void test_margin_type_at_start(void)
+{
+	char err[512], body[65536];
+	tl_config_t c;
+	tl_engine_xopts_t o = { .no_shm = true };
+
+	server_start_cfg(NULL);
+	cfg_check(&c);
+	c.margin_type[0] = TL_MARGIN_ISOLATED;
+	for (int round = 0; round < 2; round++) {	/* the second: -4046, already so */
+		cfg_check(&c);
+		c.margin_type[0] = TL_MARGIN_ISOLATED;
+		capture_begin();
+		E = tl_engine_create(&c, &o, err, sizeof err);
+		int rc = E ? tl_engine_start(E, err, sizeof err) : -1;
+		capture_end();
+		if (rc)
+			printf("start: %s\n", err);
+		CU_ASSERT_EQUAL(rc, 0);
+		tl_engine_close(E);
+		E = NULL;
+		CU_ASSERT_EQUAL(sim_call("GET", "/fapi/v1/symbolConfig", "symbol=BTCUSDT", true,
+					 body, sizeof body), 200);
+		CU_ASSERT_PTR_NOT_NULL(strstr(body, "\"marginType\":\"ISOLATED\""));
+	}
+	/* back to CROSSED with a position open: refused, named */
+	CU_ASSERT_EQUAL(sim_call("POST", "/fapi/v1/order",
+				 "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.010", true,
+				 body, sizeof body), 200);
+	cfg_check(&c);
+	c.margin_type[0] = TL_MARGIN_CROSSED;
+	capture_begin();
+	E = tl_engine_create(&c, &o, err, sizeof err);
+	int rc = E ? tl_engine_start(E, err, sizeof err) : -1;
+	capture_end();
+	printf("refused: %s\n", err);
+	CU_ASSERT_EQUAL(rc, -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "symbols.margin_type.BTCUSDT: the venue refused "
+				      "margin type CROSSED for BTCUSDT: -4048 "));
+	tl_engine_close(E);
+	E = NULL;
+	server_stop();
+}
+
+/* symbols.margin_type in a config: one type for all, per symbol, refused
+ * values named. */
+static void test_margin_type_config(void)
+{
+	static const char head[] =
+		"{\"symbols\":{\"exchange_info\":\"x.json\",\"only\":[\"BTCUSDT\",\"ETHUSDT\"],"
+		"\"margin_type\":";
+	char json[512], err[512];
+	tl_config_t c;
+
+	snprintf(json, sizeof json, "%s\"ISOLATED\"}}", head);
+	CU_ASSERT_EQUAL_FATAL(tl_config_parse(&c, json, strlen(json), NULL, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(c.margin_type[0], TL_MARGIN_ISOLATED);
+	CU_ASSERT_EQUAL(c.margin_type[1], TL_MARGIN_ISOLATED);
+	snprintf(json, sizeof json, "%s{\"ETHUSDT\":\"CROSSED\"}}}", head);
+	CU_ASSERT_EQUAL_FATAL(tl_config_parse(&c, json, strlen(json), NULL, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(c.margin_type[0], TL_MARGIN_UNSET);
+	CU_ASSERT_EQUAL(c.margin_type[1], TL_MARGIN_CROSSED);
+	CU_ASSERT_STRING_EQUAL(tl_margin_type_name(TL_MARGIN_CROSSED), "CROSSED");
+	snprintf(json, sizeof json, "%s\"CROSS\"}}", head);
+	CU_ASSERT_EQUAL(tl_config_parse(&c, json, strlen(json), NULL, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "symbols.margin_type"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "expected \"ISOLATED\" or \"CROSSED\""));
+	snprintf(json, sizeof json, "%s{\"XRPUSDT\":\"CROSSED\"}}}", head);
+	CU_ASSERT_EQUAL(tl_config_parse(&c, json, strlen(json), NULL, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not in symbols.only"));
+	snprintf(json, sizeof json, "%s5}}", head);
+	CU_ASSERT_EQUAL(tl_config_parse(&c, json, strlen(json), NULL, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "symbols.margin_type"));
+}
+
 TL_TEST_SUITE("io.binance_check", NULL, NULL,
+	      TL_TEST(test_margin_type_config),
+	      TL_TEST(test_margin_type_at_start),
 	      TL_TEST(test_all_ok),
 	      TL_TEST(test_each_mismatch_fails_by_name),
 	      TL_TEST(test_wrong_key_names_2015),
