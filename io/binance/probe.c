@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io/binance/sign.h"
@@ -28,6 +29,7 @@ struct tl_binance_probe {
 	char host[TL_CFG_HOST_MAX + 8];   /* the Host header */
 	char hostport[TL_CFG_HOST_MAX + 8];
 	int64_t timeout_ns;
+	int64_t end;                      /* mono ns: no retry starts after */
 	int64_t offset_ns;
 	uint32_t recv_window_ms;
 	/* the call in progress */
@@ -95,6 +97,8 @@ tl_binance_probe_t *tl_binance_probe_open(const tl_binance_cfg_t *bc, char *err,
 		goto fail;
 	}
 	p->timeout_ns = bc->timeout_ns > 0 ? bc->timeout_ns : 5000LL * TL_NS_PER_MS;
+	p->end = tl_clock_mono_ns() + (bc->startup_deadline_ns > 0 ? bc->startup_deadline_ns
+								    : TL_STARTUP_DEADLINE_NS);
 	p->recv_window_ms = bc->recv_window_ms ? bc->recv_window_ms : 5000;
 	snprintf(p->hostport, sizeof(p->hostport), "%s:%u", bc->rest.host,
 		 (unsigned)bc->rest.port);
@@ -203,16 +207,21 @@ static int pr_query(tl_binance_probe_t *p, const char *params, bool sign,
 	return tl_binance_sign_append(&p->signer, q, (size_t)n, cap, NULL, 0);
 }
 
-int tl_binance_probe_call(tl_binance_probe_t *p, const char *method,
-			  const char *path, const char *params, bool sign,
-			  tl_binance_probe_res_t *res)
+/* One attempt; *o what happened (io/binance/startup.h), *hint the
+ * venue's Retry-After (0 none). */
+static int pr_call_once(tl_binance_probe_t *p, const char *method,
+			const char *path, const char *params, bool sign,
+			tl_binance_probe_res_t *res, tl_outcome_t *o, int64_t *hint)
 {
 	char q[2048], hdr[256], tx[4096];
 	int n;
 
+	memset(o, 0, sizeof(*o));
+	*hint = 0;
 	memset(res, 0, sizeof(*res));
 	res->status = -1;
 	if (pr_query(p, params, sign, q, sizeof(q)) < 0) {
+		o->transport = TL_TR_LOCAL;
 		snprintf(res->why, sizeof(res->why), "request too long");
 		return -1;
 	}
@@ -224,6 +233,7 @@ int tl_binance_probe_call(tl_binance_probe_t *p, const char *method,
 				  q[0] ? q : NULL, hdr[0] ? hdr : NULL, NULL, 0, NULL);
 	explicit_bzero(hdr, sizeof(hdr));
 	if (n < 0) {
+		o->transport = TL_TR_LOCAL;
 		snprintf(res->why, sizeof(res->why), "request: %s", strerror(-n));
 		return -1;
 	}
@@ -248,20 +258,18 @@ int tl_binance_probe_call(tl_binance_probe_t *p, const char *method,
 	p->busy = false;
 	if (p->sent)
 		tl_uring_conn_release(p->pool, 0);
-	tl_outcome_t o;
-	memset(&o, 0, sizeof(o));
 	if (p->failed || !p->done) {
 		if (p->failed) {
-			o.transport = tl_startup_transport(p->sent ? TL_TR_RESET : TL_TR_CONNECT,
+			o->transport = tl_startup_transport(p->sent ? TL_TR_RESET : TL_TR_CONNECT,
 							   p->why);
-			tl_startup_cause(res->why, sizeof(res->why), &o, p->why, NULL);
+			tl_startup_cause(res->why, sizeof(res->why), o, p->why, NULL);
 		} else {
 			char why[256];
-			o.transport = TL_TR_TIMEOUT;
+			o->transport = TL_TR_TIMEOUT;
 			snprintf(why, sizeof(why), "%s %s: nothing in %lld ms from %s",
 				 method, path, (long long)(2 * p->timeout_ns / TL_NS_PER_MS),
 				 p->hostport);
-			tl_startup_cause(res->why, sizeof(res->why), &o, why, NULL);
+			tl_startup_cause(res->why, sizeof(res->why), o, why, NULL);
 		}
 		/* a half-read answer must not be taken for the next one */
 		if (p->sent)
@@ -274,12 +282,48 @@ int tl_binance_probe_call(tl_binance_probe_t *p, const char *method,
 	p->resp.body[p->resp.body_len] = '\0';
 	if (res->status != 200) {
 		char msg[256];
-		o.http_status = (uint16_t)res->status;
-		o.code = tl_startup_venue_error(res->body, res->len, msg, sizeof(msg));
-		if (!o.code && !msg[0])
+		o->http_status = (uint16_t)res->status;
+		o->code = tl_startup_venue_error(res->body, res->len, msg, sizeof(msg));
+		if (!o->code && !msg[0])
 			snprintf(msg, sizeof(msg), "%.160s", res->body);
-		res->code = o.code;
-		tl_startup_cause(res->why, sizeof(res->why), &o, NULL, msg);
+		res->code = o->code;
+		if (res->status == 503)
+			o->kind503 = tl_retry_503_kind(msg);
+		if (p->resp.retry_after_ns > 0)
+			*hint = p->resp.retry_after_ns;
+		tl_startup_cause(res->why, sizeof(res->why), o, NULL, msg);
 	}
 	return res->status;
+}
+
+int tl_binance_probe_call(tl_binance_probe_t *p, const char *method,
+			  const char *path, const char *params, bool sign,
+			  tl_binance_probe_res_t *res)
+{
+	tl_startup_t su;
+	int64_t m = tl_clock_mono_ns();
+
+	tl_startup_begin(&su, p->end - m, m);
+	for (;;) {
+		tl_outcome_t o;
+		int64_t hint;
+		char tail[128];
+		int st = pr_call_once(p, method, path, params, sign, res, &o, &hint);
+
+		if (st == 200)
+			return st;
+		m = tl_clock_mono_ns();
+		int64_t d = tl_startup_failed(&su, &o, hint, m);
+		if (d < 0) {
+			tl_startup_suffix(&su, m, tail, sizeof(tail));
+			size_t l = strlen(res->why);
+			snprintf(res->why + l, sizeof(res->why) - l, "%s", tail);
+			return st;
+		}
+		tl_log(TL_LOG_WARN, "binance: preflight %s %s failed (%s); retrying in %lld ms",
+		       method, path, res->why, (long long)(d / TL_NS_PER_MS));
+		struct timespec ts = { (time_t)(d / TL_NS_PER_S), (long)(d % TL_NS_PER_S) };
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
 }

@@ -7,8 +7,13 @@
  * rings and kernel; the preflight must run before any of them exist and
  * must trade nothing, so it has its own small client: one keep-alive
  * connection (io/net/uring.h, TLS and CA as configured), one request at
- * a time, each waiting at most 2 * venue.binance.timeout_ms, never
- * retried (a check reports what it saw). Signed calls carry timestamp
+ * a time, each attempt waiting at most 2 * venue.binance.timeout_ms.
+ * What is transient (connect refused or reset, timeout, 5xx, 429 with
+ * Retry-After, -1021) is retried as the start-up calls are
+ * (io/binance/startup.h), within one venue.binance.startup_deadline_ms
+ * counted from tl_binance_probe_open for the whole preflight; the rest
+ * (-2015, -1022, a certificate the CA file does not verify, 4xx) is
+ * reported at once. Signed calls carry timestamp
  * (local clock plus the offset given by tl_binance_probe_set_offset)
  * and recvWindow, signed by the configured key (HMAC secret, or the
  * Ed25519 key file).

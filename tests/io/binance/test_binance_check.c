@@ -7,9 +7,11 @@
  *     multi-assets mode on, a margin type that cannot change under an
  *     open position: each FAILs by its name, the others stay OK;
  *   - open orders are told apart by the engine's client id prefix;
- *   - a wrong key FAILs "api key" with -2015 and skips the signed
- *     checks; nothing listening FAILs "venue" naming "Connection
- *     refused"; a host that does not resolve names the DNS failure;
+ *   - a wrong key FAILs "api key" with -2015 at once and skips the
+ *     signed checks; nothing listening FAILs "venue" naming "Connection
+ *     refused" once startup_deadline_ms ran out; a host that does not
+ *     resolve names the DNS failure; a 503 (-1001) on the first calls
+ *     is retried and the checks pass;
  *   - the dead-man switch is accepted (countdownTime 0: nothing armed).
  */
 #define _GNU_SOURCE
@@ -235,12 +237,14 @@ static void test_unreachable_names_the_cause(void)
 	cfg_check(&c);
 	server_stop();
 	tl_binance_cfg(&c)->rest.port = ntohs(a.sin_port);
+	tl_binance_cfg(&c)->startup_deadline_ns = 1500 * 1000000LL;	/* retried until then */
 	CU_ASSERT_EQUAL(check(&c), 1);
 	snprintf(want, sizeof want, "cannot connect to 127.0.0.1:%d: Connection refused",
 		 (int)ntohs(a.sin_port));
 	CU_ASSERT(is("FAIL", "venue"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line_of("venue"), want));
 	CU_ASSERT(is("SKIP", "other checks"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of("venue"), "startup_deadline_ms"));
 	close(fd);
 
 	/* a name that does not resolve (.invalid never does, RFC 6761) */
@@ -249,6 +253,26 @@ static void test_unreachable_names_the_cause(void)
 	CU_ASSERT_EQUAL(check(&c), 1);
 	CU_ASSERT(is("FAIL", "venue"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line_of("venue"), "cannot resolve no-such-venue.invalid"));
+}
+
+/* Transient venue errors are retried like the start-up calls. */
+static void test_transient_retried(void)
+{
+	char body[512];
+	tl_config_t c;
+
+	server_start_cfg(NULL);
+	CU_ASSERT_EQUAL(sim_call("POST", "/sim/faults",
+				 "endpoint_error=GET%20%2Ffapi%2Fv2%2Faccount%201000000%20-1001%202",
+				 false, body, sizeof body), 200);
+	cfg_check(&c);
+	capture_begin();
+	int fails = check(&c);
+	capture_end();
+	CU_ASSERT_EQUAL(fails, 0);
+	CU_ASSERT(is("OK", "api key"));
+	CU_ASSERT_EQUAL(count_str(cap_buf, "binance: preflight GET /fapi/v2/account failed (-1001 "), 2);
+	server_stop();
 }
 
 static void tls_on(tl_sim_config_t *c)
@@ -358,4 +382,5 @@ TL_TEST_SUITE("io.binance_check", NULL, NULL,
 	      TL_TEST(test_each_mismatch_fails_by_name),
 	      TL_TEST(test_wrong_key_names_2015),
 	      TL_TEST(test_unreachable_names_the_cause),
+	      TL_TEST(test_transient_retried),
 	      TL_TEST(test_wrong_ca_names_tls));
