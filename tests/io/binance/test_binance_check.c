@@ -131,6 +131,18 @@ static void test_each_mismatch_fails_by_name(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(line_of("position mode"), "dualSidePosition false"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line_of("position mode"), "kernel.hedge_mode is true"));
 
+	/* the venue's clock 5 s ahead: the clock FAILs, signed calls still
+	 * pass (they are stamped with the venue's time) */
+	CU_ASSERT_EQUAL(sim_call("POST", "/sim/faults", "clock_offset_ms=5000", false,
+				 body, sizeof body), 200);
+	cfg_check(&c);
+	CU_ASSERT_EQUAL(check(&c), 1);
+	CU_ASSERT(is("FAIL", "clock"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of("clock"), "behind the venue's"));
+	CU_ASSERT(is("OK", "api key"));
+	CU_ASSERT_EQUAL(sim_call("POST", "/sim/faults", "clock_offset_ms=0", false,
+				 body, sizeof body), 200);
+
 	/* ETHUSDT leaves TRADING */
 	CU_ASSERT_EQUAL(sim_call("POST", "/sim/status", "symbol=ETHUSDT&status=BREAK", false,
 				 body, sizeof body), 200);
