@@ -5,6 +5,8 @@
  * a 0600 api_secret_file (the config holds no secret):
  *   - a good config: check exits 0 ("every check passed"); run starts,
  *     runs its second and stops (exit 0);
+ *   - kernel.hedge_mode against a one-way account: both exit 1 naming
+ *     the position mode;
  *   - a wrong key: check exits 1 naming -2015; run exits 1 naming -2015
  *     and refusing to trade;
  *   - nothing listening: check and run exit 1 naming "Connection
@@ -42,6 +44,8 @@ static int suite_clean(void)
 
 /* The engine's config on REST port `port` (plain, loopback), no secret
  * inside: the key comes from the environment, the secret from secpath. */
+static bool hedge;	/* kernel.hedge_mode in the next write_config */
+
 static void write_config(int port, int ws_port)
 {
 	char exch[PATH_MAX];
@@ -52,7 +56,7 @@ static void write_config(int port, int ws_port)
 	f = fopen(cfgpath, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fprintf(f,
-		"{\"engine\": {\"name\": \"chk%d\"},\n"
+		"{\"engine\": {\"name\": \"chk%d\"}, \"kernel\": {\"hedge_mode\": %s},\n"
 		" \"symbols\": {\"exchange_info\": \"%s\", \"only\": [\"BTCUSDT\", \"ETHUSDT\"],\n"
 		"   \"leverage\": {\"BTCUSDT\": 20, \"ETHUSDT\": 10}},\n"
 		" \"venue\": {\"type\": \"binance\", \"binance\": {\n"
@@ -60,7 +64,7 @@ static void write_config(int port, int ws_port)
 		"    \"ws\": {\"host\": \"127.0.0.1\", \"port\": %d, \"tls\": false},\n"
 		"    \"api_secret_file\": \"%s\", \"timeout_ms\": 2000,\n"
 		"    \"startup_deadline_ms\": 2000}}}\n",
-		(int)getpid(), exch, port, ws_port, secpath);
+		(int)getpid(), hedge ? "true" : "false", exch, port, ws_port, secpath);
 	fclose(f);
 }
 
@@ -99,6 +103,17 @@ static void test_good_then_wrong_key(void)
 	CU_ASSERT_EQUAL(talon("run", "-c", cfgpath, "--duration", "1"), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "OK   api key"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "running"));
+
+	/* hedge mode wanted, the account is one-way: named, nothing trades */
+	hedge = true;
+	write_config(e2e_rest_port, tl_sim_server_port(srv, TL_SIM_PORT_WS));
+	CU_ASSERT_EQUAL(talon("check", "-c", cfgpath, NULL, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "FAIL position mode: the venue is in one-way mode"));
+	CU_ASSERT_EQUAL(talon("run", "-c", cfgpath, "--duration", "1"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "FAIL position mode"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "talon run: refusing to trade"));
+	hedge = false;
+	write_config(e2e_rest_port, tl_sim_server_port(srv, TL_SIM_PORT_WS));
 
 	/* the wrong key: named by the venue's code, nothing trades */
 	setenv("TALON_BINANCE_API_KEY", "NOT-THE-KEY", 1);
