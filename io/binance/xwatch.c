@@ -183,7 +183,8 @@ tl_binance_xwatch_t *tl_binance_xwatch_new(const tl_binance_cfg_t *bc,
 	tl_binance_cfg_defaults(&w->bc);	/* then only what a plain GET needs */
 	w->bc.rest = bc->rest;
 	w->bc.timeout_ns = bc->timeout_ns;
-	w->bc.startup_deadline_ns = bc->timeout_ns * 4 > 0 ? bc->timeout_ns * 4 : TL_NS_PER_S;
+	/* short: a stop waits for a read in progress */
+	w->bc.startup_deadline_ns = bc->timeout_ns * 2 > 0 ? bc->timeout_ns * 2 : TL_NS_PER_S;
 	w->period_ns = period_ns;
 	w->n = n;
 	w->names = calloc(n ? n : 1, sizeof(*w->names));
@@ -199,6 +200,12 @@ tl_binance_xwatch_t *tl_binance_xwatch_new(const tl_binance_cfg_t *bc,
 		w->status[i] = (uint8_t)s->status;
 	}
 	w->last_kick = -TL_BINANCE_XWATCH_KICK_GAP_NS;
+	/* A symbol already out of TRADING here came from the journal's
+	 * replay (the start-up exchangeInfo refuses one the venue has out):
+	 * the venue may have it back, so read now, not in a day. */
+	for (uint32_t i = 0; i < n; i++)
+		if (w->status[i] != TL_SYM_TRADING)
+			w->kicked = true;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);

@@ -14,6 +14,11 @@
  * warning on the log. Filters that changed are not applied while
  * running: the next start takes them (io/binance/xinfo.h).
  *
+ * A symbol already out of TRADING when the adapter is created came from
+ * the journal's replay (the start refuses a symbol the venue has out):
+ * the first read is then made at once, so a symbol back in TRADING is
+ * not blocked for a day.
+ *
  * The read runs on a thread of its own (blocking fetch on its own
  * connection, cJSON on a document of up to 16 MiB: never on the IO
  * thread); the IO thread only kicks it and takes its results

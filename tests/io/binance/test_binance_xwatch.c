@@ -10,7 +10,9 @@
  *       (SYMBOL_NOT_TRADING) but closes the open ETHUSDT long with a
  *       reduce-only order; TRADING again lifts it;
  *   (b) re-read every hour: the venue refuses an order with -4014 (a
- *       filter): that re-reads at once and the BREAK is applied.
+ *       filter): that re-reads at once and the BREAK is applied;
+ *   (c) a restart whose journal replays a BREAK while the venue has the
+ *       symbol back in TRADING reads at once and lifts it.
  */
 #define _GNU_SOURCE
 #define BSIM_CAP_FMT "/tmp/tl_test_binance_xwatch.%d"
@@ -204,7 +206,55 @@ static void test_filter_reject_rereads(void)
 	server_stop();
 }
 
+/* The journal replays a BREAK of the last session; the venue has the
+ * symbol back: the first read is made at once (not in an hour). */
+static void test_restart_after_break(void)
+{
+	char db[96], p2[128];
+	tl_config_t c;
+	const tl_event_t *ev;
+
+	snprintf(db, sizeof db, "/tmp/tl_test_xwatch.%d.db", (int)getpid());
+	unlink(db);
+	server_start_cfg(NULL);
+	cfg_watch(&c, 1000 * MS);
+	snprintf(c.journal_path, sizeof c.journal_path, "%s", db);
+	engine_create_start(&c);
+	nev = 0;
+	wait_stream_up();
+	set_status("ETHUSDT", "BREAK");
+	CU_ASSERT_TRUE(wait_log("ETHUSDT is BREAK at the venue"));
+	nap_ms(500);
+	ev = eth_order(20);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	CU_ASSERT_EQUAL(ev->u.order.reject, TL_REJ_SYMBOL_NOT_TRADING);
+	tl_engine_close(E);
+	E = NULL;
+	capture_end();
+
+	set_status("ETHUSDT", "TRADING");
+	cfg_watch(&c, 3600LL * E2E_S);
+	snprintf(c.journal_path, sizeof c.journal_path, "%s", db);
+	engine_create_start(&c);
+	nev = 0;
+	CU_ASSERT_TRUE(wait_log("ETHUSDT is TRADING again"));
+	nap_ms(500);
+	ev = eth_order(21);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	CU_ASSERT_EQUAL(ev->type, TL_EV_ORDER_SUBMITTED);
+	tl_engine_close(E);
+	E = NULL;
+	capture_end();
+	server_stop();
+	unlink(db);
+	snprintf(p2, sizeof p2, "%s-wal", db);
+	unlink(p2);
+	snprintf(p2, sizeof p2, "%s-shm", db);
+	unlink(p2);
+}
+
 TL_TEST_SUITE("io.binance_xwatch", NULL, NULL,
+	      TL_TEST(test_restart_after_break),
 	      TL_TEST(test_unit_diff),
 	      TL_TEST(test_break_while_running),
 	      TL_TEST(test_filter_reject_rereads));
