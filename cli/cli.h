@@ -13,6 +13,8 @@
 #ifndef TL_CLI_H
 #define TL_CLI_H
 
+#include <stdio.h>
+
 /* Exit codes shared by every subcommand. */
 #define TL_CLI_OK 0
 #define TL_CLI_FAIL 1
@@ -24,6 +26,17 @@ int tl_cli_version(int argc, char **argv);
 /* `talon run`: the engine in the foreground, optionally with the demo
  * strategy (cmd_run.c, cli/demo.c). */
 int tl_cli_run(int argc, char **argv);
+
+/* `talon check`: the venue's preflight, trading nothing (cmd_check.c,
+ * io/binance/check.h). */
+int tl_cli_check(int argc, char **argv);
+
+struct tl_config;
+/* The config's venue preflight, one line per check on out ("OK   name:
+ * detail"); when the venue has none, says so on out prefixed by who
+ * (NULL: silently). Returns the failed checks (0: all passed, or none
+ * to run), -1 when it could not run. Shared by check and run. */
+int tl_cli_preflight(const struct tl_config *cfg, FILE *out, const char *who);
 
 /* `talon venue`: the simulated Binance USD-M exchange (cmd_venue.c). */
 int tl_cli_venue(int argc, char **argv);

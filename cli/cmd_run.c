@@ -36,6 +36,8 @@ static void run_usage(FILE *out)
 		"Start the engine (ENGINE and IO threads, the venue from the config,\n"
 		"the shared-memory block /dev/shm/talon.<engine.name>) and log every\n"
 		"order, position and state event on stderr until SIGINT or SIGTERM.\n"
+		"First it runs the venue's preflight (`talon check`, one line per\n"
+		"check on stderr) and refuses to start when a check fails.\n"
 		"\n"
 		"  -c, --config FILE   engine configuration (JSON), e.g. config/paper.json\n"
 		"      --demo          run the demo strategy on two symbols\n"
@@ -115,10 +117,22 @@ int tl_cli_run(int argc, char **argv)
 		return TL_CLI_FAIL;
 	}
 	tl_log_set_level(cfg.log_level);
+	tl_config_warn_secret(&cfg);
 	/* Before the secret goes anywhere: no core file, no ptrace. */
 	if (tl_harden_process(cfg.allow_core_dumps, err, sizeof(err)) < 0) {
 		tl_config_wipe_secrets(&cfg);
 		fprintf(stderr, "talon run: %s\n", err);
+		return TL_CLI_FAIL;
+	}
+	/* The venue's preflight (talon check): nothing trades on a
+	 * failure, and the operator reads the same lines check prints. */
+	int fails = tl_cli_preflight(&cfg, stderr, NULL);
+	if (fails != 0) {
+		tl_config_wipe_secrets(&cfg);
+		fprintf(stderr, "talon run: refusing to trade: %s (the lines above; "
+			"`talon check -c %s` repeats them)\n",
+			fails < 0 ? "the preflight could not run" : "a preflight check failed",
+			config);
 		return TL_CLI_FAIL;
 	}
 	tl_engine_t *e = tl_engine_create(&cfg, NULL, err, sizeof(err));

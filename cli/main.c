@@ -18,7 +18,8 @@ static const struct tl_cli_cmd {
 } tl_cli_cmds[] = {
 	{ "help",    tl_cli_help,    "show this help" },
 	{ "version", tl_cli_version, "print the talon version" },
-	{ "run",     tl_cli_run,     "run the engine (-c CONFIG [--demo])" },
+	{ "check",   tl_cli_check,   "preflight the venue of a config, trading nothing (-c CONFIG)" },
+	{ "run",     tl_cli_run,     "run the engine (-c CONFIG [--demo]) after the venue's checks" },
 	{ "venue",   tl_cli_venue,   "run the simulated Binance USD-M exchange" },
 	{ "ctl",     tl_cli_ctl,     "operate a running engine (status, submit, liquidate, ...)" },
 	{ "replay",  tl_cli_replay,  "replay a journal: post-mortem timelines, --verify" },

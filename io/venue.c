@@ -32,3 +32,8 @@ const tl_venue_driver_t *tl_venue_driver_at(size_t i)
 {
 	return i < TL_VENUE_NDRIVERS ? tl_venue_drivers[i] : NULL;
 }
+
+const char *tl_venue_check_name(tl_venue_check_res_t r)
+{
+	return r == TL_CHECK_OK ? "OK" : r == TL_CHECK_FAIL ? "FAIL" : "SKIP";
+}

@@ -99,6 +99,10 @@ typedef struct tl_venue_ops {
 	int (*account)(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now);
 	int (*set_leverage)(tl_venue_t *v, const char *symbol, uint32_t lev,
 			    tl_time_t now);
+	/* Optional: symbols.margin_type (tl_margin_type_t), cold path like
+	 * set_leverage; "already so" is success. */
+	int (*set_margin_type)(tl_venue_t *v, const char *symbol, int type,
+			       tl_time_t now);
 	/* Advance: deliver due responses, fills, marks. Returns the number of
 	 * inputs emitted (0 when idle). Never blocks. */
 	int (*poll)(tl_venue_t *v, tl_time_t now);
@@ -149,6 +153,20 @@ static inline void tl_venue_emit(tl_venue_t *v, const tl_input_t *in)
 
 struct cJSON;
 struct tl_config_ctx;           /* runtime/config_json.h */
+
+/* One line of a preflight: a check's name, its result and what it saw
+ * (the venue's own code and message on a failure). */
+typedef enum tl_venue_check_res {
+	TL_CHECK_OK = 0,
+	TL_CHECK_FAIL,
+	TL_CHECK_SKIP,          /* not run: an earlier check failed */
+} tl_venue_check_res_t;
+
+typedef void (*tl_venue_check_fn)(void *ctx, tl_venue_check_res_t res,
+				  const char *name, const char *detail);
+
+/* "OK", "FAIL", "SKIP". */
+const char *tl_venue_check_name(tl_venue_check_res_t r);
 
 /*
  * One venue driver. The engine and the config loader reach a venue only
@@ -211,6 +229,10 @@ typedef struct tl_venue_driver {
 	 * "" when it did not or the driver cannot tell (the caller then
 	 * names the -errno). */
 	const char *(*call_error)(const tl_venue_t *v);
+	/* Optional. The preflight (`talon check`, and `talon run` before it
+	 * trades): talk to the venue, trade nothing, call out once per
+	 * check. Returns the number of failed checks (0: ready to trade). */
+	int (*preflight)(const tl_config_t *c, tl_venue_check_fn out, void *ctx);
 } tl_venue_driver_t;
 
 /* The driver named `name` (venue.type), NULL when none is registered. */

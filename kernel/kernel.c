@@ -345,6 +345,19 @@ static void kernel_restart(tl_kernel_t *k, const tl_in_restart_t *r)
 
 /* ---- apply -------------------------------------------------------------- */
 
+/* The venue's trading status of a symbol (risk.c reads it). Unknown
+ * symbols and statuses are bad inputs, never guessed. */
+static void kernel_symbol_status(tl_kernel_t *k, const tl_in_symbol_status_t *s)
+{
+	int id = tl_symbols_find(&k->syms, s->symbol);
+
+	if (id < 0 || (s->status != TL_SYM_TRADING && s->status != TL_SYM_HALTED)) {
+		k->ctr.bad_inputs++;
+		return;
+	}
+	tl_symbols_get(&k->syms, id)->status = (tl_symbol_status_t)s->status;
+}
+
 tl_reject_t tl_kernel_apply(tl_kernel_t *k, const tl_input_t *in,
 			    tl_sink_t *sink, uint64_t *handle)
 {
@@ -410,6 +423,9 @@ tl_reject_t tl_kernel_apply(tl_kernel_t *k, const tl_input_t *in,
 		break;
 	case TL_IN_RESYNC:
 		tl_k_on_resync(k, &in->u.resync);
+		break;
+	case TL_IN_SYMBOL_STATUS:
+		kernel_symbol_status(k, &in->u.symstat);
 		break;
 	default:
 		k->ctr.bad_inputs++;

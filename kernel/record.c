@@ -79,7 +79,7 @@ const char *tl_in_type_name(tl_in_type_t t)
 		[TL_IN_QUERY_RESULT] = "QUERY_RESULT", [TL_IN_MARK] = "MARK",
 		[TL_IN_TICK] = "TICK", [TL_IN_RESTART] = "RESTART",
 		[TL_IN_ADOPT] = "ADOPT", [TL_IN_POSITION_SNAPSHOT] = "POSITION_SNAPSHOT",
-		[TL_IN_RESYNC] = "RESYNC",
+		[TL_IN_RESYNC] = "RESYNC", [TL_IN_SYMBOL_STATUS] = "SYMBOL_STATUS",
 	};
 	return (unsigned)t < TL_IN__COUNT && n[t] ? n[t] : "?";
 }

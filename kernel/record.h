@@ -57,6 +57,7 @@ typedef enum tl_in_type {
 	TL_IN_ADOPT,        /* venue: an open order with our prefix we do not know */
 	TL_IN_POSITION_SNAPSHOT, /* venue: one position (or the end of a snapshot) */
 	TL_IN_RESYNC,       /* venue: the user stream was down: query open orders */
+	TL_IN_SYMBOL_STATUS,/* venue: a symbol's trading status changed */
 	TL_IN__COUNT
 } tl_in_type_t;
 
@@ -246,6 +247,18 @@ typedef struct tl_in_resync {
 	tl_time_t asked;
 } tl_in_resync_t;
 
+/* The venue says a symbol's trading status changed (a re-read of its
+ * exchangeInfo): while it is not TRADING the kernel refuses new orders
+ * on it except closing ones (reduce-only, hedge closes); cancels always
+ * go. `venue_status` is the venue's word (BREAK, SETTLING ...), for the
+ * journal and the event text. */
+typedef struct tl_in_symbol_status {
+	char symbol[TL_SYMBOL_NAMELEN];
+	uint8_t status;        /* tl_symbol_status_t */
+	uint8_t _pad[7];
+	char venue_status[16];
+} tl_in_symbol_status_t;
+
 typedef struct tl_input {
 	tl_rec_hdr_t hdr;
 	union {
@@ -262,6 +275,7 @@ typedef struct tl_input {
 		tl_in_adopt_t adopt;
 		tl_in_pos_snapshot_t snap;
 		tl_in_resync_t resync;
+		tl_in_symbol_status_t symstat;
 		uint8_t raw[TL_RECORD_SIZE - sizeof(tl_rec_hdr_t)];
 	} u;
 } tl_input_t;

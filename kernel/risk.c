@@ -156,7 +156,9 @@ tl_reject_t tl_risk_check(tl_kernel_t *k, const tl_k_ordreq_t *r)
 		       (r->pos_side == TL_PS_SHORT && r->side == TL_BUY);
 	if ((rej = risk_state(k, reduces)) != TL_REJ_NONE)
 		return rej;
-	if (s->status != TL_SYM_TRADING)
+	/* A symbol out of TRADING takes no new exposure, but what is open
+	 * on it must still be closable. */
+	if (s->status != TL_SYM_TRADING && !closing)
 		return TL_REJ_SYMBOL_NOT_TRADING;
 
 	/* Quantity: LOT_SIZE, or MARKET_LOT_SIZE for market orders. */

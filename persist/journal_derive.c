@@ -203,6 +203,7 @@ static void jd_keys(const tl_record_t *r, const char **clid, const char **sym)
 	case TL_IN_REQ_ERROR: *clid = in->u.error.client_id; break;
 	case TL_IN_QUERY_RESULT: *clid = in->u.query.client_id; break;
 	case TL_IN_MARK: *sym = in->u.mark.symbol; break;
+	case TL_IN_SYMBOL_STATUS: *sym = in->u.symstat.symbol; break;
 	case TL_IN_ADOPT:
 		*clid = in->u.adopt.client_id;
 		*sym = in->u.adopt.symbol;

@@ -125,6 +125,7 @@ static const char *rp_in_symbol(const tl_input_t *in)
 	case TL_IN_SUBMIT: return in->u.submit.symbol;
 	case TL_IN_SIGNAL: return in->u.signal.symbol;
 	case TL_IN_MARK: return in->u.mark.symbol;
+	case TL_IN_SYMBOL_STATUS: return in->u.symstat.symbol;
 	case TL_IN_CANCEL_ALL: return in->u.cancel.symbol;
 	default: return NULL;
 	}

@@ -27,6 +27,7 @@
 #include "runtime/config_json.h"
 #include "io/venue.h"
 #include "runtime/shm.h"
+#include "runtime/log.h"
 
 #include <errno.h>
 #include <math.h>
@@ -617,11 +618,34 @@ int tl_config_sym_index(const tl_config_t *c, const char *name)
 	return -1;
 }
 
+const char *tl_margin_type_name(int t)
+{
+	return t == TL_MARGIN_ISOLATED ? "ISOLATED" :
+	       t == TL_MARGIN_CROSSED ? "CROSSED" : "";
+}
+
+/* One margin type value: TL_MARGIN_ISOLATED / _CROSSED, or -1. */
+static int tl_config_margin_v(tl_config_ctx_t *x, const cJSON *v,
+			      const char *path, const char *key)
+{
+	if (cJSON_IsString(v) && strcmp(v->valuestring, "ISOLATED") == 0)
+		return TL_MARGIN_ISOLATED;
+	if (cJSON_IsString(v) && strcmp(v->valuestring, "CROSSED") == 0)
+		return TL_MARGIN_CROSSED;
+	if (cJSON_IsString(v))
+		return tl_config_fail(x, path, key,
+				      "expected \"ISOLATED\" or \"CROSSED\", got \"%.20s\"",
+				      v->valuestring);
+	return tl_config_fail(x, path, key,
+			      "expected \"ISOLATED\" or \"CROSSED\", got %s",
+			      tl_config_kind(v));
+}
+
 static int tl_config_symbols_sec(tl_config_ctx_t *x, const cJSON *o,
 				 tl_config_t *c)
 {
 	static const char *const keys[] = {
-		"exchange_info", "only", "leverage", NULL
+		"exchange_info", "only", "leverage", "margin_type", NULL
 	};
 	const char *p = "symbols";
 	const cJSON *v;
@@ -647,6 +671,7 @@ static int tl_config_symbols_sec(tl_config_ctx_t *x, const cJSON *o,
 		c->n_symbols = 0;
 		memset(c->symbols, 0, sizeof(c->symbols));
 		memset(c->leverage, 0, sizeof(c->leverage));
+		memset(c->margin_type, 0, sizeof(c->margin_type));
 		for (const cJSON *s = v->child; s; s = s->next, i++) {
 			snprintf(sub, sizeof(sub), "symbols.only[%d]", i);
 			if (!cJSON_IsString(s) || !tl_config_symbol_ok(s->valuestring))
@@ -675,6 +700,32 @@ static int tl_config_symbols_sec(tl_config_ctx_t *x, const cJSON *o,
 			TL_CFG_TRY(tl_config_int_v(x, s, "symbols.leverage",
 						   s->string, 1, 125, &lev));
 			c->leverage[id] = (uint32_t)lev;
+		}
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "margin_type"))) {
+		int t;
+
+		if (cJSON_IsString(v)) {
+			TL_CFG_TRY(t = tl_config_margin_v(x, v, p, "margin_type"));
+			for (uint32_t i = 0; i < TL_CFG_SYMBOLS_MAX; i++)
+				c->margin_type[i] = (uint8_t)t;
+			return 0;
+		}
+		if (!cJSON_IsObject(v))
+			return tl_config_fail(x, p, "margin_type",
+					      "expected \"ISOLATED\", \"CROSSED\" or an object of symbol: type, got %s",
+					      tl_config_kind(v));
+		TL_CFG_TRY(tl_config_map(x, v, "symbols.margin_type",
+					 TL_CFG_SYMBOLS_MAX));
+		for (const cJSON *s = v->child; s; s = s->next) {
+			int id = tl_config_sym_index(c, s->string);
+
+			if (id < 0)
+				return tl_config_fail(x, "symbols.margin_type", s->string,
+						      "not in symbols.only");
+			TL_CFG_TRY(t = tl_config_margin_v(x, s, "symbols.margin_type",
+							  s->string));
+			c->margin_type[id] = (uint8_t)t;
 		}
 	}
 	return 0;
@@ -1075,9 +1126,27 @@ int tl_config_load(tl_config_t *cfg, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	memcpy(c.path, path, plen + 1);
+	/* Said by tl_config_warn_secret (run, check), not here: ctl and
+	 * replay load the same file and print JSON. */
+	struct stat st;
+	if (c.secret_inline && stat(path, &st) == 0)
+		c.secret_file_mode = (uint32_t)(st.st_mode & 07777);
 	*cfg = c;
 	explicit_bzero(&c, sizeof(c));
 	return 0;
+}
+
+void tl_config_warn_secret(const tl_config_t *c)
+{
+	/* The secret is better in a file of its own or the environment
+	 * (docs/binance.md, "Secrets"); here at least say who can read it. */
+	if (c->secret_inline && (c->secret_file_mode & 044))
+		tl_log(TL_LOG_WARN,
+		       "%s holds an API secret and is readable by %s (mode %04o): "
+		       "chmod 600 %s, or move the secret to api_secret_file or "
+		       "TALON_BINANCE_API_SECRET",
+		       c->path, (c->secret_file_mode & 04) ? "everyone" : "its group",
+		       (unsigned)c->secret_file_mode, c->path);
 }
 
 int tl_config_symbols(const tl_config_t *cfg, tl_symbols_t *syms, char *err,

@@ -64,6 +64,16 @@ typedef struct tl_agent_cfg {
  * struct fits. */
 #define TL_VENUE_CFG_MAX (TL_CFG_SYMBOLS_MAX * 32 + 4096)
 
+/* symbols.margin_type of one symbol. */
+typedef enum tl_margin_type {
+	TL_MARGIN_UNSET = 0,       /* leave the venue's setting as it is */
+	TL_MARGIN_ISOLATED,
+	TL_MARGIN_CROSSED,
+} tl_margin_type_t;
+
+/* "ISOLATED", "CROSSED" (the venue's spelling), "" for UNSET. */
+const char *tl_margin_type_name(int t);
+
 typedef struct tl_config {
 	char path[TL_PATH_MAX];    /* file it came from */
 	/* engine */
@@ -86,6 +96,15 @@ typedef struct tl_config {
 	uint32_t n_symbols;
 	char symbols[TL_CFG_SYMBOLS_MAX][TL_SYMBOL_NAMELEN]; /* symbols.only */
 	uint32_t leverage[TL_CFG_SYMBOLS_MAX]; /* symbols.leverage.<S>, 0 = default */
+	/* symbols.margin_type: "ISOLATED" or "CROSSED" for every symbol, or
+	 * {"<S>": ...} per symbol; set at start like leverage (the venue's
+	 * own setting is left alone where none is given). */
+	uint8_t margin_type[TL_CFG_SYMBOLS_MAX]; /* tl_margin_type_t */
+	/* The config text itself holds a credential (a driver's check says
+	 * so), and the file's mode bits when it did (tl_config_load):
+	 * tl_config_warn_secret warns when others can read it. */
+	bool secret_inline;
+	uint32_t secret_file_mode;
 	/* venue */
 	char venue_type[16];       /* venue.type: a driver's name (io/venue.c) */
 	/* journal */
@@ -156,6 +175,12 @@ int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
 
 /* Read and parse a file (at most 1 MiB). */
 int tl_config_load(tl_config_t *cfg, const char *path, char *err, size_t errlen);
+
+/* A warning on the log when the loaded file holds a credential and is
+ * readable by its group or everyone (talon run and talon check say it;
+ * nothing when the secret came from a file of its own or the
+ * environment). */
+void tl_config_warn_secret(const tl_config_t *cfg);
 
 /* Zero every copy of a secret the struct holds (the venue driver's
  * credentials: its cfg_wipe hook) with explicit_bzero. Call once the venue

@@ -296,9 +296,27 @@ int tl_engine_start(tl_engine_t *e, char *err, size_t errlen)
 			 tl_trading_state_name((tl_trading_state_t)prev));
 		tl_engine_apply(e, &in, NULL);
 	}
+	/* symbols.margin_type, then symbols.leverage (Binance checks the
+	 * leverage against the margin type's brackets). The IO agent has
+	 * not started, so this thread still owns the venue (cold calls). */
+	for (uint32_t i = 0; i < e->cfg.n_symbols; i++) {
+		if (!e->cfg.margin_type[i] || !e->venue->ops->set_margin_type)
+			continue;
+		int rc = e->venue->ops->set_margin_type(e->venue, e->cfg.symbols[i],
+							e->cfg.margin_type[i],
+							tl_clock_realtime_ns());
+		if (rc < 0) {
+			const char *why = e->drv->call_error ? e->drv->call_error(e->venue) : "";
+			snprintf(err, errlen, "symbols.margin_type.%s: %s margin type %s for %s: %s",
+				 e->cfg.symbols[i],
+				 rc == -EPERM ? "the venue refused" : "could not set",
+				 tl_margin_type_name(e->cfg.margin_type[i]), e->cfg.symbols[i],
+				 why[0] ? why : strerror(-rc));
+			return -1;
+		}
+	}
 	/* symbols.leverage is what the kernel's margin and ROE assume: the
-	 * venue must agree before anything trades. The IO agent has not
-	 * started, so this thread still owns the venue (cold calls). */
+	 * venue must agree before anything trades. */
 	for (uint32_t i = 0; i < e->cfg.n_symbols; i++) {
 		if (!e->cfg.leverage[i] || !e->venue->ops->set_leverage)
 			continue;

@@ -118,6 +118,7 @@ static const route_t routes[] = {
 	{ G, "/sim/trades", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_trades },
 	{ P, "/sim/mark", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_mark },
 	{ P, "/sim/move", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_move },
+	{ P, "/sim/status", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_status },
 	{ P, "/sim/reset", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_reset },
 	{ P, "/sim/faults", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_faults },
 	{ G, "/sim/faults", SEC_ADMIN, 0, 0, 0, 0, false, tl_sim_h_admin_faults },

@@ -8,6 +8,8 @@
  *                    [frozen=true|false] pause/resume the random walk
  *   POST /sim/move   symbol, bps    move the mark by bps basis points
  *                    (signed, rounded to the tick), match now
+ *   POST /sim/status symbol, status the symbol's exchangeInfo status
+ *                    (TRADING, BREAK, SETTLING, ...: [A-Z_]{1,15})
  *   POST /sim/reset                 back to the configured start state
  *   GET|POST /sim/faults  the knobs of tl_sim_faults_t by name
  *                    (latency_ms ... stream_disconnect_every_ms), and
@@ -139,6 +141,29 @@ int tl_sim_h_admin_move(tl_sim_call_t *c)
 	tl_sim_jw_kfx(&c->w, "from", from, 8);
 	tl_sim_jw_kfx(&c->w, "markPrice", c->v->mkt[sym].mark, 8);
 	tl_sim_jw_kbool(&c->w, "frozen", c->v->mkt[sym].frozen);
+	tl_sim_jw_obj_end(&c->w);
+	return 0;
+}
+
+int tl_sim_h_admin_status(tl_sim_call_t *c)
+{
+	const char *st = tl_sim_params_val(c->p, "status");
+	size_t n = st ? strlen(st) : 0;
+	int sym, rc;
+
+	if ((rc = tl_sim_rest_symbol(c, true, &sym)))
+		return rc;
+	if (!st)
+		return tl_sim_err_missing(&c->e, "status");
+	for (size_t i = 0; i < n; i++)
+		if (!((st[i] >= 'A' && st[i] <= 'Z') || st[i] == '_'))
+			n = 0;
+	if (n == 0 || n >= sizeof c->v->mkt[sym].status)
+		return tl_sim_errf(&c->e, -1130, "Data sent for parameter 'status' is not valid.");
+	memcpy(c->v->mkt[sym].status, st, n + 1);
+	tl_sim_jw_obj(&c->w);
+	tl_sim_jw_kstr(&c->w, "symbol", c->v->cfg->sym[sym].name);
+	tl_sim_jw_kstr(&c->w, "status", st);
 	tl_sim_jw_obj_end(&c->w);
 	return 0;
 }

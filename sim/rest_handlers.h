@@ -111,6 +111,7 @@ int tl_sim_h_admin_state(tl_sim_call_t *c);
 int tl_sim_h_admin_mark(tl_sim_call_t *c);
 int tl_sim_h_admin_move(tl_sim_call_t *c);
 int tl_sim_h_admin_reset(tl_sim_call_t *c);
+int tl_sim_h_admin_status(tl_sim_call_t *c);
 int tl_sim_h_admin_faults(tl_sim_call_t *c);
 /* rest_admin_records.c */
 int tl_sim_h_admin_orders(tl_sim_call_t *c);

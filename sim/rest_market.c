@@ -38,7 +38,8 @@ static void kfx_short(tl_sim_jw_t *w, const char *k, tl_fx_t v)
 	tl_sim_jw_kfx(w, k, v, -1);
 }
 
-static void exchange_symbol(tl_sim_jw_t *w, const tl_sim_symbol_cfg_t *s)
+static void exchange_symbol(tl_sim_jw_t *w, const tl_sim_symbol_cfg_t *s,
+			    const tl_sim_market_t *m)
 {
 	static const char *const types[] = {
 		"LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
@@ -53,7 +54,7 @@ static void exchange_symbol(tl_sim_jw_t *w, const tl_sim_symbol_cfg_t *s)
 	tl_sim_jw_kstr(w, "contractType", "PERPETUAL");
 	tl_sim_jw_kint(w, "deliveryDate", 4133404800000LL);
 	tl_sim_jw_kint(w, "onboardDate", 1569398400000LL);
-	tl_sim_jw_kstr(w, "status", "TRADING");
+	tl_sim_jw_kstr(w, "status", m->status[0] ? m->status : "TRADING");
 	tl_sim_jw_kstr(w, "maintMarginPercent", "2.5000");
 	tl_sim_jw_kstr(w, "requiredMarginPercent", "5.0000");
 	tl_sim_jw_kstr(w, "baseAsset", s->base);
@@ -159,7 +160,7 @@ int tl_sim_h_exchange_info(tl_sim_call_t *c)
 	tl_sim_jw_key(w, "symbols");
 	tl_sim_jw_arr(w);
 	for (s = 0; s < cfg->nsym; s++)
-		exchange_symbol(w, &cfg->sym[s]);
+		exchange_symbol(w, &cfg->sym[s], &c->v->mkt[s]);
 	tl_sim_jw_arr_end(w);
 	tl_sim_jw_obj_end(w);
 	return 0;

@@ -131,6 +131,7 @@ typedef struct tl_sim_market {
 	tl_fx_t bid, ask;    /* best levels of the synthetic book */
 	int64_t next_move;   /* next random-walk step time */
 	bool frozen;         /* random walk paused (set by /sim/) */
+	char status[16];     /* exchangeInfo status, "" = TRADING (/sim/status) */
 	int32_t open_head, open_tail; /* open order list */
 	int nopen;           /* orders on the open list */
 	int nalgo;           /* algo orders in status NEW */

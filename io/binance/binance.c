@@ -39,6 +39,7 @@
  */
 #define _GNU_SOURCE
 #include "io/binance/internal.h"
+#include "io/binance/xwatch.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -122,6 +123,7 @@ void tl_binance_fail(tl_binance_t *b, const tl_binance_req_t *r, tl_transport_t 
 		b->next_keepalive = m + 60 * TL_NS_PER_S;
 		return;
 	case TL_BINANCE_K_LEVERAGE:
+	case TL_BINANCE_K_MARGIN_TYPE:
 	case TL_BINANCE_K_BALANCE:
 	case TL_BINANCE_K_POSITIONS:
 		b->sync_done = true;
@@ -318,6 +320,12 @@ static int bn_encode(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now,
 		http->path = "/fapi/v1/leverage";
 		return snprintf(q, cap, "symbol=%s&leverage=%u&recvWindow=%u&timestamp=%lld",
 				r->req.symbol, r->lev, rw, (long long)ts);
+	case TL_BINANCE_K_MARGIN_TYPE:
+		http->method = TL_BN_POST;
+		http->path = "/fapi/v1/marginType";
+		return snprintf(q, cap, "symbol=%s&marginType=%s&recvWindow=%u&timestamp=%lld",
+				r->req.symbol, tl_margin_type_name((int)r->lev), rw,
+				(long long)ts);
 	case TL_BINANCE_K_LISTEN_KEY:
 	case TL_BINANCE_K_LISTEN_KEEP:
 		*sign = false;
@@ -871,6 +879,13 @@ static int bn_poll(tl_venue_t *v, tl_time_t now)
 	/* Reconciliation runs for an engine-driven adapter (it has streams). */
 	if (b->rsync && b->base.emit_stream)
 		tl_binance_sync_poll(b->rsync, now);
+	/* symbols that left TRADING (or came back) at the venue */
+	tl_input_t st[8];
+	uint32_t n = tl_binance_xwatch_take(b->xw, st, 8);
+	for (uint32_t i = 0; i < n; i++) {
+		st[i].hdr.time = now;
+		tl_binance_emit(b, &st[i]);
+	}
 	return b->emitted + (r > 0);
 }
 
@@ -890,6 +905,7 @@ static void bn_destroy(tl_venue_t *v)
 	free(b->sync_buf);
 	tl_binance_sync_free(b->rsync);
 	tl_binance_sweep_free(b->sw);
+	tl_binance_xwatch_free(b->xw);
 	free(b);
 }
 
@@ -917,6 +933,7 @@ static const tl_venue_ops_t bn_ops = {
 	.cancel_all = bn_cancel_all,
 	.account = tl_binance_account,
 	.set_leverage = tl_binance_set_leverage,
+	.set_margin_type = tl_binance_set_margin_type,
 	.poll = bn_poll,
 	.wait = bn_wait,
 	.watch = bn_watch,
@@ -1008,6 +1025,9 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 		snprintf(err, errlen, "binance: out of memory");
 		goto fail;
 	}
+	if (bc->exchange_info_refresh_ns > 0 &&
+	    !(b->xw = tl_binance_xwatch_new(bc, syms, bc->exchange_info_refresh_ns, err, errlen)))
+		goto fail;
 	tl_binance_arena_init(&b->arena, b->arena_buf, TL_BINANCE_ARENA_CAP);
 	for (uint32_t i = 0; i < b->nconn; i++) {
 		tl_http_resp_init(&b->conns[i].resp, b->bodies + (size_t)i * TL_BINANCE_BODY_CAP,

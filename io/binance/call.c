@@ -159,6 +159,24 @@ int tl_binance_set_leverage(tl_venue_t *v, const char *symbol, uint32_t lev,
 	return rc == 200 ? 0 : rc;
 }
 
+int tl_binance_set_margin_type(tl_venue_t *v, const char *symbol, int type,
+			       tl_time_t now)
+{
+	tl_binance_t *b = tl_binance_of(v);
+	char msg[64];
+
+	if (type != TL_MARGIN_ISOLATED && type != TL_MARGIN_CROSSED)
+		return -EINVAL;
+	int rc = bn_sync_retry(b, TL_BINANCE_K_MARGIN_TYPE, symbol, (uint32_t)type, now);
+	/* -4046 "No need to change margin type.": it already is */
+	if (rc == -EPERM &&
+	    tl_startup_venue_error(b->sync_buf, b->sync_len, msg, sizeof(msg)) == -4046) {
+		b->call_err[0] = '\0';
+		return 0;
+	}
+	return rc == 200 ? 0 : rc;
+}
+
 const char *tl_binance_call_error(const tl_venue_t *v)
 {
 	return ((const tl_binance_t *)v)->call_err;

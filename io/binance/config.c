@@ -8,6 +8,8 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,6 +49,7 @@ void tl_binance_cfg_defaults(void *vc)
 	b->weight_1m = 2400;
 	b->symbols_from_venue = true;
 	b->startup_deadline_ns = 30000 * TL_NS_PER_MS;
+	b->exchange_info_refresh_ns = 86400LL * TL_NS_PER_S;
 }
 
 tl_binance_cfg_t *tl_binance_cfg_select(tl_config_t *c)
@@ -167,7 +170,7 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 		"orders_per_min",
 		"weight_per_min", "countdown_cancel_ms", "symbols_from_venue",
 		"startup_deadline_ms", "ws_api", "order_transport",
-		"ed25519_key_file", NULL
+		"ed25519_key_file", "api_secret_file", "exchange_info_refresh_s", NULL
 	};
 	static const char *const rkeys[] = {
 		"host", "port", "tls", "ca_file", "insecure", NULL
@@ -230,7 +233,10 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 	}
 	TL_CFG_TRY(tl_config_path(x, o, p, "ed25519_key_file", b->ed25519_key_file));
 	TL_CFG_TRY(tl_binance_cfg_secret(x, o, p, "api_key", b->api_key));
-	TL_CFG_TRY(tl_binance_cfg_secret(x, o, p, "api_secret", b->api_secret));
+	TL_CFG_TRY(r = tl_binance_cfg_secret(x, o, p, "api_secret", b->api_secret));
+	if (r == 1)
+		b->secret_inline = true;
+	TL_CFG_TRY(tl_config_path(x, o, p, "api_secret_file", b->api_secret_file));
 	TL_CFG_TRY(tl_config_u32(x, o, p, "recv_window_ms", 1, 60000,
 				 &b->recv_window_ms));
 	TL_CFG_TRY(tl_config_u32(x, o, p, "connections", 1, 16, &b->connections));
@@ -261,58 +267,168 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 				  &b->symbols_from_venue));
 	TL_CFG_TRY(tl_config_ms(x, o, p, "startup_deadline_ms", 1000, 600000,
 				&b->startup_deadline_ns));
+	uint32_t refresh;
+	TL_CFG_TRY(r = tl_config_u32(x, o, p, "exchange_info_refresh_s", 0, 604800, &refresh));
+	if (r == 1 && refresh && refresh < 10)
+		return tl_config_fail(x, p, "exchange_info_refresh_s",
+				      "expected 0 (off) or 10..604800, got %u", refresh);
+	if (r == 1)
+		b->exchange_info_refresh_ns = (tl_time_t)refresh * TL_NS_PER_S;
 	return 0;
 }
 
 /*
- * The Ed25519 private key file: a regular file (stat follows a symlink
- * to it, as a later open would) owned by the user talon runs as, with no
- * access for group or others: the key signs orders. Nothing is read
- * here; the messages carry the path, never the content.
+ * A key file (ed25519_key_file, api_secret_file; `key` names the
+ * setting): a regular file (stat follows a symlink to it, as a later
+ * open would) owned by the user talon runs as, with no access for group
+ * or others: the key signs orders. Nothing is read here; the messages
+ * carry the path, never the content.
  */
-static int tl_binance_cfg_key_file(tl_config_ctx_t *x, const char *file)
+static int tl_binance_cfg_key_file(tl_config_ctx_t *x, const char *key,
+				   const char *file)
 {
 	static const char *const p = "venue.binance";
 	struct stat st;
 
 	if (stat(file, &st) != 0)
-		return tl_config_fail(x, p, "ed25519_key_file", "cannot stat %s: %s",
+		return tl_config_fail(x, p, key, "cannot stat %s: %s",
 				      file, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return tl_config_fail(x, p, "ed25519_key_file",
+		return tl_config_fail(x, p, key,
 				      "%s is not a regular file", file);
 	if (st.st_uid != geteuid())
-		return tl_config_fail(x, p, "ed25519_key_file",
+		return tl_config_fail(x, p, key,
 				      "%s is owned by uid %u, not by the user running talon (uid %u)",
 				      file, (unsigned)st.st_uid, (unsigned)geteuid());
 	if (st.st_mode & 077)
-		return tl_config_fail(x, p, "ed25519_key_file",
+		return tl_config_fail(x, p, key,
 				      "%s has mode %04o: expected 0600 or stricter (chmod 600 %s)",
 				      file, (unsigned)(st.st_mode & 07777), file);
 	return 0;
 }
 
 /*
- * Keys required once Binance is the venue, and the rule across sections:
- * a "does not exist" answer is final only once the new-order request can
+ * api_secret_file: checked as a key file, then its one line (a trailing
+ * newline dropped) read into out as a credential. Errors name the file,
+ * never a byte of its content; every buffer that held it is wiped.
+ */
+static int tl_binance_cfg_secret_file(tl_config_ctx_t *x, const char *file,
+				      char out[TL_CFG_KEY_MAX + 1])
+{
+	static const char *const p = "venue.binance";
+	char buf[TL_CFG_KEY_MAX + 4];
+	size_t n = 0;
+	ssize_t r;
+	int fd, rc = -1;
+
+	if (tl_binance_cfg_key_file(x, "api_secret_file", file) != 0)
+		return -1;
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return tl_config_fail(x, p, "api_secret_file", "cannot open %s: %s",
+				      file, strerror(errno));
+	while (n < sizeof(buf) && (r = read(fd, buf + n, sizeof(buf) - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			tl_config_fail(x, p, "api_secret_file", "cannot read %s: %s",
+				       file, strerror(errno));
+			goto out;
+		}
+		n += (size_t)r;
+	}
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	if (n == 0 || n > TL_CFG_KEY_MAX) {
+		tl_config_fail(x, p, "api_secret_file",
+			       "%s: expected one line of 1..%d characters (content not shown)",
+			       file, TL_CFG_KEY_MAX);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] <= ' ' || buf[i] > '~') {
+			tl_config_fail(x, p, "api_secret_file",
+				       "%s: expected printable ASCII without spaces (content not shown)",
+				       file);
+			goto out;
+		}
+	memcpy(out, buf, n);
+	out[n] = '\0';
+	rc = 0;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+/*
+ * A credential from the environment (TALON_BINANCE_API_KEY / _SECRET)
+ * for a setting the config left empty: 0 (taken, or not set), -1 when
+ * it is not a valid credential (the message names the variable only).
+ */
+static int tl_binance_cfg_env(tl_config_ctx_t *x, const char *var,
+			      char out[TL_CFG_KEY_MAX + 1])
+{
+	const char *s = getenv(var);
+	size_t n;
+
+	if (!s || !s[0])
+		return 0;
+	n = strlen(s);
+	if (n > TL_CFG_KEY_MAX)
+		return tl_config_fail(x, var, NULL,
+				      "(environment) expected 1..%d characters, got %zu (value not shown)",
+				      TL_CFG_KEY_MAX, n);
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return tl_config_fail(x, var, NULL,
+					      "(environment) expected printable ASCII without spaces (value not shown)");
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+/*
+ * Keys required once Binance is the venue, where the credentials come
+ * from (config.h, api_secret_file), and the rule across sections: a
+ * "does not exist" answer is final only once the new-order request can
  * no longer reach the venue, which rejects it after recvWindow.
  */
 int tl_binance_cfg_check(tl_config_ctx_t *x, tl_config_t *c)
 {
-	const tl_binance_cfg_t *b = tl_binance_cfg(c);
+	tl_binance_cfg_t *b = tl_binance_cfg(c);
 	const tl_kernel_cfg_t *k = &c->kernel;
 
-	if (!b->api_key[0])
-		return tl_config_fail(x, "venue.binance", "api_key",
-				      "required when venue.type is \"binance\"");
+	if (b->api_secret[0] && b->api_secret_file[0])
+		return tl_config_fail(x, "venue.binance", "api_secret_file",
+				      "either api_secret or api_secret_file, not both");
+	if (b->api_secret_file[0] && b->ed25519_key_file[0])
+		return tl_config_fail(x, "venue.binance", "ed25519_key_file",
+				      "either api_secret_file or ed25519_key_file, not both");
 	if (b->api_secret[0] && b->ed25519_key_file[0])
 		return tl_config_fail(x, "venue.binance", "ed25519_key_file",
 				      "either api_secret or ed25519_key_file, not both");
+	if (!b->api_key[0] &&
+	    tl_binance_cfg_env(x, "TALON_BINANCE_API_KEY", b->api_key) < 0)
+		return -1;
+	if (b->api_secret_file[0] &&
+	    tl_binance_cfg_secret_file(x, b->api_secret_file, b->api_secret) < 0)
+		return -1;
+	if (!b->api_secret[0] && !b->ed25519_key_file[0] &&
+	    tl_binance_cfg_env(x, "TALON_BINANCE_API_SECRET", b->api_secret) < 0)
+		return -1;
+	c->secret_inline = b->secret_inline;
+	if (!b->api_key[0])
+		return tl_config_fail(x, "venue.binance", "api_key",
+				      "required when venue.type is \"binance\" (or TALON_BINANCE_API_KEY in the environment)");
 	if (!b->api_secret[0] && !b->ed25519_key_file[0])
 		return tl_config_fail(x, "venue.binance", "api_secret",
-				      "required when venue.type is \"binance\" (or ed25519_key_file)");
+				      "required when venue.type is \"binance\": api_secret_file, "
+				      "TALON_BINANCE_API_SECRET in the environment, api_secret "
+				      "(or ed25519_key_file)");
 	if (b->ed25519_key_file[0] &&
-	    tl_binance_cfg_key_file(x, b->ed25519_key_file) != 0)
+	    tl_binance_cfg_key_file(x, "ed25519_key_file", b->ed25519_key_file) != 0)
 		return -1;
 	if (b->rest.tls && !b->rest.insecure && !b->rest.ca_file[0])
 		return tl_config_fail(x, "venue.binance.rest", "ca_file",

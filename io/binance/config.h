@@ -58,6 +58,15 @@ typedef struct tl_binance_cfg {
 	tl_binance_transport_t order_transport; /* "rest" (default) | "ws" */
 	char api_key[TL_CFG_KEY_MAX + 1];    /* printable ASCII, never printed */
 	char api_secret[TL_CFG_KEY_MAX + 1]; /* secret: never printed */
+	/* api_secret_file: a file holding the secret (one line), checked
+	 * like ed25519_key_file (regular, the running user's, mode 0600 or
+	 * stricter) and read into api_secret by the config check. Where the
+	 * credentials may come from, first that is set wins: the config's
+	 * api_key / api_secret / api_secret_file / ed25519_key_file, then
+	 * the environment, TALON_BINANCE_API_KEY and TALON_BINANCE_API_SECRET
+	 * (docs/binance.md, "Secrets"). */
+	char api_secret_file[TL_PATH_MAX];
+	bool secret_inline;        /* api_secret was written in the config text */
 	/* ed25519_key_file: the PKCS#8 PEM private key of an Ed25519 API key
 	 * (instead of api_secret, never with it); the check wants a regular
 	 * file of the running user, mode 0600 or stricter. Only the path is
@@ -87,6 +96,11 @@ typedef struct tl_binance_cfg {
 	 * account) keep retrying transient failures before the start
 	 * fails. Permanent rejects (-2015, -1022, -4028 ...) fail at once. */
 	tl_time_t startup_deadline_ns;
+	/* exchange_info_refresh_s, default 86400 (0 off, else 10..604800):
+	 * how often exchangeInfo is re-read while running for the symbols'
+	 * trading status (io/binance/xwatch.h); a filter reject re-reads it
+	 * at once. */
+	tl_time_t exchange_info_refresh_ns;
 } tl_binance_cfg_t;
 
 /* The binance section of a config whose venue.type is Binance. */

@@ -8,6 +8,7 @@
 
 #include <time.h>
 
+#include "io/binance/check.h"
 #include "io/binance/config.h"
 #include "io/binance/internal.h"
 #include "io/binance/sync.h"
@@ -62,4 +63,5 @@ const tl_venue_driver_t tl_binance_driver = {
 	.lost_ids = tl_binance_drv_lost_ids,
 	.set_heartbeat = tl_binance_set_heartbeat,
 	.call_error = tl_binance_call_error,
+	.preflight = tl_binance_check,
 };

@@ -83,6 +83,8 @@ enum tl_binance_kind {
 				* symbols), 2 positionRisk */
 	TL_BINANCE_K_SWEEP_CLOSE,      /* the kill sweep's reduce-only close of a
 				* position outside the table: lev = its entry */
+	TL_BINANCE_K_MARGIN_TYPE,      /* POST /fapi/v1/marginType (sync): lev =
+				* tl_margin_type_t */
 };
 
 #define TL_BINANCE_KEEPALIVE_NS (30LL * 60 * TL_NS_PER_S)  /* listenKey: every 30 min */
@@ -249,6 +251,8 @@ typedef struct tl_binance {
 	bool gate_closed;                 /* the gate as the last poll saw it */
 	/* the kill switch's venue sweep (binance_sweep.c) */
 	struct tl_binance_sweep *sw;
+	/* exchangeInfo re-read while running (io/binance/xwatch.h), NULL off */
+	struct tl_binance_xwatch *xw;
 } tl_binance_t;
 
 static inline tl_binance_t *tl_binance_of(tl_venue_t *v) { return (tl_binance_t *)v; }
@@ -311,6 +315,10 @@ void tl_binance_cb(void *user, const tl_uring_conn_ev_t *ev);
 /* tl_venue_ops_t.set_leverage: POST /fapi/v1/leverage, blocking. */
 int tl_binance_set_leverage(tl_venue_t *v, const char *symbol, uint32_t lev,
 		    tl_time_t now);
+/* tl_venue_ops_t.set_margin_type: POST /fapi/v1/marginType, blocking;
+ * the venue's -4046 (already so) is success. */
+int tl_binance_set_margin_type(tl_venue_t *v, const char *symbol, int type,
+			       tl_time_t now);
 /* tl_venue_ops_t.account: USDT balance and open positions, blocking. */
 int tl_binance_account(tl_venue_t *v, tl_venue_account_t *acct, tl_time_t now);
 

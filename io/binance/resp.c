@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include "io/binance/internal.h"
+#include "io/binance/xwatch.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -189,6 +190,12 @@ static void bn_on_kernel(tl_binance_t *b, const tl_binance_flight_t *f,
 			if (in->hdr.type == TL_IN_REQ_ERROR &&
 			    in->u.error.outcome.code == -1021)
 				b->time_wanted = true;	/* resync the clock */
+			/* a filter the venue changed: re-read exchangeInfo */
+			if (in->hdr.type == TL_IN_REQ_ERROR)
+				tl_binance_xwatch_kick(b->xw, in->u.error.outcome.code);
+			else if (in->hdr.type == TL_IN_ORDER_UPDATE &&
+				 in->u.update.status == TL_ST_REJECTED)
+				tl_binance_xwatch_kick(b->xw, in->u.update.code);
 			if (in->hdr.type == TL_IN_QUERY_RESULT && bn_fetch_trades(b, f, in))
 				continue;	/* emitted after its trades */
 			tl_binance_emit(b, in);
@@ -369,6 +376,7 @@ static void bn_done(tl_binance_t *b, uint32_t id)
 		tl_binance_sweep_done(b, &f->r, h->status, h->body, h->body_len);
 		break;
 	case TL_BINANCE_K_LEVERAGE:
+	case TL_BINANCE_K_MARGIN_TYPE:
 	case TL_BINANCE_K_BALANCE:
 	case TL_BINANCE_K_POSITIONS:
 		b->sync_status = h->status;
