@@ -395,6 +395,13 @@ static int tl_binance_cfg_env(tl_config_ctx_t *x, const char *var,
  * "does not exist" answer is final only once the new-order request can
  * no longer reach the venue, which rejects it after recvWindow.
  */
+/* A host literal on the loopback network (127.0.0.0/8, ::1, localhost). */
+static bool bn_cfg_loopback(const char *host)
+{
+	return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+	       strcmp(host, "[::1]") == 0 || strcmp(host, "localhost") == 0;
+}
+
 int tl_binance_cfg_check(tl_config_ctx_t *x, tl_config_t *c)
 {
 	tl_binance_cfg_t *b = tl_binance_cfg(c);
@@ -418,7 +425,10 @@ int tl_binance_cfg_check(tl_config_ctx_t *x, tl_config_t *c)
 	if (!b->api_secret[0] && !b->ed25519_key_file[0] &&
 	    tl_binance_cfg_env(x, "TALON_BINANCE_API_SECRET", b->api_secret) < 0)
 		return -1;
-	c->secret_inline = b->secret_inline;
+	/* A venue on a loopback address is the simulator (or a test): its
+	 * keys are public, and a warning on every `make run` would teach
+	 * users to ignore the one that matters. */
+	c->secret_inline = b->secret_inline && !bn_cfg_loopback(b->rest.host);
 	if (!b->api_key[0])
 		return tl_config_fail(x, "venue.binance", "api_key",
 				      "required when venue.type is \"binance\" (or TALON_BINANCE_API_KEY in the environment)");
