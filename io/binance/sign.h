@@ -54,13 +54,31 @@ int64_t tl_binance_clock_ms(const tl_binance_clock_t *c, tl_time_t now);
 
 /* ---- signer ---------------------------------------------------------- */
 
+/* Base64 characters of an Ed25519 signature (64 bytes). */
+#define TL_BINANCE_SIG_B64 88
+/* Longest PEM text tl_binance_signer_init_ed25519 reads. */
+#define TL_BINANCE_PEM_MAX 4096
+
+/* The key a signer holds: Binance HMAC keys (secret) or Ed25519 keys
+ * (the private key; Binance keeps the public one). */
+typedef enum tl_binance_sign_kind {
+	TL_BINANCE_SIGN_NONE = 0,
+	TL_BINANCE_SIGN_HMAC,
+	TL_BINANCE_SIGN_ED25519,
+} tl_binance_sign_kind_t;
+
 typedef struct tl_binance_signer {
-	/* wolfCrypt Hmac with the key schedule loaded (opaque here so that
-	 * users of this header need no wolfSSL includes). */
-	_Alignas(16) unsigned char hmac[1024];
+	/* wolfCrypt Hmac with the key schedule loaded, or an ed25519_key
+	 * (opaque here so that users of this header need no wolfSSL
+	 * includes). */
+	union {
+		_Alignas(16) unsigned char hmac[1024];
+		_Alignas(16) unsigned char ed25519[512];
+	};
 	char api_key[TL_BINANCE_APIKEY_MAX + 1]; /* not secret: a header value */
 	uint16_t api_key_len;
 	bool ready;
+	uint8_t kind;            /* tl_binance_sign_kind_t */
 } tl_binance_signer_t;
 
 /*
@@ -71,6 +89,30 @@ typedef struct tl_binance_signer {
  */
 int tl_binance_signer_init(tl_binance_signer_t *s, const char *api_key,
 			   const char *api_secret);
+
+/*
+ * Load an Ed25519 key pair: `api_key` as for tl_binance_signer_init,
+ * `pem` the private key as Binance's key generator writes it (PKCS#8,
+ * "-----BEGIN PRIVATE KEY-----"), pem_len bytes (<= TL_BINANCE_PEM_MAX,
+ * NUL not needed). The PEM and its DER are only read (the DER copy is
+ * wiped before return). Returns 0, or -EINVAL with a message in
+ * err[errlen] that never quotes the key (not PEM, not an Ed25519 PKCS#8
+ * key, bad api key); on error the signer is wiped.
+ */
+int tl_binance_signer_init_ed25519(tl_binance_signer_t *s,
+				   const char *api_key, const char *pem,
+				   size_t pem_len, char *err, size_t errlen);
+
+/* TL_BINANCE_SIGN_HMAC / _ED25519, or _NONE when not ready. */
+tl_binance_sign_kind_t tl_binance_signer_kind(const tl_binance_signer_t *s);
+
+/*
+ * out = base64(Ed25519(private key, msg)) (standard alphabet, '='
+ * padding, no newline), out[88] = NUL. Ed25519 signer only: -EINVAL
+ * otherwise; -EIO when wolfCrypt fails. Allocates nothing.
+ */
+int tl_binance_sign_ed25519_b64(tl_binance_signer_t *s, const char *msg,
+				size_t len, char out[TL_BINANCE_SIG_B64 + 1]);
 
 /* Zero every byte of the signer (volatile stores, not optimised away).
  * Safe on a zeroed or already wiped signer. */
