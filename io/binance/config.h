@@ -24,6 +24,12 @@
 #define TL_BINANCE_PIPELINE 16
 #define TL_BINANCE_PIPELINE_MAX 16
 
+/* venue.binance.order_transport: how the kernel's NEW/CANCEL/QUERY go. */
+typedef enum tl_binance_transport {
+	TL_BINANCE_TRANSPORT_REST = 0,
+	TL_BINANCE_TRANSPORT_WS,
+} tl_binance_transport_t;
+
 /* venue.binance: the Binance USD-M adapter (io/binance/binance.h). */
 typedef struct tl_binance_cfg {
 	struct {
@@ -38,6 +44,14 @@ typedef struct tl_binance_cfg {
 		uint16_t port;             /* ws.port, default 443 */
 		bool tls;                  /* ws.tls, default true */
 	} ws;
+	struct {
+		char host[TL_CFG_HOST_MAX]; /* ws_api.host, default ws-fapi.binance.com */
+		uint16_t port;             /* ws_api.port, default 443 */
+		bool tls;                  /* ws_api.tls, default true */
+		char path[128];            /* ws_api.path, default /ws-fapi/v1 */
+	} ws_api;
+	uint8_t order_transport;   /* tl_binance_transport_t, default REST */
+	char ed25519_key_file[TL_PATH_MAX]; /* PEM Ed25519 key: session.logon */
 	char api_key[TL_CFG_KEY_MAX + 1];    /* printable ASCII, never printed */
 	char api_secret[TL_CFG_KEY_MAX + 1]; /* secret: never printed */
 	uint32_t recv_window_ms;   /* 1..60000, default 5000 */
