@@ -747,6 +747,18 @@ static void bn_timeouts(tl_binance_t *b, int64_t m)
 		tl_binance_fail_queued(b, m - b->timeout_ns);
 }
 
+/* The transport counters for `talon ctl status` (io/venue.h). */
+static void bn_xport_publish(tl_binance_t *b)
+{
+	tl_venue_xport_t *x = &b->base.xport;
+
+	atomic_store_explicit(&x->ws_sent, b->st.ws_sent, memory_order_relaxed);
+	atomic_store_explicit(&x->rest_sent, b->st.rest_sent, memory_order_relaxed);
+	atomic_store_explicit(&x->ws_fallbacks, b->st.ws_fallbacks, memory_order_relaxed);
+	atomic_store_explicit(&x->ws_sessions, b->st.ws_sessions, memory_order_relaxed);
+	atomic_store_explicit(&x->ws_drops, b->st.ws_drops, memory_order_relaxed);
+}
+
 /* One poll step of the pool plus bookkeeping. */
 int tl_binance_step(tl_binance_t *b, tl_time_t now)
 {
@@ -769,6 +781,7 @@ int tl_binance_step(tl_binance_t *b, tl_time_t now)
 	if (b->bs)
 		atomic_store_explicit(&b->stream_state, (int)tl_binance_stream_user_state(b->bs),
 				      memory_order_relaxed);
+	bn_xport_publish(b);
 	return r > 0 ? r : 0;
 }
 
