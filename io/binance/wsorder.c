@@ -383,6 +383,8 @@ static void ws_on_frames(tl_binance_t *b, uint32_t id, const uint8_t *d, size_t 
 			ws_close(b, id, false, why);
 			return;
 		}
+		if (k == 0 && msg.kind == TL_WS_MSG_NONE)
+			break;	/* cannot happen (ws.h): never spin on it */
 		d += k;
 		left -= (size_t)k;
 		switch (msg.kind) {
