@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/ed25519.h"
 #include "sim/json_in.h"
 
 /* Room for TL_SIM_MAX_SYMBOLS symbols with every key given (about 75
  * tokens, 800 bytes each) besides the rest: 1.8 MiB of tokens, cold. */
 #define CFG_MAX_TOKENS (80 * TL_SIM_MAX_SYMBOLS + 8192)
 #define CFG_MAX_BYTES (1 << 20)
+#define CFG_PEM_MAX 4096      /* an Ed25519 public key PEM is ~113 bytes */
 
 static tl_fx_t fx(const char *s)
 {
@@ -78,6 +80,10 @@ void tl_sim_config_defaults(tl_sim_config_t *c)
 	c->ws_enabled = true;
 	c->ws_ping_ms = 180000;
 	c->ws_lifetime_ms = 24LL * 3600 * 1000;
+	c->ws_api_ping_ms = 180000;
+	c->ws_api_pong_timeout_ms = 600000;
+	c->ws_api_lifetime_ms = 24LL * 3600 * 1000;
+	c->ws_api_max_frame = 16384;
 	c->mark_interval_ms = 1000;
 	c->seed = 42;
 	c->tick_ms = 100;
@@ -122,6 +128,52 @@ static void cfg_str(cfg_ctx_t *x, int obj, const char *key, char *out,
 		snprintf(x->err, x->errcap, "config: '%s' must be a string", key);
 		x->rc = -1;
 	}
+}
+
+/* An account's optional Ed25519 key: ed25519_api_key with
+ * ed25519_public_key (PEM text) or ed25519_public_key_file (PEM path). */
+static void cfg_ed25519(cfg_ctx_t *x, int obj, int k, tl_sim_account_cfg_t *a)
+{
+	char *pem = malloc(CFG_PEM_MAX + 1), path[256] = "";
+	size_t n = 0;
+
+	if (!pem) {
+		snprintf(x->err, x->errcap, "config: out of memory");
+		x->rc = -1;
+		return;
+	}
+	pem[0] = '\0';
+	cfg_str(x, obj, "ed25519_api_key", a->ed25519_api_key, sizeof a->ed25519_api_key);
+	cfg_str(x, obj, "ed25519_public_key", pem, CFG_PEM_MAX + 1);
+	cfg_str(x, obj, "ed25519_public_key_file", path, sizeof path);
+	if (x->rc != 0)
+		goto out;
+	if (path[0]) {
+		FILE *f = fopen(path, "rb");
+		if (!f) {
+			snprintf(x->err, x->errcap, "config: account %d: cannot open %s", k, path);
+			x->rc = -1;
+			goto out;
+		}
+		n = fread(pem, 1, CFG_PEM_MAX, f);
+		fclose(f);
+		pem[n] = '\0';
+	}
+	n = strlen(pem);
+	if (!n && !a->ed25519_api_key[0])
+		goto out;
+	if (!n || !a->ed25519_api_key[0] ||
+	    strcmp(a->ed25519_api_key, a->api_key) == 0) {
+		snprintf(x->err, x->errcap,
+			 "config: account %d: ed25519_api_key (not the HMAC api_key) and ed25519_public_key[_file] go together", k);
+		x->rc = -1;
+	} else if (tl_sim_ed25519_pem_pub(pem, n, a->ed25519_pub) != 0) {
+		snprintf(x->err, x->errcap,
+			 "config: account %d: ed25519 public key is not an Ed25519 PEM public key", k);
+		x->rc = -1;
+	}
+out:
+	free(pem);
 }
 
 static void cfg_int(cfg_ctx_t *x, int obj, const char *key, int64_t lo,
@@ -367,6 +419,10 @@ int tl_sim_config_parse(tl_sim_config_t *c, const char *json, size_t len,
 		cfg_bool(&x, o, "enabled", &c->ws_enabled);
 		CFG_INT(&x, o, "ping_ms", 1, INT64_MAX, &c->ws_ping_ms);
 		CFG_INT(&x, o, "lifetime_ms", 1, INT64_MAX, &c->ws_lifetime_ms);
+		CFG_INT(&x, o, "api_ping_ms", 1, INT64_MAX, &c->ws_api_ping_ms);
+		CFG_INT(&x, o, "api_pong_timeout_ms", 1, INT64_MAX, &c->ws_api_pong_timeout_ms);
+		CFG_INT(&x, o, "api_lifetime_ms", 1, INT64_MAX, &c->ws_api_lifetime_ms);
+		CFG_INT(&x, o, "api_max_frame", 256, 65535, &c->ws_api_max_frame);
 	}
 	if ((o = tl_sim_json_get(json, x.t, 0, "streams")) >= 0)
 		CFG_INT(&x, o, "mark_interval_ms", 10, 3600000, &c->mark_interval_ms);
@@ -420,6 +476,7 @@ int tl_sim_config_parse(tl_sim_config_t *c, const char *json, size_t len,
 				snprintf(err, errcap, "config: account %d needs api_key and api_secret", k);
 				x.rc = -1;
 			}
+			cfg_ed25519(&x, i, k, a);
 		}
 	}
 out:

@@ -61,6 +61,12 @@ typedef struct tl_sim_account_cfg {
 	char api_secret[TL_SIM_KEY_LEN];
 	tl_fx_t usdt;      /* starting wallet balance */
 	bool dual_side;    /* start in hedge mode */
+	/* Optional second API key of the account, an Ed25519 one (the only
+	 * kind Binance accepts for WebSocket API session.logon): its key
+	 * string and public key (ed25519_public_key PEM text or
+	 * ed25519_public_key_file). */
+	char ed25519_api_key[TL_SIM_KEY_LEN]; /* "" = none */
+	uint8_t ed25519_pub[32];
 } tl_sim_account_cfg_t;
 
 /* One per-endpoint error rule: `ppm` of the requests to METHOD path are
@@ -117,6 +123,12 @@ typedef struct tl_sim_config {
 	int64_t ws_ping_ms;   /* server ping interval (180000) */
 	int64_t ws_lifetime_ms; /* connection lifetime (24 h) */
 	int64_t mark_interval_ms; /* @markPrice@1s push interval (1000, >= 10) */
+	/* WebSocket API (/ws-fapi/v1) connections: server ping interval
+	 * (Binance: 3 min), close when no pong came within pong_timeout
+	 * of a ping (10 min), lifetime (24 h), largest request frame
+	 * (bigger ones are closed with 1009). */
+	int64_t ws_api_ping_ms, ws_api_pong_timeout_ms, ws_api_lifetime_ms;
+	int ws_api_max_frame;
 	char tls_cert[256], tls_key[256];
 	int max_conns;
 	/* REST connection timeouts (ms, 0 = off): a request head must arrive

@@ -21,7 +21,7 @@
 
 enum { SEC_NONE = 0, SEC_KEY, SEC_SIGNED, SEC_ADMIN };
 
-typedef struct route {
+struct tl_sim_route {
 	int method;
 	const char *path;
 	int sec;
@@ -30,7 +30,8 @@ typedef struct route {
 	int n10, n1m;      /* order counters (0 = not an order endpoint) */
 	bool write;        /* changes state: eligible for unknown/reset faults */
 	int (*fn)(tl_sim_call_t *c);
-} route_t;
+};
+typedef struct tl_sim_route route_t;
 
 #define G TL_SIM_HTTP_GET
 #define P TL_SIM_HTTP_POST
@@ -188,21 +189,48 @@ bool tl_sim_rest_int(const tl_sim_call_t *c, const char *name, int64_t *out)
 	return true;
 }
 
-static const route_t *rest_route(const tl_sim_http_req_t *q, bool *path_ok)
+const tl_sim_route_t *tl_sim_rest_route(int method, const char *path,
+					size_t len, bool *path_ok)
 {
 	size_t i;
 
 	*path_ok = false;
 	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
 		const route_t *rt = &routes[i];
-		if (strlen(rt->path) != q->path_len ||
-		    memcmp(rt->path, q->path, q->path_len) != 0)
+		if (strlen(rt->path) != len || memcmp(rt->path, path, len) != 0)
 			continue;
 		*path_ok = true;
-		if (rt->method == q->method)
+		if (rt->method == method)
 			return rt;
 	}
 	return NULL;
+}
+
+int tl_sim_rest_key_account(const tl_sim_config_t *cfg, const char *key,
+			    size_t len, bool *ed25519)
+{
+	int i;
+
+	*ed25519 = false;
+	if (!key || len == 0 || len >= TL_SIM_KEY_LEN)
+		return -1;
+	for (i = 0; i < cfg->nacct; i++) {
+		const tl_sim_account_cfg_t *a = &cfg->acct[i];
+		if (strlen(a->api_key) == len && !memcmp(a->api_key, key, len))
+			return i;
+		if (a->ed25519_api_key[0] && strlen(a->ed25519_api_key) == len &&
+		    !memcmp(a->ed25519_api_key, key, len)) {
+			*ed25519 = true;
+			return i;
+		}
+	}
+	return -1;
+}
+
+int tl_sim_rest_weight(tl_sim_rest_t *r, int64_t now, int w,
+		       int *retry_after, tl_sim_err_t *e)
+{
+	return tl_sim_rl_weight(&r->rl, r->cfg, now, w, retry_after, e);
 }
 
 static void rest_error_body(tl_sim_call_t *c, const tl_sim_err_t *e)
@@ -215,61 +243,65 @@ static void rest_error_body(tl_sim_call_t *c, const tl_sim_err_t *e)
 	c->status = e->http;
 }
 
-static int rest_auth(tl_sim_call_t *c, const route_t *rt)
+/* API key, then for a signed route timestamp, signature, recvWindow. A
+ * request without a key rides on its WebSocket API session, if any:
+ * the session's logon was signed, so the request needs no signature. */
+static int rest_auth(tl_sim_call_t *c, const route_t *rt,
+		     const tl_sim_cred_t *cred)
 {
-	const tl_sim_http_req_t *q = c->req;
-	char key[TL_SIM_KEY_LEN];
-	const char *secret;
+	bool ed = false;
 	int rc;
 
-	if (!q->api_key || q->api_key_len == 0 || q->api_key_len >= sizeof key)
-		return tl_sim_err(&c->e, -2015);
-	memcpy(key, q->api_key, q->api_key_len);
-	key[q->api_key_len] = '\0';
-	c->acct = tl_sim_venue_account(c->v, key);
+	if (cred->api_key) {
+		c->acct = tl_sim_rest_key_account(c->v->cfg, cred->api_key,
+						  cred->api_key_len, &ed);
+	} else {
+		c->acct = cred->session_acct;
+	}
 	if (c->acct < 0)
 		return tl_sim_err(&c->e, -2015);
 	if (rt->sec != SEC_SIGNED)
 		return 0;
 	if (!tl_sim_params_val(c->p, "timestamp"))
 		return tl_sim_err_missing(&c->e, "timestamp");
-	secret = c->v->cfg->acct[c->acct].api_secret;
-	rc = tl_sim_auth_verify(secret, q->query, q->query_len, q->body,
-				q->body_len, &c->e);
-	if (rc)
-		return rc;
+	if (cred->api_key) {
+		rc = cred->verify(cred->ctx, c->v->cfg, c->acct, ed, &c->e);
+		if (rc)
+			return rc;
+	}
 	return tl_sim_auth_time(tl_sim_params_val(c->p, "timestamp"),
 				tl_sim_params_val(c->p, "recvWindow"), c->now,
 				c->v->cfg->recv_window_max, &c->e);
 }
 
-void tl_sim_rest_handle(tl_sim_rest_t *r, const tl_sim_http_req_t *req,
-			int64_t now, tl_sim_resp_t *out)
+/* The latency fault's hold for this answer. */
+static void rest_delay(tl_sim_rest_t *r, tl_sim_resp_t *out)
+{
+	if (r->faults.latency_ms || r->faults.latency_jitter_ms)
+		out->delay_ms = r->faults.latency_ms +
+			(r->faults.latency_jitter_ms
+			 ? (int)(rest_rand(r) % (uint64_t)(r->faults.latency_jitter_ms + 1)) : 0);
+}
+
+void tl_sim_rest_exec(tl_sim_rest_t *r, const tl_sim_route_t *rt,
+		      int params_rc, const tl_sim_err_t *params_e,
+		      const tl_sim_cred_t *cred, int64_t now,
+		      tl_sim_resp_t *out)
 {
 	tl_sim_call_t c;
-	const route_t *rt;
-	bool path_ok, executed = false;
-	int rc = 0, retry = 0, w, n;
+	bool executed = false;
+	int rc = params_rc, retry = 0, w;
 
 	memset(out, 0, sizeof *out);
 	memset(&c, 0, sizeof c);
 	c.r = r;
 	c.v = r->v;
 	c.p = &r->params;
-	c.req = req;
 	c.acct = -1;
 	c.now = now;
 	c.status = 200;
-	r->nreq++;
-	rt = rest_route(req, &path_ok);
-	if (!rt) {
-		tl_sim_errf(&c.e, -1000, path_ok ? "Method not allowed." : "Not found.");
-		c.e.http = path_ok ? 405 : 404;
-		rest_error_body(&c, &c.e);
-		goto done;
-	}
-	rc = tl_sim_params_parse(&r->params, req->query, req->query_len,
-				 req->body, req->body_len, &c.e);
+	if (rc != 0)
+		c.e = *params_e;
 	if (rt->sec == SEC_ADMIN) {
 		if (rc == 0) {
 			tl_sim_jw_init(&c.w, r->body, TL_SIM_REST_BODY_CAP);
@@ -282,7 +314,7 @@ void tl_sim_rest_handle(tl_sim_rest_t *r, const tl_sim_http_req_t *req,
 	if (rc == 0)
 		rc = tl_sim_rl_weight(&r->rl, r->cfg, now, w, &retry, &c.e);
 	if (rc == 0 && rt->sec != SEC_NONE)
-		rc = rest_auth(&c, rt);
+		rc = rest_auth(&c, rt, cred);
 	if (rc == 0 && rt->n10 && c.acct >= 0)
 		rc = tl_sim_rl_orders(&r->rl, r->cfg, &r->v->acct[c.acct], now,
 				      rt->n10, rt->n1m, &retry, &c.e);
@@ -311,6 +343,7 @@ body:
 		tl_sim_errf(&c.e, -1000, "Response too large.");
 		c.e.http = 500;
 		rest_error_body(&c, &c.e);
+		rc = -1000;
 	}
 	if (rt->sec != SEC_ADMIN && rt->write &&
 	    rest_draw(r, r->faults.reset_ppm)) {
@@ -322,25 +355,81 @@ body:
 		tl_sim_errf(&c.e, -1000, "Unknown error, please check your request or try again later.");
 		c.e.http = 503;
 		rest_error_body(&c, &c.e);
+		rc = -1000;
 	}
-done:
-	n = snprintf(out->headers, sizeof out->headers,
-		     "X-MBX-USED-WEIGHT-1M: %d\r\n", tl_sim_rl_used(&r->rl, now));
-	if (rt && rt->n10 && c.acct >= 0) {
-		int c10, c1m;
-		tl_sim_rl_order_counts(&r->v->acct[c.acct], now, &c10, &c1m);
-		n += snprintf(out->headers + n, sizeof out->headers - (size_t)n,
-			      "X-MBX-ORDER-COUNT-10S: %d\r\nX-MBX-ORDER-COUNT-1M: %d\r\n",
-			      c10, c1m);
+	out->weight_used = tl_sim_rl_used(&r->rl, now);
+	if (rt->n10 && c.acct >= 0) {
+		out->orders = true;
+		tl_sim_rl_order_counts(&r->v->acct[c.acct], now, &out->orders_10s,
+				       &out->orders_1m);
 	}
 	if (c.status == 429 || c.status == 418)
-		snprintf(out->headers + n, sizeof out->headers - (size_t)n,
-			 "Retry-After: %d\r\n", retry);
+		out->retry_after = retry;
 	out->status = c.status;
+	out->error = rc != 0;
 	out->body = r->body;
 	out->body_len = c.w.len;
-	if (r->faults.latency_ms || r->faults.latency_jitter_ms)
-		out->delay_ms = r->faults.latency_ms +
-			(r->faults.latency_jitter_ms
-			 ? (int)(rest_rand(r) % (uint64_t)(r->faults.latency_jitter_ms + 1)) : 0);
+	rest_delay(r, out);
+}
+
+/* REST signatures: HMAC over the raw query and body as received. */
+static int rest_verify(const void *ctx, const tl_sim_config_t *cfg, int acct,
+		       bool ed25519, tl_sim_err_t *e)
+{
+	const tl_sim_http_req_t *q = ctx;
+
+	if (ed25519)	/* fapi REST documents HMAC (and RSA) keys only */
+		return tl_sim_errf(e, -2015, "Ed25519 API keys are served on the WebSocket API only.");
+	return tl_sim_auth_verify(cfg->acct[acct].api_secret, q->query,
+				  q->query_len, q->body, q->body_len, e);
+}
+
+void tl_sim_rest_handle(tl_sim_rest_t *r, const tl_sim_http_req_t *req,
+			int64_t now, tl_sim_resp_t *out)
+{
+	const route_t *rt;
+	tl_sim_cred_t cred = { .session_acct = -1, .verify = rest_verify, .ctx = req };
+	tl_sim_err_t e;
+	bool path_ok;
+	int rc, n;
+
+	r->nreq++;
+	rt = tl_sim_rest_route(req->method, req->path, req->path_len, &path_ok);
+	if (!rt) {
+		tl_sim_call_t c;
+		memset(out, 0, sizeof *out);
+		memset(&c, 0, sizeof c);
+		c.r = r;
+		tl_sim_errf(&c.e, -1000, path_ok ? "Method not allowed." : "Not found.");
+		c.e.http = path_ok ? 405 : 404;
+		rest_error_body(&c, &c.e);
+		out->status = c.status;
+		out->error = true;
+		out->body = r->body;
+		out->body_len = c.w.len;
+		out->weight_used = tl_sim_rl_used(&r->rl, now);
+		rest_delay(r, out);
+	} else {
+		memset(&e, 0, sizeof e);
+		rc = tl_sim_params_parse(&r->params, req->query, req->query_len,
+					 req->body, req->body_len, &e);
+		if (req->api_key) {
+			cred.api_key = req->api_key;
+			cred.api_key_len = req->api_key_len;
+		} else {
+			cred.api_key = "";	/* sent none: -2015, never a session */
+		}
+		tl_sim_rest_exec(r, rt, rc, &e, &cred, now, out);
+		if (out->action == TL_SIM_RESP_RESET)
+			return;
+	}
+	n = snprintf(out->headers, sizeof out->headers,
+		     "X-MBX-USED-WEIGHT-1M: %d\r\n", out->weight_used);
+	if (out->orders)
+		n += snprintf(out->headers + n, sizeof out->headers - (size_t)n,
+			      "X-MBX-ORDER-COUNT-10S: %d\r\nX-MBX-ORDER-COUNT-1M: %d\r\n",
+			      out->orders_10s, out->orders_1m);
+	if (out->status == 429 || out->status == 418)
+		snprintf(out->headers + n, sizeof out->headers - (size_t)n,
+			 "Retry-After: %d\r\n", out->retry_after);
 }

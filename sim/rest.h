@@ -49,11 +49,37 @@ enum tl_sim_resp_action {
 typedef struct tl_sim_resp {
 	int action;               /* enum tl_sim_resp_action */
 	int status;               /* HTTP status */
-	char headers[256];        /* extra header lines, each ending CRLF */
-	const char *body;
+	char headers[256];        /* extra header lines, each ending CRLF
+				   * (REST only) */
+	const char *body;         /* handler's JSON, or {"code","msg"} */
 	size_t body_len;
+	bool error;               /* body is an error object */
 	int delay_ms;             /* fault: hold the answer this long */
+	/* rate limits as they stand after this request (the headers of a
+	 * REST answer, the rateLimits of a WebSocket API one) */
+	int weight_used;          /* REQUEST_WEIGHT this minute */
+	bool orders;              /* an order endpoint of a known account: */
+	int orders_10s, orders_1m; /* ... its ORDERS counts */
+	int retry_after;          /* seconds, with a 429 / 418 */
 } tl_sim_resp_t;
+
+/* A row of the route table (rest.c): METHOD path, security, weights. */
+typedef struct tl_sim_route tl_sim_route_t;
+
+/* Security of a request, whichever transport carried it. */
+typedef struct tl_sim_cred {
+	const char *api_key;      /* key sent with the request, NULL none */
+	size_t api_key_len;
+	int session_acct;         /* account a WebSocket API session logged
+				   * on as, -1 none: stands in for a request
+				   * sent without apiKey */
+	/* Check the request's signature for account `acct` (`ed25519`: it
+	 * came with the account's Ed25519 key, else its HMAC key). 0, or
+	 * -1102 (no signature) / -1022 with e filled. */
+	int (*verify)(const void *ctx, const tl_sim_config_t *cfg, int acct,
+		      bool ed25519, tl_sim_err_t *e);
+	const void *ctx;
+} tl_sim_cred_t;
 
 /* One request being handled (passed to every endpoint handler). */
 typedef struct tl_sim_call {
@@ -79,6 +105,30 @@ void tl_sim_rest_seed_faults(tl_sim_rest_t *r);
  * applied). Fills *out; out->body points into r. */
 void tl_sim_rest_handle(tl_sim_rest_t *r, const tl_sim_http_req_t *req,
 			int64_t now, tl_sim_resp_t *out);
+
+/* The route for METHOD path[0..len), or NULL (*path_ok: the path exists
+ * with another method). */
+const tl_sim_route_t *tl_sim_rest_route(int method, const char *path,
+					size_t len, bool *path_ok);
+
+/* The pipeline behind both transports, from the IP weight on: route rt,
+ * parameters already in r->params (params_rc: their parse result, e its
+ * error), credentials cred, venue time now. Fills *out like
+ * tl_sim_rest_handle except the REST headers. */
+void tl_sim_rest_exec(tl_sim_rest_t *r, const tl_sim_route_t *rt,
+		      int params_rc, const tl_sim_err_t *params_e,
+		      const tl_sim_cred_t *cred, int64_t now,
+		      tl_sim_resp_t *out);
+
+/* Account of an API key: its HMAC key (*ed25519 false) or its Ed25519
+ * key (*ed25519 true); -1 when no account has it. */
+int tl_sim_rest_key_account(const tl_sim_config_t *cfg, const char *key,
+			    size_t len, bool *ed25519);
+
+/* Count `w` request weight outside the route table (WebSocket API
+ * session methods): 0, or -1003 with e and *retry_after. */
+int tl_sim_rest_weight(tl_sim_rest_t *r, int64_t now, int w,
+		       int *retry_after, tl_sim_err_t *e);
 
 /* Reason phrase for a status code. */
 const char *tl_sim_rest_reason(int status);

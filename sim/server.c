@@ -679,6 +679,13 @@ bool tl_sim_srv_flush(tl_sim_server_t *s, conn_t *c)
 	return conn_flush(s, c);
 }
 
+/* Best effort, never waits: false when output is still pending. */
+bool tl_sim_srv_flush_now(conn_t *c)
+{
+	conn_flush_now(c);
+	return c->woff == c->wlen;
+}
+
 void tl_sim_srv_close(tl_sim_server_t *s, conn_t *c)
 {
 	conn_close(s, c);

@@ -1,7 +1,8 @@
 /*
- * server_int.h - internals shared by server.c (the loop, HTTP) and
- * stream.c (WebSocket connections): connection and server structs.
- * Not a public header: only those two files include it.
+ * server_int.h - internals shared by server.c (the loop, HTTP),
+ * stream.c (WebSocket streams) and ws_api.c (the WebSocket API on the
+ * same port): connection and server structs. Not a public header: only
+ * those files include it.
  */
 #ifndef TL_SIM_SERVER_INT_H
 #define TL_SIM_SERVER_INT_H
@@ -65,6 +66,16 @@ typedef struct conn {
 	char *held;             /* one frame held back by a reorder fault */
 	size_t held_len, held_cap;
 	int64_t held_since;     /* monotonic ms */
+	/* WebSocket API (/ws-fapi/v1, ws_api.c); a fault delay queues
+	 * answers in sq above, in order */
+	bool api;               /* this is a WebSocket API connection */
+	bool api_rl;            /* answers carry rateLimits */
+	int api_acct;           /* account of the logged-on session, -1 none */
+	char api_key[TL_SIM_KEY_LEN]; /* its (Ed25519) API key */
+	int64_t api_since;      /* venue ms: logon (authorizedSince) */
+	int64_t api_connected;  /* venue ms: handshake (connectedSince) */
+	int64_t api_pong_due;   /* monotonic ms: close unless a pong came
+				 * by then; 0 = no ping unanswered */
 } conn_t;
 
 enum conn_kind { CONN_HTTP = 0, CONN_WS_HANDSHAKE, CONN_WS };
@@ -97,6 +108,8 @@ int64_t tl_sim_srv_mono_ms(void);
 bool tl_sim_srv_append(conn_t *c, const char *b, size_t n);
 bool tl_sim_srv_flush(tl_sim_server_t *s, conn_t *c);
 void tl_sim_srv_close(tl_sim_server_t *s, conn_t *c);
+
+bool tl_sim_srv_flush_now(conn_t *c);
 
 /* stream.c */
 /* Handle the upgrade request of a stream connection. False if closed. */

@@ -51,6 +51,7 @@
 #include "sim/params.h"
 #include "sim/server_int.h"
 #include "sim/ws.h"
+#include "sim/ws_api.h"
 
 static bool stream_frame(tl_sim_server_t *s, conn_t *c, uint8_t op,
 			 const char *p, size_t n)
@@ -381,6 +382,8 @@ bool tl_sim_stream_handshake(tl_sim_server_t *s, conn_t *c,
 	if (tl_sim_params_parse(&qp, req->query, req->query_len, "", 0, &e) != 0)
 		qp.n = 0;
 	pl = strlen(p);
+	if (!strcmp(path, TL_SIM_WS_API_PATH))
+		return tl_sim_ws_api_open(s, c, &qp, accept, now);
 	if (!strcmp(p, "/ws") || !strcmp(p, "/stream")) {
 		const char *v;
 		c->combined = p[1] == 's';
@@ -531,7 +534,8 @@ bool tl_sim_stream_input(tl_sim_server_t *s, conn_t *c, int64_t now)
 {
 	size_t off = 0;
 
-	(void)now;
+	if (c->api)
+		return tl_sim_ws_api_input(s, c, now);
 	while (off < c->rlen && !c->close_after) {
 		tl_sim_ws_frame_t f;
 		int rc = tl_sim_ws_parse(c->rbuf + off, c->rlen - off, &f);
@@ -744,7 +748,9 @@ void tl_sim_stream_tick(tl_sim_server_t *s, int64_t now)
 		conn_t *c = &s->conns[i];
 		if (c->fd < 0 || c->kind != CONN_WS)
 			continue;
-		if (kick)
+		if (c->api)	/* stream faults are not the API's */
+			tl_sim_ws_api_tick(s, c, now, mono);
+		else if (kick)
 			stream_kick(s, c, "\x03\xe9" "forced disconnect", 19); /* 1001 */
 		else
 			stream_conn_tick(s, c, now, mono);

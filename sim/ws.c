@@ -59,6 +59,12 @@ size_t tl_sim_ws_header(uint8_t op, size_t len, uint8_t hdr[10])
 
 int tl_sim_ws_parse(char *buf, size_t len, tl_sim_ws_frame_t *f)
 {
+	return tl_sim_ws_parse_max(buf, len, f, TL_SIM_WS_MAX_IN);
+}
+
+int tl_sim_ws_parse_max(char *buf, size_t len, tl_sim_ws_frame_t *f,
+			size_t max)
+{
 	const uint8_t *b = (const uint8_t *)buf;
 	size_t hl = 2, pl, i;
 	uint8_t mask[4];
@@ -76,10 +82,10 @@ int tl_sim_ws_parse(char *buf, size_t len, tl_sim_ws_frame_t *f)
 		pl = (size_t)b[2] << 8 | b[3];
 		hl = 4;
 	} else if (pl == 127) {
-		return -1; /* > 64 KiB: never needed */
+		return -2; /* > 64 KiB: never needed */
 	}
-	if (pl > TL_SIM_WS_MAX_IN)
-		return -1;
+	if (pl > max)
+		return -2;
 	if (len < hl + 4 + pl)
 		return 0;
 	memcpy(mask, b + hl, 4);

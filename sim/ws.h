@@ -41,9 +41,12 @@ typedef struct tl_sim_ws_frame {
 } tl_sim_ws_frame_t;
 
 /* Parse one client frame from buf[0..len) (must be masked). Returns the
- * frame size (> 0), 0 when incomplete, -1 on a protocol error or a frame
- * larger than TL_SIM_WS_MAX_IN. */
+ * frame size (> 0), 0 when incomplete, -1 on a protocol error, -2 for a
+ * frame larger than TL_SIM_WS_MAX_IN. */
 int tl_sim_ws_parse(char *buf, size_t len, tl_sim_ws_frame_t *f);
+/* Same with the limit `max` (at most 65535) instead. */
+int tl_sim_ws_parse_max(char *buf, size_t len, tl_sim_ws_frame_t *f,
+			size_t max);
 
 /* Events as Binance pushes them (Binance USD-M API docs). */
 void tl_sim_ws_order_update(tl_sim_jw_t *w, const tl_sim_venue_t *v,

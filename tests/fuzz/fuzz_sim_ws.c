@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		memcpy(copy, buf + at, len);
 		rc = tl_sim_ws_parse(buf + at, len, &f);
-		check(rc >= -1 && (rc <= 0 || (size_t)rc <= len));
+		check(rc >= -2 && (rc <= 0 || (size_t)rc <= len));
 		if (rc <= 0)
 			break;
 		const uint8_t *o = (const uint8_t *)copy;
