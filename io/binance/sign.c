@@ -13,18 +13,28 @@
  *
  * Thread: a signer is owned by the IO thread; the clock likewise.
  */
+#define _GNU_SOURCE   /* memmem */
 #include "io/binance/sign.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/asn_public.h>
+#include <wolfssl/wolfcrypt/ed25519.h>
 #include <wolfssl/wolfcrypt/hmac.h>
 
 static_assert(sizeof(Hmac) <= sizeof(((tl_binance_signer_t *)0)->hmac),
 	      "tl_binance_signer_t.hmac too small for this wolfSSL build");
 static_assert(_Alignof(Hmac) <= 16, "Hmac alignment");
+static_assert(sizeof(ed25519_key) <= sizeof(((tl_binance_signer_t *)0)->ed25519),
+	      "tl_binance_signer_t.ed25519 too small for this wolfSSL build");
+static_assert(_Alignof(ed25519_key) <= 16, "ed25519_key alignment");
+static_assert(TL_BINANCE_SIG_B64 == (ED25519_SIG_SIZE + 2) / 3 * 4,
+	      "base64 length of an Ed25519 signature");
 
 /* ---- clock ---------------------------------------------------------- */
 
@@ -64,12 +74,27 @@ static Hmac *tl_binance_signer_hmac(tl_binance_signer_t *s)
 	return (Hmac *)(void *)s->hmac;
 }
 
+static ed25519_key *tl_binance_signer_ed(tl_binance_signer_t *s)
+{
+	return (ed25519_key *)(void *)s->ed25519;
+}
+
+static void tl_binance_wipe_bytes(void *v, size_t n)
+{
+	volatile unsigned char *p = v;
+
+	while (n--)
+		*p++ = 0;
+}
+
 void tl_binance_signer_wipe(tl_binance_signer_t *s)
 {
 	volatile unsigned char *p = (volatile unsigned char *)s;
 	size_t i;
 
-	if (s->ready)
+	if (s->ready && s->kind == TL_BINANCE_SIGN_ED25519)
+		wc_ed25519_free(tl_binance_signer_ed(s));
+	else if (s->ready)
 		wc_HmacFree(tl_binance_signer_hmac(s));
 	for (i = 0; i < sizeof(*s); i++)
 		p[i] = 0;
@@ -97,6 +122,7 @@ int tl_binance_signer_init(tl_binance_signer_t *s, const char *api_key,
 		return -EIO;
 	}
 	s->ready = true;   /* from here wipe must wc_HmacFree */
+	s->kind = TL_BINANCE_SIGN_HMAC;
 	if (wc_HmacSetKey(h, WC_SHA256, (const byte *)api_secret,
 			  (word32)slen) != 0) {
 		tl_binance_signer_wipe(s);
@@ -105,6 +131,134 @@ int tl_binance_signer_init(tl_binance_signer_t *s, const char *api_key,
 	memcpy(s->api_key, api_key, klen);
 	s->api_key[klen] = '\0';
 	s->api_key_len = (uint16_t)klen;
+	return 0;
+}
+
+static bool tl_binance_api_key_valid(const char *k, size_t *len)
+{
+	size_t n, i;
+
+	if (!k)
+		return false;
+	n = strnlen(k, TL_BINANCE_APIKEY_MAX + 1);
+	if (n == 0 || n > TL_BINANCE_APIKEY_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (k[i] <= ' ' || k[i] > '~')
+			return false;  /* it goes into a header / JSON string */
+	*len = n;
+	return true;
+}
+
+static int tl_binance_ed_fail(tl_binance_signer_t *s, char *err,
+			      size_t errlen, const char *msg)
+{
+	tl_binance_signer_wipe(s);
+	if (err && errlen)
+		snprintf(err, errlen, "%s", msg);
+	return -EINVAL;
+}
+
+int tl_binance_signer_init_ed25519(tl_binance_signer_t *s,
+				   const char *api_key, const char *pem,
+				   size_t pem_len, char *err, size_t errlen)
+{
+	static const char begin[] = "-----BEGIN PRIVATE KEY-----";
+	/* A PKCS#8 Ed25519 key is 48 bytes of DER (with the public key
+	 * attribute up to ~90); PEM-decoding cannot grow it. */
+	unsigned char der[TL_BINANCE_PEM_MAX];
+	unsigned char pub[ED25519_PUB_KEY_SIZE];
+	unsigned char priv[ED25519_PRV_KEY_SIZE];
+	ed25519_key *k = tl_binance_signer_ed(s);
+	word32 idx = 0, plen = sizeof pub;
+	size_t klen = 0;
+	int dlen, rc;
+
+	memset(s, 0, sizeof(*s));
+	if (err && errlen)
+		err[0] = '\0';
+	if (!tl_binance_api_key_valid(api_key, &klen))
+		return tl_binance_ed_fail(s, err, errlen,
+			"api key: 1..128 printable ASCII characters required");
+	if (!pem || pem_len == 0 || pem_len > TL_BINANCE_PEM_MAX)
+		return tl_binance_ed_fail(s, err, errlen,
+			"ed25519 key: empty or longer than 4096 bytes");
+	if (!memmem(pem, pem_len, begin, sizeof begin - 1))
+		return tl_binance_ed_fail(s, err, errlen,
+			"ed25519 key: not a PEM \"PRIVATE KEY\" (PKCS#8, as Binance's key generator writes it)");
+	dlen = wc_KeyPemToDer((const unsigned char *)pem, (int)pem_len, der,
+			      (int)sizeof der, NULL);
+	if (dlen <= 0) {
+		tl_binance_wipe_bytes(der, sizeof der);
+		return tl_binance_ed_fail(s, err, errlen,
+			"ed25519 key: the PEM does not decode");
+	}
+	if (wc_ed25519_init(k) != 0) {
+		tl_binance_wipe_bytes(der, sizeof der);
+		return tl_binance_ed_fail(s, err, errlen,
+			"ed25519 key: wolfCrypt init failed");
+	}
+	s->ready = true;   /* from here wipe must wc_ed25519_free */
+	s->kind = TL_BINANCE_SIGN_ED25519;
+	rc = wc_Ed25519PrivateKeyDecode(der, &idx, k, (word32)dlen);
+	tl_binance_wipe_bytes(der, sizeof der);
+	if (rc != 0)
+		return tl_binance_ed_fail(s, err, errlen,
+			"ed25519 key: not an Ed25519 PKCS#8 private key");
+	/* PKCS#8 from openssl / Binance's generator holds the private half
+	 * only; signing needs the public half too: derive it and load both. */
+	if (!k->pubKeySet) {
+		memcpy(priv, k->k, ED25519_KEY_SIZE);
+		rc = wc_ed25519_make_public(k, pub, plen);
+		if (rc == 0)
+			rc = wc_ed25519_import_private_key(priv, ED25519_KEY_SIZE,
+							   pub, plen, k);
+		tl_binance_wipe_bytes(priv, sizeof priv);
+		if (rc != 0)
+			return tl_binance_ed_fail(s, err, errlen,
+				"ed25519 key: cannot derive its public key");
+	}
+	memcpy(s->api_key, api_key, klen);
+	s->api_key[klen] = '\0';
+	s->api_key_len = (uint16_t)klen;
+	return 0;
+}
+
+tl_binance_sign_kind_t tl_binance_signer_kind(const tl_binance_signer_t *s)
+{
+	return s->ready ? (tl_binance_sign_kind_t)s->kind : TL_BINANCE_SIGN_NONE;
+}
+
+int tl_binance_sign_ed25519_b64(tl_binance_signer_t *s, const char *msg,
+				size_t len, char out[TL_BINANCE_SIG_B64 + 1])
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned char sig[ED25519_SIG_SIZE];
+	word32 slen = sizeof sig;
+	size_t i, o = 0;
+
+	if (!s->ready || s->kind != TL_BINANCE_SIGN_ED25519 ||
+	    (len && !msg) || len > UINT32_MAX)
+		return -EINVAL;
+	if (wc_ed25519_sign_msg((const byte *)(len ? msg : ""), (word32)len,
+				sig, &slen, tl_binance_signer_ed(s)) != 0 ||
+	    slen != ED25519_SIG_SIZE)
+		return -EIO;
+	for (i = 0; i + 2 < ED25519_SIG_SIZE; i += 3) {
+		uint32_t v = (uint32_t)sig[i] << 16 | (uint32_t)sig[i + 1] << 8 |
+			     sig[i + 2];
+		out[o++] = b64[v >> 18];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = b64[(v >> 6) & 63];
+		out[o++] = b64[v & 63];
+	}
+	/* 64 = 21 * 3 + 1: one byte left, two '=' of padding. */
+	out[o++] = b64[sig[i] >> 2];
+	out[o++] = b64[(sig[i] & 3) << 4];
+	out[o++] = '=';
+	out[o++] = '=';
+	out[o] = '\0';
 	return 0;
 }
 
@@ -123,7 +277,8 @@ int tl_binance_sign_hex(tl_binance_signer_t *s, const char *query,
 	Hmac *h = tl_binance_signer_hmac(s);
 	int i, rc = -EIO;
 
-	if (!s->ready || (qlen && !query) || (blen && !body) ||
+	if (!s->ready || s->kind != TL_BINANCE_SIGN_HMAC ||
+	    (qlen && !query) || (blen && !body) ||
 	    qlen > UINT32_MAX || blen > UINT32_MAX)
 		return -EINVAL;
 	if (qlen && wc_HmacUpdate(h, (const byte *)query, (word32)qlen) != 0)
@@ -144,6 +299,46 @@ out:
 	return rc;
 }
 
+/* The Ed25519 form of sign_append: base64, percent-encoded ('+', '/',
+ * '=' are not form-safe), over buf alone. */
+static int tl_binance_append_ed25519(tl_binance_signer_t *s, char *buf,
+				     size_t len, size_t cap, size_t plen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char sig[TL_BINANCE_SIG_B64 + 1], enc[TL_BINANCE_SIG_B64 * 3 + 1];
+	size_t i, e = 0, at = len, need;
+	int rc;
+
+	/* wolfCrypt signs one contiguous message (no streaming): a query
+	 * prefix would need a copy; talon never signs one (binance.c). */
+	if (plen)
+		return -EINVAL;
+	rc = tl_binance_sign_ed25519_b64(s, buf, len, sig);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < TL_BINANCE_SIG_B64; i++) {
+		unsigned char c = (unsigned char)sig[i];
+		if (c == '+' || c == '/' || c == '=') {
+			enc[e++] = '%';
+			enc[e++] = hex[c >> 4];
+			enc[e++] = hex[c & 15];
+		} else {
+			enc[e++] = (char)c;
+		}
+	}
+	need = len + (len ? 11 : 10) + e + 1;
+	if (need > cap || need > (size_t)INT32_MAX)
+		return -ENOSPC;
+	if (len)
+		buf[at++] = '&';
+	memcpy(buf + at, "signature=", 10);
+	at += 10;
+	memcpy(buf + at, enc, e);
+	at += e;
+	buf[at] = '\0';
+	return (int)at;
+}
+
 int tl_binance_sign_append(tl_binance_signer_t *s, char *buf, size_t len,
 			   size_t cap, const char *pre, size_t plen)
 {
@@ -154,6 +349,8 @@ int tl_binance_sign_append(tl_binance_signer_t *s, char *buf, size_t len,
 
 	if (!buf)
 		return -EINVAL;
+	if (s->ready && s->kind == TL_BINANCE_SIGN_ED25519)
+		return tl_binance_append_ed25519(s, buf, len, cap, plen);
 	need = len + (len ? sizeof(param) - 1 : sizeof(param) - 2) +
 	       TL_BINANCE_SIG_HEX + 1;
 	if (need > cap || need > (size_t)INT32_MAX)

@@ -26,6 +26,9 @@
 #define TL_BINANCE_SIG_HEX 64       /* hex digits of a signature */
 /* Bytes tl_binance_sign_append adds: "&signature=" + 64 hex. */
 #define TL_BINANCE_SIG_PARAM_LEN (11 + TL_BINANCE_SIG_HEX)
+/* The most any signer's tl_binance_sign_append adds: an Ed25519
+ * signature is 88 base64 characters, each at worst percent-encoded. */
+#define TL_BINANCE_SIG_PARAM_MAX (11 + 3 * 88)
 
 /* ---- clock ---------------------------------------------------------- */
 
@@ -131,7 +134,9 @@ int tl_binance_sign_hex(tl_binance_signer_t *s, const char *query,
 			char out[TL_BINANCE_SIG_HEX + 1]);
 
 /*
- * Sign and append `&signature=<hex>` (or `signature=<hex>` when len is 0)
+ * Sign and append `&signature=<hex>` (or `signature=<hex>` when len is 0;
+ * an Ed25519 signer appends its base64 signature percent-encoded, up to
+ * TL_BINANCE_SIG_PARAM_MAX bytes, and refuses a non-empty `pre`: -EINVAL)
  * to buf[0..len), which must be the part (query or body) that carries the
  * signature, so the signature is its last parameter. The signed text is
  * pre[0..plen) || buf[0..len): pass the query string as `pre` when the
