@@ -30,6 +30,12 @@ void tl_binance_cfg_defaults(void *vc)
 	snprintf(b->ws.host, sizeof(b->ws.host), "fstream.binance.com");
 	b->ws.port = 443;
 	b->ws.tls = true;
+	snprintf(b->ws_api.host, sizeof(b->ws_api.host), "ws-fapi.binance.com");
+	b->ws_api.port = 443;
+	b->ws_api.tls = true;
+	snprintf(b->ws_api.path, sizeof(b->ws_api.path), "/ws-fapi/v1");
+	b->ws_api.rotate_ns = 23LL * 3600 * TL_NS_PER_S;
+	b->order_transport = TL_BINANCE_TRANSPORT_REST;
 	b->recv_window_ms = 5000;
 	b->connections = TL_BINANCE_CONNECTIONS;
 	b->pipeline = TL_BINANCE_PIPELINE;
@@ -122,6 +128,54 @@ static int tl_binance_cfg_secret(tl_config_ctx_t *x, const cJSON *obj,
 	return 1;
 }
 
+/* ws_api.path: '/' then 1..126 printable characters, no space. */
+static int tl_binance_cfg_ws_path(tl_config_ctx_t *x, const cJSON *obj, const char *path,
+				  char out[128])
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "path");
+
+	if (!v)
+		return 0;
+	if (cJSON_IsString(v)) {
+		const char *s = v->valuestring;
+		size_t n = strlen(s), i;
+
+		for (i = 0; i < n && s[i] > ' ' && s[i] <= '~'; i++)
+			;
+		if (n >= 1 && n < 128 && s[0] == '/' && i == n) {
+			memcpy(out, s, n + 1);
+			return 1;
+		}
+		return tl_config_fail(x, path, "path",
+				      "expected '/' and up to 126 printable characters without spaces, got \"%.40s\"",
+				      s);
+	}
+	return tl_config_fail(x, path, "path", "expected a string, got %s",
+			      tl_config_kind(v));
+}
+
+/* order_transport: "rest" or "ws". */
+static int tl_binance_cfg_transport(tl_config_ctx_t *x, const cJSON *o, const char *p,
+				    uint8_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "order_transport");
+
+	if (!v)
+		return 0;
+	if (cJSON_IsString(v) && !strcmp(v->valuestring, "rest")) {
+		*out = TL_BINANCE_TRANSPORT_REST;
+		return 1;
+	}
+	if (cJSON_IsString(v) && !strcmp(v->valuestring, "ws")) {
+		*out = TL_BINANCE_TRANSPORT_WS;
+		return 1;
+	}
+	return tl_config_fail(x, p, "order_transport", "expected \"rest\" or \"ws\", got %s%.20s%s",
+			      cJSON_IsString(v) ? "\"" : "",
+			      cJSON_IsString(v) ? v->valuestring : tl_config_kind(v),
+			      cJSON_IsString(v) ? "\"" : "");
+}
+
 int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 {
 	static const char *const keys[] = {
@@ -129,7 +183,11 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 		"connections", "pipeline", "timeout_ms", "orders_per_10s",
 		"orders_per_min",
 		"weight_per_min", "countdown_cancel_ms", "symbols_from_venue",
-		"startup_deadline_ms", NULL
+		"startup_deadline_ms", "order_transport", "ws_api",
+		"ed25519_key_file", "ed25519_api_key", NULL
+	};
+	static const char *const akeys[] = {
+		"host", "port", "tls", "path", "rotate_after_ms", NULL
 	};
 	static const char *const rkeys[] = {
 		"host", "port", "tls", "ca_file", "insecure", NULL
@@ -164,6 +222,22 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 			b->ws.port = (uint16_t)port;
 		TL_CFG_TRY(tl_config_bool(x, v, wp, "tls", &b->ws.tls));
 	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "ws_api"))) {
+		const char *ap = "venue.binance.ws_api";
+
+		TL_CFG_TRY(tl_config_keys(x, v, ap, akeys));
+		TL_CFG_TRY(tl_binance_cfg_host(x, v, ap, "host", b->ws_api.host));
+		TL_CFG_TRY(r = tl_config_u32(x, v, ap, "port", 1, 65535, &port));
+		if (r == 1)
+			b->ws_api.port = (uint16_t)port;
+		TL_CFG_TRY(tl_config_bool(x, v, ap, "tls", &b->ws_api.tls));
+		TL_CFG_TRY(tl_binance_cfg_ws_path(x, v, ap, b->ws_api.path));
+		TL_CFG_TRY(tl_config_ms(x, v, ap, "rotate_after_ms", 1000, 86000000,
+					&b->ws_api.rotate_ns));
+	}
+	TL_CFG_TRY(tl_binance_cfg_transport(x, o, p, &b->order_transport));
+	TL_CFG_TRY(tl_config_path(x, o, p, "ed25519_key_file", b->ed25519_key_file));
+	TL_CFG_TRY(tl_binance_cfg_secret(x, o, p, "ed25519_api_key", b->ed25519_api_key));
 	TL_CFG_TRY(tl_binance_cfg_secret(x, o, p, "api_key", b->api_key));
 	TL_CFG_TRY(tl_binance_cfg_secret(x, o, p, "api_secret", b->api_secret));
 	TL_CFG_TRY(tl_config_u32(x, o, p, "recv_window_ms", 1, 60000,

@@ -44,14 +44,25 @@ typedef struct tl_binance_cfg {
 		uint16_t port;             /* ws.port, default 443 */
 		bool tls;                  /* ws.tls, default true */
 	} ws;
+	/* The WebSocket API (ws-fapi), order_transport "ws"
+	 * (io/binance/wsorder.c). */
 	struct {
 		char host[TL_CFG_HOST_MAX]; /* ws_api.host, default ws-fapi.binance.com */
 		uint16_t port;             /* ws_api.port, default 443 */
 		bool tls;                  /* ws_api.tls, default true */
 		char path[128];            /* ws_api.path, default /ws-fapi/v1 */
+		/* ws_api.rotate_after_ms: a session's successor takes over
+		 * at this age (Binance closes connections after 24 h);
+		 * default 23 h, 1000..86000000 */
+		tl_time_t rotate_ns;
 	} ws_api;
 	uint8_t order_transport;   /* tl_binance_transport_t, default REST */
-	char ed25519_key_file[TL_PATH_MAX]; /* PEM Ed25519 key: session.logon */
+	/* Ed25519 key (PKCS#8 PEM file) and its API key: the WebSocket API
+	 * session logs on with it (session.logon) and requests go unsigned.
+	 * "" = every WS request signed with the HMAC secret. The API key
+	 * defaults to api_key. */
+	char ed25519_key_file[TL_PATH_MAX];
+	char ed25519_api_key[TL_CFG_KEY_MAX + 1];
 	char api_key[TL_CFG_KEY_MAX + 1];    /* printable ASCII, never printed */
 	char api_secret[TL_CFG_KEY_MAX + 1]; /* secret: never printed */
 	uint32_t recv_window_ms;   /* 1..60000, default 5000 */

@@ -179,7 +179,7 @@ static inline uint32_t tl_binance_conn_never_left(tl_binance_conn_t *c, size_t u
 /* ---- the WebSocket API transport (wsorder.c) ------------------------------ */
 
 #define TL_BINANCE_WS_CONNS 2          /* the active session + its successor */
-#define TL_BINANCE_WS_FLIGHTS 128      /* requests in flight per session */
+#define TL_BINANCE_WS_FLIGHTS 256      /* requests in flight per session */
 #define TL_BINANCE_WS_MSG_CAP (256u << 10) /* one answer frame */
 /* Binance ends a ws-fapi connection after 24 h: a successor takes over
  * at 23 h; an idle successor older than half that is renewed first. */

@@ -146,17 +146,23 @@ static void ws_set_error(tl_binance_t *b, uint32_t id, const char *msg)
 	snprintf(b->last_err, sizeof(b->last_err), "ws-api %u: %s", id, msg);
 }
 
-/* A READY session with room for one more request: the active one. */
+/* A READY session with room for one more request: the active one, or
+ * when its table is full the other READY one (a burst overflows to the
+ * successor before it would go over REST). */
 static int ws_pick(const tl_binance_t *b)
 {
 	const tl_binance_ws_t *w = b->ws;
 
 	if (w->active < 0)
 		return -1;
-	const tl_binance_wsconn_t *c = &w->c[w->active];
-	if (c->state != TL_BINANCE_WS_READY || c->closing || c->n >= TL_BINANCE_WS_FLIGHTS)
-		return -1;
-	return w->active;
+	for (int k = 0; k < TL_BINANCE_WS_CONNS; k++) {
+		int id = (w->active + k) % TL_BINANCE_WS_CONNS;
+		const tl_binance_wsconn_t *c = &w->c[id];
+		if (c->state == TL_BINANCE_WS_READY && !c->closing &&
+		    c->n < TL_BINANCE_WS_FLIGHTS)
+			return id;
+	}
+	return -1;
 }
 
 /* ---- routing (binance.c's pump) -------------------------------------------- */
@@ -673,8 +679,9 @@ static int ws_load_key(tl_binance_ws_t *w, const tl_binance_cfg_t *bc, char *err
 		explicit_bzero(pem, sizeof(pem));
 		return -1;
 	}
-	int rc = tl_binance_signer_init_ed25519(&w->ed, bc->api_key, pem, (size_t)n, e,
-						sizeof(e));
+	int rc = tl_binance_signer_init_ed25519(&w->ed, bc->ed25519_api_key[0]
+						? bc->ed25519_api_key : bc->api_key,
+						pem, (size_t)n, e, sizeof(e));
 	explicit_bzero(pem, sizeof(pem));
 	if (rc < 0) {
 		snprintf(err, errlen, "venue.binance.ed25519_key_file: %s", e);
@@ -701,7 +708,7 @@ int tl_binance_ws_new(tl_binance_t *b, const tl_binance_cfg_t *bc, char *err, si
 	w->active = -1;
 	w->watch_fd = -1;
 	w->next_id = 1;
-	w->rotate_ns = TL_BINANCE_WS_ROTATE_NS;
+	w->rotate_ns = bc->ws_api.rotate_ns > 0 ? bc->ws_api.rotate_ns : TL_BINANCE_WS_ROTATE_NS;
 	if (getrandom(&w->rng, sizeof(w->rng), 0) != sizeof(w->rng) || w->rng == 0)
 		w->rng = (uint64_t)tl_clock_realtime_ns() | 1;
 	if (bc->ed25519_key_file[0]) {
@@ -729,7 +736,7 @@ int tl_binance_ws_new(tl_binance_t *b, const tl_binance_cfg_t *bc, char *err, si
 		.tls_insecure = bc->rest.insecure,
 		.rx_buf = 64u << 10,
 		/* a full table of the largest frames fits at once */
-		.tx_buf = TL_BINANCE_WS_FLIGHTS * 2048,
+		.tx_buf = TL_BINANCE_WS_FLIGHTS * 1024,
 		.connect_timeout_ns = b->timeout_ns,
 	};
 	w->pool = tl_uring_pool_new(&pc, &warning, perr, sizeof(perr));
