@@ -208,6 +208,21 @@ typedef struct tl_binance_wsflight {
 	tl_binance_http_t http;
 } tl_binance_wsflight_t;
 
+/*
+ * After a drop of a session that had handed txb bytes to the pool, of
+ * which the last `unsent` surely never left (uring.h): may any byte of
+ * f's frame have left? Its first byte is at f->end - f->len; a frame
+ * wholly inside the unsent tail never left (CONNECT, not executed), any
+ * other may have reached the venue (RESET written).
+ */
+static inline bool tl_binance_ws_may_have_left(const tl_binance_wsflight_t *f,
+					       uint64_t txb, size_t unsent)
+{
+	uint64_t sent_to = txb > unsent ? txb - unsent : 0;
+
+	return f->end - f->len < sent_to;
+}
+
 typedef struct tl_binance_wsconn {
 	uint8_t state;                 /* enum tl_binance_ws_state */
 	bool closing;                  /* we closed it: its -ECANCELED is ours */

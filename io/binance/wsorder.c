@@ -254,7 +254,6 @@ int tl_binance_ws_send(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now
 static void ws_dropped(tl_binance_t *b, uint32_t id, size_t unsent, const char *why)
 {
 	tl_binance_wsconn_t *c = &b->ws->c[id];
-	uint64_t sent_to = c->txb > unsent ? c->txb - unsent : 0;
 	char text[320];
 
 	while (c->n > 0) {
@@ -262,8 +261,7 @@ static void ws_dropped(tl_binance_t *b, uint32_t id, size_t unsent, const char *
 		for (uint32_t i = 0; i < TL_BINANCE_WS_FLIGHTS; i++)
 			if (c->fl[i].id && (!f || c->fl[i].end < f->end))
 				f = &c->fl[i];
-		/* its first byte is at end - len: inside the tail or not */
-		bool written = f->end - f->len < sent_to;
+		bool written = tl_binance_ws_may_have_left(f, c->txb, unsent);
 		tl_binance_req_t r = f->r;
 
 		f->id = 0;

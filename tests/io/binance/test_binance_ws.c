@@ -25,10 +25,19 @@
  *     sessions come back (ws_sessions) and orders go over them again;
  *   - rotation every second: successors take over while orders flow,
  *     nothing lost or doubled, no session counted as dropped;
+ *   - the venue's pings every 100 ms with a 600 ms pong deadline, and
+ *     its connection lifetime at 2.5 s: pongs keep the sessions up, and
+ *     rotation (every second) retires each session before the venue
+ *     ends it: no drop;
+ *   - which requests of a dropped session may have left (RESET written)
+ *     and which surely did not (CONNECT), from the pool's unsent tail
+ *     (tl_binance_ws_may_have_left, pure);
  *   - after each: the journal's orders equal the venue's (no duplicate
  *     client id), positions equal positionRisk, the secret nowhere.
  */
 #include "tests/io/binance/test_binance_e2e_common.h"
+
+#include "io/binance/internal.h"
 
 #define FX(milli) ((tl_fx_t)(milli) * TL_FX_ONE / 1000)	/* 3 decimals */
 
@@ -701,7 +710,70 @@ static void test_ws_rotation_hands_over_without_loss(void)
 	CU_ASSERT_EQUAL(e2e_jr.n_req_new, e2e_jr.req_new.n);
 }
 
+/* Pings answered, lifetime beaten by rotation: no session is dropped. */
+static void venue_clock_tweak(tl_sim_config_t *c)
+{
+	c->ws_api_ping_ms = 100;
+	c->ws_api_pong_timeout_ms = 600;
+	c->ws_api_lifetime_ms = 2500;
+}
+
+static void test_ws_pings_answered_and_rotation_beats_the_lifetime(void)
+{
+	tl_config_t c;
+	tl_shm_snapshot_t s;
+
+	server_start_cfg(venue_clock_tweak);
+	cfg_ws(&c);
+	tl_binance_cfg(&c)->ws_api.rotate_ns = 1000LL * 1000000;
+	engine_start(&c);
+	CU_ASSERT_TRUE_FATAL(wait_sessions(2));
+	/* 4 s: 40 pings per session, every session older than the
+	 * lifetime would have been closed by the venue */
+	int rounds = 0;
+	for (int64_t end = mono() + 4 * E2E_S; mono() < end; rounds++) {
+		workload_round(1000 * (uint64_t)(rounds + 1), 20 * E2E_S);
+		nap_ms(300);
+	}
+	CU_ASSERT_TRUE(snap(&s));
+	CU_ASSERT_EQUAL(s.ws_drops, 0);
+	faults_finish(rounds * (N_MKT + N_LMT), &s);
+	CU_ASSERT_EQUAL(s.ws_drops, 0);
+	CU_ASSERT_EQUAL(s.ws_fallbacks, 0);
+	CU_ASSERT(last_st.ws_rotations >= 2);
+	CU_ASSERT_EQUAL(last_st.transport_errors, 0);
+}
+
+/* A dropped session's frames (ends 100, 300, 600 of 600 bytes handed to
+ * the pool): those wholly inside the unsent tail never left. */
+static void test_ws_frames_left_or_not_by_the_unsent_tail(void)
+{
+	tl_binance_wsflight_t f1 = { .id = 1, .end = 100, .len = 100 };
+	tl_binance_wsflight_t f2 = { .id = 2, .end = 300, .len = 200 };
+	tl_binance_wsflight_t f3 = { .id = 3, .end = 600, .len = 300 };
+
+	/* nothing unsent: all may have left */
+	CU_ASSERT_TRUE(tl_binance_ws_may_have_left(&f1, 600, 0));
+	CU_ASSERT_TRUE(tl_binance_ws_may_have_left(&f3, 600, 0));
+	/* 299 unsent: one byte of f3 may be out */
+	CU_ASSERT_TRUE(tl_binance_ws_may_have_left(&f3, 600, 299));
+	/* 300 unsent: f3 never left, f2 may have */
+	CU_ASSERT_FALSE(tl_binance_ws_may_have_left(&f3, 600, 300));
+	CU_ASSERT_TRUE(tl_binance_ws_may_have_left(&f2, 600, 300));
+	/* 500: f2 and f3 never left; 600 and more: none did */
+	CU_ASSERT_FALSE(tl_binance_ws_may_have_left(&f2, 600, 500));
+	CU_ASSERT_TRUE(tl_binance_ws_may_have_left(&f1, 600, 500));
+	CU_ASSERT_FALSE(tl_binance_ws_may_have_left(&f1, 600, 600));
+	CU_ASSERT_FALSE(tl_binance_ws_may_have_left(&f1, 600, 100000));
+	/* a pong (50 bytes) after f3 counts in the stream: 350 unsent
+	 * leaves f3 never sent, f2 out */
+	CU_ASSERT_FALSE(tl_binance_ws_may_have_left(&f3, 650, 350));
+	CU_ASSERT_TRUE(tl_binance_ws_may_have_left(&f2, 650, 350));
+}
+
 TL_TEST_SUITE("io.binance_ws", NULL, e2e_teardown,
+	      TL_TEST(test_ws_frames_left_or_not_by_the_unsent_tail),
+	      TL_TEST(test_ws_pings_answered_and_rotation_beats_the_lifetime),
 	      TL_TEST(test_ws_hmac_order_types_over_the_session),
 	      TL_TEST(test_ws_ed25519_logon_order_types),
 	      TL_TEST(test_ws_logon_refused_rest_carries_orders),
