@@ -771,7 +771,129 @@ static void test_ws_frames_left_or_not_by_the_unsent_tail(void)
 	CU_ASSERT_TRUE(tl_binance_ws_may_have_left(&f2, 650, 350));
 }
 
+/* ---- config -------------------------------------------------------------- */
+
+static int parse_binance(tl_config_t *c, const char *extra, char *err, size_t errlen)
+{
+	char json[1024];
+
+	snprintf(json, sizeof json,
+		 "{\"venue\":{\"type\":\"binance\",\"binance\":{\"api_key\":\"K\","
+		 "\"api_secret\":\"S\"%s}}}", extra);
+	return tl_config_parse(c, json, strlen(json), NULL, err, errlen);
+}
+
+static void expect_cfg_bad(const char *extra, const char *want)
+{
+	char err[512] = "";
+	tl_config_t c;
+
+	CU_ASSERT_EQUAL(parse_binance(&c, extra, err, sizeof err), -1);
+	if (!strstr(err, want))
+		printf("  %s: \"%s\", wanted \"%s\"\n", extra, err, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+}
+
+static void test_ws_config_keys(void)
+{
+	char err[512] = "";
+	tl_config_t c;
+
+	/* defaults: REST, Binance's WebSocket API endpoint, 23 h rotation */
+	CU_ASSERT_EQUAL_FATAL(parse_binance(&c, "", err, sizeof err), 0);
+	const tl_binance_cfg_t *b = tl_binance_cfg(&c);
+	CU_ASSERT_EQUAL(b->order_transport, TL_BINANCE_TRANSPORT_REST);
+	CU_ASSERT_STRING_EQUAL(b->ws_api.host, "ws-fapi.binance.com");
+	CU_ASSERT_EQUAL(b->ws_api.port, 443);
+	CU_ASSERT_TRUE(b->ws_api.tls);
+	CU_ASSERT_STRING_EQUAL(b->ws_api.path, "/ws-fapi/v1");
+	CU_ASSERT_EQUAL(b->ws_api.rotate_ns, 23LL * 3600 * E2E_S);
+	CU_ASSERT_STRING_EQUAL(b->ed25519_key_file, "");
+	/* every key */
+	CU_ASSERT_EQUAL_FATAL(parse_binance(&c, ",\"order_transport\":\"ws\",\"ws_api\":"
+					    "{\"host\":\"127.0.0.1\",\"port\":9443,\"tls\":false,"
+					    "\"path\":\"/ws-fapi/v1?returnRateLimits=true\","
+					    "\"rotate_after_ms\":60000},\"ed25519_key_file\":\"/k.pem\","
+					    "\"ed25519_api_key\":\"EdKey\"", err, sizeof err), 0);
+	CU_ASSERT_EQUAL(b->order_transport, TL_BINANCE_TRANSPORT_WS);
+	CU_ASSERT_STRING_EQUAL(b->ws_api.host, "127.0.0.1");
+	CU_ASSERT_EQUAL(b->ws_api.port, 9443);
+	CU_ASSERT_FALSE(b->ws_api.tls);
+	CU_ASSERT_STRING_EQUAL(b->ws_api.path, "/ws-fapi/v1?returnRateLimits=true");
+	CU_ASSERT_EQUAL(b->ws_api.rotate_ns, 60LL * E2E_S);
+	CU_ASSERT_STRING_EQUAL(b->ed25519_key_file, "/k.pem");
+	CU_ASSERT_STRING_EQUAL(b->ed25519_api_key, "EdKey");
+	CU_ASSERT_EQUAL_FATAL(parse_binance(&c, ",\"order_transport\":\"rest\"", err,
+					    sizeof err), 0);
+	CU_ASSERT_EQUAL(b->order_transport, TL_BINANCE_TRANSPORT_REST);
+	/* refusals name the key */
+	expect_cfg_bad(",\"order_transport\":\"tcp\"",
+		       "venue.binance.order_transport: expected \"rest\" or \"ws\", got \"tcp\"");
+	expect_cfg_bad(",\"order_transport\":1", "venue.binance.order_transport");
+	expect_cfg_bad(",\"ws_api\":{\"path\":\"ws-fapi\"}", "venue.binance.ws_api.path");
+	expect_cfg_bad(",\"ws_api\":{\"path\":\"/a b\"}", "venue.binance.ws_api.path");
+	expect_cfg_bad(",\"ws_api\":{\"port\":0}", "venue.binance.ws_api.port");
+	expect_cfg_bad(",\"ws_api\":{\"rotate_after_ms\":10}",
+		       "venue.binance.ws_api.rotate_after_ms");
+	expect_cfg_bad(",\"ws_api\":{\"url\":\"x\"}", "venue.binance.ws_api");
+	expect_cfg_bad(",\"ed25519_api_key\":\"a b\"", "venue.binance.ed25519_api_key");
+}
+
+static void no_emit(void *ctx, const tl_input_t *in)
+{
+	(void)ctx;
+	(void)in;
+}
+
+/* An Ed25519 key file that cannot be read or is not a key: the adapter
+ * is not created, and the error names the key, never its content. */
+static void test_ws_bad_key_file_refused_at_create(void)
+{
+	static tl_symbols_t syms;
+	tl_config_t c;
+	char err[512] = "";
+
+	tl_config_defaults(&c);
+	tl_binance_cfg_t *b = tl_binance_cfg_select(&c);
+	snprintf(b->rest.host, sizeof b->rest.host, "127.0.0.1");
+	b->rest.port = 9;
+	b->rest.tls = false;
+	snprintf(b->api_key, sizeof b->api_key, "K");
+	snprintf(b->api_secret, sizeof b->api_secret, "S");
+	b->order_transport = TL_BINANCE_TRANSPORT_WS;
+	snprintf(b->ws_api.host, sizeof b->ws_api.host, "127.0.0.1");
+	b->ws_api.port = 9;
+	b->ws_api.tls = false;
+	snprintf(b->ed25519_key_file, sizeof b->ed25519_key_file, "/nonexistent/tl_key.pem");
+	snprintf(c.exchange_info, sizeof c.exchange_info, "config/exchange_info.json");
+	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
+	tl_venue_t *v = tl_binance_create(&c, &syms, no_emit, NULL, err, sizeof err);
+	CU_ASSERT_PTR_NULL(v);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "venue.binance.ed25519_key_file"));
+	/* a file that holds no Ed25519 key */
+	snprintf(b->ed25519_key_file, sizeof b->ed25519_key_file, "%s", "config/exchange_info.json");
+	v = tl_binance_create(&c, &syms, no_emit, NULL, err, sizeof err);
+	CU_ASSERT_PTR_NULL(v);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "venue.binance.ed25519_key_file"));
+	/* the RFC key: created */
+	snprintf(ed_path, sizeof ed_path, "/tmp/tl_test_bws_ed.%d.pem", (int)getpid());
+	FILE *f = fopen(ed_path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(ed_pem, f);
+	fclose(f);
+	snprintf(b->ed25519_key_file, sizeof b->ed25519_key_file, "%s", ed_path);
+	v = tl_binance_create(&c, &syms, no_emit, NULL, err, sizeof err);
+	if (!v)
+		printf("  create: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL(v);
+	if (v)
+		v->ops->destroy(v);
+	unlink(ed_path);
+}
+
 TL_TEST_SUITE("io.binance_ws", NULL, e2e_teardown,
+	      TL_TEST(test_ws_config_keys),
+	      TL_TEST(test_ws_bad_key_file_refused_at_create),
 	      TL_TEST(test_ws_frames_left_or_not_by_the_unsent_tail),
 	      TL_TEST(test_ws_pings_answered_and_rotation_beats_the_lifetime),
 	      TL_TEST(test_ws_hmac_order_types_over_the_session),
