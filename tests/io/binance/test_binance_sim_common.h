@@ -54,6 +54,8 @@ static int saved_stderr = -1;
 static char cap_path[96];
 static simc_t e2e_cli;            /* 1 MiB body: not on the stack */
 static int e2e_rest_port;         /* the venue's plain REST port */
+static const char *e2e_sim_ca;    /* sim_call over TLS trusting this CA (a
+				   * venue with rest_tls), NULL: plain */
 
 E2E_FN int64_t mono(void)
 {
@@ -255,7 +257,7 @@ E2E_FN int sim_call_once(const char *method, const char *path, const char *q,
 	simc_t *cli = &e2e_cli;
 	int st;
 
-	if (simc_connect(cli, e2e_rest_port, NULL) != 0) {
+	if (simc_connect(cli, e2e_rest_port, e2e_sim_ca) != 0) {
 		simc_close(cli);
 		return -1;
 	}

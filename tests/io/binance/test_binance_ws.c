@@ -710,6 +710,36 @@ static void test_ws_rotation_hands_over_without_loss(void)
 	CU_ASSERT_EQUAL(e2e_jr.n_req_new, e2e_jr.req_new.n);
 }
 
+static void tls_tweak(tl_sim_config_t *c)
+{
+	c->rest_tls = true;
+	c->ws_tls = true;
+}
+
+/* wss:// with the certificate checked against build/tls/ca.pem (REST's
+ * CA file), orders over the session. */
+static void test_ws_over_tls(void)
+{
+	tl_config_t c;
+	tl_shm_snapshot_t s;
+
+	server_start_cfg(tls_tweak);
+	e2e_sim_ca = "build/tls/ca.pem";	/* our own calls over TLS too */
+	cfg_ws(&c);
+	tl_binance_cfg_t *b = tl_binance_cfg(&c);
+	b->rest.tls = b->ws.tls = b->ws_api.tls = true;
+	snprintf(b->rest.ca_file, sizeof b->rest.ca_file, "build/tls/ca.pem");
+	engine_start(&c);
+	CU_ASSERT_TRUE_FATAL(wait_sessions(2));
+	workload_round(1000, 20 * E2E_S);
+	CU_ASSERT_TRUE(snap(&s));
+	CU_ASSERT(s.ws_sent >= N_MKT + N_LMT);
+	faults_finish(N_MKT + N_LMT, &s);
+	e2e_sim_ca = NULL;
+	CU_ASSERT_EQUAL(s.ws_fallbacks, 0);
+	CU_ASSERT_EQUAL(s.ws_drops, 0);
+}
+
 /* Pings answered, lifetime beaten by rotation: no session is dropped. */
 static void venue_clock_tweak(tl_sim_config_t *c)
 {
@@ -891,9 +921,20 @@ static void test_ws_bad_key_file_refused_at_create(void)
 	unlink(ed_path);
 }
 
-TL_TEST_SUITE("io.binance_ws", NULL, e2e_teardown,
+/* After each test, also one that failed half-way: engine, venue,
+ * journal and key file gone, our calls plain again. */
+static void ws_teardown(void)
+{
+	e2e_teardown();
+	e2e_sim_ca = NULL;
+	if (ed_path[0])
+		unlink(ed_path);
+}
+
+TL_TEST_SUITE("io.binance_ws", NULL, ws_teardown,
 	      TL_TEST(test_ws_config_keys),
 	      TL_TEST(test_ws_bad_key_file_refused_at_create),
+	      TL_TEST(test_ws_over_tls),
 	      TL_TEST(test_ws_frames_left_or_not_by_the_unsent_tail),
 	      TL_TEST(test_ws_pings_answered_and_rotation_beats_the_lifetime),
 	      TL_TEST(test_ws_hmac_order_types_over_the_session),
