@@ -549,7 +549,8 @@ static void workload_round(uint64_t ref0, int64_t max_ns)
  * journal against the venue (at least min orders). */
 static void faults_finish(int min_orders, tl_shm_snapshot_t *last)
 {
-	CU_ASSERT_EQUAL(faults("reset_ppm=0&latency_ms=0&endpoint_error=clear"), 200);
+	CU_ASSERT_EQUAL(faults("reset_ppm=0&latency_ms=0&stream_delay_ms=0&endpoint_error=clear"),
+			200);
 	check_pos_equal("BTCUSDT", TL_PS_BOTH);
 	check_pos_equal("ETHUSDT", TL_PS_BOTH);
 	CU_ASSERT_TRUE(snap(last));
@@ -708,6 +709,44 @@ static void test_ws_rotation_hands_over_without_loss(void)
 	CU_ASSERT_EQUAL(s.ws_drops, 0);
 	CU_ASSERT(s.ws_sent >= (uint64_t)rounds * (N_MKT + N_LMT));
 	CU_ASSERT_EQUAL(e2e_jr.n_req_new, e2e_jr.req_new.n);
+}
+
+/* Answers later than timeout_ms (2 s), the user stream late too: the
+ * requests end TIMEOUT written, the orders UNKNOWN, the session that
+ * left them unanswered is closed; once the venue answers again the
+ * kernel's queries resolve each order, placed exactly once. */
+static void test_ws_timeout_unknown_then_resolved_by_query(void)
+{
+	tl_config_t c;
+	tl_shm_snapshot_t s;
+
+	server_start();
+	cfg_ws(&c);
+	engine_start(&c);
+	CU_ASSERT_TRUE_FATAL(wait_sessions(2));
+	CU_ASSERT_EQUAL_FATAL(faults("latency_ms=2600&stream_delay_ms=6000"), 200);
+	tl_order_spec_t a = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_LIMIT,
+			      .qty = "0.002", .price = "50000.0" };
+	tl_order_spec_t b = { .symbol = "ETHUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_LIMIT,
+			      .qty = "0.010", .price = "2500.00" };
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &a, 1), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &b, 2), 0);
+	int64_t end = mono() + 10 * E2E_S;
+	while (mono() < end && snap(&s) && s.unknown < 2)
+		nap_ms(5);
+	CU_ASSERT(s.unknown >= 2);	/* both timed out: UNKNOWN */
+	CU_ASSERT(s.ws_drops >= 1);	/* the silent session was closed */
+	CU_ASSERT_EQUAL_FATAL(faults("latency_ms=0&stream_delay_ms=0"), 200);
+	CU_ASSERT_PTR_NOT_NULL(wait_ref(TL_EV_ORDER_ACCEPTED, 1, 15 * E2E_S));
+	CU_ASSERT_PTR_NOT_NULL(wait_ref(TL_EV_ORDER_ACCEPTED, 2, 15 * E2E_S));
+	CU_ASSERT_EQUAL(open_orders("BTCUSDT"), 1);
+	CU_ASSERT_EQUAL(open_orders("ETHUSDT"), 1);
+	CU_ASSERT_EQUAL(tl_engine_cancel_all(E, "BTCUSDT"), 0);
+	CU_ASSERT_EQUAL(tl_engine_cancel_all(E, "ETHUSDT"), 0);
+	CU_ASSERT_TRUE(wait_quiet(15 * E2E_S));
+	faults_finish(2, &s);
+	CU_ASSERT(last_st.transport_errors >= 2);
+	CU_ASSERT_EQUAL(e2e_jr.n_blind, 0);
 }
 
 static void tls_tweak(tl_sim_config_t *c)
@@ -935,6 +974,7 @@ TL_TEST_SUITE("io.binance_ws", NULL, ws_teardown,
 	      TL_TEST(test_ws_config_keys),
 	      TL_TEST(test_ws_bad_key_file_refused_at_create),
 	      TL_TEST(test_ws_over_tls),
+	      TL_TEST(test_ws_timeout_unknown_then_resolved_by_query),
 	      TL_TEST(test_ws_frames_left_or_not_by_the_unsent_tail),
 	      TL_TEST(test_ws_pings_answered_and_rotation_beats_the_lifetime),
 	      TL_TEST(test_ws_hmac_order_types_over_the_session),
