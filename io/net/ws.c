@@ -193,7 +193,7 @@ static int ws_fail(char *err, size_t errlen, const char *fmt, ...)
  * offset just past the LF, or 0 when there is no LF in [from, end). */
 static size_t ws_line(const char *s, size_t from, size_t end, size_t *n)
 {
-	const char *lf = memchr(s + from, '\n', end - from);
+	const char *lf = from < end ? memchr(s + from, '\n', end - from) : NULL;
 
 	if (!lf)
 		return 0;
@@ -251,6 +251,11 @@ int tl_ws_handshake_check(const char *resp, size_t len,
 	    (n > 12 && resp[12] != ' '))
 		return ws_fail(err, errlen,
 			       "handshake: not an HTTP/1.1 status line");
+	for (size_t i = 12; i < n; i++)
+		if (((unsigned char)resp[i] < 0x20 && resp[i] != '\t') ||
+		    resp[i] == 0x7F)
+			return ws_fail(err, errlen, "handshake: control byte "
+				       "in the status line");
 	if (memcmp(resp + 9, "101", 3) != 0)
 		return ws_fail(err, errlen,
 			       "handshake: server answered %.3s, not 101 "

@@ -6,7 +6,9 @@
  * forms; server frames built here by hand, decoded whole, a byte at a
  * time and in random splits with the same messages and errors;
  * fragmentation with control frames in between; every protocol error;
- * msg_cap exactly and one above; close codes; no allocation.
+ * msg_cap exactly and one above; close codes; no allocation; and the
+ * simulator's own server side (sim/ws.c, written apart) agreeing on the
+ * accept key and on frames both ways.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "io/net/ws.h"
+#include "sim/ws.h"
 #include "tests/support/alloc_hook.h"
 #include "tests/support/tl_test.h"
 
@@ -323,6 +326,7 @@ static void test_handshake_refusals(void)
 	refuse(S("HTTP/1.1 101Switching\r\n"), "status line");
 	refuse(S("HTTP/1.1 10\r\n"), "status line");
 	refuse(S("ICY 200 OK\r\n"), "status line");
+	refuse(S("HTTP/1.1 101 Swit\x1b[2Jching\r\n"), "control byte");
 	refuse(S("HTTP/1.1 101 OK\r\nUpgrade websocket\r\n\r\n"), "malformed header");
 	refuse(S("HTTP/1.1 101 OK\r\nUpgrade : websocket\r\n\r\n"), "malformed header");
 	refuse(S("HTTP/1.1 101 OK\r\n: websocket\r\n\r\n"), "malformed header");
@@ -363,6 +367,7 @@ static void test_handshake_incomplete(void)
 		CU_ASSERT_EQUAL(check(RFC_RESP, n, err, sizeof err), 0);
 		CU_ASSERT_STRING_EQUAL(err, "");
 	}
+	CU_ASSERT_EQUAL(check(NULL, 0, err, sizeof err), 0);
 	/* A refusal's status line still being received: incomplete too. */
 	CU_ASSERT_EQUAL(check(S("HTTP/1.1 403 Forbid"), err, sizeof err), 0);
 }
@@ -905,6 +910,66 @@ static void test_decode_msg_cap_bound(void)
 	CU_ASSERT(run.n == 20 && run.error == 0);
 }
 
+/* ---- the simulator's server side ----------------------------------------- */
+
+static void test_interop_sim_ws(void)
+{
+	static char buf[4200];
+	static uint8_t pay[4000];
+	static const size_t lens[] = { 0, 1, 5, 125, 126, 1000, 4000 };
+	char a[29], b[29];
+	tl_sim_ws_frame_t f;
+	tl_ws_dec_t d;
+	tl_ws_msg_t m;
+
+	/* Accept keys: RFC's and a few others. */
+	CU_ASSERT_EQUAL(tl_sim_ws_accept(RFC_KEY, strlen(RFC_KEY), a), 0);
+	CU_ASSERT_EQUAL(tl_ws_accept_key(RFC_KEY, strlen(RFC_KEY), b), 0);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	for (int i = 0; i < 16; i++) {
+		uint8_t nonce[16];
+		char key[TL_WS_KEY_LEN + 1], req[256];
+
+		for (int k = 0; k < 16; k++)
+			nonce[k] = (uint8_t)(i * 37 + k * 11);
+		CU_ASSERT(tl_ws_handshake_request(req, sizeof req, "h", "/", nonce,
+						  key) > 0);
+		CU_ASSERT_EQUAL(tl_sim_ws_accept(key, strlen(key), a), 0);
+		CU_ASSERT_EQUAL(tl_ws_accept_key(key, strlen(key), b), 0);
+		CU_ASSERT_STRING_EQUAL(a, b);
+	}
+	for (size_t i = 0; i < sizeof pay; i++)
+		pay[i] = (uint8_t)('a' + i % 26);
+	for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+		size_t n = lens[k];
+		/* Ours to the server: the same op, fin and payload. */
+		int got = tl_ws_encode((uint8_t *)buf, sizeof buf, TL_WS_OP_TEXT,
+				       true, pay, n, 0xdeadbeef ^ (uint32_t)n);
+		CU_ASSERT_FATAL(got > 0);
+		CU_ASSERT_EQUAL(tl_sim_ws_parse(buf, (size_t)got, &f), got);
+		CU_ASSERT(f.op == TL_SIM_WS_OP_TEXT && f.fin && f.len == n);
+		CU_ASSERT(memcmp(f.payload, pay, n) == 0);
+		/* The server's to us. */
+		size_t hl = tl_sim_ws_header(TL_SIM_WS_OP_TEXT, n, (uint8_t *)buf);
+		memcpy(buf + hl, pay, n);
+		tl_ws_dec_init(&d, MSG, n);
+		CU_ASSERT_EQUAL(tl_ws_dec_feed(&d, (uint8_t *)buf, hl + n, &m),
+				(ssize_t)(hl + n));
+		CU_ASSERT(m.kind == TL_WS_MSG_TEXT && m.len == n);
+		CU_ASSERT(n == 0 || memcmp(m.data, pay, n) == 0);
+	}
+	/* Control frames: ping and close reach the server as sent. */
+	int got = tl_ws_encode((uint8_t *)buf, sizeof buf, TL_WS_OP_PING, true,
+			       "beat", 4, 7);
+	CU_ASSERT_EQUAL(tl_sim_ws_parse(buf, (size_t)got, &f), got);
+	CU_ASSERT(f.op == TL_SIM_WS_OP_PING && f.len == 4 &&
+		  memcmp(f.payload, "beat", 4) == 0);
+	got = tl_ws_encode_close((uint8_t *)buf, sizeof buf, 1001, "bye", 9);
+	CU_ASSERT_EQUAL(tl_sim_ws_parse(buf, (size_t)got, &f), got);
+	CU_ASSERT(f.op == TL_SIM_WS_OP_CLOSE && f.len == 5 &&
+		  memcmp(f.payload, "\x03\xe9" "bye", 5) == 0);
+}
+
 /* ---- no allocation ------------------------------------------------------ */
 
 static void test_never_allocates(void)
@@ -959,4 +1024,5 @@ TL_TEST_SUITE("io.ws", NULL, NULL,
 	      TL_TEST(test_decode_error_close_payload),
 	      TL_TEST(test_decode_error_utf8),
 	      TL_TEST(test_decode_msg_cap_bound),
+	      TL_TEST(test_interop_sim_ws),
 	      TL_TEST(test_never_allocates));
