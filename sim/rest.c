@@ -9,6 +9,11 @@
  *   -> injected 503 "Unknown error" / connection reset (after execution).
  * Every response carries X-MBX-USED-WEIGHT-1M; order endpoints also
  * X-MBX-ORDER-COUNT-10S and -1M; 429/418 carry Retry-After.
+ *
+ * The pipeline from the IP weight on is tl_sim_rest_exec, shared with the
+ * WebSocket API (ws_api.c): a transport supplies the route, the parsed
+ * parameters and a tl_sim_cred_t (API key, session, signature check);
+ * REST turns the result into headers, the WebSocket API into rateLimits.
  */
 #include "sim/rest.h"
 
@@ -297,6 +302,7 @@ void tl_sim_rest_exec(tl_sim_rest_t *r, const tl_sim_route_t *rt,
 	c.r = r;
 	c.v = r->v;
 	c.p = &r->params;
+	c.req = cred->req;
 	c.acct = -1;
 	c.now = now;
 	c.status = 200;
@@ -388,7 +394,8 @@ void tl_sim_rest_handle(tl_sim_rest_t *r, const tl_sim_http_req_t *req,
 			int64_t now, tl_sim_resp_t *out)
 {
 	const route_t *rt;
-	tl_sim_cred_t cred = { .session_acct = -1, .verify = rest_verify, .ctx = req };
+	tl_sim_cred_t cred = { .session_acct = -1, .verify = rest_verify, .ctx = req,
+			       .req = req };
 	tl_sim_err_t e;
 	bool path_ok;
 	int rc, n;

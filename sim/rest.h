@@ -84,6 +84,8 @@ typedef struct tl_sim_cred {
 	int (*verify)(const void *ctx, const tl_sim_config_t *cfg, int acct,
 		      bool ed25519, tl_sim_err_t *e);
 	const void *ctx;
+	const tl_sim_http_req_t *req; /* the HTTP request (tl_sim_call_t.req),
+				       * NULL over the WebSocket API */
 } tl_sim_cred_t;
 
 /* One request being handled (passed to every endpoint handler). */
@@ -91,7 +93,7 @@ typedef struct tl_sim_call {
 	tl_sim_rest_t *r;
 	tl_sim_venue_t *v;
 	const tl_sim_params_t *p;
-	const tl_sim_http_req_t *req;
+	const tl_sim_http_req_t *req; /* NULL over the WebSocket API */
 	int acct;                 /* authenticated account, -1 if none */
 	int64_t now;              /* venue time in ms (with clock offset) */
 	tl_sim_jw_t w;            /* writes the 200 body */

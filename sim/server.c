@@ -13,7 +13,8 @@
  * Listener tags in epoll data: 1 = REST listener, 2 = plain listener,
  * 3 = wake eventfd, 4 = stream listener; anything else is a conn_t
  * pointer. Stream (WebSocket) connections share this machinery; their
- * protocol is in stream.c.
+ * protocol is in stream.c, and the WebSocket API's (/ws-fapi/v1 on the
+ * same port) in ws_api.c.
  */
 #define _GNU_SOURCE
 #include "sim/server.h"

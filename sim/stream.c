@@ -11,6 +11,8 @@
  *   /stream?listenKey=K                               combined
  *   /ws/!markPrice@arr@1s  /stream?streams=!markPrice@arr   every symbol
  * plus JSON control frames SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS.
+ * /ws-fapi/v1 is the WebSocket API: its connections are handed to
+ * ws_api.c at the upgrade, and their input and timers go there.
  * Combined mode wraps each event as {"stream":NAME,"data":EVENT}.
  *
  * Per fill the user stream carries TRADE_LITE, ORDER_TRADE_UPDATE

@@ -169,6 +169,17 @@ static void test_order_place_status_modify_cancel_hmac(void)
 	/* a business error travels as error with its code */
 	m = wsa_call(&ws, 5, "order.cancel", kv, &hmac_auth);
 	CU_ASSERT_TRUE(has(m, "{\"id\":5,\"status\":400,\"error\":{\"code\":-2011,"));
+	/* values that percent-encoding changes: signed encoded (the
+	 * connector's way) and as sent (the docs' way) both verify */
+	{
+		wsa_auth_t enc = hmac_auth;
+		enc.encode = true;
+		m = wsa_call(&ws, 6, "order.place", LIMIT_BUY "&newClientOrderId=a:b/c", &enc);
+		CU_ASSERT_TRUE(has(m, "{\"id\":6,\"status\":200,"));
+		CU_ASSERT_TRUE(has(m, "\"clientOrderId\":\"a:b/c\""));
+		m = wsa_call(&ws, 7, "order.place", LIMIT_BUY "&newClientOrderId=d:e/f", &hmac_auth);
+		CU_ASSERT_TRUE(has(m, "{\"id\":7,\"status\":200,"));
+	}
 }
 
 static void test_bad_signature_and_auth_errors(void)
@@ -414,6 +425,34 @@ static void test_fault_reset_after_execution(void)
 	CU_ASSERT_TRUE(simc_body_has(&rest, "\"status\":\"NEW\""));
 }
 
+static void test_fault_error_rule_and_unknown_outcome(void)
+{
+	tl_sim_ep_fault_t rule;
+	const char *m;
+
+	CU_ASSERT_EQUAL_FATAL(tl_sim_ep_fault_parse("POST /fapi/v1/order 1000000 -1008", &rule), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_sim_ep_fault_set(&cfg.faults, &rule), 0);
+	start();
+	/* the REST rule for POST /fapi/v1/order is order.place's */
+	m = wsa_call(&ws, 75, "order.place", LIMIT_BUY, &hmac_auth);
+	CU_ASSERT_TRUE(has(m, "{\"id\":75,\"status\":503,\"error\":{\"code\":-1008,"));
+	m = wsa_call(&ws, 76, "order.status", "symbol=BTCUSDT&orderId=1", &hmac_auth);
+	CU_ASSERT_TRUE(has(m, "\"code\":-2013"));
+	wsc_close(&ws);
+	simc_stop_rest(&srv, &rest);
+
+	/* executed, then answered 503 "Unknown error" */
+	tl_sim_config_defaults(&cfg);
+	cfg.sym[0].vol_bps = 0;
+	cfg.faults.unknown_ppm = 1000000;
+	start();
+	m = wsa_call(&ws, 77, "order.place", LIMIT_BUY "&newClientOrderId=unk1", &hmac_auth);
+	CU_ASSERT_TRUE(has(m, "{\"id\":77,\"status\":503,\"error\":{\"code\":-1000,\"msg\":\"Unknown error"));
+	CU_ASSERT_EQUAL(simc_signed(&rest, "GET", "/fapi/v1/order",
+				    "symbol=BTCUSDT&origClientOrderId=unk1", false), 200);
+	CU_ASSERT_TRUE(simc_body_has(&rest, "\"status\":\"NEW\""));
+}
+
 static void test_fault_delay_keeps_order(void)
 {
 	char req[2048];
@@ -468,6 +507,12 @@ static void test_positions_balance_account_and_listen_key(void)
 	m = wsa_call(&ws, 94, "account.status", "", &hmac_auth);
 	CU_ASSERT_TRUE(has(m, "\"totalWalletBalance\":\""));
 	CU_ASSERT_TRUE(has(m, "\"positions\":["));
+	/* public: no key */
+	m = wsa_call(&ws, 99, "ticker.book", "symbol=BTCUSDT", NULL);
+	CU_ASSERT_TRUE(has(m, "{\"id\":99,\"status\":200,\"result\":{"));
+	CU_ASSERT_TRUE(has(m, "\"bidPrice\":\""));
+	m = wsa_call(&ws, 100, "depth", "symbol=BTCUSDT", NULL);
+	CU_ASSERT_TRUE(has(m, "{\"id\":100,\"status\":400,\"error\":{\"code\":-1020,"));
 	/* userDataStream.*: apiKey only */
 	m = wsa_call(&ws, 95, "userDataStream.start", "", &(wsa_auth_t){ .key = "testkey" });
 	CU_ASSERT_TRUE(has(m, "{\"id\":95,\"status\":200,\"result\":{\"listenKey\":\""));
@@ -480,6 +525,76 @@ static void test_positions_balance_account_and_listen_key(void)
 	CU_ASSERT_TRUE(has(m, "\"code\":-1125"));
 }
 
+/* Untrusted input: every mutated request frame gets exactly one answer
+ * with an id and a status, and the connection keeps serving. */
+static void test_mutated_requests_each_answered(void)
+{
+	static const char alphabet[] = "{}[]\":,\\ 0123456789abcAZ.-_nulltrue";
+	char base[2048], req[2048];
+	int n, k, answered = 0;
+	unsigned seed = 12345;
+
+	start();
+	n = wsa_build(base, sizeof base, 1, "order.place", LIMIT_BUY, &hmac_auth);
+	for (k = 0; k < 300; k++) {
+		int edits = 1 + (int)(rand_r(&seed) % 4);
+		const char *m;
+		memcpy(req, base, (size_t)n + 1);
+		while (edits--)
+			req[rand_r(&seed) % (unsigned)n] = alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
+		wsa_send_raw(&ws, TL_SIM_WS_OP_TEXT, req, (size_t)n);
+		m = wsc_text(&ws, 5000);
+		if (!strncmp(m, "{\"id\":", 6) && strstr(m, "\"status\":"))
+			answered++;
+		else
+			fprintf(stderr, "\n  no answer to %s: %s\n", req, m);
+	}
+	CU_ASSERT_EQUAL(answered, 300);
+	CU_ASSERT_TRUE(has(wsa_call(&ws, 2, "session.status", "", NULL), "{\"id\":2,\"status\":200,"));
+}
+
+static void test_config_ed25519_key_file_and_errors(void)
+{
+	static tl_sim_config_t c2;
+	byte der[128], pem[512];
+	char path[] = "/tmp/talon-ed25519-XXXXXX", json[1024], err[256];
+	int dn, pn, fd;
+
+	dn = wc_Ed25519PublicKeyToDer(&ed_other, der, sizeof der, 1);
+	pn = wc_DerToPem(der, (word32)dn, pem, sizeof pem, PUBLICKEY_TYPE);
+	CU_ASSERT_FATAL(pn > 0);
+	fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(write(fd, pem, (size_t)pn), pn);
+	close(fd);
+	/* from a file: that key logs on */
+	tl_sim_config_defaults(&c2);
+	snprintf(json, sizeof json,
+		 "{\"accounts\":[{\"api_key\":\"k\",\"api_secret\":\"s\",\"ed25519_api_key\":\"" ED_KEY "\","
+		 "\"ed25519_public_key_file\":\"%s\"}]}", path);
+	CU_ASSERT_EQUAL(tl_sim_config_parse(&c2, json, strlen(json), err, sizeof err), 0);
+	cfg = c2;
+	cfg.sym[0].vol_bps = 0;
+	start();
+	ed_auth.ed25519 = &ed_other;
+	CU_ASSERT_TRUE(has(wsa_call(&ws, 110, "session.logon", "", &ed_auth), "{\"id\":110,\"status\":200,"));
+	/* errors, each with its message */
+	tl_sim_config_defaults(&c2);
+	snprintf(json, sizeof json, "{\"accounts\":[{\"api_key\":\"k\",\"api_secret\":\"s\","
+		 "\"ed25519_api_key\":\"e\",\"ed25519_public_key\":\"-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----\\n\"}]}");
+	CU_ASSERT_EQUAL(tl_sim_config_parse(&c2, json, strlen(json), err, sizeof err), -1);
+	CU_ASSERT_TRUE(has(err, "not an Ed25519 PEM public key"));
+	snprintf(json, sizeof json, "{\"accounts\":[{\"api_key\":\"k\",\"api_secret\":\"s\","
+		 "\"ed25519_public_key_file\":\"%s\"}]}", path);
+	CU_ASSERT_EQUAL(tl_sim_config_parse(&c2, json, strlen(json), err, sizeof err), -1);
+	CU_ASSERT_TRUE(has(err, "ed25519_api_key"));
+	snprintf(json, sizeof json, "{\"accounts\":[{\"api_key\":\"k\",\"api_secret\":\"s\","
+		 "\"ed25519_api_key\":\"e\",\"ed25519_public_key_file\":\"/nonexistent/pub.pem\"}]}");
+	CU_ASSERT_EQUAL(tl_sim_config_parse(&c2, json, strlen(json), err, sizeof err), -1);
+	CU_ASSERT_TRUE(has(err, "cannot open"));
+	unlink(path);
+}
+
 TL_TEST_SUITE("sim.ws_api", each_setup, each_teardown,
 	      TL_TEST(test_order_place_status_modify_cancel_hmac),
 	      TL_TEST(test_bad_signature_and_auth_errors),
@@ -490,5 +605,8 @@ TL_TEST_SUITE("sim.ws_api", each_setup, each_teardown,
 	      TL_TEST(test_server_ping_and_pong_deadline),
 	      TL_TEST(test_lifetime_close),
 	      TL_TEST(test_fault_reset_after_execution),
+	      TL_TEST(test_fault_error_rule_and_unknown_outcome),
 	      TL_TEST(test_fault_delay_keeps_order),
-	      TL_TEST(test_positions_balance_account_and_listen_key));
+	      TL_TEST(test_positions_balance_account_and_listen_key),
+	      TL_TEST(test_mutated_requests_each_answered),
+	      TL_TEST(test_config_ed25519_key_file_and_errors));

@@ -91,9 +91,20 @@ int wsa_build(char *out, size_t cap, int id, const char *method,
 		snprintf(kv[n++].value, sizeof kv[0].value, "%lld", wall_ms() + auth->ts_offset);
 	}
 	qsort(kv, (size_t)n, sizeof kv[0], kv_cmp);
-	for (k = 0; k < n; k++)
-		pl += (size_t)snprintf(payload + pl, sizeof payload - pl, "%s%s=%s",
-				       k ? "&" : "", kv[k].name, kv[k].value);
+	for (k = 0; k < n; k++) {
+		const char *v;
+		pl += (size_t)snprintf(payload + pl, sizeof payload - pl, "%s%s=",
+				       k ? "&" : "", kv[k].name);
+		for (v = kv[k].value; *v && pl + 4 < sizeof payload; v++) {
+			if (!auth || !auth->encode || strchr("-_.!~*'()", *v) ||
+			    (*v >= '0' && *v <= '9') || ((*v | 0x20) >= 'a' && (*v | 0x20) <= 'z'))
+				payload[pl++] = *v;
+			else
+				pl += (size_t)snprintf(payload + pl, sizeof payload - pl, "%%%02X",
+						       (unsigned char)*v);
+		}
+		payload[pl] = '\0';
+	}
 	sig[0] = '\0';
 	if (auth && auth->secret) {
 		tl_sim_hmac_hex(auth->secret, strlen(auth->secret), payload, pl, sig);

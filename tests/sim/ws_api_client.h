@@ -21,6 +21,8 @@ typedef struct wsa_auth {
 	const void *ed25519;   /* ed25519_key * (signs when set) */
 	bool timestamp;        /* send timestamp (signed requests do) */
 	long long ts_offset;   /* added to the timestamp */
+	bool encode;           /* sign values percent-encoded (as the
+				* official connector does), else as sent */
 } wsa_auth_t;
 
 /* Send a frame of n bytes (masked, 126-length form above 125). */
