@@ -269,7 +269,7 @@ int tl_binance_encode_req(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t 
 	int64_t ts = tl_binance_clock_ms(&b->clock, now);
 	uint32_t rw = b->recv_window_ms;
 	char *q = b->qbuf;
-	size_t cap = sizeof(b->qbuf) - TL_BINANCE_SIG_PARAM_LEN - 1;
+	size_t cap = sizeof(b->qbuf) - TL_BINANCE_SIG_PARAM_MAX - 1;
 	int sid;
 
 	*sign = true;
@@ -414,7 +414,7 @@ static void bn_send(tl_binance_t *b, uint32_t id, const tl_binance_req_t *r,
 		return;
 	int n = tl_binance_encode_req(b, r, now, &http, &sign);
 
-	if (n >= 0 && (size_t)n >= sizeof(b->qbuf) - TL_BINANCE_SIG_PARAM_LEN - 1)
+	if (n >= 0 && (size_t)n >= sizeof(b->qbuf) - TL_BINANCE_SIG_PARAM_MAX - 1)
 		n = -ENOSPC;
 	if (n >= 0 && sign)
 		n = tl_binance_sign_append(&b->signer, b->qbuf, (size_t)n,
@@ -1040,7 +1040,17 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 		goto fail;
 	}
 	tl_binance_map_init();
-	if (tl_binance_signer_init(&b->signer, bc->api_key, bc->api_secret) < 0) {
+	if (bc->ed25519_key_file[0]) {
+		char why[256];
+
+		/* The message names the file and the reason, never the key. */
+		if (tl_binance_signer_load_ed25519(&b->signer, bc->api_key,
+						   bc->ed25519_key_file, why,
+						   sizeof why) < 0) {
+			snprintf(err, errlen, "venue.binance.ed25519_key_file: %s", why);
+			goto fail;
+		}
+	} else if (tl_binance_signer_init(&b->signer, bc->api_key, bc->api_secret) < 0) {
 		/* Never the values: only which keys. */
 		snprintf(err, errlen,
 			 "venue.binance.api_key / api_secret: rejected by the signer (value not shown)");

@@ -7,8 +7,11 @@
 #include "io/binance/config.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "io/binance/binance.h"
 #include "runtime/config_json.h"
@@ -128,52 +131,33 @@ static int tl_binance_cfg_secret(tl_config_ctx_t *x, const cJSON *obj,
 	return 1;
 }
 
-/* ws_api.path: '/' then 1..126 printable characters, no space. */
-static int tl_binance_cfg_ws_path(tl_config_ctx_t *x, const cJSON *obj, const char *path,
-				  char out[128])
+/* ws_api.path: an absolute request target, '/' then up to 62 of
+ * [A-Za-z0-9/._~-?=&] (the query allows ?returnRateLimits=false). */
+static int tl_binance_cfg_ws_path(tl_config_ctx_t *x, const cJSON *obj,
+				  const char *path, char out[TL_CFG_WS_PATH_MAX])
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "path");
 
 	if (!v)
 		return 0;
-	if (cJSON_IsString(v)) {
-		const char *s = v->valuestring;
-		size_t n = strlen(s), i;
+	if (!cJSON_IsString(v))
+		return tl_config_fail(x, path, "path", "expected a string, got %s",
+				      tl_config_kind(v));
+	const char *s = v->valuestring;
+	size_t n = strlen(s), i;
 
-		for (i = 0; i < n && s[i] > ' ' && s[i] <= '~'; i++)
-			;
-		if (n >= 1 && n < 128 && s[0] == '/' && i == n) {
-			memcpy(out, s, n + 1);
-			return 1;
-		}
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || strchr("/._~-?=&", c)))
+			break;
+	}
+	if (n == 0 || s[0] != '/' || n >= TL_CFG_WS_PATH_MAX || i != n)
 		return tl_config_fail(x, path, "path",
-				      "expected '/' and up to 126 printable characters without spaces, got \"%.40s\"",
-				      s);
-	}
-	return tl_config_fail(x, path, "path", "expected a string, got %s",
-			      tl_config_kind(v));
-}
-
-/* order_transport: "rest" or "ws". */
-static int tl_binance_cfg_transport(tl_config_ctx_t *x, const cJSON *o, const char *p,
-				    uint8_t *out)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "order_transport");
-
-	if (!v)
-		return 0;
-	if (cJSON_IsString(v) && !strcmp(v->valuestring, "rest")) {
-		*out = TL_BINANCE_TRANSPORT_REST;
-		return 1;
-	}
-	if (cJSON_IsString(v) && !strcmp(v->valuestring, "ws")) {
-		*out = TL_BINANCE_TRANSPORT_WS;
-		return 1;
-	}
-	return tl_config_fail(x, p, "order_transport", "expected \"rest\" or \"ws\", got %s%.20s%s",
-			      cJSON_IsString(v) ? "\"" : "",
-			      cJSON_IsString(v) ? v->valuestring : tl_config_kind(v),
-			      cJSON_IsString(v) ? "\"" : "");
+				      "expected \"/\" then up to %d characters of [A-Za-z0-9/._~?=&-], got \"%.40s\"",
+				      TL_CFG_WS_PATH_MAX - 2, s);
+	memcpy(out, s, n + 1);
+	return 1;
 }
 
 int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
@@ -183,16 +167,16 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 		"connections", "pipeline", "timeout_ms", "orders_per_10s",
 		"orders_per_min",
 		"weight_per_min", "countdown_cancel_ms", "symbols_from_venue",
-		"startup_deadline_ms", "order_transport", "ws_api",
-		"ed25519_key_file", "ed25519_api_key", NULL
-	};
-	static const char *const akeys[] = {
-		"host", "port", "tls", "path", "rotate_after_ms", NULL
+		"startup_deadline_ms", "ws_api", "order_transport",
+		"ed25519_key_file", NULL
 	};
 	static const char *const rkeys[] = {
 		"host", "port", "tls", "ca_file", "insecure", NULL
 	};
 	static const char *const wkeys[] = { "host", "port", "tls", NULL };
+	static const char *const akeys[] = {
+		"host", "port", "tls", "path", "rotate_after_ms", NULL
+	};
 	tl_binance_cfg_t *b = vc;
 	const char *p = "venue.binance";
 	const cJSON *v;
@@ -235,9 +219,21 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 		TL_CFG_TRY(tl_config_ms(x, v, ap, "rotate_after_ms", 1000, 86000000,
 					&b->ws_api.rotate_ns));
 	}
-	TL_CFG_TRY(tl_binance_cfg_transport(x, o, p, &b->order_transport));
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "order_transport"))) {
+		if (cJSON_IsString(v) && strcmp(v->valuestring, "rest") == 0)
+			b->order_transport = TL_BINANCE_TRANSPORT_REST;
+		else if (cJSON_IsString(v) && strcmp(v->valuestring, "ws") == 0)
+			b->order_transport = TL_BINANCE_TRANSPORT_WS;
+		else if (cJSON_IsString(v))
+			return tl_config_fail(x, p, "order_transport",
+					      "expected \"rest\" or \"ws\", got \"%.40s\"",
+					      v->valuestring);
+		else
+			return tl_config_fail(x, p, "order_transport",
+					      "expected \"rest\" or \"ws\", got %s",
+					      tl_config_kind(v));
+	}
 	TL_CFG_TRY(tl_config_path(x, o, p, "ed25519_key_file", b->ed25519_key_file));
-	TL_CFG_TRY(tl_binance_cfg_secret(x, o, p, "ed25519_api_key", b->ed25519_api_key));
 	TL_CFG_TRY(tl_binance_cfg_secret(x, o, p, "api_key", b->api_key));
 	TL_CFG_TRY(tl_binance_cfg_secret(x, o, p, "api_secret", b->api_secret));
 	TL_CFG_TRY(tl_config_u32(x, o, p, "recv_window_ms", 1, 60000,
@@ -274,6 +270,34 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 }
 
 /*
+ * The Ed25519 private key file: a regular file (stat follows a symlink
+ * to it, as a later open would) owned by the user talon runs as, with no
+ * access for group or others: the key signs orders. Nothing is read
+ * here; the messages carry the path, never the content.
+ */
+static int tl_binance_cfg_key_file(tl_config_ctx_t *x, const char *file)
+{
+	static const char *const p = "venue.binance";
+	struct stat st;
+
+	if (stat(file, &st) != 0)
+		return tl_config_fail(x, p, "ed25519_key_file", "cannot stat %s: %s",
+				      file, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return tl_config_fail(x, p, "ed25519_key_file",
+				      "%s is not a regular file", file);
+	if (st.st_uid != geteuid())
+		return tl_config_fail(x, p, "ed25519_key_file",
+				      "%s is owned by uid %u, not by the user running talon (uid %u)",
+				      file, (unsigned)st.st_uid, (unsigned)geteuid());
+	if (st.st_mode & 077)
+		return tl_config_fail(x, p, "ed25519_key_file",
+				      "%s has mode %04o: expected 0600 or stricter (chmod 600 %s)",
+				      file, (unsigned)(st.st_mode & 07777), file);
+	return 0;
+}
+
+/*
  * Keys required once Binance is the venue, and the rule across sections:
  * a "does not exist" answer is final only once the new-order request can
  * no longer reach the venue, which rejects it after recvWindow.
@@ -286,9 +310,15 @@ int tl_binance_cfg_check(tl_config_ctx_t *x, tl_config_t *c)
 	if (!b->api_key[0])
 		return tl_config_fail(x, "venue.binance", "api_key",
 				      "required when venue.type is \"binance\"");
-	if (!b->api_secret[0])
+	if (b->api_secret[0] && b->ed25519_key_file[0])
+		return tl_config_fail(x, "venue.binance", "ed25519_key_file",
+				      "either api_secret or ed25519_key_file, not both");
+	if (!b->api_secret[0] && !b->ed25519_key_file[0])
 		return tl_config_fail(x, "venue.binance", "api_secret",
-				      "required when venue.type is \"binance\"");
+				      "required when venue.type is \"binance\" (or ed25519_key_file)");
+	if (b->ed25519_key_file[0] &&
+	    tl_binance_cfg_key_file(x, b->ed25519_key_file) != 0)
+		return -1;
 	if (b->rest.tls && !b->rest.insecure && !b->rest.ca_file[0])
 		return tl_config_fail(x, "venue.binance.rest", "ca_file",
 				      "required when tls is on (or set insecure: true)");

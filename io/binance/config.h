@@ -24,11 +24,16 @@
 #define TL_BINANCE_PIPELINE 16
 #define TL_BINANCE_PIPELINE_MAX 16
 
-/* venue.binance.order_transport: how the kernel's NEW/CANCEL/QUERY go. */
+/* venue.binance.order_transport: how orders, cancels and order queries
+ * reach the venue. REST (default): HTTPS requests over the pool; WS: the
+ * WebSocket API (ws_api below, io/binance/wsapi.h), with REST kept for
+ * what has no WS method (algo queries, batches, start-up calls). */
 typedef enum tl_binance_transport {
 	TL_BINANCE_TRANSPORT_REST = 0,
 	TL_BINANCE_TRANSPORT_WS,
 } tl_binance_transport_t;
+
+#define TL_CFG_WS_PATH_MAX 64    /* ws_api.path characters + NUL */
 
 /* venue.binance: the Binance USD-M adapter (io/binance/binance.h). */
 typedef struct tl_binance_cfg {
@@ -44,27 +49,24 @@ typedef struct tl_binance_cfg {
 		uint16_t port;             /* ws.port, default 443 */
 		bool tls;                  /* ws.tls, default true */
 	} ws;
-	/* The WebSocket API (ws-fapi), order_transport "ws"
-	 * (io/binance/wsorder.c). */
 	struct {
 		char host[TL_CFG_HOST_MAX]; /* ws_api.host, default ws-fapi.binance.com */
 		uint16_t port;             /* ws_api.port, default 443 */
 		bool tls;                  /* ws_api.tls, default true */
-		char path[128];            /* ws_api.path, default /ws-fapi/v1 */
+		char path[TL_CFG_WS_PATH_MAX]; /* ws_api.path, default /ws-fapi/v1 */
 		/* ws_api.rotate_after_ms: a session's successor takes over
-		 * at this age (Binance closes connections after 24 h);
-		 * default 23 h, 1000..86000000 */
+		 * at this age (Binance closes connections after 24 h;
+		 * io/binance/wsorder.c); default 23 h, 1000..86000000 */
 		tl_time_t rotate_ns;
 	} ws_api;
-	uint8_t order_transport;   /* tl_binance_transport_t, default REST */
-	/* Ed25519 key (PKCS#8 PEM file) and its API key: the WebSocket API
-	 * session logs on with it (session.logon) and requests go unsigned.
-	 * "" = every WS request signed with the HMAC secret. The API key
-	 * defaults to api_key. */
-	char ed25519_key_file[TL_PATH_MAX];
-	char ed25519_api_key[TL_CFG_KEY_MAX + 1];
+	tl_binance_transport_t order_transport; /* "rest" (default) | "ws" */
 	char api_key[TL_CFG_KEY_MAX + 1];    /* printable ASCII, never printed */
 	char api_secret[TL_CFG_KEY_MAX + 1]; /* secret: never printed */
+	/* ed25519_key_file: the PKCS#8 PEM private key of an Ed25519 API key
+	 * (instead of api_secret, never with it); the check wants a regular
+	 * file of the running user, mode 0600 or stricter. Only the path is
+	 * held here; the key is read into the signer at start. */
+	char ed25519_key_file[TL_PATH_MAX];
 	uint32_t recv_window_ms;   /* 1..60000, default 5000 */
 	uint32_t connections;      /* REST pool size 1..16, default 4 */
 	uint32_t pipeline;         /* requests in flight per connection

@@ -246,7 +246,6 @@ typedef struct tl_binance_ws {
 	uint64_t next_id;
 	uint64_t rng;                  /* xorshift64*: upgrade nonces, frame masks */
 	bool logon;                    /* Ed25519 session.logon, else HMAC per request */
-	tl_binance_signer_t ed;        /* the Ed25519 key (logon) */
 	int64_t rotate_ns;
 	int64_t hold_until;            /* monotonic ns: no upgrade before */
 	int watch_fd;                  /* the IO thread's eventfd, -1 none */

@@ -20,7 +20,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/asn_public.h>
@@ -222,6 +225,71 @@ int tl_binance_signer_init_ed25519(tl_binance_signer_t *s,
 	s->api_key[klen] = '\0';
 	s->api_key_len = (uint16_t)klen;
 	return 0;
+}
+
+int tl_binance_signer_load_ed25519(tl_binance_signer_t *s,
+				   const char *api_key, const char *path,
+				   char *err, size_t errlen)
+{
+	char pem[TL_BINANCE_PEM_MAX + 1];
+	char why[160];
+	struct stat st;
+	size_t len = 0;
+	ssize_t n;
+	int fd, rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (err && errlen)
+		err[0] = '\0';
+	if (!path || !path[0]) {
+		if (err && errlen)
+			snprintf(err, errlen, "ed25519 key file: no path");
+		return -EINVAL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		rc = -errno;
+		if (err && errlen)
+			snprintf(err, errlen, "ed25519 key file %s: %s", path,
+				 strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, &st) != 0) {
+		rc = -errno;
+		snprintf(why, sizeof why, "%s", strerror(-rc));
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		snprintf(why, sizeof why, "not a regular file");
+	} else if (st.st_uid != geteuid()) {
+		rc = -EACCES;
+		snprintf(why, sizeof why, "owned by uid %u, not by the user running talon",
+			 (unsigned)st.st_uid);
+	} else if (st.st_mode & 077) {
+		rc = -EACCES;
+		snprintf(why, sizeof why, "mode %04o: expected 0600 or stricter",
+			 (unsigned)(st.st_mode & 07777));
+	}
+	while (rc == 0 && (n = read(fd, pem + len, sizeof pem - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			snprintf(why, sizeof why, "%s", strerror(-rc));
+		} else if ((len += (size_t)n) > TL_BINANCE_PEM_MAX) {
+			rc = -EINVAL;
+			snprintf(why, sizeof why, "larger than %d bytes",
+				 TL_BINANCE_PEM_MAX);
+		}
+	}
+	close(fd);
+	if (rc == 0) {
+		rc = tl_binance_signer_init_ed25519(s, api_key, pem, len, why,
+						    sizeof why);
+	}
+	tl_binance_wipe_bytes(pem, sizeof pem);
+	if (rc != 0 && err && errlen)
+		snprintf(err, errlen, "ed25519 key file %s: %s", path, why);
+	return rc;
 }
 
 tl_binance_sign_kind_t tl_binance_signer_kind(const tl_binance_signer_t *s)

@@ -106,6 +106,19 @@ int tl_binance_signer_init_ed25519(tl_binance_signer_t *s,
 				   const char *api_key, const char *pem,
 				   size_t pem_len, char *err, size_t errlen);
 
+/*
+ * tl_binance_signer_init_ed25519 from the PEM file `path`
+ * (venue.binance.ed25519_key_file). The open file must be a regular file
+ * owned by the effective user with no group/other access (checked on the
+ * open descriptor, so a file swapped after the config check is caught)
+ * and at most TL_BINANCE_PEM_MAX bytes. The text read is wiped before
+ * return. Returns 0 or -EINVAL / -EACCES / -errno of open/read with a
+ * message in err that names the path, never the content.
+ */
+int tl_binance_signer_load_ed25519(tl_binance_signer_t *s,
+				   const char *api_key, const char *path,
+				   char *err, size_t errlen);
+
 /* TL_BINANCE_SIGN_HMAC / _ED25519, or _NONE when not ready. */
 tl_binance_sign_kind_t tl_binance_signer_kind(const tl_binance_signer_t *s);
 

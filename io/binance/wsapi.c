@@ -5,10 +5,11 @@
  * Encoding works on the query map.c wrote: its values are percent-
  * encoded (every byte outside [A-Za-z0-9._~-] as %XX), so they are
  * decoded for JSON, while the signature payload keeps them as encoded:
- * that is the text the official connectors sign (their WS API signer
- * reuses the REST form encoder) and for talon's own values (symbols,
- * decimals, enums, client ids of [.A-Za-z0-9:/_-]) it differs from the
- * decoded text only for ':' and '/' in client ids.
+ * that is the text the official connectors sign (binance-connector-
+ * python: hmac(secret, urlencode(sorted params with apiKey))), and for
+ * talon's own values (symbols, decimals, enums, client ids of
+ * [.A-Za-z0-9:/_-]) it differs from the decoded text only for ':' and
+ * '/' in client ids.
  *
  * Decoding parses the frame once with cJSON in the caller's arena (full
  * JSON validation, typed fields) and scans the top-level object once by
@@ -862,6 +863,17 @@ int tl_binance_wsapi_decode(tl_binance_arena_t *a, const char *frame,
 		out->field = "frame";
 		return len ? TL_BN_E_RANGE : TL_BN_E_JSON;
 	}
+	/* cJSON skips every byte <= ' ' as whitespace, even between a key
+	 * and its value; JSON allows only these four, and no raw control
+	 * byte inside a string. Refusing the rest keeps the hand scan and
+	 * cJSON reading the same text. */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)frame[i];
+		if (c < 0x20 && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+			out->field = "frame";
+			return TL_BN_E_JSON;
+		}
+	}
 	j = tl_binance_parse_any(a, frame, len, &heap);
 	if (!j) {
 		/* Too large for the arena goes to the heap (map.h), so NULL
@@ -879,4 +891,13 @@ int tl_binance_wsapi_decode(tl_binance_arena_t *a, const char *frame,
 		out->field = field;
 	}
 	return rc;
+}
+
+void tl_binance_wsapi_as_rest(const tl_binance_wsapi_resp_t *w,
+			      tl_binance_resp_t *r)
+{
+	r->http_status = w->status;
+	r->retry_after_ns = w->retry_after_ns;
+	r->body = w->body;
+	r->len = w->body_len;
 }

@@ -21,7 +21,8 @@
  * params and the signature payload is every param except signature,
  * sorted by key, joined key=value with '&' (Binance WebSocket API
  * general info), the values as the REST form carried them (already
- * percent-encoded by map.c, as the official connectors' encoders do).
+ * percent-encoded by map.c: the official Python connector signs
+ * urlencode(sorted params) the same way; a verifier must too).
  * HMAC signer: lowercase hex HMAC-SHA256; Ed25519 signer: base64.
  * Without a signer the session must be logged on (session.logon, Ed25519
  * keys only): params then carry no apiKey/signature, only timestamp.
@@ -167,5 +168,10 @@ typedef struct tl_binance_wsapi_resp {
  */
 int tl_binance_wsapi_decode(tl_binance_arena_t *a, const char *frame,
 			    size_t len, tl_binance_wsapi_resp_t *out);
+
+/* The REST response the decoded frame stands for (status, retry,
+ * body = the result/error span): what tl_binance_decode_response takes. */
+void tl_binance_wsapi_as_rest(const tl_binance_wsapi_resp_t *w,
+			      tl_binance_resp_t *r);
 
 #endif /* TL_BINANCE_WSAPI_H */

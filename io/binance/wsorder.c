@@ -357,7 +357,8 @@ static void ws_upgraded(tl_binance_t *b, uint32_t id, int64_t m)
 		return;
 	}
 	int64_t ts = tl_binance_clock_ms(&b->clock, tl_clock_realtime_ns());
-	int n = tl_binance_wsapi_encode_logon(w->json, sizeof(w->json), w->next_id, &w->ed, ts);
+	int n = tl_binance_wsapi_encode_logon(w->json, sizeof(w->json), w->next_id, &b->signer,
+					      ts);
 	if (n < 0 || ws_frame(w, id, TL_WS_OP_TEXT, w->json, (size_t)n, &flen) < 0) {
 		ws_set_error(b, id, "session.logon could not be sent");
 		ws_close(b, id, false, "session.logon could not be sent");
@@ -655,39 +656,6 @@ int tl_binance_ws_watch(tl_binance_t *b, int fd)
 
 /* ---- set-up ---------------------------------------------------------------- */
 
-/* The Ed25519 private key (PEM) of venue.binance.ed25519_key_file. */
-static int ws_load_key(tl_binance_ws_t *w, const tl_binance_cfg_t *bc, char *err,
-		       size_t errlen)
-{
-	char pem[TL_BINANCE_PEM_MAX + 1];
-	char e[160];
-	int fd = open(bc->ed25519_key_file, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0) {
-		snprintf(err, errlen, "venue.binance.ed25519_key_file: %s: %s",
-			 bc->ed25519_key_file, strerror(errno));
-		return -1;
-	}
-	n = read(fd, pem, sizeof(pem));
-	close(fd);
-	if (n < 0 || (size_t)n > TL_BINANCE_PEM_MAX) {
-		snprintf(err, errlen, "venue.binance.ed25519_key_file: %s: %s",
-			 bc->ed25519_key_file, n < 0 ? strerror(errno) : "larger than a PEM key");
-		explicit_bzero(pem, sizeof(pem));
-		return -1;
-	}
-	int rc = tl_binance_signer_init_ed25519(&w->ed, bc->ed25519_api_key[0]
-						? bc->ed25519_api_key : bc->api_key,
-						pem, (size_t)n, e, sizeof(e));
-	explicit_bzero(pem, sizeof(pem));
-	if (rc < 0) {
-		snprintf(err, errlen, "venue.binance.ed25519_key_file: %s", e);
-		return -1;
-	}
-	return 0;
-}
-
 int tl_binance_ws_new(tl_binance_t *b, const tl_binance_cfg_t *bc, char *err, size_t errlen)
 {
 	tl_binance_ws_t *w;
@@ -709,11 +677,9 @@ int tl_binance_ws_new(tl_binance_t *b, const tl_binance_cfg_t *bc, char *err, si
 	w->rotate_ns = bc->ws_api.rotate_ns > 0 ? bc->ws_api.rotate_ns : TL_BINANCE_WS_ROTATE_NS;
 	if (getrandom(&w->rng, sizeof(w->rng), 0) != sizeof(w->rng) || w->rng == 0)
 		w->rng = (uint64_t)tl_clock_realtime_ns() | 1;
-	if (bc->ed25519_key_file[0]) {
-		if (ws_load_key(w, bc, err, errlen) < 0)
-			return -1;
-		w->logon = true;
-	}
+	/* An Ed25519 key (venue.binance.ed25519_key_file, loaded into the
+	 * signer) logs the session on; an HMAC secret signs each request. */
+	w->logon = tl_binance_signer_kind(&b->signer) == TL_BINANCE_SIGN_ED25519;
 	if (bc->ws_api.port == 443 || bc->ws_api.port == 80)
 		snprintf(w->host_hdr, sizeof(w->host_hdr), "%s", bc->ws_api.host);
 	else
@@ -752,7 +718,6 @@ void tl_binance_ws_free(tl_binance_ws_t *w)
 	if (!w)
 		return;
 	tl_uring_pool_free(w->pool);
-	tl_binance_signer_wipe(&w->ed);
 	free(w->msgs);
 	free(w);
 }

@@ -302,7 +302,8 @@ E2E_FN void engine_create_start(tl_config_t *c)
 	E = tl_engine_create(c, &o, err, sizeof err);
 	if (!E)
 		fprintf(stderr, "engine: %s\n", err);
-	CU_ASSERT_PTR_NULL(strstr(err, tl_binance_cfg(c)->api_secret));
+	if (tl_binance_cfg(c)->api_secret[0])	/* "" with an Ed25519 key */
+		CU_ASSERT_PTR_NULL(strstr(err, tl_binance_cfg(c)->api_secret));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(E);
 	CU_ASSERT_EQUAL_FATAL(tl_engine_start(E, err, sizeof err), 0);
 }

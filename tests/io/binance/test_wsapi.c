@@ -20,9 +20,12 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/ed25519.h>
@@ -515,6 +518,70 @@ static void test_ed25519_openssl_pem(void)
 	tl_binance_signer_wipe(&s);
 }
 
+static void write_file(const char *path, const char *text, size_t n, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write(fd, text, n), (ssize_t)n);
+	close(fd);
+	CU_ASSERT_EQUAL(chmod(path, mode), 0);
+}
+
+/* venue.binance.ed25519_key_file at start: the same key as the PEM, the
+ * file's checks again on the open descriptor, messages with the path and
+ * never the key. */
+static void test_ed25519_load_file(void)
+{
+	char dir[] = "/tmp/tl_wsapi_key_XXXXXX", path[96], err[256];
+	char a[TL_BINANCE_SIG_B64 + 1], b[TL_BINANCE_SIG_B64 + 1];
+	tl_binance_signer_t s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/key.pem", dir);
+	write_file(path, RFC_PEM, strlen(RFC_PEM), 0600);
+	CU_ASSERT_EQUAL_FATAL(tl_binance_signer_load_ed25519(&s, APIKEY, path, err,
+							     sizeof err), 0);
+	CU_ASSERT_EQUAL(tl_binance_sign_ed25519_b64(&s, "m", 1, a), 0);
+	CU_ASSERT_EQUAL(tl_binance_sign_ed25519_b64(&SE, "m", 1, b), 0);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	CU_ASSERT_STRING_EQUAL(tl_binance_signer_api_key(&s), APIKEY);
+	tl_binance_signer_wipe(&s);
+
+	/* Too open. */
+	CU_ASSERT_EQUAL(chmod(path, 0640), 0);
+	CU_ASSERT_EQUAL(tl_binance_signer_load_ed25519(&s, APIKEY, path, err,
+						       sizeof err), -EACCES);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "mode 0640: expected 0600 or stricter"));
+	CU_ASSERT_PTR_NULL(strstr(err, "MC4CAQAw"));
+	CU_ASSERT_EQUAL(tl_binance_signer_kind(&s), TL_BINANCE_SIGN_NONE);
+	/* Not a key: the parser's reason, never the text. */
+	write_file(path, EC_PEM, strlen(EC_PEM), 0600);
+	CU_ASSERT_EQUAL(tl_binance_signer_load_ed25519(&s, APIKEY, path, err,
+						       sizeof err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not an Ed25519 PKCS#8 private key"));
+	CU_ASSERT_PTR_NULL(strstr(err, "MIGHAgEA"));
+	/* Too large. */
+	char big[TL_BINANCE_PEM_MAX + 1];
+	memset(big, 'A', sizeof big);
+	write_file(path, big, sizeof big, 0600);
+	CU_ASSERT_EQUAL(tl_binance_signer_load_ed25519(&s, APIKEY, path, err,
+						       sizeof err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "larger than 4096 bytes"));
+	/* A directory; a missing file; no path. */
+	CU_ASSERT_EQUAL(tl_binance_signer_load_ed25519(&s, APIKEY, dir, err,
+						       sizeof err), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a regular file"));
+	unlink(path);
+	CU_ASSERT_EQUAL(tl_binance_signer_load_ed25519(&s, APIKEY, path, err,
+						       sizeof err), -ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "No such file"));
+	CU_ASSERT_EQUAL(tl_binance_signer_load_ed25519(&s, APIKEY, "", err,
+						       sizeof err), -EINVAL);
+	rmdir(dir);
+}
+
 static void test_small_encoders(void)
 {
 	CU_ASSERT(tl_binance_wsapi_encode_bare(F, sizeof F, 3, "session.status") > 0);
@@ -725,9 +792,13 @@ static void same_as_rest(const tl_out_req_t *r, tl_req_kind_t kind,
 	tl_binance_http_t h = { .method = TL_BN_POST, .path = "/fapi/v1/order" };
 	tl_binance_resp_t rest = { .http_status = status, .retry_after_ns = retry_ns,
 				   .body = body, .len = strlen(body) };
-	tl_binance_resp_t ws = { .http_status = w->status,
-				 .retry_after_ns = w->retry_after_ns,
-				 .body = w->body, .len = w->body_len };
+	tl_binance_resp_t ws;
+
+	tl_binance_wsapi_as_rest(w, &ws);
+	CU_ASSERT_EQUAL(ws.http_status, w->status);
+	CU_ASSERT_EQUAL(ws.retry_after_ns, w->retry_after_ns);
+	CU_ASSERT_PTR_EQUAL(ws.body, w->body);
+	CU_ASSERT_EQUAL(ws.len, w->body_len);
 
 	memset(&D, 0, sizeof D);
 	memset(&D2, 0, sizeof D2);
@@ -956,6 +1027,8 @@ static void test_decode_refusals(void)
 		  "{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":300,\"count\":2}]}", TL_BN_E_SHAPE, "rateLimits" },
 		{ "{\"id\":\"1\",\"status\":200,\"result\":{},\"rateLimits\":[{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":300,\"count\":1,\"count\":2}]}", TL_BN_E_SHAPE, "count" },
 		{ "{\"id\":\"1\",\"status\":200,\"result\":{\"a\":\"\\u0000\"}}", TL_BN_E_JSON, "frame" },
+		{ "{\"id\":\"1\",\"status\":200,\"result\":\x01{}}", TL_BN_E_JSON, "frame" },
+		{ "{\"id\":\"1\",\"status\":200,\"result\":{\"a\":\"\x1f\"}}", TL_BN_E_JSON, "frame" },
 	};
 	tl_binance_wsapi_resp_t w;
 
@@ -1032,6 +1105,7 @@ TL_TEST_SUITE("io.binance_wsapi", suite_init, suite_clean,
 	      TL_TEST(test_ed25519_init_refusals_never_leak),
 	      TL_TEST(test_ed25519_wipe),
 	      TL_TEST(test_ed25519_openssl_pem),
+	      TL_TEST(test_ed25519_load_file),
 	      TL_TEST(test_small_encoders),
 	      TL_TEST(test_encode_refusals),
 	      TL_TEST(test_encode_enospc_boundary),
