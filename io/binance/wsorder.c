@@ -333,13 +333,10 @@ static void ws_on_text(tl_binance_t *b, uint32_t id, const char *p, size_t len, 
 	b->st.responses++;
 	b->st.ws_responses++;
 	tl_binance_on_limits(b, a.status, a.retry_after_ns, &a.mbx, m);
-	/* copied out of the frame before the arena is reused */
-	tl_binance_resp_t rr = {
-		.http_status = a.status,
-		.retry_after_ns = a.retry_after_ns,
-		.body = a.body,
-		.len = a.body_len,
-	};
+	/* the answer as REST's: one decoder for both (the body points
+	 * into the frame, not the arena the decoder reuses) */
+	tl_binance_resp_t rr;
+	tl_binance_wsapi_as_rest(&a, &rr);
 	tl_binance_on_kernel(b, &r, &http, &rr);
 }
 
