@@ -179,7 +179,8 @@ static inline uint32_t tl_binance_conn_never_left(tl_binance_conn_t *c, size_t u
 /* ---- the WebSocket API transport (wsorder.c) ------------------------------ */
 
 #define TL_BINANCE_WS_CONNS 2          /* the active session + its successor */
-#define TL_BINANCE_WS_FLIGHTS 256      /* requests in flight per session */
+#define TL_BINANCE_WS_SLOT_BITS 8
+#define TL_BINANCE_WS_FLIGHTS (1u << TL_BINANCE_WS_SLOT_BITS) /* in flight per session */
 #define TL_BINANCE_WS_MSG_CAP (256u << 10) /* one answer frame */
 /* Binance ends a ws-fapi connection after 24 h: a successor takes over
  * at 23 h; an idle successor older than half that is renewed first. */
@@ -200,7 +201,9 @@ enum tl_binance_ws_state {
 
 /* One request on a session: what its answer is matched against (id). */
 typedef struct tl_binance_wsflight {
-	uint64_t id;                   /* 0: the slot is free */
+	uint64_t id;                   /* 0: the slot is free; else a sequence
+					* number << TL_BINANCE_WS_SLOT_BITS | the
+					* slot: an answer finds its slot at once */
 	uint64_t end;                  /* session bytes up to its frame's end */
 	uint32_t len;                  /* its frame's bytes */
 	int64_t sent_mono;             /* answer due by sent_mono + timeout */
@@ -232,6 +235,9 @@ typedef struct tl_binance_wsconn {
 	uint64_t txb;                  /* bytes handed to the pool since connect */
 	uint64_t logon_id;
 	uint32_t n;                    /* slots in use in fl */
+	uint16_t nfree;                /* free slots, their indexes in freel */
+	uint16_t freel[TL_BINANCE_WS_FLIGHTS];
+	int64_t min_sent;              /* <= the oldest sent_mono in fl */
 	char key[TL_WS_KEY_LEN + 1];   /* the upgrade's Sec-WebSocket-Key */
 	uint32_t head_len;
 	char head[TL_WS_HEAD_MAX];     /* the 101 answer as it arrives */
@@ -243,7 +249,7 @@ typedef struct tl_binance_ws {
 	tl_uring_pool_t *pool;
 	tl_binance_wsconn_t c[TL_BINANCE_WS_CONNS];
 	int active;                    /* the session new requests go to, -1 none */
-	uint64_t next_id;
+	uint64_t next_seq;             /* of request ids, never reused */
 	uint64_t rng;                  /* xorshift64*: upgrade nonces, frame masks */
 	bool logon;                    /* Ed25519 session.logon, else HMAC per request */
 	int64_t rotate_ns;

@@ -110,6 +110,40 @@ static int ws_write(tl_binance_ws_t *w, uint32_t id, const void *p, size_t len)
 	return 0;
 }
 
+/* The slot table: free slots on a stack, nothing scanned per request. */
+static void ws_slots_reset(tl_binance_wsconn_t *c)
+{
+	for (uint32_t i = 0; i < TL_BINANCE_WS_FLIGHTS; i++) {
+		c->fl[i].id = 0;
+		c->freel[i] = (uint16_t)(TL_BINANCE_WS_FLIGHTS - 1 - i);
+	}
+	c->nfree = TL_BINANCE_WS_FLIGHTS;
+	c->n = 0;
+}
+
+/* The request in slot f ends (its outcome is being emitted). */
+static void ws_slot_put(tl_binance_wsconn_t *c, tl_binance_wsflight_t *f)
+{
+	f->id = 0;
+	c->freel[c->nfree++] = (uint16_t)(f - c->fl);
+	c->n--;
+}
+
+/* The slot of request id on c, NULL when it is not in flight there
+ * (an answer after its request ended: a timeout, or another session's). */
+static tl_binance_wsflight_t *ws_slot_of(tl_binance_wsconn_t *c, uint64_t id)
+{
+	tl_binance_wsflight_t *f = &c->fl[id & (TL_BINANCE_WS_FLIGHTS - 1)];
+
+	return id && f->id == id ? f : NULL;
+}
+
+/* A new id (sequence << slot bits | 0), not in any table. */
+static uint64_t ws_next_id(tl_binance_ws_t *w)
+{
+	return w->next_seq++ << TL_BINANCE_WS_SLOT_BITS;
+}
+
 /* One masked client frame of payload (p, len) on session id. */
 static int ws_frame(tl_binance_ws_t *w, uint32_t id, uint8_t op, const void *p,
 		    size_t len, uint32_t *flen)
@@ -208,25 +242,22 @@ int tl_binance_ws_send(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now
 		return 0;
 	}
 	tl_binance_wsconn_t *c = &w->c[id];
+	if (c->nfree == 0)
+		return -EAGAIN;	/* ws_pick saw room: cannot happen */
+	uint16_t slot = c->freel[c->nfree - 1];
+	uint64_t rid = ws_next_id(w) | slot;
 	int n = tl_binance_encode_req(b, r, now, &http, &sign);
 
 	if (n >= 0 && tl_binance_wsapi_method(&http, &method) < 0)
 		return -EAGAIN;	/* no ws-fapi method after all: REST */
 	if (n >= 0)
-		n = tl_binance_wsapi_encode(w->json, sizeof(w->json), w->next_id, method,
+		n = tl_binance_wsapi_encode(w->json, sizeof(w->json), rid, method,
 					    b->qbuf, (size_t)n, w->logon ? NULL : &b->signer);
 	if (n < 0) {
 		snprintf(text, sizeof(text), "encode failed: %s", strerror(-n));
 		tl_binance_fail(b, r, TL_TR_LOCAL, false, text);
 		return 0;
 	}
-	/* a free slot: ws_pick saw c->n below the table's size */
-	tl_binance_wsflight_t *f = NULL;
-	for (uint32_t i = 0; i < TL_BINANCE_WS_FLIGHTS && !f; i++)
-		if (c->fl[i].id == 0)
-			f = &c->fl[i];
-	if (!f)
-		return -EAGAIN;
 	int rc = ws_frame(w, (uint32_t)id, TL_WS_OP_TEXT, w->json, (size_t)n, &flen);
 	if (rc == -EAGAIN)
 		return -EAGAIN;	/* nothing written: REST takes it */
@@ -235,13 +266,16 @@ int tl_binance_ws_send(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now
 		tl_binance_fail(b, r, TL_TR_CONNECT, false, text);
 		return 0;
 	}
-	f->id = w->next_id++;
+	tl_binance_wsflight_t *f = &c->fl[slot];
+	c->nfree--;
+	if (c->n++ == 0 || m < c->min_sent)
+		c->min_sent = m;
+	f->id = rid;
 	f->end = c->txb;
 	f->len = flen;
 	f->sent_mono = m;
 	f->r = *r;
 	f->http = http;
-	c->n++;
 	b->st.ws_sent++;
 	return 0;
 }
@@ -264,8 +298,7 @@ static void ws_dropped(tl_binance_t *b, uint32_t id, size_t unsent, const char *
 		bool written = tl_binance_ws_may_have_left(f, c->txb, unsent);
 		tl_binance_req_t r = f->r;
 
-		f->id = 0;
-		c->n--;
+		ws_slot_put(c, f);
 		snprintf(text, sizeof(text), "%s: %s",
 			 written ? "lost after send" : "lost before send",
 			 why ? why : "closed");
@@ -320,16 +353,12 @@ static void ws_on_text(tl_binance_t *b, uint32_t id, const char *p, size_t len, 
 		ws_on_logon(b, id, &a, m);
 		return;
 	}
-	tl_binance_wsflight_t *f = NULL;
-	for (uint32_t i = 0; i < TL_BINANCE_WS_FLIGHTS && !f; i++)
-		if (c->fl[i].id == a.id)
-			f = &c->fl[i];
+	tl_binance_wsflight_t *f = ws_slot_of(c, a.id);
 	if (!f)
 		return;	/* its request already ended (timeout): ignored */
 	tl_binance_req_t r = f->r;
 	tl_binance_http_t http = f->http;
-	f->id = 0;
-	c->n--;
+	ws_slot_put(c, f);
 	b->st.responses++;
 	b->st.ws_responses++;
 	tl_binance_on_limits(b, a.status, a.retry_after_ns, &a.mbx, m);
@@ -354,14 +383,14 @@ static void ws_upgraded(tl_binance_t *b, uint32_t id, int64_t m)
 		return;
 	}
 	int64_t ts = tl_binance_clock_ms(&b->clock, tl_clock_realtime_ns());
-	int n = tl_binance_wsapi_encode_logon(w->json, sizeof(w->json), w->next_id, &b->signer,
-					      ts);
+	uint64_t lid = ws_next_id(w);
+	int n = tl_binance_wsapi_encode_logon(w->json, sizeof(w->json), lid, &b->signer, ts);
 	if (n < 0 || ws_frame(w, id, TL_WS_OP_TEXT, w->json, (size_t)n, &flen) < 0) {
 		ws_set_error(b, id, "session.logon could not be sent");
 		ws_close(b, id, false, "session.logon could not be sent");
 		return;
 	}
-	c->logon_id = w->next_id++;
+	c->logon_id = lid;
 	c->state = TL_BINANCE_WS_LOGON;
 	c->ready_mono = m;	/* the logon's deadline runs from here */
 }
@@ -549,21 +578,31 @@ static void ws_timeouts(tl_binance_t *b, int64_t m)
 			ws_upgrade(b, id);
 			continue;
 		}
+		/* min_sent bounds the oldest: the table is scanned only
+		 * when something may be overdue */
+		if (c->n == 0 || m - c->min_sent < b->timeout_ns)
+			continue;
+		int64_t oldest = m;
 		for (uint32_t i = 0; i < TL_BINANCE_WS_FLIGHTS && c->n; i++) {
 			tl_binance_wsflight_t *f = &c->fl[i];
-			if (!f->id || m - f->sent_mono < b->timeout_ns)
+			if (!f->id)
 				continue;
+			if (m - f->sent_mono < b->timeout_ns) {
+				if (f->sent_mono < oldest)
+					oldest = f->sent_mono;
+				continue;
+			}
 			char text[TL_TEXT_LEN];
 			tl_binance_req_t r = f->r;
 			snprintf(text, sizeof(text), "no response in %lld ms",
 				 (long long)(b->timeout_ns / TL_NS_PER_MS));
-			f->id = 0;
-			c->n--;
+			ws_slot_put(c, f);
 			tl_binance_fail(b, &r, TL_TR_TIMEOUT, true, text);
 			/* A session that leaves a request unanswered is not
 			 * trusted with more: closed, as a REST connection is. */
 			ws_close(b, id, false, "an earlier response timed out");
 		}
+		c->min_sent = oldest;
 	}
 }
 
@@ -670,7 +709,7 @@ int tl_binance_ws_new(tl_binance_t *b, const tl_binance_cfg_t *bc, char *err, si
 	b->ws = w;
 	w->active = -1;
 	w->watch_fd = -1;
-	w->next_id = 1;
+	w->next_seq = 1;	/* id 0 is no request */
 	w->rotate_ns = bc->ws_api.rotate_ns > 0 ? bc->ws_api.rotate_ns : TL_BINANCE_WS_ROTATE_NS;
 	if (getrandom(&w->rng, sizeof(w->rng), 0) != sizeof(w->rng) || w->rng == 0)
 		w->rng = (uint64_t)tl_clock_realtime_ns() | 1;
@@ -684,9 +723,11 @@ int tl_binance_ws_new(tl_binance_t *b, const tl_binance_cfg_t *bc, char *err, si
 			 (unsigned)bc->ws_api.port);
 	snprintf(w->path, sizeof(w->path), "%s", bc->ws_api.path[0] ? bc->ws_api.path
 								    : "/ws-fapi/v1");
-	for (int i = 0; i < TL_BINANCE_WS_CONNS; i++)
+	for (int i = 0; i < TL_BINANCE_WS_CONNS; i++) {
 		tl_ws_dec_init(&w->c[i].dec, w->msgs + (size_t)i * TL_BINANCE_WS_MSG_CAP,
 			       TL_BINANCE_WS_MSG_CAP);
+		ws_slots_reset(&w->c[i]);
+	}
 
 	tl_uring_pool_cfg_t pc = {
 		.host = bc->ws_api.host,
