@@ -36,6 +36,10 @@
  * ends in its own input: its element of the answer, or the batch's
  * transport outcome (invariant 2 holds per member).
  * "held" is the local limiters (io/binance/limits.h) and Retry-After.
+ * With venue.binance.order_transport "ws" the pump hands the kernel's
+ * NEW/CANCEL/QUERY to a READY WebSocket API session instead
+ * (io/binance/wsorder.c, bn_dispatch), where they live the same life,
+ * answers matched by id; REST carries them while no session is READY.
  */
 #define _GNU_SOURCE
 #include "io/binance/internal.h"

@@ -6,7 +6,8 @@
  * A session's life (one per connection of a second pool, io/net/uring.h,
  * to venue.binance.ws_api):
  *   DOWN --connected--> UPGRADE (GET .. Upgrade: websocket, io/net/ws.h)
- *        (IDLE instead while a refused logon holds sessions off)
+ *        (IDLE instead until the clock is set, nothing signed before
+ *        it, or while a refused logon or upgrade holds sessions off)
  *   UPGRADE --101--> LOGON (session.logon, Ed25519 key)
  *                 or READY at once (HMAC: every request signed)
  *   LOGON --200--> READY (counted in ws_sessions)
@@ -39,12 +40,10 @@
 #include "io/binance/internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <unistd.h>
 
 #include "runtime/log.h"
 
