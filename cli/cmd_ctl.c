@@ -724,7 +724,8 @@ static void ctl_fmt_dur(int64_t ns, char *buf, size_t len)
 	X(inputs) X(outputs) X(events) X(submitted) X(refused) X(filled) \
 	X(canceled) X(rejected) X(failed) X(expired) X(unknown) X(fills) \
 	X(duplicate_fills) X(invalid_transitions) X(backpressure) X(adopted) \
-	X(conflicts) X(orphans) X(resyncs) X(foreign_updates)
+	X(conflicts) X(orphans) X(resyncs) X(foreign_updates) X(ws_sent) \
+	X(rest_sent) X(ws_fallbacks) X(ws_sessions) X(ws_drops)
 
 static void ctl_status_json(const char *name, const tl_shm_t *s,
 			    const tl_shm_snapshot_t *sn, bool alive,

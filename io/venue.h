@@ -119,6 +119,17 @@ typedef struct tl_venue_ops {
 	void (*destroy)(tl_venue_t *v);
 } tl_venue_ops_t;
 
+/* How the venue's order requests left (venue.binance.order_transport):
+ * written by the IO thread, read by the ENGINE for `talon ctl status`
+ * (relaxed: monitoring counts). A venue with one transport leaves them 0. */
+typedef struct tl_venue_xport {
+	_Atomic uint64_t ws_sent;      /* over a WebSocket API session */
+	_Atomic uint64_t rest_sent;    /* over REST */
+	_Atomic uint64_t ws_fallbacks; /* REST because no session was READY */
+	_Atomic uint64_t ws_sessions;  /* sessions made READY */
+	_Atomic uint64_t ws_drops;     /* sessions lost to a fault */
+} tl_venue_xport_t;
+
 /* Base of every venue; adapters embed it first. */
 struct tl_venue {
 	const tl_venue_ops_t *ops;
@@ -133,6 +144,7 @@ struct tl_venue {
 	/* Set by the engine before start; NULL: always open (tests that
 	 * drive a venue alone). */
 	const tl_venue_gate_t *gate;
+	tl_venue_xport_t xport;
 };
 
 /* May this new-order request be written now? (IO thread, just before

@@ -80,6 +80,14 @@ void tl_engine_publish(tl_engine_t *e)
 	s.orphans = c->pos_orphans;
 	s.resyncs = c->resyncs;
 	s.foreign_updates = c->foreign_updates;
+	if (e->venue) {
+		const tl_venue_xport_t *x = &e->venue->xport;
+		s.ws_sent = atomic_load_explicit(&x->ws_sent, memory_order_relaxed);
+		s.rest_sent = atomic_load_explicit(&x->rest_sent, memory_order_relaxed);
+		s.ws_fallbacks = atomic_load_explicit(&x->ws_fallbacks, memory_order_relaxed);
+		s.ws_sessions = atomic_load_explicit(&x->ws_sessions, memory_order_relaxed);
+		s.ws_drops = atomic_load_explicit(&x->ws_drops, memory_order_relaxed);
+	}
 	s.emg_active = k->emg.active;
 	s.emg_total = k->emg.total;
 	s.emg_ok = k->emg.ok;

@@ -36,10 +36,11 @@
 #include "runtime/wake.h"
 
 #define TL_SHM_MAGIC   0x314d48534e4f4c54ULL  /* "TLONSHM1" */
-#define TL_SHM_VERSION 6                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters;
+#define TL_SHM_VERSION 7                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters;
 						 4: own ctl ring (no stored geometry), client-id prefix,
 						 foreign_updates; 5: the engine's door (eng_wake);
-						 6: daily_pnl, day_start */
+						 6: daily_pnl, day_start; 7: order
+						 transport counters */
 #define TL_SHM_NAMELEN 32                     /* engine name, [A-Za-z0-9_-] */
 /* Positions in the snapshot: every open position of a full symbol table
  * (one-way mode: one per symbol; hedge mode: LONG and SHORT). 96 bytes
@@ -136,6 +137,8 @@ typedef struct tl_shm_snapshot {
 	/* venue updates carrying one of our client ids but another order's
 	 * symbol or venue id: refused (tl_kernel_counters_t.foreign_updates) */
 	uint64_t foreign_updates;
+	/* the venue's order transports (io/venue.h, tl_venue_xport_t) */
+	uint64_t ws_sent, rest_sent, ws_fallbacks, ws_sessions, ws_drops;
 	/* emergency */
 	uint32_t emg_active, emg_total, emg_ok, emg_failed, emg_canceled;
 	uint32_t journal;           /* TL_SHM_JOURNAL_* bits */

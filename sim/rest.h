@@ -35,6 +35,11 @@ typedef struct tl_sim_rest {
 	bool stream_disconnect;   /* close every stream connection now */
 	uint32_t lkey_expired;    /* accounts (bits) whose listenKey the
 				   * admin expired: listenKeyExpired, close */
+	/* ws_api_down_ms=N: every WebSocket API connection is dropped and
+	 * upgrades to /ws-fapi/v1 are refused (503) for N ms (an outage of
+	 * the API alone; the stream tick starts it) */
+	int64_t ws_api_down_ms;
+	int64_t ws_api_down_until; /* monotonic ms */
 	char *body;               /* response body buffer */
 	tl_sim_params_t params;
 	tl_sim_params_t bparams;  /* one batchOrders element */

@@ -13,8 +13,10 @@
  *   POST /sim/reset                 back to the configured start state
  *   GET|POST /sim/faults  the knobs of tl_sim_faults_t by name
  *                    (latency_ms ... stream_disconnect_every_ms), and
- *                    the one-shot actions disconnect_streams=true and
- *                    expire_listen_key=<account name>|all
+ *                    the one-shot actions disconnect_streams=true,
+ *                    expire_listen_key=<account name>|all and
+ *                    ws_api_down_ms=N (WebSocket API connections
+ *                    dropped, upgrades refused for N ms)
  */
 #include <stddef.h>
 #include <string.h>
@@ -274,8 +276,14 @@ int tl_sim_h_admin_faults(tl_sim_call_t *c)
 	}
 	if ((rc = fault_actions(c, &expire)))
 		return rc;
+	int64_t down = -1;
+	if (tl_sim_params_val(c->p, "ws_api_down_ms") &&
+	    (!tl_sim_rest_int(c, "ws_api_down_ms", &down) || down < 0 || down > 600000))
+		return tl_sim_errf(&c->e, -1130, "Data sent for parameter 'ws_api_down_ms' is not valid.");
 	/* nothing changes unless every parameter was valid */
 	c->r->faults = f;
+	if (down >= 0)
+		c->r->ws_api_down_ms = down > 0 ? down : -1;	/* -1: end it now */
 	if (tl_sim_params_val(c->p, "disconnect_streams") &&
 	    !strcmp(tl_sim_params_val(c->p, "disconnect_streams"), "true"))
 		c->r->stream_disconnect = true;

@@ -742,6 +742,11 @@ void tl_sim_stream_tick(tl_sim_server_t *s, int64_t now)
 	int i;
 
 	s->rest.stream_disconnect = false;
+	if (s->rest.ws_api_down_ms) {
+		s->rest.ws_api_down_until = s->rest.ws_api_down_ms > 0
+			? mono + s->rest.ws_api_down_ms : 0;
+		s->rest.ws_api_down_ms = 0;
+	}
 	if (s->nws == 0) {
 		s->rest.lkey_expired = 0;
 		return;
@@ -750,6 +755,10 @@ void tl_sim_stream_tick(tl_sim_server_t *s, int64_t now)
 		conn_t *c = &s->conns[i];
 		if (c->fd < 0 || c->kind != CONN_WS)
 			continue;
+		if (c->api && mono < s->rest.ws_api_down_until) {
+			tl_sim_srv_close(s, c);	/* an outage: no close frame */
+			continue;
+		}
 		if (c->api)	/* stream faults are not the API's */
 			tl_sim_ws_api_tick(s, c, now, mono);
 		else if (kick)

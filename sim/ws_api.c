@@ -121,6 +121,18 @@ bool tl_sim_ws_api_open(tl_sim_server_t *s, conn_t *c,
 	int retry = 0, n;
 	int64_t mono;
 
+	/* an outage (/sim/faults ws_api_down_ms): 503, as a load balancer
+	 * with no backend answers */
+	if (tl_sim_srv_mono_ms() < s->rest.ws_api_down_until) {
+		static const char body[] = "Service Unavailable";
+		n = snprintf(resp, sizeof resp,
+			     "HTTP/1.1 503 Service Unavailable\r\nContent-Length: %d\r\n"
+			     "Connection: close\r\n\r\n", (int)sizeof body - 1);
+		c->close_after = true;
+		tl_sim_srv_append(c, resp, (size_t)n);
+		tl_sim_srv_append(c, body, sizeof body - 1);
+		return tl_sim_srv_flush(s, c);
+	}
 	/* the handshake costs 5 weight (Binance USD-M API docs) */
 	if (tl_sim_rest_weight(&s->rest, now, 5, &retry, &e) != 0) {
 		char body[300];

@@ -36,6 +36,10 @@
  * ends in its own input: its element of the answer, or the batch's
  * transport outcome (invariant 2 holds per member).
  * "held" is the local limiters (io/binance/limits.h) and Retry-After.
+ * With venue.binance.order_transport "ws" the pump hands the kernel's
+ * NEW/CANCEL/QUERY to a READY WebSocket API session instead
+ * (io/binance/wsorder.c, bn_dispatch), where they live the same life,
+ * answers matched by id; REST carries them while no session is READY.
  */
 #define _GNU_SOURCE
 #include "io/binance/internal.h"
@@ -265,8 +269,8 @@ static int bn_encode_batch(tl_binance_t *b, const tl_binance_req_t *r, int64_t t
 
 /* Encode the parameters of r into b->qbuf; sets *http and *sign. Returns
  * the length or -errno. */
-static int bn_encode(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now,
-		     tl_binance_http_t *http, bool *sign)
+int tl_binance_encode_req(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now,
+			  tl_binance_http_t *http, bool *sign)
 {
 	int64_t ts = tl_binance_clock_ms(&b->clock, now);
 	uint32_t rw = b->recv_window_ms;
@@ -420,7 +424,7 @@ static void bn_send(tl_binance_t *b, uint32_t id, const tl_binance_req_t *r,
 	}
 	if (r->kind == TL_BINANCE_K_BATCH && !(r = bn_batch_gate(b, r, &one)))
 		return;
-	int n = bn_encode(b, r, now, &http, &sign);
+	int n = tl_binance_encode_req(b, r, now, &http, &sign);
 
 	if (n >= 0 && (size_t)n >= sizeof(b->qbuf) - TL_BINANCE_SIG_PARAM_MAX - 1)
 		n = -ENOSPC;
@@ -467,6 +471,38 @@ static void bn_send(tl_binance_t *b, uint32_t id, const tl_binance_req_t *r,
 	f->sent_real = tl_clock_realtime_ns();
 	f->len = (uint32_t)len;
 	b->st.sent++;
+	if (r->kind == TL_BINANCE_K_BATCH)
+		b->st.rest_sent += r->nmem;
+	else if (r->kind <= TL_BINANCE_K_QUERY || r->kind == TL_BINANCE_K_QUERY_CHILD ||
+		 r->kind == TL_BINANCE_K_CANCEL_CHILD)
+		b->st.rest_sent++;
+}
+
+/* r can leave now: over the WebSocket API, or over REST connection id. */
+static bool bn_can_carry(const tl_binance_t *b, const tl_binance_req_t *r, int id)
+{
+	return id >= 0 || (b->ws && tl_binance_ws_takes(b, r));
+}
+
+/* Send r (taken off its queue) over the WebSocket API when it goes
+ * there (order_transport "ws", a session READY), else over REST
+ * connection id: the fallback while no session is READY. */
+static void bn_dispatch(tl_binance_t *b, int id, const tl_binance_req_t *r,
+			tl_time_t now, int64_t m)
+{
+	if (b->ws) {
+		if (tl_binance_ws_takes(b, r) && tl_binance_ws_send(b, r, now, m) == 0)
+			return;
+		if (id < 0) {
+			/* bn_can_carry said WS; its send met a full buffer */
+			tl_binance_fail(b, r, TL_TR_CONNECT, false,
+					"WebSocket API session cannot take it now");
+			return;
+		}
+		if (tl_binance_ws_wanted(b, r))
+			b->st.ws_fallbacks++;
+	}
+	bn_send(b, (uint32_t)id, r, now, m);
 }
 
 /* A listenKey is needed: streams wanted and not started yet, or the
@@ -622,10 +658,12 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 		tl_binance_req_t r;
 		unsigned nb = 0;
 
-		if (id < 0 || m < b->hold_all_until)
+		/* id < 0: no REST connection has room; the WebSocket API may
+		 * still carry the kernel's requests (bn_can_carry) */
+		if ((id < 0 && !(b->ws && b->ready)) || m < b->hold_all_until)
 			return;
 		memset(&r, 0, sizeof(r));
-		if (!b->time_pending && (!b->ready || b->time_wanted) &&
+		if (id >= 0 && !b->time_pending && (!b->ready || b->time_wanted) &&
 		    m >= b->time_retry_at) {
 			/* The offset is taken at the round trip's midpoint:
 			 * an idle connection, if any, keeps answers queued
@@ -639,11 +677,13 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 			bn_charge(b, &r, now);
 		} else if (!b->ready) {
 			return;
-		} else if (bn_dm_due(b, m, now, &r)) {
+		} else if (id >= 0 && bn_dm_due(b, m, now, &r)) {
 			bn_charge(b, &r, now);	/* must go: it keeps orders alive */
 		} else if (b->q_urgent.n && (nb = bn_take_batch(b, now, m)) == 1) {
 			return;	/* a burst of closes is still arriving */
 		} else if (nb >= 2) {
+			if (id < 0)
+				return;	/* batchOrders: REST only */
 			r.kind = TL_BINANCE_K_BATCH;
 			r.members = b->batch_tmp;
 			r.nmem = (uint8_t)nb;
@@ -653,19 +693,21 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 			for (unsigned i = 0; i < nb; i++)
 				bn_q_drop(b, &b->q_urgent, 0);
 		} else if (b->q_urgent.n) {
+			if (!bn_can_carry(b, tl_binance_queue_peek(&b->q_urgent), id))
+				return;
 			if (!bn_admit(b, tl_binance_queue_peek(&b->q_urgent), now, TL_BINANCE_LIMITS_URGENT))
 				return;
 			r = *tl_binance_queue_peek(&b->q_urgent);
 			bn_q_drop(b, &b->q_urgent, 0);
-		} else if (bn_want_listen_key(b, m)) {
+		} else if (id >= 0 && bn_want_listen_key(b, m)) {
 			r.kind = TL_BINANCE_K_LISTEN_KEY;
 			b->lk_pending = true;
 			bn_charge(b, &r, now);
-		} else if (b->bs && m >= b->next_keepalive) {
+		} else if (id >= 0 && b->bs && m >= b->next_keepalive) {
 			r.kind = TL_BINANCE_K_LISTEN_KEEP;
 			b->next_keepalive = m + TL_BINANCE_KEEPALIVE_NS;
 			bn_charge(b, &r, now);
-		} else if (!b->marks_pending && m >= b->next_marks &&
+		} else if (id >= 0 && !b->marks_pending && m >= b->next_marks &&
 			   !(b->bs && tl_binance_stream_market_up(b->bs)) &&
 			   bn_admit(b, &(tl_binance_req_t){ .kind = TL_BINANCE_K_MARKS }, now,
 				    TL_BINANCE_LIMITS_NORMAL)) {
@@ -673,6 +715,8 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 			b->marks_pending = true;
 		} else if (b->q_normal.n) {
 			tl_binance_req_t *h = tl_binance_queue_peek(&b->q_normal);
+			if (!bn_can_carry(b, h, id))
+				return;	/* FIFO: it waits for a REST connection */
 			/* a cancel waits here only behind its own NEW: once
 			 * at the head it is as urgent as any cancel */
 			if (!bn_admit(b, h, now, h->kind == TL_BINANCE_K_CANCEL ? TL_BINANCE_LIMITS_URGENT
@@ -683,7 +727,7 @@ static void bn_pump(tl_binance_t *b, tl_time_t now, int64_t m)
 		} else {
 			return;
 		}
-		bn_send(b, (uint32_t)id, &r, now, m);
+		bn_dispatch(b, id, &r, now, m);
 	}
 }
 
@@ -715,6 +759,18 @@ static void bn_timeouts(tl_binance_t *b, int64_t m)
 		tl_binance_fail_queued(b, m - b->timeout_ns);
 }
 
+/* The transport counters for `talon ctl status` (io/venue.h). */
+static void bn_xport_publish(tl_binance_t *b)
+{
+	tl_venue_xport_t *x = &b->base.xport;
+
+	atomic_store_explicit(&x->ws_sent, b->st.ws_sent, memory_order_relaxed);
+	atomic_store_explicit(&x->rest_sent, b->st.rest_sent, memory_order_relaxed);
+	atomic_store_explicit(&x->ws_fallbacks, b->st.ws_fallbacks, memory_order_relaxed);
+	atomic_store_explicit(&x->ws_sessions, b->st.ws_sessions, memory_order_relaxed);
+	atomic_store_explicit(&x->ws_drops, b->st.ws_drops, memory_order_relaxed);
+}
+
 /* One poll step of the pool plus bookkeeping. */
 int tl_binance_step(tl_binance_t *b, tl_time_t now)
 {
@@ -727,11 +783,17 @@ int tl_binance_step(tl_binance_t *b, tl_time_t now)
 	if (r < 0)
 		snprintf(b->last_err, sizeof(b->last_err), "io_uring: %s",
 			 strerror(-r));
+	if (b->ws) {
+		int w = tl_binance_ws_step(b, m);
+		if (w > 0)
+			r = (r > 0 ? r : 0) + w;
+	}
 	bn_timeouts(b, m);
 	bn_pump(b, now, m);
 	if (b->bs)
 		atomic_store_explicit(&b->stream_state, (int)tl_binance_stream_user_state(b->bs),
 				      memory_order_relaxed);
+	bn_xport_publish(b);
 	return r > 0 ? r : 0;
 }
 
@@ -897,6 +959,7 @@ static void bn_destroy(tl_venue_t *v)
 		return;
 	tl_binance_stream_stop(b->bs);
 	tl_uring_pool_free(b->pool);
+	tl_binance_ws_free(b->ws);
 	tl_binance_signer_wipe(&b->signer);
 	free(b->bodies);
 	free(b->arena_buf);
@@ -913,7 +976,11 @@ static void bn_destroy(tl_venue_t *v)
 static int bn_wait(tl_venue_t *v, int64_t max_ns)
 {
 	tl_binance_t *b = tl_binance_of(v);
-	int rc = tl_uring_pool_wait(b->pool, max_ns);
+	int rc;
+
+	if (b->ws && tl_binance_ws_before_wait(b, &max_ns))
+		return 1;	/* a WS answer is in: no sleep */
+	rc = tl_uring_pool_wait(b->pool, max_ns);
 
 	if (rc > 0)
 		atomic_fetch_add_explicit(&b->io_wakeups, 1, memory_order_relaxed);
@@ -922,7 +989,12 @@ static int bn_wait(tl_venue_t *v, int64_t max_ns)
 
 static int bn_watch(tl_venue_t *v, int fd)
 {
-	return tl_uring_pool_watch(tl_binance_of(v)->pool, fd);
+	tl_binance_t *b = tl_binance_of(v);
+	int rc = tl_uring_pool_watch(b->pool, fd);
+
+	if (rc == 0 && b->ws)
+		rc = tl_binance_ws_watch(b, fd);
+	return rc;
 }
 
 static const tl_venue_ops_t bn_ops = {
@@ -1067,6 +1139,8 @@ tl_venue_t *tl_binance_create(const tl_config_t *cfg, const tl_symbols_t *syms,
 	}
 	if (warning)
 		tl_log(TL_LOG_WARN, "binance: %s", warning);
+	if (tl_binance_ws_new(b, bc, err, errlen) < 0)
+		goto fail;
 	return &b->base;
 fail:
 	bn_destroy(&b->base);

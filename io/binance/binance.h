@@ -184,6 +184,15 @@ typedef struct tl_binance_stats {
 				   * symbols outside the table ("account") */
 	uint64_t sweep_close_failures;
 	uint64_t sweep_snapshot_positions; /* SWEEP snapshot records emitted */
+	/* order transports (venue.binance.order_transport): the kernel's
+	 * NEW/CANCEL/QUERY written over the WebSocket API and over REST
+	 * (batch members count one each), those that went over REST because
+	 * no session was READY (order_transport "ws"), sessions READY
+	 * (handshake and logon done) and sessions lost to faults (not
+	 * retired by a rotation) */
+	uint64_t ws_sent, rest_sent, ws_fallbacks, ws_sessions, ws_drops;
+	uint64_t ws_rotations;    /* sessions retired for a successor (24 h limit) */
+	uint64_t ws_responses;    /* answers matched to a request by id */
 } tl_binance_stats_t;
 
 void tl_binance_stats(const tl_venue_t *v, tl_binance_stats_t *out);

@@ -395,7 +395,7 @@ bool tl_binance_idle(const tl_venue_t *v)
 	for (uint32_t i = 0; i < b->nconn; i++)
 		if (b->conns[i].n)
 			return false;
-	return true;
+	return !b->ws || tl_binance_ws_idle(b);
 }
 
 void tl_binance_sync_stats(const tl_venue_t *v, tl_binance_sync_stats_t *out)

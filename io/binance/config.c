@@ -39,6 +39,7 @@ void tl_binance_cfg_defaults(void *vc)
 	b->ws_api.port = 443;
 	b->ws_api.tls = true;
 	snprintf(b->ws_api.path, sizeof(b->ws_api.path), "/ws-fapi/v1");
+	b->ws_api.rotate_ns = 23LL * 3600 * TL_NS_PER_S;
 	b->order_transport = TL_BINANCE_TRANSPORT_REST;
 	b->recv_window_ms = 5000;
 	b->connections = TL_BINANCE_CONNECTIONS;
@@ -176,7 +177,9 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 		"host", "port", "tls", "ca_file", "insecure", NULL
 	};
 	static const char *const wkeys[] = { "host", "port", "tls", NULL };
-	static const char *const akeys[] = { "host", "port", "tls", "path", NULL };
+	static const char *const akeys[] = {
+		"host", "port", "tls", "path", "rotate_after_ms", NULL
+	};
 	tl_binance_cfg_t *b = vc;
 	const char *p = "venue.binance";
 	const cJSON *v;
@@ -216,6 +219,8 @@ int tl_binance_cfg_parse(tl_config_ctx_t *x, const cJSON *o, void *vc)
 			b->ws_api.port = (uint16_t)port;
 		TL_CFG_TRY(tl_config_bool(x, v, ap, "tls", &b->ws_api.tls));
 		TL_CFG_TRY(tl_binance_cfg_ws_path(x, v, ap, b->ws_api.path));
+		TL_CFG_TRY(tl_config_ms(x, v, ap, "rotate_after_ms", 1000, 86000000,
+					&b->ws_api.rotate_ns));
 	}
 	if ((v = cJSON_GetObjectItemCaseSensitive(o, "order_transport"))) {
 		if (cJSON_IsString(v) && strcmp(v->valuestring, "rest") == 0)

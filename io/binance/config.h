@@ -54,6 +54,10 @@ typedef struct tl_binance_cfg {
 		uint16_t port;             /* ws_api.port, default 443 */
 		bool tls;                  /* ws_api.tls, default true */
 		char path[TL_CFG_WS_PATH_MAX]; /* ws_api.path, default /ws-fapi/v1 */
+		/* ws_api.rotate_after_ms: a session's successor takes over
+		 * at this age (Binance closes connections after 24 h;
+		 * io/binance/wsorder.c); default 23 h, 1000..86000000 */
+		tl_time_t rotate_ns;
 	} ws_api;
 	tl_binance_transport_t order_transport; /* "rest" (default) | "ws" */
 	char api_key[TL_CFG_KEY_MAX + 1];    /* printable ASCII, never printed */

@@ -9,8 +9,10 @@
  *                      pool callback, tl_binance_cb);
  *   io/binance/call.c  the cold calls: blocking account/leverage, the
  *                      reconciliation requests, accessors for other
- *                      threads.
- * Only these four files include it. Functions shared across them keep
+ *                      threads;
+ *   io/binance/wsorder.c the WebSocket API transport (ws-fapi) of the
+ *                      kernel's NEW/CANCEL/QUERY, REST its fallback.
+ * Only these files include it. Functions shared across them keep
  * the bn_ prefix of the file-local ones and are declared here only.
  *
  * Invariants (IO thread; the life of a request is drawn in binance.c):
@@ -22,6 +24,11 @@
  *      in exactly one place, a queue or a connection's in-flight FIFO,
  *      until exactly one outcome input is emitted for it;
  *   3. nothing signed leaves before the clock offset is set (`ready`).
+ * The WebSocket API transport (wsorder.c) keeps 2 and 3 as they are; its
+ * in-flight table replaces 1: a session's table holds exactly the
+ * requests written to it whose outcome has not yet been emitted (answers
+ * come in any order, matched by id), each with the end of its frame in
+ * the session's byte count (what a drop's `unsent` tail is matched to).
  */
 #ifndef TL_BINANCE_INT_H
 #define TL_BINANCE_INT_H
@@ -39,7 +46,9 @@
 #include "io/binance/limits.h"
 #include "io/binance/stream.h"
 #include "io/binance/sync.h"
+#include "io/binance/wsapi.h"
 #include "io/net/http.h"
+#include "io/net/ws.h"
 #include "io/net/uring.h"
 #include "runtime/clock.h"
 #include "runtime/fifo.h"
@@ -169,6 +178,94 @@ static inline uint32_t tl_binance_conn_never_left(tl_binance_conn_t *c, size_t u
 	return k;
 }
 
+/* ---- the WebSocket API transport (wsorder.c) ------------------------------ */
+
+#define TL_BINANCE_WS_CONNS 2          /* the active session + its successor */
+#define TL_BINANCE_WS_SLOT_BITS 8
+#define TL_BINANCE_WS_FLIGHTS (1u << TL_BINANCE_WS_SLOT_BITS) /* in flight per session */
+#define TL_BINANCE_WS_MSG_CAP (256u << 10) /* one answer frame */
+/* Binance ends a ws-fapi connection after 24 h: a successor takes over
+ * at 23 h; an idle successor older than half that is renewed first. */
+#define TL_BINANCE_WS_ROTATE_NS (23LL * 3600 * TL_NS_PER_S)
+/* After a refused logon or upgrade: sessions wait this long (REST carries
+ * the orders meanwhile). */
+#define TL_BINANCE_WS_HOLD_NS (10LL * TL_NS_PER_S)
+
+/* A session's state; the TCP/TLS connection under it is the pool's. */
+enum tl_binance_ws_state {
+	TL_BINANCE_WS_DOWN = 0,        /* no connection (the pool reconnects) */
+	TL_BINANCE_WS_IDLE,            /* connected, upgrade held off (hold_until) */
+	TL_BINANCE_WS_UPGRADE,         /* GET .. Upgrade: websocket sent, no 101 yet */
+	TL_BINANCE_WS_LOGON,           /* session.logon sent (Ed25519) */
+	TL_BINANCE_WS_READY,           /* requests may go */
+	TL_BINANCE_WS_DRAINING,        /* retired: nothing new; closed once empty */
+};
+
+/* One request on a session: what its answer is matched against (id). */
+typedef struct tl_binance_wsflight {
+	uint64_t id;                   /* 0: the slot is free; else a sequence
+					* number << TL_BINANCE_WS_SLOT_BITS | the
+					* slot: an answer finds its slot at once */
+	uint64_t end;                  /* session bytes up to its frame's end */
+	uint32_t len;                  /* its frame's bytes */
+	int64_t sent_mono;             /* answer due by sent_mono + timeout */
+	tl_binance_req_t r;
+	tl_binance_http_t http;
+} tl_binance_wsflight_t;
+
+/*
+ * After a drop of a session that had handed txb bytes to the pool, of
+ * which the last `unsent` surely never left (uring.h): may any byte of
+ * f's frame have left? Its first byte is at f->end - f->len; a frame
+ * wholly inside the unsent tail never left (CONNECT, not executed), any
+ * other may have reached the venue (RESET written).
+ */
+static inline bool tl_binance_ws_may_have_left(const tl_binance_wsflight_t *f,
+					       uint64_t txb, size_t unsent)
+{
+	uint64_t sent_to = txb > unsent ? txb - unsent : 0;
+
+	return f->end - f->len < sent_to;
+}
+
+typedef struct tl_binance_wsconn {
+	uint8_t state;                 /* enum tl_binance_ws_state */
+	bool closing;                  /* we closed it: its -ECANCELED is ours */
+	bool planned;                  /* ... for a rotation or renewal, not a fault */
+	char why[96];                  /* why we closed it, for what is on it */
+	int64_t ready_mono;            /* READY since (rotation age) */
+	uint64_t txb;                  /* bytes handed to the pool since connect */
+	uint64_t logon_id;
+	uint32_t n;                    /* slots in use in fl */
+	uint16_t nfree;                /* free slots, their indexes in freel */
+	uint16_t freel[TL_BINANCE_WS_FLIGHTS];
+	int64_t min_sent;              /* <= the oldest sent_mono in fl */
+	char key[TL_WS_KEY_LEN + 1];   /* the upgrade's Sec-WebSocket-Key */
+	uint32_t head_len;
+	char head[TL_WS_HEAD_MAX];     /* the 101 answer as it arrives */
+	tl_ws_dec_t dec;
+	tl_binance_wsflight_t fl[TL_BINANCE_WS_FLIGHTS];
+} tl_binance_wsconn_t;
+
+typedef struct tl_binance_ws {
+	tl_uring_pool_t *pool;
+	tl_binance_wsconn_t c[TL_BINANCE_WS_CONNS];
+	int active;                    /* the session new requests go to, -1 none */
+	uint64_t next_seq;             /* of request ids, never reused */
+	uint64_t rng;                  /* xorshift64*: upgrade nonces, frame masks */
+	bool logon;                    /* Ed25519 session.logon, else HMAC per request */
+	int64_t rotate_ns;
+	int64_t hold_until;            /* monotonic ns: no upgrade before */
+	int watch_fd;                  /* the IO thread's eventfd, -1 none */
+	char host_hdr[TL_CFG_HOST_MAX + 8];
+	char path[128];
+	char hold_why[160];
+	uint8_t *msgs;                 /* TL_BINANCE_WS_CONNS * TL_BINANCE_WS_MSG_CAP */
+	char json[TL_BINANCE_WSAPI_REQ_MAX];
+	uint8_t frame[TL_BINANCE_WSAPI_REQ_MAX + TL_WS_FRAME_HDR_MAX];
+	char upg[1024];
+} tl_binance_ws_t;
+
 typedef struct tl_binance {
 	tl_venue_t base;                  /* first: the venue interface */
 	const tl_symbols_t *syms;
@@ -253,6 +350,9 @@ typedef struct tl_binance {
 	struct tl_binance_sweep *sw;
 	/* exchangeInfo re-read while running (io/binance/xwatch.h), NULL off */
 	struct tl_binance_xwatch *xw;
+	/* order_transport "ws": the WebSocket API sessions (wsorder.c),
+	 * NULL for "rest" */
+	tl_binance_ws_t *ws;
 } tl_binance_t;
 
 static inline tl_binance_t *tl_binance_of(tl_venue_t *v) { return (tl_binance_t *)v; }
@@ -307,9 +407,48 @@ void tl_binance_fail_queued(tl_binance_t *b, int64_t older_than);
  * timeouts, pump again); returns tl_uring_pool_poll's count, 0 on its error. */
 int tl_binance_step(tl_binance_t *b, tl_time_t now);
 
+/* Encode r's REST parameters into b->qbuf (unsigned): *http and *sign
+ * set. The length, or -errno. */
+int tl_binance_encode_req(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now,
+			  tl_binance_http_t *http, bool *sign);
+
 /* binance_resp.c */
 /* The pool's callback (tl_uring_pool_poll): responses, connects, drops. */
 void tl_binance_cb(void *user, const tl_uring_conn_ev_t *ev);
+/* An answer's rate-limit counts (REST X-MBX-* headers, WS rateLimits)
+ * and status: the limiters, a 429/418 hold. */
+void tl_binance_on_limits(tl_binance_t *b, int status, int64_t retry_after_ns,
+			  const tl_binance_mbx_t *x, int64_t m);
+/* A kernel request's answer (REST or WS, one code path): its inputs. */
+void tl_binance_on_kernel(tl_binance_t *b, const tl_binance_req_t *r,
+			  const tl_binance_http_t *http, const tl_binance_resp_t *rr);
+
+/* wsorder.c */
+/* Set up b->ws for order_transport "ws" (nothing for "rest"). 0, or -1
+ * with a message in err. */
+int tl_binance_ws_new(tl_binance_t *b, const tl_binance_cfg_t *bc, char *err, size_t errlen);
+void tl_binance_ws_free(tl_binance_ws_t *w);
+/* r may go over the WebSocket API now: a kernel kind with a ws-fapi
+ * method, a READY session with room. */
+bool tl_binance_ws_takes(const tl_binance_t *b, const tl_binance_req_t *r);
+/* r is a WS kind that waits for REST because no session is READY. */
+bool tl_binance_ws_wanted(const tl_binance_t *b, const tl_binance_req_t *r);
+/* Write r (tl_binance_ws_takes) on the active session; it ends in one
+ * outcome like a REST request. -EAGAIN: not written, nothing emitted
+ * (the caller sends it over REST). */
+int tl_binance_ws_send(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now, int64_t m);
+/* One poll of the WS pool: answers, drops, timeouts, rotation. */
+int tl_binance_ws_step(tl_binance_t *b, int64_t m);
+/* No WS request in flight. */
+bool tl_binance_ws_idle(const tl_binance_t *b);
+/* Before the IO thread blocks in the REST pool's wait: flush the WS
+ * pool's sends; true when a WS completion is already there (do not
+ * block). *bound: the longest the wait may then last (no eventfd shared
+ * between the pools: the WS pool is looked at again that soon). */
+bool tl_binance_ws_before_wait(tl_binance_t *b, int64_t *bound);
+/* The IO thread's eventfd: every WS completion writes it, so the REST
+ * pool's wait, which reads it, ends on WS answers too. */
+int tl_binance_ws_watch(tl_binance_t *b, int fd);
 
 /* binance_call.c */
 /* tl_venue_ops_t.set_leverage: POST /fapi/v1/leverage, blocking. */

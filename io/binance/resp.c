@@ -32,8 +32,8 @@
 /* The X-MBX-* counts raise the local limiters (io/binance/limits.h),
  * which hold non-urgent requests at 90 % and everything at 100 %; the
  * 80 % warning is logged once per window and limiter. */
-static void bn_rate_headers(tl_binance_t *b, const tl_http_resp_t *h,
-			    const tl_binance_mbx_t *x, int64_t m)
+void tl_binance_on_limits(tl_binance_t *b, int status, int64_t retry_after_ns,
+			 const tl_binance_mbx_t *x, int64_t m)
 {
 	int64_t vms = tl_binance_lim_ms(b, tl_clock_realtime_ns());
 	unsigned warn;
@@ -59,9 +59,9 @@ static void bn_rate_headers(tl_binance_t *b, const tl_http_resp_t *h,
 			       b->lim.w[i].limit, b->lim.warn_pct, b->lim.hold_pct);
 		}
 	}
-	if (h->status == 429 || h->status == 418) {
-		int64_t ra = h->retry_after_ns > 0 ? h->retry_after_ns
-			     : (h->status == 418 ? 60 * TL_NS_PER_S : TL_NS_PER_S);
+	if (status == 429 || status == 418) {
+		int64_t ra = retry_after_ns > 0 ? retry_after_ns
+			     : (status == 418 ? 60 * TL_NS_PER_S : TL_NS_PER_S);
 		if (m + ra > b->hold_all_until)
 			b->hold_all_until = m + ra;
 		b->st.held++;
@@ -134,7 +134,7 @@ static void bn_on_marks(tl_binance_t *b, const tl_http_resp_t *h)
  * before the answer goes to the kernel, so a fill the user stream missed
  * is applied (once: the kernel deduplicates by trade id). False: no room,
  * emit the answer as it is. */
-static bool bn_fetch_trades(tl_binance_t *b, const tl_binance_flight_t *f,
+static bool bn_fetch_trades(tl_binance_t *b, const tl_binance_req_t *r,
 			    const tl_input_t *in)
 {
 	if (!b->rsync || !b->base.emit_stream || !in->u.query.found ||
@@ -144,7 +144,7 @@ static bool bn_fetch_trades(tl_binance_t *b, const tl_binance_flight_t *f,
 	int slot = tl_binance_sync_hold(b->rsync, in);
 	if (slot < 0)
 		return false;
-	if (tl_binance_trades_send(&b->base, f->r.req.symbol, in->u.query.venue_id,
+	if (tl_binance_trades_send(&b->base, r->req.symbol, in->u.query.venue_id,
 				   in->u.query.client_id, slot) < 0)
 		tl_binance_sync_trades_done(b->rsync, slot, -1, "queue full", 10, b->now);
 	return true;
@@ -161,24 +161,23 @@ static tl_binance_resp_t bn_resp_of(const tl_http_resp_t *h)
 	};
 }
 
-static void bn_on_kernel(tl_binance_t *b, const tl_binance_flight_t *f,
-			 const tl_http_resp_t *h)
+void tl_binance_on_kernel(tl_binance_t *b, const tl_binance_req_t *r,
+			  const tl_binance_http_t *http, const tl_binance_resp_t *rr)
 {
-	tl_binance_resp_t rr = bn_resp_of(h);
 	tl_binance_decoded_t dec;
-	tl_req_kind_t kind = tl_binance_kernel_kind(f->r.kind);
-	int rc = tl_binance_decode_response(&b->arena, &f->r.req, kind, &f->http,
-					    &rr, b->now, &dec);
+	tl_req_kind_t kind = tl_binance_kernel_kind(r->kind);
+	int rc = tl_binance_decode_response(&b->arena, &r->req, kind, http,
+					    rr, b->now, &dec);
 
 	/* An algo order that already triggered is no longer open at the
 	 * algo endpoint (-2011): what is left to cancel is the order it
 	 * placed, under the same client id. Its answer (CANCELED, or the
 	 * error, e.g. -2011 when that order is done too) goes to the
 	 * kernel as this cancel's. */
-	if (rc == TL_BN_OK && f->r.kind == TL_BINANCE_K_CANCEL && f->http.algo &&
+	if (rc == TL_BN_OK && r->kind == TL_BINANCE_K_CANCEL && http->algo &&
 	    dec.n == 1 && dec.in[0].hdr.type == TL_IN_REQ_ERROR &&
 	    dec.in[0].u.error.outcome.code == -2011) {
-		tl_binance_req_t q = f->r;
+		tl_binance_req_t q = *r;
 		q.kind = TL_BINANCE_K_CANCEL_CHILD;
 		q.queued = tl_clock_mono_ns();
 		if (tl_binance_queue_push(&b->q_urgent, &q))
@@ -196,14 +195,14 @@ static void bn_on_kernel(tl_binance_t *b, const tl_binance_flight_t *f,
 			else if (in->hdr.type == TL_IN_ORDER_UPDATE &&
 				 in->u.update.status == TL_ST_REJECTED)
 				tl_binance_xwatch_kick(b->xw, in->u.update.code);
-			if (in->hdr.type == TL_IN_QUERY_RESULT && bn_fetch_trades(b, f, in))
+			if (in->hdr.type == TL_IN_QUERY_RESULT && bn_fetch_trades(b, r, in))
 				continue;	/* emitted after its trades */
 			tl_binance_emit(b, in);
 		}
 		return;
 	}
 	if (rc == TL_BN_ALGO_CHILD) {
-		tl_binance_req_t q = f->r;
+		tl_binance_req_t q = *r;
 		q.kind = TL_BINANCE_K_QUERY_CHILD;
 		q.child_id = dec.child_order_id;
 		q.queued = tl_clock_mono_ns();
@@ -217,15 +216,15 @@ static void bn_on_kernel(tl_binance_t *b, const tl_binance_flight_t *f,
 	memset(&in, 0, sizeof(in));
 	in.hdr.type = TL_IN_REQ_ERROR;
 	in.hdr.time = b->now;
-	memcpy(in.u.error.client_id, f->r.req.client_id, TL_CLID_LEN);
+	memcpy(in.u.error.client_id, r->req.client_id, TL_CLID_LEN);
 	in.u.error.req = (uint8_t)kind;
 	in.u.error.outcome.transport = TL_TR_NONE;
 	in.u.error.outcome.written = true;
-	in.u.error.outcome.is_write = tl_binance_is_write(f->r.kind);
-	in.u.error.outcome.http_status = (uint16_t)h->status;
-	in.u.error.retry_after_ns = rr.retry_after_ns;
+	in.u.error.outcome.is_write = tl_binance_is_write(r->kind);
+	in.u.error.outcome.http_status = rr->http_status;
+	in.u.error.retry_after_ns = rr->retry_after_ns;
 	snprintf(in.u.error.text, sizeof(in.u.error.text),
-		 "undecodable response (HTTP %d): %s%s%s", h->status,
+		 "undecodable response (HTTP %d): %s%s%s", (int)rr->http_status,
 		 tl_binance_strerror(rc), dec.field ? " at " : "",
 		 dec.field ? dec.field : "");
 	tl_binance_emit(b, &in);
@@ -328,7 +327,7 @@ static void bn_done(tl_binance_t *b, uint32_t id)
 	int64_t m = tl_clock_mono_ns();
 
 	b->st.responses++;
-	bn_rate_headers(b, h, &c->mbx, m);
+	tl_binance_on_limits(b, h->status, h->retry_after_ns, &c->mbx, m);
 	switch (f->r.kind) {
 	case TL_BINANCE_K_TIME:
 		bn_on_time(b, f, h);
@@ -386,9 +385,11 @@ static void bn_done(tl_binance_t *b, uint32_t id)
 		b->sync_buf[b->sync_len] = '\0';
 		b->sync_done = true;
 		break;
-	default:
-		bn_on_kernel(b, f, h);
+	default: {
+		tl_binance_resp_t rr = bn_resp_of(h);
+		tl_binance_on_kernel(b, &f->r, &f->http, &rr);
 		break;
+	}
 	}
 	bool keep = h->keep_alive;
 	tl_binance_conn_pop(c);

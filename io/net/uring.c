@@ -725,6 +725,11 @@ int tl_uring_pool_watch(tl_uring_pool_t *p, int fd)
 	return 0;
 }
 
+int tl_uring_pool_notify(tl_uring_pool_t *p, int fd)
+{
+	return io_uring_register_eventfd(&p->ring, fd);
+}
+
 uint64_t tl_uring_pool_wakes(const tl_uring_pool_t *p)
 {
 	return p->wakes;

@@ -122,6 +122,11 @@ int tl_uring_pool_wait(tl_uring_pool_t *p, int64_t max_ns);  /* 1: a completion,
  * thread's door). The pool does not own fd. 0, or -EBUSY when another fd
  * is watched. */
 int tl_uring_pool_watch(tl_uring_pool_t *p, int fd);
+/* Signal eventfd `fd` on every completion of this pool's ring
+ * (io_uring_register_eventfd): another pool watching fd then wakes on
+ * this one's I/O (one thread waiting on two pools). The pool does not
+ * own fd. 0 or -errno. */
+int tl_uring_pool_notify(tl_uring_pool_t *p, int fd);
 /* Completions of that read so far (a producer's wake-ups it saw). */
 uint64_t tl_uring_pool_wakes(const tl_uring_pool_t *p);
 

@@ -105,6 +105,11 @@ static void fake_publish(struct fake_engine *e)
 	sn->fills = 9;
 	sn->lat_p50 = 800;
 	sn->foreign_updates = 4;
+	sn->ws_sent = 11;
+	sn->rest_sent = 5;
+	sn->ws_fallbacks = 3;
+	sn->ws_sessions = 2;
+	sn->ws_drops = 1;
 	if (e->kills || e->raw_reason[0]) {
 		sn->emg_total = 1;
 		sn->emg_started = sn->published;
@@ -782,6 +787,15 @@ static void test_status_json_valid_with_utf8_reason(void)
 						   "reason")->valuestring, want);
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "counters"),
 					    "foreign_updates")->valueint, 4);
+	/* the venue's order transports (docs/binance.md) */
+	static const struct { const char *k; int v; } xp[] = {
+		{ "ws_sent", 11 }, { "rest_sent", 5 }, { "ws_fallbacks", 3 },
+		{ "ws_sessions", 2 }, { "ws_drops", 1 },
+	};
+	for (size_t i = 0; i < sizeof xp / sizeof xp[0]; i++) {
+		const cJSON *x = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "counters"), xp[i].k);
+		CU_ASSERT_TRUE(cJSON_IsNumber(x) && x->valueint == xp[i].v);
+	}
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "owner_uid")->valueint, (int)geteuid());
 	snprintf(want, sizeof want, "%s-", E.name);
 	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "client_id_prefix")->valuestring, want);
@@ -806,6 +820,11 @@ static void test_status_json_valid_with_utf8_reason(void)
 	/* text status shows the prefix, owner and counter too */
 	CU_ASSERT_EQUAL(ctl("--engine", E.name, "status", NULL), 0);
 	CONTAINS(out, "foreign_updates=4");
+	CONTAINS(out, "ws_sent=11");
+	CONTAINS(out, "rest_sent=5");
+	CONTAINS(out, "ws_fallbacks=3");
+	CONTAINS(out, "ws_sessions=2");
+	CONTAINS(out, "ws_drops=1");
 	CONTAINS(out, "owner      uid");
 	engine_stop();
 }
