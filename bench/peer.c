@@ -21,15 +21,26 @@
  *   peer.ccxt.order               ccxt's binanceusdm (npm ccxt,
  *                                 bench/peer/ccxt.mjs): createOrder call
  *                                 -> parsed unified order.
+ *   peer.talon_ws.order           peer.talon.order with its orders over
+ *                                 the WebSocket API (order_transport
+ *                                 "ws", the simulator's /ws-fapi/v1);
+ *   peer.binance_connector_ws.order  the official connector's WebSocket
+ *                                 API client (websocketAPI newOrder,
+ *                                 bench/peer/binance_connector_ws.mjs);
+ *   peer.ccxt_ws.order            ccxt.pro's createOrderWs (order.place
+ *                                 over ws-fapi, bench/peer/ccxt_ws.mjs).
  *
  * Each peer line is timed in node with process.hrtime.bigint() after the
- * same warm-up, and carries "talon":"peer.talon.order", talon_p50 /
- * talon_p99 and ratio_p50 / ratio_p99 = peer / peer.talon.order (above
- * 1: talon is faster). talon's two lines carry "threading" and "idle".
+ * same warm-up, and carries "talon" (peer.talon.order for the REST
+ * peers, peer.talon_ws.order for the WebSocket API ones), talon_p50 /
+ * talon_p99 and ratio_p50 / ratio_p99 = peer / that talon line (above
+ * 1: talon is faster). talon's lines carry "threading", "idle" and
+ * "orders" ("rest" | "ws").
  *
  * Order of events: simulator + engine (shared) up, talon's shared run,
  * the engine replaced by a dedicated one against the same simulator
- * (tl_rig_restart), talon's dedicated run, the engine stopped (its
+ * (tl_rig_restart), talon's dedicated run, then a shared one with
+ * orders over the WebSocket API, the engine stopped (its
  * threads off the cores), then each peer in turn against the same
  * simulator, pinned to the engine-side core (the simulator keeps its
  * own). node is required; each package is installed like the
@@ -65,16 +76,26 @@ typedef struct peer_client {
 	const char *script; /* relative to the repo root */
 	const char *from;   /* the line's "from" */
 	const char *to;     /* the line's "to" */
+	bool ws;            /* WebSocket API client: gets WS_API_URL, compared
+			     * with peer.talon_ws.order */
 } peer_client_t;
 
 static const peer_client_t peer_clients[] = {
 	{ "peer.binance_connector.order", "@binance/derivatives-trading-usds-futures@38.1.1",
 	  "build/npm/node_modules/@binance/derivatives-trading-usds-futures/package.json",
 	  "bench/peer/binance_connector.mjs", "newOrder call (MARKET, node)",
-	  "parsed response in node" },
+	  "parsed response in node", false },
 	{ "peer.ccxt.order", "ccxt@4.5.84", "build/npm/node_modules/ccxt/package.json",
 	  "bench/peer/ccxt.mjs", "createOrder call (binanceusdm, market, node)",
-	  "parsed unified order in node" },
+	  "parsed unified order in node", false },
+	{ "peer.binance_connector_ws.order", "@binance/derivatives-trading-usds-futures@38.1.1",
+	  "build/npm/node_modules/@binance/derivatives-trading-usds-futures/package.json",
+	  "bench/peer/binance_connector_ws.mjs",
+	  "websocketAPI newOrder call (MARKET, order.place, node)", "parsed response in node",
+	  true },
+	{ "peer.ccxt_ws.order", "ccxt@4.5.84", "build/npm/node_modules/ccxt/package.json",
+	  "bench/peer/ccxt_ws.mjs", "createOrderWs call (binanceusdm, market, node)",
+	  "parsed unified order in node", true },
 };
 #define PEER_N (sizeof peer_clients / sizeof peer_clients[0])
 
@@ -129,9 +150,10 @@ static int peer_node(const tl_bench_ctx_t *ctx, const char *root, const peer_cli
 	int warm = ctx->smoke ? 10 : 50;
 
 	snprintf(cmd, sizeof cmd,
-		 "node '%s%s' http://127.0.0.1:%d '%s' '%s' '%sbuild/npm' %.3f %d",
+		 "node '%s%s' http://127.0.0.1:%d '%s' '%s' '%sbuild/npm' %.3f %d "
+		 "ws://127.0.0.1:%d/ws-fapi/v1",
 		 root, pc->script, tl_rig_port(r, false), tl_rig_api_key(r),
-		 tl_rig_api_secret(r), root, secs, warm);
+		 tl_rig_api_secret(r), root, secs, warm, tl_rig_port(r, true));
 	/* The child inherits this thread's affinity: node on the engine's
 	 * core, as talon's ENGINE and IO threads were. */
 	have_saved = pthread_getaffinity_np(pthread_self(), sizeof saved, &saved) == 0;
@@ -177,14 +199,15 @@ static int peer_node(const tl_bench_ctx_t *ctx, const char *root, const peer_cli
 static void peer_emit(const peer_client_t *pc, const tl_hist_t *hp, const tl_hist_t *ht,
 		      const char *cpu)
 {
-	char extra[320];
+	char extra[400];
 	uint64_t t50 = tl_hist_percentile(ht, 50.0), t99 = tl_hist_percentile(ht, 99.0);
 	uint64_t p50 = tl_hist_percentile(hp, 50.0), p99 = tl_hist_percentile(hp, 99.0);
 
 	snprintf(extra, sizeof extra,
-		 "\"transport\":\"tcp\",\"client\":\"%s\","
-		 "\"talon\":\"peer.talon.order\",\"talon_p50\":%llu,\"talon_p99\":%llu,"
-		 "\"ratio_p50\":%.3f,\"ratio_p99\":%.3f", pc->pkg,
+		 "\"transport\":\"tcp\",\"orders\":\"%s\",\"client\":\"%s\","
+		 "\"talon\":\"%s\",\"talon_p50\":%llu,\"talon_p99\":%llu,"
+		 "\"ratio_p50\":%.3f,\"ratio_p99\":%.3f", pc->ws ? "ws" : "rest", pc->pkg,
+		 pc->ws ? "peer.talon_ws.order" : "peer.talon.order",
 		 (unsigned long long)t50, (unsigned long long)t99,
 		 t50 ? (double)p50 / (double)t50 : 0.0,
 		 t99 ? (double)p99 / (double)t99 : 0.0);
@@ -197,7 +220,7 @@ static void peer_emit(const peer_client_t *pc, const tl_hist_t *hp, const tl_his
 /* talon's closed-loop ANSWER run in the rig's current mode, its line. */
 static int peer_talon(tl_rig_t *r, const char *bench, double secs, tl_hist_t *h)
 {
-	char extra[160];
+	char extra[200];
 	tl_rig_stats_t st;
 
 	tl_hist_init(h);
@@ -207,7 +230,8 @@ static int peer_talon(tl_rig_t *r, const char *bench, double secs, tl_hist_t *h)
 	}
 	snprintf(extra, sizeof extra,
 		 "\"transport\":\"tcp\",\"client\":\"talon\",\"threading\":\"%s\","
-		 "\"idle\":\"%s\"", tl_rig_threading(r), tl_rig_idle(r));
+		 "\"idle\":\"%s\",\"orders\":\"%s\"", tl_rig_threading(r), tl_rig_idle(r),
+		 tl_rig_orders(r));
 	tl_bench_emit(&(tl_bench_line_t){
 		.bench = bench, .unit = "ns", .h = h,
 		.mode = TL_BENCH_CLOSED, .threads = tl_rig_threads(r), .cpu = tl_rig_cpu(r),
@@ -219,7 +243,7 @@ static int peer_talon(tl_rig_t *r, const char *bench, double secs, tl_hist_t *h)
 
 int tl_bench_suite_peer(const tl_bench_ctx_t *ctx)
 {
-	static tl_hist_t ht, hd, hp;
+	static tl_hist_t ht, hd, hw, hp;
 	char root[2200];
 	bool ready[PEER_N];
 	double secs = ctx->duration_s > 0 ? ctx->duration_s
@@ -249,6 +273,10 @@ int tl_bench_suite_peer(const tl_bench_ctx_t *ctx)
 	    tl_rig_restart(r, TL_RIG_DEDICATED) < 0 ||
 	    peer_talon(r, "peer.talon_dedicated.order", secs, &hd) < 0)
 		goto out;
+	tl_rig_set_ws(r, true);
+	if (tl_rig_restart(r, TL_RIG_SHARED) < 0 ||
+	    peer_talon(r, "peer.talon_ws.order", secs, &hw) < 0)
+		goto out;
 	tl_rig_engine_stop(r);
 	/* Every ready peer runs even when an earlier one failed. */
 	rc = nready == (int)PEER_N ? 0 : -1;
@@ -260,7 +288,7 @@ int tl_bench_suite_peer(const tl_bench_ctx_t *ctx)
 			rc = -1;
 			continue;
 		}
-		peer_emit(&peer_clients[i], &hp, &ht, tl_rig_cpu(r));
+		peer_emit(&peer_clients[i], &hp, peer_clients[i].ws ? &hw : &ht, tl_rig_cpu(r));
 	}
 out:
 	tl_rig_stop(r);

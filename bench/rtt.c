@@ -23,6 +23,13 @@
  *                          the engine core runs the engine's duty cycle,
  *                          submits when an order is due and takes its
  *                          samples in on_event.
+ *   rtt.order.ws.shared, rtt.fill.ws.shared
+ *                          the shared cases with orders, cancels and
+ *                          queries over the WebSocket API (one TLS
+ *                          connection to the simulator's /ws-fapi/v1,
+ *                          venue.binance.order_transport "ws"), beside
+ *                          the tls lines of the same run and with the
+ *                          same floors (floor.tls.spin, floor.tls).
  *
  * Offered rates: 100, 1,000 and 10,000 orders/s (--rate N: that rate
  * only), each for --duration seconds (default RTT_DEFAULT_S; --smoke:
@@ -80,14 +87,14 @@ static void rtt_emit(const char *name, const tl_hist_t *h, tl_bench_mode_t mode,
 	uint64_t p50 = tl_hist_percentile(h, 50.0), p99 = tl_hist_percentile(h, 99.0);
 
 	snprintf(extra, sizeof extra,
-		 "\"threading\":\"%s\",\"idle\":\"%s\","
+		 "\"threading\":\"%s\",\"idle\":\"%s\",\"orders\":\"%s\","
 		 "\"floor\":\"%s\",\"floor_p50\":%llu,\"floor_p99\":%llu,"
 		 "\"ratio_p50\":%.2f,\"ratio_p99\":%.2f,"
 		 "\"floor_block\":\"%s\",\"floor_block_p50\":%llu,\"floor_block_p99\":%llu,"
 		 "\"ratio_block_p50\":%.2f,\"ratio_block_p99\":%.2f,\"achieved_rate\":%.1f,"
 		 "\"send_rate\":%.1f,\"max_send_late_ns\":%lld,\"busy_retries\":%llu,"
 		 "\"unknown\":%llu,\"backpressure\":%llu",
-		 tl_rig_threading(r), tl_rig_idle(r), f->spin, (unsigned long long)f->p50,
+		 tl_rig_threading(r), tl_rig_idle(r), tl_rig_orders(r), f->spin, (unsigned long long)f->p50,
 		 (unsigned long long)f->p99, rtt_ratio(p50, f->p50), rtt_ratio(p99, f->p99),
 		 f->block, (unsigned long long)f->block_p50, (unsigned long long)f->block_p99,
 		 rtt_ratio(p50, f->block_p50), rtt_ratio(p99, f->block_p99), st->achieved_rate,
@@ -104,14 +111,15 @@ static void rtt_emit(const char *name, const tl_hist_t *h, tl_bench_mode_t mode,
 }
 
 /* One transport in one engine mode: the open-loop ladder of both kinds
- * (and, dedicated TCP only, the closed loop). */
-static int rtt_run(const tl_bench_ctx_t *ctx, bool tls, tl_rig_mode_t mode,
+ * (and, dedicated TCP only, the closed loop). ws: orders over the
+ * WebSocket API (TLS). */
+static int rtt_run(const tl_bench_ctx_t *ctx, bool tls, bool ws, tl_rig_mode_t mode,
 		   const rtt_floor_t *f)
 {
 	static tl_hist_t h;
 	tl_rig_stats_t st;
 	char name[64];
-	const char *tp = tls ? "tls" : "tcp";
+	const char *tp = ws ? "ws" : tls ? "tls" : "tcp";
 	const char *sfx = mode == TL_RIG_SHARED ? ".shared" : "";
 	double secs = ctx->duration_s > 0 ? ctx->duration_s
 		      : ctx->smoke ? RTT_SMOKE_S : RTT_DEFAULT_S;
@@ -128,6 +136,11 @@ static int rtt_run(const tl_bench_ctx_t *ctx, bool tls, tl_rig_mode_t mode,
 	tl_rig_t *r = tl_rig_start(ctx, tls, mode);
 	if (!r)
 		return -1;
+	if (ws) {
+		tl_rig_set_ws(r, true);
+		if (tl_rig_restart(r, mode) < 0)
+			goto out;
+	}
 	for (int kind = 0; kind < 2; kind++) {
 		for (unsigned k = 0; k < nrates; k++) {
 			snprintf(name, sizeof name, "rtt.%s.%s%s", kind ? "fill" : "order", tp,
@@ -145,7 +158,7 @@ static int rtt_run(const tl_bench_ctx_t *ctx, bool tls, tl_rig_mode_t mode,
 				 f, &st);
 		}
 	}
-	if (!tls && mode == TL_RIG_DEDICATED) {
+	if (!tls && !ws && mode == TL_RIG_DEDICATED) {
 		double cs = ctx->duration_s > 0 ? ctx->duration_s
 			    : ctx->smoke ? RTT_SMOKE_S : RTT_CLOSED_S;
 		tl_hist_init(&h);
@@ -188,8 +201,9 @@ static int rtt_transport(const tl_bench_ctx_t *ctx, bool tls)
 	if (rtt_floor(ctx, tls, true, &f.p50, &f.p99) < 0 ||
 	    rtt_floor(ctx, tls, false, &f.block_p50, &f.block_p99) < 0)
 		return -1;
-	if (rtt_run(ctx, tls, TL_RIG_DEDICATED, &f) < 0 ||
-	    rtt_run(ctx, tls, TL_RIG_SHARED, &f) < 0)
+	if (rtt_run(ctx, tls, false, TL_RIG_DEDICATED, &f) < 0 ||
+	    rtt_run(ctx, tls, false, TL_RIG_SHARED, &f) < 0 ||
+	    (tls && rtt_run(ctx, tls, true, TL_RIG_SHARED, &f) < 0))
 		return -1;
 	return 0;
 }

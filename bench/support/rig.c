@@ -68,6 +68,7 @@ struct tl_rig {
 	char cpu_text[32];
 	char xinfo[200];          /* the exchangeInfo copy (removed at stop) */
 	bool tls;
+	bool ws;                   /* orders over the WebSocket API */
 	char tdir[200];            /* build/tls */
 	uint32_t ring;             /* rings.request / rings.event, 0: defaults */
 	tl_config_t cfg;
@@ -301,6 +302,11 @@ static void rig_engine_cfg(tl_rig_t *r)
 	snprintf(b->ws.host, sizeof b->ws.host, "127.0.0.1");
 	b->ws.port = (uint16_t)tl_sim_server_port(r->srv, TL_SIM_PORT_WS);
 	b->ws.tls = r->tls;
+	b->order_transport = r->ws ? TL_BINANCE_TRANSPORT_WS : TL_BINANCE_TRANSPORT_REST;
+	snprintf(b->ws_api.host, sizeof b->ws_api.host, "127.0.0.1");
+	b->ws_api.port = b->ws.port;
+	b->ws_api.tls = r->tls;
+	snprintf(b->ws_api.path, sizeof b->ws_api.path, "/ws-fapi/v1");
 	snprintf(b->api_key, sizeof b->api_key, "%s", r->scfg.acct[0].api_key);
 	snprintf(b->api_secret, sizeof b->api_secret, "%s", r->scfg.acct[0].api_secret);
 	b->connections = 4;
@@ -435,6 +441,10 @@ int tl_rig_restart(tl_rig_t *r, tl_rig_mode_t mode)
 	}
 	return 0;
 }
+
+void tl_rig_set_ws(tl_rig_t *r, bool ws) { r->ws = ws; }
+
+const char *tl_rig_orders(const tl_rig_t *r) { return r->ws ? "ws" : "rest"; }
 
 void tl_rig_stop(tl_rig_t *r)
 {

@@ -134,6 +134,14 @@ tl_rig_t *tl_rig_start_rings(const tl_bench_ctx_t *ctx, bool tls, tl_rig_mode_t 
  * message (the rig then has no engine; tl_rig_stop it). */
 int tl_rig_restart(tl_rig_t *r, tl_rig_mode_t mode);
 
+/* Orders over the WebSocket API (venue.binance.order_transport "ws":
+ * the simulator's /ws-fapi/v1 on its WS port, HMAC per request, TLS as
+ * the rig's) or over REST (the default), from the next engine the rig
+ * starts (tl_rig_restart). */
+void tl_rig_set_ws(tl_rig_t *r, bool ws);
+/* "ws" or "rest": how the current (or last) engine sent its orders. */
+const char *tl_rig_orders(const tl_rig_t *r);
+
 /* Stop and free everything (NULL is fine). */
 void tl_rig_stop(tl_rig_t *r);
 

@@ -14,9 +14,11 @@
  * (floor.tcp.spin, floor.tls.spin) in the same run, each saying how it
  * waits in "idle" ("block" or "spin"). The lines that run the engine in a
  * mode (rtt, peer.talon*, emergency.sim) are all there and say how it ran
- * ("threading", "idle"); every rtt line names the spin floor of its
- * transport with ratios that match its numbers; every peer line's ratios
- * are peer / peer.talon.order. Also: `--list` equals the registry
+ * ("threading", "idle", and "orders": "ws" for the WebSocket API lines
+ * rtt.*.ws.shared and peer.talon_ws.order, "rest" otherwise); every rtt
+ * line names the spin floor of its transport with ratios that match its
+ * numbers; every peer line's ratios are peer / peer.talon.order, or
+ * peer / peer.talon_ws.order for the WebSocket API peers. Also: `--list` equals the registry
  * (bench/suites.c), every suite whose bench/<name>.c exists is
  * registered, in the documented order, and the usage errors exit 2.
  */
@@ -327,7 +329,10 @@ static const struct {
 	{ "rtt.fill.tcp.shared", "shared", "spin", "floor.tcp.spin" },
 	{ "rtt.order.tls.shared", "shared", "spin", "floor.tls.spin" },
 	{ "rtt.fill.tls.shared", "shared", "spin", "floor.tls.spin" },
+	{ "rtt.order.ws.shared", "shared", "spin", "floor.tls.spin" },
+	{ "rtt.fill.ws.shared", "shared", "spin", "floor.tls.spin" },
 	{ "peer.talon.order", "shared", "spin", NULL },
+	{ "peer.talon_ws.order", "shared", "spin", NULL },
 	{ "peer.talon_dedicated.order", "dedicated", "park", NULL },
 	{ "emergency.sim.100.flag_to_first_order", "dedicated", "sleep", NULL },
 	{ "emergency.sim.100.flag_to_first_order.shared", "shared", "spin", NULL },
@@ -350,8 +355,8 @@ static bool ratio_ok(const cJSON *o, const char *k, double a, double b, double t
 
 static void check_modes(const char *out)
 {
-	unsigned seen[NMODES] = { 0 }, npeer = 0;
-	double t50 = -1, t99 = -1;
+	unsigned seen[NMODES] = { 0 }, npeer = 0, nws = 0;
+	double t50 = -1, t99 = -1, w50 = -1, w99 = -1;
 	for (int pass = 0; pass < 2; pass++) {
 		char *copy = strdup(out);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
@@ -366,6 +371,9 @@ static void check_modes(const char *out)
 				if (!strcmp(b, "peer.talon.order")) {
 					t50 = p50;
 					t99 = p99;
+				} else if (!strcmp(b, "peer.talon_ws.order")) {
+					w50 = p50;
+					w99 = p99;
 				}
 				cJSON_Delete(o);
 				continue;
@@ -375,9 +383,13 @@ static void check_modes(const char *out)
 				i++;
 			if (i < NMODES) {
 				seen[i]++;
+				bool ws = strstr(b, ".ws.") || strstr(b, "_ws.");
 				if (strcmp(jstr(o, "threading"), modes[i].threading) ||
 				    strcmp(jstr(o, "idle"), modes[i].idle))
 					why = "\"threading\" / \"idle\" not as run";
+				else if ((!strncmp(b, "rtt.", 4) || !strncmp(b, "peer.", 5)) &&
+					 strcmp(jstr(o, "orders"), ws ? "ws" : "rest"))
+					why = "\"orders\" not as run";
 				else if (modes[i].floor &&
 					 (strcmp(jstr(o, "floor"), modes[i].floor) ||
 					  !num(o, "floor_p50", &v) || !num(o, "floor_p99", &v) ||
@@ -394,15 +406,22 @@ static void check_modes(const char *out)
 						why = "ratio_p50 / ratio_p99 are not case / floor";
 				}
 			} else if (!strncmp(b, "peer.", 5) && strncmp(b, "peer.talon", 10)) {
-				npeer++;
+				/* a WebSocket API peer is held against talon's WS line */
+				bool ws = strstr(b, "_ws.") != NULL;
+				const char *tb = ws ? "peer.talon_ws.order" : "peer.talon.order";
+				double r50 = ws ? w50 : t50, r99 = ws ? w99 : t99;
 				double a50, a99;
-				if (strcmp(jstr(o, "talon"), "peer.talon.order") ||
+				npeer++;
+				nws += ws;
+				if (strcmp(jstr(o, "talon"), tb) ||
 				    !num(o, "talon_p50", &a50) || !num(o, "talon_p99", &a99) ||
-				    a50 != t50 || a99 != t99)
-					why = "talon / talon_p50 / talon_p99 not peer.talon.order's";
-				else if (!ratio_ok(o, "ratio_p50", p50, t50, 0.0006) ||
-					 !ratio_ok(o, "ratio_p99", p99, t99, 0.0006))
-					why = "ratio_p50 / ratio_p99 are not peer / peer.talon.order";
+				    a50 != r50 || a99 != r99)
+					why = "talon / talon_p50 / talon_p99 not its talon line's";
+				else if (strcmp(jstr(o, "orders"), ws ? "ws" : "rest"))
+					why = "\"orders\" not the peer's transport";
+				else if (!ratio_ok(o, "ratio_p50", p50, r50, 0.0006) ||
+					 !ratio_ok(o, "ratio_p99", p99, r99, 0.0006))
+					why = "ratio_p50 / ratio_p99 are not peer / its talon line";
 			}
 			if (why) {
 				fprintf(stderr, "%s: %s\n  %.600s\n", b, why, l);
@@ -417,7 +436,8 @@ static void check_modes(const char *out)
 			fprintf(stderr, "no %s line\n", modes[i].bench);
 		CU_ASSERT_TRUE(seen[i] >= 1);
 	}
-	CU_ASSERT_EQUAL(npeer, 2);	/* binance_connector, ccxt */
+	CU_ASSERT_EQUAL(npeer, 4);	/* binance_connector, ccxt, and their _ws */
+	CU_ASSERT_EQUAL(nws, 2);
 }
 
 static void dump_file(const char *path)
