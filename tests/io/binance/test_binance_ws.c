@@ -164,7 +164,12 @@ static void halt_show(const char *test)
 
 static int faults(const char *q)
 {
-	return sim_call("POST", "/sim/faults", q, false, NULL, 0);
+	char body[512];
+	int st = sim_call("POST", "/sim/faults", q, false, body, sizeof body);
+
+	if (st != 200)	/* what the venue said (or -1: no answer in 3 tries) */
+		printf("\n  POST /sim/faults %s: %d %.200s\n", q, st, st < 0 ? "" : body);
+	return st;
 }
 
 /* ---- talon's and the venue's views of one order ----------------------------- */
