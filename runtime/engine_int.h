@@ -122,6 +122,10 @@ void tl_engine_refuse(tl_engine_t *e, const tl_input_t *in, tl_reject_t why);
 
 /* engine_snapshot.c */
 void tl_engine_publish(tl_engine_t *e);
+/* One kernel order as the snapshot carries it (d cleared first); for
+ * the snapshot and for look-ups on the engine's own thread. */
+void tl_engine_ord_fill(const tl_kernel_t *k, const tl_order_t *o, tl_shm_ord_t *d);
+static_assert(TL_SHM_ORD_HIST == TL_ORD_HIST, "an order's whole history in the snapshot");
 
 /* engine_loop.c. The longest park: a heartbeat this old is far from
  * stale (TL_SHM_STALE_NS), and a kill word written without a wake-up

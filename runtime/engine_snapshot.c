@@ -6,6 +6,7 @@
 #include "runtime/engine_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +31,66 @@ static uint64_t eng_hist_pct(const uint64_t *h, double p)
 	return UINT64_MAX;
 }
 
+void tl_engine_ord_fill(const tl_kernel_t *k, const tl_order_t *o, tl_shm_ord_t *d)
+{
+	memset(d, 0, sizeof(*d));
+	memcpy(d->client_id, o->client_id, TL_CLID_LEN);
+	memcpy(d->symbol, k->syms.sym[o->sym].name, TL_SYMBOL_NAMELEN);
+	d->side = o->side;
+	d->type = o->type;
+	d->tif = o->tif;
+	d->pos_side = o->pos_side;
+	d->reduce_only = o->reduce_only;
+	d->role = o->role;
+	d->status = o->status;
+	d->qty = o->qty;
+	d->price = o->price;
+	d->stop_price = o->stop_price;
+	d->filled = o->filled;
+	if (o->filled > 0)
+		tl_fx_div_wide(o->cum_quote, o->filled, TL_FX_NEAREST, &d->avg_price);
+	d->venue_id = o->venue_id;
+	d->user_ref = o->user_ref;
+	d->created = o->t_created;
+	d->updated = o->t_updated;
+	/* hist[] is a ring written at hist_n % TL_ORD_HIST: past TL_ORD_HIST
+	 * changes the oldest kept is the next to be overwritten. */
+	uint32_t n = o->hist_n < TL_ORD_HIST ? o->hist_n : TL_ORD_HIST;
+	uint32_t first = o->hist_n > TL_ORD_HIST ? o->hist_n % TL_ORD_HIST : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const tl_ord_hist_t *h = &o->hist[(first + i) % TL_ORD_HIST];
+		d->hist[i].status = h->status;
+		d->hist[i].time = h->time;
+	}
+	d->n_hist = (uint8_t)n;
+	d->hist_total = o->hist_n;
+}
+
+/* Open orders oldest first, then the newest finished ones while room is
+ * left: a bounded copy (TL_SHM_ORD_MAX) of what the kernel already holds. */
+static void eng_publish_orders(const tl_kernel_t *k, tl_shm_snapshot_t *s)
+{
+	const tl_orders_t *t = &k->orders;
+	for (const tl_order_t *o = tl_orders_active_first(t); o; o = tl_orders_next(t, o)) {
+		if (s->n_ord == TL_SHM_ORD_MAX) {
+			s->ord_dropped = t->n_active - s->n_ord;
+			break;
+		}
+		tl_engine_ord_fill(k, o, &s->ord[s->n_ord++]);
+	}
+	s->n_ord_open = s->n_ord;
+	uint32_t recent = 0;
+	for (uint32_t i = t->term_tail; i != TL_ORD_NIL && s->n_ord < TL_SHM_ORD_MAX &&
+	     recent < TL_SHM_ORD_RECENT; i = t->slot[i].prev, recent++)
+		tl_engine_ord_fill(k, &t->slot[i], &s->ord[s->n_ord++]);
+}
+
 void tl_engine_publish(tl_engine_t *e)
 {
+	/* Only the head is cleared: ord[] and pos[] entries are cleared one
+	 * by one as they are filled, and only those are published. */
 	tl_shm_snapshot_t s;
-	memset(&s, 0, sizeof(s));
+	memset(&s, 0, offsetof(tl_shm_snapshot_t, ord));
 	const tl_kernel_t *k = &e->k;
 	s.published = e->now;
 	s.state = k->state;
@@ -44,6 +101,7 @@ void tl_engine_publish(tl_engine_t *e)
 		if (p->status == TL_POS_FLAT && p->qty == 0)
 			continue;
 		tl_shm_pos_t *d = &s.pos[s.n_pos++];
+		memset(d, 0, sizeof(*d));
 		memcpy(d->symbol, k->syms.sym[p->sym].name, TL_SYMBOL_NAMELEN);
 		d->pos_side = p->pos_side;
 		d->status = p->status;
@@ -56,6 +114,7 @@ void tl_engine_publish(tl_engine_t *e)
 		d->roe = tl_pos_roe(p, p->mark);
 		d->leverage = p->leverage;
 	}
+	eng_publish_orders(k, &s);
 	s.total_pnl = tl_kernel_total_pnl(k);
 	s.daily_pnl = tl_kernel_daily_pnl(k);
 	s.day_start = k->day_start;

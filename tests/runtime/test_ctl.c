@@ -315,7 +315,8 @@ static tl_input_t last_input(int *nreq)
 static void test_help_lists_every_command_and_flag(void)
 {
 	static const char *const words[] = {
-		"--engine", "--json", "status", "submit", "--symbol", "--side",
+		"--engine", "--json", "status", "orders", "order CLIENT_ID", "submit",
+		"--symbol", "--side",
 		"BUY|SELL", "--type", "MARKET|LIMIT", "--qty", "--price", "--tif",
 		"GTC|IOC|FOK|GTX", "--reduce-only", "--position-side",
 		"BOTH|LONG|SHORT", "cancel", "--client-id", "cancel-all", "signal",
