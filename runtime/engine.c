@@ -452,5 +452,6 @@ void tl_engine_close(tl_engine_t *e)
 		close(e->io_fd);
 	tl_kernel_free(&e->k);
 	tl_config_wipe_secrets(&e->cfg);	/* a create that failed early */
+	free(e->lk_snap);
 	free(e);
 }

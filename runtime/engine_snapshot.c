@@ -66,6 +66,22 @@ void tl_engine_ord_fill(const tl_kernel_t *k, const tl_order_t *o, tl_shm_ord_t 
 	d->hist_total = o->hist_n;
 }
 
+void tl_engine_pos_fill(const tl_kernel_t *k, const tl_position_t *p, tl_shm_pos_t *d)
+{
+	memset(d, 0, sizeof(*d));
+	memcpy(d->symbol, k->syms.sym[p->sym].name, TL_SYMBOL_NAMELEN);
+	d->pos_side = p->pos_side;
+	d->status = p->status;
+	d->qty = p->qty;
+	d->entry = p->entry;
+	d->mark = p->mark;
+	d->unrealized = p->unrealized;
+	d->realized = p->realized;
+	d->commission = p->commission;
+	d->roe = tl_pos_roe(p, p->mark);
+	d->leverage = p->leverage;
+}
+
 /* Open orders oldest first, then the newest finished ones while room is
  * left: a bounded copy (TL_SHM_ORD_MAX) of what the kernel already holds. */
 static void eng_publish_orders(const tl_kernel_t *k, tl_shm_snapshot_t *s)
@@ -98,21 +114,9 @@ void tl_engine_publish(tl_engine_t *e)
 	s.tracked_orders = k->orders.n_active + k->orders.n_terminal;
 	for (uint32_t i = 0; i < k->syms.count * 3 && s.n_pos < TL_SHM_POS_MAX; i++) {
 		const tl_position_t *p = &k->pos[i];
-		if (p->status == TL_POS_FLAT && p->qty == 0)
+		if (!tl_engine_pos_shown(p))
 			continue;
-		tl_shm_pos_t *d = &s.pos[s.n_pos++];
-		memset(d, 0, sizeof(*d));
-		memcpy(d->symbol, k->syms.sym[p->sym].name, TL_SYMBOL_NAMELEN);
-		d->pos_side = p->pos_side;
-		d->status = p->status;
-		d->qty = p->qty;
-		d->entry = p->entry;
-		d->mark = p->mark;
-		d->unrealized = p->unrealized;
-		d->realized = p->realized;
-		d->commission = p->commission;
-		d->roe = tl_pos_roe(p, p->mark);
-		d->leverage = p->leverage;
+		tl_engine_pos_fill(k, p, &s.pos[s.n_pos++]);
 	}
 	eng_publish_orders(k, &s);
 	s.total_pnl = tl_kernel_total_pnl(k);
