@@ -959,21 +959,24 @@ static void ctl_ord_json(const tl_shm_ord_t *o, int64_t published)
 	ctl_json_str(stdout, clid);
 	printf(",\"symbol\":");
 	ctl_json_str(stdout, sym);
-	printf(",\"side\":\"%s\",\"type\":\"%s\",\"tif\":\"%s\",\"position_side\":\"%s\""
-	       ",\"reduce_only\":%s,\"role\":\"%s\",\"status\":\"%s\"",
-	       tl_side_name((tl_side_t)o->side), tl_ord_type_name((tl_ord_type_t)o->type),
-	       tl_tif_name((tl_tif_t)o->tif), tl_pos_side_name((tl_pos_side_t)o->pos_side),
-	       o->reduce_only ? "true" : "false", ctl_role_name(o->role),
-	       tl_status_name((tl_ord_status_t)o->status));
+	printf(",\"side\":\"%s\",\"type\":\"%s\",\"tif\":",
+	       tl_side_name((tl_side_t)o->side), tl_ord_type_name((tl_ord_type_t)o->type));
+	ctl_json_str_or_null(stdout, o->tif ? tl_tif_name((tl_tif_t)o->tif) : NULL);
+	printf(",\"position_side\":\"%s\",\"reduce_only\":%s,\"role\":\"%s\",\"status\":\"%s\"",
+	       tl_pos_side_name((tl_pos_side_t)o->pos_side), o->reduce_only ? "true" : "false",
+	       ctl_role_name(o->role), tl_status_name((tl_ord_status_t)o->status));
 	printf(",\"price\":\"%s\"", ctl_fx(o->price, b));
 	printf(",\"stop_price\":\"%s\"", ctl_fx(o->stop_price, b));
 	printf(",\"qty\":\"%s\"", ctl_fx(o->qty, b));
 	printf(",\"filled\":\"%s\"", ctl_fx(o->filled, b));
 	printf(",\"avg_price\":\"%s\"", ctl_fx(o->avg_price, b));
-	printf(",\"venue_id\":%lld,\"user_ref\":%llu,\"created_ns\":%lld,\"updated_ns\":%lld"
-	       ",\"age_ns\":%lld",
+	printf(",\"venue_id\":%lld,\"user_ref\":%llu,\"created_ns\":%lld,\"updated_ns\":%lld",
 	       (long long)o->venue_id, (unsigned long long)o->user_ref, (long long)o->created,
-	       (long long)o->updated, (long long)ctl_age(published, o->created));
+	       (long long)o->updated);
+	if (o->created > 0)
+		printf(",\"age_ns\":%lld", (long long)ctl_age(published, o->created));
+	else
+		printf(",\"age_ns\":null");
 }
 
 static int ctl_orders(ctl_args_t *a)
@@ -1018,7 +1021,8 @@ static int ctl_orders(ctl_args_t *a)
 				printf("\n%-36s %-12s %-4s %-18s %14s %14s %14s %-16s %s\n",
 				       "CLIENT_ID", "SYMBOL", "SIDE", "TYPE", "PRICE", "QTY",
 				       "FILLED", "STATUS", "AGE");
-			ctl_fmt_dur(ctl_age(sn.published, o->created), age, sizeof age);
+			ctl_fmt_dur(o->created > 0 ? ctl_age(sn.published, o->created) : -1, age,
+				    sizeof age);
 			printf("%-36.*s %-12s %-4s %-18s %14s %14s %14s %-16s %s\n",
 			       (int)sizeof o->client_id - 1, o->client_id, osym,
 			       tl_side_name((tl_side_t)o->side),
@@ -1083,13 +1087,15 @@ static int ctl_order(ctl_args_t *a)
 		char b[5][TL_FX_STRLEN], sym[TL_SYMBOL_NAMELEN], age[32];
 
 		CTL_STR(sym, o->symbol);
-		ctl_fmt_dur(ctl_age(sn.published, o->created), age, sizeof age);
+		ctl_fmt_dur(o->created > 0 ? ctl_age(sn.published, o->created) : -1, age,
+			    sizeof age);
 		printf("engine     %s (pid %d)\n", name, a->target_pid);
 		printf("client id  %s\n", clid);
 		printf("symbol     %s\n", sym);
-		printf("order      %s %s %s%s, position side %s, role %s\n",
+		printf("order      %s %s%s%s%s, position side %s, role %s\n",
 		       tl_side_name((tl_side_t)o->side), tl_ord_type_name((tl_ord_type_t)o->type),
-		       tl_tif_name((tl_tif_t)o->tif), o->reduce_only ? " reduce-only" : "",
+		       o->tif ? " " : "", o->tif ? tl_tif_name((tl_tif_t)o->tif) : "",
+		       o->reduce_only ? " reduce-only" : "",
 		       tl_pos_side_name((tl_pos_side_t)o->pos_side), ctl_role_name(o->role));
 		printf("status     %s\n", tl_status_name((tl_ord_status_t)o->status));
 		printf("price      %s  stop %s\n", ctl_fx(o->price, b[0]),
