@@ -103,6 +103,8 @@ struct tl_engine {
 	 * (runtime/engine_lookup.c): allocated at its first look-up, so that
 	 * later ones neither allocate nor use 300 KiB of its stack. */
 	tl_shm_snapshot_t *lk_snap;
+	/* The ENGINE's snapshot under construction (tl_engine_publish). */
+	tl_shm_snapshot_t *pub_snap;
 };
 
 /* The calling thread's last error text (tl_engine_error). */

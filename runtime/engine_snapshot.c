@@ -105,58 +105,58 @@ void tl_engine_publish(tl_engine_t *e)
 {
 	/* Only the head is cleared: ord[] and pos[] entries are cleared one
 	 * by one as they are filled, and only those are published. */
-	tl_shm_snapshot_t s;
-	memset(&s, 0, offsetof(tl_shm_snapshot_t, ord));
+	tl_shm_snapshot_t *sp = e->pub_snap;
+	memset(sp, 0, offsetof(tl_shm_snapshot_t, ord));
 	const tl_kernel_t *k = &e->k;
-	s.published = e->now;
-	s.state = k->state;
-	s.open_orders = k->orders.n_active;
-	s.tracked_orders = k->orders.n_active + k->orders.n_terminal;
-	for (uint32_t i = 0; i < k->syms.count * 3 && s.n_pos < TL_SHM_POS_MAX; i++) {
+	sp->published = e->now;
+	sp->state = k->state;
+	sp->open_orders = k->orders.n_active;
+	sp->tracked_orders = k->orders.n_active + k->orders.n_terminal;
+	for (uint32_t i = 0; i < k->syms.count * 3 && sp->n_pos < TL_SHM_POS_MAX; i++) {
 		const tl_position_t *p = &k->pos[i];
 		if (!tl_engine_pos_shown(p))
 			continue;
-		tl_engine_pos_fill(k, p, &s.pos[s.n_pos++]);
+		tl_engine_pos_fill(k, p, &sp->pos[sp->n_pos++]);
 	}
-	eng_publish_orders(k, &s);
-	s.total_pnl = tl_kernel_total_pnl(k);
-	s.daily_pnl = tl_kernel_daily_pnl(k);
-	s.day_start = k->day_start;
+	eng_publish_orders(k, sp);
+	sp->total_pnl = tl_kernel_total_pnl(k);
+	sp->daily_pnl = tl_kernel_daily_pnl(k);
+	sp->day_start = k->day_start;
 	const tl_kernel_counters_t *c = &k->ctr;
-	s.inputs = c->inputs;
-	s.outputs = c->outputs;
-	s.events = c->events;
-	s.submitted = c->orders_submitted;
-	s.refused = c->orders_refused;
-	s.filled = c->orders_filled;
-	s.canceled = c->orders_canceled;
-	s.rejected = c->orders_rejected;
-	s.failed = c->orders_failed;
-	s.expired = c->orders_expired;
-	s.unknown = c->orders_unknown;
-	s.fills = c->fills;
-	s.duplicate_fills = c->duplicate_fills;
-	s.invalid_transitions = c->invalid_transitions;
-	s.backpressure = atomic_load_explicit(&e->ctr.backpressure, memory_order_relaxed);
-	s.adopted = c->orders_adopted;
-	s.conflicts = c->pos_conflicts;
-	s.orphans = c->pos_orphans;
-	s.resyncs = c->resyncs;
-	s.foreign_updates = c->foreign_updates;
-	s.emg_active = k->emg.active;
-	s.emg_total = k->emg.total;
-	s.emg_ok = k->emg.ok;
-	s.emg_failed = k->emg.failed;
-	s.emg_canceled = k->emg.canceled;
-	s.emg_started = k->emg.started;
-	s.emg_completed = k->emg.completed;
-	memcpy(s.emg_reason, k->emg.reason, TL_TEXT_LEN);
+	sp->inputs = c->inputs;
+	sp->outputs = c->outputs;
+	sp->events = c->events;
+	sp->submitted = c->orders_submitted;
+	sp->refused = c->orders_refused;
+	sp->filled = c->orders_filled;
+	sp->canceled = c->orders_canceled;
+	sp->rejected = c->orders_rejected;
+	sp->failed = c->orders_failed;
+	sp->expired = c->orders_expired;
+	sp->unknown = c->orders_unknown;
+	sp->fills = c->fills;
+	sp->duplicate_fills = c->duplicate_fills;
+	sp->invalid_transitions = c->invalid_transitions;
+	sp->backpressure = atomic_load_explicit(&e->ctr.backpressure, memory_order_relaxed);
+	sp->adopted = c->orders_adopted;
+	sp->conflicts = c->pos_conflicts;
+	sp->orphans = c->pos_orphans;
+	sp->resyncs = c->resyncs;
+	sp->foreign_updates = c->foreign_updates;
+	sp->emg_active = k->emg.active;
+	sp->emg_total = k->emg.total;
+	sp->emg_ok = k->emg.ok;
+	sp->emg_failed = k->emg.failed;
+	sp->emg_canceled = k->emg.canceled;
+	sp->emg_started = k->emg.started;
+	sp->emg_completed = k->emg.completed;
+	memcpy(sp->emg_reason, k->emg.reason, TL_TEXT_LEN);
 	if (e->jnl)
-		s.journal = TL_SHM_JOURNAL_ON | (e->strict ? TL_SHM_JOURNAL_STRICT : 0) |
+		sp->journal = TL_SHM_JOURNAL_ON | (e->strict ? TL_SHM_JOURNAL_STRICT : 0) |
 			    (tl_engine_journal_down(e) ? TL_SHM_JOURNAL_FAILED : 0);
-	s.lat_p50 = eng_hist_pct(e->lat_hist, 0.50);
-	s.lat_p99 = eng_hist_pct(e->lat_hist, 0.99);
-	s.lat_max = eng_hist_pct(e->lat_hist, 1.0);
-	tl_shm_publish(e->shm, &s);
+	sp->lat_p50 = eng_hist_pct(e->lat_hist, 0.50);
+	sp->lat_p99 = eng_hist_pct(e->lat_hist, 0.99);
+	sp->lat_max = eng_hist_pct(e->lat_hist, 1.0);
+	tl_shm_publish(e->shm, sp);
 	atomic_store_explicit(&e->shm->state, k->state, memory_order_release);
 }
