@@ -3,7 +3,8 @@
  * memory control block (runtime/shm.h). docs/ctl.md is the user's reference;
  * keep it, ctl_usage() and this file in step.
  *
- *   status              reads the seqlock snapshot; never writes the block
+ *   status, orders,     read the seqlock snapshot; never write the block
+ *   order
  *   submit, cancel,     build one kernel input (tl_input_t), enqueue it on
  *   cancel-all, signal, the block's MPMC ring, wait for the engine's reply
  *   halt, pause, resume (3 s), print the outcome
@@ -55,6 +56,10 @@ static void ctl_usage(FILE *f)
 "\n"
 "commands:\n"
 "  status                         state, positions, counters (read only)\n"
+"  orders [--symbol S]            open orders: client id, symbol, side, type,\n"
+"                                 price, qty, filled, status, age (read only)\n"
+"  order CLIENT_ID                one order (open or recently finished) with\n"
+"                                 its status history (read only)\n"
 "  submit --symbol S --side BUY|SELL --type MARKET|LIMIT --qty Q\n"
 "         [--price P] [--tif GTC|IOC|FOK|GTX] [--reduce-only]\n"
 "         [--position-side BOTH|LONG|SHORT]\n"
@@ -914,6 +919,212 @@ out:
 	return rc;
 }
 
+/* ---- orders ---------------------------------------------------------------------------- */
+
+/* A field of the block as a C string (the block may hold anything). */
+#define CTL_STR(buf, field) snprintf(buf, sizeof buf, "%.*s", (int)sizeof(field) - 1, field)
+
+static const char *ctl_role_name(uint8_t role)
+{
+	static const char *const names[] = { "STRATEGY", "SIGNAL_ENTRY", "TAKE_PROFIT",
+					     "STOP_LOSS", "LIQUIDATION" };
+	return role < sizeof names / sizeof names[0] ? names[role] : "?";
+}
+
+/* Read the snapshot of a running engine; 0 with *s attached and sn
+ * filled, or an exit code (reported, detached). */
+static int ctl_read_orders(ctl_args_t *a, char *name, size_t namelen, tl_shm_t **s,
+			   tl_shm_snapshot_t *sn)
+{
+	int rc = ctl_open_running(a, name, namelen, s);
+
+	if (rc)
+		return rc;
+	if (!tl_shm_read_snapshot(*s, sn)) {
+		rc = ctl_fail(a, "SNAPSHOT_BUSY", "engine '%s': the status snapshot "
+			      "kept changing while being read; try again", name);
+		tl_shm_detach(*s, name, false);
+		return rc;
+	}
+	return 0;
+}
+
+/* The order's fields shared by `orders --json` and `order --json`. */
+static void ctl_ord_json(const tl_shm_ord_t *o, int64_t published)
+{
+	char b[TL_FX_STRLEN], clid[TL_CLID_LEN], sym[TL_SYMBOL_NAMELEN];
+
+	CTL_STR(clid, o->client_id);
+	CTL_STR(sym, o->symbol);
+	printf("{\"client_id\":");
+	ctl_json_str(stdout, clid);
+	printf(",\"symbol\":");
+	ctl_json_str(stdout, sym);
+	printf(",\"side\":\"%s\",\"type\":\"%s\",\"tif\":",
+	       tl_side_name((tl_side_t)o->side), tl_ord_type_name((tl_ord_type_t)o->type));
+	ctl_json_str_or_null(stdout, o->tif ? tl_tif_name((tl_tif_t)o->tif) : NULL);
+	printf(",\"position_side\":\"%s\",\"reduce_only\":%s,\"role\":\"%s\",\"status\":\"%s\"",
+	       tl_pos_side_name((tl_pos_side_t)o->pos_side), o->reduce_only ? "true" : "false",
+	       ctl_role_name(o->role), tl_status_name((tl_ord_status_t)o->status));
+	printf(",\"price\":\"%s\"", ctl_fx(o->price, b));
+	printf(",\"stop_price\":\"%s\"", ctl_fx(o->stop_price, b));
+	printf(",\"qty\":\"%s\"", ctl_fx(o->qty, b));
+	printf(",\"filled\":\"%s\"", ctl_fx(o->filled, b));
+	printf(",\"avg_price\":\"%s\"", ctl_fx(o->avg_price, b));
+	printf(",\"venue_id\":%lld,\"user_ref\":%llu,\"created_ns\":%lld,\"updated_ns\":%lld",
+	       (long long)o->venue_id, (unsigned long long)o->user_ref, (long long)o->created,
+	       (long long)o->updated);
+	if (o->created > 0)
+		printf(",\"age_ns\":%lld", (long long)ctl_age(published, o->created));
+	else
+		printf(",\"age_ns\":null");
+}
+
+static int ctl_orders(ctl_args_t *a)
+{
+	char name[TL_SHM_NAMELEN + 8], sym[TL_SYMBOL_NAMELEN] = "";
+	static tl_shm_snapshot_t sn;
+	tl_shm_t *s;
+	int rc;
+
+	if (a->val[F_SYMBOL] && (rc = ctl_symbol(a, sym)) != 0)
+		return rc;
+	rc = ctl_read_orders(a, name, sizeof name, &s, &sn);
+	if (rc)
+		return rc;
+	uint32_t shown = 0;
+	if (a->json) {
+		printf("{\"engine\":");
+		ctl_json_str(stdout, name);
+		printf(",\"pid\":%d,\"published_ns\":%lld,\"open_orders\":%u,\"not_listed\":%u"
+		       ",\"symbol\":", a->target_pid, (long long)sn.published,
+		       sn.open_orders, sn.ord_dropped);
+		ctl_json_str_or_null(stdout, sym);
+		printf(",\"orders\":[");
+	} else {
+		printf("engine %s (pid %d): %u open order%s%s%s\n", name, a->target_pid,
+		       sn.open_orders, sn.open_orders == 1 ? "" : "s", sym[0] ? "; symbol " : "",
+		       sym);
+	}
+	for (uint32_t i = 0; i < sn.n_ord_open; i++) {
+		const tl_shm_ord_t *o = &sn.ord[i];
+		char osym[TL_SYMBOL_NAMELEN], b[4][TL_FX_STRLEN], age[32];
+
+		CTL_STR(osym, o->symbol);
+		if (sym[0] && strcmp(sym, osym))
+			continue;
+		if (a->json) {
+			printf("%s", shown ? "," : "");
+			ctl_ord_json(o, sn.published);
+			printf("}");
+		} else {
+			if (!shown)
+				printf("\n%-36s %-12s %-4s %-18s %14s %14s %14s %-16s %s\n",
+				       "CLIENT_ID", "SYMBOL", "SIDE", "TYPE", "PRICE", "QTY",
+				       "FILLED", "STATUS", "AGE");
+			ctl_fmt_dur(o->created > 0 ? ctl_age(sn.published, o->created) : -1, age,
+				    sizeof age);
+			printf("%-36.*s %-12s %-4s %-18s %14s %14s %14s %-16s %s\n",
+			       (int)sizeof o->client_id - 1, o->client_id, osym,
+			       tl_side_name((tl_side_t)o->side),
+			       tl_ord_type_name((tl_ord_type_t)o->type),
+			       o->price ? ctl_fx(o->price, b[0]) : "-", ctl_fx(o->qty, b[1]),
+			       ctl_fx(o->filled, b[2]), tl_status_name((tl_ord_status_t)o->status),
+			       age);
+		}
+		shown++;
+	}
+	if (a->json)
+		printf("]}\n");
+	else if (sn.ord_dropped)
+		printf("(%u more open orders not in the snapshot, which holds %d)\n",
+		       sn.ord_dropped, TL_SHM_ORD_MAX);
+	tl_shm_detach(s, name, false);
+	return TL_CLI_OK;
+}
+
+static int ctl_order(ctl_args_t *a)
+{
+	char name[TL_SHM_NAMELEN + 8], clid[TL_CLID_LEN];
+	static tl_shm_snapshot_t sn;
+	tl_shm_t *s;
+	int rc;
+
+	if (!a->positional)
+		return ctl_usage_err(a->cmd, "which order? give its client id");
+	a->val[F_CLIENT_ID] = a->positional;
+	if ((rc = ctl_client_id(a, clid)) != 0)
+		return rc;
+	rc = ctl_read_orders(a, name, sizeof name, &s, &sn);
+	if (rc)
+		return rc;
+	const tl_shm_ord_t *o = NULL;
+	for (uint32_t i = 0; i < sn.n_ord && !o; i++)
+		if (!strncmp(sn.ord[i].client_id, clid, sizeof sn.ord[i].client_id))
+			o = &sn.ord[i];
+	if (!o) {
+		rc = ctl_fail(a, "NOT_FOUND", "engine '%s' shows no order '%s' (it shows the "
+			      "open orders and the %d most recently finished)", name, clid,
+			      TL_SHM_ORD_RECENT);
+		tl_shm_detach(s, name, false);
+		return rc;
+	}
+	uint32_t nh = o->n_hist < TL_SHM_ORD_HIST ? o->n_hist : TL_SHM_ORD_HIST;
+	if (a->json) {
+		printf("{\"engine\":");
+		ctl_json_str(stdout, name);
+		printf(",\"pid\":%d,\"published_ns\":%lld,\"order\":", a->target_pid,
+		       (long long)sn.published);
+		ctl_ord_json(o, sn.published);
+		printf(",\"open\":%s,\"status_changes\":%u,\"history\":[",
+		       tl_status_terminal((tl_ord_status_t)o->status) ? "false" : "true",
+		       o->hist_total);
+		for (uint32_t i = 0; i < nh; i++)
+			printf("%s{\"status\":\"%s\",\"time_ns\":%lld}", i ? "," : "",
+			       tl_status_name((tl_ord_status_t)o->hist[i].status),
+			       (long long)o->hist[i].time);
+		printf("]}}\n");
+	} else {
+		char b[5][TL_FX_STRLEN], sym[TL_SYMBOL_NAMELEN], age[32];
+
+		CTL_STR(sym, o->symbol);
+		ctl_fmt_dur(o->created > 0 ? ctl_age(sn.published, o->created) : -1, age,
+			    sizeof age);
+		printf("engine     %s (pid %d)\n", name, a->target_pid);
+		printf("client id  %s\n", clid);
+		printf("symbol     %s\n", sym);
+		printf("order      %s %s%s%s%s, position side %s, role %s\n",
+		       tl_side_name((tl_side_t)o->side), tl_ord_type_name((tl_ord_type_t)o->type),
+		       o->tif ? " " : "", o->tif ? tl_tif_name((tl_tif_t)o->tif) : "",
+		       o->reduce_only ? " reduce-only" : "",
+		       tl_pos_side_name((tl_pos_side_t)o->pos_side), ctl_role_name(o->role));
+		printf("status     %s\n", tl_status_name((tl_ord_status_t)o->status));
+		printf("price      %s  stop %s\n", ctl_fx(o->price, b[0]),
+		       ctl_fx(o->stop_price, b[1]));
+		printf("qty        %s  filled %s  avg price %s\n", ctl_fx(o->qty, b[2]),
+		       ctl_fx(o->filled, b[3]), ctl_fx(o->avg_price, b[4]));
+		printf("venue id   %lld\n", (long long)o->venue_id);
+		printf("user ref   %llu\n", (unsigned long long)o->user_ref);
+		printf("age        %s\n", age);
+		printf("history    %u status change%s%s\n", o->hist_total,
+		       o->hist_total == 1 ? "" : "s",
+		       o->hist_total > nh ? " (the earliest not kept)" : "");
+		for (uint32_t i = 0; i < nh; i++) {
+			struct tm tm;
+			time_t t = (time_t)(o->hist[i].time / TL_NS_PER_S);
+			char when[32] = "-";
+
+			if (o->hist[i].time > 0 && gmtime_r(&t, &tm))
+				strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+			printf("  %s.%03lld UTC  %s\n", when,
+			       (long long)(o->hist[i].time % TL_NS_PER_S / 1000000),
+			       tl_status_name((tl_ord_status_t)o->hist[i].status));
+		}
+	}
+	tl_shm_detach(s, name, false);
+	return TL_CLI_OK;
+}
+
 /* ---- entry point ----------------------------------------------------------------------- */
 
 static const struct ctl_cmd {
@@ -924,6 +1135,8 @@ static const struct ctl_cmd {
 	tl_ctl_cmd_t control;     /* for halt, pause, resume */
 } ctl_cmds[] = {
 	{ "status", 0, false, ctl_status, 0 },
+	{ "orders", FB(F_SYMBOL), false, ctl_orders, 0 },
+	{ "order", 0, true, ctl_order, 0 },
 	{ "submit", FB(F_SYMBOL) | FB(F_SIDE) | FB(F_TYPE) | FB(F_QTY) | FB(F_PRICE) |
 		    FB(F_TIF) | FB(F_REDUCE_ONLY) | FB(F_POS_SIDE), false, ctl_submit, 0 },
 	{ "cancel", FB(F_SYMBOL) | FB(F_CLIENT_ID), false, ctl_cancel, 0 },
@@ -965,7 +1178,8 @@ int tl_cli_ctl(int argc, char **argv)
 		}
 	}
 	if (i >= argc)
-		return ctl_usage_err(NULL, "which command? status, submit, cancel, "
+		return ctl_usage_err(NULL, "which command? status, orders, order, "
+				     "submit, cancel, "
 				     "cancel-all, signal, liquidate, halt, pause, resume");
 	for (size_t k = 0; k < sizeof ctl_cmds / sizeof ctl_cmds[0]; k++)
 		if (!strcmp(argv[i], ctl_cmds[k].name))

@@ -28,6 +28,50 @@ static void run_on_signal(int sig)
 	run_stop = 1;
 }
 
+/* The run's last lines: what the engine left open at the venue (its
+ * final snapshot), so the operator knows what still trades or holds risk
+ * after it (engine.on_stop leave keeps everything; cancel keeps the
+ * positions; flatten, when it finished in time, nothing). */
+static void run_left_open(const tl_shm_snapshot_t *s, tl_on_stop_t mode)
+{
+	uint32_t npos = 0;
+	for (uint32_t i = 0; i < s->n_pos; i++)
+		npos += s->pos[i].qty != 0;
+	if (s->open_orders == 0 && npos == 0) {
+		tl_log(TL_LOG_INFO, "left open: nothing (engine.on_stop %s)",
+		       tl_config_on_stop_name(mode));
+		return;
+	}
+	tl_log(TL_LOG_WARN, "left open: %u order%s, %u position%s (engine.on_stop %s)",
+	       s->open_orders, s->open_orders == 1 ? "" : "s", npos, npos == 1 ? "" : "s",
+	       tl_config_on_stop_name(mode));
+	for (uint32_t i = 0; i < s->n_ord_open; i++) {
+		const tl_shm_ord_t *o = &s->ord[i];
+		char q[TL_FX_STRLEN], p[TL_FX_STRLEN], f[TL_FX_STRLEN];
+		tl_fx_format(o->qty, -1, q, sizeof(q));
+		tl_fx_format(o->price, -1, p, sizeof(p));
+		tl_fx_format(o->filled, -1, f, sizeof(f));
+		tl_log(TL_LOG_WARN, "  open order %.*s %.*s %s %s qty %s price %s filled %s, %s",
+		       TL_CLID_MAX, o->client_id, TL_SYMBOL_NAMELEN - 1, o->symbol,
+		       tl_side_name((tl_side_t)o->side), tl_ord_type_name((tl_ord_type_t)o->type),
+		       q, o->price ? p : "-", f, tl_status_name((tl_ord_status_t)o->status));
+	}
+	if (s->open_orders > s->n_ord_open)
+		tl_log(TL_LOG_WARN, "  and %u more open orders (see the journal)",
+		       s->open_orders - s->n_ord_open);
+	for (uint32_t i = 0; i < s->n_pos; i++) {
+		const tl_shm_pos_t *ps = &s->pos[i];
+		char q[TL_FX_STRLEN], en[TL_FX_STRLEN];
+		if (ps->qty == 0)
+			continue;
+		tl_fx_format(ps->qty, -1, q, sizeof(q));
+		tl_fx_format(ps->entry, -1, en, sizeof(en));
+		tl_log(TL_LOG_WARN, "  open position %.*s %s qty %s entry %s",
+		       TL_SYMBOL_NAMELEN - 1, ps->symbol,
+		       tl_pos_side_name((tl_pos_side_t)ps->pos_side), q, en);
+	}
+}
+
 static void run_usage(FILE *out)
 {
 	fprintf(out,
@@ -185,13 +229,15 @@ int tl_cli_run(int argc, char **argv)
 			nanosleep(&ts, NULL);
 		}
 	}
-	tl_log(TL_LOG_INFO, "stopping engine '%s'", cfg.name);
+	tl_log(TL_LOG_INFO, "stopping engine '%s' (engine.on_stop %s)", cfg.name,
+	       tl_config_on_stop_name(cfg.on_stop));
 	tl_engine_stop(e);
 	int n;
 	while ((n = tl_engine_poll_kernel(e, ev, 256)) > 0)
 		for (int i = 0; i < n; i++)
 			tl_log_event(&ev[i]);
-	tl_shm_snapshot_t s;
+	/* static: 300 KiB */
+	static tl_shm_snapshot_t s;
 	if (tl_engine_snapshot(e, &s)) {
 		char pnl[TL_FX_STRLEN];
 		tl_fx_format(s.total_pnl, -1, pnl, sizeof(pnl));
@@ -199,6 +245,7 @@ int tl_cli_run(int argc, char **argv)
 		       "final: state %s, %u open orders, %llu fills, total PnL %s USDT",
 		       tl_trading_state_name((tl_trading_state_t)s.state), s.open_orders,
 		       (unsigned long long)s.fills, pnl);
+		run_left_open(&s, cfg.on_stop);
 	}
 	tl_engine_close(e);
 	return TL_CLI_OK;

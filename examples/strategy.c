@@ -104,6 +104,19 @@ int main(int argc, char **argv)
 		printf("state %s, %llu fills, total PnL %s USDT\n",
 		       tl_engine_state_name(st.state), (unsigned long long)st.fills, pnl);
 	}
+	/* What is still open (the last snapshot): orders and positions. */
+	tl_order_info_t ord[16];
+	tl_position_info_t pos[16];
+	int no = tl_engine_open_orders(e, NULL, ord, 16);
+	int np = tl_engine_positions(e, NULL, pos, 16);
+	for (int i = 0; i < no && i < 16; i++)
+		printf("open order %s %s %s\n", ord[i].client_id, ord[i].symbol,
+		       tl_order_status_name(ord[i].status));
+	for (int i = 0; i < np && i < 16; i++) {
+		char qty[TL_MONEY_STRLEN];
+		tl_money_format(pos[i].qty, -1, qty, sizeof(qty));
+		printf("position %s qty %s\n", pos[i].symbol, qty);
+	}
 	tl_engine_close(e);
 	return 0;
 }

@@ -381,6 +381,68 @@ typedef struct tl_engine_status {
 /* 0, or -EAGAIN before the first snapshot. */
 int tl_engine_status(tl_engine_t *e, tl_engine_status_t *st);
 
+/* ---- look-ups: orders and positions -------------------------------------
+ * What the engine holds, for the strategy's thread: like submit and poll,
+ * with callbacks (tl_strategy_t) they are for the callbacks only (another
+ * thread gets -EPERM). From callbacks and the invoker they read the
+ * engine itself, current up to the event being handled; a polling
+ * strategy reads the last published snapshot (engine.snapshot_hz, a few
+ * ms old: its events may be newer), -EAGAIN before the first. The
+ * snapshot holds up to 256 open orders (the oldest) and the 32 most
+ * recently finished; the engine's own view holds every open order and
+ * the finished ones it still tracks. */
+
+#define TL_ORDER_HISTORY_MAX 8
+
+typedef struct tl_order_info {
+	char client_id[TL_CLIENT_ID_MAX + 1];
+	char symbol[TL_SYMBOL_MAX + 1];
+	tl_order_side_t side;
+	tl_order_type_t type;
+	tl_time_in_force_t tif;
+	tl_position_side_t pos_side;
+	tl_order_role_t role;
+	bool reduce_only;
+	tl_order_status_t status;
+	tl_money_t qty, price, stop_price;
+	tl_money_t filled, avg_price;
+	int64_t venue_id;              /* 0 until the venue acknowledged */
+	uint64_t user_ref;
+	int64_t created, updated;      /* ns since the epoch */
+	/* Its status changes, oldest first: the last n_history of
+	 * status_changes (more: the earliest were not kept). */
+	int n_history, status_changes;
+	struct {
+		tl_order_status_t status;
+		int64_t time;          /* ns since the epoch */
+	} history[TL_ORDER_HISTORY_MAX];
+} tl_order_info_t;
+
+typedef struct tl_position_info {
+	char symbol[TL_SYMBOL_MAX + 1];
+	tl_position_side_t side;       /* BOTH in one-way mode */
+	tl_position_status_t status;
+	tl_money_t qty;                /* signed: short is negative */
+	tl_money_t entry, mark, realized, unrealized, commission, roe;
+	uint32_t leverage;
+} tl_position_info_t;
+
+/* One order by client id, open or finished. 0; -ENOENT when the engine
+ * does not hold it (never seen, or finished and no longer tracked);
+ * -EINVAL for a malformed id; -EAGAIN; -EPERM. */
+int tl_engine_order(tl_engine_t *e, const char *client_id, tl_order_info_t *out);
+
+/* The open orders (not final) of symbol (NULL or "": every symbol),
+ * oldest first. Writes at most max into out and returns how many are
+ * open (more than max: the rest were not written); -EAGAIN; -EPERM;
+ * -EINVAL for max < 0 or a symbol too long. */
+int tl_engine_open_orders(tl_engine_t *e, const char *symbol, tl_order_info_t *out, int max);
+
+/* The positions of symbol (NULL or "": every symbol) opened since the
+ * engine started or recovered (CLOSED ones too: qty 0, their realized
+ * PnL kept); returns as tl_engine_open_orders. */
+int tl_engine_positions(tl_engine_t *e, const char *symbol, tl_position_info_t *out, int max);
+
 /* Stop the threads (draining what is in flight), publish a final
  * snapshot, release everything. NULL is a no-op. */
 void tl_engine_close(tl_engine_t *e);

@@ -435,6 +435,9 @@ static const char *const tl_config_idle_names[] = {
 static const char *const tl_config_threading_names[] = {
 	"dedicated", "shared", NULL
 };
+static const char *const tl_config_on_stop_names[] = {
+	"leave", "cancel", "flatten", NULL
+};
 static const char *const tl_config_level_names[] = {
 	"error", "warn", "info", "debug", NULL
 };
@@ -463,9 +466,9 @@ static int tl_config_engine(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 {
 	static const char *const keys[] = {
 		"name", "cpu", "idle", "idle_us", "timer_slack_ns", "snapshot_hz",
-		"allow_core_dumps", "threading", NULL
+		"allow_core_dumps", "threading", "on_stop", "stop_timeout_ms", NULL
 	};
-	int th, r;
+	int th, os, r;
 
 	TL_CFG_TRY(tl_config_keys(x, o, "engine", keys));
 	TL_CFG_TRY(tl_config_name(x, o, "engine", "name", c->name, sizeof(c->name)));
@@ -478,7 +481,17 @@ static int tl_config_engine(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 				      tl_config_threading_names, &th));
 	if (r == 1)
 		c->threading = (tl_threading_t)th;
+	TL_CFG_TRY(r = tl_config_enum(x, o, "engine", "on_stop", tl_config_on_stop_names, &os));
+	if (r == 1)
+		c->on_stop = (tl_on_stop_t)os;
+	TL_CFG_TRY(tl_config_u32(x, o, "engine", "stop_timeout_ms", 100, 600000,
+				 &c->stop_timeout_ms));
 	return 0;
+}
+
+const char *tl_config_on_stop_name(tl_on_stop_t m)
+{
+	return (unsigned)m < 3 ? tl_config_on_stop_names[m] : "?";
 }
 
 static int tl_config_io(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
@@ -898,6 +911,8 @@ void tl_config_defaults(tl_config_t *c)
 				      .timer_slack_ns = 1 };
 	c->io = c->engine;
 	c->snapshot_hz = 10;
+	c->on_stop = TL_ON_STOP_LEAVE;
+	c->stop_timeout_ms = 10000;
 	tl_kernel_cfg_defaults(&c->kernel);
 	c->ring_command = 4096;
 	c->ring_request = 4096;

@@ -43,6 +43,14 @@ typedef enum tl_threading {
 	TL_THREADING_SHARED,        /* ENGINE and IO duties on one thread */
 } tl_threading_t;
 
+/* engine.on_stop: what a stopping engine does with what is open. */
+typedef enum tl_on_stop {
+	TL_ON_STOP_LEAVE = 0,       /* nothing: orders stay at the venue, positions open */
+	TL_ON_STOP_CANCEL,          /* cancel every open order, wait for their end */
+	TL_ON_STOP_FLATTEN,         /* the kill switch's liquidation: cancel all,
+				     * close every position, wait for it */
+} tl_on_stop_t;
+
 /* One thread's placement and idle strategy. */
 typedef struct tl_agent_cfg {
 	int cpu;              /* -1 = not pinned */
@@ -74,6 +82,9 @@ typedef enum tl_margin_type {
 /* "ISOLATED", "CROSSED" (the venue's spelling), "" for UNSET. */
 const char *tl_margin_type_name(int t);
 
+/* "leave", "cancel", "flatten" (the config's spelling), "?" otherwise. */
+const char *tl_config_on_stop_name(tl_on_stop_t m);
+
 typedef struct tl_config {
 	char path[TL_PATH_MAX];    /* file it came from */
 	/* engine */
@@ -82,6 +93,9 @@ typedef struct tl_config {
 	tl_agent_cfg_t io;         /* io.cpu / idle / idle_us */
 	uint32_t snapshot_hz;      /* engine.snapshot_hz: 1..1000, default 10 */
 	tl_threading_t threading;  /* engine.threading, default dedicated */
+	tl_on_stop_t on_stop;      /* engine.on_stop, default leave */
+	uint32_t stop_timeout_ms;  /* engine.stop_timeout_ms: how long cancel and
+				    * flatten wait, 100..600000, default 10000 */
 	/* kernel + risk: straight into the kernel */
 	tl_kernel_cfg_t kernel;
 	/* rings (power of two sizes) */

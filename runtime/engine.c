@@ -219,6 +219,13 @@ tl_engine_t *tl_engine_create(const tl_config_t *cfg, const tl_engine_xopts_t *o
 	atomic_init(&e->gate.kill_epoch, 0);
 	e->venue->gate = &e->gate;
 
+	/* The snapshot is built here before each publish: 300 KiB, on no
+	 * thread's stack (an invoker's may be small). */
+	e->pub_snap = malloc(sizeof(*e->pub_snap));
+	if (!e->pub_snap) {
+		snprintf(err, errlen, "engine: out of memory");
+		goto fail;
+	}
 	if (e->opts.no_shm) {
 		e->shm = calloc(1, sizeof(*e->shm));
 		if (!e->shm) {
@@ -452,5 +459,7 @@ void tl_engine_close(tl_engine_t *e)
 		close(e->io_fd);
 	tl_kernel_free(&e->k);
 	tl_config_wipe_secrets(&e->cfg);	/* a create that failed early */
+	free(e->lk_snap);
+	free(e->pub_snap);
 	free(e);
 }

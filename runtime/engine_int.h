@@ -99,6 +99,12 @@ struct tl_engine {
 	bool has_strat;
 	pthread_t cb_thread;
 	tl_time_t next_timer;
+	/* The polling strategy thread's copy of the snapshot for look-ups
+	 * (runtime/engine_lookup.c): allocated at its first look-up, so that
+	 * later ones neither allocate nor use 300 KiB of its stack. */
+	tl_shm_snapshot_t *lk_snap;
+	/* The ENGINE's snapshot under construction (tl_engine_publish). */
+	tl_shm_snapshot_t *pub_snap;
 };
 
 /* The calling thread's last error text (tl_engine_error). */
@@ -122,6 +128,16 @@ void tl_engine_refuse(tl_engine_t *e, const tl_input_t *in, tl_reject_t why);
 
 /* engine_snapshot.c */
 void tl_engine_publish(tl_engine_t *e);
+/* One kernel order as the snapshot carries it (d cleared first); for
+ * the snapshot and for look-ups on the engine's own thread. */
+void tl_engine_ord_fill(const tl_kernel_t *k, const tl_order_t *o, tl_shm_ord_t *d);
+void tl_engine_pos_fill(const tl_kernel_t *k, const tl_position_t *p, tl_shm_pos_t *d);
+/* A kernel position the snapshot shows: opened at some time. */
+static inline bool tl_engine_pos_shown(const tl_position_t *p)
+{
+	return !(p->status == TL_POS_FLAT && p->qty == 0);
+}
+static_assert(TL_SHM_ORD_HIST == TL_ORD_HIST, "an order's whole history in the snapshot");
 
 /* engine_loop.c. The longest park: a heartbeat this old is far from
  * stale (TL_SHM_STALE_NS), and a kill word written without a wake-up

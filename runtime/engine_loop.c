@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- the ENGINE agent ----------------------------------------------------------- */
 
@@ -40,6 +41,24 @@ static void eng_ctl(tl_engine_t *e, tl_ctl_req_t *rq)
 	tl_shm_reply(e->shm, rq->id, r, o ? o->client_id : "", tl_reject_msg(r));
 }
 
+/* The kill switch's liquidation; `in` carries the reason (its
+ * u.control.reason), the rest is set here. */
+static void eng_liquidate(tl_engine_t *e, tl_input_t *in)
+{
+	/* The gate closes before the kernel even hears of the kill: from
+	 * this store on the IO thread and the venue let only closing orders
+	 * leave (the kill switch never adds exposure), and the venue sweeps
+	 * once for this epoch. */
+	atomic_store_explicit(&e->gate.closing_only, 1, memory_order_release);
+	atomic_fetch_add_explicit(&e->gate.kill_epoch, 1, memory_order_release);
+	in->hdr.type = TL_IN_CONTROL;
+	in->u.control.cmd = TL_CTL_LIQUIDATE;
+	tl_engine_apply(e, in, NULL);
+	/* After the LIQUIDATE (its cancels of these orders are purged with
+	 * them): the kernel learns each NEW never left. */
+	tl_engine_purge_req(e, "withdrawn: kill switch");
+}
+
 int tl_engine_work(void *ctx)
 {
 	tl_engine_t *e = ctx;
@@ -62,18 +81,7 @@ int tl_engine_work(void *ctx)
 	memset(&in, 0, sizeof(in));
 	if (tl_shm_kill_poll(e->shm, &kc, in.u.control.reason,
 			     sizeof(in.u.control.reason)) && kc == TL_KILL_LIQUIDATE) {
-		/* The gate closes before the kernel even hears of the kill:
-		 * from this store on the IO thread and the venue let only
-		 * closing orders leave (the kill switch never adds exposure),
-		 * and the venue sweeps once for this epoch. */
-		atomic_store_explicit(&e->gate.closing_only, 1, memory_order_release);
-		atomic_fetch_add_explicit(&e->gate.kill_epoch, 1, memory_order_release);
-		in.hdr.type = TL_IN_CONTROL;
-		in.u.control.cmd = TL_CTL_LIQUIDATE;
-		tl_engine_apply(e, &in, NULL);
-		/* After the LIQUIDATE (its cancels of these orders are purged
-		 * with them): the kernel learns each NEW never left. */
-		tl_engine_purge_req(e, "withdrawn: kill switch");
+		eng_liquidate(e, &in);
 		work++;
 	}
 
@@ -233,32 +241,102 @@ void tl_engine_on_start(void *ctx)
 	}
 }
 
-void tl_engine_on_stop(void *ctx)
+/* One cycle of a stopping engine: what the venue said, staged outputs
+ * out, IO (shared mode), the strategy's events. Takes no new commands
+ * (strategy, ctl). Returns the work done. */
+static int eng_stop_cycle(tl_engine_t *e)
 {
-	tl_engine_t *e = ctx;
-	/* Drain: take what the venue already said, push out what is staged,
-	 * for at most 200 ms, then publish the final snapshot. */
-	tl_time_t end = tl_clock_mono_ns() + 200 * TL_NS_PER_MS;
 	tl_input_t in;
-	while (tl_clock_mono_ns() < end) {
-		int w = 0;
-		e->now = tl_clock_realtime_ns();
-		while (tl_spsc_in_pop(&e->vin, &in) || tl_spsc_in_pop(&e->sin, &in)) {
+	int w = 0;
+	e->now = tl_clock_realtime_ns();
+	while (tl_spsc_in_pop(&e->vin, &in) || tl_spsc_in_pop(&e->sin, &in)) {
+		tl_engine_apply(e, &in, NULL);
+		w++;
+	}
+	w += tl_engine_flush_req(e);
+	int evs = tl_engine_flush_out(&e->st_ev, &e->evr);
+	if (evs) {
+		w += evs;
+		tl_wake_notify(&e->strat_wake, -1);
+	}
+	if (e->journal)
+		w += tl_engine_flush_rec(&e->st_j, &e->jr);
+	if (e->shared)
+		w += tl_engine_io_work(e);
+	if (e->has_strat)
+		w += tl_engine_dispatch(e, ENG_BUDGET);
+	return w;
+}
+
+/* engine.on_stop cancel: no order open; flatten: besides, the
+ * liquidation over and no position left. */
+static bool eng_stop_done(const tl_engine_t *e)
+{
+	const tl_kernel_t *k = &e->k;
+	if (k->orders.n_active)
+		return false;
+	if (e->cfg.on_stop != TL_ON_STOP_FLATTEN)
+		return true;
+	if (k->emg.active)
+		return false;
+	for (uint32_t i = 0; i < k->syms.count * 3; i++)
+		if (k->pos[i].qty != 0)
+			return false;
+	return true;
+}
+
+/*
+ * engine.on_stop cancel / flatten: cancel every open order (flatten: the
+ * kill switch's liquidation, which also closes every position), then run
+ * stop cycles plus the kernel's timers (cancel resends, status queries)
+ * until that is done or engine.stop_timeout_ms has passed. Off the hot
+ * path: the engine is stopping, so an idle cycle may sleep. What is still
+ * open after it shows in the final snapshot (talon run lists it).
+ */
+static void eng_wind_down(tl_engine_t *e)
+{
+	tl_input_t in;
+	if (e->cfg.on_stop == TL_ON_STOP_LEAVE)
+		return;
+	memset(&in, 0, sizeof(in));
+	e->now = tl_clock_realtime_ns();
+	if (e->cfg.on_stop == TL_ON_STOP_FLATTEN) {
+		snprintf(in.u.control.reason, sizeof(in.u.control.reason),
+			 "engine stop (engine.on_stop flatten)");
+		eng_liquidate(e, &in);
+	} else {
+		in.hdr.type = TL_IN_CANCEL_ALL;
+		tl_engine_apply(e, &in, NULL);
+	}
+	tl_time_t end = tl_clock_mono_ns() + (int64_t)e->cfg.stop_timeout_ms * TL_NS_PER_MS;
+	while (!eng_stop_done(e) && tl_clock_mono_ns() < end) {
+		int w = eng_stop_cycle(e);
+		if (e->now >= tl_kernel_next_deadline(&e->k)) {
+			memset(&in, 0, sizeof(in));
+			in.hdr.type = TL_IN_TICK;
 			tl_engine_apply(e, &in, NULL);
 			w++;
 		}
-		w += tl_engine_flush_req(e);
-		int evs = tl_engine_flush_out(&e->st_ev, &e->evr);
-		if (evs) {
-			w += evs;
-			tl_wake_notify(&e->strat_wake, -1);
+		if (e->now >= e->next_snap) {
+			tl_engine_publish(e);
+			e->next_snap = e->now + e->snap_period;
 		}
-		if (e->journal)
-			w += tl_engine_flush_rec(&e->st_j, &e->jr);
-		if (e->shared)
-			w += tl_engine_io_work(e);
-		if (e->has_strat)
-			w += tl_engine_dispatch(e, ENG_BUDGET);
+		if (!w) {
+			struct timespec ts = { 0, 200 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+void tl_engine_on_stop(void *ctx)
+{
+	tl_engine_t *e = ctx;
+	eng_wind_down(e);
+	/* Drain: take what the venue already said, push out what is staged,
+	 * for at most 200 ms, then publish the final snapshot. */
+	tl_time_t end = tl_clock_mono_ns() + 200 * TL_NS_PER_MS;
+	while (tl_clock_mono_ns() < end) {
+		int w = eng_stop_cycle(e);
 		if (!w && !e->st_ev.n && !e->st_req.n && !e->st_j.n)
 			break;
 	}

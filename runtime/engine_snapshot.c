@@ -6,6 +6,7 @@
 #include "runtime/engine_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,78 +31,140 @@ static uint64_t eng_hist_pct(const uint64_t *h, double p)
 	return UINT64_MAX;
 }
 
+void tl_engine_ord_fill(const tl_kernel_t *k, const tl_order_t *o, tl_shm_ord_t *d)
+{
+	memset(d, 0, sizeof(*d));
+	memcpy(d->client_id, o->client_id, TL_CLID_LEN);
+	memcpy(d->symbol, k->syms.sym[o->sym].name, TL_SYMBOL_NAMELEN);
+	d->side = o->side;
+	d->type = o->type;
+	d->tif = o->tif;
+	d->pos_side = o->pos_side;
+	d->reduce_only = o->reduce_only;
+	d->role = o->role;
+	d->status = o->status;
+	d->qty = o->qty;
+	d->price = o->price;
+	d->stop_price = o->stop_price;
+	d->filled = o->filled;
+	if (o->filled > 0)
+		tl_fx_div_wide(o->cum_quote, o->filled, TL_FX_NEAREST, &d->avg_price);
+	d->venue_id = o->venue_id;
+	d->user_ref = o->user_ref;
+	d->created = o->t_created;
+	d->updated = o->t_updated;
+	/* hist[] is a ring written at hist_n % TL_ORD_HIST: past TL_ORD_HIST
+	 * changes the oldest kept is the next to be overwritten. */
+	uint32_t n = o->hist_n < TL_ORD_HIST ? o->hist_n : TL_ORD_HIST;
+	uint32_t first = o->hist_n > TL_ORD_HIST ? o->hist_n % TL_ORD_HIST : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const tl_ord_hist_t *h = &o->hist[(first + i) % TL_ORD_HIST];
+		d->hist[i].status = h->status;
+		d->hist[i].time = h->time;
+	}
+	d->n_hist = (uint8_t)n;
+	d->hist_total = o->hist_n;
+}
+
+void tl_engine_pos_fill(const tl_kernel_t *k, const tl_position_t *p, tl_shm_pos_t *d)
+{
+	memset(d, 0, sizeof(*d));
+	memcpy(d->symbol, k->syms.sym[p->sym].name, TL_SYMBOL_NAMELEN);
+	d->pos_side = p->pos_side;
+	d->status = p->status;
+	d->qty = p->qty;
+	d->entry = p->entry;
+	d->mark = p->mark;
+	d->unrealized = p->unrealized;
+	d->realized = p->realized;
+	d->commission = p->commission;
+	d->roe = tl_pos_roe(p, p->mark);
+	d->leverage = p->leverage;
+}
+
+/* Open orders oldest first, then the newest finished ones while room is
+ * left: a bounded copy (TL_SHM_ORD_MAX) of what the kernel already holds. */
+static void eng_publish_orders(const tl_kernel_t *k, tl_shm_snapshot_t *s)
+{
+	const tl_orders_t *t = &k->orders;
+	for (const tl_order_t *o = tl_orders_active_first(t); o; o = tl_orders_next(t, o)) {
+		if (s->n_ord == TL_SHM_ORD_MAX) {
+			s->ord_dropped = t->n_active - s->n_ord;
+			break;
+		}
+		tl_engine_ord_fill(k, o, &s->ord[s->n_ord++]);
+	}
+	s->n_ord_open = s->n_ord;
+	uint32_t recent = 0;
+	for (uint32_t i = t->term_tail; i != TL_ORD_NIL && s->n_ord < TL_SHM_ORD_MAX &&
+	     recent < TL_SHM_ORD_RECENT; i = t->slot[i].prev, recent++)
+		tl_engine_ord_fill(k, &t->slot[i], &s->ord[s->n_ord++]);
+}
+
 void tl_engine_publish(tl_engine_t *e)
 {
-	tl_shm_snapshot_t s;
-	memset(&s, 0, sizeof(s));
+	/* Only the head is cleared: ord[] and pos[] entries are cleared one
+	 * by one as they are filled, and only those are published. */
+	tl_shm_snapshot_t *sp = e->pub_snap;
+	memset(sp, 0, offsetof(tl_shm_snapshot_t, ord));
 	const tl_kernel_t *k = &e->k;
-	s.published = e->now;
-	s.state = k->state;
-	s.open_orders = k->orders.n_active;
-	s.tracked_orders = k->orders.n_active + k->orders.n_terminal;
-	for (uint32_t i = 0; i < k->syms.count * 3 && s.n_pos < TL_SHM_POS_MAX; i++) {
+	sp->published = e->now;
+	sp->state = k->state;
+	sp->open_orders = k->orders.n_active;
+	sp->tracked_orders = k->orders.n_active + k->orders.n_terminal;
+	for (uint32_t i = 0; i < k->syms.count * 3 && sp->n_pos < TL_SHM_POS_MAX; i++) {
 		const tl_position_t *p = &k->pos[i];
-		if (p->status == TL_POS_FLAT && p->qty == 0)
+		if (!tl_engine_pos_shown(p))
 			continue;
-		tl_shm_pos_t *d = &s.pos[s.n_pos++];
-		memcpy(d->symbol, k->syms.sym[p->sym].name, TL_SYMBOL_NAMELEN);
-		d->pos_side = p->pos_side;
-		d->status = p->status;
-		d->qty = p->qty;
-		d->entry = p->entry;
-		d->mark = p->mark;
-		d->unrealized = p->unrealized;
-		d->realized = p->realized;
-		d->commission = p->commission;
-		d->roe = tl_pos_roe(p, p->mark);
-		d->leverage = p->leverage;
+		tl_engine_pos_fill(k, p, &sp->pos[sp->n_pos++]);
 	}
-	s.total_pnl = tl_kernel_total_pnl(k);
-	s.daily_pnl = tl_kernel_daily_pnl(k);
-	s.day_start = k->day_start;
+	eng_publish_orders(k, sp);
+	sp->total_pnl = tl_kernel_total_pnl(k);
+	sp->daily_pnl = tl_kernel_daily_pnl(k);
+	sp->day_start = k->day_start;
 	const tl_kernel_counters_t *c = &k->ctr;
-	s.inputs = c->inputs;
-	s.outputs = c->outputs;
-	s.events = c->events;
-	s.submitted = c->orders_submitted;
-	s.refused = c->orders_refused;
-	s.filled = c->orders_filled;
-	s.canceled = c->orders_canceled;
-	s.rejected = c->orders_rejected;
-	s.failed = c->orders_failed;
-	s.expired = c->orders_expired;
-	s.unknown = c->orders_unknown;
-	s.fills = c->fills;
-	s.duplicate_fills = c->duplicate_fills;
-	s.invalid_transitions = c->invalid_transitions;
-	s.backpressure = atomic_load_explicit(&e->ctr.backpressure, memory_order_relaxed);
-	s.adopted = c->orders_adopted;
-	s.conflicts = c->pos_conflicts;
-	s.orphans = c->pos_orphans;
-	s.resyncs = c->resyncs;
-	s.foreign_updates = c->foreign_updates;
+	sp->inputs = c->inputs;
+	sp->outputs = c->outputs;
+	sp->events = c->events;
+	sp->submitted = c->orders_submitted;
+	sp->refused = c->orders_refused;
+	sp->filled = c->orders_filled;
+	sp->canceled = c->orders_canceled;
+	sp->rejected = c->orders_rejected;
+	sp->failed = c->orders_failed;
+	sp->expired = c->orders_expired;
+	sp->unknown = c->orders_unknown;
+	sp->fills = c->fills;
+	sp->duplicate_fills = c->duplicate_fills;
+	sp->invalid_transitions = c->invalid_transitions;
+	sp->backpressure = atomic_load_explicit(&e->ctr.backpressure, memory_order_relaxed);
+	sp->adopted = c->orders_adopted;
+	sp->conflicts = c->pos_conflicts;
+	sp->orphans = c->pos_orphans;
+	sp->resyncs = c->resyncs;
+	sp->foreign_updates = c->foreign_updates;
 	if (e->venue) {
 		const tl_venue_xport_t *x = &e->venue->xport;
-		s.ws_sent = atomic_load_explicit(&x->ws_sent, memory_order_relaxed);
-		s.rest_sent = atomic_load_explicit(&x->rest_sent, memory_order_relaxed);
-		s.ws_fallbacks = atomic_load_explicit(&x->ws_fallbacks, memory_order_relaxed);
-		s.ws_sessions = atomic_load_explicit(&x->ws_sessions, memory_order_relaxed);
-		s.ws_drops = atomic_load_explicit(&x->ws_drops, memory_order_relaxed);
+		sp->ws_sent = atomic_load_explicit(&x->ws_sent, memory_order_relaxed);
+		sp->rest_sent = atomic_load_explicit(&x->rest_sent, memory_order_relaxed);
+		sp->ws_fallbacks = atomic_load_explicit(&x->ws_fallbacks, memory_order_relaxed);
+		sp->ws_sessions = atomic_load_explicit(&x->ws_sessions, memory_order_relaxed);
+		sp->ws_drops = atomic_load_explicit(&x->ws_drops, memory_order_relaxed);
 	}
-	s.emg_active = k->emg.active;
-	s.emg_total = k->emg.total;
-	s.emg_ok = k->emg.ok;
-	s.emg_failed = k->emg.failed;
-	s.emg_canceled = k->emg.canceled;
-	s.emg_started = k->emg.started;
-	s.emg_completed = k->emg.completed;
-	memcpy(s.emg_reason, k->emg.reason, TL_TEXT_LEN);
+	sp->emg_active = k->emg.active;
+	sp->emg_total = k->emg.total;
+	sp->emg_ok = k->emg.ok;
+	sp->emg_failed = k->emg.failed;
+	sp->emg_canceled = k->emg.canceled;
+	sp->emg_started = k->emg.started;
+	sp->emg_completed = k->emg.completed;
+	memcpy(sp->emg_reason, k->emg.reason, TL_TEXT_LEN);
 	if (e->jnl)
-		s.journal = TL_SHM_JOURNAL_ON | (e->strict ? TL_SHM_JOURNAL_STRICT : 0) |
+		sp->journal = TL_SHM_JOURNAL_ON | (e->strict ? TL_SHM_JOURNAL_STRICT : 0) |
 			    (tl_engine_journal_down(e) ? TL_SHM_JOURNAL_FAILED : 0);
-	s.lat_p50 = eng_hist_pct(e->lat_hist, 0.50);
-	s.lat_p99 = eng_hist_pct(e->lat_hist, 0.99);
-	s.lat_max = eng_hist_pct(e->lat_hist, 1.0);
-	tl_shm_publish(e->shm, &s);
+	sp->lat_p50 = eng_hist_pct(e->lat_hist, 0.50);
+	sp->lat_p99 = eng_hist_pct(e->lat_hist, 0.99);
+	sp->lat_max = eng_hist_pct(e->lat_hist, 1.0);
+	tl_shm_publish(e->shm, sp);
 	atomic_store_explicit(&e->shm->state, k->state, memory_order_release);
 }

@@ -58,6 +58,9 @@
 static_assert(sizeof(tl_shm_snapshot_t) % 8 == 0, "snapshot copied by words");
 static_assert(offsetof(tl_shm_snapshot_t, pos) % 8 == 0 &&
 	      sizeof(tl_shm_pos_t) % 8 == 0, "snapshot head and positions by words");
+static_assert(offsetof(tl_shm_snapshot_t, ord) % 8 == 0 && sizeof(tl_shm_ord_t) % 8 == 0 &&
+	      offsetof(tl_shm_snapshot_t, ord) + sizeof(((tl_shm_snapshot_t *)0)->ord) ==
+	      offsetof(tl_shm_snapshot_t, pos), "ord[] by words, right before pos[]");
 static_assert(offsetof(tl_shm_snapshot_t, pos) + sizeof(((tl_shm_snapshot_t *)0)->pos) ==
 	      sizeof(tl_shm_snapshot_t), "pos[] is the snapshot's last field");
 static_assert(offsetof(tl_shm_reply_t, result) == 8, "reply body after id");
@@ -594,13 +597,16 @@ void tl_shm_publish(tl_shm_t *s, const tl_shm_snapshot_t *snap)
 {
 	uint64_t seq = atomic_load_explicit(&s->snap_seq, memory_order_relaxed);
 
-	/* The head and the positions in use: with a full symbol table pos[]
-	 * is 200 KiB, and the engine publishes up to 1000 times a second. */
+	/* The head, the orders and the positions in use: with a full symbol
+	 * table pos[] is 200 KiB, and the engine publishes up to 1000 times a
+	 * second. */
+	uint32_t no = snap->n_ord < TL_SHM_ORD_MAX ? snap->n_ord : TL_SHM_ORD_MAX;
 	uint32_t n = snap->n_pos < TL_SHM_POS_MAX ? snap->n_pos : TL_SHM_POS_MAX;
-	size_t len = offsetof(tl_shm_snapshot_t, pos) + n * sizeof(tl_shm_pos_t);
 
 	atomic_store_explicit(&s->snap_seq, seq + 1, memory_order_relaxed);
-	shm_store_words(&s->snap, snap, len);
+	shm_store_words(&s->snap, snap, offsetof(tl_shm_snapshot_t, ord));
+	shm_store_words(s->snap.ord, snap->ord, no * sizeof(tl_shm_ord_t));
+	shm_store_words(s->snap.pos, snap->pos, n * sizeof(tl_shm_pos_t));
 	atomic_store_explicit(&s->snap_seq, seq + 2, memory_order_release);
 	atomic_store_explicit(&s->state, snap->state, memory_order_relaxed);
 }
@@ -618,14 +624,21 @@ bool tl_shm_read_snapshot(const tl_shm_t *s, tl_shm_snapshot_t *out)
 				sched_yield();
 			continue;
 		}
-		/* The head, then as many positions as it says (clamped: a torn
-		 * n_pos is caught by the seq recheck, but must not overrun). */
-		shm_load_words(out, &s->snap, offsetof(tl_shm_snapshot_t, pos));
+		/* The head, then as many orders and positions as it says
+		 * (clamped: a torn count is caught by the seq recheck, but must
+		 * not overrun). */
+		shm_load_words(out, &s->snap, offsetof(tl_shm_snapshot_t, ord));
+		uint32_t no = out->n_ord < TL_SHM_ORD_MAX ? out->n_ord : TL_SHM_ORD_MAX;
 		uint32_t n = out->n_pos < TL_SHM_POS_MAX ? out->n_pos : TL_SHM_POS_MAX;
+		shm_load_words(out->ord, s->snap.ord, no * sizeof(tl_shm_ord_t));
 		shm_load_words(out->pos, s->snap.pos, n * sizeof(tl_shm_pos_t));
 		b = atomic_load_explicit(&s->snap_seq, memory_order_relaxed);
 		if (a == b) {
+			out->n_ord = no;
+			if (out->n_ord_open > no)
+				out->n_ord_open = no;
 			out->n_pos = n;
+			memset(out->ord + no, 0, (TL_SHM_ORD_MAX - no) * sizeof(tl_shm_ord_t));
 			memset(out->pos + n, 0, (TL_SHM_POS_MAX - n) * sizeof(tl_shm_pos_t));
 			return true;
 		}

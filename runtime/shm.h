@@ -36,17 +36,26 @@
 #include "runtime/wake.h"
 
 #define TL_SHM_MAGIC   0x314d48534e4f4c54ULL  /* "TLONSHM1" */
-#define TL_SHM_VERSION 7                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters;
+#define TL_SHM_VERSION 8                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters;
 						 4: own ctl ring (no stored geometry), client-id prefix,
 						 foreign_updates; 5: the engine's door (eng_wake);
 						 6: daily_pnl, day_start; 7: order
-						 transport counters */
+						 transport counters;
+						 8: ord[] (open and recent orders), n_ord, n_ord_open,
+						 ord_dropped; ord[] before pos[] */
 #define TL_SHM_NAMELEN 32                     /* engine name, [A-Za-z0-9_-] */
 /* Positions in the snapshot: every open position of a full symbol table
  * (one-way mode: one per symbol; hedge mode: LONG and SHORT). 96 bytes
  * each, so the block is about 220 KiB; a publish and a read copy only
  * the n_pos in use. */
 #define TL_SHM_POS_MAX (2 * TL_SYMBOLS_MAX)
+/* Orders in the snapshot: the open ones (up to the whole array), then
+ * the most recently finished ones while room is left, at most
+ * TL_SHM_ORD_RECENT of those (so `talon ctl order` shows an order that
+ * just filled). 280 bytes each; a publish copies only the n_ord in use. */
+#define TL_SHM_ORD_MAX 256
+#define TL_SHM_ORD_RECENT 32
+#define TL_SHM_ORD_HIST 8                     /* = the kernel's TL_ORD_HIST */
 #define TL_SHM_CTL_SLOTS 64                   /* ctl ring slots = capacity (power of two) */
 #define TL_SHM_CTL_MASK (TL_SHM_CTL_SLOTS - 1)
 /* A reserved ring slot still unpublished after this long: its producer
@@ -112,6 +121,29 @@ typedef struct tl_shm_pos {
 	uint32_t _pad2;
 } tl_shm_pos_t;
 
+typedef struct tl_shm_ord_hist {
+	uint8_t status;             /* tl_ord_status_t entered */
+	uint8_t _pad[7];
+	tl_time_t time;             /* engine clock */
+} tl_shm_ord_hist_t;
+
+/* One order as the kernel holds it (kernel/orders.h), for ctl and the C
+ * API's look-ups. hist[] is oldest first; hist_total counts every status
+ * change (saturating at 255), so hist_total > n_hist means the earliest
+ * were dropped. */
+typedef struct tl_shm_ord {
+	char client_id[TL_CLID_LEN];
+	char symbol[TL_SYMBOL_NAMELEN];
+	uint8_t side, type, tif, pos_side, reduce_only, role, status;
+	uint8_t n_hist, hist_total;
+	uint8_t _pad[6];
+	tl_fx_t qty, price, stop_price, filled, avg_price;
+	int64_t venue_id;
+	uint64_t user_ref;
+	tl_time_t created, updated;
+	tl_shm_ord_hist_t hist[TL_SHM_ORD_HIST];
+} tl_shm_ord_t;
+
 #define TL_SHM_JOURNAL_ON     0x1   /* journal.path set, PERSIST running */
 #define TL_SHM_JOURNAL_FAILED 0x2   /* a write failed: new orders refused */
 #define TL_SHM_JOURNAL_STRICT 0x4   /* journal.mode strict */
@@ -146,7 +178,11 @@ typedef struct tl_shm_snapshot {
 	char emg_reason[TL_TEXT_LEN];
 	/* latency of one engine loop's kernel work, ns */
 	uint64_t lat_p50, lat_p99, lat_max;
-	/* Last, so that only the n_pos in use are copied each way. */
+	/* orders: ord[0 .. n_ord_open) open (active), oldest first, then
+	 * finished ones, newest first; ord_dropped open orders did not fit */
+	uint32_t n_ord, n_ord_open, ord_dropped, _pad_ord;
+	/* Last, so that only the n_ord and n_pos in use are copied each way. */
+	tl_shm_ord_t ord[TL_SHM_ORD_MAX];
 	tl_shm_pos_t pos[TL_SHM_POS_MAX];
 } tl_shm_snapshot_t;
 
@@ -258,12 +294,14 @@ bool tl_shm_alive(const tl_shm_t *s, int64_t now, char *why, size_t whylen);
  * looked dead, and this one must stop using the block. */
 bool tl_shm_heartbeat(tl_shm_t *s, int64_t now);
 
-/* Engine: publish a snapshot under the seqlock: everything before pos[]
- * and pos[0 .. n_pos) (n_pos above TL_SHM_POS_MAX counts as the max). */
+/* Engine: publish a snapshot under the seqlock: everything before ord[],
+ * ord[0 .. n_ord) and pos[0 .. n_pos) (a count above its array's size
+ * counts as the size). */
 void tl_shm_publish(tl_shm_t *s, const tl_shm_snapshot_t *snap);
 
 /* Reader: consistent copy of the snapshot; false if it kept changing.
- * out->n_pos <= TL_SHM_POS_MAX; out->pos[] past n_pos is zeroed. */
+ * out->n_pos <= TL_SHM_POS_MAX, out->n_ord <= TL_SHM_ORD_MAX and
+ * n_ord_open <= n_ord; the entries past them are zeroed. */
 bool tl_shm_read_snapshot(const tl_shm_t *s, tl_shm_snapshot_t *out);
 
 /* ctl: set the kill switch (works with every ring full). Returns the

@@ -56,6 +56,7 @@ fi
 shared_suites=" tests/runtime/test_engine tests/runtime/test_api tests/runtime/test_strategy tests/persist/test_engine_journal
  tests/io/binance/test_binance_e2e tests/io/binance/test_binance_e2e_faults
  tests/io/binance/test_binance_kill tests/io/binance/test_binance_safety
+ tests/io/binance/test_binance_on_stop
  tests/io/binance/test_binance tests/io/binance/test_binance_ws "
 runs=()
 for bin in "${bins[@]}"; do

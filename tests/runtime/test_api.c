@@ -227,7 +227,92 @@ static void test_signal_events_through_the_public_api(void)
 	tl_engine_close(e);
 }
 
+/* Poll events until `done` holds for the snapshot look-ups (<= 15 s). */
+#define LK_UNTIL(cond)                                                              \
+	do {                                                                        \
+		int64_t lk_end = tl_test_mono_ns() + 15000000000LL;                 \
+		while (!(cond) && tl_test_mono_ns() < lk_end) {                     \
+			nev += tl_engine_poll(e, evs + nev,                         \
+					      (int)(sizeof(evs) / sizeof(evs[0])) - nev); \
+			tl_test_nap_us(500);                                        \
+		}                                                                   \
+	} while (0)
+
+/* A polling strategy's look-ups: the engine's snapshot as its thread
+ * sees it. A resting limit order (open orders, by client id with its
+ * history), a market order's position, then the limit order canceled. */
+static void test_lookups_orders_and_positions(void)
+{
+	tl_engine_t *e = start();
+	nev = 0;
+	tl_order_info_t oi[4], one;
+	tl_position_info_t pi[4];
+	CU_ASSERT_EQUAL(tl_engine_order(e, "", &one), -EINVAL);
+	CU_ASSERT_EQUAL(tl_engine_open_orders(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", oi, 4), -EINVAL);
+	CU_ASSERT_EQUAL(tl_engine_open_orders(e, NULL, oi, -1), -EINVAL);
+
+	tl_order_spec_t lim = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_LIMIT,
+				.qty = "0.010", .price = "40000" };
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(e, &lim, 21), 0);
+	CU_ASSERT_TRUE_FATAL(wait_ev(TL_EVENT_ORDER_ACCEPTED, 21, e));
+	const tl_engine_event_t *acc = find(TL_EVENT_ORDER_ACCEPTED, 21);
+	char clid[TL_CLIENT_ID_MAX + 1];
+	snprintf(clid, sizeof(clid), "%s", acc->u.order.client_id);
+	CU_ASSERT_TRUE(acc->time > 0);
+
+	int n = 0;
+	LK_UNTIL((n = tl_engine_open_orders(e, NULL, oi, 4)) == 1 && oi[0].status == TL_STATUS_NEW);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(oi[0].client_id, clid);
+	CU_ASSERT_STRING_EQUAL(oi[0].symbol, "BTCUSDT");
+	CU_ASSERT_EQUAL(oi[0].side, TL_SIDE_BUY);
+	CU_ASSERT_EQUAL(oi[0].type, TL_ORDER_LIMIT);
+	CU_ASSERT_EQUAL(oi[0].price, 40000 * TL_MONEY_SCALE);
+	CU_ASSERT_EQUAL(oi[0].qty, TL_MONEY_SCALE / 100);
+	CU_ASSERT_EQUAL(oi[0].filled, 0);
+	CU_ASSERT_EQUAL(oi[0].user_ref, 21);
+	CU_ASSERT_TRUE(oi[0].venue_id != 0);
+	CU_ASSERT_EQUAL(tl_engine_open_orders(e, "BTCUSDT", NULL, 0), 1);
+	CU_ASSERT_EQUAL(tl_engine_open_orders(e, "ETHUSDT", oi, 4), 0);
+
+	CU_ASSERT_EQUAL_FATAL(tl_engine_order(e, clid, &one), 0);
+	CU_ASSERT_EQUAL(one.status, TL_STATUS_NEW);
+	CU_ASSERT_EQUAL(one.n_history, 3);
+	CU_ASSERT_EQUAL(one.status_changes, 3);
+	CU_ASSERT_EQUAL(one.history[0].status, TL_STATUS_PENDING_NEW);
+	CU_ASSERT_EQUAL(one.history[1].status, TL_STATUS_SENT);
+	CU_ASSERT_EQUAL(one.history[2].status, TL_STATUS_NEW);
+	CU_ASSERT_TRUE(one.history[0].time > 0 && one.history[0].time <= one.history[2].time);
+	CU_ASSERT_EQUAL(one.created, one.history[0].time);
+	CU_ASSERT_EQUAL(tl_engine_order(e, "nosuch-1", &one), -ENOENT);
+
+	/* a position */
+	tl_order_spec_t mkt = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_MARKET,
+				.qty = "0.020" };
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(e, &mkt, 22), 0);
+	CU_ASSERT_TRUE_FATAL(wait_ev(TL_EVENT_ORDER_FILLED, 22, e));
+	LK_UNTIL((n = tl_engine_positions(e, NULL, pi, 4)) == 1 && pi[0].qty != 0);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(pi[0].symbol, "BTCUSDT");
+	CU_ASSERT_EQUAL(pi[0].qty, 2 * TL_MONEY_SCALE / 100);
+	CU_ASSERT_EQUAL(pi[0].status, TL_POSITION_OPEN);
+	CU_ASSERT_EQUAL(pi[0].entry, find(TL_EVENT_ORDER_FILLED, 22)->u.order.avg_price);
+	CU_ASSERT_EQUAL(tl_engine_positions(e, "ETHUSDT", pi, 4), 0);
+
+	/* canceled: no longer open, still found with its end */
+	CU_ASSERT_EQUAL_FATAL(tl_engine_cancel(e, clid, 23), 0);
+	CU_ASSERT_TRUE(wait_ev(TL_EVENT_ORDER_CANCELED, 0, e));
+	LK_UNTIL(tl_engine_open_orders(e, NULL, oi, 4) == 0);
+	CU_ASSERT_EQUAL(tl_engine_open_orders(e, NULL, oi, 4), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_order(e, clid, &one), 0);
+	CU_ASSERT_EQUAL(one.status, TL_STATUS_CANCELED);
+	CU_ASSERT_EQUAL(one.history[one.n_history - 1].status, TL_STATUS_CANCELED);
+	CU_ASSERT_EQUAL(one.history[one.n_history - 2].status, TL_STATUS_PENDING_CANCEL);
+	tl_engine_close(e);
+}
+
 TL_TEST_SUITE("runtime.api", NULL, NULL,
+	      TL_TEST(test_lookups_orders_and_positions),
 	      TL_TEST(test_version_matches_header),
 	      TL_TEST(test_money_parse_and_format),
 	      TL_TEST(test_event_predicates_cover_every_order_kind),

@@ -135,6 +135,8 @@ static void test_defaults_valid(void)
 	CU_ASSERT_EQUAL(c.io.idle_us, 50);
 	CU_ASSERT_EQUAL(c.snapshot_hz, 10);
 	CU_ASSERT_EQUAL(c.threading, TL_THREADING_DEDICATED);
+	CU_ASSERT_EQUAL(c.on_stop, TL_ON_STOP_LEAVE);
+	CU_ASSERT_EQUAL(c.stop_timeout_ms, 10000);
 	CU_ASSERT_EQUAL(memcmp(&c.kernel, &k, sizeof(k)), 0);
 	check_ring_defaults(&c);
 	check_paper_defaults(&c);
@@ -281,7 +283,7 @@ static void test_every_key_lands(void)
 	GOOD(&c,
 	     "{\"engine\":{\"name\":\"eng_1-A\",\"cpu\":3,\"idle\":\"spin\","
 	     "\"idle_us\":7,\"timer_slack_ns\":1000000,\"snapshot_hz\":1000,"
-	     "\"threading\":\"shared\"},"
+	     "\"threading\":\"shared\",\"on_stop\":\"flatten\",\"stop_timeout_ms\":600000},"
 	     "\"io\":{\"cpu\":1,\"idle\":\"backoff\",\"idle_us\":100000,"
 	     "\"timer_slack_ns\":1},"
 	     "\"kernel\":{\"order_capacity\":2,\"trade_capacity\":67108864,"
@@ -310,6 +312,9 @@ static void test_every_key_lands(void)
 	CU_ASSERT_EQUAL(c.engine.cpu, 3);
 	CU_ASSERT_EQUAL(c.engine.idle, TL_IDLE_SPIN);
 	CU_ASSERT_EQUAL(c.threading, TL_THREADING_SHARED);
+	CU_ASSERT_EQUAL(c.on_stop, TL_ON_STOP_FLATTEN);
+	CU_ASSERT_EQUAL(c.stop_timeout_ms, 600000);
+	CU_ASSERT_STRING_EQUAL(tl_config_on_stop_name(c.on_stop), "flatten");
 	CU_ASSERT_EQUAL(c.engine.idle_us, 7);
 	CU_ASSERT_EQUAL(c.engine.timer_slack_ns, 1000000);
 	CU_ASSERT_EQUAL(c.io.timer_slack_ns, 1);
@@ -531,6 +536,19 @@ static void test_bad_decimal(void)
 	    "venue.paper.start.ETHUSDT: bad decimal");
 }
 
+static void test_on_stop_values(void)
+{
+	tl_config_t c;
+
+	GOOD(&c, "{\"engine\":{\"on_stop\":\"cancel\",\"stop_timeout_ms\":100}}");
+	CU_ASSERT_EQUAL(c.on_stop, TL_ON_STOP_CANCEL);
+	CU_ASSERT_EQUAL(c.stop_timeout_ms, 100);
+	GOOD(&c, "{\"engine\":{\"on_stop\":\"leave\"}}");
+	CU_ASSERT_EQUAL(c.on_stop, TL_ON_STOP_LEAVE);
+	CU_ASSERT_STRING_EQUAL(tl_config_on_stop_name(TL_ON_STOP_CANCEL), "cancel");
+	CU_ASSERT_STRING_EQUAL(tl_config_on_stop_name((tl_on_stop_t)7), "?");
+}
+
 static void test_number_for_money(void)
 {
 	BAD2("{\"risk\":{\"loss_limit\":1000}}", "risk.loss_limit",
@@ -550,6 +568,11 @@ static void test_bad_enum(void)
 	BAD("{\"io\":{\"idle\":\"Sleep\"}}", "io.idle");
 	BAD2("{\"engine\":{\"threading\":\"both\"}}", "engine.threading: expected one of",
 	     "\"dedicated\", \"shared\", got \"both\"");
+	BAD2("{\"engine\":{\"on_stop\":\"close\"}}", "engine.on_stop: expected one of",
+	     "\"leave\", \"cancel\", \"flatten\", got \"close\"");
+	BAD("{\"engine\":{\"on_stop\":true}}", "engine.on_stop");
+	BAD("{\"engine\":{\"stop_timeout_ms\":99}}", "engine.stop_timeout_ms");
+	BAD("{\"engine\":{\"stop_timeout_ms\":600001}}", "engine.stop_timeout_ms");
 	BAD2("{\"log\":{\"level\":\"trace\"}}", "log.level",
 	     "\"error\", \"warn\", \"info\", \"debug\", got \"trace\"");
 	BAD2("{\"venue\":{\"type\":\"kraken\"}}", "venue.type", "\"paper\", \"binance\"");
@@ -1007,6 +1030,7 @@ TL_TEST_SUITE("io.config", setup, NULL,
 	      TL_TEST(test_bad_decimal),
 	      TL_TEST(test_number_for_money),
 	      TL_TEST(test_bad_enum),
+	      TL_TEST(test_on_stop_values),
 	      TL_TEST(test_binance_section),
 	      TL_TEST(test_bad_names),
 	      TL_TEST(test_symbol_cap),

@@ -110,6 +110,54 @@ static void fake_publish(struct fake_engine *e)
 	sn->ws_fallbacks = 3;
 	sn->ws_sessions = 2;
 	sn->ws_drops = 1;
+	/* Orders: one open (out of 8: 7 did not fit), one finished whose
+	 * history lost its first changes, one with a status no build knows
+	 * (the block is anyone's of this user to write). */
+	sn->n_ord = 3;
+	sn->n_ord_open = 1;
+	sn->ord_dropped = 7;
+	tl_shm_ord_t *o = &sn->ord[0];
+	snprintf(o->client_id, sizeof o->client_id, "tlT-7");
+	snprintf(o->symbol, sizeof o->symbol, "BTCUSDT");
+	o->side = TL_BUY;
+	o->type = TL_ORD_LIMIT;
+	o->tif = TL_TIF_GTC;
+	o->status = TL_ST_PARTIALLY_FILLED;
+	o->qty = 100000000;                   /* 1 */
+	o->price = 4000050000000;             /* 40000.5 */
+	o->filled = 25000000;                 /* 0.25 */
+	o->avg_price = 4000000000000;
+	o->venue_id = 991;
+	o->user_ref = 17;
+	o->created = sn->published - 90 * TL_NS_PER_S;
+	o->n_hist = o->hist_total = 4;
+	static const uint8_t h0[] = { TL_ST_PENDING_NEW, TL_ST_SENT, TL_ST_NEW,
+				      TL_ST_PARTIALLY_FILLED };
+	for (int i = 0; i < 4; i++)
+		o->hist[i] = (tl_shm_ord_hist_t){ .status = h0[i],
+						  .time = o->created + i * TL_NS_PER_MS };
+	o = &sn->ord[1];
+	snprintf(o->client_id, sizeof o->client_id, "tlT-6");
+	snprintf(o->symbol, sizeof o->symbol, "ETHUSDT");
+	o->side = TL_SELL;
+	o->type = TL_ORD_MARKET;
+	o->role = 4;                          /* LIQUIDATION */
+	o->reduce_only = 1;
+	o->status = TL_ST_FILLED;
+	o->qty = o->filled = 200000000;
+	o->n_hist = 8;
+	o->hist_total = 11;
+	for (int i = 0; i < 8; i++)
+		o->hist[i] = (tl_shm_ord_hist_t){ .status = i == 7 ? TL_ST_FILLED
+								    : TL_ST_PARTIALLY_FILLED,
+						  .time = sn->published - (8 - i) * TL_NS_PER_S };
+	o = &sn->ord[2];
+	snprintf(o->client_id, sizeof o->client_id, "tlT-5");
+	snprintf(o->symbol, sizeof o->symbol, "ETHUSDT");
+	o->side = 9;
+	o->status = 200;
+	o->role = 77;
+	o->n_hist = 250;                      /* more than there is room for */
 	if (e->kills || e->raw_reason[0]) {
 		sn->emg_total = 1;
 		sn->emg_started = sn->published;
@@ -320,7 +368,8 @@ static tl_input_t last_input(int *nreq)
 static void test_help_lists_every_command_and_flag(void)
 {
 	static const char *const words[] = {
-		"--engine", "--json", "status", "submit", "--symbol", "--side",
+		"--engine", "--json", "status", "orders", "order CLIENT_ID", "submit",
+		"--symbol", "--side",
 		"BUY|SELL", "--type", "MARKET|LIMIT", "--qty", "--price", "--tif",
 		"GTC|IOC|FOK|GTX", "--reduce-only", "--position-side",
 		"BOTH|LONG|SHORT", "cancel", "--client-id", "cancel-all", "signal",
@@ -829,6 +878,110 @@ static void test_status_json_valid_with_utf8_reason(void)
 	engine_stop();
 }
 
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* orders and order read the snapshot: text, JSON, the filter, what did
+ * not fit, a finished order's cut history, values no build knows. */
+static void test_orders_and_order(void)
+{
+	engine_start();
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "orders", NULL), 0);
+	if (getenv("TL_TEST_VERBOSE"))
+		fprintf(stderr, "\n%s", out);
+	CONTAINS(out, ": 3 open orders\n");
+	CONTAINS(out, "CLIENT_ID");
+	CONTAINS(out, "tlT-7");
+	CONTAINS(out, "40000.5");
+	CONTAINS(out, "PARTIALLY_FILLED");
+	CONTAINS(out, "1m30s");
+	CONTAINS(out, "(7 more open orders not in the snapshot");
+	CU_ASSERT_PTR_NULL(strstr(out, "tlT-6"));	/* finished: not listed */
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "orders", "--symbol", "ETHUSDT", NULL), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "tlT-7"));
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "orders", "--symbol", "BTC USDT", NULL), 2);
+
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "orders", "--json", NULL), 0);
+	CU_ASSERT(utf8_valid(out));
+	python_json_ok(out);
+	cJSON *j = cJSON_Parse(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "open_orders")->valueint, 3);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "not_listed")->valueint, 7);
+	CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItem(j, "symbol")));
+	cJSON *a = cJSON_GetObjectItem(j, "orders");
+	CU_ASSERT_FATAL(cJSON_IsArray(a) && cJSON_GetArraySize(a) == 1);
+	cJSON *o = cJSON_GetArrayItem(a, 0);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(o, "client_id")->valuestring, "tlT-7");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(o, "side")->valuestring, "BUY");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(o, "type")->valuestring, "LIMIT");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(o, "tif")->valuestring, "GTC");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(o, "status")->valuestring, "PARTIALLY_FILLED");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(o, "price")->valuestring, "40000.5");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(o, "qty")->valuestring, "1");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(o, "filled")->valuestring, "0.25");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(o, "avg_price")->valuestring, "40000");
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(o, "venue_id")->valueint, 991);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(o, "user_ref")->valueint, 17);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(o, "age_ns")->valuedouble, 90.0 * TL_NS_PER_S);
+	cJSON_Delete(j);
+
+	/* a finished order: its history, the earliest changes not kept */
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "order", "tlT-6", NULL), 0);
+	if (getenv("TL_TEST_VERBOSE"))
+		fprintf(stderr, "\n%s", out);
+	CONTAINS(out, "status     FILLED\n");
+	CONTAINS(out, "order      SELL MARKET reduce-only, position side BOTH");
+	CONTAINS(out, "age        -\n");	/* no creation time */
+	CONTAINS(out, "role LIQUIDATION");
+	CONTAINS(out, "history    11 status changes (the earliest not kept)\n");
+	CU_ASSERT_EQUAL(count(out, "UTC  PARTIALLY_FILLED\n"), 7);
+	CONTAINS(out, "UTC  FILLED\n");
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "--json", "order", "tlT-6", NULL), 0);
+	python_json_ok(out);
+	j = cJSON_Parse(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	o = cJSON_GetObjectItem(j, "order");
+	CU_ASSERT_FATAL(cJSON_IsObject(o));
+	CU_ASSERT(cJSON_IsFalse(cJSON_GetObjectItem(o, "open")));
+	CU_ASSERT(cJSON_IsTrue(cJSON_GetObjectItem(o, "reduce_only")));
+	CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItem(o, "tif")));
+	CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItem(o, "age_ns")));
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(o, "status_changes")->valueint, 11);
+	a = cJSON_GetObjectItem(o, "history");
+	CU_ASSERT_FATAL(cJSON_IsArray(a) && cJSON_GetArraySize(a) == 8);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(a, 7), "status")->valuestring,
+			       "FILLED");
+	cJSON_Delete(j);
+
+	/* values no build knows: "?", and at most 8 history entries */
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "order", "tlT-5", "--json", NULL), 0);
+	python_json_ok(out);
+	j = cJSON_Parse(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	o = cJSON_GetObjectItem(j, "order");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(o, "status")->valuestring, "?");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(o, "side")->valuestring, "?");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(o, "role")->valuestring, "?");
+	CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(o, "history")), 8);
+	cJSON_Delete(j);
+
+	/* not there, no id, a bad id */
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "order", "tlT-1", NULL), 1);
+	CONTAINS(errout, "no order 'tlT-1'");
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "order", "tlT-1", "--json", NULL), 1);
+	CONTAINS(out, "\"reason\":\"NOT_FOUND\"");
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "order", NULL), 2);
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "order", "a b", NULL), 2);
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "order", "x", "y", NULL), 2);
+	engine_stop();
+}
+
 static int suite_init(void)
 {
 	if (tl_test_talon_path(talon_bin, sizeof talon_bin) < 0) {
@@ -853,4 +1006,5 @@ TL_TEST_SUITE("io.ctl", suite_init, NULL,
 	      TL_TEST(test_engine_that_does_not_answer_times_out),
 	      TL_TEST(test_dead_engine_reported),
 	      TL_TEST(test_two_engines_need_engine_flag),
-	      TL_TEST(test_status_json_valid_with_utf8_reason));
+	      TL_TEST(test_status_json_valid_with_utf8_reason),
+	      TL_TEST(test_orders_and_order));

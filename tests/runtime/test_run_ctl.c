@@ -1,7 +1,7 @@
 /*
  * test_run_ctl.c - the real thing, end to end: `talon run` as its own
  * process on the paper venue, operated by `talon ctl` processes through
- * shared memory: status, submit, liquidate (kill switch), resume, and a
+ * shared memory: status, submit, orders and order, liquidate (kill switch), resume, and a
  * clean stop on SIGTERM that removes the block.
  */
 #include "tests/support/tl_test.h"
@@ -145,6 +145,97 @@ static void test_submit_fills_and_shows_in_status(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "QTY_STEP"));
 }
 
+/* The client id in a "submit: engine 'x' (pid n): <id> ..." line. */
+static void submit_clid(char *clid, size_t len)
+{
+	char want[96];
+	snprintf(want, sizeof want, "%s-", name);
+	const char *p = strstr(out, want);
+	size_t n = 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	while (p[n] && p[n] != ' ' && p[n] != '\n' && p[n] != ':' && n + 1 < len)
+		n++;
+	memcpy(clid, p, n);
+	clid[n] = '\0';
+}
+
+/* A resting limit order: `ctl orders` lists it (text, JSON, --symbol),
+ * `ctl order ID` shows its history; once canceled it is no longer open
+ * but `ctl order` still shows how it ended. */
+static void test_orders_and_order_history(void)
+{
+	char clid[64], want[256];
+	int rc = talon("ctl", "--engine", name, "submit", "--symbol", "BTCUSDT", "--side",
+		       "BUY", "--type", "LIMIT", "--qty", "0.010", "--price", "40000", NULL);
+	if (rc != 0)
+		fprintf(stderr, "submit: %s\n", out);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	submit_clid(clid, sizeof clid);
+	snprintf(want, sizeof want, "\"client_id\":\"%s\"", clid);
+	bool listed = false;
+	for (int i = 0; i < 200 && !listed; i++) {
+		talon("ctl", "--engine", name, "orders", "--json", NULL);
+		listed = strstr(out, want) && strstr(out, "\"status\":\"NEW\"");
+		if (!listed)
+			nap_ms(50);
+	}
+	if (!listed)
+		fprintf(stderr, "orders --json: %s\n", out);
+	CU_ASSERT_TRUE_FATAL(listed);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"symbol\":\"BTCUSDT\",\"side\":\"BUY\","
+					   "\"type\":\"LIMIT\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"price\":\"40000\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"qty\":\"0.01\",\"filled\":\"0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"open_orders\":1,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"age_ns\":"));
+	/* text: a header and the order's row */
+	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "orders", NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "1 open order\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "CLIENT_ID"));
+	char *row = strstr(out, clid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(row);
+	CU_ASSERT_PTR_NOT_NULL(strstr(row, "BTCUSDT"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(row, "LIMIT"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(row, "40000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(row, "NEW"));
+	/* another symbol's filter leaves it out */
+	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "orders", "--symbol", "ethusdt",
+			      "--json", NULL), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, clid));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"symbol\":\"ETHUSDT\",\"orders\":[]"));
+	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "orders", "--symbol", "BTCUSDT", NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, clid));
+	/* one order: its history, oldest first */
+	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "order", clid, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "status     NEW\n"));
+	char *h1 = strstr(out, "PENDING_NEW"), *h2 = strstr(out, "UTC  SENT"),
+	     *h3 = strstr(out, "UTC  NEW");
+	CU_ASSERT(h1 && h2 && h3 && h1 < h2 && h2 < h3);
+	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "order", clid, "--json", NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"open\":true"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"history\":[{\"status\":\"PENDING_NEW\""));
+	/* unknown id: exit 1, NOT_FOUND */
+	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "order", "nosuch-1", "--json", NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "NOT_FOUND"));
+	/* a bad id is a usage error */
+	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "order", "bad id!", NULL), 2);
+	/* cancel it: no longer open, its end in the history */
+	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "cancel", "--symbol", "BTCUSDT",
+			      "--client-id", clid, NULL), 0);
+	bool ended = false;
+	for (int i = 0; i < 200 && !ended; i++) {
+		talon("ctl", "--engine", name, "order", clid, "--json", NULL);
+		ended = strstr(out, "\"status\":\"CANCELED\"") != NULL;
+		if (!ended)
+			nap_ms(50);
+	}
+	CU_ASSERT_TRUE(ended);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"open\":false"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"status\":\"PENDING_CANCEL\""));
+	talon("ctl", "--engine", name, "orders", "--json", NULL);
+	CU_ASSERT_PTR_NULL(strstr(out, clid));
+}
+
 static void test_liquidate_flattens_and_pauses_then_resume(void)
 {
 	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "liquidate", "--reason", "test", NULL), 0);
@@ -183,5 +274,6 @@ static void test_sigterm_stops_cleanly(void)
 TL_TEST_SUITE("io.run_ctl", suite_init, suite_clean,
 	      TL_TEST(test_status_shows_running_engine),
 	      TL_TEST(test_submit_fills_and_shows_in_status),
+	      TL_TEST(test_orders_and_order_history),
 	      TL_TEST(test_liquidate_flattens_and_pauses_then_resume),
 	      TL_TEST(test_sigterm_stops_cleanly));

@@ -289,9 +289,12 @@ struct snap_writer {
 };
 
 /* Every 8-byte word of the snapshot holds the same counter value, but
- * the one holding n_pos, which says every position is in use (so that
- * the whole snapshot is copied). */
+ * the one holding n_pos and the two of the order counts, which say every
+ * position and order is in use (so that the whole snapshot is copied). */
 #define SNAP_NPOS_WORD (offsetof(tl_shm_snapshot_t, n_pos) / 8)
+#define SNAP_NORD_WORD (offsetof(tl_shm_snapshot_t, n_ord) / 8)
+static_assert(offsetof(tl_shm_snapshot_t, ord_dropped) / 8 == SNAP_NORD_WORD + 1,
+	      "order counts in two words");
 
 static void *snap_writer_run(void *arg)
 {
@@ -305,6 +308,7 @@ static void *snap_writer_run(void *arg)
 		for (size_t i = 0; i < sizeof snap / 8; i++)
 			words[i] = k;
 		snap.n_pos = TL_SHM_POS_MAX;
+		snap.n_ord = snap.n_ord_open = TL_SHM_ORD_MAX;
 		tl_shm_publish(w->s, &snap);
 	}
 	w->published = k;
@@ -334,7 +338,8 @@ static void test_seqlock_reader_never_sees_torn_snapshot(void)
 		}
 		reads++;
 		for (size_t i = 1; i < sizeof got / 8; i++)
-			if (i != SNAP_NPOS_WORD && words[i] != words[0]) {
+			if (i != SNAP_NPOS_WORD && i != SNAP_NORD_WORD &&
+			    i != SNAP_NORD_WORD + 1 && words[i] != words[0]) {
 				torn++;
 				break;
 			}

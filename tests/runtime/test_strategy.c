@@ -28,6 +28,11 @@ typedef struct st_state {
 	int submitted, rejected;
 	int sent;                    /* orders submitted from callbacks */
 	int submit_rc;               /* last tl_engine_submit return */
+	/* look-ups from on_event at the first fill (the kernel's view) */
+	int lk_order_rc, lk_open_rc, lk_pos_rc;
+	tl_order_info_t lk_order;
+	tl_position_info_t lk_pos;
+	tl_money_t lk_fill_qty;
 } st_state_t;
 
 static st_state_t S;
@@ -68,6 +73,14 @@ static void st_on_event(tl_engine_t *e, const tl_engine_event_t *ev, void *ctx)
 		S.submitted++;
 	if (ev->type == TL_EVENT_ORDER_REJECTED)
 		S.rejected++;
+	/* The first fill: the look-ups see the engine itself, the order
+	 * already FILLED and its position open. */
+	if (ev->type == TL_EVENT_ORDER_FILLED && S.filled == 0) {
+		S.lk_order_rc = tl_engine_order(e, ev->u.order.client_id, &S.lk_order);
+		S.lk_open_rc = tl_engine_open_orders(e, NULL, NULL, 0);
+		S.lk_pos_rc = tl_engine_positions(e, "BTCUSDT", &S.lk_pos, 1);
+		S.lk_fill_qty = ev->u.order.filled;
+	}
 	/* Each fill sends the next order from inside the callback. */
 	if (ev->type == TL_EVENT_ORDER_FILLED && ++S.filled < ST_ORDERS)
 		st_send(e);
@@ -140,6 +153,11 @@ static void test_callbacks_trade_on_the_engine_thread(void)
 	CU_ASSERT_EQUAL(tl_engine_poll(e, ev, 4), -EPERM);
 	CU_ASSERT_EQUAL(tl_engine_wait(e, 1000), -EPERM);
 	CU_ASSERT_EQUAL(tl_engine_invoke(e), -EINVAL);	/* not an invoker engine */
+	tl_order_info_t oi;
+	tl_position_info_t pi;
+	CU_ASSERT_EQUAL(tl_engine_order(e, "x-1", &oi), -EPERM);
+	CU_ASSERT_EQUAL(tl_engine_open_orders(e, NULL, &oi, 1), -EPERM);
+	CU_ASSERT_EQUAL(tl_engine_positions(e, NULL, &pi, 1), -EPERM);
 
 	/* The rest of S is read once the engine's thread is joined. */
 	tl_engine_close(e);
@@ -151,6 +169,19 @@ static void test_callbacks_trade_on_the_engine_thread(void)
 	CU_ASSERT_EQUAL(S.stops, 1);
 	CU_ASSERT_TRUE(S.thread_set && S.thread_same);	/* on_stop too */
 	CU_ASSERT_FALSE(pthread_equal(S.thread, pthread_self()));
+	/* the look-ups made from on_event */
+	CU_ASSERT_EQUAL(S.lk_order_rc, 0);
+	CU_ASSERT_EQUAL(S.lk_order.status, TL_STATUS_FILLED);
+	CU_ASSERT_EQUAL(S.lk_order.filled, S.lk_fill_qty);
+	CU_ASSERT_EQUAL(S.lk_order.user_ref, 1);
+	CU_ASSERT_TRUE(S.lk_order.n_history >= 3);
+	CU_ASSERT_EQUAL(S.lk_order.history[0].status, TL_STATUS_PENDING_NEW);
+	CU_ASSERT_EQUAL(S.lk_order.history[S.lk_order.n_history - 1].status, TL_STATUS_FILLED);
+	CU_ASSERT_EQUAL(S.lk_open_rc, 0);
+	CU_ASSERT_EQUAL(S.lk_pos_rc, 1);
+	CU_ASSERT_STRING_EQUAL(S.lk_pos.symbol, "BTCUSDT");
+	CU_ASSERT_EQUAL(S.lk_pos.qty, S.lk_fill_qty);
+	CU_ASSERT_EQUAL(S.lk_pos.status, TL_POSITION_OPEN);
 }
 
 /* The invoker: no engine thread at all; this thread runs every duty
