@@ -22,6 +22,7 @@
 #include "kernel/position.h"
 #include "kernel/record.h"
 #include "kernel/retry.h"
+#include "kernel/strat.h"
 #include "kernel/symbols.h"
 #include "kernel/types.h"
 
@@ -167,6 +168,7 @@ typedef struct tl_kernel {
 	 * with the fills applied since. */
 	bool balance_known;
 	tl_fx_t bal_pnl0;
+	tl_strats_t strats;        /* strategy tags and their PnL (strat.h) */
 	tl_sink_t *sink;           /* valid during apply only */
 	tl_kernel_counters_t ctr;
 } tl_kernel_t;

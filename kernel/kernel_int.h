@@ -29,6 +29,7 @@ typedef struct tl_k_ordreq {
 	uint64_t user_ref;
 	tl_ord_role_t role;
 	uint64_t parent;
+	uint8_t strat;         /* strategy tag row */
 } tl_k_ordreq_t;
 
 /* ---- kernel.c ---- */

@@ -44,6 +44,7 @@ static void order_fill_ev(tl_event_t *ev, const tl_order_t *o)
 	e->pos_side = o->pos_side;
 	e->reduce_only = o->reduce_only;
 	e->role = o->role;
+	e->strategy = o->strat;
 	e->reject = o->reject;
 	e->venue_code = o->venue_code;
 	e->qty = o->qty;
@@ -98,6 +99,7 @@ void tl_k_ev_refused(tl_kernel_t *k, const tl_k_ordreq_t *r,
 	e->pos_side = (uint8_t)r->pos_side;
 	e->reduce_only = r->reduce_only;
 	e->role = (uint8_t)r->role;
+	e->strategy = r->strat;
 	e->reject = (uint16_t)why;
 	e->qty = r->qty;
 	e->price = r->price;
@@ -358,6 +360,8 @@ tl_order_t *tl_k_order_create(tl_kernel_t *k, const tl_k_ordreq_t *r,
 	o->sl = r->sl;
 	o->user_ref = r->user_ref;
 	o->parent = r->parent;
+	o->strat = r->strat;
+	k->strats.row[r->strat].orders++;
 	o->t_created = k->now;
 	o->t_updated = k->now;
 	o->hist[0] = (tl_ord_hist_t){ .status = TL_ST_PENDING_NEW, .time = k->now };
@@ -413,10 +417,39 @@ static tl_reject_t order_tpsl_valid(tl_kernel_t *k, const tl_k_ordreq_t *r)
 	return TL_REJ_NONE;
 }
 
+/* A tag takes its row once an order carrying it passes every check;
+ * the row's number goes out in STRATEGY_ADDED with the name, because
+ * order events name their tag by row. */
+static void order_strat_add(tl_kernel_t *k, tl_k_ordreq_t *r, const char *tag)
+{
+	int row = tl_strat_find(&k->strats, tag);
+	if (row < 0) {
+		row = tl_strat_add(&k->strats, tag);
+		tl_output_t out;
+		tl_k_ev_init(&out, TL_EV_STRATEGY_ADDED);
+		out.u.ev.u.strat.id = (uint8_t)row;
+		tl_k_copy_str(out.u.ev.text, TL_TEXT_LEN, tag);
+		tl_k_emit(k, &out);
+	}
+	r->strat = (uint8_t)row;
+}
+
 static tl_reject_t order_submit(tl_kernel_t *k, tl_k_ordreq_t *r,
-				const char *symbol, uint64_t *handle)
+				const char *symbol, const char *tag,
+				uint64_t *handle)
 {
 	tl_reject_t rej;
+	int row = tl_strat_find(&k->strats, tag);
+	if (row > 0)
+		r->strat = (uint8_t)row;
+	if (tag[0] && !tl_strat_valid(tag)) {
+		rej = TL_REJ_BAD_STRATEGY;
+		goto refuse;
+	}
+	if (row < 0 && k->strats.n >= TL_STRAT_MAX) {
+		rej = TL_REJ_STRATEGY_LIMIT;
+		goto refuse;
+	}
 	if (r->sym < 0) {
 		rej = TL_REJ_UNKNOWN_SYMBOL;
 		goto refuse;
@@ -427,6 +460,7 @@ static tl_reject_t order_submit(tl_kernel_t *k, tl_k_ordreq_t *r,
 		goto refuse;
 	if (r->tp || r->sl)
 		r->role = TL_ROLE_ENTRY;
+	order_strat_add(k, r, tag);
 	tl_order_t *o = tl_k_order_create(k, r, &rej);
 	if (!o)
 		goto refuse;
@@ -436,6 +470,14 @@ static tl_reject_t order_submit(tl_kernel_t *k, tl_k_ordreq_t *r,
 refuse:
 	tl_k_ev_refused(k, r, symbol, rej);
 	return rej;
+}
+
+/* The record's tag as a string; 16 bytes without a NUL stay 16
+ * characters long, so the validity check refuses them. */
+static void order_strat_tag(char out[TL_STRAT_LEN + 1], const char *in)
+{
+	memcpy(out, in, TL_STRAT_LEN);
+	out[TL_STRAT_LEN] = 0;
 }
 
 tl_reject_t tl_k_on_submit(tl_kernel_t *k, const tl_in_submit_t *s,
@@ -459,7 +501,9 @@ tl_reject_t tl_k_on_submit(tl_kernel_t *k, const tl_in_submit_t *s,
 		.user_ref = s->user_ref,
 		.role = TL_ROLE_PLAIN,
 	};
-	return order_submit(k, &r, sym, handle);
+	char tag[TL_STRAT_LEN + 1];
+	order_strat_tag(tag, s->strategy);
+	return order_submit(k, &r, sym, tag, handle);
 }
 
 tl_reject_t tl_k_on_signal(tl_kernel_t *k, const tl_in_signal_t *s,
@@ -477,6 +521,11 @@ tl_reject_t tl_k_on_signal(tl_kernel_t *k, const tl_in_signal_t *s,
 		.user_ref = s->user_ref,
 		.role = TL_ROLE_PLAIN,
 	};
+	char tag[TL_STRAT_LEN + 1];
+	order_strat_tag(tag, s->strategy);
+	int row = tl_strat_find(&k->strats, tag);
+	if (row > 0)
+		r.strat = (uint8_t)row;	/* named in a refusal below */
 	switch ((tl_signal_t)s->signal) {
 	case TL_SIG_LONG_ENTRY:
 		r.side = TL_BUY;
@@ -515,7 +564,7 @@ tl_reject_t tl_k_on_signal(tl_kernel_t *k, const tl_in_signal_t *s,
 		tl_k_ev_refused(k, &r, sym, TL_REJ_BAD_PARAM);
 		return TL_REJ_BAD_PARAM;
 	}
-	return order_submit(k, &r, sym, handle);
+	return order_submit(k, &r, sym, tag, handle);
 }
 
 /* ---- cancels ---------------------------------------------------------------- */
@@ -807,6 +856,14 @@ void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f)
 		return;
 	}
 	k->unrealized_total += p->unrealized - u0;
+	if (o->role == TL_ROLE_EMERGENCY)
+		tl_strat_fill_close(&k->strats, o->sym, o->pos_side,
+				    (tl_side_t)o->side, f->qty, f->price,
+				    f->commission, p->mark, k->now);
+	else
+		tl_strat_fill(&k->strats, o->strat, o->sym, o->pos_side,
+			      (tl_side_t)o->side, f->qty, f->price,
+			      f->commission, p->mark, k->now);
 	k->ctr.fills++;
 	if (!tl_status_terminal((tl_ord_status_t)o->status))
 		order_unexpose(k, o, f->qty);

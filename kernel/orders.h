@@ -88,6 +88,7 @@ typedef struct tl_order {
 	uint8_t exposure;      /* unfilled qty counted in its position's pend_* */
 	uint8_t hist_n;        /* status changes recorded (saturating) */
 	uint8_t flags;         /* TL_OF_* */
+	uint8_t strat;         /* strategy tag row (kernel/strat.h), 0 none */
 	uint16_t sym;          /* symbol id */
 	uint32_t gen;          /* generation of this slot */
 	uint64_t seq;          /* client id sequence (0 if adopted) */

@@ -67,6 +67,8 @@ static const struct {
 	[TL_REJ_JOURNAL_DOWN] = { "JOURNAL_DOWN", "journal cannot write (disk full or I/O error)" },
 	[TL_REJ_STALE] = { "STALE", "not resent: stale (age, cancel, restart or state)" },
 	[TL_REJ_INSUFFICIENT_MARGIN] = { "INSUFFICIENT_MARGIN", "initial margin and fee above the available balance" },
+	[TL_REJ_BAD_STRATEGY] = { "BAD_STRATEGY", "strategy tag: 1-15 printable chars, no spaces or quotes" },
+	[TL_REJ_STRATEGY_LIMIT] = { "STRATEGY_LIMIT", "too many strategy tags (32): no new one" },
 };
 
 const char *tl_side_name(tl_side_t s) { return TL_NAME(side_names, s); }

@@ -167,6 +167,9 @@ typedef enum tl_reject {
 				    * forbids: the order ends FAILED */
 	TL_REJ_INSUFFICIENT_MARGIN, /* initial margin + taker fee above the
 				     * available balance (kernel/risk.c) */
+	TL_REJ_BAD_STRATEGY,       /* strategy tag not 1..15 printable chars
+				    * without spaces or quotes */
+	TL_REJ_STRATEGY_LIMIT,     /* TL_STRAT_MAX tags in use: no new one */
 	TL_REJ__COUNT
 } tl_reject_t;
 
