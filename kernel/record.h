@@ -27,7 +27,7 @@
 #include "kernel/symbols.h"
 #include "kernel/types.h"
 
-#define TL_RECORD_VERSION 1
+#define TL_RECORD_VERSION 2
 #define TL_RECORD_SIZE 256
 #define TL_TEXT_LEN 64      /* reasons and venue messages, truncated */
 

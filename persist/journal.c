@@ -56,6 +56,12 @@ uint64_t tl_journal_mono_ns(void)
 	"((CASE WHEN " n " < 0 THEN '-' ELSE '' END) || rtrim(rtrim(printf("      \
 	"'%d.%08d', abs(" n ") / 100000000, abs(" n ") % 100000000), '0'), '.'))"
 
+/* Version 2 added strategy tags: this table, and a strategy column on
+ * orders and fills (jn_migrate adds them to a version 1 journal). */
+#define JN_STRATEGIES                                                          \
+	"CREATE TABLE strategies(id INTEGER PRIMARY KEY, name TEXT NOT NULL"    \
+	" UNIQUE, added_ns INTEGER, seq INTEGER);"
+
 static const char jn_schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE journal(id INTEGER PRIMARY KEY, dir INTEGER NOT NULL,"
@@ -70,7 +76,7 @@ static const char jn_schema[] =
 	" reduce_only INTEGER, role INTEGER, qty TEXT, price TEXT,"
 	" filled_qty TEXT, avg_price TEXT, status TEXT, reject_reason TEXT,"
 	" venue_code INTEGER, user_ref INTEGER, created_ns INTEGER,"
-	" updated_ns INTEGER);"
+	" updated_ns INTEGER, strategy TEXT);"
 	"CREATE TABLE order_status_history(id INTEGER PRIMARY KEY,"
 	" client_id TEXT, status TEXT, event TEXT, time_ns INTEGER,"
 	" seq INTEGER, text TEXT);"
@@ -78,8 +84,9 @@ static const char jn_schema[] =
 	" ON order_status_history(client_id);"
 	"CREATE TABLE fills(id INTEGER PRIMARY KEY, client_id TEXT, symbol TEXT,"
 	" side TEXT, trade_id INTEGER, price TEXT, qty TEXT, commission TEXT,"
-	" maker INTEGER, time_ns INTEGER, input_seq INTEGER,"
+	" maker INTEGER, time_ns INTEGER, input_seq INTEGER, strategy TEXT,"
 	" UNIQUE(symbol, trade_id));"
+	JN_STRATEGIES
 	"CREATE TABLE positions(symbol TEXT, position_side TEXT, qty TEXT,"
 	" entry TEXT, mark TEXT, realized TEXT, unrealized TEXT,"
 	" commission TEXT, roe TEXT, status TEXT, leverage INTEGER,"
@@ -295,6 +302,34 @@ static int jn_check_existing(tl_journal_t *j, char *err, size_t errlen)
 	return 0;
 }
 
+/* Version 1 -> 2, in one transaction: the new columns are NULL for the
+ * rows already there (orders before tags had none), and the records
+ * themselves need nothing (the fields version 2 added were zero). */
+static int jn_migrate(tl_journal_t *j, char *err, size_t errlen)
+{
+	char v[32];
+	if (jn_query_text(j->db, "SELECT value FROM meta WHERE key = ?1",
+			  "schema_version", v, sizeof(v)) != SQLITE_OK) {
+		jn_errf(err, errlen, j->cfg.path, "schema_version", j->db);
+		return -1;
+	}
+	if (strtol(v, NULL, 10) != 1)
+		return 0;
+	if (jn_exec(j, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	if (jn_exec(j, "ALTER TABLE orders ADD COLUMN strategy TEXT;"
+		    "ALTER TABLE fills ADD COLUMN strategy TEXT;" JN_STRATEGIES
+		    "UPDATE meta SET value = '2' WHERE key = 'schema_version';"
+		    "UPDATE meta SET value = '2' WHERE key = 'record_version';",
+		    err, errlen) < 0 ||
+	    jn_exec(j, "COMMIT", err, errlen) < 0) {
+		char e2[8];
+		jn_exec(j, "ROLLBACK", e2, sizeof(e2));
+		return -1;
+	}
+	return 0;
+}
+
 static int jn_create_schema(tl_journal_t *j, char *err, size_t errlen)
 {
 	if (jn_exec(j, "BEGIN IMMEDIATE", err, errlen) < 0)
@@ -412,6 +447,8 @@ tl_journal_t *tl_journal_open(const tl_journal_cfg_t *cfg, bool *fresh,
 				      : "PRAGMA synchronous = NORMAL", err, errlen) < 0)
 		goto fail;
 	if (create && jn_create_schema(j, err, errlen) < 0)
+		goto fail;
+	if (!create && jn_migrate(j, err, errlen) < 0)
 		goto fail;
 	if (tl_jd_prepare(j, err, errlen) < 0)
 		goto fail;

@@ -31,7 +31,7 @@
 
 #include "persist/record.h"
 
-#define TL_JOURNAL_SCHEMA_VERSION 1
+#define TL_JOURNAL_SCHEMA_VERSION 2
 
 typedef enum tl_journal_mode {
 	TL_JOURNAL_ASYNC = 0,   /* the hot path never waits on disk */
