@@ -56,6 +56,16 @@ void tl_engine_publish(tl_engine_t *e)
 		d->roe = tl_pos_roe(p, p->mark);
 		d->leverage = p->leverage;
 	}
+	for (uint32_t r = 0; r <= k->strats.n && r < TL_SHM_STRAT_MAX; r++) {
+		const tl_strat_t *t = &k->strats.row[r];
+		tl_shm_strat_t *d = &s.strat[s.n_strat++];
+		memcpy(d->name, t->name, TL_STRAT_LEN);
+		d->realized = t->realized;
+		d->unrealized = t->unrealized;
+		d->commission = t->commission;
+		d->orders = t->orders;
+		d->fills = t->fills;
+	}
 	s.total_pnl = tl_kernel_total_pnl(k);
 	s.daily_pnl = tl_kernel_daily_pnl(k);
 	s.day_start = k->day_start;

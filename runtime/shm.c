@@ -626,6 +626,8 @@ bool tl_shm_read_snapshot(const tl_shm_t *s, tl_shm_snapshot_t *out)
 		b = atomic_load_explicit(&s->snap_seq, memory_order_relaxed);
 		if (a == b) {
 			out->n_pos = n;
+			if (out->n_strat > TL_SHM_STRAT_MAX)
+				out->n_strat = TL_SHM_STRAT_MAX;
 			memset(out->pos + n, 0, (TL_SHM_POS_MAX - n) * sizeof(tl_shm_pos_t));
 			return true;
 		}
