@@ -202,6 +202,8 @@ typedef enum tl_event_kind {
 					* does not match the order: ignored */
 	TL_EVENT_STRATEGY_ADDED,       /* a new strategy tag got its id:
 					* u.strategy.id, the tag in text */
+	TL_EVENT_POSITION_ROUND_TRIP,  /* a position went back to flat:
+					* u.round_trip, the exit reason in text */
 } tl_event_kind_t;
 
 /* Upper-case names ("ORDER_FILLED", "FILLED", "PAUSED"); "?" for a value
@@ -282,6 +284,17 @@ typedef struct tl_engine_event {
 		struct {
 			int id;                /* 1..TL_STRATEGY_TAGS */
 		} strategy;
+		struct {
+			tl_position_side_t side;
+			bool strategy_scope;   /* a strategy's own position (not
+						* the venue's): strategy_id's */
+			int strategy_id;
+			int64_t opened;        /* ns; closed is the event's time */
+			tl_money_t qty;        /* largest size, short < 0 */
+			tl_money_t entry, exit; /* average prices (exit 0: none) */
+			tl_money_t realized;   /* over the round trip, before fees */
+			tl_money_t commission;
+		} round_trip;
 	} u;
 } tl_engine_event_t;
 

@@ -130,6 +130,52 @@ void tl_k_ev_position(tl_kernel_t *k, tl_event_type_t t, const tl_position_t *p)
 	tl_k_emit(k, &out);
 }
 
+void tl_k_ev_trip(tl_kernel_t *k, uint16_t sym, uint8_t ps, uint8_t scope,
+		  uint8_t row, tl_exit_reason_t why, const tl_pos_trip_t *t)
+{
+	tl_output_t out;
+	tl_k_ev_init(&out, TL_EV_POSITION_ROUND_TRIP);
+	memcpy(out.u.ev.symbol, k->syms.sym[sym].name, TL_SYMBOL_NAMELEN);
+	tl_ev_trip_t *e = &out.u.ev.u.trip;
+	e->pos_side = ps;
+	e->scope = scope;
+	e->strategy = row;
+	e->reason = (uint8_t)why;
+	e->opened = t->opened;
+	e->qty = t->qty;
+	e->entry = t->entry;
+	e->exit = t->exit;
+	e->realized = t->realized;
+	e->commission = t->commission;
+	tl_k_copy_str(out.u.ev.text, TL_TEXT_LEN, tl_exit_reason_name(why));
+	tl_k_emit(k, &out);
+}
+
+/* Why a position this order's fill closed ended. */
+static tl_exit_reason_t order_exit_reason(const tl_order_t *o)
+{
+	switch ((tl_ord_role_t)o->role) {
+	case TL_ROLE_TP: return TL_EXIT_TAKE_PROFIT;
+	case TL_ROLE_SL: return TL_EXIT_STOP_LOSS;
+	case TL_ROLE_EMERGENCY: return TL_EXIT_LIQUIDATION;
+	default: return (o->flags & TL_OF_SIGNAL) ? TL_EXIT_SIGNAL : TL_EXIT_MANUAL;
+	}
+}
+
+/* A liquidation fill closed a tag's share (kernel/strat.c). */
+typedef struct order_trip_ctx {
+	tl_kernel_t *k;
+	const tl_order_t *o;
+} order_trip_ctx_t;
+
+static void order_strat_closed(void *ctx, uint32_t row, const tl_pos_change_t *chg)
+{
+	order_trip_ctx_t *c = ctx;
+	if (row > 0)
+		tl_k_ev_trip(c->k, c->o->sym, c->o->pos_side, 1, (uint8_t)row,
+			     TL_EXIT_LIQUIDATION, &chg->trip);
+}
+
 /* ---- status changes ------------------------------------------------------ */
 
 /* Remove `q` of an order's unfilled quantity from its position's
@@ -361,6 +407,8 @@ tl_order_t *tl_k_order_create(tl_kernel_t *k, const tl_k_ordreq_t *r,
 	o->user_ref = r->user_ref;
 	o->parent = r->parent;
 	o->strat = r->strat;
+	if (r->from_signal)
+		o->flags |= TL_OF_SIGNAL;
 	k->strats.row[r->strat].orders++;
 	o->t_created = k->now;
 	o->t_updated = k->now;
@@ -521,6 +569,7 @@ tl_reject_t tl_k_on_signal(tl_kernel_t *k, const tl_in_signal_t *s,
 		.user_ref = s->user_ref,
 		.role = TL_ROLE_PLAIN,
 	};
+	r.from_signal = true;
 	char tag[TL_STRAT_LEN + 1];
 	order_strat_tag(tag, s->strategy);
 	int row = tl_strat_find(&k->strats, tag);
@@ -856,14 +905,6 @@ void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f)
 		return;
 	}
 	k->unrealized_total += p->unrealized - u0;
-	if (o->role == TL_ROLE_EMERGENCY)
-		tl_strat_fill_close(&k->strats, o->sym, o->pos_side,
-				    (tl_side_t)o->side, f->qty, f->price,
-				    f->commission, p->mark, k->now);
-	else
-		tl_strat_fill(&k->strats, o->strat, o->sym, o->pos_side,
-			      (tl_side_t)o->side, f->qty, f->price,
-			      f->commission, p->mark, k->now);
 	k->ctr.fills++;
 	if (!tl_status_terminal((tl_ord_status_t)o->status))
 		order_unexpose(k, o, f->qty);
@@ -898,8 +939,26 @@ void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f)
 	if (p->qty == 0 && p->status == TL_POS_OPEN)
 		p->status = TL_POS_CLOSED;
 	tl_k_ev_position(k, pe, p);
+	if (chg.trip_ended)
+		tl_k_ev_trip(k, o->sym, o->pos_side, 0, 0, order_exit_reason(o), &chg.trip);
 	if (chg.flipped)
 		tl_k_ev_position(k, TL_EV_POSITION_OPENED, p);
+	/* The strategy rows' virtual positions, after the venue's. */
+	if (o->role == TL_ROLE_EMERGENCY) {
+		order_trip_ctx_t tc = { k, o };
+		tl_strat_fill_close(&k->strats, o->sym, o->pos_side,
+				    (tl_side_t)o->side, f->qty, f->price,
+				    f->commission, p->mark, k->now,
+				    order_strat_closed, &tc);
+	} else {
+		tl_pos_change_t vchg;
+		if (tl_strat_fill(&k->strats, o->strat, o->sym, o->pos_side,
+				  (tl_side_t)o->side, f->qty, f->price,
+				  f->commission, p->mark, k->now, &vchg) &&
+		    vchg.trip_ended && o->strat > 0)
+			tl_k_ev_trip(k, o->sym, o->pos_side, 1, o->strat,
+				     order_exit_reason(o), &vchg.trip);
+	}
 	if (chg.closed || chg.flipped)
 		tl_k_protect_close(k, o->sym, (tl_pos_side_t)o->pos_side);
 	else

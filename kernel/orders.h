@@ -58,6 +58,8 @@ enum {
 	/* A take-profit/stop-loss canceled to be resized: once its end is
 	 * confirmed, a replacement of the new size goes out (kernel/protect.c). */
 	TL_OF_REPROTECT = 1u << 5,
+	/* Made by a SIGNAL input: a position it closes ends for SIGNAL. */
+	TL_OF_SIGNAL = 1u << 6,
 };
 
 typedef struct tl_ord_hist {

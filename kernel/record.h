@@ -343,6 +343,8 @@ typedef enum tl_event_type {
 				   * applied (another engine's order?) */
 	TL_EV_STRATEGY_ADDED,     /* a new strategy tag took a row: u.strat,
 				   * the tag in text */
+	TL_EV_POSITION_ROUND_TRIP,/* a position went back to flat (or across
+				   * zero): u.trip, the whole round trip */
 	TL_EV__COUNT
 } tl_event_type_t;
 
@@ -401,6 +403,23 @@ typedef struct tl_ev_strat {
 	uint8_t _pad[7];
 } tl_ev_strat_t;
 
+/* POSITION_ROUND_TRIP: one position from open to flat. scope 0 is the
+ * venue's (netted) position; scope 1 a strategy tag's virtual position
+ * (strategy = its row, docs/kernel.md "Strategy attribution"). */
+typedef struct tl_ev_trip {
+	uint8_t pos_side;      /* tl_pos_side_t */
+	uint8_t scope;         /* 0 position, 1 strategy */
+	uint8_t strategy;      /* row, 0 none */
+	uint8_t reason;        /* tl_exit_reason_t */
+	uint8_t _pad[4];
+	tl_time_t opened;      /* closed: the event's time */
+	tl_fx_t qty;           /* largest size, signed: short < 0 */
+	tl_fx_t entry;         /* average entry */
+	tl_fx_t exit;          /* average price of the reducing fills, 0 none */
+	tl_fx_t realized;      /* over the round trip, before fees */
+	tl_fx_t commission;    /* over the round trip */
+} tl_ev_trip_t;
+
 typedef struct tl_event {
 	uint16_t type;         /* tl_event_type_t */
 	uint8_t priority;      /* 5..10, see tl_event_priority */
@@ -412,6 +431,7 @@ typedef struct tl_event {
 		tl_ev_state_t state;
 		tl_ev_recon_t recon;
 		tl_ev_strat_t strat;
+		tl_ev_trip_t trip;
 	} u;
 	char text[TL_TEXT_LEN]; /* reason or venue message */
 } tl_event_t;

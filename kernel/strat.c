@@ -71,17 +71,16 @@ int tl_strat_add(tl_strats_t *t, const char *name)
 
 bool tl_strat_fill(tl_strats_t *t, uint32_t row, uint32_t sym, uint32_t ps,
 		   tl_side_t side, tl_fx_t qty, tl_fx_t price, tl_fx_t commission,
-		   tl_fx_t mark, tl_time_t now)
+		   tl_fx_t mark, tl_time_t now, tl_pos_change_t *chg)
 {
 	tl_strat_t *s = &t->row[row];
 	tl_position_t *p = tl_strat_pos(t, row, sym, ps);
 	tl_fx_t u0 = p->unrealized;
-	tl_pos_change_t chg;
 	p->mark = mark;
-	if (!tl_pos_apply_fill(p, side, qty, price, commission, now, &chg))
+	if (!tl_pos_apply_fill(p, side, qty, price, commission, now, chg))
 		return false;
 	s->unrealized += p->unrealized - u0;
-	s->realized += chg.realized;
+	s->realized += chg->realized;
 	s->commission += commission;
 	s->fills++;
 	return true;
@@ -89,9 +88,11 @@ bool tl_strat_fill(tl_strats_t *t, uint32_t row, uint32_t sym, uint32_t ps,
 
 void tl_strat_fill_close(tl_strats_t *t, uint32_t sym, uint32_t ps,
 			 tl_side_t side, tl_fx_t qty, tl_fx_t price,
-			 tl_fx_t commission, tl_fx_t mark, tl_time_t now)
+			 tl_fx_t commission, tl_fx_t mark, tl_time_t now,
+			 tl_strat_closed_fn closed, void *ctx)
 {
 	tl_fx_t left = qty, fee_left = commission;
+	tl_pos_change_t chg;
 	for (uint32_t r = 1; r <= t->n && left > 0; r++) {
 		const tl_position_t *p = tl_strat_pos(t, r, sym, ps);
 		tl_fx_t have = side == TL_SELL ? p->qty : -p->qty;
@@ -100,13 +101,17 @@ void tl_strat_fill_close(tl_strats_t *t, uint32_t sym, uint32_t ps,
 		tl_fx_t take = have < left ? have : left;
 		tl_fx_t fee = take == left ? fee_left
 			: (tl_fx_t)((__int128)commission * take / qty);
-		if (!tl_strat_fill(t, r, sym, ps, side, take, price, fee, mark, now))
+		if (!tl_strat_fill(t, r, sym, ps, side, take, price, fee, mark, now, &chg))
 			continue;	/* overflow: left to row 0 */
 		left -= take;
 		fee_left -= fee;
+		if (chg.trip_ended && closed)
+			closed(ctx, r, &chg);
 	}
-	if (left > 0)
-		tl_strat_fill(t, 0, sym, ps, side, left, price, fee_left, mark, now);
+	if (left > 0 &&
+	    tl_strat_fill(t, 0, sym, ps, side, left, price, fee_left, mark, now, &chg) &&
+	    chg.trip_ended && closed)
+		closed(ctx, 0, &chg);
 }
 
 void tl_strat_mark(tl_strats_t *t, uint32_t sym, tl_fx_t mark)

@@ -68,7 +68,10 @@ static inline tl_position_t *tl_strat_pos(const tl_strats_t *t, uint32_t row,
  * mark. False (nothing booked) on arithmetic overflow. */
 bool tl_strat_fill(tl_strats_t *t, uint32_t row, uint32_t sym, uint32_t ps,
 		   tl_side_t side, tl_fx_t qty, tl_fx_t price, tl_fx_t commission,
-		   tl_fx_t mark, tl_time_t now);
+		   tl_fx_t mark, tl_time_t now, tl_pos_change_t *chg);
+
+/* Told of each row whose virtual position a liquidation fill closed. */
+typedef void (*tl_strat_closed_fn)(void *ctx, uint32_t row, const tl_pos_change_t *chg);
 
 /* A liquidation fill closes the tags' virtual positions in row order
  * (rows 1..n that hold the opposite of `side`), each up to its size,
@@ -76,7 +79,8 @@ bool tl_strat_fill(tl_strats_t *t, uint32_t row, uint32_t sym, uint32_t ps,
  * (rounded down, the last share takes the rest). */
 void tl_strat_fill_close(tl_strats_t *t, uint32_t sym, uint32_t ps,
 			 tl_side_t side, tl_fx_t qty, tl_fx_t price,
-			 tl_fx_t commission, tl_fx_t mark, tl_time_t now);
+			 tl_fx_t commission, tl_fx_t mark, tl_time_t now,
+			 tl_strat_closed_fn closed, void *ctx);
 
 /* Mark every row's virtual positions of `sym`. */
 void tl_strat_mark(tl_strats_t *t, uint32_t sym, tl_fx_t mark);

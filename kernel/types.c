@@ -80,6 +80,11 @@ const char *tl_trading_state_name(tl_trading_state_t s) { return TL_NAME(ts_name
 const char *tl_pos_status_name(tl_pos_status_t s) { return TL_NAME(pos_status_names, s); }
 const char *tl_signal_name(tl_signal_t s) { return TL_NAME(signal_names, s); }
 
+static const char *const exit_names[] = {
+	NULL, "SIGNAL", "TAKE_PROFIT", "STOP_LOSS", "LIQUIDATION", "MANUAL", "VENUE",
+};
+const char *tl_exit_reason_name(tl_exit_reason_t r) { return TL_NAME(exit_names, r); }
+
 const char *tl_reject_name(tl_reject_t r)
 {
 	return (unsigned)r < TL_REJ__COUNT && reject_tbl[r].name ? reject_tbl[r].name : "?";

@@ -56,11 +56,25 @@ uint64_t tl_journal_mono_ns(void)
 	"((CASE WHEN " n " < 0 THEN '-' ELSE '' END) || rtrim(rtrim(printf("      \
 	"'%d.%08d', abs(" n ") / 100000000, abs(" n ") % 100000000), '0'), '.'))"
 
-/* Version 2 added strategy tags: this table, and a strategy column on
- * orders and fills (jn_migrate adds them to a version 1 journal). */
+/* Version 2 added strategy tags (this table, and a strategy column on
+ * orders and fills) and closed positions (position_history and its
+ * view); jn_migrate adds them to a version 1 journal. */
 #define JN_STRATEGIES                                                          \
 	"CREATE TABLE strategies(id INTEGER PRIMARY KEY, name TEXT NOT NULL"    \
-	" UNIQUE, added_ns INTEGER, seq INTEGER);"
+	" UNIQUE, added_ns INTEGER, seq INTEGER);"                              \
+	"CREATE TABLE position_history(id INTEGER PRIMARY KEY, seq INTEGER,"    \
+	" symbol TEXT, position_side TEXT, side TEXT, scope TEXT,"              \
+	" strategy TEXT, opened_ns INTEGER, closed_ns INTEGER, entry TEXT,"     \
+	" exit TEXT, max_qty TEXT, realized TEXT, commission TEXT,"            \
+	" exit_reason TEXT);"                                                   \
+	"CREATE INDEX position_history_closed_ns ON position_history(closed_ns);" \
+	"CREATE VIEW position_history_pnl AS SELECT symbol, position_side, side," \
+	" scope, strategy, opened_ns, closed_ns,"                               \
+	" (closed_ns - opened_ns) / 1000000000.0 AS duration_s, entry, exit,"   \
+	" max_qty, realized, commission, " FXT("net_u") " AS net,"              \
+	" CAST(net_u AS REAL) / 1e8 AS net_real, exit_reason FROM"              \
+	" (SELECT *, " FXI("realized") " - " FXI("commission") " AS net_u"     \
+	" FROM position_history);"
 
 static const char jn_schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"

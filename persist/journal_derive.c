@@ -73,6 +73,12 @@ static const char *const jd_sql[JS__COUNT] = {
 	[JS_STRATEGY] =
 		"INSERT INTO strategies(id, name, added_ns, seq) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT(id) DO NOTHING",
+	[JS_TRIP] =
+		"INSERT INTO position_history(seq, symbol, position_side, side, scope,"
+		" strategy, opened_ns, closed_ns, entry, exit, max_qty, realized,"
+		" commission, exit_reason) VALUES (?1, ?2, ?3, ?4, ?5,"
+		" (SELECT name FROM strategies WHERE id = ?6), ?7, ?8, ?9, ?10, ?11,"
+		" ?12, ?13, ?14)",
 	[JS_EVENT] =
 		"INSERT INTO events(seq, cause_seq, time_ns, type, priority, symbol,"
 		" client_id, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -369,6 +375,30 @@ static int jd_strategy_row(tl_journal_t *j, const tl_output_t *o)
 	return tl_jd_step(s);
 }
 
+/* A closed position, venue's or a strategy's: one row. */
+static int jd_trip_row(tl_journal_t *j, const tl_output_t *o)
+{
+	const tl_event_t *ev = &o->u.ev;
+	const tl_ev_trip_t *t = &ev->u.trip;
+	sqlite3_stmt *s = j->st[JS_TRIP];
+	sqlite3_bind_int64(s, 1, (int64_t)o->hdr.seq);
+	jd_bind_str(s, 2, ev->symbol, TL_SYMBOL_NAMELEN);
+	jd_bind_name(s, 3, tl_pos_side_name(t->pos_side));
+	jd_bind_name(s, 4, t->qty < 0 ? "SHORT" : "LONG");
+	jd_bind_name(s, 5, t->scope ? "strategy" : "position");
+	sqlite3_bind_int(s, 6, t->strategy);
+	sqlite3_bind_int64(s, 7, t->opened);
+	sqlite3_bind_int64(s, 8, o->hdr.time);
+	jd_bind_fx(s, 9, t->entry);
+	if (t->exit)
+		jd_bind_fx(s, 10, t->exit);
+	jd_bind_fx(s, 11, t->qty < 0 ? -t->qty : t->qty);
+	jd_bind_fx(s, 12, t->realized);
+	jd_bind_fx(s, 13, t->commission);
+	jd_bind_name(s, 14, tl_exit_reason_name((tl_exit_reason_t)t->reason));
+	return tl_jd_step(s);
+}
+
 static int jd_output(tl_journal_t *j, const tl_output_t *o)
 {
 	if (o->hdr.type == TL_OUT_ID_RESERVE)
@@ -387,6 +417,8 @@ static int jd_output(tl_journal_t *j, const tl_output_t *o)
 		rc = jd_position_row(j, o);
 	else if (rc == SQLITE_OK && ev->type == TL_EV_STRATEGY_ADDED)
 		rc = jd_strategy_row(j, o);
+	else if (rc == SQLITE_OK && ev->type == TL_EV_POSITION_ROUND_TRIP)
+		rc = jd_trip_row(j, o);
 	else if (rc == SQLITE_OK && ev->type == TL_EV_TRADING_STATE_CHANGED)
 		rc = tl_jd_meta_set(j, "trading_state",
 				    tl_trading_state_name(ev->u.state.to));

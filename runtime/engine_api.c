@@ -87,7 +87,8 @@ SAME(TL_EVENT_POSITION_ORPHAN, TL_EV_POSITION_ORPHAN);
 SAME(TL_EVENT_FOREIGN_UPDATE, TL_EV_FOREIGN_UPDATE);
 /* A new kernel event needs its public twin (and a look at tl_api_event). */
 SAME(TL_EVENT_STRATEGY_ADDED, TL_EV_STRATEGY_ADDED);
-SAME(TL_EVENT_STRATEGY_ADDED + 1, TL_EV__COUNT);
+SAME(TL_EVENT_POSITION_ROUND_TRIP, TL_EV_POSITION_ROUND_TRIP);
+SAME(TL_EVENT_POSITION_ROUND_TRIP + 1, TL_EV__COUNT);
 SAME(TL_STRATEGY_MAX + 1, TL_STRAT_LEN);
 SAME(TL_STRATEGY_TAGS, TL_STRAT_MAX);
 SAME(TL_MONEY_SCALE, TL_FX_SCALE);
@@ -205,6 +206,17 @@ static void tl_api_event(const tl_output_t *o, tl_engine_event_t *p)
 		p->u.order.strategy_id = ko->strategy;
 	} else if (k->type == TL_EV_STRATEGY_ADDED) {
 		p->u.strategy.id = k->u.strat.id;
+	} else if (k->type == TL_EV_POSITION_ROUND_TRIP) {
+		const tl_ev_trip_t *kt = &k->u.trip;
+		p->u.round_trip.side = (tl_position_side_t)kt->pos_side;
+		p->u.round_trip.strategy_scope = kt->scope == 1;
+		p->u.round_trip.strategy_id = kt->strategy;
+		p->u.round_trip.opened = kt->opened;
+		p->u.round_trip.qty = kt->qty;
+		p->u.round_trip.entry = kt->entry;
+		p->u.round_trip.exit = kt->exit;
+		p->u.round_trip.realized = kt->realized;
+		p->u.round_trip.commission = kt->commission;
 	} else if (tl_event_type_is_position(k->type)) {
 		const tl_ev_position_t *kp = &k->u.pos;
 		p->u.position.side = (tl_position_side_t)kp->pos_side;

@@ -288,6 +288,152 @@ static void test_check_catches_a_wrong_unrealized(void)
 	CU_ASSERT(tl_kernel_check(&KF->k));
 }
 
+/* ---- round trips (POSITION_ROUND_TRIP) ---------------------------------- */
+
+/* The i-th ROUND_TRIP event of `scope` since the last clear, or NULL. */
+static const tl_ev_trip_t *trip(uint8_t scope, uint32_t i)
+{
+	for (uint32_t j = 0; j < KF->n; j++) {
+		const tl_output_t *o = &KF->out[j];
+		if (o->hdr.type == TL_OUT_EVENT && o->u.ev.type == TL_EV_POSITION_ROUND_TRIP &&
+		    o->u.ev.u.trip.scope == scope && i-- == 0)
+			return &o->u.ev.u.trip;
+	}
+	return NULL;
+}
+
+static void test_round_trip_partial_closes(void)
+{
+	trade("A", TL_BUY, "1.000", "50000", "1", 1);
+	tl_time_t opened = KF->now;
+	trade("A", TL_SELL, "0.400", "51000", "0.5", 2);
+	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_POSITION_ROUND_TRIP), 0);
+	kfix_clear();
+	trade("A", TL_SELL, "0.600", "52000", "0.5", 3);
+	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_POSITION_ROUND_TRIP), 2);
+	for (uint8_t sc = 0; sc < 2; sc++) {
+		const tl_ev_trip_t *t = trip(sc, 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+		CU_ASSERT_EQUAL(t->strategy, sc ? 1 : 0);
+		CU_ASSERT_EQUAL(t->reason, TL_EXIT_MANUAL);
+		CU_ASSERT_EQUAL(t->opened, opened);
+		CU_ASSERT_EQUAL(t->qty, fx("1"));
+		CU_ASSERT_EQUAL(t->entry, fx("50000"));
+		CU_ASSERT_EQUAL(t->exit, fx("51600"));	/* (0.4*51000 + 0.6*52000) / 1 */
+		CU_ASSERT_EQUAL(t->realized, fx("1600"));
+		CU_ASSERT_EQUAL(t->commission, fx("2"));
+	}
+	CU_ASSERT_STRING_EQUAL(kf_last_ev(TL_EV_POSITION_ROUND_TRIP)->u.ev.text, "MANUAL");
+	/* The next trip starts from zero. */
+	trade("A", TL_SELL, "0.200", "50000", "0.1", 4);
+	kfix_clear();
+	trade("A", TL_BUY, "0.200", "49000", "0.1", 5);
+	const tl_ev_trip_t *t = trip(0, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(t->qty, fx("-0.2"));
+	CU_ASSERT_EQUAL(t->realized, fx("200"));
+	CU_ASSERT_EQUAL(t->commission, fx("0.2"));
+	CU_ASSERT(tl_kernel_check(&KF->k));
+}
+
+/* A flip ends one trip (its fee all with it) and starts the next at the
+ * fill price; the largest size is kept per trip. */
+static void test_round_trip_flip(void)
+{
+	trade("", TL_BUY, "0.500", "50000", "0.1", 1);
+	trade("", TL_BUY, "0.300", "50000", "0.1", 2);
+	trade("", TL_SELL, "0.300", "50000", "0.1", 3);
+	kfix_clear();
+	trade("", TL_SELL, "1.000", "51000", "0.3", 4);
+	const tl_ev_trip_t *t = trip(0, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(t->qty, fx("0.8"));
+	CU_ASSERT_EQUAL(t->exit, fx("50625"));	/* (0.3*50000 + 0.5*51000) / 0.8 */
+	CU_ASSERT_EQUAL(t->realized, fx("500"));
+	CU_ASSERT_EQUAL(t->commission, fx("0.6"));
+	CU_ASSERT_PTR_NULL(trip(1, 0));	/* untagged: no strategy trip */
+	kfix_clear();
+	trade("", TL_BUY, "0.500", "50500", "0.05", 5);
+	t = trip(0, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(t->qty, fx("-0.5"));
+	CU_ASSERT_EQUAL(t->entry, fx("51000"));
+	CU_ASSERT_EQUAL(t->exit, fx("50500"));
+	CU_ASSERT_EQUAL(t->realized, fx("250"));
+	CU_ASSERT_EQUAL(t->commission, fx("0.05"));
+}
+
+/* Exit reasons: take-profit and stop-loss legs, a signal close, the
+ * liquidation (each tag's share ends too). */
+static void test_round_trip_reasons(void)
+{
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_SIGNAL;
+	memcpy(in.u.signal.symbol, "BTCUSDT", 8);
+	in.u.signal.signal = TL_SIG_LONG_ENTRY;
+	in.u.signal.qty = fx("0.3");
+	in.u.signal.tp = fx("52000");
+	in.u.signal.sl = fx("49000");
+	memcpy(in.u.signal.strategy, "trend", 6);
+	uint64_t e;
+	CU_ASSERT_EQUAL_FATAL(kf_apply_h(&in, &e), TL_REJ_NONE);
+	kf_ack(kf_clid(e), 1);
+	kfix_clear();
+	kf_fill(kf_clid(e), 10, "50000", "0.3", "0");
+	char sl[TL_CLID_LEN] = "";
+	for (uint32_t i = 0; i < KF->n; i++)
+		if (KF->out[i].hdr.type == TL_OUT_REQ_NEW &&
+		    KF->out[i].u.req.type == TL_ORD_STOP_MARKET)
+			memcpy(sl, KF->out[i].u.req.client_id, TL_CLID_LEN);
+	CU_ASSERT_FATAL(sl[0]);
+	kf_ack(sl, 2);
+	kfix_clear();
+	kf_fill(sl, 11, "49000", "0.3", "0");
+	CU_ASSERT_EQUAL(trip(0, 0)->reason, TL_EXIT_STOP_LOSS);
+	CU_ASSERT_EQUAL(trip(1, 0)->reason, TL_EXIT_STOP_LOSS);
+	CU_ASSERT_EQUAL(trip(1, 0)->strategy, 1);
+	CU_ASSERT_EQUAL(trip(1, 0)->realized, fx("-300"));
+
+	/* a signal close */
+	in.u.signal.tp = in.u.signal.sl = 0;
+	in.u.signal.price = 0;
+	CU_ASSERT_EQUAL_FATAL(kf_apply_h(&in, &e), TL_REJ_NONE);
+	kf_ack(kf_clid(e), 3);
+	kf_fill(kf_clid(e), 12, "50000", "0.3", "0");
+	in.u.signal.signal = TL_SIG_CLOSE_LONG;
+	CU_ASSERT_EQUAL_FATAL(kf_apply_h(&in, &e), TL_REJ_NONE);
+	kf_ack(kf_clid(e), 4);
+	kfix_clear();
+	kf_fill(kf_clid(e), 13, "50100", "0.3", "0");
+	CU_ASSERT_EQUAL(trip(0, 0)->reason, TL_EXIT_SIGNAL);
+	CU_ASSERT_EQUAL(trip(1, 0)->reason, TL_EXIT_SIGNAL);
+
+	/* the liquidation: two tags, each share ends */
+	trade("A", TL_BUY, "0.100", "50000", "0", 20);
+	trade("B", TL_BUY, "0.200", "50000", "0", 21);
+	CU_ASSERT_EQUAL(kf_control(TL_CTL_LIQUIDATE, "test"), TL_REJ_NONE);
+	char c[TL_CLID_LEN];
+	memcpy(c, kf_last(TL_OUT_REQ_NEW)->u.req.client_id, TL_CLID_LEN);
+	kf_ack(c, 5);
+	kfix_clear();
+	kf_fill(c, 22, "50500", "0.3", "0.3");
+	CU_ASSERT_EQUAL(trip(0, 0)->reason, TL_EXIT_LIQUIDATION);
+	CU_ASSERT_EQUAL(trip(0, 0)->realized, fx("150"));
+	const tl_ev_trip_t *a = trip(1, 0), *b = trip(1, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(a->strategy, 2);
+	CU_ASSERT_EQUAL(a->reason, TL_EXIT_LIQUIDATION);
+	CU_ASSERT_EQUAL(a->realized, fx("50"));
+	CU_ASSERT_EQUAL(a->commission, fx("0.1"));
+	CU_ASSERT_EQUAL(b->strategy, 3);
+	CU_ASSERT_EQUAL(b->realized, fx("100"));
+	CU_ASSERT_EQUAL(b->commission, fx("0.2"));
+	CU_ASSERT_PTR_NULL(trip(1, 2));
+	CU_ASSERT(tl_kernel_check(&KF->k));
+}
+
 TL_TEST_SUITE("kernel.strategy", setup, teardown,
 	      TL_TEST(test_validity),
 	      TL_TEST(test_tag_rows_and_events),
@@ -296,4 +442,7 @@ TL_TEST_SUITE("kernel.strategy", setup, teardown,
 	      TL_TEST(test_tag_crossing_zero),
 	      TL_TEST(test_legs_inherit_the_tag),
 	      TL_TEST(test_liquidation_closes_each_tag),
-	      TL_TEST(test_check_catches_a_wrong_unrealized));
+	      TL_TEST(test_check_catches_a_wrong_unrealized),
+	      TL_TEST(test_round_trip_partial_closes),
+	      TL_TEST(test_round_trip_flip),
+	      TL_TEST(test_round_trip_reasons));

@@ -65,7 +65,7 @@ static void test_event_predicates_cover_every_order_kind(void)
 	tl_engine_event_t ev;
 	memset(&ev, 0, sizeof(ev));
 	int orders = 0, positions = 0;
-	for (int k = TL_EVENT_ORDER_SUBMITTED; k <= TL_EVENT_STRATEGY_ADDED; k++) {
+	for (int k = TL_EVENT_ORDER_SUBMITTED; k <= TL_EVENT_POSITION_ROUND_TRIP; k++) {
 		ev.type = (tl_event_kind_t)k;
 		orders += tl_event_is_order(&ev);
 		positions += tl_event_is_position(&ev);
