@@ -133,6 +133,8 @@ void tl_k_ev_position(tl_kernel_t *k, tl_event_type_t t, const tl_position_t *p)
 void tl_k_ev_trip(tl_kernel_t *k, uint16_t sym, uint8_t ps, uint8_t scope,
 		  uint8_t row, tl_exit_reason_t why, const tl_pos_trip_t *t)
 {
+	if (k->cur_seq < k->cfg.trips_from_seq)
+		return;
 	tl_output_t out;
 	tl_k_ev_init(&out, TL_EV_POSITION_ROUND_TRIP);
 	memcpy(out.u.ev.symbol, k->syms.sym[sym].name, TL_SYMBOL_NAMELEN);

@@ -334,6 +334,11 @@ static int jn_migrate(tl_journal_t *j, char *err, size_t errlen)
 	if (jn_exec(j, "ALTER TABLE orders ADD COLUMN strategy TEXT;"
 		    "ALTER TABLE fills ADD COLUMN strategy TEXT;" JN_STRATEGIES
 		    "UPDATE meta SET value = '2' WHERE key = 'schema_version';"
+		    /* the kernel reported no round trip before: replay
+		     * must not either (tl_journal_trips_from) */
+		    "INSERT OR REPLACE INTO meta(key, value) SELECT 'round_trips_from_seq',"
+		    " CAST(CAST(value AS INTEGER) + 1 AS TEXT) FROM meta"
+		    " WHERE key = 'last_input_seq';"
 		    "UPDATE meta SET value = '2' WHERE key = 'record_version';",
 		    err, errlen) < 0 ||
 	    jn_exec(j, "COMMIT", err, errlen) < 0) {
@@ -367,7 +372,7 @@ static int jn_create_schema(tl_journal_t *j, char *err, size_t errlen)
 		{ "created_ns", now }, { "record_version", rver },
 		{ "record_size", rsize }, { "trading_state", "NORMAL" },
 		{ "id_reserved_to", "0" }, { "last_input_seq", "0" },
-		{ "last_output_seq", "0" },
+		{ "last_output_seq", "0" }, { "round_trips_from_seq", "0" },
 	};
 	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
 		sqlite3_bind_text(s, 1, kv[i][0], -1, SQLITE_STATIC);
@@ -478,6 +483,13 @@ fail:
 	sqlite3_close(j->db);
 	free(j);
 	return NULL;
+}
+
+uint64_t tl_journal_trips_from(const char *schema_version, const char *from_seq)
+{
+	if (from_seq && from_seq[0])
+		return strtoull(from_seq, NULL, 10);
+	return schema_version && strtol(schema_version, NULL, 10) >= 2 ? 0 : UINT64_MAX;
 }
 
 void tl_journal_close(tl_journal_t *j)

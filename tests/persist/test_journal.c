@@ -1191,6 +1191,7 @@ static void test_migrates_a_version_1_journal(void)
 	db_exec(db, "ALTER TABLE orders DROP COLUMN strategy;"
 		    "ALTER TABLE fills DROP COLUMN strategy; DROP TABLE strategies;"
 		    "DROP VIEW position_history_pnl; DROP TABLE position_history;"
+		    "DELETE FROM meta WHERE key = 'round_trips_from_seq';"
 		    "UPDATE meta SET value = '1' WHERE key IN ('schema_version',"
 		    " 'record_version')");
 	int64_t orders = q_int(db, "SELECT count(*) FROM orders");
@@ -1210,6 +1211,8 @@ static void test_migrates_a_version_1_journal(void)
 	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM orders WHERE strategy IS NOT NULL"), 0);
 	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM strategies"), 0);
 	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM position_history_pnl"), 0);
+	CU_ASSERT_EQUAL(q_int(db, "SELECT value FROM meta WHERE key = 'round_trips_from_seq'"),
+			q_int(db, "SELECT value FROM meta WHERE key = 'last_input_seq'") + 1);
 	sqlite3_close(db);
 	unlink(path);
 
@@ -1222,6 +1225,7 @@ static void test_migrates_a_version_1_journal(void)
 	db_exec(db, "ALTER TABLE orders DROP COLUMN strategy;"
 		    "ALTER TABLE fills DROP COLUMN strategy; DROP TABLE strategies;"
 		    "DROP VIEW position_history_pnl; DROP TABLE position_history;"
+		    "DELETE FROM meta WHERE key = 'round_trips_from_seq';"
 		    "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
 	sqlite3_close(db);
 	j = jopen(path, NULL);

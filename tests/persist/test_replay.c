@@ -1085,6 +1085,92 @@ static void test_strategy_report_and_verify(void)
 	KF = orig;
 }
 
+/* A journal an older talon wrote (no POSITION_ROUND_TRIP events: its
+ * kernel had none) with a closed position replays without a mismatch,
+ * read-only as version 1 and after the engine's open migrated it; the
+ * inputs after the migration report round trips. */
+static void test_version_1_journal_replays_without_round_trips(void)
+{
+	tl_record_t *saved = recs;
+	size_t saved_n = nrecs, saved_cap = caprecs;
+	kfix_t *orig = KF;
+	recs = NULL;
+	nrecs = caprecs = 0;
+	kfix_t *f = fixture_from_config(cfg_path);
+	f->k.cfg.trips_from_seq = UINT64_MAX;	/* the old kernel */
+	char a[TL_CLID_LEN], b[TL_CLID_LEN];
+	j_mark(MS(0), "BTCUSDT", "50000");
+	j_submit(MS(1), "BTCUSDT", TL_BUY, TL_ORD_MARKET, "0.01", NULL);
+	snprintf(a, sizeof(a), "%s", last_clid());
+	j_update(MS(2), a, TL_ST_NEW, 801, 0, NULL);
+	j_fill(MS(3), a, 3001, "50000", "0.01", "0");
+	j_submit(MS(4), "BTCUSDT", TL_SELL, TL_ORD_MARKET, "0.01", NULL);
+	snprintf(b, sizeof(b), "%s", last_clid());
+	j_update(MS(5), b, TL_ST_NEW, 802, 0, NULL);
+	j_fill(MS(6), b, 3002, "50100", "0.01", "0");
+	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_POSITION_ROUND_TRIP), 0);
+	char p[PATH_MAX + 16];
+	snprintf(p, sizeof(p), "%s/v1.db", dir);
+	CU_ASSERT_EQUAL_FATAL(journal_make(p, nrecs), 0);
+	CU_ASSERT_EQUAL_FATAL(sql(p, "ALTER TABLE orders DROP COLUMN strategy;"
+				  "ALTER TABLE fills DROP COLUMN strategy; DROP TABLE strategies;"
+				  "DROP VIEW position_history_pnl; DROP TABLE position_history;"
+				  "DELETE FROM meta WHERE key = 'round_trips_from_seq';"
+				  "UPDATE meta SET value = '1' WHERE key IN ('schema_version',"
+				  " 'record_version')"), 0);
+
+	/* read-only, as version 1 */
+	tl_replay_opts_t o;
+	tl_replay_result_t res;
+	int rc;
+	opts_init(&o, p);
+	o.verify = true;
+	free(run(&o, &res, &rc));
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_TRUE(res.verified);
+	CU_ASSERT_EQUAL(res.st.mismatches, 0);
+
+	/* the engine's open migrates it; recovery's replay still matches */
+	tl_journal_t *j = journal_open(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	char v[32];
+	CU_ASSERT_EQUAL(tl_journal_meta_get(j, "round_trips_from_seq", v, sizeof(v)), 0);
+	CU_ASSERT_STRING_EQUAL(v, "8");	/* 7 inputs */
+	kfix_t *g = fixture_from_config(cfg_path);
+	tl_replay_stats_t st;
+	CU_ASSERT_EQUAL(tl_replay_into_kernel(j, &g->k, 0, &st, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(st.mismatches, 0);
+	CU_ASSERT_EQUAL(g->k.cfg.trips_from_seq, 8);
+	/* a later round trip is reported */
+	tl_input_t in = kf_order_in("BTCUSDT", TL_BUY, TL_ORD_MARKET, "0.01", NULL);
+	in.hdr.seq = 8;
+	in.hdr.time = MS(7);
+	kfix_clear();
+	uint64_t h = 0;
+	CU_ASSERT_EQUAL(tl_kernel_apply(&g->k, &in, &g->sink, &h), TL_REJ_NONE);
+	tl_input_t f1 = kf_fill_in(kf_clid(h), NULL, 0, 3003, "50000", "0.01", "0");
+	f1.hdr.seq = 9;
+	f1.hdr.time = MS(8);
+	tl_kernel_apply(&g->k, &f1, &g->sink, NULL);
+	tl_input_t s2 = kf_order_in("BTCUSDT", TL_SELL, TL_ORD_MARKET, "0.01", NULL);
+	s2.hdr.seq = 10;
+	s2.hdr.time = MS(9);
+	tl_kernel_apply(&g->k, &s2, &g->sink, &h);
+	tl_input_t f2 = kf_fill_in(kf_clid(h), NULL, 0, 3004, "50200", "0.01", "0");
+	f2.hdr.seq = 11;
+	f2.hdr.time = MS(10);
+	tl_kernel_apply(&g->k, &f2, &g->sink, NULL);
+	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_POSITION_ROUND_TRIP), 1);
+	tl_journal_close(j);
+	kfix_free(g);
+	kfix_free(f);
+	free(recs);
+	recs = saved;
+	nrecs = saved_n;
+	caprecs = saved_cap;
+	KF = orig;
+}
+
 TL_TEST_SUITE("persist.replay", suite_init, suite_clean,
 	      TL_TEST(test_into_kernel_reproduces_state_and_ids),
 	      TL_TEST(test_crash_tail_outputs_are_lost_not_mismatched),
@@ -1099,4 +1185,5 @@ TL_TEST_SUITE("persist.replay", suite_init, suite_clean,
 	      TL_TEST(test_errors_missing_not_a_journal_config_mismatch),
 	      TL_TEST(test_cli_verify_and_exit_codes),
 	      TL_TEST(test_json_escapes_any_text),
-	      TL_TEST(test_strategy_report_and_verify));
+	      TL_TEST(test_strategy_report_and_verify),
+	      TL_TEST(test_version_1_journal_replays_without_round_trips));
