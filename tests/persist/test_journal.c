@@ -1217,6 +1217,8 @@ static void test_migrates_a_version_1_journal(void)
 	unlink(path);
 
 	/* the migrated file takes a tagged session like a new one */
+	kfix_free(KF);	/* session_begin makes a new fixture */
+	KF = NULL;
 	strategy_session();
 	j = jopen(path, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
