@@ -32,6 +32,7 @@
 #include "runtime/config.h"
 #include "runtime/shm.h"
 #include "kernel/fixed.h"
+#include "kernel/strat.h"
 #include "kernel/types.h"
 #include "persist/json_esc.h"
 #include "runtime/clock.h"
@@ -62,13 +63,17 @@ static void ctl_usage(FILE *f)
 "                                 its status history (read only)\n"
 "  submit --symbol S --side BUY|SELL --type MARKET|LIMIT --qty Q\n"
 "         [--price P] [--tif GTC|IOC|FOK|GTX] [--reduce-only]\n"
-"         [--position-side BOTH|LONG|SHORT]\n"
+"         [--position-side BOTH|LONG|SHORT] [--strategy TAG]\n"
 "                                 new order (--price required for LIMIT;\n"
 "                                 --price and --tif only for LIMIT)\n"
 "  cancel --symbol S --client-id ID   cancel one order\n"
 "  cancel-all [--symbol S]        cancel every open order (of one symbol)\n"
 "  signal LONG_ENTRY|SHORT_ENTRY|CLOSE_LONG|CLOSE_SHORT --symbol S --qty Q\n"
-"         [--tp P] [--sl P]       trading signal (market entry or close)\n"
+"         [--tp P] [--sl P] [--strategy TAG]\n"
+"                                 trading signal (market entry or close)\n"
+"  --strategy TAG                 attribute the order(s) to strategy TAG\n"
+"                                 (1-15 printable characters, no spaces or\n"
+"                                 quotes; PnL per tag in status)\n"
 "  liquidate --reason TEXT        kill switch: cancel all, close every\n"
 "                                 position, then PAUSED (no ring needed)\n"
 "  halt                           REDUCING: only orders that reduce\n"
@@ -86,7 +91,7 @@ static void ctl_usage(FILE *f)
 
 enum ctl_flag {
 	F_SYMBOL, F_SIDE, F_TYPE, F_QTY, F_PRICE, F_TIF, F_REDUCE_ONLY,
-	F_POS_SIDE, F_CLIENT_ID, F_TP, F_SL, F_REASON, F__COUNT
+	F_POS_SIDE, F_CLIENT_ID, F_TP, F_SL, F_REASON, F_STRATEGY, F__COUNT
 };
 
 static const struct ctl_flag_def {
@@ -105,6 +110,7 @@ static const struct ctl_flag_def {
 	[F_TP] = { "--tp", true },
 	[F_SL] = { "--sl", true },
 	[F_REASON] = { "--reason", true },
+	[F_STRATEGY] = { "--strategy", true },
 };
 
 #define FB(f) (1u << (f))
@@ -536,6 +542,20 @@ static void ctl_input(tl_input_t *in, tl_in_type_t type)
 	in->hdr.type = (uint16_t)type;
 }
 
+/* --strategy: checked here so a typo is a usage error, not a refusal. */
+static int ctl_strategy(ctl_args_t *a, char out[TL_STRAT_LEN])
+{
+	const char *t = a->val[F_STRATEGY];
+	if (!t)
+		return 0;
+	if (!tl_strat_valid(t))
+		return ctl_usage_err(a->cmd, "--strategy: '%.32s' is not 1-%d printable"
+				     " characters without spaces or quotes", t,
+				     TL_STRAT_LEN - 1);
+	memcpy(out, t, strlen(t) + 1);
+	return 0;
+}
+
 static int ctl_submit(ctl_args_t *a)
 {
 	tl_in_submit_t *o;
@@ -587,6 +607,8 @@ static int ctl_submit(ctl_args_t *a)
 					     "BOTH, LONG or SHORT", a->val[F_POS_SIDE]);
 		o->pos_side = (uint8_t)v;
 	}
+	if ((rc = ctl_strategy(a, o->strategy)))
+		return rc;
 	return ctl_send(a, &in);
 }
 
@@ -638,6 +660,8 @@ static int ctl_signal(ctl_args_t *a)
 	if (a->val[F_TP] && (rc = ctl_decimal(a, F_TP, &g->tp)))
 		return rc;
 	if (a->val[F_SL] && (rc = ctl_decimal(a, F_SL, &g->sl)))
+		return rc;
+	if ((rc = ctl_strategy(a, g->strategy)))
 		return rc;
 	return ctl_send(a, &in);
 }
@@ -732,6 +756,37 @@ static void ctl_fmt_dur(int64_t ns, char *buf, size_t len)
 	X(conflicts) X(orphans) X(resyncs) X(foreign_updates) X(ws_sent) \
 	X(rest_sent) X(ws_fallbacks) X(ws_sessions) X(ws_drops)
 
+/* Strategy rows worth showing: every tag, and the untagged row once
+ * something was booked to it. */
+static bool ctl_strat_shown(const tl_shm_snapshot_t *sn, uint32_t r)
+{
+	const tl_shm_strat_t *t = &sn->strat[r];
+	return r > 0 || t->orders || t->fills || t->realized || t->unrealized ||
+	       t->commission;
+}
+
+/* A row's name as shown: the block is another process's memory, so a
+ * name that is not a valid tag is shown as "?" ("" for row 0). */
+static const char *ctl_strat_name(const tl_shm_strat_t *t, uint32_t r,
+				  char out[TL_STRAT_LEN])
+{
+	memcpy(out, t->name, TL_STRAT_LEN);
+	out[TL_STRAT_LEN - 1] = '\0';
+	if (r == 0)
+		out[0] = '\0';
+	else if (!tl_strat_valid(out))
+		snprintf(out, TL_STRAT_LEN, "?");
+	return out;
+}
+
+/* realized - commission + unrealized, saturated (the values are the
+ * engine's, but a corrupt block must not make this overflow). */
+static tl_fx_t ctl_strat_net(const tl_shm_strat_t *t)
+{
+	__int128 v = (__int128)t->realized - t->commission + t->unrealized;
+	return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN : (tl_fx_t)v;
+}
+
 static void ctl_status_json(const char *name, const tl_shm_t *s,
 			    const tl_shm_snapshot_t *sn, bool alive,
 			    const char *why, int64_t now)
@@ -785,6 +840,25 @@ static void ctl_status_json(const char *name, const tl_shm_t *s,
 		printf(",\"commission\":\"%s\"", ctl_fx(p->commission, b));
 		printf(",\"roe\":\"%s\",\"leverage\":%u}", ctl_fx(p->roe, b), p->leverage);
 	}
+	printf("],\"strategies\":[");
+	sep = "";
+	for (uint32_t r = 0; r < sn->n_strat && r < TL_SHM_STRAT_MAX; r++) {
+		const tl_shm_strat_t *t = &sn->strat[r];
+		char tag[TL_STRAT_LEN];
+
+		if (!ctl_strat_shown(sn, r))
+			continue;
+		printf("%s{\"strategy\":", sep);
+		sep = ",";
+		ctl_json_str_or_null(stdout, ctl_strat_name(t, r, tag));
+		printf(",\"orders\":%llu,\"fills\":%llu", (unsigned long long)t->orders,
+		       (unsigned long long)t->fills);
+		printf(",\"realized\":\"%s\"", ctl_fx(t->realized, b));
+		printf(",\"unrealized\":\"%s\"", ctl_fx(t->unrealized, b));
+		printf(",\"commission\":\"%s\"", ctl_fx(t->commission, b));
+		printf(",\"net\":\"%s\"}", ctl_fx(ctl_strat_net(t), b));
+	}
+	sep = "";
 	printf("],\"counters\":{");
 #define X(c) printf("%s\"" #c "\":%llu", sep, (unsigned long long)sn->c); sep = ",";
 	CTL_COUNTERS(X)
@@ -871,6 +945,24 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 		       (int)sizeof sn->emg_reason - 1, sn->emg_reason);
 	else
 		printf("emergency  none\n");
+	bool head = false;
+	for (uint32_t r = 0; r < sn->n_strat && r < TL_SHM_STRAT_MAX; r++) {
+		const tl_shm_strat_t *t = &sn->strat[r];
+		char tag[TL_STRAT_LEN];
+
+		if (!ctl_strat_shown(sn, r))
+			continue;
+		if (!head)
+			printf("\n%-15s %7s %7s %14s %14s %12s %14s\n", "STRATEGY",
+			       "ORDERS", "FILLS", "REALIZED", "UNREALIZED", "FEES", "NET");
+		head = true;
+		ctl_strat_name(t, r, tag);
+		printf("%-15s %7llu %7llu %14s %14s %12s %14s\n",
+		       tag[0] ? tag : "(untagged)", (unsigned long long)t->orders,
+		       (unsigned long long)t->fills, ctl_fx(t->realized, b[0]),
+		       ctl_fx(t->unrealized, b[1]), ctl_fx(t->commission, b[2]),
+		       ctl_fx(ctl_strat_net(t), b[3]));
+	}
 	if (sn->n_pos == 0) {
 		printf("positions  none\n");
 		return;
@@ -1138,10 +1230,12 @@ static const struct ctl_cmd {
 	{ "orders", FB(F_SYMBOL), false, ctl_orders, 0 },
 	{ "order", 0, true, ctl_order, 0 },
 	{ "submit", FB(F_SYMBOL) | FB(F_SIDE) | FB(F_TYPE) | FB(F_QTY) | FB(F_PRICE) |
-		    FB(F_TIF) | FB(F_REDUCE_ONLY) | FB(F_POS_SIDE), false, ctl_submit, 0 },
+		    FB(F_TIF) | FB(F_REDUCE_ONLY) | FB(F_POS_SIDE) | FB(F_STRATEGY), false,
+		    ctl_submit, 0 },
 	{ "cancel", FB(F_SYMBOL) | FB(F_CLIENT_ID), false, ctl_cancel, 0 },
 	{ "cancel-all", FB(F_SYMBOL), false, ctl_cancel_all, 0 },
-	{ "signal", FB(F_SYMBOL) | FB(F_QTY) | FB(F_TP) | FB(F_SL), true, ctl_signal, 0 },
+	{ "signal", FB(F_SYMBOL) | FB(F_QTY) | FB(F_TP) | FB(F_SL) | FB(F_STRATEGY), true,
+	  ctl_signal, 0 },
 	{ "liquidate", FB(F_REASON), false, ctl_liquidate, 0 },
 	{ "halt", 0, false, NULL, TL_CTL_HALT },
 	{ "pause", 0, false, NULL, TL_CTL_PAUSE },

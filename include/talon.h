@@ -200,6 +200,10 @@ typedef enum tl_event_kind {
 	TL_EVENT_POSITION_ORPHAN,      /* a position on one side only */
 	TL_EVENT_FOREIGN_UPDATE,       /* a venue update for one of our ids that
 					* does not match the order: ignored */
+	TL_EVENT_STRATEGY_ADDED,       /* a new strategy tag got its id:
+					* u.strategy.id, the tag in text */
+	TL_EVENT_POSITION_ROUND_TRIP,  /* a position went back to flat:
+					* u.round_trip, the exit reason in text */
 } tl_event_kind_t;
 
 /* Upper-case names ("ORDER_FILLED", "FILLED", "PAUSED"); "?" for a value
@@ -213,6 +217,11 @@ const char *tl_engine_state_name(tl_engine_state_t s);
 #define TL_SYMBOL_MAX 23               /* longest symbol name */
 #define TL_CLIENT_ID_MAX 36            /* client order ids, [.A-Za-z0-9:/_-] */
 #define TL_EVENT_TEXT_MAX 63           /* reasons and venue messages, cut */
+/* Strategy tags: 1..15 printable ASCII characters, no spaces, quotes or
+ * backslashes; at most TL_STRATEGY_TAGS distinct tags per engine (a new
+ * one beyond that is refused, STRATEGY_LIMIT). */
+#define TL_STRATEGY_MAX 15
+#define TL_STRATEGY_TAGS 32
 
 /* One thing that happened, as the strategy sees it. `type` says which
  * member of the union is valid: order (tl_event_is_order), position
@@ -245,6 +254,8 @@ typedef struct tl_engine_event {
 			int64_t venue_id;      /* 0 until the venue acknowledged */
 			tl_money_t qty, price, filled, avg_price;
 			tl_money_t last_qty, last_price; /* the fill this event reports */
+			int strategy_id;       /* the order's strategy tag (see
+						* STRATEGY_ADDED), 0 none */
 		} order;
 		struct {
 			tl_position_side_t side;
@@ -270,6 +281,20 @@ typedef struct tl_engine_event {
 			tl_money_t local_qty, local_entry;
 			tl_money_t venue_qty, venue_entry;
 		} recon;
+		struct {
+			int id;                /* 1..TL_STRATEGY_TAGS */
+		} strategy;
+		struct {
+			tl_position_side_t side;
+			bool strategy_scope;   /* a strategy's own position (not
+						* the venue's): strategy_id's */
+			int strategy_id;
+			int64_t opened;        /* ns; closed is the event's time */
+			tl_money_t qty;        /* largest size, short < 0 */
+			tl_money_t entry, exit; /* average prices (exit 0: none) */
+			tl_money_t realized;   /* over the round trip, before fees */
+			tl_money_t commission;
+		} round_trip;
 	} u;
 } tl_engine_event_t;
 
@@ -326,6 +351,8 @@ typedef struct tl_order_spec {
 	const char *price;             /* LIMIT, STOP, TAKE_PROFIT */
 	const char *stop_price;        /* conditional types */
 	const char *tp, *sl;           /* take-profit / stop-loss to attach */
+	const char *strategy;          /* strategy tag, NULL or "" none: its
+					* orders' PnL is kept per tag */
 } tl_order_spec_t;
 
 /* Queue one order; its events carry user_ref. 0, -EAGAIN (ring full) or
@@ -345,6 +372,8 @@ typedef struct tl_signal_spec {
 	const char *tp;                /* take-profit trigger, NULL none */
 	const char *sl;                /* stop-loss trigger, NULL none */
 	uint64_t user_ref;             /* carried by the events of its orders */
+	const char *strategy;          /* strategy tag, as in tl_order_spec_t;
+					* the take-profit and stop-loss inherit it */
 } tl_signal_spec_t;
 
 /* Queue a signal. 0, -EAGAIN or -EINVAL, as tl_engine_submit. */

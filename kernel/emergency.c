@@ -253,5 +253,6 @@ void tl_k_on_mark(tl_kernel_t *k, const tl_in_mark_t *m)
 	k->syms.sym[s].mark = m->price;
 	for (int ps = 0; ps < 3; ps++)
 		tl_k_pos_mark(k, &k->pos[s * 3 + ps], m->price);
+	tl_strat_mark(&k->strats, (uint32_t)s, m->price);
 	tl_k_check_loss(k);
 }

@@ -124,7 +124,8 @@ int tl_kernel_init(tl_kernel_t *k, const tl_kernel_cfg_t *cfg,
 	k->snap_gen = calloc((size_t)sc * 3, sizeof(*k->snap_gen));
 	k->snap_miss = calloc((size_t)sc * 3, sizeof(*k->snap_miss));
 	if (!k->pos || !k->open_by_sym || !k->leverage || !k->trade_keys ||
-	    !k->trade_fifo || !k->snap_gen || !k->snap_miss) {
+	    !k->trade_fifo || !k->snap_gen || !k->snap_miss ||
+	    tl_strat_init(&k->strats, sc, cfg->leverage) < 0) {
 		snprintf(errbuf, errlen, "kernel: out of memory");
 		goto err;
 	}
@@ -158,6 +159,7 @@ void tl_kernel_free(tl_kernel_t *k)
 	free(k->trade_fifo);
 	free(k->snap_gen);
 	free(k->snap_miss);
+	tl_strat_free(&k->strats);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -495,11 +497,15 @@ bool tl_kernel_check(const tl_kernel_t *k)
 		return false;
 	if (!tl_k_protect_check(k))
 		return false;
+	if (!tl_strat_check(&k->strats))
+		return false;
 	for (uint32_t i = 0; i < k->orders.cap; i++) {
 		const tl_order_t *o = &k->orders.slot[i];
 		if (o->list == TL_LIST_FREE)
 			continue;
 		if (o->filled < 0 || o->filled > o->qty)
+			return false;
+		if (o->strat > k->strats.n)
 			return false;
 	}
 	return true;

@@ -22,6 +22,7 @@
 #include "kernel/position.h"
 #include "kernel/record.h"
 #include "kernel/retry.h"
+#include "kernel/strat.h"
 #include "kernel/symbols.h"
 #include "kernel/types.h"
 
@@ -77,6 +78,11 @@ typedef struct tl_kernel_cfg {
 	/* Fee rate the margin check adds to an order's initial margin
 	 * (the account's taker rate, 0.0005 = 0.05 %), 0..0.01. */
 	tl_fx_t taker_rate;
+	/* POSITION_ROUND_TRIP events only for inputs with seq >= this (0:
+	 * always). A journal written before the event existed is replayed
+	 * with the seq its migration recorded, so its old outputs still
+	 * match (persist: tl_journal_trips_from). */
+	uint64_t trips_from_seq;
 } tl_kernel_cfg_t;
 
 /* Counters a monitor can read (monotonic unless said otherwise). */
@@ -167,6 +173,7 @@ typedef struct tl_kernel {
 	 * with the fills applied since. */
 	bool balance_known;
 	tl_fx_t bal_pnl0;
+	tl_strats_t strats;        /* strategy tags and their PnL (strat.h) */
 	tl_sink_t *sink;           /* valid during apply only */
 	tl_kernel_counters_t ctr;
 } tl_kernel_t;

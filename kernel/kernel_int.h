@@ -29,6 +29,8 @@ typedef struct tl_k_ordreq {
 	uint64_t user_ref;
 	tl_ord_role_t role;
 	uint64_t parent;
+	uint8_t strat;         /* strategy tag row */
+	bool from_signal;      /* made by a SIGNAL input */
 } tl_k_ordreq_t;
 
 /* ---- kernel.c ---- */
@@ -52,6 +54,10 @@ void tl_k_ev_order(tl_kernel_t *k, tl_event_type_t t, const tl_order_t *o,
 void tl_k_ev_refused(tl_kernel_t *k, const tl_k_ordreq_t *r,
 		     const char *symbol, tl_reject_t why);
 void tl_k_ev_position(tl_kernel_t *k, tl_event_type_t t, const tl_position_t *p);
+/* POSITION_ROUND_TRIP of position (sym, ps); scope 0 the venue's, 1 a
+ * strategy row's virtual one. */
+void tl_k_ev_trip(tl_kernel_t *k, uint16_t sym, uint8_t ps, uint8_t scope,
+		  uint8_t row, tl_exit_reason_t why, const tl_pos_trip_t *t);
 tl_reject_t tl_k_on_submit(tl_kernel_t *k, const tl_in_submit_t *s,
 			   uint64_t *handle);
 tl_reject_t tl_k_on_signal(tl_kernel_t *k, const tl_in_signal_t *s,

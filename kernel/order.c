@@ -44,6 +44,7 @@ static void order_fill_ev(tl_event_t *ev, const tl_order_t *o)
 	e->pos_side = o->pos_side;
 	e->reduce_only = o->reduce_only;
 	e->role = o->role;
+	e->strategy = o->strat;
 	e->reject = o->reject;
 	e->venue_code = o->venue_code;
 	e->qty = o->qty;
@@ -98,6 +99,7 @@ void tl_k_ev_refused(tl_kernel_t *k, const tl_k_ordreq_t *r,
 	e->pos_side = (uint8_t)r->pos_side;
 	e->reduce_only = r->reduce_only;
 	e->role = (uint8_t)r->role;
+	e->strategy = r->strat;
 	e->reject = (uint16_t)why;
 	e->qty = r->qty;
 	e->price = r->price;
@@ -126,6 +128,54 @@ void tl_k_ev_position(tl_kernel_t *k, tl_event_type_t t, const tl_position_t *p)
 	e->roe = tl_pos_roe(p, p->mark);
 	e->leverage = p->leverage;
 	tl_k_emit(k, &out);
+}
+
+void tl_k_ev_trip(tl_kernel_t *k, uint16_t sym, uint8_t ps, uint8_t scope,
+		  uint8_t row, tl_exit_reason_t why, const tl_pos_trip_t *t)
+{
+	if (k->cur_seq < k->cfg.trips_from_seq)
+		return;
+	tl_output_t out;
+	tl_k_ev_init(&out, TL_EV_POSITION_ROUND_TRIP);
+	memcpy(out.u.ev.symbol, k->syms.sym[sym].name, TL_SYMBOL_NAMELEN);
+	tl_ev_trip_t *e = &out.u.ev.u.trip;
+	e->pos_side = ps;
+	e->scope = scope;
+	e->strategy = row;
+	e->reason = (uint8_t)why;
+	e->opened = t->opened;
+	e->qty = t->qty;
+	e->entry = t->entry;
+	e->exit = t->exit;
+	e->realized = t->realized;
+	e->commission = t->commission;
+	tl_k_copy_str(out.u.ev.text, TL_TEXT_LEN, tl_exit_reason_name(why));
+	tl_k_emit(k, &out);
+}
+
+/* Why a position this order's fill closed ended. */
+static tl_exit_reason_t order_exit_reason(const tl_order_t *o)
+{
+	switch ((tl_ord_role_t)o->role) {
+	case TL_ROLE_TP: return TL_EXIT_TAKE_PROFIT;
+	case TL_ROLE_SL: return TL_EXIT_STOP_LOSS;
+	case TL_ROLE_EMERGENCY: return TL_EXIT_LIQUIDATION;
+	default: return (o->flags & TL_OF_SIGNAL) ? TL_EXIT_SIGNAL : TL_EXIT_MANUAL;
+	}
+}
+
+/* A liquidation fill closed a tag's share (kernel/strat.c). */
+typedef struct order_trip_ctx {
+	tl_kernel_t *k;
+	const tl_order_t *o;
+} order_trip_ctx_t;
+
+static void order_strat_closed(void *ctx, uint32_t row, const tl_pos_change_t *chg)
+{
+	order_trip_ctx_t *c = ctx;
+	if (row > 0)
+		tl_k_ev_trip(c->k, c->o->sym, c->o->pos_side, 1, (uint8_t)row,
+			     TL_EXIT_LIQUIDATION, &chg->trip);
 }
 
 /* ---- status changes ------------------------------------------------------ */
@@ -358,6 +408,10 @@ tl_order_t *tl_k_order_create(tl_kernel_t *k, const tl_k_ordreq_t *r,
 	o->sl = r->sl;
 	o->user_ref = r->user_ref;
 	o->parent = r->parent;
+	o->strat = r->strat;
+	if (r->from_signal)
+		o->flags |= TL_OF_SIGNAL;
+	k->strats.row[r->strat].orders++;
 	o->t_created = k->now;
 	o->t_updated = k->now;
 	o->hist[0] = (tl_ord_hist_t){ .status = TL_ST_PENDING_NEW, .time = k->now };
@@ -413,10 +467,39 @@ static tl_reject_t order_tpsl_valid(tl_kernel_t *k, const tl_k_ordreq_t *r)
 	return TL_REJ_NONE;
 }
 
+/* A tag takes its row once an order carrying it passes every check;
+ * the row's number goes out in STRATEGY_ADDED with the name, because
+ * order events name their tag by row. */
+static void order_strat_add(tl_kernel_t *k, tl_k_ordreq_t *r, const char *tag)
+{
+	int row = tl_strat_find(&k->strats, tag);
+	if (row < 0) {
+		row = tl_strat_add(&k->strats, tag);
+		tl_output_t out;
+		tl_k_ev_init(&out, TL_EV_STRATEGY_ADDED);
+		out.u.ev.u.strat.id = (uint8_t)row;
+		tl_k_copy_str(out.u.ev.text, TL_TEXT_LEN, tag);
+		tl_k_emit(k, &out);
+	}
+	r->strat = (uint8_t)row;
+}
+
 static tl_reject_t order_submit(tl_kernel_t *k, tl_k_ordreq_t *r,
-				const char *symbol, uint64_t *handle)
+				const char *symbol, const char *tag,
+				uint64_t *handle)
 {
 	tl_reject_t rej;
+	int row = tl_strat_find(&k->strats, tag);
+	if (row > 0)
+		r->strat = (uint8_t)row;
+	if (tag[0] && !tl_strat_valid(tag)) {
+		rej = TL_REJ_BAD_STRATEGY;
+		goto refuse;
+	}
+	if (row < 0 && k->strats.n >= TL_STRAT_MAX) {
+		rej = TL_REJ_STRATEGY_LIMIT;
+		goto refuse;
+	}
 	if (r->sym < 0) {
 		rej = TL_REJ_UNKNOWN_SYMBOL;
 		goto refuse;
@@ -427,6 +510,7 @@ static tl_reject_t order_submit(tl_kernel_t *k, tl_k_ordreq_t *r,
 		goto refuse;
 	if (r->tp || r->sl)
 		r->role = TL_ROLE_ENTRY;
+	order_strat_add(k, r, tag);
 	tl_order_t *o = tl_k_order_create(k, r, &rej);
 	if (!o)
 		goto refuse;
@@ -436,6 +520,14 @@ static tl_reject_t order_submit(tl_kernel_t *k, tl_k_ordreq_t *r,
 refuse:
 	tl_k_ev_refused(k, r, symbol, rej);
 	return rej;
+}
+
+/* The record's tag as a string; 16 bytes without a NUL stay 16
+ * characters long, so the validity check refuses them. */
+static void order_strat_tag(char out[TL_STRAT_LEN + 1], const char *in)
+{
+	memcpy(out, in, TL_STRAT_LEN);
+	out[TL_STRAT_LEN] = 0;
 }
 
 tl_reject_t tl_k_on_submit(tl_kernel_t *k, const tl_in_submit_t *s,
@@ -459,7 +551,9 @@ tl_reject_t tl_k_on_submit(tl_kernel_t *k, const tl_in_submit_t *s,
 		.user_ref = s->user_ref,
 		.role = TL_ROLE_PLAIN,
 	};
-	return order_submit(k, &r, sym, handle);
+	char tag[TL_STRAT_LEN + 1];
+	order_strat_tag(tag, s->strategy);
+	return order_submit(k, &r, sym, tag, handle);
 }
 
 tl_reject_t tl_k_on_signal(tl_kernel_t *k, const tl_in_signal_t *s,
@@ -477,6 +571,12 @@ tl_reject_t tl_k_on_signal(tl_kernel_t *k, const tl_in_signal_t *s,
 		.user_ref = s->user_ref,
 		.role = TL_ROLE_PLAIN,
 	};
+	r.from_signal = true;
+	char tag[TL_STRAT_LEN + 1];
+	order_strat_tag(tag, s->strategy);
+	int row = tl_strat_find(&k->strats, tag);
+	if (row > 0)
+		r.strat = (uint8_t)row;	/* named in a refusal below */
 	switch ((tl_signal_t)s->signal) {
 	case TL_SIG_LONG_ENTRY:
 		r.side = TL_BUY;
@@ -515,7 +615,7 @@ tl_reject_t tl_k_on_signal(tl_kernel_t *k, const tl_in_signal_t *s,
 		tl_k_ev_refused(k, &r, sym, TL_REJ_BAD_PARAM);
 		return TL_REJ_BAD_PARAM;
 	}
-	return order_submit(k, &r, sym, handle);
+	return order_submit(k, &r, sym, tag, handle);
 }
 
 /* ---- cancels ---------------------------------------------------------------- */
@@ -841,8 +941,26 @@ void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f)
 	if (p->qty == 0 && p->status == TL_POS_OPEN)
 		p->status = TL_POS_CLOSED;
 	tl_k_ev_position(k, pe, p);
+	if (chg.trip_ended)
+		tl_k_ev_trip(k, o->sym, o->pos_side, 0, 0, order_exit_reason(o), &chg.trip);
 	if (chg.flipped)
 		tl_k_ev_position(k, TL_EV_POSITION_OPENED, p);
+	/* The strategy rows' virtual positions, after the venue's. */
+	if (o->role == TL_ROLE_EMERGENCY) {
+		order_trip_ctx_t tc = { k, o };
+		tl_strat_fill_close(&k->strats, o->sym, o->pos_side,
+				    (tl_side_t)o->side, f->qty, f->price,
+				    f->commission, p->mark, k->now,
+				    order_strat_closed, &tc);
+	} else {
+		tl_pos_change_t vchg;
+		if (tl_strat_fill(&k->strats, o->strat, o->sym, o->pos_side,
+				  (tl_side_t)o->side, f->qty, f->price,
+				  f->commission, p->mark, k->now, &vchg) &&
+		    vchg.trip_ended && o->strat > 0)
+			tl_k_ev_trip(k, o->sym, o->pos_side, 1, o->strat,
+				     order_exit_reason(o), &vchg.trip);
+	}
 	if (chg.closed || chg.flipped)
 		tl_k_protect_close(k, o->sym, (tl_pos_side_t)o->pos_side);
 	else

@@ -58,6 +58,8 @@ enum {
 	/* A take-profit/stop-loss canceled to be resized: once its end is
 	 * confirmed, a replacement of the new size goes out (kernel/protect.c). */
 	TL_OF_REPROTECT = 1u << 5,
+	/* Made by a SIGNAL input: a position it closes ends for SIGNAL. */
+	TL_OF_SIGNAL = 1u << 6,
 };
 
 typedef struct tl_ord_hist {
@@ -88,6 +90,7 @@ typedef struct tl_order {
 	uint8_t exposure;      /* unfilled qty counted in its position's pend_* */
 	uint8_t hist_n;        /* status changes recorded (saturating) */
 	uint8_t flags;         /* TL_OF_* */
+	uint8_t strat;         /* strategy tag row (kernel/strat.h), 0 none */
 	uint16_t sym;          /* symbol id */
 	uint32_t gen;          /* generation of this slot */
 	uint64_t seq;          /* client id sequence (0 if adopted) */

@@ -28,6 +28,7 @@ bool tl_pos_apply_fill(tl_position_t *p, tl_side_t side, tl_fx_t qty,
 		return false;
 	}
 	tl_fx_t q0 = p->qty, e0 = p->entry;
+	tl_fx_t closed = 0;
 	tl_fx_t delta = tl_pos_signed(side, qty);
 	tl_fx_t q1 = 0, e1 = e0, realized = 0;
 
@@ -58,7 +59,7 @@ bool tl_pos_apply_fill(tl_position_t *p, tl_side_t side, tl_fx_t qty,
 		/* Reduce, close or flip. */
 		tl_fx_t a0 = q0 < 0 ? -q0 : q0;
 		tl_fx_t ad = delta < 0 ? -delta : delta;
-		tl_fx_t closed = ad < a0 ? ad : a0;
+		closed = ad < a0 ? ad : a0;
 		__int128 rp = tl_fx_mul_wide(closed, price - e0);
 		if (q0 < 0)
 			rp = -rp;
@@ -79,15 +80,39 @@ bool tl_pos_apply_fill(tl_position_t *p, tl_side_t side, tl_fx_t qty,
 	    !pos_add(p->commission, commission, &f1))
 		goto overflow;
 
+	__int128 xq = p->trip_exit_quote + tl_fx_mul_wide(closed, price);
+	tl_fx_t xn = p->trip_exit_qty + closed;	/* <= |q0|: no overflow */
+	if (c.closed || c.flipped) {
+		tl_pos_trip_t *t = &c.trip;
+		c.trip_ended = true;
+		t->opened = p->opened;
+		t->qty = q0 < 0 ? -p->trip_max : p->trip_max;
+		t->entry = e0;
+		if (xn > 0 && !tl_fx_div_wide(xq, xn, TL_FX_NEAREST, &t->exit))
+			goto overflow;
+		t->realized = r1 - p->trip_realized0;
+		t->commission = f1 - p->trip_commission0;
+	}
 	p->qty = q1;
 	p->entry = e1;
 	p->realized = r1;
 	p->commission = f1;
 	p->fills++;
 	p->updated = now;
+	p->trip_exit_quote = xq;
+	p->trip_exit_qty = xn;
 	if (c.opened) {
 		p->opened = now;
 		p->status = TL_POS_OPEN;
+		tl_pos_trip_begin(p, now);
+		/* an opening fill's fee is the new trip's; a flip's went
+		 * to the trip it ended */
+		if (!c.flipped)
+			p->trip_commission0 -= commission;
+	} else {
+		tl_fx_t aq = q1 < 0 ? -q1 : q1;
+		if (aq > p->trip_max)
+			p->trip_max = aq;
 	}
 	if (c.closed)
 		p->status = TL_POS_CLOSED;
@@ -99,6 +124,16 @@ overflow:
 	c.overflow = true;
 	*chg = c;
 	return false;
+}
+
+void tl_pos_trip_begin(tl_position_t *p, tl_time_t now)
+{
+	p->opened = now;
+	p->trip_max = p->qty < 0 ? -p->qty : p->qty;
+	p->trip_realized0 = p->realized;
+	p->trip_commission0 = p->commission;
+	p->trip_exit_qty = 0;
+	p->trip_exit_quote = 0;
 }
 
 tl_fx_t tl_pos_unrealized(const tl_position_t *p, tl_fx_t mark)

@@ -12,6 +12,15 @@
  * positions never cross zero: the excess of a reducing fill is reported
  * back, not applied. Commission is accumulated separately; realized PnL is
  * before fees, as in the venue's `rp`.
+ *
+ * Round trips: from the fill that opens a position to the one that takes
+ * it back to flat (or across zero), the position keeps its largest size,
+ * the realized PnL and commission it started with, and the closing
+ * fills' quantity and notional. The fill that ends it reports the round
+ * trip (tl_pos_change_t.trip): average entry at the close, average price
+ * of the reducing fills, largest size, realized PnL and commission over
+ * the trip (the closing fill's whole commission included, also when it
+ * flips: the new side starts with none).
  */
 #ifndef TL_POSITION_H
 #define TL_POSITION_H
@@ -41,7 +50,22 @@ typedef struct tl_position {
 	uint8_t pos_side;      /* tl_pos_side_t */
 	uint8_t status;        /* tl_pos_status_t */
 	tl_time_t t_reclose;   /* liquidation: earliest re-close */
+	/* the round trip in progress (see above) */
+	tl_fx_t trip_max;      /* largest |qty| since opened */
+	tl_fx_t trip_realized0, trip_commission0; /* at the open */
+	tl_fx_t trip_exit_qty; /* reduced so far */
+	__int128 trip_exit_quote; /* sum(price * reduced qty), 1e-16 */
 } tl_position_t;
+
+/* A round trip that ended: flat -> open -> flat. */
+typedef struct tl_pos_trip {
+	tl_time_t opened;
+	tl_fx_t qty;           /* largest size, signed: short < 0 */
+	tl_fx_t entry;         /* average entry when it closed */
+	tl_fx_t exit;          /* average price of the reducing fills */
+	tl_fx_t realized;      /* over the trip, before fees */
+	tl_fx_t commission;    /* over the trip */
+} tl_pos_trip_t;
 
 /* What one fill did to a position. */
 typedef struct tl_pos_change {
@@ -51,7 +75,13 @@ typedef struct tl_pos_change {
 	bool closed;           /* open -> flat */
 	bool flipped;          /* one-way: crossed zero */
 	bool overflow;         /* arithmetic overflow: nothing applied */
+	bool trip_ended;       /* closed or flipped: `trip` is the one that ended */
+	tl_pos_trip_t trip;
 } tl_pos_change_t;
+
+/* Start a round trip at `now` for a position that just opened (fills do
+ * this themselves; for a position set from outside, reconciliation). */
+void tl_pos_trip_begin(tl_position_t *p, tl_time_t now);
 
 /* Apply a fill of `qty` (> 0) at `price` on `side`. Returns false (and
  * changes nothing) on overflow or bad arguments. */

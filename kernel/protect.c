@@ -159,6 +159,7 @@ void tl_k_protect_entry(tl_kernel_t *k, tl_order_t *e)
 			.reduce_only = e->pos_side == TL_PS_BOTH,
 			.stop_price = prices[i], .ttl_ns = -1,
 			.user_ref = e->user_ref, .role = roles[i], .parent = eh,
+			.strat = e->strat,
 		};
 		tl_order_t *o = prot_place(k, &r, target);
 		if (!o)
@@ -218,6 +219,7 @@ static void prot_replace(tl_kernel_t *k, tl_order_t *old)
 		.reduce_only = old->reduce_only, .stop_price = old->stop_price,
 		.ttl_ns = -1, .user_ref = old->user_ref,
 		.role = (tl_ord_role_t)old->role, .parent = old->parent,
+		.strat = old->strat,
 	};
 	uint64_t sib = old->sibling;
 	tl_order_t *o = prot_place(k, &r, target);

@@ -220,21 +220,35 @@ static void recon_adopt_position(tl_kernel_t *k, tl_position_t *p, tl_fx_t vq,
 				 tl_fx_t ve)
 {
 	bool was_open = p->qty != 0;
+	/* Ending at the venue's word: no closing fill, so no exit price. */
+	tl_pos_trip_t trip = {
+		.opened = p->opened, .entry = p->entry,
+		.qty = p->qty < 0 ? -p->trip_max : p->trip_max,
+		.realized = p->realized - p->trip_realized0,
+		.commission = p->commission - p->trip_commission0,
+	};
+	if (p->trip_exit_qty > 0)
+		tl_fx_div_wide(p->trip_exit_quote, p->trip_exit_qty, TL_FX_NEAREST,
+			       &trip.exit);
 	p->qty = vq;
 	p->entry = vq != 0 ? ve : 0;
 	p->updated = k->now;
 	tl_event_type_t ev = TL_EV_POSITION_UPDATED;
 	if (vq != 0 && !was_open) {
 		p->status = TL_POS_OPEN;
-		p->opened = k->now;
+		tl_pos_trip_begin(p, k->now);
 		ev = TL_EV_POSITION_OPENED;
 	} else if (vq == 0 && was_open) {
 		p->status = TL_POS_CLOSED;
 		ev = TL_EV_POSITION_CLOSED;
+	} else if (vq != 0 && (vq < 0 ? -vq : vq) > p->trip_max) {
+		p->trip_max = vq < 0 ? -vq : vq;
 	}
 	tl_k_pos_mark(k, p, p->mark);
 	k->ctr.pos_adopted++;
 	tl_k_ev_position(k, ev, p);
+	if (vq == 0 && was_open)
+		tl_k_ev_trip(k, p->sym, p->pos_side, 0, 0, TL_EXIT_VENUE, &trip);
 	/* A smaller (or flat) position: no leg may cover more than it (K7). */
 	tl_k_protect_pos(k, p->sym, (tl_pos_side_t)p->pos_side);
 	if (k->state == TL_TS_LIQUIDATING)

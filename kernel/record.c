@@ -31,6 +31,8 @@ static const struct {
 	[TL_EV_POSITION_CONFLICT] = { "POSITION_CONFLICT", 9 },
 	[TL_EV_POSITION_ORPHAN] = { "POSITION_ORPHAN", 9 },
 	[TL_EV_FOREIGN_UPDATE] = { "FOREIGN_UPDATE", 9 },
+	[TL_EV_STRATEGY_ADDED] = { "STRATEGY_ADDED", 5 },
+	[TL_EV_POSITION_ROUND_TRIP] = { "POSITION_ROUND_TRIP", 6 },
 };
 
 bool tl_event_type_is_order(unsigned t)

@@ -23,10 +23,11 @@
 #include <stdint.h>
 
 #include "kernel/retry.h"
+#include "kernel/strat.h"
 #include "kernel/symbols.h"
 #include "kernel/types.h"
 
-#define TL_RECORD_VERSION 1
+#define TL_RECORD_VERSION 2
 #define TL_RECORD_SIZE 256
 #define TL_TEXT_LEN 64      /* reasons and venue messages, truncated */
 
@@ -76,6 +77,7 @@ typedef struct tl_in_submit {
 	tl_fx_t sl;            /* stop-loss attached to an entry (0 none) */
 	int64_t ttl_ns;        /* 0: config default, <0: none */
 	uint64_t user_ref;     /* strategy's own id, echoed in events */
+	char strategy[TL_STRAT_LEN]; /* strategy tag, "" none (kernel/strat.h) */
 } tl_in_submit_t;
 
 typedef struct tl_in_signal {
@@ -87,6 +89,7 @@ typedef struct tl_in_signal {
 	tl_fx_t tp;
 	tl_fx_t sl;
 	uint64_t user_ref;
+	char strategy[TL_STRAT_LEN]; /* as in tl_in_submit_t */
 } tl_in_signal_t;
 
 typedef struct tl_in_cancel {
@@ -338,6 +341,10 @@ typedef enum tl_event_type {
 	TL_EV_FOREIGN_UPDATE,     /* a venue input names one of our client ids
 				   * with another symbol or venue id: not
 				   * applied (another engine's order?) */
+	TL_EV_STRATEGY_ADDED,     /* a new strategy tag took a row: u.strat,
+				   * the tag in text */
+	TL_EV_POSITION_ROUND_TRIP,/* a position went back to flat (or across
+				   * zero): u.trip, the whole round trip */
 	TL_EV__COUNT
 } tl_event_type_t;
 
@@ -346,7 +353,8 @@ typedef struct tl_ev_order {
 	uint8_t side, type, status, pos_side;
 	uint8_t reduce_only;
 	uint8_t role;          /* tl_ord_role_t: plain, entry, tp, sl, emergency */
-	uint8_t _pad;
+	uint8_t strategy;      /* strategy tag row, 0 none; its name came in
+				* the STRATEGY_ADDED event of that row */
 	uint16_t reject;       /* tl_reject_t when refused locally */
 	int32_t venue_code;    /* venue error code when rejected/failed */
 	tl_fx_t qty, price, filled, avg_price;
@@ -389,6 +397,29 @@ typedef struct tl_ev_recon {
 	tl_fx_t venue_qty, venue_entry;
 } tl_ev_recon_t;
 
+/* STRATEGY_ADDED: the row a tag took; order events name it by row. */
+typedef struct tl_ev_strat {
+	uint8_t id;            /* row, 1..TL_STRAT_MAX */
+	uint8_t _pad[7];
+} tl_ev_strat_t;
+
+/* POSITION_ROUND_TRIP: one position from open to flat. scope 0 is the
+ * venue's (netted) position; scope 1 a strategy tag's virtual position
+ * (strategy = its row, docs/kernel.md "Strategy attribution"). */
+typedef struct tl_ev_trip {
+	uint8_t pos_side;      /* tl_pos_side_t */
+	uint8_t scope;         /* 0 position, 1 strategy */
+	uint8_t strategy;      /* row, 0 none */
+	uint8_t reason;        /* tl_exit_reason_t */
+	uint8_t _pad[4];
+	tl_time_t opened;      /* closed: the event's time */
+	tl_fx_t qty;           /* largest size, signed: short < 0 */
+	tl_fx_t entry;         /* average entry */
+	tl_fx_t exit;          /* average price of the reducing fills, 0 none */
+	tl_fx_t realized;      /* over the round trip, before fees */
+	tl_fx_t commission;    /* over the round trip */
+} tl_ev_trip_t;
+
 typedef struct tl_event {
 	uint16_t type;         /* tl_event_type_t */
 	uint8_t priority;      /* 5..10, see tl_event_priority */
@@ -399,6 +430,8 @@ typedef struct tl_event {
 		tl_ev_position_t pos;
 		tl_ev_state_t state;
 		tl_ev_recon_t recon;
+		tl_ev_strat_t strat;
+		tl_ev_trip_t trip;
 	} u;
 	char text[TL_TEXT_LEN]; /* reason or venue message */
 } tl_event_t;

@@ -67,6 +67,8 @@ static const struct {
 	[TL_REJ_JOURNAL_DOWN] = { "JOURNAL_DOWN", "journal cannot write (disk full or I/O error)" },
 	[TL_REJ_STALE] = { "STALE", "not resent: stale (age, cancel, restart or state)" },
 	[TL_REJ_INSUFFICIENT_MARGIN] = { "INSUFFICIENT_MARGIN", "initial margin and fee above the available balance" },
+	[TL_REJ_BAD_STRATEGY] = { "BAD_STRATEGY", "strategy tag: 1-15 printable chars, no spaces or quotes" },
+	[TL_REJ_STRATEGY_LIMIT] = { "STRATEGY_LIMIT", "too many strategy tags (32): no new one" },
 };
 
 const char *tl_side_name(tl_side_t s) { return TL_NAME(side_names, s); }
@@ -77,6 +79,11 @@ const char *tl_status_name(tl_ord_status_t s) { return TL_NAME(status_names, s);
 const char *tl_trading_state_name(tl_trading_state_t s) { return TL_NAME(ts_names, s); }
 const char *tl_pos_status_name(tl_pos_status_t s) { return TL_NAME(pos_status_names, s); }
 const char *tl_signal_name(tl_signal_t s) { return TL_NAME(signal_names, s); }
+
+static const char *const exit_names[] = {
+	NULL, "SIGNAL", "TAKE_PROFIT", "STOP_LOSS", "LIQUIDATION", "MANUAL", "VENUE",
+};
+const char *tl_exit_reason_name(tl_exit_reason_t r) { return TL_NAME(exit_names, r); }
 
 const char *tl_reject_name(tl_reject_t r)
 {

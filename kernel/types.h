@@ -119,6 +119,19 @@ typedef enum tl_pos_status {
 	TL_POS_LIQUIDATED,  /* closed by the emergency liquidation */
 } tl_pos_status_t;
 
+/* Why a position went back to flat: the role or origin of the order
+ * whose fill closed it, or the venue's word. */
+typedef enum tl_exit_reason {
+	TL_EXIT_SIGNAL = 1,         /* an order made by a SIGNAL input */
+	TL_EXIT_TAKE_PROFIT,
+	TL_EXIT_STOP_LOSS,
+	TL_EXIT_LIQUIDATION,        /* the kill switch's close orders */
+	TL_EXIT_MANUAL,             /* an order submitted as such (SUBMIT:
+				     * strategy or talon ctl), or adopted */
+	TL_EXIT_VENUE,              /* reconciliation adopted the venue's
+				     * flat position */
+} tl_exit_reason_t;
+
 typedef enum tl_signal {
 	TL_SIG_LONG_ENTRY = 1,
 	TL_SIG_SHORT_ENTRY,
@@ -167,6 +180,9 @@ typedef enum tl_reject {
 				    * forbids: the order ends FAILED */
 	TL_REJ_INSUFFICIENT_MARGIN, /* initial margin + taker fee above the
 				     * available balance (kernel/risk.c) */
+	TL_REJ_BAD_STRATEGY,       /* strategy tag not 1..15 printable chars
+				    * without spaces or quotes */
+	TL_REJ_STRATEGY_LIMIT,     /* TL_STRAT_MAX tags in use: no new one */
 	TL_REJ__COUNT
 } tl_reject_t;
 
@@ -178,6 +194,7 @@ const char *tl_status_name(tl_ord_status_t s);
 const char *tl_trading_state_name(tl_trading_state_t s);
 const char *tl_pos_status_name(tl_pos_status_t s);
 const char *tl_signal_name(tl_signal_t s);
+const char *tl_exit_reason_name(tl_exit_reason_t r);
 /* Short identifier ("QTY_STEP") and human sentence for a refusal. */
 const char *tl_reject_name(tl_reject_t r);
 const char *tl_reject_msg(tl_reject_t r);

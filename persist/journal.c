@@ -56,6 +56,26 @@ uint64_t tl_journal_mono_ns(void)
 	"((CASE WHEN " n " < 0 THEN '-' ELSE '' END) || rtrim(rtrim(printf("      \
 	"'%d.%08d', abs(" n ") / 100000000, abs(" n ") % 100000000), '0'), '.'))"
 
+/* Version 2 added strategy tags (this table, and a strategy column on
+ * orders and fills) and closed positions (position_history and its
+ * view); jn_migrate adds them to a version 1 journal. */
+#define JN_STRATEGIES                                                          \
+	"CREATE TABLE strategies(id INTEGER PRIMARY KEY, name TEXT NOT NULL"    \
+	" UNIQUE, added_ns INTEGER, seq INTEGER);"                              \
+	"CREATE TABLE position_history(id INTEGER PRIMARY KEY, seq INTEGER,"    \
+	" symbol TEXT, position_side TEXT, side TEXT, scope TEXT,"              \
+	" strategy TEXT, opened_ns INTEGER, closed_ns INTEGER, entry TEXT,"     \
+	" exit TEXT, max_qty TEXT, realized TEXT, commission TEXT,"            \
+	" exit_reason TEXT);"                                                   \
+	"CREATE INDEX position_history_closed_ns ON position_history(closed_ns);" \
+	"CREATE VIEW position_history_pnl AS SELECT symbol, position_side, side," \
+	" scope, strategy, opened_ns, closed_ns,"                               \
+	" (closed_ns - opened_ns) / 1000000000.0 AS duration_s, entry, exit,"   \
+	" max_qty, realized, commission, " FXT("net_u") " AS net,"              \
+	" CAST(net_u AS REAL) / 1e8 AS net_real, exit_reason FROM"              \
+	" (SELECT *, " FXI("realized") " - " FXI("commission") " AS net_u"     \
+	" FROM position_history);"
+
 static const char jn_schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE journal(id INTEGER PRIMARY KEY, dir INTEGER NOT NULL,"
@@ -70,7 +90,7 @@ static const char jn_schema[] =
 	" reduce_only INTEGER, role INTEGER, qty TEXT, price TEXT,"
 	" filled_qty TEXT, avg_price TEXT, status TEXT, reject_reason TEXT,"
 	" venue_code INTEGER, user_ref INTEGER, created_ns INTEGER,"
-	" updated_ns INTEGER);"
+	" updated_ns INTEGER, strategy TEXT);"
 	"CREATE TABLE order_status_history(id INTEGER PRIMARY KEY,"
 	" client_id TEXT, status TEXT, event TEXT, time_ns INTEGER,"
 	" seq INTEGER, text TEXT);"
@@ -78,8 +98,9 @@ static const char jn_schema[] =
 	" ON order_status_history(client_id);"
 	"CREATE TABLE fills(id INTEGER PRIMARY KEY, client_id TEXT, symbol TEXT,"
 	" side TEXT, trade_id INTEGER, price TEXT, qty TEXT, commission TEXT,"
-	" maker INTEGER, time_ns INTEGER, input_seq INTEGER,"
+	" maker INTEGER, time_ns INTEGER, input_seq INTEGER, strategy TEXT,"
 	" UNIQUE(symbol, trade_id));"
+	JN_STRATEGIES
 	"CREATE TABLE positions(symbol TEXT, position_side TEXT, qty TEXT,"
 	" entry TEXT, mark TEXT, realized TEXT, unrealized TEXT,"
 	" commission TEXT, roe TEXT, status TEXT, leverage INTEGER,"
@@ -295,6 +316,39 @@ static int jn_check_existing(tl_journal_t *j, char *err, size_t errlen)
 	return 0;
 }
 
+/* Version 1 -> 2, in one transaction: the new columns are NULL for the
+ * rows already there (orders before tags had none), and the records
+ * themselves need nothing (the fields version 2 added were zero). */
+static int jn_migrate(tl_journal_t *j, char *err, size_t errlen)
+{
+	char v[32];
+	if (jn_query_text(j->db, "SELECT value FROM meta WHERE key = ?1",
+			  "schema_version", v, sizeof(v)) != SQLITE_OK) {
+		jn_errf(err, errlen, j->cfg.path, "schema_version", j->db);
+		return -1;
+	}
+	if (strtol(v, NULL, 10) != 1)
+		return 0;
+	if (jn_exec(j, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	if (jn_exec(j, "ALTER TABLE orders ADD COLUMN strategy TEXT;"
+		    "ALTER TABLE fills ADD COLUMN strategy TEXT;" JN_STRATEGIES
+		    "UPDATE meta SET value = '2' WHERE key = 'schema_version';"
+		    /* the kernel reported no round trip before: replay
+		     * must not either (tl_journal_trips_from) */
+		    "INSERT OR REPLACE INTO meta(key, value) SELECT 'round_trips_from_seq',"
+		    " CAST(CAST(value AS INTEGER) + 1 AS TEXT) FROM meta"
+		    " WHERE key = 'last_input_seq';"
+		    "UPDATE meta SET value = '2' WHERE key = 'record_version';",
+		    err, errlen) < 0 ||
+	    jn_exec(j, "COMMIT", err, errlen) < 0) {
+		char e2[8];
+		jn_exec(j, "ROLLBACK", e2, sizeof(e2));
+		return -1;
+	}
+	return 0;
+}
+
 static int jn_create_schema(tl_journal_t *j, char *err, size_t errlen)
 {
 	if (jn_exec(j, "BEGIN IMMEDIATE", err, errlen) < 0)
@@ -318,7 +372,7 @@ static int jn_create_schema(tl_journal_t *j, char *err, size_t errlen)
 		{ "created_ns", now }, { "record_version", rver },
 		{ "record_size", rsize }, { "trading_state", "NORMAL" },
 		{ "id_reserved_to", "0" }, { "last_input_seq", "0" },
-		{ "last_output_seq", "0" },
+		{ "last_output_seq", "0" }, { "round_trips_from_seq", "0" },
 	};
 	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
 		sqlite3_bind_text(s, 1, kv[i][0], -1, SQLITE_STATIC);
@@ -413,6 +467,8 @@ tl_journal_t *tl_journal_open(const tl_journal_cfg_t *cfg, bool *fresh,
 		goto fail;
 	if (create && jn_create_schema(j, err, errlen) < 0)
 		goto fail;
+	if (!create && jn_migrate(j, err, errlen) < 0)
+		goto fail;
 	if (tl_jd_prepare(j, err, errlen) < 0)
 		goto fail;
 	/* WAL mode and the schema created -wal and -shm: check them too. */
@@ -427,6 +483,13 @@ fail:
 	sqlite3_close(j->db);
 	free(j);
 	return NULL;
+}
+
+uint64_t tl_journal_trips_from(const char *schema_version, const char *from_seq)
+{
+	if (from_seq && from_seq[0])
+		return strtoull(from_seq, NULL, 10);
+	return schema_version && strtol(schema_version, NULL, 10) >= 2 ? 0 : UINT64_MAX;
 }
 
 void tl_journal_close(tl_journal_t *j)

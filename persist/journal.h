@@ -31,7 +31,7 @@
 
 #include "persist/record.h"
 
-#define TL_JOURNAL_SCHEMA_VERSION 1
+#define TL_JOURNAL_SCHEMA_VERSION 2
 
 typedef enum tl_journal_mode {
 	TL_JOURNAL_ASYNC = 0,   /* the hot path never waits on disk */
@@ -85,6 +85,13 @@ int tl_journal_scan(tl_journal_t *j, uint64_t until_seq,
 
 /* Meta values ("" when absent). */
 int tl_journal_meta_get(tl_journal_t *j, const char *key, char *out, size_t len);
+
+/* The first input seq whose round trips the journal's kernel reported
+ * (tl_kernel_cfg_t.trips_from_seq), from meta `schema_version` and
+ * `round_trips_from_seq` as read ("" when absent): 0 for a journal
+ * created at version 2 or later, the seq after its last input for one
+ * migrated from version 1, never (UINT64_MAX) for a version 1 journal. */
+uint64_t tl_journal_trips_from(const char *schema_version, const char *from_seq);
 
 /*
  * Start the PERSIST thread draining `pop` (called only on that thread)

@@ -35,9 +35,10 @@ static const char *const jd_sql[JS__COUNT] = {
 	[JS_ORDER] =
 		"INSERT INTO orders(client_id, venue_order_id, symbol, side, type,"
 		" position_side, reduce_only, role, qty, price, filled_qty, avg_price,"
-		" status, reject_reason, venue_code, user_ref, created_ns, updated_ns)"
+		" status, reject_reason, venue_code, user_ref, created_ns, updated_ns,"
+		" strategy)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-		" ?15, ?16, ?17, ?17)"
+		" ?15, ?16, ?17, ?17, (SELECT name FROM strategies WHERE id = ?18))"
 		" ON CONFLICT(client_id) DO UPDATE SET"
 		" venue_order_id = COALESCE(excluded.venue_order_id, venue_order_id),"
 		" symbol = excluded.symbol, side = excluded.side, type = excluded.type,"
@@ -48,14 +49,16 @@ static const char *const jd_sql[JS__COUNT] = {
 		" status = excluded.status,"
 		" reject_reason = COALESCE(excluded.reject_reason, reject_reason),"
 		" venue_code = COALESCE(excluded.venue_code, venue_code),"
-		" user_ref = excluded.user_ref, updated_ns = excluded.updated_ns",
+		" user_ref = excluded.user_ref, updated_ns = excluded.updated_ns,"
+		" strategy = excluded.strategy",
 	[JS_HISTORY] =
 		"INSERT INTO order_status_history(client_id, status, event, time_ns,"
 		" seq, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[JS_FILL] =
 		"INSERT INTO fills(client_id, symbol, side, trade_id, price, qty,"
-		" commission, maker, time_ns, input_seq)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+		" commission, maker, time_ns, input_seq, strategy)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+		" (SELECT name FROM strategies WHERE id = ?11))"
 		" ON CONFLICT(symbol, trade_id) DO NOTHING",
 	[JS_POSITION] =
 		"INSERT INTO positions(symbol, position_side, qty, entry, mark,"
@@ -67,6 +70,15 @@ static const char *const jd_sql[JS__COUNT] = {
 		" commission = excluded.commission, roe = excluded.roe,"
 		" status = excluded.status, leverage = excluded.leverage,"
 		" updated_ns = excluded.updated_ns",
+	[JS_STRATEGY] =
+		"INSERT INTO strategies(id, name, added_ns, seq) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT(id) DO NOTHING",
+	[JS_TRIP] =
+		"INSERT INTO position_history(seq, symbol, position_side, side, scope,"
+		" strategy, opened_ns, closed_ns, entry, exit, max_qty, realized,"
+		" commission, exit_reason) VALUES (?1, ?2, ?3, ?4, ?5,"
+		" (SELECT name FROM strategies WHERE id = ?6), ?7, ?8, ?9, ?10, ?11,"
+		" ?12, ?13, ?14)",
 	[JS_EVENT] =
 		"INSERT INTO events(seq, cause_seq, time_ns, type, priority, symbol,"
 		" client_id, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -294,6 +306,7 @@ static int jd_order_rows(tl_journal_t *j, const tl_output_t *o)
 	jd_bind_nz(s, 15, eo->venue_code);
 	sqlite3_bind_int64(s, 16, (int64_t)eo->user_ref);
 	sqlite3_bind_int64(s, 17, o->hdr.time);
+	sqlite3_bind_int(s, 18, eo->strategy);
 	int rc = tl_jd_step(s);
 	if (rc != SQLITE_OK)
 		return rc;
@@ -326,6 +339,7 @@ static int jd_order_rows(tl_journal_t *j, const tl_output_t *o)
 	sqlite3_bind_int(s, 8, in->u.fill.maker ? 1 : 0);
 	sqlite3_bind_int64(s, 9, o->hdr.time);
 	sqlite3_bind_int64(s, 10, (int64_t)in->hdr.seq);
+	sqlite3_bind_int(s, 11, eo->strategy);
 	return tl_jd_step(s);
 }
 
@@ -349,6 +363,42 @@ static int jd_position_row(tl_journal_t *j, const tl_output_t *o)
 	return tl_jd_step(s);
 }
 
+/* The row a tag took: order and fill rows name their tag through it. */
+static int jd_strategy_row(tl_journal_t *j, const tl_output_t *o)
+{
+	const tl_event_t *ev = &o->u.ev;
+	sqlite3_stmt *s = j->st[JS_STRATEGY];
+	sqlite3_bind_int(s, 1, ev->u.strat.id);
+	jd_bind_str(s, 2, ev->text, TL_STRAT_LEN);
+	sqlite3_bind_int64(s, 3, o->hdr.time);
+	sqlite3_bind_int64(s, 4, (int64_t)o->hdr.seq);
+	return tl_jd_step(s);
+}
+
+/* A closed position, venue's or a strategy's: one row. */
+static int jd_trip_row(tl_journal_t *j, const tl_output_t *o)
+{
+	const tl_event_t *ev = &o->u.ev;
+	const tl_ev_trip_t *t = &ev->u.trip;
+	sqlite3_stmt *s = j->st[JS_TRIP];
+	sqlite3_bind_int64(s, 1, (int64_t)o->hdr.seq);
+	jd_bind_str(s, 2, ev->symbol, TL_SYMBOL_NAMELEN);
+	jd_bind_name(s, 3, tl_pos_side_name(t->pos_side));
+	jd_bind_name(s, 4, t->qty < 0 ? "SHORT" : "LONG");
+	jd_bind_name(s, 5, t->scope ? "strategy" : "position");
+	sqlite3_bind_int(s, 6, t->strategy);
+	sqlite3_bind_int64(s, 7, t->opened);
+	sqlite3_bind_int64(s, 8, o->hdr.time);
+	jd_bind_fx(s, 9, t->entry);
+	if (t->exit)
+		jd_bind_fx(s, 10, t->exit);
+	jd_bind_fx(s, 11, t->qty < 0 ? -t->qty : t->qty);
+	jd_bind_fx(s, 12, t->realized);
+	jd_bind_fx(s, 13, t->commission);
+	jd_bind_name(s, 14, tl_exit_reason_name((tl_exit_reason_t)t->reason));
+	return tl_jd_step(s);
+}
+
 static int jd_output(tl_journal_t *j, const tl_output_t *o)
 {
 	if (o->hdr.type == TL_OUT_ID_RESERVE)
@@ -365,6 +415,10 @@ static int jd_output(tl_journal_t *j, const tl_output_t *o)
 		rc = jd_order_rows(j, o);
 	else if (rc == SQLITE_OK && tl_event_type_is_position(ev->type))
 		rc = jd_position_row(j, o);
+	else if (rc == SQLITE_OK && ev->type == TL_EV_STRATEGY_ADDED)
+		rc = jd_strategy_row(j, o);
+	else if (rc == SQLITE_OK && ev->type == TL_EV_POSITION_ROUND_TRIP)
+		rc = jd_trip_row(j, o);
 	else if (rc == SQLITE_OK && ev->type == TL_EV_TRADING_STATE_CHANGED)
 		rc = tl_jd_meta_set(j, "trading_state",
 				    tl_trading_state_name(ev->u.state.to));

@@ -30,6 +30,8 @@ enum {
 	JS_HISTORY,     /* insert order_status_history */
 	JS_FILL,        /* insert fills (ignored when the trade id is known) */
 	JS_POSITION,    /* upsert positions */
+	JS_STRATEGY,    /* insert strategies (a tag's row) */
+	JS_TRIP,        /* insert position_history */
 	JS_EVENT,       /* insert events */
 	JS__COUNT
 };

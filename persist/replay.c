@@ -315,6 +315,12 @@ int tl_replay_into_kernel(tl_journal_t *j, tl_kernel_t *k, uint64_t until_seq,
 			  tl_replay_stats_t *st, char *err, size_t errlen)
 {
 	tl_rp_t rp;
+	char ver[16], from[32];
+	if (tl_journal_meta_get(j, "schema_version", ver, sizeof(ver)) < 0)
+		ver[0] = '\0';
+	if (tl_journal_meta_get(j, "round_trips_from_seq", from, sizeof(from)) < 0)
+		from[0] = '\0';
+	k->cfg.trips_from_seq = tl_journal_trips_from(ver, from);
 	tl_rp_init(&rp, k, st, err, errlen);
 	rp.until_seq = until_seq;
 	/* The journal stops after until_seq's outputs by itself. */
@@ -642,6 +648,14 @@ int tl_replay_run_kernel(const tl_replay_opts_t *o, const tl_replay_kernel_t *ki
 	have_k = true;
 	if (rp_check_symbols(db, &k, o->config_path, err, errlen) < 0)
 		goto out;
+	{
+		char ver[16], from[32];
+		rp_db_text(db, "SELECT value FROM meta WHERE key = 'schema_version'", NULL,
+			   ver, sizeof(ver));
+		rp_db_text(db, "SELECT value FROM meta WHERE key = 'round_trips_from_seq'",
+			   NULL, from, sizeof(from));
+		k.cfg.trips_from_seq = tl_journal_trips_from(ver, from);
+	}
 	rp_db_text(db, "SELECT value FROM meta WHERE key = 'engine_name'", NULL, jname,
 		   sizeof(jname));
 	if (jname[0] && kin->engine_name && strcmp(jname, kin->engine_name) != 0)

@@ -12,7 +12,8 @@
  *      at the end of the journal), one line per step with the time and the
  *      latency since the order's previous step;
  *   2. positions: every POSITION_* event, then the end state;
- *   3. trading state and the emergency timeline;
+ *   3. per strategy tag at the end (when there are tags), then trading
+ *      state and the emergency timeline;
  *   4. summary.
  * json: the same items as one object per line; csv: order steps only.
  */
@@ -444,10 +445,14 @@ static void rep_order_event(tl_report_t *r, const tl_input_t *cause, const tl_ou
 		s.step = "submitted";
 		s.qty = e->qty, s.has_qty = true;
 		s.price = e->price, s.has_price = e->price != 0;
-		snprintf(s.detail, sizeof(s.detail), "%s %s %s qty=%s price=%s%s%s",
+		/* The replaying kernel has the tag's row by now: it made
+		 * this event. */
+		const char *tag = e->strategy && e->strategy <= r->k->strats.n
+					  ? r->k->strats.row[e->strategy].name : "";
+		snprintf(s.detail, sizeof(s.detail), "%s %s %s qty=%s price=%s%s%s%s%s",
 			 side, type, tl_pos_side_name((tl_pos_side_t)e->pos_side),
 			 fxs(e->qty, a), fxs(e->price, b), e->reduce_only ? " reduce-only" : "",
-			 e->role < 5 ? roles[e->role] : "");
+			 e->role < 5 ? roles[e->role] : "", tag[0] ? " strategy=" : "", tag);
 		break;
 	}
 	case TL_EV_ORDER_ACCEPTED:
@@ -788,6 +793,53 @@ static void rep_end_positions(tl_report_t *r)
 	}
 }
 
+/* Per strategy tag at the end (docs/kernel.md "Strategy attribution"),
+ * summed over its virtual positions of the --symbol when one is given;
+ * the untagged row only when something was booked to it. */
+static void rep_end_strategies(tl_report_t *r)
+{
+	const tl_kernel_t *k = r->k;
+	const tl_strats_t *t = &k->strats;
+	char a[TL_FX_STRLEN], b[TL_FX_STRLEN], c[TL_FX_STRLEN], d[TL_FX_STRLEN];
+	if (r->o->order || r->o->format == TL_REPLAY_CSV || t->n == 0)
+		return;
+	for (uint32_t row = 0; row <= t->n; row++) {
+		tl_fx_t realized = 0, unrealized = 0, fee = 0;
+		uint64_t fills = 0;
+		for (uint32_t s = 0; s < k->syms.count; s++) {
+			if (r->o->symbol && strcmp(k->syms.sym[s].name, r->o->symbol) != 0)
+				continue;
+			for (uint32_t ps = 0; ps < 3; ps++) {
+				const tl_position_t *p = tl_strat_pos(t, row, s, ps);
+				realized += p->realized;
+				unrealized += p->unrealized;
+				fee += p->commission;
+				fills += p->fills;
+			}
+		}
+		if (row == 0 && !fills && !t->row[0].orders)
+			continue;
+		tl_fx_t net = realized - fee + unrealized;
+		const char *name = t->row[row].name;
+		if (r->o->format == TL_REPLAY_TEXT) {
+			fprintf(r->out, "  %-15s orders=%llu fills=%llu realized=%s unrealized=%s "
+				"commission=%s net=%s\n", row ? name : "(untagged)",
+				(unsigned long long)t->row[row].orders, (unsigned long long)fills,
+				fxs(realized, a), fxs(unrealized, b), fxs(fee, c), fxs(net, d));
+			continue;
+		}
+		fprintf(r->out, "{\"type\":\"strategy\",\"strategy\":");
+		if (row)
+			fprintf(r->out, "\"%s\"", name);	/* a valid tag needs no escaping */
+		else
+			fprintf(r->out, "null");
+		fprintf(r->out, ",\"orders\":%llu,\"fills\":%llu,\"realized\":\"%s\","
+			"\"unrealized\":\"%s\",\"commission\":\"%s\",\"net\":\"%s\"}\n",
+			(unsigned long long)t->row[row].orders, (unsigned long long)fills,
+			fxs(realized, a), fxs(unrealized, b), fxs(fee, c), fxs(net, d));
+	}
+}
+
 static void rep_summary(tl_report_t *r, const tl_replay_stats_t *st)
 {
 	const tl_kernel_counters_t *c = &r->k->ctr;
@@ -883,10 +935,15 @@ int tl_report_finish(tl_report_t *r, const tl_replay_stats_t *st, const char *ve
 		fprintf(r->out, "== positions ==\n\n");
 		rep_copy(r->pos, r->out);
 		rep_end_positions(r);
+		if (r->k->strats.n) {
+			fprintf(r->out, "\n== strategies ==\n\n");
+			rep_end_strategies(r);
+		}
 		fprintf(r->out, "\n== trading state and emergencies ==\n\n");
 		rep_copy(r->state, r->out);
 	} else {
 		rep_end_positions(r);
+		rep_end_strategies(r);
 	}
 	rep_summary(r, st);
 	if (verify_line)

@@ -9,7 +9,8 @@
  *   orders     status, filled_qty, avg_price of every row equal the last
  *              order event replay regenerated for that client id; an
  *              order still in the kernel's table must also agree with it
- *              (filled qty always, status once final); every order replay
+ *              (filled qty and strategy tag always, status once final);
+ *              every order replay
  *              saw must have a row and every row must be an order replay
  *              saw;
  *   positions  qty, entry, realized, commission of every row equal the
@@ -210,8 +211,11 @@ static void ver_cmp_fx(tl_verify_t *v, const char *what, const char *key, const 
 static int ver_orders(tl_verify_t *v, sqlite3 *db, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT client_id, status, filled_qty, avg_price FROM orders"
-			       " ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
+	/* A version 1 journal (replay never migrates) has no strategy. */
+	if (sqlite3_prepare_v2(db, "SELECT client_id, status, filled_qty, avg_price, strategy"
+			       " FROM orders ORDER BY rowid", -1, &st, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT client_id, status, filled_qty, avg_price, NULL"
+			       " FROM orders ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "reading the orders table: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -251,6 +255,12 @@ static int ver_orders(tl_verify_t *v, sqlite3 *db, char *err, size_t errlen)
 		/* The kernel's own order, when it still has it. */
 		tl_order_t *ko = tl_kernel_order(v->k, clid);
 		if (ko && !o->lost) {
+			const char *tag = (const char *)sqlite3_column_text(st, 4);
+			const char *ktag = ko->strat && ko->strat <= v->k->strats.n
+						   ? v->k->strats.row[ko->strat].name : "";
+			if (strcmp(tag ? tag : "", ktag) != 0)
+				ver_diff(v, "orders %s: strategy '%.16s' in table, '%s' in replay",
+					 clid, tag ? tag : "", ktag);
 			ver_cmp_fx(v, "orders", clid, "filled_qty", filled, ko->filled);
 			if (tl_status_terminal((tl_ord_status_t)ko->status) &&
 			    ko->status != es)

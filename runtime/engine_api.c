@@ -86,7 +86,11 @@ SAME(TL_EVENT_POSITION_CONFLICT, TL_EV_POSITION_CONFLICT);
 SAME(TL_EVENT_POSITION_ORPHAN, TL_EV_POSITION_ORPHAN);
 SAME(TL_EVENT_FOREIGN_UPDATE, TL_EV_FOREIGN_UPDATE);
 /* A new kernel event needs its public twin (and a look at tl_api_event). */
-SAME(TL_EVENT_FOREIGN_UPDATE + 1, TL_EV__COUNT);
+SAME(TL_EVENT_STRATEGY_ADDED, TL_EV_STRATEGY_ADDED);
+SAME(TL_EVENT_POSITION_ROUND_TRIP, TL_EV_POSITION_ROUND_TRIP);
+SAME(TL_EVENT_POSITION_ROUND_TRIP + 1, TL_EV__COUNT);
+SAME(TL_STRATEGY_MAX + 1, TL_STRAT_LEN);
+SAME(TL_STRATEGY_TAGS, TL_STRAT_MAX);
 SAME(TL_MONEY_SCALE, TL_FX_SCALE);
 SAME(TL_MONEY_STRLEN, TL_FX_STRLEN);
 #undef SAME
@@ -199,6 +203,20 @@ static void tl_api_event(const tl_output_t *o, tl_engine_event_t *p)
 		p->u.order.avg_price = ko->avg_price;
 		p->u.order.last_qty = ko->last_qty;
 		p->u.order.last_price = ko->last_price;
+		p->u.order.strategy_id = ko->strategy;
+	} else if (k->type == TL_EV_STRATEGY_ADDED) {
+		p->u.strategy.id = k->u.strat.id;
+	} else if (k->type == TL_EV_POSITION_ROUND_TRIP) {
+		const tl_ev_trip_t *kt = &k->u.trip;
+		p->u.round_trip.side = (tl_position_side_t)kt->pos_side;
+		p->u.round_trip.strategy_scope = kt->scope == 1;
+		p->u.round_trip.strategy_id = kt->strategy;
+		p->u.round_trip.opened = kt->opened;
+		p->u.round_trip.qty = kt->qty;
+		p->u.round_trip.entry = kt->entry;
+		p->u.round_trip.exit = kt->exit;
+		p->u.round_trip.realized = kt->realized;
+		p->u.round_trip.commission = kt->commission;
 	} else if (tl_event_type_is_position(k->type)) {
 		const tl_ev_position_t *kp = &k->u.pos;
 		p->u.position.side = (tl_position_side_t)kp->pos_side;
@@ -282,6 +300,22 @@ static int api_symbol(char *dst, const char *src)
 	return 0;
 }
 
+/* NULL and "" are no tag; anything else must be a valid tag, checked
+ * here so a typo is an error at the call, not an ORDER_REJECTED later. */
+static int api_strategy(char out[TL_STRAT_LEN], const char *tag)
+{
+	if (!tag || !*tag)
+		return 0;
+	if (!tl_strat_valid(tag)) {
+		snprintf(tl_engine_errbuf, sizeof(tl_engine_errbuf),
+			 "strategy: expected 1..%d printable characters without"
+			 " spaces or quotes", TL_STRAT_LEN - 1);
+		return -EINVAL;
+	}
+	memcpy(out, tag, strlen(tag) + 1);
+	return 0;
+}
+
 int tl_engine_submit(tl_engine_t *e, const tl_order_spec_t *o, uint64_t user_ref)
 {
 	tl_input_t in;
@@ -300,6 +334,8 @@ int tl_engine_submit(tl_engine_t *e, const tl_order_spec_t *o, uint64_t user_ref
 	s->pos_side = (uint8_t)o->pos_side;
 	s->reduce_only = o->reduce_only;
 	s->user_ref = user_ref;
+	if (api_strategy(s->strategy, o->strategy) < 0)
+		return -EINVAL;
 	return api_push(e, &in);
 }
 
@@ -315,6 +351,8 @@ int tl_engine_signal(tl_engine_t *e, const tl_signal_spec_t *sp)
 		return -EINVAL;
 	s->signal = (uint8_t)sp->signal;
 	s->user_ref = sp->user_ref;
+	if (api_strategy(s->strategy, sp->strategy) < 0)
+		return -EINVAL;
 	return api_push(e, &in);
 }
 

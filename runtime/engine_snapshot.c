@@ -119,6 +119,16 @@ void tl_engine_publish(tl_engine_t *e)
 		tl_engine_pos_fill(k, p, &sp->pos[sp->n_pos++]);
 	}
 	eng_publish_orders(k, sp);
+	for (uint32_t r = 0; r <= k->strats.n && r < TL_SHM_STRAT_MAX; r++) {
+		const tl_strat_t *t = &k->strats.row[r];
+		tl_shm_strat_t *d = &sp->strat[sp->n_strat++];
+		memcpy(d->name, t->name, TL_STRAT_LEN);
+		d->realized = t->realized;
+		d->unrealized = t->unrealized;
+		d->commission = t->commission;
+		d->orders = t->orders;
+		d->fills = t->fills;
+	}
 	sp->total_pnl = tl_kernel_total_pnl(k);
 	sp->daily_pnl = tl_kernel_daily_pnl(k);
 	sp->day_start = k->day_start;

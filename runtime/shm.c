@@ -639,6 +639,8 @@ bool tl_shm_read_snapshot(const tl_shm_t *s, tl_shm_snapshot_t *out)
 				out->n_ord_open = no;
 			out->n_pos = n;
 			memset(out->ord + no, 0, (TL_SHM_ORD_MAX - no) * sizeof(tl_shm_ord_t));
+			if (out->n_strat > TL_SHM_STRAT_MAX)
+				out->n_strat = TL_SHM_STRAT_MAX;
 			memset(out->pos + n, 0, (TL_SHM_POS_MAX - n) * sizeof(tl_shm_pos_t));
 			return true;
 		}

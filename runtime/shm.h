@@ -36,13 +36,14 @@
 #include "runtime/wake.h"
 
 #define TL_SHM_MAGIC   0x314d48534e4f4c54ULL  /* "TLONSHM1" */
-#define TL_SHM_VERSION 8                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters;
+#define TL_SHM_VERSION 9                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters;
 						 4: own ctl ring (no stored geometry), client-id prefix,
 						 foreign_updates; 5: the engine's door (eng_wake);
 						 6: daily_pnl, day_start; 7: order
 						 transport counters;
 						 8: ord[] (open and recent orders), n_ord, n_ord_open,
-						 ord_dropped; ord[] before pos[] */
+						 ord_dropped; ord[] before pos[];
+						 9: strategy rows (n_strat, strat[]) */
 #define TL_SHM_NAMELEN 32                     /* engine name, [A-Za-z0-9_-] */
 /* Positions in the snapshot: every open position of a full symbol table
  * (one-way mode: one per symbol; hedge mode: LONG and SHORT). 96 bytes
@@ -144,6 +145,14 @@ typedef struct tl_shm_ord {
 	tl_shm_ord_hist_t hist[TL_SHM_ORD_HIST];
 } tl_shm_ord_t;
 
+/* One strategy tag's row (kernel/strat.h): row 0 is the untagged one. */
+typedef struct tl_shm_strat {
+	char name[TL_STRAT_LEN];    /* "" for row 0 */
+	tl_fx_t realized, unrealized, commission;
+	uint64_t orders, fills;
+} tl_shm_strat_t;
+#define TL_SHM_STRAT_MAX (TL_STRAT_MAX + 1)
+
 #define TL_SHM_JOURNAL_ON     0x1   /* journal.path set, PERSIST running */
 #define TL_SHM_JOURNAL_FAILED 0x2   /* a write failed: new orders refused */
 #define TL_SHM_JOURNAL_STRICT 0x4   /* journal.mode strict */
@@ -178,6 +187,11 @@ typedef struct tl_shm_snapshot {
 	char emg_reason[TL_TEXT_LEN];
 	/* latency of one engine loop's kernel work, ns */
 	uint64_t lat_p50, lat_p99, lat_max;
+	/* Strategy rows 0 .. n_strat (<= TL_SHM_STRAT_MAX; the reader
+	 * clamps it): the untagged row, then each tag in kernel row order. */
+	uint32_t n_strat;
+	uint32_t _pad_strat;
+	tl_shm_strat_t strat[TL_SHM_STRAT_MAX];
 	/* orders: ord[0 .. n_ord_open) open (active), oldest first, then
 	 * finished ones, newest first; ord_dropped open orders did not fit */
 	uint32_t n_ord, n_ord_open, ord_dropped, _pad_ord;

@@ -311,6 +311,15 @@ static void test_orphan_talon_only_at_end(void)
 	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_POSITION_CLOSED), 1);
 	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->qty, 0);
 	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->status, TL_POS_CLOSED);
+	/* ... and its round trip ends at the venue's word, no exit price */
+	const tl_output_t *t = kf_last_ev(TL_EV_POSITION_ROUND_TRIP);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(t->u.ev.u.trip.reason, TL_EXIT_VENUE);
+	CU_ASSERT_EQUAL(t->u.ev.u.trip.scope, 0);
+	CU_ASSERT_EQUAL(t->u.ev.u.trip.qty, fx("0.1"));
+	CU_ASSERT_EQUAL(t->u.ev.u.trip.entry, fx("50000"));
+	CU_ASSERT_EQUAL(t->u.ev.u.trip.exit, 0);
+	CU_ASSERT_EQUAL(t->u.ev.u.trip.realized, 0);
 	CU_ASSERT(tl_kernel_check(&KF->k));
 }
 

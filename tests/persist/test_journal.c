@@ -307,7 +307,7 @@ static void test_create_then_reopen_is_not_fresh(void)
 	CU_ASSERT_TRUE(fresh);
 	char v[64];
 	CU_ASSERT_EQUAL(tl_journal_meta_get(j, "schema_version", v, sizeof(v)), 0);
-	CU_ASSERT_STRING_EQUAL(v, "1");
+	CU_ASSERT_STRING_EQUAL(v, "2");
 	tl_journal_meta_get(j, "engine_name", v, sizeof(v));
 	CU_ASSERT_STRING_EQUAL(v, "test");
 	tl_journal_meta_get(j, "record_size", v, sizeof(v));
@@ -672,7 +672,7 @@ static void test_refuses_newer_schema(void)
 {
 	tl_journal_close(jopen(path, NULL));
 	sqlite3 *db = db_open(path);
-	db_exec(db, "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+	db_exec(db, "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
 	sqlite3_close(db);
 	expect_refusal(path, NULL, "written by a newer talon");
 }
@@ -1092,7 +1092,255 @@ static void test_killed_writer_leaves_whole_transactions_and_integrity_ok(void)
 	}
 }
 
+/* ---- strategy tags -------------------------------------------------------- */
+
+static const char *j_submit_tag(const char *tag, tl_side_t side, const char *qty)
+{
+	static char ids[4][TL_CLID_LEN];
+	static int slot;
+	tl_input_t in = kf_order_in("BTCUSDT", side, TL_ORD_MARKET, qty, NULL);
+	snprintf(in.u.submit.strategy, sizeof(in.u.submit.strategy), "%s", tag);
+	uint64_t h = 0;
+	char *o = ids[slot++ % 4];
+	o[0] = '\0';
+	if (jin(&in, &h) == TL_REJ_NONE && h)
+		snprintf(o, TL_CLID_LEN, "%s", kf_clid(h));
+	return o;
+}
+
+/* Two tags, an untagged order and a signal whose legs inherit its tag. */
+static char s1[TL_CLID_LEN], s2[TL_CLID_LEN], s3[TL_CLID_LEN], se[TL_CLID_LEN];
+
+static void strategy_session(void)
+{
+	session_begin();
+	j_mark("BTCUSDT", "50000");
+	snprintf(s1, sizeof(s1), "%s", j_submit_tag("alpha", TL_BUY, "0.010"));
+	j_update(s1, TL_ST_NEW, 11);
+	j_fill(s1, 1, "50000", "0.010", "0.2", false);
+	snprintf(s2, sizeof(s2), "%s", j_submit_tag("beta-2", TL_SELL, "0.004"));
+	j_update(s2, TL_ST_NEW, 12);
+	j_fill(s2, 2, "50100", "0.004", "0.1", false);
+	snprintf(s3, sizeof(s3), "%s", j_submit_tag("", TL_BUY, "0.002"));
+	j_update(s3, TL_ST_NEW, 13);
+	j_fill(s3, 3, "50000", "0.002", "0.04", false);
+	j_submit_tag("bad tag", TL_BUY, "0.002");	/* refused */
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_SIGNAL;
+	snprintf(in.u.signal.symbol, sizeof(in.u.signal.symbol), "BTCUSDT");
+	in.u.signal.signal = TL_SIG_LONG_ENTRY;
+	in.u.signal.qty = fx("0.010");
+	in.u.signal.tp = fx("52000");
+	in.u.signal.sl = fx("49000");
+	snprintf(in.u.signal.strategy, sizeof(in.u.signal.strategy), "alpha");
+	uint64_t h = 0;
+	CU_ASSERT_EQUAL_FATAL(jin(&in, &h), TL_REJ_NONE);
+	snprintf(se, sizeof(se), "%s", kf_clid(h));
+	j_update(se, TL_ST_NEW, 14);
+	j_fill(se, 4, "50000", "0.010", "0.2", false);
+}
+
+static void check_strategy_rows(sqlite3 *db)
+{
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM strategies"), 2);
+	CU_ASSERT_STRING_EQUAL(q_text(db, "SELECT name FROM strategies WHERE id = 1"), "alpha");
+	CU_ASSERT_STRING_EQUAL(q_text(db, "SELECT name FROM strategies WHERE id = 2"), "beta-2");
+	CU_ASSERT_STRING_EQUAL(q_text(db, "SELECT strategy FROM orders WHERE client_id = '%s'",
+				      s1), "alpha");
+	CU_ASSERT_STRING_EQUAL(q_text(db, "SELECT strategy FROM orders WHERE client_id = '%s'",
+				      s2), "beta-2");
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM orders WHERE strategy IS NULL"), 1);
+	CU_ASSERT_STRING_EQUAL(q_text(db, "SELECT strategy FROM fills WHERE trade_id = 2"),
+			       "beta-2");
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM fills WHERE trade_id = 3"
+			      " AND strategy IS NULL"), 1);
+	/* the signal's entry and both of its legs are alpha's */
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM orders WHERE strategy = 'alpha'"), 4);
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM orders WHERE strategy = 'alpha'"
+			      " AND type IN ('TAKE_PROFIT_MARKET', 'STOP_MARKET')"), 2);
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM fills WHERE strategy = 'alpha'"), 2);
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM events WHERE type = 'STRATEGY_ADDED'"), 2);
+	CU_ASSERT_STRING_EQUAL(q_text(db, "SELECT value FROM meta WHERE key = 'schema_version'"),
+			       "2");
+}
+
+static void test_strategy_tags_on_orders_and_fills(void)
+{
+	strategy_session();
+	CU_ASSERT_EQUAL_FATAL(KF->lost, 0);
+	tl_journal_t *j = jopen(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	write_session(j);
+	tl_journal_close(j);
+	sqlite3 *db = db_open(path);
+	check_strategy_rows(db);
+	sqlite3_close(db);
+}
+
+/* A version 1 journal (no strategy columns) is migrated in place on open,
+ * its rows kept, and takes tagged records afterwards. */
+static void test_migrates_a_version_1_journal(void)
+{
+	session_run();
+	tl_journal_t *j = jopen(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	write_session(j);
+	tl_journal_close(j);
+	sqlite3 *db = db_open(path);
+	db_exec(db, "ALTER TABLE orders DROP COLUMN strategy;"
+		    "ALTER TABLE fills DROP COLUMN strategy; DROP TABLE strategies;"
+		    "DROP VIEW position_history_pnl; DROP TABLE position_history;"
+		    "DELETE FROM meta WHERE key = 'round_trips_from_seq';"
+		    "UPDATE meta SET value = '1' WHERE key IN ('schema_version',"
+		    " 'record_version')");
+	int64_t orders = q_int(db, "SELECT count(*) FROM orders");
+	sqlite3_close(db);
+
+	bool fresh = true;
+	j = jopen(path, &fresh);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_FALSE(fresh);
+	tl_journal_close(j);
+	db = db_open(path);
+	CU_ASSERT_STRING_EQUAL(q_text(db, "SELECT value FROM meta WHERE key = 'schema_version'"),
+			       "2");
+	CU_ASSERT_STRING_EQUAL(q_text(db, "SELECT value FROM meta WHERE key = 'record_version'"),
+			       "2");
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM orders"), orders);
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM orders WHERE strategy IS NOT NULL"), 0);
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM strategies"), 0);
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM position_history_pnl"), 0);
+	CU_ASSERT_EQUAL(q_int(db, "SELECT value FROM meta WHERE key = 'round_trips_from_seq'"),
+			q_int(db, "SELECT value FROM meta WHERE key = 'last_input_seq'") + 1);
+	sqlite3_close(db);
+	unlink(path);
+
+	/* the migrated file takes a tagged session like a new one */
+	kfix_free(KF);	/* session_begin makes a new fixture */
+	KF = NULL;
+	strategy_session();
+	j = jopen(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	tl_journal_close(j);
+	db = db_open(path);
+	db_exec(db, "ALTER TABLE orders DROP COLUMN strategy;"
+		    "ALTER TABLE fills DROP COLUMN strategy; DROP TABLE strategies;"
+		    "DROP VIEW position_history_pnl; DROP TABLE position_history;"
+		    "DELETE FROM meta WHERE key = 'round_trips_from_seq';"
+		    "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+	sqlite3_close(db);
+	j = jopen(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	write_session(j);
+	tl_journal_close(j);
+	db = db_open(path);
+	check_strategy_rows(db);
+	sqlite3_close(db);
+}
+
+/* The live order of `role` (a leg of a signal), or "". */
+static const char *live_leg(tl_ord_role_t role)
+{
+	for (uint32_t i = 0; i < KF->k.orders.cap; i++) {
+		const tl_order_t *o = &KF->k.orders.slot[i];
+		if (o->list == TL_LIST_ACTIVE && o->role == role)
+			return o->client_id;
+	}
+	return "";
+}
+
+/* Closed positions: a manual round trip of one tag, a take-profit of
+ * another, a liquidation of an untagged one. */
+static void test_position_history_rows_and_exit_reasons(void)
+{
+	session_begin();
+	j_mark("BTCUSDT", "50000");
+	j_mark("ETHUSDT", "3000");
+	tl_time_t t_open = 0;
+	char c[TL_CLID_LEN];
+	snprintf(c, sizeof(c), "%s", j_submit_tag("alpha", TL_BUY, "0.010"));
+	j_update(c, TL_ST_NEW, 21);
+	j_fill(c, 1, "50000", "0.010", "0.2", false);
+	t_open = KF->now;
+	snprintf(c, sizeof(c), "%s", j_submit_tag("alpha", TL_SELL, "0.010"));
+	j_update(c, TL_ST_NEW, 22);
+	j_fill(c, 2, "50500", "0.010", "0.2", false);
+
+	tl_input_t in;
+	memset(&in, 0, sizeof(in));
+	in.hdr.type = TL_IN_SIGNAL;
+	snprintf(in.u.signal.symbol, sizeof(in.u.signal.symbol), "BTCUSDT");
+	in.u.signal.signal = TL_SIG_LONG_ENTRY;
+	in.u.signal.qty = fx("0.020");
+	in.u.signal.tp = fx("52000");
+	snprintf(in.u.signal.strategy, sizeof(in.u.signal.strategy), "beta");
+	uint64_t h = 0;
+	CU_ASSERT_EQUAL_FATAL(jin(&in, &h), TL_REJ_NONE);
+	snprintf(c, sizeof(c), "%s", kf_clid(h));
+	j_update(c, TL_ST_NEW, 23);
+	j_fill(c, 3, "50000", "0.020", "0.4", false);
+	snprintf(c, sizeof(c), "%s", live_leg(TL_ROLE_TP));
+	CU_ASSERT_FATAL(c[0] != '\0');
+	j_update(c, TL_ST_NEW, 24);
+	j_fill(c, 4, "52000", "0.020", "0.4", false);
+
+	tl_input_t e = kf_order_in("ETHUSDT", TL_SELL, TL_ORD_MARKET, "1.000", NULL);
+	CU_ASSERT_EQUAL_FATAL(jin(&e, &h), TL_REJ_NONE);
+	snprintf(c, sizeof(c), "%s", kf_clid(h));
+	j_update(c, TL_ST_NEW, 25);
+	j_fill(c, 5, "3000", "1.000", "1.5", false);
+	j_control(TL_CTL_LIQUIDATE, "test");
+	snprintf(c, sizeof(c), "%s", live_leg(TL_ROLE_EMERGENCY));
+	CU_ASSERT_FATAL(c[0] != '\0');
+	j_update(c, TL_ST_NEW, 26);
+	j_fill(c, 6, "2900", "1.000", "1.5", false);
+	CU_ASSERT_EQUAL_FATAL(KF->lost, 0);
+
+	tl_journal_t *j = jopen(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	write_session(j);
+	tl_journal_close(j);
+	sqlite3 *db = db_open(path);
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM position_history"), 5);
+	/* alpha's manual round trip: the venue's position and alpha's own */
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM position_history WHERE"
+			      " exit_reason = 'MANUAL' AND symbol = 'BTCUSDT'"
+			      " AND side = 'LONG' AND entry = '50000' AND exit = '50500'"
+			      " AND max_qty = '0.01' AND realized = '5'"
+			      " AND commission = '0.4'"), 2);
+	CU_ASSERT_STRING_EQUAL(q_text(db, "SELECT strategy FROM position_history WHERE"
+				      " exit_reason = 'MANUAL' AND scope = 'strategy'"), "alpha");
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM position_history WHERE"
+			      " exit_reason = 'MANUAL' AND scope = 'position'"
+			      " AND strategy IS NULL"), 1);
+	CU_ASSERT_EQUAL(q_int(db, "SELECT opened_ns FROM position_history WHERE"
+			      " exit_reason = 'MANUAL' AND scope = 'position'"), t_open);
+	/* beta's take-profit */
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM position_history WHERE"
+			      " exit_reason = 'TAKE_PROFIT' AND exit = '52000'"
+			      " AND realized = '40' AND commission = '0.8'"), 2);
+	CU_ASSERT_STRING_EQUAL(q_text(db, "SELECT strategy FROM position_history WHERE"
+				      " exit_reason = 'TAKE_PROFIT' AND scope = 'strategy'"),
+			       "beta");
+	/* the liquidation of an untagged short: the venue's position only */
+	CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM position_history WHERE"
+			      " exit_reason = 'LIQUIDATION' AND symbol = 'ETHUSDT'"
+			      " AND side = 'SHORT' AND scope = 'position' AND entry = '3000'"
+			      " AND exit = '2900' AND max_qty = '1' AND realized = '100'"
+			      " AND commission = '3'"), 1);
+	CU_ASSERT_STRING_EQUAL(q_text(db, "SELECT net FROM position_history_pnl WHERE"
+				      " exit_reason = 'LIQUIDATION'"), "97");
+	CU_ASSERT_STRING_EQUAL(q_text(db, "SELECT net FROM position_history_pnl WHERE"
+				      " exit_reason = 'TAKE_PROFIT' AND scope = 'strategy'"),
+			       "39.2");
+	sqlite3_close(db);
+}
+
 TL_TEST_SUITE("persist.journal", each_setup, each_teardown,
+	      TL_TEST(test_position_history_rows_and_exit_reasons),
+	      TL_TEST(test_strategy_tags_on_orders_and_fills),
+	      TL_TEST(test_migrates_a_version_1_journal),
 	      TL_TEST(test_create_then_reopen_is_not_fresh),
 	      TL_TEST(test_journal_files_are_private),
 	      TL_TEST(test_session_fills_every_table_and_view),

@@ -983,6 +983,194 @@ static void test_json_escapes_any_text(void)
 	free(s);
 }
 
+/* ---- strategy tags ------------------------------------------------------- */
+
+static void j_submit_tag(tl_time_t t, const char *tag, tl_side_t side, const char *qty)
+{
+	tl_input_t in = kf_order_in("BTCUSDT", side, TL_ORD_MARKET, qty, NULL);
+	snprintf(in.u.submit.strategy, sizeof(in.u.submit.strategy), "%s", tag);
+	J(&in, t);
+}
+
+/* Two tags in opposite directions on BTCUSDT, a partial close, a mark:
+ * the report's per-tag lines, replay equality (--verify), and a tampered
+ * orders.strategy named by --verify. Uses its own journal and records;
+ * the suite's are restored after. */
+static void test_strategy_report_and_verify(void)
+{
+	tl_record_t *saved = recs;
+	size_t saved_n = nrecs, saved_cap = caprecs;
+	kfix_t *orig = KF;
+	recs = NULL;
+	nrecs = caprecs = 0;
+	kfix_t *f = fixture_from_config(cfg_path);
+	char a1[TL_CLID_LEN], b1[TL_CLID_LEN], a2[TL_CLID_LEN];
+	j_mark(MS(0), "BTCUSDT", "50000");
+	j_submit_tag(MS(1), "alpha", TL_BUY, "0.02");
+	snprintf(a1, sizeof(a1), "%s", last_clid());
+	j_update(MS(2), a1, TL_ST_NEW, 701, 0, NULL);
+	j_fill(MS(3), a1, 2001, "50000", "0.02", "0.4");
+	j_submit_tag(MS(4), "beta", TL_SELL, "0.01");
+	snprintf(b1, sizeof(b1), "%s", last_clid());
+	j_update(MS(5), b1, TL_ST_NEW, 702, 0, NULL);
+	j_fill(MS(6), b1, 2002, "51000", "0.01", "0.2");
+	j_submit_tag(MS(7), "alpha", TL_SELL, "0.01");
+	snprintf(a2, sizeof(a2), "%s", last_clid());
+	j_update(MS(8), a2, TL_ST_NEW, 703, 0, NULL);
+	j_fill(MS(9), a2, 2003, "52000", "0.01", "0.2");
+	j_mark(MS(10), "BTCUSDT", "53000");
+	CU_ASSERT_FATAL(a1[0] && b1[0] && a2[0] && !KF->lost);
+	char p[PATH_MAX + 16];
+	snprintf(p, sizeof(p), "%s/strat.db", dir);
+	CU_ASSERT_EQUAL_FATAL(journal_make(p, nrecs), 0);
+
+	tl_replay_opts_t o;
+	tl_replay_result_t res;
+	int rc;
+	opts_init(&o, p);
+	o.verify = true;
+	char *s = run(&o, &res, &rc);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_TRUE(res.verified);
+	if (!res.verified)
+		fprintf(stderr, "verify: %s\n", res.first_diff);
+	free(s);
+	o.verify = false;
+	s = run(&o, &res, &rc);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_EQUAL(res.st.mismatches, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "== strategies =="));
+	if (getenv("TL_TEST_VERBOSE"))
+		fprintf(stderr, "\n%s", s);
+	/* alpha: long 0.02 @50000, sold 0.01 @52000 (+20), 0.01 left at
+	 * mark 53000 (+30); beta: short 0.01 @51000 at 53000 (-20). */
+	CU_ASSERT_LINE(s, "  alpha ", "orders=2 fills=2 realized=20 unrealized=30 "
+		       "commission=0.6 net=49.4");
+	CU_ASSERT_LINE(s, "  beta ", "orders=1 fills=1 realized=0 unrealized=-20 "
+		       "commission=0.2 net=-20.2");
+	CU_ASSERT_LINE(s, "submitted", "strategy=beta");
+	CU_ASSERT_PTR_NULL(strstr(s, "(untagged)"));
+	free(s);
+
+	o.format = TL_REPLAY_JSON;
+	s = run(&o, &res, &rc);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_LINE(s, "{\"type\":\"strategy\",\"strategy\":\"alpha\",\"orders\":2,"
+		       "\"fills\":2,\"realized\":\"20\",\"unrealized\":\"30\","
+		       "\"commission\":\"0.6\",\"net\":\"49.4\"}", NULL);
+	free(s);
+
+	/* --symbol ETHUSDT: no fills there */
+	o.format = TL_REPLAY_TEXT;
+	o.symbol = "ETHUSDT";
+	s = run(&o, &res, &rc);
+	CU_ASSERT_LINE(s, "  alpha ", "fills=0 realized=0 unrealized=0");
+	free(s);
+	o.symbol = NULL;
+
+	char q[256];
+	snprintf(q, sizeof(q), "UPDATE orders SET strategy = 'beta' WHERE client_id = '%s'", a2);
+	CU_ASSERT_EQUAL_FATAL(sql(p, q), 0);
+	o.verify = true;
+	s = run(&o, &res, &rc);
+	CU_ASSERT_FALSE(res.verified);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.first_diff, "strategy 'beta' in table, 'alpha' in replay"));
+	free(s);
+
+	kfix_free(f);
+	free(recs);
+	recs = saved;
+	nrecs = saved_n;
+	caprecs = saved_cap;
+	KF = orig;
+}
+
+/* A journal an older talon wrote (no POSITION_ROUND_TRIP events: its
+ * kernel had none) with a closed position replays without a mismatch,
+ * read-only as version 1 and after the engine's open migrated it; the
+ * inputs after the migration report round trips. */
+static void test_version_1_journal_replays_without_round_trips(void)
+{
+	tl_record_t *saved = recs;
+	size_t saved_n = nrecs, saved_cap = caprecs;
+	kfix_t *orig = KF;
+	recs = NULL;
+	nrecs = caprecs = 0;
+	kfix_t *f = fixture_from_config(cfg_path);
+	f->k.cfg.trips_from_seq = UINT64_MAX;	/* the old kernel */
+	char a[TL_CLID_LEN], b[TL_CLID_LEN];
+	j_mark(MS(0), "BTCUSDT", "50000");
+	j_submit(MS(1), "BTCUSDT", TL_BUY, TL_ORD_MARKET, "0.01", NULL);
+	snprintf(a, sizeof(a), "%s", last_clid());
+	j_update(MS(2), a, TL_ST_NEW, 801, 0, NULL);
+	j_fill(MS(3), a, 3001, "50000", "0.01", "0");
+	j_submit(MS(4), "BTCUSDT", TL_SELL, TL_ORD_MARKET, "0.01", NULL);
+	snprintf(b, sizeof(b), "%s", last_clid());
+	j_update(MS(5), b, TL_ST_NEW, 802, 0, NULL);
+	j_fill(MS(6), b, 3002, "50100", "0.01", "0");
+	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_POSITION_ROUND_TRIP), 0);
+	char p[PATH_MAX + 16];
+	snprintf(p, sizeof(p), "%s/v1.db", dir);
+	CU_ASSERT_EQUAL_FATAL(journal_make(p, nrecs), 0);
+	CU_ASSERT_EQUAL_FATAL(sql(p, "ALTER TABLE orders DROP COLUMN strategy;"
+				  "ALTER TABLE fills DROP COLUMN strategy; DROP TABLE strategies;"
+				  "DROP VIEW position_history_pnl; DROP TABLE position_history;"
+				  "DELETE FROM meta WHERE key = 'round_trips_from_seq';"
+				  "UPDATE meta SET value = '1' WHERE key IN ('schema_version',"
+				  " 'record_version')"), 0);
+
+	/* read-only, as version 1 */
+	tl_replay_opts_t o;
+	tl_replay_result_t res;
+	int rc;
+	opts_init(&o, p);
+	o.verify = true;
+	free(run(&o, &res, &rc));
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_TRUE(res.verified);
+	CU_ASSERT_EQUAL(res.st.mismatches, 0);
+
+	/* the engine's open migrates it; recovery's replay still matches */
+	tl_journal_t *j = journal_open(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	char v[32];
+	CU_ASSERT_EQUAL(tl_journal_meta_get(j, "round_trips_from_seq", v, sizeof(v)), 0);
+	CU_ASSERT_STRING_EQUAL(v, "8");	/* 7 inputs */
+	kfix_t *g = fixture_from_config(cfg_path);
+	tl_replay_stats_t st;
+	CU_ASSERT_EQUAL(tl_replay_into_kernel(j, &g->k, 0, &st, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(st.mismatches, 0);
+	CU_ASSERT_EQUAL(g->k.cfg.trips_from_seq, 8);
+	/* a later round trip is reported */
+	tl_input_t in = kf_order_in("BTCUSDT", TL_BUY, TL_ORD_MARKET, "0.01", NULL);
+	in.hdr.seq = 8;
+	in.hdr.time = MS(7);
+	kfix_clear();
+	uint64_t h = 0;
+	CU_ASSERT_EQUAL(tl_kernel_apply(&g->k, &in, &g->sink, &h), TL_REJ_NONE);
+	tl_input_t f1 = kf_fill_in(kf_clid(h), NULL, 0, 3003, "50000", "0.01", "0");
+	f1.hdr.seq = 9;
+	f1.hdr.time = MS(8);
+	tl_kernel_apply(&g->k, &f1, &g->sink, NULL);
+	tl_input_t s2 = kf_order_in("BTCUSDT", TL_SELL, TL_ORD_MARKET, "0.01", NULL);
+	s2.hdr.seq = 10;
+	s2.hdr.time = MS(9);
+	tl_kernel_apply(&g->k, &s2, &g->sink, &h);
+	tl_input_t f2 = kf_fill_in(kf_clid(h), NULL, 0, 3004, "50200", "0.01", "0");
+	f2.hdr.seq = 11;
+	f2.hdr.time = MS(10);
+	tl_kernel_apply(&g->k, &f2, &g->sink, NULL);
+	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_POSITION_ROUND_TRIP), 1);
+	tl_journal_close(j);
+	kfix_free(g);
+	kfix_free(f);
+	free(recs);
+	recs = saved;
+	nrecs = saved_n;
+	caprecs = saved_cap;
+	KF = orig;
+}
+
 TL_TEST_SUITE("persist.replay", suite_init, suite_clean,
 	      TL_TEST(test_into_kernel_reproduces_state_and_ids),
 	      TL_TEST(test_crash_tail_outputs_are_lost_not_mismatched),
@@ -996,4 +1184,6 @@ TL_TEST_SUITE("persist.replay", suite_init, suite_clean,
 	      TL_TEST(test_verify_fails_on_a_tampered_output_blob),
 	      TL_TEST(test_errors_missing_not_a_journal_config_mismatch),
 	      TL_TEST(test_cli_verify_and_exit_codes),
-	      TL_TEST(test_json_escapes_any_text));
+	      TL_TEST(test_json_escapes_any_text),
+	      TL_TEST(test_strategy_report_and_verify),
+	      TL_TEST(test_version_1_journal_replays_without_round_trips));

@@ -65,7 +65,7 @@ static void test_event_predicates_cover_every_order_kind(void)
 	tl_engine_event_t ev;
 	memset(&ev, 0, sizeof(ev));
 	int orders = 0, positions = 0;
-	for (int k = TL_EVENT_ORDER_SUBMITTED; k <= TL_EVENT_FOREIGN_UPDATE; k++) {
+	for (int k = TL_EVENT_ORDER_SUBMITTED; k <= TL_EVENT_POSITION_ROUND_TRIP; k++) {
 		ev.type = (tl_event_kind_t)k;
 		orders += tl_event_is_order(&ev);
 		positions += tl_event_is_position(&ev);
@@ -156,11 +156,20 @@ static void test_signal_events_through_the_public_api(void)
 				 .qty = "1e3", .user_ref = 9 };
 	CU_ASSERT_EQUAL(tl_engine_signal(e, &bad), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(tl_engine_error(), "qty"));
+	tl_signal_spec_t badtag = { .signal = TL_SIGNAL_LONG_ENTRY, .symbol = "BTCUSDT",
+				    .qty = "0.010", .strategy = "has space" };
+	CU_ASSERT_EQUAL(tl_engine_signal(e, &badtag), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(tl_engine_error(), "strategy"));
+	tl_order_spec_t badtag2 = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY,
+				    .type = TL_ORDER_MARKET, .qty = "0.010",
+				    .strategy = "sixteen-chars-xx" };
+	CU_ASSERT_EQUAL(tl_engine_submit(e, &badtag2, 1), -EINVAL);
 
 	/* tp above and sl below the entry of a long: named fields, so they
 	 * land on the take-profit and stop-loss orders respectively. */
 	tl_signal_spec_t s = { .signal = TL_SIGNAL_LONG_ENTRY, .symbol = "BTCUSDT",
-			       .qty = "0.010", .tp = "900000", .sl = "100", .user_ref = 7 };
+			       .qty = "0.010", .tp = "900000", .sl = "100", .user_ref = 7,
+			       .strategy = "trend" };
 	CU_ASSERT_EQUAL_FATAL(tl_engine_signal(e, &s), 0);
 	CU_ASSERT_TRUE_FATAL(wait_ev(TL_EVENT_ORDER_FILLED, 7, e));
 	CU_ASSERT_TRUE(wait_ev(TL_EVENT_POSITION_OPENED, 0, e));
@@ -175,6 +184,12 @@ static void test_signal_events_through_the_public_api(void)
 	CU_ASSERT_EQUAL(sub->u.order.role, TL_ROLE_SIGNAL_ENTRY);
 	CU_ASSERT_TRUE(sub->time > 0);
 	CU_ASSERT(sub->priority >= 5 && sub->priority <= 10);
+	CU_ASSERT_EQUAL(sub->u.order.strategy_id, 1);
+	const tl_engine_event_t *sa = find(TL_EVENT_STRATEGY_ADDED, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
+	CU_ASSERT_EQUAL(sa->u.strategy.id, 1);
+	CU_ASSERT_STRING_EQUAL(sa->text, "trend");
+	CU_ASSERT_TRUE(sa->seq < sub->seq);
 
 	const tl_engine_event_t *f = find(TL_EVENT_ORDER_FILLED, 7);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -212,6 +227,8 @@ static void test_signal_events_through_the_public_api(void)
 	CU_ASSERT_EQUAL(sl->u.order.side, TL_SIDE_SELL);
 	CU_ASSERT_EQUAL(tp->u.order.type, TL_ORDER_TAKE_PROFIT_MARKET);
 	CU_ASSERT_EQUAL(sl->u.order.type, TL_ORDER_STOP_MARKET);
+	CU_ASSERT_EQUAL(tp->u.order.strategy_id, 1);	/* inherited */
+	CU_ASSERT_EQUAL(sl->u.order.strategy_id, 1);
 
 	tl_engine_status_t st;
 	end = tl_test_mono_ns() + 10000000000LL;

@@ -158,6 +158,18 @@ static void fake_publish(struct fake_engine *e)
 	o->status = 200;
 	o->role = 77;
 	o->n_hist = 250;                      /* more than there is room for */
+	/* strategy rows: the untagged one unused (not shown), two tags, and
+	 * a name no engine writes (shown as "?") */
+	sn->n_strat = 4;
+	snprintf(sn->strat[1].name, sizeof sn->strat[1].name, "alpha");
+	sn->strat[1].realized = 10000000000;     /* 100 */
+	sn->strat[1].unrealized = -2000000000;   /* -20 */
+	sn->strat[1].commission = 150000000;     /* 1.5 */
+	sn->strat[1].orders = 4;
+	sn->strat[1].fills = 3;
+	snprintf(sn->strat[2].name, sizeof sn->strat[2].name, "beta_2");
+	sn->strat[2].orders = 1;
+	memcpy(sn->strat[3].name, "bad\"name\n", 10);
 	if (e->kills || e->raw_reason[0]) {
 		sn->emg_total = 1;
 		sn->emg_started = sn->published;
@@ -375,6 +387,7 @@ static void test_help_lists_every_command_and_flag(void)
 		"BOTH|LONG|SHORT", "cancel", "--client-id", "cancel-all", "signal",
 		"LONG_ENTRY|SHORT_ENTRY|CLOSE_LONG|CLOSE_SHORT", "--tp", "--sl",
 		"liquidate", "--reason", "halt", "pause", "resume", "exit status",
+		"--strategy",
 	};
 
 	CU_ASSERT_EQUAL(ctl("--help", NULL), 0);
@@ -412,6 +425,11 @@ static void test_status_text(void)
 	CONTAINS(out, "SHORT");
 	CONTAINS(out, "-200");
 	CONTAINS(out, "ROE%");
+	CONTAINS(out, "STRATEGY");
+	CONTAINS(out, "\nalpha                 4       3            100            -20          1.5           78.5\n");
+	CONTAINS(out, "\nbeta_2                1       0              0              0            0              0\n");
+	CONTAINS(out, "\n?                     0       0");
+	CU_ASSERT_PTR_NULL(strstr(out, "(untagged)"));
 	engine_stop();
 }
 
@@ -467,6 +485,18 @@ static void test_status_json(void)
 	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(c, "position_side")->valuestring, "SHORT");
 	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(c, "qty")->valuestring, "-2");
 	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(c, "roe")->valuestring, "-0.03333333");
+	p = cJSON_GetObjectItem(j, "strategies");
+	CU_ASSERT_FATAL(cJSON_IsArray(p) && cJSON_GetArraySize(p) == 3);
+	c = cJSON_GetArrayItem(p, 0);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(c, "strategy")->valuestring, "alpha");
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(c, "orders")->valueint, 4);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(c, "fills")->valueint, 3);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(c, "realized")->valuestring, "100");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(c, "unrealized")->valuestring, "-20");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(c, "commission")->valuestring, "1.5");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(c, "net")->valuestring, "78.5");
+	c = cJSON_GetArrayItem(p, 2);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(c, "strategy")->valuestring, "?");
 	c = cJSON_GetObjectItem(j, "counters");
 	CU_ASSERT_FATAL(cJSON_IsObject(c));
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(c, "inputs")->valueint, 42);
@@ -487,7 +517,7 @@ static void test_submit_accepted_carries_every_flag(void)
 	CU_ASSERT_EQUAL(ctl("--engine", E.name, "submit", "--symbol", "BTCUSDT",
 			    "--side", "SELL", "--type", "LIMIT", "--qty", "0.001",
 			    "--price", "65000.5", "--tif", "GTX", "--reduce-only",
-			    "--position-side", "LONG", NULL), 0);
+			    "--position-side", "LONG", "--strategy", "mm-1", NULL), 0);
 	CU_ASSERT_STRING_EQUAL(out, acted("submit", "tlT-1"));
 	in = last_input(NULL);
 	CU_ASSERT_EQUAL(in.hdr.type, TL_IN_SUBMIT);
@@ -499,6 +529,7 @@ static void test_submit_accepted_carries_every_flag(void)
 	CU_ASSERT_EQUAL(in.u.submit.tif, TL_TIF_GTX);
 	CU_ASSERT_EQUAL(in.u.submit.reduce_only, 1);
 	CU_ASSERT_EQUAL(in.u.submit.pos_side, TL_PS_LONG);
+	CU_ASSERT_STRING_EQUAL(in.u.submit.strategy, "mm-1");
 
 	CU_ASSERT_EQUAL(ctl("--engine", E.name, "--json", "submit", "--symbol",
 			    "ethusdt", "--side", "BUY", "--type", "MARKET",
@@ -511,6 +542,7 @@ static void test_submit_accepted_carries_every_flag(void)
 	CU_ASSERT_EQUAL(in.u.submit.price, 0);
 	CU_ASSERT_EQUAL(in.u.submit.reduce_only, 0);
 	CU_ASSERT_EQUAL(in.u.submit.pos_side, TL_PS_BOTH);
+	CU_ASSERT_STRING_EQUAL(in.u.submit.strategy, "");
 	engine_stop();
 }
 
@@ -602,7 +634,7 @@ static void test_cancel_cancel_all_signal_inputs(void)
 
 	CU_ASSERT_EQUAL(ctl("--engine", E.name, "signal", "SHORT_ENTRY", "--symbol",
 			    "ETHUSDT", "--qty", "0.25", "--tp", "2900", "--sl",
-			    "3100.5", NULL), 0);
+			    "3100.5", "--strategy", "abcdefghijklmno", NULL), 0);
 	CONTAINS(out, "): tlS-");
 	in = last_input(NULL);
 	CU_ASSERT_EQUAL(in.hdr.type, TL_IN_SIGNAL);
@@ -612,6 +644,21 @@ static void test_cancel_cancel_all_signal_inputs(void)
 	CU_ASSERT_EQUAL(in.u.signal.tp, fx("2900"));
 	CU_ASSERT_EQUAL(in.u.signal.sl, fx("3100.5"));
 	CU_ASSERT_EQUAL(in.u.signal.price, 0);
+	CU_ASSERT_EQUAL(memcmp(in.u.signal.strategy, "abcdefghijklmno", 16), 0);
+
+	/* a bad tag is a usage error naming the flag; nothing is sent */
+	int n0 = 0, n1 = 0;
+	last_input(&n0);
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "signal", "LONG_ENTRY", "--symbol",
+			    "ETHUSDT", "--qty", "1", "--strategy", "two words", NULL), 2);
+	CONTAINS(errout, "--strategy");
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "submit", "--symbol", "BTCUSDT",
+			    "--side", "BUY", "--type", "MARKET", "--qty", "1",
+			    "--strategy", "abcdefghijklmnop", NULL), 2);
+	CONTAINS(errout, "--strategy");
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "cancel-all", "--strategy", "x", NULL), 2);
+	last_input(&n1);
+	CU_ASSERT_EQUAL(n0, n1);
 	engine_stop();
 }
 

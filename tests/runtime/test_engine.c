@@ -85,6 +85,7 @@ static void test_orders_fill_and_positions_follow(void)
 	tl_order_spec_t buy = { .symbol = "BTCUSDT", .side = TL_SIDE_BUY, .type = TL_ORDER_MARKET,
 				.qty = "0.010" };
 	CU_ASSERT_EQUAL(tl_engine_submit(E, &buy, 1), 0);
+	buy.strategy = "mm-1";
 	CU_ASSERT_EQUAL(tl_engine_submit(E, &buy, 2), 0);
 	CU_ASSERT_TRUE(wait_for(two_fills));
 	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_SUBMITTED), 2);
@@ -98,6 +99,14 @@ static void test_orders_fill_and_positions_follow(void)
 	CU_ASSERT_EQUAL(s.n_pos, 1);
 	CU_ASSERT_STRING_EQUAL(s.pos[0].symbol, "BTCUSDT");
 	CU_ASSERT_EQUAL(s.pos[0].qty, fx("0.02"));
+	/* per strategy: the untagged row and the tag, one fill each */
+	CU_ASSERT_EQUAL_FATAL(s.n_strat, 2);
+	CU_ASSERT_STRING_EQUAL(s.strat[0].name, "");
+	CU_ASSERT_STRING_EQUAL(s.strat[1].name, "mm-1");
+	CU_ASSERT_EQUAL(s.strat[0].fills, 1);
+	CU_ASSERT_EQUAL(s.strat[1].fills, 1);
+	CU_ASSERT_EQUAL(s.strat[1].orders, 1);
+	CU_ASSERT_EQUAL(s.strat[0].commission + s.strat[1].commission, s.pos[0].commission);
 	/* The kernel's position equals the paper venue's own books. */
 	tl_engine_stop(E);
 	tl_fx_t vq = 0, ve = 0;

@@ -289,10 +289,13 @@ struct snap_writer {
 };
 
 /* Every 8-byte word of the snapshot holds the same counter value, but
- * the one holding n_pos and the two of the order counts, which say every
- * position and order is in use (so that the whole snapshot is copied). */
+ * the one holding n_pos, the two of the order counts, which say every
+ * position and order is in use (so that the whole snapshot is copied),
+ * and the one holding n_strat (every strategy row, which the reader
+ * would clamp to that). */
 #define SNAP_NPOS_WORD (offsetof(tl_shm_snapshot_t, n_pos) / 8)
 #define SNAP_NORD_WORD (offsetof(tl_shm_snapshot_t, n_ord) / 8)
+#define SNAP_NSTRAT_WORD (offsetof(tl_shm_snapshot_t, n_strat) / 8)
 static_assert(offsetof(tl_shm_snapshot_t, ord_dropped) / 8 == SNAP_NORD_WORD + 1,
 	      "order counts in two words");
 
@@ -309,6 +312,7 @@ static void *snap_writer_run(void *arg)
 			words[i] = k;
 		snap.n_pos = TL_SHM_POS_MAX;
 		snap.n_ord = snap.n_ord_open = TL_SHM_ORD_MAX;
+		snap.n_strat = TL_SHM_STRAT_MAX;
 		tl_shm_publish(w->s, &snap);
 	}
 	w->published = k;
@@ -339,7 +343,8 @@ static void test_seqlock_reader_never_sees_torn_snapshot(void)
 		reads++;
 		for (size_t i = 1; i < sizeof got / 8; i++)
 			if (i != SNAP_NPOS_WORD && i != SNAP_NORD_WORD &&
-			    i != SNAP_NORD_WORD + 1 && words[i] != words[0]) {
+			    i != SNAP_NORD_WORD + 1 && i != SNAP_NSTRAT_WORD &&
+			    words[i] != words[0]) {
 				torn++;
 				break;
 			}
@@ -411,6 +416,20 @@ static void test_snapshot_positions_in_use_only(void)
 	CU_ASSERT_FATAL(tl_shm_read_snapshot(s, &got));
 	CU_ASSERT_EQUAL(got.n_pos, TL_SHM_POS_MAX);
 	CU_ASSERT_EQUAL(got.pos[TL_SHM_POS_MAX - 1].qty, TL_SHM_POS_MAX);
+
+	/* strategy rows: copied with the rest, a corrupt count clamped */
+	snprintf(snap.strat[1].name, sizeof snap.strat[1].name, "alpha");
+	snap.strat[1].fills = 7;
+	snap.n_strat = 2;
+	tl_shm_publish(s, &snap);
+	CU_ASSERT_FATAL(tl_shm_read_snapshot(s, &got));
+	CU_ASSERT_EQUAL(got.n_strat, 2);
+	CU_ASSERT_STRING_EQUAL(got.strat[1].name, "alpha");
+	CU_ASSERT_EQUAL(got.strat[1].fills, 7);
+	snap.n_strat = 1000;
+	tl_shm_publish(s, &snap);
+	CU_ASSERT_FATAL(tl_shm_read_snapshot(s, &got));
+	CU_ASSERT_EQUAL(got.n_strat, TL_SHM_STRAT_MAX);
 	tl_shm_detach(s, name, true);
 }
 

@@ -112,7 +112,7 @@ tl_reject_t kf_apply(tl_input_t *in)
 	return tl_kernel_apply(&KF->k, in, &KF->sink, NULL);
 }
 
-static tl_reject_t kf_apply_h(tl_input_t *in, uint64_t *h)
+tl_reject_t kf_apply_h(tl_input_t *in, uint64_t *h)
 {
 	KF->now += TL_NS_PER_MS;
 	in->hdr.time = KF->now;

@@ -33,6 +33,8 @@ void kfix_clear(void);
 tl_fx_t fx(const char *s);      /* parse or abort */
 
 tl_reject_t kf_apply(tl_input_t *in);
+/* Apply at the next millisecond; the handle of a created order in *h. */
+tl_reject_t kf_apply_h(tl_input_t *in, uint64_t *h);
 tl_reject_t kf_submit(const char *sym, tl_side_t side, tl_ord_type_t type,
 		      const char *qty, const char *price, uint64_t *h);
 tl_reject_t kf_submit_ex(const tl_in_submit_t *s, uint64_t *h);
