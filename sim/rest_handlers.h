@@ -129,4 +129,15 @@ int tl_sim_rest_opt_int(tl_sim_call_t *c, const char *name, int64_t lo,
 /* Optional startTime / endTime (-1 when absent); -1128 start > end. */
 int tl_sim_rest_window(tl_sim_call_t *c, int64_t *start, int64_t *end);
 
+/* batchOrders (rest_batch.c): each element of the JSON list in
+ * `batchOrders` as parameters to fn, at most `max` (<= TL_SIM_BATCH_MAX)
+ * of them; the answer is the array of fn's objects, or {code,msg} for an
+ * element fn (or its parsing) refused. */
+#define TL_SIM_BATCH_MAX 5
+typedef int (*tl_sim_batch_fn)(tl_sim_call_t *c, const tl_sim_params_t *p,
+			       tl_sim_err_t *e);
+int tl_sim_batch_each(tl_sim_call_t *c, int max, tl_sim_batch_fn fn);
+/* One refused element of a batch answer: {"code","msg"}. */
+void tl_sim_batch_err(tl_sim_jw_t *w, const tl_sim_err_t *e);
+
 #endif /* TL_SIM_REST_HANDLERS_H */

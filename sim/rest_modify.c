@@ -94,53 +94,7 @@ int tl_sim_h_order_modify(tl_sim_call_t *c)
 	return modify(c, c->p, &c->e);
 }
 
-static void err_elem(tl_sim_jw_t *w, const tl_sim_err_t *e)
-{
-	tl_sim_jw_obj(w);
-	tl_sim_jw_kint(w, "code", e->code);
-	tl_sim_jw_kstr(w, "msg", e->msg);
-	tl_sim_jw_obj_end(w);
-}
-
 int tl_sim_h_batch_modify(tl_sim_call_t *c)
 {
-	const char *js = tl_sim_params_val(c->p, "batchOrders");
-	tl_sim_jtok_t t[BATCH_MAX_MODIFY * 40 + 2];
-	tl_sim_params_t *ep = &c->r->bparams;
-	int n, i, k, m;
-
-	if (!js)
-		return tl_sim_err_missing(&c->e, "batchOrders");
-	n = tl_sim_json_parse(js, strlen(js), t, (int)(sizeof t / sizeof t[0]));
-	if (n <= 0 || t[0].type != TL_SIM_JT_ARR || t[0].size == 0)
-		return tl_sim_errf(&c->e, -1130, "Data sent for parameter 'batchOrders' is not valid.");
-	if (t[0].size > BATCH_MAX_MODIFY)
-		return tl_sim_errf(&c->e, -1130, "Data sent for parameter 'batchOrders' is not valid: at most %d orders.", BATCH_MAX_MODIFY);
-	tl_sim_jw_arr(&c->w);
-	for (k = 0, i = 1; k < (int)t[0].size; k++, i = (int)t[i].skip) {
-		tl_sim_err_t e;
-		int rc = 0;
-
-		ep->n = 0;
-		ep->used = 0;
-		if (t[i].type != TL_SIM_JT_OBJ) {
-			rc = tl_sim_errf(&e, -1130, "Data sent for parameter 'batchOrders' is not valid.");
-		} else {
-			int j = i + 1;
-			for (m = 0; m < (int)t[i].size && rc == 0; m++, j = (int)t[j + 1].skip) {
-				char name[64], val[128];
-				if (tl_sim_json_text(js, t, j, name, sizeof name) < 0 ||
-				    tl_sim_json_text(js, t, j + 1, val, sizeof val) < 0)
-					rc = tl_sim_errf(&e, -1130, "Data sent for parameter 'batchOrders' is not valid.");
-				else
-					rc = tl_sim_params_add(ep, name, val, &e);
-			}
-		}
-		if (rc == 0)
-			rc = modify(c, ep, &e);
-		if (rc)
-			err_elem(&c->w, &e);
-	}
-	tl_sim_jw_arr_end(&c->w);
-	return 0;
+	return tl_sim_batch_each(c, BATCH_MAX_MODIFY, modify);
 }
