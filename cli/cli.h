@@ -38,6 +38,12 @@ struct tl_config;
  * to run), -1 when it could not run. Shared by check and run. */
 int tl_cli_preflight(const struct tl_config *cfg, FILE *out, const char *who);
 
+/* Load the config at path for a command that holds the venue's secret
+ * (run, check): the readable-secret warning, the log level, then no
+ * core file and no ptrace (runtime/harden.h) before anything else.
+ * 0, or -1 after "<who>: <why>" on stderr (the secret wiped). */
+int tl_cli_load_secret_config(const char *who, const char *path, struct tl_config *cfg);
+
 /* `talon venue`: the simulated Binance USD-M exchange (cmd_venue.c). */
 int tl_cli_venue(int argc, char **argv);
 

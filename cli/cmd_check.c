@@ -41,6 +41,25 @@ static void tl_cli_check_line(void *ctx, tl_venue_check_res_t r, const char *nam
 	fprintf((FILE *)ctx, "%-4s %s: %s\n", tl_venue_check_name(r), name, detail);
 }
 
+int tl_cli_load_secret_config(const char *who, const char *path, tl_config_t *cfg)
+{
+	char err[512];
+
+	if (tl_config_load(cfg, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", who, err);
+		return -1;
+	}
+	tl_log_set_level(cfg->log_level);
+	tl_config_warn_secret(cfg);
+	/* The secret is in memory from here on. */
+	if (tl_harden_process(cfg->allow_core_dumps, err, sizeof(err)) < 0) {
+		tl_config_wipe_secrets(cfg);
+		fprintf(stderr, "%s: %s\n", who, err);
+		return -1;
+	}
+	return 0;
+}
+
 int tl_cli_preflight(const tl_config_t *cfg, FILE *out, const char *who)
 {
 	const tl_venue_driver_t *d = tl_venue_driver_find(cfg->venue_type);
@@ -83,20 +102,9 @@ int tl_cli_check(int argc, char **argv)
 		check_usage(stderr);
 		return TL_CLI_USAGE;
 	}
-	char err[512];
 	tl_config_t cfg;
-	if (tl_config_load(&cfg, config, err, sizeof(err)) < 0) {
-		fprintf(stderr, "talon check: %s\n", err);
+	if (tl_cli_load_secret_config("talon check", config, &cfg) < 0)
 		return TL_CLI_FAIL;
-	}
-	tl_log_set_level(cfg.log_level);
-	tl_config_warn_secret(&cfg);
-	/* The secret is in memory: no core file, no ptrace, as for run. */
-	if (tl_harden_process(cfg.allow_core_dumps, err, sizeof(err)) < 0) {
-		tl_config_wipe_secrets(&cfg);
-		fprintf(stderr, "talon check: %s\n", err);
-		return TL_CLI_FAIL;
-	}
 	int fails = tl_cli_preflight(&cfg, stdout, "talon check");
 	tl_config_wipe_secrets(&cfg);
 	if (fails > 0) {

@@ -156,18 +156,9 @@ int tl_cli_run(int argc, char **argv)
 
 	char err[512];
 	tl_config_t cfg;
-	if (tl_config_load(&cfg, config, err, sizeof(err)) < 0) {
-		fprintf(stderr, "talon run: %s\n", err);
+	/* before the secret goes anywhere: no core file, no ptrace */
+	if (tl_cli_load_secret_config("talon run", config, &cfg) < 0)
 		return TL_CLI_FAIL;
-	}
-	tl_log_set_level(cfg.log_level);
-	tl_config_warn_secret(&cfg);
-	/* Before the secret goes anywhere: no core file, no ptrace. */
-	if (tl_harden_process(cfg.allow_core_dumps, err, sizeof(err)) < 0) {
-		tl_config_wipe_secrets(&cfg);
-		fprintf(stderr, "talon run: %s\n", err);
-		return TL_CLI_FAIL;
-	}
 	/* The venue's preflight (talon check): nothing trades on a
 	 * failure, and the operator reads the same lines check prints. */
 	int fails = tl_cli_preflight(&cfg, stderr, NULL);
