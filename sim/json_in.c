@@ -6,6 +6,7 @@
  */
 #include "sim/json_in.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define JSON_MAX_DEPTH 32
@@ -277,5 +278,32 @@ bool tl_sim_json_int(const char *s, const tl_sim_jtok_t *t, int i,
 		v = v * 10 + (b[j] - '0');
 	}
 	*out = neg ? -v : v;
+	return true;
+}
+
+bool tl_sim_json_id(const char *m, const tl_sim_jtok_t *t, int ii, char out[80])
+{
+	char txt[66];
+	int64_t id;
+	int n, k;
+
+	if (ii < 0 || t[ii].type == TL_SIM_JT_NULL) {
+		memcpy(out, "null", 5);
+		return true;
+	}
+	if (t[ii].type == TL_SIM_JT_NUM) {
+		if (!tl_sim_json_int(m, t, ii, &id) || id < 0)
+			return false;
+		snprintf(out, 80, "%lld", (long long)id);
+		return true;
+	}
+	if (t[ii].type != TL_SIM_JT_STR ||
+	    (n = tl_sim_json_text(m, t, ii, txt, sizeof txt)) <= 0 || n > 64)
+		return false;
+	for (k = 0; k < n; k++)
+		if (!(txt[k] >= '0' && txt[k] <= '9') && !(txt[k] >= 'a' && txt[k] <= 'z') &&
+		    !(txt[k] >= 'A' && txt[k] <= 'Z') && txt[k] != '_' && txt[k] != '-')
+			return false;
+	snprintf(out, 80, "\"%s\"", txt);
 	return true;
 }

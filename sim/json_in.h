@@ -53,4 +53,10 @@ int tl_sim_json_text(const char *s, const tl_sim_jtok_t *t, int i,
 bool tl_sim_json_int(const char *s, const tl_sim_jtok_t *t, int i,
 		     int64_t *out);
 
+/* A request id (streams' SUBSCRIBE, the WebSocket API) as JSON into
+ * out[80]: an unsigned integer as Binance documents, a string of up to 64
+ * [0-9A-Za-z_-] (UUIDs; the official connector sends 32 hex characters),
+ * or null when absent or null. False when it is none of these. */
+bool tl_sim_json_id(const char *m, const tl_sim_jtok_t *t, int ii, char out[80]);
+
 #endif /* TL_SIM_JSON_IN_H */

@@ -458,38 +458,6 @@ static void stream_list(tl_sim_server_t *s, conn_t *c, const char *id)
 	stream_reply(s, c, s->scratch);
 }
 
-/* The request id as JSON into out[80]: an unsigned integer as Binance
- * documents, or a string of up to 64 [0-9A-Za-z_-] characters (the
- * official connector sends 32 hex characters, and fstream answers them),
- * or null when absent. False when it is neither. */
-static bool stream_id(const char *m, const tl_sim_jtok_t *t, int ii,
-		      char out[80])
-{
-	int64_t id;
-	char txt[66];
-	int n, k;
-
-	if (ii < 0) {
-		memcpy(out, "null", 5);
-		return true;
-	}
-	if (t[ii].type == TL_SIM_JT_NUM) {
-		if (!tl_sim_json_int(m, t, ii, &id) || id < 0)
-			return false;
-		snprintf(out, 80, "%lld", (long long)id);
-		return true;
-	}
-	if (t[ii].type != TL_SIM_JT_STR ||
-	    (n = tl_sim_json_text(m, t, ii, txt, sizeof txt)) <= 0 || n > 64)
-		return false;
-	for (k = 0; k < n; k++)
-		if (!(txt[k] >= '0' && txt[k] <= '9') && !(txt[k] >= 'a' && txt[k] <= 'z') &&
-		    !(txt[k] >= 'A' && txt[k] <= 'Z') && txt[k] != '_' && txt[k] != '-')
-			return false;
-	snprintf(out, 80, "\"%s\"", txt);
-	return true;
-}
-
 /* A JSON control message. */
 static void stream_control(tl_sim_server_t *s, conn_t *c, const char *m,
 			   size_t n)
@@ -507,7 +475,7 @@ static void stream_control(tl_sim_server_t *s, conn_t *c, const char *m,
 	mi = tl_sim_json_get(m, t, 0, "method");
 	ii = tl_sim_json_get(m, t, 0, "id");
 	if (mi < 0 || tl_sim_json_text(m, t, mi, method, sizeof method) < 0 ||
-	    !stream_id(m, t, ii, id)) {
+	    !tl_sim_json_id(m, t, ii, id)) {
 		stream_reply(s, c, "{\"code\":2,\"msg\":\"Invalid request: method and an unsigned integer or string id required\"}");
 		return;
 	}

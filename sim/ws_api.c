@@ -163,36 +163,6 @@ bool tl_sim_ws_api_open(tl_sim_server_t *s, conn_t *c,
 	return true;
 }
 
-/* The request id as JSON into out[80]: an unsigned integer, a string of
- * up to 64 [0-9A-Za-z_-] (UUIDs, the connector's 32 hex), or null when
- * absent. False when it is neither. */
-static bool api_id(const char *m, const tl_sim_jtok_t *t, int ii, char out[80])
-{
-	char txt[66];
-	int64_t id;
-	int n, k;
-
-	if (ii < 0 || t[ii].type == TL_SIM_JT_NULL) {
-		memcpy(out, "null", 5);
-		return true;
-	}
-	if (t[ii].type == TL_SIM_JT_NUM) {
-		if (!tl_sim_json_int(m, t, ii, &id) || id < 0)
-			return false;
-		snprintf(out, 80, "%lld", (long long)id);
-		return true;
-	}
-	if (t[ii].type != TL_SIM_JT_STR ||
-	    (n = tl_sim_json_text(m, t, ii, txt, sizeof txt)) <= 0 || n > 64)
-		return false;
-	for (k = 0; k < n; k++)
-		if (!(txt[k] >= '0' && txt[k] <= '9') && !(txt[k] >= 'a' && txt[k] <= 'z') &&
-		    !(txt[k] >= 'A' && txt[k] <= 'Z') && txt[k] != '_' && txt[k] != '-')
-			return false;
-	snprintf(out, 80, "\"%s\"", txt);
-	return true;
-}
-
 /* The members of the params object (token pi, -1 = none) as REST
  * parameters: strings decoded, numbers and booleans as their text,
  * arrays and objects as their JSON text (batchOrders-style values);
@@ -547,7 +517,7 @@ static bool api_request(tl_sim_server_t *s, conn_t *c, const char *m,
 		goto out;
 	}
 	ii = tl_sim_json_get(m, t, 0, "id");
-	if (!api_id(m, t, ii, id)) {
+	if (!tl_sim_json_id(m, t, ii, id)) {
 		api_reject(s, c, "null", -1135,
 			   "Invalid 'id' in JSON request; expected an unsigned integer or a string of up to 64 [0-9A-Za-z_-].", now);
 		goto out;
