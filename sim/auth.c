@@ -85,24 +85,23 @@ static bool auth_find_sig(const char *s, size_t len, size_t *cut0,
 	return false;
 }
 
-int tl_sim_auth_verify(const char *secret, const char *query, size_t qlen,
-		       const char *body, size_t blen, tl_sim_err_t *e)
+/* The signed payload: query and body as received, the signature
+ * parameter cut out. *v0..*v1 is the signature's value within *sig.
+ * 0, -1102 (none sent) or -1022 (too long), e filled. */
+static int auth_payload(const char *query, size_t qlen, const char *body, size_t blen,
+			char msg[AUTH_MAX_SIGNED], size_t *n_out, const char **sig,
+			size_t *v0, size_t *v1, tl_sim_err_t *e)
 {
-	char msg[AUTH_MAX_SIGNED];
-	char want[65], got[65];
-	size_t c0, c1, v0, v1, n = 0, i;
-	const char *sig;
-	bool in_query;
+	size_t c0, c1, n;
+	bool in_query = auth_find_sig(query, qlen, &c0, &c1, v0, v1);
 
-	in_query = auth_find_sig(query, qlen, &c0, &c1, &v0, &v1);
-	if (in_query) {
-		sig = query;
-	} else if (auth_find_sig(body, blen, &c0, &c1, &v0, &v1)) {
-		sig = body;
-	} else {
+	if (in_query)
+		*sig = query;
+	else if (auth_find_sig(body, blen, &c0, &c1, v0, v1))
+		*sig = body;
+	else
 		return tl_sim_err_missing(e, "signature");
-	}
-	if (qlen + blen > sizeof msg)
+	if (qlen + blen > AUTH_MAX_SIGNED)
 		return tl_sim_err(e, -1022);
 	if (in_query) {
 		memcpy(msg, query, c0);
@@ -118,6 +117,21 @@ int tl_sim_auth_verify(const char *secret, const char *query, size_t qlen,
 		memcpy(msg + n, body + c1, blen - c1);
 		n += blen - c1;
 	}
+	*n_out = n;
+	return 0;
+}
+
+int tl_sim_auth_verify(const char *secret, const char *query, size_t qlen,
+		       const char *body, size_t blen, tl_sim_err_t *e)
+{
+	char msg[AUTH_MAX_SIGNED];
+	char want[65], got[65];
+	size_t v0, v1, n, i;
+	const char *sig;
+	int rc = auth_payload(query, qlen, body, blen, msg, &n, &sig, &v0, &v1, e);
+
+	if (rc)
+		return rc;
 	if (v1 - v0 != 64)
 		return tl_sim_err(e, -1022);
 	for (i = 0; i < 64; i++) {
@@ -128,6 +142,41 @@ int tl_sim_auth_verify(const char *secret, const char *query, size_t qlen,
 	if (tl_sim_hmac_hex(secret, strlen(secret), msg, n, want) != 0)
 		return tl_sim_err(e, -1000);
 	if (!tl_sim_ct_equal(want, got, 64))
+		return tl_sim_err(e, -1022);
+	return 0;
+}
+
+static int auth_hex(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int tl_sim_auth_verify_ed25519(const uint8_t pub[TL_SIM_ED25519_PUB], const char *query,
+			       size_t qlen, const char *body, size_t blen, tl_sim_err_t *e)
+{
+	char msg[AUTH_MAX_SIGNED];
+	char b64[96];
+	size_t v0, v1, n, i, k = 0;
+	const char *sig;
+	int rc = auth_payload(query, qlen, body, blen, msg, &n, &sig, &v0, &v1, e);
+
+	if (rc)
+		return rc;
+	/* base64 of 64 bytes, percent-encoded in a query (+ / =) */
+	for (i = v0; i < v1; i++) {
+		char c = sig[i];
+		if (c == '%' && i + 2 < v1 && auth_hex(sig[i + 1]) >= 0 &&
+		    auth_hex(sig[i + 2]) >= 0) {
+			c = (char)(auth_hex(sig[i + 1]) * 16 + auth_hex(sig[i + 2]));
+			i += 2;
+		}
+		if (k + 1 >= sizeof b64)
+			return tl_sim_err(e, -1022);
+		b64[k++] = c;
+	}
+	b64[k] = '\0';
+	if (!tl_sim_ed25519_verify(pub, msg, n, b64))
 		return tl_sim_err(e, -1022);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/ed25519.h"
 #include "sim/errors.h"
 
 /* out[65] = lowercase hex HMAC-SHA256(key, msg). Returns 0 or -1. */
@@ -31,6 +32,12 @@ bool tl_sim_ct_equal(const void *a, const void *b, size_t n);
  */
 int tl_sim_auth_verify(const char *secret, const char *query, size_t qlen,
 		       const char *body, size_t blen, tl_sim_err_t *e);
+
+/* The same for an Ed25519 key: the signature parameter is the standard
+ * base64 of the Ed25519 signature of the same payload, percent-encoded
+ * as any query value may be. Same returns. */
+int tl_sim_auth_verify_ed25519(const uint8_t pub[TL_SIM_ED25519_PUB], const char *query,
+			       size_t qlen, const char *body, size_t blen, tl_sim_err_t *e);
 
 /*
  * Timestamp rule: accept iff ts < now + 1000 and now - ts <= recv_window.

@@ -409,14 +409,17 @@ body:
 	rest_delay(r, out);
 }
 
-/* REST signatures: HMAC over the raw query and body as received. */
+/* REST signatures over the raw query and body as received: HMAC, or
+ * Ed25519 for the account's Ed25519 key (Binance accepts Ed25519 API
+ * keys on the futures REST API too). */
 static int rest_verify(const void *ctx, const tl_sim_config_t *cfg, int acct,
 		       bool ed25519, tl_sim_err_t *e)
 {
 	const tl_sim_http_req_t *q = ctx;
 
-	if (ed25519)	/* fapi REST documents HMAC (and RSA) keys only */
-		return tl_sim_errf(e, -2015, "Ed25519 API keys are served on the WebSocket API only.");
+	if (ed25519)
+		return tl_sim_auth_verify_ed25519(cfg->acct[acct].ed25519_pub, q->query,
+						  q->query_len, q->body, q->body_len, e);
 	return tl_sim_auth_verify(cfg->acct[acct].api_secret, q->query,
 				  q->query_len, q->body, q->body_len, e);
 }

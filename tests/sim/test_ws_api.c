@@ -264,9 +264,11 @@ static void test_logon_refused(void)
 	CU_ASSERT_TRUE(has(m, "\"apiKey\":null"));
 	m = wsa_call(&ws, 34, "order.place", LIMIT_BUY, &sess_auth);
 	CU_ASSERT_TRUE(has(m, "\"code\":-2015"));
-	/* an Ed25519 key is refused on REST (fapi REST documents HMAC) */
+	/* an HMAC signature under the Ed25519 key's name is not its
+	 * signature (test_rest_accepts_ed25519_signatures: what is) */
 	rest.key = ED_KEY;
-	CU_ASSERT_EQUAL(simc_signed(&rest, "GET", "/fapi/v2/balance", "", false), 401);
+	CU_ASSERT_EQUAL(simc_signed(&rest, "GET", "/fapi/v2/balance", "", false), 400);
+	CU_ASSERT_TRUE(has(rest.body, "\"code\":-1022"));
 }
 
 static void test_rate_limits_count_and_429(void)
@@ -560,6 +562,46 @@ static void test_mutated_requests_each_answered(void)
 	CU_ASSERT_TRUE(has(wsa_call(&ws, 2, "session.status", "", NULL), "{\"id\":2,\"status\":200,"));
 }
 
+/* The account's Ed25519 key on REST: the signature is the base64 of the
+ * Ed25519 signature of the query, percent-encoded; a wrong one is -1022. */
+static void rest_ed25519_get(const char *path, uint64_t ts, ed25519_key *key, int *status)
+{
+	char q[256], sigq[200];
+	byte sig[ED25519_SIG_SIZE], b64[128];
+	word32 sl = sizeof sig, bl = sizeof b64;
+	int k = 0;
+
+	snprintf(q, sizeof q, "timestamp=%llu&recvWindow=60000", (unsigned long long)ts);
+	CU_ASSERT_EQUAL_FATAL(wc_ed25519_sign_msg((const byte *)q, (word32)strlen(q), sig, &sl,
+						  key), 0);
+	CU_ASSERT_EQUAL_FATAL(Base64_Encode_NoNl(sig, sl, b64, &bl), 0);
+	for (word32 i = 0; i < bl; i++) {
+		if (b64[i] == '+' || b64[i] == '/' || b64[i] == '=')
+			k += snprintf(sigq + k, sizeof sigq - (size_t)k, "%%%02X", b64[i]);
+		else
+			sigq[k++] = (char)b64[i];
+	}
+	sigq[k] = '\0';
+	char full[512];
+	snprintf(full, sizeof full, "%s&signature=%s", q, sigq);
+	*status = simc_raw(&rest, "GET", path, full, "", ED_KEY);
+}
+
+static void test_rest_accepts_ed25519_signatures(void)
+{
+	int st;
+	uint64_t now = (uint64_t)time(NULL) * 1000;
+
+	start();
+	rest_ed25519_get("/fapi/v2/balance", now, &ed, &st);
+	CU_ASSERT_EQUAL(st, 200);
+	CU_ASSERT_TRUE(has(rest.body, "\"asset\":\"USDT\""));
+	/* signed with another key: -1022 */
+	rest_ed25519_get("/fapi/v2/balance", now, &ed_other, &st);
+	CU_ASSERT_EQUAL(st, 400);
+	CU_ASSERT_TRUE(has(rest.body, "\"code\":-1022"));
+}
+
 static void test_config_ed25519_key_file_and_errors(void)
 {
 	static tl_sim_config_t c2;
@@ -616,4 +658,5 @@ TL_TEST_SUITE("sim.ws_api", each_setup, each_teardown,
 	      TL_TEST(test_fault_delay_keeps_order),
 	      TL_TEST(test_positions_balance_account_and_listen_key),
 	      TL_TEST(test_mutated_requests_each_answered),
-	      TL_TEST(test_config_ed25519_key_file_and_errors));
+	      TL_TEST(test_config_ed25519_key_file_and_errors),
+	      TL_TEST(test_rest_accepts_ed25519_signatures));
