@@ -58,10 +58,17 @@ shared_suites=" tests/runtime/test_engine tests/runtime/test_api tests/runtime/t
  tests/io/binance/test_binance_kill tests/io/binance/test_binance_safety
  tests/io/binance/test_binance_on_stop
  tests/io/binance/test_binance tests/io/binance/test_binance_ws "
+# And these once more with orders over the venue's WebSocket API
+# (TL_TEST_TRANSPORT=ws, tests/io/binance/test_binance_sim_common.h):
+# every order type, TP/SL, the kill switch and the transport faults must
+# hold on that path too.
+ws_suites=" tests/io/binance/test_binance_e2e tests/io/binance/test_binance_e2e_types
+ tests/io/binance/test_binance_e2e_faults tests/io/binance/test_binance_kill "
 runs=()
 for bin in "${bins[@]}"; do
 	runs+=("$bin")
 	[[ $shared_suites == *" ${bin#"$build"/}"[[:space:]]* ]] && runs+=("$bin@shared")
+	[[ $ws_suites == *" ${bin#"$build"/}"[[:space:]]* ]] && runs+=("$bin@ws")
 done
 
 log=$(mktemp)
@@ -70,14 +77,17 @@ trap 'rm -f "$log" "$fails"' EXIT
 passed=0 failed=0 skipped=() bad=()
 
 for run in "${runs[@]}"; do
-	bin=${run%@shared}
-	mode=dedicated
-	[ "$bin" != "$run" ] && mode=shared
+	bin=${run%@*}
+	mode=dedicated transport=rest
+	[ "$run" = "$bin@shared" ] && mode=shared
+	[ "$run" = "$bin@ws" ] && transport=ws
 	name=${bin#"$build"/}
 	[ "$mode" = shared ] && name="$name (threading shared)"
+	[ "$transport" = ws ] && name="$name (orders over ws)"
 	echo "==== $name"
 	start=$SECONDS
-	TL_TEST_THREADING=$mode timeout -k 10 "$timeout_s" "$bin" </dev/null 2>&1 | tee "$log"
+	TL_TEST_THREADING=$mode TL_TEST_TRANSPORT=$transport timeout -k 10 "$timeout_s" "$bin" \
+		</dev/null 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	secs=$((SECONDS - start))
 

@@ -248,6 +248,18 @@ E2E_FN void engine_halt(void)
 E2E_FN void engine_close(void)
 {
 	const char *le = tl_binance_last_error(tl_engine_venue(E));
+	/* A WebSocket API run (TL_TEST_TRANSPORT=ws) that sent orders sent
+	 * them over the session, not all over the REST fallback: else the
+	 * run would pass without testing the transport. */
+	if (e2e_ws_orders()) {
+		tl_binance_stats_t bs;
+		tl_binance_stats(tl_engine_venue(E), &bs);
+		if (bs.rest_sent > 0 && bs.ws_sent == 0)
+			printf("\n  orders over REST only: rest_sent %llu, ws_fallbacks %llu\n",
+			       (unsigned long long)bs.rest_sent,
+			       (unsigned long long)bs.ws_fallbacks);
+		CU_ASSERT(bs.ws_sent > 0 || bs.rest_sent == 0);
+	}
 	CU_ASSERT_PTR_NULL(strstr(le, scfg.acct[e2e_acct].api_secret));
 	for (int i = 0; i < nev; i++)
 		CU_ASSERT_PTR_NULL(strstr(evs[i].text, scfg.acct[e2e_acct].api_secret));

@@ -425,6 +425,13 @@ E2E_FN void write_xinfo(const char *from, const char *to)
 /* An engine on the simulator's plain (tls false) or TLS ports trading as
  * account `acct`, the CA file ca (NULL: the default stays); threads park
  * when idle, threading as TL_TEST_THREADING says (tl_test_threading). The caller names the symbols file (and the symbols). */
+/* The run's order transport: TL_TEST_TRANSPORT "ws" or REST. */
+E2E_FN bool e2e_ws_orders(void)
+{
+	const char *tp = getenv("TL_TEST_TRANSPORT");
+	return tp && strcmp(tp, "ws") == 0;
+}
+
 E2E_FN void cfg_binance_venue(tl_config_t *c, int acct, bool tls, const char *ca)
 {
 	tl_config_defaults(c);
@@ -444,6 +451,15 @@ E2E_FN void cfg_binance_venue(tl_config_t *c, int acct, bool tls, const char *ca
 	snprintf(b->api_secret, sizeof b->api_secret, "%s", scfg.acct[acct].api_secret);
 	b->connections = 2;
 	b->timeout_ns = 2000LL * 1000000;
+	/* TL_TEST_TRANSPORT=ws (scripts/run-tests.sh): the same suite with
+	 * orders, cancels and queries over the venue's WebSocket API */
+	if (e2e_ws_orders()) {
+		b->order_transport = TL_BINANCE_TRANSPORT_WS;
+		snprintf(b->ws_api.host, sizeof b->ws_api.host, "127.0.0.1");
+		b->ws_api.port = b->ws.port;
+		b->ws_api.tls = tls;
+		snprintf(b->ws_api.path, sizeof b->ws_api.path, "/ws-fapi/v1");
+	}
 }
 
 /* cfg_binance_venue, plain, trading the first `nsym` symbols of
