@@ -57,7 +57,8 @@ static void ctl_usage(FILE *f)
 "\n"
 "commands:\n"
 "  status                         state, positions, counters (read only)\n"
-"  orders [--symbol S]            open orders: client id, symbol, side, type,\n"
+"  orders [--symbol S] [--strategy TAG]\n"
+"                                 open orders: client id, symbol, side, type,\n"
 "                                 price, qty, filled, status, age (read only)\n"
 "  order CLIENT_ID                one order (open or recently finished) with\n"
 "                                 its status history (read only)\n"
@@ -1072,18 +1073,43 @@ static void ctl_ord_json(const tl_shm_ord_t *o, int64_t published)
 		printf(",\"age_ns\":null");
 }
 
+/* The strategy tag of snapshot row r as JSON (null: untagged or no
+ * such row). */
+static void ctl_ord_strat_json(const tl_shm_snapshot_t *sn, uint8_t r)
+{
+	char t[TL_STRAT_LEN];
+
+	if (r == 0 || r >= sn->n_strat) {
+		printf(",\"strategy\":null");
+		return;
+	}
+	CTL_STR(t, sn->strat[r].name);
+	printf(",\"strategy\":");
+	ctl_json_str(stdout, t);
+}
+
 static int ctl_orders(ctl_args_t *a)
 {
-	char name[TL_SHM_NAMELEN + 8], sym[TL_SYMBOL_NAMELEN] = "";
+	char name[TL_SHM_NAMELEN + 8], sym[TL_SYMBOL_NAMELEN] = "", tag[TL_STRAT_LEN] = "";
 	static tl_shm_snapshot_t sn;
 	tl_shm_t *s;
-	int rc;
+	int rc, row = 0;
 
 	if (a->val[F_SYMBOL] && (rc = ctl_symbol(a, sym)) != 0)
+		return rc;
+	if ((rc = ctl_strategy(a, tag)) != 0)
 		return rc;
 	rc = ctl_read_orders(a, name, sizeof name, &s, &sn);
 	if (rc)
 		return rc;
+	if (tag[0]) {
+		/* the tag's row in this engine (-1: it never saw the tag, so
+		 * no order of it is open) */
+		row = -1;
+		for (uint32_t r = 1; r < sn.n_strat; r++)
+			if (strncmp(sn.strat[r].name, tag, TL_STRAT_LEN) == 0)
+				row = (int)r;
+	}
 	uint32_t shown = 0;
 	if (a->json) {
 		printf("{\"engine\":");
@@ -1092,11 +1118,13 @@ static int ctl_orders(ctl_args_t *a)
 		       ",\"symbol\":", a->target_pid, (long long)sn.published,
 		       sn.open_orders, sn.ord_dropped);
 		ctl_json_str_or_null(stdout, sym);
+		printf(",\"strategy\":");
+		ctl_json_str_or_null(stdout, tag);
 		printf(",\"orders\":[");
 	} else {
-		printf("engine %s (pid %d): %u open order%s%s%s\n", name, a->target_pid,
+		printf("engine %s (pid %d): %u open order%s%s%s%s%s\n", name, a->target_pid,
 		       sn.open_orders, sn.open_orders == 1 ? "" : "s", sym[0] ? "; symbol " : "",
-		       sym);
+		       sym, tag[0] ? "; strategy " : "", tag);
 	}
 	for (uint32_t i = 0; i < sn.n_ord_open; i++) {
 		const tl_shm_ord_t *o = &sn.ord[i];
@@ -1105,9 +1133,12 @@ static int ctl_orders(ctl_args_t *a)
 		CTL_STR(osym, o->symbol);
 		if (sym[0] && strcmp(sym, osym))
 			continue;
+		if (tag[0] && (int)o->strat != row)
+			continue;
 		if (a->json) {
 			printf("%s", shown ? "," : "");
 			ctl_ord_json(o, sn.published);
+			ctl_ord_strat_json(&sn, o->strat);
 			printf("}");
 		} else {
 			if (!shown)
@@ -1168,6 +1199,7 @@ static int ctl_order(ctl_args_t *a)
 		printf(",\"pid\":%d,\"published_ns\":%lld,\"order\":", a->target_pid,
 		       (long long)sn.published);
 		ctl_ord_json(o, sn.published);
+		ctl_ord_strat_json(&sn, o->strat);
 		printf(",\"open\":%s,\"status_changes\":%u,\"history\":[",
 		       tl_status_terminal((tl_ord_status_t)o->status) ? "false" : "true",
 		       o->hist_total);
@@ -1227,7 +1259,7 @@ static const struct ctl_cmd {
 	tl_ctl_cmd_t control;     /* for halt, pause, resume */
 } ctl_cmds[] = {
 	{ "status", 0, false, ctl_status, 0 },
-	{ "orders", FB(F_SYMBOL), false, ctl_orders, 0 },
+	{ "orders", FB(F_SYMBOL) | FB(F_STRATEGY), false, ctl_orders, 0 },
 	{ "order", 0, true, ctl_order, 0 },
 	{ "submit", FB(F_SYMBOL) | FB(F_SIDE) | FB(F_TYPE) | FB(F_QTY) | FB(F_PRICE) |
 		    FB(F_TIF) | FB(F_REDUCE_ONLY) | FB(F_POS_SIDE) | FB(F_STRATEGY), false,

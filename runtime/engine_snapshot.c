@@ -43,6 +43,7 @@ void tl_engine_ord_fill(const tl_kernel_t *k, const tl_order_t *o, tl_shm_ord_t 
 	d->reduce_only = o->reduce_only;
 	d->role = o->role;
 	d->status = o->status;
+	d->strat = o->strat;
 	d->qty = o->qty;
 	d->price = o->price;
 	d->stop_price = o->stop_price;

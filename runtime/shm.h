@@ -137,7 +137,8 @@ typedef struct tl_shm_ord {
 	char symbol[TL_SYMBOL_NAMELEN];
 	uint8_t side, type, tif, pos_side, reduce_only, role, status;
 	uint8_t n_hist, hist_total;
-	uint8_t _pad[6];
+	uint8_t strat;              /* strategy row: strat[] of the snapshot, 0 none */
+	uint8_t _pad[5];
 	tl_fx_t qty, price, stop_price, filled, avg_price;
 	int64_t venue_id;
 	uint64_t user_ref;

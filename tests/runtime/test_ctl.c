@@ -129,6 +129,7 @@ static void fake_publish(struct fake_engine *e)
 	o->avg_price = 4000000000000;
 	o->venue_id = 991;
 	o->user_ref = 17;
+	o->strat = 1;                         /* "alpha" (strategy rows below) */
 	o->created = sn->published - 90 * TL_NS_PER_S;
 	o->n_hist = o->hist_total = 4;
 	static const uint8_t h0[] = { TL_ST_PENDING_NEW, TL_ST_SENT, TL_ST_NEW,
@@ -952,6 +953,15 @@ static void test_orders_and_order(void)
 	CU_ASSERT_EQUAL(ctl("--engine", E.name, "orders", "--symbol", "ETHUSDT", NULL), 0);
 	CU_ASSERT_PTR_NULL(strstr(out, "tlT-7"));
 	CU_ASSERT_EQUAL(ctl("--engine", E.name, "orders", "--symbol", "BTC USDT", NULL), 2);
+	/* --strategy: by the tag's row in this engine's snapshot */
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "orders", "--strategy", "alpha", NULL), 0);
+	CONTAINS(out, "; strategy alpha\n");
+	CONTAINS(out, "tlT-7");
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "orders", "--strategy", "beta_2", NULL), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "tlT-7"));
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "orders", "--strategy", "never", NULL), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "tlT-7"));
+	CU_ASSERT_EQUAL(ctl("--engine", E.name, "orders", "--strategy", "a b", NULL), 2);
 
 	CU_ASSERT_EQUAL(ctl("--engine", E.name, "orders", "--json", NULL), 0);
 	CU_ASSERT(utf8_valid(out));
@@ -976,6 +986,8 @@ static void test_orders_and_order(void)
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(o, "venue_id")->valueint, 991);
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(o, "user_ref")->valueint, 17);
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(o, "age_ns")->valuedouble, 90.0 * TL_NS_PER_S);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(o, "strategy")->valuestring, "alpha");
+	CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItem(j, "strategy")));
 	cJSON_Delete(j);
 
 	/* a finished order: its history, the earliest changes not kept */
