@@ -202,7 +202,7 @@ static void test_orders_and_order_history(void)
 	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "orders", "--symbol", "ethusdt",
 			      "--json", NULL), 0);
 	CU_ASSERT_PTR_NULL(strstr(out, clid));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"symbol\":\"ETHUSDT\",\"orders\":[]"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"symbol\":\"ETHUSDT\",\"strategy\":null,\"orders\":[]"));
 	CU_ASSERT_EQUAL(talon("ctl", "--engine", name, "orders", "--symbol", "BTCUSDT", NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, clid));
 	/* one order: its history, oldest first */
