@@ -152,9 +152,13 @@ static void wake_race(bool eventfd)
 	CU_ASSERT_TRUE(f.parks > 100);
 	CU_ASSERT_TRUE(atomic_load(&f.w.wakes) > 100);
 	/* One system call per announced park at most (a park called off
-	 * after its announcement may still cost one), never one per push. */
+	 * after its announcement may still cost one), never one per push.
+	 * How many parks there are is the scheduler's: a sanitized build
+	 * parked once per 3.6 records in CI, so only "fewer than pushes"
+	 * is asserted here (test_no_syscall_while_consumer_spins and
+	 * test_burst_wakes_once pin the exact counts). */
 	CU_ASSERT_TRUE(atomic_load(&f.w.wakes) <= f.prepares);
-	CU_ASSERT_TRUE(atomic_load(&f.w.wakes) < f.got / 4);
+	CU_ASSERT_TRUE(atomic_load(&f.w.wakes) < f.got);
 	printf("  %s: %llu records, %llu parks, %llu wake-ups, %llu timeouts\n",
 	       eventfd ? "eventfd" : "futex", (unsigned long long)f.got,
 	       (unsigned long long)f.parks, (unsigned long long)atomic_load(&f.w.wakes),
