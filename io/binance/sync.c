@@ -103,6 +103,10 @@ struct tl_binance_sync {
 	uint64_t lost_lo, lost_hi;
 	int64_t lost_from_ms;
 	uint32_t lost_sym;
+	/* Venue ids adopted by this scan: a scan read again (a retried
+	 * round, a late answer) adopts each order once. */
+	int64_t lost_done[64];
+	uint32_t n_lost_done;
 	tl_binance_arena_t arena;
 	unsigned char arena_buf[BSYNC_ARENA_CAP];
 };
@@ -443,6 +447,13 @@ static int bsync_lost_list(tl_binance_sync_t *s, const char *body, size_t len)
 		if (seq < s->lost_lo || seq >= s->lost_hi || a->executed_qty <= 0 ||
 		    a->venue_id <= 0)
 			continue;
+		bool seen = false;
+		for (uint32_t i = 0; i < s->n_lost_done && !seen; i++)
+			seen = s->lost_done[i] == a->venue_id;
+		if (seen)
+			continue;
+		if (s->n_lost_done < sizeof(s->lost_done) / sizeof(s->lost_done[0]))
+			s->lost_done[s->n_lost_done++] = a->venue_id;
 		a->status = (uint8_t)status;
 		tl_log(TL_LOG_WARN, "binance: %s %s traded at the venue but not in the journal "
 		       "(its records were lost with the last session): adopted", a->client_id,
@@ -462,6 +473,7 @@ void tl_binance_sync_lost(tl_binance_sync_t *s, uint64_t lo, uint64_t hi, tl_tim
 		return;
 	s->lost_lo = lo;
 	s->lost_hi = hi;
+	s->n_lost_done = 0;
 	s->lost_from_ms = ms > 0 ? ms : 1;
 	s->lost_sym = 0;
 }
