@@ -540,8 +540,9 @@ static void bn_cost(const tl_binance_req_t *r, tl_binance_limits_cost_t *c)
 	case TL_BINANCE_K_TRADES:
 		c->n[TL_BINANCE_LIMITS_WEIGHT_1M] = 5;
 		return;
-	case TL_BINANCE_K_SWEEP_GET:    /* openOrders without symbol 40, positionRisk 5 */
-		c->n[TL_BINANCE_LIMITS_WEIGHT_1M] = r->lev == 1 ? 40 : 5;
+	case TL_BINANCE_K_SWEEP_GET:    /* open (algo) orders without symbol 40,
+					 * positionRisk (lev 2) 5 */
+		c->n[TL_BINANCE_LIMITS_WEIGHT_1M] = r->lev == 2 ? 5 : 40;
 		return;
 	case TL_BINANCE_K_SWEEP_CLOSE:
 		c->n[TL_BINANCE_LIMITS_ORDERS_10S] = 1;

@@ -178,7 +178,8 @@ typedef struct tl_binance_stats {
 	/* the kill switch's venue sweep (emergency.venue_sweep) */
 	uint64_t sweeps;          /* sweeps started (one per kill epoch) */
 	uint64_t sweeps_done;     /* ... finished (every step succeeded) */
-	uint64_t sweep_cancels;   /* DELETE allOpenOrders confirmed */
+	uint64_t sweep_cancels;   /* DELETE allOpenOrders or algoOpenOrders
+				   * confirmed */
 	uint64_t sweep_cancel_failures; /* ... failed (each retried) */
 	uint64_t sweep_closes;    /* reduce-only closes of positions on
 				   * symbols outside the table ("account") */

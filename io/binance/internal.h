@@ -86,10 +86,11 @@ enum tl_binance_kind {
 	TL_BINANCE_K_CANCEL_CHILD,     /* a kernel cancel of an algo order that already
 				* triggered: DELETE /fapi/v1/order of the order it
 				* placed (same client id) */
-	TL_BINANCE_K_SWEEP_CANCEL,     /* the kill sweep's DELETE allOpenOrders: lev =
+	TL_BINANCE_K_SWEEP_CANCEL,     /* the kill sweep's DELETE allOpenOrders, or
+				* algoOpenOrders with bit 30 of lev: lev =
 				* its entry (binance_sweep.c) */
 	TL_BINANCE_K_SWEEP_GET,        /* the kill sweep's reads: lev 1 openOrders (all
-				* symbols), 2 positionRisk */
+				* symbols), 2 positionRisk, 3 openAlgoOrders */
 	TL_BINANCE_K_SWEEP_CLOSE,      /* the kill sweep's reduce-only close of a
 				* position outside the table: lev = its entry */
 	TL_BINANCE_K_MARGIN_TYPE,      /* POST /fapi/v1/marginType (sync): lev =

@@ -2,8 +2,12 @@
  * binance_sweep.c - the kill switch's venue sweep (emergency.venue_sweep,
  * docs/operations.md): once per kill epoch (io/venue.h tl_venue_gate_t),
  * whatever the kernel knows or not,
- *   1. DELETE /fapi/v1/allOpenOrders for every symbol in scope (urgent;
- *      transient failures retried with backoff until done);
+ *   1. DELETE /fapi/v1/allOpenOrders and DELETE /fapi/v1/algoOpenOrders
+ *      for every symbol in scope (urgent; transient failures retried with
+ *      backoff until done). Both: since the venue's algo migration a
+ *      STOP/TAKE_PROFIT order lives in the algo service, which
+ *      allOpenOrders does not reach, and a stop left behind can open a
+ *      position after the kill;
  *   2. GET /fapi/v2/positionRisk: each position in scope on a symbol of
  *      the kernel's table goes to the kernel as a POSITION_SNAPSHOT of
  *      source SWEEP (policy TRUST_VENUE, confirm 1), then END: the kernel
@@ -13,8 +17,8 @@
  *      <prefix>sw<n> (n: the sweep's start in ms, +1 per close; not
  *      "<prefix><digits>", so reconciliation never adopts it).
  * Scope "symbols": the table's symbols. "account": those, plus every
- * symbol with an open order (GET /fapi/v1/openOrders, all symbols) or a
- * position. "off": nothing.
+ * symbol with an open order (GET /fapi/v1/openOrders and
+ * /fapi/v1/openAlgoOrders, all symbols) or a position. "off": nothing.
  *
  * One of the adapter's parts (binance_int.h): its requests are
  * TL_BINANCE_K_SWEEP_* on the urgent queue, answered through tl_binance_sweep_done (a
@@ -42,13 +46,19 @@
 
 enum { SW_WAITING = 0, SW_QUEUED, SW_DONE };
 
+/* A cancel item's two requests: [SW_ORD] allOpenOrders, [SW_ALGO]
+ * algoOpenOrders (a close uses [SW_ORD] only). The request's lev carries
+ * the item's index, SW_ALGO_BIT set for the algo one. */
+enum { SW_ORD = 0, SW_ALGO = 1 };
+#define SW_ALGO_BIT (1u << 30)
+
 typedef struct sw_item {
 	char symbol[TL_SYMBOL_NAMELEN];
-	uint8_t st;                    /* SW_* */
+	uint8_t st[2];                 /* SW_* */
 	uint8_t pos_side;              /* closes: tl_pos_side_t */
 	bool sell;                     /* closes: the side that reduces */
-	uint32_t tries;
-	int64_t next_at;               /* monotonic: not before */
+	uint32_t tries[2];
+	int64_t next_at[2];            /* monotonic: not before */
 	char qty[32];                  /* closes: |positionAmt| as the venue wrote it */
 	char clid[TL_CLID_LEN];        /* closes */
 } sw_item_t;
@@ -61,9 +71,10 @@ struct tl_binance_sweep {
 	tl_fx_t tolerance;             /* reconcile.tolerance_pct, as the monitor */
 	uint32_t epoch;                /* kill epoch last swept */
 	bool active;
-	uint8_t get_st[3];             /* [1] openOrders, [2] positionRisk: SW_* */
-	uint32_t get_tries[3];
-	int64_t get_at[3];
+	uint8_t get_st[4];             /* [1] openOrders, [2] positionRisk,
+					* [3] openAlgoOrders: SW_* */
+	uint32_t get_tries[4];
+	int64_t get_at[4];
 	tl_time_t pos_asked;           /* engine clock when positionRisk left */
 	uint64_t clid_next;
 	uint32_t n_cancel, n_close;
@@ -76,7 +87,7 @@ struct tl_binance_sweep {
 	unsigned char arena_buf[SW_ARENA_CAP];
 };
 
-enum { SW_GET_OPEN = 1, SW_GET_POS = 2 };
+enum { SW_GET_OPEN = 1, SW_GET_POS = 2, SW_GET_ALGO = 3 };
 
 /* ---- set-up ------------------------------------------------------------------ */
 
@@ -137,6 +148,7 @@ static void sw_start(tl_binance_t *b, struct tl_binance_sweep *w)
 	memset(w->get_tries, 0, sizeof(w->get_tries));
 	memset(w->get_at, 0, sizeof(w->get_at));
 	w->get_st[SW_GET_OPEN] = w->scope == TL_SWEEP_ACCOUNT ? SW_WAITING : SW_DONE;
+	w->get_st[SW_GET_ALGO] = w->get_st[SW_GET_OPEN];
 	w->get_st[SW_GET_POS] = SW_WAITING;
 	w->clid_next = (uint64_t)(b->now / TL_NS_PER_MS);
 	for (uint32_t i = 0; i < b->syms->count; i++)
@@ -162,19 +174,20 @@ static bool sw_push(tl_binance_t *b, int kind, uint32_t idx, const char *sym)
 	return tl_binance_queue_push(&b->q_urgent, &r);
 }
 
-static void sw_queue_items(tl_binance_t *b, sw_item_t *v, uint32_t n, int kind,
+/* Queue what is due of request k (SW_ORD, SW_ALGO) of each item. */
+static void sw_queue_items(tl_binance_t *b, sw_item_t *v, uint32_t n, int kind, int k,
 			   int64_t m)
 {
 	for (uint32_t i = 0; i < n; i++)
-		if (v[i].st == SW_WAITING && m >= v[i].next_at &&
-		    sw_push(b, kind, i, v[i].symbol))
-			v[i].st = SW_QUEUED;
+		if (v[i].st[k] == SW_WAITING && m >= v[i].next_at[k] &&
+		    sw_push(b, kind, k == SW_ALGO ? i | SW_ALGO_BIT : i, v[i].symbol))
+			v[i].st[k] = SW_QUEUED;
 }
 
-static bool sw_items_done(const sw_item_t *v, uint32_t n)
+static bool sw_items_done(const sw_item_t *v, uint32_t n, int k)
 {
 	for (uint32_t i = 0; i < n; i++)
-		if (v[i].st != SW_DONE)
+		if (v[i].st[k] != SW_DONE)
 			return false;
 	return true;
 }
@@ -195,17 +208,21 @@ void tl_binance_sweep_poll(tl_binance_t *b, tl_time_t now)
 	if (!w->active || !tl_binance_ready(&b->base))
 		return;
 	m = tl_clock_mono_ns();
-	sw_queue_items(b, w->cancel, w->n_cancel, TL_BINANCE_K_SWEEP_CANCEL, m);
-	for (int g = SW_GET_OPEN; g <= SW_GET_POS; g++)
+	sw_queue_items(b, w->cancel, w->n_cancel, TL_BINANCE_K_SWEEP_CANCEL, SW_ORD, m);
+	sw_queue_items(b, w->cancel, w->n_cancel, TL_BINANCE_K_SWEEP_CANCEL, SW_ALGO, m);
+	for (int g = SW_GET_OPEN; g <= SW_GET_ALGO; g++)
 		if (w->get_st[g] == SW_WAITING && m >= w->get_at[g] &&
 		    sw_push(b, TL_BINANCE_K_SWEEP_GET, (uint32_t)g, NULL)) {
 			w->get_st[g] = SW_QUEUED;
 			if (g == SW_GET_POS)
 				w->pos_asked = now;	/* at or before the venue's look */
 		}
-	sw_queue_items(b, w->close, w->n_close, TL_BINANCE_K_SWEEP_CLOSE, m);
-	if (sw_items_done(w->cancel, w->n_cancel) && sw_items_done(w->close, w->n_close) &&
-	    w->get_st[SW_GET_OPEN] == SW_DONE && w->get_st[SW_GET_POS] == SW_DONE) {
+	sw_queue_items(b, w->close, w->n_close, TL_BINANCE_K_SWEEP_CLOSE, SW_ORD, m);
+	if (sw_items_done(w->cancel, w->n_cancel, SW_ORD) &&
+	    sw_items_done(w->cancel, w->n_cancel, SW_ALGO) &&
+	    sw_items_done(w->close, w->n_close, SW_ORD) &&
+	    w->get_st[SW_GET_OPEN] == SW_DONE && w->get_st[SW_GET_POS] == SW_DONE &&
+	    w->get_st[SW_GET_ALGO] == SW_DONE) {
 		w->active = false;
 		b->st.sweeps_done++;
 		tl_log(TL_LOG_WARN, "binance: venue sweep done: %u symbols canceled, %u closes",
@@ -222,13 +239,15 @@ int tl_binance_sweep_encode(tl_binance_t *b, const tl_binance_req_t *r, int64_t 
 	switch (r->kind) {
 	case TL_BINANCE_K_SWEEP_CANCEL:
 		http->method = TL_BN_DELETE;
-		http->path = "/fapi/v1/allOpenOrders";
+		http->path = r->lev & SW_ALGO_BIT ? "/fapi/v1/algoOpenOrders"
+						  : "/fapi/v1/allOpenOrders";
 		return snprintf(q, cap, "symbol=%s&recvWindow=%u&timestamp=%lld",
 				r->req.symbol, rw, (long long)ts);
 	case TL_BINANCE_K_SWEEP_GET:
 		http->method = TL_BN_GET;
-		http->path = r->lev == SW_GET_OPEN ? "/fapi/v1/openOrders"
-						    : "/fapi/v2/positionRisk";
+		http->path = r->lev == SW_GET_OPEN   ? "/fapi/v1/openOrders"
+			     : r->lev == SW_GET_ALGO ? "/fapi/v1/openAlgoOrders"
+						     : "/fapi/v2/positionRisk";
 		return snprintf(q, cap, "recvWindow=%u&timestamp=%lld", rw, (long long)ts);
 	case TL_BINANCE_K_SWEEP_CLOSE: {
 		const sw_item_t *c = &w->close[r->lev];
@@ -259,14 +278,15 @@ static bool sw_transient(int status)
 	return status < 0 || status == 429 || status == 418 || status >= 500;
 }
 
-static void sw_retry(sw_item_t *it, int64_t m)
+static void sw_retry(sw_item_t *it, int k, int64_t m)
 {
-	it->tries++;
-	it->st = SW_WAITING;
-	it->next_at = m + sw_backoff(it->tries);
+	it->tries[k]++;
+	it->st[k] = SW_WAITING;
+	it->next_at[k] = m + sw_backoff(it->tries[k]);
 }
 
-/* openOrders of every symbol: each symbol with one joins the cancels. */
+/* openOrders or openAlgoOrders of every symbol: each symbol with one
+ * joins the cancels. */
 static int sw_on_open(struct tl_binance_sweep *w, const char *body, size_t len)
 {
 	bool heap;
@@ -383,8 +403,8 @@ static void sw_get_done(tl_binance_t *b, struct tl_binance_sweep *w, int g, int 
 	int rc = -1;
 
 	if (status == 200)
-		rc = g == SW_GET_OPEN ? sw_on_open(w, body, len)
-				      : sw_on_positions(b, w, body, len);
+		rc = g == SW_GET_POS ? sw_on_positions(b, w, body, len)
+				     : sw_on_open(w, body, len);
 	if (rc == 0) {
 		w->get_st[g] = SW_DONE;
 		return;
@@ -404,17 +424,20 @@ void tl_binance_sweep_done(tl_binance_t *b, const tl_binance_req_t *r, int statu
 	if (!w)
 		return;
 	if (r->kind == TL_BINANCE_K_SWEEP_GET) {
-		if (r->lev == SW_GET_OPEN || r->lev == SW_GET_POS)
+		if (r->lev >= SW_GET_OPEN && r->lev <= SW_GET_ALGO)
 			sw_get_done(b, w, (int)r->lev, status, body, len, m);
 		return;
 	}
 	bool cancel = r->kind == TL_BINANCE_K_SWEEP_CANCEL;
-	sw_item_t *it = cancel ? &w->cancel[r->lev] : &w->close[r->lev];
-	if ((cancel ? r->lev >= w->n_cancel : r->lev >= w->n_close) ||
-	    it->st != SW_QUEUED)
+	int k = cancel && (r->lev & SW_ALGO_BIT) ? SW_ALGO : SW_ORD;
+	uint32_t idx = r->lev & ~SW_ALGO_BIT;
+	if (cancel ? idx >= w->n_cancel : idx >= w->n_close)
 		return;	/* from an earlier epoch's sweep */
+	sw_item_t *it = cancel ? &w->cancel[idx] : &w->close[idx];
+	if (it->st[k] != SW_QUEUED)
+		return;
 	if (status == 200) {
-		it->st = SW_DONE;
+		it->st[k] = SW_DONE;
 		if (cancel)
 			b->st.sweep_cancels++;
 		else
@@ -426,13 +449,14 @@ void tl_binance_sweep_done(tl_binance_t *b, const tl_binance_req_t *r, int statu
 	else
 		b->st.sweep_close_failures++;
 	if (sw_transient(status)) {
-		sw_retry(it, m);
+		sw_retry(it, k, m);
 		return;
 	}
 	/* A 4xx: the venue refuses for good (e.g. -2022, the position is
 	 * already closed); retrying would change nothing. */
-	it->st = SW_DONE;
+	it->st[k] = SW_DONE;
 	tl_log(TL_LOG_WARN, "binance: sweep %s %s: HTTP %d %.*s",
-	       cancel ? "cancel all" : "close", it->symbol, status,
+	       !cancel ? "close" : k == SW_ALGO ? "cancel all algo" : "cancel all", it->symbol,
+	       status,
 	       (int)(len < 160 ? len : 160), body ? body : "");
 }

@@ -178,6 +178,25 @@ static cJSON *ctl_status(void)
 	return cJSON_Parse(out);
 }
 
+/* On a failed wait: what talon said and what it logged, so that a
+ * failure in CI explains itself (the kept files are gone by then). */
+static void explain(const char *what, const char *log)
+{
+	static char out[1 << 15];
+	printf("\n---- %s: talon ctl status --json:\n", what);
+	if (CTL(out, "status", "--json") == 0)
+		printf("%s\n", out);
+	printf("---- %s: %s:\n", what, log);
+	FILE *f = fopen(log, "r");
+	if (!f)
+		return;
+	char line[512];
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "OK ", 3) != 0)	/* the preflight's passes */
+			fputs(line, stdout);
+	fclose(f);
+}
+
 static int status_int(const char *k)
 {
 	cJSON *j = ctl_status();
@@ -352,6 +371,8 @@ static void test_e2e_proc_kill_switch_via_ctl_flattens_venue(void)
 		cJSON_Delete(j);
 	}
 	CU_ASSERT_TRUE(ready);
+	if (!ready)
+		explain("not ready", run_log);
 	/* ...and so has the venue: 2 orders, 2 algo orders, 2 positions. */
 	tl_fx_t btc = 0, eth = 0, e;
 	int no = -1, na = -1;
@@ -394,6 +415,11 @@ static void test_e2e_proc_kill_switch_via_ctl_flattens_venue(void)
 	CU_ASSERT_EQUAL(no, 0);
 	CU_ASSERT_EQUAL(na, 0);
 	CU_ASSERT_TRUE(flat);
+	if (no != 0 || na != 0 || !flat) {
+		printf("venue after the kill: %d orders, %d algo orders, %s\n", no, na,
+		       flat ? "flat" : "not flat");
+		explain("not flat", run_log);
+	}
 	/* talon: PAUSED in text and JSON, nothing open, flat. */
 	CU_ASSERT_EQUAL(CTL(out, "status"), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "PAUSED"));

@@ -12,11 +12,12 @@
  *     non-reduce-only order placed after the kill, and every NEW the
  *     engine emitted for the storm's orders got exactly one outcome, at
  *     least one of them WITHDRAWN (journal ring: inputs and outputs);
- *   venue sweep: "symbols" cancels a foreign resting order on a traded
- *     symbol, leaves a symbol outside the table alone, and reports a
- *     position talon does not hold as SWEEP snapshot records; "account"
- *     also cancels and closes on the symbol outside the table; "off"
- *     does nothing;
+ *   venue sweep: "symbols" cancels a foreign resting order and a
+ *     foreign stop (an algo order, which allOpenOrders does not reach)
+ *     on a traded symbol, leaves symbols outside the table alone, and
+ *     reports a position talon does not hold as SWEEP snapshot records;
+ *     "account" also cancels and closes on the symbols outside the table
+ *     (one found only through its stop); "off" does nothing;
  *   bulk resync: after a stream drop with K live orders the adapter
  *     reads openOrders once and reports K QUERY_RESULTs before a RESYNC
  *     with bulk = 1.
@@ -219,6 +220,34 @@ static int foreign_order(const char *sym, const char *side, const char *type,
 	if (st != 200)
 		printf("foreign order %s: %d %s\n", q, st, body);
 	return st;
+}
+
+/* A stop order behind talon's back: it lives in the venue's algo service
+ * (POST /fapi/v1/algoOrder), which DELETE allOpenOrders does not reach.
+ * Not reduce-only: left behind a kill, it would open a position. */
+static int foreign_stop(const char *sym, const char *side, const char *qty,
+			const char *trigger, const char *clid)
+{
+	static char body[8192];
+	char q[512];
+	snprintf(q, sizeof q, "algoType=CONDITIONAL&symbol=%s&side=%s&type=STOP_MARKET"
+		 "&quantity=%s&triggerPrice=%s&clientAlgoId=%s", sym, side, qty, trigger,
+		 clid);
+	int st = sim_call_once("POST", "/fapi/v1/algoOrder", q, true, body, sizeof body);
+	if (st != 200)
+		printf("foreign stop %s: %d %s\n", q, st, body);
+	return st;
+}
+
+/* The engine account's open algo orders on sym at the venue, or -1. */
+static int open_algo(const char *sym)
+{
+	static char body[65536];
+	char q[64];
+	snprintf(q, sizeof q, "symbol=%s", sym);
+	if (sim_call("GET", "/fapi/v1/openAlgoOrders", q, true, body, sizeof body) != 200)
+		return -1;
+	return count_str(body, "\"algoId\"");
 }
 
 /* The simulator's request count (/sim/state "requests"). */
@@ -449,21 +478,24 @@ static bool sweep_seen(int scope)
 {
 	tl_fx_t amt = 1;
 
-	if (jr.sweep_end < 1 || open_orders("BTCUSDT") != 0)
+	if (jr.sweep_end < 1 || open_orders("BTCUSDT") != 0 || open_algo("BTCUSDT") != 0)
 		return false;
 	return scope != TL_SWEEP_ACCOUNT ||
-	       (open_orders("S3USDT") == 0 && venue_amt("S3USDT", &amt) == 0 && amt == 0);
+	       (open_orders("S3USDT") == 0 && venue_amt("S3USDT", &amt) == 0 && amt == 0 &&
+		open_algo("S4USDT") == 0);
 }
 
-/* Three symbols at the venue, the engine trades BTCUSDT and ETHUSDT.
- * Behind its back on the same account: a resting order on BTCUSDT and
- * on S3USDT, a position on ETHUSDT and on S3USDT. Then the kill. */
+/* Four symbols at the venue, the engine trades BTCUSDT and ETHUSDT.
+ * Behind its back on the same account: a resting order and a stop (algo)
+ * order on BTCUSDT, a resting order on S3USDT, a stop alone on S4USDT
+ * (found only by openAlgoOrders), a position on ETHUSDT and on S3USDT.
+ * Then the kill. */
 static void sweep_run(int scope)
 {
 	tl_config_t c;
 	tl_fx_t amt;
 
-	server_start_copies(3);
+	server_start_copies(4);
 	write_xinfo(NULL, NULL);
 	cfg_binance(&c, 2);
 	c.emergency.venue_sweep = scope;
@@ -477,8 +509,12 @@ static void sweep_run(int scope)
 					    "fgneth2"), 200);
 	CU_ASSERT_EQUAL_FATAL(foreign_order("S3USDT", "SELL", "MARKET", "0.100", NULL,
 					    "fgns32"), 200);
+	CU_ASSERT_EQUAL_FATAL(foreign_stop("BTCUSDT", "BUY", "0.010", "70000", "fgnbtcs"), 200);
+	CU_ASSERT_EQUAL_FATAL(foreign_stop("S4USDT", "SELL", "0.100", "2000", "fgns4s"), 200);
 	CU_ASSERT_EQUAL(open_orders("BTCUSDT"), 1);
 	CU_ASSERT_EQUAL(open_orders("S3USDT"), 1);
+	CU_ASSERT_EQUAL(open_algo("BTCUSDT"), 1);
+	CU_ASSERT_EQUAL(open_algo("S4USDT"), 1);
 	run_ms(200);
 
 	tl_engine_kill(E, "test: sweep");
@@ -495,10 +531,13 @@ static void sweep_run(int scope)
 	case TL_SWEEP_SYMBOLS:
 		CU_ASSERT_EQUAL(st.sweeps, 1);
 		CU_ASSERT_EQUAL(st.sweeps_done, 1);
-		CU_ASSERT_EQUAL(st.sweep_cancels, 2);	/* BTCUSDT, ETHUSDT */
+		/* BTCUSDT, ETHUSDT: orders and algo orders */
+		CU_ASSERT_EQUAL(st.sweep_cancels, 4);
 		CU_ASSERT_EQUAL(st.sweep_closes, 0);
 		CU_ASSERT_EQUAL(open_orders("BTCUSDT"), 0);
+		CU_ASSERT_EQUAL(open_algo("BTCUSDT"), 0);
 		CU_ASSERT_EQUAL(open_orders("S3USDT"), 1);	/* not ours to touch */
+		CU_ASSERT_EQUAL(open_algo("S4USDT"), 1);
 		CU_ASSERT_EQUAL(venue_amt("S3USDT", &amt), 0);
 		CU_ASSERT_EQUAL(amt, -TL_FX_ONE / 10);
 		/* ETHUSDT: a position talon does not hold, reported */
@@ -510,10 +549,12 @@ static void sweep_run(int scope)
 		break;
 	case TL_SWEEP_ACCOUNT:
 		CU_ASSERT_EQUAL(st.sweeps_done, 1);
-		CU_ASSERT_EQUAL(st.sweep_cancels, 3);	/* + S3USDT */
+		CU_ASSERT_EQUAL(st.sweep_cancels, 8);	/* + S3USDT, S4USDT, both kinds */
 		CU_ASSERT_EQUAL(st.sweep_closes, 1);	/* S3USDT's short */
 		CU_ASSERT_EQUAL(open_orders("BTCUSDT"), 0);
+		CU_ASSERT_EQUAL(open_algo("BTCUSDT"), 0);
 		CU_ASSERT_EQUAL(open_orders("S3USDT"), 0);
+		CU_ASSERT_EQUAL(open_algo("S4USDT"), 0);
 		CU_ASSERT_EQUAL(venue_amt("S3USDT", &amt), 0);
 		CU_ASSERT_EQUAL(amt, 0);
 		CU_ASSERT_EQUAL(jr.sweep_pos, 1);	/* ETHUSDT only: S3 is not the kernel's */
@@ -523,6 +564,7 @@ static void sweep_run(int scope)
 		CU_ASSERT_EQUAL(st.sweeps, 0);
 		CU_ASSERT_EQUAL(st.sweep_cancels, 0);
 		CU_ASSERT_EQUAL(open_orders("BTCUSDT"), 1);
+		CU_ASSERT_EQUAL(open_algo("BTCUSDT"), 1);
 		CU_ASSERT_EQUAL(open_orders("S3USDT"), 1);
 		CU_ASSERT_EQUAL(jr.sweep_pos + jr.sweep_end, 0);
 		break;
