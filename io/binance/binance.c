@@ -314,9 +314,9 @@ int tl_binance_encode_req(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t 
 		http->path = "/fapi/v1/premiumIndex";
 		q[0] = '\0';
 		return 0;
-	case TL_BINANCE_K_CANCEL_ALL:
+	case TL_BINANCE_K_CANCEL_ALL:   /* lev 1: the algo service's orders */
 		http->method = TL_BN_DELETE;
-		http->path = "/fapi/v1/allOpenOrders";
+		http->path = r->lev ? "/fapi/v1/algoOpenOrders" : "/fapi/v1/allOpenOrders";
 		return snprintf(q, cap, "symbol=%s&recvWindow=%u&timestamp=%lld",
 				r->req.symbol, rw, (long long)ts);
 	case TL_BINANCE_K_LEVERAGE:
@@ -917,12 +917,17 @@ static int bn_cancel_all(tl_venue_t *v, const char *symbol, tl_time_t now)
 
 		if (symbol && symbol[0] && strcmp(symbol, s->name) != 0)
 			continue;
-		memset(&r, 0, sizeof(r));
-		r.kind = TL_BINANCE_K_CANCEL_ALL;
-		snprintf(r.req.symbol, sizeof(r.req.symbol), "%s", s->name);
-		r.queued = tl_clock_mono_ns();
-		if (!tl_binance_queue_push(&b->q_urgent, &r))
-			return -EAGAIN;
+		/* allOpenOrders does not reach stop and take-profit orders
+		 * (the venue's algo service): algoOpenOrders too */
+		for (uint32_t algo = 0; algo < 2; algo++) {
+			memset(&r, 0, sizeof(r));
+			r.kind = TL_BINANCE_K_CANCEL_ALL;
+			r.lev = algo;
+			snprintf(r.req.symbol, sizeof(r.req.symbol), "%s", s->name);
+			r.queued = tl_clock_mono_ns();
+			if (!tl_binance_queue_push(&b->q_urgent, &r))
+				return -EAGAIN;
+		}
 	}
 	b->now = now;
 	bn_pump(b, now, tl_clock_mono_ns());

@@ -65,8 +65,8 @@
  * (GET /fapi/v2/balance + /fapi/v2/positionRisk) run synchronously on
  * the calling thread, which must own the venue (the IO thread, or a test
  * driving it), and keep other traffic flowing while they wait.
- * cancel_all queues DELETE /fapi/v1/allOpenOrders per symbol (urgent)
- * and only logs failures.
+ * cancel_all queues DELETE /fapi/v1/allOpenOrders and
+ * /fapi/v1/algoOpenOrders per symbol (urgent) and only logs failures.
  *
  * The exposure gate (io/venue.h): a NEW that is not closing is withdrawn
  * (REQ_ERROR transport WITHDRAWN, written = false) when taken while the

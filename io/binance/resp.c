@@ -344,8 +344,8 @@ static void bn_done(tl_binance_t *b, uint32_t id)
 		break;
 	case TL_BINANCE_K_CANCEL_ALL:
 		if (h->status != 200)
-			tl_log(TL_LOG_WARN, "binance: cancel all %s: HTTP %d %.*s",
-			       f->r.req.symbol, h->status,
+			tl_log(TL_LOG_WARN, "binance: cancel all%s %s: HTTP %d %.*s",
+			       f->r.lev ? " algo" : "", f->r.req.symbol, h->status,
 			       (int)(h->body_len < 160 ? h->body_len : 160),
 			       h->body);
 		break;

@@ -376,6 +376,45 @@ static void test_gate_and_cancel_before_send(void)
 	server_stop();
 }
 
+/* The venue's cancel_all (adapter alone): a resting order and a stop
+ * (an algo order, out of allOpenOrders' reach) on BTCUSDT both go; the
+ * same on ETHUSDT stay, since only BTCUSDT was asked. */
+static void test_cancel_all_reaches_algo_orders(void)
+{
+	tl_config_t c;
+	tl_symbols_t syms;
+	tl_venue_gate_t gate;
+	char err[256];
+
+	server_start_copies(2);
+	write_xinfo(NULL, NULL);
+	cfg_binance(&c, 2);
+	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
+	memset(&di, 0, sizeof di);
+	tl_venue_t *v = tl_binance_create(&c, &syms, direct_emit, NULL, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	atomic_init(&gate.closing_only, 0);
+	atomic_init(&gate.kill_epoch, 0);
+	v->gate = &gate;
+	direct_run(v, 300);
+	CU_ASSERT_TRUE_FATAL(tl_binance_ready(v));
+	CU_ASSERT_EQUAL_FATAL(foreign_order("BTCUSDT", "BUY", "LIMIT", "0.010", "58000.0",
+					    "cab1"), 200);
+	CU_ASSERT_EQUAL_FATAL(foreign_stop("BTCUSDT", "BUY", "0.010", "70000", "cab2"), 200);
+	CU_ASSERT_EQUAL_FATAL(foreign_stop("ETHUSDT", "BUY", "0.100", "4000", "cae1"), 200);
+	CU_ASSERT_EQUAL(v->ops->cancel_all(v, "BTCUSDT", real_ns()), 0);
+	int64_t end = mono() + 10 * E2E_S;
+	do
+		direct_run(v, 100);
+	while (mono() < end && (open_orders("BTCUSDT") != 0 || open_algo("BTCUSDT") != 0));
+	CU_ASSERT_EQUAL(open_orders("BTCUSDT"), 0);
+	CU_ASSERT_EQUAL(open_algo("BTCUSDT"), 0);
+	CU_ASSERT_EQUAL(open_algo("ETHUSDT"), 1);
+	v->ops->destroy(v);
+	tl_symbols_free(&syms);
+	server_stop();
+}
+
 /* ---- storm, then kill -------------------------------------------------- */
 
 #define STORM_ORDERS 20
@@ -666,6 +705,7 @@ static void test_bulk_resync_one_read(void)
 TL_TEST_SUITE("io.binance_kill", NULL, NULL,
 	      TL_TEST(test_sweep_config),
 	      TL_TEST(test_gate_and_cancel_before_send),
+	      TL_TEST(test_cancel_all_reaches_algo_orders),
 	      TL_TEST(test_storm_then_kill_adds_no_exposure),
 	      TL_TEST(test_sweep_symbols),
 	      TL_TEST(test_sweep_account),
