@@ -107,8 +107,7 @@ static void top_poll_engine(top_t *t, tl_topview_t *v)
 	}
 	v->pid = (int)atomic_load(&t->shm->pid);
 	if (!tl_shm_alive(t->shm, v->now, why, sizeof why)) {
-		snprintf(v->why, sizeof v->why, "its control block /dev/shm/talon.%s says: "
-			 "%s (pid %d)", t->name, why, v->pid);
+		snprintf(v->why, sizeof v->why, "/dev/shm/talon.%s: %s", t->name, why);
 		tl_shm_detach(t->shm, t->name, false);
 		t->shm = NULL;
 		return;

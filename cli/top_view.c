@@ -322,8 +322,6 @@ static int tv_summary(const tl_topview_t *v, int y)
 	tv_item_u(&p, "fills", A_NORMAL, sn->fills);
 	tv_item_u(&p, "back-pressure", sn->backpressure ? tv_attr(TV_WARN) : A_NORMAL,
 		  sn->backpressure);
-	p.y++;
-	p.x = 0;
 	tv_item(&p, "", A_NORMAL, "reconciliation:");
 	tv_item_u(&p, "adopted", A_NORMAL, sn->adopted);
 	tv_item_u(&p, "conflicts", sn->conflicts ? tv_attr(TV_WARN) : A_NORMAL, sn->conflicts);
@@ -427,7 +425,7 @@ static int tv_orders(const tl_shm_snapshot_t *sn, int y, int h)
 {
 	static const char *const head[] = { "SYMBOL", "SIDE", "TYPE", "QTY", "PRICE",
 					    "FILLED", "STATUS", "AGE", "CLIENT_ID", NULL };
-	tv_table_t *t = tv_table(head, "lll    ll");
+	tv_table_t *t = tv_table(head, "lll   l l");
 	/* the snapshot's open orders, and those that did not fit in it */
 	unsigned total = sn->n_ord_open + sn->ord_dropped;
 	unsigned n = tv_fit(total, h);
@@ -560,7 +558,7 @@ static int tv_not_running(const tl_topview_t *v, int y)
 	tv_put(&p, A_NORMAL, v->why);
 	p.y++;
 	p.x = 2;
-	tv_putf(&p, A_NORMAL, "retrying every %d ms; q quits", v->interval_ms);
+	tv_putf(&p, A_NORMAL, "looking again every %d ms", v->interval_ms);
 	return p.y + 2;
 }
 
