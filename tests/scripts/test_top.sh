@@ -7,11 +7,13 @@
 # the events tail; shrunk to 80x24 it still shows state and position,
 # once each, in 24 lines of at most 80 columns, and still runs; q ends it
 # with exit status 0 (the pane is kept after exit to read that status).
+# Then the same on a vt100, which has no colours.
 # Skipped (77) without tmux (scripts/deps.sh --test installs it) or
 # python3 (which writes the config).
 b=$(cd "$(dirname "$0")/../.." && pwd)	# the build directory
 root=$(cd "$b/.." && pwd)
 cd "$root" || exit 1
+unset TMUX	# a private server (-L), also when run from inside tmux
 command -v tmux >/dev/null || { echo "no tmux: skipped (scripts/deps.sh --test installs it)"; exit 77; }
 command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
 
@@ -133,6 +135,21 @@ check "80x24: still running" test "$(pane pane_dead)" = 0
 # ---- q quits with status 0 ------------------------------------------------------------
 tm send-keys -t top q
 check "q: top exited" wait_for 30 eval '[ "$(pane pane_dead)" = 1 ]'
+cap	# a sanitizer's report, if any, is on the kept pane
 check "q: exit status 0" test "$(pane pane_dead_status)" = 0
+
+# ---- a terminal without colours (vt100) -----------------------------------------------
+tm new-session -d -s mono -x 80 -y 24 \
+	"TERM=vt100 exec '$b/talon' top -c '$cfg' --interval 250"
+tm set-option -t mono remain-on-exit on >/dev/null
+monocap() { tm capture-pane -p -t mono >"$tmp/screen" 2>/dev/null; }
+mono_has() { monocap && grep -Eq -- "$1" "$tmp/screen"; }
+check "vt100: state NORMAL and the position" \
+	wait_for 30 eval 'mono_has "state NORMAL" && grep -Eq -- "$pos" "$tmp/screen"'
+tm send-keys -t mono q
+wait_for 30 eval '[ "$(tm display-message -p -t mono "#{pane_dead}")" = 1 ]'
+monocap
+check "vt100: q, exit status 0" \
+	test "$(tm display-message -p -t mono "#{pane_dead_status}")" = 0
 
 finish
