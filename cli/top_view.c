@@ -322,8 +322,8 @@ static int tv_summary(const tl_topview_t *v, int y)
 	tv_item_u(&p, "fills", A_NORMAL, sn->fills);
 	tv_item_u(&p, "back-pressure", sn->backpressure ? tv_attr(TV_WARN) : A_NORMAL,
 		  sn->backpressure);
-	tv_item(&p, "", A_NORMAL, "reconciliation:");
-	tv_item_u(&p, "adopted", A_NORMAL, sn->adopted);
+	/* one item, so that the label never ends a line alone */
+	tv_item_u(&p, "reconciliation: adopted", A_NORMAL, sn->adopted);
 	tv_item_u(&p, "conflicts", sn->conflicts ? tv_attr(TV_WARN) : A_NORMAL, sn->conflicts);
 	tv_item_u(&p, "orphans", sn->orphans ? tv_attr(TV_WARN) : A_NORMAL, sn->orphans);
 	tv_item_u(&p, "resyncs", A_NORMAL, sn->resyncs);
