@@ -109,6 +109,10 @@ LIB_SRCS     := $(wildcard kernel/*.c runtime/*.c io/*.c io/*/*.c persist/*.c)
 # talon binary, the tests and the benchmarks, never into libtalon.a.
 SIM_SRCS     := $(wildcard sim/*.c)
 CLI_SRCS     := $(wildcard cli/*.c)
+# The cli files that include <curses.h> (`talon top`): only they get
+# ncursesw's flags, only the talon program links it (TL_CLI_PKG_* from
+# scripts/deps.sh).
+CURSES_SRCS  := cli/cmd_top.c cli/top_view.c
 SUPPORT_SRCS := $(wildcard tests/support/*.c)
 TEST_SRCS    := $(filter-out tests/support/% tests/data/%,$(wildcard tests/*/test_*.c tests/*/*/test_*.c))
 # Shell tests: they print the same TLTEST line as the C ones.
@@ -180,7 +184,10 @@ fuzz:
 
 fuzz-bins: $(FUZZ_BINS)
 
+# deps.sh --test: the programs some tests drive (tmux), installed when
+# missing.
 test: all
+	$(Q)scripts/deps.sh --test
 	$(Q)TESTS='$(TESTS)' scripts/run-tests.sh $(B)
 
 # `make bench`: every suite into a fresh results directory, then the
@@ -274,7 +281,7 @@ write-if-changed = @mkdir -p $(@D); \
 		printf '%s\n' '$(1)' >$@; fi
 
 $(B)/flags.txt: FORCE
-	$(call write-if-changed,$(CC) $(ALL_CFLAGS) | $(ALL_LDFLAGS) $(ALL_LDLIBS))
+	$(call write-if-changed,$(CC) $(ALL_CFLAGS) $(TL_CLI_PKG_CFLAGS) | $(ALL_LDFLAGS) $(ALL_LDLIBS) $(TL_CLI_PKG_LIBS))
 
 $(B)/version.txt: FORCE
 	$(call write-if-changed,$(TL_VERSION))
@@ -286,6 +293,7 @@ $(B)/%.o: %.c $(B)/flags.txt
 
 $(CLI_OBJS): EXTRA_CFLAGS = -DTL_VERSION='"$(TL_VERSION)"'
 $(CLI_OBJS): $(B)/version.txt
+$(call obj,$(CURSES_SRCS)): EXTRA_CFLAGS += $(TL_CLI_PKG_CFLAGS)
 
 # The malloc hook is first called from inside the sanitizer runtime's own
 # start-up (its interceptor set-up calls dlsym, which mallocs), before ASan's
@@ -309,7 +317,7 @@ $(BENCH_LIB): $(BENCH_OBJS)
 
 $(TALON): $(CLI_OBJS) $(BENCH_LIB) $(SIM_LIB) $(LIB) $(B)/flags.txt
 	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(BENCH_LIB) $(SIM_LIB) $(LIB) $(ALL_LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(BENCH_LIB) $(SIM_LIB) $(LIB) $(ALL_LDLIBS) $(TL_CLI_PKG_LIBS)
 
 # Tests link every tests/support object (the harness and the malloc hook
 # are defined in the executable) and -ldl for dlsym.

@@ -51,6 +51,10 @@ int tl_cli_venue(int argc, char **argv);
  * (cmd_ctl.c, docs/ctl.md). */
 int tl_cli_ctl(int argc, char **argv);
 
+/* `talon top`: full-screen view of a running engine, read only
+ * (cmd_top.c, top_view.c, top_events.c; docs/operations.md). */
+int tl_cli_top(int argc, char **argv);
+
 /* `talon replay`: feed a journal through the kernel, print the post-mortem
  * or verify the stored tables (cmd_replay.c, docs/replay.md). */
 int tl_cli_replay(int argc, char **argv);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/snap_fmt.h"
 #include "runtime/config.h"
 #include "runtime/shm.h"
 #include "kernel/fixed.h"
@@ -717,37 +718,8 @@ static int ctl_liquidate(ctl_args_t *a)
 
 /* ---- status ---------------------------------------------------------------------------- */
 
-static const char *ctl_pos_dir(const tl_shm_pos_t *p)
-{
-	if (p->pos_side == TL_PS_LONG)
-		return "LONG";
-	if (p->pos_side == TL_PS_SHORT)
-		return "SHORT";
-	return p->qty > 0 ? "LONG" : p->qty < 0 ? "SHORT" : "FLAT";
-}
-
-/* How old `t` is at `now`: the engine may have written it after this
- * command read its clock, which is no age at all, not a negative one. */
-static int64_t ctl_age(int64_t now, int64_t t)
-{
-	return now > t ? now - t : 0;
-}
-
-static void ctl_fmt_dur(int64_t ns, char *buf, size_t len)
-{
-	int64_t sec = ns / TL_NS_PER_S;
-
-	if (ns < 0)
-		snprintf(buf, len, "-");
-	else if (sec < 60)
-		snprintf(buf, len, "%.1fs", (double)ns / 1e9);
-	else if (sec < 3600)
-		snprintf(buf, len, "%lldm%02llds", (long long)(sec / 60),
-			 (long long)(sec % 60));
-	else
-		snprintf(buf, len, "%lldh%02lldm%02llds", (long long)(sec / 3600),
-			 (long long)(sec / 60 % 60), (long long)(sec % 60));
-}
+/* Durations, position direction and strategy rows: cli/snap_fmt.h
+ * (shared with talon top). */
 
 /* The counters, by name, for text and JSON. */
 #define CTL_COUNTERS(X) \
@@ -756,37 +728,6 @@ static void ctl_fmt_dur(int64_t ns, char *buf, size_t len)
 	X(duplicate_fills) X(invalid_transitions) X(backpressure) X(adopted) \
 	X(conflicts) X(orphans) X(resyncs) X(foreign_updates) X(ws_sent) \
 	X(rest_sent) X(ws_fallbacks) X(ws_sessions) X(ws_drops)
-
-/* Strategy rows worth showing: every tag, and the untagged row once
- * something was booked to it. */
-static bool ctl_strat_shown(const tl_shm_snapshot_t *sn, uint32_t r)
-{
-	const tl_shm_strat_t *t = &sn->strat[r];
-	return r > 0 || t->orders || t->fills || t->realized || t->unrealized ||
-	       t->commission;
-}
-
-/* A row's name as shown: the block is another process's memory, so a
- * name that is not a valid tag is shown as "?" ("" for row 0). */
-static const char *ctl_strat_name(const tl_shm_strat_t *t, uint32_t r,
-				  char out[TL_STRAT_LEN])
-{
-	memcpy(out, t->name, TL_STRAT_LEN);
-	out[TL_STRAT_LEN - 1] = '\0';
-	if (r == 0)
-		out[0] = '\0';
-	else if (!tl_strat_valid(out))
-		snprintf(out, TL_STRAT_LEN, "?");
-	return out;
-}
-
-/* realized - commission + unrealized, saturated (the values are the
- * engine's, but a corrupt block must not make this overflow). */
-static tl_fx_t ctl_strat_net(const tl_shm_strat_t *t)
-{
-	__int128 v = (__int128)t->realized - t->commission + t->unrealized;
-	return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN : (tl_fx_t)v;
-}
 
 static void ctl_status_json(const char *name, const tl_shm_t *s,
 			    const tl_shm_snapshot_t *sn, bool alive,
@@ -818,7 +759,7 @@ static void ctl_status_json(const char *name, const tl_shm_t *s,
 	       ",\"published_ns\":%lld,\"state\":\"%s\",\"open_orders\":%u"
 	       ",\"tracked_orders\":%u,\"total_pnl\":\"%s\"",
 	       (long long)s->started, (long long)(now - s->started),
-	       (long long)ctl_age(now, hb), (long long)sn->published,
+	       (long long)tl_snapfmt_age(now, hb), (long long)sn->published,
 	       tl_trading_state_name((tl_trading_state_t)sn->state),
 	       sn->open_orders, sn->tracked_orders, ctl_fx(sn->total_pnl, b));
 	printf(",\"daily_pnl\":\"%s\",\"day_start_ns\":%lld,\"positions\":[",
@@ -831,7 +772,7 @@ static void ctl_status_json(const char *name, const tl_shm_t *s,
 		printf("%s{\"symbol\":", i ? "," : "");
 		ctl_json_str(stdout, sym);
 		printf(",\"side\":\"%s\",\"position_side\":\"%s\",\"status\":\"%s\"",
-		       ctl_pos_dir(p), tl_pos_side_name((tl_pos_side_t)p->pos_side),
+		       tl_snapfmt_pos_dir(p), tl_pos_side_name((tl_pos_side_t)p->pos_side),
 		       tl_pos_status_name((tl_pos_status_t)p->status));
 		printf(",\"qty\":\"%s\"", ctl_fx(p->qty, b));
 		printf(",\"entry\":\"%s\"", ctl_fx(p->entry, b));
@@ -847,17 +788,17 @@ static void ctl_status_json(const char *name, const tl_shm_t *s,
 		const tl_shm_strat_t *t = &sn->strat[r];
 		char tag[TL_STRAT_LEN];
 
-		if (!ctl_strat_shown(sn, r))
+		if (!tl_snapfmt_strat_shown(sn, r))
 			continue;
 		printf("%s{\"strategy\":", sep);
 		sep = ",";
-		ctl_json_str_or_null(stdout, ctl_strat_name(t, r, tag));
+		ctl_json_str_or_null(stdout, tl_snapfmt_strat_name(t, r, tag));
 		printf(",\"orders\":%llu,\"fills\":%llu", (unsigned long long)t->orders,
 		       (unsigned long long)t->fills);
 		printf(",\"realized\":\"%s\"", ctl_fx(t->realized, b));
 		printf(",\"unrealized\":\"%s\"", ctl_fx(t->unrealized, b));
 		printf(",\"commission\":\"%s\"", ctl_fx(t->commission, b));
-		printf(",\"net\":\"%s\"}", ctl_fx(ctl_strat_net(t), b));
+		printf(",\"net\":\"%s\"}", ctl_fx(tl_snapfmt_strat_net(t), b));
 	}
 	sep = "";
 	printf("],\"counters\":{");
@@ -893,9 +834,9 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 	char d1[32], d2[32], d3[32], b[7][TL_FX_STRLEN];
 	int n = 0;
 
-	ctl_fmt_dur(now - s->started, d1, sizeof d1);
-	ctl_fmt_dur(ctl_age(now, atomic_load(&s->heartbeat)), d2, sizeof d2);
-	ctl_fmt_dur(sn->published ? ctl_age(now, sn->published) : -1, d3, sizeof d3);
+	tl_snapfmt_dur(now - s->started, d1, sizeof d1);
+	tl_snapfmt_dur(tl_snapfmt_age(now, atomic_load(&s->heartbeat)), d2, sizeof d2);
+	tl_snapfmt_dur(sn->published ? tl_snapfmt_age(now, sn->published) : -1, d3, sizeof d3);
 	char prefix[TL_SHM_PREFIX_LEN];
 	uid_t uid;
 
@@ -951,18 +892,18 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 		const tl_shm_strat_t *t = &sn->strat[r];
 		char tag[TL_STRAT_LEN];
 
-		if (!ctl_strat_shown(sn, r))
+		if (!tl_snapfmt_strat_shown(sn, r))
 			continue;
 		if (!head)
 			printf("\n%-15s %7s %7s %14s %14s %12s %14s\n", "STRATEGY",
 			       "ORDERS", "FILLS", "REALIZED", "UNREALIZED", "FEES", "NET");
 		head = true;
-		ctl_strat_name(t, r, tag);
+		tl_snapfmt_strat_name(t, r, tag);
 		printf("%-15s %7llu %7llu %14s %14s %12s %14s\n",
 		       tag[0] ? tag : "(untagged)", (unsigned long long)t->orders,
 		       (unsigned long long)t->fills, ctl_fx(t->realized, b[0]),
 		       ctl_fx(t->unrealized, b[1]), ctl_fx(t->commission, b[2]),
-		       ctl_fx(ctl_strat_net(t), b[3]));
+		       ctl_fx(tl_snapfmt_strat_net(t), b[3]));
 	}
 	if (sn->n_pos == 0) {
 		printf("positions  none\n");
@@ -972,12 +913,10 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 	       "QTY", "ENTRY", "MARK", "UNREALIZED", "REALIZED", "ROE%");
 	for (uint32_t i = 0; i < sn->n_pos && i < TL_SHM_POS_MAX; i++) {
 		const tl_shm_pos_t *p = &sn->pos[i];
-		tl_fx_t roe_pct = p->roe > INT64_MAX / 100 || p->roe < INT64_MIN / 100
-					  ? 0 : p->roe * 100;
 
-		tl_fx_format(roe_pct, 2, b[6], sizeof b[6]);
+		tl_fx_format(tl_snapfmt_roe_pct(p->roe), 2, b[6], sizeof b[6]);
 		printf("%-12.*s %-5s %14s %14s %14s %14s %14s %9s\n",
-		       (int)sizeof p->symbol - 1, p->symbol, ctl_pos_dir(p),
+		       (int)sizeof p->symbol - 1, p->symbol, tl_snapfmt_pos_dir(p),
 		       ctl_fx(p->qty, b[0]), ctl_fx(p->entry, b[1]),
 		       ctl_fx(p->mark, b[2]), ctl_fx(p->unrealized, b[3]),
 		       ctl_fx(p->realized, b[4]), b[6]);
@@ -1068,7 +1007,7 @@ static void ctl_ord_json(const tl_shm_ord_t *o, int64_t published)
 	       (long long)o->venue_id, (unsigned long long)o->user_ref, (long long)o->created,
 	       (long long)o->updated);
 	if (o->created > 0)
-		printf(",\"age_ns\":%lld", (long long)ctl_age(published, o->created));
+		printf(",\"age_ns\":%lld", (long long)tl_snapfmt_age(published, o->created));
 	else
 		printf(",\"age_ns\":null");
 }
@@ -1145,7 +1084,7 @@ static int ctl_orders(ctl_args_t *a)
 				printf("\n%-36s %-12s %-4s %-18s %14s %14s %14s %-16s %s\n",
 				       "CLIENT_ID", "SYMBOL", "SIDE", "TYPE", "PRICE", "QTY",
 				       "FILLED", "STATUS", "AGE");
-			ctl_fmt_dur(o->created > 0 ? ctl_age(sn.published, o->created) : -1, age,
+			tl_snapfmt_dur(o->created > 0 ? tl_snapfmt_age(sn.published, o->created) : -1, age,
 				    sizeof age);
 			printf("%-36.*s %-12s %-4s %-18s %14s %14s %14s %-16s %s\n",
 			       (int)sizeof o->client_id - 1, o->client_id, osym,
@@ -1212,7 +1151,7 @@ static int ctl_order(ctl_args_t *a)
 		char b[5][TL_FX_STRLEN], sym[TL_SYMBOL_NAMELEN], age[32];
 
 		CTL_STR(sym, o->symbol);
-		ctl_fmt_dur(o->created > 0 ? ctl_age(sn.published, o->created) : -1, age,
+		tl_snapfmt_dur(o->created > 0 ? tl_snapfmt_age(sn.published, o->created) : -1, age,
 			    sizeof age);
 		printf("engine     %s (pid %d)\n", name, a->target_pid);
 		printf("client id  %s\n", clid);
