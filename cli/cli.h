@@ -51,6 +51,10 @@ int tl_cli_venue(int argc, char **argv);
  * (cmd_ctl.c, docs/ctl.md). */
 int tl_cli_ctl(int argc, char **argv);
 
+/* `talon monitor`: the read-only HTTP view of an engine (cmd_monitor.c,
+ * mon/server.h, docs/operations.md "Monitor"). */
+int tl_cli_monitor(int argc, char **argv);
+
 /* `talon replay`: feed a journal through the kernel, print the post-mortem
  * or verify the stored tables (cmd_replay.c, docs/replay.md). */
 int tl_cli_replay(int argc, char **argv);

@@ -22,6 +22,7 @@ static const struct tl_cli_cmd {
 	{ "run",     tl_cli_run,     "run the engine (-c CONFIG [--demo]) after the venue's checks" },
 	{ "venue",   tl_cli_venue,   "run the simulated Binance USD-M exchange" },
 	{ "ctl",     tl_cli_ctl,     "operate a running engine (status, submit, liquidate, ...)" },
+	{ "monitor", tl_cli_monitor, "read-only HTTP view of an engine: dashboard, JSON, metrics (-c CONFIG)" },
 	{ "replay",  tl_cli_replay,  "replay a journal: post-mortem timelines, --verify" },
 	{ "bench",   tl_cli_bench,   "run the benchmark suites; bench report DIR" },
 };
