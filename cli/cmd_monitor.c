@@ -39,7 +39,9 @@ static void monitor_usage(FILE *f)
 "                    default 100)\n"
 "  GET /metrics      Prometheus text format 0.0.4\n"
 "Only GET and HEAD are served (405 otherwise). While the engine is not\n"
-"running the engine's paths answer 503 and the monitor keeps looking.\n"
+"running, /api/orders and /metrics answer 503 (/api/status too while it has\n"
+"no block; a dead engine's block is shown with \"alive\":false) and the\n"
+"monitor keeps looking; /api/events answers 503 until the journal exists.\n"
 "\n"
 "  -c, --config F      the engine's config file (engine.name, journal.path,\n"
 "                      monitor.listen, monitor.token)\n"
@@ -50,6 +52,7 @@ static void monitor_usage(FILE *f)
 "A listen address that is not loopback (127.0.0.0/8) needs a token:\n"
 "monitor.token in the config or TALON_MONITOR_TOKEN in the environment;\n"
 "with one, every request needs \"Authorization: Bearer <token>\" (401\n"
+"otherwise); without one, the Host header must name the loopback (403\n"
 "otherwise). Prints \"monitor: listening on http://ADDR:PORT\" on stderr once\n"
 "bound. SIGINT or SIGTERM stop it.\n"
 "\n"
@@ -129,8 +132,19 @@ int tl_cli_monitor(int argc, char **argv)
 	}
 	if (!config)
 		return monitor_usage_err("which engine? give its config with -c CONFIG", NULL);
-	if (listen && strlen(listen) >= sizeof mc.listen)
-		return monitor_usage_err("--listen: too long:", listen);
+	if (listen) {
+		char ip[16], why[160];
+		int port;
+		bool lo;
+
+		if (strlen(listen) >= sizeof mc.listen ||
+		    tl_mon_parse_listen(listen, ip, sizeof ip, &port, &lo, why, sizeof why) < 0) {
+			fprintf(stderr, "talon monitor: --listen: %s\nRun 'talon monitor "
+				"--help' for usage.\n", strlen(listen) >= sizeof mc.listen ?
+				"too long" : why);
+			return TL_CLI_USAGE;
+		}
+	}
 	if (tl_config_load(&cfg, config, err, sizeof err) < 0) {
 		fprintf(stderr, "talon monitor: %s\n", err);
 		return TL_CLI_FAIL;

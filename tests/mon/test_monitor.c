@@ -457,8 +457,13 @@ static void test_public_address_needs_token(void)
 	CU_ASSERT_PTR_NULL(strstr(out, "listening on"));
 	rc = tl_test_runv(out, sizeof out, 1, talon_bin, "monitor", "-c", cfgpath,
 			  "--listen", "nowhere:80", NULL);
-	CU_ASSERT_EQUAL(rc, 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not an IPv4 address"));
+	CU_ASSERT_EQUAL(rc, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--listen: 'nowhere:80': 'nowhere' is not an IPv4 "
+					   "address"));
+	rc = tl_test_runv(out, sizeof out, 1, talon_bin, "monitor", "-c", cfgpath,
+			  "--listen", "127.0.0.1:65536", NULL);
+	CU_ASSERT_EQUAL(rc, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the port is not a number 0-65535"));
 	CU_ASSERT_EQUAL(tl_test_runv(out, sizeof out, 1, talon_bin, "monitor", NULL), 2);
 }
 
