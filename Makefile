@@ -29,6 +29,9 @@
 #   $(B)/libtalon.a            kernel/ runtime/ io/ (venue drivers, net)
 #                              persist/: what a strategy links
 #   $(B)/libtalon_sim.a        sim/: the simulated exchange (talon venue)
+#   $(B)/libtalon_mon.a        mon/: `talon monitor` and the snapshot
+#                              JSON ctl shares (linked into talon and
+#                              tests/mon/)
 #   $(B)/libtalon_bench.a      bench/ bench/support/ (the `talon bench`
 #                              suites; linked into talon and tests/bench/)
 #   $(B)/talon                 cli/
@@ -121,6 +124,10 @@ EXAMPLE_SRCS := $(wildcard examples/*.c)
 # bench/*.c (one file per `talon bench` suite, the registry, the report)
 # and bench/support/*.c: an archive linked into talon and the bench tests.
 BENCH_SRCS   := $(wildcard bench/*.c bench/support/*.c)
+# mon/*.c: `talon monitor` (the HTTP server, the snapshot's JSON that ctl
+# shares, the Prometheus text, the embedded dashboard page): an archive
+# linked into talon and the tests under tests/mon/.
+MON_SRCS     := $(wildcard mon/*.c)
 # tests/fuzz/fuzz_<input>.c: one LLVMFuzzerTestOneInput each
 # (docs/testing.md). Linked with tests/fuzz/driver.c into
 # $(B)/tests/fuzz/test_fuzz_<input>, which `make test` runs: it replays
@@ -134,6 +141,7 @@ obj = $(patsubst %.c,$(B)/%.o,$(1))
 LIB          := $(B)/libtalon.a
 SIM_LIB      := $(B)/libtalon_sim.a
 BENCH_LIB    := $(B)/libtalon_bench.a
+MON_LIB      := $(B)/libtalon_mon.a
 TALON        := $(B)/talon
 LIB_OBJS     := $(call obj,$(LIB_SRCS))
 SIM_OBJS     := $(call obj,$(SIM_SRCS))
@@ -143,6 +151,8 @@ TEST_BINS    := $(patsubst %.c,$(B)/%,$(TEST_SRCS))
 TEST_SH_BINS := $(patsubst %.sh,$(B)/%,$(TEST_SH))
 BENCH_OBJS   := $(call obj,$(BENCH_SRCS))
 BENCH_TEST_BINS := $(filter $(B)/tests/bench/%,$(TEST_BINS))
+MON_OBJS     := $(call obj,$(MON_SRCS))
+MON_TEST_BINS := $(filter $(B)/tests/mon/%,$(TEST_BINS))
 EXAMPLE_BINS := $(patsubst %.c,$(B)/%,$(EXAMPLE_SRCS))
 # tests/chaos/test_*.py: process-level tests in python3; make writes a
 # wrapper per script into $(B)/tests/chaos/ that runs it on $(B)/talon.
@@ -151,7 +161,7 @@ CHAOS_BINS   := $(patsubst %.py,$(B)/%,$(CHAOS_SRCS))
 FUZZ_REPLAY_BINS := $(patsubst tests/fuzz/%.c,$(B)/tests/fuzz/test_%,$(FUZZ_SRCS))
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 ALL_OBJS     := $(call obj,$(LIB_SRCS) $(SIM_SRCS) $(CLI_SRCS) $(SUPPORT_SRCS) \
-                $(TEST_SRCS) $(BENCH_SRCS) \
+                $(TEST_SRCS) $(BENCH_SRCS) $(MON_SRCS) \
                 $(EXAMPLE_SRCS) $(FUZZ_SRCS) $(FUZZ_DRIVER))
 
 # `make run`: the simulated exchange (talon venue -c config/venue.json) and
@@ -310,14 +320,23 @@ $(SIM_LIB): $(SIM_OBJS)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $(SIM_OBJS)
 
+$(MON_LIB): $(MON_OBJS)
+	$(say) AR $@
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $(MON_OBJS)
+
+# The dashboard page is assembled into mon/web.o (.incbin), which the
+# compiler's dependency file does not see.
+$(B)/mon/web.o: mon/web/index.html
+
 $(BENCH_LIB): $(BENCH_OBJS)
 	$(say) AR $@
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $(BENCH_OBJS)
 
-$(TALON): $(CLI_OBJS) $(BENCH_LIB) $(SIM_LIB) $(LIB) $(B)/flags.txt
+$(TALON): $(CLI_OBJS) $(MON_LIB) $(BENCH_LIB) $(SIM_LIB) $(LIB) $(B)/flags.txt
 	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(BENCH_LIB) $(SIM_LIB) $(LIB) $(ALL_LDLIBS) $(TL_CLI_PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(MON_LIB) $(BENCH_LIB) $(SIM_LIB) $(LIB) $(ALL_LDLIBS) $(TL_CLI_PKG_LIBS)
 
 # Tests link every tests/support object (the harness and the malloc hook
 # are defined in the executable) and -ldl for dlsym.
@@ -325,6 +344,9 @@ $(TALON): $(CLI_OBJS) $(BENCH_LIB) $(SIM_LIB) $(LIB) $(B)/flags.txt
 # uses).
 $(BENCH_TEST_BINS): TEST_BENCH_LIB = $(BENCH_LIB)
 $(BENCH_TEST_BINS): $(BENCH_LIB)
+# tests/mon/ link the monitor's archive the same way.
+$(MON_TEST_BINS): TEST_BENCH_LIB = $(MON_LIB)
+$(MON_TEST_BINS): $(MON_LIB)
 
 $(TEST_BINS): $(B)/%: $(B)/%.o $(SUPPORT_OBJS) $(SIM_LIB) $(LIB) $(B)/flags.txt
 	$(say) LD $@

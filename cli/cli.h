@@ -55,6 +55,10 @@ int tl_cli_ctl(int argc, char **argv);
  * (cmd_top.c, top_view.c, top_events.c; docs/operations.md). */
 int tl_cli_top(int argc, char **argv);
 
+/* `talon monitor`: the read-only HTTP view of an engine (cmd_monitor.c,
+ * mon/server.h, docs/operations.md "Monitor"). */
+int tl_cli_monitor(int argc, char **argv);
+
 /* `talon replay`: feed a journal through the kernel, print the post-mortem
  * or verify the stored tables (cmd_replay.c, docs/replay.md). */
 int tl_cli_replay(int argc, char **argv);

@@ -29,13 +29,13 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/snap_fmt.h"
 #include "runtime/config.h"
 #include "runtime/shm.h"
 #include "kernel/fixed.h"
 #include "kernel/strat.h"
 #include "kernel/types.h"
-#include "persist/json_esc.h"
+#include "mon/snapfmt.h"
+#include "mon/snapjson.h"
 #include "runtime/clock.h"
 
 #define CTL_REPLY_TIMEOUT_NS (3 * TL_NS_PER_S)
@@ -269,31 +269,6 @@ bad:
 
 /* ---- output helpers ------------------------------------------------------------- */
 
-/* A JSON string that is valid whatever the bytes (persist/json_esc.h):
- * the text may come from a block anyone of this user can write, or from
- * the venue. */
-static void ctl_json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	tl_json_esc_fputs(f, s);
-	fputc('"', f);
-}
-
-/* JSON string or null when s is empty. */
-static void ctl_json_str_or_null(FILE *f, const char *s)
-{
-	if (s && *s)
-		ctl_json_str(f, s);
-	else
-		fputs("null", f);
-}
-
-static const char *ctl_fx(tl_fx_t v, char buf[TL_FX_STRLEN])
-{
-	tl_fx_format(v, -1, buf, TL_FX_STRLEN);
-	return buf;
-}
-
 /* An engine time (ns since the epoch) as "YYYY-MM-DD HH:MM UTC"; "-"
  * before the engine published one. */
 static const char *ctl_utc(int64_t ns, char *buf, size_t len)
@@ -313,17 +288,17 @@ static void ctl_json_outcome(const ctl_args_t *a, bool ok, const char *client_id
 			     const char *reason, const char *message)
 {
 	printf("{\"ok\":%s,\"engine\":", ok ? "true" : "false");
-	ctl_json_str_or_null(stdout, a->target);
+	tl_snapjson_str_or_null(stdout, a->target);
 	if (a->target[0])
 		printf(",\"pid\":%d", a->target_pid);
 	else
 		printf(",\"pid\":null");
 	printf(",\"client_id\":");
-	ctl_json_str_or_null(stdout, client_id);
+	tl_snapjson_str_or_null(stdout, client_id);
 	printf(",\"reason\":");
-	ctl_json_str_or_null(stdout, reason);
+	tl_snapjson_str_or_null(stdout, reason);
 	printf(",\"message\":");
-	ctl_json_str_or_null(stdout, message);
+	tl_snapjson_str_or_null(stdout, message);
 	printf("}\n");
 }
 
@@ -718,115 +693,6 @@ static int ctl_liquidate(ctl_args_t *a)
 
 /* ---- status ---------------------------------------------------------------------------- */
 
-/* Durations, position direction and strategy rows: cli/snap_fmt.h
- * (shared with talon top). */
-
-/* The counters, by name, for text and JSON. */
-#define CTL_COUNTERS(X) \
-	X(inputs) X(outputs) X(events) X(submitted) X(refused) X(filled) \
-	X(canceled) X(rejected) X(failed) X(expired) X(unknown) X(fills) \
-	X(duplicate_fills) X(invalid_transitions) X(backpressure) X(adopted) \
-	X(conflicts) X(orphans) X(resyncs) X(foreign_updates) X(ws_sent) \
-	X(rest_sent) X(ws_fallbacks) X(ws_sessions) X(ws_drops)
-
-static void ctl_status_json(const char *name, const tl_shm_t *s,
-			    const tl_shm_snapshot_t *sn, bool alive,
-			    const char *why, int64_t now)
-{
-	char b[TL_FX_STRLEN];
-	int64_t hb = atomic_load(&s->heartbeat);
-	const char *sep = "";
-
-	char prefix[TL_SHM_PREFIX_LEN];
-	uid_t uid;
-
-	snprintf(prefix, sizeof prefix, "%.*s", (int)sizeof s->clid_prefix - 1,
-		 s->clid_prefix);
-	printf("{\"engine\":");
-	ctl_json_str(stdout, name);
-	printf(",\"pid\":%d,\"owner_uid\":", (int)atomic_load(&s->pid));
-	if (tl_shm_owner(name, &uid, NULL) == 0)
-		printf("%u", (unsigned)uid);
-	else
-		printf("null");
-	printf(",\"client_id_prefix\":");
-	ctl_json_str_or_null(stdout, prefix);
-	printf(",\"ctl_resyncs\":%llu",
-	       (unsigned long long)atomic_load(&s->ctl_resyncs));
-	printf(",\"alive\":%s,\"not_running\":", alive ? "true" : "false");
-	ctl_json_str_or_null(stdout, alive ? NULL : why);
-	printf(",\"started_ns\":%lld,\"uptime_ns\":%lld,\"heartbeat_age_ns\":%lld"
-	       ",\"published_ns\":%lld,\"state\":\"%s\",\"open_orders\":%u"
-	       ",\"tracked_orders\":%u,\"total_pnl\":\"%s\"",
-	       (long long)s->started, (long long)(now - s->started),
-	       (long long)tl_snapfmt_age(now, hb), (long long)sn->published,
-	       tl_trading_state_name((tl_trading_state_t)sn->state),
-	       sn->open_orders, sn->tracked_orders, ctl_fx(sn->total_pnl, b));
-	printf(",\"daily_pnl\":\"%s\",\"day_start_ns\":%lld,\"positions\":[",
-	       ctl_fx(sn->daily_pnl, b), (long long)sn->day_start);
-	for (uint32_t i = 0; i < sn->n_pos && i < TL_SHM_POS_MAX; i++) {
-		const tl_shm_pos_t *p = &sn->pos[i];
-		char sym[TL_SYMBOL_NAMELEN];
-
-		snprintf(sym, sizeof sym, "%.*s", (int)sizeof p->symbol - 1, p->symbol);
-		printf("%s{\"symbol\":", i ? "," : "");
-		ctl_json_str(stdout, sym);
-		printf(",\"side\":\"%s\",\"position_side\":\"%s\",\"status\":\"%s\"",
-		       tl_snapfmt_pos_dir(p), tl_pos_side_name((tl_pos_side_t)p->pos_side),
-		       tl_pos_status_name((tl_pos_status_t)p->status));
-		printf(",\"qty\":\"%s\"", ctl_fx(p->qty, b));
-		printf(",\"entry\":\"%s\"", ctl_fx(p->entry, b));
-		printf(",\"mark\":\"%s\"", ctl_fx(p->mark, b));
-		printf(",\"unrealized\":\"%s\"", ctl_fx(p->unrealized, b));
-		printf(",\"realized\":\"%s\"", ctl_fx(p->realized, b));
-		printf(",\"commission\":\"%s\"", ctl_fx(p->commission, b));
-		printf(",\"roe\":\"%s\",\"leverage\":%u}", ctl_fx(p->roe, b), p->leverage);
-	}
-	printf("],\"strategies\":[");
-	sep = "";
-	for (uint32_t r = 0; r < sn->n_strat && r < TL_SHM_STRAT_MAX; r++) {
-		const tl_shm_strat_t *t = &sn->strat[r];
-		char tag[TL_STRAT_LEN];
-
-		if (!tl_snapfmt_strat_shown(sn, r))
-			continue;
-		printf("%s{\"strategy\":", sep);
-		sep = ",";
-		ctl_json_str_or_null(stdout, tl_snapfmt_strat_name(t, r, tag));
-		printf(",\"orders\":%llu,\"fills\":%llu", (unsigned long long)t->orders,
-		       (unsigned long long)t->fills);
-		printf(",\"realized\":\"%s\"", ctl_fx(t->realized, b));
-		printf(",\"unrealized\":\"%s\"", ctl_fx(t->unrealized, b));
-		printf(",\"commission\":\"%s\"", ctl_fx(t->commission, b));
-		printf(",\"net\":\"%s\"}", ctl_fx(tl_snapfmt_strat_net(t), b));
-	}
-	sep = "";
-	printf("],\"counters\":{");
-#define X(c) printf("%s\"" #c "\":%llu", sep, (unsigned long long)sn->c); sep = ",";
-	CTL_COUNTERS(X)
-#undef X
-	printf("},\"emergency\":{\"active\":%s,\"total\":%u,\"ok\":%u,\"failed\":%u"
-	       ",\"canceled\":%u,\"started_ns\":%lld,\"completed_ns\":%lld,\"reason\":",
-	       sn->emg_active ? "true" : "false", sn->emg_total, sn->emg_ok,
-	       sn->emg_failed, sn->emg_canceled, (long long)sn->emg_started,
-	       (long long)sn->emg_completed);
-	{
-		char r[TL_TEXT_LEN];
-		snprintf(r, sizeof r, "%.*s", (int)sizeof sn->emg_reason - 1, sn->emg_reason);
-		ctl_json_str_or_null(stdout, r);
-	}
-	printf("},\"journal\":{\"on\":%s,\"failed\":%s,\"mode\":\"%s\"}",
-	       (sn->journal & TL_SHM_JOURNAL_ON) ? "true" : "false",
-	       (sn->journal & TL_SHM_JOURNAL_FAILED) ? "true" : "false",
-	       (sn->journal & TL_SHM_JOURNAL_STRICT) ? "strict" : "async");
-	printf(",\"latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu}"
-	       ",\"kill\":{\"seq\":%llu,\"seen\":%llu}}\n",
-	       (unsigned long long)sn->lat_p50, (unsigned long long)sn->lat_p99,
-	       (unsigned long long)sn->lat_max,
-	       (unsigned long long)atomic_load(&s->kill.seq),
-	       (unsigned long long)atomic_load(&s->kill.seen));
-}
-
 static void ctl_status_text(const char *name, const tl_shm_t *s,
 			    const tl_shm_snapshot_t *sn, bool alive,
 			    const char *why, int64_t now)
@@ -855,9 +721,9 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 	printf("heartbeat  %s ago\n", d2);
 	printf("snapshot   %s ago\n", d3);
 	printf("orders     %u open, %u tracked\n", sn->open_orders, sn->tracked_orders);
-	printf("total pnl  %s\n", ctl_fx(sn->total_pnl, b[0]));
+	printf("total pnl  %s\n", tl_snapjson_fx(sn->total_pnl, b[0]));
 	char day[32];
-	printf("daily pnl  %s (day began %s)\n", ctl_fx(sn->daily_pnl, b[0]),
+	printf("daily pnl  %s (day began %s)\n", tl_snapjson_fx(sn->daily_pnl, b[0]),
 	       ctl_utc(sn->day_start, day, sizeof day));
 	if (!(sn->journal & TL_SHM_JOURNAL_ON))
 		printf("journal    off\n");
@@ -872,7 +738,7 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 	printf("counters  ");
 #define X(c) printf("%s " #c "=%llu", (n++ % 5 == 0 && n > 1) ? "\n          " : "", \
 		    (unsigned long long)sn->c);
-	CTL_COUNTERS(X)
+	TL_SNAPJSON_COUNTERS(X)
 #undef X
 	printf("\n");
 	if (atomic_load(&s->ctl_resyncs))
@@ -901,9 +767,9 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 		tl_snapfmt_strat_name(t, r, tag);
 		printf("%-15s %7llu %7llu %14s %14s %12s %14s\n",
 		       tag[0] ? tag : "(untagged)", (unsigned long long)t->orders,
-		       (unsigned long long)t->fills, ctl_fx(t->realized, b[0]),
-		       ctl_fx(t->unrealized, b[1]), ctl_fx(t->commission, b[2]),
-		       ctl_fx(tl_snapfmt_strat_net(t), b[3]));
+		       (unsigned long long)t->fills, tl_snapjson_fx(t->realized, b[0]),
+		       tl_snapjson_fx(t->unrealized, b[1]), tl_snapjson_fx(t->commission, b[2]),
+		       tl_snapjson_fx(tl_snapfmt_strat_net(t), b[3]));
 	}
 	if (sn->n_pos == 0) {
 		printf("positions  none\n");
@@ -913,13 +779,15 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 	       "QTY", "ENTRY", "MARK", "UNREALIZED", "REALIZED", "ROE%");
 	for (uint32_t i = 0; i < sn->n_pos && i < TL_SHM_POS_MAX; i++) {
 		const tl_shm_pos_t *p = &sn->pos[i];
+		tl_fx_t roe_pct = p->roe > INT64_MAX / 100 || p->roe < INT64_MIN / 100
+					  ? 0 : p->roe * 100;
 
-		tl_fx_format(tl_snapfmt_roe_pct(p->roe), 2, b[6], sizeof b[6]);
+		tl_fx_format(roe_pct, 2, b[6], sizeof b[6]);
 		printf("%-12.*s %-5s %14s %14s %14s %14s %14s %9s\n",
 		       (int)sizeof p->symbol - 1, p->symbol, tl_snapfmt_pos_dir(p),
-		       ctl_fx(p->qty, b[0]), ctl_fx(p->entry, b[1]),
-		       ctl_fx(p->mark, b[2]), ctl_fx(p->unrealized, b[3]),
-		       ctl_fx(p->realized, b[4]), b[6]);
+		       tl_snapjson_fx(p->qty, b[0]), tl_snapjson_fx(p->entry, b[1]),
+		       tl_snapjson_fx(p->mark, b[2]), tl_snapjson_fx(p->unrealized, b[3]),
+		       tl_snapjson_fx(p->realized, b[4]), b[6]);
 	}
 }
 
@@ -942,7 +810,7 @@ static int ctl_status(ctl_args_t *a)
 	if (sn.published == 0)
 		sn.state = atomic_load(&s->state);
 	if (a->json)
-		ctl_status_json(name, s, &sn, alive, why, tl_clock_realtime_ns());
+		tl_snapjson_status(stdout, name, s, &sn, alive, why, tl_clock_realtime_ns());
 	else
 		ctl_status_text(name, s, &sn, alive, why, tl_clock_realtime_ns());
 	rc = alive ? TL_CLI_OK : TL_CLI_FAIL;
@@ -955,13 +823,6 @@ out:
 
 /* A field of the block as a C string (the block may hold anything). */
 #define CTL_STR(buf, field) snprintf(buf, sizeof buf, "%.*s", (int)sizeof(field) - 1, field)
-
-static const char *ctl_role_name(uint8_t role)
-{
-	static const char *const names[] = { "STRATEGY", "SIGNAL_ENTRY", "TAKE_PROFIT",
-					     "STOP_LOSS", "LIQUIDATION" };
-	return role < sizeof names / sizeof names[0] ? names[role] : "?";
-}
 
 /* Read the snapshot of a running engine; 0 with *s attached and sn
  * filled, or an exit code (reported, detached). */
@@ -981,52 +842,6 @@ static int ctl_read_orders(ctl_args_t *a, char *name, size_t namelen, tl_shm_t *
 	return 0;
 }
 
-/* The order's fields shared by `orders --json` and `order --json`. */
-static void ctl_ord_json(const tl_shm_ord_t *o, int64_t published)
-{
-	char b[TL_FX_STRLEN], clid[TL_CLID_LEN], sym[TL_SYMBOL_NAMELEN];
-
-	CTL_STR(clid, o->client_id);
-	CTL_STR(sym, o->symbol);
-	printf("{\"client_id\":");
-	ctl_json_str(stdout, clid);
-	printf(",\"symbol\":");
-	ctl_json_str(stdout, sym);
-	printf(",\"side\":\"%s\",\"type\":\"%s\",\"tif\":",
-	       tl_side_name((tl_side_t)o->side), tl_ord_type_name((tl_ord_type_t)o->type));
-	ctl_json_str_or_null(stdout, o->tif ? tl_tif_name((tl_tif_t)o->tif) : NULL);
-	printf(",\"position_side\":\"%s\",\"reduce_only\":%s,\"role\":\"%s\",\"status\":\"%s\"",
-	       tl_pos_side_name((tl_pos_side_t)o->pos_side), o->reduce_only ? "true" : "false",
-	       ctl_role_name(o->role), tl_status_name((tl_ord_status_t)o->status));
-	printf(",\"price\":\"%s\"", ctl_fx(o->price, b));
-	printf(",\"stop_price\":\"%s\"", ctl_fx(o->stop_price, b));
-	printf(",\"qty\":\"%s\"", ctl_fx(o->qty, b));
-	printf(",\"filled\":\"%s\"", ctl_fx(o->filled, b));
-	printf(",\"avg_price\":\"%s\"", ctl_fx(o->avg_price, b));
-	printf(",\"venue_id\":%lld,\"user_ref\":%llu,\"created_ns\":%lld,\"updated_ns\":%lld",
-	       (long long)o->venue_id, (unsigned long long)o->user_ref, (long long)o->created,
-	       (long long)o->updated);
-	if (o->created > 0)
-		printf(",\"age_ns\":%lld", (long long)tl_snapfmt_age(published, o->created));
-	else
-		printf(",\"age_ns\":null");
-}
-
-/* The strategy tag of snapshot row r as JSON (null: untagged or no
- * such row). */
-static void ctl_ord_strat_json(const tl_shm_snapshot_t *sn, uint8_t r)
-{
-	char t[TL_STRAT_LEN];
-
-	if (r == 0 || r >= sn->n_strat) {
-		printf(",\"strategy\":null");
-		return;
-	}
-	CTL_STR(t, sn->strat[r].name);
-	printf(",\"strategy\":");
-	ctl_json_str(stdout, t);
-}
-
 static int ctl_orders(ctl_args_t *a)
 {
 	char name[TL_SHM_NAMELEN + 8], sym[TL_SYMBOL_NAMELEN] = "", tag[TL_STRAT_LEN] = "";
@@ -1041,6 +856,11 @@ static int ctl_orders(ctl_args_t *a)
 	rc = ctl_read_orders(a, name, sizeof name, &s, &sn);
 	if (rc)
 		return rc;
+	if (a->json) {
+		tl_snapjson_orders(stdout, name, a->target_pid, &sn, sym, tag);
+		tl_shm_detach(s, name, false);
+		return TL_CLI_OK;
+	}
 	if (tag[0]) {
 		/* the tag's row in this engine (-1: it never saw the tag, so
 		 * no order of it is open) */
@@ -1050,21 +870,9 @@ static int ctl_orders(ctl_args_t *a)
 				row = (int)r;
 	}
 	uint32_t shown = 0;
-	if (a->json) {
-		printf("{\"engine\":");
-		ctl_json_str(stdout, name);
-		printf(",\"pid\":%d,\"published_ns\":%lld,\"open_orders\":%u,\"not_listed\":%u"
-		       ",\"symbol\":", a->target_pid, (long long)sn.published,
-		       sn.open_orders, sn.ord_dropped);
-		ctl_json_str_or_null(stdout, sym);
-		printf(",\"strategy\":");
-		ctl_json_str_or_null(stdout, tag);
-		printf(",\"orders\":[");
-	} else {
-		printf("engine %s (pid %d): %u open order%s%s%s%s%s\n", name, a->target_pid,
-		       sn.open_orders, sn.open_orders == 1 ? "" : "s", sym[0] ? "; symbol " : "",
-		       sym, tag[0] ? "; strategy " : "", tag);
-	}
+	printf("engine %s (pid %d): %u open order%s%s%s%s%s\n", name, a->target_pid,
+	       sn.open_orders, sn.open_orders == 1 ? "" : "s", sym[0] ? "; symbol " : "",
+	       sym, tag[0] ? "; strategy " : "", tag);
 	for (uint32_t i = 0; i < sn.n_ord_open; i++) {
 		const tl_shm_ord_t *o = &sn.ord[i];
 		char osym[TL_SYMBOL_NAMELEN], b[4][TL_FX_STRLEN], age[32];
@@ -1074,31 +882,22 @@ static int ctl_orders(ctl_args_t *a)
 			continue;
 		if (tag[0] && (int)o->strat != row)
 			continue;
-		if (a->json) {
-			printf("%s", shown ? "," : "");
-			ctl_ord_json(o, sn.published);
-			ctl_ord_strat_json(&sn, o->strat);
-			printf("}");
-		} else {
-			if (!shown)
-				printf("\n%-36s %-12s %-4s %-18s %14s %14s %14s %-16s %s\n",
-				       "CLIENT_ID", "SYMBOL", "SIDE", "TYPE", "PRICE", "QTY",
-				       "FILLED", "STATUS", "AGE");
-			tl_snapfmt_dur(o->created > 0 ? tl_snapfmt_age(sn.published, o->created) : -1, age,
-				    sizeof age);
-			printf("%-36.*s %-12s %-4s %-18s %14s %14s %14s %-16s %s\n",
-			       (int)sizeof o->client_id - 1, o->client_id, osym,
-			       tl_side_name((tl_side_t)o->side),
-			       tl_ord_type_name((tl_ord_type_t)o->type),
-			       o->price ? ctl_fx(o->price, b[0]) : "-", ctl_fx(o->qty, b[1]),
-			       ctl_fx(o->filled, b[2]), tl_status_name((tl_ord_status_t)o->status),
-			       age);
-		}
+		if (!shown)
+			printf("\n%-36s %-12s %-4s %-18s %14s %14s %14s %-16s %s\n",
+			       "CLIENT_ID", "SYMBOL", "SIDE", "TYPE", "PRICE", "QTY",
+			       "FILLED", "STATUS", "AGE");
+		tl_snapfmt_dur(o->created > 0 ? tl_snapfmt_age(sn.published, o->created) : -1,
+			    age, sizeof age);
+		printf("%-36.*s %-12s %-4s %-18s %14s %14s %14s %-16s %s\n",
+		       (int)sizeof o->client_id - 1, o->client_id, osym,
+		       tl_side_name((tl_side_t)o->side),
+		       tl_ord_type_name((tl_ord_type_t)o->type),
+		       o->price ? tl_snapjson_fx(o->price, b[0]) : "-",
+		       tl_snapjson_fx(o->qty, b[1]), tl_snapjson_fx(o->filled, b[2]),
+		       tl_status_name((tl_ord_status_t)o->status), age);
 		shown++;
 	}
-	if (a->json)
-		printf("]}\n");
-	else if (sn.ord_dropped)
+	if (sn.ord_dropped)
 		printf("(%u more open orders not in the snapshot, which holds %d)\n",
 		       sn.ord_dropped, TL_SHM_ORD_MAX);
 	tl_shm_detach(s, name, false);
@@ -1134,11 +933,11 @@ static int ctl_order(ctl_args_t *a)
 	uint32_t nh = o->n_hist < TL_SHM_ORD_HIST ? o->n_hist : TL_SHM_ORD_HIST;
 	if (a->json) {
 		printf("{\"engine\":");
-		ctl_json_str(stdout, name);
+		tl_snapjson_str(stdout, name);
 		printf(",\"pid\":%d,\"published_ns\":%lld,\"order\":", a->target_pid,
 		       (long long)sn.published);
-		ctl_ord_json(o, sn.published);
-		ctl_ord_strat_json(&sn, o->strat);
+		tl_snapjson_order_fields(stdout, o, sn.published);
+		tl_snapjson_order_strat(stdout, &sn, o->strat);
 		printf(",\"open\":%s,\"status_changes\":%u,\"history\":[",
 		       tl_status_terminal((tl_ord_status_t)o->status) ? "false" : "true",
 		       o->hist_total);
@@ -1160,12 +959,12 @@ static int ctl_order(ctl_args_t *a)
 		       tl_side_name((tl_side_t)o->side), tl_ord_type_name((tl_ord_type_t)o->type),
 		       o->tif ? " " : "", o->tif ? tl_tif_name((tl_tif_t)o->tif) : "",
 		       o->reduce_only ? " reduce-only" : "",
-		       tl_pos_side_name((tl_pos_side_t)o->pos_side), ctl_role_name(o->role));
+		       tl_pos_side_name((tl_pos_side_t)o->pos_side), tl_snapjson_role_name(o->role));
 		printf("status     %s\n", tl_status_name((tl_ord_status_t)o->status));
-		printf("price      %s  stop %s\n", ctl_fx(o->price, b[0]),
-		       ctl_fx(o->stop_price, b[1]));
-		printf("qty        %s  filled %s  avg price %s\n", ctl_fx(o->qty, b[2]),
-		       ctl_fx(o->filled, b[3]), ctl_fx(o->avg_price, b[4]));
+		printf("price      %s  stop %s\n", tl_snapjson_fx(o->price, b[0]),
+		       tl_snapjson_fx(o->stop_price, b[1]));
+		printf("qty        %s  filled %s  avg price %s\n", tl_snapjson_fx(o->qty, b[2]),
+		       tl_snapjson_fx(o->filled, b[3]), tl_snapjson_fx(o->avg_price, b[4]));
 		printf("venue id   %lld\n", (long long)o->venue_id);
 		printf("user ref   %llu\n", (unsigned long long)o->user_ref);
 		printf("age        %s\n", age);

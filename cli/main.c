@@ -23,6 +23,7 @@ static const struct tl_cli_cmd {
 	{ "venue",   tl_cli_venue,   "run the simulated Binance USD-M exchange" },
 	{ "ctl",     tl_cli_ctl,     "operate a running engine (status, submit, liquidate, ...)" },
 	{ "top",     tl_cli_top,     "full-screen view of a running engine (-c CONFIG [--interval MS])" },
+	{ "monitor", tl_cli_monitor, "read-only HTTP view of an engine: dashboard, JSON, metrics (-c CONFIG)" },
 	{ "replay",  tl_cli_replay,  "replay a journal: post-mortem timelines, --verify" },
 	{ "bench",   tl_cli_bench,   "run the benchmark suites; bench report DIR" },
 };

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli/snap_fmt.h"
+#include "mon/snapfmt.h"
 #include "kernel/fixed.h"
 #include "kernel/strat.h"
 #include "kernel/types.h"

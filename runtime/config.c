@@ -29,6 +29,7 @@
 #include "runtime/shm.h"
 #include "runtime/log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -851,6 +852,71 @@ static int tl_config_emergency(tl_config_ctx_t *x, const cJSON *o, tl_config_t *
 	return 0;
 }
 
+/* monitor.listen: "HOST:PORT" of [A-Za-z0-9.:[]-] (an IPv4 address, a
+ * bracketed IPv6 one or localhost; talon monitor parses it and checks
+ * the port). */
+static int tl_config_listen(tl_config_ctx_t *x, const cJSON *o, char *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "listen");
+
+	if (!v)
+		return 0;
+	if (cJSON_IsString(v)) {
+		const char *s = v->valuestring;
+		size_t n = strlen(s), i;
+
+		for (i = 0; i < n; i++)
+			if (!isalnum((unsigned char)s[i]) && !strchr(".:[]-", s[i]))
+				break;
+		if (n > 0 && n < TL_CFG_LISTEN_MAX && i == n && strchr(s, ':')) {
+			memcpy(out, s, n + 1);
+			return 1;
+		}
+		return tl_config_fail(x, "monitor", "listen",
+				      "expected HOST:PORT (1..%d characters of "
+				      "[A-Za-z0-9.:[]-]), got \"%.70s\"",
+				      TL_CFG_LISTEN_MAX - 1, s);
+	}
+	return tl_config_fail(x, "monitor", "listen", "expected a \"HOST:PORT\" string, got %s",
+			      tl_config_kind(v));
+}
+
+/* monitor.token: 1..TL_CFG_TOKEN_MAX printable ASCII characters without
+ * spaces. Errors name the key, never the value. */
+static int tl_config_token(tl_config_ctx_t *x, const cJSON *o, char *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "token");
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsString(v))
+		return tl_config_fail(x, "monitor", "token", "expected a string, got %s",
+				      tl_config_kind(v));
+	const char *s = v->valuestring;
+	size_t n = strlen(s);
+
+	if (n > TL_CFG_TOKEN_MAX)
+		return tl_config_fail(x, "monitor", "token",
+				      "expected at most %d characters, got %zu (value not shown)",
+				      TL_CFG_TOKEN_MAX, n);
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return tl_config_fail(x, "monitor", "token", "expected printable "
+					      "ASCII without spaces (value not shown)");
+	memcpy(out, s, n + 1);
+	return 1;
+}
+
+static int tl_config_monitor(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
+{
+	static const char *const keys[] = { "listen", "token", NULL };
+
+	TL_CFG_TRY(tl_config_keys(x, o, "monitor", keys));
+	TL_CFG_TRY(tl_config_listen(x, o, c->monitor.listen));
+	TL_CFG_TRY(tl_config_token(x, o, c->monitor.token));
+	return 0;
+}
+
 static int tl_config_log(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 {
 	static const char *const keys[] = { "level", NULL };
@@ -930,6 +996,7 @@ void tl_config_defaults(tl_config_t *c)
 	c->reconcile.tolerance_pct = TL_FX_ONE;	/* 1 % */
 	c->reconcile.sync_interval_s = 60;
 	c->reconcile.confirm = 2;
+	snprintf(c->monitor.listen, sizeof(c->monitor.listen), "127.0.0.1:9464");
 	/* The registry's first driver is the default venue; an engine that
 	 * names nothing is named after it. */
 	const tl_venue_driver_t *d = tl_venue_driver_at(0);
@@ -956,6 +1023,7 @@ void tl_config_wipe_secrets(tl_config_t *cfg)
 
 	if (d && d->cfg_wipe)
 		d->cfg_wipe(cfg->venue);
+	explicit_bzero(cfg->monitor.token, sizeof(cfg->monitor.token));
 }
 
 int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
@@ -963,14 +1031,14 @@ int tl_config_parse(tl_config_t *cfg, const char *json, size_t len,
 {
 	static const char *const keys[] = {
 		"engine", "io", "kernel", "risk", "rings", "symbols", "venue",
-		"journal", "log", "reconcile", "emergency", NULL
+		"journal", "log", "reconcile", "emergency", "monitor", NULL
 	};
 	static int (*const sections[])(tl_config_ctx_t *, const cJSON *,
 				       tl_config_t *) = {
 		tl_config_engine, tl_config_io, tl_config_kernel,
 		tl_config_risk, tl_config_rings, tl_config_symbols_sec,
 		tl_config_venue, tl_config_journal, tl_config_log,
-		tl_config_reconcile, tl_config_emergency
+		tl_config_reconcile, tl_config_emergency, tl_config_monitor
 	};
 	tl_config_ctx_t x = { .err = err, .errlen = errlen, .base_dir = base_dir };
 	tl_config_t c;

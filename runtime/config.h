@@ -27,6 +27,9 @@
  * kernel's table holds. Each costs 60 bytes of tl_config_t (name,
  * leverage, a venue's start mark), about 60 KiB in all. */
 #define TL_CFG_SYMBOLS_MAX TL_SYMBOLS_MAX
+/* monitor.listen ("HOST:PORT", with NUL) and monitor.token (without) */
+#define TL_CFG_LISTEN_MAX 64
+#define TL_CFG_TOKEN_MAX 128
 
 typedef enum tl_idle {
 	TL_IDLE_SPIN = 0,     /* busy-poll: lowest latency, burns the core */
@@ -140,6 +143,13 @@ typedef struct tl_config {
 		int venue_sweep;       /* tl_sweep_scope_t: "symbols" (default),
 					* "account" or "off" */
 	} emergency;
+	/* monitor: `talon monitor`, the read-only HTTP view of the engine
+	 * (docs/operations.md "Monitor"). The token is a secret: no error
+	 * or log line quotes it, tl_config_wipe_secrets wipes it. */
+	struct {
+		char listen[TL_CFG_LISTEN_MAX]; /* "HOST:PORT", default "127.0.0.1:9464" */
+		char token[TL_CFG_TOKEN_MAX + 1]; /* "" = none (TALON_MONITOR_TOKEN may set it) */
+	} monitor;
 	/* engine.allow_core_dumps, default false: the process holds the API
 	 * secret's key schedule, so `talon run` makes itself non-dumpable (no
 	 * core file, no ptrace attach, /proc/PID/mem closed to other

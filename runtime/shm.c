@@ -369,7 +369,8 @@ err:
 	return -1;
 }
 
-int tl_shm_attach(const char *engine, tl_shm_t **out, char *err, size_t errlen)
+static int shm_attach(const char *engine, bool rw, tl_shm_t **out, char *err,
+		      size_t errlen)
 {
 	char path[64];
 	struct stat st;
@@ -383,7 +384,7 @@ int tl_shm_attach(const char *engine, tl_shm_t **out, char *err, size_t errlen)
 			 TL_SHM_NAMELEN - 1);
 		return -1;
 	}
-	fd = shm_open(path, O_RDWR, 0);
+	fd = shm_open(path, rw ? O_RDWR : O_RDONLY, 0);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			snprintf(err, errlen, "no talon engine named '%s' "
@@ -405,7 +406,8 @@ int tl_shm_attach(const char *engine, tl_shm_t **out, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
-	s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	s = mmap(NULL, sizeof *s, rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED,
+		 fd, 0);
 	close(fd);
 	if (s == MAP_FAILED) {
 		snprintf(err, errlen, "mmap /dev/shm%s: %s", path, strerror(errno));
@@ -417,6 +419,26 @@ int tl_shm_attach(const char *engine, tl_shm_t **out, char *err, size_t errlen)
 	}
 	*out = s;
 	return 0;
+}
+
+int tl_shm_attach(const char *engine, tl_shm_t **out, char *err, size_t errlen)
+{
+	return shm_attach(engine, true, out, err, errlen);
+}
+
+int tl_shm_attach_ro(const char *engine, const tl_shm_t **out, char *err, size_t errlen)
+{
+	tl_shm_t *s;
+	int rc = shm_attach(engine, false, &s, err, errlen);
+
+	*out = s;
+	return rc;
+}
+
+void tl_shm_detach_ro(const tl_shm_t *s)
+{
+	if (s)
+		munmap((void *)s, sizeof *s);
 }
 
 void tl_shm_detach(tl_shm_t *s, const char *engine, bool unlink_it)

@@ -256,6 +256,12 @@ int tl_shm_create(const char *engine, tl_shm_t **out, char *err, size_t errlen);
 /* Attach (ctl side) read-write. Checks magic, version and size. */
 int tl_shm_attach(const char *engine, tl_shm_t **out, char *err, size_t errlen);
 
+/* Attach mapped read-only (talon monitor: a reader that cannot write the
+ * block, whatever its bugs). The same checks; release with
+ * tl_shm_detach_ro. */
+int tl_shm_attach_ro(const char *engine, const tl_shm_t **out, char *err, size_t errlen);
+void tl_shm_detach_ro(const tl_shm_t *s);
+
 /* Owner uid and permission bits (mode & 07777) of an engine's block, from
  * its name in /dev/shm. 0, or -1 with errno. */
 int tl_shm_owner(const char *engine, uid_t *uid, unsigned *mode);

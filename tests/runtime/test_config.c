@@ -185,6 +185,34 @@ static void test_journal_mode_and_sync(void)
 	BAD("{\"journal\":{\"mode\":1}}", "journal.mode");
 }
 
+/* monitor: listen and token (talon monitor); the token is never quoted
+ * in an error, and tl_config_wipe_secrets wipes it. */
+static void test_monitor_section(void)
+{
+	tl_config_t c;
+
+	GOOD(&c, "{}");
+	CU_ASSERT_STRING_EQUAL(c.monitor.listen, "127.0.0.1:9464");
+	CU_ASSERT_STRING_EQUAL(c.monitor.token, "");
+	GOOD(&c, "{\"monitor\":{\"listen\":\"0.0.0.0:8080\",\"token\":\"s3cr3t-T0ken\"}}");
+	CU_ASSERT_STRING_EQUAL(c.monitor.listen, "0.0.0.0:8080");
+	CU_ASSERT_STRING_EQUAL(c.monitor.token, "s3cr3t-T0ken");
+	tl_config_wipe_secrets(&c);
+	CU_ASSERT_STRING_EQUAL(c.monitor.token, "");
+	CU_ASSERT_STRING_EQUAL(c.monitor.listen, "0.0.0.0:8080");
+	BAD("{\"monitor\":{\"listen\":\"localhost\"}}", "monitor.listen");
+	BAD("{\"monitor\":{\"listen\":\"a b:1\"}}", "monitor.listen");
+	BAD("{\"monitor\":{\"listen\":9464}}", "monitor.listen");
+	BAD("{\"monitor\":{\"port\":9464}}", "monitor.port");
+	BAD2("{\"monitor\":{\"token\":\"has space-s3cr3t\"}}", "monitor.token",
+	     "value not shown");
+	CU_ASSERT_PTR_NULL(strstr(err, "s3cr3t"));
+	BAD("{\"monitor\":{\"token\":7}}", "monitor.token");
+	char doc[400];
+	snprintf(doc, sizeof doc, "{\"monitor\":{\"token\":\"%0129d\"}}", 0);
+	BAD2(doc, "monitor.token", "at most 128");
+}
+
 /* ---- the shipped config ------------------------------------------------- */
 
 static void test_paper_json_fields(void)
@@ -1031,6 +1059,7 @@ TL_TEST_SUITE("io.config", setup, NULL,
 	      TL_TEST(test_number_for_money),
 	      TL_TEST(test_bad_enum),
 	      TL_TEST(test_on_stop_values),
+	      TL_TEST(test_monitor_section),
 	      TL_TEST(test_binance_section),
 	      TL_TEST(test_bad_names),
 	      TL_TEST(test_symbol_cap),

@@ -1,14 +1,15 @@
 /*
- * snap_fmt.h - reading the engine's status snapshot (runtime/shm.h) for
+ * snapfmt.h - reading the engine's status snapshot (runtime/shm.h) for
  * people: durations, position direction, strategy rows. Shared by
- * `talon ctl` (cmd_ctl.c) and `talon top` (cmd_top.c, top_view.c), so
+ * `talon ctl` (cmd_ctl.c), `talon top` (cmd_top.c, top_view.c) and the
+ * monitor (snapjson.c, metrics.c), so
  * both show the same thing the same way.
  *
  * The snapshot is another process's memory: everything here bounds what
  * it reads and never overflows on a corrupt value.
  */
-#ifndef TL_SNAP_FMT_H
-#define TL_SNAP_FMT_H
+#ifndef TL_SNAPFMT_H
+#define TL_SNAPFMT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,4 +43,4 @@ const char *tl_snapfmt_strat_name(const tl_shm_strat_t *t, uint32_t r,
 /* realized - commission + unrealized, saturated. */
 tl_fx_t tl_snapfmt_strat_net(const tl_shm_strat_t *t);
 
-#endif /* TL_SNAP_FMT_H */
+#endif /* TL_SNAPFMT_H */

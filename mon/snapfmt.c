@@ -1,7 +1,7 @@
 /*
- * snap_fmt.c - the snapshot read for people (snap_fmt.h).
+ * snapfmt.c - the snapshot read for people (snapfmt.h).
  */
-#include "cli/snap_fmt.h"
+#include "mon/snapfmt.h"
 
 #include <stdio.h>
 #include <string.h>
