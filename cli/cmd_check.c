@@ -72,7 +72,12 @@ int tl_cli_load_secret_config(const char *who, const char *path, tl_config_t *cf
 	/* The secret is in memory from here on. */
 	if (tl_harden_process(cfg->allow_core_dumps, err, sizeof(err)) < 0) {
 		tl_config_wipe_secrets(cfg);
-		fprintf(stderr, "%s: %s\n", who, err);
+		/* on the log once it is set up; on stderr too when that is a
+		 * file, so a supervisor sees why it stopped */
+		if (log_sink)
+			tl_log(TL_LOG_ERROR, "%s: %s", who, err);
+		if (!log_sink || tl_log_to_file())
+			fprintf(stderr, "%s: %s\n", who, err);
 		return -1;
 	}
 	return 0;
