@@ -33,16 +33,21 @@ int tl_cli_check(int argc, char **argv);
 
 struct tl_config;
 /* The config's venue preflight, one line per check on out ("OK   name:
- * detail"); when the venue has none, says so on out prefixed by who
- * (NULL: silently). Returns the failed checks (0: all passed, or none
- * to run), -1 when it could not run. Shared by check and run. */
+ * detail"), or on the log when out is NULL (`talon run`: "preflight OK  
+ * name: detail", a failure at ERROR); when the venue has none, says so
+ * on out prefixed by who (NULL: silently). Returns the failed checks (0:
+ * all passed, or none to run), -1 when it could not run. Shared by check
+ * and run. */
 int tl_cli_preflight(const struct tl_config *cfg, FILE *out, const char *who);
 
 /* Load the config at path for a command that holds the venue's secret
- * (run, check): the readable-secret warning, the log level, then no
- * core file and no ptrace (runtime/harden.h) before anything else.
- * 0, or -1 after "<who>: <why>" on stderr (the secret wiped). */
-int tl_cli_load_secret_config(const char *who, const char *path, struct tl_config *cfg);
+ * (run, check): the log level (and with log_sink, the log's format and
+ * file: `talon run`, whose every line after this one is on that log),
+ * the readable-secret warning, then no core file and no ptrace
+ * (runtime/harden.h) before anything else. 0, or -1 after "<who>: <why>"
+ * on stderr (the secret wiped). */
+int tl_cli_load_secret_config(const char *who, const char *path, struct tl_config *cfg,
+			      int log_sink);
 
 /* `talon venue`: the simulated Binance USD-M exchange (cmd_venue.c). */
 int tl_cli_venue(int argc, char **argv);

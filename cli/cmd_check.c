@@ -41,7 +41,17 @@ static void tl_cli_check_line(void *ctx, tl_venue_check_res_t r, const char *nam
 	fprintf((FILE *)ctx, "%-4s %s: %s\n", tl_venue_check_name(r), name, detail);
 }
 
-int tl_cli_load_secret_config(const char *who, const char *path, tl_config_t *cfg)
+/* Preflight lines on the log (`talon run`). */
+static void tl_cli_check_log(void *ctx, tl_venue_check_res_t r, const char *name,
+			     const char *detail)
+{
+	(void)ctx;
+	tl_log(r == TL_CHECK_FAIL ? TL_LOG_ERROR : TL_LOG_INFO, "preflight %-4s %s: %s",
+	       tl_venue_check_name(r), name, detail);
+}
+
+int tl_cli_load_secret_config(const char *who, const char *path, tl_config_t *cfg,
+			      int log_sink)
 {
 	char err[512];
 
@@ -50,11 +60,24 @@ int tl_cli_load_secret_config(const char *who, const char *path, tl_config_t *cf
 		return -1;
 	}
 	tl_log_set_level(cfg->log_level);
+	if (log_sink) {
+		tl_log_set_format(cfg->log_format);
+		if (cfg->log_file[0] && tl_log_open_file(cfg->log_file, err, sizeof(err)) < 0) {
+			tl_config_wipe_secrets(cfg);
+			fprintf(stderr, "%s: %s: %s\n", who, cfg->path, err);
+			return -1;
+		}
+	}
 	tl_config_warn_secret(cfg);
 	/* The secret is in memory from here on. */
 	if (tl_harden_process(cfg->allow_core_dumps, err, sizeof(err)) < 0) {
 		tl_config_wipe_secrets(cfg);
-		fprintf(stderr, "%s: %s\n", who, err);
+		/* on the log once it is set up; on stderr too when that is a
+		 * file, so a supervisor sees why it stopped */
+		if (log_sink)
+			tl_log(TL_LOG_ERROR, "%s: %s", who, err);
+		if (!log_sink || tl_log_to_file())
+			fprintf(stderr, "%s: %s\n", who, err);
 		return -1;
 	}
 	return 0;
@@ -70,6 +93,8 @@ int tl_cli_preflight(const tl_config_t *cfg, FILE *out, const char *who)
 				cfg->venue_type);
 		return 0;
 	}
+	if (!out)
+		return d->preflight(cfg, tl_cli_check_log, NULL);
 	return d->preflight(cfg, tl_cli_check_line, out);
 }
 
@@ -103,7 +128,7 @@ int tl_cli_check(int argc, char **argv)
 		return TL_CLI_USAGE;
 	}
 	tl_config_t cfg;
-	if (tl_cli_load_secret_config("talon check", config, &cfg) < 0)
+	if (tl_cli_load_secret_config("talon check", config, &cfg, 0) < 0)
 		return TL_CLI_FAIL;
 	int fails = tl_cli_preflight(&cfg, stdout, "talon check");
 	tl_config_wipe_secrets(&cfg);

@@ -1,12 +1,14 @@
 /*
  * cmd_run.c - `talon run -c CONFIG [--demo] [--duration S]`: start the
- * engine and stay in the foreground, logging every event on stderr, until
- * SIGINT/SIGTERM (or --duration). With --demo the main thread also runs
- * the demo strategy (cli/demo.c).
+ * engine and stay in the foreground, logging every event (stderr, or
+ * log.file, reopened on SIGHUP), until SIGINT/SIGTERM (or --duration).
+ * With --demo the main thread also runs the demo strategy (cli/demo.c).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,29 @@ static void run_on_signal(int sig)
 {
 	(void)sig;
 	run_stop = 1;
+}
+
+/* logrotate: the log file was renamed; the main thread reopens it at
+ * its next line (tl_log_reopen_pending), never here. */
+static void run_on_hup(int sig)
+{
+	(void)sig;
+	tl_log_request_reopen();
+}
+
+/* A reason `talon run` exits: on the log, and on stderr as well when the
+ * log is a file, so a supervisor's own log (journalctl) shows why. */
+__attribute__((format(printf, 1, 2)))
+static void run_fail(const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tl_log(TL_LOG_ERROR, "talon run: %s", msg);
+	if (tl_log_to_file())
+		fprintf(stderr, "talon run: %s\n", msg);
 }
 
 /* The run's last lines: what the engine left open at the venue (its
@@ -79,9 +104,11 @@ static void run_usage(FILE *out)
 		"\n"
 		"Start the engine (ENGINE and IO threads, the venue from the config,\n"
 		"the shared-memory block /dev/shm/talon.<engine.name>) and log every\n"
-		"order, position and state event on stderr until SIGINT or SIGTERM.\n"
-		"First it runs the venue's preflight (`talon check`, one line per\n"
-		"check on stderr) and refuses to start when a check fails.\n"
+		"order, position and state event until SIGINT or SIGTERM: on stderr,\n"
+		"or in log.file (reopened on SIGHUP, for logrotate), as text or JSON\n"
+		"lines (log.format). First it runs the venue's preflight (`talon\n"
+		"check`, one log line per check) and refuses to start when a check\n"
+		"fails.\n"
 		"\n"
 		"  -c, --config FILE   engine configuration (JSON), e.g. config/paper.json\n"
 		"      --demo          run the demo strategy on two symbols\n"
@@ -156,18 +183,36 @@ int tl_cli_run(int argc, char **argv)
 
 	char err[512];
 	tl_config_t cfg;
-	/* before the secret goes anywhere: no core file, no ptrace */
-	if (tl_cli_load_secret_config("talon run", config, &cfg) < 0)
+	/* before the secret goes anywhere: no core file, no ptrace; the log
+	 * (format, file) is set up here too: every line from now on is on it */
+	if (tl_cli_load_secret_config("talon run", config, &cfg, 1) < 0)
 		return TL_CLI_FAIL;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = run_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = run_on_hup;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
+	/* A closed log pipe (`talon run ... | head`) must not kill the engine. */
+	signal(SIGPIPE, SIG_IGN);
+	/* SIGHUP reaches the main thread only: every thread started from
+	 * here on inherits the mask, so a rotation never interrupts an IO
+	 * or journal thread's system call. Unblocked once they run. */
+	sigset_t hup;
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &hup, NULL);
 	/* The venue's preflight (talon check): nothing trades on a
 	 * failure, and the operator reads the same lines check prints. */
-	int fails = tl_cli_preflight(&cfg, stderr, NULL);
+	int fails = tl_cli_preflight(&cfg, NULL, NULL);
 	if (fails != 0) {
 		tl_config_wipe_secrets(&cfg);
-		fprintf(stderr, "talon run: refusing to trade: %s (the lines above; "
-			"`talon check -c %s` repeats them)\n",
-			fails < 0 ? "the preflight could not run" : "a preflight check failed",
-			config);
+		run_fail("refusing to trade: %s (the lines above; `talon check -c %s` "
+			 "repeats them)",
+			 fails < 0 ? "the preflight could not run" : "a preflight check failed",
+			 config);
 		return TL_CLI_FAIL;
 	}
 	tl_engine_t *e = tl_engine_create(&cfg, NULL, err, sizeof(err));
@@ -175,21 +220,15 @@ int tl_cli_run(int argc, char **argv)
 	 * this copy is not needed again. */
 	tl_config_wipe_secrets(&cfg);
 	if (!e) {
-		fprintf(stderr, "talon run: %s\n", err);
+		run_fail("%s", err);
 		return TL_CLI_FAIL;
 	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = run_on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	/* A closed log pipe (`talon run ... | head`) must not kill the engine. */
-	signal(SIGPIPE, SIG_IGN);
 	if (tl_engine_start(e, err, sizeof(err)) < 0) {
-		fprintf(stderr, "talon run: %s\n", err);
+		run_fail("%s", err);
 		tl_engine_close(e);
 		return TL_CLI_FAIL;
 	}
+	pthread_sigmask(SIG_UNBLOCK, &hup, NULL);
 	tl_log(TL_LOG_INFO,
 	       "engine '%s' running (pid %d, venue %s, %u symbols); stop with Ctrl-C; "
 	       "operate with: talon ctl --engine %s status",
@@ -207,6 +246,8 @@ int tl_cli_run(int argc, char **argv)
 		int64_t now = tl_clock_mono_ns();
 		if (duration && now - start >= duration * 1000000000LL)
 			break;
+		/* a rotation shows in the new file at once, not at the next event */
+		tl_log_reopen_pending();
 		if (demo)
 			tl_demo_step(&d, now);
 		if (load)

@@ -45,6 +45,12 @@ typedef struct tl_journal_cfg {
 	bool sync_full;         /* PRAGMA synchronous = FULL (else NORMAL) */
 	uint32_t batch_max;     /* records per transaction at most (default 4096) */
 	uint32_t batch_us;      /* commit at least this often when busy (default 2000) */
+	/* Where the PERSIST thread's notices go (a commit failed, writing
+	 * again, giving up at stop): the engine passes tl_log, so they get
+	 * the log's time, level and destination (persist/ cannot include
+	 * runtime/). Levels as runtime/log.h: 0 error, 1 warn, 2 info.
+	 * NULL: plain lines on stderr (tools and tests without a log). */
+	void (*log)(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 } tl_journal_cfg_t;
 
 typedef struct tl_journal tl_journal_t;

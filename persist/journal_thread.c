@@ -26,6 +26,7 @@
 #include "persist/journal_int.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,8 @@
 #define JT_IDLE_STRICT_NS 10000ull      /* strict mode: orders wait on us */
 #define JT_RETRY_NS    1000000000ull    /* retry a failed batch this often */
 #define JT_GIVEUP_NS   5000000000ull    /* stop: retry this long, then give up */
+#define JT_LOG_ERROR   0                /* levels of cfg.log (runtime/log.h) */
+#define JT_LOG_INFO    2
 
 static void jt_sleep(uint64_t ns)
 {
@@ -104,23 +107,38 @@ static bool jt_reserve(tl_journal_t *j, size_t limit)
 	return true;
 }
 
+/* A notice of the PERSIST thread, through cfg.log when there is one. */
+__attribute__((format(printf, 3, 4)))
+static void jt_log(const tl_journal_t *j, int level, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (j->cfg.log)
+		j->cfg.log(level, "%s", msg);
+	else
+		fprintf(stderr, "%s\n", msg);
+}
+
 /* Commit pend; on failure report it once per change of error. */
 static bool jt_commit(tl_journal_t *j)
 {
 	int rc = tl_journal_commit_batch(j, j->pend, j->pend_n);
 	if (rc == SQLITE_OK) {
 		if (atomic_load(&j->stats.failed)) {
-			fprintf(stderr, "journal %s: writing again; %zu held records"
-				" committed\n", j->cfg.path, j->pend_n);
+			jt_log(j, JT_LOG_INFO, "journal %s: writing again; %zu held records"
+			       " committed", j->cfg.path, j->pend_n);
 			atomic_store(&j->stats.failed, false);
 		}
 		j->pend_n = 0;
 		return true;
 	}
 	if (!atomic_load(&j->stats.failed) || atomic_load(&j->stats.last_errcode) != rc)
-		fprintf(stderr, "journal %s: commit of %zu records failed: %s (%s);"
-			" holding them in memory, retrying every second\n",
-			j->cfg.path, j->pend_n, sqlite3_errstr(rc), sqlite3_errmsg(j->db));
+		jt_log(j, JT_LOG_ERROR, "journal %s: commit of %zu records failed: %s (%s);"
+		       " holding them in memory, retrying every second",
+		       j->cfg.path, j->pend_n, sqlite3_errstr(rc), sqlite3_errmsg(j->db));
 	atomic_store(&j->stats.last_errcode, rc);
 	atomic_store(&j->stats.failed, true);
 	return false;
@@ -173,9 +191,9 @@ static void *jt_main(void *arg)
 		if (stopping && empty && j->pend_n == 0)
 			break;
 		if (stopping && failed && now - stop_ns >= JT_GIVEUP_NS) {
-			fprintf(stderr, "journal %s: giving up at stop: %zu records"
-				" could not be written (%s)\n", j->cfg.path, j->pend_n,
-				sqlite3_errstr(atomic_load(&j->stats.last_errcode)));
+			jt_log(j, JT_LOG_ERROR, "journal %s: giving up at stop: %zu records"
+			       " could not be written (%s)", j->cfg.path, j->pend_n,
+			       sqlite3_errstr(atomic_load(&j->stats.last_errcode)));
 			break;
 		}
 		if (empty || got == 0)

@@ -919,11 +919,23 @@ static int tl_config_monitor(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 
 static int tl_config_log(tl_config_ctx_t *x, const cJSON *o, tl_config_t *c)
 {
-	static const char *const keys[] = { "level", NULL };
+	static const char *const keys[] = { "level", "format", "file", NULL };
+	/* index == TL_LOG_TEXT, TL_LOG_JSON */
+	static const char *const formats[] = { "text", "json", NULL };
+	int r;
 
 	TL_CFG_TRY(tl_config_keys(x, o, "log", keys));
 	TL_CFG_TRY(tl_config_enum(x, o, "log", "level", tl_config_level_names,
 				  &c->log_level));
+	TL_CFG_TRY(tl_config_enum(x, o, "log", "format", formats, &c->log_format));
+	/* Opened by `talon run` (tl_log_open_file), which refuses to start
+	 * when it cannot append to it; a directory is refused here. */
+	TL_CFG_TRY(r = tl_config_path(x, o, "log", "file", c->log_file));
+	if (r == 1 && (c->log_file[0] == '\0' ||
+		       c->log_file[strlen(c->log_file) - 1] == '/'))
+		return tl_config_fail(x, "log", "file",
+				      "expected the path of a file, got \"%.60s\"",
+				      c->log_file);
 	return 0;
 }
 

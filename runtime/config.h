@@ -130,6 +130,8 @@ typedef struct tl_config {
 	int journal_sync_full;     /* journal.sync: 0 "normal" (default), 1 "full" */
 	/* log */
 	int log_level;             /* log.level: 0 error 1 warn 2 info 3 debug */
+	int log_format;            /* log.format: TL_LOG_TEXT "text" (default), TL_LOG_JSON "json" */
+	char log_file[TL_PATH_MAX];/* log.file: lines appended there, "" = stderr (default) */
 	/* reconcile: venue reconciliation (docs/recovery.md, io/binance/sync.h) */
 	struct {
 		int policy;            /* tl_recon_policy_t: "trust_venue" or "pause" (default) */

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/engine_int.h"
+#include "runtime/log.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ static int eng_open_journal(tl_engine_t *e, char *err, size_t errlen)
 	jc.sync_full = e->cfg.journal_sync_full != 0;
 	jc.batch_max = 4096;
 	jc.batch_us = 2000;
+	jc.log = tl_log;
 	/* The journal's own directory is created if missing (one level,
 	 * private), so a fresh checkout can run at once. */
 	char d[TL_PATH_MAX];

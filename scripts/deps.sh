@@ -121,6 +121,10 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # The test that the engine thread makes no syscall while it spins
 # (tests/scripts/test_engine_syscalls.sh) watches it with strace.
 command -v strace >/dev/null 2>&1 || missing+=(strace)
+# tests/contrib/test_contrib.sh checks contrib/logrotate/talon with it
+# (/usr/sbin: not on a user's PATH everywhere).
+command -v logrotate >/dev/null 2>&1 || [ -x /usr/sbin/logrotate ] ||
+	missing+=(logrotate)
 if command -v pkg-config >/dev/null 2>&1; then
 	have_pkgconfig=1
 else

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime/log.h"
 #include "runtime/ring.h"
 #include "persist/journal.h"
 
@@ -910,11 +911,32 @@ static void test_strict_mode_commits_without_waiting_for_batch_us(void)
 	tl_spsc_rec_free(&p.ring);
 }
 
+/* True when text has a line "<time> <level> <...needle...>". */
+static bool log_has(const char *text, const char *level, const char *needle)
+{
+	for (const char *l = text; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		const char *hit = strstr(l, needle);
+		if (!hit || hit >= l + len || len < 31)
+			continue;
+		if (l[4] == '-' && l[10] == 'T' && l[23] == 'Z' && l[24] == ' ' &&
+		    strncmp(l + 25, level, strlen(level)) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The PERSIST thread's notices go through the engine's log (cfg.log):
+ * with its time and level, to its file. */
 static void test_disk_full_holds_records_then_commits_each_exactly_once(void)
 {
 	tl_journal_cfg_t c = cfg_for(path);
 	c.batch_max = 256;
-	char err[256];
+	c.log = tl_log;
+	char err[256], logpath[160];
+	snprintf(logpath, sizeof(logpath), "%s/talon.log", dir);
+	CU_ASSERT_EQUAL_FATAL(tl_log_open_file(logpath, err, sizeof(err)), 0);
 	tl_journal_t *j = tl_journal_open(&c, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	tl_journal_test_set_buffer_max(j, 4096);
@@ -973,6 +995,15 @@ static void test_disk_full_holds_records_then_commits_each_exactly_once(void)
 	CU_ASSERT_EQUAL(q_int(db, "SELECT max(seq) FROM journal WHERE dir = 0"), (int64_t)p.inputs);
 	CU_ASSERT_STRING_EQUAL(q_text(db, "PRAGMA integrity_check"), "ok");
 	sqlite3_close(db);
+
+	tl_log_close_file();
+	static char text[1 << 16];
+	FILE *f = fopen(logpath, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+	fclose(f);
+	CU_ASSERT_TRUE(log_has(text, "ERROR", "records failed: database or disk is full"));
+	CU_ASSERT_TRUE(log_has(text, "INFO ", "writing again;"));
 }
 
 /* The synchronous path reports the failure and keeps nothing half-done. */

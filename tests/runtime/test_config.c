@@ -408,6 +408,33 @@ static void test_every_key_lands(void)
 	CU_ASSERT_EQUAL(c.log_level, 1);
 }
 
+/* log.format and log.file: the defaults (text on stderr), each value,
+ * a relative file against the config's directory, and clear refusals. */
+static void test_log_keys(void)
+{
+	tl_config_t c;
+
+	GOOD(&c, "{}");
+	CU_ASSERT_EQUAL(c.log_format, 0);
+	CU_ASSERT_STRING_EQUAL(c.log_file, "");
+	GOOD(&c, "{\"log\":{\"format\":\"json\",\"file\":\"/var/log/talon/talon.log\"}}");
+	CU_ASSERT_EQUAL(c.log_format, 1);
+	CU_ASSERT_STRING_EQUAL(c.log_file, "/var/log/talon/talon.log");
+	GOOD(&c, "{\"log\":{\"format\":\"text\"}}");
+	CU_ASSERT_EQUAL(c.log_format, 0);
+	memset(err, 0, sizeof(err));
+	CU_ASSERT_EQUAL(tl_config_parse(&c, "{\"log\":{\"file\":\"logs/t.log\"}}", 29,
+					"/etc/talon", err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.log_file, "/etc/talon/logs/t.log");
+
+	BAD("{\"log\":{\"format\":\"yaml\"}}",
+	    "log.format: expected one of \"text\", \"json\", got \"yaml\"");
+	BAD("{\"log\":{\"format\":1}}", "log.format: expected one of");
+	BAD("{\"log\":{\"file\":\"\"}}", "log.file: expected the path of a file");
+	BAD("{\"log\":{\"file\":\"/var/log/\"}}", "log.file: expected the path of a file");
+	BAD("{\"log\":{\"file\":7}}", "log.file: expected a path string");
+}
+
 /* ---- error classes ----------------------------------------------------- */
 
 static void test_unknown_key(void)
@@ -423,7 +450,7 @@ static void test_unknown_key(void)
 	BAD("{\"venue\":{\"binance\":{\"rest\":{\"url\":\"x\"}}}}",
 	    "venue.binance.rest.url: unknown key");
 	BAD("{\"engine\":{\"Name\":\"x\"}}", "engine.Name: unknown key");
-	BAD("{\"log\":{\"level\":\"info\",\"file\":\"x\"}}", "log.file: unknown key");
+	BAD("{\"log\":{\"level\":\"info\",\"rotate\":\"x\"}}", "log.rotate: unknown key");
 }
 
 static void test_wrong_type(void)
@@ -1049,6 +1076,7 @@ TL_TEST_SUITE("io.config", setup, NULL,
 	      TL_TEST(test_paper_json_fields),
 	      TL_TEST(test_paper_json_starts_kernel),
 	      TL_TEST(test_every_key_lands),
+	      TL_TEST(test_log_keys),
 	      TL_TEST(test_unknown_key),
 	      TL_TEST(test_wrong_type),
 	      TL_TEST(test_non_integral),
