@@ -18,6 +18,7 @@ struct tl_mon_events {
 	char *path;
 	sqlite3 *db;
 	sqlite3_stmt *q;
+	sqlite3_stmt *tail;            /* the id `limit` rows from the end */
 };
 
 tl_mon_events_t *tl_mon_events_new(const char *path)
@@ -34,8 +35,10 @@ tl_mon_events_t *tl_mon_events_new(const char *path)
 static void ev_close(tl_mon_events_t *e)
 {
 	sqlite3_finalize(e->q);
+	sqlite3_finalize(e->tail);
 	sqlite3_close(e->db);
 	e->q = NULL;
+	e->tail = NULL;
 	e->db = NULL;
 }
 
@@ -73,7 +76,10 @@ static int ev_open(tl_mon_events_t *e, char *err, size_t errlen)
 	if (sqlite3_prepare_v2(e->db,
 			       "SELECT id, seq, cause_seq, time_ns, type, priority, symbol,"
 			       " client_id, text FROM events WHERE id > ?1 ORDER BY id"
-			       " LIMIT ?2", -1, &e->q, NULL) != SQLITE_OK) {
+			       " LIMIT ?2", -1, &e->q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(e->db,
+			       "SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?1",
+			       -1, &e->tail, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "journal %s: no events table (%s)", e->path,
 			 sqlite3_errmsg(e->db));
 		ev_close(e);
@@ -111,6 +117,22 @@ int tl_mon_events_json(tl_mon_events_t *e, FILE *f, int64_t since, int limit,
 
 	if (ev_open(e, err, errlen) < 0)
 		return -1;
+	if (since < 0) {
+		/* the last `limit` rows: from before the limit-th newest (the
+		 * table's ids need not be dense) */
+		sqlite3_reset(e->tail);
+		sqlite3_bind_int(e->tail, 1, limit - 1);
+		rc = sqlite3_step(e->tail);
+		since = rc == SQLITE_ROW ? sqlite3_column_int64(e->tail, 0) - 1 : 0;
+		sqlite3_reset(e->tail);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			snprintf(err, errlen, "journal %s: reading events: %s", e->path,
+				 sqlite3_errmsg(e->db));
+			ev_close(e);
+			return -1;
+		}
+		next = since;
+	}
 	sqlite3_reset(e->q);
 	sqlite3_bind_int64(e->q, 1, since);
 	sqlite3_bind_int(e->q, 2, limit);

@@ -25,7 +25,7 @@ void tl_mon_events_free(tl_mon_events_t *e);
 
 /*
  * {"events":[...],"next":N}: rows with id > since, oldest first, at most
- * limit (1..TL_MON_EVENTS_LIMIT_MAX), each {"id","seq","cause_seq",
+ * limit (1..TL_MON_EVENTS_LIMIT_MAX); since < 0: the last limit rows, each {"id","seq","cause_seq",
  * "time_ns","time" (ISO-8601 UTC, ms),"type","priority","symbol",
  * "client_id","text"}; next is the last id written, or since. Returns 0,
  * or -1 with a message in err (journal missing, not a journal, busy).

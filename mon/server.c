@@ -425,8 +425,8 @@ static void mon_orders(tl_mon_t *m, struct lws *wsi, mon_pss_t *pss)
 }
 
 typedef struct mon_events_q {
-	int64_t since, limit;
-	bool have_since, have_limit;
+	int64_t since, limit, tail;
+	bool have_since, have_limit, have_tail;
 } mon_events_q_t;
 
 static bool mon_events_arg(tl_mon_t *m, mon_pss_t *pss, const char *name,
@@ -445,6 +445,17 @@ static bool mon_events_arg(tl_mon_t *m, mon_pss_t *pss, const char *name,
 		q->have_since = true;
 		return true;
 	}
+	if (!strcmp(name, "tail")) {
+		if (q->have_tail || !value ||
+		    tl_mon_events_parse_u63(value, TL_MON_EVENTS_LIMIT_MAX, &q->tail) < 0 ||
+		    q->tail < 1) {
+			mon_error(pss, HTTP_STATUS_BAD_REQUEST, "tail: expected one whole "
+				  "number 1-%d (the newest events)", TL_MON_EVENTS_LIMIT_MAX);
+			return false;
+		}
+		q->have_tail = true;
+		return true;
+	}
 	if (!strcmp(name, "limit")) {
 		if (q->have_limit || !value ||
 		    tl_mon_events_parse_u63(value, TL_MON_EVENTS_LIMIT_MAX, &q->limit) < 0 ||
@@ -457,7 +468,7 @@ static bool mon_events_arg(tl_mon_t *m, mon_pss_t *pss, const char *name,
 		return true;
 	}
 	mon_error(pss, HTTP_STATUS_BAD_REQUEST, "unknown query argument '%.40s' "
-		  "(since, limit)", name);
+		  "(since, limit, tail)", name);
 	return false;
 }
 
@@ -469,6 +480,15 @@ static void mon_events(tl_mon_t *m, struct lws *wsi, mon_pss_t *pss)
 
 	if (!mon_args(m, wsi, pss, mon_events_arg, &q))
 		return;
+	if (q.have_tail && (q.have_since || q.have_limit)) {
+		mon_error(pss, HTTP_STATUS_BAD_REQUEST, "tail: not with since or limit "
+			  "(tail=N is the newest N events; then page on with since=next)");
+		return;
+	}
+	if (q.have_tail) {
+		q.since = -1;
+		q.limit = q.tail;
+	}
 	if (!m->events) {
 		mon_error(pss, HTTP_STATUS_NOT_FOUND, "no journal: journal.path "
 			  "is not set in the config, so there are no events to show");

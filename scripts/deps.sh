@@ -49,8 +49,16 @@ CLI_ONLY=" ncursesw "
 
 # command -> Debian package: programs tests drive (--test).
 # tmux: tests/scripts/test_top.sh runs `talon top` in a detached session.
+# logrotate: tests/contrib/test_contrib.sh checks contrib/logrotate/talon.
+# promtool, prometheus: tests/mon/ check /metrics and the alert rules, and
+#   a real Prometheus scrapes `talon monitor` (both in package prometheus).
+# chromium: tests/mon/test_dashboard.sh renders the dashboard headless.
 TEST_TOOLS=(
 	tmux:tmux
+	logrotate:logrotate
+	promtool:prometheus
+	prometheus:prometheus
+	chromium:chromium
 )
 
 mk=
@@ -93,7 +101,12 @@ fuzz_ok() {
 if [ "$mode" = test ]; then
 	tools=()
 	for t in "${TEST_TOOLS[@]}"; do
-		command -v "${t%%:*}" >/dev/null 2>&1 || tools+=("${t#*:}")
+		# /usr/sbin (logrotate) is not on every user's PATH
+		command -v "${t%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${t%%:*}" ] ||
+			case " ${tools[*]} " in
+			*" ${t#*:} "*) ;;
+			*) tools+=("${t#*:}") ;;
+			esac
 	done
 	[ ${#tools[@]} -eq 0 ] && exit 0
 	if [ "$(id -u)" != 0 ]; then
@@ -121,10 +134,6 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # The test that the engine thread makes no syscall while it spins
 # (tests/scripts/test_engine_syscalls.sh) watches it with strace.
 command -v strace >/dev/null 2>&1 || missing+=(strace)
-# tests/contrib/test_contrib.sh checks contrib/logrotate/talon with it
-# (/usr/sbin: not on a user's PATH everywhere).
-command -v logrotate >/dev/null 2>&1 || [ -x /usr/sbin/logrotate ] ||
-	missing+=(logrotate)
 if command -v pkg-config >/dev/null 2>&1; then
 	have_pkgconfig=1
 else

@@ -322,7 +322,7 @@ static void test_market_fill_in_status_and_events(void)
 	nx = strstr(res.body, "\"next\":");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(nx);
 	CU_ASSERT_TRUE(atol(nx + 7) >= next);
-	char first[32];
+	char first[64];
 	snprintf(first, sizeof first, "\"id\":%ld,", next);
 	CU_ASSERT_PTR_NULL(strstr(res.body, first));
 	/* limit=1: exactly one event, the first */
@@ -330,6 +330,19 @@ static void test_market_fill_in_status_and_events(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.body, "{\"events\":[{\"id\":1,"));
 	CU_ASSERT_PTR_NULL(strstr(res.body, "\"id\":2,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.body, "],\"next\":1}"));
+	/* tail=2: the two newest, oldest first, next = the newest id */
+	CU_ASSERT_EQUAL(http("GET", "/api/events?since=0&limit=1000", ""), 200);
+	nx = strstr(res.body, "\"next\":");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nx);
+	long last = atol(nx + 7);
+	CU_ASSERT_TRUE_FATAL(last >= 2);
+	CU_ASSERT_EQUAL(http("GET", "/api/events?tail=2", ""), 200);
+	snprintf(first, sizeof first, "{\"events\":[{\"id\":%ld,", last - 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.body, first));
+	snprintf(first, sizeof first, "},{\"id\":%ld,", last);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.body, first));
+	snprintf(first, sizeof first, "],\"next\":%ld}", last);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.body, first));
 }
 
 /* Strip the values that change from one read to the next. */
@@ -419,6 +432,8 @@ static void test_bad_queries(void)
 		{ "/api/events?since=99999999999999999999", "since:" },
 		{ "/api/events?since=1&since=2", "since:" },
 		{ "/api/events?limit=0", "limit:" },
+		{ "/api/events?tail=0", "tail:" },
+		{ "/api/events?tail=5&since=1", "tail:" },
 		{ "/api/events?limit=1001", "limit:" },
 		{ "/api/events?limit=", "limit:" },
 		{ "/api/events?until=3", "unknown query argument 'until'" },
