@@ -66,6 +66,23 @@ int tl_event_format(const tl_event_t *ev, char *buf, size_t len)
 				fmt_fx(r->venue_qty, c), fmt_fx(r->venue_entry, d),
 				r->adopted ? " adopted" : "", TL_TEXT_LEN - 1, ev->text);
 	}
+	case TL_EV_POSITION_ROUND_TRIP: {
+		/* not an order event: its union member is the trip's */
+		const tl_ev_trip_t *t = &ev->u.trip;
+		char scope[24] = "position";
+		if (t->scope)
+			snprintf(scope, sizeof scope, "strategy_row=%u", t->strategy);
+		return snprintf(buf, len,
+				"%s %.*s %s %s qty=%s entry=%s exit=%s rpnl=%s fee=%s exit_reason=%s",
+				name, TL_SYMBOL_NAMELEN - 1, ev->symbol,
+				tl_pos_side_name((tl_pos_side_t)t->pos_side), scope,
+				fmt_fx(t->qty, a), fmt_fx(t->entry, b), fmt_fx(t->exit, c),
+				fmt_fx(t->realized, d), fmt_fx(t->commission, e),
+				tl_exit_reason_name((tl_exit_reason_t)t->reason));
+	}
+	case TL_EV_STRATEGY_ADDED:
+		return snprintf(buf, len, "%s row=%u strategy=\"%.*s\"", name,
+				ev->u.strat.id, TL_TEXT_LEN - 1, ev->text);
 	default: {
 		const tl_ev_order_t *o = &ev->u.order;
 		int n = snprintf(buf, len,

@@ -301,10 +301,45 @@ static void test_reopen_after_rename(void)
 	rmdir(path);
 }
 
+/* A round trip and a strategy tag print their own fields, not an order's
+ * ("- ? ? qty=0 ..." read the union as an order). */
+static void test_trip_and_strategy_text(void)
+{
+	tl_event_t ev;
+	char buf[512];
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = TL_EV_POSITION_ROUND_TRIP;
+	snprintf(ev.symbol, sizeof ev.symbol, "BTCUSDT");
+	ev.u.trip.pos_side = TL_PS_BOTH;
+	ev.u.trip.reason = TL_EXIT_LIQUIDATION;
+	ev.u.trip.qty = TL_FX_ONE / 100;
+	ev.u.trip.entry = 60022 * TL_FX_ONE;
+	ev.u.trip.exit = 60018 * TL_FX_ONE;
+	ev.u.trip.realized = -4 * TL_FX_ONE / 100;
+	ev.u.trip.commission = 48016320;
+	tl_event_format(&ev, buf, sizeof buf);
+	CU_ASSERT_STRING_EQUAL(buf, "POSITION_ROUND_TRIP BTCUSDT BOTH position qty=0.01 "
+			       "entry=60022 exit=60018 rpnl=-0.04 fee=0.4801632 "
+			       "exit_reason=LIQUIDATION");
+	ev.u.trip.scope = 1;
+	ev.u.trip.strategy = 3;
+	tl_event_format(&ev, buf, sizeof buf);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " BOTH strategy_row=3 qty=0.01 "));
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = TL_EV_STRATEGY_ADDED;
+	ev.u.strat.id = 2;
+	snprintf(ev.text, sizeof ev.text, "alpha");
+	tl_event_format(&ev, buf, sizeof buf);
+	CU_ASSERT_STRING_EQUAL(buf, "STRATEGY_ADDED row=2 strategy=\"alpha\"");
+}
+
 TL_TEST_SUITE("runtime.log", each_setup, each_teardown,
 	      TL_TEST(test_json_lines_parse_and_round_trip),
 	      TL_TEST(test_json_survives_bad_bytes_and_long_messages),
 	      TL_TEST(test_text_lines_have_time_and_level),
 	      TL_TEST(test_file_appends_private),
 	      TL_TEST(test_unopenable_file_is_refused),
-	      TL_TEST(test_reopen_after_rename));
+	      TL_TEST(test_reopen_after_rename),
+	      TL_TEST(test_trip_and_strategy_text));
