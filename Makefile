@@ -27,7 +27,8 @@
 #
 # Layout of a build directory $(B) mirrors the source tree:
 #   $(B)/libtalon.a            kernel/ runtime/ io/ (venue drivers, net)
-#                              persist/: what a strategy links
+#                              persist/ mon/ (talon monitor's metrics):
+#                              what a strategy links
 #   $(B)/libtalon_sim.a        sim/: the simulated exchange (talon venue)
 #   $(B)/libtalon_bench.a      bench/ bench/support/ (the `talon bench`
 #                              suites; linked into talon and tests/bench/)
@@ -104,7 +105,7 @@ GIT_DESC   := $(shell git describe --always --dirty 2>/dev/null)
 TL_VERSION := $(VERSION)$(if $(GIT_DESC),+$(GIT_DESC))
 
 # ---- sources ---------------------------------------------------------------
-LIB_SRCS     := $(wildcard kernel/*.c runtime/*.c io/*.c io/*/*.c persist/*.c)
+LIB_SRCS     := $(wildcard kernel/*.c runtime/*.c io/*.c io/*/*.c persist/*.c mon/*.c)
 # The simulated exchange (`talon venue`): its own archive, linked into the
 # talon binary, the tests and the benchmarks, never into libtalon.a.
 SIM_SRCS     := $(wildcard sim/*.c)

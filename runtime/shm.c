@@ -71,6 +71,13 @@ static_assert(sizeof(tl_ctl_req_t) % 8 == 0, "request copied by words");
 static_assert(offsetof(tl_shm_mpmc_slot_t, req) == 8, "slot body after seq");
 static_assert(TL_SHM_PREFIX_LEN > TL_PREFIX_MAX, "prefix and its NUL");
 
+/* 1 us .. 10 ms: a loop's kernel work is a few microseconds; past 10 ms
+ * something stalled it (a page fault, the scheduler). */
+const uint64_t tl_shm_lat_bounds_ns[TL_SHM_LAT_BOUNDS] = {
+	1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
+	1000000, 2500000, 5000000, 10000000,
+};
+
 /* The engine's pid, cached: the heartbeat runs on the engine thread every
  * loop and must not make a syscall (getpid is one; glibc no longer caches
  * it). Set when this process creates a block. */

@@ -10,6 +10,8 @@
 #   io/net/            kernel/, runtime/, io/net/
 #   io/<driver>/       kernel/, runtime/, io/venue.h, io/net/, its own folder
 #   sim/               kernel/, sim/ (it is a separate program's library)
+#   mon/               kernel/, runtime/, io/venue.h, mon/ (a monitor reads
+#                      the shm block; it never names a venue)
 #   include/talon.h    nothing of the project: it stands alone
 #   cli/ bench/ tests/ examples/   anything
 #
@@ -37,6 +39,8 @@ allowed() {	# allowed FILE HEADER -> 0 when FILE may include HEADER
 		   $h == io/net/* || $h == io/$dir/* ]] ;;
 	io/*) [[ $h == kernel/* || $h == runtime/* || $h == io/venue.h ]] ;;
 	sim/*) [[ $h == kernel/* || $h == sim/* ]] ;;
+	mon/*) [[ $h == kernel/* || $h == runtime/* || $h == io/venue.h ||
+		  $h == mon/* ]] ;;
 	include/*) false ;;
 	*) true ;;
 	esac
@@ -54,7 +58,7 @@ while IFS= read -r f; do
 			h = substr($0, RSTART, RLENGTH); sub(/^[^"]*"/, "", h); sub(/"$/, "", h)
 			print FNR ":" h }' "$f")
 done < <(git ls-files -co --exclude-standard -- 'kernel/*.[ch]' 'persist/*.[ch]' \
-		'runtime/*.[ch]' 'io/*.[ch]' 'sim/*.[ch]' 'include/*.h')
+		'runtime/*.[ch]' 'io/*.[ch]' 'sim/*.[ch]' 'mon/*.[ch]' 'include/*.h')
 
 if [ "$bad" -ne 0 ]; then
 	echo "check-includes: $bad include(s) against the layering above"
