@@ -331,10 +331,13 @@ static void mw_positions(mw_t *w, const tl_shm_snapshot_t *sn)
 }
 
 /* Strategy rows worth a series: every tag, and the untagged row (0)
- * once something was booked to it (as `talon ctl status` shows them). */
+ * once something was booked to it (as `talon ctl status` shows them). A
+ * tag row without a name (a corrupt block) would repeat row 0's series. */
 static bool mw_strat_shown(const tl_shm_strat_t *t, uint32_t r)
 {
-	return r > 0 || t->orders || t->fills || t->realized || t->unrealized || t->commission;
+	if (r > 0)
+		return t->name[0] != '\0';
+	return t->orders || t->fills || t->realized || t->unrealized || t->commission;
 }
 
 enum { MW_S_REAL, MW_S_UNREAL, MW_S_FEES, MW_S_ORDERS, MW_S_FILLS };
