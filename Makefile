@@ -15,6 +15,8 @@
 #   make fuzz         build every libFuzzer target with clang into
 #                     build-fuzz/fuzz/ (scripts/fuzz.sh runs them)
 #   make deps         check / install the build dependencies again
+#                     (`make test` also checks the programs tests run:
+#                     scripts/deps.sh --test)
 #   make clean        remove every build directory
 #
 #   SAN=address,undefined   sanitized build in build-asan/
@@ -181,7 +183,9 @@ fuzz:
 
 fuzz-bins: $(FUZZ_BINS)
 
+# Programs some tests run (promtool): installed when missing.
 test: all
+	$(Q)scripts/deps.sh --test
 	$(Q)TESTS='$(TESTS)' scripts/run-tests.sh $(B)
 
 # `make bench`: every suite into a fresh results directory, then the

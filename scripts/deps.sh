@@ -3,6 +3,7 @@
 #
 # Usage: scripts/deps.sh [--mk FILE]
 #        scripts/deps.sh --fuzz
+#        scripts/deps.sh --test
 #
 # Checks a C compiler, make, pkg-config and every library below (by
 # `pkg-config --exists`). Installs only what is missing: as root with
@@ -18,6 +19,10 @@
 # With --fuzz it checks only what `make fuzz` needs on top: clang and its
 # libFuzzer runtime (Debian 12: clang, libclang-rt-14-dev), by linking an
 # empty fuzz target, and installs them the same way when missing.
+#
+# With --test it checks only the programs some tests run (TEST_TOOLS
+# below; `make test` calls it), and installs the missing ones the same
+# way.
 set -euo pipefail
 
 # pkg-config name -> Debian package
@@ -33,14 +38,21 @@ PKGS=(
 # Only the tests link these; a program built on libtalon.a does not
 # (talon.pc's Requires.private is the others).
 TEST_ONLY=" cunit "
+# Programs tests run: command -> Debian package. promtool checks the
+# Prometheus metrics and alert rules (tests/mon/test_metrics.c).
+TEST_TOOLS=(
+	promtool:prometheus
+)
 
 mk=
 fuzz=0
+tools=0
 case "${1:-}" in
 "") ;;
 --mk) mk=${2:?--mk needs a file name} ;;
 --fuzz) fuzz=1 ;;
-*) echo "usage: $0 [--mk FILE | --fuzz]" >&2; exit 2 ;;
+--test) tools=1 ;;
+*) echo "usage: $0 [--mk FILE | --fuzz | --test]" >&2; exit 2 ;;
 esac
 
 # Install the Debian packages in "$@" (root), or say how and fail.
@@ -74,6 +86,22 @@ if [ "$fuzz" = 1 ]; then
 	fuzz_ok && exit 0
 	install clang libclang-rt-14-dev
 	fuzz_ok || { echo "deps: clang cannot link a libFuzzer target" >&2; exit 1; }
+	exit 0
+fi
+
+if [ "$tools" = 1 ]; then
+	missing=()
+	for t in "${TEST_TOOLS[@]}"; do
+		command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}")
+	done
+	[ ${#missing[@]} -eq 0 ] && exit 0
+	install "${missing[@]}"
+	for t in "${TEST_TOOLS[@]}"; do
+		command -v "${t%%:*}" >/dev/null 2>&1 || {
+			echo "deps: '${t%%:*}' still missing after installing" >&2
+			exit 1
+		}
+	done
 	exit 0
 fi
 
