@@ -177,7 +177,7 @@ static void mw_counters(mw_t *w, const tl_shm_snapshot_t *sn)
 	};
 
 	mw_family(w, "talon_orders_total", "counter",
-		  "Orders by outcome: submitted (accepted by the kernel), refused (by its checks), then how they ended.");
+		  "Orders by outcome: submitted (accepted by the kernel), refused (by its pre-trade checks), filled, canceled, rejected (by the venue), failed, expired, unknown (times an order's state became unknown).");
 	for (size_t i = 0; i < sizeof n / sizeof n[0]; i++) {
 		char lb[40];
 		snprintf(lb, sizeof lb, "{outcome=\"%s\"}", outcome[i]);
@@ -384,7 +384,7 @@ static void mw_strategies(mw_t *w, const tl_shm_snapshot_t *sn)
 static void mw_pnl(mw_t *w, const tl_shm_snapshot_t *sn)
 {
 	mw_family(w, "talon_pnl", "gauge",
-		  "Total PnL since the engine's start: realized - commission + unrealized, quote asset.");
+		  "Total PnL: realized - commission + unrealized over every position, quote asset.");
 	mw_fx(w, "talon_pnl", "", sn->total_pnl);
 	mw_family(w, "talon_daily_pnl", "gauge",
 		  "PnL of the trading day (since talon_day_start_time_seconds), quote asset.");
@@ -418,13 +418,14 @@ static void mw_emergency(mw_t *w, const tl_shm_snapshot_t *sn)
 {
 	mw_gauge(w, "talon_emergency_active", "1 while an emergency liquidation runs.",
 		 sn->emg_active != 0);
-	mw_gauge(w, "talon_emergency_closes",
-		 "Close orders of the current or last emergency liquidation.", sn->emg_total);
-	mw_family(w, "talon_emergency_closes_done", "gauge",
-		  "Close orders of the current or last emergency liquidation that ended, by result.");
-	mw_u64(w, "talon_emergency_closes_done", "{result=\"ok\"}", sn->emg_ok);
-	mw_u64(w, "talon_emergency_closes_done", "{result=\"failed\"}", sn->emg_failed);
-	mw_u64(w, "talon_emergency_closes_done", "{result=\"canceled\"}", sn->emg_canceled);
+	mw_gauge(w, "talon_emergency_close_orders",
+		 "Close orders sent by the current or last emergency liquidation.", sn->emg_total);
+	mw_family(w, "talon_emergency_close_orders_done", "gauge",
+		  "Close orders of the current or last emergency liquidation that ended, by result (filled, failed: ended without filling).");
+	mw_u64(w, "talon_emergency_close_orders_done", "{result=\"filled\"}", sn->emg_ok);
+	mw_u64(w, "talon_emergency_close_orders_done", "{result=\"failed\"}", sn->emg_failed);
+	mw_gauge(w, "talon_emergency_canceled_orders",
+		 "Open orders canceled by the current or last emergency liquidation.", sn->emg_canceled);
 	mw_family(w, "talon_emergency_start_time_seconds", "gauge",
 		  "When the current or last emergency liquidation began, seconds since the Unix epoch (0: none).");
 	mw_secs(w, "talon_emergency_start_time_seconds", "", sn->emg_started);

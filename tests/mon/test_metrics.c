@@ -111,6 +111,7 @@ static void fill(void)
 	sn->emg_total = 4;
 	sn->emg_ok = 3;
 	sn->emg_failed = 1;
+	sn->emg_canceled = 2;
 	/* free text from the block: a newline, a quote, a byte that is not
 	 * UTF-8, a control character, and UTF-8 that is */
 	snprintf(sn->emg_reason, sizeof sn->emg_reason, "loss\n\"limit\" \xff\x01 \xc3\xa9");
@@ -235,8 +236,10 @@ static void test_state_engine_venue(void)
 	LINE("talon_journal_enabled 1");
 	LINE("talon_journal_failed 0");
 	LINE("talon_journal_strict 1");
-	LINE("talon_emergency_closes 4");
-	LINE("talon_emergency_closes_done{result=\"ok\"} 3");
+	LINE("talon_emergency_close_orders 4");
+	LINE("talon_emergency_close_orders_done{result=\"filled\"} 3");
+	LINE("talon_emergency_close_orders_done{result=\"failed\"} 1");
+	LINE("talon_emergency_canceled_orders 2");
 	LINE("talon_emergency_start_time_seconds 1796601540.25");
 	LINE("talon_emergency_completion_time_seconds 0");
 	LINE("talon_venue_connected 1");
