@@ -29,7 +29,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "io/venue.h"
 #include "runtime/config.h"
 #include "runtime/shm.h"
 #include "kernel/fixed.h"
@@ -879,44 +878,12 @@ static void ctl_status_json(const char *name, const tl_shm_t *s,
 	       (sn->journal & TL_SHM_JOURNAL_ON) ? "true" : "false",
 	       (sn->journal & TL_SHM_JOURNAL_FAILED) ? "true" : "false",
 	       (sn->journal & TL_SHM_JOURNAL_STRICT) ? "strict" : "async");
-	printf(",\"venue\":{\"connected\":%s,\"connections\":%u,\"stream\":\"%s\""
-	       ",\"clock_synced\":%s,\"clock_offset_ns\":%lld,\"weight_used\":%u"
-	       ",\"weight_limit\":%u,\"orders_10s\":%u,\"orders_10s_limit\":%u"
-	       ",\"orders_1m\":%u,\"orders_1m_limit\":%u,\"http_429\":%llu"
-	       ",\"http_418\":%llu}",
-	       sn->venue_connected ? "true" : "false", sn->venue_conns,
-	       tl_venue_stream_state_name(sn->venue_stream),
-	       sn->venue_clock_synced ? "true" : "false", (long long)sn->clock_offset_ns,
-	       sn->weight_used, sn->weight_limit, sn->orders_10s, sn->orders_10s_limit,
-	       sn->orders_1m, sn->orders_1m_limit, (unsigned long long)sn->http_429,
-	       (unsigned long long)sn->http_418);
-	printf(",\"daily_loss_limit\":\"%s\"", ctl_fx(sn->daily_loss_limit, b));
-	printf(",\"loss_limit\":\"%s\"", ctl_fx(sn->loss_limit, b));
 	printf(",\"latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu}"
 	       ",\"kill\":{\"seq\":%llu,\"seen\":%llu}}\n",
 	       (unsigned long long)sn->lat_p50, (unsigned long long)sn->lat_p99,
 	       (unsigned long long)sn->lat_max,
 	       (unsigned long long)atomic_load(&s->kill.seq),
 	       (unsigned long long)atomic_load(&s->kill.seen));
-}
-
-/* The venue's health, one line; a venue without limits (paper) shows
- * no counts. */
-static void ctl_venue_text(const tl_shm_snapshot_t *sn)
-{
-	printf("venue      %s, %u connections, stream %s",
-	       sn->venue_connected ? "connected" : "NOT CONNECTED", sn->venue_conns,
-	       tl_venue_stream_state_name(sn->venue_stream));
-	if (sn->venue_clock_synced)
-		printf(", clock offset %+.3fms", (double)sn->clock_offset_ns / 1e6);
-	if (sn->weight_limit || sn->orders_10s_limit || sn->orders_1m_limit)
-		printf("\n           weight %u/%u per minute, orders %u/%u per 10s, %u/%u per minute",
-		       sn->weight_used, sn->weight_limit, sn->orders_10s, sn->orders_10s_limit,
-		       sn->orders_1m, sn->orders_1m_limit);
-	if (sn->http_429 || sn->http_418)
-		printf(", answers 429: %llu, 418: %llu", (unsigned long long)sn->http_429,
-		       (unsigned long long)sn->http_418);
-	printf("\n");
 }
 
 static void ctl_status_text(const char *name, const tl_shm_t *s,
@@ -961,7 +928,6 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 	printf("latency    p50 %lluns  p99 %lluns  max %lluns\n",
 	       (unsigned long long)sn->lat_p50, (unsigned long long)sn->lat_p99,
 	       (unsigned long long)sn->lat_max);
-	ctl_venue_text(sn);
 	printf("counters  ");
 #define X(c) printf("%s " #c "=%llu", (n++ % 5 == 0 && n > 1) ? "\n          " : "", \
 		    (unsigned long long)sn->c);
