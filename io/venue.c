@@ -37,11 +37,3 @@ const char *tl_venue_check_name(tl_venue_check_res_t r)
 {
 	return r == TL_CHECK_OK ? "OK" : r == TL_CHECK_FAIL ? "FAIL" : "SKIP";
 }
-
-const char *tl_venue_stream_state_name(uint32_t s)
-{
-	static const char *const names[TL_VENUE_STREAM__COUNT] = {
-		"none", "connecting", "up", "down", "expired",
-	};
-	return s < TL_VENUE_STREAM__COUNT ? names[s] : "?";
-}

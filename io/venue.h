@@ -36,6 +36,7 @@
 #include "kernel/kernel.h"
 #include "kernel/record.h"
 #include "runtime/config.h"
+#include "runtime/shm.h"
 
 typedef struct tl_venue tl_venue_t;
 
@@ -130,19 +131,6 @@ typedef struct tl_venue_xport {
 	_Atomic uint64_t ws_drops;     /* sessions lost to a fault */
 } tl_venue_xport_t;
 
-/* The venue's user data stream, as far as a monitor needs it. */
-typedef enum tl_venue_stream_state {
-	TL_VENUE_STREAM_NONE = 0,      /* the venue has none (paper, REST only) */
-	TL_VENUE_STREAM_CONNECTING,    /* first connection not up yet */
-	TL_VENUE_STREAM_UP,            /* delivering */
-	TL_VENUE_STREAM_DOWN,          /* lost, reconnecting */
-	TL_VENUE_STREAM_EXPIRED,       /* its key expired, waiting for a new one */
-	TL_VENUE_STREAM__COUNT
-} tl_venue_stream_state_t;
-
-/* "none", "connecting", "up", "down", "expired"; "?" out of range. */
-const char *tl_venue_stream_state_name(uint32_t s);
-
 /* The venue's health for monitoring (talon monitor's /metrics): written
  * by the IO thread (relaxed: each field is a reading of its own), read
  * by the ENGINE when it publishes the snapshot. A venue without
@@ -152,7 +140,7 @@ typedef struct tl_venue_health {
 	_Atomic uint32_t connected;    /* 1: requests can go now (a connection
 					* up, the clock synced) */
 	_Atomic uint32_t conns;        /* request connections up */
-	_Atomic uint32_t stream;       /* tl_venue_stream_state_t */
+	_Atomic uint32_t stream;       /* tl_shm_stream_t (runtime/shm.h) */
 	_Atomic uint32_t clock_synced; /* 1: clock_offset_ns is measured */
 	_Atomic int64_t clock_offset_ns; /* the venue's clock minus ours */
 	/* rate limiters: counts in the current window, and the limits */

@@ -12,7 +12,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "io/venue.h"
 #include "kernel/fixed.h"
 #include "kernel/types.h"
 #include "kernel/utf8.h"
@@ -241,9 +240,9 @@ static void mw_venue(mw_t *w, const tl_shm_snapshot_t *sn)
 		 sn->venue_conns);
 	mw_family(w, "talon_venue_stream_state", "gauge",
 		  "The venue's user data stream: 1 for its current state, 0 for the others (none: the venue has no stream).");
-	for (uint32_t s = 0; s < TL_VENUE_STREAM__COUNT; s++) {
+	for (uint32_t s = 0; s < TL_SHM_STREAM__COUNT; s++) {
 		char lb[40];
-		snprintf(lb, sizeof lb, "{state=\"%s\"}", tl_venue_stream_state_name(s));
+		snprintf(lb, sizeof lb, "{state=\"%s\"}", tl_shm_stream_name(s));
 		mw_u64(w, "talon_venue_stream_state", lb, sn->venue_stream == s);
 	}
 	mw_gauge(w, "talon_venue_clock_synced", "1 once the venue's clock offset was measured.",

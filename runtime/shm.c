@@ -78,6 +78,14 @@ const uint64_t tl_shm_lat_bounds_ns[TL_SHM_LAT_BOUNDS] = {
 	1000000, 2500000, 5000000, 10000000,
 };
 
+const char *tl_shm_stream_name(uint32_t s)
+{
+	static const char *const names[TL_SHM_STREAM__COUNT] = {
+		"none", "connecting", "up", "down", "expired",
+	};
+	return s < TL_SHM_STREAM__COUNT ? names[s] : "?";
+}
+
 /* The engine's pid, cached: the heartbeat runs on the engine thread every
  * loop and must not make a syscall (getpid is one; glibc no longer caches
  * it). Set when this process creates a block. */

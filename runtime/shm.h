@@ -69,6 +69,20 @@
 #define TL_SHM_STALE_NS (3LL * 1000000000LL)  /* heartbeat older = dead */
 #define TL_SHM_NO_PREV 0xffffffffu            /* prev_state of a new block */
 
+/* The venue's user data stream, as the snapshot carries it (venue_stream;
+ * the venue writes it into io/venue.h's tl_venue_health_t). */
+typedef enum tl_shm_stream {
+	TL_SHM_STREAM_NONE = 0,        /* the venue has none (paper, REST only) */
+	TL_SHM_STREAM_CONNECTING,      /* first connection not up yet */
+	TL_SHM_STREAM_UP,              /* delivering */
+	TL_SHM_STREAM_DOWN,            /* lost, reconnecting */
+	TL_SHM_STREAM_EXPIRED,         /* its key expired, waiting for a new one */
+	TL_SHM_STREAM__COUNT
+} tl_shm_stream_t;
+
+/* "none", "connecting", "up", "down", "expired"; "?" out of range. */
+const char *tl_shm_stream_name(uint32_t s);
+
 /* Kill switch commands (the word's cmd). */
 typedef enum tl_kill_cmd {
 	TL_KILL_NONE = 0,
@@ -203,7 +217,7 @@ typedef struct tl_shm_snapshot {
 	uint64_t ws_sent, rest_sent, ws_fallbacks, ws_sessions, ws_drops;
 	/* the venue's health (io/venue.h, tl_venue_health_t; 0 without a
 	 * venue): connected (requests can go), connections up, the user
-	 * stream's tl_venue_stream_state_t, clock synced, the rate limiters'
+	 * stream's tl_shm_stream_t, clock synced, the rate limiters'
 	 * counts in their current windows and the venue's limits, 429/418
 	 * answers, and the venue's clock minus ours */
 	uint32_t venue_connected, venue_conns, venue_stream, venue_clock_synced;

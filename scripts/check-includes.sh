@@ -10,8 +10,8 @@
 #   io/net/            kernel/, runtime/, io/net/
 #   io/<driver>/       kernel/, runtime/, io/venue.h, io/net/, its own folder
 #   sim/               kernel/, sim/ (it is a separate program's library)
-#   mon/               kernel/, runtime/, io/venue.h, mon/ (a monitor reads
-#                      the shm block; it never names a venue)
+#   mon/               kernel/, persist/, runtime/, mon/ (talon monitor;
+#                      cli/ uses it, not the other way round)
 #   include/talon.h    nothing of the project: it stands alone
 #   cli/ bench/ tests/ examples/   anything
 #
@@ -39,8 +39,7 @@ allowed() {	# allowed FILE HEADER -> 0 when FILE may include HEADER
 		   $h == io/net/* || $h == io/$dir/* ]] ;;
 	io/*) [[ $h == kernel/* || $h == runtime/* || $h == io/venue.h ]] ;;
 	sim/*) [[ $h == kernel/* || $h == sim/* ]] ;;
-	mon/*) [[ $h == kernel/* || $h == runtime/* || $h == io/venue.h ||
-		  $h == mon/* ]] ;;
+	mon/*) [[ $h == kernel/* || $h == persist/* || $h == runtime/* || $h == mon/* ]] ;;
 	include/*) false ;;
 	*) true ;;
 	esac

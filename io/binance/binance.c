@@ -776,18 +776,18 @@ static void bn_xport_publish(tl_binance_t *b)
 static uint32_t bn_stream_health(const tl_binance_t *b)
 {
 	if (!b->bs)	/* no listenKey yet, or REST only */
-		return b->base.emit_stream ? TL_VENUE_STREAM_CONNECTING : TL_VENUE_STREAM_NONE;
+		return b->base.emit_stream ? TL_SHM_STREAM_CONNECTING : TL_SHM_STREAM_NONE;
 	switch (tl_binance_stream_user_state(b->bs)) {
 	case TL_BINANCE_STREAM_CONNECTING:
-		return TL_VENUE_STREAM_CONNECTING;
+		return TL_SHM_STREAM_CONNECTING;
 	case TL_BINANCE_STREAM_UP:
-		return TL_VENUE_STREAM_UP;
+		return TL_SHM_STREAM_UP;
 	case TL_BINANCE_STREAM_DOWN_RESYNC_NEEDED:
-		return TL_VENUE_STREAM_DOWN;
+		return TL_SHM_STREAM_DOWN;
 	case TL_BINANCE_STREAM_KEY_EXPIRED:
-		return TL_VENUE_STREAM_EXPIRED;
+		return TL_SHM_STREAM_EXPIRED;
 	}
-	return TL_VENUE_STREAM_DOWN;
+	return TL_SHM_STREAM_DOWN;
 }
 
 /* The venue's health for the snapshot (io/venue.h): connections, the

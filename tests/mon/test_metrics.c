@@ -20,7 +20,6 @@
 
 #include <cJSON.h>
 
-#include "io/venue.h"
 #include "mon/metrics.h"
 #include "runtime/shm.h"
 #include "tests/support/tl_test.h"
@@ -96,7 +95,7 @@ static void fill(void)
 	sn->rest_sent = 5;
 	sn->venue_connected = 1;
 	sn->venue_conns = 4;
-	sn->venue_stream = TL_VENUE_STREAM_UP;
+	sn->venue_stream = TL_SHM_STREAM_UP;
 	sn->venue_clock_synced = 1;
 	sn->clock_offset_ns = -2500000;         /* the venue 2.5 ms behind */
 	sn->weight_used = 37;

@@ -18,7 +18,6 @@
 
 #include "runtime/engine.h"
 #include "io/paper/paper.h"
-#include "io/venue.h"
 
 static tl_engine_t *E;
 static tl_event_t evs[65536];
@@ -111,7 +110,7 @@ static void test_orders_fill_and_positions_follow(void)
 	/* The paper venue's health: connected, no stream, limits or clock;
 	 * the engine loop's latency histogram counted the loops that worked */
 	CU_ASSERT_EQUAL(s.venue_connected, 1);
-	CU_ASSERT_EQUAL(s.venue_stream, TL_VENUE_STREAM_NONE);
+	CU_ASSERT_EQUAL(s.venue_stream, TL_SHM_STREAM_NONE);
 	CU_ASSERT_EQUAL(s.weight_limit, 0);
 	CU_ASSERT_EQUAL(s.orders_10s_limit, 0);
 	CU_ASSERT_EQUAL(s.clock_offset_ns, 0);

@@ -34,7 +34,6 @@
 #include "tests/io/binance/test_binance_sim_common.h"
 #include "tests/support/alloc_hook.h"
 
-#include "io/venue.h"
 #include "mon/metrics.h"
 
 
@@ -253,7 +252,7 @@ static void test_venue_health_in_snapshot(void)
 	CU_ASSERT_TRUE_FATAL(tl_engine_snapshot(E, s));
 	CU_ASSERT_EQUAL(s->venue_connected, 1);
 	CU_ASSERT(s->venue_conns >= 1);
-	CU_ASSERT_EQUAL(s->venue_stream, TL_VENUE_STREAM_UP);
+	CU_ASSERT_EQUAL(s->venue_stream, TL_SHM_STREAM_UP);
 	CU_ASSERT_EQUAL(s->venue_clock_synced, 1);
 	CU_ASSERT(s->weight_limit > 0);
 	CU_ASSERT(s->orders_10s_limit > 0);
