@@ -75,6 +75,16 @@ static void mw_secs(mw_t *w, const char *name, const char *labels, int64_t ns)
 	fprintf(w->f, "%s%s %s\n", name, labels, mw_secs_i(ns, b));
 }
 
+/* The age of t at now in seconds, 0 when t is not in the past (the
+ * engine may write after the caller read its clock); t is the block's,
+ * any value, so the difference is taken without overflow. */
+static void mw_age(mw_t *w, const char *name, int64_t now, int64_t t)
+{
+	char b[32];
+	uint64_t age = now > t ? (uint64_t)now - (uint64_t)t : 0;
+	fprintf(w->f, "%s %s\n", name, mw_secs_fmt(age, false, b));
+}
+
 /*
  * s[0 .. the first NUL or n) as a label value: '\\', '"' and newline
  * escaped as the format requires; a byte that is not valid UTF-8, and
@@ -130,7 +140,7 @@ static void mw_engine(mw_t *w, const tl_shm_t *shm, const tl_shm_snapshot_t *sn,
 		mw_secs(w, "talon_engine_start_time_seconds", "", shm->started);
 		mw_family(w, "talon_engine_heartbeat_age_seconds", "gauge",
 			  "Seconds since the engine loop's last heartbeat.");
-		mw_secs(w, "talon_engine_heartbeat_age_seconds", "", now > hb ? now - hb : 0);
+		mw_age(w, "talon_engine_heartbeat_age_seconds", now, hb);
 		mw_family(w, "talon_ctl_ring_resets_total", "counter",
 			  "Times the engine found the ctl request ring inconsistent and reset it.");
 		mw_u64(w, "talon_ctl_ring_resets_total", "",
@@ -138,8 +148,7 @@ static void mw_engine(mw_t *w, const tl_shm_t *shm, const tl_shm_snapshot_t *sn,
 	}
 	mw_family(w, "talon_snapshot_age_seconds", "gauge",
 		  "Seconds since the engine published the status snapshot these metrics come from.");
-	mw_secs(w, "talon_snapshot_age_seconds", "",
-		now > sn->published && sn->published > 0 ? now - sn->published : 0);
+	mw_age(w, "talon_snapshot_age_seconds", now, sn->published > 0 ? sn->published : now);
 
 	mw_family(w, "talon_trading_state", "gauge",
 		  "The trading state: 1 for the current one (NORMAL, REDUCING, LIQUIDATING, PAUSED), 0 for the others.");

@@ -573,7 +573,8 @@ bool tl_shm_alive(const tl_shm_t *s, int64_t now, char *why, size_t whylen)
 {
 	int32_t pid = atomic_load_explicit(&s->pid, memory_order_acquire);
 	int64_t hb = atomic_load_explicit(&s->heartbeat, memory_order_acquire);
-	int64_t age = now - hb;
+	/* 128 bits: the heartbeat is the block's, any value at all */
+	__int128 age = (__int128)now - hb;
 	char dummy[1];
 
 	if (!why || whylen == 0) {

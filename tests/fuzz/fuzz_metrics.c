@@ -9,7 +9,9 @@
  *   (TL_SHM_PREFIX_LEN), the snapshot's head (everything before ord[]:
  *   counts, counters, strategy rows, texts), then positions (pos[0],
  *   pos[1], ...) for as many bytes as are left, at most FZ_POS of them.
- * No NUL is required anywhere, every count may be out of range.
+ * No NUL is required anywhere, every count may be out of range. The
+ * block's heartbeat and start time are set from the snapshot's
+ * emg_completed and emg_started (as arbitrary as the rest).
  *
  * Properties (abort on failure):
  *   - the writer succeeds, and its text is valid UTF-8;
@@ -182,6 +184,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	off += n;
 	n = size - off < FZ_POS * sizeof N.pos[0] ? size - off : FZ_POS * sizeof N.pos[0];
 	memcpy(N.pos, data + off, n);
+	/* the block's heartbeat and start time: any values too (taken from
+	 * snapshot fields, so the layout above stays as the corpus has it) */
+	atomic_store(&S.heartbeat, N.emg_completed);
+	S.started = N.emg_started;
 	/* positions past the input are zero: keep the text bounded */
 	if (N.n_pos > FZ_POS)
 		N.n_pos = FZ_POS;
