@@ -194,16 +194,22 @@ static bool health_all(const struct health_seen *h)
 	return h->weight && h->orders_10s && h->orders_1m;
 }
 
-/* Snapshots for up to 2 s, noting which counts were above 0. */
+/* One snapshot: which counts are above 0. */
+static void health_sample(struct health_seen *h, tl_shm_snapshot_t *s)
+{
+	if (tl_engine_snapshot(E, s)) {
+		h->weight |= s->weight_used > 0;
+		h->orders_10s |= s->orders_10s > 0;
+		h->orders_1m |= s->orders_1m > 0;
+	}
+}
+
+/* Snapshots for up to 2 s. */
 static void health_watch(struct health_seen *h, tl_shm_snapshot_t *s)
 {
 	int64_t end = mono() + 2 * E2E_S;
 	while (!health_all(h) && mono() < end) {
-		if (tl_engine_snapshot(E, s)) {
-			h->weight |= s->weight_used > 0;
-			h->orders_10s |= s->orders_10s > 0;
-			h->orders_1m |= s->orders_1m > 0;
-		}
+		health_sample(h, s);
 		nap_ms(20);
 	}
 }
@@ -231,8 +237,10 @@ static void test_venue_health_in_snapshot(void)
 
 		CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, (uint64_t)round + 1), 0);
 		int64_t end = mono() + 10 * E2E_S;
-		while (count_ev(TL_EV_ORDER_ACCEPTED) == acc && mono() < end)
-			wait_ev_role(TL_EV_ORDER_ACCEPTED, -1, nev, 100000000LL);
+		while (count_ev(TL_EV_ORDER_ACCEPTED) == acc && mono() < end) {
+			wait_ev_role(TL_EV_ORDER_ACCEPTED, -1, nev, 20000000LL);
+			health_sample(&h, s);	/* from the moment the NEW may leave */
+		}
 		const tl_event_t *a = NULL;
 		for (int i = 0; i < nev; i++)
 			if (evs[i].type == TL_EV_ORDER_ACCEPTED)
@@ -241,8 +249,10 @@ static void test_venue_health_in_snapshot(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 		CU_ASSERT_EQUAL(tl_engine_cancel(E, a->u.order.client_id, 100 + (uint64_t)round), 0);
 		end = mono() + 10 * E2E_S;
-		while (count_ev(TL_EV_ORDER_CANCELED) == can && mono() < end)
-			wait_ev_role(TL_EV_ORDER_CANCELED, -1, nev, 100000000LL);
+		while (count_ev(TL_EV_ORDER_CANCELED) == can && mono() < end) {
+			wait_ev_role(TL_EV_ORDER_CANCELED, -1, nev, 20000000LL);
+			health_sample(&h, s);
+		}
 		CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_CANCELED), can + 1);
 		health_watch(&h, s);
 	}
