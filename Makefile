@@ -15,6 +15,8 @@
 #   make fuzz         build every libFuzzer target with clang into
 #                     build-fuzz/fuzz/ (scripts/fuzz.sh runs them)
 #   make deps         check / install the build dependencies again
+#                     (`make test` also checks the programs tests run:
+#                     scripts/deps.sh --test)
 #   make clean        remove every build directory
 #
 #   SAN=address,undefined   sanitized build in build-asan/
@@ -30,8 +32,8 @@
 #                              persist/: what a strategy links
 #   $(B)/libtalon_sim.a        sim/: the simulated exchange (talon venue)
 #   $(B)/libtalon_mon.a        mon/: `talon monitor` and the snapshot
-#                              JSON ctl shares (linked into talon and
-#                              tests/mon/)
+#                              JSON ctl shares, the metrics (linked into
+#                              talon, the tests and the fuzz targets)
 #   $(B)/libtalon_bench.a      bench/ bench/support/ (the `talon bench`
 #                              suites; linked into talon and tests/bench/)
 #   $(B)/talon                 cli/
@@ -152,7 +154,6 @@ TEST_SH_BINS := $(patsubst %.sh,$(B)/%,$(TEST_SH))
 BENCH_OBJS   := $(call obj,$(BENCH_SRCS))
 BENCH_TEST_BINS := $(filter $(B)/tests/bench/%,$(TEST_BINS))
 MON_OBJS     := $(call obj,$(MON_SRCS))
-MON_TEST_BINS := $(filter $(B)/tests/mon/%,$(TEST_BINS))
 EXAMPLE_BINS := $(patsubst %.c,$(B)/%,$(EXAMPLE_SRCS))
 # tests/chaos/test_*.py: process-level tests in python3; make writes a
 # wrapper per script into $(B)/tests/chaos/ that runs it on $(B)/talon.
@@ -344,13 +345,11 @@ $(TALON): $(CLI_OBJS) $(MON_LIB) $(BENCH_LIB) $(SIM_LIB) $(LIB) $(B)/flags.txt
 # uses).
 $(BENCH_TEST_BINS): TEST_BENCH_LIB = $(BENCH_LIB)
 $(BENCH_TEST_BINS): $(BENCH_LIB)
-# tests/mon/ link the monitor's archive the same way.
-$(MON_TEST_BINS): TEST_BENCH_LIB = $(MON_LIB)
-$(MON_TEST_BINS): $(MON_LIB)
-
-$(TEST_BINS): $(B)/%: $(B)/%.o $(SUPPORT_OBJS) $(SIM_LIB) $(LIB) $(B)/flags.txt
+# Every test links the monitor's archive (the metrics of a live snapshot
+# are checked beside the venue tests too).
+$(TEST_BINS): $(B)/%: $(B)/%.o $(SUPPORT_OBJS) $(MON_LIB) $(SIM_LIB) $(LIB) $(B)/flags.txt
 	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(TEST_BENCH_LIB) $(SIM_LIB) $(LIB) $(ALL_LDLIBS) -ldl
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(TEST_BENCH_LIB) $(MON_LIB) $(SIM_LIB) $(LIB) $(ALL_LDLIBS) -ldl
 
 $(TEST_SH_BINS): $(B)/%: %.sh
 	$(say) CP $@
@@ -372,14 +371,15 @@ $(CHAOS_BINS): $(B)/%: %.py
 $(call obj,$(EXAMPLE_SRCS)): EXTRA_CFLAGS = -Iinclude
 
 $(FUZZ_REPLAY_BINS): $(B)/tests/fuzz/test_%: $(B)/tests/fuzz/%.o \
-		$(call obj,$(FUZZ_DRIVER)) $(SIM_LIB) $(LIB) $(B)/flags.txt
+		$(call obj,$(FUZZ_DRIVER)) $(MON_LIB) $(SIM_LIB) $(LIB) $(B)/flags.txt
 	$(say) LD $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(call obj,$(FUZZ_DRIVER)) $(SIM_LIB) $(LIB) $(ALL_LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(call obj,$(FUZZ_DRIVER)) $(MON_LIB) $(SIM_LIB) $(LIB) \
+		$(ALL_LDLIBS)
 
-$(FUZZ_BINS): $(B)/fuzz/%: $(B)/tests/fuzz/%.o $(SIM_LIB) $(LIB) $(B)/flags.txt
+$(FUZZ_BINS): $(B)/fuzz/%: $(B)/tests/fuzz/%.o $(MON_LIB) $(SIM_LIB) $(LIB) $(B)/flags.txt
 	$(say) LD $@
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< $(SIM_LIB) $(LIB) $(ALL_LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< $(MON_LIB) $(SIM_LIB) $(LIB) $(ALL_LDLIBS)
 
 $(EXAMPLE_BINS): $(B)/%: $(B)/%.o $(LIB) $(B)/flags.txt
 	$(say) LD $@

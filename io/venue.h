@@ -36,6 +36,7 @@
 #include "kernel/kernel.h"
 #include "kernel/record.h"
 #include "runtime/config.h"
+#include "runtime/shm.h"
 
 typedef struct tl_venue tl_venue_t;
 
@@ -130,6 +131,26 @@ typedef struct tl_venue_xport {
 	_Atomic uint64_t ws_drops;     /* sessions lost to a fault */
 } tl_venue_xport_t;
 
+/* The venue's health for monitoring (talon monitor's /metrics): written
+ * by the IO thread (relaxed: each field is a reading of its own), read
+ * by the ENGINE when it publishes the snapshot. A venue without
+ * connections or rate limits (paper) reports connected and leaves the
+ * rest 0. */
+typedef struct tl_venue_health {
+	_Atomic uint32_t connected;    /* 1: requests can go now (a connection
+					* up, the clock synced) */
+	_Atomic uint32_t conns;        /* request connections up */
+	_Atomic uint32_t stream;       /* tl_shm_stream_t (runtime/shm.h) */
+	_Atomic uint32_t clock_synced; /* 1: clock_offset_ns is measured */
+	_Atomic int64_t clock_offset_ns; /* the venue's clock minus ours */
+	/* rate limiters: counts in the current window, and the limits */
+	_Atomic uint32_t weight_used, weight_limit;   /* request weight, 1 min */
+	_Atomic uint32_t orders_10s, orders_10s_limit;
+	_Atomic uint32_t orders_1m, orders_1m_limit;
+	_Atomic uint64_t http_429;     /* answers "too many requests" */
+	_Atomic uint64_t http_418;     /* answers "IP banned" */
+} tl_venue_health_t;
+
 /* Base of every venue; adapters embed it first. */
 struct tl_venue {
 	const tl_venue_ops_t *ops;
@@ -145,6 +166,7 @@ struct tl_venue {
 	 * drive a venue alone). */
 	const tl_venue_gate_t *gate;
 	tl_venue_xport_t xport;
+	tl_venue_health_t health;
 };
 
 /* May this new-order request be written now? (IO thread, just before

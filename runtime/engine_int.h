@@ -59,6 +59,10 @@ struct tl_engine {
 	tl_time_t next_snap, snap_period;
 	uint32_t high_water[3];            /* req, evt, journal thresholds */
 	uint64_t lat_hist[64];             /* log2 ns of each busy loop's work */
+	/* ... and on fixed bounds (tl_shm_lat_bounds_ns), for the
+	 * snapshot's Prometheus histogram: counts and the sum of ns */
+	uint64_t lat_bucket[TL_SHM_LAT_BUCKETS];
+	uint64_t lat_sum_ns;
 	/* counters kept by the runtime (the kernel has its own) */
 	struct {
 		_Atomic uint64_t backpressure; /* strategy commands refused */

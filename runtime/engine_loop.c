@@ -155,6 +155,8 @@ int tl_engine_work(void *ctx)
 	if (work) {
 		uint64_t d = (uint64_t)(tl_clock_mono_ns() - t0);
 		e->lat_hist[d ? 63 - __builtin_clzll(d) : 0]++;
+		e->lat_bucket[tl_shm_lat_bucket(d)]++;
+		e->lat_sum_ns += d;
 	}
 	return work;
 }

@@ -1,6 +1,6 @@
 /*
  * engine_snapshot.c - ENGINE thread: the seqlock snapshot in the shm block
- * (positions, counters, emergency progress, loop latency).
+ * (positions, counters, venue health, emergency progress, loop latency).
  */
 #define _GNU_SOURCE
 #include "runtime/engine_int.h"
@@ -102,6 +102,28 @@ static void eng_publish_orders(const tl_kernel_t *k, tl_shm_snapshot_t *s)
 		tl_engine_ord_fill(k, &t->slot[i], &s->ord[s->n_ord++]);
 }
 
+/* The venue's health as the IO thread last wrote it (relaxed loads:
+ * each value is a monitoring reading on its own, no pair is read as
+ * one consistent state). */
+static void eng_publish_health(const tl_venue_health_t *h, tl_shm_snapshot_t *s)
+{
+#define H(f) atomic_load_explicit(&h->f, memory_order_relaxed)
+	s->venue_connected = H(connected);
+	s->venue_conns = H(conns);
+	s->venue_stream = H(stream);
+	s->venue_clock_synced = H(clock_synced);
+	s->clock_offset_ns = H(clock_offset_ns);
+	s->weight_used = H(weight_used);
+	s->weight_limit = H(weight_limit);
+	s->orders_10s = H(orders_10s);
+	s->orders_10s_limit = H(orders_10s_limit);
+	s->orders_1m = H(orders_1m);
+	s->orders_1m_limit = H(orders_1m_limit);
+	s->http_429 = H(http_429);
+	s->http_418 = H(http_418);
+#undef H
+}
+
 void tl_engine_publish(tl_engine_t *e)
 {
 	/* Only the head is cleared: ord[] and pos[] entries are cleared one
@@ -161,7 +183,10 @@ void tl_engine_publish(tl_engine_t *e)
 		sp->ws_fallbacks = atomic_load_explicit(&x->ws_fallbacks, memory_order_relaxed);
 		sp->ws_sessions = atomic_load_explicit(&x->ws_sessions, memory_order_relaxed);
 		sp->ws_drops = atomic_load_explicit(&x->ws_drops, memory_order_relaxed);
+		eng_publish_health(&e->venue->health, sp);
 	}
+	sp->daily_loss_limit = k->cfg.daily_loss_limit;
+	sp->loss_limit = k->cfg.loss_limit;
 	sp->emg_active = k->emg.active;
 	sp->emg_total = k->emg.total;
 	sp->emg_ok = k->emg.ok;
@@ -176,6 +201,8 @@ void tl_engine_publish(tl_engine_t *e)
 	sp->lat_p50 = eng_hist_pct(e->lat_hist, 0.50);
 	sp->lat_p99 = eng_hist_pct(e->lat_hist, 0.99);
 	sp->lat_max = eng_hist_pct(e->lat_hist, 1.0);
+	memcpy(sp->lat_bucket, e->lat_bucket, sizeof sp->lat_bucket);
+	sp->lat_sum_ns = e->lat_sum_ns;
 	tl_shm_publish(e->shm, sp);
 	atomic_store_explicit(&e->shm->state, k->state, memory_order_release);
 }

@@ -71,6 +71,21 @@ static_assert(sizeof(tl_ctl_req_t) % 8 == 0, "request copied by words");
 static_assert(offsetof(tl_shm_mpmc_slot_t, req) == 8, "slot body after seq");
 static_assert(TL_SHM_PREFIX_LEN > TL_PREFIX_MAX, "prefix and its NUL");
 
+/* 1 us .. 10 ms: a loop's kernel work is a few microseconds; past 10 ms
+ * something stalled it (a page fault, the scheduler). */
+const uint64_t tl_shm_lat_bounds_ns[TL_SHM_LAT_BOUNDS] = {
+	1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
+	1000000, 2500000, 5000000, 10000000,
+};
+
+const char *tl_shm_stream_name(uint32_t s)
+{
+	static const char *const names[TL_SHM_STREAM__COUNT] = {
+		"none", "connecting", "up", "down", "expired",
+	};
+	return s < TL_SHM_STREAM__COUNT ? names[s] : "?";
+}
+
 /* The engine's pid, cached: the heartbeat runs on the engine thread every
  * loop and must not make a syscall (getpid is one; glibc no longer caches
  * it). Set when this process creates a block. */
@@ -580,7 +595,8 @@ bool tl_shm_alive(const tl_shm_t *s, int64_t now, char *why, size_t whylen)
 {
 	int32_t pid = atomic_load_explicit(&s->pid, memory_order_acquire);
 	int64_t hb = atomic_load_explicit(&s->heartbeat, memory_order_acquire);
-	int64_t age = now - hb;
+	/* 128 bits: the heartbeat is the block's, any value at all */
+	__int128 age = (__int128)now - hb;
 	char dummy[1];
 
 	if (!why || whylen == 0) {

@@ -36,14 +36,16 @@
 #include "runtime/wake.h"
 
 #define TL_SHM_MAGIC   0x314d48534e4f4c54ULL  /* "TLONSHM1" */
-#define TL_SHM_VERSION 9                      /* 2: pos[] last, 2048 of them; 3: reconciliation counters;
+#define TL_SHM_VERSION 10                     /* 2: pos[] last, 2048 of them; 3: reconciliation counters;
 						 4: own ctl ring (no stored geometry), client-id prefix,
 						 foreign_updates; 5: the engine's door (eng_wake);
 						 6: daily_pnl, day_start; 7: order
 						 transport counters;
 						 8: ord[] (open and recent orders), n_ord, n_ord_open,
 						 ord_dropped; ord[] before pos[];
-						 9: strategy rows (n_strat, strat[]) */
+						 9: strategy rows (n_strat, strat[]);
+						 10: venue health, loop latency
+						 histogram, daily_loss_limit */
 #define TL_SHM_NAMELEN 32                     /* engine name, [A-Za-z0-9_-] */
 /* Positions in the snapshot: every open position of a full symbol table
  * (one-way mode: one per symbol; hedge mode: LONG and SHORT). 96 bytes
@@ -66,6 +68,20 @@
 #define TL_SHM_REPLY_SLOTS 64
 #define TL_SHM_STALE_NS (3LL * 1000000000LL)  /* heartbeat older = dead */
 #define TL_SHM_NO_PREV 0xffffffffu            /* prev_state of a new block */
+
+/* The venue's user data stream, as the snapshot carries it (venue_stream;
+ * the venue writes it into io/venue.h's tl_venue_health_t). */
+typedef enum tl_shm_stream {
+	TL_SHM_STREAM_NONE = 0,        /* the venue has none (paper, REST only) */
+	TL_SHM_STREAM_CONNECTING,      /* first connection not up yet */
+	TL_SHM_STREAM_UP,              /* delivering */
+	TL_SHM_STREAM_DOWN,            /* lost, reconnecting */
+	TL_SHM_STREAM_EXPIRED,         /* its key expired, waiting for a new one */
+	TL_SHM_STREAM__COUNT
+} tl_shm_stream_t;
+
+/* "none", "connecting", "up", "down", "expired"; "?" out of range. */
+const char *tl_shm_stream_name(uint32_t s);
 
 /* Kill switch commands (the word's cmd). */
 typedef enum tl_kill_cmd {
@@ -154,6 +170,24 @@ typedef struct tl_shm_strat {
 } tl_shm_strat_t;
 #define TL_SHM_STRAT_MAX (TL_STRAT_MAX + 1)
 
+/* The engine loop's latency histogram: bucket i counts loops whose
+ * kernel work took at most tl_shm_lat_bounds_ns[i] (and more than the
+ * bound before it); the last bucket, past every bound, is +Inf. Fixed
+ * bounds, so a Prometheus histogram over it stays comparable across
+ * engines and restarts. */
+#define TL_SHM_LAT_BOUNDS 13
+#define TL_SHM_LAT_BUCKETS (TL_SHM_LAT_BOUNDS + 1)
+extern const uint64_t tl_shm_lat_bounds_ns[TL_SHM_LAT_BOUNDS];
+
+/* Bucket of a loop that took d ns (tl_shm_lat_bounds_ns). */
+static inline unsigned tl_shm_lat_bucket(uint64_t d)
+{
+	unsigned i = 0;
+	while (i < TL_SHM_LAT_BOUNDS && d > tl_shm_lat_bounds_ns[i])
+		i++;
+	return i;
+}
+
 #define TL_SHM_JOURNAL_ON     0x1   /* journal.path set, PERSIST running */
 #define TL_SHM_JOURNAL_FAILED 0x2   /* a write failed: new orders refused */
 #define TL_SHM_JOURNAL_STRICT 0x4   /* journal.mode strict */
@@ -181,6 +215,18 @@ typedef struct tl_shm_snapshot {
 	uint64_t foreign_updates;
 	/* the venue's order transports (io/venue.h, tl_venue_xport_t) */
 	uint64_t ws_sent, rest_sent, ws_fallbacks, ws_sessions, ws_drops;
+	/* the venue's health (io/venue.h, tl_venue_health_t; 0 without a
+	 * venue): connected (requests can go), connections up, the user
+	 * stream's tl_shm_stream_t, clock synced, the rate limiters'
+	 * counts in their current windows and the venue's limits, 429/418
+	 * answers, and the venue's clock minus ours */
+	uint32_t venue_connected, venue_conns, venue_stream, venue_clock_synced;
+	uint32_t weight_used, weight_limit, orders_10s, orders_10s_limit,
+		orders_1m, orders_1m_limit;
+	uint64_t http_429, http_418;
+	int64_t clock_offset_ns;
+	/* risk.daily_loss_limit and risk.loss_limit (0: off) */
+	tl_fx_t daily_loss_limit, loss_limit;
 	/* emergency */
 	uint32_t emg_active, emg_total, emg_ok, emg_failed, emg_canceled;
 	uint32_t journal;           /* TL_SHM_JOURNAL_* bits */
@@ -188,6 +234,11 @@ typedef struct tl_shm_snapshot {
 	char emg_reason[TL_TEXT_LEN];
 	/* latency of one engine loop's kernel work, ns */
 	uint64_t lat_p50, lat_p99, lat_max;
+	/* ... and every loop with work since the engine started: counts per
+	 * bucket (TL_SHM_LAT_BUCKETS, not cumulative; their total is the
+	 * number of loops) and the sum of their ns */
+	uint64_t lat_bucket[TL_SHM_LAT_BUCKETS];
+	uint64_t lat_sum_ns;
 	/* Strategy rows 0 .. n_strat (<= TL_SHM_STRAT_MAX; the reader
 	 * clamps it): the untagged row, then each tag in kernel row order. */
 	uint32_t n_strat;

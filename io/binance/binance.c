@@ -772,6 +772,50 @@ static void bn_xport_publish(tl_binance_t *b)
 	atomic_store_explicit(&x->ws_drops, b->st.ws_drops, memory_order_relaxed);
 }
 
+/* The user stream's state as io/venue.h names it. */
+static uint32_t bn_stream_health(const tl_binance_t *b)
+{
+	if (!b->bs)	/* no listenKey yet, or REST only */
+		return b->base.emit_stream ? TL_SHM_STREAM_CONNECTING : TL_SHM_STREAM_NONE;
+	switch (tl_binance_stream_user_state(b->bs)) {
+	case TL_BINANCE_STREAM_CONNECTING:
+		return TL_SHM_STREAM_CONNECTING;
+	case TL_BINANCE_STREAM_UP:
+		return TL_SHM_STREAM_UP;
+	case TL_BINANCE_STREAM_DOWN_RESYNC_NEEDED:
+		return TL_SHM_STREAM_DOWN;
+	case TL_BINANCE_STREAM_KEY_EXPIRED:
+		return TL_SHM_STREAM_EXPIRED;
+	}
+	return TL_SHM_STREAM_DOWN;
+}
+
+/* The venue's health for the snapshot (io/venue.h): connections, the
+ * user stream, the clock, and the limiters' counts in their current
+ * windows (0 once a window rolled) against the venue's limits. */
+static void bn_health_publish(tl_binance_t *b, tl_time_t now)
+{
+	tl_venue_health_t *h = &b->base.health;
+	uint32_t up = tl_uring_pool_up(b->pool);
+	int64_t vms = tl_binance_lim_ms(b, now);
+
+#define HS(f, v) atomic_store_explicit(&h->f, (v), memory_order_relaxed)
+	HS(connected, (b->ready && up > 0) ? 1u : 0u);
+	HS(conns, up);
+	HS(stream, bn_stream_health(b));
+	HS(clock_synced, b->ready ? 1u : 0u);
+	HS(clock_offset_ns, b->clock.offset_ns);
+	HS(weight_used, tl_binance_limits_used(&b->lim, TL_BINANCE_LIMITS_WEIGHT_1M, vms));
+	HS(weight_limit, b->lim.w[TL_BINANCE_LIMITS_WEIGHT_1M].limit);
+	HS(orders_10s, tl_binance_limits_used(&b->lim, TL_BINANCE_LIMITS_ORDERS_10S, vms));
+	HS(orders_10s_limit, b->lim.w[TL_BINANCE_LIMITS_ORDERS_10S].limit);
+	HS(orders_1m, tl_binance_limits_used(&b->lim, TL_BINANCE_LIMITS_ORDERS_1M, vms));
+	HS(orders_1m_limit, b->lim.w[TL_BINANCE_LIMITS_ORDERS_1M].limit);
+	HS(http_429, b->st.http_429);
+	HS(http_418, b->st.http_418);
+#undef HS
+}
+
 /* One poll step of the pool plus bookkeeping. */
 int tl_binance_step(tl_binance_t *b, tl_time_t now)
 {
@@ -795,6 +839,7 @@ int tl_binance_step(tl_binance_t *b, tl_time_t now)
 		atomic_store_explicit(&b->stream_state, (int)tl_binance_stream_user_state(b->bs),
 				      memory_order_relaxed);
 	bn_xport_publish(b);
+	bn_health_publish(b, now);
 	return r > 0 ? r : 0;
 }
 

@@ -194,6 +194,8 @@ typedef struct tl_binance_stats {
 	uint64_t ws_sent, rest_sent, ws_fallbacks, ws_sessions, ws_drops;
 	uint64_t ws_rotations;    /* sessions retired for a successor (24 h limit) */
 	uint64_t ws_responses;    /* answers matched to a request by id */
+	uint64_t http_429;        /* answers 429 (rate limit hit), REST or WS */
+	uint64_t http_418;        /* answers 418 (IP banned after 429s) */
 } tl_binance_stats_t;
 
 void tl_binance_stats(const tl_venue_t *v, tl_binance_stats_t *out);

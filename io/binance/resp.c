@@ -65,6 +65,10 @@ void tl_binance_on_limits(tl_binance_t *b, int status, int64_t retry_after_ns,
 		if (m + ra > b->hold_all_until)
 			b->hold_all_until = m + ra;
 		b->st.held++;
+		if (status == 429)
+			b->st.http_429++;
+		else
+			b->st.http_418++;
 	}
 }
 

@@ -249,6 +249,8 @@ tl_venue_t *tl_paper_create(const tl_paper_cfg_t *cfg, const tl_symbols_t *syms,
 	p->base.ops = &paper_ops;
 	p->base.emit = emit;
 	p->base.emit_ctx = ctx;
+	/* In-process: always reachable; no stream, limits or clock. */
+	atomic_store_explicit(&p->base.health.connected, 1, memory_order_relaxed);
 	p->cfg = *cfg;
 	p->syms = syms;
 	p->hedge = hedge_mode;

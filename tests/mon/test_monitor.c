@@ -391,10 +391,10 @@ static void test_resting_order_in_orders(void)
 	CU_ASSERT_EQUAL(http("GET", "/metrics", ""), 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.head, "content-type: text/plain; version=0.0.4; "
 					       "charset=utf-8"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(res.body, "# TYPE talon_up gauge\ntalon_up 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.body, "# TYPE talon_engine_up gauge\ntalon_engine_up 1\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.body, "talon_open_orders 1\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.body,
-				      "talon_position_qty{symbol=\"BTCUSDT\",side=\"LONG\"} 0.01\n"));
+				      "talon_position_quantity{symbol=\"BTCUSDT\",position_side=\"BOTH\"} 0.01\n"));
 }
 
 /* Read only: every other method is 405 and changes nothing. */

@@ -107,6 +107,18 @@ static void test_orders_fill_and_positions_follow(void)
 	CU_ASSERT_EQUAL(s.strat[1].fills, 1);
 	CU_ASSERT_EQUAL(s.strat[1].orders, 1);
 	CU_ASSERT_EQUAL(s.strat[0].commission + s.strat[1].commission, s.pos[0].commission);
+	/* The paper venue's health: connected, no stream, limits or clock;
+	 * the engine loop's latency histogram counted the loops that worked */
+	CU_ASSERT_EQUAL(s.venue_connected, 1);
+	CU_ASSERT_EQUAL(s.venue_stream, TL_SHM_STREAM_NONE);
+	CU_ASSERT_EQUAL(s.weight_limit, 0);
+	CU_ASSERT_EQUAL(s.orders_10s_limit, 0);
+	CU_ASSERT_EQUAL(s.clock_offset_ns, 0);
+	uint64_t loops = 0;
+	for (int i = 0; i < TL_SHM_LAT_BUCKETS; i++)
+		loops += s.lat_bucket[i];
+	CU_ASSERT(loops >= 2);
+	CU_ASSERT(s.lat_sum_ns > 0);
 	/* The kernel's position equals the paper venue's own books. */
 	tl_engine_stop(E);
 	tl_fx_t vq = 0, ve = 0;

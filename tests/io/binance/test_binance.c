@@ -14,7 +14,9 @@
  * and the retried order then goes through; TLS with the right CA works,
  * a wrong CA fails the order and the adapter's last error says
  * "certificate verification"; set_leverage and account() as cold
- * synchronous calls on the adapter alone. The API secret is checked
+ * synchronous calls on the adapter alone; the venue's health (connection,
+ * stream, clock, rate-limit counts and limits, 429s) in the snapshot and
+ * in talon monitor's metrics. The API secret is checked
  * absent from events, adapter errors, engine errors and everything the
  * process wrote to stderr while an engine ran.
  *
@@ -31,6 +33,8 @@
 #define BSIM_CAP_FMT "/tmp/tl_test_binance.%d"
 #include "tests/io/binance/test_binance_sim_common.h"
 #include "tests/support/alloc_hook.h"
+
+#include "mon/metrics.h"
 
 
 static bool srv_tls;            /* server_start's arguments, for its tweak */
@@ -175,6 +179,134 @@ static void test_market_acked_and_filled_at_venue(void)
 	CU_ASSERT_EQUAL(f->u.order.filled, 10 * TL_FX_ONE / 1000);
 	CU_ASSERT(f->u.order.avg_price > 0);
 	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_FILLED), 1);
+	engine_stop();
+	server_stop();
+}
+
+/* Seen in some snapshot: the limiters' counts are for their current
+ * window, which may roll between an order and the next publish. */
+struct health_seen {
+	bool weight, orders_10s, orders_1m;
+};
+
+static bool health_all(const struct health_seen *h)
+{
+	return h->weight && h->orders_10s && h->orders_1m;
+}
+
+/* One snapshot: which counts are above 0. */
+static void health_sample(struct health_seen *h, tl_shm_snapshot_t *s)
+{
+	if (tl_engine_snapshot(E, s)) {
+		h->weight |= s->weight_used > 0;
+		h->orders_10s |= s->orders_10s > 0;
+		h->orders_1m |= s->orders_1m > 0;
+	}
+}
+
+/* Snapshots for up to 2 s. */
+static void health_watch(struct health_seen *h, tl_shm_snapshot_t *s)
+{
+	int64_t end = mono() + 2 * E2E_S;
+	while (!health_all(h) && mono() < end) {
+		health_sample(h, s);
+		nap_ms(20);
+	}
+}
+
+/* The venue's health reaches the snapshot (io/venue.h, filled by the
+ * adapter's IO thread): connected, the user stream up, the clock
+ * synced, the request weight and order counts of rounds of LIMIT +
+ * cancel (a cancel costs weight, a new order one on each order limiter)
+ * against the venue's limits, a 429 answer counted; and talon monitor's
+ * metrics of it. A round repeats when a window rolled before a snapshot
+ * saw its count. */
+static void test_venue_health_in_snapshot(void)
+{
+	tl_config_t c;
+	tl_shm_snapshot_t *s = calloc(1, sizeof *s);
+	struct health_seen h = { 0 };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	server_start(false, NULL);
+	cfg_binance(&c, false, NULL);
+	engine_start(&c, true);
+	for (int round = 0; round < 3 && !health_all(&h); round++) {
+		tl_order_spec_t o = limit_buy;
+		int acc = count_ev(TL_EV_ORDER_ACCEPTED), can = count_ev(TL_EV_ORDER_CANCELED);
+
+		CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &o, (uint64_t)round + 1), 0);
+		int64_t end = mono() + 10 * E2E_S;
+		while (count_ev(TL_EV_ORDER_ACCEPTED) == acc && mono() < end) {
+			wait_ev_role(TL_EV_ORDER_ACCEPTED, -1, nev, 20000000LL);
+			health_sample(&h, s);	/* from the moment the NEW may leave */
+		}
+		const tl_event_t *a = NULL;
+		for (int i = 0; i < nev; i++)
+			if (evs[i].type == TL_EV_ORDER_ACCEPTED)
+				a = &evs[i];	/* this round's: the last */
+		CU_ASSERT_EQUAL_FATAL(count_ev(TL_EV_ORDER_ACCEPTED), acc + 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+		CU_ASSERT_EQUAL(tl_engine_cancel(E, a->u.order.client_id, 100 + (uint64_t)round), 0);
+		end = mono() + 10 * E2E_S;
+		while (count_ev(TL_EV_ORDER_CANCELED) == can && mono() < end) {
+			wait_ev_role(TL_EV_ORDER_CANCELED, -1, nev, 20000000LL);
+			health_sample(&h, s);
+		}
+		CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_CANCELED), can + 1);
+		health_watch(&h, s);
+	}
+	CU_ASSERT(h.weight);
+	CU_ASSERT(h.orders_10s);
+	CU_ASSERT(h.orders_1m);
+	CU_ASSERT_TRUE_FATAL(tl_engine_snapshot(E, s));
+	CU_ASSERT_EQUAL(s->venue_connected, 1);
+	CU_ASSERT(s->venue_conns >= 1);
+	CU_ASSERT_EQUAL(s->venue_stream, TL_SHM_STREAM_UP);
+	CU_ASSERT_EQUAL(s->venue_clock_synced, 1);
+	CU_ASSERT(s->weight_limit > 0);
+	CU_ASSERT(s->orders_10s_limit > 0);
+	CU_ASSERT(s->orders_1m_limit > 0);
+	CU_ASSERT(s->weight_used <= s->weight_limit);
+	CU_ASSERT_EQUAL(s->http_429, 0);
+	CU_ASSERT_EQUAL(s->http_418, 0);
+	/* the venue answers the next new order 429 -1015 once: counted, and
+	 * the order then goes through */
+	int acc = count_ev(TL_EV_ORDER_ACCEPTED);
+	CU_ASSERT_EQUAL_FATAL(sim_call("POST", "/sim/faults",
+				       "endpoint_error=POST%20%2Ffapi%2Fv1%2Forder%201000000%20-1015%201",
+				       false, NULL, 0), 200);
+	CU_ASSERT_EQUAL_FATAL(tl_engine_submit(E, &limit_buy, 50), 0);
+	int64_t end = mono() + 15 * E2E_S;
+	while (count_ev(TL_EV_ORDER_ACCEPTED) == acc && mono() < end)
+		wait_ev_role(TL_EV_ORDER_ACCEPTED, -1, nev, 100000000LL);
+	CU_ASSERT_EQUAL(count_ev(TL_EV_ORDER_ACCEPTED), acc + 1);
+	while ((!tl_engine_snapshot(E, s) || s->http_429 == 0) && mono() < end)
+		nap_ms(20);
+	CU_ASSERT_EQUAL(s->http_429, 1);
+	CU_ASSERT_EQUAL(s->http_418, 0);
+	/* the loop latency histogram counted loops, and talon monitor
+	 * writes all of it */
+	uint64_t loops = 0;
+	for (int i = 0; i < TL_SHM_LAT_BUCKETS; i++)
+		loops += s->lat_bucket[i];
+	CU_ASSERT(loops > 0);
+	CU_ASSERT(s->lat_sum_ns > 0);
+	char *m = NULL, want[96];
+	size_t mlen = 0;
+	FILE *f = open_memstream(&m, &mlen);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(tl_mon_metrics_write(f, NULL, s, tl_clock_realtime_ns()), 0);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "\ntalon_venue_connected 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "\ntalon_venue_stream_state{state=\"up\"} 1\n"));
+	snprintf(want, sizeof want, "\ntalon_venue_request_weight_limit %u\n", s->weight_limit);
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, want));
+	snprintf(want, sizeof want, "\ntalon_engine_loop_seconds_count %llu\n",
+		 (unsigned long long)loops);
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, want));
+	free(m);
+	free(s);
 	engine_stop();
 	server_stop();
 }
@@ -817,6 +949,7 @@ TL_TEST_SUITE("io.binance", NULL, NULL,
 	      TL_TEST(test_limit_ack_and_cancel_plain),
 	      TL_TEST(test_market_acked_and_filled_at_venue),
 	      TL_TEST(test_venue_reject_carries_code),
+	      TL_TEST(test_venue_health_in_snapshot),
 	      TL_TEST(test_reset_after_write_queries_never_doubles),
 	      TL_TEST(test_unknown_error_after_execution_resolves),
 	      TL_TEST(test_response_timeout_closes_never_doubles),
