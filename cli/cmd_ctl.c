@@ -693,6 +693,25 @@ static int ctl_liquidate(ctl_args_t *a)
 
 /* ---- status ---------------------------------------------------------------------------- */
 
+/* The venue's health, one line; a venue without limits (paper) shows
+ * no counts. */
+static void ctl_venue_text(const tl_shm_snapshot_t *sn)
+{
+	printf("venue      %s, %u connections, stream %s",
+	       sn->venue_connected ? "connected" : "NOT CONNECTED", sn->venue_conns,
+	       tl_shm_stream_name(sn->venue_stream));
+	if (sn->venue_clock_synced)
+		printf(", clock offset %+.3fms", (double)sn->clock_offset_ns / 1e6);
+	if (sn->weight_limit || sn->orders_10s_limit || sn->orders_1m_limit)
+		printf("\n           weight %u/%u per minute, orders %u/%u per 10s, %u/%u per minute",
+		       sn->weight_used, sn->weight_limit, sn->orders_10s, sn->orders_10s_limit,
+		       sn->orders_1m, sn->orders_1m_limit);
+	if (sn->http_429 || sn->http_418)
+		printf(", answers 429: %llu, 418: %llu", (unsigned long long)sn->http_429,
+		       (unsigned long long)sn->http_418);
+	printf("\n");
+}
+
 static void ctl_status_text(const char *name, const tl_shm_t *s,
 			    const tl_shm_snapshot_t *sn, bool alive,
 			    const char *why, int64_t now)
@@ -735,6 +754,7 @@ static void ctl_status_text(const char *name, const tl_shm_t *s,
 	printf("latency    p50 %lluns  p99 %lluns  max %lluns\n",
 	       (unsigned long long)sn->lat_p50, (unsigned long long)sn->lat_p99,
 	       (unsigned long long)sn->lat_max);
+	ctl_venue_text(sn);
 	printf("counters  ");
 #define X(c) printf("%s " #c "=%llu", (n++ % 5 == 0 && n > 1) ? "\n          " : "", \
 		    (unsigned long long)sn->c);

@@ -142,6 +142,19 @@ void tl_snapjson_status(FILE *f, const char *name, const tl_shm_t *s,
 		(sn->journal & TL_SHM_JOURNAL_ON) ? "true" : "false",
 		(sn->journal & TL_SHM_JOURNAL_FAILED) ? "true" : "false",
 		(sn->journal & TL_SHM_JOURNAL_STRICT) ? "strict" : "async");
+	fprintf(f, ",\"venue\":{\"connected\":%s,\"connections\":%u,\"stream\":\"%s\""
+		",\"clock_synced\":%s,\"clock_offset_ns\":%lld,\"weight_used\":%u"
+		",\"weight_limit\":%u,\"orders_10s\":%u,\"orders_10s_limit\":%u"
+		",\"orders_1m\":%u,\"orders_1m_limit\":%u,\"http_429\":%llu"
+		",\"http_418\":%llu}",
+		sn->venue_connected ? "true" : "false", sn->venue_conns,
+		tl_shm_stream_name(sn->venue_stream),
+		sn->venue_clock_synced ? "true" : "false", (long long)sn->clock_offset_ns,
+		sn->weight_used, sn->weight_limit, sn->orders_10s, sn->orders_10s_limit,
+		sn->orders_1m, sn->orders_1m_limit, (unsigned long long)sn->http_429,
+		(unsigned long long)sn->http_418);
+	fprintf(f, ",\"daily_loss_limit\":\"%s\"", tl_snapjson_fx(sn->daily_loss_limit, b));
+	fprintf(f, ",\"loss_limit\":\"%s\"", tl_snapjson_fx(sn->loss_limit, b));
 	fprintf(f, ",\"latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu}"
 		",\"kill\":{\"seq\":%llu,\"seen\":%llu}}\n",
 		(unsigned long long)sn->lat_p50, (unsigned long long)sn->lat_p99,

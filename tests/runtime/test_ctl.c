@@ -110,6 +110,19 @@ static void fake_publish(struct fake_engine *e)
 	sn->ws_fallbacks = 3;
 	sn->ws_sessions = 2;
 	sn->ws_drops = 1;
+	sn->venue_connected = 1;
+	sn->venue_conns = 4;
+	sn->venue_stream = 2;                 /* TL_VENUE_STREAM_UP */
+	sn->venue_clock_synced = 1;
+	sn->clock_offset_ns = -2500000;
+	sn->weight_used = 37;
+	sn->weight_limit = 2400;
+	sn->orders_10s = 3;
+	sn->orders_10s_limit = 300;
+	sn->orders_1m = 9;
+	sn->orders_1m_limit = 1200;
+	sn->http_429 = 2;
+	sn->daily_loss_limit = 100000000000;  /* 1000 */
 	/* Orders: one open (out of 8: 7 did not fit), one finished whose
 	 * history lost its first changes, one with a status no build knows
 	 * (the block is anyone's of this user to write). */
@@ -431,6 +444,9 @@ static void test_status_text(void)
 	CONTAINS(out, "\nbeta_2                1       0              0              0            0              0\n");
 	CONTAINS(out, "\n?                     0       0");
 	CU_ASSERT_PTR_NULL(strstr(out, "(untagged)"));
+	CONTAINS(out, "venue      connected, 4 connections, stream up, clock offset -2.500ms\n"
+		 "           weight 37/2400 per minute, orders 3/300 per 10s, 9/1200 per minute"
+		 ", answers 429: 2, 418: 0\n");
 	engine_stop();
 }
 
@@ -502,6 +518,18 @@ static void test_status_json(void)
 	CU_ASSERT_FATAL(cJSON_IsObject(c));
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(c, "inputs")->valueint, 42);
 	CU_ASSERT_EQUAL(cJSON_GetObjectItem(c, "fills")->valueint, 9);
+	c = cJSON_GetObjectItem(j, "venue");
+	CU_ASSERT_FATAL(cJSON_IsObject(c));
+	CU_ASSERT(cJSON_IsTrue(cJSON_GetObjectItem(c, "connected")));
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(c, "connections")->valueint, 4);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(c, "stream")->valuestring, "up");
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(c, "clock_offset_ns")->valueint, -2500000);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(c, "weight_used")->valueint, 37);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(c, "weight_limit")->valueint, 2400);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(c, "orders_1m_limit")->valueint, 1200);
+	CU_ASSERT_EQUAL(cJSON_GetObjectItem(c, "http_429")->valueint, 2);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "daily_loss_limit")->valuestring, "1000");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "loss_limit")->valuestring, "0");
 	c = cJSON_GetObjectItem(j, "emergency");
 	CU_ASSERT_FATAL(cJSON_IsObject(c));
 	CU_ASSERT(cJSON_IsFalse(cJSON_GetObjectItem(c, "active")));
