@@ -311,28 +311,42 @@ static tl_out_req_t limit_req(const char *clid, bool reduce_only)
 	return r;
 }
 
+/* The simulator with two symbols and the adapter alone on it (no
+ * engine), its gate open; its inputs go to di. NULL on failure. */
+static tl_venue_t *adapter_alone(tl_symbols_t *syms, tl_venue_gate_t *gate)
+{
+	tl_config_t c;
+	char err[256];
+
+	server_start_copies(2);
+	write_xinfo(NULL, NULL);
+	cfg_binance(&c, 2);
+	if (tl_config_symbols(&c, syms, err, sizeof err) != 0)
+		return NULL;
+	memset(&di, 0, sizeof di);
+	tl_venue_t *v = tl_binance_create(&c, syms, direct_emit, NULL, err, sizeof err);
+	if (!v) {
+		printf("tl_binance_create: %s\n", err);
+		return NULL;
+	}
+	atomic_init(&gate->closing_only, 0);
+	atomic_init(&gate->kill_epoch, 0);
+	v->gate = gate;
+	return v;
+}
+
 /* The gate closed: a non-closing NEW is withdrawn at once, a reduce-only
  * one leaves (the venue refuses it: no position; what matters is that it
  * was written). A cancel of a NEW queued and unwritten (the adapter not
  * ready yet) withdraws it: the venue never sees it. */
 static void test_gate_and_cancel_before_send(void)
 {
-	tl_config_t c;
 	tl_symbols_t syms;
 	tl_venue_gate_t gate;
-	char err[256];
 	static char body[1 << 16];
 
-	server_start_copies(2);
-	write_xinfo(NULL, NULL);
-	cfg_binance(&c, 2);
-	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
-	memset(&di, 0, sizeof di);
-	tl_venue_t *v = tl_binance_create(&c, &syms, direct_emit, NULL, err, sizeof err);
+	tl_venue_t *v = adapter_alone(&syms, &gate);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-	atomic_init(&gate.closing_only, 0);
-	atomic_init(&gate.kill_epoch, 0);
-	v->gate = &gate;
 
 	/* not ready (no clock yet): the NEW waits in the queue */
 	tl_out_req_t n1 = limit_req("tlq1", false);
@@ -381,21 +395,11 @@ static void test_gate_and_cancel_before_send(void)
  * same on ETHUSDT stay, since only BTCUSDT was asked. */
 static void test_cancel_all_reaches_algo_orders(void)
 {
-	tl_config_t c;
 	tl_symbols_t syms;
 	tl_venue_gate_t gate;
-	char err[256];
 
-	server_start_copies(2);
-	write_xinfo(NULL, NULL);
-	cfg_binance(&c, 2);
-	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
-	memset(&di, 0, sizeof di);
-	tl_venue_t *v = tl_binance_create(&c, &syms, direct_emit, NULL, err, sizeof err);
+	tl_venue_t *v = adapter_alone(&syms, &gate);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-	atomic_init(&gate.closing_only, 0);
-	atomic_init(&gate.kill_epoch, 0);
-	v->gate = &gate;
 	direct_run(v, 300);
 	CU_ASSERT_TRUE_FATAL(tl_binance_ready(v));
 	CU_ASSERT_EQUAL_FATAL(foreign_order("BTCUSDT", "BUY", "LIMIT", "0.010", "58000.0",
