@@ -90,7 +90,7 @@ check "no terminal: exit 1 with a reason" \
 
 # ---- no engine yet ------------------------------------------------------------
 tm new-session -d -s top -x 120 -y 40 \
-	"TERM=screen exec '$b/talon' top -c '$cfg' --interval 250" || {
+	"TERM=screen '$b/talon' top -c '$cfg' --interval 250; echo \$? >'$tmp/top.rc'" || {
 	fail "tmux new-session"
 	finish
 }
@@ -134,22 +134,25 @@ check "80x24: still running" test "$(pane pane_dead)" = 0
 
 # ---- q quits with status 0 ------------------------------------------------------------
 tm send-keys -t top q
-check "q: top exited" wait_for 30 eval '[ "$(pane pane_dead)" = 1 ]'
+# The exit status as the shell around top saw it: tmux's own
+# pane_dead_status is not reliable under LeakSanitizer, whose exit-time
+# check leaves top a zombie tmux sometimes never reaps.
+check "q: top exited" wait_for 30 test -s "$tmp/top.rc"
 cap	# a sanitizer's report, if any, is on the kept pane
-check "q: exit status 0" test "$(pane pane_dead_status)" = 0
+check "q: exit status 0" test "$(cat "$tmp/top.rc")" = 0
 
 # ---- a terminal without colours (vt100) -----------------------------------------------
 tm new-session -d -s mono -x 80 -y 24 \
-	"TERM=vt100 exec '$b/talon' top -c '$cfg' --interval 250"
+	"TERM=vt100 '$b/talon' top -c '$cfg' --interval 250; echo \$? >'$tmp/mono.rc'"
 tm set-option -t mono remain-on-exit on >/dev/null
 monocap() { tm capture-pane -p -t mono >"$tmp/screen" 2>/dev/null; }
 mono_has() { monocap && grep -Eq -- "$1" "$tmp/screen"; }
 check "vt100: state NORMAL and the position" \
 	wait_for 30 eval 'mono_has "state NORMAL" && grep -Eq -- "$pos" "$tmp/screen"'
 tm send-keys -t mono q
-wait_for 30 eval '[ "$(tm display-message -p -t mono "#{pane_dead}")" = 1 ]'
+wait_for 30 test -s "$tmp/mono.rc"
 monocap
 check "vt100: q, exit status 0" \
-	test "$(tm display-message -p -t mono "#{pane_dead_status}")" = 0
+	test "$(cat "$tmp/mono.rc")" = 0
 
 finish
