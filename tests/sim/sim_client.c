@@ -6,8 +6,10 @@
 #include "tests/sim/sim_client.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,8 +70,21 @@ int simc_connect(simc_t *c, int port, const char *ca)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) < 0)
-		return -1;
+	if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		/* A signal (the engine's threads run in this process) cut
+		 * the wait, not the connect: it goes on; wait for it. */
+		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+		int err = 0;
+		socklen_t el = sizeof err;
+
+		if (errno != EINTR)
+			return -1;
+		while (poll(&p, 1, 5000) < 0)
+			if (errno != EINTR)
+				return -1;
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err)
+			return -1;
+	}
 	if (ca) {
 		WOLFSSL_CTX *ctx;
 		WOLFSSL *ssl;
@@ -103,11 +118,18 @@ void simc_close(simc_t *c)
 #endif
 }
 
+/* A signal cuts a blocking recv or send short (EINTR): that is no
+ * failure of the request, which must not be sent again (an admin POST
+ * such as /sim/mark is not idempotent); the call is simply repeated. */
 static ssize_t simc_recv(simc_t *c, char *b, size_t n)
 {
+	ssize_t r;
+
 	if (c->ssl)
 		return wolfSSL_read(c->ssl, b, (int)n);
-	return recv(c->fd, b, n, 0);
+	while ((r = recv(c->fd, b, n, 0)) < 0 && errno == EINTR)
+		;
+	return r;
 }
 
 int simc_send_all(simc_t *c, const char *buf, size_t n)
@@ -117,6 +139,8 @@ int simc_send_all(simc_t *c, const char *buf, size_t n)
 	while (off < n) {
 		ssize_t r = c->ssl ? wolfSSL_write(c->ssl, buf + off, (int)(n - off))
 				   : send(c->fd, buf + off, n - off, MSG_NOSIGNAL);
+		if (r < 0 && !c->ssl && errno == EINTR)
+			continue;
 		if (r <= 0)
 			return -1;
 		off += (size_t)r;

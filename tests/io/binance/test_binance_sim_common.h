@@ -276,9 +276,10 @@ E2E_FN int sim_call_once(const char *method, const char *path, const char *q,
 }
 
 /* A /sim/ admin call or a signed call of the engine's account; returns
- * the HTTP status. Retried when the blocking client fails (EINTR: the
- * engine's threads run beside it; a receive timeout on a loaded
- * machine): use it for idempotent calls, and for placing an order with
+ * the HTTP status. Retried when the blocking client fails (no
+ * connection, or no answer within its 5 s receive timeout on a loaded
+ * machine; a signal's EINTR is no failure, the client repeats just the
+ * syscall): use it for idempotent calls, and for placing an order with
  * a client id, whose retry after an attempt that did execute is answered
  * -4116 "ClientOrderId is duplicated" and counted as that attempt's 200. */
 E2E_FN int sim_call(const char *method, const char *path, const char *q,
