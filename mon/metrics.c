@@ -420,6 +420,15 @@ static void mw_journal(mw_t *w, const tl_shm_snapshot_t *sn)
 	mw_gauge(w, "talon_journal_strict",
 		 "1 in journal.mode strict (requests wait for their commit), 0 in async.",
 		 (sn->journal & TL_SHM_JOURNAL_STRICT) != 0);
+	mw_gauge(w, "talon_journal_pending_records",
+		 "Journal records the engine produced that the journal thread has not taken yet "
+		 "(the lag; new orders are refused at rings.high_water_pct of rings.journal).",
+		 sn->journal_pending);
+	mw_counter(w, "talon_journal_records_total",
+		   "Journal records committed since the engine started.", sn->journal_records);
+	mw_family(w, "talon_journal_last_commit_time_seconds", "gauge",
+		  "When the journal last committed (Unix time; 0: not yet).");
+	mw_secs(w, "talon_journal_last_commit_time_seconds", "", sn->journal_last_commit_ns);
 }
 
 static void mw_emergency(mw_t *w, const tl_shm_snapshot_t *sn)

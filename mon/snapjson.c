@@ -138,10 +138,12 @@ void tl_snapjson_status(FILE *f, const char *name, const tl_shm_t *s,
 		snprintf(r, sizeof r, "%.*s", (int)sizeof sn->emg_reason - 1, sn->emg_reason);
 		tl_snapjson_str_or_null(f, r);
 	}
-	fprintf(f, "},\"journal\":{\"on\":%s,\"failed\":%s,\"mode\":\"%s\"}",
+	fprintf(f, "},\"journal\":{\"on\":%s,\"failed\":%s,\"mode\":\"%s\",\"pending\":%u"
+		",\"records\":%llu,\"last_commit_ns\":%lld}",
 		(sn->journal & TL_SHM_JOURNAL_ON) ? "true" : "false",
 		(sn->journal & TL_SHM_JOURNAL_FAILED) ? "true" : "false",
-		(sn->journal & TL_SHM_JOURNAL_STRICT) ? "strict" : "async");
+		(sn->journal & TL_SHM_JOURNAL_STRICT) ? "strict" : "async", sn->journal_pending,
+		(unsigned long long)sn->journal_records, (long long)sn->journal_last_commit_ns);
 	fprintf(f, ",\"venue\":{\"connected\":%s,\"connections\":%u,\"stream\":\"%s\""
 		",\"clock_synced\":%s,\"clock_offset_ns\":%lld,\"weight_used\":%u"
 		",\"weight_limit\":%u,\"orders_10s\":%u,\"orders_10s_limit\":%u"

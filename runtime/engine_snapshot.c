@@ -198,6 +198,16 @@ void tl_engine_publish(tl_engine_t *e)
 	if (e->jnl)
 		sp->journal = TL_SHM_JOURNAL_ON | (e->strict ? TL_SHM_JOURNAL_STRICT : 0) |
 			    (tl_engine_journal_down(e) ? TL_SHM_JOURNAL_FAILED : 0);
+	if (e->journal) {
+		/* the producer's view of its own ring: no lock, no syscall */
+		sp->journal_pending = e->st_j.n + tl_spsc_used(&e->jr.r);
+		if (e->jst) {
+			sp->journal_records = atomic_load_explicit(&e->jst->records,
+								   memory_order_relaxed);
+			sp->journal_last_commit_ns = (int64_t)atomic_load_explicit(
+				&e->jst->last_commit_ns, memory_order_relaxed);
+		}
+	}
 	sp->lat_p50 = eng_hist_pct(e->lat_hist, 0.50);
 	sp->lat_p99 = eng_hist_pct(e->lat_hist, 0.99);
 	sp->lat_max = eng_hist_pct(e->lat_hist, 1.0);

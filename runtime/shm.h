@@ -230,6 +230,12 @@ typedef struct tl_shm_snapshot {
 	/* emergency */
 	uint32_t emg_active, emg_total, emg_ok, emg_failed, emg_canceled;
 	uint32_t journal;           /* TL_SHM_JOURNAL_* bits */
+	/* The journal's lag: records the engine produced that the PERSIST
+	 * thread has not taken yet (its staging queue and ring), records
+	 * committed this session, realtime ns of the last commit (0: none) */
+	uint32_t journal_pending;
+	uint64_t journal_records;
+	int64_t journal_last_commit_ns;
 	tl_time_t emg_started, emg_completed;
 	char emg_reason[TL_TEXT_LEN];
 	/* latency of one engine loop's kernel work, ns */

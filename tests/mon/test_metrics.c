@@ -106,6 +106,9 @@ static void fill(void)
 	sn->orders_1m_limit = 1200;
 	sn->http_429 = 2;
 	sn->journal = TL_SHM_JOURNAL_ON | TL_SHM_JOURNAL_STRICT;
+	sn->journal_pending = 17;
+	sn->journal_records = 4242;
+	sn->journal_last_commit_ns = 1796000000500000000LL;
 	sn->emg_started = NOW - 60 * TL_NS_PER_S;
 	sn->emg_total = 4;
 	sn->emg_ok = 3;
@@ -235,6 +238,9 @@ static void test_state_engine_venue(void)
 	LINE("talon_journal_enabled 1");
 	LINE("talon_journal_failed 0");
 	LINE("talon_journal_strict 1");
+	LINE("talon_journal_pending_records 17");
+	LINE("# TYPE talon_journal_records_total counter\ntalon_journal_records_total 4242");
+	LINE("talon_journal_last_commit_time_seconds 1796000000.5");
 	LINE("talon_emergency_close_orders 4");
 	LINE("talon_emergency_close_orders_done{result=\"filled\"} 3");
 	LINE("talon_emergency_close_orders_done{result=\"failed\"} 1");

@@ -33,6 +33,15 @@ else
 	cat "$tmp/promtool.out"
 fi
 
+# The journal's lag and progress are there: records committed by now.
+if grep -Eq '^talon_journal_records_total [1-9][0-9]*$' "$tmp/metrics.txt" &&
+	grep -Eq '^talon_journal_pending_records [0-9]+$' "$tmp/metrics.txt"; then
+	ok "the journal's committed records and pending lag are exported"
+else
+	fail "no talon_journal_records_total > 0 or talon_journal_pending_records:"
+	grep '^talon_journal' "$tmp/metrics.txt"
+fi
+
 # A free port for Prometheus (it cannot report one it picked itself).
 pport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$tmp/prometheus.yml" <<YML
