@@ -24,13 +24,20 @@
 #include "runtime/clock.h"
 #include "runtime/config_json.h"
 
+/* Binance's highest leverage is 125; anything past this is not one. */
+#define CK_MAX_LEVERAGE 1000
+/* 2100-01-01 in ms since 1970: a later serverTime is not the venue's. */
+#define CK_MS_2100 4102444800000.0
+
 typedef struct ck {
 	const tl_config_t *cfg;
 	const tl_binance_cfg_t *bc;
 	tl_venue_check_fn out;
 	void *ctx;
 	int fails;
-	tl_binance_probe_t *p;
+	const tl_binance_check_io_t *io;
+	tl_binance_check_io_t own;  /* the probe's, when io is not given */
+	tl_binance_probe_t *p;      /* the probe, NULL with a given io */
 	cJSON *xinfo;           /* exchangeInfo, NULL when not read */
 	cJSON *orders;          /* openOrders (all symbols), NULL unknown */
 	cJSON *positions;       /* positionRisk (all symbols), NULL unknown */
@@ -48,6 +55,11 @@ static void ck_line(ck_t *c, tl_venue_check_res_t r, const char *name,
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
+	/* the venue's text (a status, a margin type, a body) stays on the
+	 * line: a newline in it must not forge the next check's line */
+	for (char *q = detail; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = '?';
 	if (r == TL_CHECK_FAIL)
 		c->fails++;
 	c->out(c->ctx, r, name, detail);
@@ -59,7 +71,7 @@ static cJSON *ck_call(ck_t *c, const char *name, const char *method,
 		      const char *path, const char *params, bool sign)
 {
 	tl_binance_probe_res_t r;
-	int st = tl_binance_probe_call(c->p, method, path, params, sign, &r);
+	int st = c->io->call(c->io->ctx, method, path, params, sign, &r);
 	cJSON *j;
 
 	if (st != 200) {
@@ -90,6 +102,15 @@ static const char *ck_str(const cJSON *o, const char *k)
 	return cJSON_IsString(f) ? f->valuestring : NULL;
 }
 
+/* A whole number in [1, max] (a leverage), else 0: the venue's 1e300
+ * or -3 is no leverage, and converting it to int would be undefined. */
+static int ck_count(const cJSON *n, int max)
+{
+	if (!cJSON_IsNumber(n) || !(n->valuedouble >= 1 && n->valuedouble <= max))
+		return 0;
+	return (int)n->valuedouble;
+}
+
 static tl_fx_t ck_fx(const cJSON *o, const char *k)
 {
 	const char *s = ck_str(o, k);
@@ -98,6 +119,19 @@ static tl_fx_t ck_fx(const cJSON *o, const char *k)
 	if (s)
 		tl_fx_parse(s, strlen(s), &v);
 	return v;
+}
+
+/* ---- the transport ---------------------------------------------------- */
+
+static int ck_probe_call(void *p, const char *method, const char *path,
+			 const char *params, bool sign, tl_binance_probe_res_t *res)
+{
+	return tl_binance_probe_call(p, method, path, params, sign, res);
+}
+
+static void ck_probe_offset(void *p, int64_t offset_ns)
+{
+	tl_binance_probe_set_offset(p, offset_ns);
 }
 
 /* ---- account-wide ---------------------------------------------------- */
@@ -110,13 +144,19 @@ static bool ck_venue(ck_t *c)
 			  c->bc->rest.insecure ? "TLS, certificate NOT verified (insecure)" :
 			  "TLS, certificate verified";
 
-	c->p = tl_binance_probe_open(c->bc, err, sizeof(err));
-	if (!c->p) {
-		ck_line(c, TL_CHECK_FAIL, "venue", "%s (rest %s:%u)", err,
-			c->bc->rest.host, (unsigned)c->bc->rest.port);
-		return false;
+	if (!c->io) {
+		c->p = tl_binance_probe_open(c->bc, err, sizeof(err));
+		if (!c->p) {
+			ck_line(c, TL_CHECK_FAIL, "venue", "%s (rest %s:%u)", err,
+				c->bc->rest.host, (unsigned)c->bc->rest.port);
+			return false;
+		}
+		c->own.call = ck_probe_call;
+		c->own.set_offset = ck_probe_offset;
+		c->own.ctx = c->p;
+		c->io = &c->own;
 	}
-	if (tl_binance_probe_call(c->p, "GET", "/fapi/v1/ping", NULL, false, &r) != 200) {
+	if (c->io->call(c->io->ctx, "GET", "/fapi/v1/ping", NULL, false, &r) != 200) {
 		ck_line(c, TL_CHECK_FAIL, "venue", "%s (rest %s:%u)", r.why,
 			c->bc->rest.host, (unsigned)c->bc->rest.port);
 		return false;
@@ -132,22 +172,24 @@ static void ck_clock(ck_t *c)
 	cJSON *j = NULL;
 	const cJSON *t;
 
-	if (tl_binance_probe_call(c->p, "GET", "/fapi/v1/time", NULL, false, &r) != 200) {
+	if (c->io->call(c->io->ctx, "GET", "/fapi/v1/time", NULL, false, &r) != 200) {
 		ck_line(c, TL_CHECK_FAIL, "clock", "GET /fapi/v1/time: %s", r.why);
 		return;
 	}
 	j = cJSON_ParseWithLength(r.body, r.len);
 	t = cJSON_GetObjectItemCaseSensitive(j, "serverTime");
-	if (!cJSON_IsNumber(t) || t->valuedouble <= 0) {
+	/* ms since 1970, at most year 2100: its ns fit int64 */
+	if (!cJSON_IsNumber(t) || !(t->valuedouble > 0 && t->valuedouble < CK_MS_2100)) {
 		ck_line(c, TL_CHECK_FAIL, "clock", "GET /fapi/v1/time: no serverTime in %.80s",
 			r.body);
 		cJSON_Delete(j);
 		return;
 	}
-	int64_t off = (int64_t)t->valuedouble * TL_NS_PER_MS - (r.t_send + r.t_recv) / 2;
+	int64_t off = (int64_t)t->valuedouble * TL_NS_PER_MS - (r.t_send / 2 + r.t_recv / 2);
 	int64_t ms = off / TL_NS_PER_MS, rtt = (r.t_recv - r.t_send) / TL_NS_PER_MS;
 	cJSON_Delete(j);
-	tl_binance_probe_set_offset(c->p, off);
+	if (c->io->set_offset)
+		c->io->set_offset(c->io->ctx, off);
 	if (ms > TL_BINANCE_CHECK_CLOCK_MS || ms < -TL_BINANCE_CHECK_CLOCK_MS)
 		ck_line(c, TL_CHECK_FAIL, "clock",
 			"the local clock is %lld ms %s the venue's (round trip %lld ms): "
@@ -331,9 +373,8 @@ static int ck_max_leverage(const cJSON *j)
 {
 	const cJSON *o = cJSON_IsArray(j) ? cJSON_GetArrayItem(j, 0) : j;
 	const cJSON *b = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "brackets"), 0);
-	const cJSON *l = cJSON_GetObjectItemCaseSensitive(b, "initialLeverage");
 
-	return cJSON_IsNumber(l) ? (int)l->valuedouble : 0;
+	return ck_count(cJSON_GetObjectItemCaseSensitive(b, "initialLeverage"), CK_MAX_LEVERAGE);
 }
 
 /* The position on sym (first non-zero row), NULL when flat or unknown. */
@@ -376,7 +417,7 @@ static void ck_sym_config(ck_t *c, uint32_t i, const char *sym)
 		goto margin;
 	const cJSON *row = cJSON_IsArray(sc) ? cJSON_GetArrayItem(sc, 0) : sc;
 	const cJSON *lv = cJSON_GetObjectItemCaseSensitive(row, "leverage");
-	int have = cJSON_IsNumber(lv) ? (int)lv->valuedouble : 0;
+	int have = ck_count(lv, CK_MAX_LEVERAGE);
 	if (!want) {
 		ck_line(c, TL_CHECK_FAIL, name,
 			"symbols.leverage.%s is not set (the venue holds %d): set it, "
@@ -384,16 +425,24 @@ static void ck_sym_config(ck_t *c, uint32_t i, const char *sym)
 	} else if ((br = ck_call(c, name, "GET", "/fapi/v1/leverageBracket", q, true))) {
 		int max = ck_max_leverage(br);
 		cJSON_Delete(br);
-		if (max && (int)want > max)
+		if (!max)
+			ck_line(c, TL_CHECK_FAIL, name,
+				"GET /fapi/v1/leverageBracket: no initialLeverage in its first "
+				"bracket: whether %u is allowed is not known", want);
+		else if ((int)want > max)
 			ck_line(c, TL_CHECK_FAIL, name,
 				"symbols.leverage.%s is %u, the venue allows at most %d",
 				sym, want, max);
 		else if (have == (int)want)
 			ck_line(c, TL_CHECK_OK, name, "%u as configured (at most %d)", want, max);
-		else
+		else if (have)
 			ck_line(c, TL_CHECK_OK, name,
 				"%u configured, the venue holds %d: talon run sets %u at start (at most %d)",
 				want, have, want, max);
+		else
+			ck_line(c, TL_CHECK_OK, name,
+				"%u configured, symbolConfig names no leverage: talon run sets %u at "
+				"start (at most %d)", want, want, max);
 	}
 margin:
 	snprintf(name, sizeof(name), "%s margin type", sym);
@@ -550,7 +599,8 @@ static void ck_deadman(ck_t *c)
 
 /* ---- the run ----------------------------------------------------------- */
 
-int tl_binance_check(const tl_config_t *cfg, tl_venue_check_fn out, void *ctx)
+static int ck_run(const tl_config_t *cfg, const tl_binance_check_io_t *io,
+		  tl_venue_check_fn out, void *ctx)
 {
 	ck_t c;
 	char err[300];
@@ -558,6 +608,7 @@ int tl_binance_check(const tl_config_t *cfg, tl_venue_check_fn out, void *ctx)
 	if (strcmp(cfg->venue_type, tl_binance_driver.name) != 0)
 		return -1;
 	memset(&c, 0, sizeof(c));
+	c.io = io;
 	c.cfg = cfg;
 	c.bc = tl_binance_cfg_const(cfg);
 	c.out = out;
@@ -616,4 +667,15 @@ done:
 	tl_symbols_free(&c.syms);
 	tl_binance_probe_close(c.p);
 	return c.fails;
+}
+
+int tl_binance_check(const tl_config_t *cfg, tl_venue_check_fn out, void *ctx)
+{
+	return ck_run(cfg, NULL, out, ctx);
+}
+
+int tl_binance_check_with(const tl_config_t *cfg, const tl_binance_check_io_t *io,
+			  tl_venue_check_fn out, void *ctx)
+{
+	return io && io->call ? ck_run(cfg, io, out, ctx) : -1;
 }

@@ -31,10 +31,19 @@
  *   dead-man switch    countdownCancelAll accepted per symbol (or off)
  * A check that cannot run because an earlier one failed (no connection,
  * key refused) is SKIP. The result is a failure when any check FAILs.
+ *
+ * Every answer is the venue's word, not trusted: numbers out of range
+ * (a leverage of 1e300, a serverTime past year 2100) count as absent,
+ * and a detail never carries a control character from an answer (one
+ * line per check whatever the venue sends).
  */
 #ifndef TL_BINANCE_CHECK_H
 #define TL_BINANCE_CHECK_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "io/binance/probe.h"
 #include "io/venue.h"
 #include "runtime/config.h"
 
@@ -46,5 +55,23 @@
  * or -1 when cfg is not a Binance config.
  */
 int tl_binance_check(const tl_config_t *cfg, tl_venue_check_fn out, void *ctx);
+
+/*
+ * The transport the checks run on. tl_binance_check's is a probe
+ * (probe.h) on venue.binance.rest; tests and tests/fuzz/fuzz_rest_preflight
+ * answer from a script. call behaves as tl_binance_probe_call (status,
+ * body NUL-terminated, why on a failure, t_send/t_recv); set_offset may
+ * be NULL.
+ */
+typedef struct tl_binance_check_io {
+	int (*call)(void *ctx, const char *method, const char *path,
+		    const char *params, bool sign, tl_binance_probe_res_t *res);
+	void (*set_offset)(void *ctx, int64_t offset_ns);
+	void *ctx;
+} tl_binance_check_io_t;
+
+/* tl_binance_check over io instead of a connection to the venue. */
+int tl_binance_check_with(const tl_config_t *cfg, const tl_binance_check_io_t *io,
+			  tl_venue_check_fn out, void *ctx);
 
 #endif /* TL_BINANCE_CHECK_H */

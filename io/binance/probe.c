@@ -281,19 +281,25 @@ static int pr_call_once(tl_binance_probe_t *p, const char *method,
 	res->len = p->resp.body_len;
 	p->resp.body[p->resp.body_len] = '\0';
 	if (res->status != 200) {
-		char msg[256];
-		o->http_status = (uint16_t)res->status;
-		o->code = tl_startup_venue_error(res->body, res->len, msg, sizeof(msg));
-		if (!o->code && !msg[0])
-			snprintf(msg, sizeof(msg), "%.160s", res->body);
-		res->code = o->code;
-		if (res->status == 503)
-			o->kind503 = tl_retry_503_kind(msg);
+		tl_binance_probe_explain(res, o);
 		if (p->resp.retry_after_ns > 0)
 			*hint = p->resp.retry_after_ns;
-		tl_startup_cause(res->why, sizeof(res->why), o, NULL, msg);
 	}
 	return res->status;
+}
+
+void tl_binance_probe_explain(tl_binance_probe_res_t *res, tl_outcome_t *o)
+{
+	char msg[256];
+
+	o->http_status = (uint16_t)res->status;
+	o->code = tl_startup_venue_error(res->body, res->len, msg, sizeof(msg));
+	if (!o->code && !msg[0])
+		snprintf(msg, sizeof(msg), "%.160s", res->body);
+	res->code = o->code;
+	if (res->status == 503)
+		o->kind503 = tl_retry_503_kind(msg);
+	tl_startup_cause(res->why, sizeof(res->why), o, NULL, msg);
 }
 
 int tl_binance_probe_call(tl_binance_probe_t *p, const char *method,

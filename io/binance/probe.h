@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "io/binance/config.h"
+#include "kernel/retry.h"
 
 typedef struct tl_binance_probe tl_binance_probe_t;
 
@@ -67,6 +68,15 @@ void tl_binance_probe_close(tl_binance_probe_t *p);
 int tl_binance_probe_call(tl_binance_probe_t *p, const char *method,
 			  const char *path, const char *params, bool sign,
 			  tl_binance_probe_res_t *res);
+
+/*
+ * A non-200 answer (res->status, body, len set; the body NUL-terminated)
+ * in the operator's words: res->why and res->code from the venue's
+ * {"code","msg"}, else from the body's start; o (zeroed by the caller)
+ * gets what the retry decision needs. Every probe call does this; the
+ * preflight's scripted transport (check.h) too.
+ */
+void tl_binance_probe_explain(tl_binance_probe_res_t *res, tl_outcome_t *o);
 
 /* The venue's clock minus the local one (ns), used for timestamps. */
 void tl_binance_probe_set_offset(tl_binance_probe_t *p, int64_t offset_ns);

@@ -12,7 +12,11 @@
  *     refused" once startup_deadline_ms ran out; a host that does not
  *     resolve names the DNS failure; a 503 (-1001) on the first calls
  *     is retried and the checks pass;
- *   - the dead-man switch is accepted (countdownTime 0: nothing armed).
+ *   - the dead-man switch is accepted (countdownTime 0: nothing armed);
+ *   - scripted hostile answers (tl_binance_check_with): a serverTime of
+ *     1e300, a leverage of 1e300, an initialLeverage of -1e300 count as
+ *     absent (clock and leverage FAIL); a margin type holding line
+ *     breaks cannot forge another check's line; nothing but GETs.
  */
 #define _GNU_SOURCE
 #define BSIM_CAP_FMT "/tmp/tl_test_binance_check.%d"
@@ -387,6 +391,94 @@ static void test_margin_type_config(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "symbols.margin_type"));
 }
 
+/* ---- hostile answers, scripted (tl_binance_check_with) ---------------- */
+
+static char xinfo_text[1 << 16];
+static unsigned posts;
+
+/* Every answer the venue's, chosen by path: numbers no venue sends, and
+ * text with line breaks meant to forge the next check's line. */
+static int hostile_call(void *ctx, const char *method, const char *path,
+			const char *params, bool sign, tl_binance_probe_res_t *res)
+{
+	static const struct { const char *path, *body; } ans[] = {
+		{ "/fapi/v1/ping", "{}" },
+		{ "/fapi/v1/time", "{\"serverTime\":1e300}" },
+		{ "/fapi/v2/account", "{\"canTrade\":true}" },
+		{ "/fapi/v1/positionSide/dual", "{\"dualSidePosition\":false}" },
+		{ "/fapi/v1/multiAssetsMargin", "{\"multiAssetsMargin\":false}" },
+		{ "/fapi/v2/balance",
+		  "[{\"asset\":\"USDT\",\"balance\":\"10\",\"availableBalance\":\"10\"}]" },
+		{ "/fapi/v1/openOrders", "[]" },
+		{ "/fapi/v2/positionRisk", "[]" },
+		{ "/fapi/v1/symbolConfig",
+		  "[{\"marginType\":\"iso\\nlated\\r\\nOK venue: forged\",\"leverage\":1e300}]" },
+		{ "/fapi/v1/leverageBracket",
+		  "[{\"symbol\":\"BTCUSDT\",\"brackets\":[{\"initialLeverage\":-1e300}]}]" },
+	};
+	(void)ctx;
+	(void)params;
+	(void)sign;
+	memset(res, 0, sizeof *res);
+	res->t_send = tl_clock_realtime_ns();
+	res->t_recv = res->t_send;
+	posts += strcmp(method, "GET") != 0;
+	res->status = 200;
+	if (strcmp(path, "/fapi/v1/exchangeInfo") == 0) {
+		res->body = xinfo_text;
+	} else {
+		res->body = NULL;
+		for (size_t i = 0; i < sizeof ans / sizeof ans[0]; i++)
+			if (strcmp(path, ans[i].path) == 0)
+				res->body = ans[i].body;
+		if (!res->body) {
+			res->status = -1;
+			snprintf(res->why, sizeof res->why, "not scripted: %s", path);
+			return -1;
+		}
+	}
+	res->len = strlen(res->body);
+	return 200;
+}
+
+static void test_hostile_answers(void)
+{
+	tl_config_t c;
+	tl_binance_check_io_t io = { hostile_call, NULL, NULL };
+	FILE *f = fopen("config/exchange_info.json", "r");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	size_t n = fread(xinfo_text, 1, sizeof xinfo_text - 1, f);
+	fclose(f);
+	xinfo_text[n] = '\0';
+	tl_config_defaults(&c);
+	tl_binance_cfg_select(&c);
+	snprintf(c.exchange_info, sizeof c.exchange_info, "config/exchange_info.json");
+	c.n_symbols = 1;
+	snprintf(c.symbols[0], sizeof c.symbols[0], "BTCUSDT");
+	c.leverage[0] = 20;
+	c.margin_type[0] = TL_MARGIN_ISOLATED;
+	nlines = 0;
+	lines[0] = '\0';
+	posts = 0;
+	int fails = tl_binance_check_with(&c, &io, collect, NULL);
+	printf("\n%s(%d failed)\n", lines, fails);
+	CU_ASSERT_EQUAL(posts, 0);
+	/* serverTime 1e300: no time, not an undefined conversion */
+	CU_ASSERT(is("FAIL", "clock"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of("clock"), "no serverTime"));
+	/* initialLeverage -1e300: no maximum, so 20 is not known to be allowed */
+	CU_ASSERT(is("FAIL", "BTCUSDT leverage"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of("BTCUSDT leverage"), "no initialLeverage"));
+	/* the venue's line breaks stay inside the one line */
+	CU_ASSERT(is("OK", "BTCUSDT margin type"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of("BTCUSDT margin type"), "iso?lated??OK venue: forged"));
+	CU_ASSERT_PTR_NULL(strstr(lines, "\nOK venue: forged"));
+	CU_ASSERT(is("OK", "venue"));
+	CU_ASSERT_EQUAL(fails, 2);
+	CU_ASSERT_EQUAL(tl_binance_check_with(&c, NULL, collect, NULL), -1);
+}
+
 TL_TEST_SUITE("io.binance_check", NULL, NULL,
 	      TL_TEST(test_margin_type_config),
 	      TL_TEST(test_margin_type_at_start),
@@ -395,4 +487,5 @@ TL_TEST_SUITE("io.binance_check", NULL, NULL,
 	      TL_TEST(test_wrong_key_names_2015),
 	      TL_TEST(test_unreachable_names_the_cause),
 	      TL_TEST(test_transient_retried),
-	      TL_TEST(test_wrong_ca_names_tls));
+	      TL_TEST(test_wrong_ca_names_tls),
+	      TL_TEST(test_hostile_answers));
