@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include "io/binance/internal.h"
+#include "io/binance/market.h"
 #include "io/binance/xwatch.h"
 
 #include <errno.h>
@@ -23,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
 
 #include "runtime/log.h"
 
@@ -76,17 +76,11 @@ static void bn_on_time(tl_binance_t *b, const tl_binance_flight_t *f,
 		       const tl_http_resp_t *h)
 {
 	tl_time_t t_recv = tl_clock_realtime_ns();
-	const char *p = NULL;
-	char tmp[128];
-	size_t n = h->body_len < sizeof(tmp) - 1 ? h->body_len : sizeof(tmp) - 1;
+	int64_t ms;
 
 	b->time_pending = false;
-	memcpy(tmp, h->body, n);
-	tmp[n] = '\0';
-	if (h->status == 200)
-		p = strstr(tmp, "\"serverTime\":");
-	if (!p || tl_binance_clock_update(&b->clock, strtoll(p + 13, NULL, 10),
-					  f->sent_real, t_recv) < 0) {
+	if (h->status != 200 || tl_binance_decode_server_time(h->body, h->body_len, &ms) < 0 ||
+	    tl_binance_clock_update(&b->clock, ms, f->sent_real, t_recv) < 0) {
 		snprintf(b->last_err, sizeof(b->last_err),
 			 "GET /fapi/v1/time: HTTP %d, no serverTime", h->status);
 		b->time_retry_at = tl_clock_mono_ns() + TL_NS_PER_S;
@@ -98,8 +92,21 @@ static void bn_on_time(tl_binance_t *b, const tl_binance_flight_t *f,
 	__atomic_store_n(&b->ready, true, __ATOMIC_RELEASE);
 }
 
+/* tl_binance_want_fn / _mark_fn for the premiumIndex poll */
+static bool bn_mark_wanted(void *ctx, const char *sym)
+{
+	const tl_binance_t *b = ctx;
+
+	return tl_symbols_find(b->syms, sym) >= 0;
+}
+
+static void bn_mark_emit(void *ctx, const tl_input_t *in)
+{
+	tl_binance_emit(ctx, in);
+}
+
 /* premiumIndex (all symbols) -> one MARK per symbol we trade. Cold-ish:
- * once a second at most; cJSON allocates through the normal heap here. */
+ * once a second at most (market.h). */
 static void bn_on_marks(tl_binance_t *b, const tl_http_resp_t *h)
 {
 	b->marks_pending = false;
@@ -107,31 +114,8 @@ static void bn_on_marks(tl_binance_t *b, const tl_http_resp_t *h)
 	if (h->status != 200)
 		return;
 	atomic_fetch_add_explicit(&b->mark_polls, 1, memory_order_relaxed);
-	cJSON *root = cJSON_ParseWithLength(h->body, h->body_len);
-	const cJSON *e;
-
-	if (!root)
-		return;
-	cJSON_ArrayForEach(e, root) {
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "symbol");
-		const cJSON *mp = cJSON_GetObjectItemCaseSensitive(e, "markPrice");
-		tl_input_t in;
-		tl_fx_t px;
-
-		if (!cJSON_IsString(s) || !cJSON_IsString(mp) ||
-		    tl_symbols_find(b->syms, s->valuestring) < 0 ||
-		    strlen(s->valuestring) >= TL_SYMBOL_NAMELEN ||
-		    tl_fx_parse(mp->valuestring, strlen(mp->valuestring), &px) != TL_FX_OK ||
-		    px <= 0)
-			continue;
-		memset(&in, 0, sizeof(in));
-		in.hdr.type = TL_IN_MARK;
-		in.hdr.time = b->now;
-		memcpy(in.u.mark.symbol, s->valuestring, strlen(s->valuestring) + 1);
-		in.u.mark.price = px;
-		tl_binance_emit(b, &in);
-	}
-	cJSON_Delete(root);
+	tl_binance_decode_premium_index(h->body, h->body_len, b->now, bn_mark_wanted,
+					bn_mark_emit, b);
 }
 
 /* A query found the order with executed quantity: fetch its trades

@@ -16,6 +16,7 @@
 #include "tests/support/alloc_hook.h"
 
 #include "io/binance/map.h"
+#include "io/binance/market.h"
 #include "io/binance/sign.h"
 #include "io/binance/stream.h"
 #include "sim/auth.h"
@@ -1624,6 +1625,89 @@ static void test_marks_mutation_loop_never_crashes(void)
 	CU_ASSERT(bad > 100);
 }
 
+/* ---- polled market answers (market.h) ----------------------------------- */
+
+static void test_server_time_strict(void)
+{
+	static const struct { const char *body; int rc; int64_t ms; } cases[] = {
+		{ "{\"serverTime\":1499827319559}", 0, 1499827319559LL },
+		{ "{\"serverTime\": 1700000000000}", 0, 1700000000000LL },
+		{ "{\"serverTime\":4102444799999}", 0, 4102444799999LL },
+		{ "{\"serverTime\":4102444800000}", -1, 0 },   /* 2100 */
+		{ "{\"serverTime\":99999999999999999999}", -1, 0 },
+		{ "{\"serverTime\":9223372036854}", -1, 0 }, /* ns near int64's end */
+		{ "{\"serverTime\":1e300}", -1, 0 },           /* was read as 1 */
+		{ "{\"serverTime\":1700000000000.5}", -1, 0 },
+		{ "{\"serverTime\":-1700000000000}", -1, 0 },
+		{ "{\"serverTime\":0}", -1, 0 },
+		{ "{\"serverTime\":\"1700000000000\"}", -1, 0 },
+		{ "{\"code\":-1003,\"msg\":\"Too many requests\"}", -1, 0 },
+		{ "", -1, 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int64_t ms = -7;
+		int rc = tl_binance_decode_server_time(cases[i].body, strlen(cases[i].body), &ms);
+		if (rc != cases[i].rc)
+			printf("server time: %s: %d\n", cases[i].body, rc);
+		CU_ASSERT_EQUAL(rc, cases[i].rc);
+		CU_ASSERT_EQUAL(ms, rc == 0 ? cases[i].ms : -7);
+	}
+	/* the first 127 bytes only */
+	char big[300];
+	memset(big, ' ', sizeof big);
+	memcpy(big + 200, "{\"serverTime\":1700000000000}", 28);
+	int64_t ms = -7;
+	CU_ASSERT_EQUAL(tl_binance_decode_server_time(big, 228, &ms), -1);
+	CU_ASSERT_EQUAL(ms, -7);
+}
+
+static bool want_btc_eth(void *ctx, const char *sym)
+{
+	(void)ctx;
+	return strcmp(sym, "BTCUSDT") == 0 || strcmp(sym, "ETHUSDT") == 0;
+}
+
+static tl_input_t pi_out[8];
+static unsigned pi_n;
+
+static void pi_emit(void *ctx, const tl_input_t *in)
+{
+	(void)ctx;
+	if (pi_n < 8)
+		pi_out[pi_n] = *in;
+	pi_n++;
+}
+
+static void test_premium_index_wanted_positive_only(void)
+{
+	static const char body[] =
+		"[{\"symbol\":\"BTCUSDT\",\"markPrice\":\"50000.12345678\",\"indexPrice\":\"1\"},"
+		"{\"symbol\":\"XRPUSDT\",\"markPrice\":\"0.5\"},"
+		"{\"symbol\":\"ETHUSDT\",\"markPrice\":\"0\"},"
+		"{\"symbol\":\"ETHUSDT\",\"markPrice\":3000.5},"
+		"{\"symbol\":\"ETHUSDT\",\"markPrice\":\"1e3\"},"
+		"7, null, {\"markPrice\":\"1\"},"
+		"{\"symbol\":\"ETHUSDTETHUSDTETHUSDTETHUSDTETHUSDT\",\"markPrice\":\"1\"},"
+		"{\"symbol\":\"ETHUSDT\",\"markPrice\":\"3000.25\"}]";
+
+	pi_n = 0;
+	CU_ASSERT_EQUAL(tl_binance_decode_premium_index(body, strlen(body), 42, want_btc_eth,
+							pi_emit, NULL), 2);
+	CU_ASSERT_EQUAL_FATAL(pi_n, 2);
+	CU_ASSERT_EQUAL(pi_out[0].hdr.type, TL_IN_MARK);
+	CU_ASSERT_EQUAL(pi_out[0].hdr.time, 42);
+	CU_ASSERT_STRING_EQUAL(pi_out[0].u.mark.symbol, "BTCUSDT");
+	CU_ASSERT_EQUAL(pi_out[0].u.mark.price, 5000012345678LL);
+	CU_ASSERT_STRING_EQUAL(pi_out[1].u.mark.symbol, "ETHUSDT");
+	CU_ASSERT_EQUAL(pi_out[1].u.mark.price, 300025000000LL);
+	pi_n = 0;
+	CU_ASSERT_EQUAL(tl_binance_decode_premium_index("[{", 2, 42, want_btc_eth, pi_emit,
+							NULL), -1);
+	CU_ASSERT_EQUAL(tl_binance_decode_premium_index("{\"code\":-1003}", 14, 42,
+							want_btc_eth, pi_emit, NULL), 0);
+	CU_ASSERT_EQUAL(pi_n, 0);
+}
+
 TL_TEST_SUITE("io.binance_map", suite_init, NULL,
 	      TL_TEST(test_encode_limit_one_way),
 	      TL_TEST(test_encode_limit_tif_default_and_post_only),
@@ -1676,4 +1760,6 @@ TL_TEST_SUITE("io.binance_map", suite_init, NULL,
 	      TL_TEST(test_marks_bad_element_refuses_message),
 	      TL_TEST(test_marks_oversized_array_refused),
 	      TL_TEST(test_marks_full_venue_fits_frame_and_arena),
-	      TL_TEST(test_marks_mutation_loop_never_crashes));
+	      TL_TEST(test_marks_mutation_loop_never_crashes),
+	      TL_TEST(test_server_time_strict),
+	      TL_TEST(test_premium_index_wanted_positive_only));
