@@ -1,6 +1,7 @@
 /*
  * market.c - decoders of the venue's polled market answers (market.h).
  */
+#define _GNU_SOURCE
 #include "io/binance/market.h"
 
 #include <string.h>
@@ -13,28 +14,28 @@
 int tl_binance_decode_server_time(const char *body, size_t len, int64_t *ms)
 {
 	static const char tag[] = "\"serverTime\":";
-	char tmp[128];
-	size_t n = len < sizeof(tmp) - 1 ? len : sizeof(tmp) - 1;
-	const char *p;
+	const char *p, *end;
 	int64_t v = 0;
 	int digits = 0;
 
 	if (!body || !ms)
 		return -1;
-	memcpy(tmp, body, n);
-	tmp[n] = '\0';
-	if (!(p = strstr(tmp, tag)))
+	end = body + (len < 127 ? len : 127);
+	if (!(p = memmem(body, (size_t)(end - body), tag, sizeof(tag) - 1)))
 		return -1;
 	p += sizeof(tag) - 1;
-	while (*p == ' ')
+	while (p < end && *p == ' ')
 		p++;
 	/* 13 digits reach year 2286: a 14th is no time (and no overflow) */
-	for (; *p >= '0' && *p <= '9'; p++) {
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
 		if (++digits > 13)
 			return -1;
 		v = v * 10 + (*p - '0');
 	}
-	if (!digits || *p == '.' || *p == 'e' || *p == 'E' || v <= 0 ||
+	/* digits cut by the 127-byte window may be a longer number's head */
+	if (p == end && end != body + len)
+		return -1;
+	if (!digits || (p < end && (*p == '.' || *p == 'e' || *p == 'E')) || v <= 0 ||
 	    v >= TL_BINANCE_TIME_MAX_MS)
 		return -1;
 	*ms = v;

@@ -20,7 +20,7 @@
 /*
  * The serverTime of a GET /fapi/v1/time answer (`{"serverTime":<ms>}`),
  * read from its first 127 bytes: plain decimal digits (no sign,
- * fraction or exponent: 1e300 is no time, not 1), in
+ * fraction or exponent: 1e300 is no time, not 1) ending inside them, in
  * (0, TL_BINANCE_TIME_MAX_MS). Returns 0 with *ms set, or -1 with *ms
  * untouched.
  */

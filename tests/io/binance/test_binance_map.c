@@ -1659,6 +1659,13 @@ static void test_server_time_strict(void)
 	int64_t ms = -7;
 	CU_ASSERT_EQUAL(tl_binance_decode_server_time(big, 228, &ms), -1);
 	CU_ASSERT_EQUAL(ms, -7);
+	/* digits running past byte 127 are not cut into a smaller time */
+	memset(big, ' ', sizeof big);
+	memcpy(big + 100, "{\"serverTime\":1700000000000}", 28);
+	CU_ASSERT_EQUAL(tl_binance_decode_server_time(big, 228, &ms), -1);
+	CU_ASSERT_EQUAL(ms, -7);
+	CU_ASSERT_EQUAL(tl_binance_decode_server_time(big + 100, 48, &ms), 0);
+	CU_ASSERT_EQUAL(ms, 1700000000000LL);
 }
 
 static bool want_btc_eth(void *ctx, const char *sym)
