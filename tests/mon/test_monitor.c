@@ -253,15 +253,7 @@ static void test_503_until_the_engine_runs(void)
 	/* no journal yet either */
 	CU_ASSERT_EQUAL(http("GET", "/api/events", ""), 503);
 
-	engine_pid = fork();
-	if (engine_pid == 0) {
-		int fd = open(runlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fd, 2);
-		dup2(fd, 1);
-		execl(talon_bin, talon_bin, "run", "-c", cfgpath, "--duration", "240",
-		      (char *)NULL);
-		_exit(127);
-	}
+	engine_pid = tl_test_talon_start(talon_bin, cfgpath, runlog, 240);
 	CU_ASSERT_FATAL(engine_pid > 0);
 	CU_ASSERT_TRUE_FATAL(get_until("/api/status", "\"alive\":true"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.body, "\"state\":\"NORMAL\""));
@@ -289,19 +281,9 @@ static void test_503_until_the_engine_runs(void)
  * in /api/events, and the events paged by since/limit. */
 static void test_market_fill_in_status_and_events(void)
 {
-	int rc = 1;
+	int rc = tl_test_ctl_buy(talon_bin, "-c", cfgpath, "BTCUSDT", "0.010", 200, out,
+				 sizeof out);
 
-	/* the paper venue has no mark before its first poll (NO_MARK) */
-	for (int i = 0; i < 200 && rc != 0; i++) {
-		rc = talon("ctl", "-c", cfgpath, "submit", "--symbol", "BTCUSDT", "--side",
-			   "BUY", "--type", "MARKET", "--qty", "0.010", NULL);
-		if (rc != 0 && !strstr(out, "NO_MARK"))
-			break;
-		if (rc != 0)
-			nap_ms(50);
-	}
-	if (rc != 0)
-		fprintf(stderr, "submit: %s\n", out);
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	CU_ASSERT_TRUE(get_until("/api/status", "\"qty\":\"0.01\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.body, "{\"symbol\":\"BTCUSDT\",\"side\":\"LONG\""));

@@ -32,21 +32,13 @@ static void nap_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Run `talon ARGS...` (NULL-terminated), capture stdout into out. */
 /* Run `talon ARGS...` (NULL-terminated), output into out. */
 #define talon(...) tl_test_runv(out, sizeof out, 0, talon_bin, __VA_ARGS__)
 
 /* Poll `talon ctl status --json` until it contains `needle` (<= 10 s). */
 static bool status_until(const char *needle)
 {
-	for (int i = 0; i < 200; i++) {
-		talon("ctl", "--engine", name, "status", "--json", NULL);
-		if (strstr(out, needle))
-			return true;
-		nap_ms(50);
-	}
-	fprintf(stderr, "status never showed %s; last: %.400s\n", needle, out);
-	return false;
+	return tl_test_ctl_until(talon_bin, "--engine", name, needle, 200, out, sizeof out);
 }
 
 static int suite_init(void)
@@ -56,28 +48,9 @@ static int suite_init(void)
 	snprintf(name, sizeof name, "t%d", (int)getpid());
 	snprintf(cfgpath, sizeof cfgpath, "/tmp/talon-test-%d.json", (int)getpid());
 	snprintf(logpath, sizeof logpath, "/tmp/talon-test-%d.log", (int)getpid());
-	FILE *f = fopen(cfgpath, "w");
-	if (!f)
+	if (tl_test_paper_cfg(cfgpath, name, "", "") < 0)
 		return 1;
-	char cwd[PATH_MAX];
-	if (!getcwd(cwd, sizeof cwd))
-		return 1;
-	fprintf(f, "{\"engine\": {\"name\": \"%s\", \"idle\": \"sleep\", \"idle_us\": 100, "
-		   "\"snapshot_hz\": 50},\n"
-		   " \"io\": {\"idle\": \"sleep\", \"idle_us\": 100},\n"
-		   " \"symbols\": {\"exchange_info\": \"%s/config/exchange_info.json\", "
-		   "\"only\": [\"BTCUSDT\", \"ETHUSDT\"]},\n"
-		   " \"venue\": {\"type\": \"paper\", \"paper\": {\"latency_ms\": 1, "
-		   "\"mark_interval_ms\": 100}}}\n", name, cwd);
-	fclose(f);
-	engine_pid = fork();
-	if (engine_pid == 0) {
-		int fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fd, 2);
-		dup2(fd, 1);
-		execl(talon_bin, talon_bin, "run", "-c", cfgpath, "--duration", "120", (char *)NULL);
-		_exit(127);
-	}
+	engine_pid = tl_test_talon_start(talon_bin, cfgpath, logpath, 120);
 	return engine_pid > 0 ? 0 : 1;
 }
 
@@ -115,17 +88,8 @@ static void test_submit_fills_and_shows_in_status(void)
 {
 	/* The paper venue publishes its first marks on its first poll; until
 	 * then a market order is refused with NO_MARK. */
-	int rc = 1;
-	for (int i = 0; i < 100 && rc != 0; i++) {
-		rc = talon("ctl", "--engine", name, "submit", "--symbol", "BTCUSDT",
-			   "--side", "BUY", "--type", "MARKET", "--qty", "0.010", NULL);
-		if (rc != 0 && !strstr(out, "NO_MARK"))
-			break;
-		if (rc != 0)
-			nap_ms(50);
-	}
-	if (rc != 0)
-		fprintf(stderr, "submit: %s\n", out);
+	int rc = tl_test_ctl_buy(talon_bin, "--engine", name, "BTCUSDT", "0.010", 100, out,
+				 sizeof out);
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	/* the engine it reached, and the client order id: the prefix is
 	 * derived from engine.name ("<name>-") */

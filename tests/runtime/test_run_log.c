@@ -71,56 +71,27 @@ static bool wait_for(const char *p, const char *needle)
 /* The config: paper venue, a journal, and the given log section. */
 static void write_cfg(const char *log)
 {
-	char cwd[PATH_MAX];
-	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
-	FILE *f = fopen(cfgpath, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fprintf(f, "{\"engine\": {\"name\": \"%s\", \"idle\": \"sleep\", \"idle_us\": 100, "
-		   "\"snapshot_hz\": 50},\n"
-		   " \"io\": {\"idle\": \"sleep\", \"idle_us\": 100},\n"
-		   " \"symbols\": {\"exchange_info\": \"%s/config/exchange_info.json\", "
-		   "\"only\": [\"BTCUSDT\", \"ETHUSDT\"]},\n"
-		   " \"venue\": {\"type\": \"paper\", \"paper\": {\"latency_ms\": 1, "
-		   "\"mark_interval_ms\": 100}},\n"
-		   " \"journal\": {\"path\": \"%s/j.db\"},\n"
-		   " \"log\": %s}\n", name, cwd, dir, log);
-	fclose(f);
+	char more[512];
+	snprintf(more, sizeof more, ",\n \"journal\": {\"path\": \"%s/j.db\"},\n \"log\": %s",
+		 dir, log);
+	CU_ASSERT_EQUAL_FATAL(tl_test_paper_cfg(cfgpath, name, "", more), 0);
 }
 
 /* Start `talon run` (stdout and stderr into errpath); true once ctl
  * sees it alive. */
 static bool run_start(void)
 {
-	engine_pid = fork();
-	if (engine_pid == 0) {
-		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fd, 2);
-		dup2(fd, 1);
-		execl(talon_bin, talon_bin, "run", "-c", cfgpath, "--duration", "120", (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 400; i++) {
-		talon("ctl", "--engine", name, "status", "--json", NULL);
-		if (strstr(out, "\"alive\":true"))
-			return true;
-		nap_ms(50);
-	}
-	return false;
+	engine_pid = tl_test_talon_start(talon_bin, cfgpath, errpath, 120);
+	return engine_pid > 0 &&
+	       tl_test_ctl_until(talon_bin, "--engine", name, "\"alive\":true", 400, out,
+				 sizeof out);
 }
 
 /* A market buy, retried while the venue has no mark yet. */
 static void buy(void)
 {
-	int rc = 1;
-	for (int i = 0; i < 200 && rc != 0; i++) {
-		rc = talon("ctl", "--engine", name, "submit", "--symbol", "BTCUSDT", "--side", "BUY",
-			   "--type", "MARKET", "--qty", "0.010", NULL);
-		if (rc != 0 && !strstr(out, "NO_MARK"))
-			break;
-		if (rc != 0)
-			nap_ms(50);
-	}
-	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_EQUAL(tl_test_ctl_buy(talon_bin, "--engine", name, "BTCUSDT", "0.010", 200, out,
+					sizeof out), 0);
 }
 
 /* SIGTERM; true when it exited 0 in time. */

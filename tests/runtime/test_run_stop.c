@@ -41,48 +41,22 @@ static bool run_start(const char *mode)
 	snprintf(name, sizeof name, "s%d_%s", (int)getpid(), mode);
 	snprintf(cfgpath, sizeof cfgpath, "/tmp/talon-stop-%d.json", (int)getpid());
 	snprintf(logpath, sizeof logpath, "/tmp/talon-stop-%d.log", (int)getpid());
-	FILE *f = fopen(cfgpath, "w");
-	if (!f)
+	char more[96];
+	snprintf(more, sizeof more, ", \"on_stop\": \"%s\", \"stop_timeout_ms\": 20000", mode);
+	if (tl_test_paper_cfg(cfgpath, name, more, "") < 0)
 		return false;
-	fprintf(f, "{\"engine\": {\"name\": \"%s\", \"idle\": \"sleep\", \"idle_us\": 100, "
-		   "\"snapshot_hz\": 50, \"on_stop\": \"%s\", \"stop_timeout_ms\": 20000},\n"
-		   " \"io\": {\"idle\": \"sleep\", \"idle_us\": 100},\n"
-		   " \"symbols\": {\"exchange_info\": \"%s/config/exchange_info.json\", "
-		   "\"only\": [\"BTCUSDT\", \"ETHUSDT\"]},\n"
-		   " \"venue\": {\"type\": \"paper\", \"paper\": {\"latency_ms\": 1, "
-		   "\"mark_interval_ms\": 100}}}\n", name, mode, cwd);
-	fclose(f);
-	engine_pid = fork();
-	if (engine_pid == 0) {
-		int fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fd, 2);
-		dup2(fd, 1);
-		execl(talon_bin, talon_bin, "run", "-c", cfgpath, "--duration", "120", (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200; i++) {
-		talon("ctl", "--engine", name, "status", "--json", NULL);
-		if (strstr(out, "\"alive\":true"))
-			return true;
-		nap_ms(50);
-	}
-	return false;
+	engine_pid = tl_test_talon_start(talon_bin, cfgpath, logpath, 120);
+	return engine_pid > 0 &&
+	       tl_test_ctl_until(talon_bin, "--engine", name, "\"alive\":true", 200, out,
+				 sizeof out);
 }
 
 /* A position (market buy 0.010, retried while the venue has no mark yet)
  * and a resting limit buy; fills clid with the limit order's id. */
 static void run_open_both(char *clid, size_t len)
 {
-	int rc = 1;
-	for (int i = 0; i < 100 && rc != 0; i++) {
-		rc = talon("ctl", "--engine", name, "submit", "--symbol", "BTCUSDT", "--side", "BUY",
-			   "--type", "MARKET", "--qty", "0.010", NULL);
-		if (rc != 0 && !strstr(out, "NO_MARK"))
-			break;
-		if (rc != 0)
-			nap_ms(50);
-	}
-	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_EQUAL_FATAL(tl_test_ctl_buy(talon_bin, "--engine", name, "BTCUSDT", "0.010",
+					      100, out, sizeof out), 0);
 	CU_ASSERT_EQUAL_FATAL(talon("ctl", "--engine", name, "submit", "--symbol", "BTCUSDT",
 				    "--side", "BUY", "--type", "LIMIT", "--qty", "0.010",
 				    "--price", "40000", NULL), 0);

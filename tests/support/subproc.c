@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 int tl_test_talon_path(char *buf, size_t len)
@@ -81,4 +82,79 @@ int tl_test_runv(char *out, size_t cap, int merge_stderr, const char *bin,
 	va_end(ap);
 	argv[n] = NULL;
 	return tl_test_run(out, cap, merge_stderr, argv);
+}
+
+int tl_test_paper_cfg(const char *path, const char *name, const char *engine_more,
+		      const char *top_more)
+{
+	char cwd[PATH_MAX];
+	FILE *f;
+
+	if (!getcwd(cwd, sizeof cwd) || !(f = fopen(path, "w")))
+		return -1;
+	fprintf(f, "{\"engine\": {\"name\": \"%s\", \"idle\": \"sleep\", \"idle_us\": 100, "
+		   "\"snapshot_hz\": 50%s},\n"
+		   " \"io\": {\"idle\": \"sleep\", \"idle_us\": 100},\n"
+		   " \"symbols\": {\"exchange_info\": \"%s/config/exchange_info.json\", "
+		   "\"only\": [\"BTCUSDT\", \"ETHUSDT\"]},\n"
+		   " \"venue\": {\"type\": \"paper\", \"paper\": {\"latency_ms\": 1, "
+		   "\"mark_interval_ms\": 100}}%s}\n",
+		name, engine_more, cwd, top_more);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+pid_t tl_test_talon_start(const char *bin, const char *cfg, const char *log, int secs)
+{
+	char dur[16];
+	pid_t pid;
+
+	snprintf(dur, sizeof dur, "%d", secs);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd >= 0) {
+			dup2(fd, 2);
+			dup2(fd, 1);
+		}
+		execl(bin, bin, "run", "-c", cfg, "--duration", dur, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void sp_nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+bool tl_test_ctl_until(const char *bin, const char *sel, const char *val,
+		       const char *needle, int tries, char *out, size_t cap)
+{
+	for (int i = 0; i < tries; i++) {
+		tl_test_runv(out, cap, 0, bin, "ctl", sel, val, "status", "--json", NULL);
+		if (strstr(out, needle))
+			return true;
+		sp_nap_ms(50);
+	}
+	fprintf(stderr, "status never showed %s; last: %.400s\n", needle, out);
+	return false;
+}
+
+int tl_test_ctl_buy(const char *bin, const char *sel, const char *val, const char *sym,
+		    const char *qty, int tries, char *out, size_t cap)
+{
+	int rc = 1;
+
+	for (int i = 0; i < tries && rc != 0; i++) {
+		rc = tl_test_runv(out, cap, 0, bin, "ctl", sel, val, "submit", "--symbol", sym,
+				  "--side", "BUY", "--type", "MARKET", "--qty", qty, NULL);
+		if (rc != 0 && !strstr(out, "NO_MARK"))
+			break;
+		if (rc != 0)
+			sp_nap_ms(50);
+	}
+	if (rc != 0)
+		fprintf(stderr, "submit: %s\n", out);
+	return rc;
 }
