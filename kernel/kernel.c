@@ -487,6 +487,8 @@ bool tl_kernel_check(const tl_kernel_t *k)
 			unreal += p->unrealized;
 			if ((p->qty != 0) != (p->status == TL_POS_OPEN))
 				return false;
+			if (p->qty == INT64_MIN)	/* K8 */
+				return false;
 			if (p->pos_side == TL_PS_LONG && p->qty < 0)
 				return false;
 			if (p->pos_side == TL_PS_SHORT && p->qty > 0)

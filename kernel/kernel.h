@@ -167,6 +167,8 @@ typedef struct tl_kernel {
 	/* reconciliation: per position [syms.cap * 3], see kernel/reconcile.c */
 	uint32_t *snap_gen;        /* snap_id of the last snapshot reporting it */
 	uint8_t *snap_miss;        /* consecutive snapshots that differed */
+	uint32_t snap_tainted;     /* snap_id of a snapshot with a refused
+				    * record: its END infers no "flat" */
 	tl_fx_t venue_balance;     /* wallet balance of the last snapshot */
 	/* The margin check runs once a snapshot reported a balance > 0;
 	 * bal_pnl0 is realized - commission then, so the wallet moves on

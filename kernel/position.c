@@ -11,9 +11,11 @@ static bool pos_round(__int128 wide, int64_t *out)
 	return tl_fx_div_wide(wide, TL_FX_SCALE, TL_FX_NEAREST, out);
 }
 
+/* Sizes are negated everywhere (|qty|, a short's close): INT64_MIN,
+ * which has no negation, counts as an overflow too (K8). */
 static bool pos_add(int64_t a, int64_t b, int64_t *out)
 {
-	return !__builtin_add_overflow(a, b, out);
+	return !__builtin_add_overflow(a, b, out) && *out != INT64_MIN;
 }
 
 bool tl_pos_apply_fill(tl_position_t *p, tl_side_t side, tl_fx_t qty,

@@ -357,8 +357,9 @@ static bool recon_snap_valid(const tl_in_pos_snapshot_t *s)
 		return false;
 	if (s->kind == TL_SNAP_END)
 		return true;
+	/* INT64_MIN has no |qty| (K8): no venue holds 92 billion units */
 	if (s->kind != TL_SNAP_POSITION || s->pos_side > TL_PS_SHORT || s->entry < 0 ||
-	    (s->qty != 0 && s->entry == 0))
+	    s->qty == INT64_MIN || (s->qty != 0 && s->entry == 0))
 		return false;
 	if ((s->pos_side == TL_PS_LONG && s->qty < 0) ||
 	    (s->pos_side == TL_PS_SHORT && s->qty > 0))
@@ -370,12 +371,20 @@ void tl_k_on_snapshot(tl_kernel_t *k, const tl_in_pos_snapshot_t *s)
 {
 	if (!recon_snap_valid(s)) {
 		k->ctr.bad_inputs++;
+		/* the refused record may have been the position its END would
+		 * otherwise take for flat */
+		if (s->snap_id)
+			k->snap_tainted = s->snap_id;
 		return;
 	}
 	if (s->kind == TL_SNAP_END) {
 		k->venue_balance = s->balance;
 		k->balance_known = s->balance > 0;
 		k->bal_pnl0 = k->realized_total - k->commission_total;
+		if (k->snap_tainted == s->snap_id) {
+			k->snap_tainted = 0;
+			return;
+		}
 		for (uint32_t i = 0; i < k->syms.count * 3; i++)
 			if (k->snap_gen[i] != s->snap_id)
 				recon_compare(k, i, 0, 0, s);

@@ -342,6 +342,13 @@ static void test_overflow_changes_nothing(void)
 	tl_position_t f = pos_new(TL_PS_BOTH, 10);
 	fill(&f, TL_BUY, "1", "1", "90000000000");
 	expect_refused(&f, TL_BUY, fx("1"), fx("1"), fx("90000000000"));
+	/* a size of INT64_MIN (no negation, K8) is an overflow too */
+	tl_position_t m = pos_new(TL_PS_BOTH, 10);
+	m.qty = INT64_MIN + 1;
+	m.entry = 1;
+	m.status = TL_POS_OPEN;
+	expect_refused(&m, TL_SELL, 1, fx("1"), 0);
+	CU_ASSERT_EQUAL(m.qty, INT64_MIN + 1);
 	/* unrealized that does not fit reads 0 rather than garbage */
 	CU_ASSERT_EQUAL(tl_pos_unrealized(&q, fx("90000000000")), 0);
 }

@@ -473,7 +473,30 @@ static void test_replay_reproduces_every_output(void)
 	free(first);
 }
 
+/* A snapshot of -92233720368.54775808 (INT64_MIN, which has no |qty|:
+ * K8) is a bad input; the position stays as it was (fuzz_record). */
+static void test_snapshot_int64_min_is_bad_input(void)
+{
+	open_long();
+	uint64_t bad = KF->k.ctr.bad_inputs;
+	for (int pol = TL_RECON_TRUST_VENUE; pol <= TL_RECON_PAUSE; pol++) {
+		snap_id++;
+		tl_input_t in = kf_snap_in(TL_SNAP_POSITION, (tl_recon_policy_t)pol, 1,
+					   TL_SNAP_MONITOR, snap_id, snap_asked);
+		snprintf(in.u.snap.symbol, sizeof(in.u.snap.symbol), "BTCUSDT");
+		in.u.snap.pos_side = TL_PS_BOTH;
+		in.u.snap.qty = INT64_MIN;
+		in.u.snap.entry = fx("50000");
+		kf_apply(&in);
+		snap_end((tl_recon_policy_t)pol, 1, "1000");
+	}
+	CU_ASSERT_EQUAL(KF->k.ctr.bad_inputs, bad + 2);
+	CU_ASSERT_EQUAL(kf_pos("BTCUSDT", TL_PS_BOTH)->qty, fx("0.1"));
+	CU_ASSERT(tl_kernel_check(&KF->k));
+}
+
 TL_TEST_SUITE("kernel.reconcile", setup, teardown,
+	      TL_TEST(test_snapshot_int64_min_is_bad_input),
 	      TL_TEST(test_adopt_unknown_order_with_our_prefix),
 	      TL_TEST(test_adopt_known_or_foreign_order),
 	      TL_TEST(test_adopt_during_liquidation_is_canceled),
