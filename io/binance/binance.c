@@ -267,10 +267,10 @@ static int bn_encode_batch(tl_binance_t *b, const tl_binance_req_t *r, int64_t t
 				       http, q, cap);
 }
 
-/* The instant a request's signature dates it. A NEW: when the adapter
- * took it (the oldest member's for a batch), never later however long
- * the limiters held it, so the venue executes it no later than
- * recvWindow after the kernel sent it. Were it dated when written, a NEW
+/* The instant a request's signature dates it. A NEW: when the kernel
+ * sent it (r->taken; the oldest member's for a batch), never later
+ * however long the journal, the engine or the limiters held it, so the
+ * venue executes it no later than recvWindow after the kernel sent it. Were it dated when written, a NEW
  * held past the kernel's send_window could execute after the kernel took
  * a "does not exist" for final and sent it again (a query on the other
  * WebSocket API session overtook it): the same order twice. Every other
@@ -955,7 +955,8 @@ static int bn_enqueue(tl_binance_t *b, const tl_out_req_t *req, int kind,
 	r.req = *req;
 	r.kind = (uint8_t)kind;
 	r.queued = tl_clock_mono_ns();
-	r.taken = now;
+	/* a NEW: when the kernel sent it (its send_window runs from then) */
+	r.taken = kind == TL_BINANCE_K_NEW ? now - (tl_time_t)req->age_ms * TL_NS_PER_MS : now;
 	b->now = now;
 	if (kind == TL_BINANCE_K_NEW && !tl_venue_may_send(&b->base, req)) {
 		tl_binance_withdraw(b, &r, bn_gate_why(b));

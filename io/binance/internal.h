@@ -105,8 +105,9 @@ typedef struct tl_binance_req {
 	uint32_t lev;          /* TL_BINANCE_K_LEVERAGE */
 	int64_t child_id;      /* TL_BINANCE_K_QUERY_CHILD: venue order id */
 	int64_t queued;        /* monotonic ns */
-	/* NEW: realtime ns the adapter took it from the kernel. Its signed
-	 * timestamp is this, not the moment it is written (tl_binance_stamp):
+	/* NEW: realtime ns the kernel sent it (the adapter's time of taking
+	 * it less req.age_ms). Its signed timestamp is this, not the moment
+	 * it is written (bn_stamp in binance.c):
 	 * the venue refuses it once older than recvWindow however long the
 	 * limiters held it here, as the kernel's send_window assumes
 	 * (kernel/order.c, order_not_found). */
@@ -421,7 +422,7 @@ int tl_binance_step(tl_binance_t *b, tl_time_t now);
 const char *tl_binance_new_expired(const tl_binance_t *b, const tl_binance_req_t *r,
 				   tl_time_t now);
 /* Encode r's REST parameters into b->qbuf (unsigned): *http and *sign
- * set; a NEW's timestamp is when the adapter took it (r->taken). The
+ * set; a NEW's timestamp is when the kernel sent it (r->taken). The
  * length, or -errno. */
 int tl_binance_encode_req(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now,
 			  tl_binance_http_t *http, bool *sign);
