@@ -270,11 +270,11 @@ static int bn_encode_batch(tl_binance_t *b, const tl_binance_req_t *r, int64_t t
 /* The instant a request's signature dates it. A NEW: when the kernel
  * sent it (r->taken; the oldest member's for a batch), never later
  * however long the journal, the engine or the limiters held it, so the
- * venue executes it no later than recvWindow after the kernel sent it. Were it dated when written, a NEW
- * held past the kernel's send_window could execute after the kernel took
- * a "does not exist" for final and sent it again (a query on the other
- * WebSocket API session overtook it): the same order twice. Every other
- * request: now. */
+ * venue executes it no later than recvWindow after the kernel sent it.
+ * Were it dated when written, a NEW held past the kernel's send_window
+ * could execute after the kernel took a "does not exist" for final and
+ * sent it again (a query on the other WebSocket API session overtook
+ * it): the same order twice. Every other request: now. */
 static tl_time_t bn_stamp(const tl_binance_req_t *r, tl_time_t now)
 {
 	tl_time_t t = now;
