@@ -1122,8 +1122,21 @@ static void order_not_found(tl_kernel_t *k, tl_order_t *o)
 {
 	tl_ord_status_t st = (tl_ord_status_t)o->status;
 	if (o->venue_id != 0) {
-		/* It existed and is gone without a final status: the venue no
-		 * longer knows it. */
+		/* It existed. A query the venue answered before the order
+		 * reached it (sent on another connection or WebSocket API
+		 * session: the venue keeps no order between them) may be
+		 * answered after the ack: until send_window has passed since
+		 * the ack, ask again rather than take it for gone. */
+		tl_time_t since = o->t_acked > o->t_sent ? o->t_acked : o->t_sent;
+		tl_time_t settled = tl_time_add(since, k->cfg.send_window_ns);
+		if (k->now < settled) {
+			o->flags |= TL_OF_QUERYING;	/* NEW/PF: the timer asks */
+			o->cancel_retry = 0;		/* PENDING_CANCEL: a query */
+			o->t_next = settled;
+			tl_k_deadline(k, o->t_next);
+			return;
+		}
+		/* Gone without a final status: the venue no longer knows it. */
 		order_finish(k, o, TL_ST_FAILED, TL_EV_ORDER_FAILED,
 			     "venue no longer knows the order");
 		return;

@@ -180,6 +180,38 @@ static void test_transient_errors_back_off_then_fail(void)
 	CU_ASSERT_EQUAL(KF->k.ctr.retries, 3);
 }
 
+/* The ack timed out, the order went UNKNOWN and was queried; the venue
+ * answered that query before the order reached it (another connection
+ * or WebSocket API session), and the answer came after the ack: not
+ * gone, asked again once send_window has passed since the ack. A "does
+ * not exist" then is final. (Before: FAILED at once, "venue no longer
+ * knows the order", while it rested at the venue.) */
+static void test_stale_not_found_after_ack_asks_again(void)
+{
+	tl_order_t *o = submit_limit("0.010", "49000.0");
+	char id[TL_CLID_LEN];
+	memcpy(id, o->client_id, TL_CLID_LEN);
+	kf_tick_after(KF->k.cfg.ack_timeout_ns + TL_NS_PER_MS);
+	CU_ASSERT_EQUAL(o->status, TL_ST_UNKNOWN);
+	kf_ack(id, 777);
+	CU_ASSERT_EQUAL(o->status, TL_ST_NEW);
+	kfix_clear();
+	kf_query(id, false, TL_ST_NEW, 0);	/* the early query's answer */
+	CU_ASSERT_EQUAL(o->status, TL_ST_NEW);
+	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_ORDER_FAILED), 0);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_QUERY), 0);
+	kf_tick_at(o->t_acked + KF->k.cfg.send_window_ns - TL_NS_PER_MS);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_QUERY), 0);
+	kf_tick_at(o->t_acked + KF->k.cfg.send_window_ns);
+	CU_ASSERT_EQUAL(kf_count(TL_OUT_REQ_QUERY), 1);
+	kf_query(id, true, TL_ST_NEW, 777);
+	CU_ASSERT_EQUAL(o->status, TL_ST_NEW);
+	/* the venue lost it for real: failed */
+	kf_query(id, false, TL_ST_NEW, 0);
+	CU_ASSERT_EQUAL(o->status, TL_ST_FAILED);
+	CU_ASSERT_EQUAL(kf_count_ev(TL_EV_ORDER_FAILED), 1);
+}
+
 static void test_retry_after_is_honoured(void)
 {
 	tl_order_t *o = submit_limit("0.010", "49000.0");
@@ -459,6 +491,7 @@ TL_TEST_SUITE("kernel.order_machine", setup, teardown,
 	      TL_TEST(test_restart_during_liquidation_comes_back_paused),
 	      TL_TEST(test_restart_queries_open_orders_and_skips_ids),
 	      TL_TEST(test_submit_reserves_ids_before_first_request),
+	      TL_TEST(test_stale_not_found_after_ack_asks_again),
 	      TL_TEST(test_ack_then_fills),
 	      TL_TEST(test_duplicate_fill_is_ignored),
 	      TL_TEST(test_fill_before_ack_is_applied),
