@@ -186,7 +186,7 @@ tl_reject_t tl_k_on_control(tl_kernel_t *k, const tl_in_control_t *c)
 		if (k->state == TL_TS_NORMAL)
 			return TL_REJ_NONE;
 		/* The loss limit measures loss since the last resume. */
-		k->pnl_baseline = tl_kernel_total_pnl(k);
+		k->pnl_baseline = tl_k_pnl(k);
 		k->loss_tripped = false;
 		tl_k_set_state(k, TL_TS_NORMAL, why[0] ? why : "resume");
 		return TL_REJ_NONE;
@@ -200,7 +200,7 @@ void tl_k_check_loss(tl_kernel_t *k)
 	if (k->state == TL_TS_LIQUIDATING)
 		return;
 	if (k->cfg.loss_limit > 0 && !k->loss_tripped &&
-	    tl_kernel_total_pnl(k) - k->pnl_baseline <= -k->cfg.loss_limit) {
+	    tl_k_pnl(k) - k->pnl_baseline <= -(__int128)k->cfg.loss_limit) {
 		k->loss_tripped = true;
 		tl_k_liquidate(k, "loss limit");
 		return;
@@ -236,7 +236,7 @@ void tl_k_day_roll(tl_kernel_t *k)
 	k->day_end = tl_time_add(k->day_start, EMG_DAY_NS);
 	if (k->day_end <= k->now)
 		k->day_end = INT64_MAX;	/* saturated: the last day never ends */
-	k->day_baseline = tl_kernel_total_pnl(k);
+	k->day_baseline = tl_k_pnl(k);
 	k->day_tripped = false;
 	tl_k_deadline(k, k->day_end);
 }

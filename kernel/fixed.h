@@ -74,6 +74,14 @@ bool tl_fx_mul(tl_fx_t a, tl_fx_t b, tl_fx_round_t mode, tl_fx_t *out);
  * when b == 0 or on overflow. */
 bool tl_fx_div(tl_fx_t a, tl_fx_t b, tl_fx_round_t mode, tl_fx_t *out);
 
+/* A total kept in 128 bits (sums of int64 amounts over every fill or
+ * position cannot overflow it), published as a tl_fx_t: clamped to
+ * +-INT64_MAX, so a reader may still negate it. */
+static inline tl_fx_t tl_fx_sat128(__int128 v)
+{
+	return v > INT64_MAX ? INT64_MAX : v < -INT64_MAX ? -INT64_MAX : (tl_fx_t)v;
+}
+
 /* Exact 128-bit product at 1e-16 scale (a * b), for notional and PnL sums
  * that must not round until the end. */
 static inline __int128 tl_fx_mul_wide(tl_fx_t a, tl_fx_t b)

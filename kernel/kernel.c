@@ -200,17 +200,14 @@ tl_order_t *tl_kernel_order(tl_kernel_t *k, const char *client_id)
 
 tl_fx_t tl_kernel_total_pnl(const tl_kernel_t *k)
 {
-	return k->realized_total - k->commission_total + k->unrealized_total;
+	return tl_fx_sat128(tl_k_pnl(k));
 }
 
 tl_fx_t tl_kernel_daily_pnl(const tl_kernel_t *k)
 {
 	/* Saturating: a crafted journal's extreme PnL must not wrap a
 	 * loss into a profit (or the reverse). */
-	tl_fx_t d;
-	if (__builtin_sub_overflow(tl_kernel_total_pnl(k), k->day_baseline, &d))
-		return k->day_baseline > 0 ? INT64_MIN : INT64_MAX;
-	return d;
+	return tl_fx_sat128(tl_k_pnl(k) - k->day_baseline);
 }
 
 /* Cut on a UTF-8 character boundary: reasons and venue messages end up
@@ -455,7 +452,7 @@ bool tl_kernel_check(const tl_kernel_t *k)
 		    (o->status == TL_ST_PENDING_NEW || o->status == TL_ST_SENT))
 			return false;
 	}
-	tl_fx_t unreal = 0;
+	__int128 unreal = 0;
 	for (uint32_t s = 0; s < k->syms.count; s++) {
 		uint32_t n = 0;
 		tl_fx_t pb[3] = { 0, 0, 0 }, ps[3] = { 0, 0, 0 };

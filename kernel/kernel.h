@@ -150,9 +150,12 @@ typedef struct tl_kernel {
 	uint64_t cur_seq;          /* seq of the input being applied */
 	tl_time_t now;             /* time of the input being applied */
 	tl_time_t next_deadline;   /* earliest timer work; INT64_MAX none */
-	tl_fx_t pnl_baseline;      /* loss limit is measured from here */
-	tl_fx_t realized_total, commission_total;
-	tl_fx_t unrealized_total;  /* sum of every position's unrealized, kept
+	/* PnL totals in 128 bits: sums of int64 amounts over every fill and
+	 * position cannot overflow them, whatever a journal holds (K6);
+	 * read through tl_kernel_total_pnl / _daily_pnl, which saturate. */
+	__int128 pnl_baseline;     /* loss limit is measured from here */
+	__int128 realized_total, commission_total;
+	__int128 unrealized_total; /* sum of every position's unrealized, kept
 				    * as they change: a mark costs O(1), not
 				    * a walk of every position (1,024 marks a
 				    * second with 1,024 symbols) */
@@ -161,7 +164,7 @@ typedef struct tl_kernel {
 	 * input's time: [day_start, day_end). day_baseline is the total PnL
 	 * when it began; the daily loss limit trips once per day. */
 	tl_time_t day_start, day_end;
-	tl_fx_t day_baseline;
+	__int128 day_baseline;
 	bool day_tripped;
 	bool started;              /* first input seen (time origin set) */
 	/* reconciliation: per position [syms.cap * 3], see kernel/reconcile.c */
@@ -174,7 +177,7 @@ typedef struct tl_kernel {
 	 * bal_pnl0 is realized - commission then, so the wallet moves on
 	 * with the fills applied since. */
 	bool balance_known;
-	tl_fx_t bal_pnl0;
+	__int128 bal_pnl0;
 	tl_strats_t strats;        /* strategy tags and their PnL (strat.h) */
 	tl_sink_t *sink;           /* valid during apply only */
 	tl_kernel_counters_t ctr;

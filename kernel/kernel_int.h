@@ -126,7 +126,13 @@ static inline void tl_k_pos_mark(tl_kernel_t *k, tl_position_t *p, tl_fx_t mark)
 {
 	tl_fx_t u0 = p->unrealized;
 	tl_pos_mark(p, mark);
-	k->unrealized_total += p->unrealized - u0;
+	k->unrealized_total += (__int128)p->unrealized - u0;
+}
+
+/* Total PnL in 128 bits (kernel.h): realized - commission + unrealized. */
+static inline __int128 tl_k_pnl(const tl_kernel_t *k)
+{
+	return k->realized_total - k->commission_total + k->unrealized_total;
 }
 void tl_k_on_mark(tl_kernel_t *k, const tl_in_mark_t *m);
 

@@ -906,7 +906,7 @@ void tl_k_on_fill(tl_kernel_t *k, const tl_in_fill_t *f)
 		k->ctr.invalid_fills++;
 		return;
 	}
-	k->unrealized_total += p->unrealized - u0;
+	k->unrealized_total += (__int128)p->unrealized - u0;
 	k->ctr.fills++;
 	if (!tl_status_terminal((tl_ord_status_t)o->status))
 		order_unexpose(k, o, f->qty);

@@ -79,7 +79,7 @@ bool tl_strat_fill(tl_strats_t *t, uint32_t row, uint32_t sym, uint32_t ps,
 	p->mark = mark;
 	if (!tl_pos_apply_fill(p, side, qty, price, commission, now, chg))
 		return false;
-	s->unrealized += p->unrealized - u0;
+	s->unrealized += (__int128)p->unrealized - u0;
 	s->realized += chg->realized;
 	s->commission += commission;
 	s->fills++;
@@ -121,7 +121,7 @@ void tl_strat_mark(tl_strats_t *t, uint32_t sym, tl_fx_t mark)
 			tl_position_t *p = tl_strat_pos(t, r, sym, ps);
 			tl_fx_t u0 = p->unrealized;
 			tl_pos_mark(p, mark);
-			t->row[r].unrealized += p->unrealized - u0;
+			t->row[r].unrealized += (__int128)p->unrealized - u0;
 		}
 }
 
@@ -136,7 +136,7 @@ bool tl_strat_check(const tl_strats_t *t)
 				return false;
 		} else if (r > t->n && (t->row[r].name[0] || t->row[r].fills))
 			return false;
-		tl_fx_t u = 0;
+		__int128 u = 0;
 		for (uint32_t i = 0; i < t->npos; i++)
 			u += t->vpos[(size_t)r * t->npos + i].unrealized;
 		if (u != t->row[r].unrealized)

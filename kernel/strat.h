@@ -29,9 +29,11 @@
 
 typedef struct tl_strat {
 	char name[TL_STRAT_LEN];   /* "" for row 0 */
-	tl_fx_t realized;          /* sum of its virtual positions', before fees */
-	tl_fx_t commission;        /* fees of its fills */
-	tl_fx_t unrealized;        /* sum of its virtual positions' at the marks */
+	/* 128-bit sums (no overflow whatever the fills; published through
+	 * tl_fx_sat128) */
+	__int128 realized;         /* sum of its virtual positions', before fees */
+	__int128 commission;       /* fees of its fills */
+	__int128 unrealized;       /* sum of its virtual positions' at the marks */
 	uint64_t orders;           /* orders the kernel created for it */
 	uint64_t fills;            /* fills booked to it (trades) */
 } tl_strat_t;

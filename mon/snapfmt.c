@@ -65,6 +65,5 @@ const char *tl_snapfmt_strat_name(const tl_shm_strat_t *t, uint32_t r,
 
 tl_fx_t tl_snapfmt_strat_net(const tl_shm_strat_t *t)
 {
-	__int128 v = (__int128)t->realized - t->commission + t->unrealized;
-	return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN : (tl_fx_t)v;
+	return tl_fx_sat128((__int128)t->realized - t->commission + t->unrealized);
 }

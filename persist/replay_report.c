@@ -772,7 +772,7 @@ static void rep_end_positions(tl_report_t *r)
 			continue;
 		if (r->o->symbol && strcmp(sym, r->o->symbol) != 0)
 			continue;
-		tl_fx_t net = p->realized - p->commission + p->unrealized;
+		tl_fx_t net = tl_fx_sat128((__int128)p->realized - p->commission + p->unrealized);
 		if (r->o->format == TL_REPLAY_TEXT)
 			fprintf(r->out, "  end  %s %s %s qty=%s entry=%s realized=%s unrealized=%s "
 				"(mark %s) commission=%s net=%s\n", sym,
@@ -804,7 +804,7 @@ static void rep_end_strategies(tl_report_t *r)
 	if (r->o->order || r->o->format == TL_REPLAY_CSV || t->n == 0)
 		return;
 	for (uint32_t row = 0; row <= t->n; row++) {
-		tl_fx_t realized = 0, unrealized = 0, fee = 0;
+		__int128 realized = 0, unrealized = 0, fee = 0;	/* sat at the end */
 		uint64_t fills = 0;
 		for (uint32_t s = 0; s < k->syms.count; s++) {
 			if (r->o->symbol && strcmp(k->syms.sym[s].name, r->o->symbol) != 0)
@@ -819,13 +819,14 @@ static void rep_end_strategies(tl_report_t *r)
 		}
 		if (row == 0 && !fills && !t->row[0].orders)
 			continue;
-		tl_fx_t net = realized - fee + unrealized;
+		tl_fx_t net = tl_fx_sat128(realized - fee + unrealized);
 		const char *name = t->row[row].name;
 		if (r->o->format == TL_REPLAY_TEXT) {
 			fprintf(r->out, "  %-15s orders=%llu fills=%llu realized=%s unrealized=%s "
 				"commission=%s net=%s\n", row ? name : "(untagged)",
 				(unsigned long long)t->row[row].orders, (unsigned long long)fills,
-				fxs(realized, a), fxs(unrealized, b), fxs(fee, c), fxs(net, d));
+				fxs(tl_fx_sat128(realized), a), fxs(tl_fx_sat128(unrealized), b),
+				fxs(tl_fx_sat128(fee), c), fxs(net, d));
 			continue;
 		}
 		fprintf(r->out, "{\"type\":\"strategy\",\"strategy\":");
@@ -836,7 +837,8 @@ static void rep_end_strategies(tl_report_t *r)
 		fprintf(r->out, ",\"orders\":%llu,\"fills\":%llu,\"realized\":\"%s\","
 			"\"unrealized\":\"%s\",\"commission\":\"%s\",\"net\":\"%s\"}\n",
 			(unsigned long long)t->row[row].orders, (unsigned long long)fills,
-			fxs(realized, a), fxs(unrealized, b), fxs(fee, c), fxs(net, d));
+			fxs(tl_fx_sat128(realized), a), fxs(tl_fx_sat128(unrealized), b),
+			fxs(tl_fx_sat128(fee), c), fxs(net, d));
 	}
 }
 

@@ -146,9 +146,9 @@ void tl_engine_publish(tl_engine_t *e)
 		const tl_strat_t *t = &k->strats.row[r];
 		tl_shm_strat_t *d = &sp->strat[sp->n_strat++];
 		memcpy(d->name, t->name, TL_STRAT_LEN);
-		d->realized = t->realized;
-		d->unrealized = t->unrealized;
-		d->commission = t->commission;
+		d->realized = tl_fx_sat128(t->realized);
+		d->unrealized = tl_fx_sat128(t->unrealized);
+		d->commission = tl_fx_sat128(t->commission);
 		d->orders = t->orders;
 		d->fills = t->fills;
 	}

@@ -180,7 +180,51 @@ static void test_config_is_checked(void)
 	KF = NULL;
 }
 
+/* Two positions whose unrealized PnL each fit int64 but whose sum does
+ * not (fuzz_record, a crafted journal): the kernel's totals are 128-bit,
+ * the published PnL saturates, a gain never wraps into a loss (the daily
+ * limit does not trip), and a loss saturates the other way. */
+static void adopt(const char *sym, const char *qty, uint32_t id)
+{
+	tl_input_t in = kf_snap_in(TL_SNAP_POSITION, TL_RECON_TRUST_VENUE, 1, TL_SNAP_MONITOR,
+				   id, 0);
+	snprintf(in.u.snap.symbol, sizeof(in.u.snap.symbol), "%s", sym);
+	in.u.snap.pos_side = TL_PS_BOTH;
+	in.u.snap.qty = fx(qty);
+	in.u.snap.entry = fx("1");
+	kf_apply(&in);
+}
+
+static void test_extreme_pnl_saturates(void)
+{
+	kfix_new(daily100);
+	adopt("BTCUSDT", "50000", 1);
+	adopt("ETHUSDT", "50000", 1);
+	tl_input_t end = kf_snap_in(TL_SNAP_END, TL_RECON_TRUST_VENUE, 1, TL_SNAP_MONITOR, 1, 0);
+	kf_apply(&end);
+	CU_ASSERT_EQUAL_FATAL(kf_pos("BTCUSDT", TL_PS_BOTH)->qty, fx("50000"));
+	CU_ASSERT_EQUAL_FATAL(kf_pos("ETHUSDT", TL_PS_BOTH)->qty, fx("50000"));
+	/* each about 5e18 at 1e-8, together past INT64_MAX */
+	kf_mark("BTCUSDT", "1000000");
+	kf_mark("ETHUSDT", "1000000");
+	CU_ASSERT(kf_pos("BTCUSDT", TL_PS_BOTH)->unrealized > INT64_MAX / 2);
+	CU_ASSERT(kf_pos("ETHUSDT", TL_PS_BOTH)->unrealized > INT64_MAX / 2);
+	CU_ASSERT_EQUAL(tl_kernel_total_pnl(&KF->k), INT64_MAX);
+	CU_ASSERT_EQUAL(tl_kernel_daily_pnl(&KF->k), INT64_MAX);
+	CU_ASSERT_EQUAL(KF->k.state, TL_TS_NORMAL);
+	CU_ASSERT(tl_kernel_check(&KF->k));
+	/* the same sizes short: a loss past INT64_MIN reads -INT64_MAX */
+	adopt("BTCUSDT", "-50000", 2);
+	adopt("ETHUSDT", "-50000", 2);
+	end = kf_snap_in(TL_SNAP_END, TL_RECON_TRUST_VENUE, 1, TL_SNAP_MONITOR, 2, 0);
+	kf_apply(&end);
+	CU_ASSERT_EQUAL(tl_kernel_total_pnl(&KF->k), -INT64_MAX);
+	CU_ASSERT_EQUAL(KF->k.state, TL_TS_LIQUIDATING);	/* the daily limit */
+	CU_ASSERT(tl_kernel_check(&KF->k));
+}
+
 TL_TEST_SUITE("kernel.daily", setup, teardown,
+	      TL_TEST(test_extreme_pnl_saturates),
 	      TL_TEST(test_day_rolls_over_at_the_configured_hour),
 	      TL_TEST(test_default_day_is_utc_midnight),
 	      TL_TEST(test_daily_loss_limit_trips_the_kill_switch),
