@@ -168,6 +168,41 @@ static void direct_run(tl_venue_t *v, _Atomic int64_t *hb, bool fresh, int ms)
 	}
 }
 
+/* The simulator (two copies) and the adapter alone over it, ready:
+ * NULL when it cannot be created or does not become ready. */
+static tl_venue_t *direct_start(tl_config_t *c, tl_symbols_t *syms, _Atomic int64_t *hb)
+{
+	char err[256];
+
+	server_start_copies(2);
+	write_xinfo(NULL, NULL);
+	cfg_binance(c);
+	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(c, syms, err, sizeof err), 0);
+	memset(direct_inputs, 0, sizeof direct_inputs);
+	tl_venue_t *v = tl_binance_create(c, syms, direct_inputs_count, NULL, err, sizeof err);
+	if (!v)
+		return NULL;
+	atomic_init(hb, real_ns());
+	direct_run(v, hb, true, 300);
+	CU_ASSERT_TRUE(tl_binance_ready(v));
+	return v;
+}
+
+/* A first attempt of a MARKET buy of 0.01 BTCUSDT, as the kernel sends it. */
+static tl_out_req_t btc_market_buy(void)
+{
+	tl_out_req_t r;
+
+	memset(&r, 0, sizeof r);
+	snprintf(r.symbol, sizeof r.symbol, "BTCUSDT");
+	r.side = TL_BUY;
+	r.type = TL_ORD_MARKET;
+	r.tif = TL_TIF_GTC;
+	r.attempt = 1;
+	r.qty = TL_FX_ONE / 100;
+	return r;
+}
+
 /* The IO thread alive, the engine's heartbeat stale: renewals stop and
  * the venue cancels the account's open order. */
 static void test_deadman_stale_heartbeat_stops_renewals(void)
@@ -360,29 +395,13 @@ static void test_batch_waits_for_its_whole_burst(void)
 	tl_symbols_t syms;
 	tl_binance_stats_t st;
 	_Atomic int64_t hb;
-	char err[256];
 	static char body[1 << 16];
 
-	server_start_copies(2);
-	write_xinfo(NULL, NULL);
-	cfg_binance(&c);
-	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
-	memset(direct_inputs, 0, sizeof direct_inputs);
-	tl_venue_t *v = tl_binance_create(&c, &syms, direct_inputs_count, NULL, err, sizeof err);
+	tl_venue_t *v = direct_start(&c, &syms, &hb);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-	atomic_init(&hb, real_ns());
-	direct_run(v, &hb, true, 300);
-	CU_ASSERT_TRUE_FATAL(tl_binance_ready(v));
 
-	tl_out_req_t r;
-	memset(&r, 0, sizeof r);
-	snprintf(r.symbol, sizeof r.symbol, "BTCUSDT");
-	r.side = TL_BUY;
-	r.type = TL_ORD_MARKET;
-	r.tif = TL_TIF_GTC;
+	tl_out_req_t r = btc_market_buy();
 	r.urgent = 1;
-	r.attempt = 1;
-	r.qty = TL_FX_ONE / 100;
 	for (int i = 0; i < 4; i++) {
 		snprintf(r.client_id, sizeof r.client_id, "tlburst%d", i);
 		r.more = i < 3;
@@ -434,29 +453,13 @@ static void test_new_older_than_recv_window_never_leaves(void)
 	tl_symbols_t syms;
 	tl_binance_stats_t st;
 	_Atomic int64_t hb;
-	char err[256];
 	static char body[1 << 16];
 
-	server_start_copies(2);
-	write_xinfo(NULL, NULL);
-	cfg_binance(&c);
-	CU_ASSERT_EQUAL_FATAL(tl_config_symbols(&c, &syms, err, sizeof err), 0);
-	memset(direct_inputs, 0, sizeof direct_inputs);
-	tl_venue_t *v = tl_binance_create(&c, &syms, direct_inputs_count, NULL, err, sizeof err);
+	tl_venue_t *v = direct_start(&c, &syms, &hb);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-	atomic_init(&hb, real_ns());
-	direct_run(v, &hb, true, 300);
-	CU_ASSERT_TRUE_FATAL(tl_binance_ready(v));
 
-	tl_out_req_t r;
-	memset(&r, 0, sizeof r);
-	snprintf(r.symbol, sizeof r.symbol, "BTCUSDT");
+	tl_out_req_t r = btc_market_buy();
 	snprintf(r.client_id, sizeof r.client_id, "tlold1");
-	r.side = TL_BUY;
-	r.type = TL_ORD_MARKET;
-	r.tif = TL_TIF_GTC;
-	r.attempt = 1;
-	r.qty = TL_FX_ONE / 100;
 	r.age_ms = 5000;	/* recv_window_ms */
 	CU_ASSERT_EQUAL(v->ops->submit(v, &r, real_ns()), 0);
 	direct_run(v, &hb, true, 300);
