@@ -304,13 +304,7 @@ typedef struct tl_out_req {
 	uint8_t more;          /* engine -> IO only, never set by the kernel nor
 				* journaled: another emergency close of the
 				* same kernel input follows (batch them) */
-	uint8_t _pad2;
-	uint32_t age_ms;       /* engine -> IO only, never set by the kernel nor
-				* journaled: how long before the IO thread
-				* handed it to the venue the kernel emitted it
-				* (hdr.time; journal commit, ring, back-
-				* pressure). A venue dates a NEW by it: the
-				* kernel's send_window runs from hdr.time */
+	uint8_t _pad2[5];
 	tl_fx_t qty;
 	tl_fx_t price;
 	tl_fx_t stop_price;

@@ -116,14 +116,7 @@ static bool io_send(tl_engine_t *e, const tl_output_t *o, tl_time_t now)
 				    now);
 			return true;
 		}
-		{
-			/* Its age since the kernel sent it (io_n batches wait
-			 * here on -EAGAIN): a venue dates the order by it. */
-			tl_out_req_t rq = o->u.req;
-			int64_t age = now > o->hdr.time ? (now - o->hdr.time) / 1000000 : 0;
-			rq.age_ms = age > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)age;
-			rc = ops->submit(e->venue, &rq, now);
-		}
+		rc = ops->submit(e->venue, &o->u.req, now);
 		break;
 	case TL_OUT_REQ_CANCEL:
 		kind = TL_REQ_CANCEL;

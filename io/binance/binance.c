@@ -267,43 +267,12 @@ static int bn_encode_batch(tl_binance_t *b, const tl_binance_req_t *r, int64_t t
 				       http, q, cap);
 }
 
-/* The instant a request's signature dates it. A NEW: when the kernel
- * sent it (r->taken; the oldest member's for a batch), never later
- * however long the journal, the engine or the limiters held it, so the
- * venue executes it no later than recvWindow after the kernel sent it.
- * Were it dated when written, a NEW held past the kernel's send_window
- * could execute after the kernel took a "does not exist" for final and
- * sent it again (a query on the other WebSocket API session overtook
- * it): the same order twice. Every other request: now. */
-static tl_time_t bn_stamp(const tl_binance_req_t *r, tl_time_t now)
-{
-	tl_time_t t = now;
-
-	if (r->kind == TL_BINANCE_K_NEW && r->taken > 0 && r->taken < t)
-		t = r->taken;
-	if (r->kind == TL_BINANCE_K_BATCH)
-		for (uint8_t i = 0; i < r->nmem; i++)
-			if (r->members[i].taken > 0 && r->members[i].taken < t)
-				t = r->members[i].taken;
-	return t;
-}
-
-const char *tl_binance_new_expired(const tl_binance_t *b, const tl_binance_req_t *r,
-				   tl_time_t now)
-{
-	if (r->kind != TL_BINANCE_K_NEW && r->kind != TL_BINANCE_K_BATCH)
-		return NULL;
-	if (now - bn_stamp(r, now) < (int64_t)b->recv_window_ms * TL_NS_PER_MS)
-		return NULL;
-	return "withdrawn: held past its recvWindow";
-}
-
 /* Encode the parameters of r into b->qbuf; sets *http and *sign. Returns
  * the length or -errno. */
 int tl_binance_encode_req(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now,
 			  tl_binance_http_t *http, bool *sign)
 {
-	int64_t ts = tl_binance_clock_ms(&b->clock, bn_stamp(r, now));
+	int64_t ts = tl_binance_clock_ms(&b->clock, now);
 	uint32_t rw = b->recv_window_ms;
 	char *q = b->qbuf;
 	size_t cap = sizeof(b->qbuf) - TL_BINANCE_SIG_PARAM_MAX - 1;
@@ -455,11 +424,6 @@ static void bn_send(tl_binance_t *b, uint32_t id, const tl_binance_req_t *r,
 	}
 	if (r->kind == TL_BINANCE_K_BATCH && !(r = bn_batch_gate(b, r, &one)))
 		return;
-	const char *stale = tl_binance_new_expired(b, r, now);
-	if (stale) {
-		tl_binance_withdraw(b, r, stale);
-		return;
-	}
 	int n = tl_binance_encode_req(b, r, now, &http, &sign);
 
 	if (n >= 0 && (size_t)n >= sizeof(b->qbuf) - TL_BINANCE_SIG_PARAM_MAX - 1)
@@ -955,8 +919,6 @@ static int bn_enqueue(tl_binance_t *b, const tl_out_req_t *req, int kind,
 	r.req = *req;
 	r.kind = (uint8_t)kind;
 	r.queued = tl_clock_mono_ns();
-	/* a NEW: when the kernel sent it (its send_window runs from then) */
-	r.taken = kind == TL_BINANCE_K_NEW ? now - (tl_time_t)req->age_ms * TL_NS_PER_MS : now;
 	b->now = now;
 	if (kind == TL_BINANCE_K_NEW && !tl_venue_may_send(&b->base, req)) {
 		tl_binance_withdraw(b, &r, bn_gate_why(b));

@@ -105,13 +105,6 @@ typedef struct tl_binance_req {
 	uint32_t lev;          /* TL_BINANCE_K_LEVERAGE */
 	int64_t child_id;      /* TL_BINANCE_K_QUERY_CHILD: venue order id */
 	int64_t queued;        /* monotonic ns */
-	/* NEW: realtime ns the kernel sent it (the adapter's time of taking
-	 * it less req.age_ms). Its signed timestamp is this, not the moment
-	 * it is written (bn_stamp in binance.c):
-	 * the venue refuses it once older than recvWindow however long the
-	 * limiters held it here, as the kernel's send_window assumes
-	 * (kernel/order.c, order_not_found). */
-	tl_time_t taken;
 	/* TL_BINANCE_K_BATCH: the orders of the batch (NEW requests), in order */
 	const struct tl_binance_req *members;
 	uint8_t nmem;
@@ -415,15 +408,8 @@ void tl_binance_fail_queued(tl_binance_t *b, int64_t older_than);
  * timeouts, pump again); returns tl_uring_pool_poll's count, 0 on its error. */
 int tl_binance_step(tl_binance_t *b, tl_time_t now);
 
-/* Why a NEW (or a batch of them) may no longer be written at now: held
- * here until its timestamp (r->taken) is recvWindow old, the venue would
- * refuse it (-1021); NULL while it may go. Withdrawn instead: it never
- * leaves, and the kernel (its send_window) may then rely on that. */
-const char *tl_binance_new_expired(const tl_binance_t *b, const tl_binance_req_t *r,
-				   tl_time_t now);
 /* Encode r's REST parameters into b->qbuf (unsigned): *http and *sign
- * set; a NEW's timestamp is when the kernel sent it (r->taken). The
- * length, or -errno. */
+ * set. The length, or -errno. */
 int tl_binance_encode_req(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now,
 			  tl_binance_http_t *http, bool *sign);
 

@@ -240,11 +240,6 @@ int tl_binance_ws_send(tl_binance_t *b, const tl_binance_req_t *r, tl_time_t now
 				    ? "withdrawn: kill switch" : "withdrawn: trading state");
 		return 0;
 	}
-	const char *stale = tl_binance_new_expired(b, r, now);
-	if (stale) {
-		tl_binance_withdraw(b, r, stale);
-		return 0;
-	}
 	tl_binance_wsconn_t *c = &w->c[id];
 	if (c->nfree == 0)
 		return -EAGAIN;	/* ws_pick saw room: cannot happen */

@@ -441,53 +441,6 @@ static void test_batch_waits_for_its_whole_burst(void)
 	server_stop();
 }
 
-/* The adapter alone: a NEW the kernel sent recvWindow (5 s) ago (its
- * age_ms, which the engine sets: a journal commit, back-pressure) is
- * withdrawn, never written: the venue would refuse it, and the kernel
- * takes "does not exist" for final once its send_window is over, which
- * only holds if the order cannot reach the venue after that. A younger
- * one goes. */
-static void test_new_older_than_recv_window_never_leaves(void)
-{
-	tl_config_t c;
-	tl_symbols_t syms;
-	tl_binance_stats_t st;
-	_Atomic int64_t hb;
-	static char body[1 << 16];
-
-	tl_venue_t *v = direct_start(&c, &syms, &hb);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-
-	tl_out_req_t r = btc_market_buy();
-	snprintf(r.client_id, sizeof r.client_id, "tlold1");
-	r.age_ms = 5000;	/* recv_window_ms */
-	CU_ASSERT_EQUAL(v->ops->submit(v, &r, real_ns()), 0);
-	direct_run(v, &hb, true, 300);
-	tl_binance_stats(v, &st);
-	CU_ASSERT_EQUAL(st.withdrawn, 1);
-	CU_ASSERT_EQUAL(direct_inputs[TL_IN_REQ_ERROR], 1);
-	CU_ASSERT_EQUAL(direct_inputs[TL_IN_ORDER_UPDATE], 0);
-	CU_ASSERT_EQUAL(sim_call("GET", "/fapi/v1/allOrders", "symbol=BTCUSDT",
-				 true, body, sizeof body), 200);
-	CU_ASSERT_EQUAL(count_str(body, "\"clientOrderId\""), 0);
-
-	/* 3 s old: inside recvWindow, dated then; the venue takes it */
-	snprintf(r.client_id, sizeof r.client_id, "tlold2");
-	r.age_ms = 3000;
-	CU_ASSERT_EQUAL(v->ops->submit(v, &r, real_ns()), 0);
-	direct_run(v, &hb, true, 300);
-	tl_binance_stats(v, &st);
-	CU_ASSERT_EQUAL(st.withdrawn, 1);
-	CU_ASSERT(direct_inputs[TL_IN_ORDER_UPDATE] >= 1);
-	CU_ASSERT_EQUAL(sim_call("GET", "/fapi/v1/allOrders", "symbol=BTCUSDT",
-				 true, body, sizeof body), 200);
-	CU_ASSERT_EQUAL(count_str(body, "\"clientOrderId\""), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(body, "tlold2"));
-	v->ops->destroy(v);
-	tl_symbols_free(&syms);
-	server_stop();
-}
-
 /* The simulator with three symbols and an engine on it holding a long
  * 0.010 BTCUSDT and 0.100 of ETHUSDT and of S3USDT on the sides given,
  * each seen in the engine's snapshot: where the batch tests start. */
@@ -692,7 +645,6 @@ TL_TEST_SUITE("io.binance_safety", NULL, NULL,
 	      TL_TEST(test_deadman_config_bounds),
 	      TL_TEST(test_io_idle_wakes_on_response),
 	      TL_TEST(test_weight_warning_and_hold),
-	      TL_TEST(test_new_older_than_recv_window_never_leaves),
 	      TL_TEST(test_xinfo_symbol_missing_at_venue_fails_start),
 	      TL_TEST(test_xinfo_venue_wins_over_file),
 	      TL_TEST(test_liquidation_7_positions_two_batches),
